@@ -1,0 +1,36 @@
+"""What an edit changed, by shot id, so views refresh just those rows and keep their selection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shotline.core.model import Project
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectChange:
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    reordered: bool = False
+    settings: bool = False
+    library: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.removed or self.updated or self.reordered or self.settings or self.library)
+
+
+def diff(before: Project, after: Project) -> ProjectChange:
+    old = {shot.id: shot for shot in before.shots}
+    new = {shot.id: shot for shot in after.shots}
+    kept_order_before = [sid for sid in old if sid in new]
+    kept_order_after = [sid for sid in new if sid in old]
+    return ProjectChange(
+        added=tuple(sid for sid in new if sid not in old),
+        removed=tuple(sid for sid in old if sid not in new),
+        updated=tuple(sid for sid in new if sid in old and old[sid] is not new[sid] and old[sid] != new[sid]),
+        reordered=kept_order_before != kept_order_after,
+        settings=before.settings != after.settings or before.title != after.title,
+        library=before.assets != after.assets or before.audio != after.audio,
+    )

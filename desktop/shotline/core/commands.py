@@ -1,0 +1,76 @@
+"""Undoable edit commands: a label for the Edit menu, a pure `apply`, and an optional merge key.
+
+Commands with the same merge key that follow each other collapse into one undo step (a trim drag, typing a
+prompt). Factories build each command's new ids up front, so applying a command is deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from functools import partial
+
+from shotline.core import edits
+from shotline.core.model import GenerationSettings, Project, ProjectSettings, Shot, Take, new_id
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    label: str
+    apply: Callable[[Project], Project]
+    merge_key: Hashable | None = None
+
+
+def add_shot(shot: Shot, index: int | None = None) -> Command:
+    return Command("Add shot", partial(edits.add_shot, shot=shot, index=index))
+
+
+def duplicate_shot(shot_id: str) -> Command:
+    return Command("Duplicate shot", partial(edits.duplicate_shot, shot_id=shot_id, new_shot_id=new_id()))
+
+
+def remove_shot(shot_id: str) -> Command:
+    return Command("Delete shot", partial(edits.remove_shot, shot_id=shot_id))
+
+
+def move_shot(shot_id: str, to_index: int) -> Command:
+    return Command("Move shot", partial(edits.move_shot, shot_id=shot_id, to_index=to_index), ("move", shot_id))
+
+
+def trim_shot(shot_id: str, in_us: int, out_us: int, take_id: str | None = None) -> Command:
+    apply = partial(edits.trim_shot, shot_id=shot_id, in_us=in_us, out_us=out_us, take_id=take_id)
+    return Command("Trim shot", apply, ("trim", shot_id, take_id))
+
+
+def split_shot(shot_id: str, at_us: int) -> Command:
+    return Command("Split shot", partial(edits.split_shot, shot_id=shot_id, at_us=at_us, new_shot_id=new_id()))
+
+
+def pick_take(shot_id: str, take_id: str) -> Command:
+    return Command("Pick take", partial(edits.pick_take, shot_id=shot_id, take_id=take_id))
+
+
+def attach_take(shot_id: str, take: Take, pick: bool = True) -> Command:
+    return Command("Add take", partial(edits.attach_take, shot_id=shot_id, take=take, pick=pick))
+
+
+def remove_take(shot_id: str, take_id: str) -> Command:
+    return Command("Delete take", partial(edits.remove_take, shot_id=shot_id, take_id=take_id))
+
+
+def set_prompt(shot_id: str, prompt: str, negative_prompt: str | None = None) -> Command:
+    apply = partial(edits.set_prompt, shot_id=shot_id, prompt=prompt, negative_prompt=negative_prompt)
+    return Command("Edit prompt", apply, ("prompt", shot_id))
+
+
+def set_title(shot_id: str, title: str) -> Command:
+    return Command("Rename shot", partial(edits.set_title, shot_id=shot_id, title=title), ("title", shot_id))
+
+
+def set_generation(shot_id: str, settings: GenerationSettings) -> Command:
+    apply = partial(edits.set_generation, shot_id=shot_id, settings=settings)
+    return Command("Change generation settings", apply, ("generation", shot_id))
+
+
+def set_project_settings(settings: ProjectSettings) -> Command:
+    return Command("Change project settings", partial(edits.set_project_settings, settings=settings))

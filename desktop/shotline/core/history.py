@@ -1,0 +1,132 @@
+"""Snapshot undo history: each step keeps the project before and after, so undo and redo are assignments.
+
+Because projects are immutable and edits share unchanged shots, a snapshot costs little, and there are no
+hand-written inverse operations to get wrong. The clean marker is the saved snapshot itself: the project is
+clean exactly when the present snapshot *is* the saved one, which stays true across undo back to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from shotline.core.commands import Command
+from shotline.core.model import Project
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    label: str
+    before: Project
+    after: Project
+    merge_key: Hashable | None = None
+
+
+class History:
+    def __init__(self, project: Project, limit: int = 500) -> None:
+        self._present = project
+        self._clean: Project | None = project
+        self._undo: list[Step] = []
+        self._redo: list[Step] = []
+        self._limit = limit
+        self._sealed = True
+        self._transaction: tuple[str, Project] | None = None
+
+    @property
+    def project(self) -> Project:
+        return self._present
+
+    def execute(self, command: Command) -> Project:
+        """Apply a command; an edit that changes nothing leaves no step. Raises whatever the edit raises."""
+        before = self._present
+        after = command.apply(before)
+        if after == before:
+            return before
+        self._present = after
+        if self._transaction is not None:
+            return after
+        top = self._undo[-1] if self._undo else None
+        if (
+            not self._sealed
+            and top is not None
+            and command.merge_key is not None
+            and top.merge_key == command.merge_key
+        ):
+            self._undo[-1] = Step(top.label, top.before, after, top.merge_key)
+        else:
+            self._push(Step(command.label, before, after, command.merge_key))
+        self._sealed = command.merge_key is None
+        return after
+
+    def seal(self) -> None:
+        """End a gesture: the next command starts a new step even if it has the same merge key."""
+        self._sealed = True
+
+    @contextmanager
+    def transaction(self, label: str) -> Iterator[None]:
+        """Group the commands inside into one step; if anything inside raises, the project is rolled back."""
+        if self._transaction is not None:  # nested: the outer transaction owns the step
+            yield
+            return
+        before = self._present
+        self._transaction = (label, before)
+        try:
+            yield
+        except BaseException:
+            self._present = before
+            raise
+        finally:
+            self._transaction = None
+        if self._present != before:
+            self._push(Step(label, before, self._present))
+        self._sealed = True
+
+    def _push(self, step: Step) -> None:
+        self._undo.append(step)
+        del self._undo[: -self._limit]
+        if self._redo and self._clean is not None and any(s.after is self._clean for s in self._redo):
+            self._clean = None  # the saved state is on the redo branch we are dropping: unreachable now
+        self._redo.clear()
+
+    def undo(self) -> Project | None:
+        if not self._undo or self._transaction is not None:
+            return None
+        step = self._undo.pop()
+        self._redo.append(step)
+        self._present = step.before
+        self._sealed = True
+        return self._present
+
+    def redo(self) -> Project | None:
+        if not self._redo or self._transaction is not None:
+            return None
+        step = self._redo.pop()
+        self._undo.append(step)
+        self._present = step.after
+        self._sealed = True
+        return self._present
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    @property
+    def undo_label(self) -> str | None:
+        return self._undo[-1].label if self._undo else None
+
+    @property
+    def redo_label(self) -> str | None:
+        return self._redo[-1].label if self._redo else None
+
+    def mark_clean(self) -> None:
+        """The present project was saved."""
+        self._clean = self._present
+
+    @property
+    def is_dirty(self) -> bool:
+        return self._present is not self._clean

@@ -1,0 +1,282 @@
+"""The project document: frozen dataclasses that edits replace, never mutate (DESIGN §3).
+
+A project is an ordered list of shots; a shot holds a prompt, its generation settings and its takes, one of
+them picked. The timeline is the picked takes in shot order, each inside its trim. Paths to media are relative
+to the project folder, in POSIX form. Times are integer microseconds (see `timecode`).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+from typing import Any
+
+from shotline.core.errors import UnknownShot, UnknownTake
+
+FORMAT_VERSION = 1
+"""The project.json format this Shotline writes; storage migrates older ones and refuses newer ones."""
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True, slots=True)
+class Size:
+    width: int
+    height: int
+
+    @classmethod
+    def parse(cls, text: str) -> Size:
+        match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
+        if not match:
+            raise ValueError(f"{text!r} is not a size; write it as WIDTHxHEIGHT, e.g. 1920x1080")
+        width, height = int(match[1]), int(match[2])
+        if not (16 <= width <= 8192 and 16 <= height <= 8192):
+            raise ValueError(f"{text!r}: width and height must be between 16 and 8192 pixels")
+        if width % 2 or height % 2:
+            raise ValueError(f"{text!r}: width and height must be even numbers for H.264")
+        return cls(width, height)
+
+    def __str__(self) -> str:
+        return f"{self.width}x{self.height}"
+
+    @property
+    def aspect(self) -> Fraction:
+        return Fraction(self.width, self.height)
+
+
+class Origin(StrEnum):
+    GENERATED = "generated"
+    IMPORTED = "imported"
+
+
+@dataclass(frozen=True, slots=True)
+class MediaInfo:
+    """What a probe found in a media file; `size` is as stored, `display_size` after rotation."""
+
+    duration_us: int
+    has_video: bool
+    has_audio: bool
+    fps: Fraction | None = None
+    size: Size | None = None
+    rotation: int = 0
+    video_codec: str = ""
+    audio_codec: str = ""
+    sample_rate: int = 0
+    channels: int = 0
+    variable_frame_rate: bool = False
+
+    @property
+    def display_size(self) -> Size | None:
+        if self.size is None or self.rotation % 180 == 0:
+            return self.size
+        return Size(self.size.height, self.size.width)
+
+
+@dataclass(frozen=True, slots=True)
+class Trim:
+    """The part of a source that plays: [in_us, out_us) in source time."""
+
+    in_us: int
+    out_us: int
+
+    @property
+    def duration_us(self) -> int:
+        return self.out_us - self.in_us
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationRecord:
+    """How a generated take came to be. `request` is exactly what was asked for (never a key)."""
+
+    job_id: str
+    backend: str
+    model: str
+    request: Mapping[str, Any] = field(default_factory=dict)
+    provider_job_id: str = ""
+    estimated_cost: Decimal | None = None
+    billed_cost: Decimal | None = None
+    created_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Take:
+    id: str
+    media: str
+    origin: Origin
+    info: MediaInfo
+    trim: Trim
+    generation: GenerationRecord | None = None
+    source_name: str = ""
+
+    @property
+    def duration_us(self) -> int:
+        return self.trim.duration_us
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationSettings:
+    """What a shot asks its backend for. An empty `model` or `resolution` means the backend's default."""
+
+    backend: str = "animatic"
+    model: str = ""
+    duration_us: int = 4_000_000
+    aspect: str = "16:9"
+    resolution: str = ""
+    seed: int | None = None
+    audio: bool = True
+    first_frame: str | None = None
+    last_frame: str | None = None
+    reference_images: tuple[str, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+class TransitionKind(StrEnum):
+    CUT = "cut"
+    CROSSFADE = "crossfade"
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    kind: TransitionKind = TransitionKind.CUT
+    duration_us: int = 0
+
+
+CUT = Transition()
+
+
+@dataclass(frozen=True, slots=True)
+class Shot:
+    id: str
+    prompt: str
+    title: str = ""
+    negative_prompt: str = ""
+    generation: GenerationSettings = GenerationSettings()
+    takes: tuple[Take, ...] = ()
+    picked_take_id: str | None = None
+    gain_db: float = 0.0
+    muted: bool = False
+    transition_out: Transition = CUT
+
+    @property
+    def picked_take(self) -> Take | None:
+        return next((t for t in self.takes if t.id == self.picked_take_id), None)
+
+    def take(self, ref: str) -> Take:
+        """A take by id or by 1-based position among this shot's takes."""
+        for take in self.takes:
+            if take.id == ref:
+                return take
+        if ref.isdigit() and 1 <= int(ref) <= len(self.takes):
+            return self.takes[int(ref) - 1]
+        raise UnknownTake(f"Shot {self.title or self.id} has no take {ref!r} (it has {len(self.takes)}).")
+
+    @property
+    def duration_us(self) -> int:
+        """How long the shot plays: its picked take's trim, or the requested length while it has none."""
+        take = self.picked_take
+        return take.duration_us if take else self.generation.duration_us
+
+
+@dataclass(frozen=True, slots=True)
+class AudioClip:
+    """A music or voice-over clip placed on an audio lane at `start_us` on the timeline."""
+
+    id: str
+    media: str
+    lane: str
+    start_us: int
+    trim: Trim
+    info: MediaInfo
+    gain_db: float = 0.0
+    muted: bool = False
+    fade_in_us: int = 0
+    fade_out_us: int = 0
+    duck_db: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSettings:
+    size: Size = Size(1920, 1080)
+    fps: Fraction = Fraction(24)
+    sample_rate: int = 48_000
+    style: str = ""
+    budget: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    id: str
+    title: str
+    settings: ProjectSettings = ProjectSettings()
+    shots: tuple[Shot, ...] = ()
+    audio: tuple[AudioClip, ...] = ()
+    assets: tuple[Take, ...] = ()
+    """The library: takes that belong to no shot (e.g. a generation that finished after its shot was deleted)."""
+    format_version: int = FORMAT_VERSION
+
+    def index_of(self, shot_id: str) -> int:
+        for index, shot in enumerate(self.shots):
+            if shot.id == shot_id:
+                return index
+        raise UnknownShot(f"This project has no shot {shot_id!r}.")
+
+    def shot(self, ref: str) -> Shot:
+        """A shot by id, or by its 1-based position in the shot list."""
+        for shot in self.shots:
+            if shot.id == ref:
+                return shot
+        if ref.isdigit() and 1 <= int(ref) <= len(self.shots):
+            return self.shots[int(ref) - 1]
+        raise UnknownShot(
+            f"This project has no shot {ref!r}; give a shot id or a position from 1 to {len(self.shots)}."
+        )
+
+    def has_shot(self, shot_id: str) -> bool:
+        return any(shot.id == shot_id for shot in self.shots)
+
+    def all_takes(self) -> Iterator[Take]:
+        for shot in self.shots:
+            yield from shot.takes
+        yield from self.assets
+
+    @property
+    def duration_us(self) -> int:
+        """Length of the timeline: the picked takes' trims in order (shots without a take count their request)."""
+        return sum(shot.duration_us for shot in self.shots)
+
+
+class Fit(StrEnum):
+    FIT = "fit"
+    """Scale to fit inside the frame, bars where the aspect differs."""
+    FILL = "fill"
+    """Scale to cover the frame, cropping what falls outside."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSettings:
+    size: Size
+    fps: Fraction
+    sample_rate: int = 48_000
+    channels: int = 2
+    fit: Fit = Fit.FIT
+    video_codec: str = "libx264"
+    crf: int = 20
+    preset: str = "medium"
+    pixel_format: str = "yuv420p"
+    audio_codec: str = "aac"
+    audio_bitrate: str = "192k"
+
+    @classmethod
+    def for_project(cls, project: Project, size: Size | None = None, fps: Fraction | None = None) -> ExportSettings:
+        return cls(
+            size=size or project.settings.size,
+            fps=fps or project.settings.fps,
+            sample_rate=project.settings.sample_rate,
+        )

@@ -1,0 +1,300 @@
+"""The seams: Protocols the outer layers implement, and the plain values that cross them.
+
+`backends` implements GenerationBackend, `storage` implements JobJournal and SecretSource, `media` implements
+MediaProbe and CardRenderer. Job coroutines in `jobs` receive these as arguments, so every layer can be tested
+with real parts and none imports a sibling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from shotline.core.model import MediaInfo, Size
+
+ProgressSink = Callable[[float], None]
+"""Receives progress as a fraction from 0 to 1. Called from the async runner's thread."""
+
+
+# ---------------------------------------------------------------------------------------------- backends
+
+
+class BackendKind(StrEnum):
+    OFFLINE = "offline"
+    LOCAL = "local"
+    CLOUD = "cloud"
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """What one model of a backend can do; the window builds its controls from this."""
+
+    id: str
+    label: str
+    durations_us: tuple[int, ...] = ()
+    """Allowed lengths; empty means any length from min to max."""
+    min_duration_us: int = 1_000_000
+    max_duration_us: int = 60_000_000
+    aspects: tuple[str, ...] = ("16:9", "9:16", "1:1")
+    resolutions: tuple[str, ...] = ()
+    audio: bool = False
+    text_to_video: bool = True
+    image_to_video: bool = False
+    first_last_frame: bool = False
+    reference_images: int = 0
+    seed: bool = False
+    negative_prompt: bool = False
+    extend: bool = False
+    remix: bool = False
+    price_per_second: Decimal | None = None
+    """Price in USD per second of output; None when unknown or free."""
+
+
+@dataclass(frozen=True, slots=True)
+class BackendInfo:
+    id: str
+    name: str
+    kind: BackendKind
+    models: tuple[ModelInfo, ...]
+    key_env_vars: tuple[str, ...] = ()
+    max_concurrency: int = 2
+    description: str = ""
+
+    @property
+    def needs_key(self) -> bool:
+        return bool(self.key_env_vars)
+
+    @property
+    def default_model(self) -> ModelInfo:
+        return self.models[0]
+
+    def model(self, model_id: str) -> ModelInfo | None:
+        if not model_id:
+            return self.default_model
+        return next((m for m in self.models if m.id == model_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationRequest:
+    """One shot as sent to a backend. Stored in the journal and on the take, so it never holds a key."""
+
+    job_id: str
+    shot_id: str
+    backend: str
+    model: str
+    prompt: str
+    duration_us: int
+    size: Size
+    fps: Fraction = Fraction(24)
+    aspect: str = "16:9"
+    resolution: str = ""
+    negative_prompt: str = ""
+    seed: int | None = None
+    audio: bool = True
+    first_frame: str | None = None
+    last_frame: str | None = None
+    reference_images: tuple[str, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=dict)
+    label: str = ""
+    """How the creator knows the shot ("Shot 3 · Harbour at dawn"); shown on animatic cards, never sent."""
+    shot_number: int = 0
+    """The shot's 1-based position when the job was made; the animatic colours its card by it."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "job_id": self.job_id,
+            "shot_id": self.shot_id,
+            "backend": self.backend,
+            "model": self.model,
+            "prompt": self.prompt,
+            "duration_us": self.duration_us,
+            "size": str(self.size),
+            "fps": f"{self.fps.numerator}/{self.fps.denominator}",
+            "aspect": self.aspect,
+            "resolution": self.resolution,
+            "negative_prompt": self.negative_prompt,
+            "seed": self.seed,
+            "audio": self.audio,
+            "first_frame": self.first_frame,
+            "last_frame": self.last_frame,
+            "reference_images": list(self.reference_images),
+            "options": dict(self.options),
+            "label": self.label,
+            "shot_number": self.shot_number,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> GenerationRequest:
+        return cls(
+            job_id=str(data["job_id"]),
+            shot_id=str(data["shot_id"]),
+            backend=str(data["backend"]),
+            model=str(data["model"]),
+            prompt=str(data["prompt"]),
+            duration_us=int(data["duration_us"]),
+            size=Size.parse(str(data["size"])),
+            fps=Fraction(str(data.get("fps", "24"))),
+            aspect=str(data.get("aspect", "16:9")),
+            resolution=str(data.get("resolution", "")),
+            negative_prompt=str(data.get("negative_prompt", "")),
+            seed=None if data.get("seed") is None else int(data["seed"]),
+            audio=bool(data.get("audio", True)),
+            first_frame=data.get("first_frame"),
+            last_frame=data.get("last_frame"),
+            reference_images=tuple(data.get("reference_images", ())),
+            options=dict(data.get("options", {})),
+            label=str(data.get("label", "")),
+            shot_number=int(data.get("shot_number", 0)),
+        )
+
+
+class JobState(StrEnum):
+    """A provider's job state, normalised across providers."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    BLOCKED = "blocked"
+
+    @property
+    def is_final(self) -> bool:
+        return self in {JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED, JobState.BLOCKED}
+
+
+@dataclass(frozen=True, slots=True)
+class JobStatus:
+    state: JobState
+    progress: float | None = None
+    message: str = ""
+    outputs: tuple[str, ...] = ()
+    """Where the result can be fetched (URLs, or ids the backend understands); may expire."""
+    billed_cost: Decimal | None = None
+    queue_position: int | None = None
+
+
+@runtime_checkable
+class GenerationBackend(Protocol):
+    """One generation service. Every method may raise a BackendError subclass."""
+
+    @property
+    def info(self) -> BackendInfo: ...
+
+    async def submit(self, request: GenerationRequest) -> str:
+        """Create the job and return the provider's id. Never retried blindly by anyone."""
+        ...
+
+    async def poll(self, provider_job_id: str) -> JobStatus: ...
+
+    async def download(self, provider_job_id: str, status: JobStatus, dest: Path, progress: ProgressSink) -> None:
+        """Write the finished clip to `dest` (complete, or raise)."""
+        ...
+
+    async def cancel(self, provider_job_id: str) -> None: ...
+
+    async def find(self, request: GenerationRequest) -> str | None:
+        """After an ambiguous submit: the provider's id for this request if it did start, else None."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+class SecretSource(Protocol):
+    def get(self, backend_id: str) -> str | None: ...
+
+
+# ---------------------------------------------------------------------------------------------- jobs
+
+
+class JobPhase(StrEnum):
+    """Where a generation job is in Shotline's own life cycle, as written in the journal."""
+
+    SUBMITTING = "submitting"
+    """Written before the create request; if we crash here the provider may or may not have the job."""
+    SUBMITTED = "submitted"
+    DOWNLOADING = "downloading"
+    DOWNLOADED = "downloaded"
+    """File is in media/ and probed; the take is not attached to the project yet."""
+    ATTACHED = "attached"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    BLOCKED = "blocked"
+    UNCERTAIN = "uncertain"
+    """A create may have started a billed job that we cannot find; never resubmitted without asking."""
+
+    @property
+    def is_final(self) -> bool:
+        return self in _FINAL_PHASES
+
+
+_FINAL_PHASES = frozenset(
+    {JobPhase.ATTACHED, JobPhase.FAILED, JobPhase.CANCELLED, JobPhase.BLOCKED, JobPhase.UNCERTAIN}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class JobRecord:
+    id: str
+    shot_id: str
+    backend: str
+    model: str
+    request: Mapping[str, Any]
+    phase: JobPhase = JobPhase.SUBMITTING
+    provider_job_id: str = ""
+    progress: float = 0.0
+    message: str = ""
+    media_path: str = ""
+    """Where the finished clip is, relative to the project folder."""
+    estimated_cost: Decimal | None = None
+    billed_cost: Decimal | None = None
+    created_at: str = ""
+    updated_at: str = ""
+
+    def with_(self, **changes: Any) -> JobRecord:
+        return replace(self, **changes)
+
+
+class JobJournal(Protocol):
+    """The project's durable record of generation jobs. Every write is committed before it returns."""
+
+    def add(self, record: JobRecord) -> None: ...
+
+    def update(self, job_id: str, **changes: Any) -> JobRecord: ...
+
+    def get(self, job_id: str) -> JobRecord: ...
+
+    def all(self) -> list[JobRecord]: ...
+
+    def unfinished(self) -> list[JobRecord]: ...
+
+
+# ---------------------------------------------------------------------------------------------- media
+
+
+class MediaProbe(Protocol):
+    def __call__(self, path: Path) -> MediaInfo:
+        """Read a media file's facts; raises MediaUnreadable for anything that is not playable media."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TitleCard:
+    """An animatic placeholder: the prompt as a timed title card."""
+
+    prompt: str
+    label: str
+    duration_us: int
+    size: Size
+    fps: Fraction
+    background: str = "#1d2733"
+    tone_hz: int | None = 220
+
+
+class CardRenderer(Protocol):
+    async def __call__(self, card: TitleCard, dest: Path, progress: ProgressSink) -> None: ...
