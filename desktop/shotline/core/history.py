@@ -124,8 +124,9 @@ class History:
         return self._redo[-1].label if self._redo else None
 
     def mark_clean(self) -> None:
-        """The present project was saved."""
+        """The present project was saved. The next edit starts a new step, so undo can return to this state."""
         self._clean = self._present
+        self._sealed = True
 
     @property
     def is_dirty(self) -> bool:

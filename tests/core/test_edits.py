@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from tests.core.factories import project, shot, take
+
+from shotline.core import edits
+from shotline.core.errors import EditError, InvalidTrim, UnknownShot, UnknownTake
+from shotline.core.model import MediaInfo, Size, Trim
+
+
+def test_trim_snaps_to_source_frames() -> None:
+    p = edits.trim_shot(project(shot("a", "ta")), "a", 1_010_000, 2_995_000)
+    assert p.shots[0].takes[0].trim == Trim(1_000_000, 3_000_000)  # 25 fps frames are 40 ms apart
+
+
+def test_trim_at_2997_lands_on_whole_frames() -> None:
+    t = take("t")
+    info = MediaInfo(10_010_000, True, False, fps=Fraction(30000, 1001), size=Size(320, 240))
+    p = project(
+        shot("a").__class__(
+            "a", "p", takes=(t.__class__(t.id, t.media, t.origin, info, Trim(0, 10_010_000)),), picked_take_id="t"
+        )
+    )
+    p = edits.trim_shot(p, "a", 1_000_000, 2_000_000)
+    trim = p.shots[0].takes[0].trim
+    assert trim.in_us == 1_001_000  # frame 30
+    assert round(trim.out_us * Fraction(30000, 1001) / 1_000_000) * 1_000_000 / Fraction(30000, 1001) == pytest.approx(
+        trim.out_us, abs=1
+    )
+
+
+@pytest.mark.parametrize(("in_us", "out_us"), [(-1, 1_000_000), (0, 5_000_000), (2_000_000, 1_000_000), (0, 0)])
+def test_trim_outside_the_clip_is_refused_with_a_message(in_us: int, out_us: int) -> None:
+    with pytest.raises(InvalidTrim, match="outside the clip"):
+        edits.trim_shot(project(shot("a", "ta")), "a", in_us, out_us)
+
+
+def test_trim_keeps_at_least_one_frame() -> None:
+    with pytest.raises(InvalidTrim, match="one frame"):
+        edits.trim_shot(project(shot("a", "ta")), "a", 1_000_000, 1_010_000)
+
+
+def test_split_keeps_total_duration_and_orders_halves() -> None:
+    p = project(shot("a", "ta", "tx"), shot("b", "tb"))
+    p = edits.trim_shot(p, "a", 400_000, 3_600_000)
+    before = p.duration_us
+    p = edits.split_shot(p, "a", 1_000_000, "a2")
+    assert [s.id for s in p.shots] == ["a", "a2", "b"]
+    assert p.shots[0].picked_take.trim == Trim(400_000, 1_400_000)
+    assert p.shots[1].picked_take.trim == Trim(1_400_000, 3_600_000)
+    assert p.duration_us == before
+    ids = [t.id for t in p.all_takes()]
+    assert len(ids) == len(set(ids)), "take ids stay unique"
+
+
+def test_split_outside_shot_is_refused() -> None:
+    with pytest.raises(InvalidTrim):
+        edits.split_shot(project(shot("a", "ta")), "a", 4_000_000, "x")
+
+
+def test_shot_refs_accept_ids_and_positions() -> None:
+    p = project(shot("a"), shot("b"))
+    assert p.shot("2").id == "b"
+    assert p.shot("a").id == "a"
+    with pytest.raises(UnknownShot, match="from 1 to 2"):
+        p.shot("3")
+    with pytest.raises(UnknownTake):
+        p.shot("a").take("1")
+
+
+def test_attach_take_to_deleted_shot_goes_to_library() -> None:
+    p = edits.attach_take(project(shot("a")), "gone", take("late"))
+    assert [t.id for t in p.assets] == ["late"]
+    with pytest.raises(EditError):
+        edits.attach_take(p, "a", take("late"))
+
+
+def test_attach_first_take_picks_it_and_remove_repicks() -> None:
+    p = edits.attach_take(project(shot("a")), "a", take("t1"), pick=False)
+    assert p.shots[0].picked_take_id == "t1"
+    p = edits.attach_take(p, "a", take("t2"), pick=False)
+    assert p.shots[0].picked_take_id == "t1"
+    p = edits.remove_take(p, "a", "t1")
+    assert p.shots[0].picked_take_id == "t2"
+
+
+def test_move_clamps_and_duplicate_copies_takes() -> None:
+    p = project(shot("a", "ta"), shot("b"), shot("c"))
+    assert [s.id for s in edits.move_shot(p, "a", 99).shots] == ["b", "c", "a"]
+    d = edits.duplicate_shot(p, "a", "a-copy")
+    assert [s.id for s in d.shots] == ["a", "a-copy", "b", "c"]
+    assert d.shots[1].picked_take is not None and d.shots[1].picked_take.media == "media/ta.mp4"
+    assert d.shots[1].picked_take_id != "ta"
