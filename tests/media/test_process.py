@@ -1,0 +1,87 @@
+"""run_ffmpeg: progress, errors with ffmpeg's words, and cancellation that leaves no ffmpeg behind."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from tests.clips import ffmpeg_exe
+
+from shotline.core.errors import RenderFailed
+from shotline.media.process import ProcessRegistry, run_ffmpeg
+
+pytestmark = pytest.mark.ffmpeg
+
+
+def test_progress_reaches_one(tmp_path: Path) -> None:
+    seen: list[float] = []
+    out = tmp_path / "out.mp4"
+    argv = [
+        ffmpeg_exe(),
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=160x120:rate=25:duration=2",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-y",
+        f"file:{out}",
+    ]
+    asyncio.run(run_ffmpeg(argv, duration_us=2_000_000, progress=seen.append))
+    assert out.stat().st_size > 0
+    assert seen and seen[-1] == 1.0
+    assert seen == sorted(seen)
+    assert all(0.0 <= f <= 1.0 for f in seen)
+
+
+def test_failure_raises_render_failed_with_ffmpeg_words(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.mp4"
+    argv = [ffmpeg_exe(), "-i", f"file:{missing}", "-y", f"file:{tmp_path / 'out.mp4'}"]
+    registry = ProcessRegistry()
+    with pytest.raises(RenderFailed) as caught:
+        asyncio.run(run_ffmpeg(argv, registry=registry))
+    assert "No such file" in str(caught.value)
+    assert "exit code" in str(caught.value)
+    assert len(registry) == 0
+
+
+def test_cancel_kills_a_long_render(tmp_path: Path) -> None:
+    registry = ProcessRegistry()
+    pids: list[int] = []
+    argv = [ffmpeg_exe(), "-re", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=600", "-f", "null", "-"]
+
+    async def scenario() -> None:
+        task = asyncio.ensure_future(run_ffmpeg(argv, duration_us=600_000_000, registry=registry))
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if len(registry):
+                break
+        pids.extend(registry.pids())
+        await asyncio.sleep(0.3)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(scenario())
+    assert len(pids) == 1
+    assert not Path(f"/proc/{pids[0]}").exists(), "ffmpeg survived (or was left a zombie) after cancel"
+    assert len(registry) == 0
+
+
+def test_kill_all_stops_running_renders() -> None:
+    registry = ProcessRegistry()
+    argv = [ffmpeg_exe(), "-re", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=600", "-f", "null", "-"]
+
+    async def scenario() -> None:
+        task = asyncio.ensure_future(run_ffmpeg(argv, registry=registry))
+        while not len(registry):
+            await asyncio.sleep(0.02)
+        assert registry.kill_all() == 1
+        with pytest.raises(RenderFailed):
+            await asyncio.wait_for(task, 10)
+
+    asyncio.run(scenario())
+    assert len(registry) == 0
