@@ -1,0 +1,292 @@
+"""The built-in offline backend: renders each shot as a timed title card of its prompt (an animatic).
+
+It goes through the same job path as a cloud backend — submit, poll, download — so the whole generation flow can be
+used and tested without a key or a network. Its "provider" is a folder: `<id>.json` is the accepted request and
+`<id>.mp4` the finished clip, so a job survives a restart and is re-rendered if the clip was not finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from shotline.backends.registry import BackendContext, BackendSpec
+from shotline.core.errors import InputRejected, JobFailed, ShotlineError
+from shotline.core.ports import (
+    BackendInfo,
+    BackendKind,
+    GenerationRequest,
+    JobState,
+    JobStatus,
+    ModelInfo,
+    ProgressSink,
+    TitleCard,
+)
+
+log = logging.getLogger(__name__)
+
+_ASPECTS = ("16:9", "9:16", "1:1", "4:3", "21:9")
+_ID = re.compile(r"[0-9a-f]{32}")
+_CHUNK = 1 << 20
+_TONE_HZ = 220
+
+PALETTE: tuple[str, ...] = (
+    "#8c2f39",  # brick red
+    "#1f5f8b",  # deep blue
+    "#2e7d4f",  # forest green
+    "#6f3f9e",  # violet
+    "#b3641e",  # burnt orange
+    "#1d7a7a",  # teal
+    "#a33b6f",  # magenta
+    "#5f6f1a",  # olive
+    "#3a4aa6",  # indigo
+    "#8a6a12",  # ochre
+)
+"""Card backgrounds: saturated but dark enough for white text, and far apart so neighbouring shots differ."""
+
+INFO = BackendInfo(
+    id="animatic",
+    name="Animatic (offline)",
+    kind=BackendKind.OFFLINE,
+    models=(
+        ModelInfo(
+            id="card",
+            label="Title card",
+            min_duration_us=1_000_000,
+            max_duration_us=60_000_000,
+            aspects=_ASPECTS,
+            audio=True,
+        ),
+        ModelInfo(
+            id="silent-card",
+            label="Title card, no sound",
+            min_duration_us=1_000_000,
+            max_duration_us=60_000_000,
+            aspects=_ASPECTS,
+            audio=False,
+        ),
+    ),
+    max_concurrency=2,
+    description="Renders each shot as a timed title card of its prompt, on this computer. Free, needs no key.",
+)
+
+
+def card_colour(shot_number: int) -> str:
+    """The background colour of a shot's card; shot 1 takes the first colour, and the palette repeats."""
+    return PALETTE[(shot_number - 1) % len(PALETTE)]
+
+
+def card_for(request: GenerationRequest, model: ModelInfo) -> TitleCard:
+    label = request.label or (f"Shot {request.shot_number}" if request.shot_number > 0 else "Shot")
+    return TitleCard(
+        prompt=request.prompt,
+        label=label,
+        duration_us=request.duration_us,
+        size=request.size,
+        fps=request.fps,
+        background=card_colour(request.shot_number),
+        tone_hz=_TONE_HZ if request.audio and model.audio else None,
+    )
+
+
+@dataclass
+class _Render:
+    task: asyncio.Task[None]
+    progress: float = 0.0
+    error: str = ""
+
+
+class AnimaticBackend:
+    """Implements `GenerationBackend` by rendering cards into `ctx.work_dir` with the injected card renderer."""
+
+    def __init__(self, ctx: BackendContext) -> None:
+        self._ctx = ctx
+        self._dir = ctx.work_dir
+        self._renders: dict[str, _Render] = {}
+
+    @property
+    def info(self) -> BackendInfo:
+        return INFO
+
+    # ------------------------------------------------------------------------------------------ the protocol
+
+    async def submit(self, request: GenerationRequest) -> str:
+        model = _check(request)
+        provider_id = uuid.uuid4().hex
+        await asyncio.to_thread(self._write_request, provider_id, request)
+        self._start(provider_id, card_for(request, model))
+        log.info("Animatic job %s accepted for job %s", provider_id, request.job_id)
+        return provider_id
+
+    async def poll(self, provider_job_id: str) -> JobStatus:
+        render = self._renders.get(provider_job_id)
+        if render is None:
+            return await self._poll_from_disk(provider_job_id)
+        if not render.task.done():
+            return JobStatus(JobState.RUNNING, progress=render.progress)
+        if render.error:
+            return JobStatus(JobState.FAILED, message=render.error)
+        if render.task.cancelled():
+            return JobStatus(JobState.CANCELLED, message="The animatic render was cancelled.")
+        return JobStatus(JobState.SUCCEEDED, progress=1.0, outputs=(str(self._clip(provider_job_id)),))
+
+    async def download(self, provider_job_id: str, status: JobStatus, dest: Path, progress: ProgressSink) -> None:
+        source = self._clip(provider_job_id) if _ID.fullmatch(provider_job_id) else None
+        if source is None or not await asyncio.to_thread(source.is_file):
+            raise JobFailed(
+                f"The animatic clip for job {provider_job_id!r} is not there any more; generate the shot again."
+            )
+        await _copy(source, dest, progress)
+
+    async def cancel(self, provider_job_id: str) -> None:
+        render = self._renders.pop(provider_job_id, None)
+        if render is not None:
+            render.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await render.task
+        if _ID.fullmatch(provider_job_id):
+            await asyncio.to_thread(self._remove_files, provider_job_id)
+        log.info("Animatic job %s cancelled", provider_job_id)
+
+    async def find(self, request: GenerationRequest) -> str | None:
+        return await asyncio.to_thread(self._find_sync, request.job_id)
+
+    async def aclose(self) -> None:
+        renders, self._renders = list(self._renders.values()), {}
+        for render in renders:
+            render.task.cancel()
+        for render in renders:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await render.task
+
+    # ------------------------------------------------------------------------------------------ rendering
+
+    def _start(self, provider_id: str, card: TitleCard) -> None:
+        task = asyncio.get_running_loop().create_task(self._render(provider_id, card), name=f"animatic-{provider_id}")
+        self._renders[provider_id] = _Render(task)
+
+    async def _render(self, provider_id: str, card: TitleCard) -> None:
+        render_state = self._renders[provider_id]
+        partial = self._dir / f"{provider_id}.part.mp4"
+
+        def on_progress(value: float) -> None:
+            render_state.progress = max(render_state.progress, min(1.0, value))
+
+        try:
+            await self._ctx.card_renderer(card, partial, on_progress)
+            # The clip only gets its final name once complete, so "the mp4 exists" always means "finished".
+            await asyncio.to_thread(os.replace, partial, self._clip(provider_id))
+        except asyncio.CancelledError:
+            with contextlib.suppress(OSError):
+                await asyncio.shield(asyncio.to_thread(partial.unlink, missing_ok=True))
+            raise
+        except ShotlineError as exc:
+            log.warning("Animatic render %s failed: %s", provider_id, exc)
+            render_state.error = f"The animatic card could not be rendered: {exc}"
+        except Exception as exc:
+            log.exception("Animatic render %s failed unexpectedly", provider_id)
+            render_state.error = f"The animatic card could not be rendered ({type(exc).__name__}: {exc})."
+        else:
+            render_state.progress = 1.0
+
+    async def _poll_from_disk(self, provider_id: str) -> JobStatus:
+        """A job this object did not start: finished on disk, resumed, or unknown."""
+        if not _ID.fullmatch(provider_id) or not await asyncio.to_thread(self._json(provider_id).is_file):
+            return JobStatus(
+                JobState.FAILED,
+                message=f"The animatic has no job {provider_id!r}; its files may have been deleted. Generate again.",
+            )
+        if await asyncio.to_thread(self._clip(provider_id).is_file):
+            return JobStatus(JobState.SUCCEEDED, progress=1.0, outputs=(str(self._clip(provider_id)),))
+        try:
+            request = await asyncio.to_thread(self._read_request, provider_id)
+            model = _check(request)
+        except (OSError, ValueError, KeyError, InputRejected) as exc:
+            return JobStatus(JobState.FAILED, message=f"The animatic job {provider_id!r} cannot be resumed: {exc}")
+        log.info("Resuming animatic job %s after a restart", provider_id)
+        self._start(provider_id, card_for(request, model))
+        return JobStatus(JobState.RUNNING, progress=0.0)
+
+    # ------------------------------------------------------------------------------------------ files
+
+    def _json(self, provider_id: str) -> Path:
+        return self._dir / f"{provider_id}.json"
+
+    def _clip(self, provider_id: str) -> Path:
+        return self._dir / f"{provider_id}.mp4"
+
+    def _write_request(self, provider_id: str, request: GenerationRequest) -> None:
+        self._dir.mkdir(parents=True, exist_ok=True)
+        target = self._json(provider_id)
+        temp = target.with_suffix(".json.tmp")
+        with temp.open("w", encoding="utf-8") as handle:
+            json.dump(request.to_json(), handle, ensure_ascii=False, indent=2)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temp.replace(target)
+
+    def _read_request(self, provider_id: str) -> GenerationRequest:
+        data = json.loads(self._json(provider_id).read_text(encoding="utf-8"))
+        return GenerationRequest.from_json(data)
+
+    def _remove_files(self, provider_id: str) -> None:
+        for path in (self._json(provider_id), self._clip(provider_id), self._dir / f"{provider_id}.part.mp4"):
+            path.unlink(missing_ok=True)
+
+    def _find_sync(self, job_id: str) -> str | None:
+        if not self._dir.is_dir():
+            return None
+        for path in sorted(self._dir.glob("*.json")):
+            if not _ID.fullmatch(path.stem):
+                continue
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                log.warning("Ignoring unreadable animatic job file %s", path)
+                continue
+            if isinstance(data, dict) and data.get("job_id") == job_id:
+                return path.stem
+        return None
+
+
+def _check(request: GenerationRequest) -> ModelInfo:
+    model = INFO.model(request.model)
+    if model is None:
+        known = ", ".join(m.id for m in INFO.models)
+        raise InputRejected(f"The animatic has no model {request.model!r}; choose one of: {known}.")
+    if not model.min_duration_us <= request.duration_us <= model.max_duration_us:
+        raise InputRejected(
+            f"An animatic card must last between {model.min_duration_us // 1_000_000} and "
+            f"{model.max_duration_us // 1_000_000} seconds; change the shot's duration."
+        )
+    return model
+
+
+async def _copy(source: Path, dest: Path, progress: ProgressSink) -> None:
+    """Copy in chunks off the loop thread, reporting progress between chunks."""
+    total = (await asyncio.to_thread(source.stat)).st_size
+    done = 0
+    src = await asyncio.to_thread(source.open, "rb")
+    try:
+        dst = await asyncio.to_thread(dest.open, "wb")
+        try:
+            while chunk := await asyncio.to_thread(src.read, _CHUNK):
+                await asyncio.to_thread(dst.write, chunk)
+                done += len(chunk)
+                progress(done / total if total else 1.0)
+            await asyncio.to_thread(os.fsync, dst.fileno())
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    progress(1.0)
+
+
+SPEC = BackendSpec(info=INFO, create=AnimaticBackend)

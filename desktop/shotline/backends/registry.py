@@ -1,0 +1,120 @@
+"""Which generation backends exist: built-ins plus third-party plug-ins from the `shotline.backends` entry points.
+
+A backend is described by a `BackendSpec` (what it can do, and how to build one) so the window can list backends
+and their models without constructing any of them. A broken plug-in is logged and skipped; it never stops Shotline
+from starting.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
+from typing import Any
+
+from shotline.core.errors import UnknownBackend
+from shotline.core.ports import BackendInfo, CardRenderer, GenerationBackend, GenerationRequest, SecretSource
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "shotline.backends"
+_US_PER_SECOND = Decimal(1_000_000)
+
+
+@dataclass(frozen=True)
+class BackendContext:
+    """What a backend may use from the outside world; the composition root builds one per project."""
+
+    secrets: SecretSource
+    work_dir: Path
+    """A folder the backend owns for its own bookkeeping (the animatic renders here)."""
+    card_renderer: CardRenderer
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    """Per-backend settings, e.g. a configurable base URL."""
+
+
+@dataclass(frozen=True)
+class BackendSpec:
+    info: BackendInfo
+    create: Callable[[BackendContext], GenerationBackend]
+
+
+class BackendRegistry:
+    """The backends this Shotline knows, by id, in the order they were found (built-ins first)."""
+
+    def __init__(
+        self,
+        builtins: Iterable[BackendSpec] = (),
+        *,
+        group: str = ENTRY_POINT_GROUP,
+        discover: bool = True,
+    ) -> None:
+        self._specs: dict[str, BackendSpec] = {}
+        for spec in builtins:
+            self._add(spec, origin="built-in")
+        if discover:
+            for entry_point in entry_points(group=group):
+                loaded = _load(entry_point)
+                if loaded is not None:
+                    self._add(loaded, origin=f"entry point {entry_point.value}")
+
+    def _add(self, spec: BackendSpec, *, origin: str) -> None:
+        known = self._specs.get(spec.info.id)
+        if known is None:
+            self._specs[spec.info.id] = spec
+        elif known is not spec:
+            # The first one wins so that a plug-in cannot quietly replace a built-in backend of the same name.
+            log.warning(
+                "Ignoring backend %r from %s: a backend with that id is already registered", spec.info.id, origin
+            )
+
+    def infos(self) -> list[BackendInfo]:
+        return [spec.info for spec in self._specs.values()]
+
+    def ids(self) -> list[str]:
+        return list(self._specs)
+
+    def spec(self, backend_id: str) -> BackendSpec:
+        try:
+            return self._specs[backend_id]
+        except KeyError:
+            available = ", ".join(self._specs) or "none"
+            raise UnknownBackend(
+                f"No backend called {backend_id!r}. Available: {available}. "
+                "Pick one of these in the shot's settings, or install the plug-in that provides it."
+            ) from None
+
+    def info(self, backend_id: str) -> BackendInfo:
+        return self.spec(backend_id).info
+
+    def create(self, backend_id: str, ctx: BackendContext) -> GenerationBackend:
+        return self.spec(backend_id).create(ctx)
+
+
+def _load(entry_point: EntryPoint) -> BackendSpec | None:
+    """Load one plug-in's spec, or log why it cannot be used and return None."""
+    try:
+        loaded = entry_point.load()
+    except Exception:
+        log.exception("Skipping backend plug-in %r (%s): it failed to load", entry_point.name, entry_point.value)
+        return None
+    if not isinstance(loaded, BackendSpec):
+        log.error(
+            "Skipping backend plug-in %r (%s): it is a %s, not a BackendSpec",
+            entry_point.name,
+            entry_point.value,
+            type(loaded).__name__,
+        )
+        return None
+    return loaded
+
+
+def estimate_cost(info: BackendInfo, request: GenerationRequest) -> Decimal | None:
+    """What the request should cost in USD, from the model's price per second; None when unknown or free."""
+    model = info.model(request.model)
+    if model is None or model.price_per_second is None:
+        return None
+    return model.price_per_second * Decimal(request.duration_us) / _US_PER_SECOND
