@@ -1,0 +1,101 @@
+"""probe() and keyframe_times() on real clips, and on files that are not media at all."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from tests.clips import make_clip
+
+from shotline.core.errors import MediaMissing, MediaUnreadable
+from shotline.core.model import Size
+from shotline.media.probe import in_worker, keyframe_times, probe
+
+pytestmark = pytest.mark.ffmpeg
+
+
+def test_video_with_audio(tmp_path: Path) -> None:
+    info = probe(make_clip(tmp_path / "a.mp4", seconds=1, size=(160, 120), fps="25", audio=(44100, 1)))
+    assert info.has_video and info.has_audio
+    assert info.fps == Fraction(25)
+    assert info.size == Size(160, 120) == info.display_size
+    assert abs(info.duration_us - 1_000_000) <= 40_000
+    assert (info.video_codec, info.audio_codec) == ("h264", "aac")
+    assert (info.sample_rate, info.channels) == (44100, 1)
+    assert not info.variable_frame_rate
+    assert info.rotation == 0
+
+
+def test_ntsc_rate_is_exact(tmp_path: Path) -> None:
+    info = probe(make_clip(tmp_path / "ntsc.mp4", seconds=1, size=(160, 120), fps="30000/1001"))
+    assert info.fps == Fraction(30000, 1001)
+    assert not info.has_audio
+
+
+@pytest.mark.parametrize(("rotate", "expected"), [(90, 90), (-90, 270), (180, 180)])
+def test_rotation(tmp_path: Path, rotate: int, expected: int) -> None:
+    info = probe(make_clip(tmp_path / "rot.mp4", seconds=0.5, size=(160, 96), rotate=rotate))
+    assert info.rotation == expected
+    assert info.size == Size(160, 96)
+    assert info.display_size == (Size(96, 160) if expected % 180 else Size(160, 96))
+
+
+def test_variable_frame_rate(tmp_path: Path) -> None:
+    vfr = probe(make_clip(tmp_path / "vfr.mp4", seconds=1.5, size=(160, 120), fps="30", vfr=True))
+    cfr = probe(make_clip(tmp_path / "cfr.mp4", seconds=1.5, size=(160, 120), fps="30"))
+    assert vfr.variable_frame_rate
+    assert not cfr.variable_frame_rate
+
+
+@pytest.mark.parametrize(("suffix", "codec"), [(".wav", "pcm_s16le"), (".m4a", "aac"), (".mp3", "mp3")])
+def test_audio_only(tmp_path: Path, suffix: str, codec: str) -> None:
+    info = probe(make_clip(tmp_path / f"sound{suffix}", seconds=1, video=False, audio=(48000, 2)))
+    assert not info.has_video and info.has_audio
+    assert info.audio_codec == codec
+    assert (info.sample_rate, info.channels) == (48000, 2)
+    assert abs(info.duration_us - 1_000_000) < 60_000
+    assert info.fps is None and info.size is None
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(MediaMissing, match=r"gone\.mp4"):
+        probe(tmp_path / "gone.mp4")
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("empty.mp4", b""),
+        ("notes.mp4", b"Shot 1: harbour at dawn\nShot 2: gulls\n" * 20),
+        ("noise.mov", bytes(range(256)) * 64),
+    ],
+)
+def test_not_media(tmp_path: Path, name: str, content: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(MediaUnreadable, match=name.replace(".", r"\.")):
+        probe(path)
+
+
+def test_truncated(tmp_path: Path) -> None:
+    whole = make_clip(tmp_path / "whole.mp4", seconds=2, size=(160, 120), audio=(48000, 2))
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(MediaUnreadable, match=r"cut\.mp4"):
+        probe(cut)
+
+
+def test_slow_read_times_out(tmp_path: Path) -> None:
+    import threading
+
+    release = threading.Event()
+    with pytest.raises(MediaUnreadable, match="took too long"):
+        in_worker(lambda: release.wait(5), tmp_path / "slow.mp4", timeout=0.2)
+    release.set()
+
+
+def test_keyframe_times_follow_the_gop(tmp_path: Path) -> None:
+    clip = make_clip(tmp_path / "gop.mp4", seconds=2, size=(160, 120), fps="24", gop=12)
+    times = keyframe_times(clip)
+    assert times == [round(i * 12 / 24 * 1_000_000) for i in range(4)]

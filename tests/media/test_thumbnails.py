@@ -1,0 +1,55 @@
+"""thumbnail() decodes the right frame, turns it upright, and writes a real JPEG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from tests.clips import make_clip
+
+from shotline.core.errors import MediaUnreadable
+from shotline.media.thumbnails import thumbnail
+
+pytestmark = pytest.mark.ffmpeg
+
+
+def _read_jpeg(path: Path) -> np.ndarray:
+    with av.open(str(path)) as container:
+        assert container.streams.video[0].codec_context.name == "mjpeg"
+        frame = next(container.decode(video=0))
+        return frame.to_ndarray(format="rgb24")
+
+
+def test_red_clip_gives_a_red_thumbnail(tmp_path: Path) -> None:
+    clip = make_clip(tmp_path / "red.mp4", seconds=1, size=(320, 240), colour="red")
+    dest = thumbnail(clip, 500_000, tmp_path / "cache" / "red.jpg", width=160)
+    pixels = _read_jpeg(dest)
+    assert pixels.shape == (120, 160, 3)
+    r, g, b = pixels.reshape(-1, 3).mean(axis=0)
+    assert r > 200 and g < 40 and b < 40
+
+
+def test_rotated_clip_is_upright_and_portrait(tmp_path: Path) -> None:
+    clip = make_clip(tmp_path / "rot.mp4", seconds=1, size=(320, 180), colour="blue", rotate=90)
+    pixels = _read_jpeg(thumbnail(clip, 0, tmp_path / "rot.jpg", width=90))
+    height, width, _ = pixels.shape
+    assert width == 90 and height == 160
+    assert pixels[..., 2].mean() > 180
+
+
+def test_picks_the_frame_at_the_time(tmp_path: Path) -> None:
+    # black clip with one white frame at 1.0 s: only a thumbnail at that instant is bright
+    clip = make_clip(tmp_path / "flash.mp4", seconds=2, size=(160, 120), fps="25", flash_at=1.0, gop=25)
+    at_flash = _read_jpeg(thumbnail(clip, 1_000_000, tmp_path / "a.jpg", width=80)).mean()
+    before = _read_jpeg(thumbnail(clip, 960_000, tmp_path / "b.jpg", width=80)).mean()
+    after = _read_jpeg(thumbnail(clip, 1_040_000, tmp_path / "c.jpg", width=80)).mean()
+    assert at_flash > 200
+    assert before < 40 and after < 40
+
+
+def test_audio_only_has_no_thumbnail(tmp_path: Path) -> None:
+    clip = make_clip(tmp_path / "a.wav", seconds=0.5, video=False, audio=(48000, 1))
+    with pytest.raises(MediaUnreadable, match="no picture"):
+        thumbnail(clip, 0, tmp_path / "x.jpg")
