@@ -1,0 +1,1 @@
+"""Long-running work: the async runner thread and the job coroutines (generation) it runs."""

@@ -1,0 +1,366 @@
+"""The generation job: submit a shot to its backend, poll, download once, probe, and hand back the new take.
+
+Every step is written to the job journal before the next one starts (reliability.md §2.5), so a job picks up where
+it stopped after a crash: a row still SUBMITTING is reconciled with `find()` rather than resubmitted, a SUBMITTED or
+DOWNLOADING row polls and downloads with its stored provider id, and a DOWNLOADED row only re-probes its file.
+A create request is never retried in a loop. The coroutine never touches the Project: attaching the take is the
+caller's undoable command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+
+from shotline.core.edits import derived_id
+from shotline.core.errors import (
+    AmbiguousSubmit,
+    BackendError,
+    ContentBlocked,
+    JobFailed,
+    MediaMissing,
+    MediaUnreadable,
+    ShotlineError,
+    TransientError,
+)
+from shotline.core.model import GenerationRecord, MediaInfo, Origin, Take, Trim
+from shotline.core.ports import (
+    BackendKind,
+    GenerationBackend,
+    GenerationRequest,
+    JobJournal,
+    JobPhase,
+    JobRecord,
+    JobState,
+    JobStatus,
+    MediaProbe,
+    ProgressSink,
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+UNCERTAIN_MESSAGE = "The provider may have started this job; check your provider dashboard before generating again."
+GENERATION_SHARE = 0.9
+"""Share of the progress bar for the provider's work; the download fills the rest."""
+MAX_POLL_FAILURES = 8
+MAX_POLL_BACKOFF_S = 60.0
+_VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".webm", ".mkv", ".m4v"})
+
+
+@dataclass(frozen=True)
+class GenerationOutcome:
+    job_id: str
+    shot_id: str
+    take: Take
+
+
+def _ignore(_value: float) -> None:
+    return None
+
+
+@dataclass
+class _Job:
+    """One run of a job: its fixed inputs and the journal row as last written."""
+
+    record: JobRecord
+    request: GenerationRequest
+    backend: GenerationBackend
+    journal: JobJournal
+    probe: MediaProbe
+    project_dir: Path
+    poll_seconds: float
+    progress: ProgressSink
+    resumed: bool
+
+    def write(self, **changes: Any) -> JobRecord:
+        self.record = self.journal.update(self.record.id, **changes)
+        return self.record
+
+
+async def run_generation(
+    job: JobRecord,
+    *,
+    backend: GenerationBackend,
+    journal: JobJournal,
+    probe: MediaProbe,
+    project_dir: Path,
+    poll_seconds: float,
+    progress: ProgressSink | None = None,
+    resumed: bool = False,
+) -> GenerationOutcome:
+    """Drive `job` (already in the journal) to a downloaded, probed take.
+
+    `resumed` says the row is being picked up after a restart: a SUBMITTING row then means we may have crashed
+    mid-create, so it is reconciled instead of submitted. Raises a BackendError (the journal says why) or
+    CancelledError (after cancelling at the provider).
+    """
+    run = _Job(
+        record=job,
+        request=GenerationRequest.from_json(job.request),
+        backend=backend,
+        journal=journal,
+        probe=probe,
+        project_dir=project_dir,
+        poll_seconds=poll_seconds,
+        progress=progress or _ignore,
+        resumed=resumed,
+    )
+    log.info("Generation job %s on %s starts in phase %s", job.id, job.backend, job.phase)
+    try:
+        return await _drive(run)
+    except asyncio.CancelledError:
+        await _cancelled(run)
+        raise
+    except ShotlineError as exc:
+        _mark_failed(run, str(exc))
+        raise
+    except Exception as exc:
+        log.exception("Generation job %s failed unexpectedly", job.id)
+        _mark_failed(run, f"Shotline hit an unexpected error ({type(exc).__name__}: {exc}). Try generating again.")
+        raise
+
+
+async def _drive(run: _Job) -> GenerationOutcome:
+    phase = run.record.phase
+    if phase in (JobPhase.DOWNLOADED, JobPhase.ATTACHED):
+        outcome = await _reopen(run)
+        if outcome is not None:
+            return outcome
+    elif phase.is_final:
+        raise JobFailed(f"This job already ended ({phase.value}); generate the shot again for a new take.")
+    if phase is JobPhase.SUBMITTING and not run.record.provider_job_id:
+        await _submit(run)
+    elif phase is JobPhase.SUBMITTING:
+        run.write(phase=JobPhase.SUBMITTED)
+    status = await _wait(run)
+    return await _download(run, status)
+
+
+# ---------------------------------------------------------------------------------------------- submit
+
+
+async def _submit(run: _Job) -> None:
+    if run.resumed:
+        # We may have crashed after the provider accepted the create: ask before sending another one.
+        provider_id = await _reconcile(run)
+    else:
+        try:
+            provider_id = await run.backend.submit(run.request)
+        except AmbiguousSubmit as exc:
+            log.warning("Submit of job %s was ambiguous: %s", run.record.id, exc)
+            provider_id = await _reconcile(run)
+    run.write(phase=JobPhase.SUBMITTED, provider_job_id=provider_id, message="")
+    log.info("Job %s submitted as %s", run.record.id, provider_id)
+
+
+async def _reconcile(run: _Job) -> str:
+    """Find the job a create may have started; resubmit only where a second create costs nothing."""
+    try:
+        found = await run.backend.find(run.request)
+    except BackendError as exc:
+        log.warning("Could not look up job %s at the provider: %s", run.record.id, exc)
+        found = None
+    if found:
+        log.info("Found job %s at the provider as %s", run.record.id, found)
+        return found
+    if run.backend.info.kind is BackendKind.CLOUD:
+        run.write(phase=JobPhase.UNCERTAIN, message=UNCERTAIN_MESSAGE)
+        raise AmbiguousSubmit(UNCERTAIN_MESSAGE)
+    # Offline and local backends bill nobody, so one fresh create is safe; if that is ambiguous too, it fails.
+    return await run.backend.submit(run.request)
+
+
+# ---------------------------------------------------------------------------------------------- poll
+
+
+async def _wait(run: _Job) -> JobStatus:
+    provider_id = run.record.provider_job_id
+    failures = 0
+    last_written: tuple[float, str] | None = None
+    while True:
+        try:
+            status = await run.backend.poll(provider_id)
+        except TransientError as exc:
+            failures += 1
+            if failures > MAX_POLL_FAILURES:
+                raise JobFailed(
+                    f"The provider could not be reached after {failures} tries ({exc}). "
+                    "The job may still finish there; try again later to fetch it."
+                ) from exc
+            run.write(message=f"Trouble reaching the provider, trying again: {exc}")
+            await asyncio.sleep(min(max(run.poll_seconds, 0.01) * 2**failures, MAX_POLL_BACKOFF_S))
+            continue
+        failures = 0
+        if status.state.is_final:
+            return _settle(run, status)
+        fraction = min(max(status.progress or 0.0, 0.0), 1.0)
+        message = status.message or _queue_text(status)
+        if (fraction, message) != last_written:
+            run.write(progress=fraction * GENERATION_SHARE, message=message)
+            last_written = (fraction, message)
+        run.progress(fraction * GENERATION_SHARE)
+        await asyncio.sleep(run.poll_seconds)
+
+
+def _queue_text(status: JobStatus) -> str:
+    if status.state is JobState.QUEUED:
+        if status.queue_position is not None:
+            return f"Waiting in the provider's queue (position {status.queue_position})"
+        return "Waiting in the provider's queue"
+    return "Generating"
+
+
+def _settle(run: _Job, status: JobStatus) -> JobStatus:
+    """Turn a final provider state into a journal phase; only SUCCEEDED carries on."""
+    if status.state is JobState.SUCCEEDED:
+        return status
+    if status.state is JobState.BLOCKED:
+        message = "The provider's safety filter stopped this shot. Change the prompt and generate again."
+        if status.message:
+            message += f" (The provider said: {status.message})"
+        run.write(phase=JobPhase.BLOCKED, message=message)
+        raise ContentBlocked(message)
+    if status.state is JobState.CANCELLED:
+        message = "The job was cancelled at the provider. Generate the shot again if you still want it."
+        run.write(phase=JobPhase.CANCELLED, message=message)
+        raise JobFailed(message)
+    message = status.message or "The provider reported that the job failed, without saying why."
+    run.write(phase=JobPhase.FAILED, message=message)
+    raise JobFailed(message)
+
+
+# ---------------------------------------------------------------------------------------------- download
+
+
+async def _download(run: _Job, status: JobStatus) -> GenerationOutcome:
+    job_id = run.record.id
+    suffix = _suffix(status)
+    run.write(phase=JobPhase.DOWNLOADING, progress=GENERATION_SHARE, message="Downloading")
+    partial_dir = run.project_dir / ".partial"
+    media_dir = run.project_dir / "media"
+    await asyncio.to_thread(partial_dir.mkdir, parents=True, exist_ok=True)
+    partial = partial_dir / f"{job_id}{suffix}"
+
+    def on_download(fraction: float) -> None:
+        run.progress(GENERATION_SHARE + (1 - GENERATION_SHARE) * min(max(fraction, 0.0), 1.0))
+
+    try:
+        await run.backend.download(run.record.provider_job_id, status, partial, on_download)
+        info = await _probe(run, partial)
+        await asyncio.to_thread(media_dir.mkdir, parents=True, exist_ok=True)
+        await asyncio.to_thread(os.replace, partial, media_dir / f"{job_id}{suffix}")
+    finally:
+        with contextlib.suppress(OSError):
+            await asyncio.shield(asyncio.to_thread(partial.unlink, missing_ok=True))
+    media_path = f"media/{job_id}{suffix}"
+    billed = status.billed_cost if status.billed_cost is not None else run.record.billed_cost
+    run.write(phase=JobPhase.DOWNLOADED, media_path=media_path, billed_cost=billed, progress=1.0, message="")
+    run.progress(1.0)
+    log.info("Job %s downloaded to %s", job_id, media_path)
+    return _outcome(run, info)
+
+
+def _suffix(status: JobStatus) -> str:
+    """Keep the provider's container when its URL names one; otherwise the clip is an MP4."""
+    if status.outputs:
+        suffix = PurePosixPath(urlparse(status.outputs[0]).path).suffix.lower()
+        if suffix in _VIDEO_SUFFIXES:
+            return suffix
+    return ".mp4"
+
+
+async def _probe(run: _Job, path: Path) -> MediaInfo:
+    try:
+        info = await asyncio.to_thread(run.probe, path)
+    except (MediaUnreadable, MediaMissing) as exc:
+        raise JobFailed(f"The downloaded file is not playable ({exc}). Generate the shot again.") from exc
+    if not info.has_video or info.duration_us <= 0:
+        raise JobFailed("The downloaded file is not playable: it has no video. Generate the shot again.")
+    return info
+
+
+async def _reopen(run: _Job) -> GenerationOutcome | None:
+    """A job that was already downloaded: re-probe its file; None if the file is gone and must be fetched again."""
+    path = run.project_dir / run.record.media_path
+    if not run.record.media_path or not await asyncio.to_thread(path.is_file):
+        if not run.record.provider_job_id:
+            raise MediaMissing(f"The clip of job {run.record.id} is missing and cannot be fetched again.")
+        log.warning("Clip of job %s is missing; fetching it again", run.record.id)
+        run.write(phase=JobPhase.SUBMITTED, media_path="")
+        return None
+    return _outcome(run, await _probe(run, path))
+
+
+def _outcome(run: _Job, info: MediaInfo) -> GenerationOutcome:
+    record = run.record
+    take = Take(
+        # derived from the job id, so attaching the same job twice (say, after a crash) finds the same take
+        id=derived_id("job", record.id),
+        media=record.media_path,
+        origin=Origin.GENERATED,
+        info=info,
+        trim=Trim(0, info.duration_us),
+        generation=GenerationRecord(
+            job_id=record.id,
+            backend=record.backend,
+            model=record.model,
+            request=dict(record.request),
+            provider_job_id=record.provider_job_id,
+            estimated_cost=record.estimated_cost,
+            billed_cost=record.billed_cost,
+            created_at=record.created_at,
+        ),
+    )
+    return GenerationOutcome(job_id=record.id, shot_id=record.shot_id, take=take)
+
+
+# ---------------------------------------------------------------------------------------------- endings
+
+
+async def _cancelled(run: _Job) -> None:
+    """Cancel at the provider (so nobody pays for a clip no one wants), then journal CANCELLED."""
+    provider_id = run.record.provider_job_id
+    try:
+        if not provider_id and run.record.phase is JobPhase.SUBMITTING:
+            # cancelled mid-create: the provider may have the job anyway
+            found = await _shielded(run.backend.find(run.request))
+            provider_id = found or ""
+        if provider_id:
+            await _shielded(run.backend.cancel(provider_id))
+    except asyncio.CancelledError:
+        log.warning("Cancelling job %s at the provider was interrupted", run.record.id)
+    except Exception:
+        log.exception("Cancelling job %s at the provider failed", run.record.id)
+    if run.record.phase not in (JobPhase.DOWNLOADED, JobPhase.ATTACHED):
+        _safe_write(run, phase=JobPhase.CANCELLED, message="Cancelled.")
+    log.info("Job %s cancelled", run.record.id)
+
+
+async def _shielded(coro: Coroutine[Any, Any, T]) -> T:
+    return await asyncio.shield(asyncio.ensure_future(coro))
+
+
+def _mark_failed(run: _Job, message: str) -> None:
+    try:
+        current = run.journal.get(run.record.id)
+    except Exception:
+        log.exception("Could not read job %s from the journal", run.record.id)
+        return
+    if not current.phase.is_final:
+        _safe_write(run, phase=JobPhase.FAILED, message=message)
+
+
+def _safe_write(run: _Job, **changes: Any) -> None:
+    try:
+        run.write(**changes)
+    except Exception:
+        log.exception("Could not write job %s to the journal", run.record.id)
