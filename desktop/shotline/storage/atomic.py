@@ -1,0 +1,99 @@
+"""Replace a file all at once: the reader sees the old bytes or the new ones, never half of each.
+
+Write a temp file next to the target, flush and fsync it, `os.replace` it over the target, then fsync the
+folder so the rename itself survives a power cut. On any failure the temp file is removed and the OSError
+propagates; the target is untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import sys
+import time
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+TEMP_SUFFIX = ".tmp"
+_REPLACE_ATTEMPTS = 6
+
+
+def temp_name(target: Path) -> Path:
+    """A temp path beside `target`; its name marks it as ours so a later open can sweep stale ones."""
+    return target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+
+
+def is_temp_of(candidate: Path, target_name: str) -> bool:
+    return candidate.name.startswith(f".{target_name}.") and candidate.name.endswith(TEMP_SUFFIX)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in `folder` durable. Windows cannot open folders for this and does not need it."""
+    if sys.platform == "win32":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def replace_with_retry(source: Path, target: Path) -> None:
+    """os.replace, retried briefly on PermissionError: on Windows a virus scanner may hold the target open."""
+    for attempt in range(_REPLACE_ATTEMPTS):
+        try:
+            source.replace(target)
+            return
+        except PermissionError:
+            if attempt == _REPLACE_ATTEMPTS - 1:
+                raise
+            log.debug("Replacing %s was refused; retrying", target.name)
+            time.sleep(0.02 * 2**attempt)
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Replace `target` with `data` durably. Raises OSError with the target intact and no temp file left."""
+    temp = temp_name(target)
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        replace_with_retry(temp, target)
+    except BaseException:
+        try:
+            temp.unlink(missing_ok=True)
+        except OSError:
+            log.warning("Could not remove the temp file %s", temp)
+        raise
+    fsync_dir(target.parent)
+
+
+def sweep_temps(folder: Path, target_name: str) -> int:
+    """Delete temp files left by a crashed writer. Only call while holding the folder's lock."""
+    removed = 0
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return 0
+    for entry in entries:
+        if is_temp_of(entry, target_name):
+            try:
+                entry.unlink()
+                removed += 1
+            except OSError:
+                log.warning("Could not remove the stale temp file %s", entry)
+    if removed:
+        log.info("Removed %d stale temp file(s) in %s", removed, folder)
+    return removed

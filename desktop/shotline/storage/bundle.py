@@ -1,0 +1,349 @@
+"""The project folder `Name.shotline/` (DESIGN §4): open, lock, load, save atomically, back up, recover, import.
+
+```
+project.json   media/   jobs.sqlite   cache/   .backups/   .recovery/   .partial/   .lock
+```
+Saving never leaves a half-written project.json: the previous version goes to `.backups/`, the new one is
+written beside it and swapped in with one rename. Autosave writes `.recovery/autosave.json` and never touches
+project.json. Media is copied in under a content-hash name, so importing the same clip twice stores it once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from types import TracebackType
+
+from shotline.core.errors import (
+    MediaMissing,
+    MediaUnreadable,
+    ProjectCorrupt,
+    ProjectError,
+    ProjectNotFound,
+    ProjectTooNew,
+    SaveFailed,
+)
+from shotline.core.model import Project
+from shotline.storage import backups, schema
+from shotline.storage.atomic import fsync_dir, replace_with_retry, sweep_temps, write_atomic
+from shotline.storage.backups import Backup
+from shotline.storage.lock import FolderLock
+
+log = logging.getLogger(__name__)
+
+PROJECT_FILE = "project.json"
+RECOVERY_FILE = "autosave.json"
+SUFFIX = ".shotline"
+_FOLDERS = ("media", "cache", ".backups", ".recovery", ".partial")
+_CHUNK = 1 << 20
+_SAFE_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,10}")
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+class ProjectBundle:
+    """An open, locked project folder. Use `create` or `open`; close it (or use `with`) to release the lock."""
+
+    def __init__(self, path: Path, lock: FolderLock) -> None:
+        self.path = path
+        self._lock = lock
+
+    # ------------------------------------------------------------------------------------------ life cycle
+
+    @classmethod
+    def create(cls, path: Path, project: Project) -> ProjectBundle:
+        """Make a new project folder holding `project`. Refuses a folder that already has something in it."""
+        path = Path(path)
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            raise ProjectError(f"{path} already exists and is not empty. Choose a new name or an empty folder.")
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            for name in _FOLDERS:
+                (path / name).mkdir(exist_ok=True)
+        except OSError as error:
+            raise SaveFailed(f"Could not create the project folder {path}: {_reason(error)}.") from error
+        bundle = cls(path, FolderLock(path))
+        try:
+            bundle.save(project)
+        except BaseException:
+            bundle.close()
+            raise
+        return bundle
+
+    @classmethod
+    def open(cls, path: Path) -> ProjectBundle:
+        """Open a project folder, or the project.json inside one. Raises ProjectNotFound or ProjectLocked."""
+        path = Path(path)
+        if path.name == PROJECT_FILE and path.is_file():
+            path = path.parent
+        if not path.is_dir():
+            raise ProjectNotFound(f"There is no project at {path}. It may have been moved, renamed or deleted.")
+        if not (path / PROJECT_FILE).is_file():
+            raise ProjectNotFound(
+                f"{path} is not a Shotline project (it has no {PROJECT_FILE}). Open the folder ending in {SUFFIX}."
+            )
+        bundle = cls(path, FolderLock(path))
+        if bundle._lock.held:
+            bundle._tidy()
+        return bundle
+
+    def _tidy(self) -> None:
+        """Make missing folders and sweep temp files a crashed save left; safe because we hold the lock."""
+        for name in _FOLDERS:
+            try:
+                (self.path / name).mkdir(exist_ok=True)
+            except OSError as error:
+                log.warning("Could not create %s in the project: %s", name, error)
+        sweep_temps(self.path, PROJECT_FILE)
+        sweep_temps(self.recovery_dir, RECOVERY_FILE)
+        for leftover in self.partial_dir.glob("*.import.part"):
+            leftover.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        self._lock.release()
+
+    def __enter__(self) -> ProjectBundle:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------------------------------ layout
+
+    @property
+    def project_file(self) -> Path:
+        return self.path / PROJECT_FILE
+
+    @property
+    def media_dir(self) -> Path:
+        return self.path / "media"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.path / "cache"
+
+    @property
+    def partial_dir(self) -> Path:
+        return self.path / ".partial"
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.path / ".backups"
+
+    @property
+    def recovery_dir(self) -> Path:
+        return self.path / ".recovery"
+
+    @property
+    def recovery_file(self) -> Path:
+        return self.recovery_dir / RECOVERY_FILE
+
+    @property
+    def journal_path(self) -> Path:
+        return self.path / "jobs.sqlite"
+
+    # ------------------------------------------------------------------------------------------ load / save
+
+    def load(self) -> Project:
+        """Read project.json. If it is damaged, the ProjectCorrupt message names the newest good backup."""
+        try:
+            raw = self.project_file.read_bytes()
+        except FileNotFoundError as error:
+            raise ProjectNotFound(f"The project file {self.project_file} is missing.") from error
+        except OSError as error:
+            raise ProjectCorrupt(f"The project file could not be read: {_reason(error)}.") from error
+        try:
+            return schema.loads(raw)
+        except ProjectCorrupt as error:
+            good = self.latest_backup()
+            if good is None:
+                raise
+            raise ProjectCorrupt(
+                f"{error} A backup from {good.label} is at {good.path}; choose Restore Backup to open it."
+            ) from error
+
+    def save(self, project: Project) -> None:
+        """Write project.json atomically, keeping the previous one in .backups/. Raises SaveFailed."""
+        self._require_lock()
+        data = schema.dumps(project)
+        try:
+            schema.loads(data)
+        except (ProjectCorrupt, ProjectTooNew) as error:
+            # Never replace a file that loads with one that would not.
+            raise SaveFailed(f"This project was not saved because it would not open again: {error}") from error
+        try:
+            if self.project_file.exists():
+                backups.backup_file(self.project_file, self.backups_dir)
+            write_atomic(self.project_file, data)
+        except OSError as error:
+            raise SaveFailed(
+                f"Could not save the project: {_reason(error)}. Your previous save is intact; free some disk "
+                "space or choose a folder you can write to, then save again."
+            ) from error
+        self.discard_recovery()
+        try:
+            backups.thin(self.backups_dir)
+        except OSError as error:
+            log.warning("Could not thin old backups: %s", error)
+
+    def _require_lock(self) -> None:
+        if not self._lock.held:
+            raise SaveFailed(f"This project is open read-only, so it cannot be saved in {self.path}.")
+
+    # ------------------------------------------------------------------------------------------ backups
+
+    def all_backups(self) -> list[Backup]:
+        """Every backup, newest first."""
+        return backups.list_backups(self.backups_dir)
+
+    def latest_backup(self) -> Backup | None:
+        """The newest backup that loads cleanly, or None."""
+        for backup in self.all_backups():
+            try:
+                schema.loads(backup.path.read_bytes())
+            except (OSError, ProjectCorrupt, ProjectTooNew):
+                continue
+            return backup
+        return None
+
+    def restore_backup(self, backup: Backup | None = None) -> Project:
+        """Make a backup (default: the newest good one) the project again; the damaged file is kept aside."""
+        self._require_lock()
+        chosen = backup or self.latest_backup()
+        if chosen is None:
+            raise ProjectNotFound("This project has no backup that opens cleanly.")
+        raw = chosen.path.read_bytes()
+        project = schema.loads(raw)
+        try:
+            if self.project_file.exists():
+                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+                replace_with_retry(self.project_file, self.backups_dir / f"damaged-{stamp}.json")
+            write_atomic(self.project_file, raw)
+        except OSError as error:
+            raise SaveFailed(f"Could not restore the backup: {_reason(error)}.") from error
+        log.info("Restored the project from backup %s", chosen.path.name)
+        return project
+
+    # ------------------------------------------------------------------------------------------ recovery
+
+    def write_recovery(self, project: Project) -> None:
+        """Autosave: a self-contained copy in .recovery/, written atomically; project.json is not touched."""
+        self._require_lock()
+        try:
+            self.recovery_dir.mkdir(exist_ok=True)
+            write_atomic(self.recovery_file, schema.dumps(project))
+        except OSError as error:
+            raise SaveFailed(f"Could not write the autosave: {_reason(error)}.") from error
+
+    def recovery(self) -> Project | None:
+        """The autosave if it is newer than project.json and loads; a damaged one is logged and ignored."""
+        try:
+            recovered = self.recovery_file.stat().st_mtime_ns
+        except OSError:
+            return None
+        try:
+            saved = self.project_file.stat().st_mtime_ns
+        except OSError:
+            saved = -1
+        if recovered <= saved:
+            return None
+        try:
+            return schema.loads(self.recovery_file.read_bytes())
+        except (OSError, ProjectCorrupt, ProjectTooNew) as error:
+            log.warning("Ignoring the autosave in %s: %s", self.recovery_file, error)
+            return None
+
+    def discard_recovery(self) -> None:
+        try:
+            self.recovery_file.unlink(missing_ok=True)
+        except OSError as error:
+            log.warning("Could not remove the autosave %s: %s", self.recovery_file, error)
+
+    # ------------------------------------------------------------------------------------------ media
+
+    def resolve(self, rel: str) -> Path:
+        """The absolute path of a media path stored in the project; refuses paths that leave the folder."""
+        pure = PurePosixPath(rel)
+        if not rel or "\\" in rel or pure.is_absolute() or ".." in pure.parts or re.match(r"[A-Za-z]:", rel):
+            raise ProjectCorrupt(
+                f"The project refers to {rel!r}, which is outside its folder. Shotline only reads media inside "
+                "the project; import the file again."
+            )
+        root = self.path.resolve()
+        full = (root / pure).resolve()
+        if not full.is_relative_to(root):
+            raise ProjectCorrupt(f"The project refers to {rel!r}, which links outside its folder.")
+        return full
+
+    def import_media(self, src: Path) -> str:
+        """Copy a file into media/ named by its content hash; returns "media/<hash><suffix>"."""
+        src = Path(src)
+        if not src.exists():
+            raise MediaMissing(f"{src} does not exist; it may have been moved or deleted.")
+        if not src.is_file():
+            raise MediaUnreadable(f"{src} is not a file; choose a video, image or audio file.")
+        suffix = src.suffix.lower() if _SAFE_SUFFIX.fullmatch(src.suffix) else ""
+        try:
+            digest = _hash_file(src)
+        except OSError as error:
+            raise MediaUnreadable(f"Could not read {src}: {_reason(error)}.") from error
+        name = f"{digest[:32]}{suffix}"
+        dest = self.media_dir / name
+        if dest.is_file() and dest.stat().st_size == src.stat().st_size:
+            return f"media/{name}"
+        self._copy_in(src, dest, digest)
+        return f"media/{name}"
+
+    def _copy_in(self, src: Path, dest: Path, digest: str) -> None:
+        self.partial_dir.mkdir(exist_ok=True)
+        self.media_dir.mkdir(exist_ok=True)
+        part = self.partial_dir / f"{dest.name}.{os.getpid()}.import.part"
+        check = hashlib.sha256()
+        try:
+            with src.open("rb") as reader, part.open("wb") as writer:
+                while chunk := reader.read(_CHUNK):
+                    check.update(chunk)
+                    writer.write(chunk)
+                writer.flush()
+                os.fsync(writer.fileno())
+            if check.hexdigest() != digest:
+                raise MediaUnreadable(f"{src} changed while it was being imported; import it again.")
+            replace_with_retry(part, dest)
+            fsync_dir(self.media_dir)
+        except OSError as error:
+            raise SaveFailed(f"Could not copy {src.name} into the project: {_reason(error)}.") from error
+        finally:
+            part.unlink(missing_ok=True)
+
+    def missing_media(self, project: Project) -> list[str]:
+        """Media paths the project uses that are not in the folder (or point outside it), for the relink dialog."""
+        used: list[str] = [take.media for take in project.all_takes()]
+        used += [clip.media for clip in project.audio]
+        for shot in project.shots:
+            gen = shot.generation
+            used += [p for p in (gen.first_frame, gen.last_frame, *gen.reference_images) if p]
+        missing: list[str] = []
+        for rel in dict.fromkeys(used):
+            try:
+                present = self.resolve(rel).is_file()
+            except ProjectCorrupt:
+                present = False
+            if not present:
+                missing.append(rel)
+        return missing
+
+
+def _hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as reader:
+        while chunk := reader.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,529 @@
+"""The project.json format: the only place that knows its shape, its versions and how to migrate them.
+
+A project is written as one JSON object. Exact values stay exact: Fractions as "30000/1001", Decimals as
+strings, times as integer microseconds, sizes as "WxH". `loads` never lets a damaged file escape as anything
+but `ProjectCorrupt` (or `ProjectTooNew`), and its message says which field is wrong so a creator (or a support
+thread) can find it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import math
+import re
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any, NoReturn
+
+from shotline.core.errors import ProjectCorrupt, ProjectTooNew, SaveFailed
+from shotline.core.model import (
+    FORMAT_VERSION,
+    AudioClip,
+    GenerationRecord,
+    GenerationSettings,
+    MediaInfo,
+    Origin,
+    Project,
+    ProjectSettings,
+    Shot,
+    Size,
+    Take,
+    Transition,
+    TransitionKind,
+    Trim,
+)
+
+log = logging.getLogger(__name__)
+
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+
+MIGRATIONS: dict[int, Migration] = {}
+"""`MIGRATIONS[n]` turns a format-n document into a format-(n+1) one. Pure functions; add one per format bump,
+with a golden fixture tests/data/projects/v<n>.json."""
+
+_DAMAGED = "The project file is damaged"
+_SIZE = re.compile(r"(\d{1,6})x(\d{1,6})")
+_FRACTION = re.compile(r"\d{1,12}(/[1-9]\d{0,11})?")
+_MISSING = object()
+
+
+# ---------------------------------------------------------------------------------------------- writing
+
+
+def _fraction(value: Fraction) -> str:
+    return f"{value.numerator}/{value.denominator}"
+
+
+def _decimal(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _trim(trim: Trim) -> dict[str, Any]:
+    return {"in_us": trim.in_us, "out_us": trim.out_us}
+
+
+def _info(info: MediaInfo) -> dict[str, Any]:
+    return {
+        "duration_us": info.duration_us,
+        "has_video": info.has_video,
+        "has_audio": info.has_audio,
+        "fps": None if info.fps is None else _fraction(info.fps),
+        "size": None if info.size is None else str(info.size),
+        "rotation": info.rotation,
+        "video_codec": info.video_codec,
+        "audio_codec": info.audio_codec,
+        "sample_rate": info.sample_rate,
+        "channels": info.channels,
+        "variable_frame_rate": info.variable_frame_rate,
+    }
+
+
+def _take(take: Take) -> dict[str, Any]:
+    gen = take.generation
+    return {
+        "id": take.id,
+        "media": take.media,
+        "origin": take.origin.value,
+        "info": _info(take.info),
+        "trim": _trim(take.trim),
+        "generation": None
+        if gen is None
+        else {
+            "job_id": gen.job_id,
+            "backend": gen.backend,
+            "model": gen.model,
+            "request": dict(gen.request),
+            "provider_job_id": gen.provider_job_id,
+            "estimated_cost": _decimal(gen.estimated_cost),
+            "billed_cost": _decimal(gen.billed_cost),
+            "created_at": gen.created_at,
+        },
+        "source_name": take.source_name,
+    }
+
+
+def _generation_settings(gen: GenerationSettings) -> dict[str, Any]:
+    return {
+        "backend": gen.backend,
+        "model": gen.model,
+        "duration_us": gen.duration_us,
+        "aspect": gen.aspect,
+        "resolution": gen.resolution,
+        "seed": gen.seed,
+        "audio": gen.audio,
+        "first_frame": gen.first_frame,
+        "last_frame": gen.last_frame,
+        "reference_images": list(gen.reference_images),
+        "options": dict(gen.options),
+    }
+
+
+def _shot(shot: Shot) -> dict[str, Any]:
+    return {
+        "id": shot.id,
+        "title": shot.title,
+        "prompt": shot.prompt,
+        "negative_prompt": shot.negative_prompt,
+        "generation": _generation_settings(shot.generation),
+        "takes": [_take(t) for t in shot.takes],
+        "picked_take_id": shot.picked_take_id,
+        "gain_db": shot.gain_db,
+        "muted": shot.muted,
+        "transition_out": {"kind": shot.transition_out.kind.value, "duration_us": shot.transition_out.duration_us},
+    }
+
+
+def _audio(clip: AudioClip) -> dict[str, Any]:
+    return {
+        "id": clip.id,
+        "media": clip.media,
+        "lane": clip.lane,
+        "start_us": clip.start_us,
+        "trim": _trim(clip.trim),
+        "info": _info(clip.info),
+        "gain_db": clip.gain_db,
+        "muted": clip.muted,
+        "fade_in_us": clip.fade_in_us,
+        "fade_out_us": clip.fade_out_us,
+        "duck_db": clip.duck_db,
+    }
+
+
+def project_to_json(project: Project) -> dict[str, Any]:
+    """The project as plain JSON values. Always written as the current format, whatever it was read from."""
+    settings = project.settings
+    return {
+        "format_version": FORMAT_VERSION,
+        "id": project.id,
+        "title": project.title,
+        "settings": {
+            "size": str(settings.size),
+            "fps": _fraction(settings.fps),
+            "sample_rate": settings.sample_rate,
+            "style": settings.style,
+            "budget": _decimal(settings.budget),
+        },
+        "shots": [_shot(s) for s in project.shots],
+        "audio": [_audio(a) for a in project.audio],
+        "assets": [_take(t) for t in project.assets],
+    }
+
+
+def dumps(project: Project) -> bytes:
+    """UTF-8 JSON, indented, keys in a stable order so diffs of two saves are readable."""
+    try:
+        text = json.dumps(project_to_json(project), indent=2, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        # A NaN gain or a non-JSON value in a request snapshot: writing it would produce a file we cannot read.
+        raise SaveFailed(
+            f"This project cannot be saved because it holds a value JSON cannot store ({error})."
+        ) from error
+    return (text + "\n").encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------- reading
+
+
+def _corrupt(where: str, problem: str) -> NoReturn:
+    raise ProjectCorrupt(f"{_DAMAGED}: {where} {problem}.")
+
+
+class _Fields:
+    """Reads one JSON object, naming the exact field path in every complaint."""
+
+    def __init__(self, data: object, where: str) -> None:
+        if not isinstance(data, dict):
+            _corrupt(where, f"should be an object but is {_kind(data)}")
+        self.data: dict[str, Any] = data
+        self.where = where
+
+    def path(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def raw(self, key: str, default: object = _MISSING) -> object:
+        if key in self.data:
+            return self.data[key]
+        if default is _MISSING:
+            _corrupt(self.path(key), "is missing")
+        return default
+
+    def text(self, key: str, default: object = _MISSING) -> str:
+        value = self.raw(key, default)
+        if not isinstance(value, str):
+            _corrupt(self.path(key), f"should be text but is {_kind(value)}")
+        return value
+
+    def opt_text(self, key: str) -> str | None:
+        value = self.raw(key, None)
+        return None if value is None else self.text(key)
+
+    def whole(self, key: str, default: object = _MISSING, minimum: int | None = None) -> int:
+        value = self.raw(key, default)
+        if not isinstance(value, int) or isinstance(value, bool):
+            _corrupt(self.path(key), f"should be a whole number but is {_kind(value)}")
+        if minimum is not None and value < minimum:
+            _corrupt(self.path(key), f"should be at least {minimum} but is {value}")
+        return value
+
+    def opt_whole(self, key: str) -> int | None:
+        value = self.raw(key, None)
+        return None if value is None else self.whole(key)
+
+    def number(self, key: str, default: object = _MISSING) -> float:
+        value = self.raw(key, default)
+        if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+            _corrupt(self.path(key), f"should be a number but is {_kind(value)}")
+        return float(value)
+
+    def flag(self, key: str, default: object = _MISSING) -> bool:
+        value = self.raw(key, default)
+        if not isinstance(value, bool):
+            _corrupt(self.path(key), f"should be true or false but is {_kind(value)}")
+        return value
+
+    def fraction(self, key: str, default: object = _MISSING) -> Fraction:
+        value = self.raw(key, default)
+        if isinstance(value, Fraction):
+            return value
+        text = self.text(key)
+        if not _FRACTION.fullmatch(text) or (result := Fraction(text)) <= 0:
+            _corrupt(self.path(key), f'should be a rate above zero like "30000/1001" but is {text!r}')
+        return result
+
+    def opt_fraction(self, key: str) -> Fraction | None:
+        return None if self.raw(key, None) is None else self.fraction(key)
+
+    def decimal(self, key: str) -> Decimal | None:
+        value = self.raw(key, None)
+        if value is None:
+            return None
+        text = self.text(key)
+        try:
+            result = Decimal(text)
+        except InvalidOperation:
+            _corrupt(self.path(key), f'should be an amount like "1.25" but is {text!r}')
+        if not result.is_finite():
+            _corrupt(self.path(key), f'should be an amount like "1.25" but is {text!r}')
+        return result
+
+    def size(self, key: str, default: object = _MISSING) -> Size:
+        value = self.raw(key, default)
+        if isinstance(value, Size):
+            return value
+        text = self.text(key)
+        match = _SIZE.fullmatch(text)
+        if not match or int(match[1]) <= 0 or int(match[2]) <= 0:
+            _corrupt(self.path(key), f'should be a size like "1920x1080" but is {text!r}')
+        return Size(int(match[1]), int(match[2]))
+
+    def opt_size(self, key: str) -> Size | None:
+        return None if self.raw(key, None) is None else self.size(key)
+
+    def mapping(self, key: str) -> dict[str, Any]:
+        value = self.raw(key, {})
+        if not isinstance(value, dict):
+            _corrupt(self.path(key), f"should be an object but is {_kind(value)}")
+        return value
+
+    def items(self, key: str, default: object = _MISSING) -> list[Any]:
+        value = self.raw(key, default)
+        if not isinstance(value, list):
+            _corrupt(self.path(key), f"should be a list but is {_kind(value)}")
+        return value
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        values = self.items(key, [])
+        for index, item in enumerate(values):
+            if not isinstance(item, str):
+                _corrupt(f"{self.path(key)}[{index}]", f"should be text but is {_kind(item)}")
+        return tuple(values)
+
+    def nested(self, key: str) -> _Fields:
+        return _Fields(self.raw(key), self.path(key))
+
+
+def _kind(value: object) -> str:
+    names = {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"the number {value!r}"
+    return names.get(type(value), type(value).__name__)
+
+
+def _read_trim(f: _Fields) -> Trim:
+    trim = Trim(f.whole("in_us", minimum=0), f.whole("out_us", minimum=0))
+    if trim.out_us < trim.in_us:
+        _corrupt(f.where, f"ends ({trim.out_us} µs) before it starts ({trim.in_us} µs)")
+    return trim
+
+
+def _read_info(f: _Fields) -> MediaInfo:
+    return MediaInfo(
+        duration_us=f.whole("duration_us", minimum=0),
+        has_video=f.flag("has_video"),
+        has_audio=f.flag("has_audio"),
+        fps=f.opt_fraction("fps"),
+        size=f.opt_size("size"),
+        rotation=f.whole("rotation", 0),
+        video_codec=f.text("video_codec", ""),
+        audio_codec=f.text("audio_codec", ""),
+        sample_rate=f.whole("sample_rate", 0, minimum=0),
+        channels=f.whole("channels", 0, minimum=0),
+        variable_frame_rate=f.flag("variable_frame_rate", False),
+    )
+
+
+def _read_record(f: _Fields) -> GenerationRecord:
+    return GenerationRecord(
+        job_id=f.text("job_id"),
+        backend=f.text("backend"),
+        model=f.text("model", ""),
+        request=f.mapping("request"),
+        provider_job_id=f.text("provider_job_id", ""),
+        estimated_cost=f.decimal("estimated_cost"),
+        billed_cost=f.decimal("billed_cost"),
+        created_at=f.text("created_at", ""),
+    )
+
+
+def _enum_value(f: _Fields, key: str, enum: type[Origin] | type[TransitionKind], default: object = _MISSING) -> str:
+    text = f.text(key, default)
+    allowed = [member.value for member in enum]
+    if text not in allowed:
+        _corrupt(f.path(key), f"should be one of {', '.join(allowed)} but is {text!r}")
+    return text
+
+
+def _read_take(f: _Fields) -> Take:
+    generation = f.raw("generation", None)
+    return Take(
+        id=f.text("id"),
+        media=f.text("media"),
+        origin=Origin(_enum_value(f, "origin", Origin)),
+        info=_read_info(f.nested("info")),
+        trim=_read_trim(f.nested("trim")),
+        generation=None if generation is None else _read_record(f.nested("generation")),
+        source_name=f.text("source_name", ""),
+    )
+
+
+def _read_generation_settings(f: _Fields) -> GenerationSettings:
+    return GenerationSettings(
+        backend=f.text("backend", "animatic"),
+        model=f.text("model", ""),
+        duration_us=f.whole("duration_us", 4_000_000, minimum=0),
+        aspect=f.text("aspect", "16:9"),
+        resolution=f.text("resolution", ""),
+        seed=f.opt_whole("seed"),
+        audio=f.flag("audio", True),
+        first_frame=f.opt_text("first_frame"),
+        last_frame=f.opt_text("last_frame"),
+        reference_images=f.strings("reference_images"),
+        options=f.mapping("options"),
+    )
+
+
+def _list_of(f: _Fields, key: str, read: Callable[[_Fields], Any]) -> tuple[Any, ...]:
+    return tuple(read(_Fields(item, f"{f.path(key)}[{i}]")) for i, item in enumerate(f.items(key, [])))
+
+
+def _read_shot(f: _Fields) -> Shot:
+    generation = f.raw("generation", None)
+    transition = f.raw("transition_out", None)
+    t = None if transition is None else f.nested("transition_out")
+    return Shot(
+        id=f.text("id"),
+        prompt=f.text("prompt"),
+        title=f.text("title", ""),
+        negative_prompt=f.text("negative_prompt", ""),
+        generation=GenerationSettings() if generation is None else _read_generation_settings(f.nested("generation")),
+        takes=_list_of(f, "takes", _read_take),
+        picked_take_id=f.opt_text("picked_take_id"),
+        gain_db=f.number("gain_db", 0.0),
+        muted=f.flag("muted", False),
+        transition_out=Transition()
+        if t is None
+        else Transition(TransitionKind(_enum_value(t, "kind", TransitionKind)), t.whole("duration_us", 0, minimum=0)),
+    )
+
+
+def _read_audio(f: _Fields) -> AudioClip:
+    return AudioClip(
+        id=f.text("id"),
+        media=f.text("media"),
+        lane=f.text("lane"),
+        start_us=f.whole("start_us", minimum=0),
+        trim=_read_trim(f.nested("trim")),
+        info=_read_info(f.nested("info")),
+        gain_db=f.number("gain_db", 0.0),
+        muted=f.flag("muted", False),
+        fade_in_us=f.whole("fade_in_us", 0, minimum=0),
+        fade_out_us=f.whole("fade_out_us", 0, minimum=0),
+        duck_db=f.number("duck_db", 0.0),
+    )
+
+
+def _read_settings(f: _Fields) -> ProjectSettings:
+    defaults = ProjectSettings()
+    return ProjectSettings(
+        size=f.size("size", defaults.size),
+        fps=f.fraction("fps", defaults.fps),
+        sample_rate=f.whole("sample_rate", defaults.sample_rate, minimum=1),
+        style=f.text("style", ""),
+        budget=f.decimal("budget"),
+    )
+
+
+def format_version_of(data: Mapping[str, Any]) -> int:
+    f = _Fields(dict(data), "")
+    return f.whole("format_version", minimum=0)
+
+
+def migrate(data: Mapping[str, Any], migrations: Mapping[int, Migration] | None = None) -> dict[str, Any]:
+    """Bring a document of any readable format up to FORMAT_VERSION, one pure step at a time."""
+    steps = MIGRATIONS if migrations is None else migrations
+    version = format_version_of(data)
+    if version > FORMAT_VERSION:
+        raise ProjectTooNew(
+            f"This project was saved by a newer Shotline (format {version}); this Shotline reads up to format "
+            f"{FORMAT_VERSION}. Update Shotline to open it."
+        )
+    document = copy.deepcopy(dict(data))
+    while version < FORMAT_VERSION:
+        step = steps.get(version)
+        if step is None:
+            raise ProjectCorrupt(
+                f"This project uses format {version}, which this Shotline can no longer read. "
+                "Open it in an older Shotline and save it there first."
+            )
+        try:
+            document = step(document)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise ProjectCorrupt(
+                f"{_DAMAGED}: it could not be upgraded from format {version} ({type(error).__name__}: {error})."
+            ) from error
+        version += 1
+        document["format_version"] = version
+        log.info("Upgraded a project document to format %d", version)
+    return document
+
+
+def project_from_json(data: object, migrations: Mapping[int, Migration] | None = None) -> Project:
+    """Build the model from parsed JSON; raises ProjectCorrupt naming the bad field, or ProjectTooNew."""
+    if not isinstance(data, dict):
+        _corrupt("the top level", f"should be an object but is {_kind(data)}")
+    f = _Fields(migrate(data, migrations), "")
+    return Project(
+        id=f.text("id"),
+        title=f.text("title", ""),
+        settings=ProjectSettings() if f.raw("settings", None) is None else _read_settings(f.nested("settings")),
+        shots=_list_of(f, "shots", _read_shot),
+        audio=_list_of(f, "audio", _read_audio),
+        assets=_list_of(f, "assets", _read_take),
+        format_version=FORMAT_VERSION,
+    )
+
+
+def _refuse_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _parse(raw: bytes) -> object:
+    if not raw:
+        raise ProjectCorrupt(f"{_DAMAGED}: it is empty (0 bytes). It was probably cut off while being saved.")
+    if not raw.strip(b"\x00"):
+        raise ProjectCorrupt(
+            f"{_DAMAGED}: it holds only zero bytes ({len(raw)} of them), which happens when the computer loses "
+            "power while saving."
+        )
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise ProjectCorrupt(f"{_DAMAGED}: it contains zero bytes (the first at byte {nul}), so part of it is lost.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ProjectCorrupt(f"{_DAMAGED}: it is not UTF-8 text (bad byte at position {error.start}).") from error
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        if not text[error.pos :].strip():
+            raise ProjectCorrupt(
+                f"{_DAMAGED}: it ends too early (line {error.lineno}, column {error.colno}); it was probably cut "
+                "off while being saved."
+            ) from error
+        raise ProjectCorrupt(
+            f"{_DAMAGED}: it is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})."
+        ) from error
+    except (ValueError, RecursionError) as error:
+        raise ProjectCorrupt(f"{_DAMAGED}: it is not valid JSON ({error}).") from error
+
+
+def loads(raw: bytes, migrations: Mapping[int, Migration] | None = None) -> Project:
+    """Parse project.json bytes; any damage becomes ProjectCorrupt, a newer format ProjectTooNew."""
+    data = _parse(raw)
+    try:
+        return project_from_json(data, migrations)
+    except RecursionError as error:
+        raise ProjectCorrupt(f"{_DAMAGED}: it is nested too deeply to be a project.") from error
