@@ -1,0 +1,94 @@
+"""Rules every Shotline test lives under: nothing left running, never the creator's real config.
+
+- A test that leaves a new non-daemon thread or a child process alive fails (DESIGN §7: shutdown joins the runner
+  thread and kills child processes; this is where that promise is checked).
+- `SHOTLINE_CONFIG_DIR` points at a throw-away folder for the whole session unless the caller set one.
+- `ffmpeg_exe` is the ffmpeg binary shipped by imageio-ffmpeg (ffmpeg need not be on PATH).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import imageio_ffmpeg
+import pytest
+
+LEAK_GRACE_SECONDS = 2.0
+_POLL_SECONDS = 0.05
+
+# Set at import time, before any test module imports settings code that might read it at import.
+_OWN_CONFIG_DIR: str | None = None
+if not os.environ.get("SHOTLINE_CONFIG_DIR"):
+    _OWN_CONFIG_DIR = tempfile.mkdtemp(prefix="shotline-test-config-")
+    os.environ["SHOTLINE_CONFIG_DIR"] = _OWN_CONFIG_DIR
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _OWN_CONFIG_DIR is not None:
+        shutil.rmtree(_OWN_CONFIG_DIR, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def ffmpeg_exe() -> Path:
+    return Path(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+def _live_children() -> dict[int, str]:
+    """Child processes of this test process that are still running, as pid → command name.
+
+    Zombies are left out: they have finished and only wait to be reaped. On systems without /proc only
+    multiprocessing's own children can be seen.
+    """
+    found = {child.pid: child.name for child in multiprocessing.active_children() if child.pid is not None}
+    proc = Path("/proc")
+    if not sys.platform.startswith("linux") or not proc.is_dir():
+        return found
+    me = os.getpid()
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # it ended while we looked
+        # The command name sits in parentheses and may itself hold spaces or ')'; the fields after the last ')' don't.
+        name = stat[stat.find("(") + 1 : stat.rfind(")")]
+        fields = stat[stat.rfind(")") + 2 :].split()
+        if len(fields) >= 2 and fields[0] != "Z" and int(fields[1]) == me:
+            found[int(entry.name)] = name
+    return found
+
+
+def _new_threads(before: set[threading.Thread]) -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t not in before and t.is_alive() and not t.daemon]
+
+
+@pytest.fixture(autouse=True)
+def _nothing_left_running() -> Iterator[None]:
+    threads_before = set(threading.enumerate())
+    children_before = set(_live_children())
+    yield
+    deadline = time.monotonic() + LEAK_GRACE_SECONDS
+    while True:
+        threads = _new_threads(threads_before)
+        children = {pid: name for pid, name in _live_children().items() if pid not in children_before}
+        if (not threads and not children) or time.monotonic() >= deadline:
+            break
+        time.sleep(_POLL_SECONDS)
+    problems = [f"thread {t.name!r} is still running" for t in threads]
+    problems += [f"child process {pid} ({name}) is still running" for pid, name in sorted(children.items())]
+    if problems:
+        pytest.fail(
+            f"The test left work behind {LEAK_GRACE_SECONDS:g} s after it ended: "
+            + "; ".join(problems)
+            + ". Join threads and wait for or kill child processes before returning.",
+            pytrace=False,
+        )
