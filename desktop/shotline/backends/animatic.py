@@ -38,18 +38,19 @@ _CHUNK = 1 << 20
 _TONE_HZ = 220
 
 PALETTE: tuple[str, ...] = (
-    "#8c2f39",  # brick red
-    "#1f5f8b",  # deep blue
-    "#2e7d4f",  # forest green
-    "#6f3f9e",  # violet
-    "#b3641e",  # burnt orange
-    "#1d7a7a",  # teal
-    "#a33b6f",  # magenta
-    "#5f6f1a",  # olive
-    "#3a4aa6",  # indigo
-    "#8a6a12",  # ochre
+    "#9e2828",  # red
+    "#28459e",  # blue
+    "#207f20",  # green
+    "#9c6127",  # orange
+    "#59289e",  # violet
+    "#1f7d66",  # teal
+    "#9e2859",  # rose
+    "#247691",  # sea blue
+    "#78701e",  # olive
+    "#9e289e",  # magenta
 )
-"""Card backgrounds: saturated but dark enough for white text, and far apart so neighbouring shots differ."""
+"""Card backgrounds: saturated, dark enough for white text (contrast of 5:1 or more), hues spread round the
+wheel and ordered so that neighbouring shots are far apart."""
 
 INFO = BackendInfo(
     id="animatic",

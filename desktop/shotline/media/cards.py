@@ -28,8 +28,9 @@ from shotline.media.process import run_ffmpeg
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 48_000
-TONE_VOLUME = 0.08
-"""Quiet enough to sit under a scratch voice-over, loud enough to show the clip has a sound track."""
+TONE_VOLUME = 0.5
+"""Gain on lavfi's sine (itself at 1/8 of full scale): a peak near -24 dBFS, quiet enough to sit under a scratch
+voice-over, loud enough to show the clip has a sound track."""
 _COLOUR = re.compile(r"#?([0-9a-fA-F]{6})")
 _MARGIN = 0.08
 _GLYPH_WIDTH = 0.56
