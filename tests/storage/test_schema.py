@@ -1,0 +1,235 @@
+"""project.json: exact round trip, the golden v1 fixture, specific damage messages, newer formats, migrations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.storage.projects import projects, sample_project
+
+from shotline.core.errors import ProjectCorrupt, ProjectTooNew, SaveFailed
+from shotline.core.model import FORMAT_VERSION, Project, Shot
+from shotline.storage import schema
+
+FIXTURES = Path(__file__).parents[1] / "data" / "projects"
+
+
+def _doc() -> dict[str, Any]:
+    return schema.project_to_json(sample_project(shots=3))
+
+
+def _loads_doc(doc: object) -> Project:
+    return schema.loads(json.dumps(doc).encode())
+
+
+def test_sample_round_trips_exactly_and_keeps_exact_types() -> None:
+    project = sample_project()
+    again = schema.loads(schema.dumps(project))
+    assert again == project
+    doc = json.loads(schema.dumps(project))
+    assert doc["settings"]["fps"] == "30000/1001"
+    assert doc["settings"]["budget"] == "12.50"
+    assert doc["settings"]["size"] == "1080x1920"
+    assert doc["shots"][0]["takes"][0]["trim"] == {"in_us": 33_367, "out_us": 4_004_000}
+    assert again.shots[0].takes[0].generation is not None
+    assert str(again.shots[0].takes[0].generation.billed_cost) == "0.45"
+
+
+def test_dumps_is_stable() -> None:
+    assert schema.dumps(sample_project()) == schema.dumps(schema.loads(schema.dumps(sample_project())))
+
+
+@pytest.mark.parametrize("version", range(1, FORMAT_VERSION + 1))
+def test_golden_fixture_of_every_version_loads(version: int) -> None:
+    project = schema.loads((FIXTURES / f"v{version}.json").read_bytes())
+    assert project.format_version == FORMAT_VERSION
+    if version == FORMAT_VERSION:
+        assert project == sample_project()
+        assert schema.dumps(project) == (FIXTURES / f"v{version}.json").read_bytes()
+
+
+def test_minimal_document_fills_defaults() -> None:
+    project = _loads_doc({"format_version": 1, "id": "p", "shots": [{"id": "s", "prompt": "sea"}]})
+    assert project == Project(id="p", title="", shots=(Shot(id="s", prompt="sea"),))
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        (b"", "empty"),
+        (b"\x00" * 4096, "only zero bytes"),
+        (b'{"format_version": 1, "id": "p"\x00\x00\x00', "zero bytes"),
+        (b'{"format_version": 1,\n  "id": "p",\n  "shots": [', "ends too early (line 3"),
+        (b'{"format_version": 1,\n "id" "p"}', "line 2, column 7"),
+        (b"[1, 2]", "top level should be an object but is a list"),
+        (b'"hello"', "top level should be an object but is text"),
+        (b"\xff\xfe\xfa", "not UTF-8"),
+        (b'{"format_version": NaN}', "not valid JSON"),
+        (b'{"id": "p"}', "format_version is missing"),
+        (b'{"format_version": "1", "id": "p"}', "format_version should be a whole number"),
+    ],
+)
+def test_damaged_bytes_give_specific_messages(raw: bytes, words: str) -> None:
+    with pytest.raises(ProjectCorrupt) as caught:
+        schema.loads(raw)
+    assert words in str(caught.value)
+    assert str(caught.value).startswith("The project file is damaged") or "format" in str(caught.value)
+
+
+def test_truncated_real_file_is_reported_as_cut_off() -> None:
+    raw = schema.dumps(sample_project())
+    for cut in (1, len(raw) // 3, len(raw) - 3):
+        with pytest.raises(ProjectCorrupt, match="ends too early"):
+            schema.loads(raw[:cut])
+
+
+def _break(doc: dict[str, Any], path: list[Any], value: object) -> dict[str, Any]:
+    target: Any = doc
+    for key in path[:-1]:
+        target = target[key]
+    if value is KeyError:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "words"),
+    [
+        (["shots", 2, "takes", 0, "trim"], "0-5", "shots[2].takes[0].trim should be an object but is text"),
+        (["shots", 2, "takes", 0, "trim", "out_us"], KeyError, "shots[2].takes[0].trim.out_us is missing"),
+        (["shots", 2, "takes", 0, "trim", "out_us"], 1, "shots[2].takes[0].trim ends (1 µs) before it starts"),
+        (["shots", 1, "takes", 1, "origin"], "stolen", "shots[1].takes[1].origin should be one of generated"),
+        (["shots", 0, "prompt"], 5, "shots[0].prompt should be text but is the number 5"),
+        (["shots", 0, "muted"], 1, "shots[0].muted should be true or false"),
+        (["settings", "fps"], "24/0", 'settings.fps should be a rate above zero like "30000/1001"'),
+        (["settings", "size"], "wide", "settings.size should be a size"),
+        (["settings", "budget"], "lots", "settings.budget should be an amount"),
+        (["audio", 0, "start_us"], -5, "audio[0].start_us should be at least 0"),
+        (["audio", 0, "start_us"], True, "audio[0].start_us should be a whole number but is true/false"),
+        (["shots", 0, "generation", "reference_images", 1], 3, "shots[0].generation.reference_images[1] should"),
+        (["assets", 0, "info", "fps"], "1e999999", "assets[0].info.fps should be a rate"),
+        (["shots"], {}, "shots should be a list but is an object"),
+        (["id"], KeyError, "id is missing"),
+    ],
+)
+def test_invalid_fields_are_named_by_path(path: list[Any], value: object, words: str) -> None:
+    with pytest.raises(ProjectCorrupt) as caught:
+        _loads_doc(_break(_doc(), path, value))
+    assert words in str(caught.value)
+
+
+def test_newer_format_is_refused_with_the_exact_advice() -> None:
+    doc = _doc() | {"format_version": 7}
+    with pytest.raises(ProjectTooNew) as caught:
+        _loads_doc(doc)
+    assert str(caught.value) == (
+        "This project was saved by a newer Shotline (format 7); this Shotline reads up to format 1. "
+        "Update Shotline to open it."
+    )
+
+
+def test_migrations_run_step_by_step_and_stay_pure() -> None:
+    calls: list[int] = []
+
+    def v0_to_v1(doc: dict[str, Any]) -> dict[str, Any]:
+        calls.append(doc["format_version"])
+        doc["title"] = doc.pop("name")  # format 0 called the title "name"
+        return doc
+
+    old = _doc() | {"format_version": 0}
+    old["name"] = old.pop("title")
+    original = json.loads(json.dumps(old))
+    project = schema.project_from_json(old, migrations={0: v0_to_v1})
+    assert calls == [0]
+    assert project.title == sample_project().title
+    assert project.format_version == FORMAT_VERSION
+    assert old == original, "a migration must not change the caller's document"
+    assert schema.migrate(_doc(), migrations={0: v0_to_v1}) == _doc(), "current documents are not touched"
+
+
+def test_missing_or_failing_migration_is_a_clear_corrupt_error() -> None:
+    old = _doc() | {"format_version": 0}
+    with pytest.raises(ProjectCorrupt, match="format 0, which this Shotline can no longer read"):
+        schema.project_from_json(old, migrations={})
+
+    def broken(doc: dict[str, Any]) -> dict[str, Any]:
+        return {"x": doc["no such key"]}
+
+    with pytest.raises(ProjectCorrupt, match="could not be upgraded from format 0"):
+        schema.project_from_json(old, migrations={0: broken})
+
+
+def test_unsavable_value_is_refused_before_writing() -> None:
+    project = sample_project()
+    bad = Project(id=project.id, title=project.title, shots=(Shot(id="s", prompt="p", gain_db=float("nan")),))
+    with pytest.raises(SaveFailed, match="cannot be saved"):
+        schema.dumps(bad)
+
+
+# ---------------------------------------------------------------------------------------------- properties
+
+_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(projects)
+def test_any_project_round_trips(project: Project) -> None:
+    assert schema.loads(schema.dumps(project)) == project
+
+
+@_SETTINGS
+@given(st.binary(max_size=512))
+def test_arbitrary_bytes_raise_only_project_errors(raw: bytes) -> None:
+    try:
+        schema.loads(raw)
+    except (ProjectCorrupt, ProjectTooNew):
+        pass
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@_SETTINGS
+@given(_json)
+def test_arbitrary_json_raises_only_project_errors(data: object) -> None:
+    try:
+        schema.loads(json.dumps(data).encode())
+    except (ProjectCorrupt, ProjectTooNew):
+        pass
+
+
+_field_values = (
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8) | st.just([]) | st.just({})
+)
+
+
+@_SETTINGS
+@given(st.data())
+def test_one_damaged_field_in_a_real_project_raises_only_project_errors(data: st.DataObject) -> None:
+    """Random JSON rarely looks like a project; this damages one field of a real one, anywhere in the tree."""
+    doc = _doc()
+    node: Any = doc
+    while True:
+        keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+        if not keys:
+            break
+        key = data.draw(st.sampled_from(keys))
+        if isinstance(node[key], dict | list) and data.draw(st.booleans()):
+            node = node[key]
+            continue
+        node[key] = data.draw(_field_values)
+        break
+    try:
+        schema.loads(json.dumps(doc).encode())
+    except (ProjectCorrupt, ProjectTooNew):
+        pass
