@@ -4,6 +4,7 @@ whose picture and sound stay together: every flash and its beep land on the same
 from __future__ import annotations
 
 import asyncio
+import itertools
 from fractions import Fraction
 from pathlib import Path
 
@@ -81,7 +82,7 @@ def _beep_onsets(path: Path) -> tuple[list[float], int, int, float]:
     samples = np.concatenate(chunks, axis=1)  # planar float: channels × samples
     loud = np.flatnonzero(np.abs(samples).max(axis=0) > 0.1)
     onsets = [loud[0]] if loud.size else []
-    onsets += [b for a, b in zip(loud, loud[1:]) if b - a > rate // 5]
+    onsets += [b for a, b in itertools.pairwise(loud) if b - a > rate // 5]
     return [i / rate for i in onsets], rate, channels, samples.shape[1] / rate
 
 

@@ -1,0 +1,86 @@
+"""render(): the target is replaced only by a finished, playable export; failure and cancel leave no trace."""
+
+from __future__ import annotations
+
+import asyncio
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from tests.clips import ffmpeg_exe, make_clip
+from tests.media.timeline import project_of
+
+from shotline.core.errors import RenderFailed
+from shotline.core.model import ExportSettings, Size
+from shotline.media.plan import RenderPlan, plan_export
+from shotline.media.process import ProcessRegistry
+from shotline.media.render import render
+
+pytestmark = pytest.mark.ffmpeg
+
+
+def _plan(tmp_path: Path, settings: ExportSettings, seconds: float = 1.0) -> RenderPlan:
+    media = tmp_path / "media"
+    media.mkdir(exist_ok=True)
+    clip = make_clip(media / "a.mp4", seconds=seconds, size=(160, 120), audio=(48000, 2))
+    return plan_export(project_of([(clip, None)], tmp_path), settings, lambda rel: tmp_path / rel)
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if ".partial-" in p.name)
+
+
+def test_cancel_leaves_nothing_behind(tmp_path: Path) -> None:
+    # a big, slow encode so the cancel lands mid-render
+    plan = _plan(tmp_path, ExportSettings(Size(1920, 1080), Fraction(60), preset="veryslow"), seconds=3)
+    out = tmp_path / "export.mp4"
+    registry = ProcessRegistry()
+    pids: list[int] = []
+
+    async def scenario() -> None:
+        task = asyncio.create_task(render(plan, out, ffmpeg=Path(ffmpeg_exe()), registry=registry))
+        while not len(registry):
+            await asyncio.sleep(0.02)
+        pids.extend(registry.pids())
+        await asyncio.sleep(0.5)
+        assert not task.done(), "render finished before it could be cancelled; make it slower"
+        assert _leftovers(tmp_path), "ffmpeg should be writing the temporary file by now"
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(scenario())
+    assert not out.exists()
+    assert _leftovers(tmp_path) == []
+    assert pids and not Path(f"/proc/{pids[0]}").exists()
+    assert len(registry) == 0
+
+
+def test_failing_render_keeps_the_old_export(tmp_path: Path) -> None:
+    plan = _plan(tmp_path, ExportSettings(Size(160, 120), Fraction(25), preset="ultrafast"))
+    out = tmp_path / "export.mp4"
+    out.write_bytes(b"last week's export")
+    source = plan.segments[0].source
+    source.write_bytes(b"\x00garbage" * 1000)  # the clip broke after it was planned
+    with pytest.raises(RenderFailed, match="exit code"):
+        asyncio.run(render(plan, out, ffmpeg=Path(ffmpeg_exe())))
+    assert out.read_bytes() == b"last week's export"
+    assert _leftovers(tmp_path) == []
+
+
+def test_render_replaces_an_old_export(tmp_path: Path) -> None:
+    plan = _plan(tmp_path, ExportSettings(Size(160, 120), Fraction(25), preset="ultrafast"))
+    out = tmp_path / "export.mp4"
+    out.write_bytes(b"old")
+    asyncio.run(render(plan, out, ffmpeg=Path(ffmpeg_exe())))
+    assert out.read_bytes()[4:8] == b"ftyp"
+    assert _leftovers(tmp_path) == []
+
+
+def test_refuses_to_overwrite_a_source(tmp_path: Path) -> None:
+    plan = _plan(tmp_path, ExportSettings(Size(160, 120), Fraction(25), preset="ultrafast"))
+    source = plan.segments[0].source
+    before = source.read_bytes()
+    with pytest.raises(RenderFailed, match="one of the clips"):
+        asyncio.run(render(plan, source, ffmpeg=Path(ffmpeg_exe())))
+    assert source.read_bytes() == before
