@@ -253,10 +253,14 @@ class ProjectBundle:
             saved = self.project_file.stat().st_mtime_ns
         except OSError:
             saved = -1
-        if recovered <= saved:
+        if recovered < saved:
             return None
         try:
-            return schema.loads(self.recovery_file.read_bytes())
+            raw = self.recovery_file.read_bytes()
+            # File times tick coarsely (a few ms); within one tick only a differing autosave counts as newer.
+            if recovered == saved and raw == self.project_file.read_bytes():
+                return None
+            return schema.loads(raw)
         except (OSError, ProjectCorrupt, ProjectTooNew) as error:
             log.warning("Ignoring the autosave in %s: %s", self.recovery_file, error)
             return None
