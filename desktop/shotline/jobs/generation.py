@@ -197,7 +197,7 @@ async def _wait(run: _Job) -> JobStatus:
                     "The job may still finish there; try again later to fetch it."
                 ) from exc
             run.write(message=f"Trouble reaching the provider, trying again: {exc}")
-            await asyncio.sleep(min(max(run.poll_seconds, 0.01) * 2**failures, MAX_POLL_BACKOFF_S))
+            await asyncio.sleep(min(max(run.poll_seconds, 0.001) * 2**failures, MAX_POLL_BACKOFF_S))
             continue
         failures = 0
         if status.state.is_final:
