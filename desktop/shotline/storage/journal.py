@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from shotline.core.errors import ProjectCorrupt, ProjectTooNew
+from shotline.core.errors import ProjectCorrupt, ProjectError, ProjectTooNew
 from shotline.core.ports import JobPhase, JobRecord
 
 SCHEMA_VERSION = 1
@@ -80,9 +80,15 @@ class SqliteJobJournal:
         self._lock = threading.Lock()
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
-            self._db.row_factory = sqlite3.Row
+        except sqlite3.Error as error:
+            raise ProjectError(f"Could not open the job journal {self.path}: {error}.") from error
+        self._db.row_factory = sqlite3.Row
+        try:
             self._setup()
-        except sqlite3.DatabaseError as error:
+        except BaseException as error:
+            self._db.close()
+            if not isinstance(error, sqlite3.DatabaseError):
+                raise
             raise ProjectCorrupt(
                 f"The job journal {self.path.name} is damaged ({error}). Move it aside to start a new one; "
                 "jobs already running at the providers will then have to be checked on their websites."
@@ -94,7 +100,6 @@ class SqliteJobJournal:
         self._db.execute("PRAGMA synchronous=FULL")
         version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
-            self._db.close()
             raise ProjectTooNew(
                 f"The job journal was written by a newer Shotline (version {version}); this Shotline reads up "
                 f"to version {SCHEMA_VERSION}. Update Shotline to open this project."

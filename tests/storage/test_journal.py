@@ -1,0 +1,114 @@
+"""The SQLite job journal: round trip, updates, unfinished jobs, threads, and durability under SIGKILL."""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import sqlite3
+import threading
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from shotline.core.errors import ProjectCorrupt, ProjectTooNew
+from shotline.core.ports import JobPhase, JobRecord
+from shotline.storage.journal import SqliteJobJournal
+
+
+def _job(n: int, phase: JobPhase = JobPhase.SUBMITTING) -> JobRecord:
+    return JobRecord(
+        id=f"job-{n}",
+        shot_id=f"shot-{n}",
+        backend="runway",
+        model="gen4_turbo",
+        request={"prompt": f"boats {n}", "duration_us": 5_000_000, "options": {"seed": n}},
+        phase=phase,
+        estimated_cost=Decimal("0.50"),
+    )
+
+
+def test_add_get_round_trip_sets_times(tmp_path: Path) -> None:
+    with SqliteJobJournal(tmp_path / "jobs.sqlite") as journal:
+        journal.add(_job(1))
+        got = journal.get("job-1")
+    assert replace(got, created_at="", updated_at="") == _job(1)
+    assert got.created_at.endswith("+00:00") and got.created_at == got.updated_at
+    assert isinstance(got.phase, JobPhase) and got.estimated_cost == Decimal("0.50")
+    assert sqlite3.connect(tmp_path / "jobs.sqlite").execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_update_changes_fields_and_persists(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.sqlite"
+    with SqliteJobJournal(path) as journal:
+        journal.add(_job(1))
+        updated = journal.update(
+            "job-1", phase="downloaded", provider_job_id="prov-9", billed_cost=Decimal("0.45"), progress=1.0
+        )
+        assert updated.phase is JobPhase.DOWNLOADED
+        assert updated.updated_at > updated.created_at
+    with SqliteJobJournal(path) as reopened:
+        assert reopened.get("job-1") == updated
+        with pytest.raises(KeyError):
+            reopened.get("nope")
+        with pytest.raises(KeyError):
+            reopened.update("nope", progress=0.5)
+        with pytest.raises(TypeError, match="no changeable field"):
+            reopened.update("job-1", created_at="yesterday")
+        with pytest.raises(ValueError, match="already in the journal"):
+            reopened.add(_job(1))
+
+
+def test_unfinished_lists_jobs_to_resume_in_order(tmp_path: Path) -> None:
+    with SqliteJobJournal(tmp_path / "jobs.sqlite") as journal:
+        for n, phase in enumerate(JobPhase):
+            journal.add(_job(n, phase))
+        assert [j.id for j in journal.all()] == [f"job-{n}" for n in range(len(JobPhase))]
+        assert [j.phase for j in journal.unfinished()] == [p for p in JobPhase if not p.is_final]
+
+
+def test_two_threads_write_without_losing_rows(tmp_path: Path) -> None:
+    with SqliteJobJournal(tmp_path / "jobs.sqlite") as journal:
+
+        def writer(offset: int) -> None:
+            for n in range(offset, offset + 50):
+                journal.add(_job(n))
+                journal.update(f"job-{n}", progress=0.5)
+
+        threads = [threading.Thread(target=writer, args=(k * 1000,)) for k in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(journal.all()) == 100
+        assert all(j.progress == 0.5 for j in journal.all())
+
+
+def _add_then_die(path: str) -> None:
+    journal = SqliteJobJournal(Path(path))
+    journal.add(_job(7))
+    signal.raise_signal(signal.SIGKILL)
+
+
+def test_row_survives_sigkill_right_after_add(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.sqlite"
+    child = multiprocessing.get_context("fork").Process(target=_add_then_die, args=(str(path),))
+    child.start()
+    child.join(timeout=30)
+    assert child.exitcode == -signal.SIGKILL
+    with SqliteJobJournal(path) as journal:
+        assert journal.get("job-7").request["prompt"] == "boats 7"
+
+
+def test_newer_or_damaged_journal_is_refused(tmp_path: Path) -> None:
+    newer = tmp_path / "newer.sqlite"
+    db = sqlite3.connect(newer)
+    db.execute("PRAGMA user_version=9")
+    db.close()
+    with pytest.raises(ProjectTooNew, match="newer Shotline"):
+        SqliteJobJournal(newer)
+    damaged = tmp_path / "damaged.sqlite"
+    damaged.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(ProjectCorrupt, match=r"job journal damaged\.sqlite is damaged"):
+        SqliteJobJournal(damaged)
