@@ -51,6 +51,7 @@ def configure_pydub(ffmpeg: Path) -> None:
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)  # pydub imports audioop, deprecated in 3.11+
         from pydub import AudioSegment
 
     AudioSegment.converter = str(ffmpeg)
