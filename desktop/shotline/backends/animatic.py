@@ -100,6 +100,7 @@ def card_for(request: GenerationRequest, model: ModelInfo) -> TitleCard:
 @dataclass
 class _Render:
     task: asyncio.Task[None]
+    started: bool = False
     progress: float = 0.0
     error: str = ""
 
@@ -111,6 +112,9 @@ class AnimaticBackend:
         self._ctx = ctx
         self._dir = ctx.work_dir
         self._renders: dict[str, _Render] = {}
+        # ffmpeg already uses several cores per render; more at once would only slow every card down
+        self._slots = asyncio.Semaphore(INFO.max_concurrency)
+        self._closed = False
 
     @property
     def info(self) -> BackendInfo:
@@ -131,6 +135,8 @@ class AnimaticBackend:
         if render is None:
             return await self._poll_from_disk(provider_job_id)
         if not render.task.done():
+            if not render.started:
+                return JobStatus(JobState.QUEUED, message="Waiting for another card to finish rendering")
             return JobStatus(JobState.RUNNING, progress=render.progress)
         if render.error:
             return JobStatus(JobState.FAILED, message=render.error)
@@ -160,6 +166,7 @@ class AnimaticBackend:
         return await asyncio.to_thread(self._find_sync, request.job_id)
 
     async def aclose(self) -> None:
+        self._closed = True
         renders, self._renders = list(self._renders.values()), {}
         for render in renders:
             render.task.cancel()
@@ -181,7 +188,9 @@ class AnimaticBackend:
             render_state.progress = max(render_state.progress, min(1.0, value))
 
         try:
-            await self._ctx.card_renderer(card, partial, on_progress)
+            async with self._slots:
+                render_state.started = True
+                await self._ctx.card_renderer(card, partial, on_progress)
             # The clip only gets its final name once complete, so "the mp4 exists" always means "finished".
             await asyncio.to_thread(os.replace, partial, self._clip(provider_id))
         except asyncio.CancelledError:
@@ -206,6 +215,8 @@ class AnimaticBackend:
             )
         if await asyncio.to_thread(self._clip(provider_id).is_file):
             return JobStatus(JobState.SUCCEEDED, progress=1.0, outputs=(str(self._clip(provider_id)),))
+        if self._closed:
+            return JobStatus(JobState.QUEUED, message="The animatic is shutting down; the card resumes next time.")
         try:
             request = await asyncio.to_thread(self._read_request, provider_id)
             model = _check(request)
