@@ -14,7 +14,7 @@ from tests.clips import make_clip
 
 from shotline.backends.animatic import AnimaticBackend
 from shotline.core.edits import derived_id
-from shotline.core.errors import AmbiguousSubmit, ContentBlocked, JobFailed, TransientError
+from shotline.core.errors import AmbiguousSubmit, AuthFailed, ContentBlocked, JobFailed, TransientError
 from shotline.core.model import Origin, Size
 from shotline.core.ports import (
     BackendInfo,
@@ -27,7 +27,13 @@ from shotline.core.ports import (
     ModelInfo,
     ProgressSink,
 )
-from shotline.jobs.generation import UNCERTAIN_MESSAGE, GenerationOutcome, run_generation
+from shotline.jobs.generation import (
+    SENDING_MESSAGE,
+    UNCERTAIN_MESSAGE,
+    GenerationOutcome,
+    run_generation,
+    submit_job,
+)
 from shotline.jobs.runner import AsyncRunner
 from shotline.media.probe import probe
 
@@ -348,6 +354,54 @@ def test_a_resumed_cloud_create_that_cannot_be_found_is_not_sent_again(
 
     assert backend.submits == []
     assert journal.get(record.id).phase is JobPhase.UNCERTAIN
+
+
+def test_a_row_that_crashed_mid_create_is_detected_without_being_told(
+    tmp_path: Path, journal: MemoryJournal, clip: Path
+) -> None:
+    backend = CloudBackend(clip, polls=[DONE], lists_jobs=False)
+    record = _cloud_record(journal, message=SENDING_MESSAGE)
+
+    with pytest.raises(AmbiguousSubmit):
+        _run(record, backend, journal, tmp_path)
+
+    assert backend.submits == []
+    assert journal.get(record.id).phase is JobPhase.UNCERTAIN
+
+
+def test_submit_job_only_submits_and_run_generation_collects_later(
+    tmp_path: Path, journal: MemoryJournal, clip: Path
+) -> None:
+    backend = CloudBackend(clip, polls=[DONE])
+    record = _cloud_record(journal)
+
+    submitted = asyncio.run(submit_job(record, backend=backend, journal=journal))
+
+    assert submitted.phase is JobPhase.SUBMITTED and submitted.provider_job_id == "cloud-1"
+    assert backend.polled == 0 and journal.get(record.id) == submitted
+    again = asyncio.run(submit_job(submitted, backend=backend, journal=journal))
+    assert again == submitted and len(backend.submits) == 1
+
+    _run(submitted, backend, journal, tmp_path, resumed=True)
+    assert len(backend.submits) == 1
+    assert journal.phases[record.id] == [
+        JobPhase.SUBMITTING,
+        JobPhase.SUBMITTED,
+        JobPhase.DOWNLOADING,
+        JobPhase.DOWNLOADED,
+    ]
+
+
+def test_a_refused_submit_is_journaled_as_failed(tmp_path: Path, journal: MemoryJournal, clip: Path) -> None:
+    backend = CloudBackend(clip, submit_error=AuthFailed("The key for Cloudy was refused; add a new key."))
+    record = _cloud_record(journal)
+
+    with pytest.raises(AuthFailed):
+        asyncio.run(submit_job(record, backend=backend, journal=journal))
+
+    row = journal.get(record.id)
+    assert row.phase is JobPhase.FAILED and "key" in row.message
+    assert len(backend.submits) == 1
 
 
 def test_cancel_while_polling_cancels_at_the_provider(tmp_path: Path, journal: MemoryJournal, clip: Path) -> None:

@@ -1,7 +1,8 @@
 """The generation job: submit a shot to its backend, poll, download once, probe, and hand back the new take.
 
 Every step is written to the job journal before the next one starts (reliability.md §2.5), so a job picks up where
-it stopped after a crash: a row still SUBMITTING is reconciled with `find()` rather than resubmitted, a SUBMITTED or
+it stopped after a crash: a row still SUBMITTING whose create may have gone out (it carries `SENDING_MESSAGE`) is
+reconciled with `find()` rather than resubmitted, a SUBMITTED or
 DOWNLOADING row polls and downloads with its stored provider id, and a DOWNLOADED row only re-probes its file.
 A create request is never retried in a loop. The coroutine never touches the Project: attaching the take is the
 caller's undoable command.
@@ -49,6 +50,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 UNCERTAIN_MESSAGE = "The provider may have started this job; check your provider dashboard before generating again."
+SENDING_MESSAGE = "Sending to the provider"
+"""Written just before a create goes out; a SUBMITTING row carrying it may have started a job."""
 GENERATION_SHARE = 0.9
 """Share of the progress bar for the provider's work; the download fills the rest."""
 MAX_POLL_FAILURES = 8
@@ -75,15 +78,21 @@ class _Job:
     request: GenerationRequest
     backend: GenerationBackend
     journal: JobJournal
-    probe: MediaProbe
-    project_dir: Path
-    poll_seconds: float
     progress: ProgressSink
     resumed: bool
+    poll_seconds: float = 0.0
 
     def write(self, **changes: Any) -> JobRecord:
         self.record = self.journal.update(self.record.id, **changes)
         return self.record
+
+
+@dataclass(frozen=True)
+class _Media:
+    """Where a finished clip goes and how it is checked."""
+
+    probe: MediaProbe
+    project_dir: Path
 
 
 async def run_generation(
@@ -99,24 +108,54 @@ async def run_generation(
 ) -> GenerationOutcome:
     """Drive `job` (already in the journal) to a downloaded, probed take.
 
-    `resumed` says the row is being picked up after a restart: a SUBMITTING row then means we may have crashed
-    mid-create, so it is reconciled instead of submitted. Raises a BackendError (the journal says why) or
-    CancelledError (after cancelling at the provider).
+    A SUBMITTING row whose create may already have been sent (we crashed mid-create; the journal shows it, or
+    `resumed` says so) is reconciled with `find()` instead of submitted again. Raises a BackendError (the journal
+    says why) or CancelledError (after cancelling at the provider).
     """
     run = _Job(
         record=job,
         request=GenerationRequest.from_json(job.request),
         backend=backend,
         journal=journal,
-        probe=probe,
-        project_dir=project_dir,
-        poll_seconds=poll_seconds,
         progress=progress or _ignore,
         resumed=resumed,
+        poll_seconds=poll_seconds,
     )
     log.info("Generation job %s on %s starts in phase %s", job.id, job.backend, job.phase)
+    return await _journaled(run, _drive(run, _Media(probe, project_dir)))
+
+
+async def submit_job(
+    job: JobRecord, *, backend: GenerationBackend, journal: JobJournal, resumed: bool = False
+) -> JobRecord:
+    """Only the submit step (for "generate now, collect later"): returns the row, SUBMITTED with its provider id.
+
+    A row that is already past SUBMITTING is returned unchanged; `run_generation` later resumes it.
+    """
+    run = _Job(
+        record=job,
+        request=GenerationRequest.from_json(job.request),
+        backend=backend,
+        journal=journal,
+        progress=_ignore,
+        resumed=resumed,
+    )
+    if job.phase is not JobPhase.SUBMITTING:
+        return job
+
+    async def submit_only() -> JobRecord:
+        if run.record.provider_job_id:
+            return run.write(phase=JobPhase.SUBMITTED)
+        await _submit(run)
+        return run.record
+
+    return await _journaled(run, submit_only())
+
+
+async def _journaled(run: _Job, work: Coroutine[Any, Any, T]) -> T:
+    """Run one job step; whatever ends it (an error, a cancel) is written to the journal before it propagates."""
     try:
-        return await _drive(run)
+        return await work
     except asyncio.CancelledError:
         await _cancelled(run)
         raise
@@ -124,15 +163,15 @@ async def run_generation(
         _mark_failed(run, str(exc))
         raise
     except Exception as exc:
-        log.exception("Generation job %s failed unexpectedly", job.id)
+        log.exception("Generation job %s failed unexpectedly", run.record.id)
         _mark_failed(run, f"Shotline hit an unexpected error ({type(exc).__name__}: {exc}). Try generating again.")
         raise
 
 
-async def _drive(run: _Job) -> GenerationOutcome:
+async def _drive(run: _Job, media: _Media) -> GenerationOutcome:
     phase = run.record.phase
     if phase in (JobPhase.DOWNLOADED, JobPhase.ATTACHED):
-        outcome = await _reopen(run)
+        outcome = await _reopen(run, media)
         if outcome is not None:
             return outcome
     elif phase.is_final:
@@ -142,17 +181,19 @@ async def _drive(run: _Job) -> GenerationOutcome:
     elif phase is JobPhase.SUBMITTING:
         run.write(phase=JobPhase.SUBMITTED)
     status = await _wait(run)
-    return await _download(run, status)
+    return await _download(run, status, media)
 
 
 # ---------------------------------------------------------------------------------------------- submit
 
 
 async def _submit(run: _Job) -> None:
-    if run.resumed:
-        # We may have crashed after the provider accepted the create: ask before sending another one.
+    if run.resumed or run.record.message == SENDING_MESSAGE:
+        # The create may have been sent before a crash, and accepted: ask before sending another one.
         provider_id = await _reconcile(run)
     else:
+        # Marks the row so that, should we crash from here on, the next run knows a create may be out there.
+        run.write(message=SENDING_MESSAGE)
         try:
             provider_id = await run.backend.submit(run.request)
         except AmbiguousSubmit as exc:
@@ -241,12 +282,12 @@ def _settle(run: _Job, status: JobStatus) -> JobStatus:
 # ---------------------------------------------------------------------------------------------- download
 
 
-async def _download(run: _Job, status: JobStatus) -> GenerationOutcome:
+async def _download(run: _Job, status: JobStatus, media: _Media) -> GenerationOutcome:
     job_id = run.record.id
     suffix = _suffix(status)
     run.write(phase=JobPhase.DOWNLOADING, progress=GENERATION_SHARE, message="Downloading")
-    partial_dir = run.project_dir / ".partial"
-    media_dir = run.project_dir / "media"
+    partial_dir = media.project_dir / ".partial"
+    media_dir = media.project_dir / "media"
     await asyncio.to_thread(partial_dir.mkdir, parents=True, exist_ok=True)
     partial = partial_dir / f"{job_id}{suffix}"
 
@@ -255,7 +296,7 @@ async def _download(run: _Job, status: JobStatus) -> GenerationOutcome:
 
     try:
         await run.backend.download(run.record.provider_job_id, status, partial, on_download)
-        info = await _probe(run, partial)
+        info = await _probe(media, partial)
         await asyncio.to_thread(media_dir.mkdir, parents=True, exist_ok=True)
         await asyncio.to_thread(os.replace, partial, media_dir / f"{job_id}{suffix}")
     finally:
@@ -278,9 +319,9 @@ def _suffix(status: JobStatus) -> str:
     return ".mp4"
 
 
-async def _probe(run: _Job, path: Path) -> MediaInfo:
+async def _probe(media: _Media, path: Path) -> MediaInfo:
     try:
-        info = await asyncio.to_thread(run.probe, path)
+        info = await asyncio.to_thread(media.probe, path)
     except (MediaUnreadable, MediaMissing) as exc:
         raise JobFailed(f"The downloaded file is not playable ({exc}). Generate the shot again.") from exc
     if not info.has_video or info.duration_us <= 0:
@@ -288,16 +329,16 @@ async def _probe(run: _Job, path: Path) -> MediaInfo:
     return info
 
 
-async def _reopen(run: _Job) -> GenerationOutcome | None:
+async def _reopen(run: _Job, media: _Media) -> GenerationOutcome | None:
     """A job that was already downloaded: re-probe its file; None if the file is gone and must be fetched again."""
-    path = run.project_dir / run.record.media_path
+    path = media.project_dir / run.record.media_path
     if not run.record.media_path or not await asyncio.to_thread(path.is_file):
         if not run.record.provider_job_id:
             raise MediaMissing(f"The clip of job {run.record.id} is missing and cannot be fetched again.")
         log.warning("Clip of job %s is missing; fetching it again", run.record.id)
         run.write(phase=JobPhase.SUBMITTED, media_path="")
         return None
-    return _outcome(run, await _probe(run, path))
+    return _outcome(run, await _probe(media, path))
 
 
 def _outcome(run: _Job, info: MediaInfo) -> GenerationOutcome:
