@@ -273,3 +273,15 @@ def test_missing_media_lists_what_is_not_there(bundle: ProjectBundle) -> None:
     assert missing == ["media/x.mov", "media/music.wav", "media/first.png", "media/last.png", "media/ref2.png"]
     escaping = replace(project, audio=(replace(project.audio[0], media="../../etc/passwd"),))
     assert "../../etc/passwd" in bundle.missing_media(escaping)
+
+
+def test_a_crash_after_the_backup_does_not_keep_the_same_version_twice(bundle: ProjectBundle) -> None:
+    for _ in range(3):  # as if three saves each died right after keeping their backup
+        backups.backup_file(bundle.project_file, bundle.backups_dir)
+    assert len(bundle.all_backups()) == 1
+    stale = atomic.temp_name(bundle.backups_dir / "project-20250101T000000000000Z.json")
+    stale.write_bytes(b"half a copy")
+    bundle.close()
+    with ProjectBundle.open(bundle.path) as again:
+        assert not stale.exists()
+        assert len(again.all_backups()) == 1

@@ -25,8 +25,10 @@ def temp_name(target: Path) -> Path:
     return target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
 
 
-def is_temp_of(candidate: Path, target_name: str) -> bool:
-    return candidate.name.startswith(f".{target_name}.") and candidate.name.endswith(TEMP_SUFFIX)
+def is_temp_of(candidate: Path, target_name: str | None) -> bool:
+    """Whether `candidate` is one of our temp files for `target_name` (None: for any target)."""
+    prefix = "." if target_name is None else f".{target_name}."
+    return candidate.name.startswith(prefix) and candidate.name.endswith(TEMP_SUFFIX)
 
 
 def fsync_dir(folder: Path) -> None:
@@ -80,7 +82,7 @@ def write_atomic(target: Path, data: bytes) -> None:
     fsync_dir(target.parent)
 
 
-def sweep_temps(folder: Path, target_name: str) -> int:
+def sweep_temps(folder: Path, target_name: str | None) -> int:
     """Delete temp files left by a crashed writer. Only call while holding the folder's lock."""
     removed = 0
     try:

@@ -55,6 +55,10 @@ def list_backups(folder: Path) -> list[Backup]:
 def backup_file(source: Path, folder: Path, now: datetime | None = None) -> Path:
     """Keep a copy of `source` in `folder`. A hard link costs nothing because saves replace, never rewrite."""
     folder.mkdir(exist_ok=True)
+    newest = next(iter(list_backups(folder)), None)
+    if newest is not None and _same_file(newest.path, source):
+        # A save that crashed after its backup already kept this version; don't keep it twice.
+        return newest.path
     moment = now or datetime.now(UTC)
     target = folder / f"project-{moment.strftime(_STAMP)}.json"
     counter = 0
@@ -72,6 +76,13 @@ def backup_file(source: Path, folder: Path, now: datetime | None = None) -> Path
         finally:
             temp.unlink(missing_ok=True)
     return target
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b) or (a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes())
+    except OSError:
+        return False
 
 
 def to_discard(backups: Iterable[Backup], now: datetime) -> list[Backup]:

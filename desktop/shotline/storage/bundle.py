@@ -102,6 +102,8 @@ class ProjectBundle:
                 log.warning("Could not create %s in the project: %s", name, error)
         sweep_temps(self.path, PROJECT_FILE)
         sweep_temps(self.recovery_dir, RECOVERY_FILE)
+        sweep_temps(self.backups_dir, None)
+        backups.thin(self.backups_dir)
         for leftover in self.partial_dir.glob("*.import.part"):
             leftover.unlink(missing_ok=True)
 
