@@ -11,10 +11,8 @@ from __future__ import annotations
 import copy
 import json
 import logging
-import math
-import re
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any, NoReturn
 
@@ -29,12 +27,12 @@ from shotline.core.model import (
     Project,
     ProjectSettings,
     Shot,
-    Size,
     Take,
     Transition,
     TransitionKind,
     Trim,
 )
+from shotline.storage.jsonfields import DAMAGED, MISSING, Fields, corrupt, kind
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +41,6 @@ Migration = Callable[[dict[str, Any]], dict[str, Any]]
 MIGRATIONS: dict[int, Migration] = {}
 """`MIGRATIONS[n]` turns a format-n document into a format-(n+1) one. Pure functions; add one per format bump,
 with a golden fixture tests/data/projects/v<n>.json."""
-
-_DAMAGED = "The project file is damaged"
-_SIZE = re.compile(r"(\d{1,6})x(\d{1,6})")
-_FRACTION = re.compile(r"\d{1,12}(/[1-9]\d{0,11})?")
-_MISSING = object()
 
 
 # ---------------------------------------------------------------------------------------------- writing
@@ -187,139 +180,14 @@ def dumps(project: Project) -> bytes:
 # ---------------------------------------------------------------------------------------------- reading
 
 
-def _corrupt(where: str, problem: str) -> NoReturn:
-    raise ProjectCorrupt(f"{_DAMAGED}: {where} {problem}.")
-
-
-class _Fields:
-    """Reads one JSON object, naming the exact field path in every complaint."""
-
-    def __init__(self, data: object, where: str) -> None:
-        if not isinstance(data, dict):
-            _corrupt(where, f"should be an object but is {_kind(data)}")
-        self.data: dict[str, Any] = data
-        self.where = where
-
-    def path(self, key: str) -> str:
-        return f"{self.where}.{key}" if self.where else key
-
-    def raw(self, key: str, default: object = _MISSING) -> object:
-        if key in self.data:
-            return self.data[key]
-        if default is _MISSING:
-            _corrupt(self.path(key), "is missing")
-        return default
-
-    def text(self, key: str, default: object = _MISSING) -> str:
-        value = self.raw(key, default)
-        if not isinstance(value, str):
-            _corrupt(self.path(key), f"should be text but is {_kind(value)}")
-        return value
-
-    def opt_text(self, key: str) -> str | None:
-        value = self.raw(key, None)
-        return None if value is None else self.text(key)
-
-    def whole(self, key: str, default: object = _MISSING, minimum: int | None = None) -> int:
-        value = self.raw(key, default)
-        if not isinstance(value, int) or isinstance(value, bool):
-            _corrupt(self.path(key), f"should be a whole number but is {_kind(value)}")
-        if minimum is not None and value < minimum:
-            _corrupt(self.path(key), f"should be at least {minimum} but is {value}")
-        return value
-
-    def opt_whole(self, key: str) -> int | None:
-        value = self.raw(key, None)
-        return None if value is None else self.whole(key)
-
-    def number(self, key: str, default: object = _MISSING) -> float:
-        value = self.raw(key, default)
-        if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
-            _corrupt(self.path(key), f"should be a number but is {_kind(value)}")
-        return float(value)
-
-    def flag(self, key: str, default: object = _MISSING) -> bool:
-        value = self.raw(key, default)
-        if not isinstance(value, bool):
-            _corrupt(self.path(key), f"should be true or false but is {_kind(value)}")
-        return value
-
-    def fraction(self, key: str, default: object = _MISSING) -> Fraction:
-        value = self.raw(key, default)
-        if isinstance(value, Fraction):
-            return value
-        text = self.text(key)
-        if not _FRACTION.fullmatch(text) or (result := Fraction(text)) <= 0:
-            _corrupt(self.path(key), f'should be a rate above zero like "30000/1001" but is {text!r}')
-        return result
-
-    def opt_fraction(self, key: str) -> Fraction | None:
-        return None if self.raw(key, None) is None else self.fraction(key)
-
-    def decimal(self, key: str) -> Decimal | None:
-        value = self.raw(key, None)
-        if value is None:
-            return None
-        text = self.text(key)
-        try:
-            result = Decimal(text)
-        except InvalidOperation:
-            _corrupt(self.path(key), f'should be an amount like "1.25" but is {text!r}')
-        if not result.is_finite():
-            _corrupt(self.path(key), f'should be an amount like "1.25" but is {text!r}')
-        return result
-
-    def size(self, key: str, default: object = _MISSING) -> Size:
-        value = self.raw(key, default)
-        if isinstance(value, Size):
-            return value
-        text = self.text(key)
-        match = _SIZE.fullmatch(text)
-        if not match or int(match[1]) <= 0 or int(match[2]) <= 0:
-            _corrupt(self.path(key), f'should be a size like "1920x1080" but is {text!r}')
-        return Size(int(match[1]), int(match[2]))
-
-    def opt_size(self, key: str) -> Size | None:
-        return None if self.raw(key, None) is None else self.size(key)
-
-    def mapping(self, key: str) -> dict[str, Any]:
-        value = self.raw(key, {})
-        if not isinstance(value, dict):
-            _corrupt(self.path(key), f"should be an object but is {_kind(value)}")
-        return value
-
-    def items(self, key: str, default: object = _MISSING) -> list[Any]:
-        value = self.raw(key, default)
-        if not isinstance(value, list):
-            _corrupt(self.path(key), f"should be a list but is {_kind(value)}")
-        return value
-
-    def strings(self, key: str) -> tuple[str, ...]:
-        values = self.items(key, [])
-        for index, item in enumerate(values):
-            if not isinstance(item, str):
-                _corrupt(f"{self.path(key)}[{index}]", f"should be text but is {_kind(item)}")
-        return tuple(values)
-
-    def nested(self, key: str) -> _Fields:
-        return _Fields(self.raw(key), self.path(key))
-
-
-def _kind(value: object) -> str:
-    names = {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"the number {value!r}"
-    return names.get(type(value), type(value).__name__)
-
-
-def _read_trim(f: _Fields) -> Trim:
+def _read_trim(f: Fields) -> Trim:
     trim = Trim(f.whole("in_us", minimum=0), f.whole("out_us", minimum=0))
     if trim.out_us < trim.in_us:
-        _corrupt(f.where, f"ends ({trim.out_us} µs) before it starts ({trim.in_us} µs)")
+        corrupt(f.where, f"ends ({trim.out_us} µs) before it starts ({trim.in_us} µs)")
     return trim
 
 
-def _read_info(f: _Fields) -> MediaInfo:
+def _read_info(f: Fields) -> MediaInfo:
     return MediaInfo(
         duration_us=f.whole("duration_us", minimum=0),
         has_video=f.flag("has_video"),
@@ -335,7 +203,7 @@ def _read_info(f: _Fields) -> MediaInfo:
     )
 
 
-def _read_record(f: _Fields) -> GenerationRecord:
+def _read_record(f: Fields) -> GenerationRecord:
     return GenerationRecord(
         job_id=f.text("job_id"),
         backend=f.text("backend"),
@@ -348,15 +216,15 @@ def _read_record(f: _Fields) -> GenerationRecord:
     )
 
 
-def _enum_value(f: _Fields, key: str, enum: type[Origin] | type[TransitionKind], default: object = _MISSING) -> str:
+def _enum_value(f: Fields, key: str, enum: type[Origin] | type[TransitionKind], default: object = MISSING) -> str:
     text = f.text(key, default)
     allowed = [member.value for member in enum]
     if text not in allowed:
-        _corrupt(f.path(key), f"should be one of {', '.join(allowed)} but is {text!r}")
+        corrupt(f.path(key), f"should be one of {', '.join(allowed)} but is {text!r}")
     return text
 
 
-def _read_take(f: _Fields) -> Take:
+def _read_take(f: Fields) -> Take:
     generation = f.raw("generation", None)
     return Take(
         id=f.text("id"),
@@ -369,7 +237,7 @@ def _read_take(f: _Fields) -> Take:
     )
 
 
-def _read_generation_settings(f: _Fields) -> GenerationSettings:
+def _read_generation_settings(f: Fields) -> GenerationSettings:
     return GenerationSettings(
         backend=f.text("backend", "animatic"),
         model=f.text("model", ""),
@@ -385,11 +253,11 @@ def _read_generation_settings(f: _Fields) -> GenerationSettings:
     )
 
 
-def _list_of(f: _Fields, key: str, read: Callable[[_Fields], Any]) -> tuple[Any, ...]:
-    return tuple(read(_Fields(item, f"{f.path(key)}[{i}]")) for i, item in enumerate(f.items(key, [])))
+def _list_of(f: Fields, key: str, read: Callable[[Fields], Any]) -> tuple[Any, ...]:
+    return tuple(read(Fields(item, f"{f.path(key)}[{i}]")) for i, item in enumerate(f.items(key, [])))
 
 
-def _read_shot(f: _Fields) -> Shot:
+def _read_shot(f: Fields) -> Shot:
     generation = f.raw("generation", None)
     transition = f.raw("transition_out", None)
     t = None if transition is None else f.nested("transition_out")
@@ -409,7 +277,7 @@ def _read_shot(f: _Fields) -> Shot:
     )
 
 
-def _read_audio(f: _Fields) -> AudioClip:
+def _read_audio(f: Fields) -> AudioClip:
     return AudioClip(
         id=f.text("id"),
         media=f.text("media"),
@@ -425,7 +293,7 @@ def _read_audio(f: _Fields) -> AudioClip:
     )
 
 
-def _read_settings(f: _Fields) -> ProjectSettings:
+def _read_settings(f: Fields) -> ProjectSettings:
     defaults = ProjectSettings()
     return ProjectSettings(
         size=f.size("size", defaults.size),
@@ -437,7 +305,7 @@ def _read_settings(f: _Fields) -> ProjectSettings:
 
 
 def format_version_of(data: Mapping[str, Any]) -> int:
-    f = _Fields(dict(data), "")
+    f = Fields(dict(data), "")
     return f.whole("format_version", minimum=0)
 
 
@@ -462,7 +330,7 @@ def migrate(data: Mapping[str, Any], migrations: Mapping[int, Migration] | None 
             document = step(document)
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise ProjectCorrupt(
-                f"{_DAMAGED}: it could not be upgraded from format {version} ({type(error).__name__}: {error})."
+                f"{DAMAGED}: it could not be upgraded from format {version} ({type(error).__name__}: {error})."
             ) from error
         version += 1
         document["format_version"] = version
@@ -473,8 +341,8 @@ def migrate(data: Mapping[str, Any], migrations: Mapping[int, Migration] | None 
 def project_from_json(data: object, migrations: Mapping[int, Migration] | None = None) -> Project:
     """Build the model from parsed JSON; raises ProjectCorrupt naming the bad field, or ProjectTooNew."""
     if not isinstance(data, dict):
-        _corrupt("the top level", f"should be an object but is {_kind(data)}")
-    f = _Fields(migrate(data, migrations), "")
+        corrupt("the top level", f"should be an object but is {kind(data)}")
+    f = Fields(migrate(data, migrations), "")
     return Project(
         id=f.text("id"),
         title=f.text("title", ""),
@@ -492,32 +360,32 @@ def _refuse_constant(name: str) -> NoReturn:
 
 def _parse(raw: bytes) -> object:
     if not raw:
-        raise ProjectCorrupt(f"{_DAMAGED}: it is empty (0 bytes). It was probably cut off while being saved.")
+        raise ProjectCorrupt(f"{DAMAGED}: it is empty (0 bytes). It was probably cut off while being saved.")
     if not raw.strip(b"\x00"):
         raise ProjectCorrupt(
-            f"{_DAMAGED}: it holds only zero bytes ({len(raw)} of them), which happens when the computer loses "
+            f"{DAMAGED}: it holds only zero bytes ({len(raw)} of them), which happens when the computer loses "
             "power while saving."
         )
     nul = raw.find(b"\x00")
     if nul >= 0:
-        raise ProjectCorrupt(f"{_DAMAGED}: it contains zero bytes (the first at byte {nul}), so part of it is lost.")
+        raise ProjectCorrupt(f"{DAMAGED}: it contains zero bytes (the first at byte {nul}), so part of it is lost.")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ProjectCorrupt(f"{_DAMAGED}: it is not UTF-8 text (bad byte at position {error.start}).") from error
+        raise ProjectCorrupt(f"{DAMAGED}: it is not UTF-8 text (bad byte at position {error.start}).") from error
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
         if not text[error.pos :].strip():
             raise ProjectCorrupt(
-                f"{_DAMAGED}: it ends too early (line {error.lineno}, column {error.colno}); it was probably cut "
+                f"{DAMAGED}: it ends too early (line {error.lineno}, column {error.colno}); it was probably cut "
                 "off while being saved."
             ) from error
         raise ProjectCorrupt(
-            f"{_DAMAGED}: it is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})."
+            f"{DAMAGED}: it is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})."
         ) from error
     except (ValueError, RecursionError) as error:
-        raise ProjectCorrupt(f"{_DAMAGED}: it is not valid JSON ({error}).") from error
+        raise ProjectCorrupt(f"{DAMAGED}: it is not valid JSON ({error}).") from error
 
 
 def loads(raw: bytes, migrations: Mapping[int, Migration] | None = None) -> Project:
@@ -526,4 +394,4 @@ def loads(raw: bytes, migrations: Mapping[int, Migration] | None = None) -> Proj
     try:
         return project_from_json(data, migrations)
     except RecursionError as error:
-        raise ProjectCorrupt(f"{_DAMAGED}: it is nested too deeply to be a project.") from error
+        raise ProjectCorrupt(f"{DAMAGED}: it is nested too deeply to be a project.") from error
