@@ -2,7 +2,8 @@
 
 - A test that leaves a new non-daemon thread or a child process alive fails (DESIGN §7: shutdown joins the runner
   thread and kills child processes; this is where that promise is checked).
-- `SHOTLINE_CONFIG_DIR` points at a throw-away folder for the whole session unless the caller set one.
+- `SHOTLINE_CONFIG_DIR` and `SHOTLINE_CACHE_DIR` point at throw-away folders for the whole session unless the
+  caller set them.
 - `ffmpeg_exe` is the ffmpeg binary shipped by imageio-ffmpeg (ffmpeg need not be on PATH).
 """
 
@@ -25,15 +26,17 @@ LEAK_GRACE_SECONDS = 2.0
 _POLL_SECONDS = 0.05
 
 # Set at import time, before any test module imports settings code that might read it at import.
-_OWN_CONFIG_DIR: str | None = None
-if not os.environ.get("SHOTLINE_CONFIG_DIR"):
-    _OWN_CONFIG_DIR = tempfile.mkdtemp(prefix="shotline-test-config-")
-    os.environ["SHOTLINE_CONFIG_DIR"] = _OWN_CONFIG_DIR
+_OWN_DIRS: list[str] = []
+_SCRATCH = {"SHOTLINE_CONFIG_DIR": "shotline-test-config-", "SHOTLINE_CACHE_DIR": "shotline-test-cache-"}
+for _variable, _prefix in _SCRATCH.items():
+    if not os.environ.get(_variable):
+        _OWN_DIRS.append(tempfile.mkdtemp(prefix=_prefix))
+        os.environ[_variable] = _OWN_DIRS[-1]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if _OWN_CONFIG_DIR is not None:
-        shutil.rmtree(_OWN_CONFIG_DIR, ignore_errors=True)
+    for folder in _OWN_DIRS:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

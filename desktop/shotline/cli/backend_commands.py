@@ -1,0 +1,87 @@
+"""Commands about generation backends and their API keys."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from shotline.core.ports import BackendInfo
+from shotline.services.context import open_context
+from shotline.services.keys import delete_key, key_status, set_key
+
+
+def _describe(info: BackendInfo, key: str) -> dict[str, Any]:
+    return {
+        "id": info.id,
+        "name": info.name,
+        "kind": info.kind.value,
+        "key": key,
+        "key_env_vars": list(info.key_env_vars),
+        "models": [
+            {
+                "id": m.id,
+                "label": m.label,
+                "min_seconds": m.min_duration_us / 1e6,
+                "max_seconds": m.max_duration_us / 1e6,
+                "aspects": list(m.aspects),
+                "audio": m.audio,
+                "price_per_second": str(m.price_per_second) if m.price_per_second is not None else None,
+            }
+            for m in info.models
+        ],
+    }
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def backends(as_json: bool) -> None:
+    """List the generation backends and their models."""
+    with open_context() as ctx:
+        rows = [_describe(info, key_status(ctx, info.id).source.value) for info in ctx.registry.infos()]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        key = "no key needed" if not row["key_env_vars"] else f"key: {row['key']}"
+        click.echo(f"{row['id']:<12} {row['name']} ({row['kind']}, {key})")
+        for model in row["models"]:
+            click.echo(f"{'':<12}   {model['id']:<20} {model['label']}")
+
+
+@click.group()
+def keys() -> None:
+    """Store, remove or check a backend's API key (kept in the system keyring, never in a file)."""
+
+
+@keys.command("set")
+@click.argument("backend")
+def keys_set(backend: str) -> None:
+    """Read BACKEND's key from stdin (hidden when typed) and store it in the keyring."""
+    if sys.stdin.isatty():
+        key = click.prompt(f"API key for {backend}", hide_input=True, err=True)
+    else:
+        key = sys.stdin.readline()
+    with open_context() as ctx:
+        click.echo(set_key(ctx, backend, key).description)
+
+
+@keys.command("delete")
+@click.argument("backend")
+def keys_delete(backend: str) -> None:
+    """Remove BACKEND's key from the keyring."""
+    with open_context() as ctx:
+        click.echo(delete_key(ctx, backend).description)
+
+
+@keys.command("status")
+@click.argument("backend")
+def keys_status(backend: str) -> None:
+    """Say where BACKEND's key comes from (environment, keyring or none), without showing it."""
+    with open_context() as ctx:
+        click.echo(key_status(ctx, backend).description)
+
+
+COMMANDS = [backends, keys]

@@ -1,0 +1,134 @@
+"""Commands that make takes: generate, jobs, resume."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from shotline.cli.progress import progress_bar
+from shotline.cli.session_scope import editing, reading
+from shotline.core.errors import BackendError, ShotlineError
+from shotline.core.ports import JobRecord
+from shotline.services.context import open_context
+from shotline.services.generation import GenerationService, StartedJob
+from shotline.services.session import ProjectSession
+
+
+def _wait_and_attach(generation: GenerationService, session: ProjectSession, started: list[StartedJob]) -> int:
+    """Wait for every job, attaching each take as it arrives; returns how many failed."""
+    fractions: dict[str, float] = {}
+    failed = 0
+    with progress_bar(f"Generating {len(started)} take(s)") as bar:
+        for job in started:
+            try:
+                outcome = job.handle.result()
+            except KeyboardInterrupt:
+                for other in started:
+                    other.handle.cancel()
+                raise
+            except BackendError as error:
+                failed += 1
+                click.echo(f"\nJob {job.record.id[:8]} failed: {error}", err=True)
+                continue
+            generation.attach(outcome)
+            session.save()
+            fractions[job.record.id] = 1.0
+            bar(sum(fractions.values()) / len(started))
+            number = session.project.index_of(outcome.shot_id) + 1 if session.project.has_shot(outcome.shot_id) else 0
+            where = f"shot {number}" if number else "the library (its shot was deleted)"
+            click.echo(f"New take {outcome.take.id[:8]} for {where}")
+    return failed
+
+
+@click.command()
+@click.argument("project")
+@click.option("--shot", "shot_ref", default=None, help="Generate only this shot (id or position).")
+@click.option("--all", "all_shots", is_flag=True, help="Generate every shot (the default is shots without a take).")
+@click.option("--backend", default=None, help="Use this backend instead of each shot's own.")
+@click.option("--model", default=None, help="Use this model of the backend.")
+@click.option("--wait", is_flag=True, help="Stay until the takes are downloaded and attached.")
+def generate(
+    project: str, shot_ref: str | None, all_shots: bool, backend: str | None, model: str | None, wait: bool
+) -> None:
+    """Send shots to their generation backend; each finished clip becomes a new take."""
+    if shot_ref and all_shots:
+        raise click.UsageError("give either --shot or --all, not both")
+    with open_context() as ctx, editing(project) as session:
+        if shot_ref:
+            refs = [session.project.shot(shot_ref).id]
+        else:
+            refs = [s.id for s in session.project.shots if all_shots or not s.takes]
+        if not refs:
+            click.echo("Every shot has a take already; use --all or --shot to generate more.")
+            return
+        generation = GenerationService(ctx, session)
+        records = generation.prepare(refs, backend=backend, model=model)
+        if wait:
+            failed = _wait_and_attach(generation, session, generation.run(records))
+            if failed:
+                raise ShotlineError(f"{failed} of {len(records)} job(s) failed; see the messages above.")
+            return
+        for record in generation.submit(records):
+            click.echo(f"{record.id}  {record.phase.value}  {record.backend}/{record.model}")
+        click.echo(f"Collect the takes with: shotline resume {project} --wait", err=True)
+
+
+def _job_row(record: JobRecord, positions: dict[str, int]) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "shot_id": record.shot_id,
+        "shot": positions.get(record.shot_id),
+        "backend": record.backend,
+        "model": record.model,
+        "phase": record.phase.value,
+        "progress": record.progress,
+        "message": record.message,
+        "provider_job_id": record.provider_job_id,
+        "estimated_cost": str(record.estimated_cost) if record.estimated_cost is not None else None,
+        "billed_cost": str(record.billed_cost) if record.billed_cost is not None else None,
+        "created_at": record.created_at,
+    }
+
+
+@click.command()
+@click.argument("project")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def jobs(project: str, as_json: bool) -> None:
+    """List this project's generation jobs, newest last."""
+    with reading(project) as session:
+        positions = {shot.id: n for n, shot in enumerate(session.project.shots, start=1)}
+        rows = [_job_row(record, positions) for record in session.journal.all()]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo("No jobs yet.")
+    for row in rows:
+        shot = f"shot {row['shot']}" if row["shot"] else "deleted shot"
+        message = f"  {row['message']}" if row["message"] else ""
+        click.echo(f"{row['id'][:8]}  {row['phase']:<11} {shot:<12} {row['backend']}/{row['model']}{message}")
+
+
+@click.command()
+@click.argument("project")
+@click.option("--wait", is_flag=True, help="Stay until the resumed jobs finish.")
+def resume(project: str, wait: bool) -> None:
+    """Pick up jobs left unfinished (after a crash or a `generate` without --wait)."""
+    with open_context() as ctx, editing(project) as session:
+        generation = GenerationService(ctx, session)
+        unfinished = generation.unfinished()
+        if not unfinished:
+            click.echo("No unfinished jobs.")
+            return
+        if not wait:
+            for record in unfinished:
+                click.echo(f"{record.id}  {record.phase.value}  (run again with --wait to finish it)")
+            return
+        failed = _wait_and_attach(generation, session, generation.run(unfinished))
+        if failed:
+            raise ShotlineError(f"{failed} of {len(unfinished)} job(s) failed; see the messages above.")
+
+
+COMMANDS = [generate, jobs, resume]

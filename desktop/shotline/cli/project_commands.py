@@ -1,0 +1,145 @@
+"""Commands that make and edit a project: new, add, import, trim, move, split, pick, remove, info."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from fractions import Fraction
+from pathlib import Path
+
+import click
+
+from shotline.cli.params import FPS, SIZE, TIME, new_project_path
+from shotline.cli.session_scope import editing, reading
+from shotline.core.model import GenerationSettings, Size
+from shotline.core.timecode import format_time, seconds_to_us
+from shotline.services import editing as edits
+from shotline.services.importing import import_files
+from shotline.services.report import project_report
+from shotline.services.session import ProjectSession
+
+
+@click.command()
+@click.argument("project")
+@click.option("--title", default="", help="Film title (default: the folder name).")
+@click.option("--size", type=SIZE, default=None, help="Frame size, e.g. 1920x1080 (the default).")
+@click.option("--fps", type=FPS, default=None, help="Frame rate, e.g. 24 (the default), 25 or 29.97.")
+def new(project: str, title: str, size: Size | None, fps: Fraction | None) -> None:
+    """Create an empty project folder PROJECT(.shotline)."""
+    path = new_project_path(project)
+    with ProjectSession.create(path, title=title, size=size, fps=fps) as session:
+        click.echo(f"Created {session.bundle.path}")
+
+
+@click.command()
+@click.argument("project")
+@click.option("--prompt", required=True, help="What the shot shows.")
+@click.option("--title", default="", help="A short name for the shot.")
+@click.option("--backend", default=None, help="Generation backend id (see `shotline backends`).")
+@click.option("--model", default="", help="Model id of that backend (default: the backend's first).")
+@click.option("--duration", type=click.FloatRange(min=0, min_open=True, max=600), default=None, help="Seconds.")
+@click.option("--aspect", default=None, help="Aspect ratio, e.g. 16:9, 9:16, 1:1.")
+def add(
+    project: str, prompt: str, title: str, backend: str | None, model: str, duration: float | None, aspect: str | None
+) -> None:
+    """Add a shot at the end; prints its id."""
+    if not prompt.strip():
+        raise click.BadParameter("the prompt is empty", param_hint="--prompt")
+    with editing(project) as session:
+        settings = GenerationSettings()
+        settings = replace(
+            settings,
+            backend=backend or settings.backend,
+            model=model,
+            duration_us=seconds_to_us(str(duration)) if duration else settings.duration_us,
+            aspect=aspect or settings.aspect,
+        )
+        shot = edits.add_shot(session, prompt.strip(), title=title, generation=settings)
+        click.echo(shot.id)
+
+
+@click.command("import")
+@click.argument("project")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--shot", "shot_ref", default=None, help="Add the files as takes of this shot instead of new shots.")
+def import_(project: str, files: tuple[Path, ...], shot_ref: str | None) -> None:
+    """Import video files: one new shot per file, or new takes of --shot."""
+    with editing(project) as session:
+        for item in import_files(session, list(files), shot_ref):
+            number = session.project.index_of(item.shot_id) + 1
+            click.echo(f"{item.source.name} → shot {number} ({item.shot_id}), take {item.take_id}")
+
+
+@click.command()
+@click.argument("project")
+@click.argument("shot")
+@click.option("--in", "in_", type=TIME, required=True, help="Source time where the shot starts playing.")
+@click.option("--out", type=TIME, required=True, help="Source time where it stops.")
+def trim(project: str, shot: str, in_: int, out: int) -> None:
+    """Set the in and out points of SHOT's picked take (seconds or HH:MM:SS.mmm)."""
+    with editing(project) as session:
+        edits.trim(session, shot, in_, out)
+        take = session.project.shot(shot).picked_take
+        assert take is not None
+        click.echo(f"Trimmed to {format_time(take.trim.in_us)}–{format_time(take.trim.out_us)}")
+
+
+@click.command()
+@click.argument("project")
+@click.argument("shot")
+@click.option("--to", "position", type=click.IntRange(min=1), required=True, help="New 1-based position.")
+def move(project: str, shot: str, position: int) -> None:
+    """Move SHOT to another place in the shot list."""
+    with editing(project) as session:
+        edits.move(session, shot, position)
+
+
+@click.command()
+@click.argument("project")
+@click.argument("shot")
+@click.option("--at", "at", type=TIME, required=True, help="Time into the shot as it plays.")
+def split(project: str, shot: str, at: int) -> None:
+    """Cut SHOT in two; prints the new second half's id."""
+    with editing(project) as session:
+        click.echo(edits.split(session, shot, at))
+
+
+@click.command()
+@click.argument("project")
+@click.argument("shot")
+@click.argument("take")
+def pick(project: str, shot: str, take: str) -> None:
+    """Make TAKE (id or 1-based number) the one SHOT plays."""
+    with editing(project) as session:
+        edits.pick(session, shot, take)
+
+
+@click.command()
+@click.argument("project")
+@click.argument("shot")
+def remove(project: str, shot: str) -> None:
+    """Delete SHOT from the shot list (its media stays in the project folder)."""
+    with editing(project) as session:
+        edits.remove(session, shot)
+
+
+@click.command()
+@click.argument("project")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def info(project: str, as_json: bool) -> None:
+    """Show the shots in order with their picked take, trim and duration."""
+    with reading(project) as session:
+        report = project_report(session.project, session.bundle.missing_media(session.project))
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    click.echo(f"{report['title']} — {report['size']} @ {report['fps']} fps, {report['duration']}")
+    for shot in report["shots"]:
+        trim = f"{shot['trim']['in']}–{shot['trim']['out']}" if shot["trim"] else "no take"
+        title = shot["title"] or shot["prompt"][:40]
+        click.echo(f"{shot['position']:>3}  {shot['id'][:8]}  {title:<40}  {trim:<27}  {shot['duration']}")
+    for path in report["missing_media"]:
+        click.echo(f"Missing media: {path}", err=True)
+
+
+COMMANDS = [new, add, import_, trim, move, split, pick, remove, info]

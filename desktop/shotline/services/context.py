@@ -1,0 +1,130 @@
+"""Everything a Shotline process shares across projects: settings, keys, backends, ffmpeg and the async runner.
+
+The composition roots (cli/, later ui/main.py) build one AppContext with `open_context` and close it on exit;
+nothing here is a module-level singleton.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import platformdirs
+
+from shotline.backends.animatic import SPEC as ANIMATIC
+from shotline.backends.registry import BackendContext, BackendRegistry
+from shotline.core.ports import GenerationBackend
+from shotline.jobs.runner import AsyncRunner
+from shotline.media.cards import render_card
+from shotline.media.locate import configure_pydub, find_ffmpeg
+from shotline.resources import resource
+from shotline.storage.secrets import (
+    EnvironmentOverride,
+    KeyringSecretStore,
+    KeySource,
+    SecretStore,
+    install_redaction,
+)
+from shotline.storage.settings import AppSettings, SettingsStore
+
+log = logging.getLogger(__name__)
+
+CARD_FONT = ("fonts", "DejaVuSans-Bold.ttf")
+
+
+@dataclass
+class AppContext:
+    settings_store: SettingsStore
+    settings: AppSettings
+    secrets: SecretStore
+    registry: BackendRegistry
+    runner: AsyncRunner
+    ffmpeg: Path
+    work_dir: Path
+    _backends: dict[str, GenerationBackend]
+    known_keys: set[str]
+    """Every key this process has read or stored; log redaction hides each of them."""
+
+    def backend(self, backend_id: str) -> GenerationBackend:
+        """The one live backend object of this id (created on first use, on the runner's loop)."""
+        if backend_id not in self._backends:
+            renderer = functools.partial(render_card, ffmpeg=self.ffmpeg, font=resource(*CARD_FONT))
+            context = BackendContext(
+                secrets=self.secrets,
+                work_dir=self.work_dir / backend_id,
+                card_renderer=renderer,
+                settings={"base_urls": dict(self.settings.base_urls)},
+            )
+            self._backends[backend_id] = self.registry.create(backend_id, context)
+        return self._backends[backend_id]
+
+    def close(self) -> None:
+        backends = list(self._backends.values())
+        self._backends.clear()
+
+        async def close_backends() -> None:
+            for backend in backends:
+                try:
+                    await backend.aclose()
+                except Exception:
+                    log.exception("closing a backend failed")
+
+        try:
+            self.runner.run(close_backends(), timeout=10)
+        finally:
+            self.runner.shutdown()
+
+    def __enter__(self) -> AppContext:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class _RememberingSecrets:
+    """Passes keys through, noting each one read so the log redaction knows it."""
+
+    def __init__(self, store: SecretStore, known: set[str]) -> None:
+        self._store = store
+        self._known = known
+
+    def get(self, backend_id: str) -> str | None:
+        key = self._store.get(backend_id)
+        if key:
+            self._known.add(key)
+        return key
+
+    def set(self, backend_id: str, key: str) -> None:
+        self._known.add(key)
+        self._store.set(backend_id, key)
+
+    def delete(self, backend_id: str) -> None:
+        self._store.delete(backend_id)
+
+    def source(self, backend_id: str) -> KeySource:
+        return self._store.source(backend_id)
+
+
+def cache_dir() -> Path:
+    override = os.environ.get("SHOTLINE_CACHE_DIR")
+    return Path(override) if override else Path(platformdirs.user_cache_dir("Shotline"))
+
+
+def open_context(secrets: SecretStore | None = None) -> AppContext:
+    store = SettingsStore()
+    settings = store.load()
+    registry = BackendRegistry(builtins=[ANIMATIC])
+    env_vars = {info.id: info.key_env_vars for info in registry.infos()}
+    known: set[str] = set()
+    remembering = _RememberingSecrets(secrets or EnvironmentOverride(KeyringSecretStore(), env_vars), known)
+    install_redaction(lambda: known)
+    ffmpeg = find_ffmpeg(settings.ffmpeg_path or None)
+    configure_pydub(ffmpeg)
+    work_dir = cache_dir() / "backends"
+    return AppContext(store, settings, remembering, registry, AsyncRunner(), ffmpeg, work_dir, {}, known)

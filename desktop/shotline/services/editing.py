@@ -1,0 +1,41 @@
+"""Edits as the creator names them: shots by id or position, times already parsed to microseconds."""
+
+from __future__ import annotations
+
+from shotline.core import commands
+from shotline.core.model import GenerationSettings, Shot, new_id
+from shotline.services.session import ProjectSession
+
+
+def add_shot(
+    session: ProjectSession, prompt: str, *, title: str = "", generation: GenerationSettings | None = None
+) -> Shot:
+    shot = Shot(id=new_id(), prompt=prompt, title=title, generation=generation or GenerationSettings())
+    session.execute(commands.add_shot(shot))
+    return shot
+
+
+def trim(session: ProjectSession, shot_ref: str, in_us: int, out_us: int) -> None:
+    session.execute(commands.trim_shot(session.project.shot(shot_ref).id, in_us, out_us))
+
+
+def move(session: ProjectSession, shot_ref: str, position: int) -> None:
+    """Move a shot to a 1-based position."""
+    session.execute(commands.move_shot(session.project.shot(shot_ref).id, position - 1))
+
+
+def split(session: ProjectSession, shot_ref: str, at_us: int) -> str:
+    """Split a shot `at_us` into its playing time; returns the new second half's id."""
+    shot = session.project.shot(shot_ref)
+    session.execute(commands.split_shot(shot.id, at_us))
+    project = session.project
+    return project.shots[project.index_of(shot.id) + 1].id
+
+
+def pick(session: ProjectSession, shot_ref: str, take_ref: str) -> None:
+    shot = session.project.shot(shot_ref)
+    session.execute(commands.pick_take(shot.id, shot.take(take_ref).id))
+
+
+def remove(session: ProjectSession, shot_ref: str) -> None:
+    session.execute(commands.remove_shot(session.project.shot(shot_ref).id))

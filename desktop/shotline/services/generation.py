@@ -1,0 +1,185 @@
+"""Generation as the creator sees it: shots in, takes out, every paid request journaled before it is sent.
+
+Jobs run on the async runner; their outcomes come back as values and the session's thread attaches each as one
+undoable "Add take" (to the library if its shot was deleted meanwhile). Attaching is idempotent — a take's id is
+derived from its job id — so a job resumed after a crash never adds a second take.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from fractions import Fraction
+
+from shotline.backends.registry import estimate_cost
+from shotline.core import commands
+from shotline.core.errors import InputRejected
+from shotline.core.model import Project, Shot, Size, new_id
+from shotline.core.ports import GenerationRequest, JobPhase, JobRecord
+from shotline.jobs.generation import GenerationOutcome, run_generation, submit_job
+from shotline.jobs.runner import JobHandle, throttled
+from shotline.media.probe import probe
+from shotline.services.context import AppContext
+from shotline.services.session import ProjectSession
+
+log = logging.getLogger(__name__)
+
+JobProgress = Callable[[str, float], None]
+"""Receives (job id, fraction done) from the runner's thread."""
+
+
+@dataclass(frozen=True, slots=True)
+class StartedJob:
+    record: JobRecord
+    handle: JobHandle[GenerationOutcome]
+
+
+def request_size(aspect: str, frame: Size) -> Size:
+    """The largest even size of `aspect` that fits the project frame (the frame itself when aspects match)."""
+    try:
+        width_part, height_part = (int(part) for part in aspect.split(":"))
+        ratio = Fraction(width_part, height_part)
+    except (ValueError, ZeroDivisionError):
+        raise InputRejected(f"{aspect!r} is not an aspect ratio; write it like 16:9.") from None
+    if ratio == frame.aspect:
+        return frame
+    if ratio > frame.aspect:
+        width, height = frame.width, round(frame.width / ratio)
+    else:
+        width, height = round(frame.height * ratio), frame.height
+    return Size(width - width % 2, height - height % 2)
+
+
+def build_request(
+    ctx: AppContext, project: Project, shot: Shot, *, backend: str | None = None, model: str | None = None
+) -> GenerationRequest:
+    number = project.index_of(shot.id) + 1
+    backend_id = backend or shot.generation.backend
+    info = ctx.registry.spec(backend_id).info
+    model_info = info.model(model if model is not None else shot.generation.model)
+    if model_info is None:
+        offered = ", ".join(m.id for m in info.models)
+        raise InputRejected(f"{info.name} has no model {model or shot.generation.model!r}; it offers {offered}.")
+    if not shot.prompt.strip():
+        raise InputRejected(f"Shot {number} has no prompt; write what it should show first.")
+    duration = shot.generation.duration_us
+    if not model_info.min_duration_us <= duration <= model_info.max_duration_us:
+        raise InputRejected(
+            f"Shot {number} asks for {duration / 1e6:g} s; {model_info.label} makes "
+            f"{model_info.min_duration_us / 1e6:g}–{model_info.max_duration_us / 1e6:g} s clips."
+        )
+    style = project.settings.style.strip()
+    title = shot.title or shot.prompt.split(".")[0][:40]
+    return GenerationRequest(
+        job_id=new_id(),
+        shot_id=shot.id,
+        backend=backend_id,
+        model=model_info.id,
+        prompt=f"{shot.prompt.strip()}, {style}" if style else shot.prompt.strip(),
+        duration_us=duration,
+        size=request_size(shot.generation.aspect, project.settings.size),
+        fps=project.settings.fps,
+        aspect=shot.generation.aspect,
+        resolution=shot.generation.resolution,
+        negative_prompt=shot.negative_prompt,
+        seed=shot.generation.seed,
+        audio=shot.generation.audio,
+        options=dict(shot.generation.options),
+        label=f"Shot {number} · {title}",
+        shot_number=number,
+    )
+
+
+class GenerationService:
+    def __init__(self, ctx: AppContext, session: ProjectSession) -> None:
+        self._ctx = ctx
+        self._session = session
+        self._slots: dict[str, asyncio.Semaphore] = {}
+        self._unsaved: dict[str, str] = {}  # job id → take id, attached but not yet on disk
+        session.add_saved_listener(self._on_saved)
+
+    def prepare(self, shot_refs: list[str], *, backend: str | None = None, model: str | None = None) -> list[JobRecord]:
+        """Check every shot first, then write one journal row per job — before anything is sent."""
+        project = self._session.project
+        requests = [
+            build_request(self._ctx, project, project.shot(ref), backend=backend, model=model) for ref in shot_refs
+        ]
+        records = []
+        now = datetime.now(UTC).isoformat()
+        for request in requests:
+            info = self._ctx.registry.spec(request.backend).info
+            record = JobRecord(
+                id=request.job_id,
+                shot_id=request.shot_id,
+                backend=request.backend,
+                model=request.model,
+                request=request.to_json(),
+                estimated_cost=estimate_cost(info, request),
+                created_at=now,
+            )
+            self._session.journal.add(record)
+            records.append(record)
+        return records
+
+    def _slot(self, backend_id: str) -> asyncio.Semaphore:
+        if backend_id not in self._slots:
+            self._slots[backend_id] = asyncio.Semaphore(self._ctx.registry.spec(backend_id).info.max_concurrency)
+        return self._slots[backend_id]
+
+    def run(self, records: list[JobRecord], progress: JobProgress | None = None) -> list[StartedJob]:
+        """Run jobs to the end (submit or resume, poll, download, probe); attach each outcome with `attach`."""
+        return [StartedJob(record, self._ctx.runner.submit(self._job(record, progress))) for record in records]
+
+    async def _job(self, record: JobRecord, progress: JobProgress | None) -> GenerationOutcome:
+        sink = throttled(lambda fraction: progress(record.id, fraction)) if progress else None
+        async with self._slot(record.backend):
+            return await run_generation(
+                record,
+                backend=self._ctx.backend(record.backend),
+                journal=self._session.journal,
+                probe=probe,
+                project_dir=self._session.bundle.path,
+                poll_seconds=self._ctx.settings.poll_seconds,
+                progress=sink,
+            )
+
+    def submit(self, records: list[JobRecord]) -> list[JobRecord]:
+        """Only hand the jobs to their providers (for `generate` without --wait); `resume` collects them later."""
+
+        async def submit_all() -> list[JobRecord]:
+            results = []
+            for record in records:
+                async with self._slot(record.backend):
+                    results.append(
+                        await submit_job(
+                            record, backend=self._ctx.backend(record.backend), journal=self._session.journal
+                        )
+                    )
+            return results
+
+        return self._ctx.runner.run(submit_all())
+
+    def unfinished(self) -> list[JobRecord]:
+        return self._session.journal.unfinished()
+
+    def attach(self, outcome: GenerationOutcome) -> bool:
+        """Add a finished job's take to its shot as one undoable step; False if it was already there.
+
+        The journal marks the job attached only once a project holding the take is saved, so a crash before the
+        save leaves the job "downloaded" and the next resume attaches it again.
+        """
+        self._unsaved[outcome.job_id] = outcome.take.id
+        if any(take.id == outcome.take.id for take in self._session.project.all_takes()):
+            return False
+        self._session.execute(commands.attach_take(outcome.shot_id, outcome.take))
+        return True
+
+    def _on_saved(self, project: Project) -> None:
+        saved = {take.id for take in project.all_takes()}
+        for job_id, take_id in list(self._unsaved.items()):
+            if take_id in saved:
+                self._session.journal.update(job_id, phase=JobPhase.ATTACHED)
+                del self._unsaved[job_id]

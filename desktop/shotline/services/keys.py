@@ -1,0 +1,56 @@
+"""API keys per backend: stored in the OS keyring, overridden by the provider's environment variable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shotline.core.errors import KeyStoreError
+from shotline.core.ports import BackendInfo
+from shotline.services.context import AppContext
+from shotline.storage.secrets import KeySource
+
+
+@dataclass(frozen=True, slots=True)
+class KeyStatus:
+    backend: BackendInfo
+    source: KeySource
+
+    @property
+    def description(self) -> str:
+        if not self.backend.needs_key:
+            return f"{self.backend.id} needs no key."
+        env = " or ".join(self.backend.key_env_vars)
+        return {
+            KeySource.ENVIRONMENT: f"{self.backend.id}: key from the environment ({env}); it overrides the keyring.",
+            KeySource.KEYRING: f"{self.backend.id}: key stored in the system keyring.",
+            KeySource.MEMORY: f"{self.backend.id}: key held in memory for this session only.",
+            KeySource.NONE: f"{self.backend.id}: no key. Set one with `shotline keys set {self.backend.id}` or {env}.",
+        }[self.source]
+
+
+def _keyed_backend(ctx: AppContext, backend_id: str) -> BackendInfo:
+    info = ctx.registry.spec(backend_id).info
+    if not info.needs_key:
+        raise KeyStoreError(f"{info.name} runs without a key; there is nothing to store.")
+    return info
+
+
+def key_status(ctx: AppContext, backend_id: str) -> KeyStatus:
+    info = ctx.registry.spec(backend_id).info
+    source = ctx.secrets.source(backend_id) if info.needs_key else KeySource.NONE
+    return KeyStatus(info, source)
+
+
+def set_key(ctx: AppContext, backend_id: str, key: str) -> KeyStatus:
+    info = _keyed_backend(ctx, backend_id)
+    key = key.strip()
+    if not key:
+        raise KeyStoreError("The key is empty; nothing was stored.")
+    ctx.secrets.set(backend_id, key)
+    return KeyStatus(info, ctx.secrets.source(backend_id))
+
+
+def delete_key(ctx: AppContext, backend_id: str) -> KeyStatus:
+    info = _keyed_backend(ctx, backend_id)
+    ctx.secrets.delete(backend_id)
+    return KeyStatus(info, ctx.secrets.source(backend_id))
