@@ -10,13 +10,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from tests.backends.kit import context, request
 
 from shotline.backends.animatic import PALETTE, AnimaticBackend, card_colour
 from shotline.core.errors import InputRejected, JobFailed
 from shotline.core.model import Size
 from shotline.core.ports import GenerationRequest, JobState, JobStatus
 from shotline.media.probe import probe
+from tests.backends.kit import context, request
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -119,9 +119,8 @@ def test_requests_outside_the_capabilities_are_rejected(tmp_path: Path) -> None:
 def test_a_failed_render_is_reported_by_poll(tmp_path: Path) -> None:
     from functools import partial
 
-    from tests.clips import ffmpeg_exe
-
     from shotline.media.cards import render_card
+    from tests.clips import ffmpeg_exe
 
     broken = partial(render_card, ffmpeg=Path(ffmpeg_exe()), font=tmp_path / "missing-font.ttf")
 

@@ -9,13 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from tests.backends.kit import context, request
 
 from shotline.backends import animatic
 from shotline.backends.animatic import AnimaticBackend
 from shotline.backends.registry import BackendRegistry, BackendSpec, estimate_cost
 from shotline.core.errors import UnknownBackend
 from shotline.core.ports import BackendInfo, BackendKind, GenerationBackend, ModelInfo
+from tests.backends.kit import context, request
 
 
 def _plugin_dist(site: Path, name: str, entry_points: str) -> None:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from tests.cli.shotline_cli import Result, info, ok, shotline
 from tests.clips import make_clip
 

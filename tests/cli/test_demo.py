@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from tests.cli.shotline_cli import info, ok, probe_export
 
 pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.cli.shotline_cli import frame_at, hex_rgb, info, ok, probe_export
 
 from shotline.backends.animatic import card_colour
+from tests.cli.shotline_cli import frame_at, hex_rgb, info, ok, probe_export
 
 pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow]
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from tests.core.factories import project, shot, take
 
 from shotline.core import edits
 from shotline.core.errors import EditError, InvalidTrim, UnknownShot, UnknownTake
 from shotline.core.model import MediaInfo, Size, Trim
+from tests.core.factories import project, shot, take
 
 
 def test_trim_snaps_to_source_frames() -> None:

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import pytest
-from tests.core.factories import project, shot
 
 from shotline.core import commands
 from shotline.core.errors import EditError, InvalidTrim, UnknownShot
 from shotline.core.history import History
 from shotline.core.model import Shot
+from tests.core.factories import project, shot
 
 
 def _edits(first: Shot) -> list[commands.Command]:

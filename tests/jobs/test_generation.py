@@ -9,8 +9,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from tests.backends.kit import MemoryJournal, context, record_for, request
-from tests.clips import make_clip
 
 from shotline.backends.animatic import AnimaticBackend
 from shotline.core.edits import derived_id
@@ -36,6 +34,8 @@ from shotline.jobs.generation import (
 )
 from shotline.jobs.runner import AsyncRunner
 from shotline.media.probe import probe
+from tests.backends.kit import MemoryJournal, context, record_for, request
+from tests.clips import make_clip
 
 pytestmark = pytest.mark.ffmpeg
 

@@ -9,14 +9,14 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from tests.backends.kit import card_font
-from tests.clips import ffmpeg_exe
 
 from shotline.core.errors import MediaMissing
 from shotline.core.model import Size
 from shotline.core.ports import TitleCard
 from shotline.media.cards import frame_count, render_card, wrap_prompt
 from shotline.media.probe import probe
+from tests.backends.kit import card_font
+from tests.clips import ffmpeg_exe
 
 pytestmark = pytest.mark.ffmpeg
 

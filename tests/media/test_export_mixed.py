@@ -11,12 +11,12 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from tests.clips import ffmpeg_exe, flash_frame, make_clip
-from tests.media.timeline import project_of
 
 from shotline.core.model import ExportSettings, Size, Trim
 from shotline.media.plan import RenderPlan, plan_export
 from shotline.media.render import render
+from tests.clips import ffmpeg_exe, flash_frame, make_clip
+from tests.media.timeline import project_of
 
 pytestmark = pytest.mark.ffmpeg
 

@@ -6,11 +6,11 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from tests.clips import make_clip
 
 from shotline.core.errors import MediaMissing, MediaUnreadable
 from shotline.core.model import Size
 from shotline.media.probe import in_worker, keyframe_times, probe
+from tests.clips import make_clip
 
 pytestmark = pytest.mark.ffmpeg
 

@@ -6,10 +6,10 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from tests.clips import ffmpeg_exe
 
 from shotline.core.errors import RenderFailed
 from shotline.media.process import ProcessRegistry, run_ffmpeg
+from tests.clips import ffmpeg_exe
 
 pytestmark = pytest.mark.ffmpeg
 

@@ -7,14 +7,14 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from tests.clips import ffmpeg_exe, make_clip
-from tests.media.timeline import project_of
 
 from shotline.core.errors import RenderFailed
 from shotline.core.model import ExportSettings, Size
 from shotline.media.plan import RenderPlan, plan_export
 from shotline.media.process import ProcessRegistry
 from shotline.media.render import render
+from tests.clips import ffmpeg_exe, make_clip
+from tests.media.timeline import project_of
 
 pytestmark = pytest.mark.ffmpeg
 

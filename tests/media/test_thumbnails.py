@@ -7,10 +7,10 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from tests.clips import make_clip
 
 from shotline.core.errors import MediaUnreadable
 from shotline.media.thumbnails import thumbnail
+from tests.clips import make_clip
 
 pytestmark = pytest.mark.ffmpeg
 

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tests.storage.projects import sample_project
 
 from shotline.core.errors import (
     MediaMissing,
@@ -21,6 +20,7 @@ from shotline.core.errors import (
 from shotline.core.model import Project
 from shotline.storage import atomic, backups, schema
 from shotline.storage.bundle import ProjectBundle
+from tests.storage.projects import sample_project
 
 
 def _leftovers(folder: Path) -> list[str]:

@@ -15,10 +15,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from tests.storage.projects import sample_project
 
 from shotline.core.model import Project
 from shotline.storage.bundle import ProjectBundle
+from tests.storage.projects import sample_project
 
 pytestmark = pytest.mark.slow
 

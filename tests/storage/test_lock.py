@@ -10,10 +10,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from tests.storage.projects import sample_project
 
 from shotline.core.errors import ProjectLocked
 from shotline.storage.bundle import ProjectBundle
+from tests.storage.projects import sample_project
 
 _HOLDER = textwrap.dedent(
     """

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.storage.projects import projects, sample_project
 
 from shotline.core.errors import ProjectCorrupt, ProjectTooNew, SaveFailed
 from shotline.core.model import FORMAT_VERSION, Project, Shot
 from shotline.storage import schema
+from tests.storage.projects import projects, sample_project
 
 FIXTURES = Path(__file__).parents[1] / "data" / "projects"
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import keyring
 import pytest
 from keyring.backends import fail
-from tests.storage.projects import sample_project
 
 from shotline.core.errors import KeyStoreError
 from shotline.core.ports import JobRecord
@@ -24,6 +23,7 @@ from shotline.storage.secrets import (
     install_redaction,
     redact,
 )
+from tests.storage.projects import sample_project
 
 KEY = "sk-live-4f9c2e7d1b8a6350aa"
 
