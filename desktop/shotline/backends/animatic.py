@@ -56,6 +56,7 @@ INFO = BackendInfo(
     id="animatic",
     name="Animatic (offline)",
     kind=BackendKind.OFFLINE,
+    poll_seconds=0.1,
     models=(
         ModelInfo(
             id="card",

@@ -64,6 +64,9 @@ class BackendInfo:
     key_env_vars: tuple[str, ...] = ()
     max_concurrency: int = 2
     description: str = ""
+    poll_seconds: float | None = None
+    """How often to ask for a job's state; None means the creator's setting (cloud providers bill nothing for a
+    poll but rate-limit them, while a local backend answers at once)."""
 
     @property
     def needs_key(self) -> bool:

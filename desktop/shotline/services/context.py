@@ -62,6 +62,18 @@ class AppContext:
             self._backends[backend_id] = self.registry.create(backend_id, context)
         return self._backends[backend_id]
 
+    def poll_seconds(self, backend_id: str) -> float:
+        """The backend's own pace if it has one, else SHOTLINE_POLL_SECONDS, else the setting."""
+        own = self.registry.spec(backend_id).info.poll_seconds
+        if own is not None:
+            return own
+        override = os.environ.get("SHOTLINE_POLL_SECONDS")
+        try:
+            return float(override) if override else self.settings.poll_seconds
+        except ValueError:
+            log.warning("SHOTLINE_POLL_SECONDS=%r is not a number; using the setting", override)
+            return self.settings.poll_seconds
+
     def close(self) -> None:
         backends = list(self._backends.values())
         self._backends.clear()

@@ -142,7 +142,7 @@ class GenerationService:
                 journal=self._session.journal,
                 probe=probe,
                 project_dir=self._session.bundle.path,
-                poll_seconds=self._ctx.settings.poll_seconds,
+                poll_seconds=self._ctx.poll_seconds(record.backend),
                 progress=sink,
             )
 

@@ -1,0 +1,101 @@
+"""The generation service: requests built from shots, takes attached once, journal closed only after a save."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shotline.core import commands
+from shotline.core.errors import InputRejected
+from shotline.core.model import GenerationSettings, Size
+from shotline.core.ports import JobPhase
+from shotline.services.context import AppContext, open_context
+from shotline.services.editing import add_shot
+from shotline.services.generation import GenerationService, build_request, request_size
+from shotline.services.session import ProjectSession
+from shotline.storage.secrets import MemorySecretStore
+
+pytestmark = pytest.mark.ffmpeg
+
+
+@pytest.mark.parametrize(
+    ("aspect", "frame", "expected"),
+    [
+        ("16:9", Size(1920, 1080), Size(1920, 1080)),
+        ("9:16", Size(1920, 1080), Size(608, 1080)),
+        ("1:1", Size(640, 360), Size(360, 360)),
+        ("21:9", Size(1280, 720), Size(1280, 548)),
+    ],
+)
+def test_request_size_fits_the_frame(aspect: str, frame: Size, expected: Size) -> None:
+    assert request_size(aspect, frame) == expected
+
+
+def test_request_size_rejects_nonsense() -> None:
+    with pytest.raises(InputRejected, match="aspect ratio"):
+        request_size("wide", Size(640, 360))
+
+
+@pytest.fixture
+def ctx() -> Iterator[AppContext]:
+    with open_context(secrets=MemorySecretStore()) as context:
+        yield context
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Iterator[ProjectSession]:
+    with ProjectSession.create(tmp_path / "film.shotline", size=Size(320, 180)) as opened:
+        yield opened
+
+
+def test_request_carries_style_number_and_size(ctx: AppContext, session: ProjectSession) -> None:
+    add_shot(session, "A red door", title="Door")
+    shot = add_shot(session, "A blue sky", generation=GenerationSettings(aspect="1:1", duration_us=2_000_000))
+    settings = session.project.settings
+    session.execute(commands.set_project_settings(settings.__class__(size=settings.size, style="35 mm, warm grade")))
+    request = build_request(ctx, session.project, session.project.shot(shot.id))
+    assert request.prompt == "A blue sky, 35 mm, warm grade"
+    assert (request.shot_number, request.size, request.duration_us) == (2, Size(180, 180), 2_000_000)
+    assert request.label.startswith("Shot 2")
+
+
+def test_refuses_what_the_model_cannot_make(ctx: AppContext, session: ProjectSession) -> None:
+    add_shot(session, "Too long", generation=GenerationSettings(duration_us=90_000_000))
+    add_shot(session, "  ")
+    with pytest.raises(InputRejected, match=r"1–60 s"):
+        GenerationService(ctx, session).prepare(["1"])
+    with pytest.raises(InputRejected, match="no prompt"):
+        GenerationService(ctx, session).prepare(["2"])
+    assert session.journal.all() == [], "nothing is journaled when any shot is refused"
+
+
+def test_take_attaches_once_and_the_journal_closes_after_the_save(ctx: AppContext, session: ProjectSession) -> None:
+    shot = add_shot(session, "A lighthouse", generation=GenerationSettings(duration_us=1_000_000))
+    generation = GenerationService(ctx, session)
+    [record] = generation.prepare([shot.id])
+    assert session.journal.get(record.id).phase is JobPhase.SUBMITTING, "the row exists before anything is sent"
+    [started] = generation.run([record])
+    outcome = started.handle.result(timeout=60)
+
+    assert generation.attach(outcome) is True
+    assert generation.attach(outcome) is False
+    assert len(session.project.shot(shot.id).takes) == 1
+    assert session.journal.get(record.id).phase is JobPhase.DOWNLOADED, "not attached on disk yet"
+    assert session.history.undo_label == "Add take"
+
+    session.save()
+    assert session.journal.get(record.id).phase is JobPhase.ATTACHED
+    take = session.project.shot(shot.id).takes[0]
+    assert session.bundle.resolve(take.media).is_file()
+    assert take.generation is not None and take.generation.request["prompt"] == "A lighthouse"
+
+
+def test_a_take_whose_shot_was_deleted_goes_to_the_library(ctx: AppContext, session: ProjectSession) -> None:
+    shot = add_shot(session, "A gull", generation=GenerationSettings(duration_us=1_000_000))
+    generation = GenerationService(ctx, session)
+    [started] = generation.run(generation.prepare([shot.id]))
+    session.execute(commands.remove_shot(shot.id))
+    generation.attach(started.handle.result(timeout=60))
+    assert [take.id for take in session.project.assets] == [started.handle.result().take.id]
