@@ -23,7 +23,7 @@ from pathlib import Path
 from shotline.core.errors import MediaMissing
 from shotline.core.ports import ProgressSink, TitleCard
 from shotline.core.timecode import US_PER_SECOND, format_fps
-from shotline.media.process import run_ffmpeg
+from shotline.media.process import ProcessRegistry, run_ffmpeg
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,15 @@ def wrap_prompt(prompt: str, width_chars: int, max_lines: int) -> list[str]:
     return lines
 
 
-async def render_card(card: TitleCard, dest: Path, progress: ProgressSink, *, ffmpeg: Path, font: Path) -> None:
+async def render_card(
+    card: TitleCard,
+    dest: Path,
+    progress: ProgressSink,
+    *,
+    ffmpeg: Path,
+    font: Path,
+    registry: ProcessRegistry | None = None,
+) -> None:
     """Render `card` to an H.264/AAC MP4 at `dest` (written under a temporary name, then renamed into place)."""
     if not await asyncio.to_thread(font.is_file):
         raise MediaMissing(f"The title-card font {font} is missing; reinstall Shotline to restore it.")
@@ -76,7 +84,7 @@ async def render_card(card: TitleCard, dest: Path, progress: ProgressSink, *, ff
         await asyncio.to_thread(_write_texts, text_dir, texts)
         argv = card_argv(card, partial, ffmpeg=ffmpeg, font=font, text_dir=text_dir)
         duration_us = round(exact_duration(card) * US_PER_SECOND)
-        await run_ffmpeg(argv, duration_us=duration_us, progress=progress)
+        await run_ffmpeg(argv, duration_us=duration_us, progress=progress, registry=registry)
         await asyncio.to_thread(os.replace, partial, dest)
     finally:
         with contextlib.suppress(OSError):

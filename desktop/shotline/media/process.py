@@ -5,7 +5,8 @@ the executable, so every caller gets the same quiet, machine-readable behaviour:
 `-nostdin -hide_banner -loglevel error -nostats -progress pipe:1`. Callers must not add these flags.
 
 Cancelling the awaiting task kills ffmpeg and waits for it to exit before the cancellation goes on. Every
-running ffmpeg is also listed in a `ProcessRegistry`, so shutdown can `kill_all()` whatever is still going.
+running ffmpeg is also listed in the caller's `ProcessRegistry` (the app owns one), so shutdown can `kill_all()`
+whatever is still going.
 """
 
 from __future__ import annotations
@@ -58,15 +59,6 @@ class ProcessRegistry:
         return killed
 
 
-RUNNING = ProcessRegistry()
-"""The children of this process; a registry of OS processes is process-wide by nature."""
-
-
-def kill_all() -> int:
-    """Kill every ffmpeg started through `run_ffmpeg` with the default registry."""
-    return RUNNING.kill_all()
-
-
 def with_reporting_flags(argv: list[str]) -> list[str]:
     if not argv:
         raise ValueError("An ffmpeg command line needs at least the executable")
@@ -81,7 +73,7 @@ async def run_ffmpeg(
     registry: ProcessRegistry | None = None,
 ) -> None:
     """Run ffmpeg to completion. Raises RenderFailed on a non-zero exit; kills ffmpeg if cancelled."""
-    registry = RUNNING if registry is None else registry
+    registry = ProcessRegistry() if registry is None else registry
     command = with_reporting_flags(argv)
     log.debug("running %s", shlex.join(command))
     process = await asyncio.create_subprocess_exec(

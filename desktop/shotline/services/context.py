@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
@@ -21,6 +21,7 @@ from shotline.core.ports import GenerationBackend
 from shotline.jobs.runner import AsyncRunner
 from shotline.media.cards import render_card
 from shotline.media.locate import configure_pydub, find_ffmpeg
+from shotline.media.process import ProcessRegistry
 from shotline.resources import resource
 from shotline.storage.secrets import (
     EnvironmentOverride,
@@ -48,11 +49,15 @@ class AppContext:
     _backends: dict[str, GenerationBackend]
     known_keys: set[str]
     """Every key this process has read or stored; log redaction hides each of them."""
+    processes: ProcessRegistry = field(default_factory=ProcessRegistry)
+    """Every ffmpeg this app runs, so closing can stop any a cancelled task left behind."""
 
     def backend(self, backend_id: str) -> GenerationBackend:
         """The one live backend object of this id (created on first use, on the runner's loop)."""
         if backend_id not in self._backends:
-            renderer = functools.partial(render_card, ffmpeg=self.ffmpeg, font=resource(*CARD_FONT))
+            renderer = functools.partial(
+                render_card, ffmpeg=self.ffmpeg, font=resource(*CARD_FONT), registry=self.processes
+            )
             context = BackendContext(
                 secrets=self.secrets,
                 work_dir=self.work_dir / backend_id,
@@ -89,6 +94,8 @@ class AppContext:
             self.runner.run(close_backends(), timeout=10)
         finally:
             self.runner.shutdown()
+            if killed := self.processes.kill_all():
+                log.warning("Stopped %d ffmpeg process(es) still running at shutdown", killed)
 
     def __enter__(self) -> AppContext:
         return self

@@ -23,4 +23,6 @@ def start_export(
     ctx: AppContext, render_plan: RenderPlan, output: Path, progress: ProgressSink | None = None
 ) -> JobHandle[None]:
     sink = throttled(progress) if progress else None
-    return ctx.runner.submit(render(render_plan, output.resolve(), ffmpeg=ctx.ffmpeg, progress=sink))
+    return ctx.runner.submit(
+        render(render_plan, output.resolve(), ffmpeg=ctx.ffmpeg, progress=sink, registry=ctx.processes)
+    )
