@@ -26,7 +26,6 @@ from shotline.core.ports import (
     ProgressSink,
 )
 from shotline.jobs.generation import (
-    SENDING_MESSAGE,
     UNCERTAIN_MESSAGE,
     GenerationOutcome,
     run_generation,
@@ -177,6 +176,7 @@ def test_animatic_job_goes_from_submit_to_a_probed_take(tmp_path: Path, journal:
 
     assert journal.phases[record.id] == [
         JobPhase.SUBMITTING,
+        JobPhase.SENDING,
         JobPhase.SUBMITTED,
         JobPhase.DOWNLOADING,
         JobPhase.DOWNLOADED,
@@ -301,7 +301,7 @@ def test_cancelling_through_the_runner_cancels_the_animatic_render(tmp_path: Pat
                 break
             time.sleep(0.01)
 
-    assert journal.phases[req.job_id] == [JobPhase.SUBMITTING, JobPhase.SUBMITTED, JobPhase.CANCELLED]
+    assert journal.phases[req.job_id] == [JobPhase.SUBMITTING, JobPhase.SENDING, JobPhase.SUBMITTED, JobPhase.CANCELLED]
     assert _files(work) == []
 
 
@@ -360,7 +360,7 @@ def test_a_row_that_crashed_mid_create_is_detected_without_being_told(
     tmp_path: Path, journal: MemoryJournal, clip: Path
 ) -> None:
     backend = CloudBackend(clip, polls=[DONE], lists_jobs=False)
-    record = _cloud_record(journal, message=SENDING_MESSAGE)
+    record = _cloud_record(journal, phase=JobPhase.SENDING)
 
     with pytest.raises(AmbiguousSubmit):
         _run(record, backend, journal, tmp_path)
@@ -386,6 +386,7 @@ def test_submit_job_only_submits_and_run_generation_collects_later(
     assert len(backend.submits) == 1
     assert journal.phases[record.id] == [
         JobPhase.SUBMITTING,
+        JobPhase.SENDING,
         JobPhase.SUBMITTED,
         JobPhase.DOWNLOADING,
         JobPhase.DOWNLOADED,
@@ -423,7 +424,7 @@ def test_cancel_while_polling_cancels_at_the_provider(tmp_path: Path, journal: M
         asyncio.run(scenario())
 
     assert backend.cancels == ["cloud-1"]
-    assert journal.phases[record.id] == [JobPhase.SUBMITTING, JobPhase.SUBMITTED, JobPhase.CANCELLED]
+    assert journal.phases[record.id] == [JobPhase.SUBMITTING, JobPhase.SENDING, JobPhase.SUBMITTED, JobPhase.CANCELLED]
 
 
 @pytest.mark.parametrize(

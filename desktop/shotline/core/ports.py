@@ -219,7 +219,9 @@ class JobPhase(StrEnum):
     """Where a generation job is in Shotline's own life cycle, as written in the journal."""
 
     SUBMITTING = "submitting"
-    """Written before the create request; if we crash here the provider may or may not have the job."""
+    """Written before anything is sent: the provider has certainly not seen this job."""
+    SENDING = "sending"
+    """The create request is going out; after a crash here the provider may or may not have the job."""
     SUBMITTED = "submitted"
     DOWNLOADING = "downloading"
     DOWNLOADED = "downloaded"

@@ -1,9 +1,9 @@
 """The generation job: submit a shot to its backend, poll, download once, probe, and hand back the new take.
 
 Every step is written to the job journal before the next one starts (reliability.md §2.5), so a job picks up where
-it stopped after a crash: a row still SUBMITTING whose create may have gone out (it carries `SENDING_MESSAGE`) is
-reconciled with `find()` rather than resubmitted, a SUBMITTED or
-DOWNLOADING row polls and downloads with its stored provider id, and a DOWNLOADED row only re-probes its file.
+it stopped after a crash: a SENDING row, whose create may have gone out, is reconciled with `find()` rather than
+resubmitted, a SUBMITTED or DOWNLOADING row polls and downloads with its stored provider id, and a DOWNLOADED row
+only re-probes its file.
 A create request is never retried in a loop. The coroutine never touches the Project: attaching the take is the
 caller's undoable command.
 """
@@ -50,8 +50,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 UNCERTAIN_MESSAGE = "The provider may have started this job; check your provider dashboard before generating again."
-SENDING_MESSAGE = "Sending to the provider"
-"""Written just before a create goes out; a SUBMITTING row carrying it may have started a job."""
+_BEFORE_PROVIDER_ID = frozenset({JobPhase.SUBMITTING, JobPhase.SENDING})
 GENERATION_SHARE = 0.9
 """Share of the progress bar for the provider's work; the download fills the rest."""
 MAX_POLL_FAILURES = 8
@@ -140,7 +139,7 @@ async def submit_job(
         progress=_ignore,
         resumed=resumed,
     )
-    if job.phase is not JobPhase.SUBMITTING:
+    if job.phase not in _BEFORE_PROVIDER_ID:
         return job
 
     async def submit_only() -> JobRecord:
@@ -176,9 +175,9 @@ async def _drive(run: _Job, media: _Media) -> GenerationOutcome:
             return outcome
     elif phase.is_final:
         raise JobFailed(f"This job already ended ({phase.value}); generate the shot again for a new take.")
-    if phase is JobPhase.SUBMITTING and not run.record.provider_job_id:
+    if phase in _BEFORE_PROVIDER_ID and not run.record.provider_job_id:
         await _submit(run)
-    elif phase is JobPhase.SUBMITTING:
+    elif phase in _BEFORE_PROVIDER_ID:
         run.write(phase=JobPhase.SUBMITTED)
     status = await _wait(run)
     return await _download(run, status, media)
@@ -188,12 +187,12 @@ async def _drive(run: _Job, media: _Media) -> GenerationOutcome:
 
 
 async def _submit(run: _Job) -> None:
-    if run.resumed or run.record.message == SENDING_MESSAGE:
+    if run.resumed or run.record.phase is JobPhase.SENDING:
         # The create may have been sent before a crash, and accepted: ask before sending another one.
         provider_id = await _reconcile(run)
     else:
-        # Marks the row so that, should we crash from here on, the next run knows a create may be out there.
-        run.write(message=SENDING_MESSAGE)
+        # Should we crash from here on, the next run knows a create may be out there.
+        run.write(phase=JobPhase.SENDING, message="Sending to the provider")
         try:
             provider_id = await run.backend.submit(run.request)
         except AmbiguousSubmit as exc:
@@ -371,7 +370,7 @@ async def _cancelled(run: _Job) -> None:
     """Cancel at the provider (so nobody pays for a clip no one wants), then journal CANCELLED."""
     provider_id = run.record.provider_job_id
     try:
-        if not provider_id and run.record.phase is JobPhase.SUBMITTING:
+        if not provider_id and run.record.phase is JobPhase.SENDING:
             # cancelled mid-create: the provider may have the job anyway
             found = await _shielded(run.backend.find(run.request))
             provider_id = found or ""
