@@ -28,6 +28,7 @@ from shotline.core.ports import (
 from shotline.jobs.generation import (
     UNCERTAIN_MESSAGE,
     GenerationOutcome,
+    cancel_generation,
     run_generation,
     submit_job,
 )
@@ -271,12 +272,14 @@ def test_a_resumed_submitting_row_is_reconciled_not_resubmitted(tmp_path: Path, 
 
 
 def test_cancelling_through_the_runner_cancels_the_animatic_render(tmp_path: Path, journal: MemoryJournal) -> None:
+    """The creator's cancel: journal and provider first, then the task."""
     work = tmp_path / "animatic"
     req = request(duration_us=30_000_000, size=Size(1280, 720))
     journal.add(record_for(req))
 
+    backend = AnimaticBackend(context(work))
+
     async def job() -> GenerationOutcome:
-        backend = AnimaticBackend(context(work))
         try:
             return await run_generation(
                 journal.get(req.job_id),
@@ -295,9 +298,10 @@ def test_cancelling_through_the_runner_cancels_the_animatic_render(tmp_path: Pat
             if journal.get(req.job_id).phase is JobPhase.SUBMITTED:
                 break
             time.sleep(0.01)
+        runner.run(cancel_generation(req.job_id, backend=backend, journal=journal))
         handle.cancel()
         for _ in range(500):
-            if journal.get(req.job_id).phase is JobPhase.CANCELLED:
+            if not any(work.glob("*")):
                 break
             time.sleep(0.01)
 
@@ -405,10 +409,9 @@ def test_a_refused_submit_is_journaled_as_failed(tmp_path: Path, journal: Memory
     assert len(backend.submits) == 1
 
 
-def test_cancel_while_polling_cancels_at_the_provider(tmp_path: Path, journal: MemoryJournal, clip: Path) -> None:
-    backend = CloudBackend(clip, polls=[JobStatus(JobState.RUNNING, progress=0.1)])
-    record = _cloud_record(journal)
-
+def _poll_then_stop(
+    tmp_path: Path, journal: MemoryJournal, backend: CloudBackend, record: JobRecord, *, by_creator: bool
+) -> None:
     async def scenario() -> None:
         task = asyncio.create_task(
             run_generation(
@@ -417,14 +420,31 @@ def test_cancel_while_polling_cancels_at_the_provider(tmp_path: Path, journal: M
         )
         while backend.polled < 3:
             await asyncio.sleep(POLL)
+        if by_creator:
+            await cancel_generation(record.id, backend=backend, journal=journal)
         task.cancel()
         await task
 
     with pytest.raises(asyncio.CancelledError):
         asyncio.run(scenario())
 
+
+def test_cancel_while_polling_cancels_at_the_provider(tmp_path: Path, journal: MemoryJournal, clip: Path) -> None:
+    backend = CloudBackend(clip, polls=[JobStatus(JobState.RUNNING, progress=0.1)])
+    record = _cloud_record(journal)
+    _poll_then_stop(tmp_path, journal, backend, record, by_creator=True)
     assert backend.cancels == ["cloud-1"]
     assert journal.phases[record.id] == [JobPhase.SUBMITTING, JobPhase.SENDING, JobPhase.SUBMITTED, JobPhase.CANCELLED]
+    assert journal.unfinished() == []
+
+
+def test_stopping_the_app_leaves_a_paid_job_to_resume(tmp_path: Path, journal: MemoryJournal, clip: Path) -> None:
+    backend = CloudBackend(clip, polls=[JobStatus(JobState.RUNNING, progress=0.1)])
+    record = _cloud_record(journal)
+    _poll_then_stop(tmp_path, journal, backend, record, by_creator=False)
+    assert backend.cancels == []
+    assert journal.get(record.id).phase is JobPhase.SUBMITTED
+    assert [r.id for r in journal.unfinished()] == [record.id]
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,11 @@ def _wait_and_attach(generation: GenerationService, session: ProjectSession, sta
                 outcome = job.handle.result()
             except KeyboardInterrupt:
                 for other in started:
-                    other.handle.cancel()
+                    other.handle.cancel()  # detach: the jobs go on at their providers and stay resumable
+                click.echo(
+                    "\nStopped waiting. Unfinished jobs can be collected with `shotline resume PROJECT --wait`.",
+                    err=True,
+                )
                 raise
             except BackendError as error:
                 failed += 1

@@ -367,22 +367,36 @@ def _outcome(run: _Job, info: MediaInfo) -> GenerationOutcome:
 
 
 async def _cancelled(run: _Job) -> None:
-    """Cancel at the provider (so nobody pays for a clip no one wants), then journal CANCELLED."""
-    provider_id = run.record.provider_job_id
+    """The task was stopped (the app is closing, or the creator cancelled through `cancel_generation`).
+
+    The row is left as it is: a job the creator did not cancel is still running (and billed) at the provider, so
+    the next start resumes it; a cancelled one was already journaled CANCELLED and is never picked up again.
+    """
+    log.info("Job %s stopped in phase %s", run.record.id, run.record.phase)
+
+
+async def cancel_generation(job_id: str, *, backend: GenerationBackend, journal: JobJournal) -> JobRecord:
+    """The creator's cancel: journal CANCELLED first (so no resume picks the job up), then stop it at the provider.
+
+    Cancel the task running the job afterwards. A job already downloaded or ended is returned unchanged.
+    """
+    record = journal.get(job_id)
+    if record.phase.is_final or record.phase is JobPhase.DOWNLOADED:
+        return record
+    was_sending = record.phase is JobPhase.SENDING
+    record = journal.update(job_id, phase=JobPhase.CANCELLED, message="Cancelled.")
+    provider_id = record.provider_job_id
     try:
-        if not provider_id and run.record.phase is JobPhase.SENDING:
+        if not provider_id and was_sending:
             # cancelled mid-create: the provider may have the job anyway
-            found = await _shielded(run.backend.find(run.request))
-            provider_id = found or ""
+            provider_id = await backend.find(GenerationRequest.from_json(record.request)) or ""
         if provider_id:
-            await _shielded(run.backend.cancel(provider_id))
-    except asyncio.CancelledError:
-        log.warning("Cancelling job %s at the provider was interrupted", run.record.id)
-    except Exception:
-        log.exception("Cancelling job %s at the provider failed", run.record.id)
-    if run.record.phase not in (JobPhase.DOWNLOADED, JobPhase.ATTACHED):
-        _safe_write(run, phase=JobPhase.CANCELLED, message="Cancelled.")
-    log.info("Job %s cancelled", run.record.id)
+            await backend.cancel(provider_id)
+    except BackendError as exc:
+        log.warning("Cancelling job %s at the provider failed: %s", job_id, exc)
+        record = journal.update(job_id, message=f"Cancelled here; the provider did not confirm: {exc}")
+    log.info("Job %s cancelled", job_id)
+    return record
 
 
 async def _shielded(coro: Coroutine[Any, Any, T]) -> T:

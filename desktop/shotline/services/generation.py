@@ -19,7 +19,7 @@ from shotline.core import commands
 from shotline.core.errors import InputRejected
 from shotline.core.model import Project, Shot, Size, new_id
 from shotline.core.ports import GenerationRequest, JobPhase, JobRecord
-from shotline.jobs.generation import GenerationOutcome, run_generation, submit_job
+from shotline.jobs.generation import GenerationOutcome, cancel_generation, run_generation, submit_job
 from shotline.jobs.runner import JobHandle, throttled
 from shotline.media.probe import probe
 from shotline.services.context import AppContext
@@ -161,6 +161,17 @@ class GenerationService:
             return results
 
         return self._ctx.runner.run(submit_all())
+
+    def cancel(self, started: StartedJob) -> JobRecord:
+        """The creator's cancel: journaled and sent to the provider, then the local task stops."""
+        record = self._ctx.runner.run(
+            cancel_generation(
+                started.record.id, backend=self._ctx.backend(started.record.backend), journal=self._session.journal
+            ),
+            timeout=30,
+        )
+        started.handle.cancel()
+        return record
 
     def unfinished(self) -> list[JobRecord]:
         return self._session.journal.unfinished()
