@@ -10,6 +10,7 @@ from shotline.core.errors import MediaUnreadable
 from shotline.core.model import Origin, Shot, Take, Trim, new_id
 from shotline.media.probe import probe
 from shotline.services.session import ProjectSession
+from shotline.storage.bundle import ProjectBundle
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,26 +20,47 @@ class Imported:
     source: Path
 
 
-def import_files(session: ProjectSession, files: list[Path], shot_ref: str | None = None) -> list[Imported]:
-    """One new shot per file, or new takes of `shot_ref`; all files are checked before any is added."""
-    target = session.project.shot(shot_ref) if shot_ref else None
+def prepare_takes(bundle: ProjectBundle, files: list[Path]) -> list[tuple[Path, Take]]:
+    """Probe every file, then copy each into media/ as a take. Touches no project, so it may run off the GUI thread.
+
+    All files are checked before any is copied: one bad file stops the import with its name in the message.
+    """
     infos = []
     for path in files:
         info = probe(path)
         if not info.has_video:
             raise MediaUnreadable(f"{path.name} has no picture; only video clips can be takes of a shot.")
         infos.append(info)
+    takes = []
+    for path, info in zip(files, infos, strict=True):
+        media = bundle.import_media(path)
+        takes.append(
+            (path, Take(new_id(), media, Origin.IMPORTED, info, Trim(0, info.duration_us), source_name=path.name))
+        )
+    return takes
+
+
+def add_takes(
+    session: ProjectSession, takes: list[tuple[Path, Take]], shot_ref: str | None = None, index: int | None = None
+) -> list[Imported]:
+    """One undoable step: a new shot per take (inserted at `index`, else at the end), or new takes of `shot_ref`."""
+    target = session.project.shot(shot_ref) if shot_ref else None
     imported: list[Imported] = []
-    with session.history.transaction("Import clips" if len(files) > 1 else "Import clip"):
-        for path, info in zip(files, infos, strict=True):
-            media = session.bundle.import_media(path)
-            take = Take(new_id(), media, Origin.IMPORTED, info, Trim(0, info.duration_us), source_name=path.name)
+    with session.history.transaction("Import clips" if len(takes) > 1 else "Import clip"):
+        for offset, (path, take) in enumerate(takes):
             if target is None:
                 shot = Shot(id=new_id(), prompt="", title=path.stem)
-                session.execute(commands.add_shot(shot))
+                session.execute(commands.add_shot(shot, None if index is None else index + offset))
                 shot_id = shot.id
             else:
                 shot_id = target.id
             session.execute(commands.attach_take(shot_id, take))
             imported.append(Imported(shot_id, take.id, path))
     return imported
+
+
+def import_files(session: ProjectSession, files: list[Path], shot_ref: str | None = None) -> list[Imported]:
+    """One new shot per file, or new takes of `shot_ref`; all files are checked before any is added."""
+    if shot_ref:
+        session.project.shot(shot_ref)  # an unknown shot fails before anything is copied
+    return add_takes(session, prepare_takes(session.bundle, files), shot_ref)

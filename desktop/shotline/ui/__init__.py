@@ -1,0 +1,1 @@
+"""The window: everything that imports PySide6. A thin skin over services; nothing below imports it."""

@@ -1,0 +1,273 @@
+"""An open project as the window sees it: edits, undo, jobs, imports and thumbnails, reported as Qt signals.
+
+Every panel talks to a ProjectDocument and listens to its signals; none of them touches the session, the
+runner or another thread directly. Errors from any layer become `failed(message)` — a sentence for the creator.
+Unsaved edits are written to the recovery file a second after they stop; Save writes project.json.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from shotline.core.changes import ProjectChange, diff
+from shotline.core.commands import Command
+from shotline.core.errors import ShotlineError
+from shotline.core.model import Project, Take
+from shotline.core.ports import JobRecord
+from shotline.jobs.generation import GenerationOutcome
+from shotline.jobs.runner import JobHandle
+from shotline.services import importing
+from shotline.services.context import AppContext
+from shotline.services.generation import GenerationService, StartedJob
+from shotline.services.session import ProjectSession
+from shotline.services.thumbnails import make_thumbnail, thumbnail_path
+from shotline.ui.bridge import Bridge
+
+log = logging.getLogger(__name__)
+
+AUTOSAVE_DELAY_MS = 1000
+
+
+def describe(error: BaseException) -> str:
+    """The sentence a creator sees for an error from any layer; the traceback goes to the log only."""
+    if isinstance(error, ShotlineError):
+        return str(error)
+    if isinstance(error, OSError):
+        where = f" ({error.filename})" if error.filename else ""
+        return f"{error.strerror or error}{where}"
+    log.error("Unexpected error", exc_info=error)
+    return f"Something went wrong ({type(error).__name__}: {error}). Your work is safe; details are in the log."
+
+
+class ProjectDocument(QObject):
+    changed = Signal(object)
+    """A ProjectChange: which shots were added, removed, updated or reordered."""
+    history_changed = Signal()
+    """Undo/redo availability or labels, or the unsaved flag, changed."""
+    job_changed = Signal(str)
+    """A job's journal row changed (phase, progress or message); the argument is its id."""
+    failed = Signal(str)
+    """Something the creator asked for did not happen; the argument says why."""
+    saved = Signal()
+
+    def __init__(self, ctx: AppContext, session: ProjectSession, bridge: Bridge, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.session = session
+        self.bridge = bridge
+        self._generation = GenerationService(ctx, session)
+        self._running: dict[str, StartedJob] = {}
+        self._thumbnails_pending: dict[Path, list[Callable[[Path], Any]]] = {}
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(AUTOSAVE_DELAY_MS)
+        self._autosave.timeout.connect(self._write_recovery)
+        session.add_listener(self._on_change)
+
+    # ------------------------------------------------------------------------------------------ the project
+
+    @property
+    def project(self) -> Project:
+        return self.session.project
+
+    @property
+    def path(self) -> Path:
+        return self.session.bundle.path
+
+    @property
+    def is_dirty(self) -> bool:
+        return self.session.is_dirty
+
+    def _on_change(self, change: ProjectChange) -> None:
+        self.changed.emit(change)
+        self._autosave.start()
+
+    def execute(self, command: Command) -> bool:
+        """Apply an edit as one undo step (or part of the open transaction); False, with `failed`, if refused."""
+        try:
+            self.session.execute(command)
+        except ShotlineError as error:
+            self.failed.emit(describe(error))
+            return False
+        self.history_changed.emit()
+        return True
+
+    @contextmanager
+    def transaction(self, label: str) -> Iterator[None]:
+        """Group edits into one undo step; if one is refused, all are rolled back and `failed` says why."""
+        before = self.project
+        try:
+            with self.session.history.transaction(label):
+                yield
+        except ShotlineError as error:
+            self.failed.emit(describe(error))
+        finally:
+            if self.project is not before:
+                self._announce(before)
+            self.history_changed.emit()
+
+    def _announce(self, before: Project) -> None:
+        change = diff(before, self.project)
+        if not change.is_empty:
+            self.changed.emit(change)
+            self._autosave.start()
+
+    def seal(self) -> None:
+        """End a gesture (a drag): the next edit starts a new undo step."""
+        self.session.history.seal()
+
+    def undo(self) -> None:
+        self.session.undo()
+        self.history_changed.emit()
+
+    def redo(self) -> None:
+        self.session.redo()
+        self.history_changed.emit()
+
+    def save(self) -> bool:
+        try:
+            self.session.save()
+        except ShotlineError as error:
+            self.failed.emit(describe(error))
+            return False
+        self._autosave.stop()
+        self.session.bundle.discard_recovery()
+        self.saved.emit()
+        self.history_changed.emit()
+        return True
+
+    def _write_recovery(self) -> None:
+        try:
+            self.session.autosave()
+        except ShotlineError as error:
+            self.failed.emit(f"Autosave failed: {describe(error)}")
+
+    # ------------------------------------------------------------------------------------------ jobs
+
+    def generate(
+        self, shot_ids: list[str], *, takes: int = 1, backend: str | None = None, model: str | None = None
+    ) -> list[str]:
+        """Start `takes` jobs for each shot; returns the job ids (none, with `failed`, if any shot was refused)."""
+        try:
+            records = self._generation.prepare(
+                [sid for sid in shot_ids for _ in range(takes)], backend=backend, model=model
+            )
+        except ShotlineError as error:
+            self.failed.emit(describe(error))
+            return []
+        self._start(records)
+        return [record.id for record in records]
+
+    def resume_jobs(self) -> int:
+        """Pick up the jobs an earlier run left unfinished; returns how many."""
+        records = [r for r in self._generation.unfinished() if r.id not in self._running]
+        self._start(records)
+        return len(records)
+
+    def _start(self, records: list[JobRecord]) -> None:
+        def progress(job_id: str, fraction: float) -> None:
+            self.bridge.post(lambda: self.job_changed.emit(job_id))
+
+        for job in self._generation.run(records, progress):
+            self._running[job.record.id] = job
+            self.job_changed.emit(job.record.id)
+            job_id = job.record.id
+            self.bridge.watch(
+                job.handle,
+                partial(self._job_done, job_id),
+                partial(self._job_failed, job_id),
+                partial(self._job_stopped, job_id),
+            )
+
+    def _job_done(self, job_id: str, outcome: GenerationOutcome) -> None:
+        self._running.pop(job_id, None)
+        try:
+            self._generation.attach(outcome)
+        except ShotlineError as error:
+            self.failed.emit(describe(error))
+        self.history_changed.emit()
+        self.job_changed.emit(job_id)
+
+    def _job_failed(self, job_id: str, error: BaseException) -> None:
+        self._running.pop(job_id, None)
+        self.job_changed.emit(job_id)
+        self.failed.emit(describe(error))
+
+    def _job_stopped(self, job_id: str) -> None:
+        self._running.pop(job_id, None)
+        self.job_changed.emit(job_id)
+
+    def is_running(self, job_id: str) -> bool:
+        return job_id in self._running
+
+    def cancel_job(self, job_id: str) -> None:
+        job = self._running.get(job_id)
+        if job is None:
+            return
+        try:
+            self._generation.cancel(job)
+        except ShotlineError as error:
+            self.failed.emit(describe(error))
+        self.job_changed.emit(job_id)
+
+    def jobs(self) -> list[JobRecord]:
+        return self.session.journal.all()
+
+    def job(self, job_id: str) -> JobRecord:
+        return self.session.journal.get(job_id)
+
+    # ------------------------------------------------------------------------------------------ media
+
+    def import_files(self, files: list[Path], shot_id: str | None = None, index: int | None = None) -> None:
+        """Probe and copy on a worker thread, then add the takes as one undo step."""
+
+        async def prepare() -> list[tuple[Path, Take]]:
+            return await asyncio.to_thread(importing.prepare_takes, self.session.bundle, files)
+
+        def add(takes: list[tuple[Path, Take]]) -> None:
+            try:
+                importing.add_takes(self.session, takes, shot_id, index)
+            except ShotlineError as error:
+                self.failed.emit(describe(error))
+            self.history_changed.emit()
+
+        self.bridge.watch(self.ctx.runner.submit(prepare()), add, lambda e: self.failed.emit(describe(e)))
+
+    def thumbnail(self, take: Take, at_us: int, width: int, ready: Callable[[Path], Any]) -> Path | None:
+        """The cached thumbnail path now, or None and `ready(path)` later on the GUI thread once it is made."""
+        path = thumbnail_path(self.session.bundle, take, at_us, width)
+        if path.is_file():
+            return path
+        waiting = self._thumbnails_pending.setdefault(path, [])
+        waiting.append(ready)
+        if len(waiting) == 1:
+            handle: JobHandle[Path] = self.ctx.runner.submit(make_thumbnail(self.session.bundle, take, at_us, width))
+
+            def deliver(made: Path) -> None:
+                for callback in self._thumbnails_pending.pop(path, []):
+                    callback(made)
+
+            def give_up(error: BaseException) -> None:
+                self._thumbnails_pending.pop(path, None)
+                log.warning("No thumbnail for %s: %s", take.media, error)
+
+            self.bridge.watch(handle, deliver, give_up)
+        return None
+
+    # ------------------------------------------------------------------------------------------ closing
+
+    def close(self) -> None:
+        """Stop waiting for jobs (they go on at their providers and resume next time) and release the project."""
+        self._autosave.stop()
+        for job in self._running.values():
+            job.handle.cancel()
+        self._running.clear()
+        self.session.close()

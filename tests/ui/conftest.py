@@ -1,0 +1,51 @@
+"""Qt tests run offscreen with real services: a real AppContext, real projects on disk, real animatic jobs."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
+
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from shotline.core.model import GenerationSettings, Size  # noqa: E402
+from shotline.services.context import AppContext, open_context  # noqa: E402
+from shotline.services.editing import add_shot  # noqa: E402
+from shotline.services.generation import GenerationService  # noqa: E402
+from shotline.services.session import ProjectSession  # noqa: E402
+from shotline.storage.secrets import MemorySecretStore  # noqa: E402
+
+
+@pytest.fixture
+def app_context() -> Iterator[AppContext]:
+    with open_context(secrets=MemorySecretStore()) as ctx:
+        yield ctx
+
+
+def make_project(ctx: AppContext, path: Path, shots: int = 3, *, takes: bool = True) -> None:
+    """A small project on disk: `shots` shots of 1.5–2.5 s, each with an animatic take if `takes`."""
+    with ProjectSession.create(path, title="Test film", size=Size(320, 180)) as session:
+        ids = [
+            add_shot(
+                session,
+                f"Shot {n + 1}: a lighthouse, a gull, a net",
+                title=f"Shot {n + 1}",
+                generation=GenerationSettings(duration_us=1_500_000 + 500_000 * (n % 3)),
+            ).id
+            for n in range(shots)
+        ]
+        if takes and ids:
+            generation = GenerationService(ctx, session)
+            for job in generation.run(generation.prepare(ids)):
+                generation.attach(job.handle.result(timeout=120))
+        session.save()
+
+
+@pytest.fixture
+def project_path(app_context: AppContext, tmp_path: Path) -> Path:
+    path = tmp_path / "film.shotline"
+    make_project(app_context, path)
+    return path
