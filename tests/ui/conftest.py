@@ -6,17 +6,17 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from shotline.core.model import GenerationSettings, Size  # noqa: E402
-from shotline.services.context import AppContext, open_context  # noqa: E402
-from shotline.services.editing import add_shot  # noqa: E402
-from shotline.services.generation import GenerationService  # noqa: E402
-from shotline.services.session import ProjectSession  # noqa: E402
-from shotline.storage.secrets import MemorySecretStore  # noqa: E402
+from shotline.core.model import GenerationSettings, Size
+from shotline.services.context import AppContext, open_context
+from shotline.services.editing import add_shot
+from shotline.services.generation import GenerationService
+from shotline.services.session import ProjectSession
+from shotline.storage.secrets import MemorySecretStore
 
 
 @pytest.fixture
