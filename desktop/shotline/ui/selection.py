@@ -21,7 +21,7 @@ class ShotSelection(QObject):
         """The shot the inspector shows: the last one selected."""
         return self._ids[-1] if self._ids else None
 
-    def set(self, ids: list[str] | tuple[str, ...]) -> None:
+    def select(self, ids: list[str] | tuple[str, ...]) -> None:
         ids = tuple(dict.fromkeys(ids))
         if ids != self._ids:
             self._ids = ids
@@ -29,4 +29,4 @@ class ShotSelection(QObject):
 
     def keep_only(self, existing: set[str]) -> None:
         """Drop shots that no longer exist (after a delete or an undo)."""
-        self.set([sid for sid in self._ids if sid in existing])
+        self.select([sid for sid in self._ids if sid in existing])
