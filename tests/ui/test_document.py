@@ -1,0 +1,113 @@
+"""ProjectDocument: the window's one door to a project — edits, undo, jobs, imports and thumbnails as signals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shotline.core import commands, edits
+from shotline.core.ports import JobPhase
+from shotline.services.context import AppContext
+from shotline.services.session import ProjectSession
+from shotline.ui.bridge import Bridge
+from shotline.ui.document import ProjectDocument
+from tests.clips import make_clip
+
+pytestmark = pytest.mark.ffmpeg
+
+
+@pytest.fixture
+def document(qtbot: object, app_context: AppContext, project_path: Path) -> Iterator[ProjectDocument]:
+    doc = ProjectDocument(app_context, ProjectSession.open(project_path), Bridge())
+    yield doc
+    doc.close()
+
+
+def test_edits_and_undo_announce_themselves(qtbot, document: ProjectDocument) -> None:
+    first = document.project.shots[0]
+    expected = edits.trim_shot(document.project, first.id, 200_000, 1_000_000)
+    with qtbot.waitSignal(document.changed) as change, qtbot.waitSignal(document.history_changed):
+        assert document.execute(commands.trim_shot(first.id, 200_000, 1_000_000))
+    assert change.args[0].updated == (first.id,)
+    assert document.project == expected and document.is_dirty
+    document.undo()
+    assert document.project.shots[0] == first
+
+
+def test_a_refused_edit_fails_with_a_message_and_changes_nothing(qtbot, document: ProjectDocument) -> None:
+    before = document.project
+    with qtbot.waitSignal(document.failed) as failed:
+        assert not document.execute(commands.trim_shot(before.shots[0].id, 0, 99_000_000))
+    assert "outside the clip" in failed.args[0]
+    assert document.project is before
+
+
+def test_a_failed_transaction_rolls_back_with_a_message(qtbot, document: ProjectDocument) -> None:
+    before = document.project
+    with qtbot.waitSignal(document.failed), document.transaction("Two edits"):
+        document.session.execute(commands.move_shot(before.shots[0].id, 2))
+        document.session.execute(commands.remove_shot("nope"))
+    assert document.project is before
+    assert not document.session.history.can_undo
+
+
+def test_generation_attaches_a_take_and_announces_the_job(qtbot, document: ProjectDocument) -> None:
+    shot = document.project.shots[1]
+    with qtbot.waitSignal(document.history_changed, timeout=60_000):
+        [job_id] = document.generate([shot.id])
+        assert document.is_running(job_id)
+    qtbot.waitUntil(lambda: not document.is_running(job_id), timeout=60_000)
+    assert len(document.project.shot(shot.id).takes) == 2
+    assert document.session.history.undo_label == "Add take"
+    assert document.job(job_id).phase is JobPhase.DOWNLOADED
+    assert document.save()
+    assert document.job(job_id).phase is JobPhase.ATTACHED
+    assert not (document.path / ".recovery" / "autosave.json").exists()
+
+
+def test_unknown_backend_fails_before_any_job(qtbot, document: ProjectDocument) -> None:
+    with qtbot.waitSignal(document.failed) as failed:
+        assert document.generate([document.project.shots[0].id], backend="nonesuch") == []
+    assert "no backend called" in failed.args[0].lower()
+    assert document.jobs() == [j for j in document.jobs() if j.phase is JobPhase.ATTACHED]
+
+
+def test_import_runs_off_thread_and_is_one_undo_step(qtbot, document: ProjectDocument, tmp_path: Path) -> None:
+    clips = [make_clip(tmp_path / f"c{n}.mp4", seconds=1) for n in range(2)]
+    count = len(document.project.shots)
+    with qtbot.waitSignal(document.history_changed, timeout=30_000):
+        document.import_files(clips, index=0)
+    assert len(document.project.shots) == count + 2
+    assert [s.title for s in document.project.shots[:2]] == ["c0", "c1"]
+    document.undo()
+    assert len(document.project.shots) == count
+
+
+def test_a_broken_import_fails_with_its_name(qtbot, document: ProjectDocument, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    with qtbot.waitSignal(document.failed, timeout=30_000) as failed:
+        document.import_files([empty])
+    assert "empty.mp4" in failed.args[0]
+
+
+def test_thumbnails_arrive_once_and_are_cached(qtbot, document: ProjectDocument) -> None:
+    take = document.project.shots[0].picked_take
+    assert take is not None
+    arrived: list[Path] = []
+    assert document.thumbnail(take, 500_000, 160, arrived.append) is None
+    assert document.thumbnail(take, 500_000, 160, arrived.append) is None  # same request: one decode, two answers
+    qtbot.waitUntil(lambda: len(arrived) == 2, timeout=30_000)
+    assert arrived[0] == arrived[1] and arrived[0].stat().st_size > 0
+    assert document.thumbnail(take, 500_000, 160, arrived.append) == arrived[0]
+
+
+def test_autosave_writes_the_recovery_file_not_the_project(qtbot, document: ProjectDocument) -> None:
+    saved = (document.path / "project.json").read_bytes()
+    document.execute(commands.set_title(document.project.shots[0].id, "Renamed"))
+    recovery = document.path / ".recovery" / "autosave.json"
+    qtbot.waitUntil(recovery.exists, timeout=5_000)
+    assert (document.path / "project.json").read_bytes() == saved
+    assert document.session.bundle.recovery() == document.project
