@@ -1,0 +1,211 @@
+"""What the player shows and how the transport keys move it, without Qt: playlists, J/K/L, frames and I/O trims.
+
+A playlist is a run of segments laid end to end on one clock. In "Timeline" mode the clock is the timeline itself
+(the shared playhead); in "Shot" mode it is the same timeline clock limited to one shot's span, so the playhead
+stays meaningful to the other panels; a compare playlist (several takes one after another) has its own clock
+starting at zero. Every function here is pure so the player's logic is tested without decoding a frame.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from fractions import Fraction
+
+from shotline.core.errors import EditError
+from shotline.core.model import Project, Take
+from shotline.core.timecode import frame_index, frame_time_us
+from shotline.core.timeline import layout
+
+MAX_SPEED = 4
+"""J and L double the speed up to this; beyond it a creator scrubs rather than plays."""
+
+
+class Mode(StrEnum):
+    SHOT = "shot"
+    TIMELINE = "timeline"
+    COMPARE = "compare"
+
+
+@dataclass(frozen=True, slots=True)
+class Transport:
+    """The J/K/L state: `direction` is -1 (reverse), 0 (paused) or 1 (forward); `speed` is 1, 2 or 4."""
+
+    direction: int = 0
+    speed: int = 1
+
+    @property
+    def playing(self) -> bool:
+        return self.direction != 0
+
+    @property
+    def rate(self) -> int:
+        return self.direction * self.speed
+
+    def forward(self) -> Transport:
+        """L: play forward, or go twice as fast if already playing forward."""
+        if self.direction == 1:
+            return replace(self, speed=min(self.speed * 2, MAX_SPEED))
+        return Transport(1, 1)
+
+    def reverse(self) -> Transport:
+        """J: play backwards, or go twice as fast if already playing backwards."""
+        if self.direction == -1:
+            return replace(self, speed=min(self.speed * 2, MAX_SPEED))
+        return Transport(-1, 1)
+
+    def pause(self) -> Transport:
+        """K."""
+        return Transport(0, 1)
+
+    def toggle(self) -> Transport:
+        """Space: pause when playing in any direction, else play forward at normal speed."""
+        return self.pause() if self.playing else Transport(1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One take (or a gap for a shot without one) placed on the playlist clock at [start_us, start_us + duration)."""
+
+    shot_id: str | None
+    take: Take | None
+    start_us: int
+    duration_us: int
+
+    @property
+    def end_us(self) -> int:
+        return self.start_us + self.duration_us
+
+    def source_time(self, at_us: int) -> int | None:
+        """The source time shown at clock time `at_us` (clamped into the segment), None for a gap."""
+        if self.take is None:
+            return None
+        return self.take.trim.in_us + min(max(at_us - self.start_us, 0), self.duration_us)
+
+    def clock_time(self, source_us: int) -> int:
+        """The clock time at which the source time `source_us` of this segment's take plays."""
+        in_us = self.take.trim.in_us if self.take else 0
+        return self.start_us + min(max(source_us - in_us, 0), self.duration_us)
+
+
+@dataclass(frozen=True, slots=True)
+class Playlist:
+    segments: tuple[Segment, ...]
+    linked: bool
+    """True when the clock is the timeline's (the shared playhead follows it)."""
+
+    @property
+    def begin_us(self) -> int:
+        return self.segments[0].start_us if self.segments else 0
+
+    @property
+    def end_us(self) -> int:
+        return self.segments[-1].end_us if self.segments else 0
+
+    @property
+    def duration_us(self) -> int:
+        return self.end_us - self.begin_us
+
+    def clamp(self, at_us: int) -> int:
+        return min(max(at_us, self.begin_us), self.end_us)
+
+    def index_at(self, at_us: int) -> int | None:
+        """The segment playing at `at_us`; at or past the end, the last one."""
+        if not self.segments:
+            return None
+        starts = [segment.start_us for segment in self.segments]
+        index = bisect.bisect_right(starts, at_us) - 1
+        return min(max(index, 0), len(self.segments) - 1)
+
+    def at(self, at_us: int) -> Segment | None:
+        index = self.index_at(at_us)
+        return None if index is None else self.segments[index]
+
+
+def timeline_playlist(project: Project) -> Playlist:
+    segments = tuple(Segment(p.shot.id, p.take, p.start_us, p.duration_us) for p in layout(project))
+    return Playlist(tuple(s for s in segments if s.duration_us > 0), linked=True)
+
+
+def shot_playlist(project: Project, shot_id: str) -> Playlist:
+    """The one shot, on the timeline clock (so its span is where it sits in the film)."""
+    segments = tuple(s for s in timeline_playlist(project).segments if s.shot_id == shot_id)
+    return Playlist(segments, linked=True)
+
+
+def compare_playlist(takes: list[Take]) -> Playlist:
+    """Takes one after another, each inside its trim, on a clock of their own that starts at zero."""
+    segments = []
+    start = 0
+    for take in takes:
+        segments.append(Segment(None, take, start, take.duration_us))
+        start += take.duration_us
+    return Playlist(tuple(segments), linked=False)
+
+
+def frame_rate(segment: Segment | None, fallback: Fraction) -> Fraction:
+    if segment is not None and segment.take is not None and segment.take.info.fps:
+        return segment.take.info.fps
+    return fallback
+
+
+def step_frames(playlist: Playlist, at_us: int, frames: int, fallback_fps: Fraction) -> int:
+    """Move `frames` frames of the take under `at_us` (onto its frame grid), crossing into the neighbour at an edge.
+
+    Frames are counted in the take's source time, so a step lands exactly on one of its frames whatever the
+    take's offset on the timeline; a gap steps by the project's frame rate.
+    """
+    index = playlist.index_at(at_us)
+    if index is None:
+        return at_us
+    segment = playlist.segments[index]
+    if frames < 0 and at_us <= segment.start_us and index > 0:
+        segment = playlist.segments[index - 1]
+        at_us = segment.end_us
+    fps = frame_rate(segment, fallback_fps)
+    in_us = segment.take.trim.in_us if segment.take else 0
+    source = in_us + (at_us - segment.start_us)
+    target = frame_time_us(frame_index(source, fps) + frames, fps)
+    return playlist.clamp(segment.start_us + target - in_us)
+
+
+@dataclass(frozen=True, slots=True)
+class TrimPoint:
+    """The trim a press of I or O asks for: the same arguments `shotline trim` would get."""
+
+    shot_id: str
+    take_id: str
+    in_us: int
+    out_us: int
+
+
+def _shot_segment(playlist: Playlist, at_us: int, *, for_out: bool) -> Segment:
+    index = playlist.index_at(at_us)
+    if index is None:
+        raise EditError("There is no shot to trim; add a shot first.")
+    segment = playlist.segments[index]
+    # At a cut the playhead belongs to the next shot, but an out point there can only mean the shot that just ended.
+    if for_out and at_us == segment.start_us and index > 0:
+        segment = playlist.segments[index - 1]
+    if segment.take is None or segment.shot_id is None:
+        raise EditError("This shot has no take yet; generate or import one before trimming it.")
+    return segment
+
+
+def trim_in_at(playlist: Playlist, at_us: int) -> TrimPoint:
+    """I: the shot under `at_us` starts at the frame shown there and keeps its out point."""
+    segment = _shot_segment(playlist, at_us, for_out=False)
+    assert segment.take is not None and segment.shot_id is not None
+    source = segment.source_time(at_us)
+    assert source is not None
+    return TrimPoint(segment.shot_id, segment.take.id, source, segment.take.trim.out_us)
+
+
+def trim_out_at(playlist: Playlist, at_us: int) -> TrimPoint:
+    """O: the shot under `at_us` ends at the frame shown there and keeps its in point."""
+    segment = _shot_segment(playlist, at_us, for_out=True)
+    assert segment.take is not None and segment.shot_id is not None
+    source = segment.source_time(at_us)
+    assert source is not None
+    return TrimPoint(segment.shot_id, segment.take.id, segment.take.trim.in_us, source)
