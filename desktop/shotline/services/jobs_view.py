@@ -1,0 +1,146 @@
+"""How a generation job reads in the jobs panel: its shot, state, elapsed time and cost, as plain text.
+
+Qt-free and pure (apart from `retry_estimate`, which asks the registry for a price), so the wording is tested
+without a window and the CLI could print the same lines.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from shotline.backends.registry import estimate_cost
+from shotline.core.errors import ShotlineError
+from shotline.core.model import Project
+from shotline.core.ports import BackendKind, JobPhase, JobRecord
+from shotline.services.context import AppContext
+from shotline.services.generation import build_request
+
+UNCERTAIN_TEXT = "uncertain — check your provider dashboard"
+RETRYABLE = frozenset({JobPhase.FAILED, JobPhase.CANCELLED, JobPhase.UNCERTAIN})
+"""Phases after which "Generate again" is offered (a blocked prompt would only be blocked again)."""
+
+_PHASE_TEXT = {
+    JobPhase.SUBMITTING: "waiting to send",
+    JobPhase.SENDING: "sending",
+    JobPhase.SUBMITTED: "queued",
+    JobPhase.DOWNLOADING: "downloading",
+    JobPhase.DOWNLOADED: "downloaded",
+    JobPhase.ATTACHED: "done — take added",
+    JobPhase.FAILED: "failed",
+    JobPhase.CANCELLED: "cancelled",
+    JobPhase.BLOCKED: "blocked by the provider's safety filter",
+    JobPhase.UNCERTAIN: UNCERTAIN_TEXT,
+}
+
+
+def is_finished(record: JobRecord) -> bool:
+    """No more work will happen for this job here (a downloaded clip only waits to be attached or saved)."""
+    return record.phase.is_final or record.phase is JobPhase.DOWNLOADED
+
+
+def shot_label(project: Project, shot_id: str) -> str:
+    """ "3 · Title" for a shot still in the project, "deleted shot" otherwise."""
+    for number, shot in enumerate(project.shots, start=1):
+        if shot.id == shot_id:
+            return f"{number} · {shot.title}" if shot.title else str(number)
+    return "deleted shot"
+
+
+def state_text(record: JobRecord) -> str:
+    """The phase in the creator's words; a running job with progress reads "running", a failure says why."""
+    if record.phase is JobPhase.SUBMITTED and record.progress > 0:
+        return "running"
+    text = _PHASE_TEXT.get(record.phase, str(record.phase))
+    if record.phase in (JobPhase.FAILED, JobPhase.BLOCKED) and record.message:
+        return f"{text}: {record.message}"
+    return text
+
+
+def progress_percent(record: JobRecord) -> int:
+    if record.phase in (JobPhase.DOWNLOADED, JobPhase.ATTACHED):
+        return 100
+    return round(min(max(record.progress, 0.0), 1.0) * 100)
+
+
+def _parse(stamp: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def elapsed_seconds(record: JobRecord, now: datetime) -> float | None:
+    """From creation to now while the job works, to its last journal write once it is finished."""
+    start = _parse(record.created_at)
+    if start is None:
+        return None
+    end = _parse(record.updated_at) if is_finished(record) else now
+    if end is None:
+        end = now
+    return max((end - start).total_seconds(), 0.0)
+
+
+def format_elapsed(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_money(amount: Decimal) -> str:
+    return f"${amount:.2f}" if amount >= Decimal("0.01") or amount == 0 else f"${amount:.4f}"
+
+
+def cost_text(record: JobRecord, kind: BackendKind | None) -> str:
+    """Billed cost once known, else the estimate; "free" for an offline backend."""
+    if kind is BackendKind.OFFLINE:
+        return "free"
+    if record.billed_cost is not None:
+        return f"{format_money(record.billed_cost)} billed"
+    if record.estimated_cost is not None:
+        return f"≈ {format_money(record.estimated_cost)}"
+    return "free" if kind is BackendKind.LOCAL else "unknown"
+
+
+def backend_kind(ctx: AppContext, backend_id: str) -> BackendKind | None:
+    """The backend's kind, or None when it is no longer installed."""
+    try:
+        return ctx.registry.spec(backend_id).info.kind
+    except ShotlineError:
+        return None
+
+
+def backend_name(ctx: AppContext, backend_id: str) -> str:
+    try:
+        return ctx.registry.spec(backend_id).info.name
+    except ShotlineError:
+        return backend_id
+
+
+def retry_estimate(ctx: AppContext, project: Project, record: JobRecord) -> Decimal | None:
+    """What generating the job's shot again with the same backend and model should cost (None: free/unknown).
+
+    Raises a ShotlineError with the reason when the shot can no longer be generated (deleted, no prompt…).
+    """
+    shot = project.shot(record.shot_id)
+    request = build_request(ctx, project, shot, backend=record.backend, model=record.model)
+    return estimate_cost(ctx.registry.spec(record.backend).info, request)
+
+
+def retry_question(ctx: AppContext, project: Project, record: JobRecord) -> str:
+    """The sentence asked before "Generate again": what it will use and what it may cost."""
+    estimate = retry_estimate(ctx, project, record)
+    name = backend_name(ctx, record.backend)
+    shot = shot_label(project, record.shot_id)
+    kind = backend_kind(ctx, record.backend)
+    if kind is BackendKind.OFFLINE:
+        return f"Generate shot {shot} again with {name} ({record.model})? It runs on this computer and is free."
+    cost = f"about {format_money(estimate)}" if estimate is not None else "an amount the provider did not state"
+    return (
+        f"This may cost money: generating shot {shot} again with {name} ({record.model}) is estimated at {cost}. "
+        "Start it?"
+    )
