@@ -1,0 +1,111 @@
+"""The creator's app-wide choices as the window edits them: preferences, recent projects, demo and cache folders.
+
+Qt-free, so the command line could offer the same. Every save goes through the SettingsStore (atomic write) and
+then becomes the context's current settings, so new jobs and backends see it at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+import platformdirs
+
+from shotline.core.errors import ShotlineError
+from shotline.services.context import AppContext, cache_dir
+from shotline.storage.settings import AppSettings
+
+log = logging.getLogger(__name__)
+
+DEMO_NAME = "Shotline demo.shotline"
+
+
+def save_settings(ctx: AppContext, settings: AppSettings) -> AppSettings:
+    """Write `settings` and make them current; raises SaveFailed (nothing changes) if the folder refuses."""
+    ctx.settings_store.save(settings)
+    ctx.settings = settings
+    return settings
+
+
+def save_preferences(
+    ctx: AppContext,
+    *,
+    default_backend: str,
+    default_model: str,
+    base_urls: Mapping[str, str],
+    poll_seconds: float,
+    cache_size_mb: int,
+) -> AppSettings:
+    """Check and save what the Preferences dialog shows; unknown backends and bad numbers are refused clearly."""
+    known = set(ctx.registry.ids())
+    if default_backend not in known:
+        raise ShotlineError(
+            f"There is no backend called {default_backend!r}; choose one of {', '.join(sorted(known))}."
+        )
+    info = ctx.registry.spec(default_backend).info
+    if default_model and info.model(default_model) is None:
+        raise ShotlineError(f"{info.name} has no model {default_model!r}; choose one from the list.")
+    if not 0.1 <= poll_seconds <= 3600:
+        raise ShotlineError("The poll interval must be between 0.1 and 3600 seconds.")
+    if cache_size_mb < 0:
+        raise ShotlineError("The cache size cannot be negative.")
+    urls = {backend: url.strip() for backend, url in base_urls.items() if url.strip()}
+    for backend, url in urls.items():
+        if not url.startswith(("http://", "https://")):
+            raise ShotlineError(f"The base URL for {backend} must start with http:// or https:// (got {url!r}).")
+    settings = dataclasses.replace(
+        ctx.settings,
+        default_backend=default_backend,
+        default_model=default_model,
+        base_urls=urls,
+        poll_seconds=float(poll_seconds),
+        cache_size_mb=int(cache_size_mb),
+    )
+    return save_settings(ctx, settings)
+
+
+def remember_recent(ctx: AppContext, project: Path) -> None:
+    """Put `project` on top of the recent list; a settings folder that refuses is logged, never fatal."""
+    try:
+        save_settings(ctx, ctx.settings.with_recent(str(Path(project).resolve())))
+    except ShotlineError as error:
+        log.warning("Could not remember %s as a recent project: %s", project, error)
+
+
+def recent_projects(ctx: AppContext) -> list[Path]:
+    """Recent projects that still exist on disk, newest first."""
+    return [Path(p) for p in ctx.settings.recent_projects if (Path(p) / "project.json").is_file()]
+
+
+def forget_recent(ctx: AppContext, project: Path) -> None:
+    kept = tuple(p for p in ctx.settings.recent_projects if Path(p) != Path(project))
+    try:
+        save_settings(ctx, dataclasses.replace(ctx.settings, recent_projects=kept))
+    except ShotlineError as error:
+        log.warning("Could not update the recent projects: %s", error)
+
+
+def demo_path() -> Path:
+    """Where the demo project lives: the creator's documents folder, so they can find and keep it."""
+    return Path(platformdirs.user_documents_dir()) / "Shotline" / DEMO_NAME
+
+
+def cache_folder() -> Path:
+    return cache_dir()
+
+
+def cache_usage_bytes(folder: Path | None = None) -> int:
+    """How much the cache holds now (files that vanish while counting are skipped)."""
+    total = 0
+    root = folder or cache_dir()
+    if not root.is_dir():
+        return 0
+    for path in root.rglob("*"):
+        try:
+            if path.is_file():
+                total += path.stat().st_size
+        except OSError:
+            continue
+    return total

@@ -1,0 +1,1 @@
+"""The window's dialogs: new project, crash recovery, preferences, API keys and export."""

@@ -1,0 +1,150 @@
+"""API keys: one row per backend that needs a key — set, test, remove — and where the key comes from now.
+
+Keys go to the OS keyring. Without a usable keyring the dialog says so plainly and offers to keep keys in memory
+for this run only; it never writes a key to a file.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shotline.core.errors import KeyStoreError
+from shotline.core.ports import BackendInfo
+from shotline.services import keys
+from shotline.services.context import AppContext
+from shotline.services.session_keys import keep_keys_in_memory, keys_in_memory
+from shotline.ui import theme
+
+NO_TEST_YET = "Available when the cloud backends arrive"
+
+
+class KeyRow:
+    def __init__(self, dialog: KeysDialog, info: BackendInfo, grid: QGridLayout, row: int) -> None:
+        self.dialog = dialog
+        self.info = info
+        self.source = QLabel(dialog)
+        self.source.setWordWrap(True)
+        self.source.setStyleSheet(f"color: {theme.MUTED.name()};")
+        self.field = QLineEdit(dialog)
+        self.field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.field.setPlaceholderText(f"Paste the {info.name} key")
+        self.set_button = QPushButton("Set", dialog)
+        self.set_button.setToolTip(f"Store this key for {info.name}")
+        self.test_button = QPushButton("Test", dialog)
+        self.test_button.setEnabled(False)
+        self.test_button.setToolTip(NO_TEST_YET)
+        self.remove_button = QPushButton("Remove", dialog)
+        self.remove_button.setToolTip(f"Forget the stored key for {info.name}")
+        self.set_button.clicked.connect(self.store)
+        self.field.returnPressed.connect(self.store)
+        self.remove_button.clicked.connect(self.remove)
+        grid.addWidget(QLabel(info.name, dialog), row, 0)
+        grid.addWidget(self.field, row, 1)
+        grid.addWidget(self.set_button, row, 2)
+        grid.addWidget(self.test_button, row, 3)
+        grid.addWidget(self.remove_button, row, 4)
+        grid.addWidget(self.source, row + 1, 1, 1, 4)
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            self.source.setText(keys.key_status(self.dialog.ctx, self.info.id).description)
+        except KeyStoreError as error:
+            self.source.setText(f"{self.info.id}: the keyring cannot be read.")
+            self.dialog.keyring_failed(error)
+
+    def store(self) -> None:
+        key = self.field.text()
+        if not key.strip():
+            self.dialog.show_problem("The key is empty; paste the whole key from the provider's dashboard.")
+            return
+        try:
+            keys.set_key(self.dialog.ctx, self.info.id, key)
+        except KeyStoreError as error:
+            self.dialog.keyring_failed(error, pending=(self, key))
+            return
+        self.field.clear()
+        self.refresh()
+
+    def remove(self) -> None:
+        try:
+            keys.delete_key(self.dialog.ctx, self.info.id)
+        except KeyStoreError as error:
+            self.dialog.keyring_failed(error)
+            return
+        self.refresh()
+
+
+class KeysDialog(QDialog):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("API keys")
+        self._pending: tuple[KeyRow, str] | None = None
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "Keys are kept in your system keyring, never in a file. A provider's usual environment variable, "
+            "when set, is used instead for that run.",
+            self,
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.problem = QLabel(self)
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet(f"color: {theme.WARNING.name()};")
+        self.problem.hide()
+        self.memory_button = QPushButton("Keep keys in memory for this run", self)
+        self.memory_button.setToolTip("Keys set from now on are forgotten when Shotline quits")
+        self.memory_button.clicked.connect(self.use_memory)
+        self.memory_button.hide()
+        layout.addWidget(self.problem)
+        layout.addWidget(self.memory_button)
+        grid = QGridLayout()
+        layout.addLayout(grid)
+        keyed = [info for info in ctx.registry.infos() if info.needs_key]
+        self.rows: dict[str, KeyRow] = {}
+        for n, info in enumerate(keyed):
+            self.rows[info.id] = KeyRow(self, info, grid, 2 * n)
+        if not keyed:
+            layout.addWidget(QLabel("None of the installed backends needs a key.", self))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        if keys_in_memory(ctx):
+            self._show_memory_note()
+
+    def keyring_failed(self, error: KeyStoreError, pending: tuple[KeyRow, str] | None = None) -> None:
+        """Explain plainly and offer the in-memory store; a key being set waits to be stored there."""
+        self._pending = pending or self._pending
+        self.problem.setText(str(error))
+        self.problem.show()
+        self.memory_button.setVisible(not keys_in_memory(self.ctx))
+
+    def use_memory(self) -> None:
+        keep_keys_in_memory(self.ctx)
+        self._show_memory_note()
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            row, key = pending
+            row.field.setText(key)
+            row.store()
+        for row in self.rows.values():
+            row.refresh()
+
+    def _show_memory_note(self) -> None:
+        self.memory_button.hide()
+        self.problem.setText("Keys are kept in memory for this run only; they are forgotten when Shotline quits.")
+        self.problem.show()
+
+    def show_problem(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.show()

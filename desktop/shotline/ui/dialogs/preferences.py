@@ -1,0 +1,113 @@
+"""Preferences: default backend and model, each provider's base URL, poll interval, and the cache."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from shotline.core.errors import ShotlineError
+from shotline.services import preferences
+from shotline.services.context import AppContext
+from shotline.ui import theme
+
+
+class PreferencesDialog(QDialog):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("Preferences")
+        settings = ctx.settings
+        self.backend = QComboBox(self)
+        for info in ctx.registry.infos():
+            self.backend.addItem(info.name, info.id)
+        self.model = QComboBox(self)
+        self.backend.currentIndexChanged.connect(self._fill_models)
+        self.backend.setCurrentIndex(max(0, self.backend.findData(settings.default_backend)))
+        self._fill_models()
+        self.model.setCurrentIndex(max(0, self.model.findData(settings.default_model)))
+
+        infos = ctx.registry.infos()
+        self.urls = QTableWidget(len(infos), 2, self)
+        self.urls.setHorizontalHeaderLabels(["Backend", "API base URL (empty: the provider's own)"])
+        self.urls.verticalHeader().hide()
+        self.urls.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for row, info in enumerate(infos):
+            name = QTableWidgetItem(info.name)
+            name.setData(256, info.id)  # Qt.UserRole: the id the settings are keyed by
+            name.setFlags(name.flags() & ~name.flags().ItemIsEditable)
+            self.urls.setItem(row, 0, name)
+            self.urls.setItem(row, 1, QTableWidgetItem(settings.base_urls.get(info.id, "")))
+        self.urls.setToolTip("Point a backend at a self-hosted gateway or a compatible service")
+
+        self.poll = QDoubleSpinBox(self)
+        self.poll.setRange(0.1, 3600)
+        self.poll.setSuffix(" s")
+        self.poll.setValue(settings.poll_seconds)
+        self.poll.setToolTip("How often Shotline asks a cloud provider how a job is going")
+        folder = preferences.cache_folder()
+        used = preferences.cache_usage_bytes(folder) / 1_000_000
+        self.cache_label = QLabel(f"{folder}  ({used:.0f} MB used)", self)
+        self.cache_label.setWordWrap(True)
+        self.cache_label.setStyleSheet(f"color: {theme.MUTED.name()};")
+        self.cache_size = QSpinBox(self)
+        self.cache_size.setRange(0, 1_000_000)
+        self.cache_size.setSuffix(" MB")
+        self.cache_size.setValue(settings.cache_size_mb)
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(f"color: {theme.DANGER.name()};")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Default backend", self.backend)
+        form.addRow("Default model", self.model)
+        form.addRow(self.urls)
+        form.addRow("Poll interval", self.poll)
+        form.addRow("Cache folder", self.cache_label)
+        form.addRow("Cache size limit", self.cache_size)
+        form.addRow(self.error)
+        form.addRow(buttons)
+
+    def _fill_models(self) -> None:
+        self.model.clear()
+        backend_id = self.backend.currentData()
+        if backend_id is None:
+            return
+        for model in self.ctx.registry.spec(backend_id).info.models:
+            self.model.addItem(model.label, model.id)
+
+    def base_urls(self) -> dict[str, str]:
+        urls = {}
+        for row in range(self.urls.rowCount()):
+            name, url = self.urls.item(row, 0), self.urls.item(row, 1)
+            if name is not None:
+                urls[str(name.data(256))] = url.text() if url is not None else ""
+        return urls
+
+    def save(self) -> bool:
+        try:
+            preferences.save_preferences(
+                self.ctx,
+                default_backend=self.backend.currentData(),
+                default_model=self.model.currentData() or "",
+                base_urls=self.base_urls(),
+                poll_seconds=self.poll.value(),
+                cache_size_mb=self.cache_size.value(),
+            )
+        except ShotlineError as error:
+            self.error.setText(str(error))
+            return False
+        self.accept()
+        return True

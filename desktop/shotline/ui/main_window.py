@@ -1,0 +1,435 @@
+"""The main window: layout, menus, docks and the open project's life cycle (open, recover, save, close).
+
+Panels are built per open project by `_build_panels`; a panel that is missing or fails to build becomes a quiet
+placeholder so the rest of the window still works. Errors from anywhere land in the message bar, never a dialog.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shotline import __version__
+from shotline.core.commands import Command
+from shotline.core.model import Project
+from shotline.core.timecode import format_time
+from shotline.services import preferences
+from shotline.services.context import AppContext
+from shotline.services.session import ProjectSession
+from shotline.ui import theme
+from shotline.ui.bridge import Bridge
+from shotline.ui.dialogs.keys import KeysDialog
+from shotline.ui.dialogs.new_project import NewProjectDialog
+from shotline.ui.dialogs.preferences import PreferencesDialog
+from shotline.ui.dialogs.recovery import RecoveryChoice, RecoveryDialog
+from shotline.ui.document import ProjectDocument, describe
+from shotline.ui.message_bar import MessageBar
+from shotline.ui.playhead import Playhead
+from shotline.ui.selection import ShotSelection
+from shotline.ui.undo_actions import UndoActions
+from shotline.ui.welcome import WelcomePage
+
+log = logging.getLogger(__name__)
+
+PANELS = {  # name → (module, class, title); the class takes (document, selection, playhead) as far as it needs
+    "storyboard": ("shotline.ui.storyboard", "StoryboardPanel", "Storyboard"),
+    "inspector": ("shotline.ui.inspector", "InspectorPanel", "Shot"),
+    "player": ("shotline.ui.player", "PlayerPanel", "Player"),
+    "timeline": ("shotline.ui.timeline", "TimelinePanel", "Timeline"),
+    "jobs": ("shotline.ui.jobs_panel", "JobsPanel", "Jobs"),
+}
+PANEL_ARGS = {"storyboard": 2, "inspector": 2, "player": 3, "timeline": 3, "jobs": 1}
+
+
+class Unsaved(StrEnum):
+    SAVE = "save"
+    DISCARD = "discard"
+    CANCEL = "cancel"
+
+
+def missing_media_message(missing: list[str]) -> str:
+    names = ", ".join(Path(m).name for m in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    return (
+        f"{len(missing)} file(s) this project uses are missing from its folder: {names}. Shots using them show no "
+        "picture. Relinking arrives in a later version; for now put the files back into the project's media folder "
+        "and reopen it."
+    )
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, bridge: Bridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.bridge = bridge
+        self.document: ProjectDocument | None = None
+        self.selection = ShotSelection(self)
+        self.playhead = Playhead(self)
+        self.panels: dict[str, QWidget] = {}
+        self.recovery_dialog: RecoveryDialog | None = None
+        self.ask_unsaved: Callable[[], Unsaved] = self._ask_unsaved
+        """Asked before unsaved edits would be lost; replaceable so tests can answer."""
+        self.setWindowIcon(theme.icon("shotline"))
+        self.resize(1440, 900)
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+        self.message_bar = MessageBar(self)
+        self.undo_actions = UndoActions(self)
+        self.welcome = WelcomePage(ctx, bridge, self)
+        self.welcome.open_requested.connect(self.open_project)
+        self.welcome.new_requested.connect(self.new_project)
+        self.welcome.browse_requested.connect(self.browse_project)
+        self.welcome.failed.connect(self.message_bar.show_message)
+        self.editor = QSplitter(Qt.Orientation.Vertical, self)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(self.editor)
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.message_bar)
+        column.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.docks = {
+            "storyboard": self._dock("Storyboard", Qt.DockWidgetArea.LeftDockWidgetArea),
+            "inspector": self._dock("Shot", Qt.DockWidgetArea.RightDockWidgetArea),
+            "jobs": self._dock("Jobs", Qt.DockWidgetArea.BottomDockWidgetArea),
+        }
+        self.duration_label = QLabel(self)
+        self.shots_label = QLabel(self)
+        self.saved_label = QLabel(self)
+        for label in (self.shots_label, self.duration_label, self.saved_label):
+            self.statusBar().addPermanentWidget(label)
+        self._build_menus()
+        self._show_document()
+
+    # ------------------------------------------------------------------------------------------ building
+
+    def _dock(self, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{title.lower()}")
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(
+        self, text: str, slot: Callable[[], object], shortcut: str | QKeySequence | None = None, icon: str = ""
+    ) -> QAction:
+        action = QAction(theme.icon(icon), text, self) if icon else QAction(text, self)
+        action.triggered.connect(lambda _checked=False: slot())
+        tip = text.rstrip("…")
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            tip += f" ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+        action.setToolTip(tip)
+        self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        file.addAction(self._action("New…", self.new_project, "Ctrl+N", "new"))
+        file.addAction(self._action("Open…", self.browse_project, "Ctrl+O", "open"))
+        self.recent_menu = file.addMenu("Open Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file.addAction(self._action("Open the demo project", self._open_demo, icon="film"))
+        file.addSeparator()
+        self.save_action = self._action("Save", self.save, "Ctrl+S", "save")
+        self.export_action = self._action("Export…", self.export, "Ctrl+E", "export")
+        self.close_action = self._action("Close", self.close_project, "Ctrl+W")
+        file.addActions([self.save_action, self.export_action, self.close_action])
+        file.addSeparator()
+        quit_action = self._action("Quit", self.close, "Ctrl+Q")
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        file.addAction(quit_action)
+        edit = bar.addMenu("&Edit")
+        edit.addActions([self.undo_actions.undo, self.undo_actions.redo])
+        self.addActions([self.undo_actions.undo, self.undo_actions.redo])
+        edit.addSeparator()
+        preferences_action = self._action("Preferences…", self.show_preferences, "Ctrl+,", "settings")
+        preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        edit.addAction(preferences_action)
+        edit.addAction(self._action("API keys…", self.show_keys, icon="key"))
+        view = bar.addMenu("&View")
+        for dock in self.docks.values():
+            view.addAction(dock.toggleViewAction())
+        help_menu = bar.addMenu("&Help")
+        about = self._action("About Shotline", self.about)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        help_menu.addAction(about)
+
+    def _build_panels(self, document: ProjectDocument) -> None:
+        args = (document, self.selection, self.playhead)
+        for name, (module, cls_name, title) in PANELS.items():
+            try:
+                panel_class = getattr(importlib.import_module(module), cls_name)
+                panel: QWidget = panel_class(*args[: PANEL_ARGS[name]])
+            except ImportError:
+                panel = self._placeholder(f"The {title.lower()} arrives soon.")
+            except Exception as error:  # a broken panel must not stop the project from opening
+                log.exception("The %s panel could not be built", name)
+                self.message_bar.show_message(f"The {title.lower()} panel could not be shown: {describe(error)}")
+                panel = self._placeholder(f"The {title.lower()} is not available.")
+            self.panels[name] = panel
+            if name in self.docks:
+                self.docks[name].setWidget(panel)
+            else:
+                self.editor.addWidget(panel)
+        self.editor.setStretchFactor(0, 3)
+        self.editor.setStretchFactor(1, 2)
+
+    def _placeholder(self, text: str) -> QWidget:
+        label = QLabel(text, self)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setStyleSheet(f"color: {theme.MUTED.name()};")
+        return label
+
+    def _drop_panels(self) -> None:
+        for name, panel in self.panels.items():
+            if name in self.docks:
+                self.docks[name].setWidget(None)  # type: ignore[arg-type]
+            panel.hide()
+            panel.setParent(None)
+            panel.deleteLater()
+        self.panels.clear()
+
+    # ------------------------------------------------------------------------------------------ the project
+
+    def open_project(self, path: Path | str) -> bool:
+        """Open a project folder (closing the current one first, asking about unsaved edits)."""
+        path = Path(path)
+        if self.document is not None and self.document.path.resolve() == path.resolve():
+            return True
+        if not self.close_project():
+            return False
+        try:
+            session = ProjectSession.open(path)
+        except Exception as error:
+            self.message_bar.show_message(f"Could not open {path.name}: {describe(error)}")
+            return False
+        self._adopt(session)
+        return True
+
+    def new_project(self) -> bool:
+        dialog = NewProjectDialog(preferences.demo_path().parent, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        spec = dialog.result_project()
+        return self.create_project(spec.path, spec.title, spec.size, spec.fps)
+
+    def create_project(self, path: Path, title: str, size: object = None, fps: object = None) -> bool:
+        if not self.close_project():
+            return False
+        try:
+            session = ProjectSession.create(path, title=title, size=size, fps=fps)  # type: ignore[arg-type]
+        except Exception as error:
+            self.message_bar.show_message(f"Could not create {path.name}: {describe(error)}")
+            return False
+        self._adopt(session)
+        return True
+
+    def browse_project(self) -> None:
+        start = str(preferences.demo_path().parent)
+        chosen = QFileDialog.getExistingDirectory(self, "Open a Shotline project (a .shotline folder)", start)
+        if chosen:
+            self.open_project(Path(chosen))
+
+    def _open_demo(self) -> None:
+        if self.close_project():
+            self.welcome.open_demo()
+
+    def _adopt(self, session: ProjectSession) -> None:
+        document = ProjectDocument(self.ctx, session, self.bridge, self)
+        self.document = document
+        document.failed.connect(self.message_bar.show_message)
+        document.history_changed.connect(self._refresh)
+        document.changed.connect(self._on_changed)
+        document.saved.connect(self._refresh)
+        self.undo_actions.set_document(document)
+        self._build_panels(document)
+        preferences.remember_recent(self.ctx, document.path)
+        self._show_document()
+        if missing := session.bundle.missing_media(document.project):
+            self.message_bar.show_message(missing_media_message(missing))
+        if resumed := document.resume_jobs():
+            log.info("Resumed %d unfinished job(s)", resumed)
+        self._offer_recovery(document)
+
+    def _offer_recovery(self, document: ProjectDocument) -> None:
+        recovered = document.session.bundle.recovery()
+        if recovered is None or recovered == document.project:
+            return
+        dialog = RecoveryDialog(document.project, recovered, self)
+        dialog.finished.connect(lambda _code: self._recovery_chosen(document, dialog.choice, recovered))
+        self.recovery_dialog = dialog
+        dialog.open()  # window-modal but not blocking: the event loop keeps running
+
+    def _recovery_chosen(self, document: ProjectDocument, choice: RecoveryChoice, recovered: Project) -> None:
+        self.recovery_dialog = None
+        if document is not self.document:
+            return
+        if choice is RecoveryChoice.RESTORE:
+            # One undoable step; the autosave stays until the creator saves.
+            document.execute(Command("Restore unsaved work", lambda _project: recovered))
+        elif choice is RecoveryChoice.DISCARD:
+            document.session.bundle.discard_recovery()
+
+    def save(self) -> bool:
+        return self.document.save() if self.document is not None else False
+
+    def close_project(self) -> bool:
+        """Close the open project; False if the creator chose to keep it open (or saving failed)."""
+        document = self.document
+        if document is None:
+            return True
+        if document.is_dirty:
+            choice = self.ask_unsaved()
+            if choice is Unsaved.CANCEL or (choice is Unsaved.SAVE and not document.save()):
+                return False
+            if choice is Unsaved.DISCARD:
+                document.session.bundle.discard_recovery()
+        self._release(document)
+        return True
+
+    def _release(self, document: ProjectDocument) -> None:
+        self.document = None
+        self.undo_actions.set_document(None)
+        self._drop_panels()
+        self.selection.select([])
+        self.playhead.seek(0)
+        if self.recovery_dialog is not None:
+            self.recovery_dialog.reject()
+        document.close()
+        document.deleteLater()
+        self.welcome.refresh()
+        self._show_document()
+
+    def shutdown(self) -> None:
+        """Quitting: release the project without asking (jobs detach and resume next time)."""
+        if self.document is not None:
+            self._release(self.document)
+
+    def _ask_unsaved(self) -> Unsaved:
+        title = self.document.project.title if self.document is not None else "This project"
+        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes", f"Save the changes to “{title}”?", parent=self)
+        box.setInformativeText("Your edits are autosaved, but only Save updates the project file.")
+        buttons = {
+            box.addButton(QMessageBox.StandardButton.Save): Unsaved.SAVE,
+            box.addButton(QMessageBox.StandardButton.Discard): Unsaved.DISCARD,
+            box.addButton(QMessageBox.StandardButton.Cancel): Unsaved.CANCEL,
+        }
+        box.exec()
+        clicked = box.clickedButton()
+        return next((choice for button, choice in buttons.items() if button is clicked), Unsaved.CANCEL)
+
+    # ------------------------------------------------------------------------------------------ dialogs
+
+    def export(self) -> None:
+        if self.document is None:
+            return
+        try:
+            module = importlib.import_module("shotline.ui.dialogs.export_dialog")
+        except ImportError:
+            self.message_bar.show_message("Export from the window arrives soon; `shotline export` works meanwhile.")
+            return
+        dialog = module.ExportDialog(self.document, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+
+    def show_preferences(self) -> None:
+        PreferencesDialog(self.ctx, self).exec()
+
+    def show_keys(self) -> None:
+        KeysDialog(self.ctx, self).exec()
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Shotline",
+            f"<b>Shotline {__version__}</b><p>Write a film as a shot list, generate takes with the backend you "
+            "choose, edit and export offline.</p><p>Free software under the GNU GPL v3 or later.</p>",
+        )
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in preferences.recent_projects(self.ctx):
+            action = self.recent_menu.addAction(path.name.removesuffix(".shotline"))
+            action.setToolTip(str(path))
+            action.triggered.connect(lambda _checked=False, p=path: self.open_project(p))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("No recent projects").setEnabled(False)
+
+    # ------------------------------------------------------------------------------------------ state shown
+
+    def _on_changed(self, change: object) -> None:
+        if self.document is not None:
+            self.selection.keep_only({shot.id for shot in self.document.project.shots})
+        self._refresh()
+
+    def _show_document(self) -> None:
+        has_document = self.document is not None
+        self.stack.setCurrentWidget(self.editor if has_document else self.welcome)
+        for dock in self.docks.values():
+            dock.setVisible(has_document)
+            dock.toggleViewAction().setEnabled(has_document)
+        for action in (self.save_action, self.export_action, self.close_action):
+            action.setEnabled(has_document)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        document = self.document
+        if document is None:
+            self.setWindowTitle("Shotline")
+            self.setWindowModified(False)
+            for label in (self.duration_label, self.shots_label, self.saved_label):
+                label.clear()
+            return
+        project = document.project
+        self.setWindowTitle(f"{project.title or document.path.name}[*] — Shotline")
+        self.setWindowModified(document.is_dirty)
+        total = sum(shot.duration_us for shot in project.shots)
+        self.shots_label.setText(f"{len(project.shots)} shot{'s' if len(project.shots) != 1 else ''}")
+        self.duration_label.setText(format_time(total))
+        self.saved_label.setText("Unsaved changes (autosaved)" if document.is_dirty else "Saved")
+
+    def shown_title(self) -> str:
+        """The title as the window manager shows it: `[*]` becomes `*` while there are unsaved edits."""
+        return self.windowTitle().replace("[*]", "*" if self.isWindowModified() else "")
+
+    # ------------------------------------------------------------------------------------------ events
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.close_project():
+            event.accept()
+        else:
+            event.ignore()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.document is not None and any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if self.document is not None and files:
+            event.acceptProposedAction()
+            self.document.import_files(files)
