@@ -42,13 +42,13 @@ class RecoveryDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Recover unsaved work?")
         self.choice = RecoveryChoice.LATER
-        text = QLabel(
+        self.message = QLabel(
             f"Shotline closed before “{recovered.title}” was saved. The autosave has work the saved project does "
             f"not: {summary(saved, recovered)}.\n\nRestore brings it back as one step you can undo. Discard deletes "
             "the autosave. Keep for later leaves it and asks again next time.",
             self,
         )
-        text.setWordWrap(True)
+        self.message.setWordWrap(True)
         self.buttons = QDialogButtonBox(self)
         self.restore_button = self._button("Restore", RecoveryChoice.RESTORE, QDialogButtonBox.ButtonRole.AcceptRole)
         self.discard_button = self._button(
@@ -57,7 +57,7 @@ class RecoveryDialog(QDialog):
         self.later_button = self._button("Keep for later", RecoveryChoice.LATER, QDialogButtonBox.ButtonRole.RejectRole)
         self.restore_button.setDefault(True)
         layout = QVBoxLayout(self)
-        layout.addWidget(text)
+        layout.addWidget(self.message)
         layout.addWidget(self.buttons)
 
     def _button(self, text: str, choice: RecoveryChoice, role: QDialogButtonBox.ButtonRole) -> QPushButton:
