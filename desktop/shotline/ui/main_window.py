@@ -182,21 +182,29 @@ class MainWindow(QMainWindow):
         args = (document, self.selection, self.playhead)
         for name, (module, cls_name, title) in PANELS.items():
             try:
-                panel_class = getattr(importlib.import_module(module), cls_name)
-                panel: QWidget = panel_class(*args[: PANEL_ARGS[name]])
+                panel_class = getattr(importlib.import_module(module), cls_name, None)
             except ImportError:
-                panel = self._placeholder(f"The {title.lower()} arrives soon.")
+                panel_class = None
+            if panel_class is None:  # not written yet: the window still works around it
+                self.panels[name] = self._placeholder(f"The {title.lower()} arrives soon.")
+                self._place(name, self.panels[name])
+                continue
+            try:
+                panel: QWidget = panel_class(*args[: PANEL_ARGS[name]])
             except Exception as error:  # a broken panel must not stop the project from opening
                 log.exception("The %s panel could not be built", name)
                 self.message_bar.show_message(f"The {title.lower()} panel could not be shown: {describe(error)}")
                 panel = self._placeholder(f"The {title.lower()} is not available.")
             self.panels[name] = panel
-            if name in self.docks:
-                self.docks[name].setWidget(panel)
-            else:
-                self.editor.addWidget(panel)
+            self._place(name, panel)
         self.editor.setStretchFactor(0, 3)
         self.editor.setStretchFactor(1, 2)
+
+    def _place(self, name: str, panel: QWidget) -> None:
+        if name in self.docks:
+            self.docks[name].setWidget(panel)
+        else:
+            self.editor.addWidget(panel)
 
     def _placeholder(self, text: str) -> QWidget:
         label = QLabel(text, self)
@@ -320,6 +328,11 @@ class MainWindow(QMainWindow):
         if self.recovery_dialog is not None:
             self.recovery_dialog.reject()
         document.close()
+        # Thumbnails still being made would be handed to panels that are gone; ProjectDocument.close() should
+        # forget them itself (asked for in the shell's report) — until then the window does.
+        pending = getattr(document, "_thumbnails_pending", None)
+        if isinstance(pending, dict):
+            pending.clear()
         document.deleteLater()
         self.welcome.refresh()
         self._show_document()
