@@ -86,7 +86,7 @@ class PlayerPanel(QWidget):
 
     # ------------------------------------------------------------------------------------------ building
 
-    def _action(self, text: str, key: str, icon: str, slot: object) -> QAction:
+    def _action(self, text: str, key: str, icon: str, slot: Callable[[], object]) -> QAction:
         action = QAction(theme.icon(icon), text, self)
         action.setShortcut(QKeySequence(key))
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)

@@ -1,0 +1,339 @@
+"""The painted timeline: ruler, clips with filmstrips and titles, the playhead, and what the mouse does to them.
+
+Mouse gestures become document edits: dragging a clip's edge trims it (one `trim_shot` per move, all with the
+same merge key, sealed on release so the drag is one undo step), dragging its body reorders (one `move_shot` on
+drop), pressing the ruler scrubs the playhead. Only the clips under the exposed rectangle are painted.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QFocusEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QApplication, QWidget
+
+from shotline.core import commands
+from shotline.core.model import Take
+from shotline.core.timecode import format_time, frame_duration_us, snap_to_frame
+from shotline.services.thumbnails import filmstrip_times
+from shotline.ui import theme
+from shotline.ui.document import ProjectDocument
+from shotline.ui.playhead import Playhead
+from shotline.ui.selection import ShotSelection
+from shotline.ui.timeline import geometry
+from shotline.ui.timeline.filmstrip import FilmstripCache
+from shotline.ui.timeline.geometry import ClipBox, TimelineGeometry
+
+PLAYHEAD = QColor("#f0b429")
+FILM_TOP = geometry.CLIP_TOP + geometry.TITLE_HEIGHT
+FILM_HEIGHT = geometry.CLIP_HEIGHT - geometry.TITLE_HEIGHT - 2
+
+
+@dataclass(slots=True)
+class _TrimDrag:
+    shot_id: str
+    side: str
+    in_us: int
+    out_us: int
+    length_us: int
+    min_us: int
+    press_x: float
+
+
+@dataclass(slots=True)
+class _MoveDrag:
+    shot_id: str
+    index: int
+    press_x: float
+    active: bool = False
+    target: int | None = None
+
+
+class TimelineCanvas(QWidget):
+    zoom_requested = Signal(float, float)
+    """Ctrl+wheel: (factor, x in canvas pixels to keep still)."""
+    scroll_requested = Signal(int)
+    """A plain wheel turn: pixels to scroll sideways."""
+
+    def __init__(
+        self, document: ProjectDocument, selection: ShotSelection, playhead: Playhead, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._document = document
+        self._selection = selection
+        self._playhead = playhead
+        self._pps = 100.0
+        self.geometry_ = TimelineGeometry(document.project, self._pps)
+        self.filmstrips = FilmstripCache(document, self)
+        self.filmstrips.arrived.connect(self.update)
+        self._drag: _TrimDrag | _MoveDrag | None = None
+        self._scrubbing = False
+        self._titles: dict[tuple[str, str, int], str] = {}
+        self.setMouseTracking(True)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFixedHeight(geometry.HEIGHT)
+        self.setToolTip(
+            "Drag a clip's edge to trim it, drag a clip to move it, click the ruler to move the playhead.\n"
+            "S splits at the playhead · Ctrl+wheel zooms · Ctrl+0 fits the film"
+        )
+        selection.changed.connect(self.update)
+        playhead.moved.connect(self._on_playhead_moved)
+        self.relayout()
+
+    # ------------------------------------------------------------------------------------------ layout
+
+    @property
+    def pixels_per_second(self) -> float:
+        return self._pps
+
+    def set_pixels_per_second(self, pps: float) -> None:
+        self._pps = geometry.clamp_pps(pps, self._document.project.duration_us)
+        self.relayout()
+
+    def relayout(self) -> None:
+        self.geometry_ = TimelineGeometry(self._document.project, self._pps)
+        self.setFixedWidth(self.geometry_.width)
+        self.update()
+
+    @property
+    def dragging(self) -> bool:
+        return self._drag is not None or self._scrubbing
+
+    def _playhead_x(self) -> float:
+        return self.geometry_.x_of(self._playhead.position_us)
+
+    def _on_playhead_moved(self, _: int) -> None:
+        self.update()
+
+    # ------------------------------------------------------------------------------------------ painting
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        exposed = event.rect()
+        painter.fillRect(exposed, theme.BASE)
+        self._paint_ruler(painter, exposed)
+        selected = set(self._selection.ids)
+        fetch = self._drag is None  # mid-drag, stand-in frames avoid a storm of thumbnail requests
+        for box in self.geometry_.visible(exposed.left() - 1, exposed.right() + 1):
+            self._paint_clip(painter, box, box.shot_id in selected, exposed, fetch)
+        self._paint_drop_marker(painter)
+        self._paint_playhead(painter)
+        if self.hasFocus():
+            painter.setPen(QPen(theme.ACCENT, 1))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(self.visibleRegion().boundingRect().adjusted(0, 0, -1, -1))
+
+    def _paint_ruler(self, painter: QPainter, exposed: QRect) -> None:
+        painter.fillRect(QRect(exposed.left(), 0, exposed.width(), geometry.RULER_HEIGHT), theme.PANEL)
+        step = self.geometry_.ruler_step_us()
+        minor = step // 5
+        first = max(0, self.geometry_.us_at(exposed.left()) // minor * minor)
+        last = self.geometry_.us_at(exposed.right() + 80)
+        painter.setFont(self.font())
+        for at_us in range(first, max(first, last) + 1, max(1, minor)):
+            x = self.geometry_.x_of(at_us)
+            major = at_us % step == 0
+            painter.setPen(QPen(theme.MUTED if major else theme.MUTED.darker(160), 1))
+            top = 8 if major else 16
+            painter.drawLine(QPointF(x, top), QPointF(x, geometry.RULER_HEIGHT))
+            if major:
+                label = format_time(at_us)
+                painter.drawText(QPointF(x + 3, 12), label[3:] if label.startswith("00:") else label)
+
+    def _paint_clip(self, painter: QPainter, box: ClipBox, selected: bool, exposed: QRect, fetch: bool) -> None:
+        rect = QRectF(box.x0 + 1, geometry.CLIP_TOP, max(1.0, box.width - 2), geometry.CLIP_HEIGHT)
+        path = QPainterPath()
+        path.addRoundedRect(rect, 4, 4)
+        painter.save()
+        painter.setClipPath(path)
+        painter.fillRect(rect, theme.PANEL)
+        take = box.placement.take
+        if take is None:
+            # No take yet: a hatched stand-in as long as the shot asks for.
+            painter.fillRect(rect, QBrush(theme.MUTED.darker(200), Qt.BrushStyle.BDiagPattern))
+        else:
+            self._paint_filmstrip(painter, box, take, exposed, fetch)
+        title_rect = QRectF(rect.left(), rect.top(), rect.width(), geometry.TITLE_HEIGHT)
+        painter.fillRect(title_rect, QColor(0, 0, 0, 150))
+        painter.setPen(theme.TEXT)
+        painter.drawText(title_rect.adjusted(6, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter, self._title(box))
+        painter.restore()
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(theme.ACCENT, 2) if selected else QPen(theme.WINDOW.lighter(160), 1))
+        painter.drawPath(path)
+        drag = self._drag
+        if isinstance(drag, _TrimDrag) and drag.shot_id == box.shot_id:
+            x = box.x0 + 1 if drag.side == "in" else box.x1 - 1
+            painter.fillRect(QRectF(x - 2, rect.top(), 4, rect.height()), theme.ACCENT)
+
+    def _paint_filmstrip(self, painter: QPainter, box: ClipBox, take: Take, exposed: QRect, fetch: bool) -> None:
+        size = take.info.display_size
+        aspect = size.width / size.height if size else 16 / 9
+        tile_width = max(16, round(FILM_HEIGHT * aspect))
+        count = max(1, math.ceil(box.width / tile_width))
+        pixel_width = max(16, round(tile_width * self.devicePixelRatioF()))
+        for index, at_us in enumerate(filmstrip_times(take, count)):
+            left = box.x0 + index * tile_width
+            if left > exposed.right() or left + tile_width < exposed.left():
+                continue
+            pixmap = self.filmstrips.frame(take, at_us, pixel_width, fetch=fetch)
+            if pixmap is not None:
+                target = QRectF(left, FILM_TOP, tile_width, FILM_HEIGHT)
+                painter.drawPixmap(target, pixmap, QRectF(pixmap.rect()))
+
+    def _title(self, box: ClipBox) -> str:
+        shot = box.placement.shot
+        prompt = shot.prompt.strip()
+        text = shot.title or (prompt.splitlines()[0] if prompt else f"Shot {box.index + 1}")
+        width = int(box.width) - 10
+        key = (shot.id, text, width)
+        if key not in self._titles:
+            if len(self._titles) > 5000:
+                self._titles.clear()
+            self._titles[key] = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, max(0, width))
+        return self._titles[key]
+
+    def _paint_drop_marker(self, painter: QPainter) -> None:
+        drag = self._drag
+        if not isinstance(drag, _MoveDrag) or drag.target is None:
+            return
+        boxes = self.geometry_.boxes
+        x = boxes[drag.target].x0 if drag.target < len(boxes) else self.geometry_.x_of(self.geometry_.duration_us)
+        painter.fillRect(QRectF(x - 2, geometry.CLIP_TOP - 4, 4, geometry.CLIP_HEIGHT + 8), theme.ACCENT)
+
+    def _paint_playhead(self, painter: QPainter) -> None:
+        x = self._playhead_x()
+        painter.setPen(QPen(PLAYHEAD, 1.5))
+        painter.drawLine(QPointF(x, 0), QPointF(x, self.height()))
+        painter.setBrush(PLAYHEAD)
+        painter.drawPolygon(QPolygonF([QPointF(x - 6, 0), QPointF(x + 6, 0), QPointF(x, 8)]))
+
+    # ------------------------------------------------------------------------------------------ mouse
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        x, y = event.position().x(), event.position().y()
+        if y < geometry.CLIP_TOP:
+            self._scrubbing = True
+            self._scrub(x)
+            return
+        edge = self.geometry_.edge_at(x)
+        if edge is not None and edge[0].placement.take is not None:
+            self._start_trim(edge[0], edge[1], x)
+            return
+        box = self.geometry_.box_at(x)
+        if box is None:
+            return
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            ids = list(self._selection.ids)
+            self._selection.select([i for i in ids if i != box.shot_id] if box.shot_id in ids else [*ids, box.shot_id])
+        else:
+            self._selection.select([box.shot_id])
+        self._drag = _MoveDrag(box.shot_id, box.index, x)
+
+    def _start_trim(self, box: ClipBox, side: str, x: float) -> None:
+        take = box.placement.take
+        assert take is not None
+        frame = round(frame_duration_us(take.info.fps)) if take.info.fps else 1000
+        self._drag = _TrimDrag(box.shot_id, side, take.trim.in_us, take.trim.out_us, take.info.duration_us, frame, x)
+        self._selection.select([box.shot_id])
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        x = event.position().x()
+        drag = self._drag
+        if self._scrubbing:
+            self._scrub(x)
+        elif isinstance(drag, _TrimDrag):
+            self._trim_to(drag, x)
+        elif isinstance(drag, _MoveDrag):
+            if not drag.active and abs(x - drag.press_x) >= QApplication.startDragDistance():
+                drag.active = True
+            if drag.active:
+                drag.target = self.geometry_.boundary_at(x)
+                self.update()
+        else:
+            near_edge = event.position().y() >= geometry.CLIP_TOP and self.geometry_.edge_at(x) is not None
+            self.setCursor(Qt.CursorShape.SizeHorCursor if near_edge else Qt.CursorShape.ArrowCursor)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        drag, self._drag = self._drag, None
+        self._scrubbing = False
+        if isinstance(drag, _TrimDrag):
+            self._trim_to(drag, event.position().x())
+            self._document.seal()  # the whole drag was one undo step; the next trim starts another
+        elif isinstance(drag, _MoveDrag) and drag.active:
+            self._drop(drag, self.geometry_.boundary_at(event.position().x()))
+        self.update()
+
+    def _scrub(self, x: float) -> None:
+        project = self._document.project
+        at_us = min(max(self.geometry_.us_at(x), 0), project.duration_us)
+        self._playhead.seek(snap_to_frame(at_us, project.settings.fps))
+
+    def _trim_to(self, drag: _TrimDrag, x: float) -> None:
+        """Trim by the distance dragged; core snaps the result onto the take's frames."""
+        delta = self.geometry_.us_for_pixels(x - drag.press_x)
+        if drag.side == "out":
+            in_us, out_us = drag.in_us, min(max(drag.out_us + delta, drag.in_us + drag.min_us), drag.length_us)
+        else:
+            in_us, out_us = min(max(drag.in_us + delta, 0), drag.out_us - drag.min_us), drag.out_us
+        shot = self._document.project.shot(drag.shot_id)
+        current = shot.picked_take.trim if shot.picked_take else None
+        if current is not None and (current.in_us, current.out_us) == (in_us, out_us):
+            return
+        self._document.execute(commands.trim_shot(drag.shot_id, in_us, out_us))
+
+    def _drop(self, drag: _MoveDrag, boundary: int) -> None:
+        # The boundary counts positions before the clip is lifted out; move_shot counts them after.
+        to_index = boundary if boundary <= drag.index else boundary - 1
+        if to_index != drag.index:
+            self._document.execute(commands.move_shot(drag.shot_id, to_index))
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoom_requested.emit(1.25**steps, event.position().x())
+        else:
+            self.scroll_requested.emit(-round(steps * 60) or -event.angleDelta().x())
+        event.accept()
+
+    # ------------------------------------------------------------------------------------------ files dropped in
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if files:
+            self._document.import_files(files, index=self.geometry_.boundary_at(event.position().x()))
+            event.acceptProposedAction()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self.update()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.update()

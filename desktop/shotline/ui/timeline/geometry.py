@@ -1,0 +1,110 @@
+"""Where things are drawn on the timeline: time ↔ x at a zoom, each clip's box, and the ruler's tick spacing.
+
+Rebuilt on every edit or zoom (one pass over the shots, cheap even for 500), and searched by bisection so
+painting and hit-testing only look at the clips under the pixels that matter.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from shotline.core.model import Project
+from shotline.core.timeline import Placement, layout
+
+PAD = 12
+"""Pixels left of time zero and right of the end, so the first and last trim handles can be grabbed."""
+RULER_HEIGHT = 24
+CLIP_TOP = RULER_HEIGHT + 6
+CLIP_HEIGHT = 78
+TITLE_HEIGHT = 18
+HEIGHT = CLIP_TOP + CLIP_HEIGHT + 10
+EDGE_GRAB = 6
+"""How close to a clip's edge (in pixels) a press grabs its trim handle instead of the clip."""
+MIN_PPS = 0.2
+MAX_PPS = 4000.0
+MAX_WIDTH = 8_000_000
+"""Qt widgets cannot be wider than 16 777 215 px; zoom stops well before."""
+
+_NICE_STEPS_US = [
+    int(s * 1_000_000)
+    for s in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ClipBox:
+    index: int
+    placement: Placement
+    x0: float
+    x1: float
+
+    @property
+    def shot_id(self) -> str:
+        return self.placement.shot.id
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+
+class TimelineGeometry:
+    def __init__(self, project: Project, pixels_per_second: float) -> None:
+        self.pps = pixels_per_second
+        self.duration_us = project.duration_us
+        self.boxes = tuple(
+            ClipBox(index, p, self.x_of(p.start_us), self.x_of(p.end_us)) for index, p in enumerate(layout(project))
+        )
+        self._starts = [box.x0 for box in self.boxes]
+
+    @property
+    def width(self) -> int:
+        return int(self.x_of(self.duration_us)) + PAD + 1
+
+    def x_of(self, at_us: int) -> float:
+        return PAD + at_us * self.pps / 1_000_000
+
+    def us_at(self, x: float) -> int:
+        return round((x - PAD) * 1_000_000 / self.pps)
+
+    def us_for_pixels(self, dx: float) -> int:
+        return round(dx * 1_000_000 / self.pps)
+
+    def box_at(self, x: float) -> ClipBox | None:
+        index = bisect.bisect_right(self._starts, x) - 1
+        if 0 <= index < len(self.boxes) and x < self.boxes[index].x1:
+            return self.boxes[index]
+        return None
+
+    def edge_at(self, x: float) -> tuple[ClipBox, str] | None:
+        """The trim handle under `x`: (clip, "in" or "out")."""
+        index = bisect.bisect_right(self._starts, x) - 1
+        best: tuple[tuple[float, bool], ClipBox, str] | None = None
+        for box in self.boxes[max(0, index - 1) : index + 2]:
+            for side, edge in (("in", box.x0), ("out", box.x1)):
+                distance = abs(x - edge)
+                # At a cut two handles share a pixel: the clip the press falls inside wins.
+                rank = (distance, not box.x0 <= x < box.x1)
+                if distance <= EDGE_GRAB and (best is None or rank < best[0]):
+                    best = (rank, box, side)
+        return (best[1], best[2]) if best else None
+
+    def visible(self, left: float, right: float) -> tuple[ClipBox, ...]:
+        first = max(0, bisect.bisect_right(self._starts, left) - 1)
+        last = bisect.bisect_left(self._starts, right)
+        return self.boxes[first:last]
+
+    def boundary_at(self, x: float) -> int:
+        """The gap between clips nearest to `x`, as the index a clip dropped there would get (0 … number of shots)."""
+        return sum(1 for box in self.boxes if (box.x0 + box.x1) / 2 < x)
+
+    def ruler_step_us(self, min_pixels: float = 90) -> int:
+        for step in _NICE_STEPS_US:
+            if step * self.pps / 1_000_000 >= min_pixels:
+                return step
+        return _NICE_STEPS_US[-1]
+
+
+def clamp_pps(pps: float, duration_us: int) -> float:
+    longest = MAX_WIDTH * 1_000_000 / max(duration_us, 1)
+    return max(MIN_PPS, min(pps, MAX_PPS, longest))

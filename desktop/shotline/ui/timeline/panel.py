@@ -1,0 +1,143 @@
+"""The timeline panel: the painted timeline in a sideways scroll area, with zoom, Fit, split and the film's length."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QToolButton, QVBoxLayout, QWidget
+
+from shotline.core import commands
+from shotline.core.changes import ProjectChange
+from shotline.core.timecode import format_time
+from shotline.core.timeline import placement_at
+from shotline.ui import theme
+from shotline.ui.document import ProjectDocument
+from shotline.ui.playhead import Playhead
+from shotline.ui.selection import ShotSelection
+from shotline.ui.timeline import geometry
+from shotline.ui.timeline.canvas import TimelineCanvas
+
+ZOOM_STEP = 1.25
+
+
+class TimelinePanel(QWidget):
+    def __init__(
+        self, document: ProjectDocument, selection: ShotSelection, playhead: Playhead, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._document = document
+        self._playhead = playhead
+        self._fitted_once = False
+        self.canvas = TimelineCanvas(document, selection, playhead, self)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidget(self.canvas)
+        self.scroll_area.setWidgetResizable(False)
+        self.scroll_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        bar_height = self.scroll_area.horizontalScrollBar().sizeHint().height()
+        self.scroll_area.setFixedHeight(geometry.HEIGHT + bar_height + 4)
+        self.scroll_area.setFocusProxy(self.canvas)
+        # Scrolling moves pixels; the focus frame is drawn around the visible part, so repaint it.
+        self.scroll_area.horizontalScrollBar().valueChanged.connect(lambda _: self.canvas.update())
+
+        self.split_action = self._action("Split the shot at the playhead", "S", "split", self.split_at_playhead)
+        self.fit_action = self._action("Fit the whole film in view", "Ctrl+0", "zoom-fit", self.fit)
+        self._action("Zoom in", "Ctrl+=", "zoom-in", lambda: self.zoom(ZOOM_STEP))
+        self._action("Zoom out", "Ctrl+-", "zoom-out", lambda: self.zoom(1 / ZOOM_STEP))
+
+        self.total_label = QLabel(self)
+        self.total_label.setToolTip("Length of the film: the picked takes inside their trims, in shot order")
+        self.total_label.setStyleSheet(f"color: {theme.MUTED.name()}")
+        header = QHBoxLayout()
+        header.addWidget(QLabel("Timeline", self))
+        header.addStretch(1)
+        header.addWidget(self.total_label)
+        for action in (self.split_action, *self.actions()[2:], self.fit_action):
+            button = QToolButton(self)
+            button.setDefaultAction(action)
+            button.setAutoRaise(True)
+            header.addWidget(button)
+
+        column = QVBoxLayout(self)
+        column.setContentsMargins(4, 4, 4, 4)
+        column.addLayout(header)
+        column.addWidget(self.scroll_area)
+        column.addStretch(1)
+        self.setFocusProxy(self.canvas)
+
+        self.canvas.zoom_requested.connect(self.zoom)
+        self.canvas.scroll_requested.connect(self._scroll_by)
+        document.changed.connect(self._on_document_changed)
+        playhead.moved.connect(self._follow_playhead)
+        self._show_total()
+
+    def _action(self, text: str, key: str, icon: str, slot: Callable[[], object]) -> QAction:
+        action = QAction(theme.icon(icon), text, self)
+        action.setShortcut(QKeySequence(key))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.setToolTip(f"{text} ({QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)})")
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    # ------------------------------------------------------------------------------------------ zoom
+
+    @property
+    def pixels_per_second(self) -> float:
+        return self.canvas.pixels_per_second
+
+    def zoom(self, factor: float, anchor_x: float | None = None) -> None:
+        """Zoom by `factor`, keeping the time under `anchor_x` (canvas pixels; default: the view's middle) still."""
+        bar = self.scroll_area.horizontalScrollBar()
+        if anchor_x is None:
+            anchor_x = bar.value() + self.scroll_area.viewport().width() / 2
+        in_view = anchor_x - bar.value()
+        at_us = self.canvas.geometry_.us_at(anchor_x)
+        self.canvas.set_pixels_per_second(self.canvas.pixels_per_second * factor)
+        bar.setValue(round(self.canvas.geometry_.x_of(at_us) - in_view))
+
+    def fit(self) -> None:
+        """Fit the whole film in the visible width."""
+        room = self.scroll_area.viewport().width() - 2 * geometry.PAD - 2
+        seconds = max(self._document.project.duration_us, 100_000) / 1_000_000
+        self.canvas.set_pixels_per_second(max(1, room) / seconds)
+        self.scroll_area.horizontalScrollBar().setValue(0)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._fitted_once:
+            self._fitted_once = True
+            self.fit()
+
+    def _scroll_by(self, pixels: int) -> None:
+        bar = self.scroll_area.horizontalScrollBar()
+        bar.setValue(bar.value() + pixels)
+
+    def _follow_playhead(self, at_us: int) -> None:
+        if self.canvas.dragging:
+            return
+        x = round(self.canvas.geometry_.x_of(at_us))
+        self.scroll_area.ensureVisible(x, geometry.CLIP_TOP, 40, 0)
+
+    # ------------------------------------------------------------------------------------------ edits
+
+    def split_at_playhead(self) -> None:
+        """S: cut the shot under the playhead in two at the playhead (as `shotline split` would)."""
+        project = self._document.project
+        at_us = self._playhead.position_us
+        placement = placement_at(project, at_us)
+        if placement is None:
+            self._document.failed.emit("There is nothing to split; add a shot first.")
+            return
+        self._document.execute(commands.split_shot(placement.shot.id, at_us - placement.start_us))
+
+    def _on_document_changed(self, change: ProjectChange) -> None:
+        self.canvas.relayout()
+        self._show_total()
+
+    def _show_total(self) -> None:
+        project = self._document.project
+        shots = len(project.shots)
+        self.total_label.setText(f"{shots} shot{'s' if shots != 1 else ''} · {format_time(project.duration_us)}")
