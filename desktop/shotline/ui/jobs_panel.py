@@ -301,10 +301,7 @@ class JobsPanel(QWidget):
     def _lay_out(self) -> None:
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("Jobs", self)
-        title.setStyleSheet("font-weight: 600;")
-        bar.addWidget(title)
-        bar.addStretch(1)
+        bar.addStretch(1)  # the dock's title names the panel; the actions sit at the right
         for action in (self.cancel_action, self.retry_action):
             button = QToolButton(self)
             button.setDefaultAction(action)
