@@ -20,8 +20,8 @@ from tests.ui.shell_fixtures import shown_window, visible_dialogs
 
 
 @pytest.fixture
-def window(qtbot, app_context: AppContext, project_path: Path) -> Iterator[MainWindow]:
-    with shown_window(qtbot, app_context) as win:
+def window(qtbot, app_context: AppContext, project_path: Path, tmp_path: Path) -> Iterator[MainWindow]:
+    with shown_window(qtbot, app_context, tmp_path / "settings") as win:
         assert win.open_project(project_path)
         yield win
 
@@ -70,7 +70,7 @@ def test_opening_a_damaged_project_is_a_message_and_the_welcome_stays(
     broken = tmp_path / "broken.shotline"
     broken.mkdir()
     (broken / "project.json").write_text('{"format_version": 1, "shots": [', encoding="utf-8")
-    with shown_window(qtbot, app_context) as win:
+    with shown_window(qtbot, app_context, tmp_path / "settings") as win:
         assert not win.open_project(broken)
         assert win.document is None and win.stack.currentWidget() is win.welcome
         [message] = shown(win)

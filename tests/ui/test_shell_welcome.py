@@ -15,16 +15,15 @@ from shotline.core.ports import BackendInfo, BackendKind, ModelInfo
 from shotline.services import preferences
 from shotline.services.context import AppContext
 from shotline.storage.secrets import EnvironmentOverride, KeyringSecretStore, KeySource
-from shotline.storage.settings import SettingsStore
 from shotline.ui.dialogs.keys import NO_TEST_YET, KeysDialog
 from shotline.ui.dialogs.preferences import PreferencesDialog
 from shotline.ui.main_window import MainWindow
-from tests.ui.shell_fixtures import shown_window, visible_dialogs
+from tests.ui.shell_fixtures import private_settings, shown_window, visible_dialogs
 
 
 @pytest.fixture
-def window(qtbot, app_context: AppContext) -> Iterator[MainWindow]:
-    with shown_window(qtbot, app_context) as win:
+def window(qtbot, app_context: AppContext, tmp_path: Path) -> Iterator[MainWindow]:
+    with shown_window(qtbot, app_context, tmp_path / "settings") as win:
         yield win
 
 
@@ -39,7 +38,7 @@ def test_the_recent_list_opens_a_project(
     assert window.document is not None
     assert window.document.path.resolve() == project_path.resolve()
     assert window.stack.currentWidget() is window.editor
-    assert SettingsStore().load().recent_projects[0] == str(project_path.resolve())
+    assert app_context.settings_store.load().recent_projects[0] == str(project_path.resolve())
 
 
 @pytest.mark.ffmpeg
@@ -57,7 +56,8 @@ def test_the_demo_is_rendered_off_the_gui_thread_then_opened(qtbot, window: Main
     assert visible_dialogs() == []
 
 
-def test_preferences_save_through_the_settings_store(qtbot, app_context: AppContext) -> None:
+def test_preferences_save_through_the_settings_store(qtbot, app_context: AppContext, tmp_path: Path) -> None:
+    private_settings(app_context, tmp_path)
     dialog = PreferencesDialog(app_context)
     qtbot.addWidget(dialog)
     dialog.model.setCurrentIndex(dialog.model.findData("silent-card"))
@@ -65,20 +65,23 @@ def test_preferences_save_through_the_settings_store(qtbot, app_context: AppCont
     dialog.cache_size.setValue(512)
     dialog.urls.item(0, 1).setText("http://127.0.0.1:9/api")
     assert dialog.save()
-    saved = SettingsStore().load()
+    saved = app_context.settings_store.load()
     assert saved.default_model == "silent-card" and saved.poll_seconds == 12.5 and saved.cache_size_mb == 512
     assert dict(saved.base_urls) == {"animatic": "http://127.0.0.1:9/api"}
     assert app_context.settings == saved
 
 
-def test_a_bad_base_url_is_explained_in_the_dialog_and_nothing_is_saved(qtbot, app_context: AppContext) -> None:
-    before = SettingsStore().load()
+def test_a_bad_base_url_is_explained_in_the_dialog_and_nothing_is_saved(
+    qtbot, app_context: AppContext, tmp_path: Path
+) -> None:
+    private_settings(app_context, tmp_path)
+    before = app_context.settings_store.load()
     dialog = PreferencesDialog(app_context)
     qtbot.addWidget(dialog)
     dialog.urls.item(0, 1).setText("ftp://example.com")
     assert not dialog.save()
     assert "must start with http://" in dialog.error.text()
-    assert SettingsStore().load() == before
+    assert app_context.settings_store.load() == before
 
 
 @pytest.fixture
@@ -130,12 +133,15 @@ def test_without_a_keyring_the_keys_dialog_explains_and_keeps_the_key_in_memory(
     assert "no key" in row.source.text()
 
 
-def test_saving_preferences_keeps_the_recent_projects(app_context: AppContext, project_path: Path) -> None:
+def test_saving_preferences_keeps_the_recent_projects(
+    app_context: AppContext, project_path: Path, tmp_path: Path
+) -> None:
+    private_settings(app_context, tmp_path / "settings")
     preferences.remember_recent(app_context, project_path)
     preferences.save_preferences(
         app_context, default_backend="animatic", default_model="", base_urls={}, poll_seconds=3, cache_size_mb=10
     )
-    stored = SettingsStore().load()
+    stored = app_context.settings_store.load()
     assert stored.poll_seconds == 3.0 and stored.cache_size_mb == 10
     assert stored.recent_projects[0] == str(project_path.resolve())
     assert preferences.recent_projects(app_context) == [project_path.resolve()]

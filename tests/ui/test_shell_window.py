@@ -18,8 +18,8 @@ from tests.ui.shell_fixtures import shown_window, visible_dialogs
 
 
 @pytest.fixture
-def window(qtbot, app_context: AppContext) -> Iterator[MainWindow]:
-    with shown_window(qtbot, app_context) as win:
+def window(qtbot, app_context: AppContext, tmp_path: Path) -> Iterator[MainWindow]:
+    with shown_window(qtbot, app_context, tmp_path / "settings") as win:
         yield win
 
 
