@@ -199,6 +199,9 @@ class MainWindow(QMainWindow):
             self._place(name, panel)
         self.editor.setStretchFactor(0, 3)
         self.editor.setStretchFactor(1, 2)
+        docks = self.docks
+        self.resizeDocks([docks["storyboard"], docks["inspector"]], [280, 340], Qt.Orientation.Horizontal)
+        self.resizeDocks([docks["jobs"]], [170], Qt.Orientation.Vertical)
 
     def _place(self, name: str, panel: QWidget) -> None:
         if name in self.docks:
