@@ -1,5 +1,5 @@
-"""`python -m shotline` runs the command line (the window arrives with the UI)."""
+"""`python -m shotline`: the window with no arguments (or `open PATH`), the command line otherwise."""
 
-from shotline.cli.main import main
+from shotline.launcher import main
 
 main()

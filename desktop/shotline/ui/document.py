@@ -252,7 +252,7 @@ class ProjectDocument(QObject):
             handle: JobHandle[Path] = self.ctx.runner.submit(make_thumbnail(self.session.bundle, take, at_us, width))
 
             def deliver(made: Path) -> None:
-                for callback in self._thumbnails_pending.pop(path, []):
+                for callback in self._thumbnails_pending.pop(path, []):  # empty once the document is closed
                     callback(made)
 
             def give_up(error: BaseException) -> None:
@@ -267,6 +267,7 @@ class ProjectDocument(QObject):
     def close(self) -> None:
         """Stop waiting for jobs (they go on at their providers and resume next time) and release the project."""
         self._autosave.stop()
+        self._thumbnails_pending.clear()  # their widgets may be gone; a late thumbnail is simply dropped
         for job in self._running.values():
             job.handle.cancel()
         self._running.clear()

@@ -331,11 +331,6 @@ class MainWindow(QMainWindow):
         if self.recovery_dialog is not None:
             self.recovery_dialog.reject()
         document.close()
-        # Thumbnails still being made would be handed to panels that are gone; ProjectDocument.close() should
-        # forget them itself (asked for in the shell's report) — until then the window does.
-        pending = getattr(document, "_thumbnails_pending", None)
-        if isinstance(pending, dict):
-            pending.clear()
         document.deleteLater()
         self.welcome.refresh()
         self._show_document()
