@@ -1,0 +1,163 @@
+"""ShotCardDelegate: paints one storyboard card — picture, number and title, prompt, backend, state chip, takes, cost.
+
+Everything is laid out in device-independent pixels and text is elided to fit, so cards look the same at any
+scale; the picture is drawn from a larger pixmap, so it stays sharp on HiDPI screens.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap, QTextLayout
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from shotline.ui import theme
+from shotline.ui.storyboard.model import ShotRole
+
+CARD_WIDTH = 220
+PAD = 8
+THUMB_HEIGHT = (CARD_WIDTH - 2 * PAD) * 9 // 16
+RADIUS = 6.0
+
+STATE_COLOURS = {
+    "no take": theme.MUTED,
+    "queued": theme.WARNING,
+    "running": theme.ACCENT,
+    "ready": theme.SUCCESS,
+    "failed": theme.DANGER,
+}
+
+
+def _fonts(base: QFont) -> tuple[QFont, QFont, QFont]:
+    title = QFont(base)
+    title.setBold(True)
+    small = QFont(base)
+    small.setPointSizeF(max(7.0, base.pointSizeF() * 0.85))
+    return title, base, small
+
+
+def card_height(base: QFont) -> int:
+    title, body, small = _fonts(base)
+    lines = QFontMetrics(title).height() + 2 * QFontMetrics(body).height() + 2 * QFontMetrics(small).height()
+    return PAD + THUMB_HEIGHT + PAD + lines + 4 * 4 + PAD
+
+
+class ShotCardDelegate(QStyledItemDelegate):
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        return QSize(CARD_WIDTH, card_height(option.font))
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        rect: QRect = option.rect
+        state = option.state
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        focused = bool(state & QStyle.StateFlag.State_HasFocus)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        card = QRectF(rect).adjusted(2, 2, -2, -2)
+        path = QPainterPath()
+        path.addRoundedRect(card, RADIUS, RADIUS)
+        painter.fillPath(path, theme.PANEL.lighter(115) if selected else theme.PANEL)
+        if selected or focused:
+            pen = QPen(theme.ACCENT, 2.0 if selected else 1.0)
+            if focused and not selected:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.drawPath(path)
+        inner = rect.adjusted(PAD, PAD, -PAD, -PAD)
+        thumb = QRect(inner.left(), inner.top(), inner.width(), THUMB_HEIGHT)
+        self._paint_thumbnail(painter, thumb, index)
+        self._paint_text(painter, option.font, inner, thumb.bottom() + PAD, index)
+        painter.restore()
+
+    def _paint_thumbnail(self, painter: QPainter, thumb: QRect, index: QModelIndex | QPersistentModelIndex) -> None:
+        painter.fillRect(thumb, theme.BASE)
+        pixmap = index.data(ShotRole.THUMBNAIL)
+        if isinstance(pixmap, QPixmap) and not pixmap.isNull():
+            scaled = pixmap.size().scaled(thumb.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(0, 0, scaled.width(), scaled.height())
+            target.moveCenter(thumb.center())
+            painter.drawPixmap(target, pixmap)
+        else:
+            painter.setPen(theme.MUTED)
+            text = "Generating…" if index.data(ShotRole.STATE) in ("queued", "running") else "No take yet"
+            painter.drawText(thumb, Qt.AlignmentFlag.AlignCenter, text)
+        progress = index.data(ShotRole.PROGRESS)
+        if isinstance(progress, float):
+            bar = QRect(thumb.left(), thumb.bottom() - 3, round(thumb.width() * min(max(progress, 0.0), 1.0)), 4)
+            painter.fillRect(bar, theme.ACCENT)
+
+    def _paint_text(
+        self, painter: QPainter, base: QFont, inner: QRect, top: int, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        title_font, body_font, small_font = _fonts(base)
+        width = inner.width()
+        y = top
+        # number and title
+        painter.setFont(title_font)
+        metrics = QFontMetrics(title_font)
+        number = f"{index.data(ShotRole.NUMBER)}"
+        painter.setPen(theme.ACCENT)
+        painter.drawText(QRect(inner.left(), y, width, metrics.height()), Qt.AlignmentFlag.AlignLeft, number)
+        offset = metrics.horizontalAdvance(number + "  ")
+        painter.setPen(theme.TEXT)
+        title = metrics.elidedText(str(index.data()), Qt.TextElideMode.ElideRight, width - offset)
+        painter.drawText(QRect(inner.left() + offset, y, width - offset, metrics.height()), 0, title)
+        y += metrics.height() + 4
+        # two lines of prompt
+        painter.setFont(body_font)
+        painter.setPen(theme.TEXT.darker(110))
+        y = self._paint_lines(painter, body_font, str(index.data(ShotRole.PROMPT) or "No prompt yet"), inner, y, 2)
+        y += 4
+        # backend and model
+        painter.setFont(small_font)
+        small = QFontMetrics(small_font)
+        painter.setPen(theme.MUTED)
+        backend = small.elidedText(str(index.data(ShotRole.BACKEND)), Qt.TextElideMode.ElideRight, width)
+        painter.drawText(QRect(inner.left(), y, width, small.height()), 0, backend)
+        y += small.height() + 4
+        self._paint_footer(painter, small_font, QRect(inner.left(), y, width, small.height() + 2), index)
+
+    def _paint_lines(self, painter: QPainter, font: QFont, text: str, inner: QRect, y: int, count: int) -> int:
+        """Wrap `text` into at most `count` lines, eliding the last one."""
+        metrics = QFontMetrics(font)
+        layout = QTextLayout(text, font)
+        layout.beginLayout()
+        lines: list[str] = []
+        while len(lines) < count:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(inner.width())
+            start, length = line.textStart(), line.textLength()
+            lines.append(text[start : start + length])
+        layout.endLayout()
+        if lines and len("".join(lines)) < len(text):
+            lines[-1] = metrics.elidedText(lines[-1].rstrip() + "…", Qt.TextElideMode.ElideRight, inner.width())
+        for line_text in lines:
+            painter.drawText(QRect(inner.left(), y, inner.width(), metrics.height()), 0, line_text.rstrip())
+            y += metrics.height()
+        return y + metrics.height() * (count - len(lines))
+
+    def _paint_footer(
+        self, painter: QPainter, font: QFont, row: QRect, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        metrics = QFontMetrics(font)
+        state = str(index.data(ShotRole.STATE))
+        progress = index.data(ShotRole.PROGRESS)
+        label = f"{state} {round(progress * 100)}%" if isinstance(progress, float) else state
+        colour: QColor = STATE_COLOURS.get(state, theme.MUTED)
+        chip = QRectF(row.left(), row.top(), metrics.horizontalAdvance(label) + 12, row.height())
+        chip_path = QPainterPath()
+        chip_path.addRoundedRect(chip, row.height() / 2, row.height() / 2)
+        fill = QColor(colour)
+        fill.setAlpha(60)
+        painter.fillPath(chip_path, fill)
+        painter.setPen(colour.lighter(130))
+        painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, label)
+        takes = int(index.data(ShotRole.TAKES) or 0)
+        cost = str(index.data(ShotRole.COST) or "")
+        right = " · ".join(part for part in (f"{takes} take{'s' if takes != 1 else ''}", cost) if part)
+        painter.setPen(theme.MUTED)
+        painter.drawText(row, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, right)
