@@ -6,6 +6,7 @@ a model reset, and a one-second tick only touches the elapsed time of jobs still
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -63,12 +64,17 @@ TICK_MS = 1000
 class JobListModel(QAbstractTableModel):
     """The project's jobs, newest first; rows change only through job_changed, saved and project changes."""
 
+    refreshed = Signal()
+    """Rows read from the journal were applied."""
+
     def __init__(self, document: ProjectDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._document = document
         records = sorted(document.jobs(), key=lambda r: r.created_at, reverse=True)
         self._ids: list[str] = [record.id for record in records]
         self._records: dict[str, JobRecord] = {record.id: record for record in records}
+        self._pending: set[str] = set()
+        self._reading = False
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self._refresh_elapsed)
@@ -87,6 +93,9 @@ class JobListModel(QAbstractTableModel):
 
     def record(self, row: int) -> JobRecord:
         return self._records[self._ids[row]]
+
+    def has(self, job_id: str) -> bool:
+        return job_id in self._records
 
     def row_of(self, job_id: str) -> int:
         return self._ids.index(job_id)
@@ -155,19 +164,50 @@ class JobListModel(QAbstractTableModel):
     # ------------------------------------------------------------------------------------------ updates
 
     def _on_job_changed(self, job_id: str) -> None:
-        try:
-            record = self._document.job(job_id)
-        except KeyError:
-            log.warning("Job %s is not in the journal", job_id)
+        self._pending.add(job_id)
+        self._read_pending()
+
+    def _read_pending(self) -> None:
+        """Read the changed rows on a worker thread: a journal read waits for any write in progress (with its
+        fsync), which must never hold up the GUI thread. One read at a time; changes meanwhile queue up."""
+        if self._reading or not self._pending:
             return
-        if job_id in self._records:
-            self._replace(record)
-        else:
-            self.beginInsertRows(QModelIndex(), 0, 0)
-            self._ids.insert(0, job_id)
-            self._records[job_id] = record
-            self.endInsertRows()
+        ids, self._pending = sorted(self._pending), set()
+        self._reading = True
+        document = self._document
+        journal = document.session.journal  # thread-safe; fetched here so the worker never touches the session
+
+        def read() -> list[JobRecord]:
+            records = []
+            for job_id in ids:
+                try:
+                    records.append(journal.get(job_id))
+                except KeyError:
+                    log.warning("Job %s is not in the journal", job_id)
+            return records
+
+        async def read_off_thread() -> list[JobRecord]:
+            return await asyncio.to_thread(read)
+
+        document.bridge.watch(document.ctx.runner.submit(read_off_thread()), self._apply, self._read_failed)
+
+    def _apply(self, records: list[JobRecord]) -> None:
+        self._reading = False
+        for record in records:
+            if record.id in self._records:
+                self._replace(record)
+            else:
+                self.beginInsertRows(QModelIndex(), 0, 0)
+                self._ids.insert(0, record.id)
+                self._records[record.id] = record
+                self.endInsertRows()
         self._update_tick()
+        self.refreshed.emit()
+        self._read_pending()
+
+    def _read_failed(self, error: BaseException) -> None:
+        self._reading = False
+        log.warning("Could not read the job journal: %s", error)
 
     def _replace(self, record: JobRecord) -> None:
         if self._records.get(record.id) == record:
@@ -178,11 +218,13 @@ class JobListModel(QAbstractTableModel):
 
     def _on_saved(self) -> None:
         # Saving marks downloaded jobs attached in the journal without a job_changed of their own.
-        for job_id in [i for i in self._ids if self._records[i].phase is JobPhase.DOWNLOADED]:
-            try:
-                self._replace(self._document.job(job_id))
-            except KeyError:
-                continue
+        self._pending.update(i for i in self._ids if self._records[i].phase is JobPhase.DOWNLOADED)
+        self._read_pending()
+
+    @property
+    def is_current(self) -> bool:
+        """No journal read is queued or in flight (tests and the window can wait for this)."""
+        return not self._reading and not self._pending
 
     def _on_project_changed(self, change: ProjectChange) -> None:
         # Shot numbers and titles live in the project; a reorder renumbers every row's shot.
@@ -265,6 +307,8 @@ class JobsPanel(QWidget):
         self.view.activated.connect(self._activate)
         self.model.dataChanged.connect(self._update_actions)
         self.model.rowsInserted.connect(self._update_actions)
+        self._select_next: str | None = None
+        self.model.refreshed.connect(self._select_pending)
         # A job can stop running without its journal row changing (cancel writes the row first).
         document.job_changed.connect(self._update_actions)
         self._update_actions()
@@ -361,7 +405,13 @@ class JobsPanel(QWidget):
             return
         started = self._document.generate([record.shot_id], backend=record.backend, model=record.model)
         if started:
-            self.select_job(started[0])
+            self._select_next = started[0]  # its row arrives once the journal has been read
+            self._select_pending()
+
+    def _select_pending(self) -> None:
+        if self._select_next is not None and self.model.has(self._select_next):
+            self.select_job(self._select_next)
+            self._select_next = None
 
     def _activate(self, index: QModelIndex) -> None:
         if not index.isValid():
