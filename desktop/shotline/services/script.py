@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-_SHOT_PREFIX = re.compile(r"^\s*(?:(?:shot|scene)\s*\d+[a-z]?\s*[:.)\-–—]?|\d+\s*[:.)\-–—])\s*", re.IGNORECASE)
+_SHOT_PREFIX = re.compile(
+    r"^\s*(?:(?:shot|scene)\s*\d+[a-z]?\s*[:.)\-–—]?|\d+\s*[:.)\-–—](?=\s))\s*",  # a bare "2.5 s" is not a number
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"[.!?;:,]")
 TITLE_WORDS = 5
 

@@ -1,0 +1,645 @@
+"""InspectorPanel: the current shot's prompt, generation settings and takes.
+
+The settings shown are built from the chosen model's declared capabilities (core.ports.ModelInfo): what the model
+cannot do is hidden, not disabled. Every edit goes through document.execute; typing in one field is one undo step.
+Editors are only rewritten when the project says something different from what they hold, so the cursor stays put.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import functools
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QIcon, QKeySequence, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shotline.core import commands
+from shotline.core.changes import ProjectChange
+from shotline.core.model import GenerationSettings, Shot, Take
+from shotline.core.ports import ModelInfo
+from shotline.services.shots import estimate, fit_to_model, import_image, is_offline, last_frame_image, model_info
+from shotline.ui import theme
+from shotline.ui.document import ProjectDocument, describe
+from shotline.ui.selection import ShotSelection
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+TAKE_ID = Qt.ItemDataRole.UserRole + 1
+THUMB_WIDTH = 192
+RANDOM_SEED = -1
+
+
+class InspectorPanel(QWidget):
+    compare_requested = Signal(list)
+    """Takes (core.model.Take) to play one after another; the main window hands them to the player."""
+
+    def __init__(self, document: ProjectDocument, selection: ShotSelection, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.selection = selection
+        self.shot_id: str | None = None
+        self._updating = False
+        self._last_control = ""
+        self._takes_key: tuple[Any, ...] = ()
+        self._take_items: dict[str, QListWidgetItem] = {}
+        self.details_dialog: QDialog | None = None
+        self._build()
+        selection.changed.connect(self._on_selection)
+        document.changed.connect(self._on_changed)
+        self._on_selection()
+
+    # ------------------------------------------------------------------------------------------ building
+
+    def _build(self) -> None:
+        self.empty = QLabel("Select a shot to see its prompt, settings and takes.", self)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.header = QLabel(self)
+        self.header.setStyleSheet("font-weight: bold")
+        self.title_edit = QLineEdit(self)
+        self.title_edit.setPlaceholderText("Title")
+        self.prompt_edit = QPlainTextEdit(self)
+        self.prompt_edit.setPlaceholderText("What the shot shows: subject, action, camera, light…")
+        self.negative_edit = QPlainTextEdit(self)
+        self.negative_edit.setPlaceholderText("What to avoid")
+        self.negative_edit.setMaximumHeight(64)
+        self.backend_combo = QComboBox(self)
+        self.model_combo = QComboBox(self)
+        self.duration_spin = QDoubleSpinBox(self)
+        self.duration_spin.setSuffix(" s")
+        self.duration_spin.setDecimals(1)
+        self.duration_spin.setSingleStep(0.5)
+        self.duration_combo = QComboBox(self)
+        self.aspect_combo = QComboBox(self)
+        self.resolution_combo = QComboBox(self)
+        self.audio_check = QCheckBox("Generate sound", self)
+        self.seed_spin = QSpinBox(self)
+        self.seed_spin.setRange(RANDOM_SEED, 2**31 - 1)
+        self.seed_spin.setSpecialValueText("Random")
+        self.first_frame = _ImageField("first frame", self)
+        self.last_frame = _ImageField("last frame", self)
+        self.references = QListWidget(self)
+        self.references.setMaximumHeight(72)
+        self.add_reference = QPushButton("Add reference image…", self)
+        self.continue_button = QPushButton(theme.icon("last-frame"), "Start from the previous shot's last frame", self)
+        self.cost_label = QLabel(self)
+        self.cost_label.setStyleSheet(f"color: {theme.MUTED.name()}")
+        self.takes_spin = QSpinBox(self)
+        self.takes_spin.setRange(1, 4)
+        self.takes_spin.setPrefix("× ")
+        self.takes_spin.setToolTip("How many takes to generate")
+        self.generate_button = QPushButton(theme.icon("generate"), "Generate", self)
+        self.takes_list = QListWidget(self)
+        self.takes_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.takes_list.setIconSize(QPixmap(96, 54).size())
+        self.takes_list.setAccessibleName("Takes")
+
+        form = QFormLayout()
+        form.addRow(self.header)
+        form.addRow("Title", self.title_edit)
+        form.addRow("Prompt", self.prompt_edit)
+        form.addRow("Avoid", self.negative_edit)
+        form.addRow("Backend", self.backend_combo)
+        form.addRow("Model", self.model_combo)
+        form.addRow("Length", self.duration_spin)
+        form.addRow("Length ", self.duration_combo)
+        form.addRow("Aspect", self.aspect_combo)
+        form.addRow("Resolution", self.resolution_combo)
+        form.addRow("Sound", self.audio_check)
+        form.addRow("Seed", self.seed_spin)
+        form.addRow("First frame", self.first_frame)
+        form.addRow("Last frame", self.last_frame)
+        form.addRow("References", self.references)
+        form.addRow("", self.add_reference)
+        form.addRow("", self.continue_button)
+        self.form = form
+        generate_row = QHBoxLayout()
+        generate_row.addWidget(self.cost_label, 1)
+        generate_row.addWidget(self.takes_spin)
+        generate_row.addWidget(self.generate_button)
+
+        self.pick_action = self._action("pick", "Pick take", self.pick_selected_take, "Return", self.takes_list)
+        self.compare_action = self._action("compare", "Compare takes", self.compare_takes, "C", self.takes_list)
+        self.delete_take_action = self._action(
+            "delete", "Delete take", self.delete_selected_takes, "Del", self.takes_list
+        )
+        self.reveal_action = self._action("folder", "Reveal in file manager", self.reveal_take, "Ctrl+Shift+R", self)
+        self.details_action = self._action("details", "Generation details", self.show_details, "Ctrl+I", self)
+        self.generate_action = self._action("generate", "Generate", self.generate, "Ctrl+G", self)
+        self.generate_button.setToolTip(self.generate_action.toolTip())
+        take_buttons = QHBoxLayout()
+        for action in (
+            self.pick_action,
+            self.compare_action,
+            self.delete_take_action,
+            self.reveal_action,
+            self.details_action,
+        ):
+            button = QToolButton(self)
+            button.setDefaultAction(action)
+            take_buttons.addWidget(button)
+        take_buttons.addStretch(1)
+
+        content = QWidget(self)
+        column = QVBoxLayout(content)
+        column.addLayout(form)
+        column.addLayout(generate_row)
+        column.addWidget(QLabel("Takes", content))
+        column.addWidget(self.takes_list, 1)
+        column.addLayout(take_buttons)
+        self.content = content
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+        self.scroller = scroll
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.empty)
+        outer.addWidget(scroll, 1)
+
+        self.title_edit.textEdited.connect(self._title_edited)
+        self.prompt_edit.textChanged.connect(self._prompt_edited)
+        self.negative_edit.textChanged.connect(self._negative_edited)
+        for editor in (self.title_edit, self.prompt_edit, self.negative_edit):
+            editor.installEventFilter(self)
+        self.backend_combo.activated.connect(self._backend_chosen)
+        self.model_combo.activated.connect(self._model_chosen)
+        self.duration_spin.valueChanged.connect(lambda s: self._change("duration", duration_us=round(s * 1e6)))
+        self.duration_combo.activated.connect(
+            lambda i: self._change("duration", duration_us=int(self.duration_combo.itemData(i)))
+        )
+        self.aspect_combo.activated.connect(lambda i: self._change("aspect", aspect=self.aspect_combo.itemText(i)))
+        self.resolution_combo.activated.connect(
+            lambda i: self._change("resolution", resolution=str(self.resolution_combo.itemData(i)))
+        )
+        self.audio_check.toggled.connect(lambda on: self._change("audio", audio=on))
+        self.seed_spin.valueChanged.connect(lambda v: self._change("seed", seed=None if v == RANDOM_SEED else int(v)))
+        self.first_frame.chosen.connect(lambda path: self.set_frame_image("first_frame", path))
+        self.first_frame.cleared.connect(lambda: self._change("first_frame", first_frame=None))
+        self.last_frame.chosen.connect(lambda path: self.set_frame_image("last_frame", path))
+        self.last_frame.cleared.connect(lambda: self._change("last_frame", last_frame=None))
+        self.add_reference.clicked.connect(self._choose_reference)
+        self.continue_button.clicked.connect(self.start_from_previous_last_frame)
+        self.generate_button.clicked.connect(self.generate)
+        self.takes_spin.valueChanged.connect(lambda _: self._show_cost())
+        self.takes_list.itemDoubleClicked.connect(lambda _: self.pick_selected_take())
+        self.takes_list.itemSelectionChanged.connect(self._update_take_actions)
+
+    def _action(self, icon: str, text: str, slot: Callable[[], Any], key: str, owner: QWidget) -> QAction:
+        action = QAction(theme.icon(icon), text, owner)
+        action.setShortcut(QKeySequence(key))
+        # the takes list owns its keys (Delete, Return), so they never reach a text field's cursor
+        context = (
+            Qt.ShortcutContext.WidgetShortcut
+            if owner is self.takes_list
+            else Qt.ShortcutContext.WidgetWithChildrenShortcut
+        )
+        action.setShortcutContext(context)
+        action.setToolTip(f"{text} ({QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)})")
+        action.triggered.connect(slot)
+        owner.addAction(action)
+        return action
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusOut:
+            self.document.seal()  # leaving a field ends its undo step
+        return super().eventFilter(watched, event)
+
+    # ------------------------------------------------------------------------------------------ showing
+
+    @property
+    def shot(self) -> Shot | None:
+        project = self.document.project
+        return project.shot(self.shot_id) if self.shot_id and project.has_shot(self.shot_id) else None
+
+    def _on_selection(self) -> None:
+        current = self.selection.current
+        if current != self.shot_id:
+            self.document.seal()
+            self._last_control = ""
+            self.shot_id = current
+            self._takes_key = ()
+        self._refresh()
+
+    def _on_changed(self, change: ProjectChange) -> None:
+        if self.shot_id is None:
+            return
+        if self.shot_id in change.updated or self.shot_id in change.added or change.reordered or change.removed:
+            self._refresh()
+        elif change.settings:
+            self._show_cost()
+
+    def _refresh(self) -> None:
+        shot = self.shot
+        self.empty.setVisible(shot is None)
+        self.scroller.setVisible(shot is not None)
+        if shot is None:
+            return
+        self._updating = True
+        try:
+            number = self.document.project.index_of(shot.id) + 1
+            self.header.setText(f"Shot {number}")
+            _set_line(self.title_edit, shot.title)
+            _set_text(self.prompt_edit, shot.prompt)
+            _set_text(self.negative_edit, shot.negative_prompt)
+            model = self._show_backend(shot.generation)
+            self._show_settings(shot, model)
+        finally:
+            self._updating = False
+        self._show_cost()
+        self._show_takes(shot)
+
+    def _show_backend(self, settings: GenerationSettings) -> ModelInfo | None:
+        registry = self.document.ctx.registry
+        infos = registry.infos()
+        self.backend_combo.clear()
+        for info in infos:
+            self.backend_combo.addItem(info.name, info.id)
+        found = self.backend_combo.findData(settings.backend)
+        if found < 0:
+            self.backend_combo.addItem(f"{settings.backend} (not installed)", settings.backend)
+            found = self.backend_combo.count() - 1
+        self.backend_combo.setCurrentIndex(found)
+        model = model_info(registry, settings)
+        self.model_combo.clear()
+        if model is not None:
+            for option in registry.info(settings.backend).models:
+                self.model_combo.addItem(option.label, option.id)
+            self.model_combo.setCurrentIndex(self.model_combo.findData(model.id))
+        return model
+
+    def _show_settings(self, shot: Shot, model: ModelInfo | None) -> None:
+        settings = shot.generation
+        caps = model or ModelInfo(id="", label="", aspects=())
+        listed = bool(caps.durations_us)
+        self.form.setRowVisible(self.duration_spin, model is not None and not listed)
+        self.form.setRowVisible(self.duration_combo, listed)
+        self.duration_spin.setRange(caps.min_duration_us / 1e6, caps.max_duration_us / 1e6)
+        self.duration_spin.setValue(settings.duration_us / 1e6)
+        self.duration_combo.clear()
+        for duration in caps.durations_us:
+            self.duration_combo.addItem(f"{duration / 1e6:g} s", duration)
+        self.duration_combo.setCurrentIndex(self.duration_combo.findData(settings.duration_us))
+        _fill(self.aspect_combo, [(a, a) for a in caps.aspects], settings.aspect)
+        self.form.setRowVisible(self.aspect_combo, bool(caps.aspects))
+        _fill(self.resolution_combo, [("Default", ""), *((r, r) for r in caps.resolutions)], settings.resolution)
+        self.form.setRowVisible(self.resolution_combo, bool(caps.resolutions))
+        self.audio_check.setChecked(settings.audio)
+        self.form.setRowVisible(self.audio_check, caps.audio)
+        self.seed_spin.setValue(RANDOM_SEED if settings.seed is None else settings.seed)
+        self.form.setRowVisible(self.seed_spin, caps.seed)
+        self.form.setRowVisible(self.negative_edit, caps.negative_prompt)
+        self.first_frame.show_path(settings.first_frame)
+        self.form.setRowVisible(self.first_frame, caps.image_to_video or caps.first_last_frame)
+        self.last_frame.show_path(settings.last_frame)
+        self.form.setRowVisible(self.last_frame, caps.first_last_frame)
+        self.references.clear()
+        self.references.addItems(list(settings.reference_images))
+        self.form.setRowVisible(self.references, caps.reference_images > 0)
+        self.form.setRowVisible(self.add_reference, caps.reference_images > 0)
+        self.add_reference.setEnabled(len(settings.reference_images) < caps.reference_images)
+        self.form.setRowVisible(self.continue_button, caps.image_to_video)
+        self.continue_button.setEnabled(self._previous_take(shot) is not None)
+        self.generate_button.setEnabled(model is not None)
+
+    def _show_cost(self) -> None:
+        shot = self.shot
+        if shot is None:
+            return
+        registry = self.document.ctx.registry
+        cost = estimate(registry, self.document.project, shot)
+        if cost is None:
+            offline = is_offline(registry, shot.generation.backend)
+            self.cost_label.setText("Free (offline)" if offline else "Cost unknown")
+        else:
+            takes = self.takes_spin.value()
+            total = cost * takes
+            each = f" (${cost:.2f} each)" if takes > 1 else ""
+            self.cost_label.setText(f"About ${total:.2f}{each}")
+
+    # ------------------------------------------------------------------------------------------ editing
+
+    def _title_edited(self, text: str) -> None:
+        if self.shot_id and not self._updating:
+            self.document.execute(commands.set_title(self.shot_id, text))
+
+    def _prompt_edited(self) -> None:
+        if self.shot_id and not self._updating:
+            self.document.execute(commands.set_prompt(self.shot_id, self.prompt_edit.toPlainText()))
+
+    def _negative_edited(self) -> None:
+        shot = self.shot
+        if shot is None or self._updating:
+            return
+        command = commands.set_prompt(shot.id, shot.prompt, self.negative_edit.toPlainText())
+        # its own merge key: typing in the prompt and then here are two undo steps
+        self.document.execute(
+            dataclasses.replace(command, label="Edit negative prompt", merge_key=("negative", shot.id))
+        )
+
+    def _change(self, control: str, **changes: Any) -> None:
+        """One generation setting changed; repeats on the same control (spinning) merge into one step."""
+        shot = self.shot
+        if shot is None or self._updating:
+            return
+        if control != self._last_control:
+            self.document.seal()
+            self._last_control = control
+        self.document.execute(commands.set_generation(shot.id, dataclasses.replace(shot.generation, **changes)))
+
+    def _choose_model(self, settings: GenerationSettings) -> None:
+        shot = self.shot
+        model = model_info(self.document.ctx.registry, settings)
+        if shot is None or model is None:
+            return
+        self.document.seal()
+        self._last_control = ""
+        self.document.execute(commands.set_generation(shot.id, fit_to_model(settings, model)))
+        self.document.seal()
+
+    def _backend_chosen(self, index: int) -> None:
+        shot = self.shot
+        if shot is not None and not self._updating:
+            backend = str(self.backend_combo.itemData(index))
+            if backend != shot.generation.backend:
+                self._choose_model(dataclasses.replace(shot.generation, backend=backend, model=""))
+
+    def _model_chosen(self, index: int) -> None:
+        shot = self.shot
+        if shot is not None and not self._updating:
+            self._choose_model(dataclasses.replace(shot.generation, model=str(self.model_combo.itemData(index))))
+
+    def _off_thread(self, work: Callable[[], T], done: Callable[[T], Any]) -> None:
+        """Run slow file work on the runner; `done` gets its result on the GUI thread, errors go to `failed`."""
+
+        async def run() -> T:
+            return await asyncio.to_thread(work)
+
+        self.document.bridge.watch(
+            self.document.ctx.runner.submit(run()), done, lambda error: self.document.failed.emit(describe(error))
+        )
+
+    def set_frame_image(self, field: str, path: Path) -> None:
+        """Copy a picked image into the project (off the GUI thread), then use it as the shot's first/last frame."""
+        shot_id = self.shot_id
+        bundle = self.document.session.bundle
+        self._off_thread(lambda: import_image(bundle, path), lambda rel: self._set_field(shot_id, field, rel))
+
+    def _set_field(self, shot_id: str | None, field: str, value: Any) -> None:
+        project = self.document.project
+        if shot_id is None or not project.has_shot(shot_id):
+            return
+        shot = project.shot(shot_id)
+        if field == "reference_images":
+            value = (*shot.generation.reference_images, value)
+        self.document.seal()
+        self.document.execute(commands.set_generation(shot_id, dataclasses.replace(shot.generation, **{field: value})))
+        self.document.seal()
+
+    def _choose_reference(self) -> None:
+        dialog = _image_dialog(self, "Choose a reference image")
+        dialog.fileSelected.connect(lambda name: self.add_reference_image(Path(name)))
+        dialog.open()
+
+    def add_reference_image(self, path: Path) -> None:
+        """Copy an image into the project (off the GUI thread) and add it to the shot's references."""
+        shot_id = self.shot_id
+        bundle = self.document.session.bundle
+        self._off_thread(
+            lambda: import_image(bundle, path), lambda rel: self._set_field(shot_id, "reference_images", rel)
+        )
+
+    def _previous_take(self, shot: Shot) -> Take | None:
+        project = self.document.project
+        index = project.index_of(shot.id)
+        return project.shots[index - 1].picked_take if index > 0 else None
+
+    def start_from_previous_last_frame(self) -> None:
+        """Continuity: the previous shot's last frame, saved as an image, becomes this shot's first frame."""
+        shot = self.shot
+        if shot is None:
+            return
+        take = self._previous_take(shot)
+        if take is None:
+            self.document.failed.emit("The previous shot has no take yet; generate or import one first.")
+            return
+        bundle = self.document.session.bundle
+        self._off_thread(
+            lambda: last_frame_image(bundle, take), lambda rel: self._set_field(shot.id, "first_frame", rel)
+        )
+
+    def generate(self) -> list[str]:
+        if self.shot_id is None:
+            return []
+        return self.document.generate([self.shot_id], takes=self.takes_spin.value())
+
+    # ------------------------------------------------------------------------------------------ takes
+
+    def _show_takes(self, shot: Shot) -> None:
+        key = (shot.id, shot.picked_take_id, tuple((t.id, t.trim) for t in shot.takes))
+        if key == self._takes_key:
+            return
+        self._takes_key = key
+        chosen = set(self.selected_take_ids())
+        self.takes_list.clear()
+        self._take_items = {}
+        for number, take in enumerate(shot.takes, start=1):
+            picked = take.id == shot.picked_take_id
+            created = take.generation.created_at[:16].replace("T", " ") if take.generation else ""
+            parts = [f"Take {number}{'  ★ picked' if picked else ''}", f"{take.duration_us / 1e6:.1f} s", take.origin]
+            item = QListWidgetItem(" · ".join(p for p in (*parts, created) if p))
+            item.setData(TAKE_ID, take.id)
+            item.setToolTip(take.source_name or take.media)
+            self.takes_list.addItem(item)
+            self._take_items[take.id] = item
+            item.setSelected(take.id in chosen)
+            at = take.trim.in_us + take.trim.duration_us // 2
+            path = self.document.thumbnail(take, at, THUMB_WIDTH, functools.partial(self._take_thumb, take.id))
+            if path is not None:
+                self._take_thumb(take.id, path)
+        self._update_take_actions()
+
+    def _take_thumb(self, take_id: str, path: Path) -> None:
+        item = self._take_items.get(take_id)
+        if item is not None:
+            item.setIcon(QIcon(str(path)))
+
+    def selected_take_ids(self) -> list[str]:
+        return [str(item.data(TAKE_ID)) for item in self.takes_list.selectedItems()]
+
+    def _selected_takes(self) -> list[Take]:
+        shot = self.shot
+        chosen = set(self.selected_take_ids())
+        return [t for t in shot.takes if t.id in chosen] if shot else []
+
+    def _update_take_actions(self) -> None:
+        count = len(self.selected_take_ids())
+        for action in (self.pick_action, self.reveal_action, self.details_action):
+            action.setEnabled(count == 1)
+        self.delete_take_action.setEnabled(count > 0)
+        shot = self.shot
+        self.compare_action.setEnabled(shot is not None and len(shot.takes) > 1)
+
+    def pick_selected_take(self) -> None:
+        takes = self._selected_takes()
+        if self.shot_id and len(takes) == 1:
+            self.document.execute(commands.pick_take(self.shot_id, takes[0].id))
+
+    def compare_takes(self) -> None:
+        """Ask the player to play the selected takes (or all of them) one after another."""
+        shot = self.shot
+        if shot is None:
+            return
+        takes = self._selected_takes()
+        self.compare_requested.emit(takes if len(takes) > 1 else list(shot.takes))
+
+    def delete_selected_takes(self) -> None:
+        takes = self._selected_takes()
+        if not self.shot_id or not takes:
+            return
+        if len(takes) == 1:
+            self.document.execute(commands.remove_take(self.shot_id, takes[0].id))
+            return
+        with self.document.transaction("Delete takes"):
+            for take in takes:
+                if not self.document.execute(commands.remove_take(self.shot_id, take.id)):
+                    break
+
+    def reveal_take(self) -> None:
+        takes = self._selected_takes()
+        if takes:
+            folder = self.document.session.bundle.resolve(takes[0].media).parent
+            if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+                self.document.failed.emit(f"Could not open a file manager at {folder}.")
+
+    def take_details(self, take: Take) -> str:
+        record = take.generation
+        details: dict[str, Any] = {"take": take.id, "media": take.media, "origin": str(take.origin)}
+        if take.source_name:
+            details["imported from"] = take.source_name
+        if record is not None:
+            details |= {
+                "job id": record.job_id,
+                "provider job id": record.provider_job_id,
+                "backend": record.backend,
+                "model": record.model,
+                "estimated cost": None if record.estimated_cost is None else str(record.estimated_cost),
+                "billed cost": None if record.billed_cost is None else str(record.billed_cost),
+                "created": record.created_at,
+                "request": dict(record.request),
+            }
+        return json.dumps(details, indent=2, default=str)
+
+    def show_details(self) -> QDialog | None:
+        """A read-only window with how the selected take was made (not modal)."""
+        takes = self._selected_takes()
+        if len(takes) != 1:
+            return None
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Take details")
+        text = QPlainTextEdit(self.take_details(takes[0]), dialog)
+        text.setReadOnly(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+        buttons.rejected.connect(dialog.close)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(text)
+        layout.addWidget(buttons)
+        dialog.resize(520, 480)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.details_dialog = dialog
+        dialog.show()
+        return dialog
+
+
+class _ImageField(QWidget):
+    """A project image path with Choose… and Clear; the file dialog is not modal."""
+
+    chosen = Signal(Path)
+    cleared = Signal()
+
+    def __init__(self, what: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._what = what
+        self.label = QLabel("None", self)
+        self.choose = QPushButton(theme.icon("image"), "Choose…", self)
+        self.choose.setToolTip(f"Choose an image for the {what}")
+        self.clear = QPushButton("Clear", self)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.choose)
+        row.addWidget(self.clear)
+        self.choose.clicked.connect(self._open)
+        self.clear.clicked.connect(self.cleared)
+
+    def show_path(self, path: str | None) -> None:
+        self.label.setText(Path(path).name if path else "None")
+        self.label.setToolTip(path or "")
+        self.clear.setEnabled(bool(path))
+
+    def _open(self) -> None:
+        dialog = _image_dialog(self, f"Choose the {self._what}")
+        dialog.fileSelected.connect(lambda name: self.chosen.emit(Path(name)))
+        dialog.open()
+
+
+def _image_dialog(parent: QWidget, title: str) -> QFileDialog:
+    dialog = QFileDialog(parent, title)
+    dialog.setNameFilter("Images (*.png *.jpg *.jpeg *.webp)")
+    dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    return dialog
+
+
+def _set_text(editor: QPlainTextEdit, text: str) -> None:
+    """Show `text` unless the editor already holds it, keeping the cursor where it was."""
+    if editor.toPlainText() == text:
+        return
+    position = editor.textCursor().position()
+    editor.setPlainText(text)
+    cursor = editor.textCursor()
+    cursor.setPosition(min(position, len(text)))
+    editor.setTextCursor(cursor)
+
+
+def _set_line(editor: QLineEdit, text: str) -> None:
+    if editor.text() != text:
+        position = editor.cursorPosition()
+        editor.setText(text)
+        editor.setCursorPosition(min(position, len(text)))
+
+
+def _fill(combo: QComboBox, options: list[tuple[str, str]], current: str) -> None:
+    combo.clear()
+    for label, value in options:
+        combo.addItem(label, value)
+    combo.setCurrentIndex(max(0, combo.findData(current)))
