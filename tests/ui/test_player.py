@@ -20,6 +20,7 @@ from shotline.ui.document import ProjectDocument
 from shotline.ui.player import PlayerPanel
 from shotline.ui.playhead import Playhead
 from shotline.ui.selection import ShotSelection
+from shotline.ui.timeline import TimelinePanel
 
 
 @pytest.fixture
@@ -170,3 +171,39 @@ def test_compare_plays_takes_one_after_another_on_their_own_clock(
     assert player.playlist.duration_us == sum(t.duration_us for t in takes if t is not None)
     player.go_end()
     assert player._playhead.position_us == 0  # the timeline's playhead stays where it was
+
+
+def test_timeline_mode_loads_the_take_under_the_playhead_at_its_source_time(
+    player: PlayerPanel, document: ProjectDocument
+) -> None:
+    placements = layout(document.project)
+    for placement in (placements[0], placements[1], placements[2], placements[1]):
+        assert placement.take is not None
+        player._playhead.seek(placement.start_us + 250_000)
+        assert player._loaded == document.session.bundle.resolve(placement.take.media)
+        segment = player.playlist.at(player.position_us)
+        assert segment is not None and segment.shot_id == placement.shot.id
+        assert segment.source_time(player.position_us) == placement.take.trim.in_us + 250_000
+
+
+def test_transport_keys_work_from_the_timeline_too(qtbot: QtBot, document: ProjectDocument) -> None:
+    selection, playhead = ShotSelection(), Playhead()
+    player = PlayerPanel(document, selection, playhead)
+    timeline = TimelinePanel(document, selection, playhead)
+    player.share_shortcuts(timeline)
+    for widget in (player, timeline):
+        qtbot.addWidget(widget)
+    with qtbot.waitActive(timeline):
+        timeline.show()
+        timeline.activateWindow()
+    timeline.canvas.setFocus()
+    qtbot.waitUntil(timeline.canvas.hasFocus)
+    qtbot.keyClick(timeline.canvas, Qt.Key.Key_L)
+    assert player.transport == Transport(1, 1)
+    qtbot.keyClick(timeline.canvas, Qt.Key.Key_K)
+    first = layout(document.project)[0]
+    assert first.take is not None
+    playhead.seek(first.start_us + 500_000)
+    qtbot.keyClick(timeline.canvas, Qt.Key.Key_O)
+    assert document.project.shots[0].picked_take.trim.out_us == first.take.trim.in_us + 500_000  # type: ignore[union-attr]
+    player.stop()
