@@ -60,6 +60,7 @@ class PlayerPanel(QWidget):
         self._driving = False
         self._loaded: Path | None = None
         self._pending_ms: int | None = None
+        self._seek_ms: int | None = None
         self._missing: set[Path] = set()
         self._clock = QElapsedTimer()
         self._ticker = QTimer(self)
@@ -285,6 +286,7 @@ class PlayerPanel(QWidget):
             segment.take is not None
             and self._loaded is not None
             and self._pending_ms is None
+            and self._seek_settled()
             and self._media.playbackState() == QMediaPlayer.PlaybackState.PlayingState
             and self._media.mediaStatus() in (*_READY, QMediaPlayer.MediaStatus.BufferingMedia)
         )
@@ -300,6 +302,12 @@ class PlayerPanel(QWidget):
             self.pause()
             return
         self._set_position(segment.end_us)  # the next segment's first frame: loads its media and plays on
+
+    def _seek_settled(self) -> bool:
+        """Seeks are asynchronous: until the media reports the new place, its position is the old one."""
+        if self._seek_ms is not None and abs(self._media.position() - self._seek_ms) < 250:
+            self._seek_ms = None
+        return self._seek_ms is None
 
     # ------------------------------------------------------------------------------------------ moving
 
@@ -356,6 +364,7 @@ class PlayerPanel(QWidget):
                 )
             return
         self._missing.discard(path)
+        self._seek_ms = source // 1000
         if path != self._loaded:
             self._loaded = path
             self._pending_ms = source // 1000
