@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import shlex
 import time
 from collections import deque
@@ -28,6 +29,7 @@ REPORTING_FLAGS = ("-nostdin", "-hide_banner", "-loglevel", "error", "-nostats",
 MIN_PROGRESS_INTERVAL_S = 0.1
 """At most ten progress calls a second: the window cannot show more and each one crosses threads."""
 _STDERR_LINES_KEPT = 12
+BACKGROUND_NICENESS = 5
 
 
 class ProcessRegistry:
@@ -59,6 +61,13 @@ class ProcessRegistry:
         return killed
 
 
+def _yield_to_the_window(pid: int) -> None:
+    """Run ffmpeg a little below normal priority: renders take the spare cores, the window stays smooth."""
+    if hasattr(os, "setpriority"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, pid, BACKGROUND_NICENESS)
+
+
 def with_reporting_flags(argv: list[str]) -> list[str]:
     if not argv:
         raise ValueError("An ffmpeg command line needs at least the executable")
@@ -83,6 +92,7 @@ async def run_ffmpeg(
         stderr=asyncio.subprocess.PIPE,
     )
     registry.add(process)
+    _yield_to_the_window(process.pid)
     stderr_tail: deque[str] = deque(maxlen=_STDERR_LINES_KEPT)
     readers = [
         asyncio.ensure_future(_read_progress(process, duration_us, progress)),

@@ -13,12 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from fractions import Fraction
+from typing import Any
 
 from shotline.backends.registry import estimate_cost
 from shotline.core import commands
 from shotline.core.errors import InputRejected
 from shotline.core.model import Project, Shot, Size, new_id
-from shotline.core.ports import GenerationRequest, JobPhase, JobRecord
+from shotline.core.ports import GenerationRequest, JobJournal, JobPhase, JobRecord
 from shotline.jobs.generation import GenerationOutcome, cancel_generation, run_generation, submit_job
 from shotline.jobs.runner import JobHandle, throttled
 from shotline.media.probe import probe
@@ -29,6 +30,40 @@ log = logging.getLogger(__name__)
 
 JobProgress = Callable[[str, float], None]
 """Receives (job id, fraction done) from the runner's thread."""
+
+
+JournalListener = Callable[[JobRecord], None]
+"""Told of every row the journal writes, on the thread that wrote it."""
+
+
+class ObservedJournal:
+    """A job journal that tells a listener of every row it writes, so a window never has to read it back.
+
+    The runner thread writes rows as jobs progress; reading them on the GUI thread would wait behind those
+    fsync'd writes, so the window keeps the records it is handed instead.
+    """
+
+    def __init__(self, journal: JobJournal, listener: JournalListener) -> None:
+        self._journal = journal
+        self._listener = listener
+
+    def add(self, record: JobRecord) -> None:
+        self._journal.add(record)
+        self._listener(self._journal.get(record.id))
+
+    def update(self, job_id: str, **changes: Any) -> JobRecord:
+        record = self._journal.update(job_id, **changes)
+        self._listener(record)
+        return record
+
+    def get(self, job_id: str) -> JobRecord:
+        return self._journal.get(job_id)
+
+    def all(self) -> list[JobRecord]:
+        return self._journal.all()
+
+    def unfinished(self) -> list[JobRecord]:
+        return self._journal.unfinished()
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +129,10 @@ def build_request(
 
 
 class GenerationService:
-    def __init__(self, ctx: AppContext, session: ProjectSession) -> None:
+    def __init__(self, ctx: AppContext, session: ProjectSession, journal: JobJournal | None = None) -> None:
         self._ctx = ctx
         self._session = session
+        self._journal: JobJournal = journal or session.journal
         self._slots: dict[str, asyncio.Semaphore] = {}
         self._unsaved: dict[str, str] = {}  # job id → take id, attached but not yet on disk
         session.add_saved_listener(self._on_saved)
@@ -120,7 +156,7 @@ class GenerationService:
                 estimated_cost=estimate_cost(info, request),
                 created_at=now,
             )
-            self._session.journal.add(record)
+            self._journal.add(record)
             records.append(record)
         return records
 
@@ -139,7 +175,7 @@ class GenerationService:
             return await run_generation(
                 record,
                 backend=self._ctx.backend(record.backend),
-                journal=self._session.journal,
+                journal=self._journal,
                 probe=probe,
                 project_dir=self._session.bundle.path,
                 poll_seconds=self._ctx.poll_seconds(record.backend),
@@ -154,27 +190,26 @@ class GenerationService:
             for record in records:
                 async with self._slot(record.backend):
                     results.append(
-                        await submit_job(
-                            record, backend=self._ctx.backend(record.backend), journal=self._session.journal
-                        )
+                        await submit_job(record, backend=self._ctx.backend(record.backend), journal=self._journal)
                     )
             return results
 
         return self._ctx.runner.run(submit_all())
 
-    def cancel(self, started: StartedJob) -> JobRecord:
-        """The creator's cancel: journaled and sent to the provider, then the local task stops."""
-        record = self._ctx.runner.run(
-            cancel_generation(
-                started.record.id, backend=self._ctx.backend(started.record.backend), journal=self._session.journal
-            ),
-            timeout=30,
-        )
-        started.handle.cancel()
-        return record
+    def cancel(self, started: StartedJob) -> JobHandle[JobRecord]:
+        """The creator's cancel: journaled and sent to the provider on the runner, then the local task stops."""
+
+        async def cancel() -> JobRecord:
+            backend = self._ctx.backend(started.record.backend)
+            try:
+                return await cancel_generation(started.record.id, backend=backend, journal=self._journal)
+            finally:
+                started.handle.cancel()
+
+        return self._ctx.runner.submit(cancel())
 
     def unfinished(self) -> list[JobRecord]:
-        return self._session.journal.unfinished()
+        return self._journal.unfinished()
 
     def attach(self, outcome: GenerationOutcome) -> bool:
         """Add a finished job's take to its shot as one undoable step; False if it was already there.
@@ -192,5 +227,5 @@ class GenerationService:
         saved = {take.id for take in project.all_takes()}
         for job_id, take_id in list(self._unsaved.items()):
             if take_id in saved:
-                self._session.journal.update(job_id, phase=JobPhase.ATTACHED)
+                self._journal.update(job_id, phase=JobPhase.ATTACHED)
                 del self._unsaved[job_id]

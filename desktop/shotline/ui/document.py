@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from shotline.core.changes import ProjectChange, diff
 from shotline.core.commands import Command
@@ -26,7 +26,7 @@ from shotline.jobs.generation import GenerationOutcome
 from shotline.jobs.runner import JobHandle
 from shotline.services import importing
 from shotline.services.context import AppContext
-from shotline.services.generation import GenerationService, StartedJob
+from shotline.services.generation import GenerationService, ObservedJournal, StartedJob
 from shotline.services.session import ProjectSession
 from shotline.services.thumbnails import make_thumbnail, thumbnail_path
 from shotline.ui.bridge import Bridge
@@ -63,7 +63,11 @@ class ProjectDocument(QObject):
         self.ctx = ctx
         self.session = session
         self.bridge = bridge
-        self._generation = GenerationService(ctx, session)
+        # Job rows as last written; the GUI thread never reads the journal back while jobs write it.
+        self._records: dict[str, JobRecord] = {record.id: record for record in session.journal.all()}
+        self._progress: dict[str, float] = {}
+        journal = ObservedJournal(session.journal, self._journal_wrote)
+        self._generation = GenerationService(ctx, session, journal)
         self._running: dict[str, StartedJob] = {}
         self._thumbnails_pending: dict[Path, list[Callable[[Path], Any]]] = {}
         self._autosave = QTimer(self)
@@ -172,12 +176,28 @@ class ProjectDocument(QObject):
         self._start(records)
         return len(records)
 
+    def _journal_wrote(self, record: JobRecord) -> None:
+        """Called on whichever thread wrote the row: the runner's while jobs run, ours when a save attaches."""
+        if QThread.currentThread() == self.thread():
+            self._record_written(record)
+        else:
+            self.bridge.post(partial(self._record_written, record))
+
+    def _record_written(self, record: JobRecord) -> None:
+        self._records[record.id] = record
+        self.job_changed.emit(record.id)
+
+    def _progressed(self, job_id: str, fraction: float) -> None:
+        self._progress[job_id] = fraction
+        self.job_changed.emit(job_id)
+
     def _start(self, records: list[JobRecord]) -> None:
         def progress(job_id: str, fraction: float) -> None:
-            self.bridge.post(lambda: self.job_changed.emit(job_id))
+            self.bridge.post(partial(self._progressed, job_id, fraction))
 
         for job in self._generation.run(records, progress):
             self._running[job.record.id] = job
+            self._records.setdefault(job.record.id, job.record)
             self.job_changed.emit(job.record.id)
             job_id = job.record.id
             self.bridge.watch(
@@ -209,20 +229,26 @@ class ProjectDocument(QObject):
         return job_id in self._running
 
     def cancel_job(self, job_id: str) -> None:
+        """Cancel at the provider (on the runner) and stop waiting; the journal row becomes cancelled."""
         job = self._running.get(job_id)
-        if job is None:
-            return
-        try:
-            self._generation.cancel(job)
-        except ShotlineError as error:
-            self.failed.emit(describe(error))
-        self.job_changed.emit(job_id)
+        if job is not None:
+            self.bridge.watch(self._generation.cancel(job), lambda record: None, self._cancel_failed)
+
+    def _cancel_failed(self, error: BaseException) -> None:
+        self.failed.emit(f"Cancelling failed: {describe(error)}")
 
     def jobs(self) -> list[JobRecord]:
-        return self.session.journal.all()
+        """Every job of this project, oldest first, as last written."""
+        return sorted(self._records.values(), key=lambda record: (record.created_at, record.id))
 
     def job(self, job_id: str) -> JobRecord:
-        return self.session.journal.get(job_id)
+        return self._records[job_id]
+
+    def progress(self, job_id: str) -> float:
+        """How far a job is, 0–1: the live fraction while it runs, else what the journal says."""
+        record = self._records.get(job_id)
+        stored = record.progress if record else 0.0
+        return max(stored, self._progress.get(job_id, 0.0)) if self.is_running(job_id) else stored
 
     # ------------------------------------------------------------------------------------------ media
 

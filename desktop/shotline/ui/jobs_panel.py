@@ -6,7 +6,6 @@ a model reset, and a one-second tick only touches the elapsed time of jobs still
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -65,7 +64,7 @@ class JobListModel(QAbstractTableModel):
     """The project's jobs, newest first; rows change only through job_changed, saved and project changes."""
 
     refreshed = Signal()
-    """Rows read from the journal were applied."""
+    """A job's row was inserted or refreshed."""
 
     def __init__(self, document: ProjectDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,13 +72,10 @@ class JobListModel(QAbstractTableModel):
         records = sorted(document.jobs(), key=lambda r: r.created_at, reverse=True)
         self._ids: list[str] = [record.id for record in records]
         self._records: dict[str, JobRecord] = {record.id: record for record in records}
-        self._pending: set[str] = set()
-        self._reading = False
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self._refresh_elapsed)
         document.job_changed.connect(self._on_job_changed)
-        document.saved.connect(self._on_saved)
         document.changed.connect(self._on_project_changed)
         self._update_tick()
 
@@ -164,50 +160,20 @@ class JobListModel(QAbstractTableModel):
     # ------------------------------------------------------------------------------------------ updates
 
     def _on_job_changed(self, job_id: str) -> None:
-        self._pending.add(job_id)
-        self._read_pending()
-
-    def _read_pending(self) -> None:
-        """Read the changed rows on a worker thread: a journal read waits for any write in progress (with its
-        fsync), which must never hold up the GUI thread. One read at a time; changes meanwhile queue up."""
-        if self._reading or not self._pending:
+        try:
+            record = self._document.job(job_id)  # kept in memory by the document: no journal read here
+        except KeyError:
+            log.warning("Job %s is not in the journal", job_id)
             return
-        ids, self._pending = sorted(self._pending), set()
-        self._reading = True
-        document = self._document
-        journal = document.session.journal  # thread-safe; fetched here so the worker never touches the session
-
-        def read() -> list[JobRecord]:
-            records = []
-            for job_id in ids:
-                try:
-                    records.append(journal.get(job_id))
-                except KeyError:
-                    log.warning("Job %s is not in the journal", job_id)
-            return records
-
-        async def read_off_thread() -> list[JobRecord]:
-            return await asyncio.to_thread(read)
-
-        document.bridge.watch(document.ctx.runner.submit(read_off_thread()), self._apply, self._read_failed)
-
-    def _apply(self, records: list[JobRecord]) -> None:
-        self._reading = False
-        for record in records:
-            if record.id in self._records:
-                self._replace(record)
-            else:
-                self.beginInsertRows(QModelIndex(), 0, 0)
-                self._ids.insert(0, record.id)
-                self._records[record.id] = record
-                self.endInsertRows()
+        if record.id in self._records:
+            self._replace(record)
+        else:
+            self.beginInsertRows(QModelIndex(), 0, 0)
+            self._ids.insert(0, record.id)
+            self._records[record.id] = record
+            self.endInsertRows()
         self._update_tick()
         self.refreshed.emit()
-        self._read_pending()
-
-    def _read_failed(self, error: BaseException) -> None:
-        self._reading = False
-        log.warning("Could not read the job journal: %s", error)
 
     def _replace(self, record: JobRecord) -> None:
         if self._records.get(record.id) == record:
@@ -215,16 +181,6 @@ class JobListModel(QAbstractTableModel):
         self._records[record.id] = record
         row = self._ids.index(record.id)
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
-
-    def _on_saved(self) -> None:
-        # Saving marks downloaded jobs attached in the journal without a job_changed of their own.
-        self._pending.update(i for i in self._ids if self._records[i].phase is JobPhase.DOWNLOADED)
-        self._read_pending()
-
-    @property
-    def is_current(self) -> bool:
-        """No journal read is queued or in flight (tests and the window can wait for this)."""
-        return not self._reading and not self._pending
 
     def _on_project_changed(self, change: ProjectChange) -> None:
         # Shot numbers and titles live in the project; a reorder renumbers every row's shot.
