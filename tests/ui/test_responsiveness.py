@@ -25,12 +25,6 @@ def window(qtbot, app_context: AppContext, project_path: Path, tmp_path: Path) -
         yield win
 
 
-@pytest.mark.xfail(
-    reason="measured 190–310 ms on 2 cores: document.job() reads the journal on the GUI thread and waits for the "
-    "runner's fsync'd writes (the storyboard model does this on every job_changed), and three ffmpeg processes run "
-    "at normal priority. Strict: this fails loudly once the window is fixed, so the marker gets removed.",
-    strict=True,
-)
 def test_the_gui_never_stalls_while_jobs_generate_and_an_export_runs(qtbot, window: MainWindow, tmp_path) -> None:
     document = window.document
     assert document is not None

@@ -29,7 +29,7 @@ REPORTING_FLAGS = ("-nostdin", "-hide_banner", "-loglevel", "error", "-nostats",
 MIN_PROGRESS_INTERVAL_S = 0.1
 """At most ten progress calls a second: the window cannot show more and each one crosses threads."""
 _STDERR_LINES_KEPT = 12
-BACKGROUND_NICENESS = 5
+BACKGROUND_NICENESS = 10
 
 
 class ProcessRegistry:

@@ -1,12 +1,11 @@
 """The main window: layout, menus, docks and the open project's life cycle (open, recover, save, close).
 
-Panels are built per open project by `_build_panels`; a panel that is missing or fails to build becomes a quiet
-placeholder so the rest of the window still works. Errors from anywhere land in the message bar, never a dialog.
+Panels are built per open project by `_build_panels` and share one shot selection and one playhead. Errors from
+anywhere land in the message bar, never a dialog.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from enum import StrEnum
@@ -36,27 +35,24 @@ from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
 from shotline.ui import theme
 from shotline.ui.bridge import Bridge
+from shotline.ui.dialogs.export_dialog import ExportDialog
 from shotline.ui.dialogs.keys import KeysDialog
 from shotline.ui.dialogs.new_project import NewProjectDialog
 from shotline.ui.dialogs.preferences import PreferencesDialog
 from shotline.ui.dialogs.recovery import RecoveryChoice, RecoveryDialog
 from shotline.ui.document import ProjectDocument, describe
+from shotline.ui.inspector import InspectorPanel
+from shotline.ui.jobs_panel import JobsPanel
 from shotline.ui.message_bar import MessageBar
+from shotline.ui.player import PlayerPanel
 from shotline.ui.playhead import Playhead
 from shotline.ui.selection import ShotSelection
+from shotline.ui.storyboard import StoryboardPanel
+from shotline.ui.timeline import TimelinePanel
 from shotline.ui.undo_actions import UndoActions
 from shotline.ui.welcome import WelcomePage
 
 log = logging.getLogger(__name__)
-
-PANELS = {  # name → (module, class, title); the class takes (document, selection, playhead) as far as it needs
-    "storyboard": ("shotline.ui.storyboard", "StoryboardPanel", "Storyboard"),
-    "inspector": ("shotline.ui.inspector", "InspectorPanel", "Shot"),
-    "player": ("shotline.ui.player", "PlayerPanel", "Player"),
-    "timeline": ("shotline.ui.timeline", "TimelinePanel", "Timeline"),
-    "jobs": ("shotline.ui.jobs_panel", "JobsPanel", "Jobs"),
-}
-PANEL_ARGS = {"storyboard": 2, "inspector": 2, "player": 3, "timeline": 3, "jobs": 1}
 
 
 class Unsaved(StrEnum):
@@ -179,23 +175,21 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     def _build_panels(self, document: ProjectDocument) -> None:
-        args = (document, self.selection, self.playhead)
-        for name, (module, cls_name, title) in PANELS.items():
-            try:
-                panel_class = getattr(importlib.import_module(module), cls_name, None)
-            except ImportError:
-                panel_class = None
-            if panel_class is None:  # not written yet: the window still works around it
-                self.panels[name] = self._placeholder(f"The {title.lower()} arrives soon.")
-                self._place(name, self.panels[name])
-                continue
-            try:
-                panel: QWidget = panel_class(*args[: PANEL_ARGS[name]])
-            except Exception as error:  # a broken panel must not stop the project from opening
-                log.exception("The %s panel could not be built", name)
-                self.message_bar.show_message(f"The {title.lower()} panel could not be shown: {describe(error)}")
-                panel = self._placeholder(f"The {title.lower()} is not available.")
-            self.panels[name] = panel
+        storyboard = StoryboardPanel(document, self.selection)
+        inspector = InspectorPanel(document, self.selection)
+        player = PlayerPanel(document, self.selection, self.playhead)
+        timeline = TimelinePanel(document, self.selection, self.playhead)
+        jobs = JobsPanel(document, self.selection)
+        inspector.compare_requested.connect(player.play_takes)
+        player.share_shortcuts(timeline)  # Space, J/K/L, ←/→, I/O and Home/End work while the timeline has focus
+        self.panels = {
+            "storyboard": storyboard,
+            "inspector": inspector,
+            "player": player,
+            "timeline": timeline,
+            "jobs": jobs,
+        }
+        for name, panel in self.panels.items():
             self._place(name, panel)
         self.editor.setStretchFactor(0, 3)
         self.editor.setStretchFactor(1, 2)
@@ -209,13 +203,10 @@ class MainWindow(QMainWindow):
         else:
             self.editor.addWidget(panel)
 
-    def _placeholder(self, text: str) -> QWidget:
-        label = QLabel(text, self)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setStyleSheet(f"color: {theme.MUTED.name()};")
-        return label
-
     def _drop_panels(self) -> None:
+        player = self.panels.get("player")
+        if isinstance(player, PlayerPanel):
+            player.stop()  # release the media file before the project closes
         for name, panel in self.panels.items():
             if name in self.docks:
                 self.docks[name].setWidget(None)  # type: ignore[arg-type]
@@ -358,12 +349,7 @@ class MainWindow(QMainWindow):
     def export(self) -> None:
         if self.document is None:
             return
-        try:
-            module = importlib.import_module("shotline.ui.dialogs.export_dialog")
-        except ImportError:
-            self.message_bar.show_message("Export from the window arrives soon; `shotline export` works meanwhile.")
-            return
-        dialog = module.ExportDialog(self.document, self)
+        dialog = ExportDialog(self.document, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
 

@@ -364,6 +364,8 @@ class PlayerPanel(QWidget):
                 )
             return
         self._missing.discard(path)
+        if path == self._loaded and source // 1000 == self._seek_ms and not self._transport.playing:
+            return  # the frame on screen is already this one: an unrelated edit must not make the media seek
         self._seek_ms = source // 1000
         if path != self._loaded:
             self._loaded = path
