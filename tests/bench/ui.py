@@ -106,8 +106,16 @@ def main() -> None:
 
         small = Path(scratch) / "small.shotline"
         make_project(ctx, small)
+        opening = time.perf_counter()
         assert window.open_project(small)
+        _settle(app, 0)
+        print(f"open 3-shot project:     {(time.perf_counter() - opening) * 1000:7.0f} ms  (reference for the above)")
         _settle(app, 0.5)
+        idle = StallMeter()
+        idle.start()
+        _settle(app, 2.0)
+        idle.stop()
+        print(f"longest idle stall:      {idle.longest_ms:7.0f} ms  (reference: the same window, nothing running)")
         meter = StallMeter()
         meter.start()
         _jobs, dialog, finished = start_load(window, Path(scratch) / "film.mp4")

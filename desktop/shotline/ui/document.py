@@ -34,6 +34,8 @@ from shotline.ui.bridge import Bridge
 log = logging.getLogger(__name__)
 
 AUTOSAVE_DELAY_MS = 1000
+JOB_UPDATE_MS = 100
+"""Job rows and progress reach the panels at most ten times a second, however many jobs run (DESIGN §7)."""
 
 
 def describe(error: BaseException) -> str:
@@ -74,6 +76,11 @@ class ProjectDocument(QObject):
         self._autosave.setSingleShot(True)
         self._autosave.setInterval(AUTOSAVE_DELAY_MS)
         self._autosave.timeout.connect(self._write_recovery)
+        self._jobs_to_announce: set[str] = set()
+        self._job_updates = QTimer(self)
+        self._job_updates.setSingleShot(True)
+        self._job_updates.setInterval(JOB_UPDATE_MS)
+        self._job_updates.timeout.connect(self._announce_jobs)
         session.add_listener(self._on_change)
 
     # ------------------------------------------------------------------------------------------ the project
@@ -185,11 +192,21 @@ class ProjectDocument(QObject):
 
     def _record_written(self, record: JobRecord) -> None:
         self._records[record.id] = record
-        self.job_changed.emit(record.id)
+        self._announce_soon(record.id)
 
     def _progressed(self, job_id: str, fraction: float) -> None:
         self._progress[job_id] = fraction
-        self.job_changed.emit(job_id)
+        self._announce_soon(job_id)
+
+    def _announce_soon(self, job_id: str) -> None:
+        self._jobs_to_announce.add(job_id)
+        if not self._job_updates.isActive():
+            self._job_updates.start()
+
+    def _announce_jobs(self) -> None:
+        announced, self._jobs_to_announce = self._jobs_to_announce, set()
+        for job_id in sorted(announced):
+            self.job_changed.emit(job_id)
 
     def _start(self, records: list[JobRecord]) -> None:
         def progress(job_id: str, fraction: float) -> None:
@@ -293,6 +310,7 @@ class ProjectDocument(QObject):
     def close(self) -> None:
         """Stop waiting for jobs (they go on at their providers and resume next time) and release the project."""
         self._autosave.stop()
+        self._job_updates.stop()
         self._thumbnails_pending.clear()  # their widgets may be gone; a late thumbnail is simply dropped
         for job in self._running.values():
             job.handle.cancel()
