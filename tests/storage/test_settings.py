@@ -67,3 +67,11 @@ def test_recent_projects_move_to_top_and_stay_short() -> None:
     assert settings.recent_projects[0] == "/p/10.shotline"
     assert len(settings.recent_projects) == 10
     assert settings.recent_projects.count("/p/10.shotline") == 1
+
+
+def test_the_cache_folder_round_trips_and_a_bad_one_is_ignored(tmp_path: Path) -> None:
+    store = SettingsStore(tmp_path)
+    store.save(AppSettings(cache_folder="/srv/shotline-cache"))
+    assert store.load().cache_folder == "/srv/shotline-cache"
+    (tmp_path / "settings.json").write_text('{"cache_folder": 7}')
+    assert store.load().cache_folder == ""

@@ -64,11 +64,24 @@ def test_preferences_save_through_the_settings_store(qtbot, app_context: AppCont
     dialog.poll.setValue(12.5)
     dialog.cache_size.setValue(512)
     dialog.urls.item(0, 1).setText("http://127.0.0.1:9/api")
+    dialog.cache_folder.setText(str(tmp_path / "my-cache"))
     assert dialog.save()
     saved = app_context.settings_store.load()
     assert saved.default_model == "silent-card" and saved.poll_seconds == 12.5 and saved.cache_size_mb == 512
     assert dict(saved.base_urls) == {"animatic": "http://127.0.0.1:9/api"}
+    assert saved.cache_folder == str(tmp_path / "my-cache")
     assert app_context.settings == saved
+
+
+def test_a_relative_cache_folder_is_refused(qtbot, app_context: AppContext, tmp_path: Path) -> None:
+    private_settings(app_context, tmp_path)
+    before = app_context.settings_store.load()
+    dialog = PreferencesDialog(app_context)
+    qtbot.addWidget(dialog)
+    dialog.cache_folder.setText("cache-here")
+    assert not dialog.save()
+    assert "full path" in dialog.error.text()
+    assert app_context.settings_store.load() == before
 
 
 def test_a_bad_base_url_is_explained_in_the_dialog_and_nothing_is_saved(

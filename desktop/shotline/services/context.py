@@ -130,9 +130,10 @@ class _RememberingSecrets:
         return self._store.source(backend_id)
 
 
-def cache_dir() -> Path:
-    override = os.environ.get("SHOTLINE_CACHE_DIR")
-    return Path(override) if override else Path(platformdirs.user_cache_dir("Shotline"))
+def cache_dir(settings: AppSettings | None = None) -> Path:
+    """SHOTLINE_CACHE_DIR, else the folder chosen in Preferences, else the platform's cache folder."""
+    override = os.environ.get("SHOTLINE_CACHE_DIR") or (settings.cache_folder if settings else "")
+    return Path(override).expanduser() if override else Path(platformdirs.user_cache_dir("Shotline"))
 
 
 def open_context(secrets: SecretStore | None = None) -> AppContext:
@@ -145,5 +146,5 @@ def open_context(secrets: SecretStore | None = None) -> AppContext:
     install_redaction(lambda: known)
     ffmpeg = find_ffmpeg(settings.ffmpeg_path or None)
     configure_pydub(ffmpeg)
-    work_dir = cache_dir() / "backends"
+    work_dir = cache_dir(settings) / "backends"
     return AppContext(store, settings, remembering, registry, AsyncRunner(), ffmpeg, work_dir, {}, known)

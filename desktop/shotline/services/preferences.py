@@ -37,6 +37,7 @@ def save_preferences(
     base_urls: Mapping[str, str],
     poll_seconds: float,
     cache_size_mb: int,
+    cache_folder: str = "",
 ) -> AppSettings:
     """Check and save what the Preferences dialog shows; unknown backends and bad numbers are refused clearly."""
     known = set(ctx.registry.ids())
@@ -51,6 +52,9 @@ def save_preferences(
         raise ShotlineError("The poll interval must be between 0.1 and 3600 seconds.")
     if cache_size_mb < 0:
         raise ShotlineError("The cache size cannot be negative.")
+    cache_folder = cache_folder.strip()
+    if cache_folder and not Path(cache_folder).expanduser().is_absolute():
+        raise ShotlineError(f"The cache folder must be a full path (got {cache_folder!r}).")
     urls = {backend: url.strip() for backend, url in base_urls.items() if url.strip()}
     for backend, url in urls.items():
         if not url.startswith(("http://", "https://")):
@@ -62,6 +66,7 @@ def save_preferences(
         base_urls=urls,
         poll_seconds=float(poll_seconds),
         cache_size_mb=int(cache_size_mb),
+        cache_folder=cache_folder,
     )
     return save_settings(ctx, settings)
 
@@ -92,8 +97,9 @@ def demo_path() -> Path:
     return Path(platformdirs.user_documents_dir()) / "Shotline" / DEMO_NAME
 
 
-def cache_folder() -> Path:
-    return cache_dir()
+def cache_folder(ctx: AppContext | None = None) -> Path:
+    """The cache folder in use now (a change in Preferences applies from the next start)."""
+    return cache_dir(ctx.settings if ctx else None)
 
 
 def cache_usage_bytes(folder: Path | None = None) -> int:

@@ -37,6 +37,8 @@ class AppSettings:
     """Per-backend API base URL overrides (self-hosted gateways, test servers)."""
     recent_projects: tuple[str, ...] = ()
     cache_size_mb: int = 2048
+    cache_folder: str = ""
+    """Where backends keep their working files; empty means the platform's cache folder."""
 
     def with_recent(self, project_path: str) -> AppSettings:
         """Move `project_path` to the top of the recent list, keeping it short."""
@@ -53,6 +55,7 @@ def _valid(name: str, value: Any) -> bool:
         "base_urls": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in (*v, *v.values())),
         "recent_projects": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
         "cache_size_mb": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+        "cache_folder": lambda v: isinstance(v, str),
     }
     return bool(checks[name](value))
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QSignalBlocker, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QFocusEvent, QKeySequence, QPainter, QPaintEvent, QPen
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
 
@@ -68,13 +68,20 @@ class PlayerPanel(QWidget):
         self._ticker.timeout.connect(self._on_tick)
 
         self._media = QMediaPlayer(self)
-        self._audio = QAudioOutput(self)
-        self._media.setAudioOutput(self._audio)
+        # Only with a real sound device: Qt's FFmpeg backend can hang in stop() when its audio sink failed to open
+        # (seen on machines without a sound server). Without one the picture plays silently.
+        self._audio: QAudioOutput | None = None
+        if QMediaDevices.audioOutputs():
+            self._audio = QAudioOutput(self)
+            self._media.setAudioOutput(self._audio)
         self._video = QVideoWidget(self)
         self._video.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._media.setVideoOutput(self._video)
-        self._media.mediaStatusChanged.connect(self._on_media_status)
-        self._media.errorOccurred.connect(self._on_media_error)
+        # Queued: QMediaPlayer may report a status from inside setSource(), and calling back into it there can
+        # deadlock its FFmpeg backend (seen as a hang in pause()). Handle it once the call has returned.
+        queued = Qt.ConnectionType.QueuedConnection
+        self._media.mediaStatusChanged.connect(self._on_media_status, queued)
+        self._media.errorOccurred.connect(self._on_media_error, queued)
 
         self._actions: list[QAction] = []
         self._build()

@@ -7,9 +7,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
+    QPushButton,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -55,11 +59,19 @@ class PreferencesDialog(QDialog):
         self.poll.setSuffix(" s")
         self.poll.setValue(settings.poll_seconds)
         self.poll.setToolTip("How often Shotline asks a cloud provider how a job is going")
-        folder = preferences.cache_folder()
+        folder = preferences.cache_folder(ctx)
         used = preferences.cache_usage_bytes(folder) / 1_000_000
-        self.cache_label = QLabel(f"{folder}  ({used:.0f} MB used)", self)
+        self.cache_folder = QLineEdit(settings.cache_folder, self)
+        self.cache_folder.setPlaceholderText(str(folder))
+        self.cache_folder.setToolTip("Where backends keep their working files; empty uses the system's cache folder")
+        browse = QPushButton("Choose…", self)
+        browse.clicked.connect(self._choose_cache_folder)
+        self.cache_label = QLabel(f"In use: {folder}  ({used:.0f} MB). A new folder applies from the next start.", self)
         self.cache_label.setWordWrap(True)
         self.cache_label.setStyleSheet(f"color: {theme.MUTED.name()};")
+        cache_row = QHBoxLayout()
+        cache_row.addWidget(self.cache_folder, 1)
+        cache_row.addWidget(browse)
         self.cache_size = QSpinBox(self)
         self.cache_size.setRange(0, 1_000_000)
         self.cache_size.setSuffix(" MB")
@@ -75,10 +87,16 @@ class PreferencesDialog(QDialog):
         form.addRow("Default model", self.model)
         form.addRow(self.urls)
         form.addRow("Poll interval", self.poll)
-        form.addRow("Cache folder", self.cache_label)
+        form.addRow("Cache folder", cache_row)
+        form.addRow("", self.cache_label)
         form.addRow("Cache size limit", self.cache_size)
         form.addRow(self.error)
         form.addRow(buttons)
+
+    def _choose_cache_folder(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, "Cache folder", self.cache_folder.text())
+        if chosen:
+            self.cache_folder.setText(chosen)
 
     def _fill_models(self) -> None:
         self.model.clear()
@@ -105,6 +123,7 @@ class PreferencesDialog(QDialog):
                 base_urls=self.base_urls(),
                 poll_seconds=self.poll.value(),
                 cache_size_mb=self.cache_size.value(),
+                cache_folder=self.cache_folder.text(),
             )
         except ShotlineError as error:
             self.error.setText(str(error))
