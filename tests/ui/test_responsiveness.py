@@ -33,13 +33,15 @@ def test_the_gui_never_stalls_while_jobs_generate_and_an_export_runs(qtbot, wind
     meter = StallMeter()
     meter.start()
     job_ids, dialog, finished = start_load(window, tmp_path / "film.mp4")
-    qtbot.waitUntil(finished, timeout=90_000)
-    qtbot.wait(200)  # the last attach, autosave scheduling and repaints happen just after
-    meter.stop()
+    try:
+        qtbot.waitUntil(finished, timeout=90_000)
+        qtbot.wait(200)  # the last attach, autosave scheduling and repaints happen just after
+    finally:
+        meter.stop()
+        dialog.close()
     # the load really ran: every job produced a take and the film was written
     assert all(document.job(job_id).phase is JobPhase.DOWNLOADED for job_id in job_ids)
     assert sum(len(shot.takes) for shot in document.project.shots) == takes_before + JOBS
     assert (tmp_path / "film.mp4").is_file(), dialog.status.text()
     assert meter.ticks > 100
     assert meter.longest_ms < MAX_STALL_MS, f"the GUI thread stalled for {meter.longest_ms:.0f} ms"
-    dialog.close()

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -33,7 +33,7 @@ from shotline.core.timecode import format_time
 from shotline.services import preferences
 from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
-from shotline.ui import theme
+from shotline.ui import heap, theme
 from shotline.ui.bridge import Bridge
 from shotline.ui.dialogs.export_dialog import ExportDialog
 from shotline.ui.dialogs.keys import KeysDialog
@@ -273,6 +273,7 @@ class MainWindow(QMainWindow):
         self._show_document()
         if missing := session.bundle.missing_media(document.project):
             self.message_bar.show_message(missing_media_message(missing))
+        heap.settle()  # the project, its panels and Qt's wrappers live on: keep full collections off them
         if resumed := document.resume_jobs():
             log.info("Resumed %d unfinished job(s)", resumed)
         self._offer_recovery(document)
@@ -323,6 +324,7 @@ class MainWindow(QMainWindow):
             self.recovery_dialog.reject()
         document.close()
         document.deleteLater()
+        QTimer.singleShot(0, heap.release)  # the closed project's objects become collectable again
         self.welcome.refresh()
         self._show_document()
 
