@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from shotline.core.model import Project, Shot, Take
 
 
 @dataclass(frozen=True, slots=True)
-class Placement:
-    shot: Shot
+class Span:
+    """A take (or nothing, for a shot without one) playing on some clock during [start_us, end_us)."""
+
     take: Take | None
     start_us: int
     duration_us: int
@@ -18,18 +19,30 @@ class Placement:
     def end_us(self) -> int:
         return self.start_us + self.duration_us
 
-    def source_time(self, timeline_us: int) -> int | None:
-        """The take's source time shown at `timeline_us`, or None for a shot without a take."""
+    def source_time(self, clock_us: int) -> int | None:
+        """The take's source time shown at `clock_us` (clamped into the span), None without a take."""
         if self.take is None:
             return None
-        return self.take.trim.in_us + min(max(timeline_us - self.start_us, 0), self.duration_us)
+        return self.take.trim.in_us + min(max(clock_us - self.start_us, 0), self.duration_us)
+
+    def clock_time(self, source_us: int) -> int:
+        """The clock time at which the take's source time `source_us` plays."""
+        in_us = self.take.trim.in_us if self.take else 0
+        return self.start_us + min(max(source_us - in_us, 0), self.duration_us)
+
+
+@dataclass(frozen=True, slots=True)
+class Placement(Span):
+    """A shot on the timeline clock."""
+
+    shot: Shot = field(kw_only=True)
 
 
 def layout(project: Project) -> tuple[Placement, ...]:
     placements = []
     start = 0
     for shot in project.shots:
-        placements.append(Placement(shot, shot.picked_take, start, shot.duration_us))
+        placements.append(Placement(shot.picked_take, start, shot.duration_us, shot=shot))
         start += shot.duration_us
     return tuple(placements)
 

@@ -9,14 +9,14 @@ starting at zero. Every function here is pure so the player's logic is tested wi
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from fractions import Fraction
 
 from shotline.core.errors import EditError
 from shotline.core.model import Project, Take
 from shotline.core.timecode import frame_index, frame_time_us
-from shotline.core.timeline import layout
+from shotline.core.timeline import Span, layout
 
 MAX_SPEED = 4
 """J and L double the speed up to this; beyond it a creator scrubs rather than plays."""
@@ -65,28 +65,10 @@ class Transport:
 
 
 @dataclass(frozen=True, slots=True)
-class Segment:
-    """One take (or a gap for a shot without one) placed on the playlist clock at [start_us, start_us + duration)."""
+class Segment(Span):
+    """One take (or a gap for a shot without one) on the playlist clock; compared takes have no shot."""
 
-    shot_id: str | None
-    take: Take | None
-    start_us: int
-    duration_us: int
-
-    @property
-    def end_us(self) -> int:
-        return self.start_us + self.duration_us
-
-    def source_time(self, at_us: int) -> int | None:
-        """The source time shown at clock time `at_us` (clamped into the segment), None for a gap."""
-        if self.take is None:
-            return None
-        return self.take.trim.in_us + min(max(at_us - self.start_us, 0), self.duration_us)
-
-    def clock_time(self, source_us: int) -> int:
-        """The clock time at which the source time `source_us` of this segment's take plays."""
-        in_us = self.take.trim.in_us if self.take else 0
-        return self.start_us + min(max(source_us - in_us, 0), self.duration_us)
+    shot_id: str | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +106,7 @@ class Playlist:
 
 
 def timeline_playlist(project: Project) -> Playlist:
-    segments = tuple(Segment(p.shot.id, p.take, p.start_us, p.duration_us) for p in layout(project))
+    segments = tuple(Segment(p.take, p.start_us, p.duration_us, shot_id=p.shot.id) for p in layout(project))
     return Playlist(tuple(s for s in segments if s.duration_us > 0), linked=True)
 
 
@@ -139,7 +121,7 @@ def compare_playlist(takes: list[Take]) -> Playlist:
     segments = []
     start = 0
     for take in takes:
-        segments.append(Segment(None, take, start, take.duration_us))
+        segments.append(Segment(take, start, take.duration_us))
         start += take.duration_us
     return Playlist(tuple(segments), linked=False)
 
