@@ -44,8 +44,12 @@ def test_generate_now_collect_later(tmp_path: Path) -> None:
 
 
 def _journal_phases(project: Path) -> list[str]:
-    with sqlite3.connect(project / "jobs.sqlite") as db:
-        return [row[0] for row in db.execute("select phase from jobs")]
+    """The phases on disk, or none while the child is still creating the journal (file made, table not yet)."""
+    try:
+        with sqlite3.connect(project / "jobs.sqlite") as db:
+            return [row[0] for row in db.execute("select phase from jobs")]
+    except sqlite3.OperationalError:
+        return []
 
 
 def test_killed_mid_generation_resumes_to_exactly_one_take_per_shot(tmp_path: Path) -> None:
