@@ -100,9 +100,11 @@ class GenerationRequest:
     seed: int | None = None
     audio: bool = True
     first_frame: str | None = None
+    """Image files are absolute paths on this computer; a backend uploads or inlines them as its provider wants."""
     last_frame: str | None = None
     reference_images: tuple[str, ...] = ()
     options: Mapping[str, Any] = field(default_factory=dict)
+    """Backend-specific settings by name (a ComfyUI workflow, a fal endpoint id, a remix source…)."""
     label: str = ""
     """How the creator knows the shot ("Shot 3 · Harbour at dawn"); shown on animatic cards, never sent."""
     shot_number: int = 0
@@ -206,6 +208,15 @@ class GenerationBackend(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class KeyCheck(Protocol):
+    """A backend that can test its key with one cheap authenticated read (nothing billed, nothing started)."""
+
+    async def check_key(self) -> str:
+        """A short confirmation for the creator ("Key accepted; 120 credits left"), or raises AuthFailed."""
+        ...
 
 
 class SecretSource(Protocol):

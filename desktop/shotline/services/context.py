@@ -15,7 +15,8 @@ from types import TracebackType
 
 import platformdirs
 
-from shotline.backends.animatic import SPEC as ANIMATIC
+from shotline.backends.builtin import BUILTIN_SPECS
+from shotline.backends.pricing import PriceTable
 from shotline.backends.registry import BackendContext, BackendRegistry
 from shotline.core.ports import GenerationBackend
 from shotline.jobs.runner import AsyncRunner
@@ -139,7 +140,7 @@ def cache_dir(settings: AppSettings | None = None) -> Path:
 def open_context(secrets: SecretStore | None = None) -> AppContext:
     store = SettingsStore()
     settings = store.load()
-    registry = BackendRegistry(builtins=[ANIMATIC])
+    registry = BackendRegistry(builtins=BUILTIN_SPECS)
     env_vars = {info.id: info.key_env_vars for info in registry.infos()}
     known: set[str] = set()
     remembering = _RememberingSecrets(secrets or EnvironmentOverride(KeyringSecretStore(), env_vars), known)
