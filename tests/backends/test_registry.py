@@ -12,7 +12,7 @@ import pytest
 
 from shotline.backends import animatic
 from shotline.backends.animatic import AnimaticBackend
-from shotline.backends.registry import BackendRegistry, BackendSpec, estimate_cost
+from shotline.backends.registry import BackendRegistry, BackendSpec
 from shotline.core.errors import UnknownBackend
 from shotline.core.ports import BackendInfo, BackendKind, GenerationBackend, ModelInfo
 from tests.backends.kit import context, request
@@ -73,15 +73,17 @@ def test_create_builds_a_working_backend(tmp_path: Path) -> None:
     assert backend.info.id == "animatic"
 
 
-def test_cost_estimate_comes_from_the_model_price() -> None:
+def test_a_plugin_price_per_second_is_the_fallback_estimate() -> None:
     paid = BackendInfo(
         id="paid",
         name="Paid",
         kind=BackendKind.CLOUD,
         models=(ModelInfo(id="fast", label="Fast", price_per_second=Decimal("0.15")),),
     )
+    registry = BackendRegistry([animatic.SPEC, BackendSpec(info=paid, create=AnimaticBackend)], discover=False)
     eight_seconds = request(backend="paid", model="fast", duration_us=8_000_000)
-    assert estimate_cost(paid, eight_seconds) == Decimal("1.2")
-    assert estimate_cost(paid, replace(eight_seconds, duration_us=2_500_000)) == Decimal("0.375")
-    assert estimate_cost(paid, replace(eight_seconds, model="gone")) is None
-    assert estimate_cost(animatic.INFO, request()) is None
+    assert registry.estimate(eight_seconds) == Decimal("1.2")
+    assert registry.estimate(replace(eight_seconds, duration_us=2_500_000)) == Decimal("0.375")
+    assert registry.estimate(replace(eight_seconds, model="gone")) is None
+    assert registry.estimate(request()) is None
+    assert registry.estimate(replace(eight_seconds, backend="unknown")) is None

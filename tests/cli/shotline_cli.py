@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -21,7 +23,14 @@ class Result:
     err: str
 
 
-def shotline(*args: str | Path, cwd: Path | None = None, stdin: str = "", timeout: float = 120) -> Result:
+def shotline(
+    *args: str | Path,
+    cwd: Path | None = None,
+    stdin: str = "",
+    timeout: float = 120,
+    env: Mapping[str, str] | None = None,
+) -> Result:
+    """Run `python -m shotline ARGS`; `env` adds to (does not replace) this process's environment."""
     done = subprocess.run(
         [sys.executable, "-m", "shotline", *map(str, args)],
         input=stdin,
@@ -30,12 +39,13 @@ def shotline(*args: str | Path, cwd: Path | None = None, stdin: str = "", timeou
         cwd=cwd,
         timeout=timeout,
         check=False,
+        env={**os.environ, **env} if env else None,
     )
     return Result(done.returncode, done.stdout, done.stderr)
 
 
-def ok(*args: str | Path, cwd: Path | None = None, stdin: str = "") -> str:
-    result = shotline(*args, cwd=cwd, stdin=stdin)
+def ok(*args: str | Path, cwd: Path | None = None, stdin: str = "", env: Mapping[str, str] | None = None) -> str:
+    result = shotline(*args, cwd=cwd, stdin=stdin, env=env)
     assert result.code == 0, f"shotline {' '.join(map(str, args))} failed ({result.code}):\n{result.err}"
     assert "Traceback" not in result.err
     return result.out

@@ -15,13 +15,13 @@ from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
 
+from shotline.backends.pricing import Estimate, PriceTable
 from shotline.core.errors import UnknownBackend
 from shotline.core.ports import BackendInfo, CardRenderer, GenerationBackend, GenerationRequest, SecretSource
 
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "shotline.backends"
-_US_PER_SECOND = Decimal(1_000_000)
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,9 @@ class BackendRegistry:
         *,
         group: str = ENTRY_POINT_GROUP,
         discover: bool = True,
+        prices: PriceTable | None = None,
     ) -> None:
+        self.prices = prices or PriceTable()
         self._specs: dict[str, BackendSpec] = {}
         for spec in builtins:
             self._add(spec, origin="built-in")
@@ -93,6 +95,17 @@ class BackendRegistry:
     def create(self, backend_id: str, ctx: BackendContext) -> GenerationBackend:
         return self.spec(backend_id).create(ctx)
 
+    def estimate(self, request: GenerationRequest) -> Decimal | None:
+        """What the request should cost in USD (the dated price table, else the model's own price); None when
+        the backend is free or its price is unknown."""
+        found = self.price(request)
+        return found.amount if found is not None else None
+
+    def price(self, request: GenerationRequest) -> Estimate | None:
+        if request.backend not in self._specs:
+            return None
+        return self.prices.estimate(self._specs[request.backend].info, request)
+
 
 def _load(entry_point: EntryPoint) -> BackendSpec | None:
     """Load one plug-in's spec, or log why it cannot be used and return None."""
@@ -110,11 +123,3 @@ def _load(entry_point: EntryPoint) -> BackendSpec | None:
         )
         return None
     return loaded
-
-
-def estimate_cost(info: BackendInfo, request: GenerationRequest) -> Decimal | None:
-    """What the request should cost in USD, from the model's price per second; None when unknown or free."""
-    model = info.model(request.model)
-    if model is None or model.price_per_second is None:
-        return None
-    return model.price_per_second * Decimal(request.duration_us) / _US_PER_SECOND

@@ -51,6 +51,8 @@ T = TypeVar("T")
 
 UNCERTAIN_MESSAGE = "The provider may have started this job; check your provider dashboard before generating again."
 _BEFORE_PROVIDER_ID = frozenset({JobPhase.SUBMITTING, JobPhase.SENDING})
+_PROVIDER_HAS_JOB = frozenset({JobPhase.SUBMITTED, JobPhase.DOWNLOADING})
+DOWNLOAD_ATTEMPTS = 3
 GENERATION_SHARE = 0.9
 """Share of the progress bar for the provider's work; the download fills the rest."""
 MAX_POLL_FAILURES = 8
@@ -158,6 +160,13 @@ async def _journaled(run: _Job, work: Coroutine[Any, Any, T]) -> T:
     except asyncio.CancelledError:
         await _cancelled(run)
         raise
+    except TransientError as exc:
+        if run.record.phase in _PROVIDER_HAS_JOB:
+            # The provider has the job and may still finish it (and bill it): keep the row for the next resume.
+            _safe_write(run, message=f"{exc} Shotline will check on the job again when it resumes.")
+        else:
+            _mark_failed(run, str(exc))
+        raise
     except ShotlineError as exc:
         _mark_failed(run, str(exc))
         raise
@@ -232,10 +241,7 @@ async def _wait(run: _Job) -> JobStatus:
         except TransientError as exc:
             failures += 1
             if failures > MAX_POLL_FAILURES:
-                raise JobFailed(
-                    f"The provider could not be reached after {failures} tries ({exc}). "
-                    "The job may still finish there; try again later to fetch it."
-                ) from exc
+                raise TransientError(f"The provider could not be reached after {failures} tries ({exc}).") from exc
             run.write(message=f"Trouble reaching the provider, trying again: {exc}")
             await asyncio.sleep(min(max(run.poll_seconds, 0.001) * 2**failures, MAX_POLL_BACKOFF_S))
             continue
@@ -261,6 +267,9 @@ def _queue_text(status: JobStatus) -> str:
 
 def _settle(run: _Job, status: JobStatus) -> JobStatus:
     """Turn a final provider state into a journal phase; only SUCCEEDED carries on."""
+    if run.journal.get(run.record.id).phase is JobPhase.CANCELLED:
+        # the creator cancelled while this poll was out; whatever the provider says now, the cancel stands
+        raise JobFailed("The job was cancelled.")
     if status.state is JobState.SUCCEEDED:
         return status
     if status.state is JobState.BLOCKED:
@@ -294,19 +303,39 @@ async def _download(run: _Job, status: JobStatus, media: _Media) -> GenerationOu
         run.progress(GENERATION_SHARE + (1 - GENERATION_SHARE) * min(max(fraction, 0.0), 1.0))
 
     try:
-        await run.backend.download(run.record.provider_job_id, status, partial, on_download)
+        await _fetch(run, status, partial, on_download)
         info = await _probe(media, partial)
         await asyncio.to_thread(media_dir.mkdir, parents=True, exist_ok=True)
         await asyncio.to_thread(os.replace, partial, media_dir / f"{job_id}{suffix}")
-    finally:
+    except TransientError:
+        raise  # the partial file stays, so the next attempt continues it
+    except BaseException:
         with contextlib.suppress(OSError):
             await asyncio.shield(asyncio.to_thread(partial.unlink, missing_ok=True))
+        raise
     media_path = f"media/{job_id}{suffix}"
     billed = status.billed_cost if status.billed_cost is not None else run.record.billed_cost
     run.write(phase=JobPhase.DOWNLOADED, media_path=media_path, billed_cost=billed, progress=1.0, message="")
     run.progress(1.0)
     log.info("Job %s downloaded to %s", job_id, media_path)
     return _outcome(run, info)
+
+
+async def _fetch(run: _Job, status: JobStatus, partial: Path, progress: ProgressSink) -> None:
+    """Download, asking the provider again for a fresh status (and fresh links) when a download attempt fails."""
+    for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
+        try:
+            await run.backend.download(run.record.provider_job_id, status, partial, progress)
+            return
+        except TransientError as exc:
+            if attempt == DOWNLOAD_ATTEMPTS:
+                raise
+            log.warning("Download of job %s failed (%s); asking the provider again", run.record.id, exc)
+            run.write(message=f"Download interrupted, trying again: {exc}")
+            await asyncio.sleep(max(run.poll_seconds, 0.001))
+            status = await run.backend.poll(run.record.provider_job_id)
+            if status.state is not JobState.SUCCEEDED:
+                raise JobFailed(f"The provider no longer offers this clip ({status.state.value}).") from exc
 
 
 def _suffix(status: JobStatus) -> str:

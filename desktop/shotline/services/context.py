@@ -140,7 +140,8 @@ def cache_dir(settings: AppSettings | None = None) -> Path:
 def open_context(secrets: SecretStore | None = None) -> AppContext:
     store = SettingsStore()
     settings = store.load()
-    registry = BackendRegistry(builtins=BUILTIN_SPECS)
+    prices = PriceTable.load([resource("prices"), store.folder / "prices"])
+    registry = BackendRegistry(builtins=BUILTIN_SPECS, prices=prices)
     env_vars = {info.id: info.key_env_vars for info in registry.infos()}
     known: set[str] = set()
     remembering = _RememberingSecrets(secrets or EnvironmentOverride(KeyringSecretStore(), env_vars), known)

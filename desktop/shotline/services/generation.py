@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
 
-from shotline.backends.registry import estimate_cost
 from shotline.core import commands
 from shotline.core.errors import InputRejected
 from shotline.core.model import Project, Shot, Size, new_id
@@ -146,14 +145,13 @@ class GenerationService:
         records = []
         now = datetime.now(UTC).isoformat()
         for request in requests:
-            info = self._ctx.registry.spec(request.backend).info
             record = JobRecord(
                 id=request.job_id,
                 shot_id=request.shot_id,
                 backend=request.backend,
                 model=request.model,
                 request=request.to_json(),
-                estimated_cost=estimate_cost(info, request),
+                estimated_cost=self._ctx.registry.estimate(request),
                 created_at=now,
             )
             self._journal.add(record)

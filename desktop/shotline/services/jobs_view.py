@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from shotline.backends.registry import estimate_cost
 from shotline.core.errors import ShotlineError
 from shotline.core.model import Project
 from shotline.core.ports import BackendKind, JobPhase, JobRecord
@@ -128,7 +127,7 @@ def retry_estimate(ctx: AppContext, project: Project, record: JobRecord) -> Deci
     """
     shot = project.shot(record.shot_id)
     request = build_request(ctx, project, shot, backend=record.backend, model=record.model)
-    return estimate_cost(ctx.registry.spec(record.backend).info, request)
+    return ctx.registry.estimate(request)
 
 
 def retry_question(ctx: AppContext, project: Project, record: JobRecord) -> str:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 
-from shotline.backends.registry import BackendRegistry, estimate_cost
+from shotline.backends.registry import BackendRegistry
 from shotline.core.errors import MediaUnreadable, UnknownBackend
 from shotline.core.model import GenerationSettings, Project, Shot, Take, new_id
 from shotline.core.ports import BackendKind, GenerationRequest, JobPhase, JobRecord, ModelInfo
@@ -115,7 +115,7 @@ def estimate(registry: BackendRegistry, project: Project, shot: Shot) -> Decimal
         if ":" in shot.generation.aspect
         else project.settings.size,
     )
-    return estimate_cost(info, request)
+    return registry.estimate(request)
 
 
 def fit_to_model(settings: GenerationSettings, model: ModelInfo) -> GenerationSettings:

@@ -1,0 +1,128 @@
+"""Shared parts for testing a cloud or local adapter against its fake provider.
+
+    ctx = provider_context(tmp_path, "runway", fake.url, key=KEY)
+    outcome, journal = generate(RunwayBackend(ctx), cloud_request("runway", "gen4.5"), tmp_path / "project")
+
+`generate` drives the adapter through the real job code (`jobs.generation.run_generation`) with the real SQLite
+journal and the real probe, exactly as the app does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from shotline.backends.registry import BackendContext
+from shotline.core.model import Size, new_id
+from shotline.core.ports import GenerationBackend, GenerationRequest, JobRecord
+from shotline.jobs.generation import GenerationOutcome, run_generation
+from shotline.media.probe import probe
+from shotline.storage.journal import SqliteJobJournal
+from tests.backends.kit import real_renderer
+
+POLL_SECONDS = 0.01
+
+
+class FixedSecrets:
+    """A SecretSource holding one key for every backend (or none)."""
+
+    def __init__(self, key: str | None) -> None:
+        self.key = key
+
+    def get(self, backend_id: str) -> str | None:
+        return self.key
+
+
+def provider_context(
+    tmp_path: Path,
+    backend_id: str,
+    url: str,
+    *,
+    key: str | None = "test-key",
+    http_timeout: float | None = None,
+    **settings: Any,
+) -> BackendContext:
+    """A BackendContext pointing `backend_id` at `url`; `http_timeout` (seconds) makes timeouts quick to test."""
+    values: dict[str, Any] = {"base_urls": {backend_id: url}, **settings}
+    if http_timeout is not None:
+        values["http_timeout"] = http_timeout
+    return BackendContext(
+        secrets=FixedSecrets(key),
+        work_dir=tmp_path / "work" / backend_id,
+        card_renderer=real_renderer(),
+        settings=values,
+    )
+
+
+def cloud_request(backend: str, model: str, **changes: Any) -> GenerationRequest:
+    base = GenerationRequest(
+        job_id=new_id(),
+        shot_id=new_id(),
+        backend=backend,
+        model=model,
+        prompt="A lighthouse at dawn, waves breaking on the rocks",
+        duration_us=5_000_000,
+        size=Size(1280, 720),
+        fps=Fraction(24),
+        aspect="16:9",
+        label="Shot 1 · Lighthouse",
+        shot_number=1,
+    )
+    return replace(base, **changes)
+
+
+def journal_for(project_dir: Path) -> SqliteJobJournal:
+    project_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteJobJournal(project_dir / "jobs.sqlite")
+
+
+def add_job(journal: SqliteJobJournal, request: GenerationRequest) -> JobRecord:
+    record = JobRecord(
+        id=request.job_id,
+        shot_id=request.shot_id,
+        backend=request.backend,
+        model=request.model,
+        request=request.to_json(),
+        created_at="2026-11-01T00:00:00Z",
+    )
+    journal.add(record)
+    return record
+
+
+async def drive(
+    backend: GenerationBackend,
+    record: JobRecord,
+    journal: SqliteJobJournal,
+    project_dir: Path,
+    *,
+    resumed: bool = False,
+) -> GenerationOutcome:
+    """run_generation as the app calls it; the caller owns the backend (and closes it)."""
+    return await run_generation(
+        record,
+        backend=backend,
+        journal=journal,
+        probe=probe,
+        project_dir=project_dir,
+        poll_seconds=POLL_SECONDS,
+        resumed=resumed,
+    )
+
+
+def generate(
+    backend: GenerationBackend, request: GenerationRequest, project_dir: Path
+) -> tuple[GenerationOutcome, SqliteJobJournal]:
+    """Journal the request and drive it to a take in a fresh event loop; closes the backend afterwards."""
+    journal = journal_for(project_dir)
+    record = add_job(journal, request)
+
+    async def scenario() -> GenerationOutcome:
+        try:
+            return await drive(backend, record, journal, project_dir)
+        finally:
+            await backend.aclose()
+
+    return asyncio.run(scenario()), journal
