@@ -1,22 +1,459 @@
-"""Runway: placeholder until its adapter lands (issue 4); replaced wholesale by the adapter module."""
+"""Runway: turns a shot into a Runway task (`/v1/text_to_video` or `/v1/image_to_video`), polls it and fetches the clip.
+
+Provider quirks that shape this module (read in the official `runwayml` SDK, 5.24):
+
+- Every request carries `X-Runway-Version: 2024-11-06` besides the Bearer key; bodies are camelCase JSON.
+- A task is PENDING or THROTTLED (over the account's concurrency: queued by Runway, not refused), RUNNING with a
+  0..1 `progress`, then SUCCEEDED with `output` URLs, FAILED with `failure` and an optional `failureCode`
+  (`SAFETY.*` is a moderation stop), or CANCELLED. Terminal tasks report `cost.credits`, the credits charged.
+- Output URLs are signed and expire within a day or two; fetching the task again hands out fresh ones.
+- DELETE on a running task cancels it, but DELETE on a finished task deletes its output, so cancel looks first.
+- Runway cannot list tasks and takes no tag or metadata on a create, so `find()` cannot reconcile an ambiguous
+  create: such a job is marked uncertain, never sent twice.
+- Images go inline as data URIs (Runway's limit for those is 5 MB); larger ones would need Runway's upload service.
+- `veo3` and `gen3a_turbo` are no longer offered (the SDK dropped them); asking for them names the replacement.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import json
+import logging
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from shotline.backends.http import KeyAuth, LinkExpired, ProviderHttp, base_url, http_timeout
 from shotline.backends.registry import BackendContext, BackendSpec
-from shotline.core.errors import BackendError
-from shotline.core.ports import BackendInfo, BackendKind, GenerationBackend, ModelInfo
+from shotline.core.errors import (
+    AuthFailed,
+    BackendError,
+    ContentBlocked,
+    InputRejected,
+    JobFailed,
+    ModelRetired,
+    QuotaExceeded,
+)
+from shotline.core.ports import (
+    BackendInfo,
+    BackendKind,
+    GenerationRequest,
+    JobState,
+    JobStatus,
+    ModelInfo,
+    ProgressSink,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_URL = "https://api.dev.runwayml.com"
+API_VERSION = "2024-11-06"
+USD_PER_CREDIT = Decimal("0.01")
+"""Runway sells API credits at one cent each (resources/prices/runway.toml derives its rates from this)."""
+
+_PROVIDER = "Runway"
+_MAX_PROMPT_UTF16 = 1000
+_MAX_DATA_URI = 5_000_000
+_MAX_SEED = 4_294_967_295
+_S = 1_000_000
+
+_GEN4_RATIOS = {
+    "16:9": "1280:720",
+    "9:16": "720:1280",
+    "4:3": "1104:832",
+    "3:4": "832:1104",
+    "1:1": "960:960",
+    "21:9": "1584:672",
+}
+_WIDE_RATIOS = {"16:9": "1280:720", "9:16": "720:1280"}
+_VEO_RATIOS = {
+    ("16:9", "720p"): "1280:720",
+    ("9:16", "720p"): "720:1280",
+    ("16:9", "1080p"): "1920:1080",
+    ("9:16", "1080p"): "1080:1920",
+}
+_RETIRED = {"veo3": "veo3.1", "gen3a_turbo": "gen4.5", "gen4_aleph": None}
+"""Models Runway stopped offering, and what to use instead."""
+
+_IMAGE_TYPES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
+
 
 INFO = BackendInfo(
     id="runway",
     name="Runway",
     kind=BackendKind.CLOUD,
-    models=(ModelInfo(id="gen4.5", label="gen4.5"),),
+    models=(
+        ModelInfo(
+            id="gen4.5",
+            label="Gen-4.5",
+            min_duration_us=2 * _S,
+            max_duration_us=10 * _S,
+            aspects=tuple(_GEN4_RATIOS),
+            image_to_video=True,
+            seed=True,
+        ),
+        ModelInfo(
+            id="gen4_turbo",
+            label="Gen-4 Turbo (from an image)",
+            min_duration_us=2 * _S,
+            max_duration_us=10 * _S,
+            aspects=tuple(_GEN4_RATIOS),
+            text_to_video=False,
+            image_to_video=True,
+            seed=True,
+        ),
+        ModelInfo(
+            id="veo3.1",
+            label="Veo 3.1",
+            durations_us=(4 * _S, 6 * _S, 8 * _S),
+            min_duration_us=4 * _S,
+            max_duration_us=8 * _S,
+            aspects=("16:9", "9:16"),
+            resolutions=("720p", "1080p"),
+            audio=True,
+            image_to_video=True,
+            first_last_frame=True,
+            seed=True,
+            negative_prompt=True,
+        ),
+        ModelInfo(
+            id="veo3.1_fast",
+            label="Veo 3.1 Fast",
+            durations_us=(4 * _S, 6 * _S, 8 * _S),
+            min_duration_us=4 * _S,
+            max_duration_us=8 * _S,
+            aspects=("16:9", "9:16"),
+            resolutions=("720p", "1080p"),
+            audio=True,
+            image_to_video=True,
+            first_last_frame=True,
+            seed=True,
+            negative_prompt=True,
+        ),
+        ModelInfo(
+            id="gemini_omni_flash",
+            label="Gemini Omni Flash",
+            min_duration_us=3 * _S,
+            max_duration_us=10 * _S,
+            aspects=("16:9", "9:16"),
+            image_to_video=True,
+        ),
+    ),
     key_env_vars=("RUNWAYML_API_SECRET",),
+    # Runway's first tier runs one or two tasks per model at once; more are THROTTLED (queued) by Runway itself.
+    max_concurrency=2,
+    description="Runway's video models (Gen-4.5, Veo 3.1, Gemini Omni) in the cloud; needs a Runway API key.",
 )
 
 
-def _create(ctx: BackendContext) -> GenerationBackend:
-    raise BackendError("Runway is not available in this build yet.")
+@dataclass(frozen=True)
+class _Create:
+    """A create request, checked and ready to send."""
+
+    path: str
+    body: dict[str, Any]
 
 
-SPEC = BackendSpec(info=INFO, create=_create)
+class RunwayBackend:
+    """Implements `GenerationBackend` and `KeyCheck` for the Runway API."""
+
+    def __init__(self, ctx: BackendContext) -> None:
+        self._http = ProviderHttp(
+            backend_id=INFO.id,
+            provider=_PROVIDER,
+            base=base_url(ctx, INFO.id, DEFAULT_URL),
+            secrets=ctx.secrets,
+            key_auth=KeyAuth(missing_hint="Make one at dev.runwayml.com under API Keys."),
+            headers={"X-Runway-Version": API_VERSION},
+            on_error=_runway_error,
+            timeout=http_timeout(ctx),
+        )
+
+    @property
+    def info(self) -> BackendInfo:
+        return INFO
+
+    # ------------------------------------------------------------------------------------------ the protocol
+
+    async def submit(self, request: GenerationRequest) -> str:
+        create = await _create_for(request)
+        response = await self._http.create("POST", create.path, json=create.body)
+        answer = _json(response)
+        task_id = answer.get("id") if isinstance(answer, dict) else None
+        if not isinstance(task_id, str) or not task_id:
+            raise JobFailed("Runway accepted the request but sent no task id; check your Runway dashboard.")
+        log.info("Runway task %s created for job %s (%s)", task_id, request.job_id, create.body["model"])
+        return task_id
+
+    async def poll(self, provider_job_id: str) -> JobStatus:
+        task = await self._http.get_json(f"/v1/tasks/{provider_job_id}")
+        if not isinstance(task, dict):
+            raise JobFailed("Runway sent a task Shotline could not read.")
+        return _status_of(task)
+
+    async def download(self, provider_job_id: str, status: JobStatus, dest: Path, progress: ProgressSink) -> None:
+        if not status.outputs:
+            raise JobFailed(f"Runway finished task {provider_job_id} without a clip; generate the shot again.")
+        await self._http.download(status.outputs[0], dest, progress)
+
+    async def cancel(self, provider_job_id: str) -> None:
+        path = f"/v1/tasks/{provider_job_id}"
+        try:
+            # DELETE on a finished task deletes its clip, which the creator has paid for: only stop running ones
+            if _status_of(await self._http.get_json(path)).state.is_final:
+                return
+            await self._http.read("DELETE", path, headers={"Accept": "*/*"})
+        except JobFailed:
+            return  # Runway no longer knows the task (deleted): nothing left to stop
+        log.info("Runway task %s cancelled", provider_job_id)
+
+    async def find(self, request: GenerationRequest) -> str | None:
+        # Runway has no task list and no way to tag a task, so a create whose answer was lost cannot be found.
+        return None
+
+    async def check_key(self) -> str:
+        organization = await self._http.get_json("/v1/organization")
+        balance = organization.get("creditBalance") if isinstance(organization, dict) else None
+        if isinstance(balance, int | float) and not isinstance(balance, bool):
+            dollars = (Decimal(str(balance)) * USD_PER_CREDIT).quantize(Decimal("0.01"))
+            return f"Key accepted; {balance:g} credits left (about ${dollars})."
+        return "Key accepted."
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+
+# ---------------------------------------------------------------------------------------------- requests
+
+
+async def _create_for(request: GenerationRequest) -> _Create:
+    """The endpoint and body for `request`, or InputRejected/ModelRetired before anything is sent."""
+    model = _model(request.model)
+    if request.reference_images:
+        raise InputRejected(f"{model.label} on Runway takes no reference images; remove them from the shot.")
+    if request.last_frame and not request.first_frame:
+        raise InputRejected(f"{model.label} needs a first frame when a last frame is given; add one.")
+    if request.last_frame and not model.first_last_frame:
+        raise InputRejected(f"{model.label} takes only a first frame; remove the last frame or pick Veo 3.1.")
+    if not request.first_frame and not model.text_to_video:
+        raise InputRejected(f"{model.label} makes clips from an image; give the shot a first frame.")
+    prompt = request.prompt.strip()
+    if not prompt and (not request.first_frame or model.id == "gen4.5"):
+        raise InputRejected("The shot has no prompt; write what it should show.")
+    if len(prompt.encode("utf-16-le")) // 2 > _MAX_PROMPT_UTF16:
+        raise InputRejected(f"Runway takes prompts of up to {_MAX_PROMPT_UTF16} characters; shorten this one.")
+
+    body: dict[str, Any] = {
+        "model": model.id,
+        "ratio": _ratio(model, request),
+        "duration": _duration(model, request.duration_us),
+    }
+    if prompt:
+        body["promptText"] = prompt
+    if request.seed is not None:
+        if not model.seed:
+            log.debug("%s takes no seed; sending none", model.id)
+        elif not 0 <= request.seed <= _MAX_SEED:
+            raise InputRejected(f"Runway takes seeds from 0 to {_MAX_SEED}; change the shot's seed.")
+        else:
+            body["seed"] = request.seed
+    if model.negative_prompt and request.negative_prompt.strip():
+        body["negativePrompt"] = request.negative_prompt.strip()
+    if model.audio:
+        body["audio"] = request.audio
+    threshold = request.options.get("public_figure_threshold")
+    if threshold is not None and model.id in ("gen4.5", "gen4_turbo"):
+        if threshold not in ("auto", "low"):
+            raise InputRejected("The public figure threshold for Runway is either 'auto' or 'low'.")
+        body["contentModeration"] = {"publicFigureThreshold": threshold}
+
+    if not request.first_frame:
+        return _Create("/v1/text_to_video", body)
+    images = [{"uri": await _data_uri(request.first_frame), "position": "first"}]
+    if request.last_frame:
+        images.append({"uri": await _data_uri(request.last_frame), "position": "last"})
+    body["promptImage"] = images
+    return _Create("/v1/image_to_video", body)
+
+
+def _model(model_id: str) -> ModelInfo:
+    if model_id in _RETIRED:
+        replacement = _RETIRED[model_id]
+        instead = f" Use {replacement} instead." if replacement else ""
+        raise ModelRetired(f"Runway no longer offers {model_id}.{instead}", replacement=replacement)
+    model = INFO.model(model_id)
+    if model is None:
+        offered = ", ".join(m.id for m in INFO.models)
+        raise InputRejected(f"Runway has no model {model_id!r} in Shotline; choose one of: {offered}.")
+    return model
+
+
+def _ratio(model: ModelInfo, request: GenerationRequest) -> str:
+    aspect = request.aspect
+    if model.resolutions:
+        resolution = request.resolution or model.resolutions[0]
+        if resolution not in model.resolutions:
+            raise InputRejected(
+                f"{model.label} makes {' or '.join(model.resolutions)} clips, not {resolution}; change the resolution."
+            )
+        ratio = _VEO_RATIOS.get((aspect, resolution))
+    elif request.first_frame or model.id != "gen4.5":
+        ratio = _GEN4_RATIOS.get(aspect) if aspect in model.aspects else None
+    else:
+        ratio = _WIDE_RATIOS.get(aspect)
+        if ratio is None and aspect in _GEN4_RATIOS:
+            raise InputRejected(
+                f"Gen-4.5 makes {aspect} clips only from a first frame; use 16:9 or 9:16, or add a first frame."
+            )
+    if ratio is None:
+        raise InputRejected(f"{model.label} makes {', '.join(model.aspects)} clips, not {aspect}; change the aspect.")
+    return ratio
+
+
+def _duration(model: ModelInfo, duration_us: int) -> int:
+    """Whole seconds the model allows, nearest to the shot's length (a tie goes to the longer clip)."""
+    if not model.min_duration_us - _S // 2 <= duration_us <= model.max_duration_us + _S // 2:
+        raise InputRejected(
+            f"{model.label} makes clips of {model.min_duration_us // _S} to {model.max_duration_us // _S} seconds; "
+            "change the shot's duration."
+        )
+    if model.durations_us:
+        return min(model.durations_us, key=lambda allowed: (abs(allowed - duration_us), -allowed)) // _S
+    seconds = (duration_us + _S // 2) // _S
+    return max(model.min_duration_us // _S, min(model.max_duration_us // _S, seconds))
+
+
+async def _data_uri(path_text: str) -> str:
+    path = Path(path_text)
+    try:
+        data = await asyncio.to_thread(path.read_bytes)
+    except OSError as exc:
+        raise InputRejected(f"The image {path.name} could not be read ({exc.strerror or exc}).") from exc
+    mime = next((kind for magic, kind in _IMAGE_TYPES if data.startswith(magic)), None)
+    if mime is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        mime = "image/webp"
+    if mime is None:
+        raise InputRejected(f"Runway takes JPEG, PNG or WebP images; {path.name} is none of these.")
+    uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+    if len(uri) > _MAX_DATA_URI:
+        raise InputRejected(
+            f"{path.name} is too large to send to Runway (about {len(data) // 1_000_000} MB; the limit is about "
+            "3.7 MB). Save it smaller or as JPEG."
+        )
+    return uri
+
+
+# ---------------------------------------------------------------------------------------------- answers
+
+
+def _status_of(task: dict[str, Any]) -> JobStatus:
+    state = str(task.get("status", ""))
+    if state == "PENDING":
+        return JobStatus(JobState.QUEUED)
+    if state == "THROTTLED":
+        return JobStatus(
+            JobState.QUEUED,
+            message="Waiting at Runway: your account is already running as many jobs as its tier allows",
+        )
+    if state == "RUNNING":
+        progress = task.get("progress")
+        fraction = min(max(float(progress), 0.0), 1.0) if isinstance(progress, int | float) else None
+        return JobStatus(JobState.RUNNING, progress=fraction)
+    cost = _billed(task)
+    if state == "SUCCEEDED":
+        outputs = tuple(url for url in task.get("output") or () if isinstance(url, str) and url)
+        return JobStatus(JobState.SUCCEEDED, progress=1.0, outputs=outputs, billed_cost=cost)
+    if state == "CANCELLED":
+        return JobStatus(JobState.CANCELLED, message="The task was cancelled at Runway.", billed_cost=cost)
+    if state == "FAILED":
+        failure = str(task.get("failure") or "no reason given")
+        code = str(task.get("failureCode") or "")
+        said = f"{failure} [{code}]" if code else failure
+        if code.startswith("SAFETY"):
+            return JobStatus(JobState.BLOCKED, message=said, billed_cost=cost)
+        if code.startswith("INTERNAL"):
+            message = f"Runway could not finish this clip ({said}). Generating again usually works."
+        elif code.startswith("ASSET"):
+            message = f"Runway could not use the shot's image ({said}). Try another image."
+        else:
+            message = f"Runway reported that the job failed ({said})."
+        return JobStatus(JobState.FAILED, message=message, billed_cost=cost)
+    raise JobFailed(f"Runway reported a task state Shotline does not know ({state or 'none'}).")
+
+
+def _billed(task: dict[str, Any]) -> Decimal | None:
+    cost = task.get("cost")
+    credits = cost.get("credits") if isinstance(cost, dict) else None
+    if not isinstance(credits, int | float) or isinstance(credits, bool):
+        return None
+    try:
+        return Decimal(str(credits)) * USD_PER_CREDIT
+    except InvalidOperation:
+        return None
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _runway_error(response: httpx.Response, message: str) -> BackendError | None:
+    """Runway's error answers: `{"error": str, "issues": [{"path", "message"}…]}`, read for what they mean."""
+    body = _json(response)
+    issues = body.get("issues") if isinstance(body, dict) else None
+    details = [issue for issue in issues if isinstance(issue, dict)] if isinstance(issues, list) else []
+    said_parts = [message, *(str(issue.get("message", "")) for issue in details[:3])]
+    said = "; ".join(part for part in dict.fromkeys(said_parts) if part)
+    words = said.lower()
+    status = response.status_code
+    on_api = response.request.url.path.startswith("/v1/")
+    if status in (403, 404, 410) and not on_api:
+        # a result link on Runway's own host (as in a test): it has expired like any signed link
+        return LinkExpired(f"The link to the clip at Runway has expired (HTTP {status}).")
+    if status == 401:
+        return AuthFailed(
+            f"Runway did not accept the API key (Runway said: {said or 'unauthorized'}). "
+            "Check it in Settings → API keys; keys are made at dev.runwayml.com."
+        )
+    if status == 429:
+        return QuotaExceeded(
+            f"Runway is refusing new jobs for now (Runway said: {said or 'too many requests'}). Your account may "
+            "have reached its daily generation limit; wait, or raise your tier at dev.runwayml.com."
+        )
+    if status not in (400, 422):
+        return None
+    if "credit" in words:
+        return QuotaExceeded(
+            f"Your Runway account is out of credits (Runway said: {said}). Buy credits at dev.runwayml.com."
+        )
+    if any(word in words for word in ("moderation", "safety", "content policy")):
+        return ContentBlocked(
+            f"Runway's safety filter refused this shot (Runway said: {said}). Change the prompt or image."
+        )
+    if any(issue.get("path", [None])[:1] == ["model"] for issue in details if isinstance(issue.get("path"), list)):
+        model = _sent_model(response)
+        replacement = _RETIRED.get(model) if model else None
+        instead = f" Use {replacement} instead." if replacement else " Pick another model for the shot."
+        return ModelRetired(
+            f"Runway does not offer {model or 'this model'} any more (Runway said: {said}).{instead}",
+            replacement=replacement,
+        )
+    return InputRejected(f"Runway refused the shot's settings (Runway said: {said}). Change them and try again.")
+
+
+def _sent_model(response: httpx.Response) -> str | None:
+    try:
+        sent = json.loads(response.request.content or b"null")
+    except (ValueError, httpx.RequestNotRead):
+        return None
+    model = sent.get("model") if isinstance(sent, dict) else None
+    return model if isinstance(model, str) else None
+
+
+SPEC = BackendSpec(info=INFO, create=RunwayBackend)
