@@ -1,22 +1,628 @@
-"""Replicate: placeholder until its adapter lands (issue 4); replaced wholesale by the adapter module."""
+"""Replicate: runs a shot as a prediction on an official video model, or on any `owner/name[:version]` the creator
+names, and fetches the clip at once.
+
+Quirks that matter:
+
+- Official models are created at `POST /v1/models/{owner}/{name}/predictions`; a pinned version goes to
+  `POST /v1/predictions` with `"version": "<id>"`. No `Prefer: wait`: a video takes minutes, and a create held open
+  that long would only end in a timeout we then have to reconcile.
+- Statuses are `starting` (queued, or booting the model), `processing`, `succeeded`, `failed`, `canceled` (one l);
+  progress is only what a model prints as a tqdm bar in `logs`. A safety stop is a `failed` prediction whose error
+  says the input or output was "flagged as sensitive" (E005).
+- `output` is one URL, a list of URLs or a data URI, and Replicate deletes it about an hour after the prediction:
+  the job code downloads right after success, and a clip that is gone is reported as such, not retried.
+- Replicate has no tag, name or metadata field on a prediction, so `find()` cannot look for our job id. It lists
+  recent predictions and matches the model (or version), the exact prompt and every other setting we send, created
+  after the create went out (or within the hour the data is kept, after a restart), and skips predictions this
+  adapter already owns. Only a single match is trusted; two look-alikes leave the job uncertain for the creator.
+- Cost: Replicate reports `metrics.predict_time`, but what a second costs depends on the model's hardware or its own
+  per-output price, neither of which the API returns, so no billed cost is claimed.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import logging
+import mimetypes
+import os
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from shotline.backends.http import KeyAuth, ProviderHttp, base_url, http_timeout, json_of
 from shotline.backends.registry import BackendContext, BackendSpec
-from shotline.core.errors import BackendError
-from shotline.core.ports import BackendInfo, BackendKind, GenerationBackend, ModelInfo
+from shotline.core.errors import (
+    AmbiguousSubmit,
+    AuthFailed,
+    BackendError,
+    ContentBlocked,
+    InputRejected,
+    JobFailed,
+    ModelRetired,
+    QuotaExceeded,
+    TransientError,
+)
+from shotline.core.ports import (
+    BackendInfo,
+    BackendKind,
+    GenerationRequest,
+    JobState,
+    JobStatus,
+    ModelInfo,
+    ProgressSink,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_URL = "https://api.replicate.com"
+CUSTOM = "custom"
+INLINE_LIMIT = 256 * 1024
+"""Images up to this size travel inside the request as data URIs; larger ones are uploaded to /v1/files first."""
+FIND_PAGES = 5
+CLOCK_SLACK_S = 120.0
+"""Replicate's clock and ours may disagree; a prediction this much older than our create can still be ours."""
+RETENTION_S = 3600.0
+"""Replicate keeps an API prediction's inputs and outputs for about an hour."""
+
+_S = 1_000_000
+_REF = re.compile(r"(?P<owner>[A-Za-z0-9][\w.-]*)/(?P<name>[\w.-]+)(?::(?P<version>[0-9a-fA-F]{32,64}))?")
+_PROGRESS = re.compile(r"^\s*(\d+)%\s*\|.+?\|\s*(\d+)/(\d+)")
+_FLAGGED = re.compile(r"flagged as sensitive|\bE005\b|\bnsfw\b|safety (?:filter|check|system)|moderation", re.I)
+_CREATE_PATH = re.compile(r"/v1/(?:models/(?P<model>[^/]+/[^/]+)/)?predictions")
+_VIDEO = (".mp4", ".mov", ".webm", ".m4v", ".mkv")
+_TERMINAL = frozenset({"succeeded", "failed", "canceled", "aborted"})
+
+_SUCCESSORS: Mapping[str, str] = {"minimax/video-01": "minimax/hailuo-02"}
+"""Models Replicate retires, and the model Shotline suggests instead."""
+
+KLING_V2 = ModelInfo(
+    id="kwaivgi/kling-v2.0",
+    label="Kling 2.0 (5 or 10 s)",
+    durations_us=(5 * _S, 10 * _S),
+    min_duration_us=5 * _S,
+    max_duration_us=10 * _S,
+    aspects=("16:9", "9:16", "1:1"),
+    image_to_video=True,
+    negative_prompt=True,
+)
+HAILUO_02 = ModelInfo(
+    id="minimax/hailuo-02",
+    label="MiniMax Hailuo 02 (6 or 10 s)",
+    durations_us=(6 * _S, 10 * _S),
+    min_duration_us=6 * _S,
+    max_duration_us=10 * _S,
+    aspects=("16:9",),
+    resolutions=("512p", "768p", "1080p"),
+    image_to_video=True,
+    first_last_frame=True,
+)
+WAN_22_FAST = ModelInfo(
+    id="wan-video/wan-2.2-t2v-fast",
+    label="Wan 2.2 text-to-video, fast",
+    min_duration_us=4 * _S,
+    max_duration_us=20 * _S,
+    aspects=("16:9", "9:16"),
+    resolutions=("480p", "720p"),
+    seed=True,
+)
+MINIMAX_VIDEO_01 = ModelInfo(
+    id="minimax/video-01",
+    label="MiniMax Video-01 (6 s)",
+    durations_us=(6 * _S,),
+    min_duration_us=6 * _S,
+    max_duration_us=6 * _S,
+    aspects=("16:9",),
+    image_to_video=True,
+    reference_images=1,
+)
+CUSTOM_MODEL = ModelInfo(
+    id=CUSTOM,
+    label="Another model (options: model = owner/name or owner/name:version)",
+    min_duration_us=1 * _S,
+    max_duration_us=60 * _S,
+    aspects=("16:9", "9:16", "1:1", "4:3", "3:4", "21:9"),
+    image_to_video=True,
+    first_last_frame=True,
+    reference_images=4,
+    seed=True,
+    negative_prompt=True,
+)
 
 INFO = BackendInfo(
     id="replicate",
     name="Replicate",
     kind=BackendKind.CLOUD,
-    models=(ModelInfo(id="minimax/video-01", label="minimax/video-01"),),
+    models=(KLING_V2, HAILUO_02, WAN_22_FAST, MINIMAX_VIDEO_01, CUSTOM_MODEL),
     key_env_vars=("REPLICATE_API_TOKEN",),
+    # Replicate limits creates to 600 a minute and sets no concurrency cap; more at once only queues at a model
+    max_concurrency=4,
+    description="Runs official video models on Replicate (Kling, Hailuo, Wan) or any model you name, on your "
+    "Replicate account.",
 )
 
 
-def _create(ctx: BackendContext) -> GenerationBackend:
-    raise BackendError("Replicate is not available in this build yet.")
+# ---------------------------------------------------------------------------------------------- request mapping
 
 
-SPEC = BackendSpec(info=INFO, create=_create)
+@dataclass
+class _Create:
+    """One prediction as we would create it: where to send it, its settings, and the images still to attach."""
+
+    path: str
+    model: str
+    """owner/name, as Replicate reports it on the prediction."""
+    version: str | None
+    inputs: dict[str, Any]
+    images: dict[str, list[str]] = field(default_factory=dict)
+    """Input field → image files (absolute paths); a one-element list is sent as a single value."""
+    list_fields: frozenset[str] = frozenset()
+
+
+def _plan(request: GenerationRequest) -> _Create:
+    """Map a request onto the model's input schema, refusing what the model cannot do before anything is sent."""
+    model = INFO.model(request.model)
+    if model is None:
+        offered = ", ".join(m.id for m in INFO.models)
+        raise InputRejected(f"Replicate in Shotline has no model {request.model!r}; choose one of: {offered}.")
+    _check_images(request, model)
+    if model.id != CUSTOM and request.aspect not in model.aspects:
+        raise InputRejected(
+            f"{model.label} makes {', '.join(model.aspects)} clips, not {request.aspect}; change the shot's aspect."
+        )
+    if model.resolutions and request.resolution and request.resolution not in model.resolutions:
+        raise InputRejected(
+            f"{model.label} offers {', '.join(model.resolutions)}, not {request.resolution}; change the resolution."
+        )
+    builder = _BUILDERS.get(model.id, _custom)
+    plan = builder(request, model)
+    extra = request.options.get("input")
+    if extra is not None:
+        if not isinstance(extra, Mapping):
+            raise InputRejected("The Replicate option 'input' must be a table of the model's own input fields.")
+        plan.inputs.update({str(name): value for name, value in extra.items()})
+    return plan
+
+
+def _check_images(request: GenerationRequest, model: ModelInfo) -> None:
+    if request.first_frame and not model.image_to_video:
+        raise InputRejected(f"{model.label} cannot start from an image; remove the first frame or pick another model.")
+    if request.last_frame and not model.first_last_frame:
+        raise InputRejected(f"{model.label} cannot end on a given image; remove the last frame or pick another model.")
+    if request.last_frame and not request.first_frame:
+        raise InputRejected("A last frame needs a first frame too on Replicate; add one or remove the last frame.")
+    if len(request.reference_images) > model.reference_images:
+        raise InputRejected(
+            f"{model.label} takes {model.reference_images or 'no'} reference image(s); "
+            f"this shot has {len(request.reference_images)}."
+        )
+    for path in (request.first_frame, request.last_frame, *request.reference_images):
+        if path and not Path(path).is_file():
+            raise InputRejected(f"The image {path} is not there any more; choose it again in the shot's settings.")
+
+
+def _nearest(request: GenerationRequest, model: ModelInfo) -> int:
+    """The allowed length closest to the shot's, in whole seconds (ties go to the longer one: trimming is free)."""
+    return min(model.durations_us, key=lambda allowed: (abs(allowed - request.duration_us), -allowed)) // _S
+
+
+def _model_path(model: str) -> str:
+    return f"/v1/models/{model}/predictions"
+
+
+def _kling(request: GenerationRequest, model: ModelInfo) -> _Create:
+    inputs: dict[str, Any] = {
+        "prompt": request.prompt,
+        "duration": _nearest(request, model),
+        "aspect_ratio": request.aspect,
+    }
+    if request.negative_prompt:
+        inputs["negative_prompt"] = request.negative_prompt
+    images = {"start_image": [request.first_frame]} if request.first_frame else {}
+    return _Create(_model_path(model.id), model.id, None, inputs, images)
+
+
+def _hailuo(request: GenerationRequest, model: ModelInfo) -> _Create:
+    duration = _nearest(request, model)
+    resolution = request.resolution
+    if duration == 10 and resolution == "1080p":
+        raise InputRejected("Hailuo 02 makes 10 s clips only at 512p or 768p; pick 6 s or a lower resolution.")
+    if duration == 10 and not resolution:
+        resolution = "768p"  # the model's default, 1080p, would refuse a 10 s clip
+    inputs: dict[str, Any] = {"prompt": request.prompt, "duration": duration}
+    if resolution:
+        inputs["resolution"] = resolution
+    if "prompt_optimizer" in request.options:
+        inputs["prompt_optimizer"] = bool(request.options["prompt_optimizer"])
+    images: dict[str, list[str]] = {}
+    if request.first_frame:
+        images["first_frame_image"] = [request.first_frame]
+    if request.last_frame:
+        images["last_frame_image"] = [request.last_frame]
+    return _Create(_model_path(model.id), model.id, None, inputs, images)
+
+
+WAN_FPS = 16
+"""Wan bills by the clip's length at 16 frames a second, so keep that rate and change it only to reach a length."""
+
+
+def _wan(request: GenerationRequest, model: ModelInfo) -> _Create:
+    seconds = request.duration_us / _S
+    fps = WAN_FPS
+    if not 81 <= round(seconds * fps) <= 100:
+        # the model makes 81 to 100 frames: reach other lengths through the frame rate (5 to 24)
+        fps = min(max(round(81 / seconds), 5), 24)
+    inputs: dict[str, Any] = {
+        "prompt": request.prompt,
+        "num_frames": min(max(round(seconds * fps), 81), 100),
+        "frames_per_second": fps,
+        "aspect_ratio": request.aspect,
+    }
+    if request.resolution:
+        inputs["resolution"] = request.resolution
+    if request.seed is not None:
+        inputs["seed"] = request.seed
+    return _Create(_model_path(model.id), model.id, None, inputs)
+
+
+def _video_01(request: GenerationRequest, model: ModelInfo) -> _Create:
+    inputs: dict[str, Any] = {"prompt": request.prompt}
+    if "prompt_optimizer" in request.options:
+        inputs["prompt_optimizer"] = bool(request.options["prompt_optimizer"])
+    images: dict[str, list[str]] = {}
+    if request.first_frame:
+        images["first_frame_image"] = [request.first_frame]
+    if request.reference_images:
+        images["subject_reference"] = [request.reference_images[0]]
+    return _Create(_model_path(model.id), model.id, None, inputs, images)
+
+
+def _custom(request: GenerationRequest, model: ModelInfo) -> _Create:
+    ref = str(request.options.get("model", "")).strip()
+    match = _REF.fullmatch(ref)
+    if match is None:
+        raise InputRejected(
+            "For another Replicate model, set the shot's option 'model' to owner/name (an official model) or "
+            f"owner/name:version (a community model's version id){'; ' + repr(ref) + ' is neither' if ref else ''}."
+        )
+    name = f"{match['owner']}/{match['name']}"
+    # we do not know this model's schema: send only what most video models accept, the rest goes in options.input
+    inputs: dict[str, Any] = {"prompt": request.prompt}
+    if request.negative_prompt:
+        inputs["negative_prompt"] = request.negative_prompt
+    if request.seed is not None:
+        inputs["seed"] = request.seed
+    fields = request.options.get("image_fields", {})
+    fields = fields if isinstance(fields, Mapping) else {}
+    images: dict[str, list[str]] = {}
+    missing: list[str] = []
+    for role, paths in (
+        ("first_frame", [request.first_frame] if request.first_frame else []),
+        ("last_frame", [request.last_frame] if request.last_frame else []),
+        ("reference_images", list(request.reference_images)),
+    ):
+        if paths and fields.get(role):
+            images[str(fields[role])] = paths
+        elif paths:
+            missing.append(role)
+    if missing:
+        raise InputRejected(
+            "Shotline does not know which input of this Replicate model takes "
+            f"{' and '.join(role.replace('_', ' ') for role in missing)}; set the shot's option 'image_fields' "
+            '(for example first_frame = "image") or remove the image.'
+        )
+    lists = frozenset({str(fields["reference_images"])}) if request.reference_images else frozenset()
+    if match["version"]:
+        return _Create("/v1/predictions", name, match["version"].lower(), inputs, images, lists)
+    return _Create(_model_path(name), name, None, inputs, images, lists)
+
+
+_BUILDERS: Mapping[str, Callable[[GenerationRequest, ModelInfo], _Create]] = {
+    KLING_V2.id: _kling,
+    HAILUO_02.id: _hailuo,
+    WAN_22_FAST.id: _wan,
+    MINIMAX_VIDEO_01.id: _video_01,
+}
+
+
+# ---------------------------------------------------------------------------------------------- the adapter
+
+
+class ReplicateBackend:
+    """Implements `GenerationBackend` and `KeyCheck` over Replicate's HTTP API."""
+
+    def __init__(self, ctx: BackendContext) -> None:
+        self._http = ProviderHttp(
+            backend_id=INFO.id,
+            provider="Replicate",
+            base=base_url(ctx, INFO.id, DEFAULT_URL),
+            secrets=ctx.secrets,
+            key_auth=KeyAuth(
+                missing_hint="Create a token at https://replicate.com/account/api-tokens (or set REPLICATE_API_TOKEN)."
+            ),
+            on_error=_error,
+            timeout=http_timeout(ctx),
+        )
+        self._sent_at: dict[str, float] = {}
+        """Job id → when its create went out (this session), to narrow find() to predictions made after it."""
+        self._owned: set[str] = set()
+        """Predictions this adapter already tied to a job; find() never hands one to a second job."""
+
+    @property
+    def info(self) -> BackendInfo:
+        return INFO
+
+    # ------------------------------------------------------------------------------------------ the protocol
+
+    async def submit(self, request: GenerationRequest) -> str:
+        plan = _plan(request)
+        inputs = dict(plan.inputs)
+        for name, paths in plan.images.items():
+            values = [await self._image(path) for path in paths]
+            inputs[name] = values if name in plan.list_fields else values[0]
+        body: dict[str, Any] = {"input": inputs}
+        if plan.version:
+            body["version"] = plan.version
+        self._sent_at[request.job_id] = time.time()
+        response = await self._http.create("POST", plan.path, json=body)
+        try:
+            prediction = response.json()
+            provider_id = str(prediction["id"])
+        except (ValueError, KeyError, TypeError):
+            raise AmbiguousSubmit(
+                f"Replicate accepted the request (HTTP {response.status_code}) but its answer had no prediction id."
+            ) from None
+        self._owned.add(provider_id)
+        log.info("Replicate prediction %s created for job %s (%s)", provider_id, request.job_id, plan.model)
+        return provider_id
+
+    async def poll(self, provider_job_id: str) -> JobStatus:
+        prediction = await self._http.get_json(f"/v1/predictions/{_safe_id(provider_job_id)}")
+        if not isinstance(prediction, dict):
+            raise TransientError("Replicate sent a prediction Shotline could not read.")
+        return status_of(prediction)
+
+    async def download(self, provider_job_id: str, status: JobStatus, dest: Path, progress: ProgressSink) -> None:
+        if not status.outputs:
+            raise JobFailed("Replicate finished the prediction without a video to download.")
+        url = status.outputs[0]
+        if url.startswith("data:"):
+            await _write_data_uri(url, dest, progress)
+            return
+        await self._http.download(url, dest, progress)
+
+    async def cancel(self, provider_job_id: str) -> None:
+        try:
+            await self._http.read("POST", f"/v1/predictions/{_safe_id(provider_job_id)}/cancel")
+        except (JobFailed, InputRejected) as exc:
+            # a prediction that already ended may refuse the cancel; that is what the creator wanted anyway
+            if not (await self.poll(provider_job_id)).state.is_final:
+                raise JobFailed(f"Replicate did not cancel prediction {provider_job_id}: {exc}") from exc
+        log.info("Replicate prediction %s cancelled", provider_job_id)
+
+    async def find(self, request: GenerationRequest) -> str | None:
+        plan = _plan(request)
+        sent = self._sent_at.get(request.job_id)
+        since = sent - CLOCK_SLACK_S if sent is not None else time.time() - RETENTION_S
+        matches: list[str] = []
+        path: str | None = "/v1/predictions"
+        for _ in range(FIND_PAGES):
+            if path is None:
+                break
+            page = await self._http.get_json(path)
+            results = page.get("results", []) if isinstance(page, dict) else []
+            older = False
+            for prediction in results:
+                if not isinstance(prediction, dict):
+                    continue
+                created = _timestamp(prediction.get("created_at"))
+                if created is not None and created < since:
+                    older = True
+                    continue
+                if str(prediction.get("id")) not in self._owned and _same_job(prediction, plan):
+                    matches.append(str(prediction["id"]))
+            following = page.get("next") if isinstance(page, dict) else None
+            # the list is newest first; a cursor to another host would get our key, so it is not followed
+            path = str(following) if following and not older and self._http.is_own_host(str(following)) else None
+        if len(matches) != 1:
+            if matches:
+                log.warning("Found %d look-alike predictions for job %s; not guessing", len(matches), request.job_id)
+            return None
+        self._owned.add(matches[0])
+        return matches[0]
+
+    async def check_key(self) -> str:
+        account = await self._http.get_json("/v1/account")
+        name = account.get("username") if isinstance(account, dict) else None
+        return f"Key accepted (Replicate account {name})." if name else "Key accepted."
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # ------------------------------------------------------------------------------------------ images
+
+    async def _image(self, path: str) -> str:
+        data = await asyncio.to_thread(Path(path).read_bytes)
+        mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        if len(data) <= INLINE_LIMIT:
+            return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+        # An upload starts no job and bills nothing, so it may be retried like a read; an extra copy just expires.
+        response = await self._http.read("POST", "/v1/files", files={"content": (Path(path).name, data, mime)})
+        uploaded = json_of(response, "Replicate")
+        url = uploaded.get("urls", {}).get("get") if isinstance(uploaded, dict) else None
+        if not url:
+            raise TransientError("Replicate took the image upload but did not say where the file is.")
+        return str(url)
+
+
+# ---------------------------------------------------------------------------------------------- reading answers
+
+
+def status_of(prediction: Mapping[str, Any]) -> JobStatus:
+    """A prediction object as a normalised JobStatus."""
+    state = str(prediction.get("status", ""))
+    error = str(prediction.get("error") or "").strip()
+    if state == "starting":
+        return JobStatus(JobState.QUEUED, message="Waiting for Replicate to start the model")
+    if state == "processing":
+        return JobStatus(JobState.RUNNING, progress=_progress(prediction.get("logs")))
+    if state == "succeeded":
+        outputs = _outputs(prediction.get("output"))
+        if not outputs:
+            return JobStatus(
+                JobState.FAILED,
+                message="Replicate has no video for this prediction any more (it keeps outputs for about an hour). "
+                "Generate the shot again.",
+            )
+        return JobStatus(JobState.SUCCEEDED, progress=1.0, outputs=outputs)
+    if state == "failed":
+        if _FLAGGED.search(error):
+            return JobStatus(JobState.BLOCKED, message=error)
+        return JobStatus(JobState.FAILED, message=f"Replicate could not make this clip: {error or 'no reason given'}.")
+    if state == "canceled":
+        return JobStatus(JobState.CANCELLED, message="The prediction was cancelled at Replicate.")
+    if state == "aborted":
+        return JobStatus(
+            JobState.FAILED, message="Replicate dropped the prediction before it started (nothing was billed)."
+        )
+    # a status newer than this adapter: keep polling rather than give up on a job that may still finish
+    return JobStatus(JobState.RUNNING, message=f"Replicate reports the prediction as {state or 'unknown'!r}")
+
+
+def _progress(logs: Any) -> float | None:
+    if not isinstance(logs, str):
+        return None
+    for line in reversed(logs.splitlines()):
+        if match := _PROGRESS.match(line):
+            current, total = int(match.group(2)), int(match.group(3))
+            return min(current / total, 1.0) if total else int(match.group(1)) / 100
+    return None
+
+
+def _outputs(output: Any) -> tuple[str, ...]:
+    """Every URL in `output` (a string, a list or a mapping of them), videos first."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str) and (value.startswith(("https://", "http://", "data:"))):
+            found.append(value)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+        elif isinstance(value, Mapping):
+            for item in value.values():
+                walk(item)
+
+    walk(output)
+    return tuple(sorted(found, key=lambda url: not _is_video(url)))
+
+
+def _is_video(url: str) -> bool:
+    if url.startswith("data:"):
+        return url.startswith("data:video/")
+    return urlsplit(url).path.lower().endswith(_VIDEO)
+
+
+def _same_job(prediction: Mapping[str, Any], plan: _Create) -> bool:
+    """Whether a listed prediction is the one `plan` would have created (images aside: those are uploads)."""
+    if plan.version is not None:
+        if str(prediction.get("version", "")).lower() != plan.version:
+            return False
+    elif prediction.get("model") != plan.model:
+        return False
+    sent = prediction.get("input")
+    if not isinstance(sent, Mapping):
+        return False
+    return all(sent.get(name) == value for name, value in plan.inputs.items())
+
+
+def _timestamp(value: Any) -> float | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def _safe_id(provider_job_id: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", provider_job_id):
+        raise JobFailed(f"{provider_job_id!r} is not a Replicate prediction id.")
+    return provider_job_id
+
+
+async def _write_data_uri(url: str, dest: Path, progress: ProgressSink) -> None:
+    header, _, payload = url.partition(",")
+    try:
+        data = base64.b64decode(payload, validate=True) if header.endswith(";base64") else payload.encode()
+    except ValueError as exc:
+        raise JobFailed(f"Replicate sent the clip inline but it could not be decoded ({exc}).") from exc
+    if not data:
+        raise JobFailed("Replicate sent an empty clip.")
+
+    def write() -> None:
+        with dest.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    await asyncio.to_thread(write)
+    progress(1.0)
+
+
+def _error(response: httpx.Response, message: str) -> BackendError | None:
+    """Replicate's problem-details errors, in the creator's terms."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    body = body if isinstance(body, dict) else {}
+    title, detail = str(body.get("title") or ""), str(body.get("detail") or message)
+    said = f" (Replicate said: {detail or title})" if detail or title else ""
+    status = response.status_code
+    request = response.request
+    create = _CREATE_PATH.fullmatch(request.url.path) if request.method == "POST" else None
+    if _FLAGGED.search(f"{title} {detail}"):
+        return ContentBlocked(f"Replicate's safety filter refused this shot{said}. Change the prompt or images.")
+    if status == 401:
+        return AuthFailed(
+            f"Replicate did not accept the API token{said}. Check it in Settings → API keys or REPLICATE_API_TOKEN; "
+            "tokens are at https://replicate.com/account/api-tokens."
+        )
+    if status == 402:
+        return QuotaExceeded(
+            f"Your Replicate account is out of credit{said}. Add credit at https://replicate.com/account/billing."
+        )
+    if create is not None and status == 404:
+        model = create.group("model") or "this model version"
+        successor = _SUCCESSORS.get(model)
+        advice = f" Try {successor} instead." if successor else " Check its name on replicate.com or pick another."
+        return ModelRetired(
+            f"Replicate has no model {model} (it may have been renamed or retired){said}.{advice}",
+            replacement=successor,
+        )
+    if create is not None and status == 422 and "version" in f"{title} {detail}".lower():
+        return ModelRetired(
+            f"Replicate does not offer this model version, or your account may not use it{said}. "
+            "Use the model's latest version id from its page on replicate.com."
+        )
+    if status == 422:
+        fields = body.get("invalid_fields")
+        if isinstance(fields, list) and fields:
+            detail = "; ".join(str(item.get("description", item)) for item in fields if isinstance(item, dict))
+        return InputRejected(
+            f"Replicate refused a setting: {detail.strip() or title}. Change the shot's settings and try again."
+        )
+    return None
+
+
+SPEC = BackendSpec(info=INFO, create=ReplicateBackend)
+
+__all__ = ["INFO", "SPEC", "ReplicateBackend", "status_of"]
