@@ -1,22 +1,480 @@
-"""Luma Dream Machine: placeholder until its adapter lands (issue 4); replaced wholesale by the adapter module."""
+"""Luma Dream Machine: turns a shot into a ray-2 / ray-flash-2 generation and brings the clip home.
+
+The wire protocol is the one the official `lumaai` SDK speaks (`POST /generations/video`, `GET /generations/{id}`,
+`GET /generations`, `DELETE /generations/{id}`, `GET /credits`, Bearer key). Quirks that shape this module:
+
+- **Lengths are 5 s or 9 s only.** A shot is given the shortest clip that covers it (a 3 s shot gets 5 s and is
+  trimmed in the editor); a shot over 9 s is refused before anything is sent.
+- **Keyframes are web addresses.** Luma has no upload endpoint and documents no data: URIs, so a start or end frame
+  that is a file on this computer is refused with an explanation; an `https://` address is passed through.
+  `options["extend_from"]` (a Luma generation id) continues an earlier Luma clip; `options["loop"]` asks for a
+  seamless loop; `options["concepts"]` lists camera-motion concept keys.
+- **No job tag, no cancel.** A create cannot carry our job id, so before sending it the adapter notes the time and
+  settings in its work folder; `find()` matches Luma's list on prompt, settings and creation time, skipping
+  generations already claimed by other jobs. Cancelling deletes the generation — Luma's only way to stop one.
+- **No cost in the answer.** Luma reports no price per generation; `check_key` reads the credit balance (USD cents).
+- A failed generation only has a free-text `failure_reason`; moderation failures are recognised by their wording.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from shotline.backends.http import KeyAuth, ProviderHttp, base_url, http_timeout
 from shotline.backends.registry import BackendContext, BackendSpec
-from shotline.core.errors import BackendError
-from shotline.core.ports import BackendInfo, BackendKind, GenerationBackend, ModelInfo
+from shotline.core.errors import (
+    AuthFailed,
+    BackendError,
+    ContentBlocked,
+    InputRejected,
+    JobFailed,
+    ModelRetired,
+    QuotaExceeded,
+)
+from shotline.core.ports import (
+    BackendInfo,
+    BackendKind,
+    GenerationRequest,
+    JobState,
+    JobStatus,
+    ModelInfo,
+    ProgressSink,
+)
+
+log = logging.getLogger(__name__)
+
+PROVIDER = "Luma"
+DEFAULT_URL = "https://api.lumalabs.ai/dream-machine/v1"
+KEYS_PAGE = "https://lumalabs.ai/dream-machine/api/keys"
+
+_ASPECTS = ("16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "9:21")
+_RESOLUTIONS = ("540p", "720p", "1080p", "4k")
+_DURATIONS_US = (5_000_000, 9_000_000)
+_RETIRED = {"ray-1-6": "ray-2"}
+"""Models the API used to take; the SDK (1.21) offers only ray-2 and ray-flash-2."""
+
+_STATES = {"queued": JobState.QUEUED, "dreaming": JobState.RUNNING}
+_BLOCK_WORDS = re.compile(r"moderation|not allowed|flagged|safety|inappropriate|violat", re.IGNORECASE)
+_CREDIT_WORDS = re.compile(r"credit|balance|insufficient|payment|billing", re.IGNORECASE)
+_MODEL_WORDS = re.compile(
+    r"\bmodel\b.*\b(invalid|unknown|unsupported|not (found|supported|available)|deprecated|retired|no longer)\b"
+    r"|\b(invalid|unknown|unsupported|deprecated|retired)\b.*\bmodel\b",
+    re.IGNORECASE,
+)
+
+_LIST_PAGE = 100
+_LIST_PAGES = 5
+_MATCH_BEFORE_S = 300.0
+"""Luma's clock may run behind ours; a generation this much older than our send time can still be ours."""
+_MATCH_AFTER_S = 900.0
+"""A create is registered within moments of arriving; anything later than this was a different request."""
+_RECORD_DAYS = 30
+
+
+def _model(model_id: str, label: str) -> ModelInfo:
+    return ModelInfo(
+        id=model_id,
+        label=label,
+        durations_us=_DURATIONS_US,
+        # shorter shots get the 5 s clip and are trimmed; nothing covers a shot longer than 9 s
+        min_duration_us=1_000_000,
+        max_duration_us=_DURATIONS_US[-1],
+        aspects=_ASPECTS,
+        resolutions=_RESOLUTIONS,
+        audio=False,
+        text_to_video=True,
+        # Luma takes keyframes only as public web addresses; a creator's image files cannot be sent, so the
+        # window does not offer image inputs (an https:// address in the request is still passed through)
+        image_to_video=False,
+        first_last_frame=False,
+        extend=True,
+    )
+
 
 INFO = BackendInfo(
     id="luma",
     name="Luma Dream Machine",
     kind=BackendKind.CLOUD,
-    models=(ModelInfo(id="ray-2", label="ray-2"),),
+    models=(
+        _model("ray-2", "Ray 2"),
+        _model("ray-flash-2", "Ray 2 Flash (faster, cheaper)"),
+    ),
     key_env_vars=("LUMAAI_API_KEY",),
+    max_concurrency=4,
+    description="Luma's Ray 2 video models: 5 or 9 second clips in seven aspect ratios, up to 4K, with loops.",
 )
 
 
-def _create(ctx: BackendContext) -> GenerationBackend:
-    raise BackendError("Luma Dream Machine is not available in this build yet.")
+class _Gone(JobFailed):
+    """Luma answered 404: the generation was deleted (or never existed)."""
 
 
-SPEC = BackendSpec(info=INFO, create=_create)
+@dataclass(frozen=True)
+class _Sent:
+    """What this adapter noted before sending a create, so find() can tell its own generation after a crash."""
+
+    job_id: str
+    sent_at: float
+    body: dict[str, Any]
+    provider_id: str = ""
+
+
+class LumaBackend:
+    """Implements `GenerationBackend` and `KeyCheck` against the Dream Machine API."""
+
+    def __init__(self, ctx: BackendContext) -> None:
+        self._records = ctx.work_dir / "sent"
+        self._http = ProviderHttp(
+            backend_id=INFO.id,
+            provider=PROVIDER,
+            base=base_url(ctx, INFO.id, DEFAULT_URL),
+            secrets=ctx.secrets,
+            key_auth=KeyAuth(missing_hint=f"Create one at {KEYS_PAGE}."),
+            headers={"Accept": "application/json"},
+            on_error=_error_for,
+            timeout=http_timeout(ctx),
+        )
+
+    @property
+    def info(self) -> BackendInfo:
+        return INFO
+
+    # ------------------------------------------------------------------------------------------ the protocol
+
+    async def submit(self, request: GenerationRequest) -> str:
+        body = create_body(request)
+        self._http.key()  # a missing key is reported before anything is noted or sent
+        await asyncio.to_thread(self._note, _Sent(request.job_id, time.time(), body))
+        response = await self._http.create("POST", "/generations/video", json=body)
+        generation = _json(response)
+        provider_id = str(generation.get("id") or "") if isinstance(generation, dict) else ""
+        if not provider_id:
+            raise JobFailed(f"{PROVIDER} accepted the request but sent back no generation id; check your dashboard.")
+        await asyncio.to_thread(self._claim, request.job_id, provider_id)
+        log.info("Luma generation %s created for job %s", provider_id, request.job_id)
+        return provider_id
+
+    async def poll(self, provider_job_id: str) -> JobStatus:
+        try:
+            generation = await self._http.get_json(f"/generations/{provider_job_id}")
+        except _Gone:
+            return JobStatus(
+                JobState.CANCELLED, message=f"{PROVIDER} no longer has this generation; it was deleted or cancelled."
+            )
+        return status_of(generation)
+
+    async def download(self, provider_job_id: str, status: JobStatus, dest: Path, progress: ProgressSink) -> None:
+        if not status.outputs:
+            status = await self.poll(provider_job_id)
+        if status.state is not JobState.SUCCEEDED or not status.outputs:
+            raise JobFailed(f"{PROVIDER} has no finished clip for generation {provider_job_id}.")
+        # a stale signed link answers 403/404 from the storage host: LinkExpired, and the job code polls again
+        await self._http.download(status.outputs[0], dest, progress)
+
+    async def cancel(self, provider_job_id: str) -> None:
+        try:
+            await self._http.read("DELETE", f"/generations/{provider_job_id}", headers={"Accept": "*/*"})
+        except _Gone:
+            log.info("Luma generation %s was already gone", provider_job_id)
+            return
+        log.info("Luma generation %s deleted", provider_job_id)
+
+    async def find(self, request: GenerationRequest) -> str | None:
+        sent = await asyncio.to_thread(self._read, request.job_id)
+        if sent is None:
+            # without the note we do not know when it was sent; matching on the prompt alone could claim another
+            # job's clip, so the job is left uncertain for the creator to check
+            log.warning("No record of sending job %s to Luma; cannot look for it", request.job_id)
+            return None
+        if sent.provider_id:
+            return sent.provider_id
+        claimed = await asyncio.to_thread(self._claimed_ids)
+        best: tuple[float, str] | None = None
+        for page in range(_LIST_PAGES):
+            listing = await self._http.get_json(
+                "/generations", params={"limit": _LIST_PAGE, "offset": page * _LIST_PAGE}
+            )
+            if not isinstance(listing, dict):
+                break
+            generations = listing.get("generations") or []
+            for generation in generations:
+                if not isinstance(generation, dict):
+                    continue
+                provider_id = str(generation.get("id") or "")
+                created = _timestamp(generation.get("created_at"))
+                if not provider_id or provider_id in claimed or created is None:
+                    continue
+                if not sent.sent_at - _MATCH_BEFORE_S <= created <= sent.sent_at + _MATCH_AFTER_S:
+                    continue
+                if _same_request(sent.body, generation.get("request")):
+                    distance = abs(created - sent.sent_at)
+                    if best is None or distance < best[0]:
+                        best = (distance, provider_id)
+            if not listing.get("has_more") or len(generations) < _LIST_PAGE:
+                break
+        if best is None:
+            return None
+        await asyncio.to_thread(self._claim, request.job_id, best[1])
+        log.info("Found Luma generation %s for job %s", best[1], request.job_id)
+        return best[1]
+
+    async def check_key(self) -> str:
+        credits = await self._http.get_json("/credits")
+        balance = credits.get("credit_balance") if isinstance(credits, dict) else None
+        if isinstance(balance, int | float):
+            dollars = Decimal(str(balance)) / 100
+            return f"Key accepted; ${dollars.quantize(Decimal('0.01'))} of {PROVIDER} credit left."
+        return "Key accepted."
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # ------------------------------------------------------------------------------------------ bookkeeping
+
+    def _path(self, job_id: str) -> Path:
+        return self._records / f"{re.sub(r'[^A-Za-z0-9_-]', '_', job_id)}.json"
+
+    def _note(self, sent: _Sent) -> None:
+        self._records.mkdir(parents=True, exist_ok=True)
+        self._prune()
+        data = {"job_id": sent.job_id, "sent_at": sent.sent_at, "body": sent.body, "provider_id": sent.provider_id}
+        target = self._path(sent.job_id)
+        temp = target.with_suffix(".tmp")
+        with temp.open("w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temp.replace(target)
+
+    def _read(self, job_id: str) -> _Sent | None:
+        try:
+            data = json.loads(self._path(job_id).read_text(encoding="utf-8"))
+            return _Sent(str(data["job_id"]), float(data["sent_at"]), dict(data["body"]), str(data["provider_id"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _claim(self, job_id: str, provider_id: str) -> None:
+        sent = self._read(job_id)
+        if sent is not None:
+            self._note(_Sent(sent.job_id, sent.sent_at, sent.body, provider_id))
+
+    def _claimed_ids(self) -> set[str]:
+        claimed: set[str] = set()
+        for path in self._records.glob("*.json") if self._records.is_dir() else ():
+            sent = self._read(path.stem)
+            if sent is not None and sent.provider_id:
+                claimed.add(sent.provider_id)
+        return claimed
+
+    def _prune(self) -> None:
+        oldest = time.time() - _RECORD_DAYS * 86400
+        for path in self._records.glob("*.json"):
+            try:
+                if path.stat().st_mtime < oldest:
+                    path.unlink()
+            except OSError:
+                pass
+
+
+# ---------------------------------------------------------------------------------------------- the request
+
+
+def create_body(request: GenerationRequest) -> dict[str, Any]:
+    """The `POST /generations/video` body for a shot; InputRejected (before anything is sent) when Luma can't."""
+    model = _checked_model(request.model)
+    if not request.prompt.strip() and not request.first_frame and not request.options.get("extend_from"):
+        raise InputRejected("Luma needs a prompt for this shot; write what it should show.")
+    if request.aspect not in _ASPECTS:
+        raise InputRejected(
+            f"Luma cannot make {request.aspect} clips; choose one of {', '.join(_ASPECTS)} in the shot's settings."
+        )
+    if request.reference_images:
+        raise InputRejected(
+            "Luma Dream Machine takes no reference images; remove them from the shot or choose another backend."
+        )
+    body: dict[str, Any] = {
+        "model": model.id,
+        "prompt": request.prompt,
+        "aspect_ratio": request.aspect,
+        "duration": _duration(request.duration_us),
+        "resolution": _resolution(request),
+    }
+    if "loop" in request.options:
+        body["loop"] = bool(request.options["loop"])
+    keyframes = _keyframes(request)
+    if keyframes:
+        body["keyframes"] = keyframes
+    concepts = request.options.get("concepts")
+    if concepts:
+        keys = [concepts] if isinstance(concepts, str) else list(concepts)
+        body["concepts"] = [{"key": str(key)} for key in keys]
+    if request.negative_prompt or request.seed is not None:
+        log.debug("Luma takes no negative prompt or seed; leaving them out for job %s", request.job_id)
+    return body
+
+
+def _checked_model(model_id: str) -> ModelInfo:
+    if model_id in _RETIRED:
+        replacement = _RETIRED[model_id]
+        raise ModelRetired(
+            f"Luma no longer offers {model_id} through its API; choose {replacement} in the shot's settings.",
+            replacement=replacement,
+        )
+    model = INFO.model(model_id)
+    if model is None:
+        offered = ", ".join(m.id for m in INFO.models)
+        raise InputRejected(f"Luma has no model {model_id!r}; choose one of {offered}.")
+    return model
+
+
+def _duration(duration_us: int) -> str:
+    for allowed in _DURATIONS_US:
+        if duration_us <= allowed:
+            return f"{allowed // 1_000_000}s"
+    longest = _DURATIONS_US[-1] // 1_000_000
+    raise InputRejected(
+        f"Luma makes clips of at most {longest} seconds and this shot lasts {duration_us / 1e6:g}; "
+        "shorten the shot or split it in two."
+    )
+
+
+def _resolution(request: GenerationRequest) -> str:
+    if request.resolution:
+        if request.resolution not in _RESOLUTIONS:
+            raise InputRejected(
+                f"Luma cannot make {request.resolution} clips; choose one of {', '.join(_RESOLUTIONS)}."
+            )
+        return request.resolution
+    # nothing chosen: the smallest Luma size that is not below the project frame, since each step up costs more
+    short_side = min(request.size.width, request.size.height)
+    for name, lines in (("540p", 540), ("720p", 720), ("1080p", 1080)):
+        if short_side <= lines:
+            return name
+    return "4k"
+
+
+def _keyframes(request: GenerationRequest) -> dict[str, Any]:
+    keyframes: dict[str, Any] = {}
+    extend_from = request.options.get("extend_from")
+    if extend_from:
+        if request.first_frame:
+            raise InputRejected("A Luma clip can continue an earlier clip or start from an image, not both.")
+        keyframes["frame0"] = {"type": "generation", "id": str(extend_from)}
+    for name, image, which in (("frame0", request.first_frame, "start"), ("frame1", request.last_frame, "end")):
+        if image:
+            keyframes[name] = {"type": "image", "url": _image_url(image, which)}
+    return keyframes
+
+
+def _image_url(image: str, which: str) -> str:
+    if re.match(r"https://", image, re.IGNORECASE):
+        return image
+    raise InputRejected(
+        f"Luma takes a {which} frame only as a public web address (https://…) and has no way to upload a file; "
+        f"{Path(image).name!r} is on this computer. Put the image online and use its address, or leave the "
+        f"{which} frame empty."
+    )
+
+
+# ---------------------------------------------------------------------------------------------- the answers
+
+
+def status_of(generation: Any) -> JobStatus:
+    """A Luma Generation object as a normalised status."""
+    if not isinstance(generation, dict):
+        return JobStatus(JobState.RUNNING, message=f"{PROVIDER} sent an unexpected answer; asking again.")
+    state = str(generation.get("state") or "")
+    if state in _STATES:
+        return JobStatus(_STATES[state])
+    if state == "completed":
+        assets = generation.get("assets") or {}
+        video = assets.get("video") if isinstance(assets, dict) else None
+        if not video:
+            return JobStatus(JobState.FAILED, message=f"{PROVIDER} finished the generation but gave no video.")
+        return JobStatus(JobState.SUCCEEDED, progress=1.0, outputs=(str(video),))
+    if state == "failed":
+        reason = str(generation.get("failure_reason") or "").strip()
+        if reason and _BLOCK_WORDS.search(reason):
+            return JobStatus(JobState.BLOCKED, message=reason)
+        said = f": {reason}" if reason else ", without saying why"
+        return JobStatus(JobState.FAILED, message=f"{PROVIDER} could not make this clip{said}. Try again.")
+    # an unknown state is treated as still working rather than crashing a job Luma may finish
+    return JobStatus(JobState.RUNNING, message=f"{PROVIDER} reports the generation as {state or 'unknown'}")
+
+
+def _error_for(response: httpx.Response, message: str) -> BackendError | None:
+    """Luma's own error answers: `{"detail": "..."}` with a status; None leaves the status to decide."""
+    said = f" ({PROVIDER} said: {message})" if message else ""
+    status = response.status_code
+    if status == 404:
+        return _Gone(f"{PROVIDER} does not know this generation{said}.")
+    if status in (400, 403, 422) and message and _BLOCK_WORDS.search(message):
+        return ContentBlocked(f"{PROVIDER}'s safety filter refused this shot{said}. Change the prompt and try again.")
+    if status in (400, 402, 403) and message and _CREDIT_WORDS.search(message):
+        return QuotaExceeded(f"Your {PROVIDER} account is out of credit{said}. Add credit at {KEYS_PAGE}.")
+    if status == 401:
+        return AuthFailed(f"{PROVIDER} did not accept the API key{said}. Check it in Settings → API keys.")
+    if status in (400, 422) and message and _MODEL_WORDS.search(message):
+        model = _sent_model(response)
+        replacement = _RETIRED.get(model, INFO.default_model.id if model != INFO.default_model.id else None)
+        return ModelRetired(
+            f"{PROVIDER} does not offer the model {model or 'asked for'} any more{said}. "
+            f"Choose {replacement or 'another model'} in the shot's settings.",
+            replacement=replacement,
+        )
+    if status in (400, 422):
+        return InputRejected(f"{PROVIDER} refused the shot's settings{said}. Change them and try again.")
+    return None
+
+
+def _sent_model(response: httpx.Response) -> str:
+    try:
+        body = json.loads(response.request.content or b"null")
+    except (ValueError, httpx.RequestNotRead):
+        return ""
+    return str(body.get("model") or "") if isinstance(body, dict) else ""
+
+
+def _same_request(sent: dict[str, Any], echoed: Any) -> bool:
+    """Whether Luma's echo of a request is the one we sent (fields Luma left out or nulled are not compared)."""
+    if not isinstance(echoed, dict):
+        return False
+    if echoed.get("prompt") != sent.get("prompt") or echoed.get("model") != sent.get("model"):
+        return False
+    for name in ("aspect_ratio", "duration", "resolution", "loop"):
+        if echoed.get(name) is not None and name in sent and echoed[name] != sent[name]:
+            return False
+    return True
+
+
+def _timestamp(value: Any) -> float | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    # Luma writes UTC; a time without a zone is read as UTC too, never as this computer's local time
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+SPEC = BackendSpec(info=INFO, create=LumaBackend)
