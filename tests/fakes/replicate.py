@@ -231,7 +231,12 @@ class FakeReplicate(FakeServer):
             return _problem(404, "Not found", "The requested resource could not be found.")
         return Reply(
             200,
-            json={"id": match["id"], "created_at": "2025-05-01T10:00:00Z", "cog_version": "0.9.4", "openapi_schema": {}},
+            json={
+                "id": match["id"],
+                "created_at": "2025-05-01T10:00:00Z",
+                "cog_version": "0.9.4",
+                "openapi_schema": {},
+            },
         )
 
     def _upload(self, call: Call, match: re.Match[str]) -> Reply:
@@ -267,7 +272,8 @@ class FakeReplicate(FakeServer):
     def _account(self, call: Call, match: re.Match[str]) -> Reply:
         if refused := self._unauthorised(call):
             return refused
-        return Reply(200, json={"type": "user", "username": "shotline-test", "name": "Shotline Test", "github_url": None})
+        account = {"type": "user", "username": "shotline-test", "name": "Shotline Test", "github_url": None}
+        return Reply(200, json=account)
 
     def _deliver(self, call: Call, match: re.Match[str]) -> Reply:
         if not self.link_ok(call):
