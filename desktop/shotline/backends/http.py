@@ -119,8 +119,8 @@ class KeyAuth:
 class ProviderHttp:
     """An httpx client bound to one provider, with Shotline's retry, error and key rules.
 
-    `key_auth` None means the provider takes no key (a local ComfyUI). The key is read from `secrets` when first
-    needed and again after the provider rejects it, so a key set while Shotline runs is picked up.
+    `key_auth` None means the provider takes no key (a local ComfyUI). The key is read from `secrets` for every
+    request (never kept here), so a key set or fixed while Shotline runs is used at once.
     """
 
     def __init__(
@@ -141,7 +141,6 @@ class ProviderHttp:
         self.base = base
         self._secrets = secrets
         self._key_auth = key_auth
-        self._key: str | None = None
         self._on_error = on_error
         self._client = httpx.AsyncClient(
             base_url=base,
@@ -163,15 +162,14 @@ class ProviderHttp:
 
     def key(self) -> str:
         """The provider key, or AuthFailed saying how to set one."""
-        if self._key is None and self._secrets is not None:
-            self._key = self._secrets.get(self.backend_id)
-        if not self._key:
+        key = self._secrets.get(self.backend_id) if self._secrets is not None else None
+        if not key:
             hint = self._key_auth.missing_hint if self._key_auth else ""
             raise AuthFailed(
                 f"No API key for {self.provider}. Add it in Settings → API keys or with "
                 f"`shotline keys set {self.backend_id}`.{' ' + hint if hint else ''}"
             )
-        return self._key
+        return key
 
     def auth_headers(self) -> dict[str, str]:
         if self._key_auth is None:
@@ -247,8 +245,6 @@ class ProviderHttp:
     def _checked(self, response: httpx.Response) -> httpx.Response:
         if response.is_success:
             return response
-        if response.status_code in (401, 403):
-            self._key = None  # a key fixed meanwhile is read again next time
         message = provider_message(response)
         if self._on_error is not None and (error := self._on_error(response, message)) is not None:
             raise error

@@ -10,7 +10,7 @@ import click
 
 from shotline.core.ports import BackendInfo
 from shotline.services.context import open_context
-from shotline.services.keys import delete_key, key_status, set_key
+from shotline.services.keys import delete_key, key_status, set_key, try_key
 
 
 def _describe(info: BackendInfo, key: str) -> dict[str, Any]:
@@ -82,6 +82,14 @@ def keys_status(backend: str) -> None:
     """Say where BACKEND's key comes from (environment, keyring or none), without showing it."""
     with open_context() as ctx:
         click.echo(key_status(ctx, backend).description)
+
+
+@keys.command("test")
+@click.argument("backend")
+def keys_test(backend: str) -> None:
+    """Try BACKEND's key with one cheap authenticated request (nothing is generated or billed)."""
+    with open_context() as ctx:
+        click.echo(f"{backend}: {try_key(ctx, backend)}")
 
 
 COMMANDS = [backends, keys]

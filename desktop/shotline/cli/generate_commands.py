@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 import click
 
 from shotline.cli.progress import progress_bar
 from shotline.cli.session_scope import editing, reading
+from shotline.core import commands
 from shotline.core.errors import BackendError, ShotlineError
 from shotline.core.ports import JobRecord
+from shotline.services.budget import spending
 from shotline.services.context import open_context
 from shotline.services.generation import GenerationService, StartedJob
 from shotline.services.session import ProjectSession
@@ -69,6 +73,7 @@ def generate(
             return
         generation = GenerationService(ctx, session)
         records = generation.prepare(refs, backend=backend, model=model)
+        _say_cost(records, session)
         if wait:
             failed = _wait_and_attach(generation, session, generation.run(records))
             if failed:
@@ -77,6 +82,17 @@ def generate(
         for record in generation.submit(records):
             click.echo(f"{record.id}  {record.phase.value}  {record.backend}/{record.model}")
         click.echo(f"Collect the takes with: shotline resume {project} --wait", err=True)
+
+
+def _say_cost(records: list[JobRecord], session: ProjectSession) -> None:
+    """Before anything paid goes out: what these jobs should cost, and where the project stands."""
+    estimates = [r.estimated_cost for r in records if r.estimated_cost is not None]
+    if not estimates:
+        return
+    unknown = len(records) - len(estimates)
+    also = f" (and {unknown} job(s) whose price is unknown)" if unknown else ""
+    click.echo(f"Estimated cost: about ${sum(estimates, Decimal(0)):.2f} for {len(estimates)} job(s){also}.", err=True)
+    click.echo(f"Project: {spending(session.journal.all(), session.project.settings.budget).describe()}.", err=True)
 
 
 def _job_row(record: JobRecord, positions: dict[str, int]) -> dict[str, Any]:
@@ -135,4 +151,20 @@ def resume(project: str, wait: bool) -> None:
             raise ShotlineError(f"{failed} of {len(unfinished)} job(s) failed; see the messages above.")
 
 
-COMMANDS = [generate, jobs, resume]
+@click.command()
+@click.argument("project")
+@click.option("--set", "amount", type=click.FloatRange(min=0), default=None, help="Budget in USD for the project.")
+@click.option("--clear", is_flag=True, help="Remove the budget.")
+def budget(project: str, amount: float | None, clear: bool) -> None:
+    """Show what the project's jobs have cost or may cost; set or clear a budget that stops new paid jobs."""
+    if amount is not None and clear:
+        raise click.UsageError("give either --set or --clear, not both")
+    with editing(project) as session:
+        if amount is not None or clear:
+            limit = None if clear else Decimal(str(amount)).quantize(Decimal("0.01"))
+            settings = replace(session.project.settings, budget=limit)
+            session.execute(commands.set_project_settings(settings))
+        click.echo(spending(session.journal.all(), session.project.settings.budget).describe())
+
+
+COMMANDS = [generate, jobs, resume, budget]

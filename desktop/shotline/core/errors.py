@@ -18,6 +18,7 @@ ShotlineError
 │   ├── RenderFailed
 │   └── RenderCancelled
 ├── KeyStoreError                  the OS keyring refused or is not available
+├── OverBudget                     new jobs would take the project past its budget
 ├── UnknownBackend
 └── BackendError                   a generation backend said no, or could not be reached
     ├── AuthFailed                 bad or missing key
@@ -104,6 +105,10 @@ class RenderCancelled(MediaError):
 
 
 class KeyStoreError(ShotlineError):
+    pass
+
+
+class OverBudget(ShotlineError):
     pass
 
 

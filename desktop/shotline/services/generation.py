@@ -13,15 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from shotline.core import commands
 from shotline.core.errors import InputRejected
 from shotline.core.model import Project, Shot, Size, new_id
-from shotline.core.ports import GenerationRequest, JobJournal, JobPhase, JobRecord
+from shotline.core.ports import GenerationRequest, JobJournal, JobPhase, JobRecord, ModelInfo
 from shotline.jobs.generation import GenerationOutcome, cancel_generation, run_generation, submit_job
 from shotline.jobs.runner import JobHandle, throttled
 from shotline.media.probe import probe
+from shotline.services.budget import check_budget
 from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
 
@@ -88,8 +90,15 @@ def request_size(aspect: str, frame: Size) -> Size:
 
 
 def build_request(
-    ctx: AppContext, project: Project, shot: Shot, *, backend: str | None = None, model: str | None = None
+    ctx: AppContext,
+    project: Project,
+    shot: Shot,
+    *,
+    backend: str | None = None,
+    model: str | None = None,
+    project_dir: Path | None = None,
 ) -> GenerationRequest:
+    """The request for one take of `shot`; its images become absolute paths under `project_dir` (the bundle)."""
     number = project.index_of(shot.id) + 1
     backend_id = backend or shot.generation.backend
     info = ctx.registry.spec(backend_id).info
@@ -121,10 +130,30 @@ def build_request(
         negative_prompt=shot.negative_prompt,
         seed=shot.generation.seed,
         audio=shot.generation.audio,
+        **_images(shot, model_info, project_dir),
         options=dict(shot.generation.options),
         label=f"Shot {number} · {title}",
         shot_number=number,
     )
+
+
+def _images(shot: Shot, model: ModelInfo, project_dir: Path | None) -> dict[str, Any]:
+    """The shot's pictures the model can use, as files on this computer (a backend uploads or inlines them)."""
+    settings = shot.generation
+
+    def where(relative: str | None) -> str | None:
+        if not relative:
+            return None
+        path = Path(relative)
+        return str(path if path.is_absolute() or project_dir is None else project_dir / path)
+
+    return {
+        "first_frame": where(settings.first_frame) if model.image_to_video else None,
+        "last_frame": where(settings.last_frame) if model.first_last_frame else None,
+        "reference_images": tuple(
+            filter(None, (where(image) for image in settings.reference_images[: model.reference_images]))
+        ),
+    }
 
 
 class GenerationService:
@@ -140,18 +169,28 @@ class GenerationService:
         """Check every shot first, then write one journal row per job — before anything is sent."""
         project = self._session.project
         requests = [
-            build_request(self._ctx, project, project.shot(ref), backend=backend, model=model) for ref in shot_refs
+            build_request(
+                self._ctx,
+                project,
+                project.shot(ref),
+                backend=backend,
+                model=model,
+                project_dir=self._session.bundle.path,
+            )
+            for ref in shot_refs
         ]
+        estimates = [self._ctx.registry.estimate(request) for request in requests]
+        check_budget(self._journal.all(), project.settings.budget, estimates)
         records = []
         now = datetime.now(UTC).isoformat()
-        for request in requests:
+        for request, estimate in zip(requests, estimates, strict=True):
             record = JobRecord(
                 id=request.job_id,
                 shot_id=request.shot_id,
                 backend=request.backend,
                 model=request.model,
                 request=request.to_json(),
-                estimated_cost=self._ctx.registry.estimate(request),
+                estimated_cost=estimate,
                 created_at=now,
             )
             self._journal.add(record)

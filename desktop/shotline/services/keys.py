@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shotline.core.errors import KeyStoreError
-from shotline.core.ports import BackendInfo
+from shotline.core.ports import BackendInfo, KeyCheck
 from shotline.services.context import AppContext
 from shotline.storage.secrets import KeySource
 
@@ -54,3 +54,23 @@ def delete_key(ctx: AppContext, backend_id: str) -> KeyStatus:
     info = _keyed_backend(ctx, backend_id)
     ctx.secrets.delete(backend_id)
     return KeyStatus(info, ctx.secrets.source(backend_id))
+
+
+KEY_TEST_SECONDS = 30.0
+
+
+def can_try_key(ctx: AppContext, backend_id: str) -> bool:
+    """Whether the backend offers a cheap authenticated read to try its key with."""
+    return ctx.registry.spec(backend_id).info.needs_key and isinstance(ctx.backend(backend_id), KeyCheck)
+
+
+def try_key(ctx: AppContext, backend_id: str) -> str:
+    """Try the key with one cheap authenticated read (nothing is generated or billed); the provider's answer.
+
+    Raises AuthFailed (or another BackendError) with the reason when the key does not work.
+    """
+    info = _keyed_backend(ctx, backend_id)
+    backend = ctx.backend(backend_id)
+    if not isinstance(backend, KeyCheck):
+        raise KeyStoreError(f"{info.name} cannot test a key without generating something; try a short shot instead.")
+    return ctx.runner.run(backend.check_key(), timeout=KEY_TEST_SECONDS)
