@@ -15,9 +15,10 @@ from shotline.core.ports import BackendInfo, BackendKind, ModelInfo
 from shotline.services import preferences
 from shotline.services.context import AppContext
 from shotline.storage.secrets import EnvironmentOverride, KeyringSecretStore, KeySource
-from shotline.ui.dialogs.keys import NO_TEST_YET, KeysDialog
+from shotline.ui.dialogs.keys import CANNOT_TEST, KeysDialog
 from shotline.ui.dialogs.preferences import PreferencesDialog
 from shotline.ui.main_window import MainWindow
+from tests.fakes.runway import FakeRunway
 from tests.ui.shell_fixtures import private_settings, shown_window, visible_dialogs
 
 
@@ -126,7 +127,7 @@ def test_without_a_keyring_the_keys_dialog_explains_and_keeps_the_key_in_memory(
     dialog.show()
     row = dialog.rows["cloudy"]
     assert "animatic" not in dialog.rows
-    assert not row.test_button.isEnabled() and row.test_button.toolTip() == NO_TEST_YET
+    assert not row.test_button.isEnabled() and row.test_button.toolTip() == CANNOT_TEST
     assert "keyring" in dialog.problem.text().lower() and dialog.memory_button.isVisible()
 
     row.field.setText("sk-cloudy-12345678")
@@ -158,3 +159,30 @@ def test_saving_preferences_keeps_the_recent_projects(
     assert stored.poll_seconds == 3.0 and stored.cache_size_mb == 10
     assert stored.recent_projects[0] == str(project_path.resolve())
     assert preferences.recent_projects(app_context) == [project_path.resolve()]
+
+
+def test_the_keys_dialog_tests_a_key_against_the_provider_without_blocking(
+    qtbot, app_context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeRunway(key="rw-good-key-0123456789") as fake:
+        monkeypatch.setenv("SHOTLINE_RUNWAY_BASE_URL", fake.url)
+        dialog = KeysDialog(app_context)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        row = dialog.rows["runway"]
+        assert row.test_button.isEnabled()
+
+        row.field.setText("rw-wrong-key-000000000")
+        row.set_button.click()
+        row.test_button.click()
+        qtbot.waitUntil(lambda: row.test_button.isEnabled(), timeout=10_000)
+        assert "did not work" in row.source.text()
+        assert "Runway" in dialog.problem.text() and "rw-wrong-key" not in dialog.problem.text()
+
+        row.field.setText("rw-good-key-0123456789")
+        row.set_button.click()
+        row.test_button.click()
+        qtbot.waitUntil(lambda: "Key accepted" in row.source.text(), timeout=10_000)
+        assert "12345 credits" in row.source.text()
+        assert fake.count("GET", r"/v1/organization") == 2
+        assert fake.count("POST", r"/v1/.*") == 0  # nothing generated, nothing billed

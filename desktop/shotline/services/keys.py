@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from shotline.core.errors import KeyStoreError
 from shotline.core.ports import BackendInfo, KeyCheck
+from shotline.jobs.runner import JobHandle
 from shotline.services.context import AppContext
 from shotline.storage.secrets import KeySource
 
@@ -64,13 +65,18 @@ def can_try_key(ctx: AppContext, backend_id: str) -> bool:
     return ctx.registry.spec(backend_id).info.needs_key and isinstance(ctx.backend(backend_id), KeyCheck)
 
 
-def try_key(ctx: AppContext, backend_id: str) -> str:
-    """Try the key with one cheap authenticated read (nothing is generated or billed); the provider's answer.
+def start_key_try(ctx: AppContext, backend_id: str) -> JobHandle[str]:
+    """Start trying the key with one cheap authenticated read (nothing is generated or billed) on the runner.
 
-    Raises AuthFailed (or another BackendError) with the reason when the key does not work.
+    The handle's result is the provider's confirmation; its error, AuthFailed (or another BackendError) with why.
     """
     info = _keyed_backend(ctx, backend_id)
     backend = ctx.backend(backend_id)
     if not isinstance(backend, KeyCheck):
         raise KeyStoreError(f"{info.name} cannot test a key without generating something; try a short shot instead.")
-    return ctx.runner.run(backend.check_key(), timeout=KEY_TEST_SECONDS)
+    return ctx.runner.submit(backend.check_key())
+
+
+def try_key(ctx: AppContext, backend_id: str) -> str:
+    """`start_key_try`, waited for."""
+    return start_key_try(ctx, backend_id).result(timeout=KEY_TEST_SECONDS)

@@ -17,14 +17,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shotline.core.errors import KeyStoreError
+from shotline.core.errors import KeyStoreError, ShotlineError
 from shotline.core.ports import BackendInfo
 from shotline.services import keys
 from shotline.services.context import AppContext
 from shotline.services.session_keys import keep_keys_in_memory, keys_in_memory
 from shotline.ui import theme
+from shotline.ui.bridge import Bridge
+from shotline.ui.document import describe
 
-NO_TEST_YET = "Available when the cloud backends arrive"
+CANNOT_TEST = "This backend cannot check a key without generating something"
 
 
 class KeyRow:
@@ -40,8 +42,14 @@ class KeyRow:
         self.set_button = QPushButton("Set", dialog)
         self.set_button.setToolTip(f"Store this key for {info.name}")
         self.test_button = QPushButton("Test", dialog)
-        self.test_button.setEnabled(False)
-        self.test_button.setToolTip(NO_TEST_YET)
+        testable = keys.can_try_key(dialog.ctx, info.id)
+        self.test_button.setEnabled(testable)
+        self.test_button.setToolTip(
+            f"Ask {info.name} whether the key works (one free request; nothing is generated)"
+            if testable
+            else CANNOT_TEST
+        )
+        self.test_button.clicked.connect(self.try_key)
         self.remove_button = QPushButton("Remove", dialog)
         self.remove_button.setToolTip(f"Forget the stored key for {info.name}")
         self.set_button.clicked.connect(self.store)
@@ -75,6 +83,30 @@ class KeyRow:
         self.field.clear()
         self.refresh()
 
+    def try_key(self) -> None:
+        """Ask the provider off the GUI thread; the answer replaces the source line until the next refresh."""
+        try:
+            handle = keys.start_key_try(self.dialog.ctx, self.info.id)
+        except ShotlineError as error:
+            self.dialog.show_problem(str(error))
+            return
+        self.test_button.setEnabled(False)
+        self.source.setText(f"Asking {self.info.name}…")
+        self.dialog.bridge.watch(handle, self._key_works, self._key_failed, self._key_test_stopped)
+
+    def _key_works(self, answer: str) -> None:
+        self.test_button.setEnabled(True)
+        self.source.setText(f"{self.info.id}: {answer}")
+
+    def _key_failed(self, error: BaseException) -> None:
+        self.test_button.setEnabled(True)
+        self.source.setText(f"{self.info.id}: the key did not work.")
+        self.dialog.show_problem(describe(error))
+
+    def _key_test_stopped(self) -> None:
+        self.test_button.setEnabled(True)
+        self.refresh()
+
     def remove(self) -> None:
         try:
             keys.delete_key(self.dialog.ctx, self.info.id)
@@ -88,6 +120,7 @@ class KeysDialog(QDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.bridge = Bridge(self)
         self.setWindowTitle("API keys")
         self._pending: tuple[KeyRow, str] | None = None
         layout = QVBoxLayout(self)
