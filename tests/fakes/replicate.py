@@ -78,6 +78,8 @@ class FakeReplicate(FakeServer):
         self.output_shape = "string"
         """How `output` looks: "string" (one URL), "list" (a list of URLs) or "data" (a data: URI)."""
         self.page_size = 100
+        self.stale_links = 0
+        """How many of the next output links to hand out already expired (as a link fetched an hour ago would be)."""
         self.clip = sample_mp4()
         self._order = itertools.count()
         self.route("POST", r"/v1/models/(?P<owner>[^/]+)/(?P<name>[^/]+)/predictions", self._create_on_model)
@@ -316,5 +318,9 @@ class FakeReplicate(FakeServer):
     def _output(self, prediction_id: str) -> Any:
         if self.output_shape == "data":
             return "data:video/mp4;base64," + base64.b64encode(self.clip).decode("ascii")
-        link = self.sign(f"/delivery/{prediction_id}/output.mp4").replace(self.url, self.delivery_host, 1)
+        ttl = None
+        if self.stale_links > 0:
+            self.stale_links -= 1
+            ttl = -1.0
+        link = self.sign(f"/delivery/{prediction_id}/output.mp4", ttl).replace(self.url, self.delivery_host, 1)
         return [link] if self.output_shape == "list" else link
