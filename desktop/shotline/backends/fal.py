@@ -1,22 +1,702 @@
-"""fal.ai: placeholder until its adapter lands (issue 4); replaced wholesale by the adapter module."""
+"""fal.ai: runs a shot on one of fal's hosted video endpoints through its queue API.
+
+The queue is submit → status (queue position, logs) → result → the clip's URL on fal's file host. Quirks that matter:
+
+- An endpoint id is `owner/alias[/sub/path]` (or `workflows|comfy/owner/alias/...`). A job is created by POSTing
+  the model's own input JSON to `{queue}/{endpoint id}`, but its status, result and cancel URLs use only
+  `owner/alias`: `{queue}/{owner}/{alias}/requests/{id}/status`. Submit returns those URLs and we use them; after a
+  restart only our provider job id is left, so it carries the full endpoint id (`endpoint|request_id`) and the
+  URLs are rebuilt by that owner/alias rule.
+- Every endpoint has its own input schema (Kling wants `duration: "5"`, Veo `"8s"`, Wan none at all), so the
+  curated models each say how they take their settings. Any other endpoint is reachable through the `custom`
+  model with `options["endpoint"]`; `options["input"]` adds or overrides input fields for any model.
+- Status has no percentage: only a queue position while waiting and free-text logs while running.
+- A job that ran and failed still ends `COMPLETED`, with `error`/`error_type` on the status or an HTTP error (a
+  FastAPI-style `detail` list; `content_policy_violation` for the safety checker) on the result.
+- Images go inline as data URIs, which every fal endpoint accepts, so nothing is uploaded to fal's CDN first.
+- fal cannot look a job up by anything of ours (no metadata, no listing by tag), so `find()` returns None and an
+  ambiguous create ends UNCERTAIN rather than being sent again.
+- The only base URL is the queue host; the key check reads fal's platform API (`api.fal.ai/v1`), which follows an
+  overridden base URL so that one setting points everything at a test server.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import logging
+import mimetypes
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from shotline.backends.http import KeyAuth, ProviderHttp, base_url, http_timeout, json_of
 from shotline.backends.registry import BackendContext, BackendSpec
-from shotline.core.errors import BackendError
-from shotline.core.ports import BackendInfo, BackendKind, GenerationBackend, ModelInfo
+from shotline.core.errors import (
+    BackendError,
+    ContentBlocked,
+    InputRejected,
+    JobFailed,
+    ModelRetired,
+    QuotaExceeded,
+)
+from shotline.core.ports import (
+    BackendInfo,
+    BackendKind,
+    GenerationRequest,
+    JobState,
+    JobStatus,
+    ModelInfo,
+    ProgressSink,
+)
+
+log = logging.getLogger(__name__)
+
+PROVIDER = "fal.ai"
+DEFAULT_URL = "https://queue.fal.run"
+PLATFORM_URL = "https://api.fal.ai/v1"
+CUSTOM = "custom"
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+"""Inline images travel in the JSON body; past this a data URI is more likely to be refused than used."""
+
+_SECOND = 1_000_000
+_NAMESPACES = ("workflows", "comfy")
+_ENDPOINT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)+")
+_SEPARATOR = "|"
+_SAFETY_TYPES = frozenset({"content_policy_violation"})
+_PRIORITIES = frozenset({"normal", "low"})
+_WIDE_ASPECTS = ("16:9", "9:16", "1:1", "4:3", "3:4", "21:9")
+
+
+# ---------------------------------------------------------------------------------------------- models
+
+
+def _seconds_text(seconds: int) -> str:
+    return str(seconds)
+
+
+def _seconds_with_s(seconds: int) -> str:
+    return f"{seconds}s"
+
+
+@dataclass(frozen=True)
+class Route:
+    """How one model takes a shot: its endpoints and the names and formats of its input fields."""
+
+    text: str
+    """Endpoint id for text to video."""
+    image: str | None = None
+    """Endpoint id for image to video (the first frame goes in `image_url`)."""
+    duration: Callable[[int], Any] | None = _seconds_text
+    """Formats whole seconds for the `duration` field; None when the model has a fixed length."""
+    aspect: bool = True
+    resolution: bool = False
+    negative_prompt: bool = False
+    seed: bool = False
+    audio_field: str | None = None
+    last_frame_field: str | None = None
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+    """Inputs always sent (e.g. Hailuo's prompt optimiser)."""
+
+
+def _model(model_id: str, label: str, **capabilities: Any) -> ModelInfo:
+    return ModelInfo(id=model_id, label=label, **capabilities)
+
+
+_KLING_ASPECTS = ("16:9", "9:16", "1:1")
+
+MODELS: tuple[tuple[ModelInfo, Route], ...] = (
+    (
+        _model(
+            "kling-2.1-master",
+            "Kling 2.1 Master",
+            durations_us=(5 * _SECOND, 10 * _SECOND),
+            min_duration_us=5 * _SECOND,
+            max_duration_us=10 * _SECOND,
+            aspects=_KLING_ASPECTS,
+            image_to_video=True,
+            negative_prompt=True,
+        ),
+        Route(
+            text="fal-ai/kling-video/v2.1/master/text-to-video",
+            image="fal-ai/kling-video/v2.1/master/image-to-video",
+            negative_prompt=True,
+        ),
+    ),
+    (
+        _model(
+            "kling-1.6-pro",
+            "Kling 1.6 Pro",
+            durations_us=(5 * _SECOND, 10 * _SECOND),
+            min_duration_us=5 * _SECOND,
+            max_duration_us=10 * _SECOND,
+            aspects=_KLING_ASPECTS,
+            image_to_video=True,
+            negative_prompt=True,
+        ),
+        Route(
+            text="fal-ai/kling-video/v1.6/pro/text-to-video",
+            image="fal-ai/kling-video/v1.6/pro/image-to-video",
+            negative_prompt=True,
+        ),
+    ),
+    (
+        _model(
+            "hailuo-02-standard",
+            "MiniMax Hailuo 02 Standard (768p)",
+            durations_us=(6 * _SECOND, 10 * _SECOND),
+            min_duration_us=6 * _SECOND,
+            max_duration_us=10 * _SECOND,
+            aspects=("16:9",),
+            resolutions=("768p",),
+            image_to_video=True,
+        ),
+        Route(
+            text="fal-ai/minimax/hailuo-02/standard/text-to-video",
+            image="fal-ai/minimax/hailuo-02/standard/image-to-video",
+            aspect=False,
+            fixed={"prompt_optimizer": True},
+        ),
+    ),
+    (
+        _model(
+            "hailuo-02-pro",
+            "MiniMax Hailuo 02 Pro (1080p)",
+            durations_us=(6 * _SECOND,),
+            min_duration_us=6 * _SECOND,
+            max_duration_us=6 * _SECOND,
+            aspects=("16:9",),
+            resolutions=("1080p",),
+            image_to_video=True,
+        ),
+        Route(
+            text="fal-ai/minimax/hailuo-02/pro/text-to-video",
+            image="fal-ai/minimax/hailuo-02/pro/image-to-video",
+            aspect=False,
+            fixed={"prompt_optimizer": True},
+        ),
+    ),
+    (
+        _model(
+            "wan-2.1",
+            "Wan 2.1",
+            durations_us=(5 * _SECOND,),
+            min_duration_us=5 * _SECOND,
+            max_duration_us=5 * _SECOND,
+            aspects=("16:9", "9:16"),
+            resolutions=("480p", "720p"),
+            image_to_video=True,
+            seed=True,
+            negative_prompt=True,
+        ),
+        Route(
+            text="fal-ai/wan-t2v",
+            image="fal-ai/wan-i2v",
+            duration=None,
+            resolution=True,
+            negative_prompt=True,
+            seed=True,
+        ),
+    ),
+    (
+        _model(
+            "seedance-1-pro",
+            "Seedance 1.0 Pro",
+            durations_us=(5 * _SECOND, 10 * _SECOND),
+            min_duration_us=5 * _SECOND,
+            max_duration_us=10 * _SECOND,
+            aspects=("16:9", "9:16", "1:1", "4:3", "3:4", "21:9"),
+            resolutions=("480p", "1080p"),
+            image_to_video=True,
+            seed=True,
+        ),
+        Route(
+            text="fal-ai/bytedance/seedance/v1/pro/text-to-video",
+            image="fal-ai/bytedance/seedance/v1/pro/image-to-video",
+            resolution=True,
+            seed=True,
+        ),
+    ),
+    (
+        _model(
+            "veo3",
+            "Google Veo 3",
+            durations_us=(4 * _SECOND, 6 * _SECOND, 8 * _SECOND),
+            min_duration_us=4 * _SECOND,
+            max_duration_us=8 * _SECOND,
+            aspects=("16:9", "9:16"),
+            resolutions=("720p", "1080p"),
+            audio=True,
+            image_to_video=True,
+            seed=True,
+            negative_prompt=True,
+        ),
+        Route(
+            text="fal-ai/veo3",
+            image="fal-ai/veo3/image-to-video",
+            duration=_seconds_with_s,
+            resolution=True,
+            negative_prompt=True,
+            seed=True,
+            audio_field="generate_audio",
+        ),
+    ),
+    (
+        _model(
+            "veo3-fast",
+            "Google Veo 3 Fast",
+            durations_us=(4 * _SECOND, 6 * _SECOND, 8 * _SECOND),
+            min_duration_us=4 * _SECOND,
+            max_duration_us=8 * _SECOND,
+            aspects=("16:9", "9:16"),
+            resolutions=("720p", "1080p"),
+            audio=True,
+            image_to_video=True,
+            seed=True,
+            negative_prompt=True,
+        ),
+        Route(
+            text="fal-ai/veo3/fast",
+            image="fal-ai/veo3/fast/image-to-video",
+            duration=_seconds_with_s,
+            resolution=True,
+            negative_prompt=True,
+            seed=True,
+            audio_field="generate_audio",
+        ),
+    ),
+    (
+        _model(
+            "ltx-video",
+            "LTX Video",
+            durations_us=(5 * _SECOND,),
+            min_duration_us=5 * _SECOND,
+            max_duration_us=5 * _SECOND,
+            aspects=("16:9",),
+            image_to_video=True,
+            seed=True,
+            negative_prompt=True,
+        ),
+        Route(
+            text="fal-ai/ltx-video",
+            image="fal-ai/ltx-video/image-to-video",
+            duration=None,
+            aspect=False,
+            negative_prompt=True,
+            seed=True,
+        ),
+    ),
+    (
+        _model(
+            CUSTOM,
+            "Any fal endpoint (set its id in the options)",
+            min_duration_us=1 * _SECOND,
+            max_duration_us=60 * _SECOND,
+            aspects=_WIDE_ASPECTS,
+            image_to_video=True,
+            seed=True,
+            negative_prompt=True,
+        ),
+        Route(text="", image="", negative_prompt=True, seed=True),
+    ),
+)
+
+_ROUTES: dict[str, Route] = {info.id: route for info, route in MODELS}
+_LABELS: dict[str, str] = {
+    endpoint: info.label for info, route in MODELS for endpoint in (route.text, route.image) if endpoint
+}
+REPLACEMENTS: dict[str, str] = {
+    "kling-1.6-pro": "kling-2.1-master",
+    "veo3": "veo3-fast",
+    "hailuo-02-pro": "hailuo-02-standard",
+}
+"""The model to offer instead when fal stops serving one of the curated endpoints."""
+_MODEL_OF_ENDPOINT: dict[str, str] = {
+    endpoint: info.id for info, route in MODELS for endpoint in (route.text, route.image) if endpoint
+}
 
 INFO = BackendInfo(
     id="fal",
     name="fal.ai",
     kind=BackendKind.CLOUD,
-    models=(ModelInfo(id="fal-ai/kling-video", label="fal-ai/kling-video"),),
+    models=tuple(info for info, _ in MODELS),
     key_env_vars=("FAL_KEY",),
+    # fal queues what is over an account's limit (2 running at first, more with purchases) rather than refusing it
+    max_concurrency=4,
+    description="Runs your shots on fal.ai's hosted video models (Kling, Hailuo, Wan, Seedance, Veo, LTX or any "
+    "fal endpoint); needs a fal.ai key and bills your fal account.",
 )
 
 
-def _create(ctx: BackendContext) -> GenerationBackend:
-    raise BackendError("fal.ai is not available in this build yet.")
+# ---------------------------------------------------------------------------------------------- ids and URLs
 
 
-SPEC = BackendSpec(info=INFO, create=_create)
+def app_path(endpoint: str) -> str:
+    """The `[namespace/]owner/alias` part of an endpoint id, which status, result and cancel URLs use."""
+    parts = endpoint.split("/")
+    if parts[0] in _NAMESPACES:
+        return "/".join(parts[:3])
+    return "/".join(parts[:2])
+
+
+def job_id(endpoint: str, request_id: str) -> str:
+    return f"{endpoint}{_SEPARATOR}{request_id}"
+
+
+def split_job_id(provider_job_id: str) -> tuple[str, str]:
+    endpoint, separator, request_id = provider_job_id.rpartition(_SEPARATOR)
+    if not separator or not request_id or not _ENDPOINT.fullmatch(endpoint) or len(app_path(endpoint).split("/")) < 2:
+        raise JobFailed(
+            f"{provider_job_id!r} is not a fal.ai job Shotline made (expected 'endpoint|request id'); "
+            "generate the shot again."
+        )
+    return endpoint, request_id
+
+
+def _checked_endpoint(endpoint: str) -> str:
+    endpoint = endpoint.strip().strip("/")
+    parts = endpoint.split("/")
+    minimum = 3 if parts[0] in _NAMESPACES else 2
+    if not _ENDPOINT.fullmatch(endpoint) or len(parts) < minimum:
+        raise InputRejected(
+            f"{endpoint!r} is not a fal endpoint id; write it as owner/name[/path], e.g. "
+            "fal-ai/kling-video/v2.1/master/text-to-video (it is on the model's page at fal.ai)."
+        )
+    return endpoint
+
+
+@dataclass(frozen=True)
+class _Urls:
+    status: str
+    result: str
+    cancel: str
+
+
+# ---------------------------------------------------------------------------------------------- errors
+
+
+def _details(response: httpx.Response) -> list[dict[str, Any]]:
+    try:
+        body = response.json()
+    except ValueError:
+        return []
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if isinstance(detail, list):
+        return [item for item in detail if isinstance(item, dict)]
+    return []
+
+
+def _error_type(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("error_type"), str):
+        return str(body["error_type"])
+    return str(response.headers.get("x-fal-error-type", ""))
+
+
+class _CancelNotNeeded(JobFailed):
+    """The job had already finished or is unknown when we asked to cancel it: nothing is left to stop."""
+
+
+def on_error(response: httpx.Response, message: str) -> BackendError | None:
+    """fal's own error shapes; None leaves the HTTP status to ProviderHttp."""
+    said = f" (fal.ai said: {message})" if message else ""
+    details = _details(response)
+    if any(item.get("type") in _SAFETY_TYPES for item in details) or _error_type(response) in _SAFETY_TYPES:
+        return ContentBlocked(
+            f"fal.ai's content checker stopped this shot{said}. Change the prompt or the image and generate again."
+        )
+    request = response.request
+    path = request.url.path.strip("/")
+    if request.method == "PUT" and path.endswith("/cancel") and response.status_code in (400, 404):
+        return _CancelNotNeeded(f"There was nothing left to cancel at fal.ai{said}.")
+    lowered = message.lower()
+    if response.status_code in (402, 403) and any(word in lowered for word in ("balance", "locked", "credit")):
+        return QuotaExceeded(
+            f"Your fal.ai account has run out of credit{said}. Top it up at fal.ai/dashboard/billing and try again."
+        )
+    if request.method == "POST" and response.status_code == 404:
+        model_id = _MODEL_OF_ENDPOINT.get(path)
+        if model_id is None:
+            return InputRejected(
+                f"fal.ai has no endpoint {path!r}{said}. Check the endpoint id on the model's page at fal.ai."
+            )
+        replacement = REPLACEMENTS.get(model_id)
+        instead = f" Choose {replacement} instead." if replacement else " Choose another fal.ai model."
+        return ModelRetired(f"fal.ai no longer offers {_LABELS.get(path, path)}{said}.{instead}", replacement)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- the backend
+
+
+class FalBackend:
+    """Implements `GenerationBackend` and `KeyCheck` over fal's queue API."""
+
+    def __init__(self, ctx: BackendContext) -> None:
+        self._http = ProviderHttp(
+            backend_id=INFO.id,
+            provider=PROVIDER,
+            base=base_url(ctx, INFO.id, DEFAULT_URL),
+            secrets=ctx.secrets,
+            key_auth=KeyAuth("Authorization", "Key {key}", missing_hint="Create one at fal.ai/dashboard/keys."),
+            on_error=on_error,
+            timeout=http_timeout(ctx),
+        )
+        self._urls: dict[str, _Urls] = {}
+        self._cancelled: set[str] = set()
+
+    @property
+    def info(self) -> BackendInfo:
+        return INFO
+
+    # ------------------------------------------------------------------------------------------ the protocol
+
+    async def submit(self, request: GenerationRequest) -> str:
+        endpoint, body = await asyncio.to_thread(build_input, request)
+        headers = {}
+        priority = request.options.get("priority")
+        if priority is not None:
+            if priority not in _PRIORITIES:
+                raise InputRejected(f"fal.ai queue priority must be 'normal' or 'low', not {priority!r}.")
+            headers["X-Fal-Queue-Priority"] = str(priority)
+        response = await self._http.create("POST", f"/{endpoint}", json=body, headers=headers)
+        data = json_of(response, PROVIDER)
+        request_id = data.get("request_id") if isinstance(data, dict) else None
+        if not isinstance(request_id, str) or not request_id:
+            # the job may well exist, but without its id we cannot follow it
+            raise JobFailed("fal.ai accepted the shot but did not say which request it is; check your fal dashboard.")
+        provider_job_id = job_id(endpoint, request_id)
+        urls = _Urls(*(str(data.get(name, "")) for name in ("status_url", "response_url", "cancel_url")))
+        if all(url and self._http.is_own_host(url) for url in (urls.status, urls.result, urls.cancel)):
+            # the key goes with every status read, so only URLs on fal's own queue host are trusted
+            self._urls[provider_job_id] = urls
+        log.info("fal.ai request %s accepted on %s for job %s", request_id, endpoint, request.job_id)
+        return provider_job_id
+
+    async def poll(self, provider_job_id: str) -> JobStatus:
+        urls = self._urls_for(provider_job_id)
+        data = await self._http.get_json(urls.status, params={"logs": "1"})
+        if not isinstance(data, dict):
+            return JobStatus(JobState.RUNNING, message="fal.ai sent a status Shotline does not understand")
+        state = str(data.get("status", ""))
+        if state == "IN_QUEUE":
+            position = data.get("queue_position")
+            return JobStatus(JobState.QUEUED, queue_position=position if isinstance(position, int) else None)
+        if state == "IN_PROGRESS":
+            return JobStatus(JobState.RUNNING, message=_last_log(data.get("logs")))
+        if state == "COMPLETED":
+            if data.get("error"):
+                return self._ended_with_error(provider_job_id, str(data["error"]), str(data.get("error_type") or ""))
+            return await self._result(provider_job_id, urls)
+        if state in ("CANCELED", "CANCELLED"):
+            return JobStatus(JobState.CANCELLED, message="The request was cancelled at fal.ai.")
+        if state in ("FAILED", "ERROR"):
+            return JobStatus(JobState.FAILED, message=str(data.get("error") or "fal.ai reported that the job failed."))
+        # fal's own client raises on an unknown status; a new state name should not end a paid job here
+        log.warning("fal.ai request %s has an unknown status %r", provider_job_id, state)
+        return JobStatus(JobState.RUNNING, message=f"fal.ai says {state or 'nothing'}")
+
+    async def download(self, provider_job_id: str, status: JobStatus, dest: Path, progress: ProgressSink) -> None:
+        if not status.outputs:
+            raise JobFailed("fal.ai finished the job without a clip to download. Generate the shot again.")
+        await self._http.download(status.outputs[0], dest, progress)
+
+    async def cancel(self, provider_job_id: str) -> None:
+        urls = self._urls_for(provider_job_id)
+        self._cancelled.add(provider_job_id)
+        try:
+            await self._http.read("PUT", urls.cancel)
+        except _CancelNotNeeded:
+            log.info("fal.ai request %s had already ended; nothing to cancel", provider_job_id)
+            return
+        log.info("fal.ai request %s cancelled", provider_job_id)
+
+    async def find(self, request: GenerationRequest) -> str | None:
+        # fal keeps no tag of ours on a request and cannot list requests by one
+        return None
+
+    async def check_key(self) -> str:
+        endpoint = _ROUTES[INFO.default_model.id].text
+        data = await self._http.get_json(self._platform("/models/pricing"), params={"endpoint_id": endpoint})
+        prices = data.get("prices") if isinstance(data, dict) else None
+        if isinstance(prices, list) and prices and isinstance(prices[0], dict):
+            price = prices[0]
+            unit = str(price.get("unit", "")).replace("_", " ")
+            amount = price.get("unit_price")
+            if isinstance(amount, int | float) and unit:
+                currency = str(price.get("currency", "USD"))
+                return (
+                    f"Key accepted by fal.ai ({INFO.default_model.label}: {amount:g} {currency} per {unit} "
+                    "for this account)."
+                )
+        return "Key accepted by fal.ai."
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # ------------------------------------------------------------------------------------------ helpers
+
+    def _urls_for(self, provider_job_id: str) -> _Urls:
+        known = self._urls.get(provider_job_id)
+        if known is not None:
+            return known
+        endpoint, request_id = split_job_id(provider_job_id)
+        base = f"{self._http.base}/{app_path(endpoint)}/requests/{request_id}"
+        return _Urls(status=f"{base}/status", result=base, cancel=f"{base}/cancel")
+
+    def _platform(self, path: str) -> str:
+        # the platform API lives on its own host; a test or proxy base URL serves it under /v1 instead
+        root = PLATFORM_URL if self._http.base == DEFAULT_URL else f"{self._http.base}/v1"
+        return root + path
+
+    def _ended_with_error(self, provider_job_id: str, error: str, error_type: str) -> JobStatus:
+        if error_type in _SAFETY_TYPES:
+            return JobStatus(JobState.BLOCKED, message=error)
+        if provider_job_id in self._cancelled or "cancel" in error_type.lower():
+            return JobStatus(JobState.CANCELLED, message=f"The request was cancelled at fal.ai ({error}).")
+        return JobStatus(JobState.FAILED, message=f"fal.ai could not make this clip: {error}")
+
+    async def _result(self, provider_job_id: str, urls: _Urls) -> JobStatus:
+        try:
+            result = await self._http.get_json(urls.result)
+        except ContentBlocked as exc:
+            return JobStatus(JobState.BLOCKED, message=str(exc))
+        except (InputRejected, JobFailed) as exc:
+            if provider_job_id in self._cancelled:
+                return JobStatus(JobState.CANCELLED, message="The request was cancelled at fal.ai.")
+            return JobStatus(JobState.FAILED, message=str(exc))
+        url = video_url(result)
+        if url is None:
+            return JobStatus(JobState.FAILED, message="fal.ai finished the job but its result has no video in it.")
+        return JobStatus(JobState.SUCCEEDED, progress=1.0, outputs=(url,))
+
+
+def _last_log(logs: Any) -> str:
+    if isinstance(logs, list):
+        for entry in reversed(logs):
+            if isinstance(entry, dict) and str(entry.get("message", "")).strip():
+                return str(entry["message"]).strip()[:200]
+    return ""
+
+
+def video_url(result: Any) -> str | None:
+    """Where a video endpoint's result keeps its clip: `video.url` (a few endpoints use `videos[0].url`)."""
+    if not isinstance(result, dict):
+        return None
+    video = result.get("video")
+    if isinstance(video, dict) and isinstance(video.get("url"), str):
+        return str(video["url"])
+    if isinstance(video, str) and video:
+        return video
+    videos = result.get("videos")
+    if isinstance(videos, list) and videos and isinstance(videos[0], dict) and isinstance(videos[0].get("url"), str):
+        return str(videos[0]["url"])
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- the input body
+
+
+def build_input(request: GenerationRequest) -> tuple[str, dict[str, Any]]:
+    """The endpoint and the model input for `request`, checked against what the model takes (reads image files)."""
+    model = INFO.model(request.model)
+    if model is None or request.model not in _ROUTES:
+        known = ", ".join(m.id for m in INFO.models)
+        raise InputRejected(f"fal.ai has no model {request.model!r} in Shotline; choose one of: {known}.")
+    route = _ROUTES[model.id]
+    if not request.prompt.strip():
+        raise InputRejected("The shot has no prompt; write what it should show first.")
+    if request.aspect not in model.aspects:
+        raise InputRejected(
+            f"{model.label} makes {', '.join(model.aspects)} clips, not {request.aspect}; change the shot's aspect."
+        )
+    if request.resolution and model.resolutions and request.resolution not in model.resolutions:
+        raise InputRejected(
+            f"{model.label} makes {', '.join(model.resolutions)} clips, not {request.resolution}; "
+            "change the shot's resolution."
+        )
+    if request.reference_images:
+        raise InputRejected(f"{model.label} on fal.ai takes no reference images; remove them from the shot.")
+    if request.last_frame and not route.last_frame_field:
+        raise InputRejected(f"{model.label} on fal.ai cannot end on a given last frame; remove it from the shot.")
+
+    if model.id == CUSTOM:
+        if not str(request.options.get("endpoint") or "").strip():
+            raise InputRejected("The custom fal.ai model needs an endpoint id in the shot's options ('endpoint').")
+        endpoint = _checked_endpoint(str(request.options["endpoint"]))
+    elif request.first_frame:
+        endpoint = route.image or ""
+        if not endpoint:
+            raise InputRejected(f"{model.label} on fal.ai makes clips from text only; remove the first frame.")
+    else:
+        endpoint = route.text
+
+    body: dict[str, Any] = {"prompt": request.prompt.strip()}
+    if route.duration is not None:
+        body["duration"] = route.duration(_seconds_for(model, request.duration_us))
+    if route.aspect:
+        body["aspect_ratio"] = request.aspect
+    if route.resolution and request.resolution:
+        body["resolution"] = request.resolution
+    if route.negative_prompt and request.negative_prompt.strip():
+        body["negative_prompt"] = request.negative_prompt.strip()
+    if route.seed and request.seed is not None:
+        body["seed"] = request.seed
+    if route.audio_field:
+        body[route.audio_field] = bool(request.audio)
+    body.update(route.fixed)
+    if request.first_frame:
+        body["image_url"] = data_uri(Path(request.first_frame))
+    if request.last_frame and route.last_frame_field:
+        body[route.last_frame_field] = data_uri(Path(request.last_frame))
+    extra = request.options.get("input")
+    if extra is not None:
+        if not isinstance(extra, Mapping):
+            raise InputRejected("The fal.ai option 'input' must be a table of input fields and values.")
+        for name, value in extra.items():
+            if value is None:
+                body.pop(str(name), None)  # lets a creator drop a field the endpoint does not take
+            else:
+                body[str(name)] = value
+    return endpoint, body
+
+
+def _seconds_for(model: ModelInfo, duration_us: int) -> int:
+    """The model's allowed length nearest the shot's (the longer one on a tie), in whole seconds."""
+    if model.durations_us:
+        nearest = min(model.durations_us, key=lambda allowed: (abs(allowed - duration_us), -allowed))
+        return nearest // _SECOND
+    clamped = min(max(duration_us, model.min_duration_us), model.max_duration_us)
+    return max(1, round(clamped / _SECOND))
+
+
+def data_uri(path: Path) -> str:
+    """An image file as `data:<mime>;base64,…`, the inline form every fal endpoint accepts for an image URL."""
+    if not path.is_absolute():
+        raise InputRejected(f"The image {str(path)!r} must be given as a full path.")
+    try:
+        size = path.stat().st_size
+        if size > MAX_IMAGE_BYTES:
+            raise InputRejected(
+                f"The image {path.name} is {size / 1e6:.0f} MB; fal.ai takes images up to "
+                f"{MAX_IMAGE_BYTES / 1e6:.0f} MB inline. Use a smaller image."
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputRejected(f"The image {path} is not there any more; choose it again.") from None
+    except OSError as exc:
+        raise InputRejected(f"The image {path} cannot be read ({exc.strerror or exc}).") from None
+    mime = mimetypes.guess_type(path.name)[0] or ""
+    if not mime.startswith("image/"):
+        raise InputRejected(f"{path.name} is not an image fal.ai can use; choose a PNG, JPEG or WebP file.")
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+SPEC = BackendSpec(info=INFO, create=FalBackend)
