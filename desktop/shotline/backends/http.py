@@ -51,6 +51,8 @@ BACKOFF_S = 0.5
 _CHUNK = 1 << 16
 _REDIRECTS = 5
 _RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+REDACTED = "<redacted>"
+_MIN_SECRET = 6
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
@@ -245,10 +247,15 @@ class ProviderHttp:
     def _checked(self, response: httpx.Response) -> httpx.Response:
         if response.is_success:
             return response
-        message = provider_message(response)
+        message = self._scrubbed(provider_message(response))
         if self._on_error is not None and (error := self._on_error(response, message)) is not None:
             raise error
         raise error_for(response.status_code, self.provider, message)
+
+    def _scrubbed(self, text: str) -> str:
+        """Provider text without the key: some providers quote the key they were sent back in their errors."""
+        key = self._secrets.get(self.backend_id) if self._secrets is not None and self._key_auth else None
+        return text.replace(key, REDACTED) if key and len(key) >= _MIN_SECRET else text
 
     # ------------------------------------------------------------------------------------------ downloads
 
