@@ -95,6 +95,9 @@ def test_a_bad_base_url_is_explained_in_the_dialog_and_nothing_is_saved(
     dialog.urls.item(0, 1).setText("ftp://example.com")
     assert not dialog.save()
     assert "must start with http://" in dialog.error.text()
+    dialog.urls.item(0, 1).setText("http://gateway.example.com/v1")
+    assert not dialog.save()
+    assert "only uses plain http:// with this computer" in dialog.error.text()
     assert app_context.settings_store.load() == before
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import platformdirs
 
+from shotline.backends.http import checked_url
 from shotline.core.errors import ShotlineError
 from shotline.services.context import AppContext, cache_dir
 from shotline.storage.settings import AppSettings
@@ -59,6 +60,7 @@ def save_preferences(
     for backend, url in urls.items():
         if not url.startswith(("http://", "https://")):
             raise ShotlineError(f"The base URL for {backend} must start with http:// or https:// (got {url!r}).")
+        urls[backend] = checked_url(url, backend)  # plain http only to this computer
     settings = dataclasses.replace(
         ctx.settings,
         default_backend=default_backend,
