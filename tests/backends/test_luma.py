@@ -422,6 +422,13 @@ def test_a_crash_between_create_and_journal_is_reconciled_after_restart(tmp_path
     assert fake.count("POST", CREATE) == 1
 
 
+def test_a_work_folder_that_cannot_be_written_does_not_stop_a_job(tmp_path: Path, fake: FakeLuma) -> None:
+    (tmp_path / "work").write_text("a file where the folder should be")
+    outcome, _journal = generate(_backend(tmp_path, fake), _request(), tmp_path / "project")
+    assert outcome.take.info.has_video
+    assert fake.count("POST", CREATE) == 1
+
+
 # ---------------------------------------------------------------------------------------------- key check and states
 
 

@@ -24,6 +24,7 @@ import logging
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -156,13 +157,13 @@ class LumaBackend:
     async def submit(self, request: GenerationRequest) -> str:
         body = create_body(request)
         self._http.key()  # a missing key is reported before anything is noted or sent
-        await asyncio.to_thread(self._note, _Sent(request.job_id, time.time(), body))
+        await self._safely(self._note, _Sent(request.job_id, time.time(), body))
         response = await self._http.create("POST", "/generations/video", json=body)
         generation = _json(response)
         provider_id = str(generation.get("id") or "") if isinstance(generation, dict) else ""
         if not provider_id:
             raise JobFailed(f"{PROVIDER} accepted the request but sent back no generation id; check your dashboard.")
-        await asyncio.to_thread(self._claim, request.job_id, provider_id)
+        await self._safely(self._claim, request.job_id, provider_id)
         log.info("Luma generation %s created for job %s", provider_id, request.job_id)
         return provider_id
 
@@ -226,7 +227,7 @@ class LumaBackend:
                 break
         if best is None:
             return None
-        await asyncio.to_thread(self._claim, request.job_id, best[1])
+        await self._safely(self._claim, request.job_id, best[1])
         log.info("Found Luma generation %s for job %s", best[1], request.job_id)
         return best[1]
 
@@ -242,6 +243,14 @@ class LumaBackend:
         await self._http.aclose()
 
     # ------------------------------------------------------------------------------------------ bookkeeping
+
+    async def _safely(self, write: Callable[..., None], *args: Any) -> None:
+        """Bookkeeping that must not stop a job: once Luma has a (billed) generation, a full disk or a read-only
+        cache folder only costs find() its memory, and the job then ends uncertain rather than resubmitted."""
+        try:
+            await asyncio.to_thread(write, *args)
+        except OSError as exc:
+            log.warning("Could not note a Luma job in %s: %s", self._records, exc)
 
     def _path(self, job_id: str) -> Path:
         return self._records / f"{re.sub(r'[^A-Za-z0-9_-]', '_', job_id)}.json"
@@ -419,7 +428,7 @@ def _error_for(response: httpx.Response, message: str) -> BackendError | None:
     said = f" ({PROVIDER} said: {message})" if message else ""
     status = response.status_code
     if status == 404:
-        return _Gone(f"{PROVIDER} does not know this generation{said}.")
+        return _Gone(f"{PROVIDER} does not know this generation or address{said}.")
     if status in (400, 403, 422) and message and _BLOCK_WORDS.search(message):
         return ContentBlocked(f"{PROVIDER}'s safety filter refused this shot{said}. Change the prompt and try again.")
     if status in (400, 402, 403) and message and _CREDIT_WORDS.search(message):
