@@ -426,3 +426,17 @@ def test_durations_round_to_what_the_model_allows(tmp_path: Path, fake: FakeRunw
         return [call.json()["duration"] for call in fake.creates()]
 
     assert asyncio.run(durations()) == [8, 3, 10]
+
+
+def test_a_refused_link_on_the_api_host_counts_as_expired(tmp_path: Path, fake: FakeRunway) -> None:
+    backend = _backend(tmp_path, fake)
+    stale = JobStatus(JobState.SUCCEEDED, outputs=(fake.sign("/files/unknown/output.mp4", ttl=-1),))
+
+    async def scenario() -> None:
+        try:
+            await backend.download("unknown", stale, tmp_path / "clip.mp4", lambda _: None)
+        finally:
+            await backend.aclose()
+
+    with pytest.raises(LinkExpired):
+        asyncio.run(scenario())
