@@ -35,6 +35,7 @@ from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
 from shotline.ui import heap, theme
 from shotline.ui.bridge import Bridge
+from shotline.ui.dialogs.budget import BudgetDialog
 from shotline.ui.dialogs.export_dialog import ExportDialog
 from shotline.ui.dialogs.keys import KeysDialog
 from shotline.ui.dialogs.new_project import NewProjectDialog
@@ -166,6 +167,8 @@ class MainWindow(QMainWindow):
         preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         edit.addAction(preferences_action)
         edit.addAction(self._action("API keys…", self.show_keys, icon="key"))
+        self.budget_action = self._action("Project budget…", self.show_budget)
+        edit.addAction(self.budget_action)
         view = bar.addMenu("&View")
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
@@ -361,6 +364,10 @@ class MainWindow(QMainWindow):
     def show_keys(self) -> None:
         KeysDialog(self.ctx, self).exec()
 
+    def show_budget(self) -> None:
+        if self.document is not None:
+            BudgetDialog(self.document, self).exec()
+
     def about(self) -> None:
         QMessageBox.about(
             self,
@@ -391,7 +398,7 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             dock.setVisible(has_document)
             dock.toggleViewAction().setEnabled(has_document)
-        for action in (self.save_action, self.export_action, self.close_action):
+        for action in (self.save_action, self.export_action, self.close_action, self.budget_action):
             action.setEnabled(has_document)
         self._refresh()
 
