@@ -193,10 +193,11 @@ def test_status_reads_recover_from_throttling_and_server_errors(
     assert fake.count("GET", STATUS) == fake.processing_reads + 1 + 1
 
 
-@pytest.mark.parametrize("kind", ["hang", "drop"])
+@pytest.mark.parametrize(("kind", "listed_inputs"), [("hang", True), ("drop", True), ("drop", False)])
 def test_a_create_lost_after_it_was_accepted_is_found_not_resent(
-    fake: FakeReplicate, tmp_path: Path, kind: str
+    fake: FakeReplicate, tmp_path: Path, kind: str, listed_inputs: bool
 ) -> None:
+    fake.list_shows_input = listed_inputs
     fake.inject("POST", CREATE, kind=kind, after_handler=True)
     request = _request()
     outcome, journal = generate(_backend(fake, tmp_path, http_timeout=0.5), request, tmp_path / "project")

@@ -80,6 +80,8 @@ class FakeReplicate(FakeServer):
         self.page_size = 100
         self.stale_links = 0
         """How many of the next output links to hand out already expired (as a link fetched an hour ago would be)."""
+        self.list_shows_input = True
+        """Whether GET /v1/predictions includes each prediction's `input` (a listing may leave it out)."""
         self.clip = sample_mp4()
         self._order = itertools.count()
         self.route("POST", r"/v1/models/(?P<owner>[^/]+)/(?P<name>[^/]+)/predictions", self._create_on_model)
@@ -313,6 +315,8 @@ class FakeReplicate(FakeServer):
             shown["output"] = self._output(prediction["id"])
         if listed:
             shown.pop("logs", None)
+            if not self.list_shows_input:
+                shown.pop("input", None)
         return shown
 
     def _output(self, prediction_id: str) -> Any:

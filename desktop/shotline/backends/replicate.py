@@ -426,8 +426,14 @@ class ReplicateBackend:
                 if created is not None and created < since:
                     older = True
                     continue
-                if str(prediction.get("id")) not in self._owned and _same_job(prediction, plan):
-                    matches.append(str(prediction["id"]))
+                provider_id = str(prediction.get("id", ""))
+                if not provider_id or provider_id in self._owned or not _same_model(prediction, plan):
+                    continue
+                if not isinstance(prediction.get("input"), Mapping):
+                    # a listing may leave the inputs out; the prediction itself has them
+                    prediction = await self._http.get_json(f"/v1/predictions/{_safe_id(provider_id)}")
+                if isinstance(prediction, dict) and _same_inputs(prediction, plan):
+                    matches.append(provider_id)
             following = page.get("next") if isinstance(page, dict) else None
             # the list is newest first; a cursor to another host would get our key, so it is not followed
             path = str(following) if following and not older and self._http.is_own_host(str(following)) else None
@@ -530,13 +536,14 @@ def _is_video(url: str) -> bool:
     return urlsplit(url).path.lower().endswith(_VIDEO)
 
 
-def _same_job(prediction: Mapping[str, Any], plan: _Create) -> bool:
-    """Whether a listed prediction is the one `plan` would have created (images aside: those are uploads)."""
+def _same_model(prediction: Mapping[str, Any], plan: _Create) -> bool:
     if plan.version is not None:
-        if str(prediction.get("version", "")).lower() != plan.version:
-            return False
-    elif prediction.get("model") != plan.model:
-        return False
+        return str(prediction.get("version", "")).lower() == plan.version
+    return prediction.get("model") == plan.model
+
+
+def _same_inputs(prediction: Mapping[str, Any], plan: _Create) -> bool:
+    """Whether a prediction got every setting `plan` sends (images aside: their data URIs or uploads differ)."""
     sent = prediction.get("input")
     if not isinstance(sent, Mapping):
         return False
