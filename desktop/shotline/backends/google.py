@@ -95,6 +95,7 @@ _IMAGE_TYPES = {
 _ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _FILE_ID = re.compile(r"files/([a-z0-9]+)")
 _INLINE = "inline:"
+_USE_INSTEAD = re.compile(r"\b[Uu]se (?:models/)?([a-z][a-z0-9.-]*[a-z0-9])")
 _LABEL = "shotline_job"
 _SILENT = "Silent clip: no dialogue, no music, no sound effects."
 _CHUNK = 1 << 20
@@ -239,8 +240,11 @@ class GoogleBackend:
         path = f"/{self._version}/interactions/{_checked_id(provider_job_id)}/cancel"
         try:
             await self._http.read("POST", path)
-        except (InputRejected, JobFailed) as exc:
-            # Google refuses to cancel a job that has already ended; that is what the creator wanted anyway.
+        except JobFailed:
+            log.info("Google has no interaction %s any more; nothing to cancel", provider_job_id)
+            return
+        except InputRejected as exc:
+            # Google may refuse to cancel a job that has already ended; that is what the creator wanted anyway.
             if (await self.poll(provider_job_id)).state.is_final:
                 return
             raise JobFailed(f"Google would not cancel the job: {exc}") from exc
@@ -547,7 +551,8 @@ def _provider_error(response: httpx.Response, message: str) -> BackendError | No
         return ContentBlocked(f"Google's safety filter refused the shot{said}. Change the prompt and try again.")
     if status in (400, 404) and "model" in text and _retired_words(text):
         model = _model_of(response)
-        replacement = RETIRED.get(model) or next((new for old, new in RETIRED.items() if old in text), None)
+        named = _USE_INSTEAD.search(message)
+        replacement = RETIRED.get(model) or (named.group(1) if named else None)
         advice = f" Choose {replacement} in the shot's settings." if replacement else " Choose another model."
         return ModelRetired(f"Google no longer offers {model or 'this model'}{said}.{advice}", replacement=replacement)
     if status == 429 and google_status == "RESOURCE_EXHAUSTED" and "quota" in text:
