@@ -9,8 +9,9 @@ Quirks that matter (read in openai-python's `resources/videos.py` and `types/vid
 - A create is `multipart/form-data` (the SDK always sends it so): `seconds` is a *string* of 4, 8 or 12, `size` is
   one of four fixed frames (the 1024×1792 pair is Sora 2 Pro only), and `input_reference` must be an image file
   of exactly that frame, so a first frame is scaled and cropped to it here before upload.
-- Remix is `POST /videos/{id}/remix` with JSON `{"prompt"}`; extend is multipart `POST /videos/extensions` with
-  `video[id]` and the new segment's `seconds` (4–20).
+- Remix (`options["remix_of"]`) is `POST /videos/{id}/remix` with JSON `{"prompt"}` and keeps its source's length
+  and frame; extend (`options["extend_of"]`) is multipart `POST /videos/extensions` with `video[id]` (the SDK's
+  encoding of `{"id": …}`) and the new segment's `seconds` (4–20), so the shot's duration is the added part.
 - A video carries no metadata or tag, so a create that timed out can only be recognised by its prompt and
   settings; `find` answers only when this very object sent the create and exactly one unclaimed video matches,
   and otherwise says "unknown" (the job code then marks the job uncertain rather than sending it again).
@@ -512,7 +513,7 @@ class OpenAIBackend:
         """OpenAI echoes a masked key in its 401 message; nothing of a key reaches the creator or a log."""
         try:
             key = self._secrets.get(INFO.id)
-        except Exception:
+        except Exception:  # a keyring that fails now must not hide the provider's answer
             key = None
         if key:
             message = message.replace(key, "[key]")
