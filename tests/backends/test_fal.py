@@ -378,7 +378,7 @@ def test_cancelled_request_polls_as_cancelled_and_finished_ones_need_no_cancel(t
 def test_resume_after_restart_attaches_one_take_without_a_second_create(tmp_path: Path, fake: FakeFal) -> None:
     project = tmp_path / "project"
     journal = journal_for(project)
-    request = _request("veo3")
+    request = _request("veo3-fast")  # fal-ai/veo3/fast: its requests live under fal-ai/veo3
     record = add_job(journal, request)
 
     async def before_restart() -> None:
