@@ -212,6 +212,7 @@ class FakeServer:
 def _handler_class(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # small JSON answers otherwise wait ~40 ms for the client's delayed ACK
 
         def log_message(self, format: str, *args: Any) -> None:
             return None
