@@ -47,6 +47,7 @@ from shotline.backends.http import (
 )
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.core.errors import (
+    AmbiguousSubmit,
     AuthFailed,
     BackendError,
     ContentBlocked,
@@ -101,7 +102,7 @@ _SILENT = "Silent clip: no dialogue, no music, no sound effects."
 _CHUNK = 1 << 20
 
 _RUNNING = frozenset({"in_progress", "requires_continuation"})
-_FAILED_WORDS = {
+_UNFINISHED = {
     "incomplete": "Google stopped the clip before it was finished (incomplete). Generate the shot again.",
     "budget_exceeded": "Google stopped the job because your project's spending limit was reached. Raise the limit "
     "in Google AI Studio, then generate again.",
@@ -196,11 +197,8 @@ class GoogleBackend:
         answer = json_of(response, PROVIDER)
         interaction_id = str(answer.get("id", "")) if isinstance(answer, dict) else ""
         if not _ID.fullmatch(interaction_id):
-            # Google took the request but gave no usable id: the job may run, and we cannot follow it.
-            raise JobFailed(
-                "Google accepted the request but did not say which job it started, so Shotline cannot follow it. "
-                "Check your Google AI Studio usage before generating again."
-            )
+            # Google took the request but gave no usable id: the job may run (and bill), so it is uncertain.
+            raise AmbiguousSubmit("Google accepted the request but did not say which job it started.")
         log.info("Google interaction %s created for job %s", interaction_id, request.job_id)
         return interaction_id
 
@@ -215,8 +213,8 @@ class GoogleBackend:
             return JobStatus(JobState.CANCELLED, message="The job was cancelled at Google.")
         if status == "failed":
             return _failure(interaction)
-        if status in _FAILED_WORDS:
-            return JobStatus(JobState.FAILED, message=_with_errors(_FAILED_WORDS[status], interaction))
+        if status in _UNFINISHED:
+            return JobStatus(JobState.FAILED, message=_with_errors(_UNFINISHED[status], interaction))
         if status != "completed":
             # an open enum: a state added later is most likely a step on the way, and polling costs nothing
             return JobStatus(JobState.RUNNING, message=f"Google reports the job as {status or 'unknown'}")
