@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from shotline.backends import http as provider_http
-from shotline.backends.comfyui import INFO, ComfyUIBackend, load_workflow
+from shotline.backends.comfyui import INFO, ComfyUIBackend, load_workflow, prompt_error_message
 from shotline.core.errors import AuthFailed, ContentBlocked, InputRejected, JobFailed, TransientError
 from shotline.core.ports import GenerationRequest, JobPhase, JobState, KeyCheck
 from shotline.jobs.generation import cancel_generation, submit_job
@@ -351,6 +351,7 @@ def test_a_model_file_comfyui_lacks_is_refused_with_comfyuis_words(tmp_path: Pat
         ({"options": {"mapping": {"steps": "3.steps"}}}, "names 'steps'"),
         ({"options": {"mapping": {"seed": "3.noise_seed"}}}, "no input 'noise_seed'"),
         ({"first_frame": "/tmp/first.png"}, "no input for it"),
+        ({"options": {"fps": "fast"}}, "not a number of frames"),
     ],
 )
 def test_bad_settings_are_refused_before_anything_is_queued(
@@ -484,21 +485,22 @@ def test_check_key_says_which_comfyui_answers(tmp_path: Path, fake: FakeComfyUI)
 
 
 def test_a_comfyui_that_is_not_running_is_reported_with_advice(tmp_path: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        url = f"http://127.0.0.1:{probe.getsockname()[1]}"  # nothing listens here once closed
+    with socket.socket() as bound:
+        # bound but not listening: connections are refused, and no other program can take the port meanwhile
+        bound.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{bound.getsockname()[1]}"
 
-    async def scenario() -> None:
-        backend = _backend(tmp_path, url)
-        try:
-            await backend.check_key()
-        finally:
-            await backend.aclose()
+        async def scenario() -> None:
+            backend = _backend(tmp_path, url)
+            try:
+                await backend.check_key()
+            finally:
+                await backend.aclose()
 
-    with pytest.raises(TransientError, match="Start ComfyUI"):
-        asyncio.run(scenario())
-    with pytest.raises(TransientError, match="Start ComfyUI"):
-        generate(_backend(tmp_path, url), _request(), tmp_path / "project")
+        with pytest.raises(TransientError, match="Start ComfyUI"):
+            asyncio.run(scenario())
+        with pytest.raises(TransientError, match="Start ComfyUI"):
+            generate(_backend(tmp_path, url), _request(), tmp_path / "project")
     assert journal_for(tmp_path / "project").all()[0].phase is JobPhase.FAILED
 
 
@@ -539,3 +541,19 @@ def test_a_saved_clip_can_be_any_video_container(tmp_path: Path, fake: FakeComfy
     outcome = asyncio.run(scenario())
     assert outcome.take.info.has_video and not outcome.take.info.has_audio
     assert fake.calls_to("GET", VIEW)[-1].param("filename") == "AnimateDiff_00001.webm"
+
+
+def test_both_shapes_of_comfyuis_refusal_read_plainly() -> None:
+    old = prompt_error_message({"error": "no prompt", "node_errors": []}, "http://127.0.0.1:8188")
+    assert "refused the workflow: no prompt" in old
+    missing = {
+        "error": {
+            "type": "invalid_prompt",
+            "message": "Cannot execute because node WanVideoSampler does not exist.",
+            "details": "Node ID '#27'",
+            "extra_info": {},
+        },
+        "node_errors": {},
+    }
+    message = prompt_error_message(missing, "http://127.0.0.1:8188")
+    assert "'WanVideoSampler' (node 27" in message and "ComfyUI-WanVideoWrapper" in message

@@ -104,7 +104,7 @@ INFO = BackendInfo(
     key_env_vars=(),
     # ComfyUI runs one workflow at a time; a second one waiting in its queue keeps the GPU busy between them
     max_concurrency=2,
-    description="Runs your own ComfyUI workflow on a ComfyUI server on this computer or your network; free.",
+    description="Runs your own ComfyUI workflow on the ComfyUI server on this computer; free, and needs no key.",
 )
 
 
@@ -137,9 +137,9 @@ class ComfyUIBackend:
         mapping = _mapping(request.options.get("mapping"), workflow)
         wanted = placeholders(workflow) | set(mapping)
         images = await asyncio.to_thread(_images, request, wanted)
+        values = _values(request)
         async with self._reachable():
             await self._check_nodes(workflow, mapping)
-            values = _values(request)
             for name, path in images.items():
                 values[name] = await self._upload(path)
         body = {
@@ -502,7 +502,16 @@ def _images(request: GenerationRequest, wanted: set[str]) -> dict[str, Path]:
 
 
 def _values(request: GenerationRequest) -> dict[str, Any]:
-    fps = Fraction(str(request.options.get("fps", ""))) if request.options.get("fps") else request.fps
+    fps = request.fps
+    if request.options.get("fps"):
+        try:
+            fps = Fraction(str(request.options["fps"]))
+        except (ValueError, ZeroDivisionError):
+            fps = Fraction(0)
+        if not 0 < fps <= 240:
+            raise InputRejected(
+                f"The ComfyUI frame rate {request.options['fps']!r} is not a number of frames a second."
+            )
     seconds = Fraction(request.duration_us, 1_000_000)
     return {
         "prompt": request.prompt,
@@ -566,14 +575,12 @@ def prompt_error_message(body: Any, base: str) -> str:
 
 
 def _finished(entry: Mapping[str, Any]) -> JobStatus:
-    status = entry.get("status") if isinstance(entry.get("status"), dict) else {}
-    assert isinstance(status, dict)
+    status = _dict(entry.get("status"))
     events = {str(m[0]): m[1] for m in status.get("messages", []) if isinstance(m, list | tuple) and len(m) == 2}
     if "execution_interrupted" in events:
         return JobStatus(JobState.CANCELLED, message="The workflow was interrupted in ComfyUI.")
     if status.get("status_str") == "error" or "execution_error" in events:
-        failure = events.get("execution_error") if isinstance(events.get("execution_error"), dict) else {}
-        assert isinstance(failure, dict)
+        failure = _dict(events.get("execution_error"))
         said = str(failure.get("exception_message") or "").strip()
         where = f"{failure.get('node_type', 'a node')} (node {failure.get('node_id', '?')})"
         if any(word in said.lower() for word in _BLOCK_WORDS):
@@ -589,6 +596,10 @@ def _finished(entry: Mapping[str, Any]) -> JobStatus:
             "SaveWEBM or VHS_VideoCombine) and generate again.",
         )
     return JobStatus(JobState.SUCCEEDED, progress=1.0, outputs=outputs)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _video_links(outputs: Any) -> Iterator[str]:
