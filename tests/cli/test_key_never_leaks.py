@@ -48,6 +48,7 @@ def test_the_key_is_in_no_log_file_journal_or_message(tmp_path: Path) -> None:
         )
         assert good.code == 0, good.err
         assert "DEBUG" in good.err  # debug logging really was on
+        assert "Estimated cost: about $0.60 for 1 paid job(s)" in good.err  # said before anything was sent
         assert info(project)["shots"][0]["takes"] == 1
         assert fake.creates()[0].headers["authorization"] == f"Bearer {KEY}"  # the key was really used
 

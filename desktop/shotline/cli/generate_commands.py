@@ -13,9 +13,9 @@ from shotline.cli.progress import progress_bar
 from shotline.cli.session_scope import editing, reading
 from shotline.core import commands
 from shotline.core.errors import BackendError, ShotlineError
-from shotline.core.ports import JobRecord
+from shotline.core.ports import BackendKind, JobRecord
 from shotline.services.budget import spending
-from shotline.services.context import open_context
+from shotline.services.context import AppContext, open_context
 from shotline.services.generation import GenerationService, StartedJob
 from shotline.services.session import ProjectSession
 
@@ -73,7 +73,7 @@ def generate(
             return
         generation = GenerationService(ctx, session)
         records = generation.prepare(refs, backend=backend, model=model)
-        _say_cost(records, session)
+        _say_cost(records, session, ctx)
         if wait:
             failed = _wait_and_attach(generation, session, generation.run(records))
             if failed:
@@ -84,14 +84,19 @@ def generate(
         click.echo(f"Collect the takes with: shotline resume {project} --wait", err=True)
 
 
-def _say_cost(records: list[JobRecord], session: ProjectSession) -> None:
+def _say_cost(records: list[JobRecord], session: ProjectSession, ctx: AppContext) -> None:
     """Before anything paid goes out: what these jobs should cost, and where the project stands."""
-    estimates = [r.estimated_cost for r in records if r.estimated_cost is not None]
-    if not estimates:
+    paid = [r for r in records if ctx.registry.info(r.backend).kind is BackendKind.CLOUD]
+    if not paid:
         return
-    unknown = len(records) - len(estimates)
-    also = f" (and {unknown} job(s) whose price is unknown)" if unknown else ""
-    click.echo(f"Estimated cost: about ${sum(estimates, Decimal(0)):.2f} for {len(estimates)} job(s){also}.", err=True)
+    estimates = [r.estimated_cost for r in paid if r.estimated_cost is not None]
+    unknown = len(paid) - len(estimates)
+    if estimates:
+        also = f" (and {unknown} whose price is unknown)" if unknown else ""
+        total = sum(estimates, Decimal(0))
+        click.echo(f"Estimated cost: about ${total:.2f} for {len(estimates)} paid job(s){also}.", err=True)
+    else:
+        click.echo(f"Estimated cost: unknown for {unknown} paid job(s); see the provider's price page.", err=True)
     click.echo(f"Project: {spending(session.journal.all(), session.project.settings.budget).describe()}.", err=True)
 
 
