@@ -189,13 +189,6 @@ class FakeComfyUI(FakeServer):
         ):
             self.route(method, API + path, self._guarded(handler))
 
-    def start(self) -> FakeComfyUI:
-        super().start()
-        assert self._server is not None
-        # headers and body go out as two writes; without TCP_NODELAY each answer waits ~40 ms for a delayed ACK
-        self._server.RequestHandlerClass.disable_nagle_algorithm = True  # type: ignore[attr-defined]
-        return self
-
     # ------------------------------------------------------------------------------------------ helpers for tests
 
     def prompts_sent(self) -> list[dict[str, Any]]:
