@@ -84,6 +84,11 @@ class _Job:
     poll_seconds: float = 0.0
 
     def write(self, **changes: Any) -> JobRecord:
+        if self.journal.get(self.record.id).phase is JobPhase.CANCELLED:
+            # The creator cancelled while a request of this run was out: the cancel stands, and this run ends as
+            # a cancelled task, as if its cancel had arrived first. (Both run on the runner's one loop, so nothing
+            # can come between this read and the write below.)
+            raise asyncio.CancelledError("cancelled by the creator")
         self.record = self.journal.update(self.record.id, **changes)
         return self.record
 
@@ -267,9 +272,6 @@ def _queue_text(status: JobStatus) -> str:
 
 def _settle(run: _Job, status: JobStatus) -> JobStatus:
     """Turn a final provider state into a journal phase; only SUCCEEDED carries on."""
-    if run.journal.get(run.record.id).phase is JobPhase.CANCELLED:
-        # the creator cancelled while this poll was out; whatever the provider says now, the cancel stands
-        raise JobFailed("The job was cancelled.")
     if status.state is JobState.SUCCEEDED:
         return status
     if status.state is JobState.BLOCKED:
