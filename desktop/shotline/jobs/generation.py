@@ -85,10 +85,9 @@ class _Job:
 
     def write(self, **changes: Any) -> JobRecord:
         if self.journal.get(self.record.id).phase is JobPhase.CANCELLED:
-            # The creator cancelled while a request of this run was out: the cancel stands, and this run ends as
-            # a cancelled task, as if its cancel had arrived first. (Both run on the runner's one loop, so nothing
-            # can come between this read and the write below.)
-            raise asyncio.CancelledError("cancelled by the creator")
+            # The creator cancelled while a request of this run was out: the cancel stands and this run ends.
+            # (Both run on the runner's one loop, so nothing can come between this read and the write below.)
+            raise JobFailed("The job was cancelled.")
         self.record = self.journal.update(self.record.id, **changes)
         return self.record
 
