@@ -271,7 +271,7 @@ def test_unreadable_or_foreign_images_are_refused(tmp_path: Path, fake: FakeRunw
     error, _ = _fails(tmp_path, fake, _request(first_frame=str(gif)), InputRejected)
     assert "JPEG, PNG or WebP" in str(error)
     error, _ = _fails(tmp_path, fake, _request(first_frame=str(tmp_path / "gone.png")), InputRejected)
-    assert "could not be read" in str(error)
+    assert "cannot be read" in str(error)
     assert fake.calls == []
 
 

@@ -23,9 +23,7 @@ The queue is submit → status (queue position, logs) → result → the clip's 
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
-import mimetypes
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -35,6 +33,7 @@ from typing import Any
 import httpx
 
 from shotline.backends.http import KeyAuth, ProviderHttp, base_url, http_timeout, json_of
+from shotline.backends.images import read_picture
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.core.errors import (
     BackendError,
@@ -653,9 +652,9 @@ def build_input(request: GenerationRequest) -> tuple[str, dict[str, Any]]:
         body[route.audio_field] = bool(request.audio)
     body.update(route.fixed)
     if request.first_frame:
-        body["image_url"] = data_uri(Path(request.first_frame))
+        body["image_url"] = _inline(request.first_frame)
     if request.last_frame and route.last_frame_field:
-        body[route.last_frame_field] = data_uri(Path(request.last_frame))
+        body[route.last_frame_field] = _inline(request.last_frame)
     extra = request.options.get("input")
     if extra is not None:
         if not isinstance(extra, Mapping):
@@ -677,26 +676,9 @@ def _seconds_for(model: ModelInfo, duration_us: int) -> int:
     return max(1, round(clamped / _SECOND))
 
 
-def data_uri(path: Path) -> str:
-    """An image file as `data:<mime>;base64,…`, the inline form every fal endpoint accepts for an image URL."""
-    if not path.is_absolute():
-        raise InputRejected(f"The image {str(path)!r} must be given as a full path.")
-    try:
-        size = path.stat().st_size
-        if size > MAX_IMAGE_BYTES:
-            raise InputRejected(
-                f"The image {path.name} is {size / 1e6:.0f} MB; fal.ai takes images up to "
-                f"{MAX_IMAGE_BYTES / 1e6:.0f} MB inline. Use a smaller image."
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputRejected(f"The image {path} is not there any more; choose it again.") from None
-    except OSError as exc:
-        raise InputRejected(f"The image {path} cannot be read ({exc.strerror or exc}).") from None
-    mime = mimetypes.guess_type(path.name)[0] or ""
-    if not mime.startswith("image/"):
-        raise InputRejected(f"{path.name} is not an image fal.ai can use; choose a PNG, JPEG or WebP file.")
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+def _inline(path: str) -> str:
+    """A picture as a data URI, the inline form every fal endpoint takes where it asks for an image URL."""
+    return read_picture(path, PROVIDER, max_bytes=MAX_IMAGE_BYTES).data_uri()
 
 
 SPEC = BackendSpec(info=INFO, create=FalBackend)

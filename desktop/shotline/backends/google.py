@@ -45,6 +45,7 @@ from shotline.backends.http import (
     http_timeout,
     json_of,
 )
+from shotline.backends.images import read_picture
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.core.errors import (
     AmbiguousSubmit,
@@ -81,18 +82,7 @@ _DEFAULT_RESOLUTION = "720p"
 _MAX_REFERENCES = 3
 _MAX_INLINE_BYTES = 20 * 1024 * 1024
 """Images travel inside the JSON request; past this size Google refuses the request as too large."""
-_IMAGE_TYPES = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".webp": "image/webp",
-    ".heic": "image/heic",
-    ".heif": "image/heif",
-    ".gif": "image/gif",
-    ".bmp": "image/bmp",
-    ".tif": "image/tiff",
-    ".tiff": "image/tiff",
-}
+_IMAGE_KINDS = ("PNG", "JPEG", "WebP", "HEIC", "HEIF", "GIF", "BMP", "TIFF")
 _ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _FILE_ID = re.compile(r"files/([a-z0-9]+)")
 _INLINE = "inline:"
@@ -428,23 +418,14 @@ def _images(request: GenerationRequest) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
     total = 0
     for name in paths:
-        path = Path(name)
-        mime = _IMAGE_TYPES.get(path.suffix.lower())
-        if mime is None:
-            raise InputRejected(
-                f"{path.name} is not an image Google accepts; use PNG, JPEG, WebP, HEIC, GIF, BMP or TIFF."
-            )
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputRejected(f"The image {path} cannot be read ({exc.strerror or exc}); choose it again.") from exc
-        total += len(data)
+        picture = read_picture(name, PROVIDER, kinds=_IMAGE_KINDS)
+        total += len(picture.data)
         if total > _MAX_INLINE_BYTES:
             raise InputRejected(
                 f"The shot's images come to more than {_MAX_INLINE_BYTES // (1024 * 1024)} MB, more than Google takes "
                 "in one request; use smaller images."
             )
-        blocks.append({"type": "image", "mime_type": mime, "data": base64.b64encode(data).decode("ascii")})
+        blocks.append({"type": "image", "mime_type": picture.mime, "data": picture.base64()})
     return blocks
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-import mimetypes
 import os
 import re
 import time
@@ -38,6 +37,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from shotline.backends.http import KeyAuth, ProviderHttp, base_url, http_timeout, json_of
+from shotline.backends.images import read_picture
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.core.errors import (
     AmbiguousSubmit,
@@ -65,6 +65,7 @@ log = logging.getLogger(__name__)
 DEFAULT_URL = "https://api.replicate.com"
 CUSTOM = "custom"
 INLINE_LIMIT = 256 * 1024
+_IMAGE_KINDS = ("JPEG", "PNG", "WebP", "GIF")
 """Images up to this size travel inside the request as data URIs; larger ones are uploaded to /v1/files first."""
 FIND_PAGES = 5
 CLOCK_SLACK_S = 120.0
@@ -455,12 +456,13 @@ class ReplicateBackend:
     # ------------------------------------------------------------------------------------------ images
 
     async def _image(self, path: str) -> str:
-        data = await asyncio.to_thread(Path(path).read_bytes)
-        mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
-        if len(data) <= INLINE_LIMIT:
-            return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+        picture = await asyncio.to_thread(read_picture, path, "Replicate", kinds=_IMAGE_KINDS)
+        if len(picture.data) <= INLINE_LIMIT:
+            return picture.data_uri()
         # An upload starts no job and bills nothing, so it may be retried like a read; an extra copy just expires.
-        response = await self._http.read("POST", "/v1/files", files={"content": (Path(path).name, data, mime)})
+        response = await self._http.read(
+            "POST", "/v1/files", files={"content": (picture.name, picture.data, picture.mime)}
+        )
         uploaded = json_of(response, "Replicate")
         url = uploaded.get("urls", {}).get("get") if isinstance(uploaded, dict) else None
         if not url:

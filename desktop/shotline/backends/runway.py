@@ -17,7 +17,6 @@ Provider quirks that shape this module (read in the official `runwayml` SDK, 5.2
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import logging
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import Any
 import httpx
 
 from shotline.backends.http import KeyAuth, LinkExpired, ProviderHttp, base_url, http_timeout
+from shotline.backends.images import read_picture
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.core.errors import (
     AuthFailed,
@@ -78,8 +78,6 @@ _VEO_RATIOS = {
 }
 _RETIRED = {"veo3": "veo3.1", "gen3a_turbo": "gen4.5", "gen4_aleph": None}
 """Models Runway stopped offering, and what to use instead."""
-
-_IMAGE_TYPES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
 
 
 INFO = BackendInfo(
@@ -328,23 +326,9 @@ def _duration(model: ModelInfo, duration_us: int) -> int:
 
 
 async def _data_uri(path_text: str) -> str:
-    path = Path(path_text)
-    try:
-        data = await asyncio.to_thread(path.read_bytes)
-    except OSError as exc:
-        raise InputRejected(f"The image {path.name} could not be read ({exc.strerror or exc}).") from exc
-    mime = next((kind for magic, kind in _IMAGE_TYPES if data.startswith(magic)), None)
-    if mime is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        mime = "image/webp"
-    if mime is None:
-        raise InputRejected(f"Runway takes JPEG, PNG or WebP images; {path.name} is none of these.")
-    uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-    if len(uri) > _MAX_DATA_URI:
-        raise InputRejected(
-            f"{path.name} is too large to send to Runway (about {len(data) // 1_000_000} MB; the limit is about "
-            "3.7 MB). Save it smaller or as JPEG."
-        )
-    return uri
+    # Runway limits the data URI to 5 MB, so about 3.7 MB of picture once base64 has grown it by a third
+    picture = await asyncio.to_thread(read_picture, path_text, _PROVIDER, max_bytes=_MAX_DATA_URI * 3 // 4 - 100)
+    return picture.data_uri()
 
 
 # ---------------------------------------------------------------------------------------------- answers
