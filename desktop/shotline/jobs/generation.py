@@ -85,9 +85,12 @@ class _Job:
 
     def write(self, **changes: Any) -> JobRecord:
         if self.journal.get(self.record.id).phase is JobPhase.CANCELLED:
-            # The creator cancelled while a request of this run was out: the cancel stands and this run ends.
-            # (Both run on the runner's one loop, so nothing can come between this read and the write below.)
-            raise JobFailed("The job was cancelled.")
+            # The creator cancelled while a request of this run was out, and the cancel stands: a progress note is
+            # dropped (the task's own cancel follows), a step to another phase ends the run. Both run on the
+            # runner's one loop, so nothing can come between this read and the write below.
+            if "phase" in changes:
+                raise JobFailed("The job was cancelled.")
+            return self.record
         self.record = self.journal.update(self.record.id, **changes)
         return self.record
 
@@ -427,10 +430,6 @@ async def cancel_generation(job_id: str, *, backend: GenerationBackend, journal:
         record = journal.update(job_id, message=f"Cancelled here; the provider did not confirm: {exc}")
     log.info("Job %s cancelled", job_id)
     return record
-
-
-async def _shielded(coro: Coroutine[Any, Any, T]) -> T:
-    return await asyncio.shield(asyncio.ensure_future(coro))
 
 
 def _mark_failed(run: _Job, message: str) -> None:
