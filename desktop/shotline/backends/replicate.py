@@ -79,7 +79,6 @@ _PROGRESS = re.compile(r"^\s*(\d+)%\s*\|.+?\|\s*(\d+)/(\d+)")
 _FLAGGED = re.compile(r"flagged as sensitive|\bE005\b|\bnsfw\b|safety (?:filter|check|system)|moderation", re.I)
 _CREATE_PATH = re.compile(r"/v1/(?:models/(?P<model>[^/]+/[^/]+)/)?predictions")
 _VIDEO = (".mp4", ".mov", ".webm", ".m4v", ".mkv")
-_TERMINAL = frozenset({"succeeded", "failed", "canceled", "aborted"})
 
 _SUCCESSORS: Mapping[str, str] = {"minimax/video-01": "minimax/hailuo-02"}
 """Models Replicate retires, and the model Shotline suggests instead."""

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 
-from shotline.core.errors import EditError, InvalidTrim, UnknownTake
+from shotline.core.errors import EditError, InvalidTrim
 from shotline.core.model import GenerationSettings, Project, ProjectSettings, Shot, Take, Trim
 from shotline.core.timecode import format_time, frame_duration_us, snap_to_frame
 
@@ -182,19 +182,3 @@ def set_generation(project: Project, shot_id: str, settings: GenerationSettings)
 
 def set_project_settings(project: Project, settings: ProjectSettings) -> Project:
     return replace(project, settings=settings)
-
-
-def set_title_of_project(project: Project, title: str) -> Project:
-    return replace(project, title=title)
-
-
-def find_take(project: Project, take_id: str) -> tuple[Shot | None, Take]:
-    """Where a take lives: its shot, or None when it is in the library."""
-    for shot in project.shots:
-        for take in shot.takes:
-            if take.id == take_id:
-                return shot, take
-    for take in project.assets:
-        if take.id == take_id:
-            return None, take
-    raise UnknownTake(f"This project has no take {take_id!r}.")

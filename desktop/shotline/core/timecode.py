@@ -20,10 +20,6 @@ def seconds_to_us(seconds: Fraction | int | str) -> int:
     return round(Fraction(seconds) * US_PER_SECOND)
 
 
-def us_to_seconds(us: int) -> Fraction:
-    return Fraction(us, US_PER_SECOND)
-
-
 def parse_time(text: str) -> int:
     """Parse `2.5`, `1:02.5` or `00:00:02.500` to microseconds. Raises ValueError with a readable message."""
     match = _TIMECODE.match(text.strip())

@@ -86,14 +86,6 @@ def recent_projects(ctx: AppContext) -> list[Path]:
     return [Path(p) for p in ctx.settings.recent_projects if (Path(p) / "project.json").is_file()]
 
 
-def forget_recent(ctx: AppContext, project: Path) -> None:
-    kept = tuple(p for p in ctx.settings.recent_projects if Path(p) != Path(project))
-    try:
-        save_settings(ctx, dataclasses.replace(ctx.settings, recent_projects=kept))
-    except ShotlineError as error:
-        log.warning("Could not update the recent projects: %s", error)
-
-
 def demo_path() -> Path:
     """Where the demo project lives: the creator's documents folder, so they can find and keep it."""
     return Path(platformdirs.user_documents_dir()) / "Shotline" / DEMO_NAME
