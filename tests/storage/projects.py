@@ -10,8 +10,10 @@ from hypothesis import strategies as st
 
 from shotline.core.model import (
     AudioClip,
+    AudioLane,
     GenerationRecord,
     GenerationSettings,
+    LaneKind,
     MediaInfo,
     Origin,
     Project,
@@ -88,6 +90,8 @@ def sample_project(title: str = "Harbour at dawn", shots: int = 2) -> Project:
                 picked_take_id=take.id,
                 gain_db=-3.5,
                 muted=True,
+                solo=True,
+                dialogue=True,
                 transition_out=Transition(TransitionKind.CROSSFADE, 500_000),
             )
         )
@@ -102,7 +106,8 @@ def sample_project(title: str = "Harbour at dawn", shots: int = 2) -> Project:
         muted=True,
         fade_in_us=250_000,
         fade_out_us=500_000,
-        duck_db=-9.0,
+        solo=True,
+        source_name="theme.wav",
     )
     return Project(
         id="project-1",
@@ -116,6 +121,12 @@ def sample_project(title: str = "Harbour at dawn", shots: int = 2) -> Project:
         ),
         shots=tuple(made),
         audio=(music,),
+        lanes=(
+            AudioLane("clips", "Dialogue", LaneKind.CLIPS, gain_db=-1.5, solo=True),
+            AudioLane(
+                "music", "Score", LaneKind.MUSIC, gain_db=-4.0, muted=True, duck_db=-9.0, duck_release_us=750_000
+            ),
+        ),
         assets=(made[0].takes[1],) if made else (),
     )
 
@@ -203,6 +214,8 @@ _shot = st.builds(
     picked_take_id=st.none() | _text,
     gain_db=_finite,
     muted=st.booleans(),
+    solo=st.booleans(),
+    dialogue=st.booleans(),
     transition_out=st.builds(Transition, st.sampled_from(TransitionKind), _us),
 )
 _audio = st.builds(
@@ -217,7 +230,19 @@ _audio = st.builds(
     muted=st.booleans(),
     fade_in_us=_us,
     fade_out_us=_us,
+    solo=st.booleans(),
+    source_name=_text,
+)
+_lane = st.builds(
+    AudioLane,
+    id=_text,
+    name=_text,
+    kind=st.sampled_from(LaneKind),
+    gain_db=_finite,
+    muted=st.booleans(),
+    solo=st.booleans(),
     duck_db=_finite,
+    duck_release_us=_us,
 )
 projects = st.builds(
     Project,
@@ -233,5 +258,6 @@ projects = st.builds(
     ),
     shots=st.lists(_shot, max_size=4).map(tuple),
     audio=st.lists(_audio, max_size=2).map(tuple),
+    lanes=st.lists(_lane, max_size=3).map(tuple),
     assets=st.lists(_take, max_size=2).map(tuple),
 )

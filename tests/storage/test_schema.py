@@ -129,7 +129,7 @@ def test_newer_format_is_refused_with_the_exact_advice() -> None:
     with pytest.raises(ProjectTooNew) as caught:
         _loads_doc(doc)
     assert str(caught.value) == (
-        "This project was saved by a newer Shotline (format 7); this Shotline reads up to format 1. "
+        "This project was saved by a newer Shotline (format 7); this Shotline reads up to format 2. "
         "Update Shotline to open it."
     )
 
@@ -145,7 +145,7 @@ def test_migrations_run_step_by_step_and_stay_pure() -> None:
     old = _doc() | {"format_version": 0}
     old["name"] = old.pop("title")
     original = json.loads(json.dumps(old))
-    project = schema.project_from_json(old, migrations={0: v0_to_v1})
+    project = schema.project_from_json(old, migrations={0: v0_to_v1, **schema.MIGRATIONS})
     assert calls == [0]
     assert project.title == sample_project().title
     assert project.format_version == FORMAT_VERSION
@@ -233,3 +233,12 @@ def test_one_damaged_field_in_a_real_project_raises_only_project_errors(data: st
         schema.loads(json.dumps(doc).encode())
     except (ProjectCorrupt, ProjectTooNew):
         pass
+
+
+def test_format_1_audio_clips_lose_their_unused_duck_and_get_the_default_lanes() -> None:
+    doc = json.loads((FIXTURES / "v1.json").read_bytes())
+    assert any("duck_db" in clip for clip in doc["audio"])
+    project = _loads_doc(doc)
+    assert [lane.id for lane in project.lanes] == ["clips", "music", "voice"]
+    assert project.lane("music").duck_db < 0
+    assert project.audio[0].lane == "music"

@@ -15,10 +15,14 @@ class ProjectChange:
     reordered: bool = False
     settings: bool = False
     library: bool = False
+    audio: bool = False
+    """Audio clips or lanes changed."""
 
     @property
     def is_empty(self) -> bool:
-        return not (self.added or self.removed or self.updated or self.reordered or self.settings or self.library)
+        return not (
+            self.added or self.removed or self.updated or self.reordered or self.settings or self.library or self.audio
+        )
 
 
 def diff(before: Project, after: Project) -> ProjectChange:
@@ -32,5 +36,6 @@ def diff(before: Project, after: Project) -> ProjectChange:
         updated=tuple(sid for sid in new if sid in old and old[sid] is not new[sid] and old[sid] != new[sid]),
         reordered=kept_order_before != kept_order_after,
         settings=before.settings != after.settings or before.title != after.title,
-        library=before.assets != after.assets or before.audio != after.audio,
+        library=before.assets != after.assets,
+        audio=before.audio != after.audio or before.lanes != after.lanes,
     )

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
-from shotline.core import edits
-from shotline.core.model import GenerationSettings, Project, ProjectSettings, Shot, Take, new_id
+from shotline.core import audio_edits, edits
+from shotline.core.model import AudioClip, GenerationSettings, Project, ProjectSettings, Shot, Take, Transition, new_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +75,40 @@ def set_generation(shot_id: str, settings: GenerationSettings) -> Command:
 
 def set_project_settings(settings: ProjectSettings) -> Command:
     return Command("Change project settings", partial(edits.set_project_settings, settings=settings))
+
+
+def add_audio_clip(clip: AudioClip) -> Command:
+    return Command("Add sound", partial(audio_edits.add_audio_clip, clip=clip))
+
+
+def remove_audio_clip(clip_id: str) -> Command:
+    return Command("Delete sound", partial(audio_edits.remove_audio_clip, clip_id=clip_id))
+
+
+def move_audio_clip(clip_id: str, start_us: int, lane_id: str | None = None) -> Command:
+    apply = partial(audio_edits.move_audio_clip, clip_id=clip_id, start_us=start_us, lane_id=lane_id)
+    return Command("Move sound", apply, ("move-audio", clip_id))
+
+
+def trim_audio_clip(clip_id: str, in_us: int, out_us: int, *, keep_end: bool = False) -> Command:
+    apply = partial(audio_edits.trim_audio_clip, clip_id=clip_id, in_us=in_us, out_us=out_us, keep_end=keep_end)
+    return Command("Trim sound", apply, ("trim-audio", clip_id))
+
+
+def set_audio_clip(clip_id: str, **changes: Any) -> Command:
+    apply = partial(audio_edits.set_audio_clip, clip_id=clip_id, **changes)
+    return Command("Change sound", apply, ("audio", clip_id, tuple(sorted(changes))))
+
+
+def set_lane(lane_id: str, **changes: Any) -> Command:
+    apply = partial(audio_edits.set_lane, lane_id=lane_id, **changes)
+    return Command("Change audio lane", apply, ("lane", lane_id, tuple(sorted(changes))))
+
+
+def set_shot_sound(shot_id: str, **changes: Any) -> Command:
+    apply = partial(audio_edits.set_shot_sound, shot_id=shot_id, **changes)
+    return Command("Change shot sound", apply, ("shot-sound", shot_id, tuple(sorted(changes))))
+
+
+def set_transition(shot_id: str, transition: Transition) -> Command:
+    return Command("Change transition", partial(audio_edits.set_transition, shot_id=shot_id, transition=transition))

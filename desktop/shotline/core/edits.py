@@ -22,7 +22,7 @@ def derived_id(*parts: str) -> str:
     return str(uuid.uuid5(_DERIVED, "/".join(parts)))
 
 
-def _with_shot(project: Project, shot_id: str, change: Callable[[Shot], Shot]) -> Project:
+def with_shot(project: Project, shot_id: str, change: Callable[[Shot], Shot]) -> Project:
     index = project.index_of(shot_id)
     shots = list(project.shots)
     shots[index] = change(shots[index])
@@ -96,7 +96,7 @@ def trim_shot(project: Project, shot_id: str, in_us: int, out_us: int, take_id: 
         trim = checked_trim(take, in_us, out_us)
         return _with_take(shot, take.id, lambda t: replace(t, trim=trim))
 
-    return _with_shot(project, shot_id, change)
+    return with_shot(project, shot_id, change)
 
 
 def split_shot(project: Project, shot_id: str, at_us: int, new_shot_id: str) -> Project:
@@ -126,12 +126,12 @@ def split_shot(project: Project, shot_id: str, at_us: int, new_shot_id: str) -> 
         takes=second_takes,
         picked_take_id=derived_id(new_shot_id, take.id),
     )
-    project = _with_shot(project, shot_id, lambda _: first)
+    project = with_shot(project, shot_id, lambda _: first)
     return add_shot(project, second, project.index_of(shot_id) + 1)
 
 
 def pick_take(project: Project, shot_id: str, take_id: str) -> Project:
-    return _with_shot(project, shot_id, lambda s: replace(s, picked_take_id=s.take(take_id).id))
+    return with_shot(project, shot_id, lambda s: replace(s, picked_take_id=s.take(take_id).id))
 
 
 def attach_take(project: Project, shot_id: str, take: Take, pick: bool = True) -> Project:
@@ -145,7 +145,7 @@ def attach_take(project: Project, shot_id: str, take: Take, pick: bool = True) -
         picked = take.id if pick or shot.picked_take_id is None else shot.picked_take_id
         return replace(shot, takes=(*shot.takes, take), picked_take_id=picked)
 
-    return _with_shot(project, shot_id, change)
+    return with_shot(project, shot_id, change)
 
 
 def remove_take(project: Project, shot_id: str, take_id: str) -> Project:
@@ -159,7 +159,7 @@ def remove_take(project: Project, shot_id: str, take_id: str) -> Project:
             picked = takes[-1].id if takes else None
         return replace(shot, takes=takes, picked_take_id=picked)
 
-    return _with_shot(project, shot_id, change)
+    return with_shot(project, shot_id, change)
 
 
 def set_prompt(project: Project, shot_id: str, prompt: str, negative_prompt: str | None = None) -> Project:
@@ -167,17 +167,17 @@ def set_prompt(project: Project, shot_id: str, prompt: str, negative_prompt: str
         negative = shot.negative_prompt if negative_prompt is None else negative_prompt
         return replace(shot, prompt=prompt, negative_prompt=negative)
 
-    return _with_shot(project, shot_id, change)
+    return with_shot(project, shot_id, change)
 
 
 def set_title(project: Project, shot_id: str, title: str) -> Project:
-    return _with_shot(project, shot_id, lambda s: replace(s, title=title))
+    return with_shot(project, shot_id, lambda s: replace(s, title=title))
 
 
 def set_generation(project: Project, shot_id: str, settings: GenerationSettings) -> Project:
     if settings.duration_us <= 0:
         raise EditError("A shot's requested duration must be longer than zero.")
-    return _with_shot(project, shot_id, lambda s: replace(s, generation=settings))
+    return with_shot(project, shot_id, lambda s: replace(s, generation=settings))
 
 
 def set_project_settings(project: Project, settings: ProjectSettings) -> Project:

@@ -10,6 +10,8 @@ ShotlineError
 ├── EditError                      an edit that does not make sense for this project
 │   ├── UnknownShot
 │   ├── UnknownTake
+│   ├── UnknownLane
+│   ├── UnknownAudioClip
 │   └── InvalidTrim
 ├── MediaError
 │   ├── MediaUnreadable            not a video/audio file, zero bytes, broken
@@ -73,6 +75,14 @@ class UnknownShot(EditError):
 
 
 class UnknownTake(EditError):
+    pass
+
+
+class UnknownLane(EditError):
+    pass
+
+
+class UnknownAudioClip(EditError):
     pass
 
 

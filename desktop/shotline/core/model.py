@@ -16,9 +16,9 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-from shotline.core.errors import UnknownShot, UnknownTake
+from shotline.core.errors import UnknownAudioClip, UnknownLane, UnknownShot, UnknownTake
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """The project.json format this Shotline writes; storage migrates older ones and refuses newer ones."""
 
 
@@ -162,6 +162,9 @@ class Shot:
     picked_take_id: str | None = None
     gain_db: float = 0.0
     muted: bool = False
+    solo: bool = False
+    dialogue: bool = False
+    """The shot's own sound carries speech: music lanes duck under it."""
     transition_out: Transition = CUT
 
     @property
@@ -184,9 +187,44 @@ class Shot:
         return take.duration_us if take else self.generation.duration_us
 
 
+class LaneKind(StrEnum):
+    CLIPS = "clips"
+    """The shots' own sound (the lane holds no clips; its settings apply to every shot's sound)."""
+    MUSIC = "music"
+    VOICE = "voice"
+
+
+@dataclass(frozen=True, slots=True)
+class AudioLane:
+    """A row of sound under the picture, with settings that apply to everything on it.
+
+    `duck_db` (≤ 0) lowers this lane while a dialogue shot or a voice-over clip plays; 0 means no ducking.
+    `duck_release_us` is how long the lane takes to come back up after the speech ends.
+    """
+
+    id: str
+    name: str
+    kind: LaneKind
+    gain_db: float = 0.0
+    muted: bool = False
+    solo: bool = False
+    duck_db: float = 0.0
+    duck_release_us: int = 500_000
+
+
+CLIP_SOUND_LANE = "clips"
+MUSIC_LANE = "music"
+VOICE_LANE = "voice"
+DEFAULT_LANES: tuple[AudioLane, ...] = (
+    AudioLane(CLIP_SOUND_LANE, "Clip sound", LaneKind.CLIPS),
+    AudioLane(MUSIC_LANE, "Music", LaneKind.MUSIC, duck_db=-12.0),
+    AudioLane(VOICE_LANE, "Voice-over", LaneKind.VOICE),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class AudioClip:
-    """A music or voice-over clip placed on an audio lane at `start_us` on the timeline."""
+    """A music or voice-over clip placed on an audio lane (by lane id) at `start_us` on the timeline."""
 
     id: str
     media: str
@@ -196,9 +234,18 @@ class AudioClip:
     info: MediaInfo
     gain_db: float = 0.0
     muted: bool = False
+    solo: bool = False
     fade_in_us: int = 0
     fade_out_us: int = 0
-    duck_db: float = 0.0
+    source_name: str = ""
+
+    @property
+    def duration_us(self) -> int:
+        return self.trim.duration_us
+
+    @property
+    def end_us(self) -> int:
+        return self.start_us + self.trim.duration_us
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +264,7 @@ class Project:
     settings: ProjectSettings = ProjectSettings()
     shots: tuple[Shot, ...] = ()
     audio: tuple[AudioClip, ...] = ()
+    lanes: tuple[AudioLane, ...] = DEFAULT_LANES
     assets: tuple[Take, ...] = ()
     """The library: takes that belong to no shot (e.g. a generation that finished after its shot was deleted)."""
     format_version: int = FORMAT_VERSION
@@ -238,6 +286,19 @@ class Project:
             f"This project has no shot {ref!r}; give a shot id or a position from 1 to {len(self.shots)}."
         )
 
+    def lane(self, lane_id: str) -> AudioLane:
+        for lane in self.lanes:
+            if lane.id == lane_id:
+                return lane
+        names = ", ".join(lane.id for lane in self.lanes)
+        raise UnknownLane(f"This project has no audio lane {lane_id!r}; its lanes are {names}.")
+
+    def audio_clip(self, clip_id: str) -> AudioClip:
+        for clip in self.audio:
+            if clip.id == clip_id:
+                return clip
+        raise UnknownAudioClip(f"This project has no audio clip {clip_id!r}.")
+
     def has_shot(self, shot_id: str) -> bool:
         return any(shot.id == shot_id for shot in self.shots)
 
@@ -248,8 +309,18 @@ class Project:
 
     @property
     def duration_us(self) -> int:
-        """Length of the timeline: the picked takes' trims in order (shots without a take count their request)."""
-        return sum(shot.duration_us for shot in self.shots)
+        """Length of the picture: the picked takes' trims in order, less crossfade overlaps (shots without a take
+        count their request). Audio clips may run past it; the export ends with the picture."""
+        overlaps = sum(transition_overlap_us(a, b) for a, b in zip(self.shots, self.shots[1:], strict=False))
+        return sum(shot.duration_us for shot in self.shots) - overlaps
+
+
+def transition_overlap_us(shot: Shot, following: Shot) -> int:
+    """How long `shot` and `following` overlap: its crossfade, at most half of either shot."""
+    transition = shot.transition_out
+    if transition.kind is not TransitionKind.CROSSFADE or transition.duration_us <= 0:
+        return 0
+    return min(transition.duration_us, shot.duration_us // 2, following.duration_us // 2)
 
 
 class Fit(StrEnum):
@@ -257,21 +328,66 @@ class Fit(StrEnum):
     """Scale to fit inside the frame, bars where the aspect differs."""
     FILL = "fill"
     """Scale to cover the frame, cropping what falls outside."""
+    PAD = "pad"
+    """No scaling: the clip at its own size, centred on black (scaled down only if it would not fit)."""
+
+
+class Codec(StrEnum):
+    H264 = "h264"
+    H265 = "h265"
+    PRORES = "prores"
+    """ProRes 422 in a MOV."""
+    WAV = "wav"
+    """Sound only, PCM."""
+    M4A = "m4a"
+    """Sound only, AAC."""
+
+    @property
+    def audio_only(self) -> bool:
+        return self in (Codec.WAV, Codec.M4A)
+
+    @property
+    def extensions(self) -> tuple[str, ...]:
+        """The file name endings this codec's container takes, the usual one first."""
+        return _EXTENSIONS[self]
+
+
+_EXTENSIONS = {
+    Codec.H264: (".mp4", ".mov", ".m4v"),
+    Codec.H265: (".mp4", ".mov"),
+    Codec.PRORES: (".mov",),
+    Codec.WAV: (".wav",),
+    Codec.M4A: (".m4a",),
+}
+
+WEB_LUFS = -14.0
+BROADCAST_LUFS = -23.0
 
 
 @dataclass(frozen=True, slots=True)
 class ExportSettings:
+    """How to render: frame, codec, sound and loudness, and which part of the timeline.
+
+    `loudness_lufs` None leaves levels as mixed; otherwise the export is normalised (two-pass EBU R128) to that
+    integrated loudness with a `true_peak_db` ceiling. `range` (timeline time) limits the export to part of the film.
+    `lossless` allows the stream-copy path when the timeline permits it; `hardware` allows a hardware encoder.
+    """
+
     size: Size
     fps: Fraction
     sample_rate: int = 48_000
     channels: int = 2
     fit: Fit = Fit.FIT
-    video_codec: str = "libx264"
+    codec: Codec = Codec.H264
     crf: int = 20
     preset: str = "medium"
     pixel_format: str = "yuv420p"
-    audio_codec: str = "aac"
     audio_bitrate: str = "192k"
+    loudness_lufs: float | None = WEB_LUFS
+    true_peak_db: float = -1.0
+    range: Trim | None = None
+    lossless: bool = True
+    hardware: bool = False
 
     @classmethod
     def for_project(cls, project: Project, size: Size | None = None, fps: Fraction | None = None) -> ExportSettings:

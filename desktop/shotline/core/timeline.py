@@ -1,10 +1,13 @@
-"""Where each shot sits on the timeline: the picked takes in shot order, end to end, in exact microseconds."""
+"""Where each shot sits on the timeline: the picked takes in shot order, end to end, in exact microseconds.
+
+A crossfade overlaps a shot with the next one: the next shot starts that much before this one ends.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from shotline.core.model import Project, Shot, Take
+from shotline.core.model import Project, Shot, Take, transition_overlap_us
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,14 +39,23 @@ class Placement(Span):
     """A shot on the timeline clock."""
 
     shot: Shot = field(kw_only=True)
+    overlap_out_us: int = field(default=0, kw_only=True)
+    """How long this shot crossfades into the next one (the next starts this much before this one ends)."""
+
+    @property
+    def cut_us(self) -> int:
+        """Where a preview without transitions cuts to the next shot: where the crossfade begins."""
+        return self.end_us - self.overlap_out_us
 
 
 def layout(project: Project) -> tuple[Placement, ...]:
     placements = []
     start = 0
-    for shot in project.shots:
-        placements.append(Placement(shot.picked_take, start, shot.duration_us, shot=shot))
-        start += shot.duration_us
+    shots = project.shots
+    for index, shot in enumerate(shots):
+        overlap = transition_overlap_us(shot, shots[index + 1]) if index + 1 < len(shots) else 0
+        placements.append(Placement(shot.picked_take, start, shot.duration_us, shot=shot, overlap_out_us=overlap))
+        start += shot.duration_us - overlap
     return tuple(placements)
 
 
@@ -51,7 +63,7 @@ def placement_at(project: Project, timeline_us: int) -> Placement | None:
     """The shot playing at `timeline_us` (the last one at or after the end), None for an empty project."""
     placements = layout(project)
     for placement in placements:
-        if timeline_us < placement.end_us:
+        if timeline_us < placement.cut_us:
             return placement
     return placements[-1] if placements else None
 

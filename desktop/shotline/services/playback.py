@@ -106,7 +106,8 @@ class Playlist:
 
 
 def timeline_playlist(project: Project) -> Playlist:
-    segments = tuple(Segment(p.take, p.start_us, p.duration_us, shot_id=p.shot.id) for p in layout(project))
+    # the preview cuts where a crossfade begins; the export renders the crossfade itself
+    segments = tuple(Segment(p.take, p.start_us, p.cut_us - p.start_us, shot_id=p.shot.id) for p in layout(project))
     return Playlist(tuple(s for s in segments if s.duration_us > 0), linked=True)
 
 

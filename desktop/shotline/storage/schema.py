@@ -18,10 +18,13 @@ from typing import Any, NoReturn
 
 from shotline.core.errors import ProjectCorrupt, ProjectTooNew, SaveFailed
 from shotline.core.model import (
+    DEFAULT_LANES,
     FORMAT_VERSION,
     AudioClip,
+    AudioLane,
     GenerationRecord,
     GenerationSettings,
+    LaneKind,
     MediaInfo,
     Origin,
     Project,
@@ -38,7 +41,15 @@ log = logging.getLogger(__name__)
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
-MIGRATIONS: dict[int, Migration] = {}
+
+def _v1_to_v2(document: dict[str, Any]) -> dict[str, Any]:
+    """Format 2 gives projects audio lanes with their own settings; a clip's unused `duck_db` goes (lanes duck)."""
+    for clip in document.get("audio", []):
+        clip.pop("duck_db", None)
+    return document
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 """`MIGRATIONS[n]` turns a format-n document into a format-(n+1) one. Pure functions; add one per format bump,
 with a golden fixture tests/data/projects/v<n>.json."""
 
@@ -125,6 +136,8 @@ def _shot(shot: Shot) -> dict[str, Any]:
         "picked_take_id": shot.picked_take_id,
         "gain_db": shot.gain_db,
         "muted": shot.muted,
+        "solo": shot.solo,
+        "dialogue": shot.dialogue,
         "transition_out": {"kind": shot.transition_out.kind.value, "duration_us": shot.transition_out.duration_us},
     }
 
@@ -139,9 +152,23 @@ def _audio(clip: AudioClip) -> dict[str, Any]:
         "info": _info(clip.info),
         "gain_db": clip.gain_db,
         "muted": clip.muted,
+        "solo": clip.solo,
         "fade_in_us": clip.fade_in_us,
         "fade_out_us": clip.fade_out_us,
-        "duck_db": clip.duck_db,
+        "source_name": clip.source_name,
+    }
+
+
+def _lane(lane: AudioLane) -> dict[str, Any]:
+    return {
+        "id": lane.id,
+        "name": lane.name,
+        "kind": lane.kind.value,
+        "gain_db": lane.gain_db,
+        "muted": lane.muted,
+        "solo": lane.solo,
+        "duck_db": lane.duck_db,
+        "duck_release_us": lane.duck_release_us,
     }
 
 
@@ -161,6 +188,7 @@ def project_to_json(project: Project) -> dict[str, Any]:
         },
         "shots": [_shot(s) for s in project.shots],
         "audio": [_audio(a) for a in project.audio],
+        "lanes": [_lane(lane) for lane in project.lanes],
         "assets": [_take(t) for t in project.assets],
     }
 
@@ -216,7 +244,9 @@ def _read_record(f: Fields) -> GenerationRecord:
     )
 
 
-def _enum_value(f: Fields, key: str, enum: type[Origin] | type[TransitionKind], default: object = MISSING) -> str:
+def _enum_value(
+    f: Fields, key: str, enum: type[Origin] | type[TransitionKind] | type[LaneKind], default: object = MISSING
+) -> str:
     text = f.text(key, default)
     allowed = [member.value for member in enum]
     if text not in allowed:
@@ -271,6 +301,8 @@ def _read_shot(f: Fields) -> Shot:
         picked_take_id=f.opt_text("picked_take_id"),
         gain_db=f.number("gain_db", 0.0),
         muted=f.flag("muted", False),
+        solo=f.flag("solo", False),
+        dialogue=f.flag("dialogue", False),
         transition_out=Transition()
         if t is None
         else Transition(TransitionKind(_enum_value(t, "kind", TransitionKind)), t.whole("duration_us", 0, minimum=0)),
@@ -287,9 +319,23 @@ def _read_audio(f: Fields) -> AudioClip:
         info=_read_info(f.nested("info")),
         gain_db=f.number("gain_db", 0.0),
         muted=f.flag("muted", False),
+        solo=f.flag("solo", False),
         fade_in_us=f.whole("fade_in_us", 0, minimum=0),
         fade_out_us=f.whole("fade_out_us", 0, minimum=0),
+        source_name=f.text("source_name", ""),
+    )
+
+
+def _read_lane(f: Fields) -> AudioLane:
+    return AudioLane(
+        id=f.text("id"),
+        name=f.text("name", ""),
+        kind=LaneKind(_enum_value(f, "kind", LaneKind)),
+        gain_db=f.number("gain_db", 0.0),
+        muted=f.flag("muted", False),
+        solo=f.flag("solo", False),
         duck_db=f.number("duck_db", 0.0),
+        duck_release_us=f.whole("duck_release_us", 500_000, minimum=0),
     )
 
 
@@ -349,6 +395,7 @@ def project_from_json(data: object, migrations: Mapping[int, Migration] | None =
         settings=ProjectSettings() if f.raw("settings", None) is None else _read_settings(f.nested("settings")),
         shots=_list_of(f, "shots", _read_shot),
         audio=_list_of(f, "audio", _read_audio),
+        lanes=DEFAULT_LANES if f.raw("lanes", None) is None else _list_of(f, "lanes", _read_lane),
         assets=_list_of(f, "assets", _read_take),
         format_version=FORMAT_VERSION,
     )

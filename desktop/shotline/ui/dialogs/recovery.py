@@ -30,8 +30,10 @@ def summary(saved: Project, recovered: Project) -> str:
         parts.append("shots reordered")
     if change.settings:
         parts.append("project settings changed")
+    if change.audio:
+        parts.append("sound changed")
     if change.library:
-        parts.append("audio or library changed")
+        parts.append("library changed")
     return ", ".join(parts) or "small changes"
 
 
