@@ -157,12 +157,12 @@ def ffmpeg_argv(plan: RenderPlan, output: Path, ffmpeg_exe: Path, *, legacy_vsyn
         streams.append(_audio_chain(sound, segment, settings))
     joined = ffmpeg.concat(*streams, n=len(plan.segments), v=1, a=1).node
     output_options: dict[str, str] = {
-        "c:v": settings.video_codec,
+        "c:v": "libx264",
         "crf": str(settings.crf),
         "preset": settings.preset,
         "pix_fmt": "yuv420p",
         "r": format_fps(settings.fps),
-        "c:a": settings.audio_codec,
+        "c:a": "aac",
         "b:a": settings.audio_bitrate,
         "ar": str(settings.sample_rate),
         "ac": str(settings.channels),
