@@ -43,18 +43,38 @@ class Segment:
     frames: int
     start_sample: int
     samples: int
+    crossfade_in_frames: int = 0
+    """Frames at this segment's start that overlap the previous segment's end (a crossfade into this one)."""
+    crossfade_out_frames: int = 0
+    crossfade_in_samples: int = 0
+    crossfade_out_samples: int = 0
 
     @property
     def plays_own_sound(self) -> bool:
         return self.info.has_audio and not self.muted
 
+    @property
+    def end_frame(self) -> int:
+        return self.start_frame + self.frames
+
+    @property
+    def end_sample(self) -> int:
+        return self.start_sample + self.samples
+
 
 @dataclass(frozen=True, slots=True)
 class RenderPlan:
+    """Segments placed on the output's frames and samples. Segments overlap where a crossfade joins them.
+
+    `window` is the part of the timeline (timeline µs) this plan renders: the whole film, a range or one shot.
+    Output frame 0 / sample 0 is timeline time `window.in_us`.
+    """
+
     segments: tuple[Segment, ...]
     settings: ExportSettings
     frames: int
     samples: int
+    window: Trim = Trim(0, 0)
 
     @property
     def duration_us(self) -> int:
@@ -115,12 +135,27 @@ def _with_counts(segment: Segment, frames: int, start_sample: int, samples: int)
     return replace(segment, frames=frames, start_sample=start_sample, samples=samples)
 
 
-def _frame_at(us: int, fps: Fraction) -> int:
+def frame_at(us: int, fps: Fraction) -> int:
+    """The output frame that starts nearest to `us` (output time)."""
     return round(Fraction(us) * fps / US_PER_SECOND)
 
 
+def sample_at_frame(frame: int, fps: Fraction, sample_rate: int) -> int:
+    """The sample that starts at the same instant as `frame`, so picture and sound boundaries coincide."""
+    return round(Fraction(frame) * sample_rate / fps)
+
+
+def sample_at(us: int, sample_rate: int) -> int:
+    """The sample nearest to `us` (output time), for sound placed freely rather than on picture frames."""
+    return round(Fraction(us) * sample_rate / US_PER_SECOND)
+
+
+def _frame_at(us: int, fps: Fraction) -> int:
+    return frame_at(us, fps)
+
+
 def _sample_at(frame: int, settings: ExportSettings) -> int:
-    return round(Fraction(frame) * settings.sample_rate / settings.fps)
+    return sample_at_frame(frame, settings.fps, settings.sample_rate)
 
 
 def _shot_name(number: int, shot: Shot) -> str:
