@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,7 @@ class RenderPlan:
     settings: ExportSettings
     frames: int
     samples: int
-    window: Trim = Trim(0, 0)
+    window: Trim = field(default_factory=lambda: Trim(0, 0))
 
     @property
     def duration_us(self) -> int:
