@@ -389,7 +389,8 @@ class MainWindow(QMainWindow):
 
     def _on_changed(self, change: object) -> None:
         if self.document is not None:
-            self.selection.keep_only({shot.id for shot in self.document.project.shots})
+            project = self.document.project
+            self.selection.keep_only({shot.id for shot in project.shots}, {clip.id for clip in project.audio})
         self._refresh()
 
     def _show_document(self) -> None:
