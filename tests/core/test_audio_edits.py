@@ -105,7 +105,7 @@ def test_crossfades_are_checked_and_a_cut_clears_the_length() -> None:
     p = project(shot("a", "t1"), shot("b", "t2"))
     with pytest.raises(EditError, match="last shot"):
         audio_edits.set_transition(p, "b", Transition(TransitionKind.CROSSFADE, 500_000))
-    with pytest.raises(EditError, match="at most 00:00:02.000"):
+    with pytest.raises(EditError, match=r"at most 00:00:02\.000"):
         audio_edits.set_transition(p, "a", Transition(TransitionKind.CROSSFADE, 2_500_000))
     with pytest.raises(EditError, match="needs a length"):
         audio_edits.set_transition(p, "a", Transition(TransitionKind.CROSSFADE, 0))
