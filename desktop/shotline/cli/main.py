@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from shotline import __version__
-from shotline.cli import backend_commands, export_commands, generate_commands, project_commands
+from shotline.cli import backend_commands, export_commands, generate_commands, project_commands, sound_commands
 from shotline.core.errors import ShotlineError
 
 log = logging.getLogger("shotline")
@@ -50,7 +50,7 @@ def cli(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
-for module in (project_commands, generate_commands, export_commands, backend_commands):
+for module in (project_commands, sound_commands, generate_commands, export_commands, backend_commands):
     for command in module.COMMANDS:
         cli.add_command(command)
 
