@@ -1,0 +1,239 @@
+"""What the export hears: every playing sound placed on the output's samples, with its gain, fades and ducking.
+
+Pure: `build_mix` turns a project and its render plan into an `AudioMix`, a plain list of `Sound`s that two
+renderers play the same way — ffmpeg for the export (`audio_graph`) and pydub for previews (`mixdown`).
+
+The rules (one place for them, so both renderers and every test agree):
+- Solo: if anything is soloed (a lane, an audio clip or a shot's sound), only soloed things play; a soloed lane
+  plays all its clips. Mute: a muted lane silences everything on it; a muted clip or shot is silent.
+- Gain adds up: clip (or shot) gain + its lane's gain. The "clips" lane's settings apply to every shot's sound.
+- Ducking: a lane with `duck_db` < 0 drops by exactly that much while speech plays on another lane — a playing
+  dialogue shot with sound, or a playing clip on a voice lane — reaching the full drop `DUCK_ATTACK_US` before the
+  speech starts and coming back over the lane's `duck_release_us` after it ends.
+- A crossfade fades the outgoing shot's sound out and the incoming one's in over the overlap, equal-power ("qsin").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from shotline.core.model import CLIP_SOUND_LANE, AudioClip, AudioLane, LaneKind, Project
+from shotline.media.plan import RenderPlan, Segment, sample_at
+
+Curve = Literal["tri", "qsin"]
+"""Fade shapes by their ffmpeg afade names: "tri" is linear in amplitude, "qsin" is a quarter sine (equal power)."""
+
+DUCK_ATTACK_US = 100_000
+"""The ducked lane is fully down this long before speech starts, so the first word is never masked."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ducking:
+    """A gain envelope: `amount_db` during each span of output samples, ramped linearly (in dB) into and out of it."""
+
+    spans: tuple[tuple[int, int], ...]
+    amount_db: float
+    attack_samples: int
+    release_samples: int
+
+    def depth(self, sample: float) -> float:
+        """How far down the envelope is at output `sample`: 0 (not ducked) to 1 (the full `amount_db`)."""
+        deepest = 0.0
+        for start, end in self.spans:
+            rising = (sample - (start - self.attack_samples)) / max(self.attack_samples, 1)
+            falling = (end + self.release_samples - sample) / max(self.release_samples, 1)
+            deepest = max(deepest, min(1.0, max(0.0, min(rising, falling))))
+        return deepest
+
+    def reaches(self, first: int, last: int) -> Ducking | None:
+        """The envelope with only the spans that touch output samples [first, last); None when none do."""
+        kept = tuple(
+            (start, end)
+            for start, end in self.spans
+            if start - self.attack_samples < last and end + self.release_samples > first
+        )
+        return Ducking(kept, self.amount_db, self.attack_samples, self.release_samples) if kept else None
+
+
+@dataclass(frozen=True, slots=True)
+class Sound:
+    """One source's sound on the output: `samples` long from output sample `start_sample`, read from `source_in_us`."""
+
+    source: Path
+    source_in_us: int
+    start_sample: int
+    samples: int
+    gain_db: float = 0.0
+    fade_in_samples: int = 0
+    fade_out_samples: int = 0
+    fade_in_curve: Curve = "tri"
+    fade_out_curve: Curve = "tri"
+    duck: Ducking | None = None
+
+    @property
+    def end_sample(self) -> int:
+        return self.start_sample + self.samples
+
+
+@dataclass(frozen=True, slots=True)
+class AudioMix:
+    """All the sounds of an export, to be summed (without normalising) into `samples` samples."""
+
+    sounds: tuple[Sound, ...]
+    samples: int
+    sample_rate: int = 48_000
+    channels: int = 2
+
+
+def build_mix(project: Project, plan: RenderPlan, resolve: Callable[[str], Path]) -> AudioMix:
+    """The sounds `plan` plays: each shot's own sound, then every audio clip inside the plan's window."""
+    rate = plan.settings.sample_rate
+    attack = sample_at(DUCK_ATTACK_US, rate)
+    sounds: list[Sound] = []
+    clip_lane = _clip_sound_lane(project)
+    clip_duck = _ducking(project, plan, clip_lane, attack)
+    for segment in plan.segments:
+        if _shot_plays(project, segment):
+            sounds.append(_shot_sound(project, segment, clip_lane, clip_duck))
+    for clip in project.audio:
+        if _clip_plays(project, clip):
+            lane = project.lane(clip.lane)
+            sound = _clip_sound(clip, lane, plan, resolve(clip.media), _ducking(project, plan, lane, attack))
+            if sound is not None:
+                sounds.append(sound)
+    return AudioMix(tuple(sounds), plan.samples, rate, plan.settings.channels)
+
+
+def speech_spans(project: Project, plan: RenderPlan, *, lane_id: str) -> tuple[tuple[int, int], ...]:
+    """Output samples where speech plays on lanes other than `lane_id`, merged and in order.
+
+    Speech is a playing dialogue shot with sound (on the clips lane) or a playing clip on a voice lane. A lane
+    never ducks under its own sound, so a dialogue shot does not lower the other shots' sound around it.
+    """
+    found: list[tuple[int, int]] = []
+    if lane_id != CLIP_SOUND_LANE:
+        for segment in plan.segments:
+            if project.shot(segment.shot_id).dialogue and _shot_plays(project, segment):
+                found.append((segment.start_sample, segment.end_sample))
+    for clip in project.audio:
+        lane = project.lane(clip.lane)
+        if lane.kind is LaneKind.VOICE and lane.id != lane_id and _clip_plays(project, clip):
+            span = _clip_span(clip, plan)
+            if span is not None:
+                found.append(span)
+    return _merged(found)
+
+
+# ---------------------------------------------------------------------------------------------- mute and solo
+
+
+def _anything_soloed(project: Project) -> bool:
+    return (
+        any(lane.solo for lane in project.lanes)
+        or any(clip.solo for clip in project.audio)
+        or any(shot.solo for shot in project.shots)
+    )
+
+
+def _clip_sound_lane(project: Project) -> AudioLane:
+    return next(
+        (lane for lane in project.lanes if lane.id == CLIP_SOUND_LANE), AudioLane(CLIP_SOUND_LANE, "", LaneKind.CLIPS)
+    )
+
+
+def _shot_plays(project: Project, segment: Segment) -> bool:
+    shot = project.shot(segment.shot_id)
+    lane = _clip_sound_lane(project)
+    if not segment.info.has_audio or shot.muted or lane.muted:
+        return False
+    return not _anything_soloed(project) or lane.solo or shot.solo
+
+
+def _clip_plays(project: Project, clip: AudioClip) -> bool:
+    lane = project.lane(clip.lane)
+    if not clip.info.has_audio or clip.muted or lane.muted or clip.duration_us <= 0:
+        return False
+    return not _anything_soloed(project) or lane.solo or clip.solo
+
+
+# ---------------------------------------------------------------------------------------------- sounds
+
+
+def _shot_sound(project: Project, segment: Segment, lane: AudioLane, duck: Ducking | None) -> Sound:
+    shot = project.shot(segment.shot_id)
+    return Sound(
+        source=segment.source,
+        source_in_us=segment.trim.in_us,
+        start_sample=segment.start_sample,
+        samples=segment.samples,
+        gain_db=shot.gain_db + lane.gain_db,
+        fade_in_samples=segment.crossfade_in_samples,
+        fade_out_samples=segment.crossfade_out_samples,
+        fade_in_curve="qsin",
+        fade_out_curve="qsin",
+        duck=duck.reaches(segment.start_sample, segment.end_sample) if duck else None,
+    )
+
+
+def _clip_span(clip: AudioClip, plan: RenderPlan) -> tuple[int, int] | None:
+    """The output samples a clip covers, cut to the plan; None when it lies outside."""
+    rate = plan.settings.sample_rate
+    start = sample_at(clip.start_us - plan.window.in_us, rate)
+    end = sample_at(clip.end_us - plan.window.in_us, rate)
+    first, last = max(start, 0), min(end, plan.samples)
+    return (first, last) if last > first else None
+
+
+def _clip_sound(clip: AudioClip, lane: AudioLane, plan: RenderPlan, source: Path, duck: Ducking | None) -> Sound | None:
+    span = _clip_span(clip, plan)
+    if span is None:
+        return None
+    rate = plan.settings.sample_rate
+    first, last = span
+    start = sample_at(clip.start_us - plan.window.in_us, rate)
+    end = sample_at(clip.end_us - plan.window.in_us, rate)
+    cut_us = max(0, plan.window.in_us - clip.start_us)
+    samples = last - first
+    # a window that cuts into a fade keeps the rest of it (from silence): exact enough for a range export
+    fade_in = max(0, sample_at(clip.fade_in_us, rate) - (first - start))
+    fade_out = max(0, sample_at(clip.fade_out_us, rate) - (end - last))
+    return Sound(
+        source=source,
+        source_in_us=clip.trim.in_us + cut_us,
+        start_sample=first,
+        samples=samples,
+        gain_db=clip.gain_db + lane.gain_db,
+        fade_in_samples=min(fade_in, samples),
+        fade_out_samples=min(fade_out, samples),
+        duck=duck.reaches(first, last) if duck else None,
+    )
+
+
+def _ducking(project: Project, plan: RenderPlan, lane: AudioLane, attack: int) -> Ducking | None:
+    if lane.duck_db >= 0:
+        return None
+    spans = speech_spans(project, plan, lane_id=lane.id)
+    if not spans:
+        return None
+    release = sample_at(lane.duck_release_us, plan.settings.sample_rate)
+    return Ducking(spans, lane.duck_db, attack, release)
+
+
+def _merged(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    return tuple(_merge(sorted(spans)))
+
+
+def _merge(spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    current: tuple[int, int] | None = None
+    for start, end in spans:
+        if current is not None and start <= current[1]:
+            current = (current[0], max(current[1], end))
+            continue
+        if current is not None:
+            yield current
+        current = (start, end)
+    if current is not None:
+        yield current
