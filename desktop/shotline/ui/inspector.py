@@ -49,6 +49,7 @@ from shotline.services.shots import estimate, fit_to_model, import_image, is_off
 from shotline.ui import theme
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.selection import ShotSelection
+from shotline.ui.sound_inspector import AudioClipPanel, ShotSoundSection
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class InspectorPanel(QWidget):
     # ------------------------------------------------------------------------------------------ building
 
     def _build(self) -> None:
-        self.empty = QLabel("Select a shot to see its prompt, settings and takes.", self)
+        self.empty = QLabel("Select a shot to see its prompt, settings and takes, or a sound clip to mix it.", self)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.header = QLabel(self)
@@ -173,6 +174,8 @@ class InspectorPanel(QWidget):
         column = QVBoxLayout(content)
         column.addLayout(form)
         column.addLayout(generate_row)
+        self.sound = ShotSoundSection(self.document, content)
+        column.addWidget(self.sound)
         column.addWidget(QLabel("Takes", content))
         column.addWidget(self.takes_list, 1)
         column.addLayout(take_buttons)
@@ -185,6 +188,8 @@ class InspectorPanel(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.empty)
         outer.addWidget(scroll, 1)
+        self.audio_clip_panel = AudioClipPanel(self.document, self)
+        outer.addWidget(self.audio_clip_panel, 1)
 
         self.title_edit.textEdited.connect(self._title_edited)
         self.prompt_edit.textChanged.connect(self._prompt_edited)
@@ -248,10 +253,13 @@ class InspectorPanel(QWidget):
             self._last_control = ""
             self.shot_id = current
             self._takes_key = ()
+        self.sound.show_shot(current)
+        self.audio_clip_panel.show_clip(self.selection.audio_clip)
         self._refresh()
 
     def _on_changed(self, change: ProjectChange) -> None:
         if self.shot_id is None:
+            self.empty.setVisible(self.audio_clip_panel.isHidden())  # the shown sound clip may have gone
             return
         if self.shot_id in change.updated or self.shot_id in change.added or change.reordered or change.removed:
             self._refresh()
@@ -260,7 +268,7 @@ class InspectorPanel(QWidget):
 
     def _refresh(self) -> None:
         shot = self.shot
-        self.empty.setVisible(shot is None)
+        self.empty.setVisible(shot is None and self.audio_clip_panel.isHidden())
         self.scroller.setVisible(shot is not None)
         if shot is None:
             return
