@@ -1,0 +1,129 @@
+"""What a clip offers a lossless cut: where its keyframes sit and the stream parameters a copy must share.
+
+Both are read by demuxing only (no decoding), so a minute of 1080p takes milliseconds, and both are cached per
+(path, size, modification time): the export dialog asks again on every change of a setting, and a clip in media/
+never changes after import, but a relinked file with the same name must not be mistaken for the old one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+
+import av.error
+
+from shotline.core.errors import MediaUnreadable
+from shotline.media.probe import frame_rate, in_worker, open_media
+
+READ_TIMEOUT_S = 15.0
+_CACHED_FILES = 256
+ISO_MEDIA = "mov,mp4,m4a,3gp,3g2,mj2"
+"""FFmpeg's name for the MP4/MOV demuxer: the only containers whose packets copy into an MP4/MOV unchanged."""
+
+
+@dataclass(frozen=True, slots=True)
+class StreamSignature:
+    """Everything two clips must share for their packets to play one after the other in one file.
+
+    The extradata hashes stand for the codec's setup (H.264 SPS/PPS, AAC AudioSpecificConfig): two clips with the
+    same size and profile but other encoder settings still cannot share one stream description.
+    """
+
+    container: str
+    video_codec: str
+    profile: str
+    width: int
+    height: int
+    pix_fmt: str
+    fps: Fraction | None
+    video_setup: str
+    audio_codec: str = ""
+    sample_rate: int = 0
+    channels: int = 0
+    audio_setup: str = ""
+
+    @property
+    def has_audio(self) -> bool:
+        return bool(self.audio_codec)
+
+
+def keyframes_us(path: Path) -> tuple[int, ...]:
+    """Presentation times (µs from the start of the picture) of the video keyframes, in order."""
+    return _keyframes_cached(*_file_key(path))
+
+
+def stream_signature(path: Path) -> StreamSignature:
+    return _signature_cached(*_file_key(path))
+
+
+def _file_key(path: Path) -> tuple[Path, int, int]:
+    path = path.absolute()
+    try:
+        stat = path.stat()
+    except OSError:
+        open_media(path)  # raises the message for a missing or unreadable file
+        raise
+    return path, stat.st_size, stat.st_mtime_ns
+
+
+@lru_cache(maxsize=_CACHED_FILES)
+def _keyframes_cached(path: Path, size: int, mtime_ns: int) -> tuple[int, ...]:
+    return in_worker(lambda: _read_keyframes(path), path, READ_TIMEOUT_S)
+
+
+@lru_cache(maxsize=_CACHED_FILES)
+def _signature_cached(path: Path, size: int, mtime_ns: int) -> StreamSignature:
+    return in_worker(lambda: _read_signature(path), path, READ_TIMEOUT_S)
+
+
+def _read_keyframes(path: Path) -> tuple[int, ...]:
+    with open_media(path) as container:
+        if not container.streams.video:
+            return ()
+        video = container.streams.video[0]
+        if video.time_base is None:
+            return ()
+        start = video.start_time or 0
+        times = []
+        try:
+            for packet in container.demux(video):
+                if packet.is_keyframe and packet.pts is not None:
+                    times.append(round((packet.pts - start) * video.time_base * 1_000_000))
+        except av.error.FFmpegError as exc:
+            raise MediaUnreadable(f"{path.name} is damaged and cannot be played ({exc}).") from None
+        return tuple(sorted(times))
+
+
+def _read_signature(path: Path) -> StreamSignature:
+    with open_media(path) as container:
+        if not container.streams.video:
+            raise MediaUnreadable(f"{path.name} has no picture.")
+        video = container.streams.video[0]
+        context = video.codec_context
+        signature = StreamSignature(
+            container=container.format.name,
+            video_codec=context.codec.canonical_name,
+            profile=context.profile or "",
+            width=video.width,
+            height=video.height,
+            pix_fmt=context.pix_fmt or "",
+            fps=frame_rate(video),
+            video_setup=_digest(context.extradata),
+        )
+        if not container.streams.audio:
+            return signature
+        audio = container.streams.audio[0]
+        return replace(
+            signature,
+            audio_codec=audio.codec_context.codec.canonical_name,
+            sample_rate=int(audio.rate or 0),
+            channels=int(audio.channels),
+            audio_setup=_digest(audio.codec_context.extradata),
+        )
+
+
+def _digest(data: bytes | None) -> str:
+    return hashlib.sha256(data or b"").hexdigest()[:16]

@@ -1,0 +1,341 @@
+"""The lossless fast path: decide whether an export may copy the clips' packets instead of re-encoding.
+
+An export copies only when nothing about the picture or the sound would change: every picked take shares one
+stream description with the export's codec, size and frame rate, every cut falls on a keyframe (so no frame needs a
+reference from outside its shot), no shot crossfades and nothing needs mixing. `decide` says which path runs and
+lists every reason against copying, in words a creator can act on; `snap_suggestions` proposes the trims that
+would put the cuts on keyframes. The copy itself is `media.stream_copy.render_copy` (re-exported here).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from shotline.core.errors import MediaError
+from shotline.core.model import CLIP_SOUND_LANE, AudioClip, AudioLane, Codec, Project, Shot, Trim
+from shotline.core.timecode import US_PER_SECOND, format_fps, format_time
+from shotline.media.keyframes import ISO_MEDIA, StreamSignature, keyframes_us, stream_signature
+from shotline.media.plan import RenderPlan, Segment
+from shotline.media.stream_copy import KEYFRAME_TOLERANCE_US, copy_streams, render_copy
+
+__all__ = [
+    "KEYFRAME_TOLERANCE_US",
+    "RouteDecision",
+    "SnapChange",
+    "SnapPlan",
+    "copy_streams",
+    "decide",
+    "describe",
+    "render_copy",
+    "snap_suggestions",
+]
+
+log = logging.getLogger(__name__)
+
+SignatureLookup = Callable[[Path], StreamSignature]
+KeyframeLookup = Callable[[Path], tuple[int, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class RouteDecision:
+    """Which path an export takes. `reasons` say why: what stops a copy, or why the copy is possible."""
+
+    lossless: bool
+    reasons: tuple[str, ...]
+
+    @property
+    def route(self) -> str:
+        return "lossless" if self.lossless else "re-encode"
+
+
+@dataclass(frozen=True, slots=True)
+class SnapChange:
+    shot_id: str
+    take_id: str
+    old: Trim
+    new: Trim
+
+
+@dataclass(frozen=True, slots=True)
+class SnapPlan:
+    """New trims that put cuts on keyframes, and the shots that cannot be snapped (with why)."""
+
+    changes: tuple[SnapChange, ...]
+    skipped: tuple[str, ...]
+
+
+# ---------------------------------------------------------------------------------------------- decide
+
+
+def decide(
+    project: Project,
+    plan: RenderPlan,
+    *,
+    signature: SignatureLookup = stream_signature,
+    keyframes: KeyframeLookup = keyframes_us,
+) -> RouteDecision:
+    """Whether `plan` can be exported by copying packets, with every reason that stops it."""
+    settings = plan.settings
+    if settings.codec.audio_only:
+        return RouteDecision(False, (f"The export is sound only ({settings.codec.name}), so the sound is encoded",))
+    reasons: list[str] = []
+    if not settings.lossless:
+        reasons.append("Lossless export is turned off")
+    if settings.codec not in _COPYABLE:
+        reasons.append(f"The export is {_CODEC_NAMES[settings.codec]}")
+    mix = _MixRule(project)
+    first: tuple[str, StreamSignature] | None = None
+    for segment in plan.segments:
+        shot = project.shot(segment.shot_id)
+        name = _shot_name(project, shot)
+        try:
+            found = signature(segment.source)
+            cuts = _cut_reasons(name, segment, keyframes(segment.source))
+        except MediaError as exc:
+            reasons.append(f"{name}'s clip could not be read ({exc})")
+            continue
+        reasons += _picture_reasons(name, segment, found, plan)
+        reasons += cuts
+        reasons += _sound_reasons(name, shot, found, plan, mix)
+        if first is None:
+            first = (name, found)
+        else:
+            reasons += _signature_reasons(name, found, *first)
+    reasons += _crossfade_reasons(project, plan)
+    reasons += mix.lane_reasons(plan)
+    reasons += _loudness_reasons(project, plan, mix)
+    if reasons:
+        return RouteDecision(False, tuple(dict.fromkeys(reasons)))
+    return RouteDecision(
+        True, ("Every cut falls on a keyframe and the clips share their settings, so the video is copied as is",)
+    )
+
+
+_COPYABLE = {Codec.H264: "h264", Codec.H265: "hevc"}
+_CODEC_NAMES = {Codec.H264: "H.264", Codec.H265: "H.265", Codec.PRORES: "ProRes", Codec.WAV: "WAV", Codec.M4A: "M4A"}
+_SOURCE_CODEC_NAMES = {"h264": "H.264", "hevc": "H.265", "prores": "ProRes", "vp9": "VP9", "av1": "AV1"}
+
+
+def _codec_name(canonical: str) -> str:
+    return _SOURCE_CODEC_NAMES.get(canonical, canonical.upper())
+
+
+def _shot_name(project: Project, shot: Shot) -> str:
+    number = project.index_of(shot.id) + 1
+    return f"Shot {number} ({shot.title})" if shot.title else f"Shot {number}"
+
+
+def _picture_reasons(name: str, segment: Segment, found: StreamSignature, plan: RenderPlan) -> list[str]:
+    settings = plan.settings
+    reasons = []
+    wanted = _COPYABLE.get(settings.codec)
+    if wanted is not None and found.video_codec != wanted:
+        reasons.append(f"{name} is {_codec_name(found.video_codec)} but the export is {_CODEC_NAMES[settings.codec]}")
+    if found.container != ISO_MEDIA:
+        reasons.append(f"{name}'s clip is not an MP4 or MOV file, so its packets cannot be copied")
+    if segment.info.rotation:
+        reasons.append(f"{name} is rotated; re-encoding turns it upright")
+    if (found.width, found.height) != (settings.size.width, settings.size.height):
+        reasons.append(f"{name} is {found.width}x{found.height} but the export is {settings.size}")
+    if segment.info.variable_frame_rate:
+        reasons.append(f"{name} has a variable frame rate")
+    elif found.fps != settings.fps:
+        shown = format_fps(found.fps) if found.fps else "an unknown rate"
+        reasons.append(f"{name} runs at {shown} fps but the export is {format_fps(settings.fps)} fps")
+    if found.pix_fmt != settings.pixel_format:
+        reasons.append(f"{name}'s picture is {found.pix_fmt} but the export is {settings.pixel_format}")
+    return reasons
+
+
+def _cut_reasons(name: str, segment: Segment, keys: tuple[int, ...]) -> list[str]:
+    reasons = []
+    trim = segment.trim
+    if not _on_keyframe(trim.in_us, keys):
+        reasons.append(f"{name} starts between keyframes (nearest at {format_time(_nearest(trim.in_us, keys))})")
+    if not _at_source_end(trim.out_us, segment) and not _on_keyframe(trim.out_us, keys):
+        reasons.append(f"{name} ends between keyframes (nearest at {format_time(_nearest(trim.out_us, keys))})")
+    return reasons
+
+
+def _on_keyframe(us: int, keys: tuple[int, ...]) -> bool:
+    return bool(keys) and abs(_nearest(us, keys) - us) <= KEYFRAME_TOLERANCE_US
+
+
+def _nearest(us: int, keys: tuple[int, ...]) -> int:
+    return min(keys, key=lambda key: abs(key - us), default=0)
+
+
+def _at_source_end(out_us: int, segment: Segment) -> bool:
+    """The out point is the clip's end (within half a frame), so nothing after it needs cutting."""
+    fps = segment.info.fps or Fraction(24)
+    return out_us >= segment.info.duration_us - US_PER_SECOND / fps / 2
+
+
+def _sound_reasons(name: str, shot: Shot, found: StreamSignature, plan: RenderPlan, mix: _MixRule) -> list[str]:
+    if not found.has_audio:
+        return []
+    settings = plan.settings
+    if not mix.shot_plays(shot):
+        return [f"{name}'s sound is {mix.why_silent(shot)}, so the sound is re-encoded"]
+    reasons = []
+    if shot.gain_db:
+        reasons.append(f"{name}'s sound is turned {_up_or_down(shot.gain_db)}")
+    if found.sample_rate != settings.sample_rate:
+        reasons.append(f"{name}'s sound is {_khz(found.sample_rate)} but the export is {_khz(settings.sample_rate)}")
+    if found.channels != settings.channels:
+        reasons.append(
+            f"{name}'s sound has {_channels(found.channels)} but the export has {_channels(settings.channels)}"
+        )
+    return reasons
+
+
+def _up_or_down(gain_db: float) -> str:
+    return f"{'up' if gain_db > 0 else 'down'} {abs(gain_db):g} dB"
+
+
+def _khz(rate: int) -> str:
+    return f"{rate / 1000:g} kHz"
+
+
+def _channels(count: int) -> str:
+    return {1: "one channel (mono)", 2: "two channels (stereo)"}.get(count, f"{count} channels")
+
+
+def _signature_reasons(name: str, found: StreamSignature, first_name: str, first: StreamSignature) -> list[str]:
+    """What differs from the first shot beyond what the export settings already explained."""
+    if found.has_audio != first.has_audio:
+        if found.has_audio:
+            return [f"{name} has sound but {first_name} has none"]
+        return [f"{name} has no sound but {first_name} has"]
+    differences = [
+        (found.profile, first.profile, f"{found.profile} vs {first.profile} profile"),
+        (found.video_setup, first.video_setup, "different video encoder settings"),
+        (found.audio_codec, first.audio_codec, f"{found.audio_codec} vs {first.audio_codec} sound"),
+        (found.audio_setup, first.audio_setup, "different sound encoder settings"),
+    ]
+    for mine, theirs, detail in differences:
+        if mine != theirs:
+            return [f"{name} was made with different settings from {first_name} ({detail})"]
+    return []
+
+
+def _crossfade_reasons(project: Project, plan: RenderPlan) -> list[str]:
+    reasons = []
+    for segment, following in zip(plan.segments, plan.segments[1:], strict=False):
+        if segment.crossfade_out_frames > 0 or following.crossfade_in_frames > 0:
+            a, b = project.shot(segment.shot_id), project.shot(following.shot_id)
+            later = _shot_name(project, b)
+            reasons.append(f"{_shot_name(project, a)} crossfades into {later[0].lower()}{later[1:]}")
+    return reasons
+
+
+def _loudness_reasons(project: Project, plan: RenderPlan, mix: _MixRule) -> list[str]:
+    if plan.settings.loudness_lufs is None:
+        return []
+    if any(s.info.has_audio and mix.shot_plays(project.shot(s.shot_id)) for s in plan.segments):
+        return ["Loudness normalisation re-encodes the sound (turn it off for a lossless export)"]
+    return []
+
+
+class _MixRule:
+    """Who is heard, by the project's mute/solo rule: when anything is soloed only soloed things play."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.clip_lane = next((lane for lane in project.lanes if lane.id == CLIP_SOUND_LANE), None)
+        self.soloed = (
+            any(lane.solo for lane in project.lanes)
+            or any(clip.solo for clip in project.audio)
+            or any(shot.solo for shot in project.shots)
+        )
+
+    def shot_plays(self, shot: Shot) -> bool:
+        lane = self.clip_lane
+        if shot.muted or (lane is not None and lane.muted):
+            return False
+        return not self.soloed or shot.solo or (lane is not None and lane.solo)
+
+    def why_silent(self, shot: Shot) -> str:
+        if shot.muted:
+            return "muted"
+        if self.clip_lane is not None and self.clip_lane.muted:
+            return f"muted on the {self.clip_lane.name} lane"
+        return "silenced by a solo elsewhere"
+
+    def clip_plays(self, clip: AudioClip, lane: AudioLane) -> bool:
+        if clip.muted or lane.muted:
+            return False
+        return not self.soloed or clip.solo or lane.solo
+
+    def lane_reasons(self, plan: RenderPlan) -> list[str]:
+        """Lanes whose clips sound inside the exported window, and a clip-sound lane gain that changes levels."""
+        reasons = []
+        window = plan.window
+        for lane in self.project.lanes:
+            clips = [c for c in self.project.audio if c.lane == lane.id]
+            heard = [c for c in clips if self.clip_plays(c, lane) and _overlaps(c, window)]
+            if heard:
+                reasons.append(f"The {lane.name} lane has sound to mix")
+        clip_lane = self.clip_lane
+        if clip_lane is not None and clip_lane.gain_db and not clip_lane.muted:
+            reasons.append(f"The {clip_lane.name} lane is turned {_up_or_down(clip_lane.gain_db)}")
+        return reasons
+
+
+def _overlaps(clip: AudioClip, window: Trim) -> bool:
+    if window.out_us <= window.in_us:  # a plan without a window renders the whole film
+        return True
+    return clip.start_us < window.out_us and clip.end_us > window.in_us
+
+
+# ---------------------------------------------------------------------------------------------- snap
+
+
+def snap_suggestions(
+    project: Project, resolve: Callable[[str], Path], *, keyframes: KeyframeLookup = keyframes_us
+) -> SnapPlan:
+    """Trims that start on the first keyframe at or after each in point (so no unwanted frame appears) and end
+    on the last keyframe at or before each out point, or stay at the clip's end. A shot with no keyframe inside
+    its trim is left alone and named in `skipped`."""
+    changes: list[SnapChange] = []
+    skipped: list[str] = []
+    for shot in project.shots:
+        take = shot.picked_take
+        if take is None:
+            continue
+        name = _shot_name(project, shot)
+        try:
+            keys = keyframes(resolve(take.media))
+        except MediaError as exc:
+            skipped.append(f"{name}: its clip could not be read ({exc})")
+            continue
+        new = _snapped(take.trim, keys, take.info.duration_us, take.info.fps)
+        if new is None:
+            skipped.append(f"{name} has no keyframe inside its trim, so it cannot be cut losslessly")
+        elif new != take.trim:
+            changes.append(SnapChange(shot.id, take.id, take.trim, new))
+    return SnapPlan(tuple(changes), tuple(skipped))
+
+
+def _snapped(trim: Trim, keys: tuple[int, ...], length_us: int, fps: Fraction | None) -> Trim | None:
+    tolerance = KEYFRAME_TOLERANCE_US
+    new_in = next((k for k in keys if k >= trim.in_us - tolerance), None)
+    half_frame = US_PER_SECOND / (fps or Fraction(24)) / 2
+    if trim.out_us >= length_us - half_frame:
+        new_out: int | None = trim.out_us
+    else:
+        new_out = next((k for k in reversed(keys) if k <= trim.out_us + tolerance), None)
+    if new_in is None or new_out is None or new_out <= new_in:
+        return None
+    return Trim(trim.in_us if abs(new_in - trim.in_us) <= tolerance else new_in, new_out)
+
+
+def describe(decision: RouteDecision) -> Iterable[str]:
+    """The route and its reasons as lines for a log, the CLI or a tooltip."""
+    yield "Export path: lossless copy" if decision.lossless else "Export path: re-encode"
+    for reason in decision.reasons:
+        yield f"  - {reason}"

@@ -1,0 +1,235 @@
+"""The lossless copy: the plan's segments written packet for packet into one MP4/MOV, no decoding or encoding.
+
+A PyAV remux, not ffmpeg's concat demuxer: the demuxer cuts its `outpoint` by decoding time, so with B-frames it
+carries the next keyframe (and its first P-frame) into the export, where they collide with the next shot's packets.
+Choosing packets by presentation time keeps exactly the source's packets of each trim, byte for byte.
+`media.lossless.decide` says when this is allowed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import av.error
+
+from shotline.core.errors import MediaError, RenderFailed
+from shotline.core.ports import ProgressSink
+from shotline.core.timecode import US_PER_SECOND
+from shotline.media.plan import RenderPlan, Segment
+from shotline.media.probe import OPEN_OPTIONS, probe
+
+log = logging.getLogger(__name__)
+
+KEYFRAME_TOLERANCE_US = 1000
+"""A cut this close to a keyframe is on it: trims and keyframe times are both rounded to whole microseconds."""
+_PROGRESS_INTERVAL_S = 0.1
+
+
+class _Stopped(Exception):
+    """The copy was cancelled between two packets."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """One segment's packets in one stream's ticks: keep pts in [low, high), then add `shift`."""
+
+    low: int
+    high: int
+    shift: int
+
+
+def copy_streams(
+    plan: RenderPlan,
+    destination: Path,
+    *,
+    progress: Callable[[float], None] | None = None,
+    stop: threading.Event | None = None,
+) -> int:
+    """Write the segments' packets, unchanged, one shot after another into `destination` (MP4, or MOV by suffix).
+
+    Blocking; returns the number of video packets written. Raises RenderFailed when a packet cannot be written.
+    """
+    if not plan.segments:
+        raise RenderFailed("There is nothing to export.")
+    fmt = "mov" if destination.suffix.lower() == ".mov" else "mp4"
+    with_sound = plan.segments[0].plays_own_sound
+    report = _throttled(progress) if progress is not None else None
+    frames = 0
+    try:
+        with av.open(str(destination), "w", format=fmt, options={"movflags": "+faststart"}) as output:
+            streams: list[av.stream.Stream] = []
+            for segment in plan.segments:
+                frames += _copy_segment(plan, segment, output, streams, with_sound, report, stop)
+    except (av.error.FFmpegError, ValueError) as exc:
+        raise RenderFailed(f"Copying the clips into {destination.name} failed ({exc}); try a re-encode.") from None
+    if progress is not None:
+        progress(1.0)
+    return frames
+
+
+def _throttled(progress: Callable[[float], None]) -> Callable[[float], None]:
+    """At most ten reports a second: a copy runs through thousands of packets a second."""
+    last = [0.0]
+
+    def report(fraction: float) -> None:
+        now = time.monotonic()
+        if now - last[0] >= _PROGRESS_INTERVAL_S:
+            last[0] = now
+            progress(fraction)
+
+    return report
+
+
+def _copy_segment(
+    plan: RenderPlan,
+    segment: Segment,
+    output: av.container.OutputContainer,
+    streams: list[av.stream.Stream],
+    with_sound: bool,
+    progress: Callable[[float], None] | None,
+    stop: threading.Event | None,
+) -> int:
+    with av.open(str(segment.source), options=OPEN_OPTIONS) as source:
+        video = source.streams.video[0]
+        audio = source.streams.audio[0] if with_sound and source.streams.audio else None
+        if not streams:
+            streams.append(output.add_stream_from_template(video))
+            if audio is not None:
+                streams.append(output.add_stream_from_template(audio))
+        origin = Fraction(video.start_time or 0) * _time_base(video)
+        start = origin + Fraction(segment.trim.in_us, US_PER_SECOND)
+        end = origin + Fraction(segment.trim.out_us, US_PER_SECOND)
+        place = Fraction(segment.start_frame) / plan.settings.fps
+        # shift by the keyframe's own time, so the shot's first frame lands exactly on its output frame
+        start = round(start / _time_base(video)) * _time_base(video)
+        windows = {video.index: _window(video, start, end, place)}
+        if audio is not None:
+            windows[audio.index] = _window(audio, start, end, place)
+        source.seek(math.floor(start * 1_000_000), backward=True)
+        return _copy_packets(source, windows, output, streams, plan, progress, stop)
+
+
+def _time_base(stream: av.stream.Stream) -> Fraction:
+    assert stream.time_base is not None
+    return Fraction(stream.time_base)
+
+
+def _window(stream: av.stream.Stream, start: Fraction, end: Fraction, place: Fraction) -> _Window:
+    base = _time_base(stream)
+    tolerance = Fraction(KEYFRAME_TOLERANCE_US, US_PER_SECOND)
+    return _Window(
+        math.ceil((start - tolerance) / base), math.ceil((end - tolerance) / base), round((place - start) / base)
+    )
+
+
+def _copy_packets(
+    source: av.container.InputContainer,
+    windows: dict[int, _Window],
+    output: av.container.OutputContainer,
+    streams: list[av.stream.Stream],
+    plan: RenderPlan,
+    progress: Callable[[float], None] | None,
+    stop: threading.Event | None,
+) -> int:
+    video = source.streams.video[0]
+    targets = {video.index: streams[0]}
+    if len(windows) > 1:
+        targets[next(i for i in windows if i != video.index)] = streams[1]
+    open_streams = set(windows)
+    last_dts: dict[int, int] = {}
+    seconds_per_tick, frames_per_second = float(_time_base(video)), float(plan.settings.fps)
+    total_frames = max(plan.frames, 1)
+    frames = 0
+    for packet in source.demux([s for s in source.streams if s.index in windows]):
+        if stop is not None and stop.is_set():
+            raise _Stopped
+        index = packet.stream.index
+        window = windows[index]
+        if packet.pts is None:
+            continue
+        # decoding order: once a packet decodes at or after the out point, nothing later shows before it
+        if packet.dts is not None and packet.dts >= window.high:
+            open_streams.discard(index)
+            if not open_streams:
+                break
+        if not window.low <= packet.pts < window.high:
+            continue
+        packet.pts += window.shift
+        if packet.dts is not None:
+            packet.dts += window.shift
+            if packet.dts <= last_dts.get(index, -(2**62)):
+                continue  # a sound packet overlapping the previous shot's last one
+            last_dts[index] = packet.dts
+        packet.stream = targets[index]
+        output.mux(packet)
+        if index == video.index:
+            frames += 1
+            if progress is not None:
+                progress(min(1.0, packet.pts * seconds_per_tick * frames_per_second / total_frames))
+    return frames
+
+
+async def render_copy(plan: RenderPlan, output: Path, *, progress: ProgressSink | None = None) -> None:
+    """Copy `plan` into `output` through a hidden partial file that replaces it only once the copy plays.
+
+    The copy runs on a worker thread; cancelling stops it between two packets and removes the partial file.
+    """
+    output, partial = _paths(output)
+    loop = asyncio.get_running_loop()
+
+    def report(fraction: float) -> None:
+        if progress is not None:
+            loop.call_soon_threadsafe(progress, fraction)
+
+    stop = threading.Event()
+    work = asyncio.ensure_future(asyncio.to_thread(copy_streams, plan, partial, progress=report, stop=stop))
+    try:
+        frames = await _until_done(work, stop)
+        await _check_copy(partial, output, plan, frames)
+        partial.replace(output)
+    finally:
+        partial.unlink(missing_ok=True)
+    log.info("copied %s losslessly (%d frames)", output, frames)
+
+
+def _paths(output: Path) -> tuple[Path, Path]:
+    """The target and its hidden partial file (sync: quick local path work)."""
+    from shotline.media.render import partial_path  # imported here: render imports this module
+
+    output = output.absolute()
+    return output, partial_path(output)
+
+
+async def _until_done(work: asyncio.Future[int], stop: threading.Event) -> int:
+    """Wait for the copy; on cancel, stop the thread and wait until it has let go of the partial file."""
+    try:
+        return await asyncio.shield(work)
+    except asyncio.CancelledError:
+        stop.set()
+        while not work.done():
+            with contextlib.suppress(asyncio.CancelledError, _Stopped):
+                await asyncio.shield(work)
+        with contextlib.suppress(asyncio.CancelledError, _Stopped, RenderFailed):
+            work.result()
+        raise
+
+
+async def _check_copy(partial: Path, output: Path, plan: RenderPlan, frames: int) -> None:
+    try:
+        info = await asyncio.to_thread(probe, partial)
+    except MediaError as exc:
+        raise RenderFailed(f"The copy into {output.name} does not play back ({exc}); nothing was replaced.") from None
+    if not info.has_video or frames == 0:
+        raise RenderFailed(f"The copy into {output.name} has no picture; nothing was replaced.")
+    if frames != plan.frames:
+        log.warning("lossless copy wrote %d frames where the plan has %d", frames, plan.frames)
