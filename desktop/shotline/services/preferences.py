@@ -81,6 +81,16 @@ def remember_recent(ctx: AppContext, project: Path) -> None:
         log.warning("Could not remember %s as a recent project: %s", project, error)
 
 
+def remember_export_choices(ctx: AppContext, choices: Mapping[str, str]) -> None:
+    """Keep the export dialog's choices for next time; a settings folder that refuses is logged, never fatal."""
+    if dict(ctx.settings.export_choices) == dict(choices):
+        return
+    try:
+        save_settings(ctx, dataclasses.replace(ctx.settings, export_choices=dict(choices)))
+    except ShotlineError as error:
+        log.warning("Could not remember the export choices: %s", error)
+
+
 def recent_projects(ctx: AppContext) -> list[Path]:
     """Recent projects that still exist on disk, newest first."""
     return [Path(p) for p in ctx.settings.recent_projects if (Path(p) / "project.json").is_file()]

@@ -39,6 +39,8 @@ class AppSettings:
     cache_size_mb: int = 2048
     cache_folder: str = ""
     """Where backends keep their working files; empty means the platform's cache folder."""
+    export_choices: Mapping[str, str] = field(default_factory=dict)
+    """The export dialog's last choices (preset, fit, codec, loudness, hardware), offered again next time."""
 
     def with_recent(self, project_path: str) -> AppSettings:
         """Move `project_path` to the top of the recent list, keeping it short."""
@@ -56,6 +58,7 @@ def _valid(name: str, value: Any) -> bool:
         "recent_projects": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
         "cache_size_mb": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
         "cache_folder": lambda v: isinstance(v, str),
+        "export_choices": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in (*v, *v.values())),
     }
     return bool(checks[name](value))
 
@@ -80,6 +83,7 @@ def _from_json(data: dict[str, Any]) -> AppSettings:
 def _to_json(settings: AppSettings) -> dict[str, Any]:
     data = {f.name: getattr(settings, f.name) for f in dataclasses.fields(AppSettings)}
     data["base_urls"] = dict(settings.base_urls)
+    data["export_choices"] = dict(settings.export_choices)
     data["recent_projects"] = list(settings.recent_projects)
     return data
 
