@@ -26,6 +26,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # pydub imports audioop, deprecated in 3.11+
     from pydub import AudioSegment
 
+__all__ = ["SAMPLE_WIDTH", "AudioSegment", "decode", "samples_in"]
+
 SAMPLE_WIDTH = 2
 """Bytes per sample: s16, the format pydub handles natively."""
 _LAYOUTS = {1: "mono", 2: "stereo"}
