@@ -129,6 +129,11 @@ def _shot_name(project: Project, shot: Shot) -> str:
     return f"Shot {number} ({shot.title})" if shot.title else f"Shot {number}"
 
 
+def _in_sentence(name: str) -> str:
+    """'Shot 2 (…)' as it reads after the start of a sentence."""
+    return name[:1].lower() + name[1:]
+
+
 def _picture_reasons(name: str, segment: Segment, found: StreamSignature, plan: RenderPlan) -> list[str]:
     settings = plan.settings
     reasons = []
@@ -152,12 +157,17 @@ def _picture_reasons(name: str, segment: Segment, found: StreamSignature, plan: 
 
 
 def _cut_reasons(name: str, segment: Segment, keys: tuple[int, ...]) -> list[str]:
+    """Cuts off keyframes, each naming the keyframe that snapping would move it to."""
     reasons = []
     trim = segment.trim
     if not _on_keyframe(trim.in_us, keys):
-        reasons.append(f"{name} starts between keyframes (nearest at {format_time(_nearest(trim.in_us, keys))})")
+        after = [k for k in keys if k > trim.in_us]
+        where = f"next keyframe at {format_time(after[0])}" if after else "no keyframe after it"
+        reasons.append(f"{name} starts between keyframes ({where})")
     if not _at_source_end(trim.out_us, segment) and not _on_keyframe(trim.out_us, keys):
-        reasons.append(f"{name} ends between keyframes (nearest at {format_time(_nearest(trim.out_us, keys))})")
+        before = [k for k in keys if k < trim.out_us]
+        where = f"previous keyframe at {format_time(before[-1])}" if before else "no keyframe before it"
+        reasons.append(f"{name} ends between keyframes ({where})")
     return reasons
 
 
@@ -207,6 +217,7 @@ def _channels(count: int) -> str:
 
 def _signature_reasons(name: str, found: StreamSignature, first_name: str, first: StreamSignature) -> list[str]:
     """What differs from the first shot beyond what the export settings already explained."""
+    first_name = _in_sentence(first_name)
     if found.has_audio != first.has_audio:
         if found.has_audio:
             return [f"{name} has sound but {first_name} has none"]
@@ -228,8 +239,7 @@ def _crossfade_reasons(project: Project, plan: RenderPlan) -> list[str]:
     for segment, following in zip(plan.segments, plan.segments[1:], strict=False):
         if segment.crossfade_out_frames > 0 or following.crossfade_in_frames > 0:
             a, b = project.shot(segment.shot_id), project.shot(following.shot_id)
-            later = _shot_name(project, b)
-            reasons.append(f"{_shot_name(project, a)} crossfades into {later[0].lower()}{later[1:]}")
+            reasons.append(f"{_shot_name(project, a)} crossfades into {_in_sentence(_shot_name(project, b))}")
     return reasons
 
 

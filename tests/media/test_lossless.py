@@ -1,0 +1,290 @@
+"""The lossless fast path, measured on real clips: copied packets equal the source's byte for byte, and every
+condition that needs a re-encode is caught with its reason."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import pytest
+
+from shotline.core import audio_edits, edits
+from shotline.core.model import (
+    MUSIC_LANE,
+    AudioClip,
+    Codec,
+    ExportSettings,
+    Project,
+    Size,
+    Transition,
+    TransitionKind,
+    Trim,
+    new_id,
+)
+from shotline.media.lossless import decide, render_copy, snap_suggestions
+from shotline.media.plan import RenderPlan, plan_export
+from shotline.media.probe import probe
+from tests.clips import make_clip, run
+from tests.media.timeline import project_of
+
+pytestmark = pytest.mark.ffmpeg
+
+SIZE = Size(320, 180)
+FPS = Fraction(24)
+SECONDS = 4
+GOP_US = 1_000_000
+"""The clips have a keyframe every 24 frames: at 0, 1, 2 and 3 s."""
+
+
+def gop_clip(path: Path, *, colour: str = "testsrc2", codec: str = "libx264", size: Size = SIZE) -> Path:
+    """A clip with B-frames (so decoding order differs from display order) and a keyframe every second."""
+    picture = (
+        f"testsrc2=size={size}:rate=24:duration={SECONDS}"
+        if colour == "testsrc2"
+        else f"color=c={colour}:size={size}:rate=24:duration={SECONDS}"
+    )
+    run(
+        ["-f", "lavfi", "-i", picture, "-f", "lavfi", "-i", f"sine=f=440:r=48000:d={SECONDS}"]
+        + ["-c:v", codec, "-preset", "veryfast", "-bf", "2", "-g", "24", "-keyint_min", "24", "-pix_fmt", "yuv420p"]
+        + (["-sc_threshold", "0"] if codec == "libx264" else ["-x265-params", "log-level=error"])
+        + ["-c:a", "aac", "-ac", "2", str(path)]
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("lossless")
+    media = root / "media"
+    media.mkdir()
+    for name, colour in (("a", "testsrc2"), ("b", "navy"), ("c", "olive")):
+        gop_clip(media / f"{name}.mp4", colour=colour)
+    return root
+
+
+def media(folder: Path, name: str) -> Path:
+    return folder / "media" / name
+
+
+def on_keyframes(folder: Path) -> Project:
+    """Three shots cut on keyframes: a 1–3 s, b 0–2 s, c 2 s to its end."""
+    project = project_of(
+        [
+            (media(folder, "a.mp4"), Trim(1 * GOP_US, 3 * GOP_US)),
+            (media(folder, "b.mp4"), Trim(0, 2 * GOP_US)),
+            (media(folder, "c.mp4"), None),
+        ],
+        folder,
+    )
+    last = project.shots[2]
+    return edits.trim_shot(project, last.id, 2 * GOP_US, probe(media(folder, "c.mp4")).duration_us)
+
+
+def settings(**changes: object) -> ExportSettings:
+    return replace(ExportSettings(SIZE, FPS, loudness_lufs=None), **changes)  # type: ignore[arg-type]
+
+
+def plan_of(project: Project, folder: Path, export: ExportSettings | None = None) -> RenderPlan:
+    return plan_export(project, export or settings(), lambda rel: folder / rel)
+
+
+def video_packets(path: Path, start_us: int = 0, end_us: int | None = None) -> list[bytes]:
+    """The payloads of the video packets shown in [start_us, end_us), in decoding order."""
+    with av.open(str(path)) as container:
+        video = container.streams.video[0]
+        assert video.time_base is not None
+        chosen = []
+        for packet in container.demux(video):
+            if packet.pts is None:
+                continue
+            shown_us = packet.pts * video.time_base * 1_000_000
+            if shown_us >= start_us and (end_us is None or shown_us < end_us):
+                chosen.append(bytes(packet))
+        return chosen
+
+
+def test_a_keyframe_cut_export_copies_the_packets_byte_for_byte(folder: Path, tmp_path: Path) -> None:
+    project = on_keyframes(folder)
+    plan = plan_of(project, folder)
+    decision = decide(project, plan)
+    assert decision.lossless, decision.reasons
+
+    out = tmp_path / "film.mp4"
+    fractions: list[float] = []
+    asyncio.run(render_copy(plan, out, progress=fractions.append))
+
+    expected = (
+        video_packets(media(folder, "a.mp4"), 1 * GOP_US, 3 * GOP_US)
+        + video_packets(media(folder, "b.mp4"), 0, 2 * GOP_US)
+        + video_packets(media(folder, "c.mp4"), 2 * GOP_US)
+    )
+    copied = video_packets(out)
+    assert len(copied) == len(expected) == 6 * 24
+    assert copied == expected  # in order, every byte
+    info = probe(out)
+    assert info.has_audio and info.fps == FPS
+    assert abs(info.duration_us - 6_000_000) <= 25_000  # the sound may end up to one AAC frame apart
+    with av.open(str(out)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == 6 * 24  # it plays: every frame decodes
+    assert fractions and fractions[-1] == 1.0
+    assert [p.name for p in tmp_path.iterdir()] == ["film.mp4"]  # no partial file left behind
+
+
+def test_a_cancelled_copy_leaves_the_old_export(folder: Path, tmp_path: Path) -> None:
+    plan = plan_of(on_keyframes(folder), folder)
+    out = tmp_path / "film.mp4"
+    out.write_bytes(b"last week's export")
+
+    async def cancel_at_once() -> None:
+        task = asyncio.create_task(render_copy(plan, out))
+        await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(cancel_at_once())
+    assert out.read_bytes() == b"last week's export"
+    assert [p.name for p in tmp_path.iterdir()] == ["film.mp4"]
+
+
+# ---------------------------------------------------------------------------------------------- refusals
+
+Change = Callable[[Project, Path], tuple[Project, ExportSettings]]
+
+
+def _export(**changes: object) -> Change:
+    return lambda project, folder: (project, settings(**changes))
+
+
+def _edit(edit: Callable[[Project], Project]) -> Change:
+    return lambda project, folder: (edit(project), settings())
+
+
+def _shot(index: int, **changes: object) -> Change:
+    def change(project: Project, folder: Path) -> tuple[Project, ExportSettings]:
+        return audio_edits.set_shot_sound(project, project.shots[index].id, **changes), settings()
+
+    return change
+
+
+def _trim(index: int, in_us: int, out_us: int) -> Change:
+    return _edit(lambda p: edits.trim_shot(p, p.shots[index].id, in_us, out_us))
+
+
+def _other_clip(make: Callable[[Path], Path], name: str) -> Change:
+    def change(project: Project, folder: Path) -> tuple[Project, ExportSettings]:
+        path = folder / "media" / name
+        if not path.exists():
+            make(path)
+        other = project_of([(path, Trim(0, 2 * GOP_US))], folder).shots[0]
+        return replace(project, shots=(project.shots[0], replace(other, id=project.shots[1].id), project.shots[2])), (
+            settings()
+        )
+
+    return change
+
+
+def _crossfade(project: Project) -> Project:
+    return audio_edits.set_transition(project, project.shots[0].id, Transition(TransitionKind.CROSSFADE, 500_000))
+
+
+def _music(project: Project, folder: Path) -> tuple[Project, ExportSettings]:
+    song = make_clip(folder / "media" / "song.m4a", seconds=1, video=False, audio=(48000, 2))
+    clip = AudioClip(new_id(), "media/song.m4a", MUSIC_LANE, 500_000, Trim(0, 900_000), probe(song))
+    return audio_edits.add_audio_clip(project, clip), settings()
+
+
+REFUSALS: dict[str, tuple[Change, str]] = {
+    "lossless off": (_export(lossless=False), "Lossless export is turned off"),
+    "prores": (_export(codec=Codec.PRORES), "The export is ProRes"),
+    "sound only": (_export(codec=Codec.WAV), r"The export is sound only \(WAV\)"),
+    "other codec": (_export(codec=Codec.H265), r"Shot 1 \(a\) is H.264 but the export is H.265"),
+    "other size": (_export(size=Size(640, 360)), r"Shot 2 \(b\) is 320x180 but the export is 640x360"),
+    "other fps": (_export(fps=Fraction(25)), r"Shot 3 \(c\) runs at 24 fps but the export is 25 fps"),
+    "pixel format": (_export(pixel_format="yuv444p"), "picture is yuv420p but the export is yuv444p"),
+    "sample rate": (_export(sample_rate=44100), "sound is 48 kHz but the export is 44.1 kHz"),
+    "loudness": (_export(loudness_lufs=-14.0), r"Loudness normalisation re-encodes the sound \(turn it off"),
+    "crossfade": (_edit(_crossfade), r"Shot 1 \(a\) crossfades into shot 2 \(b\)"),
+    "music": (_music, "The Music lane has sound to mix"),
+    "shot gain": (_shot(0, gain_db=-3.0), r"Shot 1 \(a\)'s sound is turned down 3 dB"),
+    "muted shot": (_shot(1, muted=True), r"Shot 2 \(b\)'s sound is muted"),
+    "solo elsewhere": (_shot(2, solo=True), r"Shot 1 \(a\)'s sound is silenced by a solo elsewhere"),
+    "lane gain": (
+        _edit(lambda p: audio_edits.set_lane(p, "clips", gain_db=2.0)),
+        "The Clip sound lane is turned up 2 dB",
+    ),
+    "in between keyframes": (
+        _trim(1, 500_000, 2 * GOP_US),
+        r"Shot 2 \(b\) starts between keyframes \(next keyframe at 00:00:01.000\)",
+    ),
+    "out between keyframes": (
+        _trim(0, GOP_US, 2_250_000),
+        r"Shot 1 \(a\) ends between keyframes \(previous keyframe at 00:00:02.000\)",
+    ),
+    "range edge": (_export(range=Trim(1_500_000, 6_000_000)), r"Shot 1 \(a\) starts between keyframes"),
+    "h265 take": (
+        _other_clip(lambda p: gop_clip(p, codec="libx265"), "hevc.mp4"),
+        r"Shot 2 \(hevc\) is H.265 but the export is H.264",
+    ),
+    "other encoder settings": (
+        _other_clip(lambda p: make_clip(p, seconds=2, size=(320, 180), fps="24", audio=(48000, 2), gop=24), "fast.mp4"),
+        r"Shot 2 \(fast\) was made with different settings from shot 1 \(a\)",
+    ),
+    "silent take": (
+        _other_clip(lambda p: make_clip(p, seconds=2, size=(320, 180), fps="24", gop=24), "silent.mp4"),
+        r"Shot 2 \(silent\) has no sound but shot 1 \(a\) has",
+    ),
+    "matroska take": (
+        _other_clip(lambda p: gop_clip(p), "b.mkv"),
+        r"Shot 2 \(b\)'s clip is not an MP4 or MOV file",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSALS))
+def test_each_condition_forces_a_re_encode(case: str, folder: Path) -> None:
+    change, reason = REFUSALS[case]
+    project, export = change(on_keyframes(folder), folder)
+    decision = decide(project, plan_of(project, folder, export))
+    assert not decision.lossless
+    assert decision.route == "re-encode"
+    assert any(re.search(reason, r) for r in decision.reasons), decision.reasons
+
+
+def test_every_reason_that_applies_is_listed(folder: Path) -> None:
+    project = on_keyframes(folder)
+    project = audio_edits.set_shot_sound(project, project.shots[0].id, gain_db=2.0)
+    decision = decide(project, plan_of(project, folder, settings(lossless=False, fps=Fraction(30))))
+    text = "\n".join(decision.reasons)
+    for expected in ("turned off", "turned up 2 dB", "runs at 24 fps but the export is 30 fps"):
+        assert expected in text
+
+
+# ---------------------------------------------------------------------------------------------- snapping
+
+
+def test_snapping_moves_cuts_onto_keyframes_and_makes_the_export_lossless(folder: Path) -> None:
+    project = on_keyframes(folder)
+    project = edits.trim_shot(project, project.shots[0].id, 1_250_000, 3_500_000)
+    plan = plan_of(project, folder)
+    assert not decide(project, plan).lossless
+
+    suggested = snap_suggestions(project, lambda rel: folder / rel)
+    assert suggested.skipped == ()
+    [change] = suggested.changes
+    assert (change.old, change.new) == (Trim(1_250_000, 3_500_000), Trim(2 * GOP_US, 3 * GOP_US))
+    snapped = edits.trim_shot(project, change.shot_id, change.new.in_us, change.new.out_us, take_id=change.take_id)
+    assert decide(snapped, plan_of(snapped, folder)).lossless
+
+
+def test_a_shot_with_no_keyframe_inside_is_skipped(folder: Path) -> None:
+    project = on_keyframes(folder)
+    project = edits.trim_shot(project, project.shots[1].id, 1_250_000, 1_750_000)
+    suggested = snap_suggestions(project, lambda rel: folder / rel)
+    assert suggested.changes == ()
+    assert len(suggested.skipped) == 1 and "Shot 2 (b) has no keyframe inside its trim" in suggested.skipped[0]
