@@ -39,5 +39,5 @@ def test_signatures_match_for_the_same_settings_only(tmp_path: Path) -> None:
 
 
 def test_a_missing_clip_says_which(tmp_path: Path) -> None:
-    with pytest.raises(MediaMissing, match="gone.mp4"):
+    with pytest.raises(MediaMissing, match=r"gone\.mp4"):
         keyframes_us(tmp_path / "gone.mp4")
