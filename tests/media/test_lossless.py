@@ -29,7 +29,7 @@ from shotline.core.model import (
 from shotline.media.lossless import decide, render_copy, snap_suggestions
 from shotline.media.plan import RenderPlan, plan_export
 from shotline.media.probe import probe
-from tests.clips import make_clip, run
+from tests.clips import ffmpeg_exe, make_clip, run
 from tests.media.timeline import project_of
 
 pytestmark = pytest.mark.ffmpeg
@@ -288,3 +288,26 @@ def test_a_shot_with_no_keyframe_inside_is_skipped(folder: Path) -> None:
     suggested = snap_suggestions(project, lambda rel: folder / rel)
     assert suggested.changes == ()
     assert len(suggested.skipped) == 1 and "Shot 2 (b) has no keyframe inside its trim" in suggested.skipped[0]
+
+
+# ---------------------------------------------------------------------------------------------- through render
+
+THROUGH_RENDER = ("crossfade", "in between keyframes", "loudness", "shot gain")
+
+
+@pytest.mark.parametrize("case", THROUGH_RENDER)
+def test_an_export_that_must_re_encode_does(case: str, folder: Path, tmp_path: Path) -> None:
+    """The exporter's route follows decide(): these exports re-encode, so no packet is the source's."""
+    from shotline.media.render import render
+
+    change, _ = REFUSALS[case]
+    project, export = change(on_keyframes(folder), folder)
+    export = replace(export, preset="ultrafast")
+    plan = plan_of(project, folder, export)
+    out = tmp_path / "film.mp4"
+    report = asyncio.run(render(project, plan, out, ffmpeg=Path(ffmpeg_exe()), resolve=lambda rel: folder / rel))
+    assert report.route == "re-encode"
+    source_packets = {packet for name in ("a.mp4", "b.mp4", "c.mp4") for packet in video_packets(media(folder, name))}
+    exported = video_packets(out)
+    assert len(exported) == plan.frames
+    assert not source_packets.intersection(exported)
