@@ -93,3 +93,29 @@ def _ffmpeg(argv: list[str]) -> None:
     )
     if done.returncode:
         raise RuntimeError(f"ffmpeg failed making a test sound: {done.stderr}")
+
+
+def tone_clip(path: Path, *, hz: float, seconds: float, amplitude: float = 0.25, fps: str = "30") -> Path:
+    """A tiny video with a steady `hz` tone as AAC in MP4 (320x180), like a generated shot with sound."""
+    wave = f"{amplitude}*sin(2*PI*{hz}*t)"
+    _ffmpeg(
+        [
+            *("-f", "lavfi", "-i", f"color=c=gray:size=320x180:rate={fps}:duration={seconds}"),
+            *("-f", "lavfi", "-i", f"aevalsrc={wave}|{wave}:s=48000:d={seconds}"),
+            *("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "192k"),
+            *("-t", str(seconds), str(path)),
+        ]
+    )
+    return path
+
+
+def render_with_ffmpeg(mix: object, output: Path) -> np.ndarray:
+    """Render an AudioMix with the export's ffmpeg graph (through the app's process runner) and read it back."""
+    import asyncio
+
+    from shotline.media.audio_graph import mix_argv
+    from shotline.media.process import run_ffmpeg
+
+    asyncio.run(run_ffmpeg(mix_argv(mix, output, Path(ffmpeg_exe()))))  # type: ignore[arg-type]
+    samples, _ = read_wav(output)
+    return samples
