@@ -12,7 +12,7 @@ import av
 import numpy as np
 import pytest
 
-from shotline.core.model import ExportSettings, Size, Trim
+from shotline.core.model import ExportSettings, Project, Size, Trim
 from shotline.media.plan import RenderPlan, plan_export
 from shotline.media.render import render
 from tests.clips import ffmpeg_exe, flash_frame, make_clip
@@ -32,7 +32,7 @@ CLIPS = [
 ]
 
 
-def _make(tmp_path: Path) -> tuple[RenderPlan, list[float]]:
+def _make(tmp_path: Path) -> tuple[Project, RenderPlan, list[float]]:
     """The clips, the plan, and where each flash should land in the export (seconds)."""
     media = tmp_path / "media"
     media.mkdir()
@@ -51,12 +51,14 @@ def _make(tmp_path: Path) -> tuple[RenderPlan, list[float]]:
         )
         made.append((path, Trim(*trim) if trim else None, flash_time))
     project = project_of([(p, t) for p, t, _ in made], tmp_path)
-    plan = plan_export(project, ExportSettings(size=SIZE, fps=FPS, preset="ultrafast"), lambda rel: tmp_path / rel)
+    plan = plan_export(
+        project, ExportSettings(size=SIZE, fps=FPS, preset="ultrafast", loudness_lufs=None), lambda rel: tmp_path / rel
+    )
     expected = [
         float(Fraction(seg.start_frame) / FPS + flash_time - Fraction(seg.trim.in_us, 1_000_000))
         for seg, (_, _, flash_time) in zip(plan.segments, made, strict=True)
     ]
-    return plan, expected
+    return project, plan, expected
 
 
 def _flash_times(path: Path) -> tuple[list[float], int, tuple[int, int], Fraction]:
@@ -87,10 +89,10 @@ def _beep_onsets(path: Path) -> tuple[list[float], int, int, float]:
 
 
 def test_mixed_clips_export_in_sync(tmp_path: Path) -> None:
-    plan, expected_flashes = _make(tmp_path)
+    project, plan, expected_flashes = _make(tmp_path)
     out = tmp_path / "export.mp4"
     seen: list[float] = []
-    asyncio.run(render(plan, out, ffmpeg=Path(ffmpeg_exe()), progress=seen.append))
+    asyncio.run(render(project, plan, out, ffmpeg=Path(ffmpeg_exe()), resolve=tmp_path.joinpath, progress=seen.append))
 
     with av.open(str(out)) as container:
         assert container.streams.video[0].codec_context.name == "h264"

@@ -1,7 +1,8 @@
-"""plan_export and ffmpeg_argv are pure: checked on numbers and argv, no process runs."""
+"""plan_export and encode_argv are pure: checked on numbers and argv, no process runs."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
@@ -9,8 +10,31 @@ from pathlib import Path
 import pytest
 
 from shotline.core.errors import EditError, MediaMissing
-from shotline.core.model import ExportSettings, Fit, MediaInfo, Origin, Project, Shot, Size, Take, Trim
-from shotline.media.plan import cover_size, ffmpeg_argv, fit_size, plan_export
+from shotline.core.model import (
+    Codec,
+    ExportSettings,
+    Fit,
+    MediaInfo,
+    Origin,
+    Project,
+    Shot,
+    Size,
+    Take,
+    Transition,
+    TransitionKind,
+    Trim,
+)
+from shotline.media.encoders import Encoder, software
+from shotline.media.plan import RenderPlan, plan_export, shot_window
+from shotline.media.video_graph import cover_size, encode_argv, fit_size, pad_size
+
+SOUND = Path("/tmp/mix.wav")
+
+
+def ffmpeg_argv(plan: RenderPlan, output: Path, exe: Path, *, legacy_vsync: bool = False) -> list[str]:
+    encoder = software(plan.settings.codec) if not plan.settings.codec.audio_only else None
+    return encode_argv(plan, output, exe, encoder=encoder, sound=SOUND, legacy_vsync=legacy_vsync)
+
 
 NTSC = Fraction(30000, 1001)
 VIDEO = MediaInfo(duration_us=10_000_000, has_video=True, has_audio=True, fps=Fraction(25), size=Size(320, 240))
@@ -80,34 +104,204 @@ def test_missing_media(tmp_path: Path) -> None:
 
 
 def test_argv_is_a_safe_list(tmp_path: Path) -> None:
-    silent = MediaInfo(duration_us=5_000_000, has_video=True, has_audio=False, fps=Fraction(30), size=Size(320, 240))
     project = _project(tmp_path, [1_000_000, 2_000_000])
-    first = project.shots[0]
-    first = replace(first, takes=(replace(first.takes[0], info=silent),))
-    project = replace(project, shots=(first, project.shots[1]))
     settings = ExportSettings(Size(640, 360), NTSC, preset="veryfast", crf=23)
     plan = plan_export(project, settings, lambda rel: tmp_path / rel)
     argv = ffmpeg_argv(plan, tmp_path / "out file.mp4", Path("/opt/ffmpeg"))
     assert argv[0] == "/opt/ffmpeg" and all(isinstance(a, str) for a in argv)
     inputs = [argv[i + 1] for i, a in enumerate(argv) if a == "-i"]
-    assert inputs[0] == f"file:{tmp_path / '0.mp4'}" and inputs[-1] == f"file:{tmp_path / '1.mp4'}"
-    assert inputs[1].startswith("anullsrc=r=48000")  # the silent clip gets generated silence
+    assert inputs == [f"file:{tmp_path / '0.mp4'}", f"file:{tmp_path / '1.mp4'}", f"file:{SOUND}"]
     assert argv[-2] == f"file:{tmp_path / 'out file.mp4'}"
-    assert argv.count("-protocol_whitelist") == 2 and "file,pipe" in argv
+    assert argv.count("-protocol_whitelist") == 3 and "file,pipe" in argv
     graph = argv[argv.index("-filter_complex") + 1]
-    assert "fps=fps=30000/1001" in graph and "concat=a=1:n=2:v=1" in graph
+    assert "fps=fps=30000/1001" in graph and "concat=a=0:n=2:v=1" in graph and "xfade" not in graph
     assert f"trim=end_frame={plan.segments[0].frames}" in graph
-    assert f"atrim=end_sample={plan.segments[1].samples}" in graph
     assert "tpad=" in graph and "stop_mode=clone" in graph
     assert "scale=480:360" in graph and "pad=640:360:80:0:black" in graph
-    opts = dict(zip(argv[argv.index("-map") :: 1][::2], argv[argv.index("-map") + 1 :: 2], strict=False))
+    assert argv[argv.index("-map", argv.index("-map") + 1) + 1] == "2:a"  # the mixed sound, as it is
+    options = argv[argv.index("-af") : -2]
+    opts = dict(zip(options[::2], options[1::2], strict=True))
+    assert opts["-af"] == f"apad=whole_len={plan.samples},atrim=end_sample={plan.samples}"
     assert opts["-c:v"] == "libx264" and opts["-crf"] == "23" and opts["-preset"] == "veryfast"
     assert opts["-pix_fmt"] == "yuv420p" and opts["-r"] == "30000/1001" and opts["-fps_mode"] == "cfr"
-    assert opts["-ar"] == "48000" and opts["-ac"] == "2" and opts["-movflags"] == "+faststart"
+    assert opts["-c:a"] == "aac" and opts["-ar"] == "48000" and opts["-ac"] == "2"
+    assert opts["-movflags"] == "+faststart"
     # the second shot starts 1 ms into its clip: accurate seeking before its input
-    second = argv.index(inputs[2])
+    second = argv.index(inputs[1])
     assert argv[second - 6 : second].count("-ss") == 1 and "0.001000" in argv[second - 6 : second]
     assert "-vsync" in ffmpeg_argv(plan, tmp_path / "o.mp4", Path("ff"), legacy_vsync=True)
+
+
+def test_loudness_filter_goes_before_the_exact_length(tmp_path: Path) -> None:
+    plan = plan_export(_project(tmp_path, [1_000_000]), ExportSettings(Size(640, 360), Fraction(24)), tmp_path.joinpath)
+    argv = encode_argv(
+        plan, tmp_path / "o.mp4", Path("ff"), encoder=software(Codec.H264), sound=SOUND, sound_filter="volume=2dB"
+    )
+    assert argv[argv.index("-af") + 1] == "volume=2dB,apad=whole_len=48000,atrim=end_sample=48000"
+
+
+@pytest.mark.parametrize(
+    ("codec", "suffix", "video", "audio", "extra"),
+    [
+        (Codec.H264, ".mov", ["-c:v", "libx264"], ["-c:a", "aac"], ["-movflags", "+faststart"]),
+        (Codec.H265, ".mp4", ["-c:v", "libx265"], ["-c:a", "aac"], ["-tag:v", "hvc1"]),
+        (
+            Codec.PRORES,
+            ".mov",
+            ["-c:v", "prores_ks", "-profile:v", "2"],
+            ["-c:a", "pcm_s16le"],
+            ["-pix_fmt", "yuv422p10le"],
+        ),
+        (Codec.WAV, ".wav", [], ["-c:a", "pcm_s24le"], []),
+        (Codec.M4A, ".m4a", [], ["-c:a", "aac", "-b:a", "192k"], ["-movflags", "+faststart"]),
+    ],
+)
+def test_each_codec_writes_its_streams(
+    tmp_path: Path, codec: Codec, suffix: str, video: list[str], audio: list[str], extra: list[str]
+) -> None:
+    plan = plan_export(
+        _project(tmp_path, [1_000_000]), ExportSettings(Size(640, 360), Fraction(24), codec=codec), tmp_path.joinpath
+    )
+    argv = ffmpeg_argv(plan, tmp_path / f"o{suffix}", Path("ff"))
+    line = " ".join(argv)
+    for part in (video, audio, extra):
+        assert " ".join(part) in line
+    assert ("-filter_complex" in argv) == (not codec.audio_only)
+    assert ("-c:v" in argv) == (not codec.audio_only)
+
+
+def test_hardware_encoder_families_get_their_options() -> None:
+    settings = ExportSettings(Size(640, 360), Fraction(24), crf=21)
+    nvenc = Encoder("h264_nvenc", Codec.H264)
+    assert nvenc.hardware and nvenc.family == "nvenc"
+    assert nvenc.output_args(settings)[:8] == ["-c:v", "h264_nvenc", "-preset", "p4", "-rc", "vbr", "-cq", "21"]
+    qsv = Encoder("hevc_qsv", Codec.H265).output_args(settings)
+    assert qsv[qsv.index("-global_quality") + 1] == "21" and qsv[-2:] == ["-tag:v", "hvc1"]
+    vaapi = Encoder("h264_vaapi", Codec.H264)
+    assert vaapi.device_args() == ["-vaapi_device", "/dev/dri/renderD128"]
+    assert vaapi.upload_filter() == ("format=nv12", "hwupload") and "-qp" in vaapi.output_args(settings)
+    toolbox = Encoder("h264_videotoolbox", Codec.H264).output_args(settings)
+    assert toolbox[toolbox.index("-q:v") + 1] == "58"
+    assert not software(Codec.H264).hardware and software(Codec.H264).device_args() == []
+
+
+def test_vaapi_uploads_at_the_end_of_the_picture_and_opens_its_device_first(tmp_path: Path) -> None:
+    plan = plan_export(_project(tmp_path, [1_000_000]), ExportSettings(Size(640, 360), Fraction(24)), tmp_path.joinpath)
+    argv = encode_argv(plan, tmp_path / "o.mp4", Path("ff"), encoder=Encoder("h264_vaapi", Codec.H264), sound=SOUND)
+    assert argv[1:3] == ["-vaapi_device", "/dev/dri/renderD128"]
+    graph = argv[argv.index("-filter_complex") + 1]
+    assert re.search(r"format=nv12\[s\d+\];\[s\d+\]hwupload\[s\d+\]$", graph), graph
+
+
+def _crossfaded(tmp_path: Path, trims_us: list[int], fades_us: list[int]) -> Project:
+    project = _project(tmp_path, trims_us)
+    shots = list(project.shots)
+    for index, fade in enumerate(fades_us):
+        if fade:
+            shots[index] = replace(shots[index], transition_out=Transition(TransitionKind.CROSSFADE, fade))
+    return replace(project, shots=tuple(shots))
+
+
+def test_crossfades_overlap_segments_on_the_grid(tmp_path: Path) -> None:
+    # 2 s, 1.5 s, 1 s; 0.5 s crossfade into shot 2, a cut into shot 3
+    project = _crossfaded(tmp_path, [2_000_000, 1_500_000, 1_000_000], [500_000, 0])
+    plan = plan_export(project, ExportSettings(Size(640, 360), Fraction(24)), tmp_path.joinpath)
+    first, second, third = plan.segments
+    assert (first.start_frame, first.frames, first.crossfade_out_frames) == (0, 48, 12)
+    assert (second.start_frame, second.frames, second.crossfade_in_frames) == (36, 36, 12)
+    assert second.crossfade_out_frames == 0 and third.crossfade_in_frames == 0
+    assert third.start_frame == second.end_frame == 72 and plan.frames == 96
+    assert plan.frames == round(Fraction(project.duration_us) * 24 / 1_000_000)
+    assert (first.crossfade_out_samples, second.crossfade_in_samples) == (24_000, 24_000)
+    assert second.start_sample == 72_000 and first.end_sample == 96_000
+    assert plan.samples == 192_000 and plan.window == Trim(0, 4_000_000)
+    graph = " ".join(ffmpeg_argv(plan, tmp_path / "o.mp4", Path("ff")))
+    assert "xfade=duration=0.500000:offset=1.500000:transition=fade" in graph
+    assert "concat=a=0:n=2:v=1" in graph  # the crossfaded pair, then a cut to shot 3
+
+
+def test_crossfade_shorter_than_a_frame_is_a_cut(tmp_path: Path) -> None:
+    project = _crossfaded(tmp_path, [1_000_000, 1_000_000], [10_000])
+    plan = plan_export(project, ExportSettings(Size(640, 360), Fraction(24)), tmp_path.joinpath)
+    assert [s.crossfade_in_frames for s in plan.segments] == [0, 0]
+    assert plan.segments[1].start_frame == plan.segments[0].end_frame == 24
+
+
+def test_range_cuts_the_first_and_last_shot(tmp_path: Path) -> None:
+    project = _project(tmp_path, [1_000_000, 1_000_000, 1_000_000])  # trims start 0, 1 ms, 2 ms into the clips
+    settings = ExportSettings(Size(640, 360), Fraction(25), range=Trim(520_000, 2_200_000))
+    plan = plan_export(project, settings, tmp_path.joinpath)
+    assert plan.window == Trim(520_000, 2_200_000)
+    assert plan.frames == 42 and plan.samples == 1_680_000 * 48 // 1000
+    assert [s.shot_id for s in plan.segments] == ["s0", "s1", "s2"]
+    assert [s.trim for s in plan.segments] == [
+        Trim(520_000, 1_000_000),
+        Trim(1_000, 1_001_000),
+        Trim(2_000, 202_000),
+    ]
+    assert [(s.start_frame, s.frames) for s in plan.segments] == [(0, 12), (12, 25), (37, 5)]
+    assert sum(s.frames for s in plan.segments) == plan.frames
+    assert sum(s.samples for s in plan.segments) == plan.samples
+
+
+def test_range_outside_the_shots_leaves_them_out_and_is_clamped(tmp_path: Path) -> None:
+    project = _project(tmp_path, [1_000_000, 1_000_000, 1_000_000])
+    plan = plan_export(
+        project, ExportSettings(Size(640, 360), Fraction(25), range=Trim(1_000_000, 9_000_000)), tmp_path.joinpath
+    )
+    assert [s.shot_id for s in plan.segments] == ["s1", "s2"] and plan.window == Trim(1_000_000, 3_000_000)
+    assert plan.segments[0].start_frame == 0 and plan.frames == 50
+    with pytest.raises(EditError, match="holds no picture"):
+        plan_export(
+            project, ExportSettings(Size(640, 360), Fraction(25), range=Trim(5_000_000, 6_000_000)), tmp_path.joinpath
+        )
+
+
+def test_one_shot_window_leaves_out_its_crossfading_neighbours(tmp_path: Path) -> None:
+    project = _crossfaded(tmp_path, [2_000_000, 1_500_000, 2_000_000], [500_000, 400_000])
+    window = shot_window(project, "s1")
+    assert window == Trim(1_500_000, 3_000_000)
+    plan = plan_export(project, ExportSettings(Size(640, 360), Fraction(24), range=window), tmp_path.joinpath)
+    assert [s.shot_id for s in plan.segments] == ["s1"]
+    (only,) = plan.segments
+    assert only.trim == project.shots[1].takes[0].trim and only.crossfade_in_frames == only.crossfade_out_frames == 0
+    assert (only.start_frame, only.frames, plan.frames) == (0, 36, 36)
+
+
+def test_range_starting_inside_a_crossfade_starts_on_the_incoming_shot(tmp_path: Path) -> None:
+    project = _crossfaded(tmp_path, [2_000_000, 2_000_000], [1_000_000])  # shot 2 starts at 1 s
+    plan = plan_export(
+        project, ExportSettings(Size(640, 360), Fraction(25), range=Trim(1_200_000, 2_600_000)), tmp_path.joinpath
+    )
+    assert [s.shot_id for s in plan.segments] == ["s1"]
+    assert plan.segments[0].trim == Trim(1_000 + 200_000, 1_000 + 1_600_000) and plan.frames == 35
+    ends_inside = plan_export(
+        project, ExportSettings(Size(640, 360), Fraction(25), range=Trim(0, 1_500_000)), tmp_path.joinpath
+    )
+    assert [s.shot_id for s in ends_inside.segments] == ["s0"] and ends_inside.segments[0].trim == Trim(0, 1_500_000)
+
+
+def test_audio_only_codec_still_plans(tmp_path: Path) -> None:
+    plan = plan_export(
+        _project(tmp_path, [1_000_000, 500_000]),
+        ExportSettings(Size(640, 360), Fraction(24), codec=Codec.WAV),
+        tmp_path.joinpath,
+    )
+    assert len(plan.segments) == 2 and plan.samples == 72_000
+
+
+def test_pad_keeps_the_source_size_unless_it_would_not_fit(tmp_path: Path) -> None:
+    assert pad_size(Size(320, 240), Size(1920, 1080)) == (320, 240)
+    assert pad_size(Size(321, 241), Size(1920, 1080)) == (320, 240)
+    assert pad_size(Size(3840, 2160), Size(1920, 1080)) == (1920, 1080)
+    assert pad_size(Size(1080, 1920), Size(1920, 1080)) == fit_size(Size(1080, 1920), Size(1920, 1080))
+    settings = ExportSettings(Size(640, 360), Fraction(24), fit=Fit.PAD)
+    graph = " ".join(
+        ffmpeg_argv(
+            plan_export(_project(tmp_path, [500_000]), settings, tmp_path.joinpath), tmp_path / "o.mp4", Path("ff")
+        )
+    )
+    assert "scale=320:240" in graph and "pad=640:360:160:60:black" in graph
 
 
 def test_rotated_source_is_sized_from_display(tmp_path: Path) -> None:

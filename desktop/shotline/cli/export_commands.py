@@ -1,52 +1,201 @@
-"""Commands that make a finished film: export, and the demo project."""
+"""Commands that make a finished film: export (presets, fit, codec, loudness, one shot or a range), and the demo.
+
+Before rendering, `export` says on stderr which path will run (lossless copy or re-encode) and why; afterwards it
+prints what was written and the measured loudness, so the creator never has to open another tool to check.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import click
 
-from shotline.cli.params import FPS, SIZE
+from shotline.cli.params import FPS, SIZE, TIME
 from shotline.cli.progress import progress_bar
 from shotline.cli.session_scope import reading
-from shotline.core.model import Size
+from shotline.core.model import WEB_LUFS, Codec, ExportSettings, Fit, Project, Size, Trim
 from shotline.core.timecode import format_fps, format_time
 from shotline.services.context import AppContext, open_context
 from shotline.services.demo import open_or_create_demo
-from shotline.services.export import plan, start_export
+from shotline.services.export import ExportReport, plan, shot_range, start_export
+from shotline.services.lossless import route
+from shotline.services.presets import PRESETS, ExportPreset, export_settings, preset_named
 from shotline.services.session import ProjectSession
 
+LOUDNESS_RANGE = (-36.0, -5.0)
+"""Loudness targets the export accepts (LUFS); outside this a target is a typo, not a choice."""
 
-def _export(ctx: AppContext, session: ProjectSession, output: Path, size: Size | None, fps: Fraction | None) -> None:
-    render_plan = plan(session, size=size, fps=fps)
-    settings = render_plan.settings
+
+class LoudnessType(click.ParamType[float | None]):
+    """`-14`, `-23` (or any target in range) in LUFS, or `off` to leave the levels as mixed."""
+
+    name = "LUFS|off"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float | None:
+        if value is None or isinstance(value, float):
+            return value
+        text = str(value).strip().lower()
+        if text in {"off", "none"}:
+            return None
+        try:
+            target = float(text.removesuffix("lufs").strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a loudness; use -14 (web), -23 (broadcast) or off", param, ctx)
+        low, high = LOUDNESS_RANGE
+        if not low <= target <= high:
+            self.fail(f"{value!r} LUFS is out of range; use {low:g} to {high:g}, e.g. -14 or -23", param, ctx)
+        return target
+
+
+def _normalised(name: str) -> str:
+    return name.strip().lower().replace("×", "x").replace(" ", "")
+
+
+def find_preset(name: str) -> ExportPreset:
+    """A preset by its full name or by a word of it ("1080p", "9:16", "draft"); a word several presets share picks
+    the one named by its aspect ("720p" is "720p 16:9")."""
+    wanted = _normalised(name)
+    for preset in PRESETS:
+        if _normalised(preset.name) == wanted:
+            return preset
+    matches = [preset for preset in PRESETS if wanted in {_normalised(word) for word in preset.name.split()}]
+    if len(matches) > 1:
+        # "720p" names both "720p 16:9" and "720p draft"; the plain frame (named by its aspect) is the one meant
+        matches = [preset for preset in matches if ":" in preset.name]
+    if len(matches) == 1:
+        return matches[0]
+    names = ", ".join(f"'{preset.name}'" for preset in PRESETS)
+    raise click.BadParameter(f"no single preset is called {name!r}; the presets are {names}", param_hint="--preset")
+
+
+def codec_for(output: Path, codec: Codec | None) -> Codec:
+    """The codec asked for, or the one the file name implies (H.264 for video files, as it is the default)."""
+    suffix = output.suffix.lower()
+    if codec is not None:
+        if suffix not in codec.extensions:
+            endings = " or ".join(codec.extensions)
+            raise click.BadParameter(f"a {codec.value} export is written to a {endings} file", param_hint="-o")
+        return codec
+    if suffix in Codec.H264.extensions:
+        return Codec.H264
+    for candidate in Codec:
+        if suffix in candidate.extensions:
+            return candidate
+    endings = ", ".join(sorted({ending for candidate in Codec for ending in candidate.extensions}))
+    raise click.BadParameter(f"the output must end in one of {endings}", param_hint="-o")
+
+
+def export_range(project: Project, shot: str | None, start: int | None, end: int | None) -> Trim | None:
+    """The part of the timeline to export: one shot, --from/--to, or everything (None)."""
+    if shot is not None:
+        if start is not None or end is not None:
+            raise click.UsageError("Give either --shot or --from/--to, not both.")
+        return shot_range(project, shot)
+    if start is None and end is None:
+        return None
+    window = Trim(start or 0, project.duration_us if end is None else end)
+    if window.in_us >= window.out_us:
+        raise click.BadParameter(
+            f"--from {format_time(window.in_us)} is not before --to {format_time(window.out_us)}", param_hint="--from"
+        )
+    return window
+
+
+def _say_route(session: ProjectSession, settings: ExportSettings) -> None:
+    decision = route(session, settings)
+    if decision.lossless:
+        click.echo(f"Route: lossless copy. {' '.join(decision.reasons)}.", err=True)
+        return
+    click.echo("Route: re-encode, because:", err=True)
+    for reason in decision.reasons:
+        click.echo(f"  - {reason}", err=True)
+
+
+def _say_loudness(report: ExportReport, settings: ExportSettings) -> None:
+    measured = report.loudness
+    if measured is None:
+        off = settings.loudness_lufs is None
+        click.echo(f"Loudness: not measured{' (normalisation off)' if off else ''}.")
+        return
+    lufs = getattr(measured, "integrated_lufs", None)
+    peak = getattr(measured, "true_peak_db", None)
+    if lufs is None or peak is None:
+        click.echo(f"Loudness: {measured}")
+        return
+    click.echo(f"Loudness: {lufs:.1f} LUFS integrated, true peak {peak:.1f} dBTP")
+
+
+def _export(ctx: AppContext, session: ProjectSession, output: Path, settings: ExportSettings) -> None:
+    render_plan = plan(session, settings)
+    picture = "sound only" if settings.codec.audio_only else f"{settings.size} @ {format_fps(settings.fps)} fps"
+    loudness = "levels as mixed" if settings.loudness_lufs is None else f"{settings.loudness_lufs:g} LUFS"
     click.echo(
-        f"Exporting {len(render_plan.segments)} shots, {format_time(render_plan.duration_us)}, "
-        f"{settings.size} @ {format_fps(settings.fps)} fps → {output}",
+        f"Exporting {len(render_plan.segments)} shots, {format_time(render_plan.duration_us)}, {picture}, "
+        f"{settings.codec.value}, {loudness} → {output}",
         err=True,
     )
+    _say_route(session, settings)
     with progress_bar("Exporting") as bar:
-        handle = start_export(ctx, render_plan, output, bar)
+        handle = start_export(ctx, session, render_plan, output, bar)
         try:
-            handle.result()
+            report = handle.result()
         except KeyboardInterrupt:
             handle.cancel()
             raise
-    click.echo(f"Exported {output}")
+    for note in report.notes:
+        click.echo(f"Note: {note}", err=True)
+    click.echo(f"Exported {report.output} ({report.route}, {report.encoder}, {report.seconds:.1f} s)")
+    _say_loudness(report, settings)
 
 
 @click.command()
 @click.argument("project")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="An .mp4 file.")
-@click.option("--size", type=SIZE, default=None, help="Frame size (default: the project's).")
-@click.option("--fps", type=FPS, default=None, help="Frame rate (default: the project's).")
-def export(project: str, output: Path, size: Size | None, fps: Fraction | None) -> None:
-    """Render the picked takes in shot order, trimmed, to one H.264/AAC MP4."""
-    if output.suffix.lower() not in {".mp4", ".m4v", ".mov"}:
-        raise click.BadParameter("the output must be an .mp4, .m4v or .mov file", param_hint="-o")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The file.")
+@click.option("--preset", "preset_name", default="Source", help="Source, 2160p, 1080p, '720p 16:9', 9:16, 1:1, draft.")
+@click.option("--size", type=SIZE, default=None, help="Frame size, overriding the preset's.")
+@click.option("--fps", type=FPS, default=None, help="Frame rate, overriding the preset's.")
+@click.option("--fit", type=click.Choice([f.value for f in Fit]), default=Fit.FIT.value, help="Bars, crop or pad.")
+@click.option("--codec", type=click.Choice([c.value for c in Codec]), default=None, help="Default: from -o.")
+@click.option("--loudness", type=LoudnessType(), default=WEB_LUFS, help="Target LUFS (-14 web, -23 broadcast) or off.")
+@click.option("--shot", default=None, help="Export only this shot (id or position).")
+@click.option("--from", "start", type=TIME, default=None, help="Export from this timeline time...")
+@click.option("--to", "end", type=TIME, default=None, help="...to this one.")
+@click.option("--no-lossless", "lossless", flag_value=False, default=True, help="Always re-encode.")
+@click.option("--hardware", is_flag=True, help="Use a hardware encoder when one works (falls back to software).")
+def export(
+    project: str,
+    output: Path,
+    preset_name: str,
+    size: Size | None,
+    fps: Fraction | None,
+    fit: str,
+    codec: str | None,
+    loudness: float | None,
+    shot: str | None,
+    start: int | None,
+    end: int | None,
+    lossless: bool,
+    hardware: bool,
+) -> None:
+    """Render the picked takes in shot order, trimmed and mixed, to one file (H.264/AAC MP4 by default)."""
+    preset = find_preset(preset_name)
+    chosen = codec_for(output, Codec(codec) if codec else None)
     with open_context() as ctx, reading(project) as session:
-        _export(ctx, session, output, size, fps)
+        settings = export_settings(
+            session.project,
+            preset,
+            fit=Fit(fit),
+            codec=chosen,
+            loudness_lufs=loudness,
+            range=export_range(session.project, shot, start, end),
+            lossless=lossless,
+            hardware=hardware,
+        )
+        settings = replace(settings, size=size or settings.size, fps=fps or settings.fps)
+        _export(ctx, session, output, settings)
 
 
 @click.command()
@@ -67,7 +216,9 @@ def demo(project_path: Path, output: Path | None) -> None:
         with session:
             click.echo(f"Demo project: {session.bundle.path} ({len(session.project.shots)} shots)")
             if output is not None:
-                _export(ctx, session, output, None, None)
+                codec = codec_for(output, None)
+                settings = export_settings(session.project, preset_named("Source"), codec=codec)
+                _export(ctx, session, output, settings)
 
 
 COMMANDS = [export, demo]

@@ -1,31 +1,26 @@
-"""The export plan: which part of which clip lands on which frames and samples, and the ffmpeg argv to render it.
+"""The export plan: which part of which clip lands on which frames and samples of the output.
 
-Pure: no process runs here. Segment boundaries sit on the cumulative timeline, so rounding never accumulates:
-segment i starts at frame round(start_us · fps) and at the sample that begins at that same instant, and the
-totals are exactly round(total · fps) frames and the matching number of samples (DESIGN §6).
+Pure: no process runs here. Every segment boundary is rounded from exact timeline time, so rounding never
+accumulates: a segment starts at frame round((start_us - window.in_us) · fps) and at the sample that begins at that
+same instant, and the totals are exactly round(window · fps) frames and the matching number of samples (DESIGN §6).
+Shots joined by a crossfade overlap by the crossfade's frames and samples. The ffmpeg graphs live in
+`video_graph` (picture) and `audio_graph` (sound).
 """
 
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
-
-import ffmpeg
 
 from shotline.core.errors import EditError, MediaMissing
-from shotline.core.model import ExportSettings, Fit, MediaInfo, Project, Shot, Size, Trim
-from shotline.core.timecode import US_PER_SECOND, format_fps
+from shotline.core.model import ExportSettings, MediaInfo, Project, Shot, Trim
+from shotline.core.timecode import US_PER_SECOND, format_fps, format_time
+from shotline.core.timeline import Placement, layout
 
 log = logging.getLogger(__name__)
-
-INPUT_MARGIN_US = 250_000
-"""Read a little past the trim so a clip's last frame is never lost; the trim filter cuts the rest exactly."""
-PROTOCOLS = "file,pipe"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,54 +80,133 @@ class RenderPlan:
 
 
 def plan_export(project: Project, settings: ExportSettings, resolve: Callable[[str], Path]) -> RenderPlan:
-    """The picked takes in shot order, placed on exact frames and samples. `resolve` maps a take's media path."""
+    """The picked takes in shot order, placed on exact frames and samples. `resolve` maps a take's media path.
+
+    Shots joined by a crossfade overlap; `settings.range` (timeline time) limits the plan to that window, cutting
+    the first and last shots in it. An audio-only codec plans the same way: the segments drive the shots' sound.
+    """
     if not project.shots:
         raise EditError("This project has no shots yet; add a shot and give it a take before exporting.")
-    segments: list[Segment] = []
-    cumulative_us = 0
     for number, shot in enumerate(project.shots, start=1):
-        take = shot.picked_take
-        if take is None:
-            raise EditError(f"{_shot_name(number, shot)} has no take yet; generate or import one before exporting.")
-        if take.trim.duration_us <= 0:
-            raise EditError(f"{_shot_name(number, shot)} is trimmed to nothing; widen its trim before exporting.")
-        source = resolve(take.media)
-        if not source.is_file():
-            raise MediaMissing(
-                f"{_shot_name(number, shot)}: its clip {Path(take.media).name} is missing (looked for {source}). "
-                "Relink the file or pick another take, then export again."
-            )
-        start_frame = _frame_at(cumulative_us, settings.fps)
-        segments.append(
-            Segment(shot.id, take.id, source, take.trim, take.info, shot.gain_db, shot.muted, start_frame, 0, 0, 0)
+        _check_playable(number, shot, resolve)
+    placements = layout(project)
+    window = _window(settings.range, placements[-1].end_us, settings.fps)
+    total_frames = frame_at(window.duration_us, settings.fps)
+    kept = _visible(placements, window, settings.fps)
+    segments: list[Segment] = []
+    for index, (placement, visible) in enumerate(kept):
+        number = project.index_of(placement.shot.id) + 1
+        segment = _segment(number, placement, visible, window, settings, resolve)
+        previous = segments[-1] if segments else None
+        joined = previous is not None and kept[index - 1][0].overlap_out_us > 0
+        if previous is not None and joined and previous.end_frame > segment.start_frame:
+            overlap_frames = previous.end_frame - segment.start_frame
+            overlap_samples = previous.end_sample - segment.start_sample
+            segments[-1] = replace(previous, crossfade_out_frames=overlap_frames, crossfade_out_samples=overlap_samples)
+            segment = replace(segment, crossfade_in_frames=overlap_frames, crossfade_in_samples=overlap_samples)
+        segments.append(segment)
+    log.debug("planned %d segments, %d frames, window %s", len(segments), total_frames, window)
+    samples = sample_at_frame(total_frames, settings.fps, settings.sample_rate)
+    return RenderPlan(tuple(segments), settings, total_frames, samples, window)
+
+
+def shot_window(project: Project, shot_id: str) -> Trim:
+    """The timeline window that exports one shot whole: from its start to its end (crossfades left out)."""
+    for placement in layout(project):
+        if placement.shot.id == shot_id:
+            return Trim(placement.start_us, placement.end_us)
+    return Trim(0, project.shot(shot_id).duration_us)  # raises UnknownShot for an unknown id
+
+
+def _check_playable(number: int, shot: Shot, resolve: Callable[[str], Path]) -> None:
+    take = shot.picked_take
+    if take is None:
+        raise EditError(f"{_shot_name(number, shot)} has no take yet; generate or import one before exporting.")
+    if take.trim.duration_us <= 0:
+        raise EditError(f"{_shot_name(number, shot)} is trimmed to nothing; widen its trim before exporting.")
+    source = resolve(take.media)
+    if not source.is_file():
+        raise MediaMissing(
+            f"{_shot_name(number, shot)}: its clip {Path(take.media).name} is missing (looked for {source}). "
+            "Relink the file or pick another take, then export again."
         )
-        cumulative_us += take.trim.duration_us
-    return _place(segments, settings, _frame_at(cumulative_us, settings.fps), project, number_of=len(segments))
 
 
-def _place(
-    segments: list[Segment], settings: ExportSettings, total_frames: int, project: Project, number_of: int
-) -> RenderPlan:
-    """Fill in frame and sample counts as differences of consecutive boundaries, so the totals come out exact."""
-    boundaries = [s.start_frame for s in segments] + [total_frames]
-    sample_bounds = [_sample_at(frame, settings) for frame in boundaries]
-    placed = []
-    for index, segment in enumerate(segments):
-        frames = boundaries[index + 1] - boundaries[index]
-        if frames <= 0:
-            shot = project.shot(segment.shot_id)
-            raise EditError(
-                f"{_shot_name(index + 1, shot)} is shorter than one frame at {format_fps(settings.fps)} fps; "
-                "lengthen its trim or remove it."
-            )
-        samples = sample_bounds[index + 1] - sample_bounds[index]
-        placed.append(_with_counts(segment, frames, sample_bounds[index], samples))
-    log.debug("planned %d segments, %d frames", number_of, total_frames)
-    return RenderPlan(tuple(placed), settings, total_frames, sample_bounds[-1])
+def _window(wanted: Trim | None, film_us: int, fps: Fraction) -> Trim:
+    """The part of the film to render: the range clamped to the film, refused when nothing would be left."""
+    if wanted is None:
+        return Trim(0, film_us)
+    window = Trim(max(0, wanted.in_us), min(film_us, wanted.out_us))
+    if frame_at(window.duration_us, fps) <= 0:
+        raise EditError(
+            f"The export range {format_time(wanted.in_us)}–{format_time(wanted.out_us)} holds no picture "
+            f"(the film is {format_time(film_us)} long); choose a range inside the film."
+        )
+    return window
 
 
-def _with_counts(segment: Segment, frames: int, start_sample: int, samples: int) -> Segment:
-    return replace(segment, frames=frames, start_sample=start_sample, samples=samples)
+def _visible(placements: tuple[Placement, ...], window: Trim, fps: Fraction) -> list[tuple[Placement, Trim]]:
+    """The shots seen in `window`, each with its visible part (timeline µs).
+
+    A window edge inside a crossfade does not start or end on half a blend: a window that starts inside a
+    crossfade starts on the incoming shot alone, one that ends inside it ends on the outgoing shot alone. So
+    the window of one shot (`shot_window`) renders that shot and nothing of its neighbours.
+    """
+    kept: list[tuple[Placement, Trim]] = []
+    for index, placement in enumerate(placements):
+        visible = Trim(max(placement.start_us, window.in_us), min(placement.end_us, window.out_us))
+        if frame_at(visible.out_us - window.in_us, fps) - frame_at(visible.in_us - window.in_us, fps) <= 0:
+            continue
+        following = placements[index + 1] if index + 1 < len(placements) else None
+        if following is not None and placement.overlap_out_us > 0 and window.in_us >= following.start_us:
+            continue  # the window starts in the blend into the next shot: start on that shot
+        if kept and kept[-1][0] is placements[index - 1] and _ends_in_blend(kept[-1][0], window):
+            continue  # the window ends in the blend out of the previous shot: end on that shot
+        kept.append((placement, visible))
+    return kept
+
+
+def _ends_in_blend(previous: Placement, window: Trim) -> bool:
+    return previous.overlap_out_us > 0 and window.out_us <= previous.end_us
+
+
+def _segment(
+    number: int,
+    placement: Placement,
+    visible: Trim,
+    window: Trim,
+    settings: ExportSettings,
+    resolve: Callable[[str], Path],
+) -> Segment:
+    """A shot's visible part on the output grid: its boundaries rounded from exact timeline time, never summed."""
+    shot, take = placement.shot, placement.take
+    assert take is not None  # _check_playable ran
+    start_frame = frame_at(visible.in_us - window.in_us, settings.fps)
+    end_frame = frame_at(visible.out_us - window.in_us, settings.fps)
+    if end_frame <= start_frame:
+        raise EditError(
+            f"{_shot_name(number, shot)} is shorter than one frame at {format_fps(settings.fps)} fps; "
+            "lengthen its trim or remove it."
+        )
+    start_sample = sample_at_frame(start_frame, settings.fps, settings.sample_rate)
+    end_sample = sample_at_frame(end_frame, settings.fps, settings.sample_rate)
+    trim = Trim(
+        take.trim.in_us + (visible.in_us - placement.start_us),
+        take.trim.out_us - (placement.end_us - visible.out_us),
+    )
+    return Segment(
+        shot.id,
+        take.id,
+        resolve(take.media),
+        trim,
+        take.info,
+        shot.gain_db,
+        shot.muted,
+        start_frame,
+        end_frame - start_frame,
+        start_sample,
+        end_sample - start_sample,
+    )
 
 
 def frame_at(us: int, fps: Fraction) -> int:
@@ -150,127 +224,5 @@ def sample_at(us: int, sample_rate: int) -> int:
     return round(Fraction(us) * sample_rate / US_PER_SECOND)
 
 
-def _frame_at(us: int, fps: Fraction) -> int:
-    return frame_at(us, fps)
-
-
-def _sample_at(frame: int, settings: ExportSettings) -> int:
-    return sample_at_frame(frame, settings.fps, settings.sample_rate)
-
-
 def _shot_name(number: int, shot: Shot) -> str:
     return f"Shot {number} ({shot.title})" if shot.title else f"Shot {number}"
-
-
-# ---------------------------------------------------------------------------------------------- argv
-
-
-def ffmpeg_argv(plan: RenderPlan, output: Path, ffmpeg_exe: Path, *, legacy_vsync: bool = False) -> list[str]:
-    """The ffmpeg command that renders `plan` to `output` (without the reporting flags `run_ffmpeg` adds).
-
-    `legacy_vsync` writes `-vsync cfr` for ffmpeg builds older than 5.1, which lack `-fps_mode`.
-    """
-    settings = plan.settings
-    streams: list[Any] = []
-    for segment in plan.segments:
-        seek = {"ss": _seconds(segment.trim.in_us)} if segment.trim.in_us > 0 else {}
-        # no `-ss 0`: with it ffmpeg keeps an AAC source's priming samples and the sound plays ~23 ms early
-        clip = ffmpeg.input(
-            f"file:{segment.source}",
-            t=_seconds(segment.trim.duration_us + INPUT_MARGIN_US),
-            protocol_whitelist=PROTOCOLS,
-            **seek,
-        )
-        streams.append(_video_chain(clip.video, segment, settings))
-        if segment.plays_own_sound:
-            sound = clip.audio
-        else:
-            silence_us = round(Fraction(segment.samples) * US_PER_SECOND / settings.sample_rate) + INPUT_MARGIN_US
-            sound = ffmpeg.input(
-                f"anullsrc=r={settings.sample_rate}:cl=stereo", f="lavfi", t=_seconds(silence_us)
-            ).audio
-        streams.append(_audio_chain(sound, segment, settings))
-    joined = ffmpeg.concat(*streams, n=len(plan.segments), v=1, a=1).node
-    output_options: dict[str, str] = {
-        "c:v": "libx264",
-        "crf": str(settings.crf),
-        "preset": settings.preset,
-        "pix_fmt": "yuv420p",
-        "r": format_fps(settings.fps),
-        "c:a": "aac",
-        "b:a": settings.audio_bitrate,
-        "ar": str(settings.sample_rate),
-        "ac": str(settings.channels),
-        "movflags": "+faststart",
-        ("vsync" if legacy_vsync else "fps_mode"): "cfr",
-    }
-    graph = ffmpeg.output(joined[0], joined[1], f"file:{output}", **output_options).global_args("-y")
-    argv: list[str] = graph.compile(cmd=str(ffmpeg_exe))
-    return argv
-
-
-def _seconds(us: int) -> str:
-    whole, rest = divmod(us, US_PER_SECOND)
-    return f"{whole}.{rest:06d}"
-
-
-def _video_chain(stream: Any, segment: Segment, settings: ExportSettings) -> Any:
-    out = settings.size
-    # ffmpeg turns rotated clips upright before filtering, so sizes come from the display size
-    shown = segment.info.display_size or out
-    stream = stream.filter("setpts", "PTS-STARTPTS").filter("fps", fps=format_fps(settings.fps))
-    if settings.fit is Fit.FILL:
-        width, height = cover_size(shown, out)
-        stream = stream.filter("scale", width, height).filter(
-            "crop", out.width, out.height, _even((width - out.width) // 2), _even((height - out.height) // 2)
-        )
-    else:
-        width, height = fit_size(shown, out)
-        stream = stream.filter("scale", width, height).filter(
-            "pad", out.width, out.height, _even((out.width - width) // 2), _even((out.height - height) // 2), "black"
-        )
-    pad_seconds = _seconds(round(Fraction(segment.frames) * US_PER_SECOND / settings.fps) + INPUT_MARGIN_US)
-    return (
-        stream.filter("setsar", "1")
-        .filter("format", settings.pixel_format)
-        .filter("tpad", stop_mode="clone", stop_duration=pad_seconds)
-        .filter("trim", end_frame=segment.frames)
-        .filter("setpts", "PTS-STARTPTS")
-    )
-
-
-def _audio_chain(stream: Any, segment: Segment, settings: ExportSettings) -> Any:
-    stream = stream.filter("asetpts", "PTS-STARTPTS").filter("aresample", settings.sample_rate)
-    stream = stream.filter("aformat", sample_fmts="fltp", sample_rates=settings.sample_rate, channel_layouts="stereo")
-    if segment.plays_own_sound and segment.gain_db:
-        stream = stream.filter("volume", f"{segment.gain_db:g}dB")
-    return (
-        stream.filter("apad", whole_len=segment.samples)
-        .filter("atrim", end_sample=segment.samples)
-        .filter("asetpts", "PTS-STARTPTS")
-    )
-
-
-def fit_size(source: Size, frame: Size) -> tuple[int, int]:
-    """The even size that fits `source` inside `frame` keeping its aspect."""
-    scale = min(Fraction(frame.width, source.width), Fraction(frame.height, source.height))
-    return min(_even_round(source.width * scale), frame.width), min(_even_round(source.height * scale), frame.height)
-
-
-def cover_size(source: Size, frame: Size) -> tuple[int, int]:
-    """The even size that covers `frame` with `source` keeping its aspect (the overflow is cropped)."""
-    scale = max(Fraction(frame.width, source.width), Fraction(frame.height, source.height))
-    return max(_even_ceil(source.width * scale), frame.width), max(_even_ceil(source.height * scale), frame.height)
-
-
-def _even_round(value: Fraction) -> int:
-    return max(2, 2 * round(value / 2))
-
-
-def _even_ceil(value: Fraction) -> int:
-    return max(2, 2 * math.ceil(value / 2))
-
-
-def _even(value: int) -> int:
-    # chroma is subsampled 2:1, so offsets stay even to keep colour edges aligned
-    return value - value % 2

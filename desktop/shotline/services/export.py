@@ -1,28 +1,66 @@
-"""Export the timeline to one video file, on the async runner, with progress and cancel."""
+"""Export the timeline to one file, on the async runner, with progress and cancel; the report says what ran.
+
+The project is captured when the export starts: edits made while it renders do not change the file being written.
+"""
 
 from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
 
-from shotline.core.model import ExportSettings, Size
+from shotline.core.model import Codec, ExportSettings, Project, Size, Trim
 from shotline.core.ports import ProgressSink
 from shotline.jobs.runner import JobHandle, throttled
-from shotline.media.plan import RenderPlan, plan_export
-from shotline.media.render import render
+from shotline.media.plan import RenderPlan, plan_export, shot_window
+from shotline.media.render import ExportReport, render
 from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
 
+__all__ = ["ExportReport", "default_extension", "plan", "shot_range", "start_export"]
 
-def plan(session: ProjectSession, *, size: Size | None = None, fps: Fraction | None = None) -> RenderPlan:
-    settings = ExportSettings.for_project(session.project, size=size, fps=fps)
+
+def plan(
+    session: ProjectSession,
+    settings: ExportSettings | None = None,
+    *,
+    size: Size | None = None,
+    fps: Fraction | None = None,
+) -> RenderPlan:
+    """The render plan of the session's project: with `settings`, or the project's own frame (size/fps override).
+
+    Raises EditError / MediaMissing with a message for the creator when the timeline cannot be exported."""
+    if settings is None:
+        settings = ExportSettings.for_project(session.project, size=size, fps=fps)
     return plan_export(session.project, settings, session.bundle.resolve)
 
 
+def shot_range(project: Project, shot_ref: str) -> Trim:
+    """The export range that renders one shot (by id or 1-based position), whole and without its neighbours."""
+    return shot_window(project, project.shot(shot_ref).id)
+
+
+def default_extension(codec: Codec) -> str:
+    """The usual file ending for `codec`, e.g. ".mp4" for H.264, ".mov" for ProRes, ".wav"."""
+    return codec.extensions[0]
+
+
 def start_export(
-    ctx: AppContext, render_plan: RenderPlan, output: Path, progress: ProgressSink | None = None
-) -> JobHandle[None]:
+    ctx: AppContext,
+    session: ProjectSession,
+    render_plan: RenderPlan,
+    output: Path,
+    progress: ProgressSink | None = None,
+) -> JobHandle[ExportReport]:
+    """Render `render_plan` to `output` on the runner. Call on the thread that owns the session."""
     sink = throttled(progress) if progress else None
     return ctx.runner.submit(
-        render(render_plan, output.resolve(), ffmpeg=ctx.ffmpeg, progress=sink, registry=ctx.processes)
+        render(
+            session.project,
+            render_plan,
+            output.resolve(),
+            ffmpeg=ctx.ffmpeg,
+            resolve=session.bundle.resolve,
+            progress=sink,
+            registry=ctx.processes,
+        )
     )

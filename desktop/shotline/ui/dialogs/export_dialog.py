@@ -38,6 +38,7 @@ from shotline.ui.document import ProjectDocument, describe
 
 if TYPE_CHECKING:
     from shotline.jobs.runner import JobHandle
+    from shotline.services.export import ExportReport
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export film")
         self.setMinimumWidth(520)
         self._document = document
-        self._handle: JobHandle[None] | None = None
+        self._handle: JobHandle[ExportReport] | None = None
         self._started = 0.0
         self._output: Path | None = None
         self._build()
@@ -150,7 +151,7 @@ class ExportDialog(QDialog):
 
     def _refresh_summary(self) -> None:
         project = self._document.project
-        settings = export_settings(self.preset, project)
+        settings = export_settings(project, self.preset)
         duration = sum(shot.duration_us for shot in project.shots)
         count = len(project.shots)
         self.summary.setText(
@@ -214,7 +215,7 @@ class ExportDialog(QDialog):
             bridge.post(lambda: self._on_progress(fraction))
 
         try:
-            handle = start_export(self._document.ctx, render_plan, output, progress)
+            handle = start_export(self._document.ctx, self._document.session, render_plan, output, progress)
         except ShotlineError as error:
             self._say(describe(error), error=True)
             return
@@ -236,7 +237,7 @@ class ExportDialog(QDialog):
         self._set_running(False)
         return time.monotonic() - self._started
 
-    def _on_done(self, _: None) -> None:
+    def _on_done(self, _: object) -> None:
         elapsed = self._finish()
         self.progress.setValue(PROGRESS_STEPS)
         self.show_button.setVisible(True)

@@ -1,0 +1,208 @@
+"""The ffmpeg command that encodes an export: the picture graph built from the plan, plus the mixed sound.
+
+Pure: no process runs here. Each segment is conformed on its own (constant frame rate, the export's size by fit,
+fill or pad, square pixels, one pixel format) and cut to exactly its planned frames; consecutive segments are
+joined by `concat` at a cut and by `xfade` where the plan overlaps them, so the picture has exactly `plan.frames`
+frames. The sound arrives already mixed as a WAV (pass 1) and only passes the loudness filter here.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import ffmpeg
+
+from shotline.core.model import ExportSettings, Fit, Size
+from shotline.core.timecode import US_PER_SECOND, format_fps
+from shotline.media.encoders import Encoder, audio_args
+from shotline.media.plan import RenderPlan, Segment
+
+INPUT_MARGIN_US = 250_000
+"""Read a little past the trim so a clip's last frame is never lost; the trim filter cuts the rest exactly."""
+PROTOCOLS = "file,pipe"
+FAST_START = (".mp4", ".mov", ".m4v", ".m4a")
+
+
+def encode_argv(
+    plan: RenderPlan,
+    output: Path,
+    ffmpeg_exe: Path,
+    *,
+    encoder: Encoder | None,
+    sound: Path,
+    sound_filter: str | None = None,
+    legacy_vsync: bool = False,
+) -> list[str]:
+    """The command that writes `plan`'s picture (by `encoder`; None for sound-only codecs) and the mixed `sound`.
+
+    `sound_filter` (a filter chain, e.g. the loudness pass) is applied to the sound before it is encoded; the
+    sound is then padded/cut to exactly `plan.samples`. `legacy_vsync` writes `-vsync cfr` for ffmpeg < 5.1.
+    (Without the reporting flags: `run_ffmpeg` adds them.)
+    """
+    settings = plan.settings
+    mixed = ffmpeg.input(f"file:{sound}", protocol_whitelist=PROTOCOLS).audio
+    chain = [sound_filter] if sound_filter else []
+    chain += [f"apad=whole_len={plan.samples}", f"atrim=end_sample={plan.samples}"]
+    options: list[str] = [
+        "-af",
+        ",".join(chain),
+        *audio_args(settings),
+        "-ar",
+        str(settings.sample_rate),
+        "-ac",
+        str(settings.channels),
+    ]
+    if encoder is None:
+        streams = [mixed]
+    else:
+        streams = [picture(plan, encoder), mixed]
+        options += [*encoder.output_args(settings), "-r", format_fps(settings.fps)]
+        options += ["-vsync" if legacy_vsync else "-fps_mode", "cfr"]
+    if output.suffix.lower() in FAST_START:
+        options += ["-movflags", "+faststart"]
+    graph = ffmpeg.output(*streams, f"file:{output}").global_args("-y")
+    argv: list[str] = graph.compile(cmd=str(ffmpeg_exe))
+    target = argv.index(f"file:{output}")
+    # options the library would sort alphabetically go in as written, right before the output file
+    argv[target:target] = options
+    if encoder is not None:
+        argv[1:1] = encoder.device_args()
+    return argv
+
+
+def picture(plan: RenderPlan, encoder: Encoder | None = None) -> Any:
+    """The export's picture as one ffmpeg-python stream: conformed segments joined by cuts and crossfades."""
+    joined: list[Any] = []
+    for segment in plan.segments:
+        clip = _input(segment)
+        stream = conform(clip.video, segment, plan.settings)
+        if segment.crossfade_in_frames and joined:
+            outgoing = _concat(joined)
+            fps = plan.settings.fps
+            stream = ffmpeg.filter(
+                [outgoing, stream],
+                "xfade",
+                transition="fade",
+                duration=_seconds_of_frames(segment.crossfade_in_frames, fps),
+                offset=_seconds_of_frames(segment.start_frame, fps),
+            )
+            joined = []
+        joined.append(stream)
+    stream = _concat(joined)
+    for name in encoder.upload_filter() if encoder else ():
+        filter_name, _, argument = name.partition("=")
+        stream = stream.filter(filter_name, argument) if argument else stream.filter(filter_name)
+    return stream
+
+
+def _concat(streams: list[Any]) -> Any:
+    return streams[0] if len(streams) == 1 else ffmpeg.concat(*streams, n=len(streams), v=1, a=0)
+
+
+def _input(segment: Segment) -> Any:
+    seek = {"ss": _seconds(segment.trim.in_us)} if segment.trim.in_us > 0 else {}
+    return ffmpeg.input(
+        f"file:{segment.source}",
+        t=_seconds(segment.trim.duration_us + INPUT_MARGIN_US),
+        protocol_whitelist=PROTOCOLS,
+        **seek,
+    )
+
+
+def conform(stream: Any, segment: Segment, settings: ExportSettings) -> Any:
+    """One segment at the export's rate, size, pixel shape and format, exactly `segment.frames` long."""
+    out = settings.size
+    # ffmpeg turns rotated clips upright before filtering, so sizes come from the display size
+    shown = segment.info.display_size or out
+    stream = stream.filter("setpts", "PTS-STARTPTS").filter("fps", fps=format_fps(settings.fps))
+    if settings.fit is Fit.FILL:
+        width, height = cover_size(shown, out)
+        stream = stream.filter("scale", width, height).filter(
+            "crop", out.width, out.height, _even((width - out.width) // 2), _even((height - out.height) // 2)
+        )
+    else:
+        width, height = pad_size(shown, out) if settings.fit is Fit.PAD else fit_size(shown, out)
+        stream = stream.filter("scale", width, height).filter(
+            "pad", out.width, out.height, _even((out.width - width) // 2), _even((out.height - height) // 2), "black"
+        )
+    pad_seconds = _seconds(round(Fraction(segment.frames) * US_PER_SECOND / settings.fps) + INPUT_MARGIN_US)
+    return (
+        stream.filter("setsar", "1")
+        .filter("format", settings.pixel_format)
+        .filter("tpad", stop_mode="clone", stop_duration=pad_seconds)
+        .filter("trim", end_frame=segment.frames)
+        .filter("setpts", "PTS-STARTPTS")
+    )
+
+
+def fit_size(source: Size, frame: Size) -> tuple[int, int]:
+    """The even size that fits `source` inside `frame` keeping its aspect."""
+    scale = min(Fraction(frame.width, source.width), Fraction(frame.height, source.height))
+    return min(_even_round(source.width * scale), frame.width), min(_even_round(source.height * scale), frame.height)
+
+
+def cover_size(source: Size, frame: Size) -> tuple[int, int]:
+    """The even size that covers `frame` with `source` keeping its aspect (the overflow is cropped)."""
+    scale = max(Fraction(frame.width, source.width), Fraction(frame.height, source.height))
+    return max(_even_ceil(source.width * scale), frame.width), max(_even_ceil(source.height * scale), frame.height)
+
+
+def pad_size(source: Size, frame: Size) -> tuple[int, int]:
+    """`source` at its own size (made even) when it fits in `frame`; scaled down to fit only when it would not."""
+    if source.width <= frame.width and source.height <= frame.height:
+        return max(2, _even(source.width)), max(2, _even(source.height))
+    return fit_size(source, frame)
+
+
+def _seconds(us: int) -> str:
+    whole, rest = divmod(us, US_PER_SECOND)
+    return f"{whole}.{rest:06d}"
+
+
+def _seconds_of_frames(frames: int, fps: Fraction) -> str:
+    # exact to the microsecond; xfade works on the frame grid so this lands on frame `frames`
+    return _seconds(round(Fraction(frames) * US_PER_SECOND / fps))
+
+
+def _even_round(value: Fraction) -> int:
+    return max(2, 2 * round(value / 2))
+
+
+def _even_ceil(value: Fraction) -> int:
+    return max(2, 2 * math.ceil(value / 2))
+
+
+def _even(value: int) -> int:
+    # chroma is subsampled 2:1, so offsets stay even to keep colour edges aligned
+    return value - value % 2
+
+
+def shot_sound_argv(plan: RenderPlan, output: Path, ffmpeg_exe: Path) -> list[str]:
+    """Interim pass 1 until `audio_graph.mix_argv` lands: the shots' own sound, end to end, to a float WAV."""
+    settings = plan.settings
+    streams = []
+    for segment in plan.segments:
+        if segment.plays_own_sound:
+            sound = _input(segment).audio
+        else:
+            silence_us = round(Fraction(segment.samples) * US_PER_SECOND / settings.sample_rate) + INPUT_MARGIN_US
+            sound = ffmpeg.input(
+                f"anullsrc=r={settings.sample_rate}:cl=stereo", f="lavfi", t=_seconds(silence_us)
+            ).audio
+        sound = sound.filter("asetpts", "PTS-STARTPTS").filter(
+            "aformat", sample_fmts="fltp", sample_rates=settings.sample_rate, channel_layouts="stereo"
+        )
+        if segment.plays_own_sound and segment.gain_db:
+            sound = sound.filter("volume", f"{segment.gain_db:g}dB")
+        length = segment.samples - segment.crossfade_out_samples
+        sound = (
+            sound.filter("apad", whole_len=length).filter("atrim", end_sample=length).filter("asetpts", "PTS-STARTPTS")
+        )
+        streams.append(sound)
+    joined = ffmpeg.concat(*streams, n=len(streams), v=0, a=1)
+    graph = ffmpeg.output(joined, f"file:{output}", acodec="pcm_f32le").global_args("-y")
+    argv: list[str] = graph.compile(cmd=str(ffmpeg_exe))
+    return argv
