@@ -1,8 +1,10 @@
-"""The painted timeline: ruler, clips with filmstrips and titles, the playhead, and what the mouse does to them.
+"""The painted timeline: ruler, clips with filmstrips and titles, crossfades, the audio lanes with their
+waveforms, the playhead, and what the mouse does to them.
 
 Mouse gestures become document edits: dragging a clip's edge trims it (one `trim_shot` per move, all with the
 same merge key, sealed on release so the drag is one undo step), dragging its body reorders (one `move_shot` on
-drop), pressing the ruler scrubs the playhead. Only the clips under the exposed rectangle are painted.
+drop), pressing the ruler scrubs the playhead. In the lanes, sound clips are selected, moved, trimmed and dropped
+in (see `sound_gestures`). Only what lies under the exposed rectangle is painted.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QFocusEvent,
+    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPainterPath,
@@ -29,7 +32,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QWidget
 
 from shotline.core import commands
-from shotline.core.model import Take
+from shotline.core.model import LaneKind, Take
 from shotline.core.timecode import format_time, frame_duration_us, snap_to_frame
 from shotline.services.thumbnails import filmstrip_times
 from shotline.ui import theme
@@ -39,8 +42,12 @@ from shotline.ui.selection import ShotSelection
 from shotline.ui.timeline import geometry
 from shotline.ui.timeline.filmstrip import FilmstripCache
 from shotline.ui.timeline.geometry import ClipBox, TimelineGeometry
+from shotline.ui.timeline.sound_gestures import SoundDrag, SoundGestures, SoundMove, SoundTrim, is_sound_file
+from shotline.ui.timeline.sound_rows import SoundRows
+from shotline.ui.timeline.waveform_cache import WaveformCache
 
 PLAYHEAD = QColor("#f0b429")
+CROSSFADE = QColor(255, 255, 255, 60)
 FILM_TOP = geometry.CLIP_TOP + geometry.TITLE_HEIGHT
 FILM_HEIGHT = geometry.CLIP_HEIGHT - geometry.TITLE_HEIGHT - 2
 
@@ -82,15 +89,20 @@ class TimelineCanvas(QWidget):
         self.geometry_ = TimelineGeometry(document.project, self._pps)
         self.filmstrips = FilmstripCache(document, self)
         self.filmstrips.arrived.connect(self.update)
-        self._drag: _TrimDrag | _MoveDrag | None = None
+        self.waveforms = WaveformCache(document, self)
+        self.waveforms.arrived.connect(self.update)
+        self._sound_rows = SoundRows(self.waveforms, self.fontMetrics())
+        self.sounds = SoundGestures(document, selection, playhead)
+        self._drag: _TrimDrag | _MoveDrag | SoundDrag | None = None
         self._scrubbing = False
         self._titles: dict[tuple[str, str, int], str] = {}
         self.setMouseTracking(True)
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setFixedHeight(geometry.HEIGHT)
         self.setToolTip(
             "Drag a clip's edge to trim it, drag a clip to move it, click the ruler to move the playhead.\n"
+            "Drop music or voice-over files on a lane · Delete removes the selected sound\n"
+            "Sound clips snap to cuts and the playhead; hold Shift to drag freely\n"
             "S splits at the playhead · Ctrl+wheel zooms · Ctrl+0 fits the film"
         )
         selection.changed.connect(self.update)
@@ -104,12 +116,13 @@ class TimelineCanvas(QWidget):
         return self._pps
 
     def set_pixels_per_second(self, pps: float) -> None:
-        self._pps = geometry.clamp_pps(pps, self._document.project.duration_us)
+        self._pps = geometry.clamp_pps(pps, self.geometry_.extent_us)
         self.relayout()
 
     def relayout(self) -> None:
         self.geometry_ = TimelineGeometry(self._document.project, self._pps)
         self.setFixedWidth(self.geometry_.width)
+        self.setFixedHeight(self.geometry_.height)
         self.update()
 
     @property
@@ -132,8 +145,20 @@ class TimelineCanvas(QWidget):
         self._paint_ruler(painter, exposed)
         selected = set(self._selection.ids)
         fetch = self._drag is None  # mid-drag, stand-in frames avoid a storm of thumbnail requests
-        for box in self.geometry_.visible(exposed.left() - 1, exposed.right() + 1):
+        visible = self.geometry_.visible(exposed.left() - 1, exposed.right() + 1)
+        for box in visible:
             self._paint_clip(painter, box, box.shot_id in selected, exposed, fetch)
+        self._paint_crossfades(painter, visible)
+        drag = self._drag
+        self._sound_rows.paint(
+            painter,
+            self.geometry_,
+            self._document.project,
+            exposed,
+            selected_clip=self._selection.audio_clip,
+            grabbed_edge=(drag.clip_id, drag.side) if isinstance(drag, SoundTrim) else None,
+            fetch=True,
+        )
         self._paint_drop_marker(painter)
         self._paint_playhead(painter)
         if self.hasFocus():
@@ -183,6 +208,19 @@ class TimelineCanvas(QWidget):
         if isinstance(drag, _TrimDrag) and drag.shot_id == box.shot_id:
             x = box.x0 + 1 if drag.side == "in" else box.x1 - 1
             painter.fillRect(QRectF(x - 2, rect.top(), 4, rect.height()), theme.ACCENT)
+
+    def _paint_crossfades(self, painter: QPainter, visible: tuple[ClipBox, ...]) -> None:
+        """Where a shot crossfades into the next one the two overlap: shade the overlap and cross it."""
+        boxes = self.geometry_.boxes
+        painter.setPen(QPen(theme.TEXT, 1))
+        for box in visible:
+            if not box.placement.overlap_out_us or box.index + 1 >= len(boxes):
+                continue
+            left, right = boxes[box.index + 1].x0, box.x1
+            top, bottom = geometry.CLIP_TOP + geometry.TITLE_HEIGHT, geometry.CLIP_TOP + geometry.CLIP_HEIGHT
+            painter.fillRect(QRectF(left, top, right - left, bottom - top), CROSSFADE)
+            painter.drawLine(QPointF(left, bottom), QPointF(right, top))
+            painter.drawLine(QPointF(left, top), QPointF(right, bottom))
 
     def _paint_filmstrip(self, painter: QPainter, box: ClipBox, take: Take, exposed: QRect, fetch: bool) -> None:
         size = take.info.display_size
@@ -236,6 +274,9 @@ class TimelineCanvas(QWidget):
             self._scrubbing = True
             self._scrub(x)
             return
+        if y >= geometry.LANES_TOP:
+            self._drag = self.sounds.press(self.geometry_, x, y)
+            return
         edge = self.geometry_.edge_at(x)
         if edge is not None and edge[0].placement.take is not None:
             self._start_trim(edge[0], edge[1], x)
@@ -258,10 +299,12 @@ class TimelineCanvas(QWidget):
         self._selection.select([box.shot_id])
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        x = event.position().x()
+        x, y = event.position().x(), event.position().y()
         drag = self._drag
         if self._scrubbing:
             self._scrub(x)
+        elif isinstance(drag, SoundMove | SoundTrim):
+            self.sounds.drag_to(drag, self.geometry_, x, y, snap=_snapping(event))
         elif isinstance(drag, _TrimDrag):
             self._trim_to(drag, x)
         elif isinstance(drag, _MoveDrag):
@@ -271,7 +314,10 @@ class TimelineCanvas(QWidget):
                 drag.target = self.geometry_.boundary_at(x)
                 self.update()
         else:
-            near_edge = event.position().y() >= geometry.CLIP_TOP and self.geometry_.edge_at(x) is not None
+            if y >= geometry.LANES_TOP:
+                near_edge = self.geometry_.sound_edge_at(x, y) is not None
+            else:
+                near_edge = y >= geometry.CLIP_TOP and self.geometry_.edge_at(x) is not None
             self.setCursor(Qt.CursorShape.SizeHorCursor if near_edge else Qt.CursorShape.ArrowCursor)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
@@ -279,7 +325,9 @@ class TimelineCanvas(QWidget):
             return
         drag, self._drag = self._drag, None
         self._scrubbing = False
-        if isinstance(drag, _TrimDrag):
+        if isinstance(drag, SoundMove | SoundTrim):
+            self.sounds.finish(drag, self.geometry_, event.position().x(), event.position().y(), snap=_snapping(event))
+        elif isinstance(drag, _TrimDrag):
             self._trim_to(drag, event.position().x())
             self._document.seal()  # the whole drag was one undo step; the next trim starts another
         elif isinstance(drag, _MoveDrag) and drag.active:
@@ -325,10 +373,33 @@ class TimelineCanvas(QWidget):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
+        """Sound files go onto the lane they are dropped on (music if that lane cannot hold them) at the drop
+        time; video files go into the picture row at the nearest cut, as before."""
         files = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
-        if files:
-            self._document.import_files(files, index=self.geometry_.boundary_at(event.position().x()))
-            event.acceptProposedAction()
+        if not files:
+            return
+        x, y = event.position().x(), event.position().y()
+        sounds = [f for f in files if is_sound_file(f)]
+        pictures = [f for f in files if not is_sound_file(f)]
+        if sounds:
+            self.sounds.drop_files(sounds, self._lane_for_drop(y), self.geometry_.us_at(x))
+        if pictures:
+            self._document.import_files(pictures, index=self.geometry_.boundary_at(x))
+        event.acceptProposedAction()
+
+    def _lane_for_drop(self, y: float) -> str:
+        row = self.geometry_.row_at(y)
+        if row is not None and row.holds_clips:
+            return row.lane.id
+        rows = [r for r in self.geometry_.rows if r.holds_clips]
+        music = [r for r in rows if r.lane.kind is LaneKind.MUSIC]
+        return (music or rows)[0].lane.id if rows else "music"  # no lane at all: the drop says so
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.sounds.delete_selected():
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)
@@ -337,3 +408,8 @@ class TimelineCanvas(QWidget):
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
         self.update()
+
+
+def _snapping(event: QMouseEvent) -> bool:
+    """Sound edges snap to cuts, the playhead and other sounds unless Shift is held."""
+    return not event.modifiers() & Qt.KeyboardModifier.ShiftModifier

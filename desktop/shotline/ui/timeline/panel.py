@@ -1,4 +1,5 @@
-"""The timeline panel: the painted timeline in a sideways scroll area, with zoom, Fit, split and the film's length."""
+"""The timeline panel: the painted timeline in a sideways scroll area beside the audio lanes' headers, with zoom,
+Fit, split and the film's length."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from shotline.ui.playhead import Playhead
 from shotline.ui.selection import ShotSelection
 from shotline.ui.timeline import geometry
 from shotline.ui.timeline.canvas import TimelineCanvas
+from shotline.ui.timeline.lanes import LaneHeaders
 
 ZOOM_STEP = 1.25
 
@@ -36,8 +38,8 @@ class TimelinePanel(QWidget):
         self.scroll_area.setWidgetResizable(False)
         self.scroll_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        bar_height = self.scroll_area.horizontalScrollBar().sizeHint().height()
-        self.scroll_area.setFixedHeight(geometry.HEIGHT + bar_height + 4)
+        self.lane_headers = LaneHeaders(document, self.scroll_area.frameWidth(), self)
+        self._fit_height()
         self.scroll_area.setFocusProxy(self.canvas)
         # Scrolling moves pixels; the focus frame is drawn around the visible part, so repaint it.
         self.scroll_area.horizontalScrollBar().valueChanged.connect(lambda _: self.canvas.update())
@@ -63,7 +65,11 @@ class TimelinePanel(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(4, 4, 4, 4)
         column.addLayout(header)
-        column.addWidget(self.scroll_area)
+        rows = QHBoxLayout()
+        rows.setSpacing(0)
+        rows.addWidget(self.lane_headers, 0, Qt.AlignmentFlag.AlignTop)
+        rows.addWidget(self.scroll_area, 1)
+        column.addLayout(rows)
         column.addStretch(1)
         self.setFocusProxy(self.canvas)
 
@@ -135,7 +141,13 @@ class TimelinePanel(QWidget):
 
     def _on_document_changed(self, change: ProjectChange) -> None:
         self.canvas.relayout()
+        self._fit_height()
         self._show_total()
+
+    def _fit_height(self) -> None:
+        """Tall enough for the ruler, the picture and every lane, plus the sideways scroll bar."""
+        bar_height = self.scroll_area.horizontalScrollBar().sizeHint().height()
+        self.scroll_area.setFixedHeight(self.canvas.geometry_.height + bar_height + 2 * self.scroll_area.frameWidth())
 
     def _show_total(self) -> None:
         project = self._document.project

@@ -1,0 +1,241 @@
+"""Painting the audio lanes: one row per lane, the shots' own sound under the picture, music and voice-over clips
+with their waveforms (scaled by gain, shaped by fades and crossfades), and what does not play dimmed.
+
+Only the pixels in the exposed rectangle are computed: a three-minute song zoomed in is as cheap as a short one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen, QPolygonF
+
+from shotline.core.model import AudioLane, LaneKind, Project
+from shotline.core.timeline import Placement
+from shotline.media.waveform import Peaks
+from shotline.ui import theme
+from shotline.ui.timeline import geometry
+from shotline.ui.timeline.geometry import ClipBox, LaneRow, SoundBox, TimelineGeometry
+from shotline.ui.timeline.waveform_cache import WaveformCache
+
+WAVE_COLOURS = {
+    LaneKind.CLIPS: QColor("#35b8a2"),
+    LaneKind.MUSIC: QColor("#9d7ff0"),
+    LaneKind.VOICE: QColor("#f0955a"),
+}
+"""Each kind of lane draws its waveforms in its own colour, so music and voice are told apart at a glance."""
+ROW = QColor("#1b1e22")
+SILENT_ALPHA = 70
+"""How much of a muted (or soloed-out) sound still shows."""
+FADE_LINE = QColor(255, 255, 255, 190)
+
+Envelope = Callable[[float], float]
+"""Gain factor (0…) at a canvas x."""
+
+
+def db_to_factor(db: float) -> float:
+    return float(10 ** (db / 20))
+
+
+def anything_soloed(project: Project) -> bool:
+    return (
+        any(lane.solo for lane in project.lanes)
+        or any(clip.solo for clip in project.audio)
+        or any(shot.solo for shot in project.shots)
+    )
+
+
+def plays(lane: AudioLane, muted: bool, solo: bool, soloed: bool) -> bool:
+    """The mix rule: a muted lane or sound is silent; while anything is soloed only soloed lanes and sounds play."""
+    if lane.muted or muted:
+        return False
+    return not soloed or lane.solo or solo
+
+
+def _wave_colour(lane: AudioLane, playing: bool) -> QColor:
+    colour = QColor(WAVE_COLOURS.get(lane.kind, theme.ACCENT))
+    if not playing:
+        colour.setAlpha(SILENT_ALPHA)
+    return colour
+
+
+class SoundRows:
+    """Paints the lanes of a timeline canvas from its geometry, with waveforms from `waveforms`."""
+
+    def __init__(self, waveforms: WaveformCache, metrics: QFontMetrics) -> None:
+        self.waveforms = waveforms
+        self._metrics = metrics
+
+    def paint(
+        self,
+        painter: QPainter,
+        geo: TimelineGeometry,
+        project: Project,
+        exposed: QRect,
+        *,
+        selected_clip: str | None,
+        grabbed_edge: tuple[str, str] | None,
+        fetch: bool,
+    ) -> None:
+        soloed = anything_soloed(project)
+        left, right = exposed.left() - 1, exposed.right() + 1
+        for row in geo.rows:
+            band = QRectF(left, row.top, right - left, geometry.LANE_HEIGHT)
+            if not band.intersects(QRectF(exposed)):
+                continue
+            painter.fillRect(band, ROW)
+            if row.holds_clips:
+                continue
+            for box in geo.visible(left, right):
+                self._paint_shot_sound(painter, geo, row, box, soloed, exposed, fetch)
+        for sound in geo.sound_boxes:
+            if sound.x1 >= left and sound.x0 <= right:
+                edge = grabbed_edge[1] if grabbed_edge and grabbed_edge[0] == sound.clip_id else None
+                selected = sound.clip_id == selected_clip
+                self._paint_sound_clip(painter, geo, sound, soloed, exposed, selected, edge, fetch)
+
+    # ------------------------------------------------------------------------------------------ the shots' sound
+
+    def _paint_shot_sound(
+        self,
+        painter: QPainter,
+        geo: TimelineGeometry,
+        row: LaneRow,
+        box: ClipBox,
+        soloed: bool,
+        exposed: QRect,
+        fetch: bool,
+    ) -> None:
+        placement = box.placement
+        take = placement.take
+        rect = QRectF(box.x0 + 1, row.top + 2, max(1.0, box.width - 2), geometry.LANE_HEIGHT - 4)
+        painter.fillRect(rect, QColor(255, 255, 255, 14))
+        if take is None or not take.info.has_audio:
+            if rect.width() > 60:
+                painter.setPen(theme.MUTED.darker(140))
+                painter.drawText(rect.adjusted(6, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, "no sound")
+            return
+        shot = placement.shot
+        playing = plays(row.lane, shot.muted, shot.solo, soloed)
+        peaks = self.waveforms.peaks(take.media, fetch=fetch)
+        overlap_in = _overlap_in(geo, box)
+        envelope = _shot_envelope(geo, placement, overlap_in, db_to_factor(shot.gain_db + row.lane.gain_db))
+        if peaks is not None:
+            colour = _wave_colour(row.lane, playing)
+            paint_waveform(painter, rect, peaks, take.trim.in_us, geo, exposed, envelope, colour)
+        # A crossfade: the incoming sound rises while the outgoing one falls (equal power), drawn as an X.
+        painter.setPen(QPen(FADE_LINE, 1))
+        if overlap_in:
+            span = overlap_in * geo.pps / 1_000_000
+            painter.drawLine(QPointF(rect.left(), rect.bottom()), QPointF(rect.left() + span, rect.top()))
+        if placement.overlap_out_us:
+            span = placement.overlap_out_us * geo.pps / 1_000_000
+            painter.drawLine(QPointF(rect.right() - span, rect.top()), QPointF(rect.right(), rect.bottom()))
+
+    # ------------------------------------------------------------------------------------------ music and voice
+
+    def _paint_sound_clip(
+        self,
+        painter: QPainter,
+        geo: TimelineGeometry,
+        sound: SoundBox,
+        soloed: bool,
+        exposed: QRect,
+        selected: bool,
+        grabbed: str | None,
+        fetch: bool,
+    ) -> None:
+        clip, lane = sound.clip, sound.row.lane
+        playing = plays(lane, clip.muted, clip.solo, soloed)
+        rect = QRectF(sound.x0, sound.row.top + 2, max(1.0, sound.width), geometry.LANE_HEIGHT - 4)
+        base = QColor(WAVE_COLOURS.get(lane.kind, theme.ACCENT)).darker(420 if playing else 600)
+        painter.fillRect(rect, base)
+        peaks = self.waveforms.peaks(clip.media, fetch=fetch)
+        factor = db_to_factor(clip.gain_db + lane.gain_db)
+        fade_in, fade_out = clip.fade_in_us * geo.pps / 1e6, clip.fade_out_us * geo.pps / 1e6
+
+        def envelope(x: float) -> float:
+            into, left = x - rect.left(), rect.right() - x
+            ramp = min(1.0, into / fade_in if fade_in else 1.0, left / fade_out if fade_out else 1.0)
+            return factor * max(0.0, ramp)
+
+        if peaks is not None:
+            paint_waveform(painter, rect, peaks, clip.trim.in_us, geo, exposed, envelope, _wave_colour(lane, playing))
+        painter.setPen(QPen(FADE_LINE, 1))
+        if fade_in:
+            painter.drawLine(QPointF(rect.left(), rect.bottom()), QPointF(rect.left() + fade_in, rect.top()))
+        if fade_out:
+            painter.drawLine(QPointF(rect.right() - fade_out, rect.top()), QPointF(rect.right(), rect.bottom()))
+        self._label(painter, rect, clip.source_name or "sound")
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(theme.ACCENT, 2) if selected else QPen(base.lighter(220), 1))
+        painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
+        if grabbed is not None:
+            x = rect.left() if grabbed == "in" else rect.right()
+            painter.fillRect(QRectF(x - 2, rect.top(), 4, rect.height()), theme.ACCENT)
+
+    def _label(self, painter: QPainter, rect: QRectF, text: str) -> None:
+        width = int(rect.width()) - 10
+        if width < 24:
+            return
+        shown = self._metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+        painter.setPen(theme.TEXT)
+        painter.drawText(QPointF(rect.left() + 5, rect.top() + self._metrics.ascent() + 1), shown)
+
+
+def _overlap_in(geo: TimelineGeometry, box: ClipBox) -> int:
+    return geo.boxes[box.index - 1].placement.overlap_out_us if box.index > 0 else 0
+
+
+def _shot_envelope(geo: TimelineGeometry, placement: Placement, overlap_in_us: int, factor: float) -> Envelope:
+    start_x, end_x = geo.x_of(placement.start_us), geo.x_of(placement.end_us)
+    rise = overlap_in_us * geo.pps / 1_000_000
+    fall = placement.overlap_out_us * geo.pps / 1_000_000
+
+    def envelope(x: float) -> float:
+        gain = factor
+        if rise and x - start_x < rise:
+            gain *= math.sin(math.pi / 2 * max(0.0, x - start_x) / rise)  # qsin, as the export mixes it
+        if fall and end_x - x < fall:
+            gain *= math.sin(math.pi / 2 * max(0.0, end_x - x) / fall)
+        return gain
+
+    return envelope
+
+
+def paint_waveform(
+    painter: QPainter,
+    rect: QRectF,
+    peaks: Peaks,
+    source_in_us: int,
+    geo: TimelineGeometry,
+    exposed: QRect,
+    envelope: Envelope,
+    colour: QColor,
+) -> None:
+    """Fill the waveform of `peaks` from `source_in_us` (at rect's left edge) across the exposed part of `rect`."""
+    first = max(math.floor(rect.left()), exposed.left())
+    last = min(math.ceil(rect.right()), exposed.right() + 1)
+    if last <= first:
+        return
+    us_per_px = 1_000_000 / geo.pps
+    start_us = source_in_us + round((first - rect.left()) * us_per_px)
+    end_us = source_in_us + round((last - rect.left()) * us_per_px)
+    columns = peaks.columns(start_us, end_us, last - first)
+    middle, half = rect.center().y(), rect.height() / 2 - 1
+    tops, bottoms = [], []
+    for offset, (low, high) in enumerate(columns):
+        x = first + offset + 0.5
+        gain = envelope(x)
+        top = middle - min(1.0, high * gain) * half
+        bottom = middle - max(-1.0, low * gain) * half
+        tops.append(QPointF(x, min(top, middle - 0.5)))  # silence still shows as a hairline
+        bottoms.append(QPointF(x, max(bottom, middle + 0.5)))
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # crisp columns, and the colour stays exact
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(colour)
+    painter.drawPolygon(QPolygonF([*tops, *reversed(bottoms)]))
+    painter.restore()
