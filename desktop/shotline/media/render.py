@@ -21,11 +21,16 @@ from typing import Literal
 from shotline.core.errors import MediaError, RenderFailed
 from shotline.core.model import Project
 from shotline.core.ports import ProgressSink
-from shotline.media.encoders import Encoder, check_extension, pick_encoder, software
+from shotline.media.audio_graph import mix_argv
+from shotline.media.encoders import Encoder, audio_args, check_extension, pick_encoder, software
+from shotline.media.lossless import decide
+from shotline.media.loudness import Loudness, fit_loudness, measure
+from shotline.media.mix import build_mix
 from shotline.media.plan import RenderPlan
 from shotline.media.probe import probe
 from shotline.media.process import ProcessRegistry, run_ffmpeg
-from shotline.media.video_graph import encode_argv, shot_sound_argv
+from shotline.media.stream_copy import render_copy
+from shotline.media.video_graph import encode_argv
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +45,9 @@ class ExportReport:
     route: Route
     reasons: tuple[str, ...]
     encoder: str
-    loudness: object | None
+    """The video encoder that ran (e.g. libx264, h264_nvenc), the sound encoder for sound only, or "stream copy"."""
+    loudness: Loudness | None
+    """The finished file's measured loudness (None if it could not be measured)."""
     seconds: float
     notes: tuple[str, ...] = ()
     """Things the creator should know, e.g. that the hardware encoder failed and software took over."""
@@ -63,6 +70,7 @@ class _Passes:
         self._progress = progress
         total = sum(weights.values())
         self._share = {name: weight / total for name, weight in weights.items()}
+        self._left = set(weights)
         self._done = 0.0
 
     def sink(self, name: str) -> ProgressSink | None:
@@ -72,18 +80,18 @@ class _Passes:
         return lambda fraction: report(min(1.0, base + share * fraction))
 
     def finish(self, name: str) -> None:
-        self._done += self._share[name]
+        self._left.discard(name)
+        # the last pass ends exactly on 1.0, whatever the floating-point sum of the shares says
+        self._done = self._done + self._share[name] if self._left else 1.0
         if self._progress is not None:
             self._progress(min(1.0, self._done))
 
 
 def _weights(plan: RenderPlan) -> dict[str, float]:
-    # an audio-only pass costs a small fraction of an encode with picture; measuring is cheaper still
+    # rough costs relative to encoding the picture: mixing and measuring sound are a small fraction of it
     picture = 0.0 if plan.settings.codec.audio_only else 1.0
-    weights = {"mix": 0.08, "encode": 0.08 + picture}
-    if plan.settings.loudness_lufs is not None:
-        weights["measure"] = 0.03
-    return weights
+    measure = 0.04 if plan.settings.loudness_lufs is not None else 0.0
+    return {"mix": 0.08, "measure": measure, "encode": 0.06 + picture, "result": 0.03}
 
 
 async def render(
@@ -92,7 +100,7 @@ async def render(
     output: Path,
     *,
     ffmpeg: Path,
-    resolve: Callable[[str], Path] | None = None,
+    resolve: Callable[[str], Path],
     progress: ProgressSink | None = None,
     registry: ProcessRegistry | None = None,
 ) -> ExportReport:
@@ -101,33 +109,91 @@ async def render(
     started = time.monotonic()
     output, partial = _prepare(plan, output)
     registry = ProcessRegistry() if registry is None else registry
-    passes = _Passes(progress, _weights(plan))
-    mixed = mix_path(output)
-    try:
-        await run_ffmpeg(
-            shot_sound_argv(plan, mixed, ffmpeg),
-            duration_us=plan.duration_us,
-            progress=passes.sink("mix"),
-            registry=registry,
-        )
-        passes.finish("mix")
-        encoder = await asyncio.to_thread(pick_encoder, plan.settings, ffmpeg)
-        encoder, notes = await _encode(plan, partial, output, ffmpeg, encoder, mixed, passes, registry)
-        await _check_playable(partial, output, plan)
-        partial.replace(output)
-    finally:
-        partial.unlink(missing_ok=True)
-        mixed.unlink(missing_ok=True)
-    log.info("exported %s (%d frames)", output, plan.frames)
+    route = await asyncio.to_thread(decide, project, plan)
+    lossless, reasons = route.lossless, route.reasons
+    notes: tuple[str, ...] = ()
+    if lossless:
+        passes = _Passes(progress, {"copy": 1.0, "result": 0.02})
+        try:
+            await render_copy(plan, output, progress=passes.sink("copy"))
+            passes.finish("copy")
+            encoder_name = "stream copy"
+        except RenderFailed as failure:
+            # the copy is an optimisation: if it cannot be done after all, the film is still exported
+            log.warning("lossless copy failed, re-encoding: %s", failure)
+            lossless = False
+            reasons = (f"The lossless copy failed ({failure}), so the film was re-encoded",)
+    if not lossless:
+        passes = _Passes(progress, _weights(plan))
+        encoder, notes = await _re_encode(project, plan, output, partial, ffmpeg, resolve, passes, registry)
+        encoder_name = encoder.name if encoder else audio_args(plan.settings)[1]
+    loudness = await _result_loudness(output, ffmpeg, registry)
+    passes.finish("result")
+    log.info("exported %s (%d frames, %s)", output, plan.frames, "lossless" if lossless else "re-encoded")
     return ExportReport(
         output,
-        "re-encode",
-        (),
-        encoder.name if encoder else _audio_encoder(plan),
-        None,
+        "lossless" if lossless else "re-encode",
+        reasons,
+        encoder_name,
+        loudness,
         time.monotonic() - started,
         notes,
     )
+
+
+async def _re_encode(
+    project: Project,
+    plan: RenderPlan,
+    output: Path,
+    partial: Path,
+    ffmpeg: Path,
+    resolve: Callable[[str], Path],
+    passes: _Passes,
+    registry: ProcessRegistry,
+) -> tuple[Encoder | None, tuple[str, ...]]:
+    """Mix the sound (pass 1), fit its loudness, encode picture and sound (pass 2), then replace the target."""
+    mixed = mix_path(output)
+    try:
+        mix = build_mix(project, plan, resolve)
+        await run_ffmpeg(
+            mix_argv(mix, mixed, ffmpeg), duration_us=plan.duration_us, progress=passes.sink("mix"), registry=registry
+        )
+        passes.finish("mix")
+        sound_filter = await _loudness_filter(plan, mixed, ffmpeg, registry)
+        passes.finish("measure")
+        encoder = await asyncio.to_thread(pick_encoder, plan.settings, ffmpeg)
+        encoder, notes = await _encode(plan, partial, output, ffmpeg, encoder, (mixed, sound_filter), passes, registry)
+        await _check_playable(partial, output, plan)
+        partial.replace(output)  # noqa: ASYNC240 - one rename in the same folder: atomic and instant
+    finally:
+        # synchronous on purpose: the clean-up must finish even while the task is being cancelled
+        partial.unlink(missing_ok=True)  # noqa: ASYNC240
+        mixed.unlink(missing_ok=True)
+    return encoder, notes
+
+
+async def _loudness_filter(plan: RenderPlan, mixed: Path, ffmpeg: Path, registry: ProcessRegistry) -> str | None:
+    """The second-pass filter that brings the mix to the loudness target; None when normalisation is off."""
+    settings = plan.settings
+    if settings.loudness_lufs is None:
+        return None
+    return await fit_loudness(
+        mixed,
+        settings.loudness_lufs,
+        settings.true_peak_db,
+        ffmpeg,
+        sample_rate=settings.sample_rate,
+        registry=registry,
+    )
+
+
+async def _result_loudness(output: Path, ffmpeg: Path, registry: ProcessRegistry) -> Loudness | None:
+    """The finished file's loudness for the report; None if it could not be measured (the export still stands)."""
+    try:
+        return await measure(output, ffmpeg, registry)
+    except RenderFailed as exc:
+        log.warning("could not measure the loudness of %s: %s", output, exc)
+        return None
 
 
 async def _encode(
@@ -136,14 +202,14 @@ async def _encode(
     output: Path,
     ffmpeg: Path,
     encoder: Encoder | None,
-    sound: Path,
+    sound: tuple[Path, str | None],
     passes: _Passes,
     registry: ProcessRegistry,
 ) -> tuple[Encoder | None, tuple[str, ...]]:
     """Pass 2: picture and sound into `partial`. A hardware encoder that fails is retried once with software."""
 
     async def run(chosen: Encoder | None) -> None:
-        argv = encode_argv(plan, partial, ffmpeg, encoder=chosen, sound=sound)
+        argv = encode_argv(plan, partial, ffmpeg, encoder=chosen, sound=sound[0], sound_filter=sound[1])
         await run_ffmpeg(argv, duration_us=plan.duration_us, progress=passes.sink("encode"), registry=registry)
 
     try:
@@ -153,8 +219,8 @@ async def _encode(
             raise
         fallback = software(encoder.codec)
         note = (
-            f"The hardware encoder {encoder.name} failed, so {output.name} was encoded with {fallback.name} "
-            "(software) instead."
+            f"The hardware encoder {encoder.name} did not work on this computer, so the film was encoded with "
+            f"{fallback.name} (software) instead."
         )
         log.warning("%s ffmpeg said: %s", note, failure)
         await asyncio.to_thread(partial.unlink, missing_ok=True)
@@ -163,12 +229,6 @@ async def _encode(
         return fallback, (note,)
     passes.finish("encode")
     return encoder, ()
-
-
-def _audio_encoder(plan: RenderPlan) -> str:
-    from shotline.media.encoders import audio_args
-
-    return audio_args(plan.settings)[1]
 
 
 def _prepare(plan: RenderPlan, output: Path) -> tuple[Path, Path]:

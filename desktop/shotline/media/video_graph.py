@@ -178,31 +178,3 @@ def _even_ceil(value: Fraction) -> int:
 def _even(value: int) -> int:
     # chroma is subsampled 2:1, so offsets stay even to keep colour edges aligned
     return value - value % 2
-
-
-def shot_sound_argv(plan: RenderPlan, output: Path, ffmpeg_exe: Path) -> list[str]:
-    """Interim pass 1 until `audio_graph.mix_argv` lands: the shots' own sound, end to end, to a float WAV."""
-    settings = plan.settings
-    streams = []
-    for segment in plan.segments:
-        if segment.plays_own_sound:
-            sound = _input(segment).audio
-        else:
-            silence_us = round(Fraction(segment.samples) * US_PER_SECOND / settings.sample_rate) + INPUT_MARGIN_US
-            sound = ffmpeg.input(
-                f"anullsrc=r={settings.sample_rate}:cl=stereo", f="lavfi", t=_seconds(silence_us)
-            ).audio
-        sound = sound.filter("asetpts", "PTS-STARTPTS").filter(
-            "aformat", sample_fmts="fltp", sample_rates=settings.sample_rate, channel_layouts="stereo"
-        )
-        if segment.plays_own_sound and segment.gain_db:
-            sound = sound.filter("volume", f"{segment.gain_db:g}dB")
-        length = segment.samples - segment.crossfade_out_samples
-        sound = (
-            sound.filter("apad", whole_len=length).filter("atrim", end_sample=length).filter("asetpts", "PTS-STARTPTS")
-        )
-        streams.append(sound)
-    joined = ffmpeg.concat(*streams, n=len(streams), v=0, a=1)
-    graph = ffmpeg.output(joined, f"file:{output}", acodec="pcm_f32le").global_args("-y")
-    argv: list[str] = graph.compile(cmd=str(ffmpeg_exe))
-    return argv
