@@ -80,8 +80,8 @@ def picture(plan: RenderPlan, encoder: Encoder | None = None) -> Any:
         clip = _input(segment)
         stream = conform(clip.video, segment, plan.settings)
         if segment.crossfade_in_frames and joined:
-            outgoing = _concat(joined)
             fps = plan.settings.fps
+            outgoing = _concat(joined, fps)
             stream = ffmpeg.filter(
                 [outgoing, stream],
                 "xfade",
@@ -91,15 +91,19 @@ def picture(plan: RenderPlan, encoder: Encoder | None = None) -> Any:
             )
             joined = []
         joined.append(stream)
-    stream = _concat(joined)
+    stream = _concat(joined, plan.settings.fps)
     for name in encoder.upload_filter() if encoder else ():
         filter_name, _, argument = name.partition("=")
         stream = stream.filter(filter_name, argument) if argument else stream.filter(filter_name)
     return stream
 
 
-def _concat(streams: list[Any]) -> Any:
-    return streams[0] if len(streams) == 1 else ffmpeg.concat(*streams, n=len(streams), v=1, a=0)
+def _concat(streams: list[Any], fps: Fraction) -> Any:
+    if len(streams) == 1:
+        return streams[0]
+    joined = ffmpeg.concat(*streams, n=len(streams), v=1, a=0)
+    # concat answers in microseconds; xfade needs both inputs on the same (frame) time base
+    return joined.filter("settb", expr=f"{fps.denominator}/{fps.numerator}")
 
 
 def _input(segment: Segment) -> Any:
