@@ -1,12 +1,15 @@
-"""The main window with the demo project, rendered on a real X server (Xvfb) and grabbed to a PNG.
+"""The main window with the demo project, rendered on a real X server (Xvfb) and grabbed to a PNG; and the same
+window's timeline with music and voice-over on its audio lanes, waveforms drawn.
 
 Qt cannot switch platform inside the offscreen test process, so this file is also the script the test runs in a
-subprocess with DISPLAY set and QT_QPA_PLATFORM=xcb. With SHOTLINE_UPDATE_SCREENSHOTS=1 the picture replaces
-resources/screenshots/main-window.png (the one the README shows); otherwise it goes to a temporary folder.
+subprocess with DISPLAY set and QT_QPA_PLATFORM=xcb. With SHOTLINE_UPDATE_SCREENSHOTS=1 the pictures replace
+resources/screenshots/main-window.png (the one the README shows) and timeline-audio.png; otherwise they go to a
+temporary folder.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import shutil
@@ -15,10 +18,16 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shotline.services.session import ProjectSession
+    from shotline.ui.timeline import TimelinePanel
 
 WIDTH, HEIGHT = 1600, 1000
 REPO = Path(__file__).resolve().parents[2]
 README_PICTURE = REPO / "resources" / "screenshots" / "main-window.png"
+TIMELINE_PICTURE = REPO / "resources" / "screenshots" / "timeline-audio.png"
 SETTLE_SECONDS = 2.0
 """Let the player load its frame and the panels lay out before looking for idleness."""
 MAX_WAIT_SECONDS = 30.0
@@ -27,10 +36,26 @@ MAX_WAIT_SECONDS = 30.0
 # ---------------------------------------------------------------------------------------------- the script
 
 
-def render_screenshot(out: Path, project: Path) -> int:
-    """Open the demo in the main window at WIDTH×HEIGHT, select shot 2, seek into it, wait, grab, save."""
+def add_sound_to_demo(session: ProjectSession, music: Path, voice: Path) -> None:
+    """Music under the whole film (faded in and out, a little lower), a voice-over in the middle, and a
+    crossfade from shot 2 into shot 3: everything the audio lanes can show."""
+    from shotline.core import commands
+    from shotline.core.model import Transition, TransitionKind
+    from shotline.services.sound import add_sound
+
+    bed = add_sound(session, music, "music", 0)
+    session.execute(commands.set_audio_clip(bed.id, gain_db=-3.0, fade_in_us=1_000_000, fade_out_us=2_000_000))
+    add_sound(session, voice, "voice", 3_500_000)
+    session.execute(commands.set_transition(session.project.shots[1].id, Transition(TransitionKind.CROSSFADE, 500_000)))
+    session.save()
+
+
+def render_screenshot(out: Path, project: Path, sounds: list[Path] | None = None) -> int:
+    """Open the demo in the main window at WIDTH×HEIGHT, select shot 2, seek into it, wait, grab, save.
+
+    With `sounds` (music, voice-over) they are put on the demo's lanes first and only the timeline is saved."""
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from shotline.services.context import open_context
     from shotline.services.demo import open_or_create_demo
@@ -38,10 +63,13 @@ def render_screenshot(out: Path, project: Path) -> int:
     from shotline.ui.bridge import Bridge
     from shotline.ui.main import make_application
     from shotline.ui.main_window import MainWindow
+    from shotline.ui.timeline import TimelinePanel
 
     app = make_application([sys.argv[0]])
     with open_context(secrets=MemorySecretStore()) as ctx:
-        open_or_create_demo(ctx, project).close()
+        with open_or_create_demo(ctx, project) as session:
+            if sounds:
+                add_sound_to_demo(session, *sounds)
         window = MainWindow(ctx, Bridge())
         window.resize(WIDTH, HEIGHT)
         window.move(0, 0)
@@ -56,16 +84,27 @@ def render_screenshot(out: Path, project: Path) -> int:
         quiet_polls = 0
         result = {"code": 1}
 
+        timeline = window.panels["timeline"]
+        assert isinstance(timeline, TimelinePanel)
+
         def poll() -> None:
             nonlocal quiet_polls
             busy = bool(document._thumbnails_pending) or any(document.is_running(j.id) for j in document.jobs())
+            busy = busy or timeline.canvas.waveforms.busy
             quiet_polls = 0 if busy else quiet_polls + 1
             waited = time.monotonic() - started
             if (waited > SETTLE_SECONDS and quiet_polls >= 5) or waited > MAX_WAIT_SECONDS:
                 timer.stop()
-                screen = window.screen()
-                picture = screen.grabWindow(window.winId())
+                shown: QWidget = timeline if sounds else window
+                picture = window.screen().grabWindow(
+                    window.winId(),
+                    *shown.mapTo(window, shown.rect().topLeft()).toTuple(),
+                    shown.width(),
+                    shown.height(),
+                )
                 result["code"] = 0 if picture.save(str(out), "PNG") else 2
+                if sounds:
+                    _write_rows(timeline, project.parent / ROWS_FILE)
                 window.shutdown()
                 app.quit()
 
@@ -79,8 +118,26 @@ def render_screenshot(out: Path, project: Path) -> int:
     return result["code"]
 
 
+ROWS_FILE = "timeline-rows.json"
+
+
+def _write_rows(timeline: TimelinePanel, dest: Path) -> None:
+    """Where the picture row and each lane's row are in the timeline picture, so the test can look inside them."""
+    from shotline.ui.timeline import geometry
+
+    canvas = timeline.canvas
+    geo = canvas.geometry_
+
+    def span(top: int, height: int) -> list[int]:
+        return [canvas.mapTo(timeline, canvas.rect().topLeft()).y() + top + offset for offset in (0, height)]
+
+    rows = {row.lane.id: span(row.top, geometry.LANE_HEIGHT) for row in geo.rows}
+    rows["picture"] = span(geometry.CLIP_TOP, geometry.CLIP_HEIGHT)
+    dest.write_text(json.dumps(rows))
+
+
 if __name__ == "__main__":
-    sys.exit(render_screenshot(Path(sys.argv[1]), Path(sys.argv[2])))
+    sys.exit(render_screenshot(Path(sys.argv[1]), Path(sys.argv[2]), [Path(a) for a in sys.argv[3:]] or None))
 
 
 # ---------------------------------------------------------------------------------------------- the test
@@ -89,6 +146,7 @@ import numpy as np  # noqa: E402 - the script above must not need the test's imp
 import pytest  # noqa: E402
 
 from shotline.backends.animatic import PALETTE  # noqa: E402
+from shotline.core.model import LaneKind  # noqa: E402
 
 pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow]
 
@@ -134,13 +192,11 @@ def _has_colour(pixels: np.ndarray, hex_colour: str, tolerance: int = 14, at_lea
     return int(close.sum()) >= at_least
 
 
-def test_the_main_window_with_the_demo_renders_a_real_picture(xvfb_display: str, tmp_path: Path) -> None:
-    update = os.environ.get("SHOTLINE_UPDATE_SCREENSHOTS") == "1"
-    out = README_PICTURE if update else tmp_path / "main-window.png"
+def _run_script(display: str, out: Path, project: Path, *sounds: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DISPLAY": xvfb_display, "QT_QPA_PLATFORM": "xcb"}
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
     done = subprocess.run(
-        [sys.executable, __file__, str(out), str(tmp_path / "demo.shotline")],
+        [sys.executable, __file__, str(out), str(project), *map(str, sounds)],
         env=env,
         cwd=REPO,
         capture_output=True,
@@ -148,6 +204,15 @@ def test_the_main_window_with_the_demo_renders_a_real_picture(xvfb_display: str,
         timeout=120,
     )
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+def _picture_path(update_to: Path, tmp_path: Path) -> Path:
+    return update_to if os.environ.get("SHOTLINE_UPDATE_SCREENSHOTS") == "1" else tmp_path / update_to.name
+
+
+def test_the_main_window_with_the_demo_renders_a_real_picture(xvfb_display: str, tmp_path: Path) -> None:
+    out = _picture_path(README_PICTURE, tmp_path)
+    _run_script(xvfb_display, out, tmp_path / "demo.shotline")
     pixels = _image(out)
     assert pixels.shape[:2] == (HEIGHT, WIDTH)
     assert float(pixels.std()) > 12, "the picture is nearly blank"
@@ -156,3 +221,43 @@ def test_the_main_window_with_the_demo_renders_a_real_picture(xvfb_display: str,
     # the demo's first shots are animatic cards; their colours show in the storyboard, player and timeline
     assert sum(_has_colour(pixels, colour) for colour in PALETTE[:5]) >= 3
     assert out.stat().st_size < 400_000
+
+
+def _sound_files(folder: Path) -> tuple[Path, Path]:
+    """An 11 s music bed that swells and falls, and 4 s of voice-like bursts, made with ffmpeg's aevalsrc."""
+    from tests.clips import run
+
+    music, voice = folder / "music.wav", folder / "voice-over.wav"
+    swell = "0.6*sin(2*PI*220*t)*(0.55+0.45*sin(2*PI*0.4*t))"
+    run(["-f", "lavfi", "-i", f"aevalsrc={swell}|{swell}:s=44100:d=11", "-c:a", "pcm_s16le", str(music)])
+    words = "0.8*sin(2*PI*310*t)*gt(sin(2*PI*1.7*t)\\,0.1)*abs(sin(2*PI*4*t))"
+    run(["-f", "lavfi", "-i", f"aevalsrc={words}:s=48000:d=4", "-c:a", "pcm_s16le", str(voice)])
+    return music, voice
+
+
+def test_the_timeline_shows_picture_clip_sound_music_and_voice_over_with_waveforms(
+    xvfb_display: str, tmp_path: Path
+) -> None:
+    from shotline.ui.timeline.sound_rows import WAVE_COLOURS
+
+    out = _picture_path(TIMELINE_PICTURE, tmp_path)
+    project = tmp_path / "demo.shotline"
+    _run_script(xvfb_display, out, project, *_sound_files(tmp_path))
+    pixels = _image(out)
+    rows = {name: pixels[top:bottom] for name, (top, bottom) in json.loads((tmp_path / ROWS_FILE).read_text()).items()}
+    assert set(rows) == {"picture", "clips", "music", "voice"}
+    assert all(band.shape[0] > 30 for band in rows.values()), "the rows are cut off"
+
+    def coverage(band: np.ndarray, hex_colour: str) -> int:
+        target = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.int16)
+        return int(np.all(np.abs(band.astype(np.int16) - target) <= 10, axis=2).sum())
+
+    music, voice, clip_sound = (WAVE_COLOURS[kind].name() for kind in (LaneKind.MUSIC, LaneKind.VOICE, LaneKind.CLIPS))
+    # Each lane's waveform in its own colour, and only in its own row.
+    assert coverage(rows["music"], music) > 20 * rows["music"].shape[1] * 0.3  # a full-length, tall bed
+    assert coverage(rows["voice"], voice) > 1000
+    assert coverage(rows["clips"], clip_sound) > 300  # the animatic takes' quiet tone
+    assert coverage(rows["voice"], music) == 0 and coverage(rows["music"], voice) == 0
+    # The picture row shows the animatic cards' colours.
+    assert sum(_has_colour(rows["picture"], colour, at_least=100) for colour in PALETTE[:4]) >= 3
+    assert out.stat().st_size < 300_000

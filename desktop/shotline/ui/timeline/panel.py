@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QToolButton, QVBoxLayout, QWidget
 
 from shotline.core import commands
@@ -31,7 +31,8 @@ class TimelinePanel(QWidget):
         super().__init__(parent)
         self._document = document
         self._playhead = playhead
-        self._fitted_once = False
+        self._keep_fitted = True
+        """Until the creator zooms, the whole film fills the view however the panel is resized."""
         self.canvas = TimelineCanvas(document, selection, playhead, self)
         self.scroll_area = QScrollArea(self)
         self.scroll_area.setWidget(self.canvas)
@@ -96,6 +97,7 @@ class TimelinePanel(QWidget):
 
     def zoom(self, factor: float, anchor_x: float | None = None) -> None:
         """Zoom by `factor`, keeping the time under `anchor_x` (canvas pixels; default: the view's middle) still."""
+        self._keep_fitted = False
         bar = self.scroll_area.horizontalScrollBar()
         if anchor_x is None:
             anchor_x = bar.value() + self.scroll_area.viewport().width() / 2
@@ -105,16 +107,22 @@ class TimelinePanel(QWidget):
         bar.setValue(round(self.canvas.geometry_.x_of(at_us) - in_view))
 
     def fit(self) -> None:
-        """Fit the whole film in the visible width."""
+        """Fit the whole film (and any sound running past its end) in the visible width, and keep it fitted as
+        the panel is resized until the next zoom."""
+        self._keep_fitted = True
         room = self.scroll_area.viewport().width() - 2 * geometry.PAD - 2
-        seconds = max(self._document.project.duration_us, 100_000) / 1_000_000
+        seconds = max(self.canvas.geometry_.extent_us, 100_000) / 1_000_000
         self.canvas.set_pixels_per_second(max(1, room) / seconds)
         self.scroll_area.horizontalScrollBar().setValue(0)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if not self._fitted_once:
-            self._fitted_once = True
+        if self._keep_fitted:
+            self.fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._keep_fitted and self.isVisible():
             self.fit()
 
     def _scroll_by(self, pixels: int) -> None:
