@@ -116,16 +116,16 @@ def _say_route(session: ProjectSession, settings: ExportSettings) -> None:
 
 def _say_loudness(report: ExportReport, settings: ExportSettings) -> None:
     measured = report.loudness
+    aim = "levels as mixed" if settings.loudness_lufs is None else f"target {settings.loudness_lufs:g} LUFS"
     if measured is None:
-        off = settings.loudness_lufs is None
-        click.echo(f"Loudness: not measured{' (normalisation off)' if off else ''}.")
-        return
-    lufs = getattr(measured, "integrated_lufs", None)
-    peak = getattr(measured, "true_peak_db", None)
-    if lufs is None or peak is None:
-        click.echo(f"Loudness: {measured}")
-        return
-    click.echo(f"Loudness: {lufs:.1f} LUFS integrated, true peak {peak:.1f} dBTP")
+        click.echo(f"Loudness: could not be measured ({aim}).")
+    elif measured.silent:
+        click.echo(f"Loudness: the export is silent ({aim}).")
+    else:
+        click.echo(
+            f"Loudness: {measured.integrated_lufs:.1f} LUFS integrated, true peak {measured.true_peak_db:.1f} dBTP "
+            f"({aim})"
+        )
 
 
 def _export(ctx: AppContext, session: ProjectSession, output: Path, settings: ExportSettings) -> None:
