@@ -221,3 +221,15 @@ def test_cancel_in_the_first_pass_leaves_nothing(tmp_path: Path) -> None:
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert len(registry) == 0
+
+
+def test_a_repeated_shot_plays_twice_in_picture_and_sound(tmp_path: Path) -> None:
+    media = tmp_path / "media"
+    media.mkdir()
+    clip = _beeping(media, "a", 0.5, seconds=1.0)
+    project = project_of([(clip, None)], tmp_path)
+    project = replace(project, shots=(project.shots[0], replace(project.shots[0], id="again")))
+    out = tmp_path / "film.mp4"
+    plan, _ = _export(project, tmp_path, out, loudness_lufs=None)
+    assert [round(t, 2) for t in _onsets(out)] == [0.5, 1.5]
+    assert len(_luma(out)) == plan.frames == 60

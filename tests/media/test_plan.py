@@ -340,3 +340,17 @@ def test_fill_crops(tmp_path: Path) -> None:
         )
     )
     assert "scale=320:428" in graph and "crop=320:180:0:124" in graph and "]pad=" not in graph
+
+
+def test_a_repeated_shot_reads_its_clip_once_and_splits_it(tmp_path: Path) -> None:
+    project = _project(tmp_path, [1_000_000])
+    project = replace(project, shots=(project.shots[0], replace(project.shots[0], id="again"), project.shots[0]))
+    argv = ffmpeg_argv(
+        plan_export(project, ExportSettings(Size(640, 360), Fraction(24)), tmp_path.joinpath),
+        tmp_path / "o.mp4",
+        Path("ff"),
+    )
+    inputs = [argv[i + 1] for i, a in enumerate(argv) if a == "-i"]
+    assert inputs == [f"file:{tmp_path / '0.mp4'}", f"file:{SOUND}"]
+    graph = argv[argv.index("-filter_complex") + 1]
+    assert "split=3" in graph and "concat=a=0:n=3:v=1" in graph

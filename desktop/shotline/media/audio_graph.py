@@ -8,6 +8,8 @@ the two must agree, so both take the envelope from `Ducking.depth` at the centre
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,9 @@ _LAYOUTS = {1: "mono", 2: "stereo"}
 def mix_argv(mix: AudioMix, output: Path, ffmpeg_exe: Path) -> list[str]:
     """The ffmpeg argv that writes `mix` to the WAV `output` (without the flags `run_ffmpeg` adds)."""
     layout = _LAYOUTS[mix.channels]
-    streams = [_sound_chain(sound, mix) for sound in mix.sounds if sound.samples > 0]
+    playing = [sound for sound in mix.sounds if sound.samples > 0]
+    sources = _shared_inputs(playing, mix)
+    streams = [_sound_chain(sound, mix, next(sources[_read(sound, mix)])) for sound in playing]
     if not streams:
         summed = ffmpeg.input(f"anullsrc=r={mix.sample_rate}:cl={layout}", f="lavfi").audio
     elif len(streams) == 1:
@@ -46,13 +50,31 @@ def mix_argv(mix: AudioMix, output: Path, ffmpeg_exe: Path) -> list[str]:
     return argv
 
 
-def _sound_chain(sound: Sound, mix: AudioMix) -> Any:
-    seek = {"ss": _seconds(sound.source_in_us)} if sound.source_in_us > 0 else {}
-    # no `-ss 0`: with it ffmpeg keeps an AAC source's priming samples and the sound plays ~23 ms early
-    read_us = round(sound.samples * US_PER_SECOND / mix.sample_rate) + INPUT_MARGIN_US
-    source = ffmpeg.input(f"file:{sound.source}", t=_seconds(read_us), protocol_whitelist=PROTOCOLS, **seek)
+def _read(sound: Sound, mix: AudioMix) -> tuple[Path, int, int]:
+    """What a sound reads: its file, from its in point, for how long (µs)."""
+    return sound.source, sound.source_in_us, round(sound.samples * US_PER_SECOND / mix.sample_rate) + INPUT_MARGIN_US
+
+
+def _shared_inputs(sounds: list[Sound], mix: AudioMix) -> dict[tuple[Path, int, int], Iterator[Any]]:
+    """One input per distinct read; a read several sounds share (a repeated shot) goes through `asplit`, because
+    ffmpeg-python merges identical nodes and ffmpeg refuses one output feeding two filters."""
+    uses = Counter(_read(sound, mix) for sound in sounds)
+    inputs: dict[tuple[Path, int, int], Iterator[Any]] = {}
+    for (source, in_us, read_us), count in uses.items():
+        seek = {"ss": _seconds(in_us)} if in_us > 0 else {}
+        # no `-ss 0`: with it ffmpeg keeps an AAC source's priming samples and the sound plays ~23 ms early
+        audio = ffmpeg.input(f"file:{source}", t=_seconds(read_us), protocol_whitelist=PROTOCOLS, **seek).audio
+        if count == 1:
+            inputs[(source, in_us, read_us)] = iter([audio])
+        else:
+            split = audio.filter_multi_output("asplit", count)
+            inputs[(source, in_us, read_us)] = iter([split.stream(index) for index in range(count)])
+    return inputs
+
+
+def _sound_chain(sound: Sound, mix: AudioMix, source: Any) -> Any:
     stream = (
-        source.audio.filter("asetpts", "PTS-STARTPTS")
+        source.filter("asetpts", "PTS-STARTPTS")
         .filter("aresample", mix.sample_rate)
         .filter("aformat", sample_fmts="flt", sample_rates=mix.sample_rate, channel_layouts=_LAYOUTS[mix.channels])
         .filter("apad", whole_len=sound.samples)

@@ -9,6 +9,8 @@ frames. The sound arrives already mixed as a WAV (pass 1) and only passes the lo
 from __future__ import annotations
 
 import math
+from collections import Counter
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -76,9 +78,9 @@ def encode_argv(
 def picture(plan: RenderPlan, encoder: Encoder | None = None) -> Any:
     """The export's picture as one ffmpeg-python stream: conformed segments joined by cuts and crossfades."""
     joined: list[Any] = []
+    sources = _video_inputs(plan.segments)
     for segment in plan.segments:
-        clip = _input(segment)
-        stream = conform(clip.video, segment, plan.settings)
+        stream = conform(next(sources[_input_key(segment)]), segment, plan.settings)
         if segment.crossfade_in_frames and joined:
             fps = plan.settings.fps
             outgoing = _concat(joined, fps)
@@ -106,11 +108,33 @@ def _concat(streams: list[Any], fps: Fraction) -> Any:
     return joined.filter("settb", expr=f"{fps.denominator}/{fps.numerator}")
 
 
-def _input(segment: Segment) -> Any:
-    seek = {"ss": _seconds(segment.trim.in_us)} if segment.trim.in_us > 0 else {}
+def _input_key(segment: Segment) -> tuple[Path, int, int]:
+    return segment.source, segment.trim.in_us, segment.trim.out_us
+
+
+def _video_inputs(segments: tuple[Segment, ...]) -> dict[tuple[Path, int, int], Iterator[Any]]:
+    """One input per distinct (clip, trim); a part used by several segments (a repeated shot) is split.
+
+    ffmpeg-python merges identical nodes, so two equal inputs would become one with two consumers, which ffmpeg
+    only accepts through `split`.
+    """
+    uses = Counter(_input_key(segment) for segment in segments)
+    streams: dict[tuple[Path, int, int], Iterator[Any]] = {}
+    for key, count in uses.items():
+        video = _input(*key).video
+        if count == 1:
+            streams[key] = iter([video])
+        else:
+            split = video.filter_multi_output("split", count)
+            streams[key] = iter([split.stream(index) for index in range(count)])
+    return streams
+
+
+def _input(source: Path, in_us: int, out_us: int) -> Any:
+    seek = {"ss": _seconds(in_us)} if in_us > 0 else {}
     return ffmpeg.input(
-        f"file:{segment.source}",
-        t=_seconds(segment.trim.duration_us + INPUT_MARGIN_US),
+        f"file:{source}",
+        t=_seconds(out_us - in_us + INPUT_MARGIN_US),
         protocol_whitelist=PROTOCOLS,
         **seek,
     )
