@@ -361,3 +361,19 @@ def test_a_file_that_is_not_sound_says_so_in_the_message_bar(
     assert "broken.mp3" in failed.args[0]
     assert "Traceback" not in failed.args[0]
     assert len(document.project.audio) == 2
+
+
+def test_sound_dropped_where_it_cannot_go_lands_on_music_and_video_still_goes_to_the_picture(
+    qtbot: QtBot, panel: TimelinePanel, document: ProjectDocument, tmp_path: Path
+) -> None:
+    wav = make_clip(tmp_path / "sting.wav", seconds=0.5, video=False, audio=(48_000, 1))
+    video = make_clip(tmp_path / "extra.mp4", seconds=1, size=(320, 180), fps="24", audio=(48_000, 2))
+    geo = panel.canvas.geometry_
+    before = {shot.id for shot in document.project.shots}
+    x = round(geo.x_of(1_000_000))
+    drop(panel, [wav, video], QPoint(x, geo.rows[0].top + 10))  # on the clip-sound lane, which holds no clips
+    qtbot.waitUntil(lambda: len(document.project.audio) == 3 and len(document.project.shots) == 4, timeout=20_000)
+    added = document.project.audio[-1]
+    assert (added.lane, added.start_us, added.source_name) == ("music", geo.us_at(x), "sting.wav")
+    (new_shot,) = [shot for shot in document.project.shots if shot.id not in before]
+    assert new_shot.picked_take is not None and new_shot.picked_take.source_name == "extra.mp4"
