@@ -354,7 +354,7 @@ class MainWindow(QMainWindow):
     def export(self) -> None:
         if self.document is None:
             return
-        dialog = ExportDialog(self.document, self)
+        dialog = ExportDialog(self.document, self, selected_shot=self.selection.current)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
 

@@ -1,22 +1,28 @@
-"""The export dialog: where to, which preset, then a render with progress, time left and cancel.
+"""The export dialog: where to, which frame, format, loudness and part of the film; then a render with progress,
+time left and cancel, and afterwards the measured loudness of the result.
 
-The render runs on the async runner; progress and the outcome come back through the document's bridge, so the
-window never waits. A cancelled or failed render leaves nothing at the target (the renderer writes a hidden
-temporary file and only renames it once it plays).
+A line under the choices says which route the export will take (a lossless copy or a re-encode) and why, refreshed
+whenever a choice or the project changes; when cuts between keyframes stand in the way of a copy, a button snaps them
+to keyframes as one undo step. The render runs on the async runner; progress and the outcome come back through the
+document's bridge, so the window never waits. A cancelled or failed render leaves nothing at the target (the
+renderer writes a hidden temporary file and only renames it once it plays). The choices are kept for next time.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtGui import QCloseEvent, QColor, QDesktopServices, QKeySequence, QStandardItemModel
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -28,31 +34,52 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shotline.core.changes import ProjectChange
 from shotline.core.errors import ShotlineError
+from shotline.core.model import BROADCAST_LUFS, WEB_LUFS, Codec, ExportSettings, Fit, Trim
 from shotline.core.timecode import format_fps, format_time
-from shotline.services.export import start_export
+from shotline.services.export import ExportReport, default_extension, plan, shot_range, start_export
 from shotline.services.jobs_view import format_elapsed
-from shotline.services.presets import PRESETS, ExportPreset, export_settings, plan_preset
+from shotline.services.lossless import route, snap_cuts_to_keyframes
+from shotline.services.preferences import remember_export_choices
+from shotline.services.presets import CODECS, FITS, PRESETS, ExportPreset, export_settings
 from shotline.ui import theme
 from shotline.ui.document import ProjectDocument, describe
 
 if TYPE_CHECKING:
     from shotline.jobs.runner import JobHandle
-    from shotline.services.export import ExportReport
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = (".mp4", ".m4v", ".mov")
 PROGRESS_STEPS = 1000
 MIN_FRACTION_FOR_ESTIMATE = 0.03
 """Below this much progress a time-left guess is noise; say "estimating…" instead."""
 
+LOUDNESS: tuple[tuple[str, str, float | None], ...] = (
+    ("−14 LUFS (web)", "web", WEB_LUFS),
+    ("−23 LUFS (broadcast)", "broadcast", BROADCAST_LUFS),
+    ("Off (levels as mixed)", "off", None),
+)
+WHOLE_FILM, SELECTED_SHOT, RANGE = "film", "shot", "range"
+SCOPES = (("The whole film", WHOLE_FILM), ("The selected shot", SELECTED_SHOT), ("A range", RANGE))
+_ALL_EXTENSIONS = {ext for codec in Codec for ext in codec.extensions}
 
-def default_output(document: ProjectDocument) -> Path:
-    """`<title>.mp4` next to the project folder (not inside it: the bundle is Shotline's own)."""
+
+def default_output(document: ProjectDocument, codec: Codec = Codec.H264) -> Path:
+    """`<title>.<ext>` next to the project folder (not inside it: the bundle is Shotline's own)."""
     name = document.project.title.strip() or document.path.name.removesuffix(".shotline")
     safe = "".join(ch if ch.isalnum() or ch in " -_." else "_" for ch in name).strip() or "export"
-    return document.path.parent / f"{safe}.mp4"
+    return document.path.parent / f"{safe}{default_extension(codec)}"
+
+
+def with_extension(path: Path, codec: Codec) -> Path:
+    """`path` with a file ending `codec` can write: kept if it fits, swapped if it is another format's, else added."""
+    suffix = path.suffix.lower()
+    if suffix in codec.extensions:
+        return path
+    if suffix in _ALL_EXTENSIONS:
+        return path.with_suffix(default_extension(codec))
+    return path.with_name(path.name + default_extension(codec))
 
 
 def time_left(elapsed_s: float, fraction: float) -> float | None:
@@ -62,25 +89,77 @@ def time_left(elapsed_s: float, fraction: float) -> float | None:
     return max(elapsed_s * (1 - fraction) / fraction, 0.0)
 
 
-class ExportDialog(QDialog):
-    """Pick a file and a preset, then Export; stays open to show progress and the result."""
+@dataclass(frozen=True, slots=True)
+class ExportChoices:
+    """What the creator picked in the dialog, before it becomes ExportSettings for this project."""
 
-    def __init__(self, document: ProjectDocument, parent: QWidget | None = None) -> None:
+    preset: str
+    fit: Fit = Fit.FIT
+    codec: Codec = Codec.H264
+    loudness: str = "web"
+    hardware: bool = False
+
+    def remembered(self) -> dict[str, str]:
+        return {
+            "preset": self.preset,
+            "fit": self.fit.value,
+            "codec": self.codec.value,
+            "loudness": self.loudness,
+            "hardware": "yes" if self.hardware else "no",
+        }
+
+    @classmethod
+    def recall(cls, saved: dict[str, str] | None) -> ExportChoices:
+        """The choices kept last time; anything missing or no longer offered falls back to the default."""
+        saved = dict(saved or {})
+        names = [p.name for p in PRESETS]
+        fits = {f.value for f, _ in FITS}
+        codecs = {c.value for c, _ in CODECS}
+        loudness = {key for _, key, _ in LOUDNESS}
+        return cls(
+            preset=saved.get("preset", "") if saved.get("preset") in names else names[0],
+            fit=Fit(saved["fit"]) if saved.get("fit") in fits else Fit.FIT,
+            codec=Codec(saved["codec"]) if saved.get("codec") in codecs else Codec.H264,
+            loudness=saved.get("loudness", "web") if saved.get("loudness") in loudness else "web",
+            hardware=saved.get("hardware") == "yes",
+        )
+
+
+class ExportDialog(QDialog):
+    """Pick a file, a frame, a format and what to export, then Export; stays open for progress and the result."""
+
+    def __init__(
+        self, document: ProjectDocument, parent: QWidget | None = None, *, selected_shot: str | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export film")
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(560)
         self._document = document
+        self._selected_shot = selected_shot
         self._handle: JobHandle[ExportReport] | None = None
         self._started = 0.0
         self._output: Path | None = None
+        self.report: ExportReport | None = None
+        self._building = True
         self._build()
-        self._refresh_summary()
+        self._show_choices(ExportChoices.recall(dict(document.ctx.settings.export_choices)))
+        self._building = False
+        document.changed.connect(self._on_project_changed)
+        self.refresh()
 
     # ------------------------------------------------------------------------------------------ layout
 
+    def _combo(self, tip: str, items: list[tuple[str, object]]) -> QComboBox:
+        combo = QComboBox(self)
+        for label, data in items:
+            combo.addItem(label, data)
+        combo.setToolTip(tip)
+        combo.currentIndexChanged.connect(self.refresh)
+        return combo
+
     def _build(self) -> None:
-        self.path_edit = QLineEdit(str(default_output(self._document)), self)
-        self.path_edit.setToolTip("The video file to write (.mp4)")
+        self.path_edit = QLineEdit(self)
+        self.path_edit.setToolTip("The file to write; its ending follows the format")
         self.browse_button = QPushButton("Choose…", self)
         self.browse_button.setToolTip("Choose where to save the film")
         self.browse_button.clicked.connect(self._browse)
@@ -88,21 +167,59 @@ class ExportDialog(QDialog):
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(self.browse_button)
 
-        self.preset_combo = QComboBox(self)
-        for preset in PRESETS:
-            self.preset_combo.addItem(preset.name)
-            self.preset_combo.setItemData(
-                self.preset_combo.count() - 1, preset.description, Qt.ItemDataRole.ToolTipRole
-            )
-        self.preset_combo.setToolTip("Frame size and quality of the exported film")
-        self.preset_combo.currentIndexChanged.connect(self._refresh_summary)
+        self.preset_combo = self._combo("Frame size of the exported film", [(p.name, p.name) for p in PRESETS])
+        for index, preset in enumerate(PRESETS):
+            self.preset_combo.setItemData(index, preset.description, Qt.ItemDataRole.ToolTipRole)
+        self.fit_combo = self._combo(
+            "What happens where a shot's shape differs from the frame", [(label, fit) for fit, label in FITS]
+        )
+        self.format_combo = self._combo("The kind of file to write", [(label, codec) for codec, label in CODECS])
+        self.format_combo.currentIndexChanged.connect(self._format_chosen)
+        self.loudness_combo = self._combo(
+            "Normalise the sound to a loudness target (two passes, −1 dBTP ceiling)",
+            [(label, key) for label, key, _ in LOUDNESS],
+        )
+        self.scope_combo = self._combo("Export all of the film or only part of it", list(SCOPES))
+        scopes = self.scope_combo.model()
+        assert isinstance(scopes, QStandardItemModel)  # a plain combo's own model
+        scopes.item(1).setEnabled(self._selected_shot is not None)
+        duration_s = self._document.project.duration_us / 1e6
+        self.from_spin = self._seconds(0.0, duration_s)
+        self.to_spin = self._seconds(duration_s, duration_s)
+        range_row = QHBoxLayout()
+        range_row.addWidget(QLabel("from", self))
+        range_row.addWidget(self.from_spin, 1)
+        range_row.addWidget(QLabel("to", self))
+        range_row.addWidget(self.to_spin, 1)
+        self.range_widget = QWidget(self)
+        self.range_widget.setLayout(range_row)
+        range_row.setContentsMargins(0, 0, 0, 0)
+        self.hardware_check = QCheckBox("Use a hardware encoder when available", self)
+        self.hardware_check.setToolTip("Faster on machines with one; Shotline falls back to software if it fails")
+        self.hardware_check.toggled.connect(self.refresh)
 
         self.summary = QLabel(self)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.route_label = QLabel(self)
+        self.route_label.setWordWrap(True)
+        self.route_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.snap_button = QPushButton("Snap cuts to keyframes for a lossless export", self)
+        self.snap_button.setToolTip("Move each shot's in and out points onto the nearest keyframes (one undo step)")
+        self.snap_button.clicked.connect(self.snap_cuts)
+
         form = QFormLayout()
         form.addRow("Save as", path_row)
         form.addRow("Preset", self.preset_combo)
+        form.addRow("Shape", self.fit_combo)
+        form.addRow("Format", self.format_combo)
+        form.addRow("Loudness", self.loudness_combo)
+        form.addRow("Export", self.scope_combo)
+        form.addRow("", self.range_widget)
+        form.addRow("", self.hardware_check)
         form.addRow("Film", self.summary)
+        form.addRow("Route", self.route_label)
+        form.addRow("", self.snap_button)
+        self.form = form
 
         self.progress = QProgressBar(self)
         self.progress.setRange(0, PROGRESS_STEPS)
@@ -110,6 +227,10 @@ class ExportDialog(QDialog):
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.measured = QLabel(self)
+        self.measured.setWordWrap(True)
+        self.measured.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.measured.setVisible(False)
 
         self.show_button = QPushButton(theme.icon("folder"), "Show in folder", self)
         self.show_button.setToolTip("Open the folder that holds the exported film")
@@ -129,67 +250,202 @@ class ExportDialog(QDialog):
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.export_button)
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.status)
-        layout.addStretch(1)
-        layout.addLayout(buttons)
+        layout_ = QVBoxLayout(self)
+        layout_.addLayout(form)
+        layout_.addWidget(self.progress)
+        layout_.addWidget(self.status)
+        layout_.addWidget(self.measured)
+        layout_.addStretch(1)
+        layout_.addLayout(buttons)
+        self._inputs: tuple[QWidget, ...] = (
+            self.path_edit,
+            self.browse_button,
+            self.preset_combo,
+            self.fit_combo,
+            self.format_combo,
+            self.loudness_combo,
+            self.scope_combo,
+            self.range_widget,
+            self.hardware_check,
+            self.snap_button,
+            self.export_button,
+        )
 
-    # ------------------------------------------------------------------------------------------ state
+    def _seconds(self, value: float, high: float) -> QDoubleSpinBox:
+        spin = QDoubleSpinBox(self)
+        spin.setDecimals(3)
+        spin.setSingleStep(0.1)
+        spin.setSuffix(" s")
+        spin.setRange(0.0, high)
+        spin.setValue(value)
+        spin.setKeyboardTracking(False)
+        spin.valueChanged.connect(self.refresh)
+        return spin
+
+    def _show_choices(self, choices: ExportChoices) -> None:
+        self.preset_combo.setCurrentIndex(max(0, self.preset_combo.findData(choices.preset)))
+        self.fit_combo.setCurrentIndex(max(0, self.fit_combo.findData(choices.fit)))
+        self.format_combo.setCurrentIndex(max(0, self.format_combo.findData(choices.codec)))
+        self.loudness_combo.setCurrentIndex(max(0, self.loudness_combo.findData(choices.loudness)))
+        self.hardware_check.setChecked(choices.hardware)
+        self.scope_combo.setCurrentIndex(1 if self._selected_shot is not None else 0)
+        self.path_edit.setText(str(default_output(self._document, choices.codec)))
+
+    # ------------------------------------------------------------------------------------------ choices
 
     @property
     def preset(self) -> ExportPreset:
         return PRESETS[max(self.preset_combo.currentIndex(), 0)]
 
     def select_preset(self, name: str) -> None:
-        self.preset_combo.setCurrentIndex([p.name for p in PRESETS].index(name))
+        self.preset_combo.setCurrentIndex(self.preset_combo.findData(name))
+
+    def choose(self, combo: QComboBox, data: object) -> None:
+        """Pick the entry of `combo` whose data is `data` (as the creator would)."""
+        index = combo.findData(data)
+        if index < 0:
+            raise ValueError(f"{combo.toolTip()!r} has no choice {data!r}")
+        combo.setCurrentIndex(index)
+
+    @property
+    def choices(self) -> ExportChoices:
+        return ExportChoices(
+            preset=self.preset.name,
+            fit=Fit(self.fit_combo.currentData()),
+            codec=Codec(self.format_combo.currentData()),
+            loudness=str(self.loudness_combo.currentData()),
+            hardware=self.hardware_check.isChecked(),
+        )
+
+    def export_range(self) -> Trim | None:
+        """The part of the timeline to export: None for the whole film."""
+        scope = self.scope_combo.currentData()
+        if scope == SELECTED_SHOT and self._selected_shot and self._document.project.has_shot(self._selected_shot):
+            return shot_range(self._document.project, self._selected_shot)
+        if scope == RANGE:
+            return Trim(round(self.from_spin.value() * 1e6), round(self.to_spin.value() * 1e6))
+        return None
+
+    def settings(self) -> ExportSettings:
+        """The ExportSettings the current choices make for this project."""
+        choices = self.choices
+        loudness = next(value for _, key, value in LOUDNESS if key == choices.loudness)
+        return export_settings(
+            self._document.project,
+            self.preset,
+            fit=choices.fit,
+            codec=choices.codec,
+            loudness_lufs=loudness,
+            range=self.export_range(),
+            hardware=choices.hardware,
+        )
 
     @property
     def is_exporting(self) -> bool:
         return self._handle is not None
 
-    def _refresh_summary(self) -> None:
-        project = self._document.project
-        settings = export_settings(project, self.preset)
-        duration = sum(shot.duration_us for shot in project.shots)
-        count = len(project.shots)
-        self.summary.setText(
-            f"{count} shot{'s' if count != 1 else ''} · {format_time(duration)} · "
-            f"{settings.size.width}×{settings.size.height} · {format_fps(settings.fps)} fps"
-        )
+    # ------------------------------------------------------------------------------------------ refreshing
+
+    def _on_project_changed(self, change: ProjectChange) -> None:
+        if not self.is_exporting:
+            duration_s = self._document.project.duration_us / 1e6
+            self.from_spin.setMaximum(duration_s)
+            self.to_spin.setMaximum(duration_s)
+            self.refresh()
+
+    def _format_chosen(self) -> None:
+        text = self.path_edit.text().strip()
+        if text:
+            self.path_edit.setText(str(with_extension(Path(text), self.choices.codec)))
+
+    def refresh(self) -> None:
+        """Show what the choices make: the film's summary, and the route the export will take and why."""
+        if self._building:
+            return
+        self.range_widget.setVisible(self.scope_combo.currentData() == RANGE)
+        audio_only = self.choices.codec.audio_only
+        for widget in (self.preset_combo, self.fit_combo):
+            widget.setEnabled(not audio_only and not self.is_exporting)
+        try:
+            settings = self.settings()
+            self._show_summary(settings)
+            decision = route(self._document.session, settings)
+        except ShotlineError as error:
+            self.route_label.setText(describe(error))
+            self._colour(self.route_label, theme.WARNING)
+            self.snap_button.setVisible(False)
+            return
+        reasons = " ".join(_sentence(r) for r in decision.reasons)
+        if decision.lossless:
+            self.route_label.setText(f"Lossless copy: the clips' frames go into the file untouched. {reasons}")
+            self._colour(self.route_label, theme.SUCCESS)
+        else:
+            self.route_label.setText(f"Re-encode. {reasons}")
+            self._colour(self.route_label, theme.TEXT)
+        self.snap_button.setVisible(not decision.lossless and _keyframes_in_the_way(decision.reasons))
+
+    def _show_summary(self, settings: ExportSettings) -> None:
+        window = settings.range
+        duration = window.duration_us if window else self._document.project.duration_us
+        count = len(self._document.project.shots)
+        part = "" if window is None else f" · {format_time(window.in_us)}–{format_time(window.out_us)}"
+        if settings.codec.audio_only:
+            frame = "sound only"
+        else:
+            frame = f"{settings.size.width}×{settings.size.height} · {format_fps(settings.fps)} fps"
+        self.summary.setText(f"{count} shot{'s' if count != 1 else ''} · {format_time(duration)}{part} · {frame}")
+
+    @staticmethod
+    def _colour(label: QLabel, colour: QColor) -> None:
+        label.setStyleSheet(f"color: {colour.name()};")
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.status.setText(text)
-        colour = theme.DANGER if error else theme.TEXT
-        self.status.setStyleSheet(f"color: {colour.name()};")
+        self._colour(self.status, theme.DANGER if error else theme.TEXT)
 
     def _set_running(self, running: bool) -> None:
-        for widget in (self.path_edit, self.browse_button, self.preset_combo, self.export_button):
+        for widget in self._inputs:
             widget.setEnabled(not running)
         self.cancel_button.setText("Cancel export" if running else "Close")
         self.progress.setVisible(running or self.progress.value() > 0)
+        if not running:
+            self.refresh()
 
     # ------------------------------------------------------------------------------------------ actions
 
+    def snap_cuts(self) -> None:
+        """Move cuts onto keyframes (one undo step) so the export can copy; say what could not be snapped."""
+        self._building = True  # one refresh at the end, not one per moved cut
+        try:
+            result = snap_cuts_to_keyframes(self._document.session)
+        except ShotlineError as error:
+            self._say(describe(error), error=True)
+            return
+        finally:
+            self._building = False
+        self._document.history_changed.emit()
+        moved = f"Moved {result.changed} cut{'s' if result.changed != 1 else ''} onto keyframes (Ctrl+Z undoes it)."
+        skipped = " ".join(_sentence(s) for s in result.skipped)
+        self._say(f"{moved} {skipped}".strip())
+        self.refresh()
+
     def _browse(self) -> None:
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, "Export film as", self.path_edit.text(), "MP4 video (*.mp4);;QuickTime movie (*.mov)"
-        )
+        codec = self.choices.codec
+        patterns = " ".join(f"*{ext}" for ext in codec.extensions)
+        label = next(name for c, name in CODECS if c is codec)
+        chosen, _ = QFileDialog.getSaveFileName(self, "Export film as", self.path_edit.text(), f"{label} ({patterns})")
         if chosen:
-            self.path_edit.setText(chosen)
+            self.path_edit.setText(str(with_extension(Path(chosen), codec)))
 
     def _target(self) -> Path | None:
         text = self.path_edit.text().strip()
         if not text:
             self._say("Choose where to save the film first.", error=True)
             return None
-        path = Path(text).expanduser()
-        if path.suffix.lower() not in EXTENSIONS:
-            path = path.with_name(path.name + ".mp4")
-            self.path_edit.setText(str(path))
+        path = with_extension(Path(text).expanduser(), self.choices.codec)
+        self.path_edit.setText(str(path))
         if path.is_dir():
-            self._say(f"{path} is a folder; give a file name such as film.mp4.", error=True)
+            self._say(f"{path} is a folder; give a file name such as film{path.suffix}.", error=True)
             return None
         return path
 
@@ -200,28 +456,32 @@ class ExportDialog(QDialog):
         output = self._target()
         if output is None:
             return
+        session = self._document.session
         try:
-            render_plan = plan_preset(self._document.session, self.preset)
+            render_plan = plan(session, self.settings())
         except ShotlineError as error:
             self._say(describe(error), error=True)
             return
+        remember_export_choices(self._document.ctx, self.choices.remembered())
         self._output = output
         self._started = time.monotonic()
+        self.report = None
         self.progress.setValue(0)
         self.show_button.setVisible(False)
+        self.measured.setVisible(False)
         bridge = self._document.bridge
 
         def progress(fraction: float) -> None:  # on the runner's thread
             bridge.post(lambda: self._on_progress(fraction))
 
         try:
-            handle = start_export(self._document.ctx, self._document.session, render_plan, output, progress)
+            handle = start_export(self._document.ctx, session, render_plan, output, progress)
         except ShotlineError as error:
             self._say(describe(error), error=True)
             return
         self._handle = handle
         self._set_running(True)
-        self._say(f"Exporting {len(render_plan.segments)} shots to {output.name}…")
+        self._say(f"Exporting to {output.name}…")
         bridge.watch(handle, self._on_done, self._on_error, self._on_cancelled)
 
     def _on_progress(self, fraction: float) -> None:
@@ -237,12 +497,16 @@ class ExportDialog(QDialog):
         self._set_running(False)
         return time.monotonic() - self._started
 
-    def _on_done(self, _: object) -> None:
+    def _on_done(self, report: ExportReport) -> None:
         elapsed = self._finish()
+        self.report = report
         self.progress.setValue(PROGRESS_STEPS)
         self.show_button.setVisible(True)
         name = self._output.name if self._output else "the film"
-        self._say(f"Exported {name} in {format_elapsed(elapsed)}.")
+        how = "copied losslessly" if report.route == "lossless" else f"encoded with {report.encoder}"
+        self._say(f"Exported {name} in {format_elapsed(elapsed)} ({how}).")
+        self.measured.setText(describe_loudness(report))
+        self.measured.setVisible(True)
 
     def _on_error(self, error: BaseException) -> None:
         self._finish()
@@ -278,3 +542,20 @@ class ExportDialog(QDialog):
         if self.is_exporting:
             self.cancel_export()
         super().closeEvent(event)
+
+
+def describe_loudness(report: ExportReport) -> str:
+    """What the finished file measures, for the creator: integrated loudness and true peak."""
+    loudness = report.loudness
+    if loudness is None:
+        return "The file has no sound to measure."
+    return f"Measured loudness {loudness.integrated_lufs:.1f} LUFS, true peak {loudness.true_peak_db:.1f} dBTP."
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def _keyframes_in_the_way(reasons: tuple[str, ...]) -> bool:
+    return any("keyframe" in reason.lower() for reason in reasons)
