@@ -504,7 +504,8 @@ class ExportDialog(QDialog):
         self.show_button.setVisible(True)
         name = self._output.name if self._output else "the film"
         how = "copied losslessly" if report.route == "lossless" else f"encoded with {report.encoder}"
-        self._say(f"Exported {name} in {format_elapsed(elapsed)} ({how}).")
+        notes = " ".join(_sentence(note) for note in report.notes)  # e.g. the hardware encoder gave way to software
+        self._say(f"Exported {name} in {format_elapsed(elapsed)} ({how}). {notes}".strip())
         self.measured.setText(describe_loudness(report))
         self.measured.setVisible(True)
 
