@@ -152,7 +152,7 @@ class ShotSoundSection(_Section):
     """The selected shot's own sound (gain, mute, solo, dialogue) and how it hands over to the next shot."""
 
     def __init__(self, document: ProjectDocument, parent: QWidget | None = None) -> None:
-        super().__init__("Sound", document, parent)
+        super().__init__("Shot sound", document, parent)
         self.shot_id: str | None = None
         self.gain_spin = gain_spin(self)
         self.gain_spin.setToolTip("How much louder or quieter this shot's own sound plays")
