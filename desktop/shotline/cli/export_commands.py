@@ -153,8 +153,14 @@ def _export(ctx: AppContext, session: ProjectSession, output: Path, settings: Ex
 
 @click.command()
 @click.argument("project")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The file.")
-@click.option("--preset", "preset_name", default="Source", help="Source, 2160p, 1080p, '720p 16:9', 9:16, 1:1, draft.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The file: .mp4/.mov (video) or .wav/.m4a (sound only).",
+)
+@click.option("--preset", "preset_name", default="Source", help="Source, 2160p, 1080p, 720p, 9:16, 1:1 or draft.")
 @click.option("--size", type=SIZE, default=None, help="Frame size, overriding the preset's.")
 @click.option("--fps", type=FPS, default=None, help="Frame rate, overriding the preset's.")
 @click.option("--fit", type=click.Choice([f.value for f in Fit]), default=Fit.FIT.value, help="Bars, crop or pad.")
