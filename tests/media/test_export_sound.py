@@ -21,7 +21,7 @@ from shotline.core.model import ExportSettings, Project, Size, Transition, Trans
 from shotline.core.timeline import layout
 from shotline.media.plan import RenderPlan, plan_export
 from shotline.media.process import ProcessRegistry
-from shotline.media.render import ExportReport, render
+from shotline.media.render import ExportReport, render, with_loudness
 from tests.clips import ffmpeg_exe, flash_frame, make_clip
 from tests.media.sound import tone_clip, tone_db
 from tests.media.timeline import project_of
@@ -38,7 +38,8 @@ def _export(project: Project, root: Path, out: Path, **settings: object) -> tupl
     chosen = replace(ExportSettings(SIZE, FPS, preset="ultrafast"), **settings)  # type: ignore[arg-type]
     plan = plan_export(project, chosen, root.joinpath)
     report = asyncio.run(render(project, plan, out, ffmpeg=Path(ffmpeg_exe()), resolve=root.joinpath))
-    return plan, report
+    assert report.loudness is None, "the export itself does not wait for the loudness meter"
+    return plan, asyncio.run(with_loudness(report, ffmpeg=Path(ffmpeg_exe())))
 
 
 def ebur128(path: Path) -> tuple[float, float]:

@@ -13,7 +13,7 @@ import pytest
 from shotline.core import commands
 from shotline.core.model import Codec, Fit, Size
 from shotline.services.context import AppContext, open_context
-from shotline.services.export import default_extension, plan, shot_range, start_export
+from shotline.services.export import default_extension, plan, shot_range, start_export, start_metering
 from shotline.services.importing import import_files
 from shotline.services.presets import export_settings, preset_named
 from shotline.services.session import ProjectSession
@@ -46,7 +46,9 @@ def test_export_with_choices_reports_what_ran(ctx: AppContext, session: ProjectS
     render_plan = plan(session, settings)
     out = tmp_path / f"square{default_extension(Codec.H265)}"
     seen: list[float] = []
-    report = start_export(ctx, session, render_plan, out, seen.append).result(timeout=120)
+    exported = start_export(ctx, session, render_plan, out, seen.append).result(timeout=120)
+    assert exported.loudness is None
+    report = start_metering(ctx, exported).result(timeout=60)
     assert report.output == out.resolve() and report.route == "re-encode" and report.encoder == "libx265"
     assert any("H.265" in reason for reason in report.reasons)
     assert report.loudness is not None and abs(report.loudness.integrated_lufs + 14) <= 0.5

@@ -7,14 +7,16 @@ from __future__ import annotations
 import dataclasses
 import re
 import subprocess
+import time
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import pytest
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QEventLoop, QUrl
 from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication
 
 from shotline.core import commands
 from shotline.core.model import BROADCAST_LUFS, WEB_LUFS, Codec, Fit, Shot, Size, Trim
@@ -101,7 +103,12 @@ def _measure(path: Path) -> tuple[float, float]:
 
 
 def _shown_loudness(dialog: ExportDialog) -> tuple[float, float]:
-    match = re.search(r"loudness (-?[\d.]+) LUFS, true peak (-?[\d.]+) dBTP", dialog.measured.text())
+    """The loudness the dialog shows once its meter (a step after the export) has reported."""
+    pattern = re.compile(r"loudness (-?[\d.]+) LUFS, true peak (-?[\d.]+) dBTP")
+    deadline = time.monotonic() + 30
+    while not (match := pattern.search(dialog.measured.text())) and time.monotonic() < deadline:
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.02)
     assert match, dialog.measured.text()
     return float(match[1]), float(match[2])
 

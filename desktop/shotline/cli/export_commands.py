@@ -20,7 +20,7 @@ from shotline.core.model import WEB_LUFS, Codec, ExportSettings, Fit, Project, S
 from shotline.core.timecode import format_fps, format_time
 from shotline.services.context import AppContext, open_context
 from shotline.services.demo import open_or_create_demo
-from shotline.services.export import ExportReport, plan, shot_range, start_export
+from shotline.services.export import ExportReport, plan, shot_range, start_export, start_metering
 from shotline.services.lossless import route
 from shotline.services.presets import PRESETS, ExportPreset, export_settings, preset_named
 from shotline.services.session import ProjectSession
@@ -148,7 +148,7 @@ def _export(ctx: AppContext, session: ProjectSession, output: Path, settings: Ex
     for note in report.notes:
         click.echo(f"Note: {note}", err=True)
     click.echo(f"Exported {report.output} ({report.route}, {report.encoder}, {report.seconds:.1f} s)")
-    _say_loudness(report, settings)
+    _say_loudness(start_metering(ctx, report).result(), settings)
 
 
 @click.command()

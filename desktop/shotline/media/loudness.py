@@ -79,6 +79,48 @@ async def measure(
             ) from None
 
 
+async def meter(path: Path, ffmpeg_exe: Path, registry: ProcessRegistry | None = None) -> Loudness:
+    """Measure a finished file's sound with ffmpeg's EBU R128 meter (ebur128): what the creator is shown.
+
+    Several times quicker than the loudnorm analysis (which runs at 192 kHz) because only the true-peak detector
+    oversamples. The meter's last running figures are the whole file's; the gate is 10 LU under the integrated
+    loudness, as R128's relative gate is defined.
+    """
+    with tempfile.TemporaryDirectory(prefix="shotline-meter-") as folder:
+        figures = Path(folder) / "r128.txt"
+        sound = ffmpeg.input(f"file:{path}", protocol_whitelist=PROTOCOLS).audio
+        metered = sound.filter("ebur128", peak="true", metadata=1).filter("ametadata", mode="print", file=str(figures))
+        argv: list[str] = ffmpeg.output(metered, "-", f="null").global_args("-y").compile(cmd=str(ffmpeg_exe))
+        await run_ffmpeg(argv, registry=registry)
+        last = _last_figures(figures)
+    try:
+        integrated = float(last["lavfi.r128.I"])
+        peak = float(last["lavfi.r128.true_peak"])
+        return Loudness(integrated, _db(peak), float(last.get("lavfi.r128.LRA", "0")), integrated - 10.0)
+    except (KeyError, ValueError):
+        raise RenderFailed(
+            f"ffmpeg did not report the loudness of {path.name}; check that the file has sound."
+        ) from None
+
+
+def _last_figures(path: Path) -> dict[str, str]:
+    """The metadata of the last metered frame (ametadata prints a `frame:` line, then key=value lines)."""
+    last: dict[str, str] = {}
+    try:
+        with path.open(encoding="utf-8") as lines:
+            for line in lines:
+                key, sep, value = line.strip().partition("=")
+                if sep:
+                    last[key] = value
+    except OSError:
+        return {}
+    return last
+
+
+def _db(linear: float) -> float:
+    return 20 * math.log10(linear) if linear > 0 else -math.inf
+
+
 def measure_argv(path: Path, stats: Path, ffmpeg_exe: Path, *, through: str | None = None) -> list[str]:
     """The analysis pass: decode `path`'s sound (through a chain) into loudnorm, which writes figures to `stats`."""
     sound = ffmpeg.input(f"file:{path}", protocol_whitelist=PROTOCOLS).audio

@@ -2,9 +2,10 @@
 
 Pass 1 mixes the sound to a temporary WAV beside the target; when a loudness target is set, that WAV is measured;
 pass 2 encodes the picture and the WAV (through the loudness filter) into a hidden temporary file beside the
-target, which replaces the target only once ffmpeg succeeded and the result probes as playable. Finally the
-result's loudness is measured for the report. A failed or cancelled render leaves the target as it was and no
-temporary file behind. Progress is one fraction over all passes, each weighted by its expected cost.
+target, which replaces the target only once ffmpeg succeeded and the result probes as playable. A failed or
+cancelled render leaves the target as it was and no temporary file behind. Progress is one fraction over all
+passes, each weighted by its expected cost. Measuring the finished file's loudness (`with_loudness`) is a separate
+step after the export, so the file is there as soon as it is written.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -24,7 +25,7 @@ from shotline.core.ports import ProgressSink
 from shotline.media.audio_graph import mix_argv
 from shotline.media.encoders import Encoder, audio_args, check_extension, pick_encoder, software
 from shotline.media.lossless import decide
-from shotline.media.loudness import Loudness, fit_loudness, measure
+from shotline.media.loudness import Loudness, fit_loudness, meter
 from shotline.media.mix import build_mix
 from shotline.media.plan import RenderPlan
 from shotline.media.probe import probe
@@ -47,7 +48,7 @@ class ExportReport:
     encoder: str
     """The video encoder that ran (e.g. libx264, h264_nvenc), the sound encoder for sound only, or "stream copy"."""
     loudness: Loudness | None
-    """The finished file's measured loudness (None if it could not be measured)."""
+    """The finished file's measured loudness (None until `with_loudness`, or if it could not be measured)."""
     seconds: float
     notes: tuple[str, ...] = ()
     """Things the creator should know, e.g. that the hardware encoder failed and software took over."""
@@ -91,7 +92,7 @@ def _weights(plan: RenderPlan) -> dict[str, float]:
     # rough costs relative to encoding the picture: mixing and measuring sound are a small fraction of it
     picture = 0.0 if plan.settings.codec.audio_only else 1.0
     measure = 0.04 if plan.settings.loudness_lufs is not None else 0.0
-    return {"mix": 0.08, "measure": measure, "encode": 0.06 + picture, "result": 0.03}
+    return {"mix": 0.08, "measure": measure, "encode": 0.06 + picture}
 
 
 async def render(
@@ -113,7 +114,7 @@ async def render(
     lossless, reasons = route.lossless, route.reasons
     notes: tuple[str, ...] = ()
     if lossless:
-        passes = _Passes(progress, {"copy": 1.0, "result": 0.02})
+        passes = _Passes(progress, {"copy": 1.0})
         try:
             await render_copy(plan, output, progress=passes.sink("copy"))
             passes.finish("copy")
@@ -127,15 +128,13 @@ async def render(
         passes = _Passes(progress, _weights(plan))
         encoder, notes = await _re_encode(project, plan, output, partial, ffmpeg, resolve, passes, registry)
         encoder_name = encoder.name if encoder else audio_args(plan.settings)[1]
-    loudness = await _result_loudness(output, ffmpeg, registry)
-    passes.finish("result")
     log.info("exported %s (%d frames, %s)", output, plan.frames, "lossless" if lossless else "re-encoded")
     return ExportReport(
         output,
         "lossless" if lossless else "re-encode",
         reasons,
         encoder_name,
-        loudness,
+        None,
         time.monotonic() - started,
         notes,
     )
@@ -187,13 +186,14 @@ async def _loudness_filter(plan: RenderPlan, mixed: Path, ffmpeg: Path, registry
     )
 
 
-async def _result_loudness(output: Path, ffmpeg: Path, registry: ProcessRegistry) -> Loudness | None:
-    """The finished file's loudness for the report; None if it could not be measured (the export still stands)."""
+async def with_loudness(report: ExportReport, *, ffmpeg: Path, registry: ProcessRegistry | None = None) -> ExportReport:
+    """The report with the finished file's measured loudness; unchanged if it could not be measured (the export
+    still stands, and the creator is told it was not measured)."""
     try:
-        return await measure(output, ffmpeg, registry)
+        return replace(report, loudness=await meter(report.output, ffmpeg, registry))
     except RenderFailed as exc:
-        log.warning("could not measure the loudness of %s: %s", output, exc)
-        return None
+        log.warning("could not measure the loudness of %s: %s", report.output, exc)
+        return replace(report, notes=(*report.notes, "The loudness of the result could not be measured."))
 
 
 async def _encode(

@@ -12,11 +12,11 @@ from shotline.core.model import Codec, ExportSettings, Project, Size, Trim
 from shotline.core.ports import ProgressSink
 from shotline.jobs.runner import JobHandle, throttled
 from shotline.media.plan import RenderPlan, plan_export, shot_window
-from shotline.media.render import ExportReport, render
+from shotline.media.render import ExportReport, render, with_loudness
 from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
 
-__all__ = ["ExportReport", "default_extension", "plan", "shot_range", "start_export"]
+__all__ = ["ExportReport", "default_extension", "plan", "shot_range", "start_export", "start_metering"]
 
 
 def plan(
@@ -64,3 +64,10 @@ def start_export(
             registry=ctx.processes,
         )
     )
+
+
+def start_metering(ctx: AppContext, report: ExportReport) -> JobHandle[ExportReport]:
+    """Measure the finished file's loudness (EBU R128) on the runner: the report again, with `loudness` filled in.
+
+    A step of its own after the export, so the file is there (and shown) as soon as it is written."""
+    return ctx.runner.submit(with_loudness(report, ffmpeg=ctx.ffmpeg, registry=ctx.processes))

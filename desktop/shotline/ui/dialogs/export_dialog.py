@@ -38,7 +38,14 @@ from shotline.core.changes import ProjectChange
 from shotline.core.errors import ShotlineError
 from shotline.core.model import BROADCAST_LUFS, WEB_LUFS, Codec, ExportSettings, Fit, Trim
 from shotline.core.timecode import format_fps, format_time
-from shotline.services.export import ExportReport, default_extension, plan, shot_range, start_export
+from shotline.services.export import (
+    ExportReport,
+    default_extension,
+    plan,
+    shot_range,
+    start_export,
+    start_metering,
+)
 from shotline.services.jobs_view import format_elapsed
 from shotline.services.lossless import route, snap_cuts_to_keyframes
 from shotline.services.preferences import remember_export_choices
@@ -506,8 +513,18 @@ class ExportDialog(QDialog):
         how = "copied losslessly" if report.route == "lossless" else f"encoded with {report.encoder}"
         notes = " ".join(_sentence(note) for note in report.notes)  # e.g. the hardware encoder gave way to software
         self._say(f"Exported {name} in {format_elapsed(elapsed)} ({how}). {notes}".strip())
-        self.measured.setText(describe_loudness(report))
+        self.measured.setText("Measuring the loudness of the result…")
         self.measured.setVisible(True)
+        self._document.bridge.watch(
+            start_metering(self._document.ctx, report), self._on_measured, self._on_measure_failed, lambda: None
+        )
+
+    def _on_measured(self, report: ExportReport) -> None:
+        self.report = report
+        self.measured.setText(describe_loudness(report))
+
+    def _on_measure_failed(self, error: BaseException) -> None:
+        self.measured.setText(f"The loudness of the result could not be measured: {describe(error)}")
 
     def _on_error(self, error: BaseException) -> None:
         self._finish()
@@ -549,7 +566,9 @@ def describe_loudness(report: ExportReport) -> str:
     """What the finished file measures, for the creator: integrated loudness and true peak."""
     loudness = report.loudness
     if loudness is None:
-        return "The file has no sound to measure."
+        return "The loudness of the result could not be measured."
+    if loudness.silent:
+        return "The file is silent."
     return f"Measured loudness {loudness.integrated_lufs:.1f} LUFS, true peak {loudness.true_peak_db:.1f} dBTP."
 
 
