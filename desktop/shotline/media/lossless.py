@@ -18,7 +18,7 @@ from pathlib import Path
 from shotline.core.errors import MediaError
 from shotline.core.model import CLIP_SOUND_LANE, AudioClip, AudioLane, Codec, Project, Shot, Trim
 from shotline.core.timecode import US_PER_SECOND, format_fps, format_time
-from shotline.media.keyframes import ISO_MEDIA, StreamSignature, keyframes_us, stream_signature
+from shotline.media.keyframes import ISO_MEDIA, StreamSignature, keyframes_us, read_ahead, stream_signature
 from shotline.media.plan import RenderPlan, Segment
 from shotline.media.stream_copy import KEYFRAME_TOLERANCE_US, copy_streams, render_copy
 
@@ -88,6 +88,8 @@ def decide(
     if settings.codec not in _COPYABLE:
         reasons.append(f"The export is {_CODEC_NAMES[settings.codec]}")
     mix = _MixRule(project)
+    if signature is stream_signature and keyframes is keyframes_us:
+        read_ahead(segment.source for segment in plan.segments)
     first: tuple[str, StreamSignature] | None = None
     for segment in plan.segments:
         shot = project.shot(segment.shot_id)

@@ -27,6 +27,9 @@ T = TypeVar("T")
 
 OPEN_OPTIONS = {"protocol_whitelist": "file"}
 """A media file must not pull in anything but local files (e.g. an HLS playlist hidden in a clip)."""
+PACKETS_ONLY = {**OPEN_OPTIONS, "probesize": "32", "analyzeduration": "0"}
+"""For reading packets alone: skips decoding frames to learn the streams' details (MP4 keeps its index in the
+header), which is most of the time an open takes."""
 _VFR_PACKETS = 120
 _NTSC = tuple(Fraction(base * 1000, 1001) for base in (24, 30, 60, 120))
 
@@ -67,7 +70,7 @@ def in_worker(work: Callable[[], T], path: Path, timeout: float) -> T:
     return value
 
 
-def open_media(path: Path) -> av.container.InputContainer:
+def open_media(path: Path, options: dict[str, str] | None = None) -> av.container.InputContainer:
     """Open `path` for reading, turning every way it can fail into a message about that file."""
     if not path.exists():
         raise MediaMissing(f"{path.name} is missing (looked in {path.parent}). Relink it or remove the take.")
@@ -76,7 +79,7 @@ def open_media(path: Path) -> av.container.InputContainer:
     if path.stat().st_size == 0:
         raise MediaUnreadable(f"{path.name} is empty (0 bytes); it was probably not downloaded completely.")
     try:
-        return av.open(str(path), options=OPEN_OPTIONS)
+        return av.open(str(path), options=OPEN_OPTIONS if options is None else options)
     except av.error.FileNotFoundError:
         raise MediaMissing(f"{path.name} is missing (looked in {path.parent}).") from None
     except av.error.PermissionError:
