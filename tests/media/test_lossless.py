@@ -254,6 +254,7 @@ def test_each_condition_forces_a_re_encode(case: str, folder: Path) -> None:
     assert not decision.lossless
     assert decision.route == "re-encode"
     assert any(re.search(reason, r) for r in decision.reasons), decision.reasons
+    assert decision.cuts_off_keyframes == ("between keyframes" in reason), "snapping is offered only for cuts"
 
 
 def test_every_reason_that_applies_is_listed(folder: Path) -> None:

@@ -46,6 +46,8 @@ class RouteDecision:
 
     lossless: bool
     reasons: tuple[str, ...]
+    cuts_off_keyframes: bool = False
+    """Some cut falls between keyframes: snapping cuts to keyframes would remove at least that reason."""
 
     @property
     def route(self) -> str:
@@ -91,6 +93,7 @@ def decide(
     if signature is stream_signature and keyframes is keyframes_us:
         read_ahead(segment.source for segment in plan.segments)
     first: tuple[str, StreamSignature] | None = None
+    off_keyframes = False
     for segment in plan.segments:
         shot = project.shot(segment.shot_id)
         name = _shot_name(project, shot)
@@ -102,6 +105,7 @@ def decide(
             continue
         reasons += _picture_reasons(name, segment, found, plan)
         reasons += cuts
+        off_keyframes |= bool(cuts)
         reasons += _sound_reasons(name, shot, found, plan, mix)
         if first is None:
             first = (name, found)
@@ -111,7 +115,7 @@ def decide(
     reasons += mix.lane_reasons(plan)
     reasons += _loudness_reasons(project, plan, mix)
     if reasons:
-        return RouteDecision(False, tuple(dict.fromkeys(reasons)))
+        return RouteDecision(False, tuple(dict.fromkeys(reasons)), cuts_off_keyframes=off_keyframes)
     return RouteDecision(
         True, ("Every cut falls on a keyframe and the clips share their settings, so the video is copied as is",)
     )

@@ -389,7 +389,7 @@ class ExportDialog(QDialog):
         else:
             self.route_label.setText(f"Re-encode. {reasons}")
             self._colour(self.route_label, theme.TEXT)
-        self.snap_button.setVisible(not decision.lossless and _keyframes_in_the_way(decision.reasons))
+        self.snap_button.setVisible(decision.cuts_off_keyframes)
 
     def _show_summary(self, settings: ExportSettings) -> None:
         window = settings.range
@@ -575,7 +575,3 @@ def describe_loudness(report: ExportReport) -> str:
 def _sentence(text: str) -> str:
     text = text.strip()
     return text if text.endswith((".", "!", "?")) else f"{text}."
-
-
-def _keyframes_in_the_way(reasons: tuple[str, ...]) -> bool:
-    return any("keyframe" in reason.lower() for reason in reasons)
