@@ -4,6 +4,9 @@ What is shown and how keys move it is decided by `services.playback` (pure, test
 widget only drives QMediaPlayer. While a take plays forward the media player is the clock; reverse, gaps (shots
 without a take) and media that will not start are driven by an elapsed-time ticker instead, so the playhead
 always moves and the GUI thread never waits for the decoder.
+
+When the timeline's sound is more than its takes' own (music, voice-over, gains, fades, ducking, crossfades), a
+`MixTrack` plays the rendered preview mix in step with the clock and the takes' own sound is silenced.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from shotline.services import playback
 from shotline.services.playback import Mode, Playlist, Segment, Transport, TrimPoint
 from shotline.ui import theme
 from shotline.ui.document import ProjectDocument
+from shotline.ui.player_mix import MixTrack
 from shotline.ui.playhead import Playhead
 from shotline.ui.selection import ShotSelection
 
@@ -46,8 +50,15 @@ class PlayerPanel(QWidget):
     """Play, pause, direction or speed changed."""
 
     def __init__(
-        self, document: ProjectDocument, selection: ShotSelection, playhead: Playhead, parent: QWidget | None = None
+        self,
+        document: ProjectDocument,
+        selection: ShotSelection,
+        playhead: Playhead,
+        parent: QWidget | None = None,
+        *,
+        mix_without_sound_device: bool = False,
     ) -> None:
+        """`mix_without_sound_device` is for tests only: a mix track (with no audio output) even without a device."""
         super().__init__(parent)
         self._document = document
         self._selection = selection
@@ -74,6 +85,11 @@ class PlayerPanel(QWidget):
         if QMediaDevices.audioOutputs():
             self._audio = QAudioOutput(self)
             self._media.setAudioOutput(self._audio)
+        # The same rule for the mix: without a sound device there is nothing to hear, so no mix track at all.
+        self._mix: MixTrack | None = None
+        if self._audio is not None or mix_without_sound_device:
+            self._mix = MixTrack(document, with_output=self._audio is not None, parent=self)
+            self._mix.carrying_changed.connect(self._on_mix_carrying)
         self._video = QVideoWidget(self)
         self._video.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._media.setVideoOutput(self._video)
@@ -191,6 +207,11 @@ class PlayerPanel(QWidget):
     def media_player(self) -> QMediaPlayer:
         return self._media
 
+    @property
+    def mix(self) -> MixTrack | None:
+        """The track that plays the timeline's sound mix; None without a sound device."""
+        return self._mix
+
     def set_mode(self, mode: Mode) -> None:
         if mode is Mode.COMPARE:
             raise ValueError("Compare mode starts with play_takes()")
@@ -198,6 +219,8 @@ class PlayerPanel(QWidget):
         self._mode = mode
         self._shot_id = self._selection.current
         self._compare_label.clear()
+        if self._mix is not None:
+            self._mix.set_enabled(True)
         self._rebuild(keep=self._playhead.position_us)
         self._sync_mode_buttons()
         self.mode_changed.emit(mode.value)
@@ -206,6 +229,8 @@ class PlayerPanel(QWidget):
         """Compare: play these takes one after another, each inside its trim, then stop."""
         self.pause()
         self._mode = Mode.COMPARE
+        if self._mix is not None:
+            self._mix.set_enabled(False)  # compared takes are heard with their own sound
         self._playlist = playback.compare_playlist(takes)
         self._compare_label.setText(f"Comparing {len(takes)} takes")
         self._sync_mode_buttons()
@@ -263,6 +288,7 @@ class PlayerPanel(QWidget):
         else:
             self._ticker.stop()
         self._drive_media()
+        self._follow_mix()
         self.transport_changed.emit()
 
     def _drive_media(self) -> None:
@@ -352,6 +378,15 @@ class PlayerPanel(QWidget):
         )
         if show:
             self._show(at_us)
+        self._follow_mix()
+
+    def _follow_mix(self) -> None:
+        if self._mix is not None:
+            self._mix.follow(self._position, self._transport)
+
+    def _on_mix_carrying(self, carrying: bool) -> None:
+        if self._audio is not None:
+            self._audio.setMuted(carrying)  # the mix holds the takes' own sound already
 
     def _show(self, at_us: int) -> None:
         """Put the frame at `at_us` in the video widget: load its take if needed and seek the media there."""
@@ -429,6 +464,8 @@ class PlayerPanel(QWidget):
     # ------------------------------------------------------------------------------------------ following others
 
     def _on_document_changed(self, change: ProjectChange) -> None:
+        if self._mix is not None:
+            self._mix.project_changed(change)
         self._rebuild(keep=self._position)
 
     def _on_selection_changed(self) -> None:
@@ -467,6 +504,8 @@ class PlayerPanel(QWidget):
         self.update()
 
     def stop(self) -> None:
-        """Stop playing and release the file (before the project closes)."""
+        """Stop playing and release the files (before the project closes)."""
         self.pause()
         self._unload()
+        if self._mix is not None:
+            self._mix.close()
