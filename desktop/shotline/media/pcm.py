@@ -97,10 +97,12 @@ def _read(
     chunks: list[np.ndarray] = []
     at: int | None = None
     end = None if wanted is None else first + wanted
+    kept = 0  # samples in `chunks`, counted as they come (summing the list each frame is quadratic)
     for frame in container.decode(stream):
         for out in resampler.resample(frame):
             at = _keep(out, chunks, at, zero, sample_rate, channels)
-        if end is not None and at is not None and at + sum(len(c) for c in chunks) >= end:
+            kept += out.samples
+        if end is not None and at is not None and at + kept >= end:
             return chunks, at
     for out in resampler.resample(None):
         at = _keep(out, chunks, at, zero, sample_rate, channels)
