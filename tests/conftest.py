@@ -3,7 +3,8 @@
 - A test that leaves a new non-daemon thread or a child process alive fails (DESIGN §7: shutdown joins the runner
   thread and kills child processes; this is where that promise is checked).
 - `SHOTLINE_CONFIG_DIR` and `SHOTLINE_CACHE_DIR` point at throw-away folders for the whole session unless the
-  caller set them.
+  caller set them; under pytest-xdist every worker gets folders of its own, so tests running side by side never
+  share settings.
 - `ffmpeg_exe` is the ffmpeg binary shipped by imageio-ffmpeg (ffmpeg need not be on PATH).
 """
 
@@ -28,8 +29,9 @@ _POLL_SECONDS = 0.05
 # Set at import time, before any test module imports settings code that might read it at import.
 _OWN_DIRS: list[str] = []
 _SCRATCH = {"SHOTLINE_CONFIG_DIR": "shotline-test-config-", "SHOTLINE_CACHE_DIR": "shotline-test-cache-"}
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 for _variable, _prefix in _SCRATCH.items():
-    if not os.environ.get(_variable):
+    if _WORKER or not os.environ.get(_variable):
         _OWN_DIRS.append(tempfile.mkdtemp(prefix=_prefix))
         os.environ[_variable] = _OWN_DIRS[-1]
 

@@ -62,4 +62,7 @@ run ruff check .
 run ruff format --check .
 run mypy
 run lint-imports
-run python3 -m pytest -q
+# one worker per core (the suite waits on child processes and ffmpeg much of the time); the timing tests after it,
+# alone, so they measure Shotline and not the other worker
+run python3 -m pytest -q -n auto -m "not alone"
+run python3 -m pytest -q -m alone

@@ -13,7 +13,7 @@ from shotline.ui.main_window import MainWindow
 from tests.ui.shell_fixtures import shown_window
 from tests.ui.stall import JOBS, StallMeter, start_load
 
-pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow]
+pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow, pytest.mark.alone]
 
 MAX_STALL_MS = 100
 
