@@ -130,3 +130,12 @@ def test_project_open_elsewhere(clip_project: Path) -> None:
         holder.kill()
         holder.wait()
     ok("trim", clip_project, "1", "--in", "0", "--out", "1")  # the lock went with the process
+
+
+def test_every_command_module_lists_exactly_the_commands_the_entry_point_names() -> None:
+    import importlib
+
+    from shotline.cli.main import COMMAND_MODULES
+
+    for module_name, names in COMMAND_MODULES.items():
+        assert tuple(command.name for command in importlib.import_module(module_name).COMMANDS) == names

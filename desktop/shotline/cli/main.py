@@ -5,6 +5,7 @@ Exit codes: 0 done, 1 the work failed (with a message saying why), 2 the command
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from typing import Any
@@ -12,13 +13,32 @@ from typing import Any
 import click
 
 from shotline import __version__
-from shotline.cli import backend_commands, export_commands, generate_commands, project_commands, sound_commands
 from shotline.core.errors import ShotlineError
 
 log = logging.getLogger("shotline")
 
+COMMAND_MODULES = {
+    "shotline.cli.project_commands": ("new", "add", "import", "trim", "move", "split", "pick", "remove", "info"),
+    "shotline.cli.sound_commands": ("sound", "lane", "shot", "crossfade"),
+    "shotline.cli.generate_commands": ("generate", "jobs", "resume", "budget"),
+    "shotline.cli.export_commands": ("export", "demo"),
+    "shotline.cli.backend_commands": ("backends", "keys"),
+}
+"""Where each command lives. A command's module is imported only when that command runs, so `shotline sound add`
+does not pay for importing every backend (most of the start-up time of a command)."""
+
 
 class ShotlineGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for names in COMMAND_MODULES.values() for name in names]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        for module_name, names in COMMAND_MODULES.items():
+            if cmd_name in names:
+                commands: list[click.Command] = importlib.import_module(module_name).COMMANDS
+                return next(command for command in commands if command.name == cmd_name)
+        return None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -48,11 +68,6 @@ def cli(verbose: int) -> None:
     """Shotline: write a film as a shot list, generate takes, edit and export — from the command line."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-
-
-for module in (project_commands, sound_commands, generate_commands, export_commands, backend_commands):
-    for command in module.COMMANDS:
-        cli.add_command(command)
 
 
 def main() -> None:
