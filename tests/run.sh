@@ -64,5 +64,8 @@ run mypy
 run lint-imports
 # one worker per core (the suite waits on child processes and ffmpeg much of the time); the timing tests after it,
 # alone, so they measure Shotline and not the other worker
-run python3 -m pytest -q -n auto -m "not alone"
+# Byte-compile first: CI sets PYTHONDONTWRITEBYTECODE, and each of the suite's many `shotline` child processes would
+# otherwise compile Shotline's modules again (about 0.2 s a start)
+run python3 -m compileall -q desktop
+run python3 -m pytest -q -n auto --dist worksteal -m "not alone"
 run python3 -m pytest -q -m alone
