@@ -1,0 +1,264 @@
+"""Sharing a project as one .shotline.zip: the round trip, and hostile archives refused without writing anything.
+
+Hostile archives are built by hand with zipfile, the way an attacker would; each must be refused with a message
+naming the problem, and the destination's parent folder must list exactly what it listed before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import struct
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from shotline.core.errors import ProjectCorrupt, ProjectError, ProjectTooNew
+from shotline.core.model import FORMAT_VERSION
+from shotline.storage import schema
+from shotline.storage.bundle import ProjectBundle
+from shotline.storage.sharing import ARCHIVE_VERSION, MANIFEST, Limits, pack, unpack, used_media
+from tests.storage.projects import sample_project
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def project_folder(tmp_path: Path) -> Path:
+    """A saved project whose every media file exists, plus a cache, journal, backup, autosave and a stray file."""
+    project = sample_project()
+    path = tmp_path / "projects" / "Harbour.shotline"
+    with ProjectBundle.create(path, project) as bundle:
+        for n, rel in enumerate(used_media(project)):
+            (path / rel).write_bytes(os.urandom(1000 + n))
+        bundle.save(project)  # leaves a backup of the first save in .backups/
+        bundle.write_recovery(project)
+    (path / "cache" / "thumb.png").write_bytes(b"cached")
+    (path / "jobs.sqlite").write_bytes(b"journal")
+    (path / "media" / "unused.mp4").write_bytes(b"not used by the project")
+    return path
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def test_round_trip_keeps_the_project_and_its_media_and_leaves_the_rest(project_folder: Path, tmp_path: Path) -> None:
+    archive = pack(project_folder, tmp_path / "Harbour.shotline.zip")
+    with zipfile.ZipFile(archive) as zipped:
+        names = set(zipped.namelist())
+        manifest = json.loads(zipped.read(MANIFEST))
+    used = used_media(sample_project())
+    assert names == {MANIFEST, "project.json", *used}
+    assert manifest["archive_version"] == ARCHIVE_VERSION
+    assert manifest["format_version"] == FORMAT_VERSION
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+    out = tmp_path / "received"
+    out.mkdir()
+    opened = unpack(archive, out)
+    assert opened == out / "Harbour.shotline"
+    expected = ["Harbour.shotline", "Harbour.shotline/media", "Harbour.shotline/project.json"]
+    assert _listing(out) == sorted(expected + [f"Harbour.shotline/{rel}" for rel in used])
+    original = schema.loads((project_folder / "project.json").read_bytes())
+    assert schema.loads((opened / "project.json").read_bytes()) == original
+    for rel in used:
+        assert _sha(opened / rel) == _sha(project_folder / rel)
+    with ProjectBundle.open(opened) as bundle:
+        assert bundle.load() == original
+        assert bundle.missing_media(original) == []
+
+
+def test_unpacking_onto_an_existing_project_is_refused(project_folder: Path, tmp_path: Path) -> None:
+    archive = pack(project_folder, tmp_path / "Harbour.shotline.zip")
+    unpack(archive, tmp_path)
+    before = _listing(tmp_path)
+    with pytest.raises(ProjectError, match="already exists"):
+        unpack(archive, tmp_path)
+    assert _listing(tmp_path) == before
+
+
+def test_sharing_a_project_with_missing_media_says_which(project_folder: Path, tmp_path: Path) -> None:
+    (project_folder / "media" / "music.wav").unlink()
+    with pytest.raises(ProjectError, match=r"media/music\.wav.*relink"):
+        pack(project_folder, tmp_path / "out.shotline.zip")
+    assert not (tmp_path / "out.shotline.zip").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+# ---------------------------------------------------------------------------------------------- hostile archives
+
+
+def _manifest(archive_version: int = ARCHIVE_VERSION, format_version: int = FORMAT_VERSION) -> str:
+    return json.dumps({"archive_version": archive_version, "format_version": format_version, "media": {}})
+
+
+def _project_json() -> bytes:
+    return schema.dumps(sample_project(shots=0))
+
+
+def _hostile(path: Path, *entries: tuple[str | zipfile.ZipInfo, bytes | str]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr(MANIFEST, _manifest())
+        zipped.writestr("project.json", _project_json())
+        for name, data in entries:
+            zipped.writestr(name, data)
+    return path
+
+
+def _symlink(name: str, target: str) -> tuple[zipfile.ZipInfo, str]:
+    info = zipfile.ZipInfo(name)
+    info.create_system = 3
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    return info, target
+
+
+def _refused(archive: Path, error: type[Exception], message: str, limits: Limits | None = None) -> None:
+    parent = archive.parent / "into"
+    parent.mkdir()
+    outside = archive.parent.parent
+    before, before_outside = _listing(parent), sorted(p.name for p in outside.iterdir())
+    with pytest.raises(error, match=message) as caught:
+        unpack(archive, parent, limits) if limits else unpack(archive, parent)
+    assert "Traceback" not in str(caught.value)
+    assert _listing(parent) == before == []
+    assert sorted(p.name for p in outside.iterdir()) == before_outside
+    assert not (outside / "evil.txt").exists() and not Path("/tmp/shotline-evil.txt").exists()
+
+
+@pytest.fixture
+def hostile_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("../evil.txt", "climbs out"),
+        ("media/../../evil.txt", "climbs out"),
+        ("/tmp/shotline-evil.txt", "absolute path"),
+        ("C:/evil.txt", "absolute path"),
+        ("media\\..\\..\\evil.txt", "backslashes"),
+    ],
+)
+def test_entries_that_escape_the_folder_are_refused(hostile_dir: Path, name: str, why: str) -> None:
+    archive = _hostile(hostile_dir / "Evil.shotline.zip", ("media/ok.mp4", b"fine"), (name, b"owned"))
+    _refused(archive, ProjectCorrupt, f"{why}.*Nothing was written")
+
+
+def test_a_symbolic_link_entry_is_refused(hostile_dir: Path) -> None:
+    archive = _hostile(hostile_dir / "Link.shotline.zip", _symlink("media/clip0.mp4", "/etc/passwd"))
+    _refused(archive, ProjectCorrupt, "is a link")
+
+
+def test_a_zip_bomb_of_zeros_is_refused_by_its_ratio(hostile_dir: Path) -> None:
+    archive = hostile_dir / "Bomb.shotline.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zipped:
+        zipped.writestr(MANIFEST, _manifest())
+        zipped.writestr("project.json", _project_json())
+        with zipped.open("media/zeros.mp4", "w", force_zip64=True) as writer:
+            block = bytes(1 << 20)
+            for _ in range(200):
+                writer.write(block)
+    assert archive.stat().st_size < 1 << 20  # 200 MB of zeros in under 1 MB
+    _refused(archive, ProjectCorrupt, "expand .* times")
+
+
+def test_an_archive_declaring_too_much_in_total_is_refused(hostile_dir: Path) -> None:
+    archive = _hostile(hostile_dir / "Big.shotline.zip", ("media/a.mp4", os.urandom(3000)))
+    _refused(archive, ProjectCorrupt, "would unpack to", Limits(max_total_bytes=2000))
+
+
+def test_too_many_entries_are_refused(hostile_dir: Path) -> None:
+    archive = _hostile(hostile_dir / "Many.shotline.zip", *((f"media/{n}.mp4", b"x") for n in range(30)))
+    _refused(archive, ProjectCorrupt, "32 entries", Limits(max_entries=20))
+
+
+def _lie_about_size(archive: Path, name: str, declared: int) -> None:
+    """Rewrite the uncompressed size of `name` in its local header and the central directory."""
+    with zipfile.ZipFile(archive) as zipped:
+        info = zipped.getinfo(name)
+    raw = bytearray(archive.read_bytes())
+    struct.pack_into("<I", raw, info.header_offset + 22, declared)
+    central = -1
+    position = 0
+    while (position := raw.find(b"PK\x01\x02", position)) >= 0:
+        length = struct.unpack_from("<H", raw, position + 28)[0]
+        if raw[position + 46 : position + 46 + length] == name.encode():
+            struct.pack_into("<I", raw, position + 24, declared)
+            central = position
+        position += 4
+    assert central >= 0
+    archive.write_bytes(bytes(raw))
+
+
+def test_an_entry_holding_more_than_it_declares_is_refused(hostile_dir: Path) -> None:
+    archive = hostile_dir / "Liar.shotline.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr(MANIFEST, _manifest())
+        zipped.writestr("project.json", _project_json())
+        zipped.writestr("media/zeros.mp4", bytes(5 << 20))
+    _lie_about_size(archive, "media/zeros.mp4", 1000)
+    with zipfile.ZipFile(archive) as zipped:
+        assert zipped.getinfo("media/zeros.mp4").file_size == 1000  # the declared sizes pass the ratio check
+    _refused(archive, ProjectCorrupt, "more than it declares|damaged or is not a zip")
+
+
+@pytest.mark.parametrize(
+    ("archive_version", "format_version"), [(ARCHIVE_VERSION + 1, FORMAT_VERSION), (1, FORMAT_VERSION + 1)]
+)
+def test_a_newer_archive_or_project_format_is_refused(
+    hostile_dir: Path, archive_version: int, format_version: int
+) -> None:
+    archive = hostile_dir / "Future.shotline.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr(MANIFEST, _manifest(archive_version, format_version))
+        zipped.writestr("project.json", _project_json())
+    _refused(archive, ProjectTooNew, "newer Shotline.*Update Shotline")
+
+
+def test_a_project_json_newer_than_its_manifest_says_is_refused(hostile_dir: Path) -> None:
+    document = json.loads(_project_json())
+    document["format_version"] = FORMAT_VERSION + 1
+    archive = hostile_dir / "Sneaky.shotline.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr(MANIFEST, _manifest())
+        zipped.writestr("project.json", json.dumps(document))
+    _refused(archive, ProjectTooNew, "newer Shotline")
+
+
+@pytest.mark.parametrize(
+    ("project_json", "message"), [(None, "no project.json"), (b'{"id": "x", "shots": [', "project is damaged")]
+)
+def test_a_missing_or_corrupt_project_is_refused(hostile_dir: Path, project_json: bytes | None, message: str) -> None:
+    archive = hostile_dir / "Broken.shotline.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr(MANIFEST, _manifest())
+        if project_json is not None:
+            zipped.writestr("project.json", project_json)
+        zipped.writestr("media/a.mp4", b"clip")
+    _refused(archive, ProjectCorrupt, message)
+
+
+def test_a_file_that_is_not_a_zip_is_refused(hostile_dir: Path) -> None:
+    archive = hostile_dir / "Fake.shotline.zip"
+    archive.write_bytes(b"this is not a zip file" * 10)
+    _refused(archive, ProjectCorrupt, "damaged or is not a zip")
+
+
+def test_media_altered_after_sharing_is_refused(project_folder: Path, tmp_path: Path) -> None:
+    archive = pack(project_folder, tmp_path / "Harbour.shotline.zip")
+    tampered = tmp_path / "inbox" / "Harbour.shotline.zip"
+    tampered.parent.mkdir()
+    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(tampered, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            target.writestr(info, b"swapped" if info.filename == "media/music.wav" else data)
+    _refused(tampered, ProjectCorrupt, r"media/music\.wav is damaged")
