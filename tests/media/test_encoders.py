@@ -104,7 +104,7 @@ def test_a_hardware_encoder_failing_mid_export_is_retried_in_software(
     assert report.notes and "h264_nvenc did not work" in report.notes[0] and "libx264" in report.notes[0]
     with av.open(str(out)) as container:
         assert container.streams.video[0].codec_context.name == "h264" and container.streams.video[0].frames == 15
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["film.mp4", "media"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["film.mp4", "film.mp4.provenance.json", "media"]
 
 
 def test_a_software_encoder_failing_is_not_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,7 +5,9 @@ pass 2 encodes the picture and the WAV (through the loudness filter) into a hidd
 target, which replaces the target only once ffmpeg succeeded and the result probes as playable. A failed or
 cancelled render leaves the target as it was and no temporary file behind. Progress is one fraction over all
 passes, each weighted by its expected cost. Measuring the finished file's loudness (`with_loudness`) is a separate
-step after the export, so the file is there as soon as it is written.
+step after the export, so the file is there as soon as it is written. Every export carries its provenance (each
+shot's prompt, backend and model) in its container tags and, once it has replaced the target, in a sidecar
+`<export>.provenance.json` (see `media.provenance`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from shotline.media.mix import build_mix
 from shotline.media.plan import RenderPlan
 from shotline.media.probe import probe
 from shotline.media.process import ProcessRegistry, run_ffmpeg
+from shotline.media.provenance import metadata_tags, provenance, write_sidecar
 from shotline.media.stream_copy import render_copy
 from shotline.media.video_graph import encode_argv
 
@@ -113,10 +116,12 @@ async def render(
     route = await asyncio.to_thread(decide, project, plan)
     lossless, reasons = route.lossless, route.reasons
     notes: tuple[str, ...] = ()
+    record = provenance(project, plan)
+    tags = metadata_tags(record)
     if lossless:
         passes = _Passes(progress, {"copy": 1.0})
         try:
-            await render_copy(plan, output, progress=passes.sink("copy"))
+            await render_copy(plan, output, progress=passes.sink("copy"), metadata=tags)
             passes.finish("copy")
             encoder_name = "stream copy"
         except RenderFailed as failure:
@@ -126,8 +131,9 @@ async def render(
             reasons = (f"The lossless copy failed ({failure}), so the film was re-encoded",)
     if not lossless:
         passes = _Passes(progress, _weights(plan))
-        encoder, notes = await _re_encode(project, plan, output, partial, ffmpeg, resolve, passes, registry)
+        encoder, notes = await _re_encode(project, plan, output, partial, ffmpeg, resolve, passes, registry, tags)
         encoder_name = encoder.name if encoder else audio_args(plan.settings)[1]
+    notes += _sidecar(record, output)
     log.info("exported %s (%d frames, %s)", output, plan.frames, "lossless" if lossless else "re-encoded")
     return ExportReport(
         output,
@@ -149,6 +155,7 @@ async def _re_encode(
     resolve: Callable[[str], Path],
     passes: _Passes,
     registry: ProcessRegistry,
+    tags: dict[str, str],
 ) -> tuple[Encoder | None, tuple[str, ...]]:
     """Mix the sound (pass 1), fit its loudness, encode picture and sound (pass 2), then replace the target."""
     mixed = mix_path(output)
@@ -161,7 +168,9 @@ async def _re_encode(
         sound_filter = await _loudness_filter(plan, mixed, ffmpeg, registry)
         passes.finish("measure")
         encoder = await asyncio.to_thread(pick_encoder, plan.settings, ffmpeg)
-        encoder, notes = await _encode(plan, partial, output, ffmpeg, encoder, (mixed, sound_filter), passes, registry)
+        encoder, notes = await _encode(
+            plan, partial, output, ffmpeg, encoder, (mixed, sound_filter), passes, registry, tags
+        )
         await _check_playable(partial, output, plan)
         partial.replace(output)  # noqa: ASYNC240 - one rename in the same folder: atomic and instant
     finally:
@@ -169,6 +178,19 @@ async def _re_encode(
         partial.unlink(missing_ok=True)  # noqa: ASYNC240
         mixed.unlink(missing_ok=True)
     return encoder, notes
+
+
+def _sidecar(record: dict[str, object], output: Path) -> tuple[str, ...]:
+    """Write the provenance sidecar beside the finished export; a failure is a note, the export still stands."""
+    try:
+        write_sidecar(record, output)
+    except OSError as exc:
+        log.warning("could not write the provenance of %s: %s", output, exc)
+        return (
+            f"The provenance file beside {output.name} could not be written ({exc.strerror or exc}); the film itself "
+            "still names its shots' backends and models in its metadata.",
+        )
+    return ()
 
 
 async def _loudness_filter(plan: RenderPlan, mixed: Path, ffmpeg: Path, registry: ProcessRegistry) -> str | None:
@@ -205,11 +227,12 @@ async def _encode(
     sound: tuple[Path, str | None],
     passes: _Passes,
     registry: ProcessRegistry,
+    tags: dict[str, str],
 ) -> tuple[Encoder | None, tuple[str, ...]]:
     """Pass 2: picture and sound into `partial`. A hardware encoder that fails is retried once with software."""
 
     async def run(chosen: Encoder | None) -> None:
-        argv = encode_argv(plan, partial, ffmpeg, encoder=chosen, sound=sound[0], sound_filter=sound[1])
+        argv = encode_argv(plan, partial, ffmpeg, encoder=chosen, sound=sound[0], sound_filter=sound[1], metadata=tags)
         await run_ffmpeg(argv, duration_us=plan.duration_us, progress=passes.sink("encode"), registry=registry)
 
     try:

@@ -14,7 +14,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -54,8 +54,10 @@ def copy_streams(
     *,
     progress: Callable[[float], None] | None = None,
     stop: threading.Event | None = None,
+    metadata: Mapping[str, str] | None = None,
 ) -> int:
-    """Write the segments' packets, unchanged, one shot after another into `destination` (MP4, or MOV by suffix).
+    """Write the segments' packets, unchanged, one shot after another into `destination` (MP4, or MOV by suffix),
+    with `metadata` as the container's tags.
 
     Blocking; returns the number of video packets written. Raises RenderFailed when a packet cannot be written.
     """
@@ -67,6 +69,7 @@ def copy_streams(
     frames = 0
     try:
         with av.open(str(destination), "w", format=fmt, options={"movflags": "+faststart"}) as output:
+            output.metadata.update(metadata or {})
             streams: list[av.stream.Stream] = []
             for segment in plan.segments:
                 frames += _copy_segment(plan, segment, output, streams, with_sound, report, stop)
@@ -179,8 +182,15 @@ def _copy_packets(
     return frames
 
 
-async def render_copy(plan: RenderPlan, output: Path, *, progress: ProgressSink | None = None) -> None:
-    """Copy `plan` into `output` through a hidden partial file that replaces it only once the copy plays.
+async def render_copy(
+    plan: RenderPlan,
+    output: Path,
+    *,
+    progress: ProgressSink | None = None,
+    metadata: Mapping[str, str] | None = None,
+) -> None:
+    """Copy `plan` into `output` (with `metadata` as its tags) through a hidden partial file that replaces it only
+    once the copy plays.
 
     The copy runs on a worker thread; cancelling stops it between two packets and removes the partial file.
     """
@@ -192,7 +202,9 @@ async def render_copy(plan: RenderPlan, output: Path, *, progress: ProgressSink 
             loop.call_soon_threadsafe(progress, fraction)
 
     stop = threading.Event()
-    work = asyncio.ensure_future(asyncio.to_thread(copy_streams, plan, partial, progress=report, stop=stop))
+    work = asyncio.ensure_future(
+        asyncio.to_thread(copy_streams, plan, partial, progress=report, stop=stop, metadata=metadata)
+    )
     try:
         frames = await _until_done(work, stop)
         await _check_copy(partial, output, plan, frames)

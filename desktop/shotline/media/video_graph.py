@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -37,11 +37,13 @@ def encode_argv(
     sound: Path,
     sound_filter: str | None = None,
     legacy_vsync: bool = False,
+    metadata: Mapping[str, str] | None = None,
 ) -> list[str]:
     """The command that writes `plan`'s picture (by `encoder`; None for sound-only codecs) and the mixed `sound`.
 
     `sound_filter` (a filter chain, e.g. the loudness pass) is applied to the sound before it is encoded; the
     sound is then padded/cut to exactly `plan.samples`. `legacy_vsync` writes `-vsync cfr` for ffmpeg < 5.1.
+    `metadata` becomes the container's tags (e.g. the provenance `comment`).
     (Without the reporting flags: `run_ffmpeg` adds them.)
     """
     settings = plan.settings
@@ -65,6 +67,8 @@ def encode_argv(
         options += ["-vsync" if legacy_vsync else "-fps_mode", "cfr"]
     if output.suffix.lower() in FAST_START:
         options += ["-movflags", "+faststart"]
+    for key, value in (metadata or {}).items():
+        options += ["-metadata", f"{key}={value}"]
     graph = ffmpeg.output(*streams, f"file:{output}").global_args("-y")
     argv: list[str] = graph.compile(cmd=str(ffmpeg_exe))
     target = argv.index(f"file:{output}")
