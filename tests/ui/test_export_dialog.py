@@ -102,6 +102,12 @@ def _measure(path: Path) -> tuple[float, float]:
     return integrated, peak
 
 
+def _route(qtbot, dialog: ExportDialog) -> str:  # type: ignore[no-untyped-def]
+    """The route line once the latest check (run off the GUI thread) has come back."""
+    qtbot.waitUntil(lambda: not dialog.route_pending, timeout=30_000)
+    return dialog.route_label.text()
+
+
 def _shown_loudness(dialog: ExportDialog) -> tuple[float, float]:
     """The loudness the dialog shows once its meter (a step after the export) has reported."""
     pattern = re.compile(r"loudness (-?[\d.]+) LUFS, true peak (-?[\d.]+) dBTP")
@@ -189,22 +195,22 @@ def test_the_route_line_says_lossless_or_why_not(qtbot, keyed: ProjectDocument) 
     dialog = ExportDialog(keyed)
     qtbot.addWidget(dialog)
     dialog.choose(dialog.loudness_combo, "off")
-    assert dialog.route_label.text().startswith("Lossless copy"), dialog.route_label.text()
+    assert _route(qtbot, dialog).startswith("Lossless copy"), _route(qtbot, dialog)
     assert not dialog.snap_button.isVisibleTo(dialog)
     dialog.choose(dialog.loudness_combo, "web")
-    assert dialog.route_label.text().startswith("Re-encode"), dialog.route_label.text()
-    assert "Loudness" in dialog.route_label.text()
+    assert _route(qtbot, dialog).startswith("Re-encode"), _route(qtbot, dialog)
+    assert "Loudness" in _route(qtbot, dialog)
     dialog.choose(dialog.loudness_combo, "off")
     dialog.select_preset("720p 16:9")
-    assert dialog.route_label.text().startswith("Re-encode") and "1280x720" in dialog.route_label.text()
+    assert _route(qtbot, dialog).startswith("Re-encode") and "1280x720" in _route(qtbot, dialog)
     dialog.select_preset("Source")
     dialog.choose(dialog.format_combo, Codec.PRORES)
-    assert dialog.route_label.text().startswith("Re-encode") and "ProRes" in dialog.route_label.text()
+    assert _route(qtbot, dialog).startswith("Re-encode") and "ProRes" in _route(qtbot, dialog)
     dialog.choose(dialog.format_combo, Codec.H264)
-    assert dialog.route_label.text().startswith("Lossless copy")
+    assert _route(qtbot, dialog).startswith("Lossless copy")
     shot = keyed.project.shots[0]
     assert keyed.execute(commands.set_shot_sound(shot.id, gain_db=-3.0))  # the project changing refreshes it too
-    assert dialog.route_label.text().startswith("Re-encode") and "down 3 dB" in dialog.route_label.text()
+    assert _route(qtbot, dialog).startswith("Re-encode") and "down 3 dB" in _route(qtbot, dialog)
 
 
 def test_snapping_cuts_to_keyframes_makes_it_lossless_in_one_undo_step(qtbot, keyed: ProjectDocument) -> None:
@@ -215,17 +221,17 @@ def test_snapping_cuts_to_keyframes_makes_it_lossless_in_one_undo_step(qtbot, ke
     assert keyed.execute(commands.trim_shot(second.id, 250_000, 2_000_000))  # in between keyframes 0 and 0.5 s
     keyed.seal()
     trimmed = keyed.project
-    assert dialog.route_label.text().startswith("Re-encode")
-    assert "between keyframes" in dialog.route_label.text()
+    assert _route(qtbot, dialog).startswith("Re-encode")
+    assert "between keyframes" in _route(qtbot, dialog)
     assert dialog.snap_button.isVisibleTo(dialog)
     dialog.snap_button.click()
     assert keyed.project.shot(second.id).picked_take.trim == Trim(500_000, 2_000_000)  # type: ignore[union-attr]
-    assert dialog.route_label.text().startswith("Lossless copy"), dialog.route_label.text()
+    assert _route(qtbot, dialog).startswith("Lossless copy"), _route(qtbot, dialog)
     assert not dialog.snap_button.isVisibleTo(dialog)
     assert "Moved 1 cut onto keyframes" in dialog.status.text()
     keyed.undo()
     assert keyed.project == trimmed
-    assert dialog.route_label.text().startswith("Re-encode") and dialog.snap_button.isVisibleTo(dialog)
+    assert _route(qtbot, dialog).startswith("Re-encode") and dialog.snap_button.isVisibleTo(dialog)
 
 
 # ---------------------------------------------------------------------------------------------- real exports
@@ -319,7 +325,7 @@ def test_cancel_stops_the_render_and_leaves_no_file(qtbot, dialog: ExportDialog,
 def test_a_shot_without_a_take_is_explained_in_the_dialog(qtbot, dialog: ExportDialog, document, tmp_path) -> None:
     assert document.execute(commands.add_shot(Shot(id="new-shot", prompt="A gull lands", title="Gull")))
     dialog.choose(dialog.scope_combo, WHOLE_FILM)
-    assert "Shot 4 (Gull) has no take yet" in dialog.route_label.text()
+    assert "Shot 4 (Gull) has no take yet" in _route(qtbot, dialog)
     dialog.path_edit.setText(str(tmp_path / "film.mp4"))
     dialog.export_button.click()
     assert not dialog.is_exporting

@@ -47,7 +47,7 @@ from shotline.services.export import (
     start_metering,
 )
 from shotline.services.jobs_view import format_elapsed
-from shotline.services.lossless import route, snap_cuts_to_keyframes
+from shotline.services.lossless import RouteDecision, snap_cuts_to_keyframes, start_route
 from shotline.services.preferences import remember_export_choices
 from shotline.services.presets import CODECS, FITS, PRESETS, ExportPreset, export_settings
 from shotline.ui import theme
@@ -144,6 +144,8 @@ class ExportDialog(QDialog):
         self._document = document
         self._selected_shot = selected_shot
         self._handle: JobHandle[ExportReport] | None = None
+        self._route_asked = 0
+        self._route_shown = 0
         self._started = 0.0
         self._output: Path | None = None
         self.report: ExportReport | None = None
@@ -376,11 +378,29 @@ class ExportDialog(QDialog):
         try:
             settings = self.settings()
             self._show_summary(settings)
-            decision = route(self._document.session, settings)
         except ShotlineError as error:
-            self.route_label.setText(describe(error))
-            self._colour(self.route_label, theme.WARNING)
-            self.snap_button.setVisible(False)
+            self._route_asked += 1  # a route still on its way no longer applies
+            self._show_route_problem(error)
+            return
+        # off the GUI thread: the first look at new takes reads their files; only the latest answer is shown
+        self._route_asked += 1
+        asked = self._route_asked
+        self._document.bridge.watch(
+            start_route(self._document.ctx, self._document.session, settings),
+            lambda decision: self._show_route(asked, decision),
+            lambda error: self._show_route(asked, error),
+        )
+
+    @property
+    def route_pending(self) -> bool:
+        return self._route_shown != self._route_asked
+
+    def _show_route(self, asked: int, decision: RouteDecision | BaseException) -> None:
+        if asked != self._route_asked:
+            return
+        self._route_shown = asked
+        if isinstance(decision, BaseException):
+            self._show_route_problem(decision)
             return
         reasons = " ".join(_sentence(r) for r in decision.reasons)
         if decision.lossless:
@@ -390,6 +410,12 @@ class ExportDialog(QDialog):
             self.route_label.setText(f"Re-encode. {reasons}")
             self._colour(self.route_label, theme.TEXT)
         self.snap_button.setVisible(decision.cuts_off_keyframes)
+
+    def _show_route_problem(self, error: BaseException) -> None:
+        self._route_shown = self._route_asked
+        self.route_label.setText(describe(error))
+        self._colour(self.route_label, theme.WARNING)
+        self.snap_button.setVisible(False)
 
     def _show_summary(self, settings: ExportSettings) -> None:
         window = settings.range
