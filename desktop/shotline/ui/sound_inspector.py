@@ -52,6 +52,19 @@ def gain_spin(parent: QWidget, low: float = MIN_GAIN_DB, high: float = MAX_GAIN_
     return spin
 
 
+def row_of(parent: QWidget, *widgets: QWidget, stretch_last: bool = False) -> QWidget:
+    """Widgets side by side on one form row: the last one stretched, or a stretch after them."""
+    holder = QWidget(parent)
+    row = QHBoxLayout(holder)
+    row.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets[:-1]:
+        row.addWidget(widget)
+    row.addWidget(widgets[-1], 1 if stretch_last else 0)
+    if not stretch_last:
+        row.addStretch(1)
+    return holder
+
+
 def seconds_spin(parent: QWidget, high_s: float) -> QDoubleSpinBox:
     spin = QDoubleSpinBox(parent)
     spin.setRange(0.0, high_s)
@@ -167,17 +180,8 @@ class ShotSoundSection(_Section):
         self.crossfade_spin = seconds_spin(self, 3600.0)
         self.crossfade_spin.setToolTip("How long the two shots overlap")
 
-        toggles = QWidget(self)
-        row = QHBoxLayout(toggles)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.mute_check)
-        row.addWidget(self.solo_check)
-        row.addStretch(1)
-        transition = QWidget(self)
-        row = QHBoxLayout(transition)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.transition_combo)
-        row.addWidget(self.crossfade_spin, 1)
+        toggles = row_of(self, self.mute_check, self.solo_check)
+        transition = row_of(self, self.transition_combo, self.crossfade_spin, stretch_last=True)
         self.transition_row = transition
 
         self.add_row("Gain", self.gain_spin)
@@ -294,12 +298,7 @@ class AudioClipSection(_Section):
         self.delete_button = QPushButton(theme.icon("delete"), "Delete sound clip", self)
         self.delete_button.setToolTip("Take this clip off its lane (Ctrl+Z brings it back)")
 
-        toggles = QWidget(self)
-        row = QHBoxLayout(toggles)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.mute_check)
-        row.addWidget(self.solo_check)
-        row.addStretch(1)
+        toggles = row_of(self, self.mute_check, self.solo_check)
         self.toggles = toggles
         self.form.addRow("File", self.name_label)
         self.form.addRow("Lane", self.lane_label)
@@ -378,12 +377,7 @@ class LaneSection(_Section):
         self.release_spin = seconds_spin(self, MAX_RELEASE_US / 1e6)
         self.release_spin.setToolTip("How long the lane takes to come back up after the speech ends")
 
-        toggles = QWidget(self)
-        row = QHBoxLayout(toggles)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.mute_check)
-        row.addWidget(self.solo_check)
-        row.addStretch(1)
+        toggles = row_of(self, self.mute_check, self.solo_check)
         self.toggles = toggles
         self.add_row("Lane gain", self.gain_spin)
         self.add_row("", toggles)
