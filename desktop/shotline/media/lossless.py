@@ -16,9 +16,10 @@ from fractions import Fraction
 from pathlib import Path
 
 from shotline.core.errors import MediaError
-from shotline.core.model import CLIP_SOUND_LANE, AudioClip, AudioLane, Codec, Project, Shot, Trim
+from shotline.core.model import CLIP_SOUND_LANE, AudioClip, Codec, Project, Shot, Trim
 from shotline.core.timecode import US_PER_SECOND, format_fps, format_time
 from shotline.media.keyframes import ISO_MEDIA, StreamSignature, keyframes_us, read_ahead, stream_signature
+from shotline.media.mix import clip_heard, shot_heard
 from shotline.media.plan import RenderPlan, Segment
 from shotline.media.stream_copy import KEYFRAME_TOLERANCE_US, copy_streams, render_copy
 
@@ -263,17 +264,9 @@ class _MixRule:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.clip_lane = next((lane for lane in project.lanes if lane.id == CLIP_SOUND_LANE), None)
-        self.soloed = (
-            any(lane.solo for lane in project.lanes)
-            or any(clip.solo for clip in project.audio)
-            or any(shot.solo for shot in project.shots)
-        )
 
     def shot_plays(self, shot: Shot) -> bool:
-        lane = self.clip_lane
-        if shot.muted or (lane is not None and lane.muted):
-            return False
-        return not self.soloed or shot.solo or (lane is not None and lane.solo)
+        return shot_heard(self.project, shot)
 
     def why_silent(self, shot: Shot) -> str:
         if shot.muted:
@@ -282,10 +275,8 @@ class _MixRule:
             return f"muted on the {self.clip_lane.name} lane"
         return "silenced by a solo elsewhere"
 
-    def clip_plays(self, clip: AudioClip, lane: AudioLane) -> bool:
-        if clip.muted or lane.muted:
-            return False
-        return not self.soloed or clip.solo or lane.solo
+    def clip_plays(self, clip: AudioClip) -> bool:
+        return clip_heard(self.project, clip)
 
     def lane_reasons(self, plan: RenderPlan) -> list[str]:
         """Lanes whose clips sound inside the exported window, and a clip-sound lane gain that changes levels."""
@@ -293,7 +284,7 @@ class _MixRule:
         window = plan.window
         for lane in self.project.lanes:
             clips = [c for c in self.project.audio if c.lane == lane.id]
-            heard = [c for c in clips if self.clip_plays(c, lane) and _overlaps(c, window)]
+            heard = [c for c in clips if self.clip_plays(c) and _overlaps(c, window)]
             if heard:
                 reasons.append(f"The {lane.name} lane has sound to mix")
         clip_lane = self.clip_lane

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from shotline.core.model import CLIP_SOUND_LANE, AudioClip, AudioLane, LaneKind, Project
+from shotline.core.model import CLIP_SOUND_LANE, AudioClip, AudioLane, LaneKind, Project, Shot
 from shotline.media.plan import RenderPlan, Segment, sample_at
 
 Curve = Literal["tri", "qsin"]
@@ -146,19 +146,28 @@ def _clip_sound_lane(project: Project) -> AudioLane:
     )
 
 
-def _shot_plays(project: Project, segment: Segment) -> bool:
-    shot = project.shot(segment.shot_id)
+def shot_heard(project: Project, shot: Shot) -> bool:
+    """Whether mute and solo let a shot's own sound through (the one rule the mix and the lossless check share)."""
     lane = _clip_sound_lane(project)
-    if not segment.info.has_audio or shot.muted or lane.muted:
+    if shot.muted or lane.muted:
         return False
     return not _anything_soloed(project) or lane.solo or shot.solo
 
 
-def _clip_plays(project: Project, clip: AudioClip) -> bool:
+def clip_heard(project: Project, clip: AudioClip) -> bool:
+    """Whether mute and solo let an audio clip through."""
     lane = project.lane(clip.lane)
-    if not clip.info.has_audio or clip.muted or lane.muted or clip.duration_us <= 0:
+    if clip.muted or lane.muted:
         return False
     return not _anything_soloed(project) or lane.solo or clip.solo
+
+
+def _shot_plays(project: Project, segment: Segment) -> bool:
+    return segment.info.has_audio and shot_heard(project, project.shot(segment.shot_id))
+
+
+def _clip_plays(project: Project, clip: AudioClip) -> bool:
+    return clip.info.has_audio and clip.duration_us > 0 and clip_heard(project, clip)
 
 
 # ---------------------------------------------------------------------------------------------- sounds
