@@ -73,6 +73,22 @@ def save_preferences(
     return save_settings(ctx, settings)
 
 
+def choose_default_backend(ctx: AppContext, backend_id: str) -> AppSettings:
+    """Make `backend_id` the backend new shots use, starting at its own default model; unknown ids are refused."""
+    if backend_id not in ctx.registry.ids():
+        raise ShotlineError(f"There is no backend called {backend_id!r}; choose one from the list.")
+    if backend_id == ctx.settings.default_backend:
+        return ctx.settings
+    return save_settings(ctx, dataclasses.replace(ctx.settings, default_backend=backend_id, default_model=""))
+
+
+def finish_first_run(ctx: AppContext) -> AppSettings:
+    """Remember that the getting-started guide was finished or skipped, so it is not offered by itself again."""
+    if ctx.settings.first_run_done:
+        return ctx.settings
+    return save_settings(ctx, dataclasses.replace(ctx.settings, first_run_done=True))
+
+
 def remember_recent(ctx: AppContext, project: Path) -> None:
     """Put `project` on top of the recent list; a settings folder that refuses is logged, never fatal."""
     try:

@@ -1,4 +1,5 @@
-"""App settings (not per project): default backend and model, poll interval, ffmpeg path, base URLs, recents.
+"""App settings (not per project): default backend and model, poll interval, ffmpeg path, base URLs, recents,
+and whether the getting-started guide has run.
 
 Stored as settings.json in the user's config folder (platformdirs), or in `SHOTLINE_CONFIG_DIR` when set (tests,
 portable installs). A missing or damaged file never stops the app: it starts with defaults and logs why.
@@ -41,6 +42,11 @@ class AppSettings:
     """Where backends keep their working files; empty means the platform's cache folder."""
     export_choices: Mapping[str, str] = field(default_factory=dict)
     """The export dialog's last choices (preset, fit, codec, loudness, hardware), offered again next time."""
+    c2pa_identity: Mapping[str, str] = field(default_factory=dict)
+    """How exports are signed with C2PA: paths to a PEM `certificate` chain and `private_key`, and an optional
+    `timestamp_url` (see services.content_credentials; never the key itself)."""
+    first_run_done: bool = False
+    """The getting-started guide was finished or skipped, so the window no longer offers it by itself."""
 
     def with_recent(self, project_path: str) -> AppSettings:
         """Move `project_path` to the top of the recent list, keeping it short."""
@@ -59,6 +65,8 @@ def _valid(name: str, value: Any) -> bool:
         "cache_size_mb": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
         "cache_folder": lambda v: isinstance(v, str),
         "export_choices": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in (*v, *v.values())),
+        "c2pa_identity": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in (*v, *v.values())),
+        "first_run_done": lambda v: isinstance(v, bool),
     }
     return bool(checks[name](value))
 
@@ -84,6 +92,7 @@ def _to_json(settings: AppSettings) -> dict[str, Any]:
     data = {f.name: getattr(settings, f.name) for f in dataclasses.fields(AppSettings)}
     data["base_urls"] = dict(settings.base_urls)
     data["export_choices"] = dict(settings.export_choices)
+    data["c2pa_identity"] = dict(settings.c2pa_identity)
     data["recent_projects"] = list(settings.recent_projects)
     return data
 

@@ -1,5 +1,8 @@
 """The window's composition root: one QApplication, one AppContext, one Bridge, one MainWindow.
 
+The application also takes what the macOS Finder asks Shotline to open (a double-click, "Open With", a drop on the
+Dock icon): those arrive as a QFileOpenEvent for the application, not in argv, and go the same way as File → Open….
+
 Also the last line of defence: an exception nobody caught is logged with its traceback and shown as a calm
 sentence in the window's message bar — never a traceback dialog, never a silent crash.
 """
@@ -13,12 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtGui import QFileOpenEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from shotline import __version__
-from shotline.services.context import open_context
+from shotline.services.context import AppContext, open_context
 from shotline.ui import theme
 from shotline.ui.bridge import Bridge
 from shotline.ui.document import describe
@@ -47,6 +50,40 @@ def install_excepthook(report: Callable[[str], object]) -> ExceptHook:
     return previous
 
 
+class ShotlineApplication(QApplication):
+    """A QApplication that hands files the system asks it to open to the window, or keeps them until there is one.
+
+    A subclass rather than an event filter: a filter on the application would be called for every event of every
+    widget, this only for events sent to the application itself."""
+
+    def __init__(self, argv: list[str]) -> None:
+        super().__init__(argv)
+        self._waiting: list[Path] = []
+        self._open: Callable[[Path], object] | None = None
+
+    def open_files_with(self, open_path: Callable[[Path], object]) -> None:
+        """From now on files to open go to `open_path`, starting with any that arrived before the window."""
+        self._open = open_path
+        waiting, self._waiting = self._waiting, []
+        for path in waiting:
+            open_path(path)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent):
+            self._file_to_open(event.file() or event.url().toLocalFile())
+            return True
+        return super().event(event)
+
+    def _file_to_open(self, name: str) -> None:
+        if not name:
+            return
+        log.info("Asked by the system to open %s", name)
+        if self._open is None:
+            self._waiting.append(Path(name))
+        else:
+            self._open(Path(name))
+
+
 def make_application(argv: list[str] | None = None) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
@@ -56,11 +93,24 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setApplicationVersion(__version__)
     # Fractional scale factors (150 %) stay fractional, so icons and text are crisp on HiDPI screens.
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-    app = QApplication(argv if argv is not None else sys.argv[:1])
+    app = ShotlineApplication(argv if argv is not None else sys.argv[:1])
     app.setDesktopFileName("shotline")
     app.setWindowIcon(theme.icon("shotline"))
     theme.apply(app)
     return app
+
+
+def start_window(ctx: AppContext, bridge: Bridge, path: Path | str | None = None) -> MainWindow:
+    """The window as a creator starts it: shown, with `path` open, and on a first start the getting-started guide.
+
+    Tests build a MainWindow directly and so never meet the guide unless they start the window this way.
+    """
+    window = MainWindow(ctx, bridge)
+    window.show()
+    if path is not None:
+        window.open_path(Path(path))
+    window.offer_getting_started()
+    return window
 
 
 def main(path: Path | str | None = None) -> int:
@@ -69,8 +119,9 @@ def main(path: Path | str | None = None) -> int:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = make_application()
     ctx = open_context()
-    bridge = Bridge()
-    window = MainWindow(ctx, bridge)
+    window = start_window(ctx, Bridge(), path)
+    if isinstance(app, ShotlineApplication):
+        app.open_files_with(window.open_path)
     previous = install_excepthook(window.message_bar.show_message)
 
     def shut_down() -> None:
@@ -78,9 +129,6 @@ def main(path: Path | str | None = None) -> int:
         ctx.close()
 
     app.aboutToQuit.connect(shut_down)
-    window.show()
-    if path is not None:
-        window.open_project(Path(path))
     try:
         return app.exec()
     finally:

@@ -16,7 +16,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -37,8 +36,10 @@ from shotline.ui import heap, theme
 from shotline.ui.bridge import Bridge
 from shotline.ui.dialogs.budget import BudgetDialog
 from shotline.ui.dialogs.export_dialog import ExportDialog
+from shotline.ui.dialogs.first_run import GettingStartedGuide
 from shotline.ui.dialogs.keys import KeysDialog
 from shotline.ui.dialogs.new_project import NewProjectDialog
+from shotline.ui.dialogs.open_project import ask_open_path, is_project
 from shotline.ui.dialogs.preferences import PreferencesDialog
 from shotline.ui.dialogs.recovery import RecoveryChoice, RecoveryDialog
 from shotline.ui.document import ProjectDocument, describe
@@ -48,6 +49,7 @@ from shotline.ui.message_bar import MessageBar
 from shotline.ui.player import PlayerPanel
 from shotline.ui.playhead import Playhead
 from shotline.ui.selection import ShotSelection
+from shotline.ui.sharing import SharingFlow, is_archive, projects_folder
 from shotline.ui.storyboard import StoryboardPanel
 from shotline.ui.timeline import TimelinePanel
 from shotline.ui.undo_actions import UndoActions
@@ -81,13 +83,19 @@ class MainWindow(QMainWindow):
         self.playhead = Playhead(self)
         self.panels: dict[str, QWidget] = {}
         self.recovery_dialog: RecoveryDialog | None = None
+        self.getting_started: GettingStartedGuide | None = None
         self.ask_unsaved: Callable[[], Unsaved] = self._ask_unsaved
         """Asked before unsaved edits would be lost; replaceable so tests can answer."""
+        self.ask_open_path: Callable[[], Path | None] = lambda: ask_open_path(self, projects_folder(self.ctx))
+        """File → Open…'s question: a project or a shared archive, None if cancelled; replaceable for tests."""
         self.setWindowIcon(theme.icon("shotline"))
         self.resize(1440, 900)
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
         self.message_bar = MessageBar(self)
+        self.sharing = SharingFlow(ctx, bridge, self)
+        self.sharing.reported.connect(self.message_bar.show_message)
+        self.sharing.project_unpacked.connect(self._open_unpacked)
         self.undo_actions = UndoActions(self)
         self.welcome = WelcomePage(ctx, bridge, self)
         self.welcome.open_requested.connect(self.open_project)
@@ -113,6 +121,7 @@ class MainWindow(QMainWindow):
         self.duration_label = QLabel(self)
         self.shots_label = QLabel(self)
         self.saved_label = QLabel(self)
+        self.statusBar().addWidget(self.sharing.indicator)
         for label in (self.shots_label, self.duration_label, self.saved_label):
             self.statusBar().addPermanentWidget(label)
         self._build_menus()
@@ -149,12 +158,14 @@ class MainWindow(QMainWindow):
         file.addAction(self._action("Open…", self.browse_project, "Ctrl+O", "open"))
         self.recent_menu = file.addMenu("Open Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file.addAction(self._action("Open shared archive…", self.sharing.choose_and_open))
         file.addAction(self._action("Open the demo project", self._open_demo, icon="film"))
         file.addSeparator()
         self.save_action = self._action("Save", self.save, "Ctrl+S", "save")
+        self.share_action = self._action("Share as archive…", self.share)
         self.export_action = self._action("Export…", self.export, "Ctrl+E", "export")
         self.close_action = self._action("Close", self.close_project, "Ctrl+W")
-        file.addActions([self.save_action, self.export_action, self.close_action])
+        file.addActions([self.save_action, self.share_action, self.export_action, self.close_action])
         file.addSeparator()
         quit_action = self._action("Quit", self.close, "Ctrl+Q")
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -173,6 +184,7 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("Getting started…", self.show_getting_started))
         about = self._action("About Shotline", self.about)
         about.setMenuRole(QAction.MenuRole.AboutRole)
         help_menu.addAction(about)
@@ -254,10 +266,25 @@ class MainWindow(QMainWindow):
         return True
 
     def browse_project(self) -> None:
-        start = str(preferences.demo_path().parent)
-        chosen = QFileDialog.getExistingDirectory(self, "Open a Shotline project (a .shotline folder)", start)
-        if chosen:
-            self.open_project(Path(chosen))
+        chosen = self.ask_open_path()
+        if chosen is not None:
+            self.open_path(chosen)
+
+    def open_path(self, path: Path | str) -> None:
+        """Open what the creator pointed at, however they did: a project, or a shared archive to unpack first."""
+        path = Path(path)
+        if is_archive(path):
+            self.sharing.open_archive(path)
+        else:
+            self.open_project(path)
+
+    def share(self) -> None:
+        if self.document is not None:
+            self.sharing.share(self.document)
+
+    def _open_unpacked(self, project: Path) -> None:
+        if not self.open_project(project):
+            self.message_bar.show_message(f"The shared project stays in {project}; open it with File → Open… later.")
 
     def _open_demo(self) -> None:
         if self.close_project():
@@ -368,6 +395,20 @@ class MainWindow(QMainWindow):
         if self.document is not None:
             BudgetDialog(self.document, self).exec()
 
+    def offer_getting_started(self) -> None:
+        """On a first start, show the guide just after the window appears (it never delays the window itself)."""
+        if not self.ctx.settings.first_run_done:
+            QTimer.singleShot(0, self.show_getting_started)
+
+    def show_getting_started(self) -> None:
+        if self.getting_started is not None:
+            self.getting_started.deleteLater()
+        guide = GettingStartedGuide(self.ctx, project_open=self.document is not None, parent=self)
+        guide.failed.connect(self.message_bar.show_message)
+        guide.demo_requested.connect(self._open_demo)
+        self.getting_started = guide
+        guide.open()  # window-modal but not blocking, like the recovery dialog
+
     def about(self) -> None:
         QMessageBox.about(
             self,
@@ -399,7 +440,7 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             dock.setVisible(has_document)
             dock.toggleViewAction().setEnabled(has_document)
-        for action in (self.save_action, self.export_action, self.close_action, self.budget_action):
+        for action in (self.save_action, self.share_action, self.export_action, self.close_action, self.budget_action):
             action.setEnabled(has_document)
         self._refresh()
 
@@ -432,11 +473,23 @@ class MainWindow(QMainWindow):
             event.ignore()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self.document is not None and any(url.isLocalFile() for url in event.mimeData().urls()):
+        files = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if files and (self.document is not None or _openable(files) is not None):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
+        """A dropped project or shared archive is opened; video and sound files become shots of the open project."""
         files = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
-        if self.document is not None and files:
+        if not files:
+            return
+        if (openable := _openable(files)) is not None:
+            event.acceptProposedAction()
+            self.open_path(openable)
+        elif self.document is not None:
             event.acceptProposedAction()
             self.document.import_files(files)
+
+
+def _openable(files: list[Path]) -> Path | None:
+    """The first of `files` that is a project or a shared archive, if any."""
+    return next((f for f in files if is_archive(f) or is_project(f)), None)
