@@ -25,6 +25,8 @@ APP="dist/shotline"
 install -Dm644 "packaging/linux/$APP_ID.desktop" "$APP/share/applications/$APP_ID.desktop"
 install -Dm644 "packaging/linux/$APP_ID.metainfo.xml" "$APP/share/metainfo/$APP_ID.metainfo.xml"
 install -Dm644 resources/icons/shotline.svg "$APP/share/icons/hicolor/scalable/apps/$APP_ID.svg"
+# The project and shared-archive file types; `update-mime-database <prefix>/share/mime` once copied registers them.
+install -Dm644 "packaging/linux/$APP_ID.mime.xml" "$APP/share/mime/packages/$APP_ID.xml"
 
 if [[ "${SHOTLINE_SKIP_SMOKE:-0}" != 1 ]]; then
     smoke="$(mktemp -d)"

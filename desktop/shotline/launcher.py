@@ -1,4 +1,7 @@
-"""`shotline`: the window when asked for it (no arguments, or `open PATH`), the command line for everything else.
+"""`shotline`: the window when asked for it, the command line for everything else.
+
+The window opens for no arguments, for `open PATH`, and for a lone project or shared archive (`shotline
+Film.shotline.zip`), which is how file managers and shells pass a file to a program.
 
 Kept free of Qt and of the CLI's imports, so `shotline --help` never loads PySide6 and the window never loads click.
 """
@@ -12,6 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 NO_DISPLAY = "Shotline's window needs a display; the command line works without one: shotline --help"
+WINDOW_SUFFIXES = (".shotline", ".shotline.zip")
+"""A project folder and a shared archive (storage.bundle.SUFFIX and storage.sharing.ARCHIVE_SUFFIX, written out
+here so the command line starts without importing storage)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +33,8 @@ def route(argv: Sequence[str]) -> Route:
         return Route(window=True)
     if len(argv) == 2 and argv[0] == "open" and not argv[1].startswith("-"):
         return Route(window=True, path=Path(argv[1]))
+    if len(argv) == 1 and argv[0].rstrip("/\\").lower().endswith(WINDOW_SUFFIXES):
+        return Route(window=True, path=Path(argv[0]))
     return Route(window=False)
 
 

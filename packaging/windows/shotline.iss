@@ -54,6 +54,14 @@ Root: HKA; Subkey: "Software\Classes\Directory\shell\Shotline"; ValueType: strin
 Root: HKA; Subkey: "Software\Classes\Directory\shell\Shotline"; ValueType: string; ValueName: "Icon"; ValueData: """{app}\shotline-app.exe"",0"
 Root: HKA; Subkey: "Software\Classes\Directory\shell\Shotline"; ValueType: string; ValueName: "AppliesTo"; ValueData: "System.FileName:""*.shotline"""
 Root: HKA; Subkey: "Software\Classes\Directory\shell\Shotline\command"; ValueType: string; ValueName: ""; ValueData: """{app}\shotline-app.exe"" open ""%1"""
+; A shared project is one file, *.shotline.zip. Windows picks a file's program by its last extension alone, so
+; Shotline cannot own *.shotline.zip without taking every .zip from the program the creator chose for zips. Instead
+; zips whose names end in .shotline.zip get "Open with Shotline" (the AppliesTo filter); a double-click on any zip
+; still does what it did before. A project is a folder, so it has the folder verb above rather than a file type.
+Root: HKA; Subkey: "Software\Classes\SystemFileAssociations\.zip\shell\Shotline"; ValueType: string; ValueName: ""; ValueData: "Open with Shotline"; Flags: uninsdeletekey
+Root: HKA; Subkey: "Software\Classes\SystemFileAssociations\.zip\shell\Shotline"; ValueType: string; ValueName: "Icon"; ValueData: """{app}\shotline-app.exe"",0"
+Root: HKA; Subkey: "Software\Classes\SystemFileAssociations\.zip\shell\Shotline"; ValueType: string; ValueName: "AppliesTo"; ValueData: "System.FileName:""*.shotline.zip"""
+Root: HKA; Subkey: "Software\Classes\SystemFileAssociations\.zip\shell\Shotline\command"; ValueType: string; ValueName: ""; ValueData: """{app}\shotline-app.exe"" open ""%1"""
 ; The command line for this user, when asked for.
 Root: HKCU; Subkey: "Environment"; ValueType: expandsz; ValueName: "Path"; ValueData: "{olddata};{app}"; Tasks: addtopath; Check: NeedsAddPath(ExpandConstant('{app}'))
 
