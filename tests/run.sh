@@ -69,3 +69,6 @@ run lint-imports
 run python3 -m compileall -q desktop
 run python3 -m pytest -q -n auto --dist worksteal -m "not alone"
 run python3 -m pytest -q -m alone
+# The installable app: PyInstaller's one-folder build and its tarball, with the frozen `shotline demo --export` and
+# the frozen window smoke-tested; prints the build time and the bundle size. Built in the scratch folder.
+SHOTLINE_NO_INSTALL=1 SHOTLINE_DIST="$scratch/dist" SHOTLINE_BUILD_DIR="$scratch/build" run bash packaging/build-linux.sh
