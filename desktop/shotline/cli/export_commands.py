@@ -2,6 +2,7 @@
 
 Before rendering, `export` says on stderr which path will run (lossless copy or re-encode) and why; afterwards it
 prints what was written and the measured loudness, so the creator never has to open another tool to check.
+`export --c2pa` signs the file with Content Credentials, or fails before rendering when it cannot sign.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from shotline.cli.progress import progress_bar
 from shotline.cli.session_scope import reading
 from shotline.core.model import WEB_LUFS, Codec, ExportSettings, Fit, Project, Size, Trim
 from shotline.core.timecode import format_fps, format_time
+from shotline.services.content_credentials import CannotSign, SigningIdentity, signing_identity
 from shotline.services.context import AppContext, open_context
 from shotline.services.demo import open_or_create_demo
 from shotline.services.export import ExportReport, plan, shot_range, start_export, start_metering
@@ -128,7 +130,22 @@ def _say_loudness(report: ExportReport, settings: ExportSettings) -> None:
         )
 
 
-def _export(ctx: AppContext, session: ProjectSession, output: Path, settings: ExportSettings) -> None:
+def _identity(ctx: AppContext) -> SigningIdentity:
+    try:
+        return signing_identity(ctx)
+    except CannotSign as exc:
+        raise click.ClickException(
+            f"C2PA: not signed ({exc}). Nothing was exported; leave out --c2pa to export without Content Credentials."
+        ) from None
+
+
+def _export(
+    ctx: AppContext,
+    session: ProjectSession,
+    output: Path,
+    settings: ExportSettings,
+    identity: SigningIdentity | None = None,
+) -> None:
     render_plan = plan(session, settings)
     picture = "sound only" if settings.codec.audio_only else f"{settings.size} @ {format_fps(settings.fps)} fps"
     loudness = "levels as mixed" if settings.loudness_lufs is None else f"{settings.loudness_lufs:g} LUFS"
@@ -139,15 +156,19 @@ def _export(ctx: AppContext, session: ProjectSession, output: Path, settings: Ex
     )
     _say_route(session, settings)
     with progress_bar("Exporting") as bar:
-        handle = start_export(ctx, session, render_plan, output, bar)
+        handle = start_export(ctx, session, render_plan, output, bar, identity=identity)
         try:
             report = handle.result()
         except KeyboardInterrupt:
             handle.cancel()
             raise
+        except CannotSign as exc:
+            raise click.ClickException(f"C2PA: not signed ({exc}). {output.name} was left as it was.") from None
     for note in report.notes:
         click.echo(f"Note: {note}", err=True)
     click.echo(f"Exported {report.output} ({report.route}, {report.encoder}, {report.seconds:.1f} s)")
+    if report.signed_by:
+        click.echo(f"C2PA: signed by {report.signed_by}")
     _say_loudness(start_metering(ctx, report).result(), settings)
 
 
@@ -171,6 +192,12 @@ def _export(ctx: AppContext, session: ProjectSession, output: Path, settings: Ex
 @click.option("--to", "end", type=TIME, default=None, help="...to this one.")
 @click.option("--no-lossless", "lossless", flag_value=False, default=True, help="Always re-encode.")
 @click.option("--hardware", is_flag=True, help="Use a hardware encoder when one works (falls back to software).")
+@click.option(
+    "--c2pa",
+    "sign",
+    is_flag=True,
+    help="Sign with a C2PA manifest (Content Credentials) naming the takes and their AI origin; needs an identity.",
+)
 def export(
     project: str,
     output: Path,
@@ -185,11 +212,13 @@ def export(
     end: int | None,
     lossless: bool,
     hardware: bool,
+    sign: bool,
 ) -> None:
     """Render the picked takes in shot order, trimmed and mixed, to one file (H.264/AAC MP4 by default)."""
     preset = find_preset(preset_name)
     chosen = codec_for(output, Codec(codec) if codec else None)
     with open_context() as ctx, reading(project) as session:
+        identity = _identity(ctx) if sign else None
         settings = export_settings(
             session.project,
             preset,
@@ -201,7 +230,7 @@ def export(
             hardware=hardware,
         )
         settings = replace(settings, size=size or settings.size, fps=fps or settings.fps)
-        _export(ctx, session, output, settings)
+        _export(ctx, session, output, settings, identity)
 
 
 @click.command()

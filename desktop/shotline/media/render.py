@@ -7,16 +7,20 @@ cancelled render leaves the target as it was and no temporary file behind. Progr
 passes, each weighted by its expected cost. Measuring the finished file's loudness (`with_loudness`) is a separate
 step after the export, so the file is there as soon as it is written. Every export carries its provenance (each
 shot's prompt, backend and model) in its container tags and, once it has replaced the target, in a sidecar
-`<export>.provenance.json` (see `media.provenance`).
+`<export>.provenance.json` (see `media.provenance`). Given a signing identity, the export is written into a hidden
+folder beside the target, signed with a C2PA manifest (`media.content_credentials`) into a hidden file, and only
+that signed file replaces the target.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import shutil
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -25,6 +29,7 @@ from shotline.core.errors import MediaError, RenderFailed
 from shotline.core.model import Project
 from shotline.core.ports import ProgressSink
 from shotline.media.audio_graph import mix_argv
+from shotline.media.content_credentials import SigningIdentity, mime_type, sign_copy
 from shotline.media.encoders import Encoder, audio_args, check_extension, pick_encoder, software
 from shotline.media.lossless import decide
 from shotline.media.loudness import Loudness, fit_loudness, meter
@@ -39,6 +44,9 @@ from shotline.media.video_graph import encode_argv
 log = logging.getLogger(__name__)
 
 Route = Literal["lossless", "re-encode"]
+
+SIGNING_SHARE = 0.15
+"""The part of the progress bar signing takes: c2pa reads the export and every take once more."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +63,8 @@ class ExportReport:
     seconds: float
     notes: tuple[str, ...] = ()
     """Things the creator should know, e.g. that the hardware encoder failed and software took over."""
+    signed_by: str | None = None
+    """Who signed the export's C2PA manifest (Content Credentials); None when it was not signed."""
 
 
 def partial_path(output: Path) -> Path:
@@ -107,32 +117,26 @@ async def render(
     resolve: Callable[[str], Path],
     progress: ProgressSink | None = None,
     registry: ProcessRegistry | None = None,
+    identity: SigningIdentity | None = None,
 ) -> ExportReport:
-    """Render `plan` (of `project`) to `output`. Raises RenderFailed (target untouched); cancelling removes every
-    trace. `resolve` maps the project's media paths (music, voice-over) to files."""
+    """Render `plan` (of `project`) to `output`, signed by `identity` when given. Raises RenderFailed (target
+    untouched); cancelling removes every trace. `resolve` maps the project's media paths (music, voice-over) to
+    files."""
     started = time.monotonic()
-    output, partial = _prepare(plan, output)
+    output = _prepare(plan, output)
+    if identity is not None:
+        mime_type(output)  # a container c2pa cannot sign is refused before any work
     registry = ProcessRegistry() if registry is None else registry
-    route = await asyncio.to_thread(decide, project, plan)
-    lossless, reasons = route.lossless, route.reasons
-    notes: tuple[str, ...] = ()
     record = provenance(project, plan)
-    tags = metadata_tags(record)
-    if lossless:
-        passes = _Passes(progress, {"copy": 1.0})
-        try:
-            await render_copy(plan, output, progress=passes.sink("copy"), metadata=tags)
-            passes.finish("copy")
-            encoder_name = "stream copy"
-        except RenderFailed as failure:
-            # the copy is an optimisation: if it cannot be done after all, the film is still exported
-            log.warning("lossless copy failed, re-encoding: %s", failure)
-            lossless = False
-            reasons = (f"The lossless copy failed ({failure}), so the film was re-encoded",)
-    if not lossless:
-        passes = _Passes(progress, _weights(plan))
-        encoder, notes = await _re_encode(project, plan, output, partial, ffmpeg, resolve, passes, registry, tags)
-        encoder_name = encoder.name if encoder else audio_args(plan.settings)[1]
+    with _staged(output, signing=identity is not None) as work:
+        route_progress = _scaled(progress, 1 - SIGNING_SHARE) if identity else progress
+        lossless, reasons, encoder_name, notes = await _write(
+            project, plan, work, ffmpeg, resolve, route_progress, registry, metadata_tags(record)
+        )
+        if identity is not None:
+            await _sign_into_place(work, output, record, plan, identity)
+            if progress is not None:
+                progress(1.0)
     notes += _sidecar(record, output)
     log.info("exported %s (%d frames, %s)", output, plan.frames, "lossless" if lossless else "re-encoded")
     return ExportReport(
@@ -143,7 +147,73 @@ async def render(
         None,
         time.monotonic() - started,
         notes,
+        signed_by=identity.signer if identity else None,
     )
+
+
+async def _write(
+    project: Project,
+    plan: RenderPlan,
+    output: Path,
+    ffmpeg: Path,
+    resolve: Callable[[str], Path],
+    progress: ProgressSink | None,
+    registry: ProcessRegistry,
+    tags: dict[str, str],
+) -> tuple[bool, tuple[str, ...], str, tuple[str, ...]]:
+    """Write the film to `output` by the lossless copy when allowed, else by re-encoding: (lossless, reasons,
+    encoder name, notes)."""
+    route = await asyncio.to_thread(decide, project, plan)
+    lossless, reasons = route.lossless, route.reasons
+    if lossless:
+        passes = _Passes(progress, {"copy": 1.0})
+        try:
+            await render_copy(plan, output, progress=passes.sink("copy"), metadata=tags)
+            passes.finish("copy")
+            return True, reasons, "stream copy", ()
+        except RenderFailed as failure:
+            # the copy is an optimisation: if it cannot be done after all, the film is still exported
+            log.warning("lossless copy failed, re-encoding: %s", failure)
+            reasons = (f"The lossless copy failed ({failure}), so the film was re-encoded",)
+    passes = _Passes(progress, _weights(plan))
+    partial = partial_path(output)
+    encoder, notes = await _re_encode(project, plan, output, partial, ffmpeg, resolve, passes, registry, tags)
+    return False, reasons, encoder.name if encoder else audio_args(plan.settings)[1], notes
+
+
+@contextlib.contextmanager
+def _staged(output: Path, *, signing: bool) -> Iterator[Path]:
+    """Where the film is written before it replaces `output`: `output` itself, or, when it is to be signed, the same
+    name in a hidden folder beside it (so messages name the file the creator chose), removed afterwards."""
+    if not signing:
+        yield output
+        return
+    folder = output.with_name(f".{output.name}.partial-{uuid.uuid4().hex[:8]}.signing")
+    folder.mkdir()
+    try:
+        yield folder / output.name
+    finally:
+        # synchronous on purpose: the clean-up must finish even while the task is being cancelled
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _scaled(progress: ProgressSink | None, share: float) -> ProgressSink | None:
+    if progress is None:
+        return None
+    return lambda fraction: progress(fraction * share)
+
+
+async def _sign_into_place(
+    work: Path, output: Path, record: dict[str, object], plan: RenderPlan, identity: SigningIdentity
+) -> None:
+    """Sign `work` into a hidden file beside `output`, check that it still plays, then let it replace `output`."""
+    signed = partial_path(output)
+    try:
+        await sign_copy(work, signed, title=output.name, record=record, plan=plan, identity=identity)
+        await _check_playable(signed, output, plan)
+        signed.replace(output)  # one rename in the same folder: atomic and instant
+    finally:
+        signed.unlink(missing_ok=True)  # synchronous on purpose: it must run even while being cancelled
 
 
 async def _re_encode(
@@ -254,14 +324,14 @@ async def _encode(
     return encoder, ()
 
 
-def _prepare(plan: RenderPlan, output: Path) -> tuple[Path, Path]:
-    """Check the target and choose the temporary name (sync: these are quick local file checks)."""
+def _prepare(plan: RenderPlan, output: Path) -> Path:
+    """Check the target (sync: these are quick local file checks)."""
     output = output.absolute()
     check_extension(plan.settings.codec, output)
     _refuse_overwriting_a_source(plan, output)
     if not output.parent.is_dir():
         raise RenderFailed(f"The folder {output.parent} does not exist; choose another place to export to.")
-    return output, partial_path(output)
+    return output
 
 
 def _refuse_overwriting_a_source(plan: RenderPlan, output: Path) -> None:

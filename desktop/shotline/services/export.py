@@ -11,6 +11,7 @@ from pathlib import Path
 from shotline.core.model import Codec, ExportSettings, Project, Size, Trim
 from shotline.core.ports import ProgressSink
 from shotline.jobs.runner import JobHandle, throttled
+from shotline.media.content_credentials import SigningIdentity
 from shotline.media.plan import RenderPlan, plan_export, shot_window
 from shotline.media.render import ExportReport, render, with_loudness
 from shotline.services.context import AppContext
@@ -50,8 +51,11 @@ def start_export(
     render_plan: RenderPlan,
     output: Path,
     progress: ProgressSink | None = None,
+    *,
+    identity: SigningIdentity | None = None,
 ) -> JobHandle[ExportReport]:
-    """Render `render_plan` to `output` on the runner. Call on the thread that owns the session."""
+    """Render `render_plan` to `output` on the runner, signed with a C2PA manifest when `identity` is given (see
+    services.content_credentials). Call on the thread that owns the session."""
     sink = throttled(progress) if progress else None
     return ctx.runner.submit(
         render(
@@ -62,6 +66,7 @@ def start_export(
             resolve=session.bundle.resolve,
             progress=sink,
             registry=ctx.processes,
+            identity=identity,
         )
     )
 
