@@ -25,7 +25,7 @@ export SHOTLINE_VERSION="$VERSION"
 start=$(date +%s)
 if [[ "${SHOTLINE_NO_INSTALL:-0}" != 1 ]]; then
     "$PYTHON" -m pip install --upgrade pip
-    "$PYTHON" -m pip install . "pyinstaller>=6.10"
+    "$PYTHON" -m pip install ".[c2pa]" "pyinstaller>=6.10"  # with Content Credentials signing
 fi
 "$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN --distpath "$DIST" --workpath "$WORK" \
     packaging/shotline.spec

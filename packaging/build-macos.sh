@@ -19,7 +19,7 @@ DMG="dist/Shotline-$VERSION-macos-$ARCH.dmg"
 
 start=$(date +%s)
 python3 -m pip install --upgrade pip
-python3 -m pip install . "pyinstaller>=6.10"
+python3 -m pip install ".[c2pa]" "pyinstaller>=6.10"  # with Content Credentials signing
 
 # The icon: SVG -> 1024 px PNG (Qt, which Shotline already needs) -> iconset -> .icns.
 iconset="$(mktemp -d)/shotline.iconset"

@@ -21,7 +21,7 @@ function Invoke-Checked([string]$Program, [string[]]$Arguments) {
 }
 
 Invoke-Checked python @("-m", "pip", "install", "--upgrade", "pip")
-Invoke-Checked python @("-m", "pip", "install", ".", "pyinstaller>=6.10")
+Invoke-Checked python @("-m", "pip", "install", ".[c2pa]", "pyinstaller>=6.10")  # with Content Credentials signing
 
 # The icon: SVG -> .ico with sizes 16..256, drawn by Qt (already installed for Shotline).
 @'
