@@ -67,8 +67,10 @@ run lint-imports
 # Byte-compile first: CI sets PYTHONDONTWRITEBYTECODE, and each of the suite's many `shotline` child processes would
 # otherwise compile Shotline's modules again (about 0.2 s a start)
 run python3 -m compileall -q desktop
-run python3 -m pytest -q -n auto --dist worksteal -m "not alone"
+run python3 -m pytest -q -n auto --dist worksteal -m "not alone and not frozen"
 run python3 -m pytest -q -m alone
 # The installable app: PyInstaller's one-folder build and its tarball, with the frozen `shotline demo --export` and
 # the frozen window smoke-tested; prints the build time and the bundle size. Built in the scratch folder.
 SHOTLINE_NO_INSTALL=1 SHOTLINE_DIST="$scratch/dist" SHOTLINE_BUILD_DIR="$scratch/build" run bash packaging/build-linux.sh
+# ...and the parts a frozen build can silently lose (entry-point metadata, ctypes libraries) used through it
+SHOTLINE_FROZEN_APP="$scratch/dist/shotline/shotline" run python3 -m pytest -q -m frozen tests/packaging

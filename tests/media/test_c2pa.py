@@ -264,3 +264,17 @@ def test_without_c2pa_installed_signing_says_how_to_get_it(monkeypatch: pytest.M
     assert reason is not None and "shotline[c2pa]" in reason
     with pytest.raises(CannotSign, match="c2pa-python"):
         load_identity(*identity_pem())
+
+
+def test_a_c2pa_install_without_its_library_is_named_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # c2pa loads its Rust library while being imported and raises RuntimeError when the file is missing, as in a
+    # frozen build that left it out.
+    fake = tmp_path / "c2pa"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("raise RuntimeError('Could not find libc2pa_c.so in any of the search paths')\n")
+    monkeypatch.delitem(sys.modules, "c2pa", raising=False)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    reason = missing_library()
+    assert reason is not None and "its library cannot be loaded" in reason and "libc2pa_c.so" in reason

@@ -86,6 +86,8 @@ def missing_library() -> str | None:
         if isinstance(exc, ModuleNotFoundError) and exc.name == "c2pa":
             return f"the c2pa-python package is not installed ({_EXTRA} adds it)"
         return f"c2pa-python is installed but cannot be loaded ({exc})"
+    except (OSError, RuntimeError, ValueError) as exc:  # its Rust library is loaded at import and may be missing
+        return f"c2pa-python is installed but its library cannot be loaded ({exc})"
     return None
 
 
