@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -57,6 +58,7 @@ T = TypeVar("T")
 TAKE_ID = Qt.ItemDataRole.UserRole + 1
 THUMB_WIDTH = 192
 RANDOM_SEED = -1
+NARROW_COMBO_CHARACTERS = 8
 
 
 class InspectorPanel(QWidget):
@@ -93,15 +95,15 @@ class InspectorPanel(QWidget):
         self.negative_edit = QPlainTextEdit(self)
         self.negative_edit.setPlaceholderText("What to avoid")
         self.negative_edit.setMaximumHeight(64)
-        self.backend_combo = QComboBox(self)
-        self.model_combo = QComboBox(self)
+        self.backend_combo = _narrow_combo(self)
+        self.model_combo = _narrow_combo(self)
         self.duration_spin = QDoubleSpinBox(self)
         self.duration_spin.setSuffix(" s")
         self.duration_spin.setDecimals(1)
         self.duration_spin.setSingleStep(0.5)
-        self.duration_combo = QComboBox(self)
-        self.aspect_combo = QComboBox(self)
-        self.resolution_combo = QComboBox(self)
+        self.duration_combo = _narrow_combo(self)
+        self.aspect_combo = _narrow_combo(self)
+        self.resolution_combo = _narrow_combo(self)
         self.audio_check = QCheckBox("Generate sound", self)
         self.seed_spin = QSpinBox(self)
         self.seed_spin.setRange(RANDOM_SEED, 2**31 - 1)
@@ -113,6 +115,7 @@ class InspectorPanel(QWidget):
         self.add_reference = QPushButton("Add reference image…", self)
         self.continue_button = QPushButton(theme.icon("last-frame"), "Start from the previous shot's last frame", self)
         self.cost_label = QLabel(self)
+        self.cost_label.setWordWrap(True)
         self.cost_label.setStyleSheet(f"color: {theme.MUTED.name()}")
         self.takes_spin = QSpinBox(self)
         self.takes_spin.setRange(1, 4)
@@ -125,6 +128,7 @@ class InspectorPanel(QWidget):
         self.takes_list.setAccessibleName("Takes")
 
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a narrowed dock puts fields under labels
         form.addRow(self.header)
         form.addRow("Title", self.title_edit)
         form.addRow("Prompt", self.prompt_edit)
@@ -140,8 +144,9 @@ class InspectorPanel(QWidget):
         form.addRow("First frame", self.first_frame)
         form.addRow("Last frame", self.last_frame)
         form.addRow("References", self.references)
-        form.addRow("", self.add_reference)
-        form.addRow("", self.continue_button)
+        # full-width rows: beside the label column the long button texts would not fit a narrow dock
+        form.addRow(self.add_reference)
+        form.addRow(self.continue_button)
         self.form = form
         generate_row = QHBoxLayout()
         generate_row.addWidget(self.cost_label, 1)
@@ -598,6 +603,8 @@ class _ImageField(QWidget):
         super().__init__(parent)
         self._what = what
         self.label = QLabel("None", self)
+        # a long file name is cut short rather than widening the inspector; the tooltip has the whole path
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.choose = QPushButton(theme.icon("image"), "Choose…", self)
         self.choose.setToolTip(f"Choose an image for the {what}")
         self.clear = QPushButton("Clear", self)
@@ -618,6 +625,14 @@ class _ImageField(QWidget):
         dialog = _image_dialog(self, f"Choose the {self._what}")
         dialog.fileSelected.connect(lambda name: self.chosen.emit(Path(name)))
         dialog.open()
+
+
+def _narrow_combo(parent: QWidget) -> QComboBox:
+    """A combo box whose width does not grow with its longest entry (a backend's or model's full name)."""
+    combo = QComboBox(parent)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(NARROW_COMBO_CHARACTERS)
+    return combo
 
 
 def _image_dialog(parent: QWidget, title: str) -> QFileDialog:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -65,6 +66,14 @@ def row_of(parent: QWidget, *widgets: QWidget, stretch_last: bool = False) -> QW
     return holder
 
 
+def hint_label(text: str, parent: QWidget) -> QLabel:
+    """A quiet explanation beside a control; it wraps rather than widening the inspector."""
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {theme.MUTED.name()}")
+    return label
+
+
 def seconds_spin(parent: QWidget, high_s: float) -> QDoubleSpinBox:
     spin = QDoubleSpinBox(parent)
     spin.setRange(0.0, high_s)
@@ -86,6 +95,7 @@ class _Section(QGroupBox):
         super().__init__(title, parent)
         self.document = document
         self.form = QFormLayout(self)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a narrowed dock puts fields under labels
         self._errors: dict[QWidget, QLabel] = {}
         self._last_control: QWidget | None = None
         self._updating = False
@@ -172,7 +182,8 @@ class ShotSoundSection(_Section):
         self.mute_check = QCheckBox("Mute", self)
         self.solo_check = QCheckBox("Solo", self)
         self.solo_check.setToolTip("While anything is soloed, only soloed sound plays")
-        self.dialogue_check = QCheckBox("Has dialogue (music ducks under it)", self)
+        self.dialogue_check = QCheckBox("Has dialogue", self)
+        dialogue_hint = hint_label("(music ducks under it)", self)
         self.transition_combo = QComboBox(self)
         self.transition_combo.addItem("Cut", TransitionKind.CUT.value)
         self.transition_combo.addItem("Crossfade", TransitionKind.CROSSFADE.value)
@@ -181,12 +192,13 @@ class ShotSoundSection(_Section):
         self.crossfade_spin.setToolTip("How long the two shots overlap")
 
         toggles = row_of(self, self.mute_check, self.solo_check)
+        dialogue = row_of(self, self.dialogue_check, dialogue_hint, stretch_last=True)
         transition = row_of(self, self.transition_combo, self.crossfade_spin, stretch_last=True)
         self.transition_row = transition
 
         self.add_row("Gain", self.gain_spin)
         self.add_row("", toggles)
-        self.add_row("", self.dialogue_check)
+        self.add_row("", dialogue)
         self.add_row("Into next shot", transition)
 
         self.gain_spin.valueChanged.connect(
@@ -194,7 +206,7 @@ class ShotSoundSection(_Section):
         )
         self.mute_check.toggled.connect(lambda on: self._sound(toggles, muted=on))
         self.solo_check.toggled.connect(lambda on: self._sound(toggles, solo=on))
-        self.dialogue_check.toggled.connect(lambda on: self._sound(self.dialogue_check, dialogue=on))
+        self.dialogue_check.toggled.connect(lambda on: self._sound(dialogue, dialogue=on))
         self.transition_combo.activated.connect(self._kind_chosen)
         self.crossfade_spin.valueChanged.connect(self._length_changed)
         self.toggles = toggles
@@ -287,8 +299,11 @@ class AudioClipSection(_Section):
         self.clip_id: str | None = None
         self.name_label = QLabel(self)
         self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # a long file name is cut short rather than widening the dock; the tooltip has all of it
+        self.name_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.lane_label = QLabel(self)
         self.place_label = QLabel(self)
+        self.place_label.setWordWrap(True)
         self.gain_spin = gain_spin(self)
         self.mute_check = QCheckBox("Mute", self)
         self.solo_check = QCheckBox("Solo", self)
@@ -335,8 +350,9 @@ class AudioClipSection(_Section):
             return
 
         def fill() -> None:
-            self.name_label.setText(clip.source_name or PurePosixPath(clip.media).name)
-            self.name_label.setToolTip(clip.media)
+            name = clip.source_name or PurePosixPath(clip.media).name
+            self.name_label.setText(name)
+            self.name_label.setToolTip(f"{name}\n{clip.media}")
             self.lane_label.setText(self.document.project.lane(clip.lane).name)
             self.place_label.setText(
                 f"from {format_time(clip.start_us)} for {format_time(clip.duration_us)} "
