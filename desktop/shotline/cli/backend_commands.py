@@ -8,9 +8,12 @@ from typing import Any
 
 import click
 
+from shotline.core.errors import KeyStoreError
 from shotline.core.ports import BackendInfo
-from shotline.services.context import open_context
+from shotline.services.context import AppContext, open_context
 from shotline.services.keys import delete_key, key_status, set_key, try_key
+
+UNKNOWN = "unknown"
 
 
 def _describe(info: BackendInfo, key: str) -> dict[str, Any]:
@@ -35,20 +38,37 @@ def _describe(info: BackendInfo, key: str) -> dict[str, Any]:
     }
 
 
+def _key_source(ctx: AppContext, info: BackendInfo) -> tuple[str, str | None]:
+    """Where the backend's key comes from; "unknown" and why, when the keyring cannot be asked."""
+    try:
+        return key_status(ctx, info.id).source.value, None
+    except KeyStoreError as error:
+        return UNKNOWN, str(error)
+
+
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def backends(as_json: bool) -> None:
     """List the generation backends and their models."""
+    rows = []
     with open_context() as ctx:
-        rows = [_describe(info, key_status(ctx, info.id).source.value) for info in ctx.registry.infos()]
+        for info in ctx.registry.infos():
+            source, problem = _key_source(ctx, info)
+            rows.append(_describe(info, source) | {"key_problem": problem})
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
+    problems = []
     for row in rows:
         key = "no key needed" if not row["key_env_vars"] else f"key: {row['key']}"
+        if row["key_problem"]:
+            key += " (the system keyring is not available)"
+            problems.append(row["key_problem"])
         click.echo(f"{row['id']:<12} {row['name']} ({row['kind']}, {key})")
         for model in row["models"]:
             click.echo(f"{'':<12}   {model['id']:<20} {model['label']}")
+    for problem in dict.fromkeys(problems):
+        click.echo(f"\nKeys could not be looked up: {problem} A key in the backend's environment variable still works.")
 
 
 @click.group()
