@@ -184,9 +184,29 @@ def test_corrupt_project_names_the_backup_and_restore_brings_it_back(bundle: Pro
     assert "only zero bytes" in str(caught.value)
     assert str(newest.path) in str(caught.value)
     restored = bundle.restore_backup()
-    assert restored.title == "Good"
+    assert restored.project.title == "Good" and restored.backup == newest
     assert bundle.load().title == "Good"
-    assert any(p.name.startswith("damaged-") for p in bundle.backups_dir.iterdir())
+    assert restored.kept is not None and restored.kept.parent == bundle.path
+    assert restored.kept.name.startswith("project.json.damaged-")
+    assert restored.kept.read_bytes() == b"\x00" * 512, "the damaged file is kept as it was"
+
+
+def test_restoring_twice_keeps_both_damaged_files_and_a_good_file_becomes_a_backup(bundle: ProjectBundle) -> None:
+    bundle.save(replace(sample_project(), title="Good"))
+    bundle.save(replace(sample_project(), title="Latest"))
+    kept = []
+    for damage in (b"\x00" * 8, b"{"):
+        bundle.project_file.write_bytes(damage)
+        restored = bundle.restore_backup()
+        assert restored.kept is not None
+        kept.append(restored.kept)
+    assert kept[0] != kept[1] and [p.read_bytes() for p in kept] == [b"\x00" * 8, b"{"]
+
+    bundle.save(replace(sample_project(), title="Edited"))
+    restored = bundle.restore_backup(bundle.all_backups()[-1])
+    assert bundle.load() == restored.project and restored.project.title != "Edited"
+    assert restored.kept is not None and restored.kept.parent == bundle.backups_dir
+    assert b'"Edited"' in restored.kept.read_bytes(), "the version replaced is a backup like any other"
 
 
 def test_corrupt_without_backup_is_plain_corrupt(bundle: ProjectBundle) -> None:

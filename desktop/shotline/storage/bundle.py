@@ -5,7 +5,9 @@ project.json   media/   jobs.sqlite   cache/   .backups/   .recovery/   .partial
 ```
 Saving never leaves a half-written project.json: the previous version goes to `.backups/`, the new one is
 written beside it and swapped in with one rename. Autosave writes `.recovery/autosave.json` and never touches
-project.json. Media is copied in under a content-hash name, so importing the same clip twice stores it once.
+project.json. Restoring a backup keeps the file it replaces: in `.backups/`, or if damaged beside it as
+`project.json.damaged-<time>`. Media is copied in under a content-hash name, so importing the same clip twice
+stores it once.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import hashlib
 import logging
 import os
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from types import TracebackType
@@ -41,6 +44,16 @@ SUFFIX = ".shotline"
 _FOLDERS = ("media", "cache", ".backups", ".recovery", ".partial")
 _CHUNK = 1 << 20
 _SAFE_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,10}")
+
+
+@dataclass(frozen=True, slots=True)
+class Restored:
+    """What `restore_backup` did."""
+
+    project: Project
+    backup: Backup
+    kept: Path | None
+    """Where the replaced project.json is now (None if there was none)."""
 
 
 def _reason(error: OSError) -> str:
@@ -169,7 +182,9 @@ class ProjectBundle:
             if good is None:
                 raise
             raise ProjectCorrupt(
-                f"{error} A backup from {good.label} is at {good.path}; choose Restore Backup to open it."
+                f"{error} The newest backup that opens is from {good.label} ({good.path}). To go back to it, choose "
+                f'“Restore the latest backup” when Shotline offers it, or run: shotline restore "{self.path}". '
+                "Restoring keeps the damaged file."
             ) from error
 
     def save(self, project: Project) -> None:
@@ -216,23 +231,46 @@ class ProjectBundle:
             return backup
         return None
 
-    def restore_backup(self, backup: Backup | None = None) -> Project:
-        """Make a backup (default: the newest good one) the project again; the damaged file is kept aside."""
+    def restore_backup(self, backup: Backup | None = None) -> Restored:
+        """Make a backup (default: the newest good one) the project again; the file it replaces is kept."""
         self._require_lock()
         chosen = backup or self.latest_backup()
         if chosen is None:
             raise ProjectNotFound("This project has no backup that opens cleanly.")
-        raw = chosen.path.read_bytes()
+        try:
+            raw = chosen.path.read_bytes()
+        except OSError as error:
+            raise ProjectCorrupt(f"The backup {chosen.path} could not be read: {_reason(error)}.") from error
         project = schema.loads(raw)
         try:
-            if self.project_file.exists():
-                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-                replace_with_retry(self.project_file, self.backups_dir / f"damaged-{stamp}.json")
+            kept = self._keep_current()
             write_atomic(self.project_file, raw)
         except OSError as error:
-            raise SaveFailed(f"Could not restore the backup: {_reason(error)}.") from error
-        log.info("Restored the project from backup %s", chosen.path.name)
-        return project
+            raise SaveFailed(f"Could not restore the backup: {_reason(error)}. The project is unchanged.") from error
+        log.info("Restored the project from backup %s; the replaced file is at %s", chosen.path.name, kept)
+        return Restored(project, chosen, kept)
+
+    def _keep_current(self) -> Path | None:
+        """Keep the project.json a restore replaces: one that loads goes to .backups/ like any saved version, a
+        damaged one is copied beside it as project.json.damaged-<UTC time>, where thinning never reaches."""
+        try:
+            raw = self.project_file.read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            schema.loads(raw)
+        except ProjectCorrupt:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            aside = self.path / f"{PROJECT_FILE}.damaged-{stamp}"
+            counter = 0
+            while aside.exists():
+                counter += 1
+                aside = self.path / f"{PROJECT_FILE}.damaged-{stamp}-{counter}"
+            write_atomic(aside, raw)
+            return aside
+        except ProjectTooNew:
+            pass  # a newer Shotline's file is not damaged: it waits in .backups/ for that version
+        return backups.backup_file(self.project_file, self.backups_dir)
 
     # ------------------------------------------------------------------------------------------ recovery
 

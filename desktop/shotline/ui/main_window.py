@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from shotline import __version__
 from shotline.core.commands import Command
+from shotline.core.errors import ProjectCorrupt
 from shotline.core.model import Project
 from shotline.core.timecode import format_time
 from shotline.services import preferences
@@ -42,6 +43,7 @@ from shotline.ui.dialogs.new_project import NewProjectDialog
 from shotline.ui.dialogs.open_project import ask_open_path, is_project
 from shotline.ui.dialogs.preferences import PreferencesDialog
 from shotline.ui.dialogs.recovery import RecoveryChoice, RecoveryDialog
+from shotline.ui.dialogs.restore_backup import BackupRestorer
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.inspector import InspectorPanel
 from shotline.ui.jobs_panel import JobsPanel
@@ -96,6 +98,9 @@ class MainWindow(QMainWindow):
         self.sharing = SharingFlow(ctx, bridge, self)
         self.sharing.reported.connect(self.message_bar.show_message)
         self.sharing.project_unpacked.connect(self._open_unpacked)
+        self.restorer = BackupRestorer(self)
+        self.restorer.reported.connect(self.message_bar.show_message)
+        self.restorer.restored.connect(self.open_project)
         self.undo_actions = UndoActions(self)
         self.welcome = WelcomePage(ctx, bridge, self)
         self.welcome.open_requested.connect(self.open_project)
@@ -242,7 +247,9 @@ class MainWindow(QMainWindow):
         try:
             session = ProjectSession.open(path)
         except Exception as error:
-            self.message_bar.show_message(f"Could not open {path.name}: {describe(error)}")
+            message = f"Could not open {path.name}: {describe(error)}"
+            if not (isinstance(error, ProjectCorrupt) and self.restorer.offer(path, message)):
+                self.message_bar.show_message(message)
             return False
         self._adopt(session)
         return True
