@@ -15,6 +15,7 @@ import platformdirs
 
 from shotline.backends.http import checked_url
 from shotline.core.errors import ShotlineError
+from shotline.services.content_credentials import identity_setting
 from shotline.services.context import AppContext, cache_dir
 from shotline.storage.settings import AppSettings
 
@@ -39,8 +40,12 @@ def save_preferences(
     poll_seconds: float,
     cache_size_mb: int,
     cache_folder: str = "",
+    c2pa_identity: Mapping[str, str] | None = None,
 ) -> AppSettings:
-    """Check and save what the Preferences dialog shows; unknown backends and bad numbers are refused clearly."""
+    """Check and save what the Preferences dialog shows; unknown backends and bad numbers are refused clearly.
+
+    `c2pa_identity` (paths to the certificate chain and key, a timestamp server) None leaves it alone.
+    """
     known = set(ctx.registry.ids())
     if default_backend not in known:
         raise ShotlineError(
@@ -56,6 +61,7 @@ def save_preferences(
     cache_folder = cache_folder.strip()
     if cache_folder and not Path(cache_folder).expanduser().is_absolute():
         raise ShotlineError(f"The cache folder must be a full path (got {cache_folder!r}).")
+    identity = ctx.settings.c2pa_identity if c2pa_identity is None else identity_setting(c2pa_identity)
     urls = {backend: url.strip() for backend, url in base_urls.items() if url.strip()}
     for backend, url in urls.items():
         if not url.startswith(("http://", "https://")):
@@ -69,6 +75,7 @@ def save_preferences(
         poll_seconds=float(poll_seconds),
         cache_size_mb=int(cache_size_mb),
         cache_folder=cache_folder,
+        c2pa_identity=identity,
     )
     return save_settings(ctx, settings)
 

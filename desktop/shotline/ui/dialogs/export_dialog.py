@@ -6,6 +6,10 @@ whenever a choice or the project changes; when cuts between keyframes stand in t
 to keyframes as one undo step. The render runs on the async runner; progress and the outcome come back through the
 document's bridge, so the window never waits. A cancelled or failed render leaves nothing at the target (the
 renderer writes a hidden temporary file and only renames it once it plays). The choices are kept for next time.
+
+Whether the film can be signed with Content Credentials (C2PA) is worked out off the GUI thread when the dialog
+opens (importing c2pa and checking the certificate take most of a second); until then, and when it cannot, the
+checkbox is disabled and its tooltip says why. A signing that fails leaves the previous file as it was.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from shotline.core.changes import ProjectChange
 from shotline.core.errors import ShotlineError
 from shotline.core.model import BROADCAST_LUFS, WEB_LUFS, Codec, ExportSettings, Fit, Trim
 from shotline.core.timecode import format_fps, format_time
+from shotline.services.content_credentials import CannotSign, SigningIdentity, start_signing_check
 from shotline.services.export import (
     ExportReport,
     default_extension,
@@ -105,6 +110,8 @@ class ExportChoices:
     codec: Codec = Codec.H264
     loudness: str = "web"
     hardware: bool = False
+    sign: bool = False
+    """Sign with Content Credentials (C2PA)."""
 
     def remembered(self) -> dict[str, str]:
         return {
@@ -113,6 +120,7 @@ class ExportChoices:
             "codec": self.codec.value,
             "loudness": self.loudness,
             "hardware": "yes" if self.hardware else "no",
+            "c2pa": "yes" if self.sign else "no",
         }
 
     @classmethod
@@ -129,6 +137,7 @@ class ExportChoices:
             codec=Codec(saved["codec"]) if saved.get("codec") in codecs else Codec.H264,
             loudness=saved.get("loudness", "web") if saved.get("loudness") in loudness else "web",
             hardware=saved.get("hardware") == "yes",
+            sign=saved.get("c2pa") == "yes",
         )
 
 
@@ -149,12 +158,18 @@ class ExportDialog(QDialog):
         self._started = 0.0
         self._output: Path | None = None
         self.report: ExportReport | None = None
+        self.signing_identity: SigningIdentity | None = None
+        """Who signs when the box is ticked; None until the check says signing is possible."""
+        self._signing_pending = True
+        self._sign_wish = False
+        """The remembered choice, kept while the box cannot be ticked (so it is not forgotten by this export)."""
         self._building = True
         self._build()
         self._show_choices(ExportChoices.recall(dict(document.ctx.settings.export_choices)))
         self._building = False
         document.changed.connect(self._on_project_changed)
         self.refresh()
+        document.bridge.watch(start_signing_check(document.ctx), self._signing_possible, self._signing_impossible)
 
     # ------------------------------------------------------------------------------------------ layout
 
@@ -206,6 +221,12 @@ class ExportDialog(QDialog):
         self.hardware_check = QCheckBox("Use a hardware encoder when available", self)
         self.hardware_check.setToolTip("Faster on machines with one; Shotline falls back to software if it fails")
         self.hardware_check.toggled.connect(self.refresh)
+        self.sign_check = QCheckBox("Sign with Content Credentials (C2PA)", self)
+        self.sign_check.setEnabled(False)
+        self.sign_check.setToolTip("Checking whether exports can be signed…")
+        self.sign_note = QLabel("Set up a certificate in Preferences → Content Credentials", self)
+        self._colour(self.sign_note, theme.MUTED)
+        self.sign_note.setVisible(False)
 
         self.summary = QLabel(self)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -225,6 +246,8 @@ class ExportDialog(QDialog):
         form.addRow("Export", self.scope_combo)
         form.addRow("", self.range_widget)
         form.addRow("", self.hardware_check)
+        form.addRow("", self.sign_check)
+        form.addRow("", self.sign_note)
         form.addRow("Film", self.summary)
         form.addRow("Route", self.route_label)
         form.addRow("", self.snap_button)
@@ -297,6 +320,8 @@ class ExportDialog(QDialog):
         self.format_combo.setCurrentIndex(max(0, self.format_combo.findData(choices.codec)))
         self.loudness_combo.setCurrentIndex(max(0, self.loudness_combo.findData(choices.loudness)))
         self.hardware_check.setChecked(choices.hardware)
+        self._sign_wish = choices.sign
+        self.sign_check.setChecked(choices.sign)
         self.scope_combo.setCurrentIndex(1 if self._selected_shot is not None else 0)
         self.path_edit.setText(str(default_output(self._document, choices.codec)))
 
@@ -324,6 +349,7 @@ class ExportDialog(QDialog):
             codec=Codec(self.format_combo.currentData()),
             loudness=str(self.loudness_combo.currentData()),
             hardware=self.hardware_check.isChecked(),
+            sign=self.sign_check.isChecked() if self.signing_identity else self._sign_wish,
         )
 
     def export_range(self) -> Trim | None:
@@ -392,6 +418,26 @@ class ExportDialog(QDialog):
         )
 
     @property
+    def signing_pending(self) -> bool:
+        """Whether the check that says if the film can be signed has not answered yet."""
+        return self._signing_pending
+
+    def _signing_possible(self, identity: SigningIdentity) -> None:
+        self._signing_pending = False
+        self.signing_identity = identity
+        self.sign_check.setEnabled(not self.is_exporting)
+        self.sign_check.setToolTip(
+            f"Signs as {identity.signer}: the file then says who made it and how, each take and its backend named"
+        )
+
+    def _signing_impossible(self, error: BaseException) -> None:
+        self._signing_pending = False
+        self.sign_check.setChecked(False)
+        self.sign_check.setEnabled(False)
+        self.sign_check.setToolTip(f"Cannot sign: {describe(error)}")
+        self.sign_note.setVisible(True)
+
+    @property
     def route_pending(self) -> bool:
         return self._route_shown != self._route_asked
 
@@ -439,6 +485,7 @@ class ExportDialog(QDialog):
     def _set_running(self, running: bool) -> None:
         for widget in self._inputs:
             widget.setEnabled(not running)
+        self.sign_check.setEnabled(not running and self.signing_identity is not None)
         self.cancel_button.setText("Cancel export" if running else "Close")
         self.progress.setVisible(running or self.progress.value() > 0)
         if not running:
@@ -489,6 +536,10 @@ class ExportDialog(QDialog):
         output = self._target()
         if output is None:
             return
+        signing = self.sign_check.isChecked()
+        if signing and self.signing_identity is None:
+            self._say("Still checking the signing certificate; export again in a moment.", error=True)
+            return
         session = self._document.session
         try:
             render_plan = plan(session, self.settings())
@@ -508,7 +559,8 @@ class ExportDialog(QDialog):
             bridge.post(lambda: self._on_progress(fraction))
 
         try:
-            handle = start_export(self._document.ctx, session, render_plan, output, progress)
+            identity = self.signing_identity if signing else None
+            handle = start_export(self._document.ctx, session, render_plan, output, progress, identity=identity)
         except ShotlineError as error:
             self._say(describe(error), error=True)
             return
@@ -539,7 +591,7 @@ class ExportDialog(QDialog):
         how = "copied losslessly" if report.route == "lossless" else f"encoded with {report.encoder}"
         notes = " ".join(_sentence(note) for note in report.notes)  # e.g. the hardware encoder gave way to software
         self._say(f"Exported {name} in {format_elapsed(elapsed)} ({how}). {notes}".strip())
-        self.measured.setText("Measuring the loudness of the result…")
+        self._show_measured("Measuring the loudness of the result…")
         self.measured.setVisible(True)
         self._document.bridge.watch(
             start_metering(self._document.ctx, report), self._on_measured, self._on_measure_failed, lambda: None
@@ -547,13 +599,22 @@ class ExportDialog(QDialog):
 
     def _on_measured(self, report: ExportReport) -> None:
         self.report = report
-        self.measured.setText(describe_loudness(report))
+        self._show_measured(describe_loudness(report))
 
     def _on_measure_failed(self, error: BaseException) -> None:
-        self.measured.setText(f"The loudness of the result could not be measured: {describe(error)}")
+        self._show_measured(f"The loudness of the result could not be measured: {describe(error)}")
+
+    def _show_measured(self, loudness: str) -> None:
+        signed = self.report.signed_by if self.report else None
+        self.measured.setText(f"{loudness} Signed by {signed}." if signed else loudness)
 
     def _on_error(self, error: BaseException) -> None:
         self._finish()
+        if isinstance(error, CannotSign):
+            name = self._output.name if self._output else "the film"
+            reason = _sentence(describe(error))
+            self._say(f"Not signed: {reason} Nothing was written: any {name} already there is as it was.", error=True)
+            return
         self._say(f"The export failed: {describe(error)}", error=True)
 
     def _on_cancelled(self) -> None:

@@ -1,4 +1,5 @@
-"""Preferences: default backend and model, each provider's base URL, poll interval, and the cache."""
+"""Preferences: default backend and model, each provider's base URL, poll interval, the cache, and the certificate
+exports are signed with (Content Credentials)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from shotline.core.errors import ShotlineError
 from shotline.services import preferences
 from shotline.services.context import AppContext
 from shotline.ui import theme
+from shotline.ui.bridge import Bridge
+from shotline.ui.dialogs.content_credentials import ContentCredentialsGroup
 
 
 class PreferencesDialog(QDialog):
@@ -76,6 +79,8 @@ class PreferencesDialog(QDialog):
         self.cache_size.setRange(0, 1_000_000)
         self.cache_size.setSuffix(" MB")
         self.cache_size.setValue(settings.cache_size_mb)
+        self.bridge = Bridge(self)
+        self.credentials = ContentCredentialsGroup(ctx, self.bridge, self)
         self.error = QLabel(self)
         self.error.setWordWrap(True)
         self.error.setStyleSheet(f"color: {theme.DANGER.name()};")
@@ -90,6 +95,7 @@ class PreferencesDialog(QDialog):
         form.addRow("Cache folder", cache_row)
         form.addRow("", self.cache_label)
         form.addRow("Cache size limit", self.cache_size)
+        form.addRow(self.credentials)
         form.addRow(self.error)
         form.addRow(buttons)
 
@@ -97,6 +103,10 @@ class PreferencesDialog(QDialog):
         chosen = QFileDialog.getExistingDirectory(self, "Cache folder", self.cache_folder.text())
         if chosen:
             self.cache_folder.setText(chosen)
+
+    def done(self, result: int) -> None:
+        self.credentials.stop()
+        super().done(result)
 
     def _fill_models(self) -> None:
         self.model.clear()
@@ -115,6 +125,9 @@ class PreferencesDialog(QDialog):
         return urls
 
     def save(self) -> bool:
+        if refusal := self.credentials.refusal():
+            self.error.setText(refusal)
+            return False
         try:
             preferences.save_preferences(
                 self.ctx,
@@ -124,6 +137,7 @@ class PreferencesDialog(QDialog):
                 poll_seconds=self.poll.value(),
                 cache_size_mb=self.cache_size.value(),
                 cache_folder=self.cache_folder.text(),
+                c2pa_identity=self.credentials.chosen(),
             )
         except ShotlineError as error:
             self.error.setText(str(error))
