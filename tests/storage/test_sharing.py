@@ -11,7 +11,9 @@ import json
 import os
 import stat
 import struct
+import threading
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,15 @@ from shotline.core.errors import ProjectCorrupt, ProjectError, ProjectTooNew
 from shotline.core.model import FORMAT_VERSION
 from shotline.storage import schema
 from shotline.storage.bundle import ProjectBundle
-from shotline.storage.sharing import ARCHIVE_VERSION, MANIFEST, Limits, pack, unpack, used_media
+from shotline.storage.sharing import (
+    ARCHIVE_VERSION,
+    MANIFEST,
+    Limits,
+    SharingCancelled,
+    pack,
+    unpack,
+    used_media,
+)
 from tests.storage.projects import sample_project
 
 
@@ -262,3 +272,121 @@ def test_media_altered_after_sharing_is_refused(project_folder: Path, tmp_path: 
             data = source.read(info)
             target.writestr(info, b"swapped" if info.filename == "media/music.wav" else data)
     _refused(tampered, ProjectCorrupt, r"media/music\.wav is damaged")
+
+
+# ---------------------------------------------------------------------------------------------- progress and cancel
+
+
+MEDIA_BYTES = 3 << 20
+"""Per media file: several chunks each, so progress is reported many times and a cancel lands mid-file."""
+
+
+@pytest.fixture
+def large_project(project_folder: Path) -> Path:
+    """The sample project with a few MB of random bytes in each media file it uses (pack never decodes them)."""
+    for n, rel in enumerate(used_media(sample_project())):
+        (project_folder / rel).write_bytes(os.urandom(MEDIA_BYTES + 1000 * n))
+    return project_folder
+
+
+def _recorded() -> tuple[list[float], Callable[[float], None]]:
+    values: list[float] = []
+    return values, values.append
+
+
+def _assert_progress_by_bytes(values: list[float], total_bytes: int) -> None:
+    assert len(values) >= total_bytes // (1 << 20), "fewer reports than MB copied"
+    assert values == sorted(values), "progress went backwards"
+    assert 0 < values[0] < 0.1
+    assert values[-1] == 1.0 and all(value < 1.0 for value in values[:-1])  # 1.0 only once it is all in place
+
+
+def test_pack_and_unpack_report_progress_by_bytes_up_to_the_end(large_project: Path, tmp_path: Path) -> None:
+    total = sum((large_project / rel).stat().st_size for rel in used_media(sample_project()))
+    packed, progress = _recorded()
+    archive = pack(large_project, tmp_path / "Harbour.shotline.zip", progress=progress)
+    _assert_progress_by_bytes(packed, total)
+
+    out = tmp_path / "received"
+    out.mkdir()
+    unpacked, progress = _recorded()
+    opened = unpack(archive, out, progress=progress)
+    _assert_progress_by_bytes(unpacked, total)
+    assert _sha(opened / "media" / "music.wav") == _sha(large_project / "media" / "music.wav")
+
+
+def _cancel_at(cancel: threading.Event, report: int) -> tuple[list[float], Callable[[float], None]]:
+    """A progress sink that asks to cancel on its `report`-th report (1 = after the first chunk)."""
+    values: list[float] = []
+
+    def progress(fraction: float) -> None:
+        values.append(fraction)
+        if len(values) == report:
+            cancel.set()
+
+    return values, progress
+
+
+def _chunk_reports(run: Callable[[Callable[[float], None]], object]) -> int:
+    """How many reports a run makes before its final 1.0, i.e. how many chunks it copies."""
+    values, progress = _recorded()
+    run(progress)
+    assert values[-1] == 1.0
+    return len(values) - 1
+
+
+@pytest.mark.parametrize("moment", ["first chunk", "last chunk"])
+def test_cancelling_a_pack_leaves_no_archive_and_keeps_an_older_one(
+    large_project: Path, tmp_path: Path, moment: str
+) -> None:
+    chunks = _chunk_reports(lambda progress: pack(large_project, tmp_path / "count.zip", progress=progress))
+    out = tmp_path / "out"
+    out.mkdir()
+    older = out / "Harbour.shotline.zip"
+    older.write_bytes(b"the archive shared yesterday")
+    before, project_before = _listing(out), _listing(large_project)
+    cancel = threading.Event()
+    values, progress = _cancel_at(cancel, 1 if moment == "first chunk" else chunks)
+
+    with pytest.raises(SharingCancelled, match=r"Sharing was cancelled; Harbour\.shotline\.zip was not written"):
+        pack(large_project, older, progress=progress, cancel=cancel)
+
+    assert len(values) == (1 if moment == "first chunk" else chunks)  # it stopped at once, before the next chunk
+    assert _listing(out) == before  # no partial archive beside it
+    assert older.read_bytes() == b"the archive shared yesterday"
+    assert _listing(large_project) == project_before
+
+
+@pytest.mark.parametrize("moment", ["first chunk", "last chunk"])
+def test_cancelling_an_unpack_leaves_no_folder(large_project: Path, tmp_path: Path, moment: str) -> None:
+    archive = pack(large_project, tmp_path / "Harbour.shotline.zip")
+    counted = tmp_path / "counted"
+    counted.mkdir()
+    chunks = _chunk_reports(lambda progress: unpack(archive, counted, progress=progress))
+    into = tmp_path / "into"
+    into.mkdir()
+    (into / "Other.shotline").mkdir()  # something already there, which must stay as it is
+    before, around = _listing(into), _listing(tmp_path)
+    cancel = threading.Event()
+    values, progress = _cancel_at(cancel, 1 if moment == "first chunk" else chunks)
+
+    with pytest.raises(SharingCancelled, match=r"Opening Harbour\.shotline\.zip was cancelled; nothing was unpacked"):
+        unpack(archive, into, progress=progress, cancel=cancel)
+
+    assert len(values) == (1 if moment == "first chunk" else chunks)
+    assert _listing(into) == before
+    assert _listing(tmp_path) == around
+
+
+def test_a_cancel_asked_for_before_the_start_writes_nothing(large_project: Path, tmp_path: Path) -> None:
+    cancel = threading.Event()
+    cancel.set()
+    values, progress = _recorded()
+    with pytest.raises(SharingCancelled):
+        pack(large_project, tmp_path / "Harbour.shotline.zip", progress=progress, cancel=cancel)
+    archive = pack(large_project, tmp_path / "outbox.shotline.zip")
+    into = tmp_path / "into"
+    into.mkdir()
+    with pytest.raises(SharingCancelled):
+        unpack(archive, into, progress=progress, cancel=cancel)
+    assert values == [] and not (tmp_path / "Harbour.shotline.zip").exists() and _listing(into) == []

@@ -8,20 +8,26 @@ The window's questions (where to save, which archive, which folder) are answered
 from __future__ import annotations
 
 import json
+import os
+import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QDialog, QListView
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDialog, QListView
 
 from shotline.core import commands
-from shotline.services.context import AppContext
+from shotline.services.context import AppContext, open_context
+from shotline.services.session import ProjectSession
 from shotline.services.sharing import share
 from shotline.storage import bundle, schema
 from shotline.storage import sharing as storage_sharing
+from shotline.storage.secrets import MemorySecretStore
 from shotline.ui.dialogs.open_project import OpenDialog
 from shotline.ui.main_window import MainWindow
 from shotline.ui.sharing import ARCHIVE_SUFFIX, PROJECT_SUFFIX, archive_path, free_folder
@@ -306,3 +312,117 @@ def test_a_free_folder_name_counts_up_past_taken_ones(tmp_path: Path) -> None:
 def test_the_window_names_projects_and_archives_as_storage_does() -> None:
     assert PROJECT_SUFFIX == bundle.SUFFIX
     assert ARCHIVE_SUFFIX == storage_sharing.ARCHIVE_SUFFIX
+
+
+# ---------------------------------------------------------------------------------------------- progress and cancel
+
+
+REFERENCE = "media/reference.png"
+REFERENCE_MB = 96
+"""Enough that packing or unpacking takes a few hundred milliseconds, long after the first progress is shown."""
+
+
+@pytest.fixture
+def large_project(project_path: Path) -> Path:
+    """The test project with a large reference image on its first shot: random bytes, since sharing copies media
+    without decoding them and the window only lists a reference's name."""
+    with (project_path / REFERENCE).open("wb") as file:
+        for _ in range(REFERENCE_MB):
+            file.write(os.urandom(1 << 20))
+    with ProjectSession.open(project_path) as session:
+        shot = session.project.shots[0]
+        session.execute(commands.set_generation(shot.id, replace(shot.generation, reference_images=(REFERENCE,))))
+        session.save()
+    return project_path
+
+
+def on_first_progress(win: MainWindow, act: Callable[[], object]) -> list[tuple[int, str]]:
+    """Do `act` as soon as the status bar shows the first progress; returns each (bar value, label) shown."""
+    seen: list[tuple[int, str]] = []
+    indicator = win.sharing.indicator
+
+    def shown_value(value: int) -> None:
+        if value <= 0:
+            return
+        seen.append((value, indicator.label.text()))
+        if len(seen) == 1:
+            act()
+
+    indicator.bar.valueChanged.connect(shown_value)
+    return seen
+
+
+def test_sharing_shows_progress_and_its_cancel_button_leaves_no_archive(
+    qtbot, window: MainWindow, large_project: Path, tmp_path: Path
+) -> None:
+    assert window.open_project(large_project)
+    out = tmp_path / "out"
+    out.mkdir()
+    window.sharing.ask_archive_to_write = lambda default: out / "For Ana"
+    button = window.sharing.indicator.cancel_button
+    seen = on_first_progress(window, lambda: qtbot.mouseClick(button, Qt.MouseButton.LeftButton))
+
+    file_action(window, "Share as archive…").trigger()
+    assert button.isVisible() and button.isEnabled()
+    qtbot.waitUntil(lambda: "was cancelled" in shown(window), timeout=WAIT_MS)
+
+    assert shown(window) == f"Sharing was cancelled; For Ana{ARCHIVE_SUFFIX} was not written."
+    assert listing(out) == []  # no archive, no partial file
+    [(value, label)] = seen  # nothing moved after Cancel
+    assert 0 < value < window.sharing.indicator.bar.maximum()
+    assert label.startswith("Sharing film… ") and "%" in label and "left" in label
+    assert not window.sharing.indicator.isVisible() and window.sharing.working_on == ""
+
+    seen.clear()
+    window.sharing.indicator.bar.valueChanged.disconnect()
+    values: list[int] = []
+    window.sharing.indicator.bar.valueChanged.connect(values.append)
+    window.share()  # and without cancelling it runs to the end
+    qtbot.waitUntil(lambda: "Shared as" in shown(window), timeout=WAIT_MS)
+    assert (out / f"For Ana{ARCHIVE_SUFFIX}").is_file()
+    assert values == sorted(values) and values[-1] == window.sharing.indicator.bar.maximum()
+
+
+def test_esc_cancels_opening_a_shared_archive_and_leaves_no_folder(
+    qtbot, window: MainWindow, large_project: Path, tmp_path: Path
+) -> None:
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    archive = share(large_project, outbox / f"film{ARCHIVE_SUFFIX}").archive
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    around = listing(tmp_path)
+    answer_folder(window, inbox)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    seen = on_first_progress(window, lambda: QTest.keyClick(window, Qt.Key.Key_Escape))
+
+    window.open_path(archive)
+    qtbot.waitUntil(lambda: "was cancelled" in shown(window), timeout=WAIT_MS)
+
+    assert shown(window) == f"Opening {archive.name} was cancelled; nothing was unpacked."
+    assert len(seen) == 1
+    assert listing(inbox) == [] and listing(tmp_path) == around
+    assert window.document is None and window.sharing.working_on == ""
+
+
+def test_quitting_while_sharing_stops_it_and_leaves_no_archive(qtbot, large_project: Path, tmp_path: Path) -> None:
+    ctx = open_context(secrets=MemorySecretStore())  # closed by the test, as the application closes it on quitting
+    out = tmp_path / "out"
+    out.mkdir()
+    quit_at: list[float] = []
+    with shown_window(qtbot, ctx, tmp_path / "settings") as win:
+        assert win.open_project(large_project)
+        win.sharing.ask_archive_to_write = lambda default: out / "film"
+
+        def quit_app() -> None:  # what ui/main.py does when the application quits
+            quit_at.append(time.monotonic())
+            win.shutdown()
+            ctx.close()
+
+        on_first_progress(win, quit_app)
+        win.share()
+        qtbot.waitUntil(lambda: bool(quit_at), timeout=WAIT_MS)
+        assert not ctx.runner.thread.is_alive()
+        assert time.monotonic() - quit_at[0] < 2  # the packing was stopped, not waited for to the end
+        assert listing(out) == []

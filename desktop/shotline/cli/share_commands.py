@@ -1,12 +1,39 @@
-"""Commands that pass a project to someone else: `share` packs it into one .shotline.zip, `unpack` opens one."""
+"""Commands that pass a project to someone else: `share` packs it into one .shotline.zip, `unpack` opens one.
+
+Both show a progress bar on a terminal. Ctrl+C stops the work between two chunks, waits until what it wrote is
+removed again (no partial archive, no half-unpacked folder), says so and exits as an interrupted export does.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
-from shotline.services.sharing import open_shared, share
+from shotline.cli.progress import Bar, progress_bar
+from shotline.services.sharing import SharingCancelled, open_shared, share
+
+T = TypeVar("T")
+
+
+def _interruptible(label: str, work: Callable[[Bar, threading.Event], T]) -> T:
+    """Run `work(progress, cancel)` on a worker thread so Ctrl+C reaches this one, which then cancels and waits."""
+    cancel = threading.Event()
+    try:
+        with progress_bar(label) as bar, ThreadPoolExecutor(1, thread_name_prefix="shotline-share") as worker:
+            running = worker.submit(work, bar, cancel)
+            try:
+                return running.result()
+            except KeyboardInterrupt:
+                cancel.set()
+                return running.result()  # stopped with SharingCancelled, or it had finished before it could see it
+    except SharingCancelled as stopped:
+        click.echo(str(stopped), err=True)
+        raise KeyboardInterrupt from None  # the command line's way out of an interrupted command (exit 130)
 
 
 @click.command("share")
@@ -20,7 +47,7 @@ from shotline.services.sharing import open_shared, share
 )
 def share_command(project: Path, output: Path | None) -> None:
     """Pack PROJECT (its saved project.json and the media it uses; no cache, no keys) into one .shotline.zip."""
-    shared = share(project, output)
+    shared = _interruptible("Sharing", lambda bar, cancel: share(project, output, progress=bar, cancel=cancel))
     size = shared.size_bytes / 1024**2
     click.echo(f"Shared {project} as {shared.archive} ({shared.media_files} media files, {size:.1f} MB).")
 
@@ -36,7 +63,7 @@ def share_command(project: Path, output: Path | None) -> None:
 )
 def unpack_command(archive: Path, folder: Path | None) -> None:
     """Open a shared ARCHIVE as a new project folder, refusing anything unsafe inside it."""
-    project = open_shared(archive, folder)
+    project = _interruptible("Unpacking", lambda bar, cancel: open_shared(archive, folder, progress=bar, cancel=cancel))
     click.echo(f"Unpacked {archive} as {project}. Open it with Shotline or `shotline info {project}`.")
 
 

@@ -1,12 +1,21 @@
-"""Share a project as one `.shotline.zip` and open one someone sent (issue 6); the work is in storage.sharing."""
+"""Share a project as one `.shotline.zip` and open one someone sent (issue 6); the work is in storage.sharing.
+
+Both take a progress sink (throttled here, as every job's progress is) and a cancel event that stops the work
+between two chunks with SharingCancelled, leaving nothing behind.
+"""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from shotline.core.ports import ProgressSink
+from shotline.jobs.runner import throttled
 from shotline.storage import sharing
-from shotline.storage.sharing import ARCHIVE_SUFFIX
+from shotline.storage.sharing import ARCHIVE_SUFFIX, SharingCancelled
+
+__all__ = ["ARCHIVE_SUFFIX", "Shared", "SharingCancelled", "default_archive", "open_shared", "share"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,14 +33,29 @@ def default_archive(project: Path) -> Path:
     return folder.parent / f"{folder.name.removesuffix('.shotline') or 'Shared'}{ARCHIVE_SUFFIX}"
 
 
-def share(project: Path, output: Path | None = None) -> Shared:
+def share(
+    project: Path,
+    output: Path | None = None,
+    *,
+    progress: ProgressSink | None = None,
+    cancel: threading.Event | None = None,
+) -> Shared:
     """Pack the saved project (project.json and the media it uses; no cache, journal or keys) into one zip."""
-    written = sharing.pack(Path(project), output or default_archive(Path(project)))
+    sink = throttled(progress) if progress else None
+    written = sharing.pack(Path(project), output or default_archive(Path(project)), progress=sink, cancel=cancel)
     names = sharing.archive_media(written)
     return Shared(written, len(names), written.stat().st_size)
 
 
-def open_shared(archive: Path, to: Path | None = None) -> Path:
+def open_shared(
+    archive: Path,
+    to: Path | None = None,
+    *,
+    progress: ProgressSink | None = None,
+    cancel: threading.Event | None = None,
+) -> Path:
     """Unpack a shared archive as a new project folder in `to` (default: beside the archive)."""
     archive = Path(archive)
-    return sharing.unpack(archive, to if to is not None else archive.absolute().parent)
+    folder = to if to is not None else archive.absolute().parent
+    sink = throttled(progress) if progress else None
+    return sharing.unpack(archive, folder, progress=sink, cancel=cancel)

@@ -6,6 +6,9 @@ The archive holds `shotline-archive.json` (its own format, the project's format 
 Opening an archive from someone else trusts nothing in it: every entry name, kind and size is checked before a
 byte is written, bytes are counted (and hashed) while extracting, and everything lands in a temporary folder
 beside the destination that is renamed into place only when the whole project has been checked.
+
+Both directions report progress by bytes copied and can be cancelled between two chunks (and up to the last rename),
+leaving nothing behind: no partial archive, no half-unpacked folder.
 """
 
 from __future__ import annotations
@@ -18,13 +21,22 @@ import re
 import shutil
 import stat
 import tempfile
+import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from shotline.core.errors import ProjectCorrupt, ProjectError, ProjectNotFound, ProjectTooNew, SaveFailed
+from shotline.core.errors import (
+    ProjectCorrupt,
+    ProjectError,
+    ProjectNotFound,
+    ProjectTooNew,
+    SaveFailed,
+    ShotlineError,
+)
 from shotline.core.model import FORMAT_VERSION, Project
+from shotline.core.ports import ProgressSink
 from shotline.storage import schema
 from shotline.storage.atomic import fsync_dir, replace_with_retry
 
@@ -54,8 +66,45 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
+class SharingCancelled(ShotlineError):
+    """Packing or unpacking stopped because it was asked to; everything it had written is gone again."""
+
+
 def _reason(error: OSError) -> str:
     return error.strerror or str(error)
+
+
+class _Meter:
+    """Counts the bytes copied so far as a fraction of `total` for `progress`, and stops the work once `cancel` is set.
+
+    The fraction stays below 1 until `finish`, so 1.0 always means the archive or project is in place."""
+
+    def __init__(self, total: int, progress: ProgressSink | None, cancel: threading.Event | None, stopped: str) -> None:
+        self.total = 1
+        self.expect(total)
+        self.done = 0
+        self._progress = progress
+        self._cancel = cancel
+        self._stopped = stopped
+
+    def expect(self, total: int) -> None:
+        """Count progress against `total` bytes (once known: an archive's size is read only after it is checked)."""
+        self.total = max(total, 1)
+
+    def check(self) -> None:
+        """Raise SharingCancelled if cancelling was asked for; the caller's cleanup then removes what was written."""
+        if self._cancel is not None and self._cancel.is_set():
+            raise SharingCancelled(self._stopped)
+
+    def advance(self, size: int) -> None:
+        self.done += size
+        if self._progress is not None:
+            self._progress(min(self.done / self.total, 0.999))
+        self.check()
+
+    def finish(self) -> None:
+        if self._progress is not None:
+            self._progress(1.0)
 
 
 # ---------------------------------------------------------------------------------------------- pack
@@ -106,7 +155,7 @@ def _info(name: str, compress: int) -> zipfile.ZipInfo:
     return info
 
 
-def _copy_into(archive: zipfile.ZipFile, rel: str, src: Path) -> dict[str, Any]:
+def _copy_into(archive: zipfile.ZipFile, rel: str, src: Path, meter: _Meter) -> dict[str, Any]:
     digest = hashlib.sha256()
     size = 0
     with src.open("rb") as reader, archive.open(_info(rel, zipfile.ZIP_STORED), "w", force_zip64=True) as writer:
@@ -114,11 +163,21 @@ def _copy_into(archive: zipfile.ZipFile, rel: str, src: Path) -> dict[str, Any]:
             digest.update(chunk)
             size += len(chunk)
             writer.write(chunk)
+            meter.advance(len(chunk))
     return {"sha256": digest.hexdigest(), "size": size}
 
 
-def pack(bundle_path: Path, output: Path) -> Path:
-    """Write the project (project.json and the media it uses) to `output` as one zip, atomically."""
+def pack(
+    bundle_path: Path,
+    output: Path,
+    *,
+    progress: ProgressSink | None = None,
+    cancel: threading.Event | None = None,
+) -> Path:
+    """Write the project (project.json and the media it uses) to `output` as one zip, atomically.
+
+    `progress` gets the fraction of the media's bytes written (1.0 once the archive is in place); setting `cancel`
+    stops the packing at the next chunk with SharingCancelled, and no archive, whole or partial, is left."""
     folder = _project_folder(bundle_path)
     project = schema.loads((folder / PROJECT_FILE).read_bytes())
     media = _media_files(folder, project)
@@ -127,10 +186,13 @@ def pack(bundle_path: Path, output: Path) -> Path:
         raise ProjectError(f"Save the archive outside the project folder, not in {folder}.")
     if not output.parent.is_dir():
         raise SaveFailed(f"The folder {output.parent} does not exist; create it or choose another place.")
+    total = sum(src.stat().st_size for _rel, src in media)
+    meter = _Meter(total, progress, cancel, f"Sharing was cancelled; {output.name} was not written.")
+    meter.check()
     part = output.with_name(f".{output.name}.{os.getpid()}.part")
     try:
         with zipfile.ZipFile(part, "w") as archive:
-            hashes = {rel: _copy_into(archive, rel, src) for rel, src in media}
+            hashes = {rel: _copy_into(archive, rel, src, meter) for rel, src in media}
             manifest = {
                 "archive_version": ARCHIVE_VERSION,
                 "format_version": FORMAT_VERSION,
@@ -141,12 +203,14 @@ def pack(bundle_path: Path, output: Path) -> Path:
             archive.writestr(_info(MANIFEST, zipfile.ZIP_DEFLATED), json.dumps(manifest, indent=2))
         with part.open("rb+") as written:
             os.fsync(written.fileno())
+        meter.check()  # the last moment a cancel can still leave no archive
         replace_with_retry(part, output)
         fsync_dir(output.parent)
     except OSError as error:
         raise SaveFailed(f"Could not write {output.name}: {_reason(error)}.") from error
     finally:
         part.unlink(missing_ok=True)
+    meter.finish()
     log.info("Shared %s as %s (%d media files)", folder, output, len(media))
     return output
 
@@ -221,9 +285,10 @@ def _read_manifest(archive: Path, zipped: zipfile.ZipFile) -> dict[str, Any]:
 class _Budget:
     """Counts the bytes actually extracted, whatever the entries declared."""
 
-    def __init__(self, archive: Path, limits: Limits) -> None:
+    def __init__(self, archive: Path, limits: Limits, meter: _Meter) -> None:
         self.archive = archive
         self.left = limits.max_total_bytes
+        self.meter = meter
 
     def copy(self, info: zipfile.ZipInfo, reader: IO[bytes], writer: IO[bytes]) -> str:
         digest = hashlib.sha256()
@@ -235,21 +300,32 @@ class _Budget:
                 raise _refuse(self.archive, f"the entry {info.filename!r} holds more than it declares (a zip bomb)")
             digest.update(chunk)
             writer.write(chunk)
+            self.meter.advance(len(chunk))
         return digest.hexdigest()
 
 
-def _extract(archive: Path, zipped: zipfile.ZipFile, into: Path, limits: Limits) -> dict[str, str]:
-    """Extract project.json and media/ files into `into`; returns each media file's SHA-256."""
-    budget = _Budget(archive, limits)
-    hashes: dict[str, str] = {}
-    (into / "media").mkdir()
+def _project_entries(archive: Path, zipped: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The entries that make up a project (project.json and media/ files); anything else is skipped."""
+    wanted: list[zipfile.ZipInfo] = []
     for info in zipped.infolist():
-        name = info.filename
         if info.is_dir():
             continue
-        if name != PROJECT_FILE and not _SAFE_MEDIA.fullmatch(name):
-            log.info("Skipping %r in %s: not part of a project", name, archive.name)
-            continue
+        if info.filename == PROJECT_FILE or _SAFE_MEDIA.fullmatch(info.filename):
+            wanted.append(info)
+        else:
+            log.info("Skipping %r in %s: not part of a project", info.filename, archive.name)
+    return wanted
+
+
+def _extract(archive: Path, zipped: zipfile.ZipFile, into: Path, limits: Limits, meter: _Meter) -> dict[str, str]:
+    """Extract project.json and media/ files into `into`; returns each media file's SHA-256."""
+    entries = _project_entries(archive, zipped)
+    meter.expect(sum(info.file_size for info in entries))  # what they declare; the budget refuses any holding more
+    budget = _Budget(archive, limits, meter)
+    hashes: dict[str, str] = {}
+    (into / "media").mkdir()
+    for info in entries:
+        name = info.filename
         with zipped.open(info) as reader, (into / name).open("xb") as writer:
             digest = budget.copy(info, reader, writer)
         if name != PROJECT_FILE:
@@ -283,11 +359,19 @@ def archive_stem(archive: Path) -> str:
     return name or "Shared"
 
 
-def unpack(archive: Path, destination_folder: Path, limits: Limits = DEFAULT_LIMITS) -> Path:
+def unpack(
+    archive: Path,
+    destination_folder: Path,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    progress: ProgressSink | None = None,
+    cancel: threading.Event | None = None,
+) -> Path:
     """Open a shared archive as a new project folder `<destination_folder>/<name>.shotline`; returns its path.
 
     Everything is extracted into a temporary folder beside it, checked, then renamed into place: a refused
-    archive leaves nothing behind."""
+    archive leaves nothing behind, and neither does a cancelled one. `progress` gets the fraction of the bytes
+    extracted (1.0 once the project is in place); setting `cancel` stops at the next chunk with SharingCancelled."""
     archive = Path(archive)
     parent = Path(destination_folder)
     if not archive.is_file():
@@ -297,28 +381,32 @@ def unpack(archive: Path, destination_folder: Path, limits: Limits = DEFAULT_LIM
     target = parent / f"{archive_stem(archive)}.shotline"
     if target.exists():
         raise ProjectError(f"{target} already exists. Move it away or unpack to another folder (--to).")
+    meter = _Meter(0, progress, cancel, f"Opening {archive.name} was cancelled; nothing was unpacked.")
+    meter.check()
     temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".unpack", dir=parent))
     try:
         staged = temp / target.name
         staged.mkdir()
-        _unpack_into(archive, staged, limits)
+        _unpack_into(archive, staged, limits, meter)
         if target.exists():
             raise ProjectError(f"{target} appeared while unpacking. Move it away or unpack to another folder.")
+        meter.check()  # the last moment a cancel can still leave nothing
         staged.rename(target)
         fsync_dir(parent)
     except OSError as error:
         raise SaveFailed(f"Could not unpack {archive.name} into {parent}: {_reason(error)}.") from error
     finally:
         shutil.rmtree(temp, ignore_errors=True)
+    meter.finish()
     return target
 
 
-def _unpack_into(archive: Path, staged: Path, limits: Limits) -> None:
+def _unpack_into(archive: Path, staged: Path, limits: Limits, meter: _Meter) -> None:
     try:
         with zipfile.ZipFile(archive) as zipped:
             _check_entries(archive, zipped.infolist(), limits)
             manifest = _read_manifest(archive, zipped)
-            hashes = _extract(archive, zipped, staged, limits)
+            hashes = _extract(archive, zipped, staged, limits, meter)
     except zipfile.BadZipFile as error:
         raise _refuse(archive, f"it is damaged or is not a zip archive ({error})") from error
     except (EOFError, zipfile.LargeZipFile, NotImplementedError) as error:

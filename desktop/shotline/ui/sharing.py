@@ -1,8 +1,10 @@
 """Share the open project as one `.shotline.zip`, and open one someone sent, from the window (issue 6).
 
-Packing and checking are services.sharing's; this module asks where, runs the work on the async runner while a busy
-bar in the status bar says what is happening, and reports the outcome as one sentence. Every way an archive reaches
-the window (File → Open…, Open shared archive…, a drop, the command line, the macOS Finder) ends in `open_archive`.
+Packing and checking are services.sharing's; this module asks where, runs the work on the async runner while the
+status bar shows how far it is, the time left and a Cancel button (Esc), and reports the outcome as one sentence.
+Cancelling stops the work between two chunks and is reported only once what it wrote is gone again. Every way an
+archive reaches the window (File → Open…, Open shared archive…, a drop, the command line, the macOS Finder) ends in
+`open_archive`.
 """
 
 from __future__ import annotations
@@ -10,18 +12,24 @@ from __future__ import annotations
 import asyncio
 import shutil
 import tempfile
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QLocale, QObject, QStandardPaths, Signal
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QProgressBar, QWidget
+from PySide6.QtCore import QLocale, QObject, QStandardPaths, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from shotline.core.errors import ProjectNotFound, SaveFailed, ShotlineError
+from shotline.core.ports import ProgressSink
 from shotline.services import preferences
 from shotline.services.context import AppContext
+from shotline.services.jobs_view import format_elapsed
 from shotline.services.sharing import Shared, default_archive, open_shared, share
 from shotline.ui.bridge import Bridge
+from shotline.ui.dialogs.export_dialog import PROGRESS_STEPS, time_left
 from shotline.ui.document import ProjectDocument, describe
 
 T = TypeVar("T")
@@ -59,18 +67,24 @@ def free_folder(parent: Path, name: str) -> Path:
     return candidate
 
 
-def unpack_as_new_project(archive: Path, folder: Path) -> Path:
+def unpack_as_new_project(
+    archive: Path,
+    folder: Path,
+    *,
+    progress: ProgressSink | None = None,
+    cancel: threading.Event | None = None,
+) -> Path:
     """Unpack `archive` into `folder` as a new project named after it, under the first free name; returns its path.
 
     The service refuses a name that is taken (right for the command line, which says so). Here the archive is
-    unpacked into a hidden staging folder and then renamed, so nothing is overwritten, and a refused archive still
-    leaves nothing behind."""
+    unpacked into a hidden staging folder and then renamed, so nothing is overwritten, and a refused or cancelled
+    archive still leaves nothing behind."""
     if not folder.is_dir():
         raise ProjectNotFound(f"The folder {folder} does not exist; choose another place for the project.")
     try:
         staging = Path(tempfile.mkdtemp(prefix=".shotline-unpack-", dir=folder))
         try:
-            unpacked = open_shared(archive, staging)
+            unpacked = open_shared(archive, staging, progress=progress, cancel=cancel)
             target = free_folder(folder, unpacked.name)
             unpacked.rename(target)
         finally:
@@ -94,27 +108,41 @@ def projects_folder(ctx: AppContext) -> Path:
     return recent[0].parent if recent else documents_folder()
 
 
-class BusyIndicator(QWidget):
-    """A label and a busy bar for the status bar while an archive is written or unpacked.
-
-    The packing and unpacking report no fraction, so the bar moves without claiming a percentage."""
+class ProgressIndicator(QWidget):
+    """For the status bar while an archive is written or unpacked: what runs, how far it is, the time left, Cancel."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.label = QLabel(self)
         self.bar = QProgressBar(self)
-        self.bar.setRange(0, 0)
+        self.bar.setRange(0, PROGRESS_STEPS)
         self.bar.setMaximumWidth(160)
         self.bar.setMaximumHeight(14)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setToolTip("Stop (Esc); nothing written so far is kept")
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.label)
         row.addWidget(self.bar)
+        row.addWidget(self.cancel_button)
         self.hide()
 
     def start(self, text: str) -> None:
         self.label.setText(text)
+        self.bar.setValue(0)
+        self.cancel_button.setEnabled(True)
         self.show()
+
+    def show_progress(self, what: str, fraction: float, elapsed_s: float) -> None:
+        fraction = min(max(fraction, 0.0), 1.0)
+        self.bar.setValue(round(fraction * PROGRESS_STEPS))
+        left = time_left(elapsed_s, fraction)
+        guess = "estimating time left…" if left is None else f"about {format_elapsed(left + 0.5)} left"
+        self.label.setText(f"{what} {fraction:.0%} · {guess}")
+
+    def cancelling(self, what: str) -> None:
+        self.label.setText(f"{what.rstrip('…')}: cancelling…")
+        self.cancel_button.setEnabled(False)
 
     def stop(self) -> None:
         self.label.clear()
@@ -134,9 +162,14 @@ class SharingFlow(QObject):
         self._ctx = ctx
         self._bridge = bridge
         self._window = window
-        self.indicator = BusyIndicator(window)
+        self.indicator = ProgressIndicator(window)
+        self.indicator.cancel_button.clicked.connect(self.cancel)
+        self._escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), window, self.cancel)
+        self._escape.setEnabled(False)  # Esc is the window's only while an archive is being written or unpacked
         self.working_on = ""
         """What runs now ("Sharing Film…"), or empty."""
+        self._cancel: threading.Event | None = None
+        self._started = 0.0
         # The questions the flow asks, replaceable so tests can answer them; each returns None when cancelled.
         self.ask_archive_to_write: Callable[[Path], Path | None] = self._ask_archive_to_write
         self.ask_archive_to_open: Callable[[Path], Path | None] = self._ask_archive_to_open
@@ -164,7 +197,11 @@ class SharingFlow(QObject):
             self.reported.emit(f"Shared as {result.archive.name} ({files}, {size}) in {result.archive.parent}.{note}")
 
         name = project.name.removesuffix(PROJECT_SUFFIX)
-        self._run(f"Sharing {name}…", lambda: share(project, target), shared)
+        self._run(
+            f"Sharing {name}…",
+            lambda progress, cancel: share(project, target, progress=progress, cancel=cancel),
+            shared,
+        )
 
     # ------------------------------------------------------------------------------------------ open
 
@@ -188,7 +225,11 @@ class SharingFlow(QObject):
             self.reported.emit(f"Opened {archive.name} as a new project: {project}.")
             self.project_unpacked.emit(project)
 
-        self._run(f"Opening {archive.name}…", lambda: unpack_as_new_project(archive, folder), unpacked)
+        self._run(
+            f"Opening {archive.name}…",
+            lambda progress, cancel: unpack_as_new_project(archive, folder, progress=progress, cancel=cancel),
+            unpacked,
+        )
 
     # ------------------------------------------------------------------------------------------ running
 
@@ -197,18 +238,41 @@ class SharingFlow(QObject):
             self.reported.emit(f"{self.working_on.rstrip('…')} has not finished yet; try again when it has.")
         return bool(self.working_on)
 
-    def _run(self, what: str, work: Callable[[], T], done: Callable[[T], object]) -> None:
-        self.working_on = what
+    def cancel(self) -> None:
+        """Stop what runs (the Cancel button, Esc); its outcome, once it has cleaned up, says it was cancelled."""
+        if self._cancel is None or self._cancel.is_set():
+            return
+        self._cancel.set()
+        self.indicator.cancelling(self.working_on)
+
+    def _run(self, what: str, work: Callable[[ProgressSink, threading.Event], T], done: Callable[[T], object]) -> None:
+        cancel = threading.Event()
+        self.working_on, self._cancel, self._started = what, cancel, time.monotonic()
         self.indicator.start(what)
+        self._escape.setEnabled(True)
+
+        def progress(fraction: float) -> None:  # on a worker thread
+            self._bridge.post(lambda: self._on_progress(cancel, fraction))
 
         async def run() -> T:
-            return await asyncio.to_thread(work)
+            working = asyncio.ensure_future(asyncio.to_thread(work, progress, cancel))
+            try:
+                return await asyncio.shield(working)
+            except asyncio.CancelledError:
+                # The runner is shutting down with the window: stop the work too, and let it clean up first.
+                cancel.set()
+                await asyncio.gather(working, return_exceptions=True)
+                raise
 
         def finished(result: T) -> None:
             self._stop()
             done(result)
 
-        self._bridge.watch(self._ctx.runner.submit(run()), finished, self._failed)
+        self._bridge.watch(self._ctx.runner.submit(run()), finished, self._failed, self._stop)
+
+    def _on_progress(self, cancel: threading.Event, fraction: float) -> None:
+        if cancel is self._cancel and not cancel.is_set():  # not a late report, nor one after Cancel
+            self.indicator.show_progress(self.working_on, fraction, time.monotonic() - self._started)
 
     def _failed(self, error: BaseException) -> None:
         what = self.working_on.rstrip("…")
@@ -218,6 +282,8 @@ class SharingFlow(QObject):
 
     def _stop(self) -> None:
         self.working_on = ""
+        self._cancel = None
+        self._escape.setEnabled(False)
         self.indicator.stop()
 
     # ------------------------------------------------------------------------------------------ asking
