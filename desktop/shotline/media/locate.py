@@ -1,7 +1,9 @@
-"""Find the ffmpeg binary (setting → PATH → the one shipped by imageio-ffmpeg) and point pydub at it."""
+"""Find the ffmpeg binary (setting → PATH → the one shipped by imageio-ffmpeg), check one, point pydub at it."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 import shutil
@@ -11,6 +13,10 @@ from pathlib import Path
 from shotline.core.errors import ToolMissing
 
 log = logging.getLogger(__name__)
+
+VERSION_TIMEOUT_S = 10.0
+"""How long `ffmpeg -version` may take; a real ffmpeg answers in well under a second."""
+_VERSION_PREFIX = "ffmpeg version"
 
 
 def _executable(candidate: Path) -> bool:
@@ -38,8 +44,53 @@ def find_ffmpeg(setting: str | None = None) -> Path:
             return bundled
     raise ToolMissing(
         "Shotline could not find ffmpeg, which it needs to export and to read audio. "
-        "Install ffmpeg (or the imageio-ffmpeg package), or set the path to ffmpeg in Preferences."
+        "Install ffmpeg (or the imageio-ffmpeg package), or choose the ffmpeg program in Preferences → ffmpeg "
+        "(it is kept as ffmpeg_path in Shotline's settings.json)."
     )
+
+
+def check_executable(path: Path) -> Path:
+    """`path` if it is a program this user may run; otherwise ToolMissing saying what is wrong with it."""
+    if not path.exists():
+        raise ToolMissing(f"There is no file at {path}.")
+    if path.is_dir():
+        raise ToolMissing(f"{path} is a folder; choose the ffmpeg program inside it.")
+    if not os.access(path, os.X_OK):
+        raise ToolMissing(f"{path} is not a program this user may run (it lacks execute permission).")
+    return path
+
+
+async def ffmpeg_version(path: Path) -> str:
+    """Run `path -version` and return its version line; ToolMissing if it fails or is not ffmpeg.
+
+    Cancelling kills the program, so a check nobody waits for any more never outlives its caller.
+    """
+    check_executable(path)
+    try:
+        process = await asyncio.create_subprocess_exec(
+            str(path),
+            "-version",
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+    except OSError as error:
+        raise ToolMissing(f"{path} could not be started: {error.strerror or error}.") from error
+    try:
+        output, _ = await asyncio.wait_for(process.communicate(), VERSION_TIMEOUT_S)
+    except TimeoutError as error:
+        raise ToolMissing(f"{path} did not answer `-version` within {VERSION_TIMEOUT_S:g} s; is it ffmpeg?") from error
+    finally:
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+    first = output.decode("utf-8", "replace").strip().splitlines()[:1]
+    line = first[0].split(" Copyright", 1)[0].strip() if first else ""
+    if process.returncode != 0 or not line.startswith(_VERSION_PREFIX):
+        said = f"it printed {line!r}" if line else "it printed nothing"
+        raise ToolMissing(f"{path} is not ffmpeg: asked for its version, {said} (exit code {process.returncode}).")
+    return line
 
 
 def configure_pydub(ffmpeg: Path) -> None:

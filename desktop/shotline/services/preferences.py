@@ -15,6 +15,8 @@ import platformdirs
 
 from shotline.backends.http import checked_url
 from shotline.core.errors import ShotlineError
+from shotline.jobs.runner import JobHandle
+from shotline.media.locate import check_executable, configure_pydub, ffmpeg_version, find_ffmpeg
 from shotline.services.content_credentials import identity_setting
 from shotline.services.context import AppContext, cache_dir
 from shotline.storage.settings import AppSettings
@@ -40,10 +42,12 @@ def save_preferences(
     poll_seconds: float,
     cache_size_mb: int,
     cache_folder: str = "",
+    ffmpeg_path: str | None = None,
     c2pa_identity: Mapping[str, str] | None = None,
 ) -> AppSettings:
     """Check and save what the Preferences dialog shows; unknown backends and bad numbers are refused clearly.
 
+    `ffmpeg_path` None leaves the setting alone, "" means "find it"; a new ffmpeg is used from now on.
     `c2pa_identity` (paths to the certificate chain and key, a timestamp server) None leaves it alone.
     """
     known = set(ctx.registry.ids())
@@ -61,6 +65,8 @@ def save_preferences(
     cache_folder = cache_folder.strip()
     if cache_folder and not Path(cache_folder).expanduser().is_absolute():
         raise ShotlineError(f"The cache folder must be a full path (got {cache_folder!r}).")
+    ffmpeg_path = ctx.settings.ffmpeg_path if ffmpeg_path is None else ffmpeg_path.strip()
+    ffmpeg = chosen_ffmpeg(ffmpeg_path)
     identity = ctx.settings.c2pa_identity if c2pa_identity is None else identity_setting(c2pa_identity)
     urls = {backend: url.strip() for backend, url in base_urls.items() if url.strip()}
     for backend, url in urls.items():
@@ -75,9 +81,36 @@ def save_preferences(
         poll_seconds=float(poll_seconds),
         cache_size_mb=int(cache_size_mb),
         cache_folder=cache_folder,
+        ffmpeg_path=ffmpeg_path,
         c2pa_identity=identity,
     )
-    return save_settings(ctx, settings)
+    saved = save_settings(ctx, settings)
+    if ffmpeg != ctx.ffmpeg:
+        ctx.ffmpeg = ffmpeg
+        configure_pydub(ffmpeg)
+        log.info("Using the ffmpeg at %s from now on", ffmpeg)
+    return saved
+
+
+def chosen_ffmpeg(setting: str) -> Path:
+    """The ffmpeg a setting stands for: that program if it may be run (else ToolMissing saying why), or, for "",
+    the one found on PATH or shipped with Shotline."""
+    if not setting:
+        return find_ffmpeg(None)
+    path = Path(setting).expanduser()
+    if not path.is_absolute():
+        raise ShotlineError(f"The ffmpeg program must be given as a full path (got {setting!r}).")
+    return check_executable(path)
+
+
+def start_ffmpeg_check(ctx: AppContext, setting: str) -> JobHandle[str]:
+    """Run the ffmpeg a setting stands for with `-version` on the runner; the result is its version line, the error
+    (ToolMissing) says why it cannot be used."""
+
+    async def check() -> str:
+        return await ffmpeg_version(chosen_ffmpeg(setting.strip()))
+
+    return ctx.runner.submit(check())
 
 
 def choose_default_backend(ctx: AppContext, backend_id: str) -> AppSettings:

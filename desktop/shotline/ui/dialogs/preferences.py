@@ -1,8 +1,11 @@
-"""Preferences: default backend and model, each provider's base URL, poll interval, the cache, and the certificate
-exports are signed with (Content Credentials)."""
+"""Preferences: default backend and model, each provider's base URL, poll interval, the cache, ffmpeg, and the
+certificate exports are signed with (Content Credentials)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -22,11 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from shotline.core.errors import ShotlineError
+from shotline.jobs.runner import JobHandle
 from shotline.services import preferences
 from shotline.services.context import AppContext
 from shotline.ui import theme
 from shotline.ui.bridge import Bridge
 from shotline.ui.dialogs.content_credentials import ContentCredentialsGroup
+from shotline.ui.document import describe
 
 
 class PreferencesDialog(QDialog):
@@ -80,6 +85,24 @@ class PreferencesDialog(QDialog):
         self.cache_size.setSuffix(" MB")
         self.cache_size.setValue(settings.cache_size_mb)
         self.bridge = Bridge(self)
+        self.ffmpeg = QLineEdit(settings.ffmpeg_path, self)
+        self.ffmpeg.setPlaceholderText("Found automatically")
+        self.ffmpeg.setToolTip("The ffmpeg program Shotline runs to export and read sound; empty finds one itself")
+        self.ffmpeg.editingFinished.connect(self.check_ffmpeg)
+        browse_ffmpeg = QPushButton("Browse…", self)
+        browse_ffmpeg.clicked.connect(self._choose_ffmpeg)
+        self.browse_ffmpeg = browse_ffmpeg
+        self.ask_ffmpeg_path: Callable[[], str] = self._ask_ffmpeg_path
+        """Browse…'s question: the chosen program's path, "" if cancelled; replaceable so tests can answer."""
+        ffmpeg_row = QHBoxLayout()
+        ffmpeg_row.addWidget(self.ffmpeg, 1)
+        ffmpeg_row.addWidget(browse_ffmpeg)
+        self.ffmpeg_status = QLabel(f"In use: {ctx.ffmpeg}", self)
+        self.ffmpeg_status.setWordWrap(True)
+        self.ffmpeg_status.setStyleSheet(f"color: {theme.MUTED.name()};")
+        self._ffmpeg_check: JobHandle[str] | None = None
+        self._ffmpeg_refusals: dict[str, str] = {}
+        """What the finished checks said against each text typed (so Save can refuse a program that is not ffmpeg)."""
         self.credentials = ContentCredentialsGroup(ctx, self.bridge, self)
         self.error = QLabel(self)
         self.error.setWordWrap(True)
@@ -95,6 +118,8 @@ class PreferencesDialog(QDialog):
         form.addRow("Cache folder", cache_row)
         form.addRow("", self.cache_label)
         form.addRow("Cache size limit", self.cache_size)
+        form.addRow("ffmpeg", ffmpeg_row)
+        form.addRow("", self.ffmpeg_status)
         form.addRow(self.credentials)
         form.addRow(self.error)
         form.addRow(buttons)
@@ -104,7 +129,48 @@ class PreferencesDialog(QDialog):
         if chosen:
             self.cache_folder.setText(chosen)
 
+    def _ask_ffmpeg_path(self) -> str:
+        start = self.ffmpeg.text().strip() or str(self.ctx.ffmpeg)
+        chosen, _filter = QFileDialog.getOpenFileName(self, "The ffmpeg program", start)
+        return chosen
+
+    def _choose_ffmpeg(self) -> None:
+        chosen = self.ask_ffmpeg_path()
+        if chosen:
+            self.ffmpeg.setText(chosen)
+            self.check_ffmpeg()
+
+    def check_ffmpeg(self) -> None:
+        """Ask the chosen ffmpeg for its version on the runner; only the answer for the latest text is shown."""
+        if self._ffmpeg_check is not None:
+            self._ffmpeg_check.cancel()
+        text = self.ffmpeg.text().strip()
+        self._show_ffmpeg(f"Checking {text or 'the ffmpeg found automatically'}…", theme.MUTED)
+        handle = preferences.start_ffmpeg_check(self.ctx, text)
+        self._ffmpeg_check = handle
+        self.bridge.watch(
+            handle,
+            lambda version: self._ffmpeg_checked(handle, text, f"Works: {version}.", ""),
+            lambda error: self._ffmpeg_checked(handle, text, describe(error), describe(error)),
+        )
+
+    def _ffmpeg_checked(self, handle: JobHandle[str], text: str, shown: str, refusal: str) -> None:
+        if refusal:
+            self._ffmpeg_refusals[text] = refusal
+        else:
+            self._ffmpeg_refusals.pop(text, None)
+        if handle is self._ffmpeg_check:
+            self._ffmpeg_check = None
+            self._show_ffmpeg(shown, theme.DANGER if refusal else theme.SUCCESS)
+
+    def _show_ffmpeg(self, text: str, colour: QColor) -> None:
+        self.ffmpeg_status.setText(text)
+        self.ffmpeg_status.setStyleSheet(f"color: {colour.name()};")
+
     def done(self, result: int) -> None:
+        if self._ffmpeg_check is not None:
+            self._ffmpeg_check.cancel()  # nobody will read the answer; the check's ffmpeg is stopped
+            self._ffmpeg_check = None
         self.credentials.stop()
         super().done(result)
 
@@ -125,6 +191,10 @@ class PreferencesDialog(QDialog):
         return urls
 
     def save(self) -> bool:
+        ffmpeg_path = self.ffmpeg.text().strip()
+        if refusal := self._ffmpeg_refusals.get(ffmpeg_path):
+            self.error.setText(refusal)
+            return False
         if refusal := self.credentials.refusal():
             self.error.setText(refusal)
             return False
@@ -137,6 +207,7 @@ class PreferencesDialog(QDialog):
                 poll_seconds=self.poll.value(),
                 cache_size_mb=self.cache_size.value(),
                 cache_folder=self.cache_folder.text(),
+                ffmpeg_path=ffmpeg_path,
                 c2pa_identity=self.credentials.chosen(),
             )
         except ShotlineError as error:
