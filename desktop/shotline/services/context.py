@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 
@@ -21,7 +21,7 @@ from shotline.backends.registry import BackendContext, BackendRegistry
 from shotline.core.ports import GenerationBackend
 from shotline.jobs.runner import AsyncRunner
 from shotline.media.cards import render_card
-from shotline.media.locate import configure_pydub, find_ffmpeg
+from shotline.media.locate import check_executable, configure_pydub, find_ffmpeg
 from shotline.media.process import ProcessRegistry
 from shotline.resources import resource
 from shotline.storage.secrets import (
@@ -137,9 +137,15 @@ def cache_dir(settings: AppSettings | None = None) -> Path:
     return Path(override).expanduser() if override else Path(platformdirs.user_cache_dir("Shotline"))
 
 
-def open_context(secrets: SecretStore | None = None) -> AppContext:
+def open_context(secrets: SecretStore | None = None, ffmpeg_path: Path | None = None) -> AppContext:
+    """Everything the window and the command line share. ToolMissing when no ffmpeg can be found.
+
+    `ffmpeg_path` is a program the creator chose because none was found: it is checked, used and remembered.
+    """
     store = SettingsStore()
     settings = store.load()
+    if ffmpeg_path is not None:
+        settings = replace(settings, ffmpeg_path=str(check_executable(ffmpeg_path.expanduser())))
     prices = PriceTable.load([resource("prices"), store.folder / "prices"])
     registry = BackendRegistry(builtins=BUILTIN_SPECS, prices=prices)
     env_vars = {info.id: info.key_env_vars for info in registry.infos()}
@@ -148,5 +154,7 @@ def open_context(secrets: SecretStore | None = None) -> AppContext:
     install_redaction(lambda: known)
     ffmpeg = find_ffmpeg(settings.ffmpeg_path or None)
     configure_pydub(ffmpeg)
+    if ffmpeg_path is not None:
+        store.save(settings)
     work_dir = cache_dir(settings) / "backends"
     return AppContext(store, settings, remembering, registry, AsyncRunner(), ffmpeg, work_dir, {}, known)

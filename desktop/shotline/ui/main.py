@@ -18,9 +18,10 @@ from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QFileOpenEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from shotline import __version__
+from shotline.core.errors import ToolMissing
 from shotline.services.context import AppContext, open_context
 from shotline.ui import theme
 from shotline.ui.bridge import Bridge
@@ -100,6 +101,36 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def ask_for_ffmpeg(problem: str, parent: QWidget | None = None) -> Path | None:
+    """Say why Shotline cannot start and let the creator choose the ffmpeg program; None when they quit."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Shotline needs ffmpeg", problem, parent=parent)
+    box.setInformativeText("Choose the ffmpeg program to use, or quit and install ffmpeg.")
+    choose = box.addButton("Choose ffmpeg…", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(choose)
+    box.exec()
+    if box.clickedButton() is not choose:
+        return None
+    name, _ = QFileDialog.getOpenFileName(parent, "Choose the ffmpeg program")
+    return Path(name) if name else None
+
+
+def open_context_asking_for_ffmpeg(
+    ask: Callable[[str], Path | None] = ask_for_ffmpeg,
+) -> AppContext | None:
+    """The app's context; when no ffmpeg is found (or a chosen one is not a program), ask until one works or the
+    creator quits (None)."""
+    chosen: Path | None = None
+    while True:
+        try:
+            return open_context(ffmpeg_path=chosen)
+        except ToolMissing as problem:
+            log.warning("Cannot start without ffmpeg: %s", problem)
+            chosen = ask(describe(problem))
+            if chosen is None:
+                return None
+
+
 def start_window(ctx: AppContext, bridge: Bridge, path: Path | str | None = None) -> MainWindow:
     """The window as a creator starts it: shown, with `path` open, and on a first start the getting-started guide.
 
@@ -118,7 +149,9 @@ def main(path: Path | str | None = None) -> int:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = make_application()
-    ctx = open_context()
+    ctx = open_context_asking_for_ffmpeg()
+    if ctx is None:
+        return 1
     window = start_window(ctx, Bridge(), path)
     if isinstance(app, ShotlineApplication):
         app.open_files_with(window.open_path)
