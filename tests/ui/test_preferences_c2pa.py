@@ -38,6 +38,7 @@ def open_dialog(qtbot, app_context: AppContext, tmp_path: Path) -> Iterator[Call
         dialog = PreferencesDialog(app_context)
         qtbot.addWidget(dialog)
         dialog.show()
+        dialog.tabs.setCurrentWidget(dialog.credentials)  # as the creator would, to see these fields
         opened.append(dialog)
         return dialog
 

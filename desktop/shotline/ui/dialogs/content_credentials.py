@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from shotline.core.errors import ShotlineError
 from shotline.jobs.runner import JobHandle
@@ -33,11 +33,13 @@ HINT = "Check signs a test sound with these files."
 SettingKey = tuple[tuple[str, str], ...]
 
 
-class ContentCredentialsGroup(QGroupBox):
-    """The `c2pa_identity` setting as fields; `chosen()` is what Save stores, `refusal()` what Check said against it."""
+class ContentCredentialsGroup(QWidget):
+    """The `c2pa_identity` setting as fields; `chosen()` is what Save stores, `refusal()` what Check said against it.
+
+    A plain widget, not a titled box: Preferences shows it as its own "Content Credentials" tab."""
 
     def __init__(self, ctx: AppContext, bridge: Bridge, parent: QWidget | None = None) -> None:
-        super().__init__("Content Credentials", parent)
+        super().__init__(parent)
         self.ctx = ctx
         self._bridge = bridge
         configured = ctx.settings.c2pa_identity

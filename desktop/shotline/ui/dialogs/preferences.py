@@ -1,11 +1,18 @@
 """Preferences: default backend and model, each provider's base URL, poll interval, the cache, ffmpeg, and the
-certificate exports are signed with (Content Credentials)."""
+certificate exports are signed with (Content Credentials).
+
+One tab per kind of choice, so the dialog fits a 720-pixel-high screen; Save stays below the tabs and, when it
+refuses, shows the tab of the field at fault.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar
 
-from PySide6.QtGui import QColor
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -21,12 +28,15 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
-from shotline.core.errors import ShotlineError
+from shotline.core.errors import SaveFailed, ShotlineError
 from shotline.jobs.runner import JobHandle
 from shotline.services import preferences
+from shotline.services.content_credentials import identity_setting
 from shotline.services.context import AppContext
 from shotline.ui import theme
 from shotline.ui.bridge import Bridge
@@ -35,6 +45,9 @@ from shotline.ui.document import describe
 
 
 class PreferencesDialog(QDialog):
+    last_tab: ClassVar[int] = 0
+    """The tab shown last, opened again next time during this run (not worth a setting)."""
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -53,6 +66,7 @@ class PreferencesDialog(QDialog):
         self.urls = QTableWidget(len(infos), 2, self)
         self.urls.setHorizontalHeaderLabels(["Backend", "API base URL (empty: the provider's own)"])
         self.urls.verticalHeader().hide()
+        self.urls.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.urls.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         for row, info in enumerate(infos):
             name = QTableWidgetItem(info.name)
@@ -110,19 +124,60 @@ class PreferencesDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
-        form = QFormLayout(self)
-        form.addRow("Default backend", self.backend)
-        form.addRow("Default model", self.model)
-        form.addRow(self.urls)
-        form.addRow("Poll interval", self.poll)
-        form.addRow("Cache folder", cache_row)
-        form.addRow("", self.cache_label)
-        form.addRow("Cache size limit", self.cache_size)
-        form.addRow("ffmpeg", ffmpeg_row)
-        form.addRow("", self.ffmpeg_status)
-        form.addRow(self.credentials)
-        form.addRow(self.error)
-        form.addRow(buttons)
+        generation = QFormLayout()
+        generation.addRow("Default backend", self.backend)
+        generation.addRow("Default model", self.model)
+        generation.addRow(self.urls)
+        generation.addRow("Poll interval", self.poll)
+        media = QFormLayout()
+        media.addRow("ffmpeg", ffmpeg_row)
+        media.addRow("", self.ffmpeg_status)
+        media.addRow("Cache folder", cache_row)
+        media.addRow("", self.cache_label)
+        media.addRow("Cache size limit", self.cache_size)
+        for note in (self.ffmpeg_status, self.cache_label):  # under their field, however many lines they wrap to
+            note.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.tabs = QTabWidget(self)
+        self._first_fields: dict[QWidget, QWidget] = {}
+        """Each tab's page → the field that gets the focus when the tab is shown."""
+        self._add_tab("Generation", _page(generation), self.backend)
+        self._add_tab("Media", _page(media), self.ffmpeg)
+        self._add_tab("Content Credentials", self.credentials, self.credentials.certificate)
+        self.tabs.setCurrentIndex(PreferencesDialog.last_tab)
+        self._tab_shown(self.tabs.currentIndex())
+        self.tabs.currentChanged.connect(self._tab_shown)
+        # The tab widget only hears Ctrl+Tab from fields that pass it on: the base URL table and the buttons do not.
+        QShortcut(QKeySequence.StandardKey.NextChild, self, lambda: self._step_tab(1))
+        QShortcut(QKeySequence.StandardKey.PreviousChild, self, lambda: self._step_tab(-1))
+
+        self.setMinimumWidth(560)  # room for the base URLs and the paths
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        # A window's smallest size leaves out the lines its labels wrap onto (the tab pages do not pass on their
+        # height for a width), so below its natural height texts would run into the fields under them.
+        self.setMinimumHeight(self.sizeHint().height())
+
+    def _add_tab(self, title: str, page: QWidget, first_field: QWidget) -> None:
+        self.tabs.addTab(page, title)
+        self._first_fields[page] = first_field
+
+    def _tab_shown(self, index: int) -> None:
+        PreferencesDialog.last_tab = index
+        page = self.tabs.widget(index)
+        if page is not None:
+            self._first_fields[page].setFocus(Qt.FocusReason.TabFocusReason)
+
+    def _step_tab(self, step: int) -> None:
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
+
+    def _show_field(self, field: QWidget) -> None:
+        """Bring the tab holding `field` to the front and put the focus in it."""
+        for page in self._first_fields:
+            if page.isAncestorOf(field):
+                self.tabs.setCurrentWidget(page)
+        field.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _choose_cache_folder(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, "Cache folder", self.cache_folder.text())
@@ -193,11 +248,9 @@ class PreferencesDialog(QDialog):
     def save(self) -> bool:
         ffmpeg_path = self.ffmpeg.text().strip()
         if refusal := self._ffmpeg_refusals.get(ffmpeg_path):
-            self.error.setText(refusal)
-            return False
+            return self._refuse(refusal, self.ffmpeg)
         if refusal := self.credentials.refusal():
-            self.error.setText(refusal)
-            return False
+            return self._refuse(refusal, self.credentials.certificate)
         try:
             preferences.save_preferences(
                 self.ctx,
@@ -210,8 +263,39 @@ class PreferencesDialog(QDialog):
                 ffmpeg_path=ffmpeg_path,
                 c2pa_identity=self.credentials.chosen(),
             )
-        except ShotlineError as error:
+        except SaveFailed as error:  # the settings folder refused, not a field
             self.error.setText(str(error))
             return False
+        except ShotlineError as error:
+            return self._refuse(str(error), self._field_at_fault())
         self.accept()
         return True
+
+    def _refuse(self, reason: str, field: QWidget) -> bool:
+        self.error.setText(reason)
+        self._show_field(field)
+        return False
+
+    def _field_at_fault(self) -> QWidget:
+        """The field save_preferences refused: its message says what is wrong but not where, so its checks that
+        these widgets let fail are asked again, in its order. The backend, model and numbers cannot be wrong here
+        (their boxes only offer valid ones), which leaves the base URLs."""
+        cache_folder = self.cache_folder.text().strip()
+        if cache_folder and not Path(cache_folder).expanduser().is_absolute():
+            return self.cache_folder
+        try:
+            preferences.chosen_ffmpeg(self.ffmpeg.text().strip())
+        except ShotlineError:
+            return self.ffmpeg
+        if (chosen := self.credentials.chosen()) is not None:
+            try:
+                identity_setting(chosen)
+            except ShotlineError:
+                return self.credentials.certificate
+        return self.urls
+
+
+def _page(form: QFormLayout) -> QWidget:
+    page = QWidget()
+    page.setLayout(form)
+    return page
