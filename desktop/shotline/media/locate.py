@@ -44,7 +44,7 @@ def find_ffmpeg(setting: str | None = None) -> Path:
             return bundled
     raise ToolMissing(
         "Shotline could not find ffmpeg, which it needs to export and to read audio. "
-        "Install ffmpeg (or the imageio-ffmpeg package), or choose the ffmpeg program in Preferences → ffmpeg "
+        "Install ffmpeg (or the imageio-ffmpeg package), or choose the ffmpeg program in Preferences → Media → ffmpeg "
         "(it is kept as ffmpeg_path in Shotline's settings.json)."
     )
 
