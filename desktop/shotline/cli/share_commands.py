@@ -6,9 +6,9 @@ removed again (no partial archive, no half-unpacked folder), says so and exits a
 
 from __future__ import annotations
 
+import signal
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
@@ -21,19 +21,25 @@ T = TypeVar("T")
 
 
 def _interruptible(label: str, work: Callable[[Bar, threading.Event], T]) -> T:
-    """Run `work(progress, cancel)` on a worker thread so Ctrl+C reaches this one, which then cancels and waits."""
+    """Run `work(progress, cancel)` with Ctrl+C setting `cancel` rather than raising KeyboardInterrupt.
+
+    A KeyboardInterrupt lands wherever the program happens to be, even in the middle of tidying up; a flag the work
+    checks between chunks stops it where it can clean up, every time.
+    """
     cancel = threading.Event()
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT)
+    if in_main_thread:  # only the main thread may install signal handlers
+        signal.signal(signal.SIGINT, lambda signum, frame: cancel.set())
     try:
-        with progress_bar(label) as bar, ThreadPoolExecutor(1, thread_name_prefix="shotline-share") as worker:
-            running = worker.submit(work, bar, cancel)
-            try:
-                return running.result()
-            except KeyboardInterrupt:
-                cancel.set()
-                return running.result()  # stopped with SharingCancelled, or it had finished before it could see it
+        with progress_bar(label) as bar:
+            return work(bar, cancel)  # a Ctrl+C after the work is done changes nothing: the result stands
     except SharingCancelled as stopped:
         click.echo(str(stopped), err=True)
         raise KeyboardInterrupt from None  # the command line's way out of an interrupted command (exit 130)
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
 
 
 @click.command("share")
