@@ -4,6 +4,8 @@ one run), every reason there is none said plainly, and an export through the ser
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -87,3 +89,31 @@ def test_the_export_service_signs_and_finishes_its_progress_after_signing(ctx: A
     with c2pa.Reader(str(out)) as reader:
         manifest = reader.get_active_manifest()
     assert manifest is not None and [i["relationship"] for i in manifest["ingredients"]] == ["componentOf"]
+
+
+def test_with_nothing_set_up_c2pa_is_not_even_imported(tmp_path: Path) -> None:
+    # Importing c2pa loads its large native library holding the GIL; the export dialog asks this as it opens, and
+    # a cold-disk import stalled the window for 0.6 s in CI.
+    probe = (
+        "import sys\n"
+        "from shotline.services.content_credentials import CannotSign, signing_identity\n"
+        "from pathlib import Path\n"
+        "from types import SimpleNamespace\n"
+        "from shotline.storage.settings import AppSettings\n"
+        "ctx = SimpleNamespace(settings=AppSettings(), settings_store=SimpleNamespace(path=Path('settings.json')))\n"
+        "try:\n"
+        "    signing_identity(ctx, environ={})\n"
+        "except CannotSign as reason:\n"
+        "    print('refused:', reason)\n"
+        "print('c2pa imported:', 'c2pa' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "SHOTLINE_CONFIG_DIR": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "refused: no signing identity is set up" in done.stdout
+    assert "c2pa imported: False" in done.stdout

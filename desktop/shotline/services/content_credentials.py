@@ -10,6 +10,7 @@ which do it on the runner's thread pool.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -41,19 +42,23 @@ ENV_KEY = "SHOTLINE_C2PA_KEY"
 def signing_identity(ctx: AppContext, environ: Mapping[str, str] | None = None) -> SigningIdentity:
     """The identity exports are signed with; CannotSign says why there is none (c2pa missing, nothing set up,
     unreadable files, or a certificate or key c2pa refuses)."""
-    reason = missing_library()
-    if reason:
-        raise CannotSign(reason)
     environ = os.environ if environ is None else environ
     configured = ctx.settings.c2pa_identity
     certificate = environ.get(ENV_CERT) or configured.get("certificate", "")
     key = environ.get(ENV_KEY) or configured.get("private_key", "")
     if not certificate or not key:
+        # Importing c2pa loads a large native library (over half a second from a cold disk, holding the GIL, so
+        # the window stalls): not worth it only to say that nothing is set up. An absent package costs nothing.
+        absent = missing_library() if importlib.util.find_spec("c2pa") is None else None
         raise CannotSign(
-            "no signing identity is set up: name a PEM certificate chain and its private key as "
+            absent
+            or "no signing identity is set up: name a PEM certificate chain and its private key as "
             f'"certificate" and "private_key" under "c2pa_identity" in {ctx.settings_store.path}, '
             f"or in {ENV_CERT} and {ENV_KEY}"
         )
+    reason = missing_library()
+    if reason:
+        raise CannotSign(reason)
     return _load(certificate, key, configured.get("timestamp_url", ""))
 
 
