@@ -4,11 +4,9 @@ a changed byte breaks the hash; a failed or cancelled signing leaves the previou
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from dataclasses import replace
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +16,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from shotline.core.model import Codec, ExportSettings, Origin, Project, Size
+from shotline.core.model import Codec, Origin, Project
 from shotline.media.content_credentials import (
     AI_GENERATED,
     ASSERTION_LABEL,
@@ -32,11 +30,8 @@ from shotline.media.content_credentials import (
     source_type,
 )
 from shotline.media.plan import plan_export
-from shotline.media.process import ProcessRegistry
 from shotline.media.provenance import sidecar_path
-from shotline.media.render import render
-from tests.clips import ffmpeg_exe
-from tests.media.test_provenance import SECRET, SMALL, export, film
+from tests.media.test_provenance import SECRET, SMALL, cancel_mid_render, export, film
 from tests.signing import ISSUER, SIGNER, identity_pem
 
 pytestmark = pytest.mark.ffmpeg
@@ -199,34 +194,12 @@ def test_a_signing_that_fails_leaves_the_previous_export_and_nothing_else(tmp_pa
 
 
 def test_a_cancelled_signed_export_leaves_nothing_behind(tmp_path: Path, identity: SigningIdentity) -> None:
-    project = film(tmp_path, clips=1, seconds=3)
-    settings = ExportSettings(Size(1920, 1080), Fraction(60), preset="veryslow", lossless=False)
     out = tmp_path / "film.mp4"
-    plan = plan_export(project, settings, tmp_path.joinpath)
-    registry = ProcessRegistry()
 
-    async def scenario() -> None:
-        task = asyncio.create_task(
-            render(
-                project,
-                plan,
-                out,
-                ffmpeg=Path(ffmpeg_exe()),
-                resolve=tmp_path.joinpath,
-                registry=registry,
-                identity=identity,
-            )
-        )
-        while not len(registry):
-            await asyncio.sleep(0.02)
+    def written_in_staging() -> None:
         assert any(".signing" in name for name in leftovers(tmp_path)), "the film is not written in a staging folder"
-        await asyncio.sleep(0.3)
-        assert not task.done(), "render finished before it could be cancelled; make it slower"
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
 
-    asyncio.run(scenario())
+    cancel_mid_render(tmp_path, out, while_running=written_in_staging, identity=identity)
     assert not out.exists()
     assert leftovers(tmp_path) == []
 

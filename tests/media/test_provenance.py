@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
@@ -143,20 +144,30 @@ def test_the_container_copy_stays_short_and_says_when_it_was_cut(tmp_path: Path)
     assert [entry["backend"] for entry in cut["shots"]] == ["runway"] * 5
 
 
-def test_a_cancelled_export_leaves_no_sidecar(tmp_path: Path) -> None:
-    # a big, slow encode so the cancel lands mid-render
+def cancel_mid_render(
+    tmp_path: Path, out: Path, *, while_running: Callable[[], None] = lambda: None, **render_options: Any
+) -> None:
+    """Start a big, slow encode of one clip to `out`, call `while_running` once ffmpeg runs, then cancel it."""
     project = film(tmp_path, clips=1, seconds=3)
     settings = ExportSettings(Size(1920, 1080), Fraction(60), preset="veryslow", lossless=False)
-    out = tmp_path / "film.mp4"
     plan = plan_export(project, settings, tmp_path.joinpath)
     registry = ProcessRegistry()
 
     async def scenario() -> None:
         task = asyncio.create_task(
-            render(project, plan, out, ffmpeg=Path(ffmpeg_exe()), resolve=tmp_path.joinpath, registry=registry)
+            render(
+                project,
+                plan,
+                out,
+                ffmpeg=Path(ffmpeg_exe()),
+                resolve=tmp_path.joinpath,
+                registry=registry,
+                **render_options,
+            )
         )
         while not len(registry):
             await asyncio.sleep(0.02)
+        while_running()
         await asyncio.sleep(0.3)
         assert not task.done(), "render finished before it could be cancelled; make it slower"
         task.cancel()
@@ -164,6 +175,11 @@ def test_a_cancelled_export_leaves_no_sidecar(tmp_path: Path) -> None:
             await task
 
     asyncio.run(scenario())
+
+
+def test_a_cancelled_export_leaves_no_sidecar(tmp_path: Path) -> None:
+    out = tmp_path / "film.mp4"
+    cancel_mid_render(tmp_path, out)
     assert not out.exists()
     assert not sidecar_path(out).exists()
     assert [p.name for p in tmp_path.iterdir() if "provenance" in p.name or ".partial-" in p.name] == []
