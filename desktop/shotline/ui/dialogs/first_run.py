@@ -34,7 +34,7 @@ from shotline.services.context import AppContext
 from shotline.services.session_keys import keep_keys_in_memory, keys_in_memory
 from shotline.ui import theme
 from shotline.ui.bridge import Bridge
-from shotline.ui.dialogs.keys import CANNOT_TEST
+from shotline.ui.dialogs.keys import key_test_tooltip
 from shotline.ui.document import describe
 
 OFFLINE_BACKEND = "animatic"
@@ -157,11 +157,7 @@ class KeyPage(QWizardPage):
         self.key_field.setFocus()
         testable = keys.can_try_key(self.ctx, info.id)
         self.test_button.setEnabled(testable)
-        self.test_button.setToolTip(
-            f"Store the key and ask {info.name} whether it works (one free request; nothing is generated)"
-            if testable
-            else CANNOT_TEST
-        )
+        self.test_button.setToolTip(key_test_tooltip(info.name, testable, stores_first=True))
         self.answer.clear()
         self.problem.hide()
         self.show_status()

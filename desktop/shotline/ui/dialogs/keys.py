@@ -29,6 +29,14 @@ from shotline.ui.document import describe
 CANNOT_TEST = "This backend cannot check a key without generating something"
 
 
+def key_test_tooltip(name: str, testable: bool, *, stores_first: bool = False) -> str:
+    """What the Test button does for backend `name`, or why it cannot."""
+    if not testable:
+        return CANNOT_TEST
+    ask = f"Store the key and ask {name}" if stores_first else f"Ask {name}"
+    return f"{ask} whether the key works (one free request; nothing is generated)"
+
+
 class KeyRow:
     def __init__(self, dialog: KeysDialog, info: BackendInfo, grid: QGridLayout, row: int) -> None:
         self.dialog = dialog
@@ -44,11 +52,7 @@ class KeyRow:
         self.test_button = QPushButton("Test", dialog)
         testable = keys.can_try_key(dialog.ctx, info.id)
         self.test_button.setEnabled(testable)
-        self.test_button.setToolTip(
-            f"Ask {info.name} whether the key works (one free request; nothing is generated)"
-            if testable
-            else CANNOT_TEST
-        )
+        self.test_button.setToolTip(key_test_tooltip(info.name, testable))
         self.test_button.clicked.connect(self.try_key)
         self.remove_button = QPushButton("Remove", dialog)
         self.remove_button.setToolTip(f"Forget the stored key for {info.name}")
