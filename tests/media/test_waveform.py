@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from array import array
 from pathlib import Path
 
@@ -53,7 +54,31 @@ def test_columns_reduce_a_time_range_to_the_pixels_that_draw_it(tmp_path: Path) 
     # more columns than buckets: each column shows the bucket under it
     fine = found.columns(990_000, 1_020_000, 30)
     assert len(fine) == 30 and fine[0][1] < 0.05 and fine[15][1] > 0.3
-    assert found.columns(3_000_000, 4_000_000, 5) == [(0.0, 0.0)] * 5  # past the end: silence
+    past_the_end = found.columns(3_000_000, 4_000_000, 5)
+    assert past_the_end.shape == (5, 2) and not past_the_end.any()  # silence
+
+
+def reference_columns(found: Peaks, in_us: int, out_us: int, count: int) -> list[tuple[float, float]]:
+    """The rule written out slowly, one column at a time."""
+    result = []
+    for column in range(count):
+        first = found.bucket_at(in_us + (out_us - in_us) * column // count)
+        last = max(first + 1, found.bucket_at(in_us + (out_us - in_us) * (column + 1) // count))
+        lows, highs = found.mins[first:last], found.maxs[first:last]
+        result.append((min(lows), max(highs)) if highs else (0.0, 0.0))
+    return result
+
+
+def test_columns_follow_the_rule_for_any_range_and_zoom() -> None:
+    rng = random.Random(7)
+    values = [rng.uniform(-1, 1) for _ in range(257)]
+    found = Peaks(100, array("f", [min(v, -v) for v in values]), array("f", [max(v, -v) for v in values]))
+    for _ in range(300):
+        in_us = rng.randrange(-200_000, 3_000_000)
+        out_us = in_us + rng.randrange(1, 4_000_000)
+        count = rng.choice([1, 2, 7, rng.randrange(1, 2_000)])
+        expected = reference_columns(found, in_us, out_us, count)
+        assert found.columns(in_us, out_us, count).tolist() == [list(pair) for pair in expected], (in_us, out_us)
 
 
 def test_peaks_survive_a_round_trip_through_bytes() -> None:

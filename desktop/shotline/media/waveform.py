@@ -15,6 +15,7 @@ from pathlib import Path
 
 import av
 import av.error
+import numpy as np
 
 from shotline.core.errors import MediaError, MediaUnreadable
 from shotline.media.probe import open_media
@@ -55,19 +56,21 @@ class Peaks:
         swings = [max(hi, -lo) for lo, hi in zip(self.mins, self.maxs, strict=True)]
         return max(range(len(swings)), key=swings.__getitem__) if swings else 0
 
-    def columns(self, in_us: int, out_us: int, count: int) -> list[tuple[float, float]]:
-        """`count` (min, max) pairs spanning source time [in_us, out_us): each covers the buckets under its slice,
-        or the one bucket under it when slices are narrower than buckets. Past the end of the sound: silence."""
+    def columns(self, in_us: int, out_us: int, count: int) -> np.ndarray:
+        """`count` rows of (min, max) spanning source time [in_us, out_us): each covers the buckets under its slice,
+        or the one bucket under it when slices are narrower than buckets. Past the end of the sound: silence.
+
+        Vectorised, because the timeline asks for a column per pixel on every repaint."""
         if count <= 0 or out_us <= in_us:
-            return []
-        span = out_us - in_us
-        result = []
-        for column in range(count):
-            first = self.bucket_at(in_us + span * column // count)
-            last = max(first + 1, self.bucket_at(in_us + span * (column + 1) // count))
-            lows, highs = self.mins[first:last], self.maxs[first:last]
-            result.append((min(lows), max(highs)) if highs else (0.0, 0.0))
-        return result
+            return np.zeros((0, 2))
+        edges_us = in_us + (out_us - in_us) * np.arange(count + 1, dtype=np.int64) // count
+        buckets = np.maximum(edges_us, 0) * self.buckets_per_second // 1_000_000
+        # reduceat over the column edges is the rule itself: a column reduces [its bucket, the next column's) when
+        # that holds any bucket, else just its own. Index len(self) is the padded silence past the end.
+        starts = np.minimum(buckets, len(self))
+        lows = np.minimum.reduceat(_padded(self.mins), starts)[:-1]
+        highs = np.maximum.reduceat(_padded(self.maxs), starts)[:-1]
+        return np.column_stack((lows, highs)).astype(np.float64)
 
     def to_bytes(self) -> bytes:
         mins, maxs = array("f", self.mins), array("f", self.maxs)
@@ -98,14 +101,12 @@ def peaks(path: Path, *, buckets_per_second: int = BUCKETS_PER_SECOND, sample_ra
     the GUI thread. Raises MediaUnreadable for a file without sound or one that cannot be decoded."""
     if buckets_per_second <= 0 or sample_rate < buckets_per_second:
         raise ValueError("need at least one sample per bucket")
-    samples = _decode_mono(path, sample_rate)
-    mins, maxs = array("f"), array("f")
+    samples = np.frombuffer(_decode_mono(path, sample_rate), dtype=np.float32)
     count = -(-len(samples) * buckets_per_second // sample_rate)  # a last, partly filled bucket counts
-    for index in range(count):
-        # integer bounds, so buckets never drift from the time they stand for, whatever the rates
-        chunk = samples[index * sample_rate // buckets_per_second : (index + 1) * sample_rate // buckets_per_second]
-        mins.append(min(chunk) if chunk else 0.0)
-        maxs.append(max(chunk) if chunk else 0.0)
+    # integer bounds, so buckets never drift from the time they stand for, whatever the rates
+    starts = np.arange(count, dtype=np.int64) * sample_rate // buckets_per_second
+    mins = array("f", np.minimum.reduceat(samples, starts).tobytes()) if count else array("f")
+    maxs = array("f", np.maximum.reduceat(samples, starts).tobytes()) if count else array("f")
     return Peaks(buckets_per_second, mins, maxs)
 
 
@@ -127,3 +128,8 @@ def _decode_mono(path: Path, sample_rate: int) -> array[float]:
         except (av.error.FFmpegError, ValueError) as exc:
             raise MediaUnreadable(f"{path.name} is damaged and its sound cannot be read ({exc}).") from None
     return samples
+
+
+def _padded(values: array[float]) -> np.ndarray:
+    """`values` with one silent bucket after the last, which columns past the end of the sound reduce to."""
+    return np.append(np.frombuffer(values, dtype=np.float32), np.float32(0.0))
