@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 
 from shotline.core.model import AudioLane, LaneKind, Project
 from shotline.core.timeline import Placement
@@ -18,6 +19,7 @@ from shotline.media.waveform import Peaks
 from shotline.ui import theme
 from shotline.ui.timeline import geometry
 from shotline.ui.timeline.geometry import ClipBox, LaneRow, SoundBox, TimelineGeometry
+from shotline.ui.timeline.polygons import polygon
 from shotline.ui.timeline.waveform_cache import WaveformCache
 
 WAVE_COLOURS = {
@@ -31,8 +33,8 @@ SILENT_ALPHA = 70
 """How much of a muted (or soloed-out) sound still shows."""
 FADE_LINE = QColor(255, 255, 255, 190)
 
-Envelope = Callable[[float], float]
-"""Gain factor (0…) at a canvas x."""
+Envelope = Callable[[np.ndarray], np.ndarray]
+"""Gain factors (0…) at canvas xs."""
 
 
 def db_to_factor(db: float) -> float:
@@ -156,10 +158,13 @@ class SoundRows:
         factor = db_to_factor(clip.gain_db + lane.gain_db)
         fade_in, fade_out = clip.fade_in_us * geo.pps / 1e6, clip.fade_out_us * geo.pps / 1e6
 
-        def envelope(x: float) -> float:
-            into, left = x - rect.left(), rect.right() - x
-            ramp = min(1.0, into / fade_in if fade_in else 1.0, left / fade_out if fade_out else 1.0)
-            return factor * max(0.0, ramp)
+        def envelope(xs: np.ndarray) -> np.ndarray:
+            gains = np.full_like(xs, factor)
+            if fade_in:
+                gains *= np.clip((xs - rect.left()) / fade_in, 0.0, 1.0)
+            if fade_out:
+                gains *= np.clip((rect.right() - xs) / fade_out, 0.0, 1.0)
+            return gains
 
         if peaks is not None:
             paint_waveform(painter, rect, peaks, clip.trim.in_us, geo, exposed, envelope, _wave_colour(lane, playing))
@@ -194,13 +199,14 @@ def _shot_envelope(geo: TimelineGeometry, placement: Placement, overlap_in_us: i
     rise = overlap_in_us * geo.pps / 1_000_000
     fall = placement.overlap_out_us * geo.pps / 1_000_000
 
-    def envelope(x: float) -> float:
-        gain = factor
-        if rise and x - start_x < rise:
-            gain *= math.sin(math.pi / 2 * max(0.0, x - start_x) / rise)  # qsin, as the export mixes it
-        if fall and end_x - x < fall:
-            gain *= math.sin(math.pi / 2 * max(0.0, end_x - x) / fall)
-        return gain
+    def envelope(xs: np.ndarray) -> np.ndarray:
+        gains = np.full_like(xs, factor)
+        # qsin, as the export mixes it
+        if rise:
+            gains *= np.sin(math.pi / 2 * np.clip((xs - start_x) / rise, 0.0, 1.0))
+        if fall:
+            gains *= np.sin(math.pi / 2 * np.clip((end_x - xs) / fall, 0.0, 1.0))
+        return gains
 
     return envelope
 
@@ -225,17 +231,15 @@ def paint_waveform(
     end_us = source_in_us + round((last - rect.left()) * us_per_px)
     columns = peaks.columns(start_us, end_us, last - first)
     middle, half = rect.center().y(), rect.height() / 2 - 1
-    tops, bottoms = [], []
-    for offset, (low, high) in enumerate(columns):
-        x = first + offset + 0.5
-        gain = envelope(x)
-        top = middle - min(1.0, high * gain) * half
-        bottom = middle - max(-1.0, low * gain) * half
-        tops.append(QPointF(x, min(top, middle - 0.5)))  # silence still shows as a hairline
-        bottoms.append(QPointF(x, max(bottom, middle + 0.5)))
+    xs = first + np.arange(last - first) + 0.5
+    gains = envelope(xs)
+    tops = middle - np.minimum(columns[:, 1] * gains, 1.0) * half
+    bottoms = middle - np.maximum(columns[:, 0] * gains, -1.0) * half
+    tops = np.minimum(tops, middle - 0.5)  # silence still shows as a hairline
+    bottoms = np.maximum(bottoms, middle + 0.5)
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # crisp columns, and the colour stays exact
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(colour)
-    painter.drawPolygon(QPolygonF([*tops, *reversed(bottoms)]))
+    painter.drawPolygon(polygon(np.concatenate((xs, xs[::-1])), np.concatenate((tops, bottoms[::-1]))))
     painter.restore()
