@@ -2,11 +2,17 @@
 
 Everything is laid out in device-independent pixels and text is elided to fit, so cards look the same at any
 scale; the picture is drawn from a larger pixmap, so it stays sharp on HiDPI screens.
+
+What is costly to paint is made once and kept: the picture scaled smoothly to the card (at the screen's pixel
+ratio) and the prompt wrapped into its lines. Cards repaint often while jobs run, and the window must stay smooth.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from collections import OrderedDict
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QPoint, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap, QTextLayout
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -17,6 +23,8 @@ CARD_WIDTH = 220
 PAD = 8
 THUMB_HEIGHT = (CARD_WIDTH - 2 * PAD) * 9 // 16
 RADIUS = 6.0
+KEPT = 400
+"""Scaled pictures and wrapped prompts kept, each (a few screens of cards); the least recently painted go first."""
 
 STATE_COLOURS = {
     "no take": theme.MUTED,
@@ -42,6 +50,11 @@ def card_height(base: QFont) -> int:
 
 
 class ShotCardDelegate(QStyledItemDelegate):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._scaled: OrderedDict[tuple[int, int, int, float], QPixmap] = OrderedDict()
+        self._wrapped: OrderedDict[tuple[str, str, int, int], list[str]] = OrderedDict()
+
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         return QSize(CARD_WIDTH, card_height(option.font))
 
@@ -75,10 +88,10 @@ class ShotCardDelegate(QStyledItemDelegate):
         painter.fillRect(thumb, theme.BASE)
         pixmap = index.data(ShotRole.THUMBNAIL)
         if isinstance(pixmap, QPixmap) and not pixmap.isNull():
-            scaled = pixmap.size().scaled(thumb.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            target = QRect(0, 0, scaled.width(), scaled.height())
+            scaled = self._scaled_to(pixmap, thumb.size(), painter.device().devicePixelRatioF())
+            target = QRect(QPoint(0, 0), scaled.deviceIndependentSize().toSize())
             target.moveCenter(thumb.center())
-            painter.drawPixmap(target, pixmap)
+            painter.drawPixmap(target.topLeft(), scaled)
         else:
             painter.setPen(theme.MUTED)
             text = "Generating…" if index.data(ShotRole.STATE) in ("queued", "running") else "No take yet"
@@ -87,6 +100,20 @@ class ShotCardDelegate(QStyledItemDelegate):
         if isinstance(progress, float):
             bar = QRect(thumb.left(), thumb.bottom() - 3, round(thumb.width() * min(max(progress, 0.0), 1.0)), 4)
             painter.fillRect(bar, theme.ACCENT)
+
+    def _scaled_to(self, pixmap: QPixmap, box: QSize, ratio: float) -> QPixmap:
+        """`pixmap` smoothly scaled to fit `box` on a screen of pixel ratio `ratio`, made once."""
+        key = (pixmap.cacheKey(), box.width(), box.height(), ratio)
+        scaled = self._scaled.get(key)
+        if scaled is None:
+            scaled = pixmap.scaled(
+                box * ratio, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+            )
+            scaled.setDevicePixelRatio(ratio)
+            self._scaled[key] = scaled
+            _trim(self._scaled)
+        self._scaled.move_to_end(key)
+        return scaled
 
     def _paint_text(
         self, painter: QPainter, base: QFont, inner: QRect, top: int, index: QModelIndex | QPersistentModelIndex
@@ -122,23 +149,21 @@ class ShotCardDelegate(QStyledItemDelegate):
     def _paint_lines(self, painter: QPainter, font: QFont, text: str, inner: QRect, y: int, count: int) -> int:
         """Wrap `text` into at most `count` lines, eliding the last one."""
         metrics = QFontMetrics(font)
-        layout = QTextLayout(text, font)
-        layout.beginLayout()
-        lines: list[str] = []
-        while len(lines) < count:
-            line = layout.createLine()
-            if not line.isValid():
-                break
-            line.setLineWidth(inner.width())
-            start, length = line.textStart(), line.textLength()
-            lines.append(text[start : start + length])
-        layout.endLayout()
-        if lines and len("".join(lines)) < len(text):
-            lines[-1] = metrics.elidedText(lines[-1].rstrip() + "…", Qt.TextElideMode.ElideRight, inner.width())
+        lines = self._wrap(font, text, inner.width(), count)
         for line_text in lines:
-            painter.drawText(QRect(inner.left(), y, inner.width(), metrics.height()), 0, line_text.rstrip())
+            painter.drawText(QRect(inner.left(), y, inner.width(), metrics.height()), 0, line_text)
             y += metrics.height()
         return y + metrics.height() * (count - len(lines))
+
+    def _wrap(self, font: QFont, text: str, width: int, count: int) -> list[str]:
+        key = (font.key(), text, width, count)
+        lines = self._wrapped.get(key)
+        if lines is None:
+            lines = _wrapped_lines(font, text, width, count)
+            self._wrapped[key] = lines
+            _trim(self._wrapped)
+        self._wrapped.move_to_end(key)
+        return lines
 
     def _paint_footer(
         self, painter: QPainter, font: QFont, row: QRect, index: QModelIndex | QPersistentModelIndex
@@ -161,3 +186,26 @@ class ShotCardDelegate(QStyledItemDelegate):
         right = " · ".join(part for part in (f"{takes} take{'s' if takes != 1 else ''}", cost) if part)
         painter.setPen(theme.MUTED)
         painter.drawText(row, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, right)
+
+
+def _wrapped_lines(font: QFont, text: str, width: int, count: int) -> list[str]:
+    """`text` wrapped to `width` in at most `count` lines, the last one elided when text is left over."""
+    layout = QTextLayout(text, font)
+    layout.beginLayout()
+    lines: list[str] = []
+    while len(lines) < count:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        start, length = line.textStart(), line.textLength()
+        lines.append(text[start : start + length])
+    layout.endLayout()
+    if lines and len("".join(lines)) < len(text):
+        lines[-1] = QFontMetrics(font).elidedText(lines[-1].rstrip() + "…", Qt.TextElideMode.ElideRight, width)
+    return [line.rstrip() for line in lines]
+
+
+def _trim(kept: OrderedDict[Any, Any]) -> None:
+    while len(kept) > KEPT:
+        kept.popitem(last=False)
