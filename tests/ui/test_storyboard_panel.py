@@ -6,17 +6,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, QMimeData, QPoint, Qt
+from PySide6.QtCore import QItemSelectionModel, QMimeData, QPoint, QRect, Qt
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QDialogButtonBox
 
 from shotline.core import edits
 from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
+from shotline.ui import theme
 from shotline.ui.bridge import Bridge
 from shotline.ui.document import ProjectDocument
 from shotline.ui.selection import ShotSelection
 from shotline.ui.storyboard import ShotRole, StoryboardPanel
+from shotline.ui.storyboard.delegate import PAD, THUMB_HEIGHT
 from shotline.ui.storyboard.model import SHOT_IDS_MIME
 from tests.ui.conftest import make_project
 
@@ -219,7 +221,17 @@ def test_generate_selected_makes_a_take_and_its_card_picture(app_context: AppCon
         index = panel.model.index(1, 0)
         qtbot.waitUntil(lambda: panel.model.data(index, ShotRole.STATE) == "ready", timeout=10_000)
         qtbot.waitUntil(lambda: panel.model.data(index, ShotRole.THUMBNAIL) is not None, timeout=10_000)
-        panel.view.grab()  # paints the card with its picture through the delegate
+        # the card shows its picture across the thumbnail box, painted the same from the kept scaled copy
+        panel.view.scrollTo(index)
+        first, again = panel.view.viewport().grab().toImage(), panel.view.viewport().grab().toImage()
+        assert first == again
+        card = panel.view.visualRect(index)
+        box = QRect(card.left() + PAD, card.top() + PAD, card.width() - 2 * PAD, THUMB_HEIGHT)
+        assert panel.view.viewport().rect().contains(box), "the picture is not on screen to be checked"
+        ratio = first.devicePixelRatio()
+        for x in (box.left() + 3, box.center().x(), box.right() - 3):
+            pixel = first.pixelColor(round(x * ratio), round(box.center().y() * ratio))
+            assert pixel.rgb() != theme.BASE.rgb(), (x, pixel.name())
     finally:
         doc.close()
 
