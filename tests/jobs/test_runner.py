@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from shotline.jobs.runner import THREAD_NAME, AsyncRunner, JobHandle, throttled
+from shotline.jobs.runner import THREAD_NAME, AsyncRunner, JobHandle, throttled, to_own_thread, to_preview_thread
 
 
 def _runner_threads() -> list[threading.Thread]:
@@ -93,6 +93,17 @@ def test_run_from_the_loop_thread_is_refused() -> None:
             runner.run(nested(), timeout=5)
 
 
+def test_run_from_the_pool_is_refused_but_works_from_a_thread_of_its_own() -> None:
+    with AsyncRunner(workers=1) as runner:
+
+        def render_the_demo() -> int:  # blocking work that waits for more of the runner's work
+            return runner.run(asyncio.to_thread(lambda: 21 * 2), timeout=5)
+
+        with pytest.raises(RuntimeError, match="to_own_thread"):
+            runner.run(asyncio.to_thread(render_the_demo), timeout=5)
+        assert runner.run(to_own_thread(render_the_demo, name="shotline-demo"), timeout=5) == 42
+
+
 def test_shutdown_cancels_tasks_runs_cleanups_and_joins_every_thread() -> None:
     before = set(threading.enumerate())
     runner = AsyncRunner()
@@ -113,6 +124,7 @@ def test_shutdown_cancels_tasks_runs_cleanups_and_joins_every_thread() -> None:
     runner.add_cleanup(close_client)
     handle = runner.submit(forever())
     runner.run(asyncio.to_thread(time.sleep, 0.01), timeout=5)  # the pool has a live thread now
+    runner.run(to_preview_thread(time.sleep, 0.01), timeout=5)  # and so has the preview lane
     assert _runner_threads()
 
     runner.shutdown(timeout=5)
@@ -126,6 +138,58 @@ def test_shutdown_cancels_tasks_runs_cleanups_and_joins_every_thread() -> None:
     coro = _answer(1)
     with pytest.raises(RuntimeError, match="shut down"):
         runner.submit(coro)
+
+
+def _thread_name() -> str:
+    return threading.current_thread().name
+
+
+def test_preview_work_has_one_thread_of_its_own_and_never_waits_for_the_pool() -> None:
+    with AsyncRunner(workers=1) as runner:
+        pool_busy, release = threading.Event(), threading.Event()
+
+        def hold_the_pool() -> None:
+            pool_busy.set()
+            release.wait(10)
+
+        holding = runner.submit(asyncio.to_thread(hold_the_pool))
+        assert pool_busy.wait(5)
+        # the only pool thread is taken, yet previews run, all on the one preview thread
+        names = {runner.run(to_preview_thread(_thread_name), timeout=5) for _ in range(5)}
+        assert len(names) == 1 and "previews" in names.pop()
+        release.set()
+        holding.result(timeout=5)
+
+
+def test_preview_work_outside_a_runner_uses_the_loops_own_pool() -> None:
+    assert asyncio.run(to_preview_thread(lambda: 6 * 7)) == 42
+
+
+def test_long_work_on_its_own_thread_leaves_the_pool_free_and_can_be_cancelled() -> None:
+    with AsyncRunner(workers=1) as runner:
+        started, release = threading.Event(), threading.Event()
+
+        def share_a_big_project() -> str:
+            started.set()
+            release.wait(10)
+            return _thread_name()
+
+        long_work = runner.submit(to_own_thread(share_a_big_project, name="shotline-sharing"))
+        assert started.wait(5)
+        assert runner.run(asyncio.to_thread(lambda: "a job's step"), timeout=5) == "a job's step"
+        release.set()
+        assert long_work.result(timeout=5).startswith("shotline-sharing")
+
+        release.clear()
+        started.clear()
+        cancelled = runner.submit(to_own_thread(share_a_big_project, name="shotline-sharing"))
+        assert started.wait(5)
+        began = time.monotonic()
+        cancelled.cancel()  # the caller stops waiting at once; the work is told by its own cancel flag
+        with pytest.raises(concurrent.futures.CancelledError):
+            cancelled.result(timeout=5)
+        assert time.monotonic() - began < 1
+        release.set()
 
 
 def test_throttled_progress_is_at_most_ten_a_second_and_keeps_the_final_value() -> None:

@@ -9,7 +9,6 @@ previews are kept. Rendering is blocking CPU work: `make_preview` / `start_previ
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import os
@@ -19,7 +18,7 @@ from pathlib import Path
 
 from shotline.core.errors import MediaMissing
 from shotline.core.model import CLIP_SOUND_LANE, ExportSettings, Project, TransitionKind
-from shotline.jobs.runner import JobHandle
+from shotline.jobs.runner import JobHandle, to_preview_thread
 from shotline.media.mix import AudioMix, build_mix
 from shotline.media.mixdown import write_wav
 from shotline.media.plan import plan_export
@@ -110,7 +109,7 @@ def preview_mix(project: Project, bundle: ProjectBundle) -> Path:
 
 async def make_preview(project: Project, bundle: ProjectBundle) -> Path:
     """`preview_mix` on a worker thread, for the async runner."""
-    return await asyncio.to_thread(preview_mix, project, bundle)
+    return await to_preview_thread(preview_mix, project, bundle)
 
 
 def start_preview(ctx: AppContext, session: ProjectSession) -> JobHandle[Path]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from pathlib import Path
 
 from shotline.core.model import Take
+from shotline.jobs.runner import to_preview_thread
 from shotline.media.thumbnails import thumbnail
 from shotline.storage.bundle import ProjectBundle
 
@@ -24,7 +24,7 @@ async def make_thumbnail(bundle: ProjectBundle, take: Take, at_us: int, width: i
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     source = bundle.resolve(take.media)
-    return await asyncio.to_thread(thumbnail, source, max(0, at_us), dest, width)
+    return await to_preview_thread(thumbnail, source, max(0, at_us), dest, width)
 
 
 def filmstrip_times(take: Take, count: int) -> list[int]:

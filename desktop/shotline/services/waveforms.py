@@ -6,12 +6,12 @@ gets fresh peaks; a damaged cache file is decoded again, never shown.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import uuid
 from pathlib import Path
 
+from shotline.jobs.runner import to_preview_thread
 from shotline.media.waveform import BUCKETS_PER_SECOND, Peaks, peaks
 from shotline.storage.bundle import ProjectBundle
 
@@ -58,4 +58,4 @@ def load_peaks(bundle: ProjectBundle, media: str) -> Peaks:
 
 async def make_peaks(bundle: ProjectBundle, media: str) -> Peaks:
     """`load_peaks` on a worker thread, for the async runner."""
-    return await asyncio.to_thread(load_peaks, bundle, media)
+    return await to_preview_thread(load_peaks, bundle, media)

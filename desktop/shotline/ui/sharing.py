@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QProgressBar, QP
 
 from shotline.core.errors import ProjectNotFound, SaveFailed, ShotlineError
 from shotline.core.ports import ProgressSink
+from shotline.jobs.runner import to_own_thread
 from shotline.services import preferences
 from shotline.services.context import AppContext
 from shotline.services.jobs_view import format_elapsed
@@ -255,7 +256,7 @@ class SharingFlow(QObject):
             self._bridge.post(lambda: self._on_progress(cancel, fraction))
 
         async def run() -> T:
-            working = asyncio.ensure_future(asyncio.to_thread(work, progress, cancel))
+            working = asyncio.ensure_future(to_own_thread(work, progress, cancel, name="shotline-sharing"))
             try:
                 return await asyncio.shield(working)
             except asyncio.CancelledError:

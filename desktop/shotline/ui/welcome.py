@@ -6,7 +6,6 @@ window never freezes. The page only asks; the main window opens what it is asked
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shotline.jobs.runner import to_own_thread
 from shotline.services import preferences
 from shotline.services.context import AppContext
 from shotline.services.demo import open_or_create_demo
@@ -120,7 +120,8 @@ class WelcomePage(QWidget):
             return target
 
         async def run() -> Path:
-            return await asyncio.to_thread(prepare)
+            # its own thread: rendering waits for the runner's pool, which may be a single thread
+            return await to_own_thread(prepare, name="shotline-demo")
 
         self.bridge.watch(self.ctx.runner.submit(run()), self._demo_ready, self._demo_failed)
 
