@@ -35,7 +35,9 @@ def render_mix(mix: AudioMix) -> AudioSegment:
 
 def write_wav(mix: AudioMix, path: Path) -> Path:
     """Render `mix` to a 16-bit WAV at `path` (pydub writes WAV itself; no ffmpeg runs)."""
-    render_mix(mix).export(str(path), format="wav")
+    # pydub hands back the file it wrote, still open: close it now, before the caller renames it (Windows refuses
+    # to rename an open file)
+    render_mix(mix).export(str(path), format="wav").close()
     return path
 
 
