@@ -144,20 +144,27 @@ def _thread_name() -> str:
     return threading.current_thread().name
 
 
+class Blocker:
+    """Blocking work that holds its thread until released; it says it started, and returns where it ran."""
+
+    def __init__(self) -> None:
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def __call__(self) -> str:
+        self.started.set()
+        self.release.wait(10)
+        return _thread_name()
+
+
 def test_preview_work_has_one_thread_of_its_own_and_never_waits_for_the_pool() -> None:
     with AsyncRunner(workers=1) as runner:
-        pool_busy, release = threading.Event(), threading.Event()
-
-        def hold_the_pool() -> None:
-            pool_busy.set()
-            release.wait(10)
-
+        hold_the_pool = Blocker()
         holding = runner.submit(asyncio.to_thread(hold_the_pool))
-        assert pool_busy.wait(5)
+        assert hold_the_pool.started.wait(5)
         # the only pool thread is taken, yet previews run, all on the one preview thread
         names = {runner.run(to_preview_thread(_thread_name), timeout=5) for _ in range(5)}
         assert len(names) == 1 and "previews" in names.pop()
-        release.set()
+        hold_the_pool.release.set()
         holding.result(timeout=5)
 
 
@@ -167,29 +174,22 @@ def test_preview_work_outside_a_runner_uses_the_loops_own_pool() -> None:
 
 def test_long_work_on_its_own_thread_leaves_the_pool_free_and_can_be_cancelled() -> None:
     with AsyncRunner(workers=1) as runner:
-        started, release = threading.Event(), threading.Event()
-
-        def share_a_big_project() -> str:
-            started.set()
-            release.wait(10)
-            return _thread_name()
-
+        share_a_big_project = Blocker()
         long_work = runner.submit(to_own_thread(share_a_big_project, name="shotline-sharing"))
-        assert started.wait(5)
+        assert share_a_big_project.started.wait(5)
         assert runner.run(asyncio.to_thread(lambda: "a job's step"), timeout=5) == "a job's step"
-        release.set()
+        share_a_big_project.release.set()
         assert long_work.result(timeout=5).startswith("shotline-sharing")
 
-        release.clear()
-        started.clear()
-        cancelled = runner.submit(to_own_thread(share_a_big_project, name="shotline-sharing"))
-        assert started.wait(5)
+        share_a_bigger_one = Blocker()
+        cancelled = runner.submit(to_own_thread(share_a_bigger_one, name="shotline-sharing"))
+        assert share_a_bigger_one.started.wait(5)
         began = time.monotonic()
         cancelled.cancel()  # the caller stops waiting at once; the work is told by its own cancel flag
         with pytest.raises(concurrent.futures.CancelledError):
             cancelled.result(timeout=5)
         assert time.monotonic() - began < 1
-        release.set()
+        share_a_bigger_one.release.set()
 
 
 def test_throttled_progress_is_at_most_ten_a_second_and_keeps_the_final_value() -> None:
