@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from shotline.core.model import GenerationSettings, Size
 from shotline.services.context import AppContext, open_context
@@ -17,6 +18,18 @@ from shotline.services.editing import add_shot
 from shotline.services.generation import GenerationService
 from shotline.services.session import ProjectSession
 from shotline.storage.secrets import MemorySecretStore
+from shotline.ui import heap
+
+
+@pytest.fixture(autouse=True)
+def gui_thread_collector(qapp: QApplication) -> Iterator[None]:
+    """As in the app: cycles (with Qt objects in them) are collected on the GUI thread only, never on a worker.
+
+    Per test, so the non-Qt tests that share this process keep Python's automatic collector."""
+    collector = heap.collect_on_gui_thread(qapp)
+    yield
+    collector.stop()
+    collector.setParent(None)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 from shotline import __version__
 from shotline.core.errors import ToolMissing
 from shotline.services.context import AppContext, open_context
-from shotline.ui import theme
+from shotline.ui import heap, theme
 from shotline.ui.bridge import Bridge
 from shotline.ui.document import describe
 from shotline.ui.main_window import MainWindow
@@ -98,6 +98,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setDesktopFileName("shotline")
     app.setWindowIcon(theme.icon("shotline"))
     theme.apply(app)
+    heap.collect_on_gui_thread(app)
     return app
 
 
