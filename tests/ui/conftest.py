@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import select
+import shutil
+import subprocess
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
 
@@ -19,6 +22,7 @@ from shotline.services.generation import GenerationService
 from shotline.services.session import ProjectSession
 from shotline.storage.secrets import MemorySecretStore
 from shotline.ui import heap
+from tests.ui.screenshots import SCREEN
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +34,31 @@ def gui_thread_collector(qapp: QApplication) -> Iterator[None]:
     yield
     collector.stop()
     collector.setParent(None)
+
+
+@pytest.fixture
+def xvfb_display() -> Iterator[str]:
+    """A private X server for a screenshot test: Xvfb picks a free display number and tells us through a pipe."""
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (apt-get install xvfb)")
+    read_end, write_end = os.pipe()
+    width, height = SCREEN
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
+        pass_fds=(write_end,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_end)
+    try:
+        ready, _, _ = select.select([read_end], [], [], 15)
+        number = os.read(read_end, 64).decode().strip() if ready else ""
+        assert number.isdigit(), "Xvfb did not start"
+        yield f":{number}"
+    finally:
+        os.close(read_end)
+        server.terminate()
+        server.wait(timeout=10)
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -324,52 +323,31 @@ import pytest  # noqa: E402
 from shotline.core.timecode import format_time  # noqa: E402
 from shotline.resources import resource  # noqa: E402
 from shotline.ui import theme  # noqa: E402
-from tests.ui.test_screenshot import _image, xvfb_display  # noqa: E402, F401 - `display` asks for xvfb_display
+from tests.ui.screenshots import image, near, picture_path, run_script  # noqa: E402
 
 pytestmark = [pytest.mark.slow]
 DEMO = json.loads(resource("demo", "demo.json").read_text(encoding="utf-8"))
 """The demo's script: what the generating and export pictures must show of it."""
 
 
-@pytest.fixture
-def display(request: pytest.FixtureRequest) -> str:
-    """The private X server of tests/ui/test_screenshot.py (its fixture, shared rather than copied)."""
-    return str(request.getfixturevalue("xvfb_display"))
-
-
 def _shoot(display: str, kind: str, tmp_path: Path) -> tuple[np.ndarray, dict[str, Any], Path]:
     """Run the script for `kind`; the picture's pixels, the facts it wrote and where the picture is."""
-    out = SCREENSHOTS / f"{kind}.png"
-    if os.environ.get("SHOTLINE_UPDATE_SCREENSHOTS") != "1":
-        out = tmp_path / out.name
+    out = picture_path(SCREENSHOTS / f"{kind}.png", tmp_path)
     work = tmp_path / "work"
     work.mkdir()
     env = {
-        **os.environ,
-        "DISPLAY": display,
-        "QT_QPA_PLATFORM": "xcb",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
         # settings and caches of its own: the pictures never show what another test or the machine remembered
         "SHOTLINE_CONFIG_DIR": str(tmp_path / "config"),
         "SHOTLINE_CACHE_DIR": str(tmp_path / "cache"),
     }
-    done = subprocess.run(
-        [sys.executable, __file__, kind, str(out), str(work)],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=150,
-    )
-    assert done.returncode == 0, f"exit {done.returncode}: {done.stderr[-3000:]}"
-    return _image(out), json.loads((work / FACTS).read_text()), out
+    run_script(__file__, display, kind, str(out), str(work), env=env, timeout=150)
+    return image(out), json.loads((work / FACTS).read_text()), out
 
 
 def _share(pixels: np.ndarray, colour: Any, tolerance: int = 6) -> float:
     """The fraction of `pixels` within `tolerance` of the theme colour `colour` (a QColor)."""
-    target = np.array([colour.red(), colour.green(), colour.blue()], dtype=np.int16)
-    close = np.all(np.abs(pixels.astype(np.int16) - target) <= tolerance, axis=2)
-    return float(close.mean())
+    return float(near(pixels, colour, tolerance).mean())
 
 
 def _region(pixels: np.ndarray, rect: list[int]) -> np.ndarray:
@@ -387,8 +365,8 @@ def _looks_drawn(pixels: np.ndarray, facts: dict[str, Any], path: Path, max_byte
     assert path.stat().st_size < max_bytes
 
 
-def test_the_keys_dialog_shows_one_key_from_the_keyring_and_never_the_key(display: str, tmp_path: Path) -> None:
-    pixels, facts, path = _shoot(display, "keys", tmp_path)
+def test_the_keys_dialog_shows_one_key_from_the_keyring_and_never_the_key(xvfb_display: str, tmp_path: Path) -> None:
+    pixels, facts, path = _shoot(xvfb_display, "keys", tmp_path)
     _looks_drawn(pixels, facts, path, max_bytes=150_000)
     rows = facts["rows"]
     assert set(rows) == {"runway", "google", "openai", "luma", "fal", "replicate"}  # every keyed backend, no others
@@ -407,8 +385,8 @@ def test_the_keys_dialog_shows_one_key_from_the_keyring_and_never_the_key(displa
 
 
 @pytest.mark.ffmpeg
-def test_a_shot_generating_shows_on_its_card_and_in_the_jobs_panel(display: str, tmp_path: Path) -> None:
-    pixels, facts, path = _shoot(display, "generating", tmp_path)
+def test_a_shot_generating_shows_on_its_card_and_in_the_jobs_panel(xvfb_display: str, tmp_path: Path) -> None:
+    pixels, facts, path = _shoot(xvfb_display, "generating", tmp_path)
     _looks_drawn(pixels, facts, path, max_bytes=450_000)
     assert facts["creates_sent"] == 1, "one create request reached the fake Runway"
     states = [card["state"] for card in facts["cards"]]
@@ -427,8 +405,8 @@ def test_a_shot_generating_shows_on_its_card_and_in_the_jobs_panel(display: str,
 
 
 @pytest.mark.ffmpeg
-def test_the_export_dialog_on_the_demo_shows_its_choices_and_route(display: str, tmp_path: Path) -> None:
-    pixels, facts, path = _shoot(display, "export", tmp_path)
+def test_the_export_dialog_on_the_demo_shows_its_choices_and_route(xvfb_display: str, tmp_path: Path) -> None:
+    pixels, facts, path = _shoot(xvfb_display, "export", tmp_path)
     _looks_drawn(pixels, facts, path, max_bytes=150_000)
     assert facts["labels"] == ["Save as", "Preset", "Shape", "Format", "Loudness", "Export", "Film", "Route"]
     assert facts["choices"] == {
@@ -447,8 +425,8 @@ def test_the_export_dialog_on_the_demo_shows_its_choices_and_route(display: str,
     assert _share(_region(pixels, facts["route_rect"]), theme.TEXT, tolerance=40) > 0.01, "the route is not drawn"
 
 
-def test_the_welcome_page_offers_new_open_and_the_demo(display: str, tmp_path: Path) -> None:
-    pixels, facts, path = _shoot(display, "welcome", tmp_path)
+def test_the_welcome_page_offers_new_open_and_the_demo(xvfb_display: str, tmp_path: Path) -> None:
+    pixels, facts, path = _shoot(xvfb_display, "welcome", tmp_path)
     _looks_drawn(pixels, facts, path, max_bytes=150_000)
     assert facts["showing_welcome"] and facts["title"] == "Shotline"
     assert facts["buttons"] == ["New project…", "Open…", "Open the demo project"]

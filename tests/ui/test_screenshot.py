@@ -10,13 +10,8 @@ temporary folder.
 from __future__ import annotations
 
 import json
-import os
-import select
-import shutil
-import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -147,73 +142,24 @@ import pytest  # noqa: E402
 
 from shotline.backends.animatic import PALETTE  # noqa: E402
 from shotline.core.model import LaneKind  # noqa: E402
+from tests.ui.screenshots import image, near, picture_path, run_script  # noqa: E402
 
 pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow]
 
 
-@pytest.fixture
-def xvfb_display() -> Iterator[str]:
-    """A private X server for this test: Xvfb picks a free display number and tells us through a pipe."""
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (apt-get install xvfb)")
-    read_end, write_end = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp"],
-        pass_fds=(write_end,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_end)
-    try:
-        ready, _, _ = select.select([read_end], [], [], 15)
-        number = os.read(read_end, 64).decode().strip() if ready else ""
-        assert number.isdigit(), "Xvfb did not start"
-        yield f":{number}"
-    finally:
-        os.close(read_end)
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def _image(path: Path) -> np.ndarray:
-    from PySide6.QtGui import QImage
-
-    image = QImage(str(path)).convertToFormat(QImage.Format.Format_RGB888)
-    assert not image.isNull(), f"{path} is not an image"
-    row = image.bytesPerLine()
-    data = np.frombuffer(image.constBits(), dtype=np.uint8, count=row * image.height())
-    rows = data.reshape(image.height(), row)[:, : image.width() * 3]
-    return rows.reshape(image.height(), image.width(), 3).copy()  # a copy: the QImage's memory goes with it
-
-
 def _has_colour(pixels: np.ndarray, hex_colour: str, tolerance: int = 14, at_least: int = 200) -> bool:
-    target = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.int16)
-    close = np.all(np.abs(pixels.astype(np.int16) - target) <= tolerance, axis=2)
-    return int(close.sum()) >= at_least
+    return int(near(pixels, hex_colour, tolerance).sum()) >= at_least
 
 
 def _run_script(display: str, out: Path, project: Path, *sounds: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
-    done = subprocess.run(
-        [sys.executable, __file__, str(out), str(project), *map(str, sounds)],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-
-
-def _picture_path(update_to: Path, tmp_path: Path) -> Path:
-    return update_to if os.environ.get("SHOTLINE_UPDATE_SCREENSHOTS") == "1" else tmp_path / update_to.name
+    run_script(__file__, display, str(out), str(project), *map(str, sounds))
 
 
 def test_the_main_window_with_the_demo_renders_a_real_picture(xvfb_display: str, tmp_path: Path) -> None:
-    out = _picture_path(README_PICTURE, tmp_path)
+    out = picture_path(README_PICTURE, tmp_path)
     _run_script(xvfb_display, out, tmp_path / "demo.shotline")
-    pixels = _image(out)
+    pixels = image(out)
     assert pixels.shape[:2] == (HEIGHT, WIDTH)
     assert float(pixels.std()) > 12, "the picture is nearly blank"
     colours = np.unique(pixels.reshape(-1, 3) // 8, axis=0)
@@ -240,10 +186,10 @@ def test_the_timeline_shows_picture_clip_sound_music_and_voice_over_with_wavefor
 ) -> None:
     from shotline.ui.timeline.sound_rows import WAVE_COLOURS
 
-    out = _picture_path(TIMELINE_PICTURE, tmp_path)
+    out = picture_path(TIMELINE_PICTURE, tmp_path)
     project = tmp_path / "demo.shotline"
     _run_script(xvfb_display, out, project, *_sound_files(tmp_path))
-    pixels = _image(out)
+    pixels = image(out)
     rows = {name: pixels[top:bottom] for name, (top, bottom) in json.loads((tmp_path / ROWS_FILE).read_text()).items()}
     assert set(rows) == {"picture", "clips", "music", "voice"}
     assert all(band.shape[0] > 30 for band in rows.values()), "the rows are cut off"

@@ -8,8 +8,6 @@ otherwise it goes to a temporary folder.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -61,47 +59,29 @@ if __name__ == "__main__":
 
 # ---------------------------------------------------------------------------------------------- the test
 
-import numpy as np  # noqa: E402 - the script above must not need the test's imports
 import pytest  # noqa: E402
 
 from shotline.ui import theme  # noqa: E402
-from tests.ui import test_screenshot  # noqa: E402
-
-_image = test_screenshot._image
-xvfb_display = test_screenshot.xvfb_display  # the fixture, found by name
+from tests.ui.screenshots import image, near, picture_path, run_script  # noqa: E402
 
 pytestmark = [pytest.mark.slow]
 
 
-def _near(pixels: np.ndarray, hex_colour: str, tolerance: int) -> np.ndarray:
-    target = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.int16)
-    return np.all(np.abs(pixels.astype(np.int16) - target) <= tolerance, axis=2)
-
-
 def test_the_guides_first_page_renders_every_choice_on_the_dark_theme(xvfb_display: str, tmp_path: Path) -> None:
-    out = PICTURE if os.environ.get("SHOTLINE_UPDATE_SCREENSHOTS") == "1" else tmp_path / PICTURE.name
+    out = picture_path(PICTURE, tmp_path)
     layout_file = tmp_path / "layout.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DISPLAY": xvfb_display, "QT_QPA_PLATFORM": "xcb"}
-    done = subprocess.run(
-        [sys.executable, __file__, str(out), str(layout_file)],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    run_script(__file__, xvfb_display, str(out), str(layout_file))
     layout = json.loads(layout_file.read_text())
-    pixels = _image(out)
+    pixels = image(out)
     assert list(pixels.shape[:2]) == layout["size"][::-1]
-    assert _near(pixels, theme.WINDOW.name(), 4).mean() > 0.5, "the dark theme's background is missing"
-    assert _near(pixels, theme.ACCENT.name(), 30).sum() > 50, "the default Next button's accent is missing"
+    assert near(pixels, theme.WINDOW.name(), 4).mean() > 0.5, "the dark theme's background is missing"
+    assert near(pixels, theme.ACCENT.name(), 30).sum() > 50, "the default Next button's accent is missing"
     buttons = layout["buttons"]
     assert "animatic" in buttons and len(buttons) >= 8
     for backend, (x, y, width, height) in buttons.items():
         row = pixels[y : y + height, x : x + width]
-        assert _near(row, theme.TEXT.name(), 40).sum() > 20, f"the choice {backend!r} has no readable label"
+        assert near(row, theme.TEXT.name(), 40).sum() > 20, f"the choice {backend!r} has no readable label"
         below = pixels[y + height : y + height + 16, x + 20 : x + width]
-        assert _near(below, theme.MUTED.name(), 40).sum() > 20, f"the choice {backend!r} has no description"
+        assert near(below, theme.MUTED.name(), 40).sum() > 20, f"the choice {backend!r} has no description"
     assert out.stat().st_size < 200_000
