@@ -2,9 +2,9 @@
 
 Python's cycle collector runs on whichever thread happens to allocate when a threshold is crossed. A Qt object in
 a garbage cycle would then be destroyed on a worker thread: Qt forbids that, and here it deadlocked (the worker held
-Qt's connection lock waiting for the GIL while the window held the GIL waiting for that lock; CI caught it). So in
-the window's process automatic collection is off and `GuiThreadCollector` collects on a GUI-thread timer, young
-generations first, as Python's own thresholds would. The command line keeps Python's automatic collector.
+Qt's connection lock waiting for the GIL while the window held the GIL waiting for that lock; a full test run hung
+on it). So in the window's process automatic collection is off and `GuiThreadCollector` collects on a GUI-thread
+timer, by Python's own thresholds. The command line keeps Python's automatic collector.
 
 A full collection walks every object Python holds — with Qt's wrappers that took ~60 ms here, long enough to be
 felt as a hitch while jobs and exports run. After a project opens (and after one closes) the objects that will
