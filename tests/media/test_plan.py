@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import replace
 from fractions import Fraction
@@ -24,6 +25,7 @@ from shotline.core.model import (
     TransitionKind,
     Trim,
 )
+from shotline.core.timeline import crossfades, film_frames
 from shotline.media.encoders import Encoder, software
 from shotline.media.plan import RenderPlan, plan_export, shot_window
 from shotline.media.video_graph import cover_size, encode_argv, fit_size, pad_size
@@ -211,7 +213,7 @@ def test_crossfades_overlap_segments_on_the_grid(tmp_path: Path) -> None:
     assert (second.start_frame, second.frames, second.crossfade_in_frames) == (36, 36, 12)
     assert second.crossfade_out_frames == 0 and third.crossfade_in_frames == 0
     assert third.start_frame == second.end_frame == 72 and plan.frames == 96
-    assert plan.frames == round(Fraction(project.duration_us) * 24 / 1_000_000)
+    assert plan.frames == film_frames(project, Fraction(24))
     assert (first.crossfade_out_samples, second.crossfade_in_samples) == (24_000, 24_000)
     assert second.start_sample == 72_000 and first.end_sample == 96_000
     assert plan.samples == 192_000 and plan.window == Trim(0, 4_000_000)
@@ -251,7 +253,7 @@ def test_range_outside_the_shots_leaves_them_out_and_is_clamped(tmp_path: Path) 
     )
     assert [s.shot_id for s in plan.segments] == ["s1", "s2"] and plan.window == Trim(1_000_000, 3_000_000)
     assert plan.segments[0].start_frame == 0 and plan.frames == 50
-    with pytest.raises(EditError, match="holds no picture"):
+    with pytest.raises(EditError, match=r"holds no picture \(the film lasts 00:00:03.000 \(75 frames at 25 fps\)\)"):
         plan_export(
             project, ExportSettings(Size(640, 360), Fraction(25), range=Trim(5_000_000, 6_000_000)), tmp_path.joinpath
         )
@@ -354,3 +356,26 @@ def test_a_repeated_shot_reads_its_clip_once_and_splits_it(tmp_path: Path) -> No
     assert inputs == [f"file:{tmp_path / '0.mp4'}", f"file:{SOUND}"]
     graph = argv[argv.index("-filter_complex") + 1]
     assert "split=3" in graph and "concat=a=0:n=3:v=1" in graph
+
+
+def test_the_plan_renders_exactly_the_films_frames_and_crossfades(tmp_path: Path) -> None:
+    """Random films of clips at mixed rates, some joined by crossfades: the plan's frames, its last segment's end
+    and every blend are what `film_frames` and `crossfades` say (one answer for the film's length)."""
+    rng = random.Random(11)
+    for _ in range(200):
+        rates = [rng.choice([Fraction(24), Fraction(25), Fraction(30), NTSC, Fraction(50)]) for _ in range(4)]
+        project = _project(tmp_path, [0] * len(rates))
+        shots = []
+        for shot, rate in zip(project.shots, rates, strict=True):
+            frames = rng.randint(12, 150)  # whole source frames, as a probe finds them
+            length = round(frames * Fraction(1_000_000) / rate)
+            info = replace(VIDEO, fps=rate, duration_us=length)
+            take = replace(shot.takes[0], info=info, trim=Trim(0, length))
+            fade = rng.choice([0, 0, 1_000, 40_000, 500_000, 1_000_000])
+            shots.append(replace(shot, takes=(take,), transition_out=Transition(TransitionKind.CROSSFADE, fade)))
+        project = replace(project, shots=tuple(shots))
+        fps = rng.choice([Fraction(24), Fraction(25), NTSC])
+        plan = plan_export(project, ExportSettings(Size(640, 360), fps), tmp_path.joinpath)
+        assert plan.frames == plan.segments[-1].end_frame == film_frames(project, fps)
+        planned = [(s.shot_id, s.crossfade_in_frames) for s in plan.segments if s.crossfade_in_frames]
+        assert planned == [(blend.incoming.shot.id, blend.frames) for blend in crossfades(project, fps)]

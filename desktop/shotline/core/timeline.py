@@ -1,13 +1,19 @@
 """Where each shot sits on the timeline: the picked takes in shot order, end to end, in exact microseconds.
 
 A crossfade overlaps a shot with the next one: the next shot starts that much before this one ends.
+
+How long the film is has one answer, `film_frames`: the film's exact end rounded to a whole frame of the export's
+rate, as the export renders it. Every length a creator is shown is that many frames (`film_length_us`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import pairwise
 
-from shotline.core.model import Project, Shot, Take, transition_overlap_us
+from shotline.core.model import Project, Shot, Take, Trim, transition_overlap_us
+from shotline.core.timecode import format_fps, format_time, frame_index, frame_time_us
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +76,60 @@ def placement_at(project: Project, timeline_us: int) -> Placement | None:
 
 def start_of(project: Project, shot_id: str) -> int:
     return next(p.start_us for p in layout(project) if p.shot.id == shot_id)
+
+
+def film_window(project: Project, wanted: Trim | None = None) -> Trim:
+    """The timeline time a film covers: from 0 to where the last shot ends, or the range `wanted` cut to that.
+
+    A shot without a take counts its requested length. Sound clips may run past the end; the film ends with
+    the picture.
+    """
+    placements = layout(project)
+    end_us = placements[-1].end_us if placements else 0
+    if wanted is None:
+        return Trim(0, end_us)
+    return Trim(max(0, wanted.in_us), min(end_us, wanted.out_us))
+
+
+def film_frames(project: Project, fps: Fraction | None = None, wanted: Trim | None = None) -> int:
+    """How many frames the film (or its range `wanted`) lasts at `fps`, the project's rate unless given.
+
+    Exactly the frames the export renders: shots sit at exact times, and only the film's end is rounded, to the
+    nearest frame (a 2.52 s clip at 25 fps lasts 60 frames at 24 fps, not 60.48), so rounding never adds up.
+    """
+    window = film_window(project, wanted)
+    return max(frame_index(window.duration_us, fps or project.settings.fps), 0)
+
+
+def film_length_us(project: Project, fps: Fraction | None = None, wanted: Trim | None = None) -> int:
+    """The film's length as a creator is shown it: `film_frames` frames at `fps`, in whole microseconds."""
+    rate = fps or project.settings.fps
+    return frame_time_us(film_frames(project, rate, wanted), rate)
+
+
+def describe_film_length(project: Project, fps: Fraction | None = None) -> str:
+    """How long the film is, in words for messages: `00:00:15.750 (378 frames at 24 fps)`."""
+    rate = fps or project.settings.fps
+    frames = film_frames(project, rate)
+    return f"{format_time(frame_time_us(frames, rate))} ({frames} frames at {format_fps(rate)} fps)"
+
+
+@dataclass(frozen=True, slots=True)
+class Crossfade:
+    """Two neighbouring shots blended over `frames` frames (of the rate it was asked at), as the export blends them."""
+
+    outgoing: Placement
+    incoming: Placement
+    frames: int
+
+
+def crossfades(project: Project, fps: Fraction | None = None) -> tuple[Crossfade, ...]:
+    """The film's crossfades. Each lasts from the frame the incoming shot starts on to the one the outgoing shot
+    ends on (both rounded from exact time, as the export places them); one shorter than half a frame is a cut."""
+    rate = fps or project.settings.fps
+    found = []
+    for outgoing, incoming in pairwise(layout(project)):
+        frames = frame_index(outgoing.end_us, rate) - frame_index(incoming.start_us, rate)
+        if outgoing.overlap_out_us > 0 and frames > 0:
+            found.append(Crossfade(outgoing, incoming, frames))
+    return tuple(found)

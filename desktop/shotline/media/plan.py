@@ -3,6 +3,7 @@
 Pure: no process runs here. Every segment boundary is rounded from exact timeline time, so rounding never
 accumulates: a segment starts at frame round((start_us - window.in_us) · fps) and at the sample that begins at that
 same instant, and the totals are exactly round(window · fps) frames and the matching number of samples (DESIGN §6).
+That frame count is `core.timeline.film_frames`, the one length of the film every other surface shows.
 Shots joined by a crossfade overlap by the crossfade's frames and samples. The ffmpeg graphs live in
 `video_graph` (picture) and `audio_graph` (sound).
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 from shotline.core.errors import EditError, MediaMissing
 from shotline.core.model import ExportSettings, MediaInfo, Project, Shot, Trim
 from shotline.core.timecode import US_PER_SECOND, format_fps, format_time
-from shotline.core.timeline import Placement, layout
+from shotline.core.timeline import Placement, describe_film_length, film_frames, film_window, layout
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +90,9 @@ def plan_export(project: Project, settings: ExportSettings, resolve: Callable[[s
         raise EditError("This project has no shots yet; add a shot and give it a take before exporting.")
     for number, shot in enumerate(project.shots, start=1):
         _check_playable(number, shot, resolve)
-    placements = layout(project)
-    window = _window(settings.range, placements[-1].end_us, settings.fps)
-    total_frames = frame_at(window.duration_us, settings.fps)
-    kept = _visible(placements, window, settings.fps)
+    window = _window(project, settings.range, settings.fps)
+    total_frames = film_frames(project, settings.fps, settings.range)
+    kept = _visible(layout(project), window, settings.fps)
     segments: list[Segment] = []
     for index, (placement, visible) in enumerate(kept):
         number = project.index_of(placement.shot.id) + 1
@@ -132,17 +132,14 @@ def _check_playable(number: int, shot: Shot, resolve: Callable[[str], Path]) -> 
         )
 
 
-def _window(wanted: Trim | None, film_us: int, fps: Fraction) -> Trim:
-    """The part of the film to render: the range clamped to the film, refused when nothing would be left."""
-    if wanted is None:
-        return Trim(0, film_us)
-    window = Trim(max(0, wanted.in_us), min(film_us, wanted.out_us))
-    if frame_at(window.duration_us, fps) <= 0:
+def _window(project: Project, wanted: Trim | None, fps: Fraction) -> Trim:
+    """The part of the film to render: the range clamped to the film, refused when not one frame would be left."""
+    if wanted is not None and film_frames(project, fps, wanted) <= 0:
         raise EditError(
             f"The export range {format_time(wanted.in_us)}–{format_time(wanted.out_us)} holds no picture "
-            f"(the film is {format_time(film_us)} long); choose a range inside the film."
+            f"(the film lasts {describe_film_length(project, fps)}); choose a range inside the film."
         )
-    return window
+    return film_window(project, wanted)
 
 
 def _visible(placements: tuple[Placement, ...], window: Trim, fps: Fraction) -> list[tuple[Placement, Trim]]:
