@@ -6,9 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QImage
 
 from shotline.core import commands, edits
 from shotline.core.ports import JobPhase
+from shotline.services import thumbnails
 from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
 from shotline.ui.bridge import Bridge
@@ -93,15 +95,29 @@ def test_a_broken_import_fails_with_its_name(qtbot, document: ProjectDocument, t
     assert "empty.mp4" in failed.args[0]
 
 
-def test_thumbnails_arrive_once_and_are_cached(qtbot, document: ProjectDocument) -> None:
+def test_thumbnails_arrive_once_as_pictures_and_are_cached(
+    qtbot, document: ProjectDocument, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decoded: list[Path] = []
+    real_thumbnail = thumbnails.thumbnail
+
+    def counted(path: Path, *args: object) -> Path:
+        decoded.append(path)
+        return real_thumbnail(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(thumbnails, "thumbnail", counted)
     take = document.project.shots[0].picked_take
     assert take is not None
-    arrived: list[Path] = []
-    assert document.thumbnail(take, 500_000, 160, arrived.append) is None
-    assert document.thumbnail(take, 500_000, 160, arrived.append) is None  # same request: one decode, two answers
+    arrived: list[QImage] = []
+    document.thumbnail(take, 500_000, 160, arrived.append)
+    document.thumbnail(take, 500_000, 160, arrived.append)  # same request: one decode, two answers
+    assert arrived == []  # never at once: the cache is read off the GUI thread
     qtbot.waitUntil(lambda: len(arrived) == 2, timeout=30_000)
-    assert arrived[0] == arrived[1] and arrived[0].stat().st_size > 0
-    assert document.thumbnail(take, 500_000, 160, arrived.append) == arrived[0]
+    assert arrived[0].width() == 160 and arrived[0] == arrived[1]
+    document.thumbnail(take, 500_000, 160, arrived.append)
+    qtbot.waitUntil(lambda: len(arrived) == 3, timeout=30_000)
+    assert arrived[2] == arrived[0]
+    assert len(decoded) == 1  # the third came from the cache
 
 
 def test_autosave_writes_the_recovery_file_not_the_project(qtbot, document: ProjectDocument) -> None:

@@ -16,14 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
+from PySide6.QtGui import QImage
 
 from shotline.core.changes import ProjectChange, diff
 from shotline.core.commands import Command
-from shotline.core.errors import ShotlineError
+from shotline.core.errors import MediaUnreadable, ShotlineError
 from shotline.core.model import Project, Take
 from shotline.core.ports import JobRecord
 from shotline.jobs.generation import GenerationOutcome
-from shotline.jobs.runner import JobHandle
+from shotline.jobs.runner import JobHandle, to_preview_thread
 from shotline.services import importing
 from shotline.services.context import AppContext
 from shotline.services.generation import GenerationService, ObservedJournal, StartedJob
@@ -36,6 +37,15 @@ log = logging.getLogger(__name__)
 AUTOSAVE_DELAY_MS = 1000
 JOB_UPDATE_MS = 100
 """Job rows and progress reach the panels at most ten times a second, however many jobs run (DESIGN §7)."""
+
+
+async def _thumbnail_picture(session: ProjectSession, take: Take, at_us: int, width: int) -> QImage:
+    """The thumbnail as a picture, made first if it is not cached; QImage may be read on any thread (QPixmap not)."""
+    path = await make_thumbnail(session.bundle, take, at_us, width)
+    picture = await to_preview_thread(QImage, str(path))
+    if picture.isNull():
+        raise MediaUnreadable(f"The thumbnail {path.name} could not be read.")
+    return picture
 
 
 def describe(error: BaseException) -> str:
@@ -71,7 +81,7 @@ class ProjectDocument(QObject):
         journal = ObservedJournal(session.journal, self._journal_wrote)
         self._generation = GenerationService(ctx, session, journal)
         self._running: dict[str, StartedJob] = {}
-        self._thumbnails_pending: dict[Path, list[Callable[[Path], Any]]] = {}
+        self._thumbnails_pending: dict[Path, list[Callable[[QImage], Any]]] = {}
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
         self._autosave.setInterval(AUTOSAVE_DELAY_MS)
@@ -284,26 +294,27 @@ class ProjectDocument(QObject):
 
         self.bridge.watch(self.ctx.runner.submit(prepare()), add, lambda e: self.failed.emit(describe(e)))
 
-    def thumbnail(self, take: Take, at_us: int, width: int, ready: Callable[[Path], Any]) -> Path | None:
-        """The cached thumbnail path now, or None and `ready(path)` later on the GUI thread once it is made."""
+    def thumbnail(self, take: Take, at_us: int, width: int, ready: Callable[[QImage], Any]) -> None:
+        """Ask for the frame of `take` at `at_us`, `width` px wide: `ready(picture)` follows on the GUI thread.
+
+        The cached file is checked, made if missing and read into a picture off the GUI thread: even a small read
+        from a busy disk would stall the window. Panels keep the pictures they were given."""
         path = thumbnail_path(self.session.bundle, take, at_us, width)
-        if path.is_file():
-            return path
         waiting = self._thumbnails_pending.setdefault(path, [])
         waiting.append(ready)
-        if len(waiting) == 1:
-            handle: JobHandle[Path] = self.ctx.runner.submit(make_thumbnail(self.session.bundle, take, at_us, width))
+        if len(waiting) > 1:
+            return
+        handle: JobHandle[QImage] = self.ctx.runner.submit(_thumbnail_picture(self.session, take, at_us, width))
 
-            def deliver(made: Path) -> None:
-                for callback in self._thumbnails_pending.pop(path, []):  # empty once the document is closed
-                    callback(made)
+        def deliver(picture: QImage) -> None:
+            for callback in self._thumbnails_pending.pop(path, []):  # empty once the document is closed
+                callback(picture)
 
-            def give_up(error: BaseException) -> None:
-                self._thumbnails_pending.pop(path, None)
-                log.warning("No thumbnail for %s: %s", take.media, error)
+        def give_up(error: BaseException) -> None:
+            self._thumbnails_pending.pop(path, None)
+            log.warning("No thumbnail for %s: %s", take.media, error)
 
-            self.bridge.watch(handle, deliver, give_up)
-        return None
+        self.bridge.watch(handle, deliver, give_up)
 
     # ------------------------------------------------------------------------------------------ closing
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QIcon, QKeySequence, QPixmap
+from PySide6.QtGui import QAction, QDesktopServices, QIcon, QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -74,6 +74,8 @@ class InspectorPanel(QWidget):
         self._last_control = ""
         self._takes_key: tuple[Any, ...] = ()
         self._take_items: dict[str, QListWidgetItem] = {}
+        self._take_icons: dict[tuple[str, int], QIcon] = {}
+        """The shown shot's take thumbnails, kept so a refreshed list shows them at once."""
         self.details_dialog: QDialog | None = None
         self._build()
         selection.changed.connect(self._on_selection)
@@ -481,6 +483,8 @@ class InspectorPanel(QWidget):
         key = (shot.id, shot.picked_take_id, tuple((t.id, t.trim) for t in shot.takes))
         if key == self._takes_key:
             return
+        if self._takes_key[:1] != (shot.id,):
+            self._take_icons = {}  # another shot: its takes' pictures are asked for afresh
         self._takes_key = key
         chosen = set(self.selected_take_ids())
         self.takes_list.clear()
@@ -495,16 +499,19 @@ class InspectorPanel(QWidget):
             self.takes_list.addItem(item)
             self._take_items[take.id] = item
             item.setSelected(take.id in chosen)
-            at = take.trim.in_us + take.trim.duration_us // 2
-            path = self.document.thumbnail(take, at, THUMB_WIDTH, functools.partial(self._take_thumb, take.id))
-            if path is not None:
-                self._take_thumb(take.id, path)
+            frame = (take.media, take.trim.in_us + take.trim.duration_us // 2)
+            if (icon := self._take_icons.get(frame)) is not None:
+                item.setIcon(icon)
+            else:
+                arrived = functools.partial(self._take_thumb, take.id, frame)
+                self.document.thumbnail(take, frame[1], THUMB_WIDTH, arrived)
         self._update_take_actions()
 
-    def _take_thumb(self, take_id: str, path: Path) -> None:
-        item = self._take_items.get(take_id)
-        if item is not None:
-            item.setIcon(QIcon(str(path)))
+    def _take_thumb(self, take_id: str, frame: tuple[str, int], picture: QImage) -> None:
+        icon = QIcon(QPixmap.fromImage(picture))
+        self._take_icons[frame] = icon
+        if (item := self._take_items.get(take_id)) is not None:
+            item.setIcon(icon)
 
     def selected_take_ids(self) -> list[str]:
         return [str(item.data(TAKE_ID)) for item in self.takes_list.selectedItems()]

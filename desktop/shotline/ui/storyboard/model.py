@@ -22,7 +22,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QImage, QPixmap
 
 from shotline.core import commands
 from shotline.core.changes import ProjectChange
@@ -166,22 +166,11 @@ class ShotListModel(QAbstractListModel):
         if pixmap is not None or key in self._asked:
             return pixmap
         self._asked.add(key)
-        path = self._document.thumbnail(take, key[1], THUMBNAIL_WIDTH, lambda made: self._thumbnail_ready(key, made))
-        if path is not None:
-            return self._load(key, path)
+        self._document.thumbnail(take, key[1], THUMBNAIL_WIDTH, lambda picture: self._thumbnail_ready(key, picture))
         return None
 
-    def _load(self, key: tuple[str, int], path: Path) -> QPixmap | None:
-        pixmap = QPixmap(str(path))
-        if pixmap.isNull():
-            log.warning("Thumbnail %s could not be read", path)
-            return None
-        self._pixmaps[key] = pixmap
-        return pixmap
-
-    def _thumbnail_ready(self, key: tuple[str, int], path: Path) -> None:
-        if self._load(key, path) is None:
-            return
+    def _thumbnail_ready(self, key: tuple[str, int], picture: QImage) -> None:
+        self._pixmaps[key] = QPixmap.fromImage(picture)
         for row, shot in enumerate(self._shots):
             take = shot.picked_take
             if take is not None and (take.media, thumbnail_time(take)) == key:

@@ -9,10 +9,9 @@ from __future__ import annotations
 import bisect
 from collections import OrderedDict
 from functools import partial
-from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QImage, QPixmap
 
 from shotline.core.model import Take
 from shotline.ui.document import ProjectDocument
@@ -46,26 +45,18 @@ class FilmstripCache(QObject):
             return pixmap
         if fetch and key not in self._pending:
             self._pending.add(key)
-            path = self._document.thumbnail(take, at_us, width, partial(self._store, key))
-            if path is not None:
-                self._pending.discard(key)
-                return self._store(key, path, announce=False)
+            self._document.thumbnail(take, at_us, width, partial(self._store, key))
         return self._nearest(take.media, at_us, width)
 
-    def _store(self, key: _Key, path: Path, *, announce: bool = True) -> QPixmap | None:
+    def _store(self, key: _Key, picture: QImage) -> None:
         self._pending.discard(key)
-        pixmap = QPixmap(str(path))
-        if pixmap.isNull():
-            return None
-        self._frames[key] = pixmap
+        self._frames[key] = QPixmap.fromImage(picture)
         bisect.insort(self._times.setdefault((key[0], key[2]), []), key[1])
         while len(self._frames) > MAX_FRAMES:
             (media, at_us, width), _ = self._frames.popitem(last=False)
             times = self._times[(media, width)]
             times.remove(at_us)
-        if announce:
-            self.arrived.emit()
-        return pixmap
+        self.arrived.emit()
 
     def _nearest(self, media: str, at_us: int, width: int) -> QPixmap | None:
         times = self._times.get((media, width))
