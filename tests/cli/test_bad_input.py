@@ -105,8 +105,9 @@ def test_usage_errors_exit_2(project: Path) -> None:
 
 
 def test_unknown_backend_and_model(project: Path) -> None:
-    ok("add", project, "--prompt", "A door opens", "--backend", "nonesuch")
-    _fails(shotline("generate", project, "--wait"), 1, "no backend called 'nonesuch'", "animatic")
+    _fails(shotline("add", project, "--prompt", "A door opens", "--backend", "nonesuch"), 2, "'nonesuch'", "animatic")
+    ok("add", project, "--prompt", "A door opens")
+    _fails(shotline("generate", project, "--backend", "nonesuch"), 1, "no backend called 'nonesuch'", "animatic")
     _fails(shotline("generate", project, "--backend", "animatic", "--model", "sora-9"), 1, "no model 'sora-9'")
     assert shotline("jobs", project).out.strip() == "No jobs yet."
 

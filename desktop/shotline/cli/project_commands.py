@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -11,8 +10,9 @@ import click
 
 from shotline.cli.params import FPS, SIZE, TIME, new_project_path
 from shotline.cli.session_scope import editing, reading
+from shotline.cli.shot_settings import DURATION, fitted_settings
 from shotline.core.model import GenerationSettings, Size
-from shotline.core.timecode import format_time, seconds_to_us
+from shotline.core.timecode import format_time
 from shotline.services import editing as edits
 from shotline.services.importing import import_files
 from shotline.services.report import project_report
@@ -36,24 +36,23 @@ def new(project: str, title: str, size: Size | None, fps: Fraction | None) -> No
 @click.option("--prompt", required=True, help="What the shot shows.")
 @click.option("--title", default="", help="A short name for the shot.")
 @click.option("--backend", default=None, help="Generation backend id (see `shotline backends`).")
-@click.option("--model", default="", help="Model id of that backend (default: the backend's first).")
-@click.option("--duration", type=click.FloatRange(min=0, min_open=True, max=600), default=None, help="Seconds.")
+@click.option("--model", default=None, help="Model id of that backend (default: the backend's first).")
+@click.option("--duration", type=DURATION, default=None, help="Seconds (default: 4, or the nearest the model makes).")
 @click.option("--aspect", default=None, help="Aspect ratio, e.g. 16:9, 9:16, 1:1.")
 def add(
-    project: str, prompt: str, title: str, backend: str | None, model: str, duration: float | None, aspect: str | None
+    project: str,
+    prompt: str,
+    title: str,
+    backend: str | None,
+    model: str | None,
+    duration: float | None,
+    aspect: str | None,
 ) -> None:
     """Add a shot at the end; prints its id."""
     if not prompt.strip():
         raise click.BadParameter("the prompt is empty", param_hint="--prompt")
+    settings = fitted_settings(GenerationSettings(), backend=backend, model=model, duration=duration, aspect=aspect)
     with editing(project) as session:
-        settings = GenerationSettings()
-        settings = replace(
-            settings,
-            backend=backend or settings.backend,
-            model=model,
-            duration_us=seconds_to_us(str(duration)) if duration else settings.duration_us,
-            aspect=aspect or settings.aspect,
-        )
         shot = edits.add_shot(session, prompt.strip(), title=title, generation=settings)
         click.echo(shot.id)
 
@@ -127,17 +126,25 @@ def remove(project: str, shot: str) -> None:
 @click.argument("project")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def info(project: str, as_json: bool) -> None:
-    """Show the shots in order with their picked take, trim and duration."""
+    """Show the shots in order with their picked take, trim, duration and crossfades, and the film's length in
+    frames (what the export renders)."""
     with reading(project) as session:
         report = project_report(session.project, session.bundle.missing_media(session.project))
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
-    click.echo(f"{report['title']} — {report['size']} @ {report['fps']} fps, {report['duration']}")
+    click.echo(
+        f"{report['title']} — {report['size']} @ {report['fps']} fps, {report['duration']} ({report['frames']} frames)"
+    )
+    blends = {blend["from"]: blend for blend in report["crossfades"]}
     for shot in report["shots"]:
         trim = f"{shot['trim']['in']}–{shot['trim']['out']}" if shot["trim"] else "no take"
         title = shot["title"] or shot["prompt"][:40]
-        click.echo(f"{shot['position']:>3}  {shot['id'][:8]}  {title:<40}  {trim:<27}  {shot['duration']}")
+        picked = f"take {shot['picked_take_number']} of {shot['takes']}, {shot['picked_take_source']}"
+        picked = picked if shot["picked_take"] else ("no take picked" if shot["takes"] else "no take yet")
+        click.echo(f"{shot['position']:>3}  {shot['id'][:8]}  {title:<40}  {trim:<27}  {shot['duration']}  {picked}")
+        if blend := blends.get(shot["position"]):
+            click.echo(f"     crossfade into shot {blend['to']}: {blend['duration']} ({blend['frames']} frames)")
     for path in report["missing_media"]:
         click.echo(f"Missing media: {path}", err=True)
 

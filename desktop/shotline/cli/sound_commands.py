@@ -14,6 +14,7 @@ import click
 
 from shotline.cli.params import TIME
 from shotline.cli.session_scope import editing, reading
+from shotline.cli.shot_settings import shot_set
 from shotline.core import commands
 from shotline.core.model import AudioClip, AudioLane, LaneKind, Project, Shot, TransitionKind
 from shotline.core.timecode import format_time
@@ -243,6 +244,9 @@ def lane_set(
 @click.group()
 def shot() -> None:
     """A shot's own settings."""
+
+
+shot.add_command(shot_set)  # what the shot asks its backend for (cli.shot_settings, shared with `add`)
 
 
 @shot.command("sound")
