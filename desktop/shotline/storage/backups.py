@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from shotline.storage import atomic
 from shotline.storage.atomic import replace_with_retry, temp_name
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ def backup_file(source: Path, folder: Path, now: datetime | None = None) -> Path
             replace_with_retry(temp, target)
         finally:
             temp.unlink(missing_ok=True)
+    atomic.crash_point("backed up")
     return target
 
 
@@ -111,6 +113,7 @@ def thin(folder: Path, now: datetime | None = None) -> int:
         try:
             backup.path.unlink()
             removed += 1
+            atomic.crash_point("old backup removed")
         except OSError as error:
             log.warning("Could not remove the old backup %s: %s", backup.path.name, error)
     return removed

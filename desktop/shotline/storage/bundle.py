@@ -31,7 +31,7 @@ from shotline.core.errors import (
     SaveFailed,
 )
 from shotline.core.model import Project
-from shotline.storage import backups, schema
+from shotline.storage import atomic, backups, schema
 from shotline.storage.atomic import fsync_dir, replace_with_retry, sweep_temps, write_atomic
 from shotline.storage.backups import Backup
 from shotline.storage.lock import FolderLock
@@ -206,6 +206,7 @@ class ProjectBundle:
                 "space or choose a folder you can write to, then save again."
             ) from error
         self.discard_recovery()
+        atomic.crash_point("autosave discarded")
         try:
             backups.thin(self.backups_dir)
         except OSError as error:
