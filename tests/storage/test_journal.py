@@ -7,6 +7,7 @@ import signal
 import sqlite3
 import threading
 from dataclasses import replace
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 
 from shotline.core.errors import ProjectCorrupt, ProjectTooNew
 from shotline.core.ports import JobPhase, JobRecord
+from shotline.storage import journal as journal_module
 from shotline.storage.journal import SqliteJobJournal
 
 
@@ -39,7 +41,11 @@ def test_add_get_round_trip_sets_times(tmp_path: Path) -> None:
     assert sqlite3.connect(tmp_path / "jobs.sqlite").execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_update_changes_fields_and_persists(tmp_path: Path) -> None:
+def test_update_changes_fields_and_persists(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The journal's clock ticks a second per reading: with the real one, whether an update's time differs from the
+    # add's depends on the clock's resolution and the machine's speed.
+    ticks = iter(datetime(2025, 1, 1, 12, 0, n, tzinfo=UTC).isoformat(timespec="microseconds") for n in range(60))
+    monkeypatch.setattr(journal_module, "_now", lambda: next(ticks))
     path = tmp_path / "jobs.sqlite"
     with SqliteJobJournal(path) as journal:
         journal.add(_job(1))
@@ -47,7 +53,10 @@ def test_update_changes_fields_and_persists(tmp_path: Path) -> None:
             "job-1", phase="downloaded", provider_job_id="prov-9", billed_cost=Decimal("0.45"), progress=1.0
         )
         assert updated.phase is JobPhase.DOWNLOADED
-        assert updated.updated_at > updated.created_at
+        assert (updated.created_at, updated.updated_at) == (
+            "2025-01-01T12:00:00.000000+00:00",
+            "2025-01-01T12:00:01.000000+00:00",
+        )
     with SqliteJobJournal(path) as reopened:
         assert reopened.get("job-1") == updated
         with pytest.raises(KeyError):
