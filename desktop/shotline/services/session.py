@@ -102,11 +102,6 @@ class ProjectSession:
         for listener in self._saved_listeners:
             listener(project)
 
-    def autosave(self) -> None:
-        """Write the recovery file if there are unsaved edits (the window calls this, debounced)."""
-        if self.is_dirty:
-            self.bundle.write_recovery(self.project)
-
     def close(self) -> None:
         if self._journal is not None:
             self._journal.close()

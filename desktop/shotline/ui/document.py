@@ -2,7 +2,8 @@
 
 Every panel talks to a ProjectDocument and listens to its signals; none of them touches the session, the
 runner or another thread directly. Errors from any layer become `failed(message)` — a sentence for the creator.
-Unsaved edits are written to the recovery file a second after they stop; Save writes project.json.
+Unsaved edits are written to the recovery file (off the GUI thread) a second after they stop; Save writes
+project.json.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from shotline.core.ports import JobRecord
 from shotline.jobs.generation import GenerationOutcome
 from shotline.jobs.runner import JobHandle, to_preview_thread
 from shotline.services import importing
+from shotline.services.autosave import Autosave
 from shotline.services.context import AppContext
 from shotline.services.generation import GenerationService, ObservedJournal, StartedJob
 from shotline.services.session import ProjectSession
@@ -86,6 +88,7 @@ class ProjectDocument(QObject):
         self._autosave.setSingleShot(True)
         self._autosave.setInterval(AUTOSAVE_DELAY_MS)
         self._autosave.timeout.connect(self._write_recovery)
+        self._recovery = Autosave(ctx.runner, session.bundle)
         self._jobs_to_announce: set[str] = set()
         self._job_updates = QTimer(self)
         self._job_updates.setSingleShot(True)
@@ -160,16 +163,22 @@ class ProjectDocument(QObject):
             self.failed.emit(describe(error))
             return False
         self._autosave.stop()
-        self.session.bundle.discard_recovery()
+        self._recovery.discard()
         self.saved.emit()
         self.history_changed.emit()
         return True
 
     def _write_recovery(self) -> None:
-        try:
-            self.session.autosave()
-        except ShotlineError as error:
-            self.failed.emit(f"Autosave failed: {describe(error)}")
+        if self.is_dirty:
+            self.bridge.watch(self._recovery.write(self.project), lambda _written: None, self._autosave_failed)
+
+    def _autosave_failed(self, error: BaseException) -> None:
+        self.failed.emit(f"Autosave failed: {describe(error)}")
+
+    def discard_recovery(self) -> None:
+        """The creator chose to drop the unsaved edits (or the offered recovery): no autosave of them is kept."""
+        self._autosave.stop()
+        self._recovery.discard()
 
     # ------------------------------------------------------------------------------------------ jobs
 
@@ -326,4 +335,5 @@ class ProjectDocument(QObject):
         for job in self._running.values():
             job.handle.cancel()
         self._running.clear()
+        self._recovery.close()
         self.session.close()

@@ -332,7 +332,7 @@ class MainWindow(QMainWindow):
             # One undoable step; the autosave stays until the creator saves.
             document.execute(Command("Restore unsaved work", lambda _project: recovered))
         elif choice is RecoveryChoice.DISCARD:
-            document.session.bundle.discard_recovery()
+            document.discard_recovery()
 
     def save(self) -> bool:
         return self.document.save() if self.document is not None else False
@@ -347,7 +347,7 @@ class MainWindow(QMainWindow):
             if choice is Unsaved.CANCEL or (choice is Unsaved.SAVE and not document.save()):
                 return False
             if choice is Unsaved.DISCARD:
-                document.session.bundle.discard_recovery()
+                document.discard_recovery()
         self._release(document)
         return True
 
