@@ -19,6 +19,7 @@ from shotline.cli.progress import progress_bar
 from shotline.cli.session_scope import reading
 from shotline.core.model import WEB_LUFS, Codec, ExportSettings, Fit, Project, Size, Trim
 from shotline.core.timecode import format_fps, format_time
+from shotline.core.timeline import describe_film_length, film_length_us
 from shotline.services.content_credentials import CannotSign, SigningIdentity, signing_identity
 from shotline.services.context import AppContext, open_context
 from shotline.services.demo import open_or_create_demo
@@ -90,15 +91,25 @@ def codec_for(output: Path, codec: Codec | None) -> Codec:
     raise click.BadParameter(f"the output must end in one of {endings}", param_hint="-o")
 
 
-def export_range(project: Project, shot: str | None, start: int | None, end: int | None) -> Trim | None:
-    """The part of the timeline to export: one shot, --from/--to, or everything (None)."""
+def export_range(
+    project: Project, shot: str | None, start: int | None, end: int | None, fps: Fraction | None = None
+) -> Trim | None:
+    """The part of the timeline to export: one shot, --from/--to (--from alone runs to the end of the film at
+    `fps`, the export's rate), or everything (None)."""
     if shot is not None:
         if start is not None or end is not None:
             raise click.UsageError("Give either --shot or --from/--to, not both.")
         return shot_range(project, shot)
     if start is None and end is None:
         return None
-    window = Trim(start or 0, project.duration_us if end is None else end)
+    film_us = film_length_us(project, fps)
+    window = Trim(start or 0, film_us if end is None else end)
+    if end is None and window.in_us >= film_us:
+        raise click.BadParameter(
+            f"--from {format_time(window.in_us)} is not inside the film, which lasts "
+            f"{describe_film_length(project, fps)}",
+            param_hint="--from",
+        )
     if window.in_us >= window.out_us:
         raise click.BadParameter(
             f"--from {format_time(window.in_us)} is not before --to {format_time(window.out_us)}", param_hint="--from"
@@ -225,7 +236,7 @@ def export(
             fit=Fit(fit),
             codec=chosen,
             loudness_lufs=loudness,
-            range=export_range(session.project, shot, start, end),
+            range=export_range(session.project, shot, start, end, fps),
             lossless=lossless,
             hardware=hardware,
         )
