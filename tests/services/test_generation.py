@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,10 +11,10 @@ import pytest
 from shotline.core import commands
 from shotline.core.errors import InputRejected
 from shotline.core.model import GenerationSettings, Size
-from shotline.core.ports import JobPhase
+from shotline.core.ports import JobPhase, JobRecord
 from shotline.services.context import AppContext, open_context
 from shotline.services.editing import add_shot
-from shotline.services.generation import GenerationService, build_request, request_size
+from shotline.services.generation import GenerationService, ObservedJournal, build_request, request_size
 from shotline.services.session import ProjectSession
 from shotline.storage.secrets import MemorySecretStore
 
@@ -90,6 +91,26 @@ def test_take_attaches_once_and_the_journal_closes_after_the_save(ctx: AppContex
     take = session.project.shot(shot.id).takes[0]
     assert session.bundle.resolve(take.media).is_file()
     assert take.generation is not None and take.generation.request["prompt"] == "A lighthouse"
+
+
+def test_a_planned_job_writes_its_journal_row_on_the_runner_before_it_is_sent(
+    ctx: AppContext, session: ProjectSession
+) -> None:
+    shot = add_shot(session, "A harbour", generation=GenerationSettings(duration_us=1_000_000))
+    written: list[tuple[str, JobPhase, str]] = []
+
+    def wrote(record: JobRecord) -> None:
+        written.append((record.id, record.phase, threading.current_thread().name))
+
+    generation = GenerationService(ctx, session, ObservedJournal(session.journal, wrote))
+    [record] = generation.plan([shot.id])
+    assert session.journal.all() == [], "planning writes nothing"
+    [started] = generation.run([record], journal_first=True)
+    started.handle.result(timeout=60)
+    first_id, first_phase, thread = written[0]
+    assert (first_id, first_phase) == (record.id, JobPhase.SUBMITTING), "the row exists before anything is sent"
+    assert thread == ctx.runner.thread.name, "written on the runner, never on the caller's thread"
+    assert session.journal.get(record.id).phase is JobPhase.DOWNLOADED
 
 
 def test_a_take_whose_shot_was_deleted_goes_to_the_library(ctx: AppContext, session: ProjectSession) -> None:

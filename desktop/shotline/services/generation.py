@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -165,8 +165,18 @@ class GenerationService:
         self._unsaved: dict[str, str] = {}  # job id → take id, attached but not yet on disk
         session.add_saved_listener(self._on_saved)
 
-    def prepare(self, shot_refs: list[str], *, backend: str | None = None, model: str | None = None) -> list[JobRecord]:
-        """Check every shot first, then write one journal row per job — before anything is sent."""
+    def plan(
+        self,
+        shot_refs: list[str],
+        *,
+        backend: str | None = None,
+        model: str | None = None,
+        jobs_so_far: Iterable[JobRecord] | None = None,
+    ) -> list[JobRecord]:
+        """Check every shot and the budget, and make one record per job; nothing is written or sent yet.
+
+        `jobs_so_far` are the project's jobs the budget counts (by default read from the journal): a window that
+        keeps them in memory passes its own, so it never reads the journal while jobs write it."""
         project = self._session.project
         requests = [
             build_request(
@@ -180,11 +190,10 @@ class GenerationService:
             for ref in shot_refs
         ]
         estimates = [self._ctx.registry.estimate(request) for request in requests]
-        check_budget(self._journal.all(), project.settings.budget, estimates)
-        records = []
+        check_budget(self._journal.all() if jobs_so_far is None else jobs_so_far, project.settings.budget, estimates)
         now = datetime.now(UTC).isoformat()
-        for request, estimate in zip(requests, estimates, strict=True):
-            record = JobRecord(
+        return [
+            JobRecord(
                 id=request.job_id,
                 shot_id=request.shot_id,
                 backend=request.backend,
@@ -193,8 +202,14 @@ class GenerationService:
                 estimated_cost=estimate,
                 created_at=now,
             )
+            for request, estimate in zip(requests, estimates, strict=True)
+        ]
+
+    def prepare(self, shot_refs: list[str], *, backend: str | None = None, model: str | None = None) -> list[JobRecord]:
+        """`plan`, then write one journal row per job here and now — before anything is sent."""
+        records = self.plan(shot_refs, backend=backend, model=model)
+        for record in records:
             self._journal.add(record)
-            records.append(record)
         return records
 
     def _slot(self, backend_id: str) -> asyncio.Semaphore:
@@ -202,11 +217,21 @@ class GenerationService:
             self._slots[backend_id] = asyncio.Semaphore(self._ctx.registry.spec(backend_id).info.max_concurrency)
         return self._slots[backend_id]
 
-    def run(self, records: list[JobRecord], progress: JobProgress | None = None) -> list[StartedJob]:
-        """Run jobs to the end (submit or resume, poll, download, probe); attach each outcome with `attach`."""
-        return [StartedJob(record, self._ctx.runner.submit(self._job(record, progress))) for record in records]
+    def run(
+        self, records: list[JobRecord], progress: JobProgress | None = None, *, journal_first: bool = False
+    ) -> list[StartedJob]:
+        """Run jobs to the end (submit or resume, poll, download, probe); attach each outcome with `attach`.
 
-    async def _job(self, record: JobRecord, progress: JobProgress | None) -> GenerationOutcome:
+        `journal_first`: the records come from `plan` and each job writes its journal row on the runner before
+        anything else (a window's thread must not wait for the journal's synced writes); else they were prepared."""
+        return [
+            StartedJob(record, self._ctx.runner.submit(self._job(record, progress, journal_first)))
+            for record in records
+        ]
+
+    async def _job(self, record: JobRecord, progress: JobProgress | None, journal_first: bool) -> GenerationOutcome:
+        if journal_first:
+            self._journal.add(record)  # before waiting for a slot: a job queued when the app stops still resumes
         sink = throttled(lambda fraction: progress(record.id, fraction)) if progress else None
         async with self._slot(record.backend):
             return await run_generation(

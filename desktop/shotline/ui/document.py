@@ -185,15 +185,21 @@ class ProjectDocument(QObject):
     def generate(
         self, shot_ids: list[str], *, takes: int = 1, backend: str | None = None, model: str | None = None
     ) -> list[str]:
-        """Start `takes` jobs for each shot; returns the job ids (none, with `failed`, if any shot was refused)."""
+        """Start `takes` jobs for each shot; returns the job ids (none, with `failed`, if any shot was refused).
+
+        The budget counts the jobs this window knows (all of the journal's, and these as soon as they start); each
+        job writes its journal row on the runner before anything is sent."""
         try:
-            records = self._generation.prepare(
-                [sid for sid in shot_ids for _ in range(takes)], backend=backend, model=model
+            records = self._generation.plan(
+                [sid for sid in shot_ids for _ in range(takes)],
+                backend=backend,
+                model=model,
+                jobs_so_far=list(self._records.values()),
             )
         except ShotlineError as error:
             self.failed.emit(describe(error))
             return []
-        self._start(records)
+        self._start(records, journal_first=True)
         return [record.id for record in records]
 
     def resume_jobs(self) -> int:
@@ -227,11 +233,11 @@ class ProjectDocument(QObject):
         for job_id in sorted(announced):
             self.job_changed.emit(job_id)
 
-    def _start(self, records: list[JobRecord]) -> None:
+    def _start(self, records: list[JobRecord], *, journal_first: bool = False) -> None:
         def progress(job_id: str, fraction: float) -> None:
             self.bridge.post(partial(self._progressed, job_id, fraction))
 
-        for job in self._generation.run(records, progress):
+        for job in self._generation.run(records, progress, journal_first=journal_first):
             self._running[job.record.id] = job
             self._records.setdefault(job.record.id, job.record)
             self.job_changed.emit(job.record.id)
