@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shotline.core import commands
+from shotline.core.errors import EditError
 from shotline.core.model import GenerationSettings, Shot, new_id
 from shotline.services.session import ProjectSession
 
@@ -20,8 +21,15 @@ def trim(session: ProjectSession, shot_ref: str, in_us: int, out_us: int) -> Non
 
 
 def move(session: ProjectSession, shot_ref: str, position: int) -> None:
-    """Move a shot to a 1-based position."""
-    session.execute(commands.move_shot(session.project.shot(shot_ref).id, position - 1))
+    """Move a shot to a 1-based position; one past the list is refused, not taken to mean the end."""
+    shot = session.project.shot(shot_ref)
+    count = len(session.project.shots)
+    if not 1 <= position <= count:
+        raise EditError(
+            f"There is no position {position}: the film has {count} shot{'s' if count != 1 else ''}, "
+            f"so a shot can move to a position from 1 to {count}."
+        )
+    session.execute(commands.move_shot(shot.id, position - 1))
 
 
 def split(session: ProjectSession, shot_ref: str, at_us: int) -> str:
