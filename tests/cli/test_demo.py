@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.shotline_cli import info, ok, probe_export
+from tests.cli.shotline_cli import info, ok, probe_export, shotline
 
 pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow]
 
@@ -28,3 +28,16 @@ def test_demo_export_matches_the_sum_of_its_shots(tmp_path: Path) -> None:
     ok("demo", "--export", "again.mp4", cwd=tmp_path)
     assert len(info(tmp_path / "shotline-demo.shotline")["shots"]) == len(report["shots"])
     assert len(list((tmp_path / "shotline-demo.shotline" / "media").iterdir())) == len(report["shots"])
+
+
+def test_the_demo_replaces_its_own_earlier_film_and_nothing_else(tmp_path: Path) -> None:
+    ok("demo", "--export", "demo.mp4", cwd=tmp_path)
+    ok("demo", "--export", "demo.mp4", cwd=tmp_path)  # the README's Run command, run again
+
+    mine = tmp_path / "mine.mp4"
+    mine.write_bytes(b"the creator's own film")
+    refused = shotline("demo", "--export", mine, cwd=tmp_path)
+    assert refused.code == 1 and "already exists" in refused.err and "--overwrite" in refused.err, refused.err
+    assert mine.read_bytes() == b"the creator's own film"
+    ok("demo", "--export", mine, "--overwrite", cwd=tmp_path)
+    assert probe_export(mine).video_codec == "h264"

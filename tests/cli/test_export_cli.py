@@ -7,6 +7,7 @@ command printed. The route (copy or re-encode) and its reasons must be printed b
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from fractions import Fraction
@@ -184,3 +185,31 @@ def test_bad_export_options_say_what_to_do_and_write_nothing(project: Path, tmp_
     _fails(shotline("export", project, "-o", out, "--shot", "9"), 1, "no shot '9'")
     _fails(shotline("export", project, "-o", out, "--from", "10", "--to", "12"), 1, "holds no picture")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_existing_file_is_replaced_only_with_overwrite_and_never_one_the_project_uses(
+    project: Path, tmp_path: Path
+) -> None:
+    source = project.parent / "0.mp4"  # the creator's own clip, imported into the project
+    before = source.read_bytes()
+    refused = shotline("export", project, "-o", source, "--shot", "1")
+    _fails(refused, 1, f"{source} already exists", "--overwrite")
+    assert "Exporting" not in refused.err, "refused before the plan is shown"
+    assert source.read_bytes() == before
+
+    out = tmp_path / "film.mp4"
+    out.write_bytes(b"last week's export")
+    _export(project, "-o", out, "--shot", "1", "--loudness", "off", "--overwrite")
+    assert probe_export(out).frames == 48
+
+    media = sorted((project / "media").iterdir())
+    linked, aliased = tmp_path / "linked.mp4", tmp_path / "aliased.mp4"
+    os.link(media[0], linked)  # the project's own file under another name: replacing it would empty the take
+    aliased.symlink_to(media[1])
+    kept = {path: path.read_bytes() for path in media}
+    for target in (linked, aliased):
+        _fails(shotline("export", project, "-o", target, "--overwrite"), 1, "which this project uses")
+    for target in (media[0], project / "media" / "new.mp4", project / "film.mp4"):
+        _fails(shotline("export", project, "-o", target, "--overwrite"), 1, "inside the project")
+    assert {path: path.read_bytes() for path in media} == kept
+    assert sorted((project / "media").iterdir()) == media and not (project / "film.mp4").exists()

@@ -16,10 +16,11 @@ import av
 import pytest
 from PySide6.QtCore import QEventLoop, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from shotline.core import commands
 from shotline.core.model import BROADCAST_LUFS, WEB_LUFS, Codec, Fit, Shot, Size, Trim
+from shotline.core.timeline import film_length_us
 from shotline.services.context import AppContext
 from shotline.services.importing import import_files
 from shotline.services.preferences import save_settings
@@ -255,7 +256,7 @@ def test_exports_the_film_and_shows_its_measured_loudness(
         video = container.streams.video[0]
         assert (video.codec_context.width, video.codec_context.height) == (1280, 720)
         assert container.duration is not None
-        assert abs(container.duration - document.project.duration_us) < 100_000  # container duration is in µs
+        assert abs(container.duration - film_length_us(document.project)) < 100_000  # container duration is in µs
         assert container.streams.audio
     shown_lufs, shown_peak = _shown_loudness(dialog)
     measured_lufs, measured_peak = _measure(target)
@@ -348,6 +349,52 @@ def test_a_missing_folder_fails_with_a_message_not_a_traceback(qtbot, dialog: Ex
     qtbot.waitUntil(lambda: not dialog.is_exporting, timeout=10_000)
     assert dialog.path_edit.text().endswith("film.mp4")  # the extension is added for the creator
     assert "does not exist" in dialog.status.text() and "Traceback" not in dialog.status.text()
+
+
+def test_an_existing_file_is_replaced_only_when_the_creator_says_so(
+    qtbot, dialog: ExportDialog, document: ProjectDocument, tmp_path, monkeypatch
+) -> None:
+    asked: list[str] = []
+    answers = iter([QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes])
+
+    def answer(parent: object, title: str, text: str, *args: object) -> QMessageBox.StandardButton:
+        asked.append(text)
+        return next(answers)
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    target = tmp_path / "film.mp4"
+    target.write_bytes(b"last week's export")
+    dialog.choose(dialog.scope_combo, SELECTED_SHOT)
+    dialog.path_edit.setText(str(target))  # typed (or remembered): no file chooser asked about it
+    dialog.export_button.click()
+    assert len(asked) == 1 and "film.mp4 already exists" in asked[0]
+    assert not dialog.is_exporting and "left as it was" in dialog.status.text()
+    assert target.read_bytes() == b"last week's export"
+
+    dialog.export_button.click()
+    qtbot.waitUntil(lambda: not dialog.is_exporting, timeout=60_000)
+    assert len(asked) == 2 and dialog.status.text().startswith("Exported film.mp4"), dialog.status.text()
+    assert target.read_bytes()[4:8] == b"ftyp"
+
+
+def test_a_file_the_project_uses_is_never_written_over(
+    qtbot, dialog: ExportDialog, document: ProjectDocument, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: QMessageBox.StandardButton.Yes)
+    take = document.project.shots[0].picked_take
+    assert take is not None
+    used = document.session.bundle.resolve(take.media)
+    before = used.read_bytes()
+    for target in (used, document.path / "film.mp4"):
+        dialog.path_edit.setText(str(target))
+        dialog.export_button.click()
+        assert not dialog.is_exporting and "inside the project film.shotline" in dialog.status.text()
+    linked = tmp_path / "linked.mp4"
+    linked.hardlink_to(used)
+    dialog.path_edit.setText(str(linked))
+    dialog.export_button.click()
+    assert not dialog.is_exporting and "which this project uses" in dialog.status.text(), dialog.status.text()
+    assert used.read_bytes() == before and not (document.path / "film.mp4").exists()
 
 
 def test_defaults_and_time_left(document) -> None:

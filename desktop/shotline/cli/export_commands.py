@@ -2,7 +2,8 @@
 
 Before rendering, `export` says on stderr which path will run (lossless copy or re-encode) and why; afterwards it
 prints what was written and the measured loudness, so the creator never has to open another tool to check.
-`export --c2pa` signs the file with Content Credentials, or fails before rendering when it cannot sign.
+`export --c2pa` signs the file with Content Credentials, or fails before rendering when it cannot sign. A file already
+at -o is replaced only with --overwrite (the demo also replaces its own earlier film), and never one the project uses.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import click
 from shotline.cli.params import FPS, SIZE, TIME
 from shotline.cli.progress import progress_bar
 from shotline.cli.session_scope import reading
+from shotline.core.errors import TargetExists
 from shotline.core.model import WEB_LUFS, Codec, ExportSettings, Fit, Project, Size, Trim
 from shotline.core.timecode import format_fps, format_time
 from shotline.core.timeline import describe_film_length, film_length_us
@@ -24,6 +26,7 @@ from shotline.services.content_credentials import CannotSign, SigningIdentity, s
 from shotline.services.context import AppContext, open_context
 from shotline.services.demo import open_or_create_demo
 from shotline.services.export import ExportReport, plan, shot_range, start_export, start_metering
+from shotline.services.export_target import check_target, is_earlier_export
 from shotline.services.lossless import route
 from shotline.services.presets import PRESETS, ExportPreset, export_settings, preset_named
 from shotline.services.session import ProjectSession
@@ -150,14 +153,27 @@ def _identity(ctx: AppContext) -> SigningIdentity:
         ) from None
 
 
+def _check_target(session: ProjectSession, output: Path, *, replace: bool) -> None:
+    try:
+        check_target(session, output, replace=replace)
+    except TargetExists:
+        raise click.ClickException(
+            f"{output} already exists; nothing was exported. Add --overwrite to replace it, or choose another file "
+            "with -o."
+        ) from None
+
+
 def _export(
     ctx: AppContext,
     session: ProjectSession,
     output: Path,
     settings: ExportSettings,
     identity: SigningIdentity | None = None,
+    *,
+    replace: bool = False,
 ) -> None:
     render_plan = plan(session, settings)
+    _check_target(session, output, replace=replace)
     picture = "sound only" if settings.codec.audio_only else f"{settings.size} @ {format_fps(settings.fps)} fps"
     loudness = "levels as mixed" if settings.loudness_lufs is None else f"{settings.loudness_lufs:g} LUFS"
     click.echo(
@@ -203,6 +219,7 @@ def _export(
 @click.option("--to", "end", type=TIME, default=None, help="...to this one.")
 @click.option("--no-lossless", "lossless", flag_value=False, default=True, help="Always re-encode.")
 @click.option("--hardware", is_flag=True, help="Use a hardware encoder when one works (falls back to software).")
+@click.option("--overwrite", is_flag=True, help="Replace a file already at -o (never one the project uses).")
 @click.option(
     "--c2pa",
     "sign",
@@ -223,6 +240,7 @@ def export(
     end: int | None,
     lossless: bool,
     hardware: bool,
+    overwrite: bool,
     sign: bool,
 ) -> None:
     """Render the picked takes in shot order, trimmed and mixed, to one file (H.264/AAC MP4 by default)."""
@@ -241,7 +259,7 @@ def export(
             hardware=hardware,
         )
         settings = replace(settings, size=size or settings.size, fps=fps or settings.fps)
-        _export(ctx, session, output, settings, identity)
+        _export(ctx, session, output, settings, identity, replace=overwrite)
 
 
 @click.command()
@@ -254,8 +272,12 @@ def export(
     help="Where the demo project lives; reused if it is already there.",
 )
 @click.option("--export", "output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Export it.")
-def demo(project_path: Path, output: Path | None) -> None:
-    """Create a small sample project with animatic takes (no key, no network) and optionally export it."""
+@click.option("--overwrite", is_flag=True, help="Replace the --export file even if it is not an earlier demo film.")
+def demo(project_path: Path, output: Path | None, overwrite: bool) -> None:
+    """Create a small sample project with animatic takes (no key, no network) and optionally export it.
+
+    An earlier demo film at --export is replaced, so the README's command can be run again; any other file there is
+    left alone unless --overwrite is given."""
     with open_context() as ctx:
         with progress_bar("Rendering animatic takes") as bar:
             session = open_or_create_demo(ctx, project_path, bar)
@@ -264,7 +286,7 @@ def demo(project_path: Path, output: Path | None) -> None:
             if output is not None:
                 codec = codec_for(output, None)
                 settings = export_settings(session.project, preset_named("Source"), codec=codec)
-                _export(ctx, session, output, settings)
+                _export(ctx, session, output, settings, replace=overwrite or is_earlier_export(session, output))
 
 
 COMMANDS = [export, demo]

@@ -18,7 +18,9 @@ ShotlineError
 │   ├── MediaMissing               a file the project refers to is not there
 │   ├── ToolMissing                no ffmpeg could be found
 │   ├── RenderFailed
-│   └── RenderCancelled
+│   ├── RenderCancelled
+│   ├── TargetInUse                an export would write over a file the project uses, or into its folder
+│   └── TargetExists               an export's file is already there and replacing it was not asked for
 ├── KeyStoreError                  the OS keyring refused or is not available
 ├── OverBudget                     new jobs would take the project past its budget
 ├── UnknownBackend
@@ -111,6 +113,14 @@ class RenderFailed(MediaError):
 
 
 class RenderCancelled(MediaError):
+    pass
+
+
+class TargetInUse(MediaError):
+    pass
+
+
+class TargetExists(MediaError):
     pass
 
 

@@ -299,6 +299,16 @@ class Project:
                 return clip
         raise UnknownAudioClip(f"This project has no audio clip {clip_id!r}.")
 
+    def media_paths(self) -> list[str]:
+        """Every media path the project refers to, once each: takes (in shots and the library), sound clips, and
+        the pictures shots ask their backend to start from, end on or follow."""
+        used: list[str] = [take.media for take in self.all_takes()]
+        used += [clip.media for clip in self.audio]
+        for shot in self.shots:
+            gen = shot.generation
+            used += [p for p in (gen.first_frame, gen.last_frame, *gen.reference_images) if p]
+        return list(dict.fromkeys(used))
+
     def has_shot(self, shot_id: str) -> bool:
         return any(shot.id == shot_id for shot in self.shots)
 

@@ -16,9 +16,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import av
+import av.error
+
 from shotline import __version__
 from shotline.core.model import Origin, Project, Shot, Take
 from shotline.media.plan import RenderPlan
+from shotline.media.probe import PACKETS_ONLY
 
 SIDECAR_SUFFIX = ".provenance.json"
 COMMENT_LIMIT = 16_000
@@ -113,6 +117,19 @@ def metadata_tags(record: dict[str, Any]) -> dict[str, str]:
     """The container tags that carry `record`: `comment` (kept by MP4, MOV, M4A and WAV) and `description`."""
     text = compact(record)
     return {"comment": text, "description": text}
+
+
+def recorded(path: Path) -> dict[str, Any] | None:
+    """The provenance a Shotline export carries in its container tags (compacted, see `compact`); None for a file
+    that carries none, or is not media at all."""
+    try:
+        with av.open(str(path), options=PACKETS_ONLY) as container:
+            text = container.metadata.get("comment", "")
+        record = json.loads(text)
+    except (av.error.FFmpegError, OSError, ValueError):
+        return None
+    app = record.get("app") if isinstance(record, dict) else None
+    return record if isinstance(app, str) and app.startswith("Shotline") else None
 
 
 def sidecar_path(output: Path) -> Path:

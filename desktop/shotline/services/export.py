@@ -15,6 +15,7 @@ from shotline.media.content_credentials import SigningIdentity
 from shotline.media.plan import RenderPlan, plan_export, shot_window
 from shotline.media.render import ExportReport, render, with_loudness
 from shotline.services.context import AppContext
+from shotline.services.export_target import check_target
 from shotline.services.session import ProjectSession
 
 __all__ = ["ExportReport", "default_extension", "plan", "shot_range", "start_export", "start_metering"]
@@ -55,7 +56,11 @@ def start_export(
     identity: SigningIdentity | None = None,
 ) -> JobHandle[ExportReport]:
     """Render `render_plan` to `output` on the runner, signed with a C2PA manifest when `identity` is given (see
-    services.content_credentials). Call on the thread that owns the session."""
+    services.content_credentials). Call on the thread that owns the session.
+
+    Raises TargetInUse for a file the project uses: whoever asked, an export never writes over one. Whether an
+    existing file may be replaced is the caller's question (`check_target`), asked before the plan is shown."""
+    check_target(session, output, replace=True)
     sink = throttled(progress) if progress else None
     return ctx.runner.submit(
         render(

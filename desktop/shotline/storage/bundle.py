@@ -370,13 +370,8 @@ class ProjectBundle:
 
     def missing_media(self, project: Project) -> list[str]:
         """Media paths the project uses that are not in the folder (or point outside it), for the relink dialog."""
-        used: list[str] = [take.media for take in project.all_takes()]
-        used += [clip.media for clip in project.audio]
-        for shot in project.shots:
-            gen = shot.generation
-            used += [p for p in (gen.first_frame, gen.last_frame, *gen.reference_images) if p]
         missing: list[str] = []
-        for rel in dict.fromkeys(used):
+        for rel in project.media_paths():
             try:
                 present = self.resolve(rel).is_file()
             except ProjectCorrupt:

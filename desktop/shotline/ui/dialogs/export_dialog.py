@@ -5,7 +5,9 @@ A line under the choices says which route the export will take (a lossless copy 
 whenever a choice or the project changes; when cuts between keyframes stand in the way of a copy, a button snaps them
 to keyframes as one undo step. The render runs on the async runner; progress and the outcome come back through the
 document's bridge, so the window never waits. A cancelled or failed render leaves nothing at the target (the
-renderer writes a hidden temporary file and only renames it once it plays). The choices are kept for next time.
+renderer writes a hidden temporary file and only renames it once it plays). A file already at the target is
+replaced only once the creator says so, and a file the project uses never is (`services.export_target`). The choices
+are kept for next time.
 
 Whether the film can be signed with Content Credentials (C2PA) is worked out off the GUI thread when the dialog
 opens (importing c2pa and checking the certificate take most of a second); until then, and when it cannot, the
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -39,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from shotline.core.changes import ProjectChange
-from shotline.core.errors import ShotlineError
+from shotline.core.errors import ShotlineError, TargetExists
 from shotline.core.model import BROADCAST_LUFS, WEB_LUFS, Codec, ExportSettings, Fit, Trim
 from shotline.core.timecode import format_fps, format_time
 from shotline.services.content_credentials import CannotSign, SigningIdentity, start_signing_check
@@ -51,6 +54,7 @@ from shotline.services.export import (
     start_export,
     start_metering,
 )
+from shotline.services.export_target import check_target
 from shotline.services.jobs_view import format_elapsed
 from shotline.services.lossless import RouteDecision, snap_cuts_to_keyframes, start_route
 from shotline.services.preferences import remember_export_choices
@@ -157,6 +161,8 @@ class ExportDialog(QDialog):
         self._route_shown = 0
         self._started = 0.0
         self._output: Path | None = None
+        self._replace_agreed: Path | None = None
+        """A file the creator already agreed to replace, in the file chooser (which asks by itself)."""
         self.report: ExportReport | None = None
         self.signing_identity: SigningIdentity | None = None
         """Who signs when the box is ticked; None until the check says signing is possible."""
@@ -515,7 +521,10 @@ class ExportDialog(QDialog):
         label = next(name for c, name in CODECS if c is codec)
         chosen, _ = QFileDialog.getSaveFileName(self, "Export film as", self.path_edit.text(), f"{label} ({patterns})")
         if chosen:
-            self.path_edit.setText(str(with_extension(Path(chosen), codec)))
+            path = with_extension(Path(chosen), codec)
+            # the chooser asked before replacing what was chosen; a name given an ending here was not asked about
+            self._replace_agreed = path if path == Path(chosen) else None
+            self.path_edit.setText(str(path))
 
     def _target(self) -> Path | None:
         text = self.path_edit.text().strip()
@@ -546,6 +555,8 @@ class ExportDialog(QDialog):
         except ShotlineError as error:
             self._say(describe(error), error=True)
             return
+        if not self._may_write(output):
+            return
         remember_export_choices(self._document.ctx, self.choices.remembered())
         self._output = output
         self._started = time.monotonic()
@@ -568,6 +579,27 @@ class ExportDialog(QDialog):
         self._set_running(True)
         self._say(f"Exporting to {output.name}…")
         bridge.watch(handle, self._on_done, self._on_error, self._on_cancelled)
+
+    def _may_write(self, output: Path) -> bool:
+        """Never a file the project uses; a file already there only once the creator says to replace it (a typed or
+        remembered name reaches here without the file chooser's question)."""
+        try:
+            check_target(self._document.session, output, replace=output == self._replace_agreed)
+        except TargetExists:
+            answer = QMessageBox.question(
+                self,
+                "Replace the file?",
+                f"{output.name} already exists in {output.parent}. Replace it with this export?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                self._say(f"Nothing was exported; {output.name} was left as it was.")
+                return False
+        except ShotlineError as error:
+            self._say(describe(error), error=True)
+            return False
+        return True
 
     def _on_progress(self, fraction: float) -> None:
         if self._handle is None:
