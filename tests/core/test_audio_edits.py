@@ -11,7 +11,7 @@ from shotline.core.changes import diff
 from shotline.core.errors import EditError, InvalidTrim, UnknownAudioClip, UnknownLane
 from shotline.core.history import History
 from shotline.core.model import AudioClip, MediaInfo, Transition, TransitionKind, Trim
-from shotline.core.timeline import layout, placement_at
+from shotline.core.timeline import film_window, layout, placement_at
 from shotline.services.playback import timeline_playlist
 from tests.core.factories import project, shot
 
@@ -90,7 +90,7 @@ def test_crossfade_overlaps_shots_on_the_timeline_and_the_preview_cuts_where_it_
     p = audio_edits.set_transition(p, "a", Transition(TransitionKind.CROSSFADE, 1_000_000))
     starts = [placement.start_us for placement in layout(p)]
     assert starts == [0, 3_000_000, 7_000_000]
-    assert p.duration_us == 11_000_000
+    assert film_window(p) == Trim(0, 11_000_000)
     assert placement_at(p, 2_999_999).shot.id == "a"  # type: ignore[union-attr]
     assert placement_at(p, 3_000_000).shot.id == "b"  # type: ignore[union-attr]
     segments = timeline_playlist(p).segments

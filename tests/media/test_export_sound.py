@@ -18,7 +18,7 @@ import pytest
 
 from shotline.core import edits
 from shotline.core.model import ExportSettings, Project, Size, Transition, TransitionKind, Trim
-from shotline.core.timeline import layout
+from shotline.core.timeline import film_frames, layout
 from shotline.media.plan import RenderPlan, plan_export
 from shotline.media.process import ProcessRegistry
 from shotline.media.render import ExportReport, render, with_loudness
@@ -146,7 +146,7 @@ def test_beeps_and_flashes_land_where_the_timeline_puts_them(tmp_path: Path) -> 
     for got, want in zip(onsets, expected, strict=True):
         assert abs(got - want) <= FRAME_S, (onsets, expected)
     luma = _luma(out)
-    assert len(luma) == plan.frames == round(Fraction(project.duration_us, 1_000_000) * FPS)
+    assert len(luma) == plan.frames == film_frames(project, FPS)
     flashes = [i / 30 for i, (x, y) in enumerate(itertools.pairwise([0.0, *luma])) if y > 128 >= x]
     assert len(flashes) == 3, flashes
     for got, want in zip(flashes, expected, strict=True):

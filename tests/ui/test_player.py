@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from shotline.core import edits
 from shotline.core.timecode import frame_time_us, snap_to_frame
-from shotline.core.timeline import layout
+from shotline.core.timeline import film_length_us, layout
 from shotline.services.context import AppContext
 from shotline.services.playback import Mode, Transport
 from shotline.services.session import ProjectSession
@@ -100,7 +100,7 @@ def test_space_toggles_the_requested_play_state(qtbot: QtBot, player: PlayerPane
 def test_reverse_play_moves_the_playhead_back_without_the_decoder(
     qtbot: QtBot, player: PlayerPanel, document: ProjectDocument
 ) -> None:
-    player.seek(document.project.duration_us // 2)
+    player.seek(film_length_us(document.project) // 2)
     start = player.position_us
     press(qtbot, player, Qt.Key.Key_J)
     qtbot.waitUntil(lambda: player.position_us < start - 100_000, timeout=3000)
@@ -129,7 +129,7 @@ def test_home_and_end_go_to_the_ends_of_the_film_or_the_shot(
     placements = layout(document.project)
     player.seek(placements[1].start_us + 300_000)
     press(qtbot, player, Qt.Key.Key_End)
-    assert player.position_us == document.project.duration_us
+    assert player.position_us == film_length_us(document.project)
     press(qtbot, player, Qt.Key.Key_Home)
     assert player.position_us == 0
 

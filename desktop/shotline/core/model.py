@@ -317,13 +317,6 @@ class Project:
             yield from shot.takes
         yield from self.assets
 
-    @property
-    def duration_us(self) -> int:
-        """Length of the picture: the picked takes' trims in order, less crossfade overlaps (shots without a take
-        count their request). Audio clips may run past it; the export ends with the picture."""
-        overlaps = sum(transition_overlap_us(a, b) for a, b in zip(self.shots, self.shots[1:], strict=False))
-        return sum(shot.duration_us for shot in self.shots) - overlaps
-
 
 def transition_overlap_us(shot: Shot, following: Shot) -> int:
     """How long `shot` and `following` overlap: its crossfade, at most half of either shot."""

@@ -16,7 +16,7 @@ from fractions import Fraction
 from shotline.core.errors import EditError
 from shotline.core.model import Project, Take
 from shotline.core.timecode import frame_index, frame_time_us
-from shotline.core.timeline import Span, layout
+from shotline.core.timeline import Span, film_length_us, layout
 
 MAX_SPEED = 4
 """J and L double the speed up to this; beyond it a creator scrubs rather than plays."""
@@ -107,7 +107,12 @@ class Playlist:
 
 def timeline_playlist(project: Project) -> Playlist:
     # the preview cuts where a crossfade begins; the export renders the crossfade itself
-    segments = tuple(Segment(p.take, p.start_us, p.cut_us - p.start_us, shot_id=p.shot.id) for p in layout(project))
+    segments = [Segment(p.take, p.start_us, p.cut_us - p.start_us, shot_id=p.shot.id) for p in layout(project)]
+    if segments:
+        # the film ends on the whole frame the export ends it on, up to half a frame from the last shot's exact end
+        # (its last frame holds or is left out, as in the export), so the player's length is everyone's
+        last = segments[-1]
+        segments[-1] = replace(last, duration_us=film_length_us(project) - last.start_us)
     return Playlist(tuple(s for s in segments if s.duration_us > 0), linked=True)
 
 

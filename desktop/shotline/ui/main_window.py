@@ -30,6 +30,7 @@ from shotline.core.commands import Command
 from shotline.core.errors import ProjectCorrupt
 from shotline.core.model import Project
 from shotline.core.timecode import format_time
+from shotline.core.timeline import film_length_us
 from shotline.services import preferences
 from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
@@ -462,9 +463,8 @@ class MainWindow(QMainWindow):
         project = document.project
         self.setWindowTitle(f"{project.title or document.path.name}[*] — Shotline")
         self.setWindowModified(document.is_dirty)
-        total = sum(shot.duration_us for shot in project.shots)
         self.shots_label.setText(f"{len(project.shots)} shot{'s' if len(project.shots) != 1 else ''}")
-        self.duration_label.setText(format_time(total))
+        self.duration_label.setText(format_time(film_length_us(project)))
         self.saved_label.setText("Unsaved changes (autosaved)" if document.is_dirty else "Saved")
 
     def shown_title(self) -> str:

@@ -45,6 +45,7 @@ from shotline.core.changes import ProjectChange
 from shotline.core.errors import ShotlineError, TargetExists
 from shotline.core.model import BROADCAST_LUFS, WEB_LUFS, Codec, ExportSettings, Fit, Trim
 from shotline.core.timecode import format_fps, format_time
+from shotline.core.timeline import film_length_us
 from shotline.services.content_credentials import CannotSign, SigningIdentity, start_signing_check
 from shotline.services.export import (
     ExportReport,
@@ -213,7 +214,7 @@ class ExportDialog(QDialog):
         scopes = self.scope_combo.model()
         assert isinstance(scopes, QStandardItemModel)  # a plain combo's own model
         scopes.item(1).setEnabled(self._selected_shot is not None)
-        duration_s = self._document.project.duration_us / 1e6
+        duration_s = film_length_us(self._document.project) / 1e6
         self.from_spin = self._seconds(0.0, duration_s)
         self.to_spin = self._seconds(duration_s, duration_s)
         range_row = QHBoxLayout()
@@ -389,7 +390,7 @@ class ExportDialog(QDialog):
 
     def _on_project_changed(self, change: ProjectChange) -> None:
         if not self.is_exporting:
-            duration_s = self._document.project.duration_us / 1e6
+            duration_s = film_length_us(self._document.project) / 1e6
             self.from_spin.setMaximum(duration_s)
             self.to_spin.setMaximum(duration_s)
             self.refresh()
@@ -471,7 +472,7 @@ class ExportDialog(QDialog):
 
     def _show_summary(self, settings: ExportSettings) -> None:
         window = settings.range
-        duration = window.duration_us if window else self._document.project.duration_us
+        duration = film_length_us(self._document.project, settings.fps, window)  # the frames the export renders
         count = len(self._document.project.shots)
         part = "" if window is None else f" · {format_time(window.in_us)}–{format_time(window.out_us)}"
         if settings.codec.audio_only:

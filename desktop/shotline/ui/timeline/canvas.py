@@ -254,7 +254,7 @@ class TimelineCanvas(QWidget):
         if not isinstance(drag, _MoveDrag) or drag.target is None:
             return
         boxes = self.geometry_.boxes
-        x = boxes[drag.target].x0 if drag.target < len(boxes) else self.geometry_.x_of(self.geometry_.duration_us)
+        x = boxes[drag.target].x0 if drag.target < len(boxes) else boxes[-1].x1
         painter.fillRect(QRectF(x - 2, geometry.CLIP_TOP - 4, 4, geometry.CLIP_HEIGHT + 8), theme.ACCENT)
 
     def _paint_playhead(self, painter: QPainter) -> None:
@@ -336,7 +336,7 @@ class TimelineCanvas(QWidget):
 
     def _scrub(self, x: float) -> None:
         project = self._document.project
-        at_us = min(max(self.geometry_.us_at(x), 0), project.duration_us)
+        at_us = min(max(self.geometry_.us_at(x), 0), self.geometry_.duration_us)
         self._playhead.seek(snap_to_frame(at_us, project.settings.fps))
 
     def _trim_to(self, drag: _TrimDrag, x: float) -> None:

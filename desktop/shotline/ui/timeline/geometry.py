@@ -12,7 +12,7 @@ import bisect
 from dataclasses import dataclass
 
 from shotline.core.model import DEFAULT_LANES, AudioClip, AudioLane, LaneKind, Project
-from shotline.core.timeline import Placement, layout
+from shotline.core.timeline import Placement, film_length_us, layout
 
 PAD = 12
 """Pixels left of time zero and right of the end, so the first and last trim handles can be grabbed."""
@@ -103,7 +103,8 @@ class ClipBox:
 class TimelineGeometry:
     def __init__(self, project: Project, pixels_per_second: float) -> None:
         self.pps = pixels_per_second
-        self.duration_us = project.duration_us
+        self.duration_us = film_length_us(project)
+        """The film's length (whole frames of the project's rate, as the export renders it)."""
         self.boxes = tuple(
             ClipBox(index, p, self.x_of(p.start_us), self.x_of(p.end_us)) for index, p in enumerate(layout(project))
         )
@@ -115,8 +116,10 @@ class TimelineGeometry:
             for clip in project.audio
             if clip.lane in rows
         )
-        self.extent_us = max([self.duration_us, *(clip.end_us for clip in project.audio)])
-        """The picture's length, or longer if a sound clip runs past it: how far the canvas reaches."""
+        ends = [self.duration_us, *(box.placement.end_us for box in self.boxes[-1:])]
+        self.extent_us = max([*ends, *(clip.end_us for clip in project.audio)])
+        """The picture's length, or longer if a sound clip runs past it: how far the canvas reaches. The last shot's
+        box may end up to half a frame after the film's length (its exact end, which the film rounds)."""
 
     @property
     def width(self) -> int:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QToolButton, QVB
 from shotline.core import commands
 from shotline.core.changes import ProjectChange
 from shotline.core.timecode import format_time
-from shotline.core.timeline import placement_at
+from shotline.core.timeline import film_length_us, placement_at
 from shotline.ui import theme
 from shotline.ui.document import ProjectDocument
 from shotline.ui.playhead import Playhead
@@ -160,4 +160,4 @@ class TimelinePanel(QWidget):
     def _show_total(self) -> None:
         project = self._document.project
         shots = len(project.shots)
-        self.total_label.setText(f"{shots} shot{'s' if shots != 1 else ''} · {format_time(project.duration_us)}")
+        self.total_label.setText(f"{shots} shot{'s' if shots != 1 else ''} · {format_time(film_length_us(project))}")
