@@ -62,13 +62,12 @@ run ruff check .
 run ruff format --check .
 run mypy
 run lint-imports
-# one worker per core (the suite waits on child processes and ffmpeg much of the time); the timing tests after it,
-# alone, so they measure Shotline and not the other worker
+# One worker per core (the suite waits on child processes and ffmpeg much of the time); no test measures time, so
+# none has to run alone.
 # Byte-compile first: CI sets PYTHONDONTWRITEBYTECODE, and each of the suite's many `shotline` child processes would
 # otherwise compile Shotline's modules again (about 0.2 s a start)
 run python3 -m compileall -q desktop
-run python3 -m pytest -q -n auto --dist worksteal -m "not alone and not frozen"
-run python3 -m pytest -q -m alone
+run python3 -m pytest -q -n auto --dist worksteal -m "not frozen"
 # The installable app: PyInstaller's one-folder build and its tarball, with the frozen `shotline demo --export` and
 # the frozen window smoke-tested; prints the build time and the bundle size. Built in the scratch folder.
 SHOTLINE_NO_INSTALL=1 SHOTLINE_DIST="$scratch/dist" SHOTLINE_BUILD_DIR="$scratch/build" run bash packaging/build-linux.sh
