@@ -27,6 +27,7 @@ from shotline.storage.sharing import (
     MANIFEST,
     Limits,
     SharingCancelled,
+    free_folder,
     pack,
     unpack,
     used_media,
@@ -84,13 +85,22 @@ def test_round_trip_keeps_the_project_and_its_media_and_leaves_the_rest(project_
         assert bundle.missing_media(original) == []
 
 
-def test_unpacking_onto_an_existing_project_is_refused(project_folder: Path, tmp_path: Path) -> None:
+def test_unpacking_onto_a_taken_name_picks_the_next_free_one(project_folder: Path, tmp_path: Path) -> None:
     archive = pack(project_folder, tmp_path / "Harbour.shotline.zip")
-    unpack(archive, tmp_path)
-    before = _listing(tmp_path)
-    with pytest.raises(ProjectError, match="already exists"):
-        unpack(archive, tmp_path)
-    assert _listing(tmp_path) == before
+    first = unpack(archive, tmp_path)
+    before = {p: p.stat().st_mtime_ns for p in first.rglob("*")}
+    (tmp_path / "Harbour 2.shotline").write_text("a file takes the name too")
+    assert unpack(archive, tmp_path) == tmp_path / "Harbour 3.shotline"
+    assert {p: p.stat().st_mtime_ns for p in first.rglob("*")} == before  # the first one is untouched
+    with ProjectBundle.open(tmp_path / "Harbour 3.shotline") as bundle:
+        assert bundle.load() == sample_project()
+
+
+def test_a_free_folder_name_counts_up_past_taken_ones(tmp_path: Path) -> None:
+    assert free_folder(tmp_path, "Film.shotline") == tmp_path / "Film.shotline"
+    (tmp_path / "Film.shotline").mkdir()
+    (tmp_path / "Film 2.shotline").write_text("a file takes the name too")
+    assert free_folder(tmp_path, "Film.shotline") == tmp_path / "Film 3.shotline"
 
 
 def test_sharing_a_project_with_missing_media_says_which(project_folder: Path, tmp_path: Path) -> None:

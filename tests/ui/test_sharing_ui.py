@@ -30,7 +30,7 @@ from shotline.storage import sharing as storage_sharing
 from shotline.storage.secrets import MemorySecretStore
 from shotline.ui.dialogs.open_project import OpenDialog
 from shotline.ui.main_window import MainWindow
-from shotline.ui.sharing import ARCHIVE_SUFFIX, PROJECT_SUFFIX, archive_path, free_folder
+from shotline.ui.sharing import ARCHIVE_SUFFIX, PROJECT_SUFFIX, archive_path
 from shotline.ui.storyboard import StoryboardPanel
 from tests.ui.shell_fixtures import shown_window, visible_dialogs
 
@@ -300,13 +300,6 @@ def test_the_open_dialog_takes_a_project_folder_when_it_is_entered(qtbot, projec
 )
 def test_an_archive_name_always_ends_in_shotline_zip(typed: str, written: str, tmp_path: Path) -> None:
     assert archive_path(tmp_path / typed) == tmp_path / written
-
-
-def test_a_free_folder_name_counts_up_past_taken_ones(tmp_path: Path) -> None:
-    assert free_folder(tmp_path, "Film.shotline") == tmp_path / "Film.shotline"
-    (tmp_path / "Film.shotline").mkdir()
-    (tmp_path / "Film 2.shotline").write_text("a file takes the name too")
-    assert free_folder(tmp_path, "Film.shotline") == tmp_path / "Film 3.shotline"
 
 
 def test_the_window_names_projects_and_archives_as_storage_does() -> None:

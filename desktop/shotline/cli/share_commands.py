@@ -6,16 +6,18 @@ removed again (no partial archive, no half-unpacked folder), says so and exits a
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from shlex import quote
 from typing import TypeVar
 
 import click
 
 from shotline.cli.progress import Bar, progress_bar
-from shotline.services.sharing import SharingCancelled, open_shared, share
+from shotline.services.sharing import SharingCancelled, archive_stem, open_shared, share
 
 T = TypeVar("T")
 
@@ -65,12 +67,32 @@ def share_command(project: Path, output: Path | None) -> None:
     "folder",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="The folder to put the project in (default: beside the archive).",
+    help="The folder to put the project in, made if missing (default: beside the archive).",
 )
 def unpack_command(archive: Path, folder: Path | None) -> None:
-    """Open a shared ARCHIVE as a new project folder, refusing anything unsafe inside it."""
-    project = _interruptible("Unpacking", lambda bar, cancel: open_shared(archive, folder, progress=bar, cancel=cancel))
-    click.echo(f"Unpacked {archive} as {project}. Open it with Shotline or `shotline info {project}`.")
+    """Open a shared ARCHIVE as a new project folder (Name 2 if Name is taken), refusing anything unsafe inside it."""
+    made = _make_folders(folder) if folder is not None and archive.is_file() else []
+    try:
+        project = _interruptible(
+            "Unpacking", lambda bar, cancel: open_shared(archive, folder, progress=bar, cancel=cancel)
+        )
+    except BaseException:
+        for created in made:  # deepest first; a refused archive leaves no folders behind either
+            with contextlib.suppress(OSError):
+                created.rmdir()
+        raise
+    wanted = project.with_name(f"{archive_stem(archive)}{project.suffix}")
+    taken = f" ({wanted.name} was taken)" if project != wanted else ""
+    click.echo(
+        f"Unpacked {archive} as {project}{taken}. Open it with Shotline or `shotline info {quote(str(project))}`."
+    )
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """Make `folder` and any missing parents; returns the ones made, deepest first."""
+    missing = [path for path in (folder, *folder.parents) if not path.exists()]
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing
 
 
 COMMANDS = [share_command, unpack_command]

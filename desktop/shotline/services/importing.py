@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shotline.core import commands
-from shotline.core.errors import MediaUnreadable
+from shotline.core.errors import MediaMissing, MediaUnreadable
 from shotline.core.model import Origin, Shot, Take, Trim, new_id
 from shotline.media.probe import probe
 from shotline.services.session import ProjectSession
@@ -25,6 +25,9 @@ def prepare_takes(bundle: ProjectBundle, files: list[Path]) -> list[tuple[Path, 
 
     All files are checked before any is copied: one bad file stops the import with its name in the message.
     """
+    for path in files:
+        if not path.exists():  # said as such: a probe would call it a take's missing media, to relink
+            raise MediaMissing(f"There is no file {path}; check its name and folder.")
     infos = []
     for path in files:
         info = probe(path)

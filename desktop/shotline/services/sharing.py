@@ -13,9 +13,9 @@ from pathlib import Path
 from shotline.core.ports import ProgressSink
 from shotline.jobs.runner import throttled
 from shotline.storage import sharing
-from shotline.storage.sharing import ARCHIVE_SUFFIX, SharingCancelled
+from shotline.storage.sharing import ARCHIVE_SUFFIX, SharingCancelled, archive_stem
 
-__all__ = ["ARCHIVE_SUFFIX", "Shared", "SharingCancelled", "default_archive", "open_shared", "share"]
+__all__ = ["ARCHIVE_SUFFIX", "Shared", "SharingCancelled", "archive_stem", "default_archive", "open_shared", "share"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,8 @@ def open_shared(
     progress: ProgressSink | None = None,
     cancel: threading.Event | None = None,
 ) -> Path:
-    """Unpack a shared archive as a new project folder in `to` (default: beside the archive)."""
+    """Unpack a shared archive as a new project folder in `to` (default: beside the archive), under the first free
+    name (`Film.shotline`, else `Film 2.shotline`…), as the window and the command line both do."""
     archive = Path(archive)
     folder = to if to is not None else archive.absolute().parent
     sink = throttled(progress) if progress else None

@@ -95,6 +95,10 @@ class ProjectBundle:
         path = Path(path)
         if path.name == PROJECT_FILE and path.is_file():
             path = path.parent
+        if path.is_file():
+            raise ProjectNotFound(
+                f"{path} is a file, not a Shotline project (a project is a folder ending in {SUFFIX})."
+            )
         if not path.is_dir():
             raise ProjectNotFound(f"There is no project at {path}. It may have been moved, renamed or deleted.")
         if not (path / PROJECT_FILE).is_file():

@@ -39,6 +39,7 @@ from shotline.core.model import FORMAT_VERSION, Project
 from shotline.core.ports import ProgressSink
 from shotline.storage import schema
 from shotline.storage.atomic import fsync_dir, replace_with_retry
+from shotline.storage.bundle import SUFFIX as PROJECT_SUFFIX
 
 log = logging.getLogger(__name__)
 
@@ -354,9 +355,19 @@ def _verify(archive: Path, into: Path, manifest: dict[str, Any], hashes: dict[st
 def archive_stem(archive: Path) -> str:
     """`Film.shotline.zip` -> `Film`."""
     name = Path(archive).name
-    for suffix in (ARCHIVE_SUFFIX, ".zip", ".shotline"):
+    for suffix in (ARCHIVE_SUFFIX, ".zip", PROJECT_SUFFIX):
         name = name.removesuffix(suffix)
     return name or "Shared"
+
+
+def free_folder(parent: Path, name: str) -> Path:
+    """`parent/name`, or `Name 2.shotline`, `Name 3.shotline`… if that is taken (by a folder or a file)."""
+    stem = name.removesuffix(PROJECT_SUFFIX)
+    candidate, number = parent / name, 2
+    while candidate.exists():
+        candidate = parent / f"{stem} {number}{PROJECT_SUFFIX}"
+        number += 1
+    return candidate
 
 
 def unpack(
@@ -369,6 +380,7 @@ def unpack(
 ) -> Path:
     """Open a shared archive as a new project folder `<destination_folder>/<name>.shotline`; returns its path.
 
+    A taken name is never overwritten: the project becomes `<name> 2.shotline` (3, 4…), as the window names it.
     Everything is extracted into a temporary folder beside it, checked, then renamed into place: a refused
     archive leaves nothing behind, and neither does a cancelled one. `progress` gets the fraction of the bytes
     extracted (1.0 once the project is in place); setting `cancel` stops at the next chunk with SharingCancelled."""
@@ -378,9 +390,8 @@ def unpack(
         raise ProjectNotFound(f"There is no archive at {archive}.")
     if not parent.is_dir():
         raise ProjectNotFound(f"The folder {parent} does not exist; create it or choose another.")
-    target = parent / f"{archive_stem(archive)}.shotline"
-    if target.exists():
-        raise ProjectError(f"{target} already exists. Move it away or unpack to another folder (--to).")
+    name = f"{archive_stem(archive)}{PROJECT_SUFFIX}"
+    target = free_folder(parent, name)
     meter = _Meter(0, progress, cancel, f"Opening {archive.name} was cancelled; nothing was unpacked.")
     meter.check()
     temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".unpack", dir=parent))
@@ -388,8 +399,7 @@ def unpack(
         staged = temp / target.name
         staged.mkdir()
         _unpack_into(archive, staged, limits, meter)
-        if target.exists():
-            raise ProjectError(f"{target} appeared while unpacking. Move it away or unpack to another folder.")
+        target = free_folder(parent, name)  # again: the name may have been taken while unpacking
         meter.check()  # the last moment a cancel can still leave nothing
         staged.rename(target)
         fsync_dir(parent)

@@ -10,8 +10,6 @@ archive reaches the window (File → Open…, Open shared archive…, a drop, th
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -22,7 +20,7 @@ from PySide6.QtCore import QLocale, QObject, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from shotline.core.errors import ProjectNotFound, SaveFailed, ShotlineError
+from shotline.core.errors import ProjectNotFound, ShotlineError
 from shotline.core.ports import ProgressSink
 from shotline.jobs.runner import to_own_thread
 from shotline.services import preferences
@@ -58,16 +56,6 @@ def archive_path(chosen: Path) -> Path:
     return chosen.with_name(f"{name or 'Shared'}{ARCHIVE_SUFFIX}")
 
 
-def free_folder(parent: Path, name: str) -> Path:
-    """`parent/name`, or `Name 2.shotline`, `Name 3.shotline`… if that is taken."""
-    stem = name.removesuffix(PROJECT_SUFFIX)
-    candidate, number = parent / name, 2
-    while candidate.exists():
-        candidate = parent / f"{stem} {number}{PROJECT_SUFFIX}"
-        number += 1
-    return candidate
-
-
 def unpack_as_new_project(
     archive: Path,
     folder: Path,
@@ -75,24 +63,11 @@ def unpack_as_new_project(
     progress: ProgressSink | None = None,
     cancel: threading.Event | None = None,
 ) -> Path:
-    """Unpack `archive` into `folder` as a new project named after it, under the first free name; returns its path.
-
-    The service refuses a name that is taken (right for the command line, which says so). Here the archive is
-    unpacked into a hidden staging folder and then renamed, so nothing is overwritten, and a refused or cancelled
-    archive still leaves nothing behind."""
+    """Unpack `archive` into `folder` as a new project named after it, under the first free name (the service
+    picks it, for the command line too); returns its path. A refused or cancelled archive leaves nothing behind."""
     if not folder.is_dir():
         raise ProjectNotFound(f"The folder {folder} does not exist; choose another place for the project.")
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=".shotline-unpack-", dir=folder))
-        try:
-            unpacked = open_shared(archive, staging, progress=progress, cancel=cancel)
-            target = free_folder(folder, unpacked.name)
-            unpacked.rename(target)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    except OSError as error:
-        raise SaveFailed(f"Could not unpack {archive.name} into {folder}: {error.strerror or error}.") from error
-    return target
+    return open_shared(archive, folder, progress=progress, cancel=cancel)
 
 
 def readable_size(size_bytes: int) -> str:
