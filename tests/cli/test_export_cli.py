@@ -7,8 +7,10 @@ command printed. The route (copy or re-encode) and its reasons must be printed b
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import subprocess
 from fractions import Fraction
 from pathlib import Path
@@ -19,6 +21,7 @@ import pytest
 
 from tests.cli.shotline_cli import Result, frame_at, info, ok, probe_export, shotline
 from tests.clips import ffmpeg_exe, make_clip
+from tests.media.sound import tone
 
 pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow]
 
@@ -213,3 +216,25 @@ def test_an_existing_file_is_replaced_only_with_overwrite_and_never_one_the_proj
         _fails(shotline("export", project, "-o", target, "--overwrite"), 1, "inside the project")
     assert {path: path.read_bytes() for path in media} == kept
     assert sorted((project / "media").iterdir()) == media and not (project / "film.mp4").exists()
+
+
+def test_missing_media_is_named_by_its_own_name_before_anything_is_planned(project: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.shotline"
+    shutil.copytree(project, copy)
+    ok("sound", "add", copy, tone(tmp_path / "theme.wav", hz=440, seconds=1))
+    stored = {clip["source_name"]: clip["media"] for clip in json.loads(ok("sound", "list", copy, "--json"))["clips"]}
+    (copy / stored["theme.wav"]).unlink()
+    out = tmp_path / "film.mp4"
+
+    gone_sound = shotline("export", copy, "-o", out)
+    _fails(gone_sound, 1, "The sound theme.wav on the Music lane", "missing", "remove it from its lane")
+    assert "Exporting" not in gone_sound.err and "Route" not in gone_sound.err and "ffmpeg" not in gone_sound.err
+    assert Path(stored["theme.wav"]).name not in gone_sound.err, "the file as the creator named it, not its hash"
+
+    ok("sound", "remove", copy, "1")
+    media = info(copy)["shots"][1]["media"]
+    (copy / media).unlink()
+    gone_take = shotline("export", copy, "-o", out)
+    _fails(gone_take, 1, "Shot 2", "its clip 1.mp4 is missing", "Relink")
+    assert "Exporting" not in gone_take.err and Path(media).name not in gone_take.err
+    assert not out.exists()

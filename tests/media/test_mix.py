@@ -1,6 +1,7 @@
 """build_mix: who plays, where, how loud, with which fades and ducking — on plain projects, no media decoded.
 
-plan_export only checks that the takes' files exist, so empty placeholder files stand in for media here.
+plan_export and build_mix only check that the takes' and sounds' files exist, so empty placeholder files stand in
+for media here.
 """
 
 from __future__ import annotations
@@ -46,8 +47,8 @@ def _clip(clip_id: str, lane: str, start_s: float, in_s: float = 0.0, out_s: flo
 
 def _mix(tmp_path: Path, film: Project, settings: ExportSettings | None = None) -> tuple[AudioMix, RenderPlan]:
     (tmp_path / "media").mkdir(exist_ok=True)
-    for take in film.all_takes():
-        (tmp_path / take.media).touch()
+    for media in film.media_paths():
+        (tmp_path / media).touch()
 
     def resolve(media: str) -> Path:
         return tmp_path / media

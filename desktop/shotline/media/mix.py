@@ -1,7 +1,9 @@
 """What the export hears: every playing sound placed on the output's samples, with its gain, fades and ducking.
 
-Pure: `build_mix` turns a project and its render plan into an `AudioMix`, a plain list of `Sound`s that two
-renderers play the same way — ffmpeg for the export (`audio_graph`) and pydub for previews (`mixdown`).
+Pure apart from checking that every sound it places is there: `build_mix` turns a project and its render plan into
+an `AudioMix`, a plain list of `Sound`s that two renderers play the same way — ffmpeg for the export (`audio_graph`)
+and pydub for previews (`mixdown`). A sound clip whose file is gone is refused here, by the name the creator gave
+it, before either renderer starts.
 
 The rules (one place for them, so both renderers and every test agree):
 - Solo: if anything is soloed (a lane, an audio clip or a shot's sound), only soloed things play; a soloed lane
@@ -20,7 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from shotline.core.errors import MediaMissing
 from shotline.core.model import CLIP_SOUND_LANE, AudioClip, AudioLane, LaneKind, Project, Shot
+from shotline.core.timecode import format_time
 from shotline.media.plan import RenderPlan, Segment, sample_at
 
 Curve = Literal["tri", "qsin"]
@@ -105,8 +109,18 @@ def build_mix(project: Project, plan: RenderPlan, resolve: Callable[[str], Path]
             lane = project.lane(clip.lane)
             sound = _clip_sound(clip, lane, plan, resolve(clip.media), _ducking(project, plan, lane, attack))
             if sound is not None:
+                _check_present(clip, lane, sound.source)
                 sounds.append(sound)
     return AudioMix(tuple(sounds), plan.samples, rate, plan.settings.channels)
+
+
+def _check_present(clip: AudioClip, lane: AudioLane, source: Path) -> None:
+    if not source.is_file():
+        name = f"The sound {clip.source_name}" if clip.source_name else "A sound"
+        raise MediaMissing(
+            f"{name} on the {lane.name or lane.id} lane (at {format_time(clip.start_us)}) is missing from the project "
+            "folder. Relink it or remove it from its lane, then try again."
+        )
 
 
 def speech_spans(project: Project, plan: RenderPlan, *, lane_id: str) -> tuple[tuple[int, int], ...]:

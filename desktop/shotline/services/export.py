@@ -12,6 +12,7 @@ from shotline.core.model import Codec, ExportSettings, Project, Size, Trim
 from shotline.core.ports import ProgressSink
 from shotline.jobs.runner import JobHandle, throttled
 from shotline.media.content_credentials import SigningIdentity
+from shotline.media.mix import build_mix
 from shotline.media.plan import RenderPlan, plan_export, shot_window
 from shotline.media.render import ExportReport, render, with_loudness
 from shotline.services.context import AppContext
@@ -30,10 +31,13 @@ def plan(
 ) -> RenderPlan:
     """The render plan of the session's project: with `settings`, or the project's own frame (size/fps override).
 
-    Raises EditError / MediaMissing with a message for the creator when the timeline cannot be exported."""
+    Raises EditError / MediaMissing with a message for the creator when the timeline cannot be exported: a missing
+    take or sound file is named now, before the plan is shown or anything is rendered."""
     if settings is None:
         settings = ExportSettings.for_project(session.project, size=size, fps=fps)
-    return plan_export(session.project, settings, session.bundle.resolve)
+    render_plan = plan_export(session.project, settings, session.bundle.resolve)
+    build_mix(session.project, render_plan, session.bundle.resolve)  # checks every sound the export will play
+    return render_plan
 
 
 def shot_range(project: Project, shot_ref: str) -> Trim:
