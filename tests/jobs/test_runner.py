@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import itertools
 import threading
 import time
 
@@ -145,14 +144,16 @@ def _thread_name() -> str:
 
 
 class Blocker:
-    """Blocking work that holds its thread until released; it says it started, and returns where it ran."""
+    """Blocking work that holds its thread until released; it says it started and finished, and returns where it
+    ran."""
 
     def __init__(self) -> None:
-        self.started, self.release = threading.Event(), threading.Event()
+        self.started, self.release, self.finished = threading.Event(), threading.Event(), threading.Event()
 
     def __call__(self) -> str:
         self.started.set()
         self.release.wait(10)
+        self.finished.set()
         return _thread_name()
 
 
@@ -182,40 +183,66 @@ def test_long_work_on_its_own_thread_leaves_the_pool_free_and_can_be_cancelled()
         assert long_work.result(timeout=5).startswith("shotline-sharing")
 
         share_a_bigger_one = Blocker()
-        cancelled = runner.submit(to_own_thread(share_a_bigger_one, name="shotline-sharing"))
+        caller_stopped = threading.Event()
+
+        async def share() -> str:
+            try:
+                return await to_own_thread(share_a_bigger_one, name="shotline-sharing")
+            finally:
+                caller_stopped.set()
+
+        cancelled = runner.submit(share())
         assert share_a_bigger_one.started.wait(5)
-        began = time.monotonic()
         cancelled.cancel()  # the caller stops waiting at once; the work is told by its own cancel flag
         with pytest.raises(concurrent.futures.CancelledError):
             cancelled.result(timeout=5)
-        assert time.monotonic() - began < 1
+        assert caller_stopped.wait(5), "the cancelled caller went on waiting for the work"
+        assert not share_a_bigger_one.finished.is_set(), "the caller stopped only once the work had finished"
         share_a_bigger_one.release.set()
+        assert share_a_bigger_one.finished.wait(5)
+
+
+class Clock:
+    """Time that moves only when the test moves it: the throttle reads it, and so does the loop its flush waits on."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 def test_throttled_progress_is_at_most_ten_a_second_and_keeps_the_final_value() -> None:
+    clock = Clock()
     received: list[tuple[float, float]] = []
+    loop = asyncio.new_event_loop()
+    loop.time = clock  # type: ignore[method-assign]  # the held-back value's flush is a timer on this loop
 
-    def sink(value: float) -> None:
-        received.append((time.monotonic(), value))
+    async def let_due_timers_run() -> None:
+        # one turn moves a timer that fell due behind this task in the loop's queue, the next runs it
+        for _turn in range(2):
+            await asyncio.sleep(0)
 
     async def report() -> None:
-        progress = throttled(sink, per_second=10)
-        start = time.monotonic()
-        calls = 0
-        while time.monotonic() - start < 0.55:
-            calls += 1
-            progress(min(0.99, calls / 100_000))
-            await asyncio.sleep(0.001)
-        progress(0.995)  # held back, then delivered by the trailing flush
-        await asyncio.sleep(0.25)
+        progress = throttled(lambda value: received.append((clock.now, value)), per_second=10, clock=clock)
+        for ms in range(550):  # a value every millisecond for 0.55 s; each value is the time it was reported at
+            clock.now = ms / 1000
+            progress(ms / 1000)
+            await let_due_timers_run()
+        for now in (0.599, 0.6):  # nothing reported since 0.549: that value follows once its interval has passed
+            clock.now = now
+            await let_due_timers_run()
+        clock.now = 0.66
         progress(1.0)
-        progress(1.0)
+        progress(1.0)  # the final value always gets through, at once
 
-    asyncio.run(report())
-    times = [t for t, _ in received]
-    values = [v for _, v in received]
-    assert 5 <= len(received) <= 10
-    gaps = [b - a for a, b in itertools.pairwise(times[:-2])]
-    assert min(gaps) >= 0.09
-    assert 0.995 in values
-    assert values[-2:] == [1.0, 1.0]
+    try:
+        loop.run_until_complete(report())
+    finally:
+        loop.close()
+    times = [at for at, _value in received]
+    assert times == [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.66, 0.66]
+    # each passed value is the newest one at the moment it was passed on, never an older held-back one
+    assert [value for _at, value in received[:6]] == times[:6]
+    assert received[6][1] == 0.549
+    assert [value for _at, value in received[7:]] == [1.0, 1.0]
