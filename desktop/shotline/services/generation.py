@@ -102,10 +102,12 @@ def build_request(
     number = project.index_of(shot.id) + 1
     backend_id = backend or shot.generation.backend
     info = ctx.registry.spec(backend_id).info
-    model_info = info.model(model if model is not None else shot.generation.model)
+    if model is None:  # the shot's own model, unless another backend was asked for: then that backend's default
+        model = shot.generation.model if backend_id == shot.generation.backend else ""
+    model_info = info.model(model)
     if model_info is None:
         offered = ", ".join(m.id for m in info.models)
-        raise InputRejected(f"{info.name} has no model {model or shot.generation.model!r}; it offers {offered}.")
+        raise InputRejected(f"{info.name} has no model {model!r}; it offers {offered}.")
     if not shot.prompt.strip():
         raise InputRejected(f"Shot {number} has no prompt; write what it should show first.")
     duration = shot.generation.duration_us
