@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -14,6 +14,14 @@ from typing import Any
 
 import av
 import numpy as np
+
+NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+"""A machine without a usable keyring, made as keyring itself allows: its `fail` backend."""
+
+
+def without_keys(key_env_vars: Iterable[str]) -> dict[str, str]:
+    """No usable keyring, and these provider key variables emptied (an empty variable counts as unset)."""
+    return NO_KEYRING | {variable: "" for variable in key_env_vars}
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,8 @@ import pytest
 from shotline.backends.builtin import BUILTIN_SPECS
 from shotline.backends.registry import BackendRegistry
 from shotline.core.ports import BackendInfo
-from tests.cli.shotline_cli import ok
+from tests.cli.shotline_cli import ok, without_keys
 
-NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
 ROW_NOTE = "key: unknown (the system keyring is not available)"
 
 
@@ -26,7 +25,7 @@ def infos() -> list[BackendInfo]:
 
 def no_keys_in_environment(infos: list[BackendInfo]) -> dict[str, str]:
     """Every provider's key variable emptied (an empty variable counts as unset), and no usable keyring."""
-    return NO_KEYRING | {variable: "" for info in infos for variable in info.key_env_vars}
+    return without_keys(variable for info in infos for variable in info.key_env_vars)
 
 
 def test_every_backend_is_listed_with_its_key_unknown_and_the_reason(infos: list[BackendInfo]) -> None:

@@ -12,12 +12,14 @@ import click
 from shotline.cli.progress import progress_bar
 from shotline.cli.session_scope import editing, reading
 from shotline.core import commands
-from shotline.core.errors import BackendError, ShotlineError
+from shotline.core.errors import AuthFailed, BackendError, KeyStoreError, ShotlineError
 from shotline.core.ports import BackendKind, JobRecord
 from shotline.services.budget import spending
 from shotline.services.context import AppContext, open_context
 from shotline.services.generation import GenerationService, StartedJob
+from shotline.services.keys import key_status
 from shotline.services.session import ProjectSession
+from shotline.storage.secrets import KeySource
 
 
 def _wait_and_attach(generation: GenerationService, session: ProjectSession, started: list[StartedJob]) -> int:
@@ -71,6 +73,7 @@ def generate(
         if not refs:
             click.echo("Every shot has a take already; use --all or --shot to generate more.")
             return
+        _check_keys(ctx, [backend or session.project.shot(ref).generation.backend for ref in refs])
         generation = GenerationService(ctx, session)
         records = generation.prepare(refs, backend=backend, model=model)
         _say_cost(records, session, ctx)
@@ -82,6 +85,33 @@ def generate(
         for record in generation.submit(records):
             click.echo(f"{record.id}  {record.phase.value}  {record.backend}/{record.model}")
         click.echo(f"Collect the takes with: shotline resume {project} --wait", err=True)
+
+
+def _check_keys(ctx: AppContext, backend_ids: list[str]) -> None:
+    """Before any job is priced or written down: each backend that needs a key has one this run can read.
+
+    Without it every job would be journaled, counted against the budget and then fail at its provider. A machine
+    with no usable keyring (a server, a container) can still pass the key in the provider's environment variable.
+    """
+    for backend_id in dict.fromkeys(backend_ids):
+        info = ctx.registry.info(backend_id)
+        if not info.needs_key:
+            continue
+        variables = " or ".join(info.key_env_vars)
+        example = f"`{info.key_env_vars[0]}=… shotline generate …`"
+        try:
+            source = key_status(ctx, backend_id).source
+        except KeyStoreError as error:
+            reason = str(error).split(". ")[0].rstrip(".")  # the keyring's problem; its in-memory offer is the window's
+            raise KeyStoreError(
+                f"{info.name} needs an API key, and the system keyring cannot be read here: {reason}. Without a "
+                f"keyring, give the key in the {variables} environment variable for this run, e.g. {example}."
+            ) from error
+        if source is KeySource.NONE:
+            raise AuthFailed(
+                f"{info.name} needs an API key and none is set. Store one with `shotline keys set {backend_id}`, "
+                f"or give it in the {variables} environment variable, e.g. {example}."
+            )
 
 
 def _say_cost(records: list[JobRecord], session: ProjectSession, ctx: AppContext) -> None:
