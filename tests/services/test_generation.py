@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from shotline.backends.animatic import card_for
 from shotline.core import commands
 from shotline.core.errors import InputRejected
 from shotline.core.model import GenerationSettings, Size
 from shotline.core.ports import JobPhase, JobRecord
+from shotline.media.cards import card_texts
 from shotline.services.context import AppContext, open_context
 from shotline.services.editing import add_shot
 from shotline.services.generation import GenerationService, ObservedJournal, build_request, request_size
@@ -59,7 +62,26 @@ def test_request_carries_style_number_and_size(ctx: AppContext, session: Project
     request = build_request(ctx, session.project, session.project.shot(shot.id))
     assert request.prompt == "A blue sky, 35 mm, warm grade"
     assert (request.shot_number, request.size, request.duration_us) == (2, Size(180, 180), 2_000_000)
-    assert request.label.startswith("Shot 2")
+    assert request.label == ""  # an untitled shot; never "Shot 2", which a move would make wrong
+
+
+def test_the_animatic_card_never_shows_the_shot_number(ctx: AppContext, session: ProjectSession) -> None:
+    """After a reorder the film opened on a card reading "SHOT 3": a card is a take, and a take stays when its shot
+    moves. What the card writes comes from the shot's title (if any) and prompt only."""
+    for prompt in ("Waves on the rocks", "A gull lands on a post"):
+        add_shot(session, prompt)
+    add_shot(session, "A harbour at dawn", title="Harbour")
+    session.execute(commands.move_shot(session.project.shot("3").id, 0))
+    model = ctx.registry.info("animatic").default_model
+    drawn = []
+    for shot in session.project.shots:
+        texts = card_texts(card_for(build_request(ctx, session.project, shot), model))
+        assert shot.prompt in texts["prompt.txt"]
+        assert texts["label.txt"] == shot.title.upper()
+        drawn.append("\n".join(texts.values()))
+    assert drawn[0].startswith("HARBOUR\n")
+    for text in drawn:
+        assert not re.search(r"(?i)\bshot\s*\d", text), text
 
 
 def test_refuses_what_the_model_cannot_make(ctx: AppContext, session: ProjectSession) -> None:

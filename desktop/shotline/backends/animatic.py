@@ -86,10 +86,10 @@ def card_colour(shot_number: int) -> str:
 
 
 def card_for(request: GenerationRequest, model: ModelInfo) -> TitleCard:
-    label = request.label or (f"Shot {request.shot_number}" if request.shot_number > 0 else "Shot")
+    """The card a request asks for: its title (if any) over its prompt, no shot number (shots get reordered)."""
     return TitleCard(
         prompt=request.prompt,
-        label=label,
+        label=request.label,
         duration_us=request.duration_us,
         size=request.size,
         fps=request.fps,

@@ -106,7 +106,8 @@ class GenerationRequest:
     options: Mapping[str, Any] = field(default_factory=dict)
     """Backend-specific settings by name (a ComfyUI workflow, a fal endpoint id, a remix source…)."""
     label: str = ""
-    """How the creator knows the shot ("Shot 3 · Harbour at dawn"); shown on animatic cards, never sent."""
+    """The shot's title, if it has one ("Harbour at dawn"); shown on animatic cards, never sent. Never its number:
+    the card is part of the take, and the shot may be moved after it was made."""
     shot_number: int = 0
     """The shot's 1-based position when the job was made; the animatic colours its card by it."""
 

@@ -1,7 +1,8 @@
 """Render an animatic title card: the shot's prompt on a solid colour, exactly as long as the shot, with a soft tone.
 
-It is an honest placeholder: it says which shot it stands for, what was asked for, how long and how big, and a
-running timecode, so a creator can cut a whole film from cards before paying for a single generated clip.
+It is an honest placeholder: it shows the shot's title (if it has one), what was asked for, how long and how big,
+and a running timecode, so a creator can cut a whole film from cards before paying for a single generated clip. It
+never shows the shot's number: the card is a take, and the shot may be moved after it was made.
 Everything is drawn by ffmpeg from lavfi sources; user text reaches drawtext only through files, never through the
 filter graph, so quotes, colons, percent signs, backslashes and emoji cannot break the command.
 """
@@ -80,7 +81,7 @@ async def render_card(
     text_dir = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="shotline-card-"))
     partial = dest.with_name(f".{dest.stem}.{uuid.uuid4().hex[:8]}.rendering.mp4")
     try:
-        texts = _card_texts(card)
+        texts = card_texts(card)
         await asyncio.to_thread(_write_texts, text_dir, texts)
         argv = card_argv(card, partial, ffmpeg=ffmpeg, font=font, text_dir=text_dir)
         duration_us = round(exact_duration(card) * US_PER_SECOND)
@@ -135,7 +136,8 @@ def card_argv(card: TitleCard, output: Path, *, ffmpeg: Path, font: Path, text_d
 # ---------------------------------------------------------------------------------------------- layout
 
 
-def _card_texts(card: TitleCard) -> dict[str, str]:
+def card_texts(card: TitleCard) -> dict[str, str]:
+    """Everything the card writes on the picture, by the name of the file drawtext reads it from."""
     width, height = card.size.width, card.size.height
     prompt_size = _prompt_font_size(card)
     usable = width * (1 - 2 * _MARGIN)
@@ -155,7 +157,7 @@ def _card_texts(card: TitleCard) -> dict[str, str]:
 
 
 def _label_text(card: TitleCard) -> str:
-    return " ".join(card.label.split()).upper() or "SHOT"
+    return " ".join(card.label.split()).upper()
 
 
 def _label_font_size(card: TitleCard) -> int:

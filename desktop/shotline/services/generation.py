@@ -117,7 +117,6 @@ def build_request(
             f"{model_info.min_duration_us / 1e6:g}–{model_info.max_duration_us / 1e6:g} s clips."
         )
     style = project.settings.style.strip()
-    title = shot.title or shot.prompt.split(".")[0][:40]
     return GenerationRequest(
         job_id=new_id(),
         shot_id=shot.id,
@@ -134,7 +133,7 @@ def build_request(
         audio=shot.generation.audio,
         **_images(shot, model_info, project_dir),
         options=dict(shot.generation.options),
-        label=f"Shot {number} · {title}",
+        label=shot.title.strip(),
         shot_number=number,
     )
 
