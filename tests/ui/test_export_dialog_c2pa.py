@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -100,26 +99,29 @@ def test_the_dialog_opens_before_the_check_which_runs_off_the_gui_thread(
     qtbot, document: ProjectDocument, context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     set_identity(context, tmp_path / "identity")
-    gate = threading.Event()
+    began, gate = threading.Event(), threading.Event()
     ran_on: list[threading.Thread] = []
     real = content_credentials.signing_identity
 
     def held_check(ctx: AppContext) -> SigningIdentity:
         ran_on.append(threading.current_thread())
-        gate.wait(timeout=20)  # on the GUI thread this would hold the dialog's opening up
+        if threading.current_thread() is not threading.main_thread():  # on the GUI thread it would hang the test
+            began.set()
+            assert gate.wait(timeout=20)
         return real(ctx)
 
     monkeypatch.setattr(content_credentials, "signing_identity", held_check)
-    started = time.monotonic()
     dialog = ExportDialog(document)
     qtbot.addWidget(dialog)
     dialog.show()
-    assert time.monotonic() - started < 10 and not gate.is_set()
-    assert dialog.signing_pending and not dialog.sign_check.isEnabled()
+    assert threading.main_thread() not in ran_on, "the check ran on the GUI thread"
+    assert began.wait(20), "the check did not start on another thread"
+    # shown, and the check still held on its thread: the dialog did not wait for it
+    assert dialog.isVisible() and dialog.signing_pending and not dialog.sign_check.isEnabled()
     assert dialog.sign_check.toolTip() == "Checking whether exports can be signed…"
     gate.set()
     qtbot.waitUntil(lambda: not dialog.signing_pending, timeout=20_000)
-    assert ran_on and ran_on[0] is not threading.main_thread()
+    assert ran_on and threading.main_thread() not in ran_on
     assert dialog.sign_check.isEnabled()
 
 
