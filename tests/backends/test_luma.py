@@ -298,6 +298,7 @@ def test_a_link_that_outlives_its_ttl_says_expired_and_a_new_poll_mends_it(tmp_p
         await asyncio.sleep(0.5)
         with pytest.raises(LinkExpired):
             await backend.download(provider_id, status, tmp_path / "clip.mp4", lambda _: None)
+        fake.url_ttl = 3600  # the fresh link must not expire on its way, however busy the machine
         fresh = await backend.poll(provider_id)
         await backend.download(provider_id, fresh, tmp_path / "clip.mp4", lambda _: None)
 

@@ -268,12 +268,17 @@ def test_an_expired_link_is_replaced_by_polling_again(fake: FakeReplicate, tmp_p
     assert fake.count("GET", STATUS) == fake.processing_reads + 2
 
 
-def test_a_short_lived_link_still_downloads_at_once(fake: FakeReplicate, tmp_path: Path) -> None:
-    fake.url_ttl = 0.5  # Replicate deletes outputs after an hour: the adapter fetches as soon as the job succeeds
+def test_the_link_is_fetched_straight_from_the_status_that_said_succeeded(fake: FakeReplicate, tmp_path: Path) -> None:
+    # Replicate deletes outputs after an hour, and a link may live far shorter: the adapter downloads from the status
+    # read that reported success, with no other request in between (checked by order, not by a short-lived link
+    # racing the machine's speed)
     outcome, _ = generate(_backend(fake, tmp_path), _request(), tmp_path / "project")
 
     _played(outcome, tmp_path / "project")
-    assert fake.count("GET", DELIVERY) == 1
+    [delivery] = fake.calls_to("GET", DELIVERY)
+    before = fake.calls[fake.calls.index(delivery) - 1]
+    assert (before.method, re.fullmatch(STATUS, before.path) is not None) == ("GET", True)
+    assert fake.count("GET", STATUS) == fake.processing_reads + 1
 
 
 # ---------------------------------------------------------------------------------------------- refusals

@@ -99,7 +99,8 @@ def test_it_plays_with_the_picture_at_normal_speed_and_is_silent_otherwise(qtbot
     player.play_forward()
     qtbot.waitUntil(lambda: mix.media_player.playbackState() == PLAYING, timeout=3_000)
     qtbot.waitUntil(lambda: player.position_us > 1_200_000, timeout=5_000)
-    assert in_step(mix, player)
+    # in step with the clock, or brought back into step: at one instant a starved sound thread may lag a busy machine
+    qtbot.waitUntil(lambda: in_step(mix, player), timeout=3_000)
 
     player.play_forward()  # L again: twice as fast
     qtbot.waitUntil(lambda: mix.media_player.playbackState() != PLAYING, timeout=2_000)
