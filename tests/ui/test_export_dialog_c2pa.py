@@ -15,6 +15,7 @@ from pathlib import Path
 
 import c2pa
 import pytest
+from PySide6.QtWidgets import QMessageBox
 
 from shotline.media.content_credentials import ASSERTION_LABEL
 from shotline.services import content_credentials
@@ -26,6 +27,8 @@ from shotline.ui.dialogs.export_dialog import WHOLE_FILM, ExportDialog
 from shotline.ui.document import ProjectDocument
 from tests.signing import ISSUER, SIGNER, identity_files, identity_pem
 from tests.ui.shell_fixtures import private_settings
+
+YES = QMessageBox.StandardButton.Yes
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -168,8 +171,10 @@ def test_an_export_without_the_box_is_not_signed(
 
 
 def test_a_failed_signing_is_shown_and_the_previous_file_stays(
-    qtbot, document: ProjectDocument, context: AppContext, tmp_path: Path
+    qtbot, document: ProjectDocument, context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *more: asked.append(text) or YES)
     set_identity(context, tmp_path / "identity")
     dialog = opened(qtbot, document)
     assert dialog.signing_identity is not None
@@ -179,6 +184,7 @@ def test_a_failed_signing_is_shown_and_the_previous_file_stays(
     target = tmp_path / "film.mp4"
     target.write_bytes(b"the previous export")
     export(qtbot, dialog, target)
+    assert len(asked) == 1, "the creator agreed to replace the previous export"
     status = dialog.status.text()
     assert status.startswith("Not signed: c2pa refused to sign"), status
     assert status.endswith("Nothing was written: any film.mp4 already there is as it was.")
