@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,19 @@ def test_failure_raises_render_failed_with_ffmpeg_words(tmp_path: Path) -> None:
         asyncio.run(run_ffmpeg(argv, registry=registry))
     assert "No such file" in str(caught.value)
     assert "exit code" in str(caught.value)
+    assert not re.search(r"@ 0x[0-9a-f]+|error code", str(caught.value)), "ffmpeg's words, not its addresses"
     assert len(registry) == 0
+
+
+def test_a_film_that_cannot_be_written_is_named(tmp_path: Path) -> None:
+    film = tmp_path / "My film.mp4"
+    partial = tmp_path / "gone" / ".My film.mp4.partial-1ceef352.mp4"  # its folder went away: nothing can be written
+    argv = [ffmpeg_exe(), "-f", "lavfi", "-i", "anullsrc=d=0.1", "-y", f"file:{partial}"]
+    with pytest.raises(RenderFailed) as caught:
+        asyncio.run(run_ffmpeg(argv, writing=film))
+    message = str(caught.value)
+    assert "while making My film.mp4" in message and "No such file or directory" in message, message
+    assert ".partial" not in message and not re.search(r"@ 0x[0-9a-f]+", message), message
 
 
 def test_cancel_kills_a_long_render(tmp_path: Path) -> None:

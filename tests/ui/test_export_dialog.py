@@ -343,6 +343,21 @@ def test_missing_media_is_explained_in_the_dialog(qtbot, dialog: ExportDialog, d
     assert "is missing" in dialog.status.text() and "Relink" in dialog.status.text()
 
 
+def test_a_failed_render_names_the_film_in_plain_words(qtbot, dialog: ExportDialog, document, tmp_path) -> None:
+    take = document.project.shots[1].picked_take
+    assert take is not None
+    document.session.bundle.resolve(take.media).write_bytes(b"\x00garbage" * 1000)  # broken, though still there
+    dialog.choose(dialog.scope_combo, WHOLE_FILM)
+    dialog.path_edit.setText(str(tmp_path / "film.mp4"))
+    dialog.export_button.click()
+    qtbot.waitUntil(lambda: not dialog.is_exporting, timeout=60_000)
+    shown = dialog.status.text()
+    assert shown.startswith("The export failed") and "film.mp4" in shown, shown
+    assert not re.search(r"\.partial|Errno|error code|0x[0-9a-f]{6,}|-\d{6,}", shown), "no temp file, address, errno"
+    assert "media/" not in shown and "shot 2's take from animatic" in shown, "the broken clip as the creator knows it"
+    assert not (tmp_path / "film.mp4").exists()
+
+
 def test_a_missing_folder_fails_with_a_message_not_a_traceback(qtbot, dialog: ExportDialog, tmp_path) -> None:
     dialog.path_edit.setText(str(tmp_path / "no" / "such" / "film"))
     dialog.export_button.click()

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from shotline import __version__
-from shotline.core.errors import ShotlineError
+from shotline.core.errors import ShotlineError, creator_message
 
 log = logging.getLogger("shotline")
 
@@ -44,10 +44,8 @@ class ShotlineGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except ShotlineError as error:
-            _fail(str(error))
-        except OSError as error:
-            _fail(_describe_os_error(error))
+        except (ShotlineError, OSError) as error:
+            _fail(creator_message(error) or str(error))
         except KeyboardInterrupt:
             click.echo("Cancelled.", err=True)
             sys.exit(130)
@@ -56,11 +54,6 @@ class ShotlineGroup(click.Group):
 def _fail(message: str) -> None:
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)
-
-
-def _describe_os_error(error: OSError) -> str:
-    where = f" ({error.filename})" if error.filename else ""
-    return f"{error.strerror or error}{where}"
 
 
 @click.group(cls=ShotlineGroup, context_settings={"help_option_names": ["-h", "--help"]})

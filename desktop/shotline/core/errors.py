@@ -34,10 +34,15 @@ ShotlineError
     ├── AmbiguousSubmit            a create may or may not have started a billed job
     └── JobFailed                  the provider ran the job and it failed
 
-Messages are written for the creator: they say what happened and what to do, and never carry a key.
+Messages are written for the creator: they say what happened and what to do, and never carry a key. Below the tree
+is the one place where errors become those words (`creator_message`, used by the command line and the window):
+an OS or ffmpeg error by its plain reason, never its errno number, and Shotline's hidden temporary files by the
+name of the file they become, never their own.
 """
 
 from __future__ import annotations
+
+import re
 
 
 class ShotlineError(Exception):
@@ -172,3 +177,38 @@ class AmbiguousSubmit(BackendError):
 
 class JobFailed(BackendError):
     pass
+
+
+_ERRNO = re.compile(r"\[Errno -?\d+\]\s*")
+_TEMPORARY = re.compile(
+    r"(?<![^\s/\\'\"(])"  # the start of a file name: after a space, a quote, a bracket or a folder
+    r"\.(?P<name>[^/\\'\"\n]+?)"  # hidden, then the name of the file it becomes (spaces and all)…
+    r"\.(?:partial-[0-9a-f]{8}(?:\.\w+)*|[0-9a-f]{8}\.(?:tmp|partial)|\d+\.part)"  # …and how Shotline marks it
+    r"(?:[/\\](?P=name))?"  # a hidden folder holding the file under its own name (a film being signed)
+)
+"""The names Shotline gives the files it writes before they replace the real one: `.film.mp4.partial-1ceef352.mp4`
+(exports), `.project.json.1a2b3c4d.tmp` (saves), `.Film.shotline.zip.28806.part` (shared archives)."""
+
+
+def in_creator_words(text: str) -> str:
+    """`text` with each hidden temporary file named as the file it becomes, and errno numbers left out."""
+    return _TEMPORARY.sub(lambda found: found["name"], _ERRNO.sub("", text))
+
+
+def plain_reason(error: BaseException) -> str:
+    """Why an OS or ffmpeg (PyAV) call failed, in the system's words ("No space left on device"): without the errno
+    number and the file name that `str()` adds, because the sentence around it names the creator's own file."""
+    reason = getattr(error, "strerror", None)
+    return reason if isinstance(reason, str) and reason else in_creator_words(str(error))
+
+
+def creator_message(error: BaseException) -> str | None:
+    """The sentence a creator sees for an error Shotline expects: its own, or one the OS or ffmpeg raised. None for
+    anything else, which is a bug (the caller logs it with its traceback)."""
+    if isinstance(error, ShotlineError):
+        return in_creator_words(str(error))
+    if isinstance(error, OSError) or isinstance(getattr(error, "strerror", None), str):
+        filename = getattr(error, "filename", None)
+        where = f" ({in_creator_words(str(filename))})" if filename else ""
+        return f"{plain_reason(error)}{where}"
+    return None

@@ -309,6 +309,20 @@ class Project:
             used += [p for p in (gen.first_frame, gen.last_frame, *gen.reference_images) if p]
         return list(dict.fromkeys(used))
 
+    def media_names(self) -> dict[str, str]:
+        """The name the creator knows each take's or sound clip's media by (it is stored under an id): the file it
+        was imported from, else what it is ("shot 2's take from runway")."""
+        names: dict[str, str] = {}
+        for number, shot in enumerate(self.shots, start=1):
+            for take in shot.takes:
+                made = f" from {take.generation.backend}" if take.generation else ""
+                names.setdefault(take.media, take.source_name or f"shot {number}'s take{made}")
+        for take in self.assets:
+            names.setdefault(take.media, take.source_name or "a take in the library")
+        for clip in self.audio:
+            names.setdefault(clip.media, clip.source_name or f"a sound clip on the {clip.lane} lane")
+        return names
+
     def has_shot(self, shot_id: str) -> bool:
         return any(shot.id == shot_id for shot in self.shots)
 

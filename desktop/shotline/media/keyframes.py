@@ -17,7 +17,7 @@ from pathlib import Path
 
 import av.error
 
-from shotline.core.errors import MediaError, MediaUnreadable
+from shotline.core.errors import MediaError, MediaUnreadable, plain_reason
 from shotline.media.probe import PACKETS_ONLY, frame_rate, in_worker, open_media
 
 READ_TIMEOUT_S = 15.0
@@ -113,7 +113,7 @@ def _read_keyframes(path: Path) -> tuple[int, ...]:
                 if packet.is_keyframe and packet.pts is not None:
                     times.append(round((packet.pts - start) * video.time_base * 1_000_000))
         except av.error.FFmpegError as exc:
-            raise MediaUnreadable(f"{path.name} is damaged and cannot be played ({exc}).") from None
+            raise MediaUnreadable(f"{path.name} is damaged and cannot be played ({plain_reason(exc)}).") from None
         return tuple(sorted(times))
 
 

@@ -16,7 +16,7 @@ import av
 import av.error
 import numpy as np
 
-from shotline.core.errors import MediaUnreadable
+from shotline.core.errors import MediaUnreadable, plain_reason
 from shotline.core.timecode import US_PER_SECOND
 from shotline.media.probe import open_media
 
@@ -71,7 +71,9 @@ def _decode_pcm(path: Path, start_us: int, wanted: int | None, sample_rate: int,
         try:
             chunks, at = _read(container, stream, zero_us + start_us, zero_us, wanted, first, sample_rate, channels)
         except av.error.FFmpegError as exc:
-            raise MediaUnreadable(f"{path.name} is damaged and its sound cannot be played ({exc}).") from None
+            raise MediaUnreadable(
+                f"{path.name} is damaged and its sound cannot be played ({plain_reason(exc)})."
+            ) from None
     return _exact(chunks, at, first, wanted, channels)
 
 

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import av
 import av.error
 
-from shotline.core.errors import MediaError, MediaMissing, MediaUnreadable
+from shotline.core.errors import MediaError, MediaMissing, MediaUnreadable, plain_reason
 from shotline.core.model import MediaInfo, Size
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,9 @@ def open_media(path: Path, options: dict[str, str] | None = None) -> av.containe
     except av.error.PermissionError:
         raise MediaUnreadable(f"Shotline is not allowed to read {path.name}; check the file's permissions.") from None
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
-        raise MediaUnreadable(f"{path.name} is not a video or audio file Shotline can read ({exc}).") from None
+        raise MediaUnreadable(
+            f"{path.name} is not a video or audio file Shotline can read ({plain_reason(exc)})."
+        ) from None
 
 
 def _probe(path: Path) -> MediaInfo:
@@ -95,7 +97,7 @@ def _probe(path: Path) -> MediaInfo:
         except MediaError:
             raise
         except (av.error.FFmpegError, ValueError, ZeroDivisionError) as exc:
-            raise MediaUnreadable(f"{path.name} is damaged and cannot be played ({exc}).") from None
+            raise MediaUnreadable(f"{path.name} is damaged and cannot be played ({plain_reason(exc)}).") from None
 
 
 def _read_info(path: Path, container: av.container.InputContainer) -> MediaInfo:
@@ -219,5 +221,5 @@ def _keyframe_times(path: Path) -> list[int]:
                 if packet.is_keyframe and packet.pts is not None:
                     times.append(round((packet.pts - start) * video.time_base * 1_000_000))
         except av.error.FFmpegError as exc:
-            raise MediaUnreadable(f"{path.name} is damaged and cannot be played ({exc}).") from None
+            raise MediaUnreadable(f"{path.name} is damaged and cannot be played ({plain_reason(exc)}).") from None
         return sorted(times)

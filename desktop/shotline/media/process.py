@@ -4,6 +4,10 @@
 the executable, so every caller gets the same quiet, machine-readable behaviour:
 `-nostdin -hide_banner -loglevel error -nostats -progress pipe:1`. Callers must not add these flags.
 
+A failure is told in plain words: ffmpeg's last lines without its internal addresses and error numbers, Shotline's
+hidden temporary files named as the file they become, and a file that could not be written (a full disk, a
+read-only folder) said as such, naming the creator's file.
+
 Cancelling the awaiting task kills ffmpeg and waits for it to exit before the cancellation goes on. Every
 running ffmpeg is also listed in the caller's `ProcessRegistry` (the app owns one), so shutdown can `kill_all()`
 whatever is still going.
@@ -13,13 +17,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import os
+import re
 import shlex
 import time
 from collections import deque
+from pathlib import Path
 
-from shotline.core.errors import RenderFailed
+from shotline.core.errors import RenderFailed, in_creator_words
 from shotline.core.ports import ProgressSink
 from shotline.media.progress import ProgressParser
 
@@ -30,6 +37,23 @@ MIN_PROGRESS_INTERVAL_S = 0.1
 """At most ten progress calls a second: the window cannot show more and each one crosses threads."""
 _STDERR_LINES_KEPT = 12
 BACKGROUND_NICENESS = 10
+
+_FREE_SPACE = "Free some space on that disk or export to another one, then try again."
+_WRITABLE = "Choose a folder you can write to, then try again."
+_WRITE_FAILURES = {
+    os.strerror(errno.ENOSPC): _FREE_SPACE,
+    os.strerror(getattr(errno, "EDQUOT", errno.ENOSPC)): _FREE_SPACE,
+    os.strerror(errno.EFBIG): "The disk cannot hold a file this large; export to another disk, then try again.",
+    os.strerror(errno.EROFS): _WRITABLE,
+    os.strerror(errno.EACCES): _WRITABLE,
+    os.strerror(errno.EPERM): _WRITABLE,
+    os.strerror(errno.EIO): "The disk reported an error; check it, or export to another disk, then try again.",
+}
+"""What the system says when a file cannot be written (ffmpeg prints the same words), and what the creator can do."""
+_CONTEXT = re.compile(r"^(?:\[[^\]]* @ 0x[0-9a-f]+\]\s*)+")
+"""ffmpeg's "[out#0/mp4 @ 0x55b4c3166f80] " prefixes: where in ffmpeg, at which address."""
+_CODE = re.compile(r"(?:error|return) code:? -?\d+ \(([^)]*)\)", re.IGNORECASE)
+_NUMBERED = re.compile(r"error number -?\d+ occurred|^\s*last message repeated", re.IGNORECASE)
 
 
 class ProcessRegistry:
@@ -80,8 +104,12 @@ async def run_ffmpeg(
     duration_us: int | None = None,
     progress: ProgressSink | None = None,
     registry: ProcessRegistry | None = None,
+    writing: Path | None = None,
 ) -> None:
-    """Run ffmpeg to completion. Raises RenderFailed on a non-zero exit; kills ffmpeg if cancelled."""
+    """Run ffmpeg to completion. Raises RenderFailed on a non-zero exit; kills ffmpeg if cancelled.
+
+    `writing` is the creator's file this command makes (directly or through a hidden partial file), named when the
+    command fails."""
     registry = ProcessRegistry() if registry is None else registry
     command = with_reporting_flags(argv)
     log.debug("running %s", shlex.join(command))
@@ -108,11 +136,32 @@ async def run_ffmpeg(
             await _kill_and_reap(process)
         registry.discard(process)
     if returncode != 0:
-        detail = "\n".join(stderr_tail) or "(ffmpeg printed no error)"
-        raise RenderFailed(
-            f"ffmpeg stopped with an error (exit code {returncode}). Check that every clip still plays, "
-            f"then try again. ffmpeg said:\n{detail}"
-        )
+        raise _failure(returncode, list(stderr_tail), writing)
+
+
+def _failure(returncode: int, tail: list[str], writing: Path | None) -> RenderFailed:
+    said = list(dict.fromkeys(line for line in map(_plain, tail) if line))
+    if writing is not None:
+        for line in said:
+            if "input" in line.lower():
+                continue  # reading a clip failed, not writing the film
+            for reason, advice in _WRITE_FAILURES.items():
+                if reason in line:
+                    log.info("ffmpeg could not write %s (exit code %s): %s", writing, returncode, " | ".join(said))
+                    return RenderFailed(f"Could not write {writing.name}: {reason}. {advice}")
+    making = f" while making {writing.name}" if writing is not None else ""
+    detail = "\n".join(said) or "(ffmpeg printed no error)"
+    return RenderFailed(
+        f"ffmpeg stopped with an error{making} (exit code {returncode}). Check that every clip still plays, then try "
+        f"again. ffmpeg said:\n{detail}"
+    )
+
+
+def _plain(line: str) -> str:
+    """One line of ffmpeg's complaint without its internal addresses and error numbers, naming the creator's files."""
+    if _NUMBERED.search(line):
+        return ""  # "Error number -1145393733 occurred", "Last message repeated 1 times": nothing to say
+    return in_creator_words(_CODE.sub(r"error: \1", _CONTEXT.sub("", line))).strip()
 
 
 async def _kill_and_reap(process: asyncio.subprocess.Process) -> None:

@@ -9,7 +9,8 @@ step after the export, so the file is there as soon as it is written. Every expo
 shot's prompt, backend and model) in its container tags and, once it has replaced the target, in a sidecar
 `<export>.provenance.json` (see `media.provenance`). Given a signing identity, the export is written into a hidden
 folder beside the target, signed with a C2PA manifest (`media.content_credentials`) into a hidden file, and only
-that signed file replaces the target.
+that signed file replaces the target. A failure names the film and its clips as the creator knows them, never the
+hidden files it is written through or the ids the project stores its media under.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from shotline.core.errors import MediaError, RenderFailed
+from shotline.core.errors import MediaError, ProjectCorrupt, RenderFailed, in_creator_words, plain_reason
 from shotline.core.model import Project
 from shotline.core.ports import ProgressSink
 from shotline.media.audio_graph import mix_argv
@@ -128,15 +129,19 @@ async def render(
         mime_type(output)  # a container c2pa cannot sign is refused before any work
     registry = ProcessRegistry() if registry is None else registry
     record = provenance(project, plan)
-    with _staged(output, signing=identity is not None) as work:
-        route_progress = _scaled(progress, 1 - SIGNING_SHARE) if identity else progress
-        lossless, reasons, encoder_name, notes = await _write(
-            project, plan, work, ffmpeg, resolve, route_progress, registry, metadata_tags(record)
-        )
-        if identity is not None:
-            await _sign_into_place(work, output, record, plan, identity)
-            if progress is not None:
-                progress(1.0)
+    try:
+        with _staged(output, signing=identity is not None) as work:
+            route_progress = _scaled(progress, 1 - SIGNING_SHARE) if identity else progress
+            lossless, reasons, encoder_name, notes = await _write(
+                project, plan, work, ffmpeg, resolve, route_progress, registry, metadata_tags(record)
+            )
+            if identity is not None:
+                await _sign_into_place(work, output, record, plan, identity)
+                if progress is not None:
+                    progress(1.0)
+    except RenderFailed as failure:
+        failure.args = (_in_clip_names(str(failure), project, resolve),)  # the same error (CannotSign stays one)
+        raise
     notes += _sidecar(record, output)
     log.info("exported %s (%d frames, %s)", output, plan.frames, "lossless" if lossless else "re-encoded")
     return ExportReport(
@@ -232,7 +237,11 @@ async def _re_encode(
     try:
         mix = build_mix(project, plan, resolve)
         await run_ffmpeg(
-            mix_argv(mix, mixed, ffmpeg), duration_us=plan.duration_us, progress=passes.sink("mix"), registry=registry
+            mix_argv(mix, mixed, ffmpeg),
+            duration_us=plan.duration_us,
+            progress=passes.sink("mix"),
+            registry=registry,
+            writing=output,
         )
         passes.finish("mix")
         sound_filter = await _loudness_filter(plan, mixed, ffmpeg, registry)
@@ -257,7 +266,7 @@ def _sidecar(record: dict[str, object], output: Path) -> tuple[str, ...]:
     except OSError as exc:
         log.warning("could not write the provenance of %s: %s", output, exc)
         return (
-            f"The provenance file beside {output.name} could not be written ({exc.strerror or exc}); the film itself "
+            f"The provenance file beside {output.name} could not be written ({plain_reason(exc)}); the film itself "
             "still names its shots' backends and models in its metadata.",
         )
     return ()
@@ -303,7 +312,9 @@ async def _encode(
 
     async def run(chosen: Encoder | None) -> None:
         argv = encode_argv(plan, partial, ffmpeg, encoder=chosen, sound=sound[0], sound_filter=sound[1], metadata=tags)
-        await run_ffmpeg(argv, duration_us=plan.duration_us, progress=passes.sink("encode"), registry=registry)
+        await run_ffmpeg(
+            argv, duration_us=plan.duration_us, progress=passes.sink("encode"), registry=registry, writing=output
+        )
 
     try:
         await run(encoder)
@@ -322,6 +333,16 @@ async def _encode(
         return fallback, (note,)
     passes.finish("encode")
     return encoder, ()
+
+
+def _in_clip_names(text: str, project: Project, resolve: Callable[[str], Path]) -> str:
+    """`text` (ffmpeg's words, say) with each of the project's media files, stored under an id, named as the
+    creator knows it."""
+    for rel, name in project.media_names().items():
+        with contextlib.suppress(ProjectCorrupt):  # a path that leaves the project folder was never read
+            path = str(resolve(rel))
+            text = text.replace(f"file:{path}", name).replace(path, name)
+    return text
 
 
 def _prepare(plan: RenderPlan, output: Path) -> Path:
@@ -353,8 +374,9 @@ async def _check_playable(partial: Path, output: Path, plan: RenderPlan | None =
     try:
         info = await asyncio.to_thread(probe, partial)
     except MediaError as exc:
+        reason = in_creator_words(str(exc))  # it names the hidden partial file, which becomes `output`
         raise RenderFailed(
-            f"ffmpeg finished but {output.name} does not play back ({exc}); nothing was replaced."
+            f"ffmpeg finished but {output.name} does not play back ({reason}); nothing was replaced."
         ) from None
     sound_only = plan is not None and plan.settings.codec.audio_only
     if sound_only and not info.has_audio:

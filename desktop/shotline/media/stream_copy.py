@@ -22,7 +22,7 @@ from pathlib import Path
 import av
 import av.error
 
-from shotline.core.errors import MediaError, RenderFailed
+from shotline.core.errors import MediaError, RenderFailed, in_creator_words, plain_reason
 from shotline.core.ports import ProgressSink
 from shotline.core.timecode import US_PER_SECOND
 from shotline.media.plan import RenderPlan, Segment
@@ -74,7 +74,9 @@ def copy_streams(
             for segment in plan.segments:
                 frames += _copy_segment(plan, segment, output, streams, with_sound, report, stop)
     except (av.error.FFmpegError, ValueError) as exc:
-        raise RenderFailed(f"Copying the clips into {destination.name} failed ({exc}); try a re-encode.") from None
+        # `destination` is the hidden partial file: the message names the file it becomes
+        name = in_creator_words(destination.name)
+        raise RenderFailed(f"Copying the clips into {name} failed ({plain_reason(exc)}); try a re-encode.") from None
     if progress is not None:
         progress(1.0)
     return frames
@@ -240,7 +242,10 @@ async def _check_copy(partial: Path, output: Path, plan: RenderPlan, frames: int
     try:
         info = await asyncio.to_thread(probe, partial)
     except MediaError as exc:
-        raise RenderFailed(f"The copy into {output.name} does not play back ({exc}); nothing was replaced.") from None
+        reason = in_creator_words(str(exc))
+        raise RenderFailed(
+            f"The copy into {output.name} does not play back ({reason}); nothing was replaced."
+        ) from None
     if not info.has_video or frames == 0:
         raise RenderFailed(f"The copy into {output.name} has no picture; nothing was replaced.")
     if frames != plan.frames:

@@ -14,7 +14,7 @@ import av
 import av.error
 import av.filter
 
-from shotline.core.errors import MediaUnreadable
+from shotline.core.errors import MediaUnreadable, plain_reason
 from shotline.media.probe import open_media
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def thumbnail(path: Path, at_us: int, dest: Path, width: int = 320) -> Path:
         try:
             frame = _frame_at(container, video, at_us)
         except av.error.FFmpegError as exc:
-            raise MediaUnreadable(f"{path.name} is damaged and cannot be played ({exc}).") from None
+            raise MediaUnreadable(f"{path.name} is damaged and cannot be played ({plain_reason(exc)}).") from None
         if frame is None:
             raise MediaUnreadable(f"{path.name} has no picture at that time.")
         upright = _upright_scaled(video, frame, width)

@@ -17,7 +17,7 @@ import av
 import av.error
 import numpy as np
 
-from shotline.core.errors import MediaError, MediaUnreadable
+from shotline.core.errors import MediaError, MediaUnreadable, plain_reason
 from shotline.media.probe import open_media
 
 BUCKETS_PER_SECOND = 100
@@ -126,7 +126,9 @@ def _decode_mono(path: Path, sample_rate: int) -> array[float]:
         except MediaError:
             raise
         except (av.error.FFmpegError, ValueError) as exc:
-            raise MediaUnreadable(f"{path.name} is damaged and its sound cannot be read ({exc}).") from None
+            raise MediaUnreadable(
+                f"{path.name} is damaged and its sound cannot be read ({plain_reason(exc)})."
+            ) from None
     return samples
 
 

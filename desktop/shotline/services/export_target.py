@@ -13,7 +13,6 @@ import os
 from pathlib import Path
 
 from shotline.core.errors import ProjectCorrupt, TargetExists, TargetInUse
-from shotline.core.model import Project
 from shotline.media.provenance import recorded
 from shotline.services.session import ProjectSession
 
@@ -32,22 +31,17 @@ def check_target(session: ProjectSession, output: Path, *, replace: bool) -> Non
         )
     if not os.path.lexists(output):
         return
-    for rel, name in _used_files(session.project):
+    names = session.project.media_names()
+    for rel in session.project.media_paths():
         with contextlib.suppress(ProjectCorrupt):  # a path that leaves the folder names no file of the project
             if _same_file(output, session.bundle.resolve(rel)):
+                name = names.get(rel, "one of the project's own pictures")
                 raise TargetInUse(
                     f"{output.name} is the same file as {name}, which this project uses; exporting over it would "
                     "destroy it. Choose another name for the export."
                 )
     if not replace:
         raise TargetExists(f"{output} already exists.")
-
-
-def _used_files(project: Project) -> list[tuple[str, str]]:
-    """Each media path the project uses, with the name the creator knows it by."""
-    names = {take.media: take.source_name for take in project.all_takes() if take.source_name}
-    names |= {clip.media: clip.source_name for clip in project.audio if clip.source_name}
-    return [(rel, names.get(rel) or "one of the project's own media files") for rel in project.media_paths()]
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -29,6 +29,7 @@ from shotline.core.errors import (
     ProjectNotFound,
     ProjectTooNew,
     SaveFailed,
+    plain_reason,
 )
 from shotline.core.model import Project
 from shotline.storage import atomic, backups, schema
@@ -56,10 +57,6 @@ class Restored:
     """Where the replaced project.json is now (None if there was none)."""
 
 
-def _reason(error: OSError) -> str:
-    return error.strerror or str(error)
-
-
 class ProjectBundle:
     """An open, locked project folder. Use `create` or `open`; close it (or use `with`) to release the lock."""
 
@@ -80,7 +77,7 @@ class ProjectBundle:
             for name in _FOLDERS:
                 (path / name).mkdir(exist_ok=True)
         except OSError as error:
-            raise SaveFailed(f"Could not create the project folder {path}: {_reason(error)}.") from error
+            raise SaveFailed(f"Could not create the project folder {path}: {plain_reason(error)}.") from error
         bundle = cls(path, FolderLock(path))
         try:
             bundle.save(project)
@@ -178,7 +175,7 @@ class ProjectBundle:
         except FileNotFoundError as error:
             raise ProjectNotFound(f"The project file {self.project_file} is missing.") from error
         except OSError as error:
-            raise ProjectCorrupt(f"The project file could not be read: {_reason(error)}.") from error
+            raise ProjectCorrupt(f"The project file could not be read: {plain_reason(error)}.") from error
         try:
             return schema.loads(raw)
         except ProjectCorrupt as error:
@@ -206,7 +203,7 @@ class ProjectBundle:
             write_atomic(self.project_file, data)
         except OSError as error:
             raise SaveFailed(
-                f"Could not save the project: {_reason(error)}. Your previous save is intact; free some disk "
+                f"Could not save the project: {plain_reason(error)}. Your previous save is intact; free some disk "
                 "space or choose a folder you can write to, then save again."
             ) from error
         self.discard_recovery()
@@ -245,13 +242,15 @@ class ProjectBundle:
         try:
             raw = chosen.path.read_bytes()
         except OSError as error:
-            raise ProjectCorrupt(f"The backup {chosen.path} could not be read: {_reason(error)}.") from error
+            raise ProjectCorrupt(f"The backup {chosen.path} could not be read: {plain_reason(error)}.") from error
         project = schema.loads(raw)
         try:
             kept = self._keep_current()
             write_atomic(self.project_file, raw)
         except OSError as error:
-            raise SaveFailed(f"Could not restore the backup: {_reason(error)}. The project is unchanged.") from error
+            raise SaveFailed(
+                f"Could not restore the backup: {plain_reason(error)}. The project is unchanged."
+            ) from error
         log.info("Restored the project from backup %s; the replaced file is at %s", chosen.path.name, kept)
         return Restored(project, chosen, kept)
 
@@ -286,7 +285,7 @@ class ProjectBundle:
             self.recovery_dir.mkdir(exist_ok=True)
             write_atomic(self.recovery_file, schema.dumps(project))
         except OSError as error:
-            raise SaveFailed(f"Could not write the autosave: {_reason(error)}.") from error
+            raise SaveFailed(f"Could not write the autosave: {plain_reason(error)}.") from error
 
     def recovery(self) -> Project | None:
         """The autosave if it is newer than project.json and loads; a damaged one is logged and ignored."""
@@ -343,7 +342,7 @@ class ProjectBundle:
         try:
             digest = _hash_file(src)
         except OSError as error:
-            raise MediaUnreadable(f"Could not read {src}: {_reason(error)}.") from error
+            raise MediaUnreadable(f"Could not read {src}: {plain_reason(error)}.") from error
         name = f"{digest[:32]}{suffix}"
         dest = self.media_dir / name
         if dest.is_file() and dest.stat().st_size == src.stat().st_size:
@@ -368,7 +367,7 @@ class ProjectBundle:
             replace_with_retry(part, dest)
             fsync_dir(self.media_dir)
         except OSError as error:
-            raise SaveFailed(f"Could not copy {src.name} into the project: {_reason(error)}.") from error
+            raise SaveFailed(f"Could not copy {src.name} into the project: {plain_reason(error)}.") from error
         finally:
             part.unlink(missing_ok=True)
 

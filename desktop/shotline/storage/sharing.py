@@ -34,6 +34,7 @@ from shotline.core.errors import (
     ProjectTooNew,
     SaveFailed,
     ShotlineError,
+    plain_reason,
 )
 from shotline.core.model import FORMAT_VERSION, Project
 from shotline.core.ports import ProgressSink
@@ -69,10 +70,6 @@ DEFAULT_LIMITS = Limits()
 
 class SharingCancelled(ShotlineError):
     """Packing or unpacking stopped because it was asked to; everything it had written is gone again."""
-
-
-def _reason(error: OSError) -> str:
-    return error.strerror or str(error)
 
 
 class _Meter:
@@ -208,7 +205,7 @@ def pack(
         replace_with_retry(part, output)
         fsync_dir(output.parent)
     except OSError as error:
-        raise SaveFailed(f"Could not write {output.name}: {_reason(error)}.") from error
+        raise SaveFailed(f"Could not write {output.name}: {plain_reason(error)}.") from error
     finally:
         part.unlink(missing_ok=True)
     meter.finish()
@@ -404,7 +401,7 @@ def unpack(
         staged.rename(target)
         fsync_dir(parent)
     except OSError as error:
-        raise SaveFailed(f"Could not unpack {archive.name} into {parent}: {_reason(error)}.") from error
+        raise SaveFailed(f"Could not unpack {archive.name} into {parent}: {plain_reason(error)}.") from error
     finally:
         shutil.rmtree(temp, ignore_errors=True)
     meter.finish()

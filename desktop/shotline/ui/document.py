@@ -21,7 +21,7 @@ from PySide6.QtGui import QImage
 
 from shotline.core.changes import ProjectChange, diff
 from shotline.core.commands import Command
-from shotline.core.errors import MediaUnreadable, ShotlineError
+from shotline.core.errors import MediaUnreadable, ShotlineError, creator_message
 from shotline.core.model import Project, Take
 from shotline.core.ports import JobRecord
 from shotline.jobs.generation import GenerationOutcome
@@ -52,11 +52,9 @@ async def _thumbnail_picture(session: ProjectSession, take: Take, at_us: int, wi
 
 def describe(error: BaseException) -> str:
     """The sentence a creator sees for an error from any layer; the traceback goes to the log only."""
-    if isinstance(error, ShotlineError):
-        return str(error)
-    if isinstance(error, OSError):
-        where = f" ({error.filename})" if error.filename else ""
-        return f"{error.strerror or error}{where}"
+    message = creator_message(error)
+    if message is not None:
+        return message
     log.error("Unexpected error", exc_info=error)
     return f"Something went wrong ({type(error).__name__}: {error}). Your work is safe; details are in the log."
 
