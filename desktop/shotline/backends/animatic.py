@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shotline.backends.registry import BackendContext, BackendSpec
+from shotline.core.cleanup import clean_up_on_thread
 from shotline.core.errors import InputRejected, JobFailed, ShotlineError
 from shotline.core.ports import (
     BackendInfo,
@@ -196,7 +197,7 @@ class AnimaticBackend:
             await asyncio.to_thread(os.replace, partial, self._clip(provider_id))
         except asyncio.CancelledError:
             with contextlib.suppress(OSError):
-                await asyncio.shield(asyncio.to_thread(partial.unlink, missing_ok=True))
+                await clean_up_on_thread(partial.unlink, missing_ok=True)
             raise
         except ShotlineError as exc:
             log.warning("Animatic render %s failed: %s", provider_id, exc)

@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
+from shotline.core.cleanup import clean_up_on_thread
 from shotline.core.edits import derived_id
 from shotline.core.errors import (
     AmbiguousSubmit,
@@ -315,7 +316,7 @@ async def _download(run: _Job, status: JobStatus, media: _Media) -> GenerationOu
         raise  # the partial file stays, so the next attempt continues it
     except BaseException:
         with contextlib.suppress(OSError):
-            await asyncio.shield(asyncio.to_thread(partial.unlink, missing_ok=True))
+            await clean_up_on_thread(partial.unlink, missing_ok=True)
         raise
     media_path = f"media/{job_id}{suffix}"
     billed = status.billed_cost if status.billed_cost is not None else run.record.billed_cost

@@ -21,6 +21,7 @@ import uuid
 from fractions import Fraction
 from pathlib import Path
 
+from shotline.core.cleanup import clean_up_on_thread
 from shotline.core.errors import MediaMissing
 from shotline.core.ports import ProgressSink, TitleCard
 from shotline.core.timecode import US_PER_SECOND, format_fps
@@ -90,7 +91,7 @@ async def render_card(
     finally:
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
-        await asyncio.shield(asyncio.to_thread(shutil.rmtree, text_dir, True))
+        await clean_up_on_thread(shutil.rmtree, text_dir, True)
     log.info("Rendered title card %r to %s", card.label, dest)
     progress(1.0)
 
