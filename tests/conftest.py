@@ -6,6 +6,8 @@
   caller set them; under pytest-xdist every worker gets folders of its own, so tests running side by side never
   share settings.
 - `ffmpeg_exe` is the ffmpeg binary shipped by imageio-ffmpeg (ffmpeg need not be on PATH).
+- A coroutine never awaited is an error wherever it is collected (pyproject.toml's filterwarnings do the same inside
+  tests), and its report says where it was created, since it is collected far from there.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +28,9 @@ import pytest
 
 LEAK_GRACE_SECONDS = 2.0
 _POLL_SECONDS = 0.05
+
+sys.set_coroutine_origin_tracking_depth(12)
+warnings.filterwarnings("error", message=r"coroutine .* was never awaited", category=RuntimeWarning)
 
 # Set at import time, before any test module imports settings code that might read it at import.
 _OWN_DIRS: list[str] = []
