@@ -1,5 +1,6 @@
-"""The window stays responsive by construction: while 10 animatic jobs generate and an export renders, the GUI thread
-reads, writes, decodes, runs and connects to nothing of the creator's. All of that is the runner's work.
+"""The window stays responsive by construction: while 10 animatic jobs generate, an export renders and music is dropped
+on the timeline, the GUI thread reads, writes, decodes, runs and connects to nothing of the creator's. All of that is
+the runner's work.
 
 How long the event loop stalls depends on the machine, so that is a benchmark figure (tests/bench/ui.py prints it);
 what is checked here is exact: every audit event the GUI thread raises under the load (tests/ui/gui_thread_io.py says
