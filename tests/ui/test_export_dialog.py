@@ -37,6 +37,7 @@ from shotline.ui.dialogs.export_dialog import (
 )
 from shotline.ui.document import ProjectDocument
 from tests.clips import ffmpeg_exe, make_clip
+from tests.ui.questions import answer_questions
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -369,14 +370,7 @@ def test_a_missing_folder_fails_with_a_message_not_a_traceback(qtbot, dialog: Ex
 def test_an_existing_file_is_replaced_only_when_the_creator_says_so(
     qtbot, dialog: ExportDialog, document: ProjectDocument, tmp_path, monkeypatch
 ) -> None:
-    asked: list[str] = []
-    answers = iter([QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes])
-
-    def answer(parent: object, title: str, text: str, *args: object) -> QMessageBox.StandardButton:
-        asked.append(text)
-        return next(answers)
-
-    monkeypatch.setattr(QMessageBox, "question", answer)
+    asked = answer_questions(monkeypatch, QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
     target = tmp_path / "film.mp4"
     target.write_bytes(b"last week's export")
     dialog.choose(dialog.scope_combo, SELECTED_SHOT)
@@ -395,7 +389,7 @@ def test_an_existing_file_is_replaced_only_when_the_creator_says_so(
 def test_a_file_the_project_uses_is_never_written_over(
     qtbot, dialog: ExportDialog, document: ProjectDocument, tmp_path, monkeypatch
 ) -> None:
-    monkeypatch.setattr(QMessageBox, "question", lambda *args: QMessageBox.StandardButton.Yes)
+    answer_questions(monkeypatch, QMessageBox.StandardButton.Yes)
     take = document.project.shots[0].picked_take
     assert take is not None
     used = document.session.bundle.resolve(take.media)

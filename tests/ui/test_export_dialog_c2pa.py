@@ -26,6 +26,7 @@ from shotline.ui.bridge import Bridge
 from shotline.ui.dialogs.export_dialog import WHOLE_FILM, ExportDialog
 from shotline.ui.document import ProjectDocument
 from tests.signing import ISSUER, SIGNER, identity_files, identity_pem
+from tests.ui.questions import answer_questions
 from tests.ui.shell_fixtures import private_settings
 
 YES = QMessageBox.StandardButton.Yes
@@ -173,8 +174,7 @@ def test_an_export_without_the_box_is_not_signed(
 def test_a_failed_signing_is_shown_and_the_previous_file_stays(
     qtbot, document: ProjectDocument, context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    asked: list[str] = []
-    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *more: asked.append(text) or YES)
+    asked = answer_questions(monkeypatch, YES)
     set_identity(context, tmp_path / "identity")
     dialog = opened(qtbot, document)
     assert dialog.signing_identity is not None

@@ -20,6 +20,7 @@ from shotline.ui.bridge import Bridge
 from shotline.ui.document import ProjectDocument
 from shotline.ui.jobs_panel import COST, ELAPSED, PROGRESS, SHOT, STATE, JobListModel, JobsPanel
 from shotline.ui.selection import ShotSelection
+from tests.ui.questions import answer_questions
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -123,14 +124,7 @@ def test_generate_again_asks_first_and_starts_one_job_only_on_yes(qtbot, documen
     shot = document.project.shot(shot_id)
     assert document.execute(commands.set_generation(shot_id, replace(shot.generation, duration_us=1_000_000)))
     panel.select_job(job_id)
-    asked: list[str] = []
-    answers = iter([QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes])
-
-    def answer(parent: object, title: str, text: str, *args: object) -> QMessageBox.StandardButton:
-        asked.append(text)
-        return next(answers)
-
-    monkeypatch.setattr(QMessageBox, "question", answer)
+    asked = answer_questions(monkeypatch, QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
     jobs_before = len(document.jobs())
     panel.retry_action.trigger()
     assert len(asked) == 1 and "free" in asked[0] and "Animatic" in asked[0]
