@@ -127,3 +127,24 @@ def test_autosave_writes_the_recovery_file_not_the_project(qtbot, document: Proj
     qtbot.waitUntil(recovery.exists, timeout=5_000)
     assert (document.path / "project.json").read_bytes() == saved
     assert document.session.bundle.recovery() == document.project
+
+
+@pytest.mark.parametrize("closed", [False, True], ids=["after-the-autosave-delay", "closed-at-once"])
+def test_undoing_back_to_the_saved_project_leaves_no_recovery_to_offer(
+    qtbot, app_context: AppContext, project_path: Path, closed: bool
+) -> None:
+    """Edit, autosave, undo: the project is as saved, so the next start must not offer the undone edit back."""
+    document = ProjectDocument(app_context, ProjectSession.open(project_path), Bridge())
+    recovery = document.path / ".recovery" / "autosave.json"
+    try:
+        document.execute(commands.set_title(document.project.shots[0].id, "Taken back"))
+        qtbot.waitUntil(recovery.exists, timeout=5_000)
+        document.undo()
+        assert not document.is_dirty
+        if not closed:
+            qtbot.waitUntil(lambda: not recovery.exists(), timeout=5_000)
+    finally:
+        document.close()
+    assert not recovery.exists()
+    with ProjectSession.open(project_path) as reopened:
+        assert reopened.bundle.recovery() is None

@@ -167,8 +167,10 @@ class ProjectDocument(QObject):
         return True
 
     def _write_recovery(self) -> None:
-        if self.is_dirty:
-            self.bridge.watch(self._recovery.write(self.project), lambda _written: None, self._autosave_failed)
+        # back at the saved project (every edit undone): the recovery file goes, or the next start would offer
+        # to restore edits the creator took back
+        latest = self.project if self.is_dirty else None
+        self.bridge.watch(self._recovery.write(latest), lambda _written: None, self._autosave_failed)
 
     def _autosave_failed(self, error: BaseException) -> None:
         self.failed.emit(f"Autosave failed: {describe(error)}")
@@ -339,5 +341,7 @@ class ProjectDocument(QObject):
         for job in self._running.values():
             job.handle.cancel()
         self._running.clear()
+        if not self.is_dirty:  # an undo back to the saved project may not have reached the recovery file yet
+            self._recovery.hand_over(None)
         self._recovery.close()
         self.session.close()
