@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from shotline.cli.params import FPS, SIZE, TIME, new_project_path
-from shotline.cli.session_scope import editing, reading
+from shotline.cli.session_scope import editing, looking
 from shotline.cli.shot_settings import DURATION, fitted_settings
 from shotline.core.model import GenerationSettings, Shot, Size
 from shotline.core.timecode import format_time
@@ -168,7 +168,7 @@ def remove(project: str, shot: str) -> None:
 def info(project: str, as_json: bool) -> None:
     """Show the shots in order with their picked take, trim, duration and crossfades, and the film's length in
     frames (what the export renders)."""
-    with reading(project) as session:
+    with looking(project) as session:
         report = project_report(session.project, session.bundle.missing_media(session.project))
     if as_json:
         click.echo(json.dumps(report, indent=2))

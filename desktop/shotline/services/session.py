@@ -44,8 +44,8 @@ class ProjectSession:
         return cls(ProjectBundle.create(path, project), project)
 
     @classmethod
-    def open(cls, path: Path) -> ProjectSession:
-        bundle = ProjectBundle.open(path)
+    def open(cls, path: Path, *, read_only: bool = False) -> ProjectSession:
+        bundle = ProjectBundle.open(path, read_only=read_only)
         try:
             project = bundle.load()
         except BaseException:

@@ -87,8 +87,11 @@ class ProjectBundle:
         return bundle
 
     @classmethod
-    def open(cls, path: Path) -> ProjectBundle:
-        """Open a project folder, or the project.json inside one. Raises ProjectNotFound or ProjectLocked."""
+    def open(cls, path: Path, *, read_only: bool = False) -> ProjectBundle:
+        """Open a project folder, or the project.json inside one. Raises ProjectNotFound or ProjectLocked.
+
+        `read_only` takes no lock, so it works while another Shotline has the project open: that one only ever
+        replaces project.json whole, so what is read is its last save. Nothing can be saved through it."""
         path = Path(path)
         if path.name == PROJECT_FILE and path.is_file():
             path = path.parent
@@ -102,7 +105,7 @@ class ProjectBundle:
             raise ProjectNotFound(
                 f"{path} is not a Shotline project (it has no {PROJECT_FILE}). Open the folder ending in {SUFFIX}."
             )
-        bundle = cls(path, FolderLock(path))
+        bundle = cls(path, FolderLock(path, take=not read_only))
         if bundle._lock.held:
             bundle._tidy()
         return bundle

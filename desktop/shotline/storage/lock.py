@@ -65,9 +65,11 @@ def _holder(path: Path) -> str:
 class FolderLock:
     """Holds the lock on `folder/.lock` until `release()`."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, take: bool = True) -> None:
         self.path = folder / LOCK_NAME
         self._handle: IO[str] | None = None
+        if not take:  # only looking: the folder is read while whoever holds it goes on
+            return
         try:
             handle = self.path.open("a+", encoding="utf-8")
         except OSError as error:
