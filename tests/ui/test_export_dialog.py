@@ -370,7 +370,8 @@ def test_a_missing_folder_fails_with_a_message_not_a_traceback(qtbot, dialog: Ex
 def test_an_existing_file_is_replaced_only_when_the_creator_says_so(
     qtbot, dialog: ExportDialog, document: ProjectDocument, tmp_path, monkeypatch
 ) -> None:
-    asked = answer_questions(monkeypatch, QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+    no, yes = QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes
+    asked = answer_questions(monkeypatch, no, yes, no)
     target = tmp_path / "film.mp4"
     target.write_bytes(b"last week's export")
     dialog.choose(dialog.scope_combo, SELECTED_SHOT)
@@ -384,6 +385,11 @@ def test_an_existing_file_is_replaced_only_when_the_creator_says_so(
     qtbot.waitUntil(lambda: not dialog.is_exporting, timeout=60_000)
     assert len(asked) == 2 and dialog.status.text().startswith("Exported film.mp4"), dialog.status.text()
     assert target.read_bytes()[4:8] == b"ftyp"
+    assert not dialog.measured.isHidden() and dialog.progress.value() == dialog.progress.maximum()
+
+    dialog.export_button.click()  # and once more, declined: the last export's bar and loudness are not left under it
+    assert len(asked) == 3 and "left as it was" in dialog.status.text()
+    assert dialog.measured.isHidden() and dialog.progress.isHidden() and dialog.show_button.isHidden()
 
 
 def test_a_file_the_project_uses_is_never_written_over(

@@ -543,6 +543,7 @@ class ExportDialog(QDialog):
         """Plan (quick, on this thread) and start the render on the runner."""
         if self.is_exporting:
             return
+        self._clear_result()  # a refusal below must not sit under the last export's full bar and loudness
         output = self._target()
         if output is None:
             return
@@ -562,9 +563,6 @@ class ExportDialog(QDialog):
         self._output = output
         self._started = time.monotonic()
         self.report = None
-        self.progress.setValue(0)
-        self.show_button.setVisible(False)
-        self.measured.setVisible(False)
         bridge = self._document.bridge
 
         def progress(fraction: float) -> None:  # on the runner's thread
@@ -580,6 +578,13 @@ class ExportDialog(QDialog):
         self._set_running(True)
         self._say(f"Exporting to {output.name}…")
         bridge.watch(handle, self._on_done, self._on_error, self._on_cancelled)
+
+    def _clear_result(self) -> None:
+        """Forget what the last export showed: its bar, its loudness and its Show button."""
+        self.progress.setValue(0)
+        self.progress.setVisible(False)
+        self.show_button.setVisible(False)
+        self.measured.setVisible(False)
 
     def _may_write(self, output: Path) -> bool:
         """Never a file the project uses; a file already there only once the creator says to replace it (a typed or
