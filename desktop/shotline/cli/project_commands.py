@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from shotline.cli.naming import named
 from shotline.cli.params import FPS, SIZE, TIME, new_project_path
 from shotline.cli.session_scope import editing, looking
 from shotline.cli.shot_settings import DURATION, fitted_settings
@@ -18,17 +19,6 @@ from shotline.services import editing as edits
 from shotline.services.importing import import_files
 from shotline.services.report import project_report, take_origin
 from shotline.services.session import ProjectSession
-
-NAME_CHARS = 40
-"""How much of a shot's title or prompt a message quotes."""
-
-
-def _named(number: int, shot: Shot) -> str:
-    """'shot 3 "Harbour at dawn"' — by position and the title (or the start of the prompt)."""
-    name = shot.title.strip() or shot.prompt.strip().split("\n")[0]
-    if len(name) > NAME_CHARS:
-        name = name[: NAME_CHARS - 1].rstrip() + "…"
-    return f'shot {number} "{name}"' if name else f"shot {number}"
 
 
 def _say_where_takes_went(session: ProjectSession, shot: Shot) -> None:
@@ -118,7 +108,7 @@ def move(project: str, shot: str, position: int) -> None:
         before = session.project.index_of(target.id) + 1
         edits.move(session, shot, position)
         count = len(session.project.shots)
-        click.echo(f"Moved {_named(before, target)} to position {position} of {count}.")
+        click.echo(f"Moved {named(before, target)} to position {position} of {count}.")
 
 
 @click.command()
@@ -144,7 +134,7 @@ def pick(project: str, shot: str, take: str) -> None:
         assert picked is not None
         number = session.project.index_of(target.id) + 1
         which = f"take {target.takes.index(picked) + 1} of {len(target.takes)}"
-        click.echo(f"Picked {which} for {_named(number, target)} ({take_origin(picked)}).")
+        click.echo(f"Picked {which} for {named(number, target)} ({take_origin(picked)}).")
 
 
 @click.command()
@@ -157,7 +147,7 @@ def remove(project: str, shot: str) -> None:
         number = session.project.index_of(target.id) + 1
         edits.remove(session, shot)
         left = len(session.project.shots)
-        click.echo(f"Removed {_named(number, target)}; {left} shot{'s' if left != 1 else ''} left.")
+        click.echo(f"Removed {named(number, target)}; {left} shot{'s' if left != 1 else ''} left.")
         if target.takes:
             _say_where_takes_went(session, target)
 

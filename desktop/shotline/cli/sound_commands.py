@@ -12,12 +12,14 @@ from typing import Any
 
 import click
 
+from shotline.cli.naming import named
 from shotline.cli.params import TIME
 from shotline.cli.session_scope import editing, reading
 from shotline.cli.shot_settings import shot_set
 from shotline.core import commands
 from shotline.core.model import AudioClip, AudioLane, LaneKind, Project, Shot, TransitionKind
 from shotline.core.timecode import format_time
+from shotline.core.timeline import crossfades, describe_film_length
 from shotline.services.session import ProjectSession
 from shotline.services.sound import add_sound, clip_ref, crossfade
 
@@ -276,7 +278,21 @@ def crossfade_command(project: str, shot_ref: str, length: int) -> None:
     with editing(project) as session:
         target = session.project.shot(shot_ref)
         crossfade(session, target.id, length)
-        click.echo(_shot_line(session.project, session.project.shot(target.id)))
+        click.echo(_handover_line(session.project, target.id))
+
+
+def _handover_line(project: Project, shot_id: str) -> str:
+    """What SHOT now does into the next one, in the frames the export blends, and the film's length after it."""
+    number = project.index_of(shot_id) + 1
+    outgoing, incoming = project.shots[number - 1], project.shots[number]
+    blend = next((fade for fade in crossfades(project) if fade.outgoing.shot.id == shot_id), None)
+    if blend is None:
+        handover = f"now cuts to {named(number + 1, incoming)}"
+    else:
+        length = format_time(outgoing.transition_out.duration_us)
+        handover = f"now crossfades into {named(number + 1, incoming)} over {length} ({blend.frames} frames)"
+    name = named(number, outgoing)
+    return f"{name[0].upper()}{name[1:]} {handover}; the film lasts {describe_film_length(project)}."
 
 
 COMMANDS = [sound, lane, shot, crossfade_command]
