@@ -10,7 +10,7 @@ import pytest
 from shotline.core.errors import MediaMissing, MediaUnreadable
 from shotline.core.model import Size
 from shotline.media.probe import in_worker, keyframe_times, probe
-from tests.clips import make_clip
+from tests.clips import make_clip, run
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -46,6 +46,18 @@ def test_variable_frame_rate(tmp_path: Path) -> None:
     cfr = probe(make_clip(tmp_path / "cfr.mp4", seconds=1.5, size=(160, 120), fps="30"))
     assert vfr.variable_frame_rate
     assert not cfr.variable_frame_rate
+
+
+@pytest.mark.parametrize("b_frames", [3, 5])
+def test_a_constant_rate_clip_with_b_frames_is_constant(tmp_path: Path, b_frames: int) -> None:
+    """Packets arrive in decode order, so a B-frame group cut at the end of the frames the check reads looked like a
+    dropped frame (a constant 25 fps H.264 clip from a camera was called variable, which blocks the lossless route)."""
+    path = tmp_path / "b-frames.mp4"
+    source = ["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-t", "8"]
+    run([*source, "-c:v", "libx264", "-preset", "medium", "-bf", str(b_frames), "-g", "250", str(path)])
+    info = probe(path)
+    assert info.fps == 25
+    assert not info.variable_frame_rate
 
 
 @pytest.mark.parametrize(("suffix", "codec"), [(".wav", "pcm_s16le"), (".m4a", "aac"), (".mp3", "mp3")])

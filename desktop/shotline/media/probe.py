@@ -31,6 +31,12 @@ PACKETS_ONLY = {**OPEN_OPTIONS, "probesize": "32", "analyzeduration": "0"}
 """For reading packets alone: skips decoding frames to learn the streams' details (MP4 keeps its index in the
 header), which is most of the time an open takes."""
 _VFR_PACKETS = 120
+"""How many frames, in presentation order, the frame-rate check looks at."""
+_REORDER_DEPTH = 16
+"""How far a frame can arrive ahead of its place in presentation order (B-frames; H.264 and HEVC allow at most 16
+frames of reordering). Reading this many packets more than the check needs means none of the frames it looks at is
+still missing: a B-frame group cut at the window's end looked like a dropped frame (a constant 25 fps clip was
+called variable, which ruled out the lossless route)."""
 _NTSC = tuple(Fraction(base * 1000, 1001) for base in (24, 30, 60, 120))
 
 
@@ -166,17 +172,19 @@ def frame_rate(video: av.video.stream.VideoStream) -> Fraction | None:
 
 
 def _first_pts(container: av.container.InputContainer, video: av.video.stream.VideoStream) -> list[int]:
-    """Presentation times of the first video packets (sorted, since B-frames arrive out of order)."""
+    """Presentation times of the first video frames in presentation order, with none missing between them."""
     pts: list[int] = []
     for packet in container.demux(video):
         if packet.pts is not None:
             pts.append(packet.pts)
-        if len(pts) >= _VFR_PACKETS:
+        if len(pts) >= _VFR_PACKETS + _REORDER_DEPTH:
             break
     if not pts:
         raise MediaUnreadable("the picture stream has no frames")
     container.seek(0)
-    return sorted(pts)
+    # packets come in decode order: only the earliest _VFR_PACKETS are sure to have every frame before them read
+    # (when the stream ended sooner, every frame was read and all of them count)
+    return sorted(pts)[:_VFR_PACKETS]
 
 
 def _rotation(container: av.container.InputContainer, video: av.video.stream.VideoStream) -> int:
