@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from shotline.backends.registry import BackendContext
+from shotline.core.errors import JobFailed
 from shotline.core.model import Size, new_id
-from shotline.core.ports import GenerationBackend, GenerationRequest, JobRecord
-from shotline.jobs.generation import GenerationOutcome, run_generation
+from shotline.core.ports import GenerationBackend, GenerationRequest, JobPhase, JobRecord
+from shotline.jobs.generation import GenerationOutcome, cancel_generation, run_generation
 from shotline.media.probe import probe
 from shotline.storage.journal import SqliteJobJournal
 from tests.backends.kit import real_renderer
@@ -110,6 +111,30 @@ async def drive(
         poll_seconds=POLL_SECONDS,
         resumed=resumed,
     )
+
+
+async def cancel_as_the_creator(
+    task: asyncio.Task[GenerationOutcome], job_id: str, *, backend: GenerationBackend, journal: SqliteJobJournal
+) -> None:
+    """What the window's Cancel does: cancel the job (journal first, then the provider), then the task driving it."""
+    await cancel_generation(job_id, backend=backend, journal=journal)
+    await end_by_cancel(task, job_id, journal)
+
+
+async def end_by_cancel(task: asyncio.Task[GenerationOutcome], job_id: str, journal: SqliteJobJournal) -> None:
+    """Cancel the task driving a job the creator cancelled, and see it end with no take and the job still cancelled.
+
+    It ends by that cancel or, when a poll got in first (on a busy machine), by what the poll saw: the provider's
+    "cancelled" (the run refuses to step past the creator's cancel) or the job already deleted there. Which comes
+    first depends on the machine's speed; the journal must say cancelled either way.
+    """
+    task.cancel()
+    try:
+        outcome = await task
+    except (asyncio.CancelledError, JobFailed):
+        assert journal.get(job_id).phase is JobPhase.CANCELLED
+        return
+    raise AssertionError(f"the cancelled job went on to finish: {outcome}")
 
 
 def generate(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import socket
 from dataclasses import replace
@@ -16,9 +15,17 @@ from shotline.backends import http as provider_http
 from shotline.backends.comfyui import INFO, ComfyUIBackend, load_workflow, prompt_error_message
 from shotline.core.errors import AuthFailed, ContentBlocked, InputRejected, JobFailed, TransientError
 from shotline.core.ports import GenerationRequest, JobPhase, JobState, KeyCheck
-from shotline.jobs.generation import cancel_generation, submit_job
+from shotline.jobs.generation import submit_job
 from shotline.resources import resource
-from tests.backends.adapter_kit import add_job, cloud_request, drive, generate, journal_for, provider_context
+from tests.backends.adapter_kit import (
+    add_job,
+    cancel_as_the_creator,
+    cloud_request,
+    drive,
+    generate,
+    journal_for,
+    provider_context,
+)
 from tests.clips import make_clip
 from tests.fakes.comfyui import API, FakeComfyUI
 
@@ -390,10 +397,7 @@ def test_cancelling_a_running_job_interrupts_only_it(tmp_path: Path) -> None:
             try:
                 while fake.running is None or journal.get(request.job_id).phase is not JobPhase.SUBMITTED:
                     await asyncio.sleep(0.01)
-                await cancel_generation(request.job_id, backend=backend, journal=journal)
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, JobFailed):
-                    await task
+                await cancel_as_the_creator(task, request.job_id, backend=backend, journal=journal)
                 assert (await backend.poll(request.job_id)).state is JobState.CANCELLED
             finally:
                 await backend.aclose()

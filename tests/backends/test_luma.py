@@ -24,7 +24,15 @@ from shotline.core.errors import (
 from shotline.core.model import Size
 from shotline.core.ports import GenerationBackend, GenerationRequest, JobPhase, JobState, KeyCheck
 from shotline.jobs.generation import cancel_generation, submit_job
-from tests.backends.adapter_kit import add_job, cloud_request, drive, generate, journal_for, provider_context
+from tests.backends.adapter_kit import (
+    add_job,
+    cloud_request,
+    drive,
+    end_by_cancel,
+    generate,
+    journal_for,
+    provider_context,
+)
 from tests.fakes.luma import BLOCKED_REASON, KEY, FakeLuma
 from tests.fakes.server import sample_mp4
 
@@ -368,9 +376,7 @@ def test_cancel_deletes_the_generation_at_luma(tmp_path: Path) -> None:
                         await asyncio.sleep(0.01)
                 await cancel_generation(record.id, backend=backend, journal=journal)
             finally:
-                task.cancel()
-                with pytest.raises(asyncio.CancelledError):
-                    await task
+                await end_by_cancel(task, record.id, journal)
 
         _run(backend, scenario())
         row = journal.get(record.id)

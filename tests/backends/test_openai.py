@@ -22,9 +22,17 @@ from shotline.core.errors import (
     ModelRetired,
 )
 from shotline.core.ports import GenerationRequest, JobPhase, JobState
-from shotline.jobs.generation import UNCERTAIN_MESSAGE, cancel_generation
+from shotline.jobs.generation import UNCERTAIN_MESSAGE
 from shotline.media.probe import probe
-from tests.backends.adapter_kit import add_job, cloud_request, drive, generate, journal_for, provider_context
+from tests.backends.adapter_kit import (
+    add_job,
+    cancel_as_the_creator,
+    cloud_request,
+    drive,
+    generate,
+    journal_for,
+    provider_context,
+)
 from tests.fakes.openai import KEY, FakeOpenAI, png
 from tests.fakes.server import sample_mp4
 
@@ -334,10 +342,7 @@ def test_cancel_deletes_the_video_and_journals_cancelled(tmp_path: Path, fake: F
             async with asyncio.timeout(10):
                 while journal.get(request.job_id).phase is not JobPhase.SUBMITTED:
                     await asyncio.sleep(0.01)
-            await cancel_generation(request.job_id, backend=backend, journal=journal)
-            task.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await task
+            await cancel_as_the_creator(task, request.job_id, backend=backend, journal=journal)
             # cancelling a video that is already gone is not an error
             await backend.cancel(journal.get(request.job_id).provider_job_id)
         finally:

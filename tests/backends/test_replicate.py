@@ -20,9 +20,17 @@ from shotline.core.errors import (
     ModelRetired,
 )
 from shotline.core.ports import GenerationBackend, GenerationRequest, JobPhase, JobState, KeyCheck
-from shotline.jobs.generation import GenerationOutcome, cancel_generation, submit_job
+from shotline.jobs.generation import GenerationOutcome, submit_job
 from shotline.storage.journal import SqliteJobJournal
-from tests.backends.adapter_kit import add_job, cloud_request, drive, generate, journal_for, provider_context
+from tests.backends.adapter_kit import (
+    add_job,
+    cancel_as_the_creator,
+    cloud_request,
+    drive,
+    generate,
+    journal_for,
+    provider_context,
+)
 from tests.fakes.replicate import COMMUNITY_MODEL, COMMUNITY_VERSION, KEY, FakeReplicate
 from tests.fakes.server import sample_mp4
 
@@ -364,10 +372,7 @@ def test_cancel_reaches_replicate_and_the_journal(fake: FakeReplicate, tmp_path:
         try:
             while journal.get(request.job_id).phase is not JobPhase.SUBMITTED:
                 await asyncio.sleep(0.01)
-            await cancel_generation(request.job_id, backend=backend, journal=journal)
-            task.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await task
+            await cancel_as_the_creator(task, request.job_id, backend=backend, journal=journal)
         finally:
             await backend.aclose()
 
