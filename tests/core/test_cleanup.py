@@ -58,6 +58,7 @@ def test_a_task_collected_after_its_loop_stopped_cleans_up_at_once_and_leaves_no
         finally:
             await clean_up_on_thread(partial.unlink, missing_ok=True)
 
+    gc.collect()  # earlier tests' garbage goes now, so what is collected below is this test's own
     loop = asyncio.new_event_loop()
     task = loop.create_task(download())
     loop.run_until_complete(asyncio.sleep(0))  # the download starts and waits
@@ -67,4 +68,6 @@ def test_a_task_collected_after_its_loop_stopped_cleans_up_at_once_and_leaves_no
         del task
         gc.collect()  # the pending task goes, and with it its coroutine, closed with GeneratorExit
     assert not partial.exists()
-    assert [str(warning.message) for warning in caught] == []
+    # a coroutine never awaited is a RuntimeWarning; anything else caught here is not this test's (e.g. an unclosed
+    # socket another test left to the collector on a busy machine)
+    assert [str(warning.message) for warning in caught if issubclass(warning.category, RuntimeWarning)] == []
