@@ -27,9 +27,10 @@ from shotline.core.model import (
     Trim,
 )
 from shotline.core.timeline import crossfades, film_frames
+from shotline.media.encode import encode_argv
 from shotline.media.encoders import Encoder, software
 from shotline.media.plan import RenderPlan, plan_export, shot_window
-from shotline.media.video_graph import cover_size, encode_argv, fit_size, pad_size
+from shotline.media.video_graph import cover_size, fit_size, pad_size
 
 SOUND = Path("/tmp/mix.wav")
 

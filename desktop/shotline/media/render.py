@@ -31,6 +31,7 @@ from shotline.core.model import Project
 from shotline.core.ports import ProgressSink
 from shotline.media.audio_graph import mix_argv
 from shotline.media.content_credentials import SigningIdentity, mime_type, sign_copy
+from shotline.media.encode import encode_argv
 from shotline.media.encoders import Encoder, audio_args, check_extension, pick_encoder, software
 from shotline.media.lossless import decide
 from shotline.media.loudness import Loudness, fit_loudness, meter
@@ -40,7 +41,6 @@ from shotline.media.probe import probe
 from shotline.media.process import ProcessRegistry, run_ffmpeg
 from shotline.media.provenance import metadata_tags, provenance, write_sidecar
 from shotline.media.stream_copy import render_copy
-from shotline.media.video_graph import encode_argv
 
 log = logging.getLogger(__name__)
 
