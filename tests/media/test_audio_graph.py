@@ -116,8 +116,10 @@ def test_music_ducks_by_the_set_amount_under_dialogue_and_voice_over_and_comes_b
 
     open_level = music_db(0.5, 1.5)
     assert open_level == pytest.approx(20 * np.log10(0.25 / np.sqrt(2)), abs=0.5)
-    assert music_db(1.7, 1.88) == pytest.approx(open_level, abs=0.5)  # still up before the 100 ms attack
-    assert music_db(2.0, 2.1) - open_level == pytest.approx(-12.0, abs=0.5)  # already down at the first word
+    # the 100 ms attack runs from 1.8 to 1.9 s, so the music is fully down 100 ms before the first word
+    assert music_db(1.6, 1.78) == pytest.approx(open_level, abs=0.5)  # still up before the attack
+    assert music_db(1.9, 2.0) - open_level == pytest.approx(-12.0, abs=0.5)  # down before the first word
+    assert music_db(4.9, 5.0) - open_level == pytest.approx(-12.0, abs=0.5)  # and before the voice-over's
     assert music_db(2.2, 3.8) - open_level == pytest.approx(-12.0, abs=0.5)  # under the dialogue shot
     assert music_db(4.55, 4.85) == pytest.approx(open_level, abs=0.5)  # back up after the release
     assert music_db(5.1, 5.5) - open_level == pytest.approx(-12.0, abs=0.5)  # under the voice-over

@@ -159,13 +159,25 @@ def test_music_ducks_under_a_dialogue_shot_and_a_voice_over(tmp_path: Path) -> N
     mix, plan = _mix(tmp_path, film)
     sounds = _by_source(mix)
     duck = sounds["music"].duck
-    assert duck == Ducking(((2 * RATE, 4 * RATE), (round(4.5 * RATE), round(5.5 * RATE))), -9.0, 4_800, 12_000)
-    assert speech_spans(film, plan, lane_id="music") == duck.spans
+    speech = ((2 * RATE, 4 * RATE), (round(4.5 * RATE), round(5.5 * RATE)))
+    assert speech_spans(film, plan, lane_id="music") == speech
+    # fully down from the attack (100 ms, 4 800 samples) before each piece of speech until it ends
+    attack = 4_800
+    assert duck == Ducking(tuple((start - attack, end) for start, end in speech), -9.0, attack, 12_000)
     # the shots' own sound does not duck under its own dialogue; the voice lane has no ducking set
     assert sounds["t1"].duck is None and sounds["vo"].duck is None
-    assert duck.depth(2 * RATE - 4_800) == 0.0 and duck.depth(2 * RATE - 2_400) == 0.5
-    assert duck.depth(2 * RATE) == duck.depth(3 * RATE) == 1.0
+    assert duck.depth(2 * RATE - 2 * attack) == 0.0 and duck.depth(2 * RATE - 1.5 * attack) == 0.5
+    assert duck.depth(2 * RATE - attack) == duck.depth(2 * RATE) == duck.depth(3 * RATE) == 1.0
+    assert duck.depth(round(4.5 * RATE) - attack) == 1.0
     assert duck.depth(4 * RATE + 6_000) == 0.5 and duck.depth(4 * RATE + 12_000) == 0.0
+
+
+def test_speech_at_the_very_start_is_ducked_from_the_first_sample(tmp_path: Path) -> None:
+    film = set_shot_sound(_film(), "s1", dialogue=True)
+    film = add_audio_clip(film, _clip("music", "music", 0.0, out_s=4.0))
+    film = set_lane(film, "music", duck_db=-6.0)
+    duck = _by_source(_mix(tmp_path, film)[0])["music"].duck
+    assert duck is not None and duck.spans == ((0, 2 * RATE),) and duck.depth(0) == 1.0
 
 
 def test_silent_speech_ducks_nothing(tmp_path: Path) -> None:

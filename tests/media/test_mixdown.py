@@ -15,7 +15,7 @@ from shotline.media.mix import AudioMix, build_mix
 from shotline.media.mixdown import render_mix, write_wav
 from shotline.media.plan import plan_export
 from shotline.media.probe import probe
-from tests.media.sound import read_wav, render_with_ffmpeg, segment_samples, tone, tone_clip, window_levels
+from tests.media.sound import read_wav, render_with_ffmpeg, segment_samples, tone, tone_clip, tone_db, window_levels
 from tests.media.timeline import project_of
 
 pytestmark = pytest.mark.ffmpeg
@@ -71,6 +71,20 @@ def test_ffmpeg_and_pydub_agree_window_by_window(busy_mix: tuple[AudioMix, Path]
     assert worst <= 0.5, f"levels differ by up to {worst:.2f} dB"
     # and the quiet windows (the start of the first fade) are quiet in both
     assert np.all(by_pydub[~audible] < AUDIBLE_DB + 6)
+
+
+def test_both_have_the_music_fully_down_before_speech_starts(busy_mix: tuple[AudioMix, Path]) -> None:
+    """The voice-over starts at 1.2 s and the dialogue shot at 3.9 s: the music (300 Hz) is 9 dB down through the
+    100 ms before each, in both renderers."""
+    mix, root = busy_mix
+    for samples in (render_with_ffmpeg(mix, root / "ducked.wav"), segment_samples(render_mix(mix))):
+
+        def music_db(start: float, samples: np.ndarray = samples) -> float:
+            return tone_db(samples[round(start * RATE) : round((start + 0.1) * RATE)], RATE, 300)
+
+        open_level = music_db(3.0)
+        assert music_db(1.1) - open_level == pytest.approx(-9.0, abs=0.5)
+        assert music_db(3.8) - open_level == pytest.approx(-9.0, abs=0.5)
 
 
 def test_the_mixdown_is_exact_and_writes_a_wav(busy_mix: tuple[AudioMix, Path], tmp_path: Path) -> None:

@@ -10,8 +10,9 @@ The rules (one place for them, so both renderers and every test agree):
   plays all its clips. Mute: a muted lane silences everything on it; a muted clip or shot is silent.
 - Gain adds up: clip (or shot) gain + its lane's gain. The "clips" lane's settings apply to every shot's sound.
 - Ducking: a lane with `duck_db` < 0 drops by exactly that much while speech plays on another lane — a playing
-  dialogue shot with sound, or a playing clip on a voice lane — reaching the full drop `DUCK_ATTACK_US` before the
-  speech starts and coming back over the lane's `duck_release_us` after it ends.
+  dialogue shot with sound, or a playing clip on a voice lane. It goes down over `DUCK_ATTACK_US`, reaching the
+  full drop `DUCK_ATTACK_US` before the speech starts, and comes back over the lane's `duck_release_us` after it
+  ends.
 - A crossfade fades the outgoing shot's sound out and the incoming one's in over the overlap, equal-power ("qsin").
 """
 
@@ -244,7 +245,9 @@ def _ducking(project: Project, plan: RenderPlan, lane: AudioLane, attack: int) -
     if not spans:
         return None
     release = sample_at(lane.duck_release_us, plan.settings.sample_rate)
-    return Ducking(spans, lane.duck_db, attack, release)
+    # the envelope is fully down over its spans, so each opens `attack` before the speech: the first word is clear
+    down = _merged([(max(0, start - attack), end) for start, end in spans])
+    return Ducking(down, lane.duck_db, attack, release)
 
 
 def _merged(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
