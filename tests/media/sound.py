@@ -5,6 +5,7 @@ Levels are RMS in dBFS of the first channel (-inf → a floor of -150 dB so diff
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -119,3 +120,23 @@ def render_with_ffmpeg(mix: object, output: Path) -> np.ndarray:
     asyncio.run(run_ffmpeg(mix_argv(mix, output, Path(ffmpeg_exe()))))  # type: ignore[arg-type]
     samples, _ = read_wav(output)
     return samples
+
+
+def ebur128(path: Path) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) of `path` by ffmpeg's EBU R128 meter, from its summary: an
+    independent check on what the app measured (which reads the meter's running figures)."""
+    done = subprocess.run(
+        [
+            *(ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-i", str(path)),
+            *("-af", "ebur128=peak=true", "-f", "null", "-"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    summary = done.stderr[done.stderr.rfind("Summary:") :]
+    integrated = re.search(r"I:\s+(-?[\d.]+) LUFS", summary)
+    peak = re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+    assert integrated and peak, done.stderr[-800:]
+    return float(integrated[1]), float(peak[1])

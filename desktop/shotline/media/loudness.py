@@ -15,23 +15,30 @@ from __future__ import annotations
 import json
 import math
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import ffmpeg
 
 from shotline.core.errors import RenderFailed
+from shotline.core.ports import ProgressSink
 from shotline.media.process import ProcessRegistry, run_ffmpeg
 
 PROTOCOLS = "file,pipe"
 OVERSAMPLE = 4
 """The limiter runs at 4× the mix rate, where the sample peaks come within a fraction of a dB of the true peak."""
 LIMITER_MARGIN_DB = 0.5
-"""The limiter aims this far under the ceiling: what the 4× samples still miss, and a later AAC encode adds."""
+"""The limiter first aims this far under the ceiling: what its 4× samples miss of the true peak, and what the way
+back to the export's rate adds. (An encoder's own overshoot is measured and corrected by `media.soundtrack`.)"""
 LIMITER_ATTACK_MS = 2.0
 LIMITER_RELEASE_MS = 50.0
+LIMITER_FLOOR_DB = -24.0
+"""The lowest limit alimiter takes (0.0625)."""
 REFINEMENTS = 3
 CLOSE_ENOUGH_LU = 0.1
+Filter = tuple[str, dict[str, str]]
+"""An ffmpeg filter: its name and options."""
 _SILENT_LUFS = -70.0
 """EBU R128 gates out everything quieter than −70 LUFS: a mix this quiet is silence and is left alone."""
 
@@ -79,19 +86,31 @@ async def measure(
             ) from None
 
 
-async def meter(path: Path, ffmpeg_exe: Path, registry: ProcessRegistry | None = None) -> Loudness:
-    """Measure a finished file's sound with ffmpeg's EBU R128 meter (ebur128): what the creator is shown.
+async def meter(
+    path: Path,
+    ffmpeg_exe: Path,
+    registry: ProcessRegistry | None = None,
+    *,
+    through: Sequence[Filter] = (),
+    duration_us: int | None = None,
+    progress: ProgressSink | None = None,
+) -> Loudness:
+    """Measure a file's sound with ffmpeg's EBU R128 meter (ebur128, true peak on): what the creator is shown.
 
-    Several times quicker than the loudnorm analysis (which runs at 192 kHz) because only the true-peak detector
-    oversamples. The meter's last running figures are the whole file's; the gate is 10 LU under the integrated
-    loudness, as R128's relative gate is defined.
+    Quick, since only its true-peak detector oversamples. The meter's last running figures are the whole file's
+    (to three decimals; the true peak in linear terms, so within 0.005 dB near full scale); the gate is 10 LU under
+    the integrated loudness, as R128's relative gate is defined. A sound shorter than the meter's first 100 ms step
+    has no figures, and is refused like a file without sound. `through` measures the sound as those filters leave
+    it (e.g. `level_filters`). `progress` (0..1) needs the sound's `duration_us`.
     """
     with tempfile.TemporaryDirectory(prefix="shotline-meter-") as folder:
         figures = Path(folder) / "r128.txt"
         sound = ffmpeg.input(f"file:{path}", protocol_whitelist=PROTOCOLS).audio
+        for name, options in through:
+            sound = sound.filter(name, **options)
         metered = sound.filter("ebur128", peak="true", metadata=1).filter("ametadata", mode="print", file=str(figures))
         argv: list[str] = ffmpeg.output(metered, "-", f="null").global_args("-y").compile(cmd=str(ffmpeg_exe))
-        await run_ffmpeg(argv, registry=registry)
+        await run_ffmpeg(argv, duration_us=duration_us, progress=progress, registry=registry)
         last = _last_figures(figures)
     try:
         integrated = float(last["lavfi.r128.I"])
@@ -101,6 +120,37 @@ async def meter(path: Path, ffmpeg_exe: Path, registry: ProcessRegistry | None =
         raise RenderFailed(
             f"ffmpeg did not report the loudness of {path.name}; check that the file has sound."
         ) from None
+
+
+def level_filters(gain_db: float, limit_db: float | None, sample_rate: int) -> list[Filter]:
+    """The filters that set a mix's level: one gain of `gain_db`, then, when `limit_db` is given, a look-ahead
+    limiter holding the peaks under `limit_db` (dBFS).
+
+    A plain gain keeps the sound's dynamics and lands exactly where it is told. The limiter only touches the short
+    peaks a gain would push past the ceiling, which carry little of the loudness; it runs at `OVERSAMPLE`× the rate,
+    where the sample peaks come within a fraction of a dB of the true peak, and the chain ends back at `sample_rate`.
+    """
+    gain: Filter = ("volume", {"volume": f"{gain_db:.3f}dB"})
+    if limit_db is None:
+        return [gain]
+    limiter = {
+        "limit": f"{10 ** (max(limit_db, LIMITER_FLOOR_DB) / 20):.6f}",
+        "attack": f"{LIMITER_ATTACK_MS:g}",
+        "release": f"{LIMITER_RELEASE_MS:g}",
+        "level": "false",
+        "latency": "true",  # without it the limiter's look-ahead delays the sound against the picture
+    }
+    return [
+        ("aresample", {"out_sample_rate": str(sample_rate * OVERSAMPLE)}),
+        gain,
+        ("alimiter", limiter),
+        ("aresample", {"out_sample_rate": str(sample_rate)}),
+    ]
+
+
+def chain_text(filters: Sequence[Filter]) -> str:
+    """Filters as an ffmpeg `-af` chain (their values hold no ',', ':' or '=', so nothing needs escaping)."""
+    return ",".join(f"{name}={':'.join(f'{k}={v}' for k, v in options.items())}" for name, options in filters)
 
 
 def _last_figures(path: Path) -> dict[str, str]:
@@ -183,9 +233,6 @@ def normalise_filter(
         f"{name}={':'.join(f'{k}={v}' for k, v in options.items())}"
         for name, options in _chain(measured, target_lufs, true_peak_db, sample_rate, extra_gain_db)
     )
-
-
-Filter = tuple[str, dict[str, str]]
 
 
 def _chain(
