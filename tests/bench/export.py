@@ -215,13 +215,11 @@ def lossless_breakdown(project: Path, folder: Path, ffmpeg: str) -> list[tuple[s
         copy_to = folder / "breakdown.mp4"
         copying, _ = timed(lambda: asyncio.run(stream_copy.render_copy(render_plan, copy_to)))
         metering, _ = timed(lambda: asyncio.run(loudness.meter(copy_to, Path(ffmpeg))))
-        analysing, _ = timed(lambda: asyncio.run(loudness.measure(copy_to, Path(ffmpeg))))
     return [
         ("decide, cold (keyframes + stream facts of 10 files)", cold),
         ("decide, warm (cached)", warm),
         ("packet copy (render_copy)", copying),
         ("after the export: metering the result (ebur128)", metering),
-        ("for comparison: the loudnorm analysis of the mix pass", analysing),
     ]
 
 
