@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import av
 import pytest
 
 from shotline.core.errors import MediaMissing
 from shotline.media.keyframes import keyframes_us, stream_signature
 from tests.clips import make_clip
+from tests.media.numbered import frame_number, numbered_clip
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -41,3 +43,13 @@ def test_signatures_match_for_the_same_settings_only(tmp_path: Path) -> None:
 def test_a_missing_clip_says_which(tmp_path: Path) -> None:
     with pytest.raises(MediaMissing, match=r"gone\.mp4"):
         keyframes_us(tmp_path / "gone.mp4")
+
+
+def test_keyframes_count_from_the_first_picture_frame(tmp_path: Path) -> None:
+    # AVI stores decoding times only: with B-frames the first frame shows one frame after the stream's start time,
+    # and the take's clock starts at that frame
+    clip = numbered_clip(tmp_path / "clip.avi", frames=50, codec=("-c:v", "mpeg4", "-bf", "1", "-g", "25"))
+    with av.open(str(clip)) as container:
+        keys = [frame_number(f.to_ndarray(format="gray")) for f in container.decode(video=0) if f.key_frame]
+    assert len(keys) == 2
+    assert keyframes_us(clip) == tuple(number * 40_000 for number in keys)

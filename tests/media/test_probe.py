@@ -1,4 +1,4 @@
-"""probe() and keyframe_times() on real clips, and on files that are not media at all."""
+"""probe() on real clips, and on files that are not media at all."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pytest
 
 from shotline.core.errors import MediaMissing, MediaUnreadable
 from shotline.core.model import Size
-from shotline.media.probe import in_worker, keyframe_times, probe
+from shotline.media.probe import in_worker, probe
 from tests.clips import make_clip, run
+from tests.media.numbered import H264, MPEG2, Sound, numbered_clip
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -107,7 +108,18 @@ def test_slow_read_times_out(tmp_path: Path) -> None:
     release.set()
 
 
-def test_keyframe_times_follow_the_gop(tmp_path: Path) -> None:
-    clip = make_clip(tmp_path / "gop.mp4", seconds=2, size=(160, 120), fps="24", gop=12)
-    times = keyframe_times(clip)
-    assert times == [round(i * 12 / 24 * 1_000_000) for i in range(4)]
+LENGTHS = {
+    # 3 s of picture, 3.5 s of sound
+    "longer sound": ("long.mp4", 75, "25", H264, Sound(seconds=3.5, burst_at=1.0), ()),
+    # no index, a stream start of 1 s, sound starting before the picture
+    "mpeg-ps": ("tape.mpg", 50, "25", MPEG2, Sound(2.0, 1.0, codec="mp2"), ("-f", "vob", "-output_ts_offset", "1")),
+    "avi": ("clip.avi", 50, "25", ("-c:v", "mpeg4", "-bf", "1"), Sound(2.5, 1.0, codec="libmp3lame"), ()),
+    "gif": ("loop.gif", 30, "10", (), None, ()),
+}
+
+
+@pytest.mark.parametrize("kind", LENGTHS)
+def test_a_clips_length_is_its_pictures(tmp_path: Path, kind: str) -> None:
+    name, frames, fps, codec, sound, output = LENGTHS[kind]
+    clip = numbered_clip(tmp_path / name, frames=frames, fps=fps, codec=codec, sound=sound, output=output)
+    assert probe(clip).duration_us == round(frames / int(fps) * 1_000_000)

@@ -18,7 +18,9 @@ from pathlib import Path
 import av.error
 
 from shotline.core.errors import MediaError, MediaUnreadable, plain_reason
-from shotline.media.probe import PACKETS_ONLY, frame_rate, in_worker, open_media
+from shotline.core.timecode import US_PER_SECOND
+from shotline.media.clock import take_zero
+from shotline.media.probe import PACKETS_ONLY, file_key, frame_rate, in_worker, open_media
 
 READ_TIMEOUT_S = 15.0
 _CACHED_FILES = 256
@@ -53,12 +55,13 @@ class StreamSignature:
 
 
 def keyframes_us(path: Path) -> tuple[int, ...]:
-    """Presentation times (µs from the start of the picture) of the video keyframes, in order."""
-    return _keyframes_cached(*_file_key(path))
+    """Presentation times of the video keyframes, in order, on the take's clock (µs from the first picture frame,
+    see `media.clock`)."""
+    return _keyframes_cached(*file_key(path))
 
 
 def stream_signature(path: Path) -> StreamSignature:
-    return _signature_cached(*_file_key(path))
+    return _signature_cached(*file_key(path))
 
 
 def read_ahead(paths: Iterable[Path]) -> None:
@@ -79,16 +82,6 @@ def read_ahead(paths: Iterable[Path]) -> None:
             list(pool.map(read, unique))
 
 
-def _file_key(path: Path) -> tuple[Path, int, int]:
-    path = path.absolute()
-    try:
-        stat = path.stat()
-    except OSError:
-        open_media(path)  # raises the message for a missing or unreadable file
-        raise
-    return path, stat.st_size, stat.st_mtime_ns
-
-
 @lru_cache(maxsize=_CACHED_FILES)
 def _keyframes_cached(path: Path, size: int, mtime_ns: int) -> tuple[int, ...]:
     return in_worker(lambda: _read_keyframes(path), path, READ_TIMEOUT_S)
@@ -100,18 +93,19 @@ def _signature_cached(path: Path, size: int, mtime_ns: int) -> StreamSignature:
 
 
 def _read_keyframes(path: Path) -> tuple[int, ...]:
+    zero = take_zero(path)
     with open_media(path, PACKETS_ONLY) as container:
         if not container.streams.video:
             return ()
         video = container.streams.video[0]
         if video.time_base is None:
             return ()
-        start = video.start_time or 0
+        base = Fraction(video.time_base)
         times = []
         try:
             for packet in container.demux(video):
                 if packet.is_keyframe and packet.pts is not None:
-                    times.append(round((packet.pts - start) * video.time_base * 1_000_000))
+                    times.append(round((packet.pts * base - zero) * US_PER_SECOND))
         except av.error.FFmpegError as exc:
             raise MediaUnreadable(f"{path.name} is damaged and cannot be played ({plain_reason(exc)}).") from None
         return tuple(sorted(times))

@@ -2,12 +2,17 @@
 
 `probe` is the `core.ports.MediaProbe` port. Anything that is not playable media becomes a `MediaUnreadable`
 (or `MediaMissing`) whose message names the file, so a creator can tell which clip to replace.
+
+A clip's length is its picture's: from its first frame's start to its last frame's end (`media.clock` says why the
+take's clock starts at that first frame). A clip whose sound runs on past its picture is as long as its picture;
+a file without picture is as long as its sound.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -38,6 +43,8 @@ frames of reordering). Reading this many packets more than the check needs means
 still missing: a B-frame group cut at the window's end looked like a dropped frame (a constant 25 fps clip was
 called variable, which ruled out the lossless route)."""
 _NTSC = tuple(Fraction(base * 1000, 1001) for base in (24, 30, 60, 120))
+_TAIL_SECONDS = 4
+"""How much of a file's end is read first to find its last frame (doubled until a frame is found)."""
 
 
 def probe(path: Path, timeout: float = 15.0) -> MediaInfo:
@@ -45,9 +52,55 @@ def probe(path: Path, timeout: float = 15.0) -> MediaInfo:
     return in_worker(lambda: _probe(path), path, timeout)
 
 
-def keyframe_times(path: Path, timeout: float = 15.0) -> list[int]:
-    """Times (µs from the start of the file) of the video keyframes, found by demuxing only."""
-    return in_worker(lambda: _keyframe_times(path), path, timeout)
+def file_key(path: Path) -> tuple[Path, int, int]:
+    """What a cache of a file's facts is keyed on: its absolute path, size and modification time (a relinked file
+    with the same name must not be mistaken for the old one). Raises the message for a missing or unreadable file."""
+    path = path.absolute()
+    try:
+        stat = path.stat()
+    except OSError:
+        open_media(path)  # raises the message for a missing or unreadable file
+        raise
+    return path, stat.st_size, stat.st_mtime_ns
+
+
+def first_time(container: av.container.InputContainer) -> Fraction:
+    """Where the take's clock starts, in the file's own time (seconds): its first picture frame as decoded (after
+    any edit list, in presentation order), or for a file without picture its first sound sample.
+
+    Reads from where the container stands, so call it on a container just opened."""
+    streams = container.streams.video or container.streams.audio
+    if not streams:
+        return Fraction(0)
+    stream = streams[0]
+    frame, _ = _read_start(container, stream)
+    return _frame_time(frame, stream)
+
+
+def _read_start(
+    container: av.container.InputContainer, stream: av.stream.Stream, packets: int = 0
+) -> tuple[av.frame.Frame | None, list[int]]:
+    """Decode `stream` until its first frame, reading at least `packets` packets: that frame (None: none decodes)
+    and the presentation times of the packets read, in the order they came."""
+    first: av.frame.Frame | None = None
+    pts: list[int] = []
+    for packet in container.demux(stream):
+        if packet.pts is not None:
+            pts.append(packet.pts)
+        if first is None:
+            # a flush packet at the end of the file lets a short clip give up its frames too
+            first = next((f for f in packet.decode() if isinstance(f, av.VideoFrame | av.AudioFrame)), None)
+        if first is not None and len(pts) >= packets:
+            break
+    return first, pts
+
+
+def _frame_time(frame: av.frame.Frame | None, stream: av.stream.Stream) -> Fraction:
+    if frame is not None and frame.pts is not None and frame.time_base is not None:
+        return Fraction(frame.pts) * Fraction(frame.time_base)
+    if stream.start_time is not None and stream.time_base is not None:
+        return Fraction(stream.start_time) * Fraction(stream.time_base)
+    return Fraction(0)
 
 
 def in_worker(work: Callable[[], T], path: Path, timeout: float) -> T:
@@ -111,25 +164,70 @@ def _read_info(path: Path, container: av.container.InputContainer) -> MediaInfo:
     audio = container.streams.audio[0] if container.streams.audio else None
     if video is None and audio is None:
         raise MediaUnreadable(f"{path.name} has neither picture nor sound.")
-    duration_us = _duration_us(container, video, audio)
-    if duration_us <= 0:
-        raise MediaUnreadable(f"{path.name} has no length; it may be truncated.")
-    info = MediaInfo(duration_us=duration_us, has_video=video is not None, has_audio=audio is not None)
+    info = MediaInfo(duration_us=0, has_video=video is not None, has_audio=audio is not None)
     if audio is not None:
         info = _with_audio(info, audio)
     if video is not None:
         info = _with_video(path, info, container, video)
+    else:
+        info = replace(info, duration_us=_duration_us(container, audio))
+    if info.duration_us <= 0:
+        raise MediaUnreadable(f"{path.name} has no length; it may be truncated.")
     return info
 
 
-def _duration_us(container: av.container.InputContainer, *streams: av.stream.Stream | None) -> int:
+def _duration_us(container: av.container.InputContainer, stream: av.stream.Stream | None) -> int:
+    """The container's length (its streams' span), or `stream`'s own when the container does not say."""
     if container.duration is not None and container.duration > 0:
         return int(container.duration)  # container durations are in AV_TIME_BASE, i.e. microseconds
-    longest = 0
-    for stream in streams:
-        if stream is not None and stream.duration is not None and stream.time_base is not None:
-            longest = max(longest, round(stream.duration * stream.time_base * 1_000_000))
-    return longest
+    if stream is not None and stream.duration is not None and stream.time_base is not None:
+        return _us(stream.duration * Fraction(stream.time_base))
+    return 0
+
+
+def _picture_end(
+    container: av.container.InputContainer, video: av.video.stream.VideoStream, fps: Fraction | None
+) -> Fraction | None:
+    """The file time (seconds) at which the last frame stops showing: the latest presentation time plus duration
+    among the video packets at the file's end (None when it cannot be read; the caller falls back to the
+    container's length)."""
+    if video.time_base is None:
+        return None
+    base = Fraction(video.time_base)
+    if container.duration is None or container.duration <= 0:
+        return _latest_end(container, video, base, fps)
+    start = container.start_time or 0
+    tail = _TAIL_SECONDS
+    while True:
+        target = start + container.duration - tail * 1_000_000
+        try:
+            if target > start:
+                container.seek(target, backward=True, any_frame=False)
+            else:
+                container.seek(start, backward=True, any_frame=False)
+        except av.error.FFmpegError:
+            return None
+        end = _latest_end(container, video, base, fps)
+        if end is not None or target <= start:
+            return end
+        tail *= 2
+
+
+def _latest_end(
+    container: av.container.InputContainer, video: av.video.stream.VideoStream, base: Fraction, fps: Fraction | None
+) -> Fraction | None:
+    latest: Fraction | None = None
+    fallback = Fraction(1) / fps if fps else Fraction(0)
+    for packet in container.demux(video):
+        if packet.pts is None or packet.is_discard:
+            continue
+        end = Fraction(packet.pts) * base + (Fraction(packet.duration) * base if packet.duration else fallback)
+        latest = end if latest is None else max(latest, end)
+    return latest
+
+
+def _us(seconds: Fraction) -> int:
+    return math.floor(seconds * 1_000_000 + Fraction(1, 2))
 
 
 def _with_audio(info: MediaInfo, audio: av.audio.stream.AudioStream) -> MediaInfo:
@@ -146,14 +244,21 @@ def _with_video(
 ) -> MediaInfo:
     if not video.width or not video.height:
         raise MediaUnreadable(f"{path.name} has a picture stream with no size; it may be damaged.")
-    pts = _first_pts(container, video)
-    rotation = _rotation(container, video)
+    first, pts = _read_start(container, video, _VFR_PACKETS + _REORDER_DEPTH)
+    if not pts:
+        raise MediaUnreadable(f"{path.name} has a picture stream with no frames; it may be damaged.")
+    # packets come in decode order: only the earliest _VFR_PACKETS are sure to have every frame before them read
+    # (when the stream ended sooner, every frame was read and all of them count)
+    pts = sorted(pts)[:_VFR_PACKETS]
     fps = frame_rate(video)
+    end = _picture_end(container, video, fps)
+    length_us = _duration_us(container, video) if end is None else _us(end - _frame_time(first, video))
     return replace(
         info,
+        duration_us=length_us,
         fps=fps,
         size=Size(video.width, video.height),
-        rotation=rotation,
+        rotation=_rotation(video, first),
         video_codec=video.codec_context.codec.canonical_name,
         variable_frame_rate=_is_vfr(video, pts, fps),
     )
@@ -171,23 +276,7 @@ def frame_rate(video: av.video.stream.VideoStream) -> Fraction | None:
     return fps
 
 
-def _first_pts(container: av.container.InputContainer, video: av.video.stream.VideoStream) -> list[int]:
-    """Presentation times of the first video frames in presentation order, with none missing between them."""
-    pts: list[int] = []
-    for packet in container.demux(video):
-        if packet.pts is not None:
-            pts.append(packet.pts)
-        if len(pts) >= _VFR_PACKETS + _REORDER_DEPTH:
-            break
-    if not pts:
-        raise MediaUnreadable("the picture stream has no frames")
-    container.seek(0)
-    # packets come in decode order: only the earliest _VFR_PACKETS are sure to have every frame before them read
-    # (when the stream ended sooner, every frame was read and all of them count)
-    return sorted(pts)[:_VFR_PACKETS]
-
-
-def _rotation(container: av.container.InputContainer, video: av.video.stream.VideoStream) -> int:
+def _rotation(video: av.video.stream.VideoStream, first: av.frame.Frame | None) -> int:
     """Display rotation in degrees counter-clockwise (0, 90, 180, 270), from the display matrix or old tags."""
     tag = video.metadata.get("rotate")
     if tag:
@@ -196,10 +285,8 @@ def _rotation(container: av.container.InputContainer, video: av.video.stream.Vid
             return (-round(float(tag))) % 360
         except ValueError:
             pass
-    for frame in container.decode(video):
-        # PyAV exposes the display matrix on decoded frames, not on the stream
-        return round(getattr(frame, "rotation", 0) or 0) % 360
-    return 0
+    # PyAV exposes the display matrix on decoded frames, not on the stream
+    return round(getattr(first, "rotation", 0) or 0) % 360
 
 
 def _is_vfr(video: av.video.stream.VideoStream, pts: list[int], fps: Fraction | None) -> bool:
@@ -213,21 +300,3 @@ def _is_vfr(video: av.video.stream.VideoStream, pts: list[int], fps: Fraction | 
             return True
     average = video.average_rate
     return average is not None and abs(float(average) - float(fps)) > 0.01 * float(fps)
-
-
-def _keyframe_times(path: Path) -> list[int]:
-    with open_media(path) as container:
-        if not container.streams.video:
-            return []
-        video = container.streams.video[0]
-        if video.time_base is None:
-            return []
-        start = video.start_time or 0
-        times = []
-        try:
-            for packet in container.demux(video):
-                if packet.is_keyframe and packet.pts is not None:
-                    times.append(round((packet.pts - start) * video.time_base * 1_000_000))
-        except av.error.FFmpegError as exc:
-            raise MediaUnreadable(f"{path.name} is damaged and cannot be played ({plain_reason(exc)}).") from None
-        return sorted(times)
