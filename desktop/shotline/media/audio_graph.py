@@ -1,37 +1,48 @@
-"""The ffmpeg command that renders an `AudioMix` to a WAV of exactly `mix.samples` samples (pure: no process runs).
+"""The ffmpeg command that renders an `AudioMix` to a WAV of exactly `mix.samples` samples.
 
-Each sound is read from its in point, conformed to the mix's rate and layout, cut or padded to its exact length,
-given its gain, fades and ducking envelope, delayed to its first output sample, and summed with `amix` without
-normalising (so a sound's level in the mix is its own level plus its gain). `mixdown` plays the same mix with pydub;
-the two must agree, so both take the envelope from `Ducking.depth` at the centre of the same blocks of samples.
+No process runs here; building the command reads each file's clock and where to seek in it (`media.clock`, PyAV,
+cached). Each sound is read from its in point, conformed to the mix's rate and layout, cut or padded to its exact
+length, given its gain, fades and ducking envelope, delayed to its first output sample, and summed with `amix`
+without normalising (so a sound's level in the mix is its own level plus its gain). `mixdown` plays the same mix
+with pydub; the two must agree, so both take the envelope from `Ducking.depth` at the centre of the same blocks of
+samples.
+
+A sound's in point is on its take's clock (`media.clock`: it starts at the first picture frame, or the first sound
+sample of a file without picture), and the sound keeps its own offset from the picture on it. So each input is read
+on the file's own timestamps (`-copyts`, `-noaccurate_seek`, from a seek point `media.clock` checked), shifted so
+the in point is time 0, and `aresample` with `first_pts=0` starts it exactly there: sound that begins after the in
+point gets silence before it, sound before it is cut. (Resetting each sound to zero on its own put a clip whose
+sound starts 67 ms after its picture 67 ms early.)
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import ffmpeg
 
-from shotline.core.timecode import US_PER_SECOND
+from shotline.media.clock import input_cut, seconds_arg
 from shotline.media.mix import DUCK_BLOCK_SAMPLES, AudioMix, Ducking, Sound
 
 PROTOCOLS = "file,pipe"
-INPUT_MARGIN_US = 250_000
-"""Read a little past a sound's end so its last sample is never lost; apad/atrim cut it exactly."""
 WAV_CODEC = "pcm_f32le"
 """Float, so a mix that sums past full scale is kept whole for the loudness pass instead of clipping."""
 _LAYOUTS = {1: "mono", 2: "stereo"}
+_START_ONLY = {"first_pts": 0, "min_comp": 0.000001, "min_hard_comp": 1e9, "max_soft_comp": 0}
+"""`aresample` options that place a sound's first sample by its timestamp (padding silence before it or cutting
+what lies before time 0) and leave the rest as it is: timestamps that wander later on are not chased, as before."""
 
 
 def mix_argv(mix: AudioMix, output: Path, ffmpeg_exe: Path) -> list[str]:
     """The ffmpeg argv that writes `mix` to the WAV `output` (without the flags `run_ffmpeg` adds)."""
     layout = _LAYOUTS[mix.channels]
     playing = [sound for sound in mix.sounds if sound.samples > 0]
-    sources = _shared_inputs(playing, mix)
-    streams = [_sound_chain(sound, mix, next(sources[_read(sound, mix)])) for sound in playing]
+    sources = _shared_inputs(playing)
+    streams = [_sound_chain(sound, mix, *_next(sources[_read(sound)])) for sound in playing]
     if not streams:
         summed = ffmpeg.input(f"anullsrc=r={mix.sample_rate}:cl={layout}", f="lavfi").audio
     elif len(streams) == 1:
@@ -45,37 +56,48 @@ def mix_argv(mix: AudioMix, output: Path, ffmpeg_exe: Path) -> list[str]:
     )
     graph = ffmpeg.output(
         exact, f"file:{output}", acodec=WAV_CODEC, ar=mix.sample_rate, ac=mix.channels, f="wav"
-    ).global_args("-y")
+    ).global_args("-y", "-copyts")
     argv: list[str] = graph.compile(cmd=str(ffmpeg_exe))
     return argv
 
 
-def _read(sound: Sound, mix: AudioMix) -> tuple[Path, int, int]:
-    """What a sound reads: its file, from its in point, for how long (µs)."""
-    return sound.source, sound.source_in_us, round(sound.samples * US_PER_SECOND / mix.sample_rate) + INPUT_MARGIN_US
+def _read(sound: Sound) -> tuple[Path, int]:
+    """What a sound reads: its file, from its in point (µs on the take's clock)."""
+    return sound.source, sound.source_in_us
 
 
-def _shared_inputs(sounds: list[Sound], mix: AudioMix) -> dict[tuple[Path, int, int], Iterator[Any]]:
+def _next(source: tuple[Fraction, Iterator[Any]]) -> tuple[Fraction, Any]:
+    return source[0], next(source[1])
+
+
+def _shared_inputs(sounds: list[Sound]) -> dict[tuple[Path, int], tuple[Fraction, Iterator[Any]]]:
     """One input per distinct read; a read several sounds share (a repeated shot) goes through `asplit`, because
-    ffmpeg-python merges identical nodes and ffmpeg refuses one output feeding two filters."""
-    uses = Counter(_read(sound, mix) for sound in sounds)
-    inputs: dict[tuple[Path, int, int], Iterator[Any]] = {}
-    for (source, in_us, read_us), count in uses.items():
-        seek = {"ss": _seconds(in_us)} if in_us > 0 else {}
-        # no `-ss 0`: with it ffmpeg keeps an AAC source's priming samples and the sound plays ~23 ms early
-        audio = ffmpeg.input(f"file:{source}", t=_seconds(read_us), protocol_whitelist=PROTOCOLS, **seek).audio
+    ffmpeg-python merges identical nodes and ffmpeg refuses one output feeding two filters.
+
+    No `-t`: each chain ends at its sound's last sample, and ffmpeg stops reading an input once its chain is done.
+    """
+    uses = Counter(_read(sound) for sound in sounds)
+    inputs: dict[tuple[Path, int], tuple[Fraction, Iterator[Any]]] = {}
+    for (source, in_us), count in uses.items():
+        cut = input_cut(source, "audio", in_us)
+        options: dict[str, Any] = {"noaccurate_seek": None}
+        if cut.seek is not None:
+            # absolute: ffmpeg's plain -ss counts from the container's start, the earliest of all its streams
+            options.update(seek_timestamp=1, ss=seconds_arg(cut.seek))
+        audio = ffmpeg.input(f"file:{source}", protocol_whitelist=PROTOCOLS, **options).audio
         if count == 1:
-            inputs[(source, in_us, read_us)] = iter([audio])
+            inputs[(source, in_us)] = cut.at, iter([audio])
         else:
             split = audio.filter_multi_output("asplit", count)
-            inputs[(source, in_us, read_us)] = iter([split.stream(index) for index in range(count)])
+            inputs[(source, in_us)] = cut.at, iter([split.stream(index) for index in range(count)])
     return inputs
 
 
-def _sound_chain(sound: Sound, mix: AudioMix, source: Any) -> Any:
+def _sound_chain(sound: Sound, mix: AudioMix, cut: Fraction, source: Any) -> Any:
+    """One sound from file time `cut` (its in point), placed on the mix's samples with its gain, fades and duck."""
     stream = (
-        source.filter("asetpts", "PTS-STARTPTS")
-        .filter("aresample", mix.sample_rate)
+        source.filter("asetpts", f"round(PTS-{seconds_arg(cut)}/TB)")
+        .filter("aresample", mix.sample_rate, **_START_ONLY)
         .filter("aformat", sample_fmts="flt", sample_rates=mix.sample_rate, channel_layouts=_LAYOUTS[mix.channels])
         .filter("apad", whole_len=sound.samples)
         .filter("atrim", end_sample=sound.samples)
@@ -114,8 +136,3 @@ def duck_expression(duck: Ducking, start_sample: int) -> str:
     for depth in depths[1:]:
         deepest = f"max({deepest},{depth})"
     return f"pow(10,{duck.amount_db:g}*{deepest}/20)"
-
-
-def _seconds(us: int) -> str:
-    whole, rest = divmod(us, US_PER_SECOND)
-    return f"{whole}.{rest:06d}"

@@ -1,9 +1,16 @@
 """An export's picture as an ffmpeg filter graph, built from the plan (`media.encode` puts it into a command).
 
-Pure: no process runs here. Each segment is conformed on its own (constant frame rate, the export's size by fit,
-fill or pad, square pixels, one pixel format) and cut to exactly its planned frames; consecutive segments are
-joined by `concat` at a cut and by `xfade` where the plan overlaps them, so the picture has exactly `plan.frames`
-frames.
+No process runs here; building the graph reads each clip's clock and where to seek in it (`media.clock`, PyAV,
+cached). Each segment is conformed on its own (constant frame rate, the export's size by fit, fill or pad, square
+pixels, one pixel format) and cut to exactly its planned frames; consecutive segments are joined by `concat` at a
+cut and by `xfade` where the plan overlaps them, so the picture has exactly `plan.frames` frames.
+
+Cuts are made on the take's clock (`media.clock`: it starts at the clip's first picture frame), in the graph, on the
+source's own timestamps: each input is read with `-copyts` (a global flag, written with the input that needs it)
+and `-noaccurate_seek` from a point `media.clock` checked lies before the keyframe the cut needs, so ffmpeg
+neither shifts nor drops anything, and output frame n of a segment is the source frame showing at its in point plus
+n frames. (Input seeking alone with a timestamp reset hid a seek that landed late: an MPEG-PS shot trimmed to 4 s
+started 8 frames late.) Past the end of its picture a segment is black, never a frozen frame.
 """
 
 from __future__ import annotations
@@ -19,11 +26,10 @@ import ffmpeg
 
 from shotline.core.model import ExportSettings, Fit, Size
 from shotline.core.timecode import US_PER_SECOND, format_fps
+from shotline.media.clock import FRAME_TOLERANCE_US, InputCut, input_cut, seconds_arg
 from shotline.media.encoders import Encoder
 from shotline.media.plan import RenderPlan, Segment
 
-INPUT_MARGIN_US = 250_000
-"""Read a little past the trim so a clip's last frame is never lost; the trim filter cuts the rest exactly."""
 PROTOCOLS = "file,pipe"
 
 
@@ -32,7 +38,8 @@ def picture(plan: RenderPlan, encoder: Encoder | None = None) -> Any:
     joined: list[Any] = []
     sources = _video_inputs(plan.segments)
     for segment in plan.segments:
-        stream = conform(next(sources[_input_key(segment)]), segment, plan.settings)
+        cut, streams = sources[_input_key(segment)]
+        stream = conform(next(streams), segment, plan.settings, cut)
         if segment.crossfade_in_frames and joined:
             fps = plan.settings.fps
             outgoing = _concat(joined, fps)
@@ -60,44 +67,58 @@ def _concat(streams: list[Any], fps: Fraction) -> Any:
     return joined.filter("settb", expr=f"{fps.denominator}/{fps.numerator}")
 
 
-def _input_key(segment: Segment) -> tuple[Path, int, int]:
-    return segment.source, segment.trim.in_us, segment.trim.out_us
+def _input_key(segment: Segment) -> tuple[Path, int]:
+    return segment.source, segment.trim.in_us
 
 
-def _video_inputs(segments: tuple[Segment, ...]) -> dict[tuple[Path, int, int], Iterator[Any]]:
-    """One input per distinct (clip, trim); a part used by several segments (a repeated shot) is split.
+def _video_inputs(segments: tuple[Segment, ...]) -> dict[tuple[Path, int], tuple[Fraction, Iterator[Any]]]:
+    """One input per distinct (clip, in point), with the in point's file time; a part used by several segments (a
+    repeated shot) is split.
 
     ffmpeg-python merges identical nodes, so two equal inputs would become one with two consumers, which ffmpeg
     only accepts through `split`.
     """
     uses = Counter(_input_key(segment) for segment in segments)
-    streams: dict[tuple[Path, int, int], Iterator[Any]] = {}
-    for key, count in uses.items():
-        video = _input(*key).video
+    streams: dict[tuple[Path, int], tuple[Fraction, Iterator[Any]]] = {}
+    for (source, in_us), count in uses.items():
+        cut = input_cut(source, "video", in_us)
+        video = _input(source, cut).video
         if count == 1:
-            streams[key] = iter([video])
+            streams[(source, in_us)] = cut.at, iter([video])
         else:
             split = video.filter_multi_output("split", count)
-            streams[key] = iter([split.stream(index) for index in range(count)])
+            streams[(source, in_us)] = cut.at, iter([split.stream(index) for index in range(count)])
     return streams
 
 
-def _input(source: Path, in_us: int, out_us: int) -> Any:
-    seek = {"ss": _seconds(in_us)} if in_us > 0 else {}
-    return ffmpeg.input(
-        f"file:{source}",
-        t=_seconds(out_us - in_us + INPUT_MARGIN_US),
-        protocol_whitelist=PROTOCOLS,
-        **seek,
-    )
+def _input(source: Path, cut: InputCut) -> Any:
+    """`source` read on its own timestamps, from a point before the keyframe its in point needs (or its start).
+
+    No `-t`: the graph's `trim` ends the segment, and ffmpeg stops reading an input once its graph is done (a
+    duration limit counts from where the seek landed, which for a long keyframe interval is far before the cut).
+    """
+    options: dict[str, Any] = {"copyts": None, "noaccurate_seek": None}
+    if cut.seek is not None:
+        # absolute: ffmpeg's plain -ss counts from the container's start, the earliest of all its streams
+        options.update(seek_timestamp=1, ss=seconds_arg(cut.seek))
+    return ffmpeg.input(f"file:{source}", protocol_whitelist=PROTOCOLS, **options)
 
 
-def conform(stream: Any, segment: Segment, settings: ExportSettings) -> Any:
-    """One segment at the export's rate, size, pixel shape and format, exactly `segment.frames` long."""
+def conform(stream: Any, segment: Segment, settings: ExportSettings, cut: Fraction) -> Any:
+    """One segment at the export's rate, size, pixel shape and format, exactly `segment.frames` long, starting
+    with the frame showing at file time `cut` (its in point on the take's clock).
+
+    `fps` with `round=up` shows at each output frame the last source frame that started at or before it, and
+    `start_time=0` starts the output at the cut exactly; the small tolerance lets a frame a rounding error after
+    the cut count as showing at it.
+    """
     out = settings.size
     # ffmpeg turns rotated clips upright before filtering, so sizes come from the display size
     shown = segment.info.display_size or out
-    stream = stream.filter("setpts", "PTS-STARTPTS").filter("fps", fps=format_fps(settings.fps))
+    origin = cut + Fraction(FRAME_TOLERANCE_US, US_PER_SECOND)
+    stream = stream.filter("setpts", f"round(PTS-{seconds_arg(origin)}/TB)").filter(
+        "fps", fps=format_fps(settings.fps), start_time=0, round="up"
+    )
     if settings.fit is Fit.FILL:
         width, height = cover_size(shown, out)
         stream = stream.filter("scale", width, height).filter(
@@ -108,11 +129,12 @@ def conform(stream: Any, segment: Segment, settings: ExportSettings) -> Any:
         stream = stream.filter("scale", width, height).filter(
             "pad", out.width, out.height, _even((out.width - width) // 2), _even((out.height - height) // 2), "black"
         )
-    pad_seconds = _seconds(round(Fraction(segment.frames) * US_PER_SECOND / settings.fps) + INPUT_MARGIN_US)
+    # a take whose trim runs past its picture (saved before lengths were the picture's) shows black there
+    pad_seconds = _seconds(round(Fraction(segment.frames + 1) * US_PER_SECOND / settings.fps))
     return (
         stream.filter("setsar", "1")
         .filter("format", settings.pixel_format)
-        .filter("tpad", stop_mode="clone", stop_duration=pad_seconds)
+        .filter("tpad", stop_mode="add", stop_duration=pad_seconds, color="black")
         .filter("trim", end_frame=segment.frames)
         .filter("setpts", "PTS-STARTPTS")
     )
