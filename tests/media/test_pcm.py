@@ -9,6 +9,7 @@ import pytest
 from shotline.core.errors import MediaMissing, MediaUnreadable
 from shotline.media.pcm import decode
 from tests.clips import make_clip
+from tests.media.numbered import MPEG2, Sound, burst_time, numbered_clip, shift_picture
 from tests.media.sound import onset, rms_db, segment_samples
 
 pytestmark = pytest.mark.ffmpeg
@@ -67,3 +68,23 @@ def test_a_broken_or_missing_file_is_refused_plainly(tmp_path: Path) -> None:
         decode(broken)
     with pytest.raises(MediaMissing, match=r"gone\.wav"):
         decode(tmp_path / "gone.wav")
+
+
+def test_sound_keeps_its_offset_from_the_picture(tmp_path: Path) -> None:
+    # the preview mix hears a take on the export's clock: 0 is the first picture frame
+    late = numbered_clip(tmp_path / "late.mp4", frames=75, sound=Sound(3.0, burst_at=1.0, delay=0.0673))
+    assert _burst(late, 0) == pytest.approx(1.0673, abs=0.0005)
+    assert _burst(late, 500_000) == pytest.approx(0.5673, abs=0.0005)
+    # the picture starts 0.5 s after the sound: the sound before it is cut
+    edited = shift_picture(late, tmp_path / "edited.mp4", 0.5)
+    assert _burst(edited, 0) == pytest.approx(0.5673, abs=0.0005)
+    # an MPEG-PS with a stream start of 1 s, its sound starting a little before its picture
+    tape = numbered_clip(
+        tmp_path / "tape.mpg", frames=150, codec=MPEG2, sound=Sound(6, 4.48, codec="mp2"), output=("-f", "vob")
+    )
+    assert _burst(tape, 4_000_000) == pytest.approx(0.48, abs=0.0005)
+
+
+def _burst(path: Path, start_us: int) -> float:
+    samples = segment_samples(decode(path, start_us=start_us, duration_us=1_500_000))
+    return burst_time(samples, RATE)

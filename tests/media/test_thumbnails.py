@@ -11,6 +11,7 @@ import pytest
 from shotline.core.errors import MediaUnreadable
 from shotline.media.thumbnails import thumbnail
 from tests.clips import make_clip
+from tests.media.numbered import MPEG2, Sound, frame_number, numbered_clip, shift_picture
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -53,3 +54,23 @@ def test_audio_only_has_no_thumbnail(tmp_path: Path) -> None:
     clip = make_clip(tmp_path / "a.wav", seconds=0.5, video=False, audio=(48000, 1))
     with pytest.raises(MediaUnreadable, match="no picture"):
         thumbnail(clip, 0, tmp_path / "x.jpg")
+
+
+def _number_at(clip: Path, at_s: float, dest: Path) -> int:
+    with av.open(str(thumbnail(clip, round(at_s * 1_000_000), dest, width=160))) as container:
+        return frame_number(next(container.decode(video=0)).to_ndarray(format="gray"))
+
+
+def test_the_thumbnail_shows_the_frame_the_export_shows_at_that_time(tmp_path: Path) -> None:
+    # an MPEG-PS (no index, stream start 1 s, open GOPs of 12): a seek lands after the keyframe a frame needs
+    tape = numbered_clip(
+        tmp_path / "tape.mpg", frames=150, codec=MPEG2, sound=Sound(6, 1, codec="mp2"), output=("-f", "vob")
+    )
+    assert [_number_at(tape, at, tmp_path / "t.jpg") for at in (4.0, 4.02, 3.97, 5.0, 0.0)] == [100, 100, 99, 125, 0]
+    # AVI with B-frames: the first frame shows a frame after the stream's start
+    avi = numbered_clip(tmp_path / "clip.avi", frames=50, codec=("-c:v", "mpeg4", "-bf", "1"))
+    assert [_number_at(avi, at, tmp_path / "a.jpg") for at in (0.0, 1.0, 1.99)] == [0, 25, 49]
+    # an MP4 whose picture starts 0.5 s after its sound (an empty edit in its edit list)
+    plain = numbered_clip(tmp_path / "plain.mp4", frames=50, sound=Sound(2, 1))
+    edited = shift_picture(plain, tmp_path / "edited.mp4", 0.5)
+    assert [_number_at(edited, at, tmp_path / "e.jpg") for at in (0.0, 0.2, 1.5)] == [0, 5, 37]

@@ -1,14 +1,16 @@
 """Decode a file's sound into a pydub AudioSegment with PyAV, to the exact sample (no ffmpeg or ffprobe process).
 
-Everything Shotline mixes in Python (previews, waveform peaks, short renders) starts here, so the rules are strict:
-the sound is converted to signed 16-bit interleaved PCM at the asked rate and channel count, source time 0 is the
-file's start (as ffmpeg's own input seeking counts it), and the result holds exactly the asked number of samples —
-silence fills any part past the end of the file or before its first sound.
+Everything Shotline mixes in Python (previews, short renders) starts here, so the rules are strict: the sound is
+converted to signed 16-bit interleaved PCM at the asked rate and channel count, times are on the take's clock (time
+0 is the first picture frame, or the first sound sample of a file without picture: `media.clock`, the same clock the
+export cuts on), and the result holds exactly the asked number of samples — silence fills any part past the end of
+the file or before its first sound (sound that starts 67 ms after the picture is heard 67 ms after it).
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
@@ -18,7 +20,7 @@ import numpy as np
 
 from shotline.core.errors import MediaUnreadable, plain_reason
 from shotline.core.timecode import US_PER_SECOND
-from shotline.media.probe import open_media
+from shotline.media.clock import opened_before, take_zero
 
 with warnings.catch_warnings():
     # pydub looks for ffmpeg on PATH at import time and warns when it is not there; decoding here never needs it
@@ -46,7 +48,7 @@ def decode(
     sample_rate: int = 48_000,
     channels: int = 2,
 ) -> AudioSegment:
-    """The sound of `path` from `start_us` (source time) for `duration_us` (None: to the end of the file).
+    """The sound of `path` from `start_us` (on its take's clock) for `duration_us` (None: to the end of the file).
 
     Exactly `samples_in(duration_us, sample_rate)` samples long, padded with silence past the end of the file.
     Raises MediaMissing / MediaUnreadable (a file without sound, or one that cannot be decoded).
@@ -62,45 +64,40 @@ def decode(
 
 def _decode_pcm(path: Path, start_us: int, wanted: int | None, sample_rate: int, channels: int) -> np.ndarray:
     """Interleaved int16 samples, shape (samples, channels)."""
-    with open_media(path) as container:
-        if not container.streams.audio:
-            raise MediaUnreadable(f"{path.name} has no sound; give the lane a file with sound in it.")
-        stream = container.streams.audio[0]
-        zero_us = container.start_time or 0  # container times are in µs; ffmpeg's -ss counts from here too
-        first = samples_in(start_us, sample_rate)
-        try:
-            chunks, at = _read(container, stream, zero_us + start_us, zero_us, wanted, first, sample_rate, channels)
-        except av.error.FFmpegError as exc:
-            raise MediaUnreadable(
-                f"{path.name} is damaged and its sound cannot be played ({plain_reason(exc)})."
-            ) from None
+    zero = take_zero(path)
+    first = samples_in(start_us, sample_rate)
+    try:
+        # placed before the first sample wanted (a seek can land after it), so decoding forward and cutting is exact
+        with opened_before(path, "audio", zero + Fraction(start_us, US_PER_SECOND)) as container:
+            if not container.streams.audio:
+                raise MediaUnreadable(f"{path.name} has no sound; give the lane a file with sound in it.")
+            chunks, at = _read(container, container.streams.audio[0], zero, wanted, first, sample_rate, channels)
+    except av.error.FFmpegError as exc:
+        raise MediaUnreadable(f"{path.name} is damaged and its sound cannot be played ({plain_reason(exc)}).") from None
     return _exact(chunks, at, first, wanted, channels)
 
 
 def _read(
     container: av.container.InputContainer,
     stream: av.audio.stream.AudioStream,
-    seek_us: int,
-    zero_us: int,
+    zero_time: Fraction,
     wanted: int | None,
     first: int,
     sample_rate: int,
     channels: int,
 ) -> tuple[list[np.ndarray], int | None]:
-    """Decode from a little before `seek_us` until `wanted` samples past `first` are in hand.
+    """Decode from where the container stands until `wanted` samples past `first` are in hand.
 
-    Returns the chunks and the output sample (counted from source time 0) at which the first chunk begins.
+    Returns the chunks and the output sample (counted from the take's zero, file time `zero_time`) at which the
+    first chunk begins.
     """
-    if seek_us > zero_us:
-        # seeking lands on a packet at or before the time; decoding forward from there and cutting is exact
-        container.seek(seek_us, backward=True, any_frame=False)
     resampler = av.AudioResampler(format="s16", layout=_LAYOUTS[channels], rate=sample_rate)
-    zero = samples_in(zero_us, sample_rate)
+    zero = round(zero_time * sample_rate)
     chunks: list[np.ndarray] = []
     at: int | None = None
     end = None if wanted is None else first + wanted
     kept = 0  # samples in `chunks`, counted as they come (summing the list each frame is quadratic)
-    for frame in container.decode(stream):
+    for frame in _frames(container, stream):
         for out in resampler.resample(frame):
             at = _keep(out, chunks, at, zero, sample_rate, channels)
             kept += out.samples
@@ -109,6 +106,24 @@ def _read(
     for out in resampler.resample(None):
         at = _keep(out, chunks, at, zero, sample_rate, channels)
     return chunks, at
+
+
+def _frames(container: av.container.InputContainer, stream: av.audio.stream.AudioStream) -> Iterator[av.AudioFrame]:
+    """The decoded sound from where the container stands. A seek in a file without an index (MPEG-PS/TS) can land
+    inside a packet, which then does not decode: until the first frame decodes such packets are skipped (as ffmpeg
+    does); after it, a packet that does not decode means the file is damaged."""
+    started = False
+    for packet in container.demux(stream):
+        try:
+            frames = packet.decode()
+        except av.error.InvalidDataError:
+            if started:
+                raise
+            continue
+        for frame in frames:
+            if isinstance(frame, av.AudioFrame):
+                started = True
+                yield frame
 
 
 def _keep(

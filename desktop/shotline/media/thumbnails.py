@@ -1,6 +1,8 @@
 """Still pictures of a clip: decode the frame at a time with PyAV and write it as a JPEG (no Pillow).
 
-The picture is turned upright by the clip's display rotation and scaled to `width`, keeping its aspect.
+The picture is turned upright by the clip's display rotation and scaled to `width`, keeping its aspect. Times are
+on the take's clock (`media.clock`: 0 is the first picture frame), and the frame at a time is the one the export
+shows there: the last frame that starts at or before it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import av.error
 import av.filter
 
 from shotline.core.errors import MediaUnreadable, plain_reason
-from shotline.media.probe import open_media
+from shotline.core.timecode import US_PER_SECOND
+from shotline.media.clock import FRAME_TOLERANCE_US, opened_before, take_zero
 
 log = logging.getLogger(__name__)
 
@@ -24,38 +27,43 @@ _UPRIGHT = {90: ("transpose", "cclock"), 180: ("rotate", "PI"), 270: ("transpose
 
 
 def thumbnail(path: Path, at_us: int, dest: Path, width: int = 320) -> Path:
-    """Write the frame shown at `at_us` (µs from the file's start) to `dest` as a JPEG `width` pixels wide."""
+    """Write the frame shown at `at_us` (µs on the take's clock) to `dest` as a JPEG `width` pixels wide."""
     if width < 2:
         raise ValueError("A thumbnail must be at least 2 pixels wide")
-    with open_media(path) as container:
-        if not container.streams.video:
-            raise MediaUnreadable(f"{path.name} has no picture to make a thumbnail from.")
-        video = container.streams.video[0]
-        try:
-            frame = _frame_at(container, video, at_us)
-        except av.error.FFmpegError as exc:
-            raise MediaUnreadable(f"{path.name} is damaged and cannot be played ({plain_reason(exc)}).") from None
-        if frame is None:
-            raise MediaUnreadable(f"{path.name} has no picture at that time.")
-        upright = _upright_scaled(video, frame, width)
+    at = take_zero(path) + Fraction(max(at_us, 0) + FRAME_TOLERANCE_US, US_PER_SECOND)
+    try:
+        with opened_before(path, "video", at) as container:
+            if not container.streams.video:
+                raise MediaUnreadable(f"{path.name} has no picture to make a thumbnail from.")
+            video = container.streams.video[0]
+            frame = _frame_at(container, video, at)
+            if frame is None:
+                raise MediaUnreadable(f"{path.name} has no picture at that time.")
+            upright = _upright_scaled(video, frame, width)
+    except av.error.FFmpegError as exc:
+        raise MediaUnreadable(f"{path.name} is damaged and cannot be played ({plain_reason(exc)}).") from None
     _write_jpeg(upright, dest)
     return dest
 
 
 def _frame_at(
-    container: av.container.InputContainer, video: av.video.stream.VideoStream, at_us: int
+    container: av.container.InputContainer, video: av.video.stream.VideoStream, at: Fraction
 ) -> av.VideoFrame | None:
-    """Seek to the keyframe at or before `at_us`, then decode forward to the frame showing at that time."""
-    time_base = video.time_base or Fraction(1, 1_000_000)
-    start = video.start_time or 0
-    target = start + round(Fraction(max(at_us, 0), 1_000_000) / time_base)
-    container.seek(target, stream=video, backward=True, any_frame=False)
+    """Decode forward from where the container stands to the last frame that starts at or before file time `at`
+    (past the picture's end: its last frame)."""
     chosen: av.VideoFrame | None = None
     for frame in container.decode(video):
-        if frame.pts is not None and frame.pts > target and chosen is not None:
+        if chosen is not None and _starts(frame) > at:
             break
         chosen = frame
     return chosen
+
+
+def _starts(frame: av.VideoFrame) -> Fraction:
+    """When `frame` starts showing (file seconds); a frame without a time counts as showing now."""
+    if frame.pts is None or frame.time_base is None:
+        return Fraction(0)
+    return Fraction(frame.pts) * Fraction(frame.time_base)
 
 
 def _upright_scaled(video: av.video.stream.VideoStream, frame: av.VideoFrame, width: int) -> av.VideoFrame:
