@@ -9,7 +9,8 @@ An encoder then changes both figures: AAC's low-pass takes loudness away (most f
 noise adds peaks, up to several dB over what went in on a mix with sharp transients. So the encoded file is metered,
 and while it misses the target by more than `CLOSE_ENOUGH_LU` or its true peak is over the ceiling, the aim is moved
 by the loudness missed and the limit lowered by the peak's overshoot, and the sound is encoded again, at most
-`MOST_ENCODES` times. A limit still missed is told in a note.
+`MOST_ENCODES` times. A promise still broken (loudness off by more than `PROMISED_LU`, peak over) is told in a
+note.
 
 Without a target the sound is encoded as mixed and metered, so the report shows what the file measures.
 """
@@ -17,6 +18,7 @@ Without a target the sound is encoded as mixed and metered, so the report shows 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +33,10 @@ from shotline.media.process import ProcessRegistry, run_ffmpeg
 
 log = logging.getLogger(__name__)
 
+PROMISED_LU = 0.5
+"""How close to the target the encoded sound's loudness is promised to be; further off, the creator is told."""
 CLOSE_ENOUGH_LU = 0.2
-"""Encoded loudness this close to the target is kept (the promise is ±0.5 LU, and each encode costs time)."""
+"""Encoded loudness this close to the target is kept: well inside the promise, and each encode costs time."""
 MOST_ENCODES = 4
 CORRECTION_MARGIN_DB = 0.2
 """A limit lowered by the measured overshoot goes this much further, since the overshoot varies a little."""
@@ -104,9 +108,8 @@ async def encode_soundtrack(
         log.info("sound pass %d: %.2f dB of gain, limited: %s; %s", attempt, gain_db, fitted is not None, encoded)
         if encoded is None:
             return encoding.done(None, (_UNMEASURED,))
-        misses = _misses(encoded, target, ceiling)
-        if not misses or attempt == MOST_ENCODES:
-            return encoding.done(encoded, misses)
+        if not _misses(encoded, target, ceiling) or attempt == MOST_ENCODES:
+            return encoding.done(encoded, _broken(encoded, target, ceiling))
         if abs(target - encoded.integrated_lufs) > CLOSE_ENOUGH_LU:
             aim += target - encoded.integrated_lufs  # what the encoder took (or added) is made up next time
         if encoded.true_peak_db > ceiling:
@@ -166,17 +169,25 @@ async def _fit(
     return gain_db, metered
 
 
-def _misses(encoded: Loudness, target: float, ceiling: float) -> tuple[str, ...]:
-    """A note for each promise the encoded sound breaks: loudness off the target, true peak over the ceiling."""
+def _misses(encoded: Loudness, target: float, ceiling: float) -> bool:
+    """Whether the encoded sound is worth another pass: off the target by more than `CLOSE_ENOUGH_LU`, or over the
+    ceiling."""
+    return abs(encoded.integrated_lufs - target) > CLOSE_ENOUGH_LU or encoded.true_peak_db > ceiling
+
+
+def _broken(encoded: Loudness, target: float, ceiling: float) -> tuple[str, ...]:
+    """A note for each promise the encoded sound breaks: loudness off the target by more than `PROMISED_LU`, true
+    peak over the ceiling (rounded up to the tenth of a dB shown, so an overshoot never reads as none)."""
     notes: list[str] = []
     off = encoded.integrated_lufs - target
-    if abs(off) > CLOSE_ENOUGH_LU:
+    if abs(off) > PROMISED_LU:
         side = "over" if off > 0 else "under"
         notes.append(
             f"The loudness is {encoded.integrated_lufs:.1f} LUFS, {abs(off):.1f} LU {side} the {target:g} LUFS target."
         )
     if encoded.true_peak_db > ceiling:
-        notes.append(f"The true peak is {encoded.true_peak_db:.1f} dBTP, over the {ceiling:g} dBTP ceiling.")
+        over = math.ceil((encoded.true_peak_db - ceiling) * 10) / 10
+        notes.append(f"The true peak is {ceiling + over:.1f} dBTP, {over:.1f} dB over the {ceiling:g} dBTP ceiling.")
     return tuple(notes)
 
 
