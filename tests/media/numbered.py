@@ -169,3 +169,10 @@ def burst_in_source(path: Path) -> float:
             chunks += [out.to_ndarray().reshape(-1) for out in resampler.resample(frame)]
         rate = int(stream.rate)
     return (start or 0.0) + burst_time(np.concatenate(chunks), rate) - picture
+
+
+def copy_from(source: Path, dest: Path, seconds: float) -> Path:
+    """A stream copy of `source` from `seconds` on, as `ffmpeg -ss … -c copy` makes one: it starts at the keyframe
+    before and, in an MP4, its edit list hides the frames up to `seconds`."""
+    run(["-ss", f"{seconds:.6f}", "-i", str(source), "-c", "copy", str(dest)])
+    return dest

@@ -29,6 +29,7 @@ from tests.media.numbered import (
     Sound,
     burst_in_source,
     burst_time,
+    copy_from,
     frames_of,
     numbered_clip,
     shift_picture,
@@ -145,6 +146,18 @@ def test_an_mp4_whose_picture_starts_after_its_sound(media: Media) -> None:
     report = _export(media.root, [(clip, Trim(_us(0.2), _us(2.0)))])
     assert [f.number for f in frames_of(report.output)] == list(range(5, 50))
     assert _bursts(report.output, (0, 1.8)) == pytest.approx([0.5673 - 0.2], abs=BURST_TOLERANCE_S)
+
+
+def test_an_mp4_copied_from_between_keyframes(media: Media) -> None:
+    # `ffmpeg -ss 0.5 -c copy` keeps the GOP from frame 0 and hides frames 0-12 with its edit list
+    whole = numbered_clip(media.path("whole.mp4"), frames=100, codec=(*H264, "-bf", "2", "-g", "25"), sound=Sound(4, 2))
+    clip = copy_from(whole, media.path("copied.mp4"), 0.5)
+    first = frames_of(clip)[0].number
+    assert first > 0
+    assert probe(clip).duration_us == (100 - first) * 40_000
+    report = _export(media.root, [(clip, Trim(_us(0.2), _us(1.8)))])
+    assert [f.number for f in frames_of(report.output)] == list(range(first + 5, first + 45))
+    assert _bursts(report.output, (0, 1.6)) == pytest.approx([burst_in_source(clip) - 0.2], abs=BURST_TOLERANCE_S)
 
 
 CONTAINERS = {
