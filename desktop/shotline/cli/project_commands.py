@@ -6,6 +6,7 @@ import json
 import shlex
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -13,11 +14,12 @@ from shotline.cli.naming import named
 from shotline.cli.params import FPS, SIZE, TIME, new_project_path
 from shotline.cli.session_scope import editing, looking
 from shotline.cli.shot_settings import DURATION, fitted_settings
-from shotline.core.model import GenerationSettings, Shot, Size
+from shotline.core.errors import MediaError, in_creator_words
+from shotline.core.model import GenerationSettings, Shot, Size, Take
 from shotline.core.timecode import format_time
 from shotline.services import editing as edits
 from shotline.services.importing import import_files
-from shotline.services.report import project_report, take_origin
+from shotline.services.report import describe_take_media, project_report, take_media, take_origin
 from shotline.services.session import ProjectSession
 
 
@@ -156,10 +158,13 @@ def remove(project: str, shot: str) -> None:
 @click.argument("project")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def info(project: str, as_json: bool) -> None:
-    """Show the shots in order with their picked take, trim, duration and crossfades, and the film's length in
-    frames (what the export renders)."""
+    """Show the shots in order with their picked take, trim, duration and crossfades, each picked take's picture
+    (length, size, frame rate) and sound, and the film's length in frames (what the export renders)."""
     with looking(project) as session:
         report = project_report(session.project, session.bundle.missing_media(session.project))
+        names = session.project.media_names()
+        for entry, shot in zip(report["shots"], session.project.shots, strict=True):
+            entry["media"] = _picked_media(session, shot.picked_take, report["missing_media"], names)
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
@@ -173,10 +178,26 @@ def info(project: str, as_json: bool) -> None:
         picked = f"take {shot['picked_take_number']} of {shot['takes']}, {shot['picked_take_source']}"
         picked = picked if shot["picked_take"] else ("no take picked" if shot["takes"] else "no take yet")
         click.echo(f"{shot['position']:>3}  {shot['id'][:8]}  {title:<40}  {trim:<27}  {shot['duration']}  {picked}")
+        if shot["media"] is not None:
+            click.echo(f"     {shot['media'].get('error') or describe_take_media(shot['media'])}")
         if blend := blends.get(shot["position"]):
             click.echo(f"     crossfade into shot {blend['to']}: {blend['duration']} ({blend['frames']} frames)")
     for path in report["missing_media"]:
         click.echo(f"Missing media: {path}", err=True)
+
+
+def _picked_media(
+    session: ProjectSession, take: Take | None, missing: list[str], names: dict[str, str]
+) -> dict[str, Any] | None:
+    """What the picked take's file holds (None: no take, or its file is missing, which info names anyway)."""
+    if take is None or take.media in missing:
+        return None
+    path = session.bundle.resolve(take.media)
+    try:
+        return take_media(take, path)
+    except MediaError as exc:
+        # the file is stored under an id: name it as the creator knows it
+        return {"error": in_creator_words(str(exc)).replace(path.name, names.get(take.media, path.name))}
 
 
 COMMANDS = [new, add, import_, trim, move, split, pick, remove, info]

@@ -52,6 +52,27 @@ def probe(path: Path, timeout: float = 15.0) -> MediaInfo:
     return in_worker(lambda: _probe(path), path, timeout)
 
 
+def sound_length_us(path: Path, timeout: float = 15.0) -> int | None:
+    """How long `path`'s sound lasts, from its first sample to its end (None: it has no sound). A clip's length is
+    its picture's (`probe`); this says how far its sound differs."""
+    return in_worker(lambda: _sound_length_us(path), path, timeout)
+
+
+def _sound_length_us(path: Path) -> int | None:
+    with open_media(path) as container:
+        if not container.streams.audio:
+            return None
+        audio = container.streams.audio[0]
+        try:
+            first, _ = _read_start(container, audio)
+            end = _stream_end(container, audio, Fraction(0))
+        except (av.error.FFmpegError, ValueError) as exc:
+            raise MediaUnreadable(f"{path.name} is damaged and cannot be played ({plain_reason(exc)}).") from None
+        if end is None:
+            return _duration_us(container, audio)
+        return _us(end - _frame_time(first, audio))
+
+
 def file_key(path: Path) -> tuple[Path, int, int]:
     """What a cache of a file's facts is keyed on: its absolute path, size and modification time (a relinked file
     with the same name must not be mistaken for the old one). Raises the message for a missing or unreadable file."""
@@ -185,43 +206,37 @@ def _duration_us(container: av.container.InputContainer, stream: av.stream.Strea
     return 0
 
 
-def _picture_end(
-    container: av.container.InputContainer, video: av.video.stream.VideoStream, fps: Fraction | None
-) -> Fraction | None:
-    """The file time (seconds) at which the last frame stops showing: the latest presentation time plus duration
-    among the video packets at the file's end (None when it cannot be read; the caller falls back to the
-    container's length)."""
-    if video.time_base is None:
+def _stream_end(container: av.container.InputContainer, stream: av.stream.Stream, frame: Fraction) -> Fraction | None:
+    """The file time (seconds) at which `stream`'s last frame ends: the latest presentation time plus duration
+    among its packets at the file's end (`frame` for a packet that gives no duration). None when it cannot be read
+    (the caller falls back to the container's length)."""
+    if stream.time_base is None:
         return None
-    base = Fraction(video.time_base)
+    base = Fraction(stream.time_base)
     if container.duration is None or container.duration <= 0:
-        return _latest_end(container, video, base, fps)
+        return _latest_end(container, stream, base, frame)
     start = container.start_time or 0
     tail = _TAIL_SECONDS
     while True:
         target = start + container.duration - tail * 1_000_000
         try:
-            if target > start:
-                container.seek(target, backward=True, any_frame=False)
-            else:
-                container.seek(start, backward=True, any_frame=False)
+            container.seek(max(target, start), backward=True, any_frame=False)
         except av.error.FFmpegError:
             return None
-        end = _latest_end(container, video, base, fps)
+        end = _latest_end(container, stream, base, frame)
         if end is not None or target <= start:
             return end
         tail *= 2
 
 
 def _latest_end(
-    container: av.container.InputContainer, video: av.video.stream.VideoStream, base: Fraction, fps: Fraction | None
+    container: av.container.InputContainer, stream: av.stream.Stream, base: Fraction, frame: Fraction
 ) -> Fraction | None:
     latest: Fraction | None = None
-    fallback = Fraction(1) / fps if fps else Fraction(0)
-    for packet in container.demux(video):
+    for packet in container.demux(stream):
         if packet.pts is None or packet.is_discard:
             continue
-        end = Fraction(packet.pts) * base + (Fraction(packet.duration) * base if packet.duration else fallback)
+        end = Fraction(packet.pts) * base + (Fraction(packet.duration) * base if packet.duration else frame)
         latest = end if latest is None else max(latest, end)
     return latest
 
@@ -251,7 +266,7 @@ def _with_video(
     # (when the stream ended sooner, every frame was read and all of them count)
     pts = sorted(pts)[:_VFR_PACKETS]
     fps = frame_rate(video)
-    end = _picture_end(container, video, fps)
+    end = _stream_end(container, video, Fraction(1) / fps if fps else Fraction(0))
     length_us = _duration_us(container, video) if end is None else _us(end - _frame_time(first, video))
     return replace(
         info,
