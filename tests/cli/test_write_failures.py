@@ -63,7 +63,9 @@ def _told_plainly(result: Result, name: str, reason: str = "No space left on dev
 
 
 @needs_full_disk
-@pytest.mark.parametrize("route", [("--loudness", "off"), ("--no-lossless",)], ids=["copy", "re-encode"])
+@pytest.mark.parametrize(
+    "route", [("--loudness", "off"), (), ("--no-lossless",)], ids=["copy", "copy picture", "re-encode"]
+)
 def test_an_export_onto_a_full_disk_names_the_film(project: Path, tmp_path: Path, route: tuple[str, ...]) -> None:
     result = on_a_full_disk(tmp_path / "disk", "export", project, "-o", tmp_path / "disk" / "My film.mp4", *route)
     _told_plainly(result, "My film.mp4")

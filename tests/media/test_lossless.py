@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import subprocess
 from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
@@ -29,6 +30,7 @@ from shotline.core.model import (
 from shotline.media.lossless import decide, render_copy, snap_suggestions
 from shotline.media.plan import RenderPlan, plan_export
 from shotline.media.probe import probe
+from shotline.media.render import ExportReport, render
 from tests.clips import ffmpeg_exe, make_clip, run
 from tests.media.timeline import project_of
 
@@ -41,18 +43,22 @@ GOP_US = 1_000_000
 """The clips have a keyframe every 24 frames: at 0, 1, 2 and 3 s."""
 
 
-def gop_clip(path: Path, *, colour: str = "testsrc2", codec: str = "libx264", size: Size = SIZE) -> Path:
+def gop_clip(
+    path: Path, *, colour: str = "testsrc2", codec: str = "libx264", size: Size = SIZE, sound: bool = True
+) -> Path:
     """A clip with B-frames (so decoding order differs from display order) and a keyframe every second."""
     picture = (
         f"testsrc2=size={size}:rate=24:duration={SECONDS}"
         if colour == "testsrc2"
         else f"color=c={colour}:size={size}:rate=24:duration={SECONDS}"
     )
+    tone = ["-f", "lavfi", "-i", f"sine=f=440:r=48000:d={SECONDS}"] if sound else []
     run(
-        ["-f", "lavfi", "-i", picture, "-f", "lavfi", "-i", f"sine=f=440:r=48000:d={SECONDS}"]
+        ["-f", "lavfi", "-i", picture, *tone]
         + ["-c:v", codec, "-preset", "veryfast", "-bf", "2", "-g", "24", "-keyint_min", "24", "-pix_fmt", "yuv420p"]
         + (["-sc_threshold", "0"] if codec == "libx264" else ["-x265-params", "log-level=error"])
-        + ["-c:a", "aac", "-ac", "2", str(path)]
+        + (["-c:a", "aac", "-ac", "2"] if sound else [])
+        + [str(path)]
     )
     return path
 
@@ -106,6 +112,18 @@ def video_packets(path: Path, start_us: int = 0, end_us: int | None = None) -> l
             if shown_us >= start_us and (end_us is None or shown_us < end_us):
                 chosen.append(bytes(packet))
         return chosen
+
+
+def decoded_samples(path: Path) -> int:
+    """How many samples of sound ffmpeg plays from `path` (the AAC encoder's priming and padding left out, as the
+    file's edit list says: PyAV's decoder would count them)."""
+    done = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-i", str(path), "-map", "0:a", "-f", "s16le", "-ac", "1", "-"],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    return len(done.stdout) // 2
 
 
 def test_a_keyframe_cut_export_copies_the_packets_byte_for_byte(folder: Path, tmp_path: Path) -> None:
@@ -236,8 +254,8 @@ REFUSALS: dict[str, tuple[Change, str]] = {
         r"Shot 2 \(fast\) was made with different settings from shot 1 \(a\)",
     ),
     "silent take": (
-        _other_clip(lambda p: make_clip(p, seconds=2, size=(320, 180), fps="24", gop=24), "silent.mp4"),
-        r"Shot 2 \(silent\) has no sound but shot 1 \(a\) has",
+        _other_clip(lambda p: gop_clip(p, sound=False), "silent.mp4"),
+        r"Shot 2 \(silent\) has no sound, so the sound is encoded with silence there",
     ),
     "matroska take": (
         _other_clip(lambda p: gop_clip(p), "b.mkv"),
@@ -246,13 +264,27 @@ REFUSALS: dict[str, tuple[Change, str]] = {
 }
 
 
+SOUND_ONLY = {
+    "sample rate",
+    "loudness",
+    "music",
+    "shot gain",
+    "muted shot",
+    "solo elsewhere",
+    "lane gain",
+    "silent take",
+}
+"""Cases where only the sound needs work: the picture is still copied, and the sound mixed and encoded."""
+
+
 @pytest.mark.parametrize("case", sorted(REFUSALS))
-def test_each_condition_forces_a_re_encode(case: str, folder: Path) -> None:
+def test_each_condition_forces_an_encode(case: str, folder: Path) -> None:
     change, reason = REFUSALS[case]
     project, export = change(on_keyframes(folder), folder)
     decision = decide(project, plan_of(project, folder, export))
     assert not decision.lossless
-    assert decision.route == "re-encode"
+    assert decision.route == ("copy picture" if case in SOUND_ONLY else "re-encode")
+    assert decision.copies_picture == (case in SOUND_ONLY)
     assert any(re.search(reason, r) for r in decision.reasons), decision.reasons
     assert decision.cuts_off_keyframes == ("between keyframes" in reason), "snapping is offered only for cuts"
 
@@ -262,7 +294,13 @@ def test_every_reason_that_applies_is_listed(folder: Path) -> None:
     project = audio_edits.set_shot_sound(project, project.shots[0].id, gain_db=2.0)
     decision = decide(project, plan_of(project, folder, settings(lossless=False, fps=Fraction(30))))
     text = "\n".join(decision.reasons)
-    for expected in ("turned off", "turned up 2 dB", "runs at 24 fps but the export is 30 fps"):
+    for expected in ("turned off", "runs at 24 fps but the export is 30 fps"):
+        assert expected in text
+    assert "turned up" not in text, "a re-encode lists what stops the picture's copy: the sound is encoded anyway"
+    sound = decide(project, plan_of(project, folder, settings(loudness_lufs=-14.0)))
+    assert sound.route == "copy picture"
+    text = "\n".join(sound.reasons)
+    for expected in ("picture is copied", "turned up 2 dB", "Loudness normalisation"):
         assert expected in text
 
 
@@ -293,22 +331,62 @@ def test_a_shot_with_no_keyframe_inside_is_skipped(folder: Path) -> None:
 
 # ---------------------------------------------------------------------------------------------- through render
 
-THROUGH_RENDER = ("crossfade", "in between keyframes", "loudness", "shot gain")
+
+def _export_through_render(project: Project, export: ExportSettings, folder: Path, out: Path) -> ExportReport:
+    plan = plan_of(project, folder, replace(export, preset="ultrafast"))
+    return asyncio.run(render(project, plan, out, ffmpeg=Path(ffmpeg_exe()), resolve=lambda rel: folder / rel))
 
 
-@pytest.mark.parametrize("case", THROUGH_RENDER)
+SOURCE_CLIPS = ("a.mp4", "b.mp4", "c.mp4")
+
+
+@pytest.mark.parametrize("case", ["crossfade", "in between keyframes"])
 def test_an_export_that_must_re_encode_does(case: str, folder: Path, tmp_path: Path) -> None:
     """The exporter's route follows decide(): these exports re-encode, so no packet is the source's."""
-    from shotline.media.render import render
-
     change, _ = REFUSALS[case]
     project, export = change(on_keyframes(folder), folder)
-    export = replace(export, preset="ultrafast")
-    plan = plan_of(project, folder, export)
     out = tmp_path / "film.mp4"
-    report = asyncio.run(render(project, plan, out, ffmpeg=Path(ffmpeg_exe()), resolve=lambda rel: folder / rel))
+    report = _export_through_render(project, export, folder, out)
     assert report.route == "re-encode"
-    source_packets = {packet for name in ("a.mp4", "b.mp4", "c.mp4") for packet in video_packets(media(folder, name))}
+    source_packets = {packet for name in SOURCE_CLIPS for packet in video_packets(media(folder, name))}
     exported = video_packets(out)
-    assert len(exported) == plan.frames
+    assert len(exported) == plan_of(project, folder, export).frames
     assert not source_packets.intersection(exported)
+
+
+@pytest.mark.parametrize("case", ["loudness", "shot gain", "music", "silent take"])
+def test_an_export_whose_sound_needs_work_copies_the_picture(case: str, folder: Path, tmp_path: Path) -> None:
+    """Only the sound is mixed and encoded: the film's picture is the clips' packets byte for byte, and its sound
+    lasts exactly as long as the picture."""
+    change, _ = REFUSALS[case]
+    project, export = change(on_keyframes(folder), folder)
+    out = tmp_path / "film.mp4"
+    report = _export_through_render(project, export, folder, out)
+    assert report.route == "copy picture" and report.encoder == "stream copy", report.reasons
+    expected: list[bytes] = []
+    for segment in plan_of(project, folder, export).segments:
+        expected += video_packets(segment.source, segment.trim.in_us, segment.trim.out_us)
+    assert video_packets(out) == expected
+    assert decoded_samples(out) == plan_of(project, folder, export).samples
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["film.mp4", "film.mp4.provenance.json"]
+
+
+def test_a_copy_that_would_leave_a_hole_is_re_encoded_instead(folder: Path, tmp_path: Path) -> None:
+    """A take whose trim runs past the end of its picture (its sound is longer, say): the copy would have fewer
+    frames than the film, so the export encodes the picture instead, says why, and has every frame."""
+    project = on_keyframes(folder)
+    last = project.shots[2]
+    take = last.takes[0]
+    longer = replace(take, info=replace(take.info, duration_us=take.info.duration_us + 500_000))
+    longer = replace(longer, trim=Trim(take.trim.in_us, longer.info.duration_us))
+    project = replace(project, shots=(*project.shots[:2], replace(last, takes=(longer,))))
+    out = tmp_path / "film.mp4"
+    report = _export_through_render(project, settings(), folder, out)
+    plan = plan_of(project, folder)
+    assert report.route == "re-encode"
+    assert any(
+        re.search(r"The lossless copy failed \(the copy would have \d+ frames where the film has", r)
+        for r in report.reasons
+    ), report.reasons
+    with av.open(str(out)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == plan.frames

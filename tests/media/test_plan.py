@@ -1,4 +1,4 @@
-"""plan_export and encode_argv are pure: checked on numbers and argv, no process runs."""
+"""plan_export, encode_argv and mux_argv are pure: checked on numbers and argv, no process runs."""
 
 from __future__ import annotations
 
@@ -27,17 +27,14 @@ from shotline.core.model import (
     Trim,
 )
 from shotline.core.timeline import crossfades, film_frames
-from shotline.media.encode import encode_argv
+from shotline.media.encode import encode_argv, mux_argv
 from shotline.media.encoders import Encoder, software
 from shotline.media.plan import RenderPlan, plan_export, shot_window
 from shotline.media.video_graph import cover_size, fit_size, pad_size
 
-SOUND = Path("/tmp/mix.wav")
-
 
 def ffmpeg_argv(plan: RenderPlan, output: Path, exe: Path, *, legacy_vsync: bool = False) -> list[str]:
-    encoder = software(plan.settings.codec) if not plan.settings.codec.audio_only else None
-    return encode_argv(plan, output, exe, encoder=encoder, sound=SOUND, legacy_vsync=legacy_vsync)
+    return encode_argv(plan, output, exe, encoder=software(plan.settings.codec), legacy_vsync=legacy_vsync)
 
 
 NTSC = Fraction(30000, 1001)
@@ -128,22 +125,20 @@ def test_argv_is_a_safe_list(tmp_path: Path) -> None:
     argv = ffmpeg_argv(plan, tmp_path / "out file.mp4", Path("/opt/ffmpeg"))
     assert argv[0] == "/opt/ffmpeg" and all(isinstance(a, str) for a in argv)
     inputs = [argv[i + 1] for i, a in enumerate(argv) if a == "-i"]
-    assert inputs == [f"file:{tmp_path / '0.mp4'}", f"file:{tmp_path / '1.mp4'}", f"file:{SOUND}"]
+    assert inputs == [f"file:{tmp_path / '0.mp4'}", f"file:{tmp_path / '1.mp4'}"]
     assert argv[-2] == f"file:{tmp_path / 'out file.mp4'}"
-    assert argv.count("-protocol_whitelist") == 3 and "file,pipe" in argv
+    assert argv.count("-protocol_whitelist") == 2 and "file,pipe" in argv
     graph = argv[argv.index("-filter_complex") + 1]
     assert "fps=fps=30000/1001" in graph and "concat=a=0:n=2:v=1" in graph and "xfade" not in graph
     assert f"trim=end_frame={plan.segments[0].frames}" in graph
     assert "tpad=" in graph and "stop_mode=add" in graph and "color=black" in graph  # past its picture: black
     assert "scale=480:360" in graph and "pad=640:360:80:0:black" in graph
-    assert argv[argv.index("-map", argv.index("-map") + 1) + 1] == "2:a"  # the mixed sound, as it is
-    options = argv[argv.index("-af") : -2]
+    assert argv.count("-map") == 1 and argv[-3] == "-an"  # the picture alone: the sound is encoded on its own
+    options = argv[argv.index("-c:v") : -3]
     opts = dict(zip(options[::2], options[1::2], strict=True))
-    assert opts["-af"] == f"apad=whole_len={plan.samples},atrim=end_sample={plan.samples}"
     assert opts["-c:v"] == "libx264" and opts["-crf"] == "23" and opts["-preset"] == "veryfast"
     assert opts["-pix_fmt"] == "yuv420p" and opts["-r"] == "30000/1001" and opts["-fps_mode"] == "cfr"
-    assert opts["-c:a"] == "aac" and opts["-ar"] == "48000" and opts["-ac"] == "2"
-    assert opts["-movflags"] == "+faststart"
+    assert "-c:a" not in argv
     # the second shot starts 1 ms into its clip: read on the clip's own timestamps from its start (a seek would land
     # before it), and cut in the graph on the take's clock (with the frame tolerance)
     second = argv.index(inputs[1])
@@ -152,42 +147,32 @@ def test_argv_is_a_safe_list(tmp_path: Path) -> None:
     assert "-vsync" in ffmpeg_argv(plan, tmp_path / "o.mp4", Path("ff"), legacy_vsync=True)
 
 
-def test_loudness_filter_goes_before_the_exact_length(tmp_path: Path) -> None:
-    plan = plan_export(_project(tmp_path, [1_000_000]), ExportSettings(Size(640, 360), Fraction(24)), tmp_path.joinpath)
-    argv = encode_argv(
-        plan, tmp_path / "o.mp4", Path("ff"), encoder=software(Codec.H264), sound=SOUND, sound_filter="volume=2dB"
-    )
-    assert argv[argv.index("-af") + 1] == "volume=2dB,apad=whole_len=48000,atrim=end_sample=48000"
-
-
 @pytest.mark.parametrize(
-    ("codec", "suffix", "video", "audio", "extra"),
+    ("codec", "suffix", "video"),
     [
-        (Codec.H264, ".mov", ["-c:v", "libx264"], ["-c:a", "aac"], ["-movflags", "+faststart"]),
-        (Codec.H265, ".mp4", ["-c:v", "libx265"], ["-c:a", "aac"], ["-tag:v", "hvc1"]),
-        (
-            Codec.PRORES,
-            ".mov",
-            ["-c:v", "prores_ks", "-profile:v", "2"],
-            ["-c:a", "pcm_s16le"],
-            ["-pix_fmt", "yuv422p10le"],
-        ),
-        (Codec.WAV, ".wav", [], ["-c:a", "pcm_s24le"], []),
-        (Codec.M4A, ".m4a", [], ["-c:a", "aac", "-b:a", "192k"], ["-movflags", "+faststart"]),
+        (Codec.H264, ".mov", ["-c:v libx264"]),
+        (Codec.H265, ".mp4", ["-c:v libx265", "-tag:v hvc1"]),
+        (Codec.PRORES, ".mov", ["-c:v prores_ks -profile:v 2", "-pix_fmt yuv422p10le"]),
     ],
 )
-def test_each_codec_writes_its_streams(
-    tmp_path: Path, codec: Codec, suffix: str, video: list[str], audio: list[str], extra: list[str]
-) -> None:
+def test_each_codec_writes_its_picture(tmp_path: Path, codec: Codec, suffix: str, video: list[str]) -> None:
     plan = plan_export(
         _project(tmp_path, [1_000_000]), ExportSettings(Size(640, 360), Fraction(24), codec=codec), tmp_path.joinpath
     )
-    argv = ffmpeg_argv(plan, tmp_path / f"o{suffix}", Path("ff"))
+    line = " ".join(ffmpeg_argv(plan, tmp_path / f"o{suffix}", Path("ff")))
+    assert all(part in line for part in video) and "-c:a" not in line
+
+
+def test_the_mux_copies_picture_and_sound_into_the_film_with_its_tags(tmp_path: Path) -> None:
+    picture, sound, film = tmp_path / "p.mp4", tmp_path / "s.m4a", tmp_path / "film.mp4"
+    argv = mux_argv(picture, sound, film, Path("ff"), metadata={"comment": "made with Shotline"})
+    inputs = [argv[i + 1] for i, a in enumerate(argv) if a == "-i"]
+    assert inputs == [f"file:{picture}", f"file:{sound}"] and argv[-1] == f"file:{film}"
+    assert argv.count("-protocol_whitelist") == 2
     line = " ".join(argv)
-    for part in (video, audio, extra):
-        assert " ".join(part) in line
-    assert ("-filter_complex" in argv) == (not codec.audio_only)
-    assert ("-c:v" in argv) == (not codec.audio_only)
+    assert "-map 0:v:0 -map 1:a:0 -c copy" in line and "-movflags +faststart" in line
+    assert "-metadata comment=made with Shotline" in line
+    assert "-movflags" not in mux_argv(picture, sound, tmp_path / "film.mkv", Path("ff"))
 
 
 def test_hardware_encoder_families_get_their_options() -> None:
@@ -207,7 +192,7 @@ def test_hardware_encoder_families_get_their_options() -> None:
 
 def test_vaapi_uploads_at_the_end_of_the_picture_and_opens_its_device_first(tmp_path: Path) -> None:
     plan = plan_export(_project(tmp_path, [1_000_000]), ExportSettings(Size(640, 360), Fraction(24)), tmp_path.joinpath)
-    argv = encode_argv(plan, tmp_path / "o.mp4", Path("ff"), encoder=Encoder("h264_vaapi", Codec.H264), sound=SOUND)
+    argv = encode_argv(plan, tmp_path / "o.mp4", Path("ff"), encoder=Encoder("h264_vaapi", Codec.H264))
     assert argv[1:3] == ["-vaapi_device", "/dev/dri/renderD128"]
     graph = argv[argv.index("-filter_complex") + 1]
     assert re.search(r"format=nv12\[s\d+\];\[s\d+\]hwupload\[s\d+\]$", graph), graph
@@ -371,7 +356,7 @@ def test_a_repeated_shot_reads_its_clip_once_and_splits_it(tmp_path: Path) -> No
         Path("ff"),
     )
     inputs = [argv[i + 1] for i, a in enumerate(argv) if a == "-i"]
-    assert inputs == [f"file:{tmp_path / '0.mp4'}", f"file:{SOUND}"]
+    assert inputs == [f"file:{tmp_path / '0.mp4'}"]
     graph = argv[argv.index("-filter_complex") + 1]
     assert "split=3" in graph and "concat=a=0:n=3:v=1" in graph
 

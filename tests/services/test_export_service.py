@@ -48,8 +48,9 @@ def test_export_with_choices_reports_what_ran(ctx: AppContext, session: ProjectS
     seen: list[float] = []
     # no deadline of its own: 120 s ran out with four CPU hogs on 2 cores; pytest's timeout bounds the wait
     exported = start_export(ctx, session, render_plan, out, seen.append).result()
-    assert exported.loudness is None
+    assert exported.loudness is not None  # measured on the encoded sound, as part of the export
     report = start_metering(ctx, exported).result()
+    assert report == exported
     assert report.output == out.resolve() and report.route == "re-encode" and report.encoder == "libx265"
     assert any("H.265" in reason for reason in report.reasons)
     assert report.loudness is not None and abs(report.loudness.integrated_lufs + 14) <= 0.5

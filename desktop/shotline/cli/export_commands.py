@@ -27,7 +27,7 @@ from shotline.services.context import AppContext, open_context
 from shotline.services.demo import open_or_create_demo
 from shotline.services.export import ExportReport, plan, shot_range, start_export, start_metering
 from shotline.services.export_target import check_target, is_earlier_export
-from shotline.services.lossless import route
+from shotline.services.lossless import ROUTE_NAMES, route
 from shotline.services.presets import PRESETS, ExportPreset, export_settings, preset_named
 from shotline.services.session import ProjectSession
 
@@ -125,7 +125,7 @@ def _say_route(session: ProjectSession, settings: ExportSettings) -> None:
     if decision.lossless:
         click.echo(f"Route: lossless copy. {' '.join(decision.reasons)}.", err=True)
         return
-    click.echo("Route: re-encode, because:", err=True)
+    click.echo(f"Route: {ROUTE_NAMES[decision.route]}, because:", err=True)
     for reason in decision.reasons:
         click.echo(f"  - {reason}", err=True)
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Literal
 
 from shotline.core.errors import MediaError
 from shotline.core.model import CLIP_SOUND_LANE, AudioClip, Codec, Project, Shot, Trim
@@ -25,6 +26,8 @@ from shotline.media.stream_copy import KEYFRAME_TOLERANCE_US, copy_streams, rend
 
 __all__ = [
     "KEYFRAME_TOLERANCE_US",
+    "ROUTE_NAMES",
+    "Route",
     "RouteDecision",
     "SnapChange",
     "SnapPlan",
@@ -41,18 +44,29 @@ SignatureLookup = Callable[[Path], StreamSignature]
 KeyframeLookup = Callable[[Path], tuple[int, ...]]
 
 
+Route = Literal["lossless", "copy picture", "re-encode"]
+
+
 @dataclass(frozen=True, slots=True)
 class RouteDecision:
-    """Which path an export takes. `reasons` say why: what stops a copy, or why the copy is possible."""
+    """Which path an export takes. `reasons` say why: what stops a copy, or why the copy is possible.
 
-    lossless: bool
+    "lossless" copies picture and sound; "copy picture" copies the picture and mixes and encodes only the sound
+    (loudness, music, gain or missing sound need nothing from the picture); "re-encode" encodes both.
+    """
+
+    route: Route
     reasons: tuple[str, ...]
     cuts_off_keyframes: bool = False
     """Some cut falls between keyframes: snapping cuts to keyframes would remove at least that reason."""
 
     @property
-    def route(self) -> str:
-        return "lossless" if self.lossless else "re-encode"
+    def lossless(self) -> bool:
+        return self.route == "lossless"
+
+    @property
+    def copies_picture(self) -> bool:
+        return self.route != "re-encode"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +85,12 @@ class SnapPlan:
     skipped: tuple[str, ...]
 
 
+ROUTE_NAMES: dict[Route, str] = {
+    "lossless": "lossless copy",
+    "copy picture": "picture copied, sound mixed and encoded",
+    "re-encode": "re-encode",
+}
+
 # ---------------------------------------------------------------------------------------------- decide
 
 
@@ -81,15 +101,19 @@ def decide(
     signature: SignatureLookup = stream_signature,
     keyframes: KeyframeLookup = keyframes_us,
 ) -> RouteDecision:
-    """Whether `plan` can be exported by copying packets, with every reason that stops it."""
+    """How `plan` is exported: which of its picture and sound can be copied as packets, with every reason that stops
+    a copy (for the picture when it is re-encoded, else for the sound)."""
     settings = plan.settings
     if settings.codec.audio_only:
-        return RouteDecision(False, (f"The export is sound only ({settings.codec.name}), so the sound is encoded",))
-    reasons: list[str] = []
+        return RouteDecision(
+            "re-encode", (f"The export is sound only ({settings.codec.name}), so the sound is encoded",)
+        )
+    picture: list[str] = []
+    sound: list[str] = []
     if not settings.lossless:
-        reasons.append("Lossless export is turned off")
+        picture.append("Lossless export is turned off")
     if settings.codec not in _COPYABLE:
-        reasons.append(f"The export is {_CODEC_NAMES[settings.codec]}")
+        picture.append(f"The export is {_CODEC_NAMES[settings.codec]}")
     mix = _MixRule(project)
     if signature is stream_signature and keyframes is keyframes_us:
         read_ahead(segment.source for segment in plan.segments)
@@ -102,27 +126,33 @@ def decide(
             found = signature(segment.source)
             cuts = _cut_reasons(name, segment, keyframes(segment.source))
         except MediaError as exc:
-            reasons.append(f"{name}'s clip could not be read ({exc})")
+            picture.append(f"{name}'s clip could not be read ({exc})")
             continue
-        reasons += _picture_reasons(name, segment, found, plan)
-        reasons += cuts
+        picture += _picture_reasons(name, segment, found, plan)
+        picture += cuts
         off_keyframes |= bool(cuts)
-        reasons += _sound_reasons(name, shot, found, plan, mix)
+        sound += _sound_reasons(name, shot, found, plan, mix)
         if first is None:
             first = (name, found)
         else:
-            reasons += _signature_reasons(name, found, *first)
-    reasons += _crossfade_reasons(project, plan)
-    reasons += mix.lane_reasons(plan)
-    reasons += _loudness_reasons(project, plan, mix)
-    if reasons:
-        return RouteDecision(False, tuple(dict.fromkeys(reasons)), cuts_off_keyframes=off_keyframes)
+            picture += _signature_reasons(name, found, *first)
+            sound += _sound_signature_reasons(name, found, *first)
+    picture += _crossfade_reasons(project, plan)
+    sound += mix.lane_reasons(plan)
+    sound += _loudness_reasons(project, plan, mix)
+    if picture:
+        return RouteDecision("re-encode", tuple(dict.fromkeys(picture)), cuts_off_keyframes=off_keyframes)
+    if sound:
+        copied = "Every cut falls on a keyframe and the clips share their picture settings, so the picture is copied"
+        return RouteDecision("copy picture", (copied, *dict.fromkeys(sound)))
     return RouteDecision(
-        True, ("Every cut falls on a keyframe and the clips share their settings, so the video is copied as is",)
+        "lossless", ("Every cut falls on a keyframe and the clips share their settings, so the video is copied as is",)
     )
 
 
 _COPYABLE = {Codec.H264: "h264", Codec.H265: "hevc"}
+_EXPORT_SOUND = "aac"
+"""What an H.264/H.265 export's sound is encoded as (`encoders.audio_args`): a copied sound must already be it."""
 _CODEC_NAMES = {Codec.H264: "H.264", Codec.H265: "H.265", Codec.PRORES: "ProRes", Codec.WAV: "WAV", Codec.M4A: "M4A"}
 _SOURCE_CODEC_NAMES = {"h264": "H.264", "hevc": "H.265", "prores": "ProRes", "vp9": "VP9", "av1": "AV1"}
 
@@ -194,11 +224,13 @@ def _at_source_end(out_us: int, segment: Segment) -> bool:
 
 def _sound_reasons(name: str, shot: Shot, found: StreamSignature, plan: RenderPlan, mix: _MixRule) -> list[str]:
     if not found.has_audio:
-        return []
+        return [f"{name} has no sound, so the sound is encoded with silence there"]
     settings = plan.settings
     if not mix.shot_plays(shot):
         return [f"{name}'s sound is {mix.why_silent(shot)}, so the sound is re-encoded"]
     reasons = []
+    if found.audio_codec != _EXPORT_SOUND:
+        reasons.append(f"{name}'s sound is {found.audio_codec.upper()} but the export's is AAC")
     if shot.gain_db:
         reasons.append(f"{name}'s sound is turned {_up_or_down(shot.gain_db)}")
     if found.sample_rate != settings.sample_rate:
@@ -223,21 +255,31 @@ def _channels(count: int) -> str:
 
 
 def _signature_reasons(name: str, found: StreamSignature, first_name: str, first: StreamSignature) -> list[str]:
-    """What differs from the first shot beyond what the export settings already explained."""
-    first_name = _in_sentence(first_name)
-    if found.has_audio != first.has_audio:
-        if found.has_audio:
-            return [f"{name} has sound but {first_name} has none"]
-        return [f"{name} has no sound but {first_name} has"]
+    """How this clip's picture was made differently from the first shot's, beyond what the export settings already
+    explained."""
     differences = [
         (found.profile, first.profile, f"{found.profile} vs {first.profile} profile"),
         (found.video_setup, first.video_setup, "different video encoder settings"),
+    ]
+    return _first_difference(name, first_name, differences)
+
+
+def _sound_signature_reasons(name: str, found: StreamSignature, first_name: str, first: StreamSignature) -> list[str]:
+    """How this clip's sound was encoded differently from the first shot's (a clip without sound is told apart
+    already)."""
+    if not (found.has_audio and first.has_audio):
+        return []
+    differences = [
         (found.audio_codec, first.audio_codec, f"{found.audio_codec} vs {first.audio_codec} sound"),
         (found.audio_setup, first.audio_setup, "different sound encoder settings"),
     ]
+    return _first_difference(name, first_name, differences)
+
+
+def _first_difference(name: str, first_name: str, differences: list[tuple[str, str, str]]) -> list[str]:
     for mine, theirs, detail in differences:
         if mine != theirs:
-            return [f"{name} was made with different settings from {first_name} ({detail})"]
+            return [f"{name} was made with different settings from {_in_sentence(first_name)} ({detail})"]
     return []
 
 
@@ -343,6 +385,6 @@ def _snapped(trim: Trim, keys: tuple[int, ...], length_us: int, fps: Fraction | 
 
 def describe(decision: RouteDecision) -> Iterable[str]:
     """The route and its reasons as lines for a log, the CLI or a tooltip."""
-    yield "Export path: lossless copy" if decision.lossless else "Export path: re-encode"
+    yield f"Export path: {ROUTE_NAMES[decision.route]}"
     for reason in decision.reasons:
         yield f"  - {reason}"

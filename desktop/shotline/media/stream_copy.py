@@ -25,6 +25,7 @@ import av.error
 from shotline.core.errors import MediaError, RenderFailed, in_creator_words, plain_reason
 from shotline.core.ports import ProgressSink
 from shotline.core.timecode import US_PER_SECOND
+from shotline.media.partial import partial_path
 from shotline.media.plan import RenderPlan, Segment
 from shotline.media.probe import OPEN_OPTIONS, probe
 
@@ -55,16 +56,17 @@ def copy_streams(
     progress: Callable[[float], None] | None = None,
     stop: threading.Event | None = None,
     metadata: Mapping[str, str] | None = None,
+    sound: bool = True,
 ) -> int:
     """Write the segments' packets, unchanged, one shot after another into `destination` (MP4, or MOV by suffix),
-    with `metadata` as the container's tags.
+    with `metadata` as the container's tags: the picture, and the clips' own sound too when `sound` is set.
 
     Blocking; returns the number of video packets written. Raises RenderFailed when a packet cannot be written.
     """
     if not plan.segments:
         raise RenderFailed("There is nothing to export.")
     fmt = "mov" if destination.suffix.lower() == ".mov" else "mp4"
-    with_sound = plan.segments[0].plays_own_sound
+    with_sound = sound and plan.segments[0].plays_own_sound
     report = _throttled(progress) if progress is not None else None
     frames = 0
     try:
@@ -190,9 +192,10 @@ async def render_copy(
     *,
     progress: ProgressSink | None = None,
     metadata: Mapping[str, str] | None = None,
+    sound: bool = True,
 ) -> None:
-    """Copy `plan` into `output` (with `metadata` as its tags) through a hidden partial file that replaces it only
-    once the copy plays.
+    """Copy `plan` into `output` (with `metadata` as its tags; without sound unless `sound`) through a hidden
+    partial file that replaces it only once the copy plays and has exactly the film's frames.
 
     The copy runs on a worker thread; cancelling stops it between two packets and removes the partial file.
     """
@@ -205,7 +208,7 @@ async def render_copy(
 
     stop = threading.Event()
     work = asyncio.ensure_future(
-        asyncio.to_thread(copy_streams, plan, partial, progress=report, stop=stop, metadata=metadata)
+        asyncio.to_thread(copy_streams, plan, partial, progress=report, stop=stop, metadata=metadata, sound=sound)
     )
     try:
         frames = await _until_done(work, stop)
@@ -218,8 +221,6 @@ async def render_copy(
 
 def _paths(output: Path) -> tuple[Path, Path]:
     """The target and its hidden partial file (sync: quick local path work)."""
-    from shotline.media.render import partial_path  # imported here: render imports this module
-
     output = output.absolute()
     return output, partial_path(output)
 
@@ -249,4 +250,6 @@ async def _check_copy(partial: Path, output: Path, plan: RenderPlan, frames: int
     if not info.has_video or frames == 0:
         raise RenderFailed(f"The copy into {output.name} has no picture; nothing was replaced.")
     if frames != plan.frames:
-        log.warning("lossless copy wrote %d frames where the plan has %d", frames, plan.frames)
+        # a clip whose picture ends before its trim (or a damaged one) would leave a hole in the film: never
+        # write fewer frames than the timeline shows (the caller re-encodes instead)
+        raise RenderFailed(f"the copy would have {frames} frames where the film has {plan.frames}")

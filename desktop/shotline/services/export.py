@@ -81,7 +81,8 @@ def start_export(
 
 
 def start_metering(ctx: AppContext, report: ExportReport) -> JobHandle[ExportReport]:
-    """Measure the finished file's loudness (EBU R128) on the runner: the report again, with `loudness` filled in.
+    """The finished file's loudness (EBU R128), on the runner: the report again, with `loudness` filled in.
 
-    A step of its own after the export, so the file is there (and shown) as soon as it is written."""
+    An encoded sound was measured as it was encoded; a lossless copy is measured now, in a step of its own after
+    the export, so the file is there (and shown) as soon as it is written."""
     return ctx.runner.submit(with_loudness(report, ffmpeg=ctx.ffmpeg, registry=ctx.processes))

@@ -1,4 +1,5 @@
-"""Which path an export will take (copy or re-encode) and why, and snapping cuts to keyframes so it can copy.
+"""Which path an export will take (copy everything, copy the picture, or re-encode) and why, and snapping cuts to
+keyframes so it can copy.
 
 The CLI asks `route`; the export dialog asks `start_route` whenever a choice or the project changes, off the GUI
 thread, because the first look at new takes reads their files (slow on a busy machine).
@@ -15,12 +16,12 @@ from shotline.core import commands
 from shotline.core.errors import ShotlineError
 from shotline.core.model import ExportSettings, Project
 from shotline.jobs.runner import JobHandle
-from shotline.media.lossless import RouteDecision, decide, snap_suggestions
+from shotline.media.lossless import ROUTE_NAMES, RouteDecision, decide, snap_suggestions
 from shotline.media.plan import plan_export
 from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
 
-__all__ = ["SNAP_LABEL", "RouteDecision", "SnapResult", "route", "snap_cuts_to_keyframes", "start_route"]
+__all__ = ["ROUTE_NAMES", "SNAP_LABEL", "RouteDecision", "SnapResult", "route", "snap_cuts_to_keyframes", "start_route"]
 
 SNAP_LABEL = "Snap cuts to keyframes"
 
@@ -48,7 +49,7 @@ def _route_of(project: Project, resolve: Callable[[str], Path], settings: Export
     try:
         plan = plan_export(project, settings, resolve)
     except ShotlineError as exc:
-        return RouteDecision(False, (str(exc),))
+        return RouteDecision("re-encode", (str(exc),))
     return decide(project, plan)
 
 

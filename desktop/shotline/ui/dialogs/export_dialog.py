@@ -78,6 +78,8 @@ LOUDNESS: tuple[tuple[str, str, float | None], ...] = (
     ("Off (levels as mixed)", "off", None),
 )
 WHOLE_FILM, SELECTED_SHOT, RANGE = "film", "shot", "range"
+_HOW = {"lossless": "copied losslessly", "copy picture": "picture copied, sound mixed and encoded"}
+"""How a finished export was written, by its route; a re-encode names its encoder."""
 SCOPES = (("The whole film", WHOLE_FILM), ("The selected shot", SELECTED_SHOT), ("A range", RANGE))
 _ALL_EXTENSIONS = {ext for codec in Codec for ext in codec.extensions}
 
@@ -459,6 +461,9 @@ class ExportDialog(QDialog):
         if decision.lossless:
             self.route_label.setText(f"Lossless copy: the clips' frames go into the file untouched. {reasons}")
             self._colour(self.route_label, theme.SUCCESS)
+        elif decision.copies_picture:
+            self.route_label.setText(f"Picture copied, sound mixed and encoded. {reasons}")
+            self._colour(self.route_label, theme.SUCCESS)
         else:
             self.route_label.setText(f"Re-encode. {reasons}")
             self._colour(self.route_label, theme.TEXT)
@@ -626,7 +631,7 @@ class ExportDialog(QDialog):
         self.progress.setValue(PROGRESS_STEPS)
         self.show_button.setVisible(True)
         name = self._output.name if self._output else "the film"
-        how = "copied losslessly" if report.route == "lossless" else f"encoded with {report.encoder}"
+        how = _HOW.get(report.route, f"encoded with {report.encoder}")
         notes = " ".join(_sentence(note) for note in report.notes)  # e.g. the hardware encoder gave way to software
         self._say(f"Exported {name} in {format_elapsed(elapsed)} ({how}). {notes}".strip())
         self._show_measured("Measuring the loudness of the result…")

@@ -1,0 +1,257 @@
+"""How an export's picture and sound are written: three routes, each ending in one rename onto the target.
+
+- "lossless": the clips' picture and sound packets copied (`stream_copy`); nothing is decoded.
+- "copy picture": the picture's packets copied; the sound mixed, brought to its loudness and encoded on its own
+  (`soundtrack`), then the two joined (`encode.mux_argv`, both copied). The default whenever the pictures allow it:
+  mixing and normalising the sound need nothing from the picture, so an untouched film exports at copy speed.
+- "re-encode": the picture encoded from the plan's graph (`encode.encode_argv`), the sound as above, then joined.
+A sound-only export is the encoded sound itself. A copy that cannot be made after all (ffmpeg refuses a packet, or
+the copy would hold other than the film's frames) gives way to encoding, and the reasons say why.
+
+Every file is written beside the target under a hidden name (`partial`) and the target is replaced only once the
+result probes as playable; failing or cancelling removes them all. Progress is one fraction over all passes, each
+weighted by its expected cost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from shotline.core.errors import MediaError, RenderFailed, in_creator_words
+from shotline.core.model import Project
+from shotline.core.ports import ProgressSink
+from shotline.media.audio_graph import mix_argv
+from shotline.media.encode import encode_argv, mux_argv
+from shotline.media.encoders import Encoder, audio_args, pick_encoder, software
+from shotline.media.lossless import Route, RouteDecision, decide
+from shotline.media.loudness import Loudness
+from shotline.media.mix import build_mix
+from shotline.media.partial import partial_path
+from shotline.media.plan import RenderPlan
+from shotline.media.probe import probe
+from shotline.media.process import ProcessRegistry, run_ffmpeg
+from shotline.media.soundtrack import Soundtrack, encode_soundtrack, soundtrack_suffix
+from shotline.media.stream_copy import render_copy
+
+log = logging.getLogger(__name__)
+
+COPIED = "stream copy"
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What writing the film did: the route that ran and why, the picture's encoder, the sound's measured loudness."""
+
+    route: Route
+    reasons: tuple[str, ...]
+    encoder: str
+    loudness: Loudness | None
+    """Measured on the encoded sound (None when the sound was copied, so not measured yet)."""
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One export's fixed inputs, passed down the passes together."""
+
+    project: Project
+    plan: RenderPlan
+    output: Path
+    ffmpeg: Path
+    resolve: Callable[[str], Path]
+    registry: ProcessRegistry
+    tags: dict[str, str]
+
+
+async def write_film(
+    project: Project,
+    plan: RenderPlan,
+    output: Path,
+    *,
+    ffmpeg: Path,
+    resolve: Callable[[str], Path],
+    progress: ProgressSink | None,
+    registry: ProcessRegistry,
+    tags: dict[str, str],
+) -> Written:
+    """Write `plan` to `output` by the best route `lossless.decide` allows, with `tags` as its container tags."""
+    decision = await asyncio.to_thread(decide, project, plan)
+    job = _Job(project, plan, output, ffmpeg, resolve, registry, tags)
+    if decision.lossless:
+        passes = Passes(progress, {"copy": 1.0})
+        try:
+            await render_copy(plan, output, progress=passes.sink("copy"), metadata=tags)
+            passes.finish("copy")
+            return Written("lossless", decision.reasons, COPIED, None)
+        except RenderFailed as failure:
+            # the copy is an optimisation: if it cannot be done after all, the film is still exported
+            log.warning("lossless copy failed, re-encoding: %s", failure)
+            decision = RouteDecision(
+                "re-encode", (f"The lossless copy failed ({failure}), so the film was re-encoded",)
+            )
+    return await _mix_and_join(job, decision, Passes(progress, _weights(plan, decision)))
+
+
+def _weights(plan: RenderPlan, decision: RouteDecision) -> dict[str, float]:
+    # rough costs relative to encoding the picture: mixing, measuring and encoding sound are a small part of it
+    sound = {"mix": 0.08, "sound": 0.1 if plan.settings.loudness_lufs is not None else 0.06}
+    if plan.settings.codec.audio_only:
+        return sound
+    picture, mux = (0.1, 0.03) if decision.copies_picture else (1.0, 0.01)
+    return {**sound, "picture": picture, "mux": mux}
+
+
+async def _mix_and_join(job: _Job, decision: RouteDecision, passes: Passes) -> Written:
+    """The sound mixed and encoded, the picture copied or encoded, then both joined into the target."""
+    hidden: list[Path] = []
+
+    def hide(part: str, suffix: str | None = None) -> Path:
+        path = partial_path(job.output, part, suffix)
+        hidden.append(path)
+        return path
+
+    settings = job.plan.settings
+    try:
+        mixed = hide("mix", ".wav")
+        await run_ffmpeg(
+            mix_argv(build_mix(job.project, job.plan, job.resolve), mixed, job.ffmpeg),
+            duration_us=job.plan.duration_us,
+            progress=passes.sink("mix"),
+            registry=job.registry,
+            writing=job.output,
+        )
+        passes.finish("mix")
+        sound_only = settings.codec.audio_only
+        dest = hide("") if sound_only else hide("sound", soundtrack_suffix(settings))
+        sound = await _encode_sound(job, mixed, dest, passes.sink("sound"))
+        mixed.unlink(missing_ok=True)
+        passes.finish("sound")
+        if sound_only:
+            await check_playable(sound.path, job.output, job.plan)
+            sound.path.replace(job.output)
+            return Written("re-encode", decision.reasons, audio_args(settings)[1], sound.loudness, sound.notes)
+        picture = hide("picture")
+        route, reasons, encoder, notes = await _picture(job, decision, picture, passes)
+        joined = hide("")
+        await run_ffmpeg(
+            mux_argv(picture, sound.path, joined, job.ffmpeg, metadata=job.tags),
+            duration_us=job.plan.duration_us,
+            progress=passes.sink("mux"),
+            registry=job.registry,
+            writing=job.output,
+        )
+        passes.finish("mux")
+        await check_playable(joined, job.output, job.plan)
+        joined.replace(job.output)
+    finally:
+        # synchronous on purpose: the clean-up must finish even while the task is being cancelled
+        for path in hidden:
+            path.unlink(missing_ok=True)
+    return Written(route, reasons, encoder, sound.loudness, notes + sound.notes)
+
+
+async def _encode_sound(job: _Job, mixed: Path, dest: Path, progress: ProgressSink | None) -> Soundtrack:
+    return await encode_soundtrack(
+        mixed,
+        dest,
+        job.plan.settings,
+        job.plan.samples,
+        ffmpeg=job.ffmpeg,
+        registry=job.registry,
+        progress=progress,
+        metadata=job.tags if job.plan.settings.codec.audio_only else None,
+    )
+
+
+async def _picture(
+    job: _Job, decision: RouteDecision, dest: Path, passes: Passes
+) -> tuple[Route, tuple[str, ...], str, tuple[str, ...]]:
+    """Write the film's picture alone into `dest`, copied when the decision allows: (route, reasons, encoder, notes)."""
+    reasons = decision.reasons
+    if decision.copies_picture:
+        try:
+            await render_copy(job.plan, dest, progress=passes.sink("picture"), sound=False)
+            passes.finish("picture")
+            return "copy picture", reasons, COPIED, ()
+        except RenderFailed as failure:
+            log.warning("copying the picture failed, encoding it: %s", failure)
+            reasons = (f"Copying the picture failed ({failure}), so it was re-encoded",)
+    encoder = await asyncio.to_thread(pick_encoder, job.plan.settings, job.ffmpeg)
+    assert encoder is not None  # only sound-only exports have no picture encoder, and they have no picture
+    encoder, notes = await _encode_picture(job, encoder, dest, passes)
+    return "re-encode", reasons, encoder.name, notes
+
+
+async def _encode_picture(job: _Job, encoder: Encoder, dest: Path, passes: Passes) -> tuple[Encoder, tuple[str, ...]]:
+    """Encode the picture into `dest`. A hardware encoder that fails is retried once with software."""
+
+    async def run(chosen: Encoder) -> None:
+        await run_ffmpeg(
+            encode_argv(job.plan, dest, job.ffmpeg, encoder=chosen),
+            duration_us=job.plan.duration_us,
+            progress=passes.sink("picture"),
+            registry=job.registry,
+            writing=job.output,
+        )
+
+    try:
+        await run(encoder)
+    except RenderFailed as failure:
+        if not encoder.hardware:
+            raise
+        fallback = software(encoder.codec)
+        note = (
+            f"The hardware encoder {encoder.name} did not work on this computer, so the film was encoded with "
+            f"{fallback.name} (software) instead."
+        )
+        log.warning("%s ffmpeg said: %s", note, failure)
+        await asyncio.to_thread(dest.unlink, missing_ok=True)
+        await run(fallback)
+        passes.finish("picture")
+        return fallback, (note,)
+    passes.finish("picture")
+    return encoder, ()
+
+
+async def check_playable(partial: Path, output: Path, plan: RenderPlan | None = None) -> None:
+    """Refuse a written file that does not probe, or lacks the picture (or, sound only, the sound) it should have."""
+    try:
+        info = await asyncio.to_thread(probe, partial)
+    except MediaError as exc:
+        reason = in_creator_words(str(exc))  # it names the hidden partial file, which becomes `output`
+        raise RenderFailed(
+            f"ffmpeg finished but {output.name} does not play back ({reason}); nothing was replaced."
+        ) from None
+    sound_only = plan is not None and plan.settings.codec.audio_only
+    if sound_only and not info.has_audio:
+        raise RenderFailed(f"ffmpeg finished but {output.name} has no sound; nothing was replaced.")
+    if not sound_only and not info.has_video:
+        raise RenderFailed(f"ffmpeg finished but {output.name} has no picture; nothing was replaced.")
+
+
+class Passes:
+    """One progress fraction over several passes: each pass reports 0..1 and fills its share of the whole."""
+
+    def __init__(self, progress: ProgressSink | None, weights: dict[str, float]) -> None:
+        self._progress = progress
+        total = sum(weights.values())
+        self._share = {name: weight / total for name, weight in weights.items()}
+        self._left = set(weights)
+        self._done = 0.0
+
+    def sink(self, name: str) -> ProgressSink | None:
+        if self._progress is None:
+            return None
+        base, share, report = self._done, self._share[name], self._progress
+        return lambda fraction: report(min(1.0, base + share * fraction))
+
+    def finish(self, name: str) -> None:
+        self._left.discard(name)
+        # the last pass ends exactly on 1.0, whatever the floating-point sum of the shares says
+        self._done = self._done + self._share[name] if self._left else 1.0
+        if self._progress is not None:
+            self._progress(min(1.0, self._done))
