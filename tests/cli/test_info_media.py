@@ -35,13 +35,13 @@ def film(tmp_path: Path) -> Path:
 def test_info_shows_each_picked_takes_picture_and_sound(film: Path) -> None:
     first, second = info(film)["shots"]
     assert first["duration_us"] == 3_000_000, "a clip is as long as its picture"
-    assert first["media"] == {
+    assert first["picked_take_media"] == {
         "picture": {"duration": "00:00:03.000", "duration_us": 3_000_000, "size": "160x90", "fps": "25"},
-        "sound": {"duration": "00:00:03.500", "duration_us": first["media"]["sound"]["duration_us"]},
+        "sound": {"duration": "00:00:03.500", "duration_us": first["picked_take_media"]["sound"]["duration_us"]},
         "past_picture_us": 0,
     }
-    assert first["media"]["sound"]["duration_us"] == pytest.approx(3_500_000, abs=25_000)
-    assert second["media"]["picture"] == {
+    assert first["picked_take_media"]["sound"]["duration_us"] == pytest.approx(3_500_000, abs=25_000)
+    assert second["picked_take_media"]["picture"] == {
         "duration": "00:00:01.668",
         "duration_us": 1_668_333,
         "size": "160x90",
@@ -61,6 +61,6 @@ def test_info_says_when_a_saved_trim_runs_past_the_picture(film: Path) -> None:
     take = saved["shots"][0]["takes"][0]
     take["info"]["duration_us"] = take["trim"]["out_us"] = 3_500_000
     project_file.write_text(json.dumps(saved))
-    assert info(film)["shots"][0]["media"]["past_picture_us"] == 500_000
+    assert info(film)["shots"][0]["picked_take_media"]["past_picture_us"] == 500_000
     line = ok("info", film).splitlines()[2].strip()
     assert line.endswith("its trim runs 0.500 s past the picture's end (black in the film)")

@@ -164,7 +164,7 @@ def info(project: str, as_json: bool) -> None:
         report = project_report(session.project, session.bundle.missing_media(session.project))
         names = session.project.media_names()
         for entry, shot in zip(report["shots"], session.project.shots, strict=True):
-            entry["media"] = _picked_media(session, shot.picked_take, report["missing_media"], names)
+            entry["picked_take_media"] = _picked_media(session, shot.picked_take, report["missing_media"], names)
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
@@ -178,8 +178,8 @@ def info(project: str, as_json: bool) -> None:
         picked = f"take {shot['picked_take_number']} of {shot['takes']}, {shot['picked_take_source']}"
         picked = picked if shot["picked_take"] else ("no take picked" if shot["takes"] else "no take yet")
         click.echo(f"{shot['position']:>3}  {shot['id'][:8]}  {title:<40}  {trim:<27}  {shot['duration']}  {picked}")
-        if shot["media"] is not None:
-            click.echo(f"     {shot['media'].get('error') or describe_take_media(shot['media'])}")
+        if media := shot["picked_take_media"]:
+            click.echo(f"     {media.get('error') or describe_take_media(media)}")
         if blend := blends.get(shot["position"]):
             click.echo(f"     crossfade into shot {blend['to']}: {blend['duration']} ({blend['frames']} frames)")
     for path in report["missing_media"]:
