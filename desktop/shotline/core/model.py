@@ -385,9 +385,10 @@ BROADCAST_LUFS = -23.0
 class ExportSettings:
     """How to render: frame, codec, sound and loudness, and which part of the timeline.
 
-    `loudness_lufs` None leaves levels as mixed; otherwise the export is normalised (two-pass EBU R128) to that
-    integrated loudness with a `true_peak_db` ceiling. `range` (timeline time) limits the export to part of the film.
-    `lossless` allows the stream-copy path when the timeline permits it; `hardware` allows a hardware encoder.
+    `loudness_lufs` None leaves levels as mixed; otherwise the export is normalised to that integrated loudness
+    (EBU R128, measured on the encoded sound) with a `true_peak_db` ceiling. `range` (timeline time) limits the
+    export to part of the film. `lossless` allows the stream-copy paths when the timeline permits them; `hardware`
+    allows a hardware encoder.
     """
 
     size: Size
