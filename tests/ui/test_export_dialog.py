@@ -200,7 +200,7 @@ def test_the_route_line_says_lossless_or_why_not(qtbot, keyed: ProjectDocument) 
     assert _route(qtbot, dialog).startswith("Lossless copy"), _route(qtbot, dialog)
     assert not dialog.snap_button.isVisibleTo(dialog)
     dialog.choose(dialog.loudness_combo, "web")
-    assert _route(qtbot, dialog).startswith("Re-encode"), _route(qtbot, dialog)
+    assert _route(qtbot, dialog).startswith("Picture copied, sound mixed and encoded"), _route(qtbot, dialog)
     assert "Loudness" in _route(qtbot, dialog)
     dialog.choose(dialog.loudness_combo, "off")
     dialog.select_preset("720p 16:9")
@@ -212,7 +212,7 @@ def test_the_route_line_says_lossless_or_why_not(qtbot, keyed: ProjectDocument) 
     assert _route(qtbot, dialog).startswith("Lossless copy")
     shot = keyed.project.shots[0]
     assert keyed.execute(commands.set_shot_sound(shot.id, gain_db=-3.0))  # the project changing refreshes it too
-    assert _route(qtbot, dialog).startswith("Re-encode") and "down 3 dB" in _route(qtbot, dialog)
+    assert _route(qtbot, dialog).startswith("Picture copied") and "down 3 dB" in _route(qtbot, dialog)
 
 
 def test_snapping_cuts_to_keyframes_makes_it_lossless_in_one_undo_step(qtbot, keyed: ProjectDocument) -> None:
