@@ -422,7 +422,9 @@ def test_the_export_dialog_on_the_demo_shows_its_choices_and_route(xvfb_display:
     assert facts["summary"] == f"{len(DEMO['shots'])} shots · {format_time(round(seconds * 1e6))} · {frame}"
     assert facts["route"].startswith(("Lossless copy", "Picture copied", "Re-encode"))
     assert facts["export_enabled"]
-    assert _share(_region(pixels, facts["route_rect"]), theme.TEXT, tolerance=40) > 0.01, "the route is not drawn"
+    copies = facts["route"].startswith(("Lossless copy", "Picture copied"))  # a copy is good news: drawn in green
+    colour = theme.SUCCESS if copies else theme.TEXT
+    assert _share(_region(pixels, facts["route_rect"]), colour, tolerance=40) > 0.01, "the route is not drawn"
 
 
 def test_the_welcome_page_offers_new_open_and_the_demo(xvfb_display: str, tmp_path: Path) -> None:
