@@ -39,11 +39,12 @@ log = logging.getLogger(__name__)
 FRAME_TOLERANCE_US = 1000
 """A frame that starts this little after a time counts as showing at it: trims and frame times are both rounded
 to whole microseconds (and ffmpeg's filters to their time base), so a frame named by a trim may sit a hair late."""
-SEEK_LEAD = Fraction(1)
-"""How far before a keyframe a seek aims first (seconds). A frame's decoding time runs ahead of its presentation
-time by its reordering delay (up to 16 frames), and a file without an index seeks by decoding time."""
-_MAX_TRIES = 8
-"""Each try doubles the lead (1 s … 128 s); past that, reading from the file's start is as quick."""
+SEEK_LEADS = tuple(Fraction(2**n) for n in range(8))
+"""How far before the time wanted each try aims (seconds), never less than a second: a file without an index
+(MPEG-PS/TS) seeks by decoding time, which runs ahead of presentation by the reordering delay, to any packet, and
+its packets carry a timestamp only every so often (at least every 0.7 s), so the first frames decoded after a seek
+have guessed times (aiming right at the time put an MPEG-PS thumbnail 3 frames early). Past 128 s, reading from the
+file's start is as quick."""
 READ_TIMEOUT_S = 15.0
 _CACHED_FILES = 256
 
@@ -88,8 +89,7 @@ def seek_before(container: av.container.InputContainer, stream: av.stream.Stream
     input can start.
     """
     start = Fraction(container.start_time or 0, US_PER_SECOND)
-    lead = SEEK_LEAD
-    for _ in range(_MAX_TRIES):
+    for lead in SEEK_LEADS:
         target = at - lead
         if target <= start:
             return None
@@ -101,7 +101,6 @@ def seek_before(container: av.container.InputContainer, stream: av.stream.Stream
         if first is not None and first <= at:
             container.seek(math.floor(target * US_PER_SECOND), backward=True, any_frame=False)
             return target
-        lead *= 2
     return None
 
 
