@@ -117,8 +117,12 @@ async def _mix_and_join(job: _Job, decision: RouteDecision, passes: Passes) -> W
     settings = job.plan.settings
     try:
         mixed = hide("mix", ".wav")
+        # building the commands reads each clip's first frames (where its clock starts): off the event loop
+        mixing = await asyncio.to_thread(
+            lambda: mix_argv(build_mix(job.project, job.plan, job.resolve), mixed, job.ffmpeg)
+        )
         await run_ffmpeg(
-            mix_argv(build_mix(job.project, job.plan, job.resolve), mixed, job.ffmpeg),
+            mixing,
             duration_us=job.plan.duration_us,
             progress=passes.sink("mix"),
             registry=job.registry,
@@ -191,7 +195,7 @@ async def _encode_picture(job: _Job, encoder: Encoder, dest: Path, passes: Passe
 
     async def run(chosen: Encoder) -> None:
         await run_ffmpeg(
-            encode_argv(job.plan, dest, job.ffmpeg, encoder=chosen),
+            await asyncio.to_thread(encode_argv, job.plan, dest, job.ffmpeg, encoder=chosen),
             duration_us=job.plan.duration_us,
             progress=passes.sink("picture"),
             registry=job.registry,

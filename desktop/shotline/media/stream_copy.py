@@ -25,6 +25,7 @@ import av.error
 from shotline.core.errors import MediaError, RenderFailed, in_creator_words, plain_reason
 from shotline.core.ports import ProgressSink
 from shotline.core.timecode import US_PER_SECOND
+from shotline.media.clock import take_zero
 from shotline.media.partial import partial_path
 from shotline.media.plan import RenderPlan, Segment
 from shotline.media.probe import OPEN_OPTIONS, probe
@@ -113,7 +114,7 @@ def _copy_segment(
             streams.append(output.add_stream_from_template(video))
             if audio is not None:
                 streams.append(output.add_stream_from_template(audio))
-        origin = Fraction(video.start_time or 0) * _time_base(video)
+        origin = take_zero(segment.source)  # the take's clock, as every other reader of the clip counts it
         start = origin + Fraction(segment.trim.in_us, US_PER_SECOND)
         end = origin + Fraction(segment.trim.out_us, US_PER_SECOND)
         place = Fraction(segment.start_frame) / plan.settings.fps
