@@ -3,11 +3,14 @@
 (a) Shotline's re-encode of a 10-shot 1080p timeline against one hand-written ffmpeg command that does the same
     work, target <= 1.15x;
 (b) Shotline's lossless (stream-copy) export of the same timeline, cut on keyframes, against
-    `ffmpeg -f concat -safe 0 -i list -c copy`, target <= 1.5x, and its speed, target >= 50x realtime.
+    `ffmpeg -f concat -safe 0 -i list -c copy`, target <= 1.5x, and its speed, target >= 50x realtime;
+(c) Shotline's default export (loudness on: the picture copied, the sound mixed, normalised and encoded) of eight
+    untouched 20 s 1080p clips, beside `ffmpeg -f concat -c copy` of the same clips, target >= 30x realtime.
 
-The ten source clips are made at the start with ffmpeg's lavfi sources: 3 s of 1920x1080 testsrc2 at 24 fps,
-H.264 with a keyframe every 12 frames (0.5 s), and a tone in 48 kHz stereo AAC. Each shot is trimmed to
-0.5 s–2.5 s, so every cut falls on a keyframe and the film is 20 s long.
+The ten source clips of (a) and (b) are made at the start with ffmpeg's lavfi sources: 3 s of 1920x1080 testsrc2
+at 24 fps, H.264 with a keyframe every 12 frames (0.5 s), and a tone in 48 kHz stereo AAC. Each shot is trimmed
+to 0.5 s–2.5 s, so every cut falls on a keyframe and the film is 20 s long. The eight clips of (c) share one 20 s
+picture, each with its own tone (so no two files are the same).
 
 Two Shotline figures, each against the target: "export" is planning + rendering (every ffmpeg pass or the packet
 copy, the playable check, the rename) with the route already decided, as in the export dialog, which decides it
@@ -15,10 +18,10 @@ while the creator picks options; "route + export" adds the route decision, as a
 fresh `shotline export` process pays it (the first decision reads every clip's keyframes). Wall time is judged;
 CPU time (this process's threads + finished children) is printed beside it because it stays meaningful on a busy
 machine. Each reference command runs in the same process, right before the Shotline run it is compared with.
-Metering the finished file's loudness (shown to the creator after the export, once the file is written) is a step
-of its own; its time is printed beside the figures, not in them. The lossless part also times each of its steps
-alone, to show where the time goes. `--runs N` repeats the quick
-lossless pair (medians; default 3).
+An encoded sound is measured as part of the export (its loudness is checked on the encoded sound); a lossless
+copy's loudness is metered after the export, once the file is written, and that time is printed beside the
+figures, not in them. The lossless part also times each of its steps alone, to show where the time goes. `--runs N`
+repeats the quick pairs (medians; default 3).
 """
 
 from __future__ import annotations
@@ -54,6 +57,9 @@ SIZE = (1920, 1080)
 REENCODE_TARGET = 1.15
 COPY_TARGET = 1.5
 REALTIME_TARGET = 50.0
+UNTOUCHED_CLIPS = 8
+UNTOUCHED_SECONDS = 20
+COPY_PICTURE_TARGET = 30.0
 
 
 def make_sources(folder: Path) -> list[Path]:
@@ -99,7 +105,7 @@ def hand_reencode_argv(
     export's crf and preset, AAC at the export's bitrate, constant frame rate, +faststart.
     Not in it (Shotline does these and the timing includes them): the separate sound-mixing pass to a WAV, the
     exact frame/sample padding and trims, the probe that checks the result plays, and the rename into place.
-    Loudness normalisation is off on both sides (Shotline's two loudness passes are timed separately, as info).
+    Loudness normalisation is off on both sides (Shotline's loudness at -14 LUFS is timed separately, as info).
     """
     argv = [ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
     for source in sources:
@@ -278,7 +284,7 @@ def bench_reencode(
     print(ratio_line("ratio (route + export):", ours_whole, hand, REENCODE_TARGET))
     if loud:
         normalised = shotline_export(ctx, project, folder / "loud.mp4", lossless=False)
-        print(f"    info, with -14 LUFS (2 passes):   {normalised.render}   ({normalised.report.loudness})")
+        print(f"    info, with -14 LUFS:              {normalised.render}   ({normalised.report.loudness})")
     print()
 
 
@@ -312,11 +318,82 @@ def bench_lossless(ctx: object, folder: Path, project: Path, sources: list[Path]
         print(f"      {label:<52}{timing}")
 
 
+def make_untouched_project(folder: Path, ffmpeg: str) -> tuple[Path, list[Path]]:
+    """Eight 20 s 1080p clips that share one picture, each with its own tone, imported whole into a project."""
+    from shotline.core.model import Size
+    from shotline.services.importing import import_files
+    from shotline.services.session import ProjectSession
+    from tests.clips import run
+
+    picture = folder / "untouched-picture.mp4"
+    run(
+        [
+            *("-f", "lavfi", "-i", f"testsrc2=size={SIZE[0]}x{SIZE[1]}:rate={FPS}:duration={UNTOUCHED_SECONDS}"),
+            *("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", str(2 * FPS), str(picture)),
+        ]
+    )
+    sources = []
+    for n in range(1, UNTOUCHED_CLIPS + 1):
+        path = folder / f"untouched{n}.mp4"
+        run(
+            [
+                *("-i", str(picture)),
+                *("-f", "lavfi", "-i", f"sine=frequency={130 * n}:sample_rate=48000:duration={UNTOUCHED_SECONDS}"),
+                *("-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", "-ac", "2", str(path)),
+            ]
+        )
+        sources.append(path)
+    project = folder / "untouched.shotline"
+    with ProjectSession.create(project, title="Untouched", size=Size(*SIZE)) as session:
+        import_files(session, sources, None)
+        session.save()
+    return project, sources
+
+
+def bench_copy_picture(ctx: object, folder: Path, ffmpeg: str, runs: int) -> None:
+    project, sources = make_untouched_project(folder, ffmpeg)
+    film = UNTOUCHED_CLIPS * UNTOUCHED_SECONDS
+    listing = folder / "untouched.txt"
+    listing.write_text("".join(f"file '{source}'\n" for source in sources))
+    references, exports = [], []
+    for _ in range(runs):
+        references.append(run_reference(concat_copy_argv(ffmpeg, listing, folder / "untouched-concat.mp4")))
+        forget_media_facts()
+        exports.append(shotline_export(ctx, project, folder / "untouched-film.mp4"))
+    reference = median_timing(references)
+    render = median_timing([e.render for e in exports])
+    whole = median_timing([e.whole for e in exports])
+    routes = sorted({f"{e.decided}/{e.report.route}" for e in exports})
+    print(
+        f"(c) default export (-14 LUFS) of {UNTOUCHED_CLIPS} untouched {UNTOUCHED_SECONDS} s clips, median of {runs} "
+        f"(route decided/ran: {', '.join(routes)})"
+    )
+    print(
+        f"    ffmpeg -f concat -c copy:         {reference}   "
+        f"({seconds_of(folder / 'untouched-concat.mp4'):.2f} s of film, no loudness)"
+    )
+    print(
+        f"    shotline export (plan + render):  {render}   ({seconds_of(folder / 'untouched-film.mp4'):.2f} s of "
+        f"film, {exports[-1].report.loudness})"
+    )
+    print(f"    shotline route + export:          {whole}")
+    for label, timing in (("speed (export):", render), ("speed (route + export):", whole), ("concat copy:", reference)):
+        speed = film / timing.wall
+        target = (
+            f"target >= {COPY_PICTURE_TARGET:g}x  {verdict(speed >= COPY_PICTURE_TARGET)}"
+            if timing is not reference
+            else "(reference)"
+        )
+        print(f"    {label:<34}{speed:6.1f}x realtime  {target}")
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=3, help="repeats of the (quick) lossless pair")
+    parser.add_argument("--runs", type=int, default=3, help="repeats of the (quick) copy pairs")
     parser.add_argument("--reencode-runs", type=int, default=3, help="repeats of the re-encode pair (~50 s each)")
     parser.add_argument("--skip-loudness", action="store_true", help="skip the informational loudness run")
+    parser.add_argument("--parts", default="abc", help="which parts to run, e.g. 'c' for the default export only")
     parser.add_argument("-v", "--verbose", action="store_true", help="log Shotline's passes with timestamps")
     args = parser.parse_args()
     if args.verbose:
@@ -329,18 +406,26 @@ def main() -> None:
     ffmpeg = ffmpeg_exe()
     with tempfile.TemporaryDirectory() as scratch, open_context(secrets=MemorySecretStore()) as ctx:
         folder = Path(scratch)
-        made, _ = timed(lambda: make_project(folder / "bench.shotline", make_sources(folder)))
-        sources = sorted(folder.glob("shot*.mp4"))
-        print(f"made {SHOTS} clips of {SIZE[0]}x{SIZE[1]} and the project in {made.wall:.1f} s (not in the figures)")
-        print(
-            f"film: {SHOTS} shots of {TRIM_OUT - TRIM_IN:g} s, cut on keyframes, {FPS} fps; "
-            f"load average {os.getloadavg()[0]:.1f}"
-        )
-        print()
-        bench_reencode(
-            ctx, folder, folder / "bench.shotline", sources, ffmpeg, not args.skip_loudness, args.reencode_runs
-        )
-        bench_lossless(ctx, folder, folder / "bench.shotline", sources, ffmpeg, args.runs)
+        if "a" in args.parts or "b" in args.parts:
+            made, _ = timed(lambda: make_project(folder / "bench.shotline", make_sources(folder)))
+            sources = sorted(folder.glob("shot*.mp4"))
+            print(
+                f"made {SHOTS} clips of {SIZE[0]}x{SIZE[1]} and the project in {made.wall:.1f} s (not in the figures)"
+            )
+            print(
+                f"film: {SHOTS} shots of {TRIM_OUT - TRIM_IN:g} s, cut on keyframes, {FPS} fps; "
+                f"load average {os.getloadavg()[0]:.1f}"
+            )
+            print()
+        if "a" in args.parts:
+            bench_reencode(
+                ctx, folder, folder / "bench.shotline", sources, ffmpeg, not args.skip_loudness, args.reencode_runs
+            )
+        if "b" in args.parts:
+            bench_lossless(ctx, folder, folder / "bench.shotline", sources, ffmpeg, args.runs)
+            print()
+        if "c" in args.parts:
+            bench_copy_picture(ctx, folder, ffmpeg, args.runs)
 
 
 if __name__ == "__main__":

@@ -332,9 +332,14 @@ def test_a_shot_with_no_keyframe_inside_is_skipped(folder: Path) -> None:
 # ---------------------------------------------------------------------------------------------- through render
 
 
-def _export_through_render(project: Project, export: ExportSettings, folder: Path, out: Path) -> ExportReport:
+def _export_through_render(
+    project: Project, export: ExportSettings, folder: Path, out: Path, progress: list[float] | None = None
+) -> ExportReport:
     plan = plan_of(project, folder, replace(export, preset="ultrafast"))
-    return asyncio.run(render(project, plan, out, ffmpeg=Path(ffmpeg_exe()), resolve=lambda rel: folder / rel))
+    sink = progress.append if progress is not None else None
+    return asyncio.run(
+        render(project, plan, out, ffmpeg=Path(ffmpeg_exe()), resolve=lambda rel: folder / rel, progress=sink)
+    )
 
 
 SOURCE_CLIPS = ("a.mp4", "b.mp4", "c.mp4")
@@ -361,8 +366,11 @@ def test_an_export_whose_sound_needs_work_copies_the_picture(case: str, folder: 
     change, _ = REFUSALS[case]
     project, export = change(on_keyframes(folder), folder)
     out = tmp_path / "film.mp4"
-    report = _export_through_render(project, export, folder, out)
+    progress: list[float] = []
+    report = _export_through_render(project, export, folder, out, progress)
     assert report.route == "copy picture" and report.encoder == "stream copy", report.reasons
+    # the picture is copied while the sound is mixed: one bar over both, never going back, ending on 1.0
+    assert progress == sorted(progress) and progress[-1] == 1.0
     expected: list[bytes] = []
     for segment in plan_of(project, folder, export).segments:
         expected += video_packets(segment.source, segment.trim.in_us, segment.trim.out_us)

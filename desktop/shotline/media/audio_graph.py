@@ -26,6 +26,7 @@ from typing import Any
 import ffmpeg
 
 from shotline.media.clock import input_cut, seconds_arg
+from shotline.media.loudness import metered_into
 from shotline.media.mix import DUCK_BLOCK_SAMPLES, AudioMix, Ducking, Sound
 
 PROTOCOLS = "file,pipe"
@@ -37,8 +38,11 @@ _START_ONLY = {"first_pts": 0, "min_comp": 0.000001, "min_hard_comp": 1e9, "max_
 what lies before time 0) and leave the rest as it is: timestamps that wander later on are not chased, as before."""
 
 
-def mix_argv(mix: AudioMix, output: Path, ffmpeg_exe: Path) -> list[str]:
-    """The ffmpeg argv that writes `mix` to the WAV `output` (without the flags `run_ffmpeg` adds)."""
+def mix_argv(mix: AudioMix, output: Path, ffmpeg_exe: Path, *, figures: Path | None = None) -> list[str]:
+    """The ffmpeg argv that writes `mix` to the WAV `output` (without the flags `run_ffmpeg` adds).
+
+    With `figures`, the same pass meters the mix it writes (EBU R128, `loudness.metered_into`): read them with
+    `loudness.read_figures`. That saves reading the whole mix once more before its loudness is set."""
     layout = _LAYOUTS[mix.channels]
     playing = [sound for sound in mix.sounds if sound.samples > 0]
     sources = _shared_inputs(playing)
@@ -54,9 +58,14 @@ def mix_argv(mix: AudioMix, output: Path, ffmpeg_exe: Path) -> list[str]:
         .filter("apad", whole_len=mix.samples)
         .filter("atrim", end_sample=mix.samples)
     )
-    graph = ffmpeg.output(
-        exact, f"file:{output}", acodec=WAV_CODEC, ar=mix.sample_rate, ac=mix.channels, f="wav"
-    ).global_args("-y", "-copyts")
+    wav = {"acodec": WAV_CODEC, "ar": mix.sample_rate, "ac": mix.channels, "f": "wav"}
+    if figures is None:
+        graph = ffmpeg.output(exact, f"file:{output}", **wav)
+    else:
+        both = exact.filter_multi_output("asplit", 2)
+        metered = ffmpeg.output(metered_into(both.stream(1), figures), "-", f="null")
+        graph = ffmpeg.merge_outputs(ffmpeg.output(both.stream(0), f"file:{output}", **wav), metered)
+    graph = graph.global_args("-y", "-copyts")
     argv: list[str] = graph.compile(cmd=str(ffmpeg_exe))
     return argv
 

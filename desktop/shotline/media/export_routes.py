@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from shotline.core.errors import MediaError, RenderFailed, in_creator_words
 from shotline.core.model import Project
@@ -28,7 +29,7 @@ from shotline.media.audio_graph import mix_argv
 from shotline.media.encode import encode_argv, mux_argv
 from shotline.media.encoders import Encoder, audio_args, pick_encoder, software
 from shotline.media.lossless import Route, RouteDecision, decide
-from shotline.media.loudness import Loudness
+from shotline.media.loudness import Loudness, read_figures
 from shotline.media.mix import build_mix
 from shotline.media.partial import partial_path
 from shotline.media.plan import RenderPlan
@@ -38,6 +39,9 @@ from shotline.media.soundtrack import Soundtrack, encode_soundtrack, soundtrack_
 from shotline.media.stream_copy import render_copy
 
 log = logging.getLogger(__name__)
+
+A = TypeVar("A")
+B = TypeVar("B")
 
 COPIED = "stream copy"
 
@@ -106,7 +110,7 @@ def _weights(plan: RenderPlan, decision: RouteDecision) -> dict[str, float]:
 
 
 async def _mix_and_join(job: _Job, decision: RouteDecision, passes: Passes) -> Written:
-    """The sound mixed and encoded, the picture copied or encoded, then both joined into the target."""
+    """The sound mixed and encoded while the picture is copied or encoded, then both joined into the target."""
     hidden: list[Path] = []
 
     def hide(part: str, suffix: str | None = None) -> Path:
@@ -116,30 +120,19 @@ async def _mix_and_join(job: _Job, decision: RouteDecision, passes: Passes) -> W
 
     settings = job.plan.settings
     try:
-        mixed = hide("mix", ".wav")
-        # building the commands reads each clip's first frames (where its clock starts): off the event loop
-        mixing = await asyncio.to_thread(
-            lambda: mix_argv(build_mix(job.project, job.plan, job.resolve), mixed, job.ffmpeg)
-        )
-        await run_ffmpeg(
-            mixing,
-            duration_us=job.plan.duration_us,
-            progress=passes.sink("mix"),
-            registry=job.registry,
-            writing=job.output,
-        )
-        passes.finish("mix")
-        sound_only = settings.codec.audio_only
-        dest = hide("") if sound_only else hide("sound", soundtrack_suffix(settings))
-        sound = await _encode_sound(job, mixed, dest, passes.sink("sound"))
-        mixed.unlink(missing_ok=True)
-        passes.finish("sound")
-        if sound_only:
+        if settings.codec.audio_only:
+            sound = await _sound(job, hide("mix", ".wav"), hide("figures", ".txt"), hide(""), passes)
             await check_playable(sound.path, job.output, job.plan)
-            sound.path.replace(job.output)
+            sound.path.replace(job.output)  # one rename in the same folder: atomic and instant
             return Written("re-encode", decision.reasons, audio_args(settings)[1], sound.loudness, sound.notes)
         picture = hide("picture")
-        route, reasons, encoder, notes = await _picture(job, decision, picture, passes)
+        # the two share nothing until the mux: the picture (a copy, mostly disk) runs beside the sound (ffmpeg)
+        (route, reasons, encoder, notes), sound = await _together(
+            _picture(job, decision, picture, passes),
+            _sound(
+                job, hide("mix", ".wav"), hide("figures", ".txt"), hide("sound", soundtrack_suffix(settings)), passes
+            ),
+        )
         joined = hide("")
         await run_ffmpeg(
             mux_argv(picture, sound.path, joined, job.ffmpeg, metadata=job.tags),
@@ -150,7 +143,7 @@ async def _mix_and_join(job: _Job, decision: RouteDecision, passes: Passes) -> W
         )
         passes.finish("mux")
         await check_playable(joined, job.output, job.plan)
-        joined.replace(job.output)
+        joined.replace(job.output)  # one rename in the same folder: atomic and instant
     finally:
         # synchronous on purpose: the clean-up must finish even while the task is being cancelled
         for path in hidden:
@@ -158,17 +151,57 @@ async def _mix_and_join(job: _Job, decision: RouteDecision, passes: Passes) -> W
     return Written(route, reasons, encoder, sound.loudness, notes + sound.notes)
 
 
-async def _encode_sound(job: _Job, mixed: Path, dest: Path, progress: ProgressSink | None) -> Soundtrack:
-    return await encode_soundtrack(
+async def _together(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
+    """Run both at once; when one fails (or this is cancelled), stop the other and wait for it before going on, so
+    nothing still writes the hidden files the caller is about to remove."""
+    one, two = asyncio.ensure_future(first), asyncio.ensure_future(second)
+    try:
+        await asyncio.gather(one, two)
+    except BaseException:
+        one.cancel()
+        two.cancel()
+        await asyncio.gather(one, two, return_exceptions=True)
+        raise
+    return one.result(), two.result()
+
+
+async def _sound(job: _Job, mixed: Path, figures: Path, dest: Path, passes: Passes) -> Soundtrack:
+    """Mix the film's sound into `mixed` (metering it on the way when it is to be normalised), then encode it into
+    `dest` at its loudness."""
+    settings = job.plan.settings
+    meter = figures if settings.loudness_lufs is not None else None
+    # building the command reads each clip's first frames (where its clock starts): off the event loop
+    mixing = await asyncio.to_thread(
+        lambda: mix_argv(build_mix(job.project, job.plan, job.resolve), mixed, job.ffmpeg, figures=meter)
+    )
+    await run_ffmpeg(
+        mixing,
+        duration_us=job.plan.duration_us,
+        progress=passes.sink("mix"),
+        registry=job.registry,
+        writing=job.output,
+    )
+    passes.finish("mix")
+    measured = None
+    if meter is not None:
+        try:
+            measured = read_figures(meter, job.output.name)
+        except RenderFailed as failure:  # too short to meter, say: the soundtrack finds that out and says so
+            log.info("the mix was not metered as it was made: %s", failure)
+    sound = await encode_soundtrack(
         mixed,
         dest,
-        job.plan.settings,
+        settings,
         job.plan.samples,
         ffmpeg=job.ffmpeg,
         registry=job.registry,
-        progress=progress,
-        metadata=job.tags if job.plan.settings.codec.audio_only else None,
+        progress=passes.sink("sound"),
+        metadata=job.tags if settings.codec.audio_only else None,
+        measured=measured,
     )
+    mixed.unlink(missing_ok=True)  # noqa: ASYNC240 - it can be large: free the disk before the mux
+    passes.finish("sound")
+    return sound
 
 
 async def _picture(
@@ -238,24 +271,28 @@ async def check_playable(partial: Path, output: Path, plan: RenderPlan | None = 
 
 
 class Passes:
-    """One progress fraction over several passes: each pass reports 0..1 and fills its share of the whole."""
+    """One progress fraction over several passes, some of which may run at once: each pass reports 0..1 and the
+    whole is the sum of each pass's fraction times its share."""
 
     def __init__(self, progress: ProgressSink | None, weights: dict[str, float]) -> None:
         self._progress = progress
         total = sum(weights.values())
         self._share = {name: weight / total for name, weight in weights.items()}
-        self._left = set(weights)
-        self._done = 0.0
+        self._done = dict.fromkeys(weights, 0.0)
 
     def sink(self, name: str) -> ProgressSink | None:
         if self._progress is None:
             return None
-        base, share, report = self._done, self._share[name], self._progress
-        return lambda fraction: report(min(1.0, base + share * fraction))
+        return lambda fraction: self._report(name, fraction)
 
     def finish(self, name: str) -> None:
-        self._left.discard(name)
-        # the last pass ends exactly on 1.0, whatever the floating-point sum of the shares says
-        self._done = self._done + self._share[name] if self._left else 1.0
-        if self._progress is not None:
-            self._progress(min(1.0, self._done))
+        self._report(name, 1.0)
+
+    def _report(self, name: str, fraction: float) -> None:
+        self._done[name] = max(self._done[name], min(1.0, fraction))
+        if self._progress is None:
+            return
+        if all(done == 1.0 for done in self._done.values()):
+            self._progress(1.0)  # the end is exactly 1.0, whatever the floating-point sum of the shares says
+        else:
+            self._progress(min(1.0, sum(self._share[name] * done for name, done in self._done.items())))

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import ffmpeg
 
@@ -78,18 +79,27 @@ async def meter(
         sound = ffmpeg.input(f"file:{path}", protocol_whitelist=PROTOCOLS).audio
         for name, options in through:
             sound = sound.filter(name, **options)
-        metered = sound.filter("ebur128", peak="true", metadata=1).filter("ametadata", mode="print", file=str(figures))
+        metered = metered_into(sound, figures)
         argv: list[str] = ffmpeg.output(metered, "-", f="null").global_args("-y").compile(cmd=str(ffmpeg_exe))
         await run_ffmpeg(argv, duration_us=duration_us, progress=progress, registry=registry)
-        last = _last_figures(figures)
+        return read_figures(figures, path.name)
+
+
+def metered_into(sound: Any, figures: Path) -> Any:
+    """`sound` (an ffmpeg-python stream) through the EBU R128 meter, its running figures printed to `figures` (read
+    them with `read_figures` once ffmpeg is done). For metering a sound inside a pass that makes it."""
+    return sound.filter("ebur128", peak="true", metadata=1).filter("ametadata", mode="print", file=str(figures))
+
+
+def read_figures(figures: Path, name: str) -> Loudness:
+    """What the meter of `metered_into` measured over the whole sound; RenderFailed naming `name` without figures."""
+    last = _last_figures(figures)
     try:
         integrated = float(last["lavfi.r128.I"])
         peak = float(last["lavfi.r128.true_peak"])
         return Loudness(integrated, _db(peak), float(last.get("lavfi.r128.LRA", "0")), integrated - 10.0)
     except (KeyError, ValueError):
-        raise RenderFailed(
-            f"ffmpeg did not report the loudness of {path.name}; check that the file has sound."
-        ) from None
+        raise RenderFailed(f"ffmpeg did not report the loudness of {name}; check that the file has sound.") from None
 
 
 def level_filters(gain_db: float, limit_db: float | None, sample_rate: int) -> list[Filter]:

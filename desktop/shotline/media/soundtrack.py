@@ -79,10 +79,12 @@ async def encode_soundtrack(
     registry: ProcessRegistry | None = None,
     progress: ProgressSink | None = None,
     metadata: Mapping[str, str] | None = None,
+    measured: Loudness | None = None,
 ) -> Soundtrack:
     """Encode the mix `mixed` (a WAV of `samples` samples at `settings.sample_rate`) into `dest`, exactly `samples`
     long, at `settings`' loudness target and under its true-peak ceiling as metered on the encoded file.
 
+    `measured` is the mix's loudness when the pass that made it metered it (`audio_graph.mix_argv(figures=…)`).
     `dest`'s suffix decides the container (see `soundtrack_suffix`); `metadata` becomes its tags. Raises RenderFailed
     when ffmpeg fails. A cancelled or failed encode leaves only `dest` (partly written) for the caller to remove.
     """
@@ -93,7 +95,7 @@ async def encode_soundtrack(
     if target is None:
         return await encoding.as_mixed()
     try:
-        mix = await encoding.meter(ahead=_ENCODE + _METER)
+        mix = measured or await encoding.meter(ahead=_ENCODE + _METER)
     except RenderFailed as failure:
         log.warning("could not meter the mix %s: %s", mixed, failure)
         return await encoding.as_mixed("The sound could not be measured, so it was not normalised.")
