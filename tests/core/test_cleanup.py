@@ -1,5 +1,6 @@
 """Clean-up in a stopping task: on a worker thread when the task is cancelled, here and now when its coroutine is
-closed because the task was collected after its loop stopped — never a coroutine left that no loop will run."""
+closed because the task was collected after its loop stopped — never a coroutine left that no loop will run; and
+two tasks run together, neither outliving the other's failure."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from shotline.core.cleanup import clean_up_on_thread
+from shotline.core.cleanup import clean_up_on_thread, together
+from shotline.core.errors import RenderFailed
 
 
 def partial_file(tmp_path: Path) -> Path:
@@ -71,3 +73,52 @@ def test_a_task_collected_after_its_loop_stopped_cleans_up_at_once_and_leaves_no
     # a coroutine never awaited is a RuntimeWarning; anything else caught here is not this test's (e.g. an unclosed
     # socket another test left to the collector on a busy machine)
     assert [str(warning.message) for warning in caught if issubclass(warning.category, RuntimeWarning)] == []
+
+
+# ---------------------------------------------------------------------------------------------- together
+
+
+def test_a_failing_pass_stops_the_other_before_the_failure_goes_on() -> None:
+    seen: list[str] = []
+
+    async def picture() -> str:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            await asyncio.sleep(0.01)  # letting go of its file takes a moment
+            seen.append("picture stopped")
+            raise
+        return "copied"
+
+    async def sound() -> str:
+        await asyncio.sleep(0)
+        raise RenderFailed("the mix failed")
+
+    async def export() -> None:
+        with pytest.raises(RenderFailed, match="the mix failed"):
+            await together(picture(), sound())
+        seen.append("export goes on")
+
+    asyncio.run(export())
+    assert seen == ["picture stopped", "export goes on"]
+
+
+def test_cancelling_stops_both_before_the_cancel_goes_on() -> None:
+    stopped: list[str] = []
+
+    async def work(name: str) -> None:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            stopped.append(name)
+            raise
+
+    async def export() -> None:
+        task = asyncio.ensure_future(together(work("picture"), work("sound")))
+        await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert sorted(stopped) == ["picture", "sound"]
+
+    asyncio.run(export())

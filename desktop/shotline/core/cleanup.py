@@ -1,5 +1,6 @@
 """Clean-up that a task must still do when it stops early (remove a partial file, a scratch folder), shared by the
-jobs, backends and media code that runs as asyncio tasks.
+jobs, backends and media code that runs as asyncio tasks; and `together`, which runs two tasks so that neither
+outlives the other's failure.
 
 `await asyncio.shield(asyncio.to_thread(...))` in an `except`/`finally` finishes such clean-up on a thread even if the
 task is cancelled again meanwhile. But a task can also stop without its loop: one still pending when its loop stopped
@@ -12,7 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+A = TypeVar("A")
+B = TypeVar("B")
 
 
 async def clean_up_on_thread(func: Callable[..., object], /, *args: object, **kwargs: object) -> None:
@@ -23,3 +28,17 @@ async def clean_up_on_thread(func: Callable[..., object], /, *args: object, **kw
         func(*args, **kwargs)
         return
     await asyncio.shield(asyncio.to_thread(func, *args, **kwargs))
+
+
+async def together(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
+    """Run both at once; when one fails (or this is cancelled), stop the other and wait for it before going on, so
+    nothing still writes the files the caller is about to remove."""
+    one, two = asyncio.ensure_future(first), asyncio.ensure_future(second)
+    try:
+        await asyncio.gather(one, two)
+    except BaseException:
+        one.cancel()
+        two.cancel()
+        await asyncio.gather(one, two, return_exceptions=True)
+        raise
+    return one.result(), two.result()

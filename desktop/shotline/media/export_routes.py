@@ -20,8 +20,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
+from shotline.core.cleanup import together
 from shotline.core.errors import MediaError, RenderFailed, in_creator_words
 from shotline.core.model import Project
 from shotline.core.ports import ProgressSink
@@ -40,8 +40,6 @@ from shotline.media.stream_copy import render_copy
 
 log = logging.getLogger(__name__)
 
-A = TypeVar("A")
-B = TypeVar("B")
 
 COPIED = "stream copy"
 
@@ -125,23 +123,27 @@ async def _mix_and_join(job: _Job, decision: RouteDecision, passes: Passes) -> W
             await check_playable(sound.path, job.output, job.plan)
             sound.path.replace(job.output)  # one rename in the same folder: atomic and instant
             return Written("re-encode", decision.reasons, audio_args(settings)[1], sound.loudness, sound.notes)
-        picture = hide("picture")
-        # the two share nothing until the mux: the picture (a copy, mostly disk) runs beside the sound (ffmpeg)
-        (route, reasons, encoder, notes), sound = await _together(
-            _picture(job, decision, picture, passes),
-            _sound(
-                job, hide("mix", ".wav"), hide("figures", ".txt"), hide("sound", soundtrack_suffix(settings)), passes
-            ),
-        )
-        joined = hide("")
-        await run_ffmpeg(
-            mux_argv(picture, sound.path, joined, job.ffmpeg, metadata=job.tags),
-            duration_us=job.plan.duration_us,
-            progress=passes.sink("mux"),
-            registry=job.registry,
-            writing=job.output,
-        )
-        passes.finish("mux")
+        picture, joined = hide("picture"), hide("")
+        # the picture (a copy, mostly disk) runs beside the sound (ffmpeg), and the two are joined while the encoded
+        # sound is metered: if the meter asks for another encode, they are joined again
+        picture_task = asyncio.ensure_future(_picture(job, decision, picture, passes))
+
+        async def join(sound_file: Path) -> None:
+            await asyncio.wait([picture_task])  # its failure is the picture task's own to raise, below
+            if picture_task.cancelled() or picture_task.exception() is not None:
+                return
+            await run_ffmpeg(
+                mux_argv(picture, sound_file, joined, job.ffmpeg, metadata=job.tags),
+                duration_us=job.plan.duration_us,
+                progress=passes.sink("mux"),
+                registry=job.registry,
+                writing=job.output,
+            )
+            passes.finish("mux")
+
+        sound_dest = hide("sound", soundtrack_suffix(settings))
+        sound_task = _sound(job, hide("mix", ".wav"), hide("figures", ".txt"), sound_dest, passes, alongside=join)
+        (route, reasons, encoder, notes), sound = await together(picture_task, sound_task)
         await check_playable(joined, job.output, job.plan)
         joined.replace(job.output)  # one rename in the same folder: atomic and instant
     finally:
@@ -151,23 +153,17 @@ async def _mix_and_join(job: _Job, decision: RouteDecision, passes: Passes) -> W
     return Written(route, reasons, encoder, sound.loudness, notes + sound.notes)
 
 
-async def _together(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
-    """Run both at once; when one fails (or this is cancelled), stop the other and wait for it before going on, so
-    nothing still writes the hidden files the caller is about to remove."""
-    one, two = asyncio.ensure_future(first), asyncio.ensure_future(second)
-    try:
-        await asyncio.gather(one, two)
-    except BaseException:
-        one.cancel()
-        two.cancel()
-        await asyncio.gather(one, two, return_exceptions=True)
-        raise
-    return one.result(), two.result()
-
-
-async def _sound(job: _Job, mixed: Path, figures: Path, dest: Path, passes: Passes) -> Soundtrack:
+async def _sound(
+    job: _Job,
+    mixed: Path,
+    figures: Path,
+    dest: Path,
+    passes: Passes,
+    *,
+    alongside: Callable[[Path], Awaitable[None]] | None = None,
+) -> Soundtrack:
     """Mix the film's sound into `mixed` (metering it on the way when it is to be normalised), then encode it into
-    `dest` at its loudness."""
+    `dest` at its loudness; `alongside` runs with each meter of an encoded sound (see `encode_soundtrack`)."""
     settings = job.plan.settings
     meter = figures if settings.loudness_lufs is not None else None
     # building the command reads each clip's first frames (where its clock starts): off the event loop
@@ -198,6 +194,7 @@ async def _sound(job: _Job, mixed: Path, figures: Path, dest: Path, passes: Pass
         progress=passes.sink("sound"),
         metadata=job.tags if settings.codec.audio_only else None,
         measured=measured,
+        alongside=alongside,
     )
     mixed.unlink(missing_ok=True)  # noqa: ASYNC240 - it can be large: free the disk before the mux
     passes.finish("sound")

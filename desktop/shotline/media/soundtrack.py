@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from shotline.core.cleanup import together
 from shotline.core.errors import RenderFailed
 from shotline.core.model import ExportSettings
 from shotline.core.ports import ProgressSink
@@ -80,17 +81,20 @@ async def encode_soundtrack(
     progress: ProgressSink | None = None,
     metadata: Mapping[str, str] | None = None,
     measured: Loudness | None = None,
+    alongside: Callable[[Path], Awaitable[None]] | None = None,
 ) -> Soundtrack:
     """Encode the mix `mixed` (a WAV of `samples` samples at `settings.sample_rate`) into `dest`, exactly `samples`
     long, at `settings`' loudness target and under its true-peak ceiling as metered on the encoded file.
 
     `measured` is the mix's loudness when the pass that made it metered it (`audio_graph.mix_argv(figures=…)`).
+    `alongside(dest)` runs while each encoded sound is metered (the export joins it with the picture then, and again
+    if the meter asks for another encode), so the last check costs no time of its own.
     `dest`'s suffix decides the container (see `soundtrack_suffix`); `metadata` becomes its tags. Raises RenderFailed
     when ffmpeg fails. A cancelled or failed encode leaves only `dest` (partly written) for the caller to remove.
     """
     # `is None`, not `or`: an empty registry is falsy, and it is the caller's that must list these processes
     registry = ProcessRegistry() if registry is None else registry
-    encoding = _Encoding(mixed, dest, settings, samples, ffmpeg, registry, progress, metadata)
+    encoding = _Encoding(mixed, dest, settings, samples, ffmpeg, registry, progress, metadata, alongside)
     target = settings.loudness_lufs
     if target is None:
         return await encoding.as_mixed()
@@ -210,9 +214,11 @@ class _Encoding:
         registry: ProcessRegistry,
         progress: ProgressSink | None,
         metadata: Mapping[str, str] | None,
+        alongside: Callable[[Path], Awaitable[None]] | None = None,
     ) -> None:
         self.mixed, self.dest, self.settings, self.samples = mixed, dest, settings, samples
         self._ffmpeg, self._registry, self._progress, self._metadata = ffmpeg, registry, progress, metadata
+        self._alongside = alongside
         self._duration_us = round(samples * 1_000_000 / settings.sample_rate)
         self._done = 0.0
 
@@ -241,6 +247,12 @@ class _Encoding:
             writing=self.dest,
         )
         self._advance(_ENCODE, _METER)
+        if self._alongside is None:
+            return await self._metered()
+        measured, _ = await together(self._metered(), self._alongside(self.dest))
+        return measured
+
+    async def _metered(self) -> Loudness | None:
         try:
             return await self.meter(ahead=0.0, path=self.dest)
         except RenderFailed as failure:
