@@ -4,6 +4,7 @@ condition that needs a re-encode is caught with its reason."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import subprocess
 from collections.abc import Callable
@@ -398,3 +399,19 @@ def test_a_copy_that_would_leave_a_hole_is_re_encoded_instead(folder: Path, tmp_
     ), report.reasons
     with av.open(str(out)) as container:
         assert sum(1 for _ in container.decode(video=0)) == plan.frames
+
+
+def test_clips_without_sound_export_with_a_silent_track_and_no_meter_error(
+    folder: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every route gives the film a sound track: clips without sound get a silent one (the picture still copied), and
+    its loudness reads as silent, with no ffmpeg error on the way."""
+    silent = [gop_clip(folder / "media" / f"mute{n}.mp4", colour=c, sound=False) for n, c in enumerate(("red", "blue"))]
+    project = project_of([(clip, None) for clip in silent], folder)
+    out = tmp_path / "film.mp4"
+    with caplog.at_level("WARNING"):
+        report = _export_through_render(project, settings(), folder, out)
+    assert report.route == "copy picture", report.reasons
+    assert report.loudness is not None and report.loudness.silent
+    assert probe(out).has_audio and decoded_samples(out) == plan_of(project, folder).samples
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
