@@ -5,6 +5,14 @@ widget only drives QMediaPlayer. While a take plays forward the media player is 
 without a take) and media that will not start are driven by an elapsed-time ticker instead, so the playhead
 always moves and the GUI thread never waits for the decoder.
 
+QMediaPlayer counts from its file's container start (the earliest of its streams, as the FFmpeg inside Qt reads it);
+a take's clock starts at its first picture frame (`media.clock`), as the export's and the thumbnails' do. The two
+are an offset apart: 0.5 s for a clip whose picture starts 0.5 s after its sound. The player learns it from Qt
+itself: a file just loaded and paused shows its first picture frame, stamped with Qt's time for it, which is the
+offset. Only then does the take seek to the time wanted; each file is measured once. (Reading the offset with
+PyAV instead disagreed with Qt by 21 ms for a Matroska clip with AAC sound: the two FFmpeg versions place that
+container's start differently.)
+
 When the timeline's sound is more than its takes' own (music, voice-over, gains, fades, ducking, crossfades), a
 `MixTrack` plays the rendered preview mix in step with the clock and the takes' own sound is silenced.
 """
@@ -17,7 +25,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QSignalBlocker, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QFocusEvent, QKeySequence, QPainter, QPaintEvent, QPen
-from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
+from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer, QVideoFrame
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
 
@@ -40,10 +48,22 @@ log = logging.getLogger(__name__)
 TICK_MS = 40
 """How often the ticker moves the clock: fast enough for smooth reverse, slow enough to cost nothing."""
 
+FIRST_FRAME_WAIT_MS = 3000
+"""How long a file just loaded may take to show its first frame (which says where its take's clock starts) before
+its take is shown counting from the container's start instead, as a file without picture is."""
+
 _READY = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
+_NOT_LOADED = (
+    QMediaPlayer.MediaStatus.NoMedia,
+    QMediaPlayer.MediaStatus.LoadingMedia,
+    QMediaPlayer.MediaStatus.InvalidMedia,
+)
 
 
 class PlayerPanel(QWidget):
+    _source_set = Signal(int)
+    """Queued behind every frame the previous source had sent (with the number of the load): frames after it are the
+    new source's."""
     mode_changed = Signal(str)
     """The player switched between Shot, Timeline and Compare; the argument is the Mode value."""
     transport_changed = Signal()
@@ -70,8 +90,20 @@ class PlayerPanel(QWidget):
         self._position = 0
         self._driving = False
         self._loaded: Path | None = None
-        self._pending_ms: int | None = None
+        self._pending_us: int | None = None
+        """The take time to show once the loaded file is open and its offset known (a seek before that is lost)."""
         self._seek_ms: int | None = None
+        """The media position last asked for (ms on the media player's clock)."""
+        self._offsets: dict[Path, int] = {}
+        """Per file measured: where take time 0 lies on the media player's clock (µs)."""
+        self._offset_us: int | None = None
+        """The loaded file's offset, once known (0 when it could not be measured)."""
+        self._loads = 0
+        self._measuring = False
+        self._first_frame_timer = QTimer(self)
+        self._first_frame_timer.setSingleShot(True)
+        self._first_frame_timer.setInterval(FIRST_FRAME_WAIT_MS)
+        self._first_frame_timer.timeout.connect(self._no_first_frame)
         self._missing: set[Path] = set()
         self._clock = QElapsedTimer()
         self._ticker = QTimer(self)
@@ -98,6 +130,8 @@ class PlayerPanel(QWidget):
         queued = Qt.ConnectionType.QueuedConnection
         self._media.mediaStatusChanged.connect(self._on_media_status, queued)
         self._media.errorOccurred.connect(self._on_media_error, queued)
+        self._video.videoSink().videoFrameChanged.connect(self._on_frame, queued)
+        self._source_set.connect(self._measure_first_frame, queued)
 
         self._actions: list[QAction] = []
         self._build()
@@ -292,7 +326,8 @@ class PlayerPanel(QWidget):
         self.transport_changed.emit()
 
     def _drive_media(self) -> None:
-        if self._transport.direction == 1 and self._loaded is not None:
+        # a file waiting for its first seek stays paused: paused, it shows the first frame that measures its offset
+        if self._transport.direction == 1 and self._loaded is not None and self._pending_us is None:
             self._media.setPlaybackRate(float(self._transport.speed))
             self._media.play()
         else:
@@ -318,13 +353,14 @@ class PlayerPanel(QWidget):
         media_is_clock = (
             segment.take is not None
             and self._loaded is not None
-            and self._pending_ms is None
+            and self._pending_us is None
             and self._seek_settled()
             and self._media.playbackState() == QMediaPlayer.PlaybackState.PlayingState
             and self._media.mediaStatus() in (*_READY, QMediaPlayer.MediaStatus.BufferingMedia)
         )
         if media_is_clock:
-            target = max(self._position, segment.clock_time(self._media.position() * 1000))
+            source = self._media.position() * 1000 - (self._offset_us or 0)
+            target = max(self._position, segment.clock_time(source))
         else:
             target = self._position + elapsed_us
         if target < segment.end_us:
@@ -406,31 +442,77 @@ class PlayerPanel(QWidget):
                 )
             return
         self._missing.discard(path)
-        if path == self._loaded and source // 1000 == self._seek_ms and not self._transport.playing:
-            return  # the frame on screen is already this one: an unrelated edit must not make the media seek
-        self._seek_ms = source // 1000
         if path != self._loaded:
-            self._loaded = path
-            self._pending_ms = source // 1000
-            self._media.setSource(QUrl.fromLocalFile(str(path)))
+            self._load(path, has_picture=segment.take.info.has_video)
+            self._pending_us = source  # a seek before the file is open is lost: it waits for the file and its offset
+        elif self._pending_us is not None:
+            self._pending_us = source  # still waiting for them
         else:
-            self._media.setPosition(source // 1000)
+            assert self._offset_us is not None  # a file's seek stops waiting only once its offset is known
+            target_ms = (source + self._offset_us) // 1000
+            if target_ms == self._seek_ms and not self._transport.playing:
+                return  # the frame on screen is already this one: an unrelated edit must not make the media seek
+            self._seek_ms = target_ms
+            self._media.setPosition(target_ms)
         self._drive_media()
+
+    def _load(self, path: Path, *, has_picture: bool) -> None:
+        self._loaded = path
+        self._loads += 1
+        self._seek_ms = None
+        # a file without picture counts from its first sound sample, which is where its container starts
+        self._offset_us = self._offsets.get(path, None if has_picture else 0)
+        self._measuring = False
+        self._first_frame_timer.stop()
+        self._media.setSource(QUrl.fromLocalFile(str(path)))
+        if self._offset_us is None:
+            self._source_set.emit(self._loads)
 
     def _unload(self) -> None:
         if self._loaded is not None:
             self._loaded = None
-            self._pending_ms = None
+            self._pending_us = None
+            self._offset_us = None
+            self._measuring = False
+            self._first_frame_timer.stop()
             self._media.stop()
             self._media.setSource(QUrl())
 
     def _on_media_status(self, status: QMediaPlayer.MediaStatus) -> None:
-        # A seek before the file is open is lost; redo it once the media is loaded.
-        if status in _READY and self._pending_ms is not None:
-            self._media.setPosition(self._pending_ms)
-            self._pending_ms = None
-            self._clock.restart()
-            self._drive_media()
+        if status in _READY:
+            self._seek_pending()
+
+    def _seek_pending(self) -> None:
+        """Show the take time waiting for its file to open and its offset to be known, once both are."""
+        if self._pending_us is None or self._offset_us is None or self._media.mediaStatus() in _NOT_LOADED:
+            return
+        self._seek_ms = (self._pending_us + self._offset_us) // 1000
+        self._pending_us = None
+        self._media.setPosition(self._seek_ms)
+        self._clock.restart()
+        self._drive_media()
+
+    def _measure_first_frame(self, load: int) -> None:
+        # every frame of the previous source came before this call: the next valid frame is the loaded file's first
+        if load == self._loads and self._loaded is not None and self._offset_us is None:
+            self._measuring = True
+            self._first_frame_timer.start()
+
+    def _on_frame(self, frame: QVideoFrame) -> None:
+        if not self._measuring or not frame.isValid() or self._loaded is None:
+            return
+        # not yet seeked, the paused media shows its first picture frame: Qt's time for it is the take's zero
+        self._measuring = False
+        self._first_frame_timer.stop()
+        self._offset_us = self._offsets[self._loaded] = frame.startTime()
+        self._seek_pending()
+
+    def _no_first_frame(self) -> None:
+        if self._measuring and self._loaded is not None:
+            log.warning("%s showed no picture in time; playing it from its container's start", self._loaded.name)
+            self._measuring = False
+            self._offset_us = 0  # for this load only: the next one measures again
+            self._seek_pending()
 
     def _on_media_error(self, error: QMediaPlayer.Error, message: str) -> None:
         if error != QMediaPlayer.Error.NoError:
