@@ -1,4 +1,5 @@
-"""peaks() decodes real sound and puts each loud moment in the bucket of its time; peaks survive bytes."""
+"""peaks() decodes real sound and puts each loud moment in the bucket of its time on the take's clock (issue 12: sound
+that starts after the picture is drawn that much later); peaks survive bytes."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from shotline.core.errors import MediaUnreadable
 from shotline.media.waveform import Peaks, peaks
 from tests.clips import BEEP_SECONDS, make_clip
+from tests.media.numbered import BURST_SECONDS, Sound, burst_in_source, numbered_clip, shift_picture
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -40,6 +42,34 @@ def test_a_video_file_gives_the_peaks_of_its_sound(tmp_path: Path) -> None:
     found = peaks(clip, buckets_per_second=50)
     assert found.buckets_per_second == 50
     assert loud_buckets(found)[0] == 20 and loud_buckets(found)[-1] in (24, 25)  # 0.4–0.5 s in 20 ms buckets
+
+
+MS_BUCKETS = 1000
+"""Buckets of 1 ms, to see where a sound lands to the millisecond."""
+
+
+def test_sound_that_starts_after_the_picture_is_drawn_at_its_delay(tmp_path: Path) -> None:
+    # the sound starts 67.3 ms after the first frame (-itsoffset): its burst, 1 s into the sound, plays at 1.0673 s
+    clip = numbered_clip(tmp_path / "late.mp4", frames=75, sound=Sound(seconds=3.0, burst_at=1.0, delay=0.0673))
+    heard = burst_in_source(clip)
+    assert heard == pytest.approx(1.0673, abs=0.001)
+    found = peaks(clip, buckets_per_second=MS_BUCKETS)
+    loud = loud_buckets(found)
+    assert loud[0] == pytest.approx(heard * MS_BUCKETS, abs=1)
+    assert loud[-1] == pytest.approx((heard + BURST_SECONDS) * MS_BUCKETS, abs=1)
+    assert max(found.maxs[:67]) == 0.0 and min(found.mins[:67]) == 0.0, "silence before the sound starts"
+    assert found.duration_us == pytest.approx(3_067_300, abs=25_000)  # to the sound's end (AAC pads its last frame)
+
+
+def test_sound_that_starts_before_the_picture_is_cut_at_the_first_frame(tmp_path: Path) -> None:
+    # the picture starts 0.5 s after the sound: the burst, 1 s into the sound, plays 0.5 s after the first frame
+    source = numbered_clip(tmp_path / "numbered.mp4", frames=75, sound=Sound(seconds=3.0, burst_at=1.0))
+    clip = shift_picture(source, tmp_path / "late picture.mkv", 0.5)
+    heard = burst_in_source(clip)
+    assert heard == pytest.approx(0.5, abs=0.001)
+    found = peaks(clip, buckets_per_second=MS_BUCKETS)
+    assert loud_buckets(found)[0] == pytest.approx(heard * MS_BUCKETS, abs=1)
+    assert found.duration_us == pytest.approx(2_500_000, abs=25_000)
 
 
 def test_columns_reduce_a_time_range_to_the_pixels_that_draw_it(tmp_path: Path) -> None:

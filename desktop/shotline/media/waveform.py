@@ -3,6 +3,10 @@
 The sound is decoded with PyAV, mixed down to mono at a low rate (`PEAK_RATE`: plenty to see a waveform, and a
 3-minute song decodes in well under a second of resampling work) and reduced to min/max per bucket. The result is a
 small, exact-size value that survives a round trip through bytes, so it can be cached on disk.
+
+Buckets count on the take's clock (`media.clock`), as the export and the preview mix hear the sound: time 0 is the
+first picture frame (the first sound sample for a file without picture). Sound that starts 67 ms after the picture
+is drawn 67 ms in, silence before it; sound before the first frame is cut, as it is never heard.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import av.error
 import numpy as np
 
 from shotline.core.errors import MediaError, MediaUnreadable, plain_reason
+from shotline.media.clock import take_zero
 from shotline.media.probe import open_media
 
 BUCKETS_PER_SECOND = 100
@@ -29,7 +34,7 @@ _HEADER = struct.Struct("<8sII")
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Peaks:
-    """Per bucket of 1/`buckets_per_second` s from the file's start: the lowest and highest sample, in -1…1."""
+    """Per bucket of 1/`buckets_per_second` s from the take's zero: the lowest and highest sample, in -1…1."""
 
     buckets_per_second: int
     mins: array[float]
@@ -97,11 +102,16 @@ class Peaks:
 
 
 def peaks(path: Path, *, buckets_per_second: int = BUCKETS_PER_SECOND, sample_rate: int = PEAK_RATE) -> Peaks:
-    """Min/max peaks of the whole sound of `path` (its first audio stream, mixed to mono). CPU work: call it off
-    the GUI thread. Raises MediaUnreadable for a file without sound or one that cannot be decoded."""
+    """Min/max peaks of the sound of `path` (its first audio stream, mixed to mono) on its take's clock, to the
+    sound's end. CPU work: call it off the GUI thread. Raises MediaUnreadable for a file without sound or one that
+    cannot be decoded."""
     if buckets_per_second <= 0 or sample_rate < buckets_per_second:
         raise ValueError("need at least one sample per bucket")
-    samples = np.frombuffer(_decode_mono(path, sample_rate), dtype=np.float32)
+    decoded, first = _decode_mono(path, sample_rate)
+    samples = np.frombuffer(decoded, dtype=np.float32)
+    # samples from the take's zero to the first one decoded; a file without times is trusted to start there
+    late = 0 if first is None else first - round(take_zero(path) * sample_rate)
+    samples = np.concatenate([np.zeros(late, np.float32), samples]) if late > 0 else samples[-late:]
     count = -(-len(samples) * buckets_per_second // sample_rate)  # a last, partly filled bucket counts
     # integer bounds, so buckets never drift from the time they stand for, whatever the rates
     starts = np.arange(count, dtype=np.int64) * sample_rate // buckets_per_second
@@ -110,26 +120,35 @@ def peaks(path: Path, *, buckets_per_second: int = BUCKETS_PER_SECOND, sample_ra
     return Peaks(buckets_per_second, mins, maxs)
 
 
-def _decode_mono(path: Path, sample_rate: int) -> array[float]:
+def _decode_mono(path: Path, sample_rate: int) -> tuple[array[float], int | None]:
+    """The whole sound, and the file time of its first sample in samples (None: the file does not say). The
+    resampler's frames carry their time in 1/`sample_rate`."""
+    samples = array("f")
+    times: list[int | None] = []
+
+    def keep(out: av.AudioFrame) -> None:
+        if out.samples:
+            times.append(out.pts)
+            samples.frombytes(bytes(out.planes[0])[: out.samples * 4])
+
     with open_media(path) as container:
         if not container.streams.audio:
             raise MediaUnreadable(f"{path.name} has no sound to draw.")
         stream = container.streams.audio[0]
         resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
-        samples = array("f")
         try:
             for frame in container.decode(stream):
                 for out in resampler.resample(frame):
-                    samples.frombytes(bytes(out.planes[0])[: out.samples * 4])
+                    keep(out)
             for out in resampler.resample(None):
-                samples.frombytes(bytes(out.planes[0])[: out.samples * 4])
+                keep(out)
         except MediaError:
             raise
         except (av.error.FFmpegError, ValueError) as exc:
             raise MediaUnreadable(
                 f"{path.name} is damaged and its sound cannot be read ({plain_reason(exc)})."
             ) from None
-    return samples
+    return samples, times[0] if times else None
 
 
 def _padded(values: array[float]) -> np.ndarray:

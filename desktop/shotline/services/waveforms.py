@@ -1,7 +1,8 @@
 """Waveform peaks of the project's media, cached in the project's cache/ folder (safe to delete).
 
 The cache key is the media path with the file's size and modification time, so a file replaced in place (a relink)
-gets fresh peaks; a damaged cache file is decoded again, never shown.
+gets fresh peaks, and what the peaks count from (`PEAKS_KIND`), so peaks cached by an older Shotline are not drawn;
+a damaged cache file is decoded again, never shown.
 """
 
 from __future__ import annotations
@@ -17,11 +18,15 @@ from shotline.storage.bundle import ProjectBundle
 
 log = logging.getLogger(__name__)
 
+PEAKS_KIND = "take clock"
+"""Peaks count from the take's zero (its first picture frame) since issue 12; before, from the first sound sample."""
+
 
 def waveform_path(bundle: ProjectBundle, media: str) -> Path:
     """Where the peaks of `media` (a path inside the project) are cached, for the file as it is now on disk."""
     stat = bundle.resolve(media).stat()
-    key = hashlib.sha1(f"{media}|{stat.st_size}|{stat.st_mtime_ns}|{BUCKETS_PER_SECOND}".encode()).hexdigest()[:20]
+    facts = f"{media}|{stat.st_size}|{stat.st_mtime_ns}|{BUCKETS_PER_SECOND}|{PEAKS_KIND}"
+    key = hashlib.sha1(facts.encode()).hexdigest()[:20]
     return bundle.cache_dir / "waveforms" / f"{key}.peaks"
 
 
