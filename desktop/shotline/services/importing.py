@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from shotline.core import commands
 from shotline.core.errors import MediaMissing, MediaUnreadable
-from shotline.core.model import Origin, Shot, Take, Trim, new_id
+from shotline.core.model import MediaInfo, Origin, Shot, Take, Trim, new_id
 from shotline.media.probe import probe
+from shotline.media.remux import needs_index, remux_indexed
 from shotline.services.session import ProjectSession
 from shotline.storage.bundle import ProjectBundle
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +40,29 @@ def prepare_takes(bundle: ProjectBundle, files: list[Path]) -> list[tuple[Path, 
         infos.append(info)
     takes = []
     for path, info in zip(files, infos, strict=True):
-        media = bundle.import_media(path)
+        media, info = _import_indexed(bundle, path, info)
         takes.append(
             (path, Take(new_id(), media, Origin.IMPORTED, info, Trim(0, info.duration_us), source_name=path.name))
         )
     return takes
+
+
+def _import_indexed(bundle: ProjectBundle, path: Path, info: MediaInfo) -> tuple[str, MediaInfo]:
+    """Copy `path` into media/; a clip without an index (MPEG-PS/TS) goes in remuxed into Matroska, so the viewer
+    seeks in it exactly (`media.remux`). If the remux fails, the clip goes in as it is: the export and thumbnails
+    seek in it exactly all the same."""
+    if not needs_index(path):
+        return bundle.import_media(path), info
+    bundle.partial_dir.mkdir(exist_ok=True)
+    indexed = bundle.partial_dir / f"{new_id()}.import.part.mkv"
+    try:
+        remux_indexed(path, indexed)
+        return bundle.import_media(indexed), probe(indexed)
+    except MediaUnreadable as exc:
+        log.warning("kept %s as it is, without an index: %s", path.name, exc)
+        return bundle.import_media(path), info
+    finally:
+        indexed.unlink(missing_ok=True)
 
 
 def add_takes(
