@@ -8,7 +8,6 @@ from contextlib import contextmanager
 import click
 
 from shotline.cli.params import existing_project_path
-from shotline.core.errors import ProjectLocked
 from shotline.services.session import ProjectSession
 
 
@@ -28,17 +27,14 @@ def reading(project: str) -> Iterator[ProjectSession]:
 
 @contextmanager
 def looking(project: str) -> Iterator[ProjectSession]:
-    """Open a project only to show it. When another Shotline has it open (the window, say), its last save is read
-    without the lock instead of refusing, and stderr says that edits not yet saved there are not shown."""
-    path = existing_project_path(project)
-    try:
-        session = ProjectSession.open(path)
-    except ProjectLocked:
-        click.echo(
-            "This project is open in another Shotline: showing it as last saved (edits not yet saved there are not "
-            "included).",
-            err=True,
-        )
-        session = ProjectSession.open(path, read_only=True)
-    with session:
+    """Open a project only to show it: without the lock and without writing anything, so it works on a full disk, in
+    a folder nobody may write to, and while another Shotline (the window, say) has it open. Then its last save is
+    shown, and stderr says that edits not yet saved there are not."""
+    with ProjectSession.open(existing_project_path(project), read_only=True) as session:
+        if session.bundle.open_elsewhere is not None:
+            click.echo(
+                "This project is open in another Shotline: showing it as last saved (edits not yet saved there are "
+                "not included).",
+                err=True,
+            )
         yield session

@@ -124,6 +124,16 @@ class ProjectBundle:
         for leftover in self.partial_dir.glob("*.import.part"):
             leftover.unlink(missing_ok=True)
 
+    @property
+    def locked(self) -> bool:
+        """Whether this bundle holds the project's lock (so it may write to the folder)."""
+        return self._lock.held
+
+    @property
+    def open_elsewhere(self) -> str | None:
+        """For a bundle opened read-only: who has the project open ("pid 4242 on studio"), or None if nobody."""
+        return self._lock.holder
+
     def close(self) -> None:
         self._lock.release()
 
@@ -217,6 +227,11 @@ class ProjectBundle:
             log.warning("Could not thin old backups: %s", error)
 
     def _require_lock(self) -> None:
+        if self._lock.unwritable is not None:
+            raise SaveFailed(
+                f"Could not save the project: {self._lock.unwritable}. Your previous save is intact; choose a folder "
+                "you can write to (or free some disk space), then save again."
+            )
         if not self._lock.held:
             raise SaveFailed(f"This project is open read-only, so it cannot be saved in {self.path}.")
 
