@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from shotline.core.errors import ProjectCorrupt, ProjectTooNew
+from shotline.core.errors import ProjectCorrupt, ProjectTooNew, SaveFailed
 from shotline.core.ports import JobPhase, JobRecord
 from shotline.storage import journal as journal_module
 from shotline.storage.journal import SqliteJobJournal
@@ -119,5 +119,51 @@ def test_newer_or_damaged_journal_is_refused(tmp_path: Path) -> None:
         SqliteJobJournal(newer)
     damaged = tmp_path / "damaged.sqlite"
     damaged.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(ProjectCorrupt, match=r"job journal damaged\.sqlite is damaged"):
-        SqliteJobJournal(damaged)
+    for read_only in (False, True):
+        with pytest.raises(ProjectCorrupt, match=r"job journal damaged\.sqlite is damaged") as refused:
+            SqliteJobJournal(damaged, read_only=read_only)
+        assert "keep a copy" in str(refused.value)  # it records jobs that may be paid for: never advise losing it
+    assert damaged.read_bytes() == b"this is not a database" * 100
+
+
+def _names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_reading_only_writes_nothing_and_refuses_writes_plainly(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.sqlite"
+    with SqliteJobJournal(path) as writer:
+        writer.add(_job(1))
+    before = _names(tmp_path)
+    with SqliteJobJournal(path, read_only=True) as reader:
+        assert [job.id for job in reader.all()] == ["job-1"] and reader.unfinished()[0].id == "job-1"
+        with pytest.raises(SaveFailed, match=r"jobs\.sqlite is open read-only"):
+            reader.add(_job(2))
+        with pytest.raises(SaveFailed, match=r"jobs\.sqlite is open read-only"):
+            reader.update("job-1", progress=0.5)
+        assert _names(tmp_path) == before  # not even SQLite's -wal and -shm files
+    assert _names(tmp_path) == before
+    with SqliteJobJournal(path) as writer:
+        assert [(job.id, job.progress) for job in writer.all()] == [("job-1", 0.0)]
+
+
+def test_reading_only_sees_jobs_a_killed_writer_left_in_the_wal(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.sqlite"
+    child = multiprocessing.get_context("fork").Process(target=_add_then_die, args=(str(path),))
+    child.start()
+    child.join(timeout=30)
+    assert child.exitcode == -signal.SIGKILL
+    assert path.with_name("jobs.sqlite-wal").stat().st_size > 0  # the job is only there
+    with SqliteJobJournal(path, read_only=True) as reader:
+        assert reader.get("job-7").request["prompt"] == "boats 7"
+
+
+def test_reading_only_a_journal_never_written_finds_no_jobs_and_makes_none(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.sqlite"
+    with SqliteJobJournal(path, read_only=True) as reader:
+        assert reader.all() == [] and reader.unfinished() == []
+    assert not path.exists()
+    path.touch()  # an empty file is an empty journal too
+    with SqliteJobJournal(path, read_only=True) as reader:
+        assert reader.all() == []
+    assert _names(tmp_path) == ["jobs.sqlite"] and path.stat().st_size == 0

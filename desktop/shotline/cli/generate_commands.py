@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from shotline.cli.progress import progress_bar
-from shotline.cli.session_scope import editing, reading
+from shotline.cli.session_scope import editing, looking
 from shotline.core import commands
 from shotline.core.errors import AuthFailed, BackendError, KeyStoreError, ShotlineError
 from shotline.core.ports import BackendKind, JobRecord
@@ -152,9 +152,16 @@ def _job_row(record: JobRecord, positions: dict[str, int]) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def jobs(project: str, as_json: bool) -> None:
     """List this project's generation jobs, newest last."""
-    with reading(project) as session:
+    with looking(project) as session:
         positions = {shot.id: n for n, shot in enumerate(session.project.shots, start=1)}
         rows = [_job_row(record, positions) for record in session.journal.all()]
+        unwritable = session.journal.read_only_because
+    if unwritable is not None:
+        click.echo(
+            f"The job journal is read-only here ({unwritable}): these are the jobs as last recorded, and none can be "
+            "started or resumed in this project until it can be written.",
+            err=True,
+        )
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return

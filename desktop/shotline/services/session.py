@@ -26,8 +26,10 @@ SavedListener = Callable[[Project], None]
 
 
 class ProjectSession:
-    def __init__(self, bundle: ProjectBundle, project: Project) -> None:
+    def __init__(self, bundle: ProjectBundle, project: Project, *, read_only: bool = False) -> None:
         self.bundle = bundle
+        self.read_only = read_only
+        """Opened only to look: nothing is written, the job journal included."""
         self.history = History(project)
         self._listeners: list[ChangeListener] = []
         self._saved_listeners: list[SavedListener] = []
@@ -51,7 +53,7 @@ class ProjectSession:
         except BaseException:
             bundle.close()
             raise
-        return cls(bundle, project)
+        return cls(bundle, project, read_only=read_only)
 
     @property
     def project(self) -> Project:
@@ -60,7 +62,7 @@ class ProjectSession:
     @property
     def journal(self) -> SqliteJobJournal:
         if self._journal is None:
-            self._journal = SqliteJobJournal(self.bundle.journal_path)
+            self._journal = SqliteJobJournal(self.bundle.journal_path, read_only=self.read_only)
         return self._journal
 
     @property
