@@ -1,8 +1,8 @@
 """API keys: kept in the OS keyring (or in memory for one session), overridden by the provider's env variable.
 
 A key is never written to any file Shotline owns, and there is no plaintext fallback: with no keyring, the
-creator is told so and may keep the key in memory for the session. `RedactingFilter` keeps keys (and the
-usual auth headers and `key=` query parameters) out of every log line.
+creator is told so and may keep the key in memory for the session. `RedactingFilter` keeps keys (in every form
+`core.redaction` knows, and the usual auth headers and `key=` query parameters) out of every log line.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import keyring.errors
 from keyring.backend import KeyringBackend
 
 from shotline.core.errors import KeyStoreError
+from shotline.core.redaction import REDACTED, hide_keys
 
 log = logging.getLogger(__name__)
 
-REDACTED = "<redacted>"
 NO_KEYRING = (
     "No system keyring is available (on Linux install and unlock gnome-keyring or KWallet). "
     "The key can be kept in memory for this session only."
@@ -182,12 +182,11 @@ _PATTERNS = (
     # Scheme + token with a digit in it, so "Key frames" in prose survives but "Key fal_4f…" does not.
     re.compile(r"(\b(?:Bearer|Key|Token|Basic)\s+)(?=[A-Za-z0-9._~+/=:-]*\d)[A-Za-z0-9._~+/=:-]{8,}"),
 )
-_MIN_SECRET = 4
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    for secret in sorted({s for s in secrets if s and len(s) >= _MIN_SECRET}, key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
+    """`text` without the given keys (whole, encoded or in pieces) and without any auth header or key parameter."""
+    text = hide_keys(text, secrets)
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
     return text
