@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -99,8 +100,8 @@ def test_reads_retry_429_with_retry_after_then_5xx_and_dropped_connections(
 
     answer = _run(fake.url, lambda http: http.get_json("/v1/status"))
 
-    assert answer == {"key": f"Bearer {KEY}"}
-    assert fake.count("GET", r"/v1/status") == 4
+    assert answer == {"key": "Bearer <redacted>"}  # the fake echoes the key; Shotline never reads it back
+    assert [call.headers["authorization"] for call in fake.calls] == [f"Bearer {KEY}"] * 4
 
 
 def test_reads_give_up_with_a_transient_error_that_names_the_provider(
@@ -205,7 +206,54 @@ def test_a_key_fixed_after_a_401_is_read_again(fake: FakeServer) -> None:
         finally:
             await http.aclose()
 
-    assert asyncio.run(scenario()) == {"key": f"Bearer {KEY}"}
+    assert asyncio.run(scenario()) == {"key": "Bearer <redacted>"}
+    assert [call.headers["authorization"] for call in fake.calls] == ["Bearer wrong-key-000000", f"Bearer {KEY}"]
+
+
+def test_any_key_the_process_knows_is_out_of_every_answer_before_an_adapter_reads_it(fake: FakeServer) -> None:
+    other = "key_another_backend_9f8e7d6c5b4a"
+    escaped = "".join(f"\\u{ord(char):04x}" for char in KEY)  # a JSON string spelling the key in escapes
+    body = f'{{"said": "{escaped}", "deep": [{{"note": "also {other}"}}], "{KEY}": 1}}'.encode()
+    fake.route("GET", r"/v1/echo", lambda call, _: Reply(body=body, headers={"X-Echo": f"Bearer {other}"}))
+
+    async def scenario(http: ProviderHttp) -> Any:
+        response = await http.read("GET", "/v1/echo")
+        return response.json(), response.headers["X-Echo"], response.text
+
+    answer, header, text = _run(fake.url, scenario, known_keys=lambda: [other])
+
+    assert answer == {"said": "<redacted>", "deep": [{"note": "also <redacted>"}], "<redacted>": 1}
+    assert header == "Bearer <redacted>"
+    assert KEY not in text and other not in text
+
+
+def test_a_broken_answer_quoting_the_key_is_told_without_it() -> None:
+    """httpx's own words for a garbled answer quote what the server sent (here a status line holding the key)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+
+        def answer_once() -> None:
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(65536)
+                connection.sendall(f"HTTX/1.1 200 {KEY}\r\n\r\n".encode())
+
+        thread = threading.Thread(target=answer_once, daemon=True)
+        thread.start()
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        with pytest.raises(AmbiguousSubmit) as raised:
+            _run(url, lambda http: http.create("POST", "/v1/jobs", json={}))
+        thread.join(timeout=5)
+    assert "illegal status line" in str(raised.value) and "<redacted>" in str(raised.value)
+    assert KEY[:12] not in str(raised.value)
+
+
+def test_a_redirect_quoting_the_key_is_refused_without_it(fake: FakeServer, tmp_path: Path) -> None:
+    fake.route("GET", r"/v1/files/echo", lambda call, _: Reply(302, headers={"Location": f"ftp://files/{KEY}"}))
+    with pytest.raises(InputRejected, match="not a web address") as raised:
+        _download(fake.url, "/v1/files/echo", tmp_path / "clip.mp4")
+    assert KEY[:12] not in str(raised.value)
 
 
 # ---------------------------------------------------------------------------------------------- downloads

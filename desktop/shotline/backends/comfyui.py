@@ -121,6 +121,7 @@ class ComfyUIBackend:
             key_auth=None,
             on_error=self._error,
             timeout=http_timeout(ctx),
+            known_keys=ctx.known_keys,
         )
         self._node_defs: dict[str, dict[str, Any]] = {}
         self._cancelled: set[str] = set()

@@ -447,6 +447,7 @@ class FalBackend:
             key_auth=KeyAuth("Authorization", "Key {key}", missing_hint="Create one at fal.ai/dashboard/keys."),
             on_error=on_error,
             timeout=http_timeout(ctx),
+            known_keys=ctx.known_keys,
         )
         self._urls: dict[str, _Urls] = {}
         self._cancelled: set[str] = set()

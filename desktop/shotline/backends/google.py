@@ -173,6 +173,7 @@ class GoogleBackend:
             headers={"Accept": "application/json"},
             on_error=_provider_error,
             timeout=http_timeout(ctx),
+            known_keys=ctx.known_keys,
         )
 
     @property

@@ -10,6 +10,9 @@ Every cloud and local backend builds a `ProviderHttp` and goes through it, so th
 - Plain http is refused except to this computer, so a key never crosses a network unencrypted.
 - The key is sent only to the provider's own host: a redirect to a file host (signed URLs, the Files API) is
   followed without it.
+- Everything a provider says enters Shotline here, and leaves here without any key: each answer's body and headers,
+  and the text of a failed connection, go through `core.redaction` (the key in every form a provider might quote it
+  back, and every key this process knows) before an adapter reads, cuts, logs, journals or shows any of it.
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import ipaddress
+import json
 import logging
 import os
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +44,7 @@ from shotline.core.errors import (
     TransientError,
 )
 from shotline.core.ports import ProgressSink, SecretSource
+from shotline.core.redaction import hide_keys
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +56,7 @@ BACKOFF_S = 0.5
 _CHUNK = 1 << 16
 _REDIRECTS = 5
 _RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
-REDACTED = "<redacted>"
-_MIN_SECRET = 6
+_BINARY_TYPES = ("video/", "audio/", "image/", "application/octet-stream")
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
@@ -122,7 +126,8 @@ class ProviderHttp:
     """An httpx client bound to one provider, with Shotline's retry, error and key rules.
 
     `key_auth` None means the provider takes no key (a local ComfyUI). The key is read from `secrets` for every
-    request (never kept here), so a key set or fixed while Shotline runs is used at once.
+    request (never kept here), so a key set or fixed while Shotline runs is used at once. `known_keys` gives every
+    other key this process holds (`BackendContext.known_keys`): none of them passes through either.
     """
 
     def __init__(
@@ -137,12 +142,14 @@ class ProviderHttp:
         on_error: ErrorHook | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
+        known_keys: Callable[[], Iterable[str]] = tuple,
     ) -> None:
         self.backend_id = backend_id
         self.provider = provider
         self.base = base
         self._secrets = secrets
         self._key_auth = key_auth
+        self._known_keys = known_keys
         self._on_error = on_error
         self._client = httpx.AsyncClient(
             base_url=base,
@@ -174,9 +181,12 @@ class ProviderHttp:
         return key
 
     def auth_headers(self) -> dict[str, str]:
-        if self._key_auth is None:
+        return self._auth_headers(self.key() if self._key_auth is not None else None)
+
+    def _auth_headers(self, key: str | None) -> dict[str, str]:
+        if self._key_auth is None or key is None:
             return {}
-        return {self._key_auth.header: self._key_auth.template.format(key=self.key())}
+        return {self._key_auth.header: self._key_auth.template.format(key=key)}
 
     def is_own_host(self, url: str) -> bool:
         """Whether `url` points at the provider's API itself (the only place its key may be sent)."""
@@ -192,8 +202,8 @@ class ProviderHttp:
                 response = await self._send(method, path, **kwargs)
             except httpx.TransportError as exc:
                 if attempt == READ_ATTEMPTS:
-                    raise TransientError(f"{self.provider} could not be reached ({_describe(exc)}).") from exc
-                await self._pause(attempt, None, f"{method} {path}: {_describe(exc)}")
+                    raise TransientError(f"{self.provider} could not be reached ({self._said(exc)}).") from exc
+                await self._pause(attempt, None, f"{method} {path}: {self._said(exc)}")
                 continue
             if response.status_code in _RETRY_STATUSES and attempt < READ_ATTEMPTS:
                 await self._pause(attempt, response, f"{method} {path}: HTTP {response.status_code}")
@@ -212,11 +222,11 @@ class ProviderHttp:
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 # the connection never opened, so the provider cannot have seen the request
                 raise TransientError(
-                    f"{self.provider} could not be reached ({_describe(exc)}); nothing was sent. Try again later."
+                    f"{self.provider} could not be reached ({self._said(exc)}); nothing was sent. Try again later."
                 ) from exc
             except httpx.TransportError as exc:
                 raise AmbiguousSubmit(
-                    f"The connection to {self.provider} broke after the request was sent ({_describe(exc)}); "
+                    f"The connection to {self.provider} broke after the request was sent ({self._said(exc)}); "
                     "the job may have started."
                 ) from exc
             if response.status_code == 429 and attempt < CREATE_RATE_LIMIT_ATTEMPTS:
@@ -232,10 +242,11 @@ class ProviderHttp:
         raise AssertionError("unreachable")
 
     async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        headers = {**self.auth_headers(), **kwargs.pop("headers", {})}
+        key = self.key() if self._key_auth is not None else None
+        headers = {**self._auth_headers(key), **kwargs.pop("headers", {})}
         response = await self._client.request(method, path, headers=headers, **kwargs)
         log.debug("%s %s %s → %d", self.provider, method, response.request.url.path, response.status_code)
-        return response
+        return self._heard(response, key)
 
     async def _pause(self, attempt: int, response: httpx.Response | None, what: str) -> None:
         delay = retry_delay(attempt, response)
@@ -247,15 +258,57 @@ class ProviderHttp:
     def _checked(self, response: httpx.Response) -> httpx.Response:
         if response.is_success:
             return response
-        message = self._scrubbed(provider_message(response))
+        message = provider_message(response)
         if self._on_error is not None and (error := self._on_error(response, message)) is not None:
             raise error
         raise error_for(response.status_code, self.provider, message)
 
-    def _scrubbed(self, text: str) -> str:
-        """Provider text without the key: some providers quote the key they were sent back in their errors."""
-        key = self._secrets.get(self.backend_id) if self._secrets is not None and self._key_auth else None
-        return text.replace(key, REDACTED) if key and len(key) >= _MIN_SECRET else text
+    # ------------------------------------------------------------------------------------------ keys out
+
+    def _keys(self, used: str | None = None) -> list[str]:
+        """The key this request used (read again when not given) and every key the process knows."""
+        keys = list(self._known_keys())
+        if used is None and self._key_auth is not None and self._secrets is not None:
+            try:
+                used = self._secrets.get(self.backend_id)
+            except Exception:  # a keyring failing now must not hide why the request failed
+                log.warning("%s: the key could not be read again to keep it out of an error", self.provider)
+        return [*keys, used] if used else keys
+
+    def _hide(self, text: str, key: str | None = None) -> str:
+        return hide_keys(text, self._keys(key))
+
+    def _said(self, exc: BaseException) -> str:
+        """Why a connection failed, in httpx's words, which may quote what the server sent (a bad status line)."""
+        return self._hide(str(exc) or type(exc).__name__)
+
+    def _heard(self, response: httpx.Response, key: str | None) -> httpx.Response:
+        """The answer as Shotline may read it: body and headers without any key, in any form, anywhere in them.
+
+        Some providers quote the key they were sent back in their errors (whole, cut short, base64-encoded in an
+        echoed `Basic` header…); nothing an adapter reads (a task's failure, a 401's issues, a redirect's Location)
+        may carry it on into a message, a log line or the journal. A clip's own bytes are left alone.
+        """
+        keys = self._keys(key)
+        if not keys:
+            return response
+        body = response.content
+        kind = response.headers.get("Content-Type", "").lower()
+        if body and not (response.is_success and kind.startswith(_BINARY_TYPES)):
+            body = _body_without(body, response, keys)
+        headers = [(name, hide_keys(value, keys)) for name, value in response.headers.multi_items()]
+        if body is response.content and headers == list(response.headers.multi_items()):
+            return response
+        unframed = [
+            (n, v) for n, v in headers if n.lower() not in ("content-length", "content-encoding", "transfer-encoding")
+        ]
+        return httpx.Response(
+            response.status_code,
+            headers=unframed,
+            content=body,
+            request=response.request,
+            extensions=response.extensions,
+        )
 
     # ------------------------------------------------------------------------------------------ downloads
 
@@ -281,8 +334,8 @@ class ProviderHttp:
                 raise
             except (TransientError, httpx.TransportError) as exc:
                 if attempt == DOWNLOAD_ATTEMPTS:
-                    raise TransientError(f"Downloading from {self.provider} kept failing ({_describe(exc)}).") from exc
-                await self._pause(attempt, None, f"download: {_describe(exc)}")
+                    raise TransientError(f"Downloading from {self.provider} kept failing ({self._said(exc)}).") from exc
+                await self._pause(attempt, None, f"download: {self._said(exc)}")
 
     async def _download_once(
         self,
@@ -305,7 +358,7 @@ class ProviderHttp:
             response = await self._client.send(request, stream=True)
             try:
                 if response.is_redirect:
-                    location = response.headers.get("Location", "")
+                    location = self._hide(response.headers.get("Location", ""))
                     target = urljoin(str(response.request.url), location)
                     checked_url(target, self.backend_id)
                     continue
@@ -321,7 +374,7 @@ class ProviderHttp:
                     raise TransientError(f"{self.provider} answered HTTP {response.status_code} to the download")
                 if not response.is_success:
                     await response.aread()
-                    self._checked(response)
+                    self._checked(self._heard(response, None))
                 await _stream_to(response, dest, have, progress)
                 return
             finally:
@@ -430,5 +483,29 @@ def json_of(response: httpx.Response, provider: str) -> Any:
         raise TransientError(f"{provider} sent an answer Shotline could not read (not JSON).") from None
 
 
-def _describe(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__
+def _body_without(body: bytes, response: httpx.Response, keys: list[str]) -> bytes:
+    """`body` with the keys hidden in every string of its JSON (so an escaped `\\u0073k-…` is found too), else in
+    its text; the same bytes when there was nothing to hide."""
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        text = response.text
+        hidden = hide_keys(text, keys)
+        return body if hidden == text else hidden.encode(response.encoding or "utf-8", errors="replace")
+    try:
+        cleaned = _strings_without(parsed, keys)
+        if cleaned == parsed:
+            return body
+        return json.dumps(cleaned).encode("ascii")  # ASCII reads the same in any charset the headers name
+    except RecursionError:  # nested deeper than Python walks: hide the keys in its raw text instead
+        return hide_keys(response.text, keys).encode(response.encoding or "utf-8", errors="replace")
+
+
+def _strings_without(value: Any, keys: list[str]) -> Any:
+    if isinstance(value, str):
+        return hide_keys(value, keys)
+    if isinstance(value, list):
+        return [_strings_without(item, keys) for item in value]
+    if isinstance(value, dict):
+        return {hide_keys(name, keys): _strings_without(item, keys) for name, item in value.items()}
+    return value

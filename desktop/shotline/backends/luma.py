@@ -146,6 +146,7 @@ class LumaBackend:
             headers={"Accept": "application/json"},
             on_error=_error_for,
             timeout=http_timeout(ctx),
+            known_keys=ctx.known_keys,
         )
 
     @property

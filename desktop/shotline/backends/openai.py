@@ -310,7 +310,6 @@ class OpenAIBackend:
         self._official = is_openai_itself(base)
         host = urlsplit(base).hostname or base
         self._provider = "OpenAI" if self._official else f"{host} (OpenAI-compatible)"
-        self._secrets = ctx.secrets
         self._ledger = _Ledger()
         self._http = ProviderHttp(
             backend_id=INFO.id,
@@ -322,6 +321,7 @@ class OpenAIBackend:
             ),
             on_error=self._error,
             timeout=http_timeout(ctx),
+            known_keys=ctx.known_keys,
         )
 
     @property
@@ -453,12 +453,12 @@ class OpenAIBackend:
         return f"{self._http.base}/videos/{_segment(provider_job_id)}/content?variant=video"
 
     def _error(self, response: httpx.Response, message: str) -> BackendError:
-        """The OpenAI error envelope read for the creator; always an answer, so every message is scrubbed."""
+        """The OpenAI error envelope read for the creator (ProviderHttp has already taken every known key out)."""
         status, method = response.status_code, response.request.method
         path = response.request.url.path
         error = _envelope(response)
         code, param = str(error.get("code") or ""), str(error.get("param") or "")
-        message = self._scrub(message)
+        message = _SECRETISH.sub("[key]", message)  # a key OpenAI masks (sk-abc…***) may not be one we know
         said = f" ({self._provider} said: {message})" if message else ""
         creating = method == "POST"
         if status == 401:
@@ -508,16 +508,6 @@ class OpenAIBackend:
                 f"OpenAI no longer knows this video{said}; it shut the Sora Videos API down on {SHUTDOWN_DATE}."
             )
         return error_for(status, self._provider, message)
-
-    def _scrub(self, message: str) -> str:
-        """OpenAI echoes a masked key in its 401 message; nothing of a key reaches the creator or a log."""
-        try:
-            key = self._secrets.get(INFO.id)
-        except Exception:  # a keyring that fails now must not hide the provider's answer
-            key = None
-        if key:
-            message = message.replace(key, "[key]")
-        return _SECRETISH.sub("[key]", message)
 
 
 def _segment(value: str) -> str:

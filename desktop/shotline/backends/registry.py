@@ -34,6 +34,8 @@ class BackendContext:
     card_renderer: CardRenderer
     settings: Mapping[str, Any] = field(default_factory=dict)
     """Per-backend settings, e.g. a configurable base URL."""
+    known_keys: Callable[[], Iterable[str]] = tuple
+    """Every key this process holds, not only this backend's: none may pass through in what a provider says."""
 
 
 @dataclass(frozen=True)

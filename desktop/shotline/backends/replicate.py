@@ -349,6 +349,7 @@ class ReplicateBackend:
             ),
             on_error=_error,
             timeout=http_timeout(ctx),
+            known_keys=ctx.known_keys,
         )
         self._sent_at: dict[str, float] = {}
         """Job id → when its create went out (this session), to narrow find() to predictions made after it."""

@@ -169,6 +169,7 @@ class RunwayBackend:
             headers={"X-Runway-Version": API_VERSION},
             on_error=_runway_error,
             timeout=http_timeout(ctx),
+            known_keys=ctx.known_keys,
         )
 
     @property
