@@ -49,7 +49,8 @@ class AppContext:
     work_dir: Path
     _backends: dict[str, GenerationBackend]
     known_keys: set[str]
-    """Every key this process has read or stored; log redaction hides each of them."""
+    """Every key this process has read, stored or found in a provider's variable; log redaction and every backend's
+    reading of its provider's answers hide each of them."""
     processes: ProcessRegistry = field(default_factory=ProcessRegistry)
     """Every ffmpeg this app runs, so closing can stop any a cancelled task left behind."""
 
@@ -64,6 +65,7 @@ class AppContext:
                 work_dir=self.work_dir / backend_id,
                 card_renderer=renderer,
                 settings={"base_urls": dict(self.settings.base_urls)},
+                known_keys=lambda: tuple(self.known_keys),
             )
             self._backends[backend_id] = self.registry.create(backend_id, context)
         return self._backends[backend_id]
@@ -149,7 +151,9 @@ def open_context(secrets: SecretStore | None = None, ffmpeg_path: Path | None = 
     prices = PriceTable.load([resource("prices"), store.folder / "prices"])
     registry = BackendRegistry(builtins=BUILTIN_SPECS, prices=prices)
     env_vars = {info.id: info.key_env_vars for info in registry.infos()}
-    known: set[str] = set()
+    # a key given in any provider's variable is known from the start: a provider (or a local ComfyUI running in the
+    # same environment) may quote it back before this run has read it
+    known = {value for names in env_vars.values() for name in names if (value := os.environ.get(name, "").strip())}
     remembering = _RememberingSecrets(secrets or EnvironmentOverride(KeyringSecretStore(), env_vars), known)
     install_redaction(lambda: known)
     ffmpeg = find_ffmpeg(settings.ffmpeg_path or None)
