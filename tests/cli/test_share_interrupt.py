@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from shotline.storage.bundle import ProjectBundle
-from shotline.storage.sharing import pack, used_media
+from shotline.storage.sharing import pack
 from tests.cli.shotline_cli import Result, shotline
 from tests.storage.projects import sample_project
 
@@ -32,7 +32,7 @@ def _project(folder: Path, media_mb: int) -> Path:
     """A saved project whose media files hold `media_mb` MB of random bytes in all."""
     project = sample_project()
     path = folder / "Harbour.shotline"
-    media = used_media(project)
+    media = project.media_paths()
     with ProjectBundle.create(path, project):
         for rel in media:
             with (path / rel).open("wb") as file:

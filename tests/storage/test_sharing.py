@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from shotline.core.errors import ProjectCorrupt, ProjectError, ProjectTooNew
+from shotline.core.errors import ArchiveDamaged, ProjectError, ProjectTooNew
 from shotline.core.model import FORMAT_VERSION
 from shotline.storage import schema
 from shotline.storage.bundle import ProjectBundle
@@ -30,7 +30,6 @@ from shotline.storage.sharing import (
     free_folder,
     pack,
     unpack,
-    used_media,
 )
 from tests.storage.projects import sample_project
 
@@ -45,7 +44,7 @@ def project_folder(tmp_path: Path) -> Path:
     project = sample_project()
     path = tmp_path / "projects" / "Harbour.shotline"
     with ProjectBundle.create(path, project) as bundle:
-        for n, rel in enumerate(used_media(project)):
+        for n, rel in enumerate(project.media_paths()):
             (path / rel).write_bytes(os.urandom(1000 + n))
         bundle.save(project)  # leaves a backup of the first save in .backups/
         bundle.write_recovery(project)
@@ -64,7 +63,7 @@ def test_round_trip_keeps_the_project_and_its_media_and_leaves_the_rest(project_
     with zipfile.ZipFile(archive) as zipped:
         names = set(zipped.namelist())
         manifest = json.loads(zipped.read(MANIFEST))
-    used = used_media(sample_project())
+    used = sample_project().media_paths()
     assert names == {MANIFEST, "project.json", *used}
     assert manifest["archive_version"] == ARCHIVE_VERSION
     assert manifest["format_version"] == FORMAT_VERSION
@@ -170,12 +169,12 @@ def hostile_dir(tmp_path: Path) -> Path:
 )
 def test_entries_that_escape_the_folder_are_refused(hostile_dir: Path, name: str, why: str) -> None:
     archive = _hostile(hostile_dir / "Evil.shotline.zip", ("media/ok.mp4", b"fine"), (name, b"owned"))
-    _refused(archive, ProjectCorrupt, f"{why}.*Nothing was written")
+    _refused(archive, ArchiveDamaged, f"{why}.*Nothing was written")
 
 
 def test_a_symbolic_link_entry_is_refused(hostile_dir: Path) -> None:
     archive = _hostile(hostile_dir / "Link.shotline.zip", _symlink("media/clip0.mp4", "/etc/passwd"))
-    _refused(archive, ProjectCorrupt, "is a link")
+    _refused(archive, ArchiveDamaged, "is a link")
 
 
 def test_a_zip_bomb_of_zeros_is_refused_by_its_ratio(hostile_dir: Path) -> None:
@@ -188,17 +187,17 @@ def test_a_zip_bomb_of_zeros_is_refused_by_its_ratio(hostile_dir: Path) -> None:
             for _ in range(200):
                 writer.write(block)
     assert archive.stat().st_size < 1 << 20  # 200 MB of zeros in under 1 MB
-    _refused(archive, ProjectCorrupt, "expand .* times")
+    _refused(archive, ArchiveDamaged, "expand .* times")
 
 
 def test_an_archive_declaring_too_much_in_total_is_refused(hostile_dir: Path) -> None:
     archive = _hostile(hostile_dir / "Big.shotline.zip", ("media/a.mp4", os.urandom(3000)))
-    _refused(archive, ProjectCorrupt, "would unpack to", Limits(max_total_bytes=2000))
+    _refused(archive, ArchiveDamaged, "would unpack to", Limits(max_total_bytes=2000))
 
 
 def test_too_many_entries_are_refused(hostile_dir: Path) -> None:
     archive = _hostile(hostile_dir / "Many.shotline.zip", *((f"media/{n}.mp4", b"x") for n in range(30)))
-    _refused(archive, ProjectCorrupt, "32 entries", Limits(max_entries=20))
+    _refused(archive, ArchiveDamaged, "32 entries", Limits(max_entries=20))
 
 
 def _lie_about_size(archive: Path, name: str, declared: int) -> None:
@@ -221,14 +220,15 @@ def _lie_about_size(archive: Path, name: str, declared: int) -> None:
 
 def test_an_entry_holding_more_than_it_declares_is_refused(hostile_dir: Path) -> None:
     archive = hostile_dir / "Liar.shotline.zip"
+    listed = {"media/zeros.mp4": {"sha256": hashlib.sha256(bytes(1000)).hexdigest(), "size": 1000}}
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
-        zipped.writestr(MANIFEST, _manifest())
+        zipped.writestr(MANIFEST, json.dumps({**json.loads(_manifest()), "media": listed}))
         zipped.writestr("project.json", _project_json())
         zipped.writestr("media/zeros.mp4", bytes(5 << 20))
     _lie_about_size(archive, "media/zeros.mp4", 1000)
     with zipfile.ZipFile(archive) as zipped:
         assert zipped.getinfo("media/zeros.mp4").file_size == 1000  # the declared sizes pass the ratio check
-    _refused(archive, ProjectCorrupt, "more than it declares|damaged or is not a zip")
+    _refused(archive, ArchiveDamaged, "more than it declares|zeros.mp4' is damaged")
 
 
 @pytest.mark.parametrize(
@@ -264,13 +264,13 @@ def test_a_missing_or_corrupt_project_is_refused(hostile_dir: Path, project_json
         if project_json is not None:
             zipped.writestr("project.json", project_json)
         zipped.writestr("media/a.mp4", b"clip")
-    _refused(archive, ProjectCorrupt, message)
+    _refused(archive, ArchiveDamaged, message)
 
 
 def test_a_file_that_is_not_a_zip_is_refused(hostile_dir: Path) -> None:
     archive = hostile_dir / "Fake.shotline.zip"
     archive.write_bytes(b"this is not a zip file" * 10)
-    _refused(archive, ProjectCorrupt, "damaged or is not a zip")
+    _refused(archive, ArchiveDamaged, "damaged or is not a zip")
 
 
 def test_media_altered_after_sharing_is_refused(project_folder: Path, tmp_path: Path) -> None:
@@ -281,7 +281,7 @@ def test_media_altered_after_sharing_is_refused(project_folder: Path, tmp_path: 
         for info in source.infolist():
             data = source.read(info)
             target.writestr(info, b"swapped" if info.filename == "media/music.wav" else data)
-    _refused(tampered, ProjectCorrupt, r"media/music\.wav is damaged")
+    _refused(tampered, ArchiveDamaged, r"media/music\.wav is damaged")
 
 
 # ---------------------------------------------------------------------------------------------- progress and cancel
@@ -294,7 +294,7 @@ MEDIA_BYTES = 3 << 20
 @pytest.fixture
 def large_project(project_folder: Path) -> Path:
     """The sample project with a few MB of random bytes in each media file it uses (pack never decodes them)."""
-    for n, rel in enumerate(used_media(sample_project())):
+    for n, rel in enumerate(sample_project().media_paths()):
         (project_folder / rel).write_bytes(os.urandom(MEDIA_BYTES + 1000 * n))
     return project_folder
 
@@ -312,7 +312,7 @@ def _assert_progress_by_bytes(values: list[float], total_bytes: int) -> None:
 
 
 def test_pack_and_unpack_report_progress_by_bytes_up_to_the_end(large_project: Path, tmp_path: Path) -> None:
-    total = sum((large_project / rel).stat().st_size for rel in used_media(sample_project()))
+    total = sum((large_project / rel).stat().st_size for rel in sample_project().media_paths())
     packed, progress = _recorded()
     archive = pack(large_project, tmp_path / "Harbour.shotline.zip", progress=progress)
     _assert_progress_by_bytes(packed, total)

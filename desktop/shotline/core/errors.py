@@ -4,6 +4,7 @@ ShotlineError
 ├── ProjectError                   a project cannot be opened or saved
 │   ├── ProjectNotFound
 │   ├── ProjectCorrupt             project.json unreadable, truncated or invalid
+│   │   └── ArchiveDamaged         a shared .shotline.zip that is unsafe, damaged or not Share's
 │   ├── ProjectTooNew              written by a newer Shotline
 │   ├── ProjectLocked              open in another Shotline
 │   └── SaveFailed                 disk full, read-only folder…; the previous file is intact
@@ -59,6 +60,10 @@ class ProjectNotFound(ProjectError):
 
 class ProjectCorrupt(ProjectError):
     pass
+
+
+class ArchiveDamaged(ProjectCorrupt):
+    """A shared archive that was refused: nothing was written, and its message names the archive and why."""
 
 
 class ProjectTooNew(ProjectError):

@@ -55,7 +55,8 @@ def open_shared(
     cancel: threading.Event | None = None,
 ) -> Path:
     """Unpack a shared archive as a new project folder in `to` (default: beside the archive), under the first free
-    name (`Film.shotline`, else `Film 2.shotline`…), as the window and the command line both do."""
+    name (`Film.shotline`, else `Film 2.shotline`…), as the window and the command line both do. Anything unsafe or
+    damaged in it raises ArchiveDamaged, naming the archive and why, with nothing written."""
     archive = Path(archive)
     folder = to if to is not None else archive.absolute().parent
     sink = throttled(progress) if progress else None

@@ -3,9 +3,11 @@
 The archive holds `shotline-archive.json` (its own format, the project's format and each media file's SHA-256),
 `project.json` and the media the project uses. Never the cache, journal, backups, autosave, lock or keys.
 
-Opening an archive from someone else trusts nothing in it: every entry name, kind and size is checked before a
-byte is written, bytes are counted (and hashed) while extracting, and everything lands in a temporary folder
-beside the destination that is renamed into place only when the whole project has been checked.
+Opening an archive from someone else trusts nothing in it (storage.archive_reading checks what it declares and
+reads what it holds): every entry name, kind, flag and size and the manifest's every value are checked before a
+byte is written, bytes are counted (and hashed) while extracting, and everything lands in a hidden temporary folder
+beside the destination that is renamed into place only when the whole project, and each file it refers to, has
+been checked. Any refusal is one ArchiveDamaged naming the archive and why.
 
 Both directions report progress by bytes copied and can be cancelled between two chunks (and up to the last rename),
 leaving nothing behind: no partial archive, no half-unpacked folder.
@@ -13,18 +15,17 @@ leaving nothing behind: no partial archive, no half-unpacked folder.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 import stat
 import tempfile
 import threading
 import zipfile
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import IO, Any
 
 from shotline.core.errors import (
@@ -39,33 +40,30 @@ from shotline.core.errors import (
 from shotline.core.model import FORMAT_VERSION, Project
 from shotline.core.ports import ProgressSink
 from shotline.storage import schema
+from shotline.storage.archive_reading import (
+    CHUNK,
+    DEFAULT_LIMITS,
+    Manifest,
+    check_entries,
+    chunks,
+    in_bytes,
+    name_problem,
+    open_zip,
+    read_manifest,
+    refuse,
+    room,
+)
+from shotline.storage.archive_reading import MANIFEST as MANIFEST  # what an archive holds, named here too
+from shotline.storage.archive_reading import PROJECT_FILE as PROJECT_FILE
+from shotline.storage.archive_reading import Limits as Limits
 from shotline.storage.atomic import fsync_dir, replace_with_retry
 from shotline.storage.bundle import SUFFIX as PROJECT_SUFFIX
 
 log = logging.getLogger(__name__)
 
 ARCHIVE_VERSION = 1
-MANIFEST = "shotline-archive.json"
-PROJECT_FILE = "project.json"
 ARCHIVE_SUFFIX = ".shotline.zip"
-_CHUNK = 1 << 20
 _DATE = (2020, 1, 1, 0, 0, 0)
-_DRIVE = re.compile(r"^[A-Za-z]:")
-_SAFE_MEDIA = re.compile(r"media/[A-Za-z0-9][A-Za-z0-9._-]{0,200}")
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """What an archive may declare and hold before it is refused as a zip bomb."""
-
-    max_entries: int = 10_000
-    max_total_bytes: int = 50 * 1024**3
-    max_ratio: float = 100.0
-    ratio_floor_bytes: int = 1 << 20
-    """Entries smaller than this are never refused for their ratio (a small JSON file may compress well)."""
-
-
-DEFAULT_LIMITS = Limits()
 
 
 class SharingCancelled(ShotlineError):
@@ -108,16 +106,6 @@ class _Meter:
 # ---------------------------------------------------------------------------------------------- pack
 
 
-def used_media(project: Project) -> list[str]:
-    """Every media path the project refers to, once each, in order."""
-    used = [take.media for take in project.all_takes()]
-    used += [clip.media for clip in project.audio]
-    for shot in project.shots:
-        gen = shot.generation
-        used += [p for p in (gen.first_frame, gen.last_frame, *gen.reference_images) if p]
-    return list(dict.fromkeys(used))
-
-
 def _project_folder(bundle_path: Path) -> Path:
     path = Path(bundle_path)
     if path.name == PROJECT_FILE and path.is_file():
@@ -131,8 +119,8 @@ def _media_files(folder: Path, project: Project) -> list[tuple[str, Path]]:
     found: list[tuple[str, Path]] = []
     missing: list[str] = []
     root = folder.resolve()
-    for rel in used_media(project):
-        problem = _name_problem(rel)
+    for rel in project.media_paths():
+        problem = name_problem(rel)
         full = (root / rel).resolve()
         if problem or not full.is_relative_to(root) or not full.is_file():
             missing.append(rel)
@@ -157,7 +145,7 @@ def _copy_into(archive: zipfile.ZipFile, rel: str, src: Path, meter: _Meter) -> 
     digest = hashlib.sha256()
     size = 0
     with src.open("rb") as reader, archive.open(_info(rel, zipfile.ZIP_STORED), "w", force_zip64=True) as writer:
-        while chunk := reader.read(_CHUNK):
+        while chunk := reader.read(CHUNK):
             digest.update(chunk)
             size += len(chunk)
             writer.write(chunk)
@@ -216,137 +204,115 @@ def pack(
 # ---------------------------------------------------------------------------------------------- unpack
 
 
-def _name_problem(name: str) -> str | None:
-    """Why an entry name may not be extracted, or None if it stays inside the folder."""
-    if not name or "\x00" in name:
-        return "has an empty or invalid name"
-    if "\\" in name:
-        return "uses backslashes in its path"
-    if name.startswith("/") or _DRIVE.match(name):
-        return "has an absolute path"
-    parts = PurePosixPath(name).parts
-    if ".." in parts:
-        return "climbs out of the folder with '..'"
-    return None
-
-
-def _refuse(archive: Path, why: str) -> ProjectCorrupt:
-    return ProjectCorrupt(f"{archive.name} was not opened: {why}. Nothing was written; ask for a new copy.")
-
-
-def _check_entries(archive: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
-    if len(infos) > limits.max_entries:
-        raise _refuse(archive, f"it has {len(infos)} entries, more than a project ever needs ({limits.max_entries})")
-    total = 0
-    seen: set[str] = set()
-    for info in infos:
-        if info.filename.lower() in seen:
-            raise _refuse(archive, f"the entry {info.filename!r} appears twice")
-        seen.add(info.filename.lower())
-        problem = _name_problem(info.filename)
-        if problem:
-            raise _refuse(archive, f"the entry {info.filename!r} {problem}, outside the project folder")
-        mode = info.external_attr >> 16
-        if stat.S_ISLNK(mode):
-            raise _refuse(archive, f"the entry {info.filename!r} is a link, which Shotline never unpacks")
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > limits.ratio_floor_bytes and ratio > limits.max_ratio:
-            raise _refuse(archive, f"the entry {info.filename!r} would expand {ratio:.0f} times (a zip bomb)")
-        total += info.file_size
-    if total > limits.max_total_bytes:
-        raise _refuse(archive, f"it would unpack to {total / 1024**3:.1f} GB, more than the limit")
-
-
-def _read_manifest(archive: Path, zipped: zipfile.ZipFile) -> dict[str, Any]:
-    try:
-        raw = zipped.read(MANIFEST)
-    except KeyError:
-        raise _refuse(archive, f"it has no {MANIFEST}, so it was not made by Shotline's Share") from None
-    try:
-        manifest: dict[str, Any] = json.loads(raw)
-        archive_version = int(manifest["archive_version"])
-        format_version = int(manifest["format_version"])
-        media = manifest.get("media", {})
-        if not isinstance(media, dict):
-            raise TypeError("media is not an object")
-    except (ValueError, KeyError, TypeError) as error:
-        raise _refuse(archive, f"its {MANIFEST} is damaged ({error})") from error
-    if archive_version > ARCHIVE_VERSION or format_version > FORMAT_VERSION:
-        raise ProjectTooNew(
-            f"{archive.name} was shared from a newer Shotline (archive {archive_version}, project format "
-            f"{format_version}); this Shotline opens up to archive {ARCHIVE_VERSION}, format {FORMAT_VERSION}. "
-            "Update Shotline to open it."
-        )
-    return manifest
-
-
 class _Budget:
-    """Counts the bytes actually extracted, whatever the entries declared."""
+    """Counts the bytes actually extracted, against what each entry declared and what unpacking may write in all."""
 
-    def __init__(self, archive: Path, limits: Limits, meter: _Meter) -> None:
+    def __init__(self, archive: Path, room: int, meter: _Meter) -> None:
         self.archive = archive
-        self.left = limits.max_total_bytes
+        self.left = room
         self.meter = meter
 
-    def copy(self, info: zipfile.ZipInfo, reader: IO[bytes], writer: IO[bytes]) -> str:
+    def copy(self, zipped: zipfile.ZipFile, info: zipfile.ZipInfo, writer: IO[bytes]) -> str:
+        """Copy the entry into `writer`; returns its SHA-256."""
         digest = hashlib.sha256()
         written = 0
-        while chunk := reader.read(_CHUNK):
-            written += len(chunk)
-            self.left -= len(chunk)
-            if written > info.file_size or self.left < 0:
-                raise _refuse(self.archive, f"the entry {info.filename!r} holds more than it declares (a zip bomb)")
-            digest.update(chunk)
-            writer.write(chunk)
-            self.meter.advance(len(chunk))
+        with contextlib.closing(chunks(self.archive, zipped, info)) as pieces:
+            for chunk in pieces:
+                written += len(chunk)
+                self.left -= len(chunk)
+                if written > info.file_size:
+                    raise refuse(self.archive, f"the entry {info.filename!r} holds more than it declares (a zip bomb)")
+                if self.left < 0:
+                    raise refuse(self.archive, "it holds more than its size and its entries allow (a zip bomb)")
+                digest.update(chunk)
+                writer.write(chunk)
+                self.meter.advance(len(chunk))
         return digest.hexdigest()
 
 
-def _project_entries(archive: Path, zipped: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
-    """The entries that make up a project (project.json and media/ files); anything else is skipped."""
-    wanted: list[zipfile.ZipInfo] = []
-    for info in zipped.infolist():
-        if info.is_dir():
-            continue
-        if info.filename == PROJECT_FILE or _SAFE_MEDIA.fullmatch(info.filename):
-            wanted.append(info)
-        else:
-            log.info("Skipping %r in %s: not part of a project", info.filename, archive.name)
+def _wanted(archive: Path, infos: list[zipfile.ZipInfo], manifest: Manifest, limits: Limits) -> list[zipfile.ZipInfo]:
+    """The entries that make up the project: project.json and the media the manifest lists (anything else is
+    skipped), each of the size the manifest says it was shared at."""
+    by_name = {info.filename: info for info in infos if not info.is_dir()}
+    project = by_name.get(PROJECT_FILE)
+    if project is None:
+        raise refuse(archive, f"it has no {PROJECT_FILE}")
+    if project.file_size > limits.max_project_bytes:
+        raise refuse(
+            archive, f"its {PROJECT_FILE} would unpack to {in_bytes(project.file_size)}, far more than a project holds"
+        )
+    wanted = [project]
+    for name, (_digest, size) in manifest.media.items():
+        info = by_name.get(name)
+        if info is None:
+            raise refuse(archive, f"its {MANIFEST} lists {name}, which the archive does not hold")
+        if info.file_size != size:
+            raise refuse(archive, f"the media file {name} is damaged (it is not the size it was shared at)")
+        wanted.append(info)
+    for name in sorted(by_name.keys() - {PROJECT_FILE, MANIFEST, *manifest.media}):
+        log.info("Skipping %r in %s: not part of the project", name, archive.name)
     return wanted
 
 
-def _extract(archive: Path, zipped: zipfile.ZipFile, into: Path, limits: Limits, meter: _Meter) -> dict[str, str]:
-    """Extract project.json and media/ files into `into`; returns each media file's SHA-256."""
-    entries = _project_entries(archive, zipped)
-    meter.expect(sum(info.file_size for info in entries))  # what they declare; the budget refuses any holding more
-    budget = _Budget(archive, limits, meter)
-    hashes: dict[str, str] = {}
-    (into / "media").mkdir()
-    for info in entries:
-        name = info.filename
-        with zipped.open(info) as reader, (into / name).open("xb") as writer:
-            digest = budget.copy(info, reader, writer)
-        if name != PROJECT_FILE:
-            hashes[name] = digest
-    return hashes
+def _check_versions(archive: Path, manifest: Manifest) -> None:
+    if manifest.archive_version > ARCHIVE_VERSION or manifest.format_version > FORMAT_VERSION:
+        raise ProjectTooNew(
+            f"{archive.name} was shared from a newer Shotline (archive {manifest.archive_version}, project format "
+            f"{manifest.format_version}); this Shotline opens up to archive {ARCHIVE_VERSION}, format "
+            f"{FORMAT_VERSION}. Update Shotline to open it."
+        )
 
 
-def _verify(archive: Path, into: Path, manifest: dict[str, Any], hashes: dict[str, str]) -> Project:
-    project_file = into / PROJECT_FILE
-    if not project_file.is_file():
-        raise _refuse(archive, f"it has no {PROJECT_FILE}")
+def _check_references(archive: Path, project: Project, staged: Path) -> None:
+    """Refuse a project that names a file outside its folder: opened, it would have `generate` upload (or an export
+    read) whatever file on the recipient's computer it names (issue 13)."""
+    root = staged.resolve()
+    for rel in project.media_paths():
+        problem = name_problem(rel)
+        if problem is None and not (root / rel).resolve().is_relative_to(root):
+            problem = "leads out of it"
+        if problem:
+            raise refuse(
+                archive,
+                f"its project refers to {rel!r}, outside its folder (it {problem}); Shotline never opens a shared "
+                "project that reads files from elsewhere on the computer",
+            )
+
+
+def _check_project(archive: Path, staged: Path) -> None:
+    """The unpacked project.json must load, and refer to nothing outside its folder."""
     try:
-        project = schema.loads(project_file.read_bytes())
+        project = schema.loads((staged / PROJECT_FILE).read_bytes())
     except ProjectCorrupt as error:
-        raise _refuse(archive, f"its project is damaged ({error})") from error
-    for rel, expected in manifest["media"].items():
-        want = expected.get("sha256") if isinstance(expected, dict) else None
-        if rel in hashes and hashes[rel] != want:
-            raise _refuse(archive, f"the media file {rel} is damaged (its contents do not match what was shared)")
-    missing = [rel for rel in used_media(project) if rel not in hashes]
+        raise refuse(archive, f"its project is damaged ({error})") from error
+    except ProjectTooNew as error:  # the manifest said otherwise; the project's own word counts
+        raise ProjectTooNew(f"{archive.name} was not opened. {error}") from error
+    _check_references(archive, project, staged)
+    missing = [rel for rel in project.media_paths() if not (staged / rel).is_file()]
     if missing:
         log.warning("%s lacks %d media file(s) its project uses; they will need relinking", archive, len(missing))
-    return project
+
+
+def _unpack_into(archive: Path, parent: Path, staged: Path, limits: Limits, meter: _Meter) -> None:
+    """Check everything the archive declares, then extract the project into `staged`, checking what it holds."""
+    with archive.open("rb") as handle, open_zip(archive, handle) as zipped:
+        infos = zipped.infolist()
+        check_entries(archive, infos, limits)
+        manifest = read_manifest(archive, zipped, limits)
+        _check_versions(archive, manifest)
+        wanted = _wanted(archive, infos, manifest, limits)
+        declared = sum(info.file_size for info in infos if not info.is_dir())
+        budget = _Budget(archive, room(archive, parent, declared, limits), meter)
+        meter.expect(sum(info.file_size for info in wanted))
+        (staged / "media").mkdir()
+        for info in wanted:
+            with (staged / info.filename).open("xb") as writer:
+                digest = budget.copy(zipped, info, writer)
+            if info.filename in manifest.media and digest != manifest.media[info.filename][0]:
+                raise refuse(
+                    archive, f"the media file {info.filename} is damaged (its contents do not match what was shared)"
+                )
+    _check_project(archive, staged)
 
 
 def archive_stem(archive: Path) -> str:
@@ -378,9 +344,10 @@ def unpack(
     """Open a shared archive as a new project folder `<destination_folder>/<name>.shotline`; returns its path.
 
     A taken name is never overwritten: the project becomes `<name> 2.shotline` (3, 4…), as the window names it.
-    Everything is extracted into a temporary folder beside it, checked, then renamed into place: a refused
-    archive leaves nothing behind, and neither does a cancelled one. `progress` gets the fraction of the bytes
-    extracted (1.0 once the project is in place); setting `cancel` stops at the next chunk with SharingCancelled."""
+    Everything is extracted into a hidden temporary folder beside it, checked, then renamed into place: a refused
+    archive (ArchiveDamaged, naming it and why) leaves nothing behind, and neither does a cancelled one. `progress`
+    gets the fraction of the bytes extracted (1.0 once the project is in place); setting `cancel` stops at the next
+    chunk with SharingCancelled."""
     archive = Path(archive)
     parent = Path(destination_folder)
     if not archive.is_file():
@@ -388,37 +355,25 @@ def unpack(
     if not parent.is_dir():
         raise ProjectNotFound(f"The folder {parent} does not exist; create it or choose another.")
     name = f"{archive_stem(archive)}{PROJECT_SUFFIX}"
-    target = free_folder(parent, name)
     meter = _Meter(0, progress, cancel, f"Opening {archive.name} was cancelled; nothing was unpacked.")
     meter.check()
-    temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".unpack", dir=parent))
+    temp: Path | None = None
     try:
-        staged = temp / target.name
+        temp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".unpack", dir=parent))
+        staged = temp / name
         staged.mkdir()
-        _unpack_into(archive, staged, limits, meter)
-        target = free_folder(parent, name)  # again: the name may have been taken while unpacking
+        _unpack_into(archive, parent, staged, limits, meter)
+        target = free_folder(parent, name)  # chosen last: the name may have been taken while unpacking
         meter.check()  # the last moment a cancel can still leave nothing
         staged.rename(target)
         fsync_dir(parent)
     except OSError as error:
         raise SaveFailed(f"Could not unpack {archive.name} into {parent}: {plain_reason(error)}.") from error
     finally:
-        shutil.rmtree(temp, ignore_errors=True)
+        if temp is not None:
+            shutil.rmtree(temp, ignore_errors=True)
     meter.finish()
     return target
-
-
-def _unpack_into(archive: Path, staged: Path, limits: Limits, meter: _Meter) -> None:
-    try:
-        with zipfile.ZipFile(archive) as zipped:
-            _check_entries(archive, zipped.infolist(), limits)
-            manifest = _read_manifest(archive, zipped)
-            hashes = _extract(archive, zipped, staged, limits, meter)
-    except zipfile.BadZipFile as error:
-        raise _refuse(archive, f"it is damaged or is not a zip archive ({error})") from error
-    except (EOFError, zipfile.LargeZipFile, NotImplementedError) as error:
-        raise _refuse(archive, f"it could not be read ({error})") from error
-    _verify(archive, staged, manifest, hashes)
 
 
 def archive_media(archive: Path) -> list[str]:
