@@ -6,59 +6,25 @@ base64 (standard and URL-safe, at each of the three alignments, and inside an ec
 encoded, after `Bearer`, cut short by the provider, and whole across the 300th character (where Shotline cuts what a
 provider says). Then every output is searched — stdout, stderr (which carries the debug log), `jobs --json`, and
 every file under the project (project.json, jobs.sqlite and its WAL), the settings folder and the cache — for any
-12-character piece of the key or of its base64 and percent-encoded forms.
+12-character piece of the key or of its base64 and percent-encoded forms (tests.fakes.quoting).
 """
 
 from __future__ import annotations
 
-import base64
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 
 from tests.cli.shotline_cli import NO_KEYRING, ok, shotline
 from tests.fakes import comfyui, fal, google, luma, openai, replicate, runway
+from tests.fakes.quoting import MARK, leaks, quoted_back
 from tests.fakes.server import FakeServer
 
 pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow]
-
-MARK = "QUOTED-BACK"
-PIECE = 12
-CUT = 300
-"""How much of a provider's message Shotline keeps (backends.http.provider_message)."""
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def quoted_back(key: str) -> str:
-    """The key in every form a provider might echo it, with the whole key straddling the CUT-th character."""
-    raw = key.encode()
-    head = (
-        f"{MARK}: Invalid credentials Basic {_b64(b'user:' + raw)}; token={quote(key, safe='')}; "
-        f"seen {_b64(raw)} / {_b64(b'x' + raw)}; "
-    )
-    assert len(head) < CUT - len(key) // 2, "the head must leave room for the key across the cut"
-    head = head.ljust(CUT - len(key) // 2, ".")
-    urlsafe = base64.urlsafe_b64encode(b"xy" + raw).decode().rstrip("=")
-    return f"{head}{key} | Authorization: Bearer {key} | {_b64(b'xy' + raw)} | {urlsafe} | cut short: {key[:14]}"
-
-
-def pieces(key: str) -> set[str]:
-    """Every PIECE-character run of the key, of its percent-encoding, and of each base64 form of it."""
-    raw = key.encode()
-    forms = {key, quote(key, safe="")}
-    for before in (b"", b"x", b"xy", b"user:"):
-        for encode in (base64.b64encode, base64.urlsafe_b64encode):
-            encoded = encode(before + raw).decode().rstrip("=")
-            forms.add(encoded[(len(before) // 3 + 1) * 4 : -4])  # leave out characters shared with the neighbours
-    return {form[at : at + PIECE] for form in forms for at in range(len(form) - PIECE + 1)}
 
 
 @dataclass(frozen=True)
@@ -164,5 +130,5 @@ def test_no_piece_of_a_quoted_back_key_is_shown_logged_or_stored(
     outputs = {"stdout": run.out, "stderr": run.err, "jobs --json": jobs}
     files = [path for folder in (project, config, cache) if folder.exists() for path in folder.rglob("*")]
     outputs |= {str(path): path.read_bytes().decode("latin-1") for path in files if path.is_file()}
-    leaks = {(where, piece) for piece in pieces(case.key) for where, text in outputs.items() if piece in text}
-    assert not leaks, f"pieces of the key reached: {sorted({where for where, _ in leaks})}: {sorted(leaks)[:3]}"
+    found = leaks(case.key, outputs)
+    assert not found, f"pieces of the key reached: {sorted({where for where, _ in found})}: {found[:3]}"
