@@ -33,6 +33,7 @@ from shotline.ui.dialogs.open_project import OpenDialog
 from shotline.ui.main_window import MainWindow
 from shotline.ui.sharing import ARCHIVE_SUFFIX, PROJECT_SUFFIX, archive_path
 from shotline.ui.storyboard import StoryboardPanel
+from tests.storage import zips
 from tests.ui.shell_fixtures import shown_window, visible_dialogs
 
 WAIT_MS = 30_000
@@ -201,6 +202,39 @@ def test_a_hostile_archive_is_refused_with_its_message_and_nothing_is_written(
     assert sorted(p.name for p in tmp_path.iterdir()) == around
     assert window.document is None and window.sharing.working_on == ""
     assert visible_dialogs() == []
+
+
+def _damaged_archive(case: str) -> bytes:
+    shared = zips.shared_archive()
+    if case == "no media list":
+        shared.manifest = json.dumps({"archive_version": 1, "format_version": 1})
+    entries = shared.entries()
+    if case == "corrupt deflate":
+        clip = zips.entry(entries[0].name, entries[0].data)
+        entries[0] = replace(clip, data=b"\xff\xff\xff" + clip.data[3:])
+    return zips.zip_bytes(entries)
+
+
+@pytest.mark.parametrize(
+    ("case", "why"),
+    [
+        ("no media list", "its shotline-archive.json is damaged (it has no list of media)"),
+        ("corrupt deflate", "the entry 'media/clip0.mp4' is damaged (Error -3 while decompressing data"),
+    ],
+)
+def test_a_damaged_archive_is_refused_with_its_name_and_why(
+    qtbot, window: MainWindow, tmp_path: Path, case: str, why: str
+) -> None:
+    damaged = tmp_path / f"Damaged{ARCHIVE_SUFFIX}"
+    damaged.write_bytes(_damaged_archive(case))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    answer_folder(window, inbox)
+    window.open_path(damaged)
+    qtbot.waitUntil(lambda: damaged.name in shown(window), timeout=WAIT_MS)
+    assert f"{damaged.name} was not opened: {why}" in shown(window)
+    assert "failed" not in shown(window) and listing(inbox) == []
+    assert window.document is None and window.sharing.working_on == ""
 
 
 def test_a_zip_that_share_did_not_make_is_refused_plainly(qtbot, window: MainWindow, tmp_path: Path) -> None:
