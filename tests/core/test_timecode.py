@@ -35,6 +35,14 @@ def test_fps_parsing_reads_ntsc_exactly() -> None:
         parse_fps("0")
 
 
+@pytest.mark.parametrize("rate", ["0.5", "1000", "241", "1000000/1"])
+def test_a_frame_rate_outside_what_the_export_supports_is_refused(rate: str) -> None:
+    """The same bounds the loader holds a project to (1-240 fps): a rate `new --fps` accepted would not open again."""
+    with pytest.raises(ValueError, match="use 1 to 240 frames per second"):
+        parse_fps(rate)
+    assert parse_fps("240") == 240 and parse_fps("1") == 1
+
+
 def test_frame_snapping_does_not_drift() -> None:
     fps = Fraction(30000, 1001)
     for index in range(0, 100_000, 997):

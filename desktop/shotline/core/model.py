@@ -21,6 +21,17 @@ from shotline.core.errors import UnknownAudioClip, UnknownLane, UnknownShot, Unk
 FORMAT_VERSION = 2
 """The project.json format this Shotline writes; storage migrates older ones and refuses newer ones."""
 
+# What a project's settings may ask of an export. The loader refuses a project outside these bounds (a hand-edited
+# rate of 10^6 fps or 10^9 Hz once rendered until the disk was full), and the edits that set them keep to them.
+MIN_SIDE = 16
+MAX_SIDE = 8192
+MIN_FPS = Fraction(1)
+MAX_FPS = Fraction(240)
+MIN_SAMPLE_RATE = 8_000
+MAX_SAMPLE_RATE = 192_000
+MAX_LENGTH_US = 24 * 3600 * 1_000_000
+"""The longest time a project holds anywhere (a clip, a trim, a place on the timeline, a fade): a day."""
+
 
 def new_id() -> str:
     return str(uuid.uuid4())
@@ -37,8 +48,8 @@ class Size:
         if not match:
             raise ValueError(f"{text!r} is not a size; write it as WIDTHxHEIGHT, e.g. 1920x1080")
         width, height = int(match[1]), int(match[2])
-        if not (16 <= width <= 8192 and 16 <= height <= 8192):
-            raise ValueError(f"{text!r}: width and height must be between 16 and 8192 pixels")
+        if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
+            raise ValueError(f"{text!r}: width and height must be between {MIN_SIDE} and {MAX_SIDE} pixels")
         if width % 2 or height % 2:
             raise ValueError(f"{text!r}: width and height must be even numbers for H.264")
         return cls(width, height)

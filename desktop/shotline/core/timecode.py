@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from shotline.core.model import MAX_FPS, MIN_FPS
+
 US_PER_SECOND = 1_000_000
 
 _TIMECODE = re.compile(r"^(?:(?:(\d+):)?(\d{1,2}):)?(\d+(?:\.\d+)?)$")
@@ -53,8 +55,8 @@ def parse_fps(text: str | int | Fraction) -> Fraction:
         except (ValueError, ZeroDivisionError):
             raise ValueError(f"{text!r} is not a frame rate") from None
         fps = _ntsc(fps)
-    if fps <= 0 or fps > 1000:
-        raise ValueError(f"{text!r} is not a usable frame rate")
+    if not MIN_FPS <= fps <= MAX_FPS:
+        raise ValueError(f"{text!r} is not a usable frame rate; use {MIN_FPS} to {MAX_FPS} frames per second")
     return fps
 
 
