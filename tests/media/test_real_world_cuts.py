@@ -33,19 +33,13 @@ def _export(root: Path, clip: Path, trim: Trim, fps: Fraction) -> ExportReport:
     return asyncio.run(render(project, plan, root / "film.mp4", ffmpeg=Path(ffmpeg_exe()), resolve=root.joinpath))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12: an AVI whose rate is stored as 2997/125 (time base one frame, a hair longer than 1001/24000) "
-    "exports each shot with its first frame twice and every later frame one frame late (its last frame lost): "
-    "the 1 ms tolerance is rounded away by setpts=round(PTS-…/TB) when TB is a whole frame, and fps round=up then "
-    "moves each frame to the next slot",
-)
 @pytest.mark.parametrize(("stored", "project_fps"), [("2997/125", "24000/1001"), ("2997/100", "30000/1001")])
 def test_an_avi_at_ntsc_rates_as_avi_stores_them_cuts_on_its_own_frames(
     tmp_path: Path, stored: str, project_fps: str
 ) -> None:
     # Megamind.avi (OpenCV's sample data, Xvid + AC-3) is stored at 2997/125; a 23.976 project exported it as
-    # frames 96, 96, 97, ... 166 for a shot trimmed to 4.004-7.007 s (96 ... 167 expected)
+    # frames 96, 96, 97, ... 166 for a shot trimmed to 4.004-7.007 s (96 ... 167 expected): the 1 ms tolerance was
+    # rounded away on the clip's own time base (a whole frame), and fps round=up moved each frame to the next slot
     media = tmp_path / "media"
     media.mkdir()
     clip = numbered_clip(media / "clip.avi", frames=150, fps=stored, codec=MPEG4)

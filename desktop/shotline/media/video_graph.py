@@ -26,7 +26,7 @@ import ffmpeg
 
 from shotline.core.model import ExportSettings, Fit, Size
 from shotline.core.timecode import US_PER_SECOND, format_fps
-from shotline.media.clock import FRAME_TOLERANCE_US, InputCut, input_cut, seconds_arg
+from shotline.media.clock import FRAME_TOLERANCE_US, input_cut, seconds_arg
 from shotline.media.encoders import Encoder
 from shotline.media.plan import RenderPlan, Segment
 
@@ -36,10 +36,8 @@ PROTOCOLS = "file,pipe"
 def picture(plan: RenderPlan, encoder: Encoder | None = None) -> Any:
     """The export's picture as one ffmpeg-python stream: conformed segments joined by cuts and crossfades."""
     joined: list[Any] = []
-    sources = _video_inputs(plan.segments)
-    for segment in plan.segments:
-        cut, streams = sources[_input_key(segment)]
-        stream = conform(next(streams), segment, plan.settings, cut)
+    for segment, (cut, source) in zip(plan.segments, _video_inputs(plan.segments), strict=True):
+        stream = conform(source, segment, plan.settings, cut)
         if segment.crossfade_in_frames and joined:
             fps = plan.settings.fps
             outgoing = _concat(joined, fps)
@@ -67,40 +65,37 @@ def _concat(streams: list[Any], fps: Fraction) -> Any:
     return joined.filter("settb", expr=f"{fps.denominator}/{fps.numerator}")
 
 
-def _input_key(segment: Segment) -> tuple[Path, int]:
-    return segment.source, segment.trim.in_us
-
-
-def _video_inputs(segments: tuple[Segment, ...]) -> dict[tuple[Path, int], tuple[Fraction, Iterator[Any]]]:
-    """One input per distinct (clip, in point), with the in point's file time; a part used by several segments (a
-    repeated shot) is split.
+def _video_inputs(segments: tuple[Segment, ...]) -> list[tuple[Fraction, Any]]:
+    """Each segment's picture stream, with its in point's file time: one input per distinct read (a clip from one
+    seek point), split when several segments read it (a repeated shot, or two cuts near a clip's start).
 
     ffmpeg-python merges identical nodes, so two equal inputs would become one with two consumers, which ffmpeg
     only accepts through `split`.
     """
-    uses = Counter(_input_key(segment) for segment in segments)
-    streams: dict[tuple[Path, int], tuple[Fraction, Iterator[Any]]] = {}
-    for (source, in_us), count in uses.items():
-        cut = input_cut(source, "video", in_us)
-        video = _input(source, cut).video
+    cuts = {key: input_cut(key[0], "video", key[1]) for key in {(s.source, s.trim.in_us) for s in segments}}
+    reads = [(segment.source, cuts[(segment.source, segment.trim.in_us)]) for segment in segments]
+    uses = Counter((source, cut.seek) for source, cut in reads)
+    streams: dict[tuple[Path, Fraction | None], Iterator[Any]] = {}
+    for (source, seek), count in uses.items():
+        video = _input(source, seek).video
         if count == 1:
-            streams[(source, in_us)] = cut.at, iter([video])
+            streams[(source, seek)] = iter([video])
         else:
             split = video.filter_multi_output("split", count)
-            streams[(source, in_us)] = cut.at, iter([split.stream(index) for index in range(count)])
-    return streams
+            streams[(source, seek)] = iter([split.stream(index) for index in range(count)])
+    return [(cut.at, next(streams[(source, cut.seek)])) for source, cut in reads]
 
 
-def _input(source: Path, cut: InputCut) -> Any:
+def _input(source: Path, seek: Fraction | None) -> Any:
     """`source` read on its own timestamps, from a point before the keyframe its in point needs (or its start).
 
     No `-t`: the graph's `trim` ends the segment, and ffmpeg stops reading an input once its graph is done (a
     duration limit counts from where the seek landed, which for a long keyframe interval is far before the cut).
     """
     options: dict[str, Any] = {"copyts": None, "noaccurate_seek": None}
-    if cut.seek is not None:
+    if seek is not None:
         # absolute: ffmpeg's plain -ss counts from the container's start, the earliest of all its streams
-        options.update(seek_timestamp=1, ss=seconds_arg(cut.seek))
+        options.update(seek_timestamp=1, ss=seconds_arg(seek))
     return ffmpeg.input(f"file:{source}", protocol_whitelist=PROTOCOLS, **options)
 
 
@@ -116,8 +111,12 @@ def conform(stream: Any, segment: Segment, settings: ExportSettings, cut: Fracti
     # ffmpeg turns rotated clips upright before filtering, so sizes come from the display size
     shown = segment.info.display_size or out
     origin = cut + Fraction(FRAME_TOLERANCE_US, US_PER_SECOND)
-    stream = stream.filter("setpts", f"round(PTS-{seconds_arg(origin)}/TB)").filter(
-        "fps", fps=format_fps(settings.fps), start_time=0, round="up"
+    # on a microsecond time base first: in the clip's own (a whole frame, in an AVI) the tolerance rounds away and
+    # each frame moves to the next output slot
+    stream = (
+        stream.filter("settb", expr=f"1/{US_PER_SECOND}")
+        .filter("setpts", f"round(PTS-{seconds_arg(origin)}/TB)")
+        .filter("fps", fps=format_fps(settings.fps), start_time=0, round="up")
     )
     if settings.fit is Fit.FILL:
         width, height = cover_size(shown, out)
