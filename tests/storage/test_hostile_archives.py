@@ -362,29 +362,46 @@ def _unpack_in_child(archive: Path, into: Path) -> tuple[dict[str, str], int]:
 MIB = 1 << 20
 
 
-def _bomb(inbox: Path, count: int, content: bytes, declared: int | None = None) -> Path:
+def _bomb(inbox: Path, count: int, content: bytes, declared: int | None = None, project: bytes = b"") -> Path:
     """`count` media files each holding `content` (deflated), listed honestly in the manifest unless `declared`
-    gives the size every entry and the manifest claim instead."""
+    gives the size every entry and the manifest claim instead; and `project` as project.json."""
     data, crc = raw_deflate(content), entry("x", content).crc
     size = len(content) if declared is None else declared
     names = [f"media/z{n:05}.bin" for n in range(count)]
     record = {"sha256": hashlib.sha256(content).hexdigest(), "size": size}
-    manifest = json.dumps({"archive_version": 1, "format_version": 2, "media": dict.fromkeys(names, record)})
-    project = shared_archive(json.dumps({"id": "bomb", "title": "Bomb"}).encode()).project
+    manifest = manifest_text({}, media=dict.fromkeys(names, record))
+    project = project or json.dumps({"id": "bomb", "title": "Bomb"}).encode()
     entries = [Entry(name.encode(), data, crc, size, DEFLATED) for name in names]
     entries += [entry(PROJECT_FILE, project), entry(MANIFEST, manifest.encode())]
     return _archive(inbox, entries, "Bomb")
 
 
+def _objects(size: int) -> bytes:
+    """A project.json of `size` bytes that parses into 18 empty objects every 60 bytes (22 times its size in
+    memory), with a number in each 60 so that it deflates only about 15 times, well under the ratio refused."""
+    rows = (b"{}," * 18 + b"[%d]," % (n * 7919 % 1_000_003) for n in range(size // 60))
+    return b'{"id": "bomb", "shots": [' + b"".join(rows) + b"{}]}"
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", ["9994 entries of exactly 1 MiB", "entries just under the ratio", "sizes that lie"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "9994 entries of exactly 1 MiB",
+        "entries just under the ratio",
+        "sizes that lie",
+        "a project.json of millions of objects",
+    ],
+)
 def test_a_zip_bomb_is_refused_in_bounded_memory_and_disk(inbox: Path, kind: str) -> None:
     if kind == "9994 entries of exactly 1 MiB":  # the issue's: 9.76 GiB from an archive of about 10 MB
         archive = _bomb(inbox, 9_994, bytes(MIB))
     elif kind == "entries just under the ratio":  # 2 MiB each, 85 times smaller: each passes its ratio check
         archive = _bomb(inbox, 200, os.urandom(24_000) + bytes(2 * MIB))
-    else:  # 1 MiB of zeros each, declared (and listed) as 1000 bytes
+    elif kind == "sizes that lie":  # 1 MiB of zeros each, declared (and listed) as 1000 bytes
         archive = _bomb(inbox, 2_000, bytes(MIB), declared=1000)
+    else:  # as large as a project.json may be, and more than the child's memory may hold once parsed
+        archive = _bomb(inbox, 0, b"", project=_objects(16 * MIB - 100))
     into = inbox / "into"
     into.mkdir()
     said, _peak = _unpack_in_child(archive, into)

@@ -72,8 +72,9 @@ class Limits:
     media as they are, so an archive it made unpacks to little more than its size (a zip tool's deflate changes that
     by a few percent for video and pictures)."""
     archive_allowance_bytes: int = 64 << 20
-    max_project_bytes: int = 32 << 20
-    """The most project.json may hold (it is read whole); a project of a thousand shots needs a few MB."""
+    max_project_bytes: int = 16 << 20
+    """The most project.json may hold: a project of a thousand shots needs a few MB, and JSON parsed takes up to 22
+    times its size in memory (a list of empty objects), so this bounds what reading it may take."""
     max_manifest_bytes: int = 4 << 20
     """The most the manifest may hold (it is read whole); a hundred bytes per media file."""
     keep_free_bytes: int = 64 << 20
@@ -216,6 +217,8 @@ def read_manifest(archive: Path, zipped: zipfile.ZipFile, limits: Limits) -> Man
         document = json.loads(bytes(raw), parse_constant=_no_constant, object_pairs_hook=_once_each)
     except RecursionError as error:
         raise _damaged(archive, "it is nested too deeply") from error
+    except MemoryError as error:  # what it holds is freed again as this unwinds
+        raise _damaged(archive, "it holds more than this computer has memory to read") from error
     except ValueError as error:  # not JSON, not UTF-8, a number of more digits than Python reads, a key twice
         raise _damaged(archive, str(error)) from error
     return _manifest_from(archive, document)

@@ -287,6 +287,8 @@ def _check_project(archive: Path, staged: Path) -> None:
         raise refuse(archive, f"its project is damaged ({error})") from error
     except ProjectTooNew as error:  # the manifest said otherwise; the project's own word counts
         raise ProjectTooNew(f"{archive.name} was not opened. {error}") from error
+    except MemoryError as error:  # a project.json within the limit that parses into millions of objects
+        raise refuse(archive, f"its {PROJECT_FILE} holds more than this computer has memory to read") from error
     _check_references(archive, project, staged)
     missing = [rel for rel in project.media_paths() if not (staged / rel).is_file()]
     if missing:
