@@ -11,7 +11,6 @@ one message naming the archive and why, nothing written.
 from __future__ import annotations
 
 import json
-import logging
 import re
 import shutil
 import stat
@@ -24,8 +23,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from shotline.core.errors import ArchiveDamaged, SaveFailed, plain_reason
-
-log = logging.getLogger(__name__)
 
 MANIFEST = "shotline-archive.json"
 PROJECT_FILE = "project.json"
