@@ -9,6 +9,13 @@ from typing import Any
 from hypothesis import strategies as st
 
 from shotline.core.model import (
+    MAX_FPS,
+    MAX_LENGTH_US,
+    MAX_SAMPLE_RATE,
+    MAX_SIDE,
+    MIN_FPS,
+    MIN_SAMPLE_RATE,
+    MIN_SIDE,
     AudioClip,
     AudioLane,
     GenerationRecord,
@@ -132,26 +139,39 @@ def sample_project(title: str = "Harbour at dawn", shots: int = 2) -> Project:
 
 
 # ---------------------------------------------------------------------------------------------- strategies
+# Every project drawn here is one the loader accepts: ids unique where the schema wants them, media inside the
+# folder, trims inside their clips, values within the bounds of core.model and storage.schema.
 
-_text = st.text(max_size=20)
-_us = st.integers(min_value=0, max_value=10**12)
-_finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
-_fps = st.fractions(min_value=Fraction(1, 1000), max_value=240, max_denominator=100_000)
-_size = st.builds(Size, st.integers(1, 99_999), st.integers(1, 99_999))
+_text = st.text(alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=20)
+_us = st.integers(min_value=1, max_value=MAX_LENGTH_US)
+_finite = st.floats(min_value=-120, max_value=120, allow_nan=False, allow_infinity=False, width=64)
+_fps = st.fractions(min_value=MIN_FPS, max_value=MAX_FPS, max_denominator=100_000)
+_clip_fps = st.fractions(min_value=Fraction(1, 3600), max_value=1000, max_denominator=100_000)
+_size = st.builds(Size, st.integers(MIN_SIDE, MAX_SIDE), st.integers(MIN_SIDE, MAX_SIDE))
+_clip_size = st.builds(Size, st.integers(1, MAX_SIDE), st.integers(1, MAX_SIDE))
 _money = st.decimals(allow_nan=False, allow_infinity=False, places=4, min_value=-(10**6), max_value=10**6)
-_json_scalar = st.none() | st.booleans() | st.integers(-(10**15), 10**15) | _finite | _text
+_json_scalar = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**15), 10**15)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | _text
+)
 _json: st.SearchStrategy[Any] = st.recursive(
     _json_scalar,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_text, inner, max_size=3),
     max_leaves=8,
 )
 _json_object = st.dictionaries(_text, _json, max_size=3)
+_media = st.from_regex(r"media/[A-Za-z0-9][A-Za-z0-9._-]{0,20}", fullmatch=True)
 
 
 @st.composite
-def _trim(draw: st.DrawFn) -> Trim:
-    start = draw(_us)
-    return Trim(start, start + draw(_us))
+def _clip(draw: st.DrawFn) -> tuple[MediaInfo, Trim]:
+    """A clip's info and a trim inside it."""
+    info = draw(_info)
+    start = draw(st.integers(0, info.duration_us - 1))
+    return info, Trim(start, draw(st.integers(start + 1, info.duration_us)))
 
 
 _info = st.builds(
@@ -159,8 +179,8 @@ _info = st.builds(
     duration_us=_us,
     has_video=st.booleans(),
     has_audio=st.booleans(),
-    fps=st.none() | _fps,
-    size=st.none() | _size,
+    fps=st.none() | _clip_fps,
+    size=st.none() | _clip_size,
     rotation=st.sampled_from([0, 90, 180, 270, -90]),
     video_codec=_text,
     audio_codec=_text,
@@ -179,16 +199,22 @@ _record = st.builds(
     billed_cost=st.none() | _money,
     created_at=_text,
 )
-_take = st.builds(
-    Take,
-    id=_text,
-    media=_text,
-    origin=st.sampled_from(Origin),
-    info=_info,
-    trim=_trim(),
-    generation=st.none() | _record,
-    source_name=_text,
-)
+
+
+@st.composite
+def _take(draw: st.DrawFn, take_id: str) -> Take:
+    info, trim = draw(_clip())
+    return Take(
+        id=take_id,
+        media=draw(_media),
+        origin=draw(st.sampled_from(Origin)),
+        info=info,
+        trim=trim,
+        generation=draw(st.none() | _record),
+        source_name=draw(_text),
+    )
+
+
 _generation = st.builds(
     GenerationSettings,
     backend=_text,
@@ -198,66 +224,99 @@ _generation = st.builds(
     resolution=_text,
     seed=st.none() | st.integers(-(2**63), 2**63),
     audio=st.booleans(),
-    first_frame=st.none() | _text,
-    last_frame=st.none() | _text,
-    reference_images=st.lists(_text, max_size=3).map(tuple),
+    first_frame=st.none() | _media,
+    last_frame=st.none() | _media,
+    reference_images=st.lists(_media, max_size=3).map(tuple),
     options=_json_object,
 )
-_shot = st.builds(
-    Shot,
-    id=_text,
-    prompt=st.text(max_size=200),
-    title=_text,
-    negative_prompt=_text,
-    generation=_generation,
-    takes=st.lists(_take, max_size=3).map(tuple),
-    picked_take_id=st.none() | _text,
-    gain_db=_finite,
-    muted=st.booleans(),
-    solo=st.booleans(),
-    dialogue=st.booleans(),
-    transition_out=st.builds(Transition, st.sampled_from(TransitionKind), _us),
-)
-_audio = st.builds(
-    AudioClip,
-    id=_text,
-    media=_text,
-    lane=_text,
-    start_us=_us,
-    trim=_trim(),
-    info=_info,
-    gain_db=_finite,
-    muted=st.booleans(),
-    fade_in_us=_us,
-    fade_out_us=_us,
-    solo=st.booleans(),
-    source_name=_text,
-)
-_lane = st.builds(
-    AudioLane,
-    id=_text,
-    name=_text,
-    kind=st.sampled_from(LaneKind),
-    gain_db=_finite,
-    muted=st.booleans(),
-    solo=st.booleans(),
-    duck_db=_finite,
-    duck_release_us=_us,
-)
-projects = st.builds(
-    Project,
-    id=_text,
-    title=_text,
-    settings=st.builds(
-        ProjectSettings,
-        size=_size,
-        fps=_fps,
-        sample_rate=st.integers(1, 192_000),
-        style=_text,
-        budget=st.none() | _money,
-    ),
-    shots=st.lists(_shot, max_size=4).map(tuple),
-    audio=st.lists(_audio, max_size=2).map(tuple),
-    lanes=st.lists(_lane, max_size=3).map(tuple),
-    assets=st.lists(_take, max_size=2).map(tuple),
-)
+
+
+@st.composite
+def _shot(draw: st.DrawFn, shot_id: str, take_ids: list[str]) -> Shot:
+    return Shot(
+        id=shot_id,
+        prompt=draw(
+            st.text(alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=200)
+        ),
+        title=draw(_text),
+        negative_prompt=draw(_text),
+        generation=draw(_generation),
+        takes=tuple(draw(_take(take_id)) for take_id in take_ids),
+        picked_take_id=draw(st.none() | _text),
+        gain_db=draw(_finite),
+        muted=draw(st.booleans()),
+        solo=draw(st.booleans()),
+        dialogue=draw(st.booleans()),
+        transition_out=Transition(draw(st.sampled_from(TransitionKind)), draw(_us)),
+    )
+
+
+@st.composite
+def _lane(draw: st.DrawFn, lane_id: str) -> AudioLane:
+    return AudioLane(
+        id=lane_id,
+        name=draw(_text),
+        kind=draw(st.sampled_from(LaneKind)),
+        gain_db=draw(_finite),
+        muted=draw(st.booleans()),
+        solo=draw(st.booleans()),
+        duck_db=draw(st.floats(min_value=-120, max_value=0)),
+        duck_release_us=draw(_us),
+    )
+
+
+@st.composite
+def _audio(draw: st.DrawFn, clip_id: str, lanes: list[str]) -> AudioClip:
+    info, trim = draw(_clip())
+    return AudioClip(
+        id=clip_id,
+        media=draw(_media),
+        lane=draw(st.sampled_from(lanes)),
+        start_us=draw(_us),
+        trim=trim,
+        info=info,
+        gain_db=draw(_finite),
+        muted=draw(st.booleans()),
+        fade_in_us=draw(_us),
+        fade_out_us=draw(_us),
+        solo=draw(st.booleans()),
+        source_name=draw(_text),
+    )
+
+
+def _ids(count: int) -> st.SearchStrategy[list[str]]:
+    return st.lists(_text, min_size=count, max_size=count, unique=True)
+
+
+@st.composite
+def _project(draw: st.DrawFn) -> Project:
+    shot_count = draw(st.integers(0, 4))
+    takes_per_shot = [draw(st.integers(0, 3)) for _ in range(shot_count)]
+    take_ids = draw(_ids(sum(takes_per_shot)))
+    shots = []
+    for shot_id, count in zip(draw(_ids(shot_count)), takes_per_shot, strict=True):
+        shots.append(draw(_shot(shot_id, take_ids[:count])))
+        take_ids = take_ids[count:]
+    lanes = tuple(draw(_lane(lane_id)) for lane_id in draw(_ids(draw(st.integers(0, 3)))))
+    audio_count = draw(st.integers(0, 2)) if lanes else 0
+    return Project(
+        id=draw(_text),
+        title=draw(_text),
+        settings=draw(
+            st.builds(
+                ProjectSettings,
+                size=_size,
+                fps=_fps,
+                sample_rate=st.integers(MIN_SAMPLE_RATE, MAX_SAMPLE_RATE),
+                style=_text,
+                budget=st.none() | _money,
+            )
+        ),
+        shots=tuple(shots),
+        audio=tuple(draw(_audio(clip_id, [lane.id for lane in lanes])) for clip_id in draw(_ids(audio_count))),
+        lanes=lanes,
+        assets=tuple(draw(_take(take_id)) for take_id in draw(_ids(draw(st.integers(0, 2))))),
+    )
+
+
+projects = _project()

@@ -18,7 +18,7 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import TracebackType
 
 from shotline.core.errors import (
@@ -32,7 +32,7 @@ from shotline.core.errors import (
     plain_reason,
 )
 from shotline.core.model import Project
-from shotline.storage import atomic, backups, schema
+from shotline.storage import atomic, backups, references, schema
 from shotline.storage.atomic import fsync_dir, replace_with_retry, sweep_temps, write_atomic
 from shotline.storage.backups import Backup
 from shotline.storage.lock import FolderLock
@@ -190,7 +190,7 @@ class ProjectBundle:
         except OSError as error:
             raise ProjectCorrupt(f"The project file could not be read: {plain_reason(error)}.") from error
         try:
-            return schema.loads(raw)
+            return self._opened(raw)
         except ProjectCorrupt as error:
             good = self.latest_backup()
             if good is None:
@@ -200,6 +200,13 @@ class ProjectBundle:
                 f'“Restore the latest backup” when Shotline offers it, or run: shotline restore "{self.path}". '
                 "Restoring keeps the damaged file."
             ) from error
+
+    def _opened(self, raw: bytes) -> Project:
+        """A project read from this folder: its file parsed and checked against the schema, and everything it
+        refers to checked to be inside the folder (DESIGN §4). Raises ProjectCorrupt or ProjectTooNew."""
+        project = schema.loads(raw)
+        references.check_references(project, self.path)
+        return project
 
     def save(self, project: Project) -> None:
         """Write project.json atomically, keeping the previous one in .backups/. Raises SaveFailed."""
@@ -245,7 +252,7 @@ class ProjectBundle:
         """The newest backup that loads cleanly, or None."""
         for backup in self.all_backups():
             try:
-                schema.loads(backup.path.read_bytes())
+                self._opened(backup.path.read_bytes())
             except (OSError, ProjectCorrupt, ProjectTooNew):
                 continue
             return backup
@@ -261,7 +268,7 @@ class ProjectBundle:
             raw = chosen.path.read_bytes()
         except OSError as error:
             raise ProjectCorrupt(f"The backup {chosen.path} could not be read: {plain_reason(error)}.") from error
-        project = schema.loads(raw)
+        project = self._opened(raw)
         try:
             kept = self._keep_current()
             write_atomic(self.project_file, raw)
@@ -322,7 +329,7 @@ class ProjectBundle:
             # File times tick coarsely (a few ms); within one tick only a differing autosave counts as newer.
             if recovered == saved and raw == self.project_file.read_bytes():
                 return None
-            return schema.loads(raw)
+            return self._opened(raw)
         except (OSError, ProjectCorrupt, ProjectTooNew) as error:
             log.warning("Ignoring the autosave in %s: %s", self.recovery_file, error)
             return None
@@ -336,18 +343,9 @@ class ProjectBundle:
     # ------------------------------------------------------------------------------------------ media
 
     def resolve(self, rel: str) -> Path:
-        """The absolute path of a media path stored in the project; refuses paths that leave the folder."""
-        pure = PurePosixPath(rel)
-        if not rel or "\\" in rel or pure.is_absolute() or ".." in pure.parts or re.match(r"[A-Za-z]:", rel):
-            raise ProjectCorrupt(
-                f"The project refers to {rel!r}, which is outside its folder. Shotline only reads media inside "
-                "the project; import the file again."
-            )
-        root = self.path.resolve()
-        full = (root / pure).resolve()
-        if not full.is_relative_to(root):
-            raise ProjectCorrupt(f"The project refers to {rel!r}, which links outside its folder.")
-        return full
+        """The absolute path of a media path stored in the project; refuses paths that leave the folder, checked
+        again on every use (a file swapped for a link after the project opened is caught here)."""
+        return references.inside(self.path, rel)
 
     def import_media(self, src: Path) -> str:
         """Copy a file into media/ named by its content hash; returns "media/<hash><suffix>"."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, NoReturn
@@ -20,6 +20,13 @@ from shotline.core.errors import ProjectCorrupt, ProjectTooNew, SaveFailed
 from shotline.core.model import (
     DEFAULT_LANES,
     FORMAT_VERSION,
+    MAX_FPS,
+    MAX_LENGTH_US,
+    MAX_SAMPLE_RATE,
+    MAX_SIDE,
+    MIN_FPS,
+    MIN_SAMPLE_RATE,
+    MIN_SIDE,
     AudioClip,
     AudioLane,
     GenerationRecord,
@@ -35,9 +42,21 @@ from shotline.core.model import (
     TransitionKind,
     Trim,
 )
-from shotline.storage.jsonfields import DAMAGED, MISSING, Fields, corrupt, kind
+from shotline.core.timecode import format_time
+from shotline.storage import references
+from shotline.storage.jsonfields import DAMAGED, MISSING, Fields, check_plain, corrupt, in_creator_words, kind
 
 log = logging.getLogger(__name__)
+
+# Bounds on what a file says about a clip (its probe, stored). Wider than a project's own settings, because they
+# describe files from anywhere (a GIF at 100 fps, a 5512 Hz WAV); narrow enough that nothing runs away on them.
+_CLIP_FPS = (Fraction(1, 3600), Fraction(1000))
+_CLIP_SIDES = (1, MAX_SIDE)
+_CLIP_SAMPLE_RATE = 768_000
+_CLIP_CHANNELS = 255
+_GAIN_DB = (-120.0, 120.0)
+"""Far beyond the edits' -60…+24 dB; what matters is that 10^(gain/20) stays a number."""
+_DUCK_DB = (-120.0, 0.0)
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -208,25 +227,60 @@ def dumps(project: Project) -> bytes:
 # ---------------------------------------------------------------------------------------------- reading
 
 
+def _time(f: Fields, key: str, default: object = MISSING) -> int:
+    """A time in µs: never negative, never beyond MAX_LENGTH_US (a day)."""
+    value = f.whole(key, default, minimum=0)
+    if value > MAX_LENGTH_US:
+        corrupt(
+            f.path(key), f"is {format_time(value)}, longer than a project allows (a day, {format_time(MAX_LENGTH_US)})"
+        )
+    return value
+
+
 def _read_trim(f: Fields) -> Trim:
-    trim = Trim(f.whole("in_us", minimum=0), f.whole("out_us", minimum=0))
+    trim = Trim(_time(f, "in_us"), _time(f, "out_us"))
     if trim.out_us < trim.in_us:
         corrupt(f.where, f"ends ({trim.out_us} µs) before it starts ({trim.in_us} µs)")
+    if trim.out_us == trim.in_us:
+        corrupt(f.where, f"keeps nothing of its clip (it starts and ends at {trim.in_us} µs)")
+    return trim
+
+
+def _inside_clip(f: Fields, trim: Trim, info: MediaInfo) -> Trim:
+    """A trim that starts after its clip ends is refused: it has nothing to show, and an export would leave the shot
+    out and still succeed. One that runs past the end is cut back to it: past the end there is nothing to lose, and
+    an export would otherwise fill the rest with black (an hour of it after a 3 s clip, in issue 13)."""
+    length = info.duration_us
+    if trim.in_us >= length:
+        corrupt(
+            f.path("trim"),
+            f"starts at {format_time(trim.in_us)}, after its clip ends (it is {format_time(length)} long)",
+        )
+    if trim.out_us > length:
+        where = f.path("trim")
+        over = format_time(trim.out_us - length)
+        log.warning(
+            "%s%s ran %s past the end of its clip; it now ends with the clip",
+            where,
+            in_creator_words(where),
+            over,
+        )
+        return Trim(trim.in_us, length)
     return trim
 
 
 def _read_info(f: Fields) -> MediaInfo:
     return MediaInfo(
-        duration_us=f.whole("duration_us", minimum=0),
+        duration_us=_time(f, "duration_us"),
         has_video=f.flag("has_video"),
         has_audio=f.flag("has_audio"),
-        fps=f.opt_fraction("fps"),
-        size=f.opt_size("size"),
-        rotation=f.whole("rotation", 0),
+        fps=f.opt_fraction("fps", between=_CLIP_FPS),
+        size=f.opt_size("size", sides=_CLIP_SIDES),
+        rotation=f.whole("rotation", 0, minimum=-359, maximum=359),
         video_codec=f.text("video_codec", ""),
         audio_codec=f.text("audio_codec", ""),
-        sample_rate=f.whole("sample_rate", 0, minimum=0),
-        channels=f.whole("channels", 0, minimum=0),
+        sample_rate=f.whole("sample_rate", 0, minimum=0, maximum=_CLIP_SAMPLE_RATE),
+        channels=f.whole("channels", 0, minimum=0, maximum=_CLIP_CHANNELS),
         variable_frame_rate=f.flag("variable_frame_rate", False),
     )
 
@@ -256,12 +310,13 @@ def _enum_value(
 
 def _read_take(f: Fields) -> Take:
     generation = f.raw("generation", None)
+    info = _read_info(f.nested("info"))
     return Take(
         id=f.text("id"),
         media=f.text("media"),
         origin=Origin(_enum_value(f, "origin", Origin)),
-        info=_read_info(f.nested("info")),
-        trim=_read_trim(f.nested("trim")),
+        info=info,
+        trim=_inside_clip(f, _read_trim(f.nested("trim")), info),
         generation=None if generation is None else _read_record(f.nested("generation")),
         source_name=f.text("source_name", ""),
     )
@@ -271,7 +326,7 @@ def _read_generation_settings(f: Fields) -> GenerationSettings:
     return GenerationSettings(
         backend=f.text("backend", "animatic"),
         model=f.text("model", ""),
-        duration_us=f.whole("duration_us", 4_000_000, minimum=0),
+        duration_us=_time(f, "duration_us", 4_000_000),
         aspect=f.text("aspect", "16:9"),
         resolution=f.text("resolution", ""),
         seed=f.opt_whole("seed"),
@@ -299,29 +354,30 @@ def _read_shot(f: Fields) -> Shot:
         generation=GenerationSettings() if generation is None else _read_generation_settings(f.nested("generation")),
         takes=_list_of(f, "takes", _read_take),
         picked_take_id=f.opt_text("picked_take_id"),
-        gain_db=f.number("gain_db", 0.0),
+        gain_db=f.number("gain_db", 0.0, between=_GAIN_DB),
         muted=f.flag("muted", False),
         solo=f.flag("solo", False),
         dialogue=f.flag("dialogue", False),
         transition_out=Transition()
         if t is None
-        else Transition(TransitionKind(_enum_value(t, "kind", TransitionKind)), t.whole("duration_us", 0, minimum=0)),
+        else Transition(TransitionKind(_enum_value(t, "kind", TransitionKind)), _time(t, "duration_us", 0)),
     )
 
 
 def _read_audio(f: Fields) -> AudioClip:
+    info = _read_info(f.nested("info"))
     return AudioClip(
         id=f.text("id"),
         media=f.text("media"),
         lane=f.text("lane"),
-        start_us=f.whole("start_us", minimum=0),
-        trim=_read_trim(f.nested("trim")),
-        info=_read_info(f.nested("info")),
-        gain_db=f.number("gain_db", 0.0),
+        start_us=_time(f, "start_us"),
+        trim=_inside_clip(f, _read_trim(f.nested("trim")), info),
+        info=info,
+        gain_db=f.number("gain_db", 0.0, between=_GAIN_DB),
         muted=f.flag("muted", False),
         solo=f.flag("solo", False),
-        fade_in_us=f.whole("fade_in_us", 0, minimum=0),
-        fade_out_us=f.whole("fade_out_us", 0, minimum=0),
+        fade_in_us=_time(f, "fade_in_us", 0),
+        fade_out_us=_time(f, "fade_out_us", 0),
         source_name=f.text("source_name", ""),
     )
 
@@ -331,20 +387,20 @@ def _read_lane(f: Fields) -> AudioLane:
         id=f.text("id"),
         name=f.text("name", ""),
         kind=LaneKind(_enum_value(f, "kind", LaneKind)),
-        gain_db=f.number("gain_db", 0.0),
+        gain_db=f.number("gain_db", 0.0, between=_GAIN_DB),
         muted=f.flag("muted", False),
         solo=f.flag("solo", False),
-        duck_db=f.number("duck_db", 0.0),
-        duck_release_us=f.whole("duck_release_us", 500_000, minimum=0),
+        duck_db=f.number("duck_db", 0.0, between=_DUCK_DB),
+        duck_release_us=_time(f, "duck_release_us", 500_000),
     )
 
 
 def _read_settings(f: Fields) -> ProjectSettings:
     defaults = ProjectSettings()
     return ProjectSettings(
-        size=f.size("size", defaults.size),
-        fps=f.fraction("fps", defaults.fps),
-        sample_rate=f.whole("sample_rate", defaults.sample_rate, minimum=1),
+        size=f.size("size", defaults.size, sides=(MIN_SIDE, MAX_SIDE)),
+        fps=f.fraction("fps", defaults.fps, between=(MIN_FPS, MAX_FPS)),
+        sample_rate=f.whole("sample_rate", defaults.sample_rate, minimum=MIN_SAMPLE_RATE, maximum=MAX_SAMPLE_RATE),
         style=f.text("style", ""),
         budget=f.decimal("budget"),
     )
@@ -389,7 +445,7 @@ def project_from_json(data: object, migrations: Mapping[int, Migration] | None =
     if not isinstance(data, dict):
         corrupt("the top level", f"should be an object but is {kind(data)}")
     f = Fields(migrate(data, migrations), "")
-    return Project(
+    project = Project(
         id=f.text("id"),
         title=f.text("title", ""),
         settings=ProjectSettings() if f.raw("settings", None) is None else _read_settings(f.nested("settings")),
@@ -399,6 +455,41 @@ def project_from_json(data: object, migrations: Mapping[int, Migration] | None =
         assets=_list_of(f, "assets", _read_take),
         format_version=FORMAT_VERSION,
     )
+    _check_ids(project)
+    references.check_names(project)
+    return project
+
+
+def _unique(ids: Iterable[tuple[str, str]], things: str) -> None:
+    """Each (field, id) must have an id no earlier one has: `remove <id>` once deleted both shots sharing one."""
+    first: dict[str, str] = {}
+    for where, ident in ids:
+        if ident in first:
+            corrupt(f"{where}.id", f"is {ident!r}, the same as {first[ident]}.id; {things} each need their own id")
+        first[ident] = where
+
+
+def _check_ids(project: Project) -> None:
+    """Ids are unique among shots, among the shots' takes, among the library's takes, sound clips and lanes, and
+    every sound clip sits on a lane the project has. (A library take may share an id with a shot's take: the same
+    take kept in both places, as format 1 files do.)"""
+    _unique(((f"shots[{n}]", shot.id) for n, shot in enumerate(project.shots)), "shots")
+    _unique(
+        (
+            (f"shots[{n}].takes[{t}]", take.id)
+            for n, shot in enumerate(project.shots)
+            for t, take in enumerate(shot.takes)
+        ),
+        "takes",
+    )
+    _unique(((f"assets[{n}]", take.id) for n, take in enumerate(project.assets)), "takes in the library")
+    _unique(((f"audio[{n}]", clip.id) for n, clip in enumerate(project.audio)), "sound clips")
+    _unique(((f"lanes[{n}]", lane.id) for n, lane in enumerate(project.lanes)), "audio lanes")
+    lanes = {lane.id for lane in project.lanes}
+    for n, clip in enumerate(project.audio):
+        if clip.lane not in lanes:
+            have = ", ".join(sorted(lanes)) or "none"
+            corrupt(f"audio[{n}].lane", f"is {clip.lane!r}, a lane this project does not have (it has {have})")
 
 
 def _refuse_constant(name: str) -> NoReturn:
@@ -421,7 +512,7 @@ def _parse(raw: bytes) -> object:
     except UnicodeDecodeError as error:
         raise ProjectCorrupt(f"{DAMAGED}: it is not UTF-8 text (bad byte at position {error.start}).") from error
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
         if not text[error.pos :].strip():
             raise ProjectCorrupt(
@@ -431,14 +522,24 @@ def _parse(raw: bytes) -> object:
         raise ProjectCorrupt(
             f"{DAMAGED}: it is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})."
         ) from error
-    except (ValueError, RecursionError) as error:
+    except RecursionError as error:
+        raise ProjectCorrupt(f"{DAMAGED}: it is nested too deeply to be a project.") from error
+    except ValueError as error:  # NaN/Infinity, or a number with more digits than Python converts
         raise ProjectCorrupt(f"{DAMAGED}: it is not valid JSON ({error}).") from error
+    check_plain(data)
+    return data
 
 
 def loads(raw: bytes, migrations: Mapping[int, Migration] | None = None) -> Project:
-    """Parse project.json bytes; any damage becomes ProjectCorrupt, a newer format ProjectTooNew."""
+    """Parse project.json bytes; any damage becomes ProjectCorrupt, a newer format ProjectTooNew.
+
+    Every value is checked against the schema and its bounds (DESIGN §3-4) and every reference against the folder
+    rule (`references.check_names`), so a project that loads can be shown, edited and exported without surprises.
+    """
     data = _parse(raw)
     try:
         return project_from_json(data, migrations)
-    except RecursionError as error:
-        raise ProjectCorrupt(f"{DAMAGED}: it is nested too deeply to be a project.") from error
+    except (ArithmeticError, AttributeError, KeyError, IndexError, TypeError, ValueError, RecursionError) as error:
+        # The checks above should have named the field; reaching here is a gap in them, so it is logged as one.
+        log.exception("A project file passed the schema's checks but could not be read")
+        raise ProjectCorrupt(f"{DAMAGED}: it holds a value Shotline cannot read ({type(error).__name__}).") from error

@@ -1,0 +1,145 @@
+"""What a project refers to, and the rule every reference keeps: it names a file inside the project folder.
+
+A project names its media (takes, sound clips) and the pictures its shots start from, end on or follow by paths
+relative to its folder (DESIGN §4). Shotline only ever writes `media/<name>`; a path that leaves the folder comes
+from a hand edit or from someone else's project, and following it would read, export or upload a file the creator
+never gave Shotline (issue 13: a shared project's first frame named a file elsewhere on the computer, and
+`generate` sent it to a provider). So a project that refers outside its folder does not open: the loader refuses
+it as damaged, naming the shot and field. Quietly dropping the reference instead would change what a paid
+generation asks for, and marking it missing would invite relinking a file that was never the creator's.
+
+`check_names` is the part that needs no disk (the schema runs it on every load, so backups, autosaves and shared
+archives are held to it too); `check_references` adds what only the folder can tell: a link that resolves outside
+it, or something that is not a plain file (a folder, a device, a FIFO). Anything that opens a project from a
+folder calls it: the bundle on every load, the archive reader after unpacking.
+"""
+
+from __future__ import annotations
+
+import re
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from shotline.core.errors import ProjectCorrupt
+from shotline.core.model import Project
+
+_DRIVE = re.compile(r"[A-Za-z]:")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_OWN = frozenset({"project.json", "jobs.sqlite", "jobs.sqlite-wal", "jobs.sqlite-shm", "cache"})
+"""Shotline's own files and folders at the top of a project: never media, whatever a project says."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One path a project refers to: where it is in project.json, what it is to the creator, and the path."""
+
+    field: str
+    """The field in project.json, e.g. "shots[2].generation.first_frame"."""
+    what: str
+    """The same in the creator's words, e.g. "the first frame of shot 3 ('Harbour')"."""
+    path: str
+
+
+def references(project: Project) -> Iterator[Reference]:
+    """Every path the project refers to, in the order project.json holds them (a path used twice comes twice)."""
+    for number, shot in enumerate(project.shots):
+        name = f"shot {number + 1}" + (f" ({shot.title!r})" if shot.title else "")
+        where = f"shots[{number}]"
+        for index, take in enumerate(shot.takes):
+            yield Reference(f"{where}.takes[{index}].media", f"take {index + 1} of {name}", take.media)
+        gen = shot.generation
+        if gen.first_frame is not None:
+            yield Reference(f"{where}.generation.first_frame", f"the first frame of {name}", gen.first_frame)
+        if gen.last_frame is not None:
+            yield Reference(f"{where}.generation.last_frame", f"the last frame of {name}", gen.last_frame)
+        for index, image in enumerate(gen.reference_images):
+            yield Reference(
+                f"{where}.generation.reference_images[{index}]", f"reference image {index + 1} of {name}", image
+            )
+    for index, clip in enumerate(project.audio):
+        yield Reference(f"audio[{index}].media", f"sound clip {index + 1} on the {clip.lane!r} lane", clip.media)
+    for index, take in enumerate(project.assets):
+        yield Reference(f"assets[{index}].media", f"take {index + 1} in the library", take.media)
+
+
+def name_problem(path: str) -> str | None:
+    """Why `path` cannot name a file inside a project folder, or None if it can. Needs no disk."""
+    if not path:
+        return "is empty"
+    if _CONTROL.search(path):
+        return "holds a control character"
+    if "\\" in path:
+        return "uses backslashes"
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or _DRIVE.match(path) or path.startswith("//"):
+        return "is an absolute path, outside the project folder"
+    parts = path.split("/")
+    if ".." in parts:
+        return "climbs out of the project folder with '..'"
+    if any(part in ("", ".") for part in parts):
+        return "is not a plain path (it has an empty or '.' part)"
+    if parts[0] in _OWN or any(part.startswith(".") for part in parts):
+        return "names one of Shotline's own files, not media"
+    return None
+
+
+def _refuse(reference: Reference, problem: str) -> ProjectCorrupt:
+    return ProjectCorrupt(
+        f"The project file is damaged: {reference.what} ({reference.field}) is {reference.path!r}, which {problem}. "
+        "Shotline only reads media inside the project folder; import the file into the project again."
+    )
+
+
+def check_names(project: Project) -> None:
+    """Raise ProjectCorrupt naming the first reference that cannot lie inside the project folder."""
+    for reference in references(project):
+        problem = name_problem(reference.path)
+        if problem:
+            raise _refuse(reference, problem)
+
+
+def inside(root: Path, path: str) -> Path:
+    """The file `path` names in the project at `root`, resolved (links followed); raises ProjectCorrupt if the path
+    or a link on the way leads outside the folder. Whether the file exists is the caller's question."""
+    problem = name_problem(path)
+    if problem:
+        raise ProjectCorrupt(
+            f"The project refers to {path!r}, outside its folder (it {problem}). Shotline only reads media inside "
+            "the project; import the file again."
+        )
+    folder = Path(root).resolve()
+    try:
+        full = (folder / path).resolve()
+    except (OSError, RuntimeError) as error:  # a loop of links, or a name the system refuses
+        raise ProjectCorrupt(f"The project refers to {path!r}, which cannot be followed ({error}).") from error
+    if not full.is_relative_to(folder):
+        raise ProjectCorrupt(f"The project refers to {path!r}, which links outside its folder (to {full}).")
+    return full
+
+
+def check_references(project: Project, root: Path) -> None:
+    """The rule for a project opened from the folder `root`: every reference names a path inside the folder, is
+    not a link leading out of it, and is a plain file if it is there at all (a missing one is for relinking).
+
+    Raises ProjectCorrupt naming the shot and field of the first that breaks it. Call it wherever a project is
+    opened from a folder: on load, and after unpacking a shared archive (whose warnings must never let such a
+    project through)."""
+    check_names(project)
+    folder = Path(root).resolve()
+    for reference in references(project):
+        try:
+            full = (folder / reference.path).resolve()
+        except (OSError, RuntimeError) as error:
+            raise _refuse(reference, f"cannot be followed ({error})") from error
+        if not full.is_relative_to(folder):
+            raise _refuse(reference, f"is a link to {str(full)!r}, outside the project folder")
+        try:
+            mode = full.stat().st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # missing media: the window offers to relink it
+        except OSError as error:
+            raise _refuse(reference, f"cannot be read ({error.strerror or error})") from error
+        if not stat.S_ISREG(mode):
+            raise _refuse(reference, "is not a plain file (a folder, device or pipe)")
