@@ -11,7 +11,7 @@ import pytest
 
 from shotline.backends.animatic import card_for
 from shotline.core import commands
-from shotline.core.errors import InputRejected
+from shotline.core.errors import InputRejected, ProjectCorrupt
 from shotline.core.model import GenerationSettings, Size
 from shotline.core.ports import JobPhase, JobRecord
 from shotline.media.cards import card_texts
@@ -63,6 +63,25 @@ def test_request_carries_style_number_and_size(ctx: AppContext, session: Project
     assert request.prompt == "A blue sky, 35 mm, warm grade"
     assert (request.shot_number, request.size, request.duration_us) == (2, Size(180, 180), 2_000_000)
     assert request.label == ""  # an untitled shot; never "Shot 2", which a move would make wrong
+
+
+def test_a_first_frame_swapped_for_a_link_out_is_never_uploaded(
+    ctx: AppContext, session: ProjectSession, tmp_path: Path
+) -> None:
+    """The project opened with its first frame inside; a link to a file elsewhere put in its place afterwards is
+    refused where the request is built (issue 13: a project's first frame made `generate` upload any file)."""
+    frame = session.bundle.media_dir / "first.png"
+    frame.write_bytes(b"png")
+    settings = GenerationSettings(backend="runway", model="gen4_turbo", first_frame="media/first.png")
+    shot = add_shot(session, "A gull", generation=settings)
+    request = build_request(ctx, session.project, shot, project_dir=session.bundle.path)
+    assert request.first_frame == str(frame.resolve())
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not the creator's to share")
+    frame.unlink()
+    frame.symlink_to(secret)
+    with pytest.raises(ProjectCorrupt, match="links outside its folder"):
+        build_request(ctx, session.project, shot, project_dir=session.bundle.path)
 
 
 def test_the_animatic_card_never_shows_the_shot_number(ctx: AppContext, session: ProjectSession) -> None:

@@ -26,6 +26,7 @@ from shotline.media.probe import probe
 from shotline.services.budget import check_budget
 from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
+from shotline.storage import references
 
 log = logging.getLogger(__name__)
 
@@ -145,8 +146,9 @@ def _images(shot: Shot, model: ModelInfo, project_dir: Path | None) -> dict[str,
     def where(relative: str | None) -> str | None:
         if not relative:
             return None
-        path = Path(relative)
-        return str(path if path.is_absolute() or project_dir is None else project_dir / path)
+        # Checked again where the picture is about to be uploaded, not only when the project opened: a file in the
+        # project swapped for a link to one outside since then is refused here (ProjectCorrupt), never sent.
+        return relative if project_dir is None else str(references.inside(project_dir, relative))
 
     return {
         "first_frame": where(settings.first_frame) if model.image_to_video else None,
