@@ -22,6 +22,7 @@ from pathlib import Path
 
 from shotline.core.errors import RenderFailed
 from shotline.core.model import Codec, ExportSettings, Size
+from shotline.media import lifeline
 
 log = logging.getLogger(__name__)
 
@@ -136,9 +137,7 @@ def pick_encoder(settings: ExportSettings, ffmpeg: Path) -> Encoder | None:
 def listed_encoders(ffmpeg: str) -> frozenset[str]:
     """The encoder names this ffmpeg build lists (cached per binary: it never changes while we run)."""
     try:
-        done = subprocess.run(
-            [ffmpeg, "-hide_banner", "-encoders"], capture_output=True, text=True, timeout=TEST_ENCODE_TIMEOUT_S
-        )
+        done = lifeline.run([ffmpeg, "-hide_banner", "-encoders"], timeout=TEST_ENCODE_TIMEOUT_S)
     except (OSError, subprocess.TimeoutExpired):
         return frozenset()
     names = set()
@@ -176,7 +175,7 @@ def encoder_works(ffmpeg: str, name: str, codec: Codec) -> bool:
         "-",
     ]
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=TEST_ENCODE_TIMEOUT_S)
+        done = lifeline.run(argv, timeout=TEST_ENCODE_TIMEOUT_S)
     except (OSError, subprocess.TimeoutExpired) as exc:
         log.info("test encode with %s did not finish: %s", name, exc)
         return False

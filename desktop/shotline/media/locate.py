@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import shutil
@@ -11,6 +10,7 @@ import warnings
 from pathlib import Path
 
 from shotline.core.errors import ToolMissing
+from shotline.media import lifeline
 
 log = logging.getLogger(__name__)
 
@@ -67,24 +67,21 @@ async def ffmpeg_version(path: Path) -> str:
     """
     check_executable(path)
     try:
-        process = await asyncio.create_subprocess_exec(
-            str(path),
-            "-version",
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
+        child = await lifeline.start(
+            [str(path), "-version"], stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
         )
     except OSError as error:
         raise ToolMissing(f"{path} could not be started: {error.strerror or error}.") from error
+    process = child.process
     try:
         output, _ = await asyncio.wait_for(process.communicate(), VERSION_TIMEOUT_S)
     except TimeoutError as error:
         raise ToolMissing(f"{path} did not answer `-version` within {VERSION_TIMEOUT_S:g} s; is it ffmpeg?") from error
     finally:
         if process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
+            child.kill()
             await process.wait()
+        child.done()
     first = output.decode("utf-8", "replace").strip().splitlines()[:1]
     line = first[0].split(" Copyright", 1)[0].strip() if first else ""
     if process.returncode != 0 or not line.startswith(_VERSION_PREFIX):

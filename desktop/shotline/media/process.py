@@ -10,7 +10,8 @@ read-only folder) said as such, naming the creator's file.
 
 Cancelling the awaiting task kills ffmpeg and waits for it to exit before the cancellation goes on. Every
 running ffmpeg is also listed in the caller's `ProcessRegistry` (the app owns one), so shutdown can `kill_all()`
-whatever is still going.
+whatever is still going. A Shotline killed outright runs none of this: each ffmpeg is started tied to it
+(media.lifeline), so it dies with Shotline.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from shotline.core.errors import RenderFailed, in_creator_words
 from shotline.core.ports import ProgressSink
+from shotline.media import lifeline
 from shotline.media.progress import ProgressParser
 
 log = logging.getLogger(__name__)
@@ -79,9 +81,8 @@ class ProcessRegistry:
         killed = 0
         for process in list(self._running):
             if process.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    process.kill()
-                    killed += 1
+                lifeline.kill(process)
+                killed += 1
         return killed
 
 
@@ -113,12 +114,8 @@ async def run_ffmpeg(
     registry = ProcessRegistry() if registry is None else registry
     command = with_reporting_flags(argv)
     log.debug("running %s", shlex.join(command))
-    process = await asyncio.create_subprocess_exec(
-        *command,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    child = await lifeline.start(command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    process = child.process
     registry.add(process)
     _yield_to_the_window(process.pid)
     stderr_tail: deque[str] = deque(maxlen=_STDERR_LINES_KEPT)
@@ -134,6 +131,7 @@ async def run_ffmpeg(
             reader.cancel()
         if process.returncode is None:
             await _kill_and_reap(process)
+        child.done()
         registry.discard(process)
     if returncode != 0:
         raise _failure(returncode, list(stderr_tail), writing)
@@ -166,8 +164,7 @@ def _plain(line: str) -> str:
 
 async def _kill_and_reap(process: asyncio.subprocess.Process) -> None:
     """Kill ffmpeg and wait until it has exited, even if we are cancelled again meanwhile."""
-    with contextlib.suppress(ProcessLookupError):
-        process.kill()
+    lifeline.kill(process)
     waiter = asyncio.ensure_future(process.wait())
     while not waiter.done():
         try:

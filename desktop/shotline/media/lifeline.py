@@ -1,0 +1,250 @@
+"""Children that die with Shotline: an ffmpeg started here never outlives the Shotline that started it.
+
+A cancelled export kills its ffmpeg (media.process), but a Shotline that is killed outright (SIGKILL, a crash, the
+system ending it) runs no code of its own, and an untied ffmpeg would render on to the end, filling the disk with a
+film nobody will ever finish. So the tie is made when the child starts, by the system:
+
+- Linux: the kernel sends the child SIGKILL the moment its parent dies (`prctl(PR_SET_PDEATHSIG)`, set between fork
+  and exec). "Parent" is the thread that started it: ffmpeg is started on the runner's thread, which lives as long
+  as the app, and a thread ending early takes only its own children with it.
+- macOS and other POSIX systems have no such signal. The child starts under a watcher, a tiny `sh` that holds the
+  read end of a pipe whose write end only Shotline holds: when Shotline dies, however it dies, the system closes
+  that end, the watcher reads the end of the pipe and kills its process group, ffmpeg included. (It runs on Linux
+  too when asked for by name, which is how the tests prove it here.)
+- Windows: every child joins a job object that kills what it holds when its last handle closes; Shotline holds
+  the only handle and never closes it, so Windows closes it when Shotline exits, however it exits.
+
+On POSIX every child leads a process group of its own, and `kill` ends the whole group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import functools
+import logging
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+log = logging.getLogger(__name__)
+
+Tie = Literal["kernel", "watcher", "job"]
+
+_PR_SET_PDEATHSIG = 1
+_WATCHER = (
+    "exec 3<&0 </dev/null; "  # Shotline's pipe moves to fd 3; the child's own input is /dev/null
+    "( while read -r _ <&3; do :; done; kill -KILL 0 ) >/dev/null 2>&1 & "  # end of the pipe: end the group
+    'exec 3<&- "$@"'  # the child itself, in this process (so its pid is the one Shotline waits for)
+)
+"""The watcher: keeps the pipe open in a background subshell and becomes the child. The subshell's output goes
+nowhere, so the child's own output pipes close when the child is done, not when the watcher is."""
+
+
+def native_tie() -> Tie:
+    """How this platform ties a child to Shotline."""
+    if sys.platform == "win32":
+        return "job"
+    return "kernel" if sys.platform.startswith("linux") else "watcher"
+
+
+@dataclass
+class Child:
+    """A started child and, under a watcher, Shotline's end of the watcher's pipe."""
+
+    process: asyncio.subprocess.Process
+    _lifeline: int | None = None
+
+    def kill(self) -> None:
+        kill(self.process)
+
+    def done(self) -> None:
+        """The child has exited (or been killed): let its watcher go, if it has one."""
+        lifeline, self._lifeline = self._lifeline, None
+        if lifeline is not None:
+            os.close(lifeline)  # the watcher reads the end of its pipe, kills its group (only itself now) and exits
+
+
+async def start(
+    argv: Sequence[str], *, stdout: int | None = None, stderr: int | None = None, tie: Tie | None = None
+) -> Child:
+    """Start `argv` tied to this process (`tie`: the platform's own way unless told); `stdout` and `stderr` as for
+    `asyncio.create_subprocess_exec`. Call `done` once it has exited, `kill` to stop it first."""
+    tie = tie or native_tie()
+    if tie == "watcher":
+        # A plain pipe, not asyncio's: asyncio would wait for it to close before saying the child has exited. Its
+        # write end is not inherited by any child (PEP 446), so only Shotline holds it.
+        watched, lifeline = os.pipe()
+        try:
+            process = await asyncio.create_subprocess_exec(
+                "/bin/sh", "-c", _WATCHER, "shotline-watcher", *argv,
+                stdin=watched, stdout=stdout, stderr=stderr, start_new_session=True,
+            )  # fmt: skip
+        except BaseException:
+            os.close(lifeline)
+            raise
+        finally:
+            os.close(watched)
+        return Child(process, lifeline)
+    process = await asyncio.create_subprocess_exec(
+        *argv,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=stdout,
+        stderr=stderr,
+        start_new_session=tie != "job",
+        preexec_fn=_die_with(os.getpid()) if tie == "kernel" else None,
+    )
+    if tie == "job":
+        _join_job(process.pid)
+    return Child(process)
+
+
+def run(argv: Sequence[str], *, timeout: float) -> subprocess.CompletedProcess[str]:
+    """`subprocess.run(argv, capture_output=True, text=True, timeout=timeout)` for a child that ends by itself within
+    seconds (a test encode of three frames): tied where the system does it without a watcher; where it cannot, the
+    timeout bounds it anyway."""
+    tie = native_tie()
+    with subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=tie != "job",
+        preexec_fn=_die_with(os.getpid()) if tie == "kernel" else None,
+    ) as child:
+        if tie == "job":
+            _join_job(child.pid)
+        try:
+            out, err = child.communicate(timeout=timeout)
+        except BaseException:
+            child.kill()
+            child.wait()
+            raise
+    return subprocess.CompletedProcess(list(argv), child.returncode, out, err)
+
+
+def kill(process: asyncio.subprocess.Process) -> None:
+    """Kill the child and everything in its process group (its watcher included). Safe if it already exited."""
+    if process.returncode is not None:
+        return  # reaped: its pid (and group id) may already belong to someone else
+    with contextlib.suppress(ProcessLookupError):
+        if sys.platform == "win32":
+            process.kill()
+        else:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def _die_with(parent: int) -> Callable[[], None]:
+    """What the child runs between fork and exec: ask for SIGKILL when its parent dies. Nothing but a system call
+    and a compare happens there; a failed `prctl` leaves the child untied rather than unstarted."""
+    if sys.platform == "win32":
+        raise AssertionError("Windows has no fork: its children join a job instead")
+    prctl = _libc_prctl()
+
+    def tie() -> None:
+        if prctl is not None:
+            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the tie was made: the signal will never come
+            os._exit(1)
+
+    return tie
+
+
+@functools.cache
+def _libc_prctl() -> Any:
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError) as error:
+        log.warning("Children cannot be tied to Shotline here (no prctl: %s)", error)
+        return None
+
+
+# ------------------------------------------------------------------------------------------------------ Windows
+
+if sys.platform == "win32":
+
+    class _BasicLimits(ctypes.Structure):
+        _fields_ = [
+            ("PerProcessUserTimeLimit", ctypes.c_int64),
+            ("PerJobUserTimeLimit", ctypes.c_int64),
+            ("LimitFlags", ctypes.c_uint32),
+            ("MinimumWorkingSetSize", ctypes.c_size_t),
+            ("MaximumWorkingSetSize", ctypes.c_size_t),
+            ("ActiveProcessLimit", ctypes.c_uint32),
+            ("Affinity", ctypes.c_size_t),
+            ("PriorityClass", ctypes.c_uint32),
+            ("SchedulingClass", ctypes.c_uint32),
+        ]
+
+    class _ExtendedLimits(ctypes.Structure):
+        _fields_ = [
+            ("BasicLimitInformation", _BasicLimits),
+            ("IoInfo", ctypes.c_uint64 * 6),
+            ("ProcessMemoryLimit", ctypes.c_size_t),
+            ("JobMemoryLimit", ctypes.c_size_t),
+            ("PeakProcessMemoryUsed", ctypes.c_size_t),
+            ("PeakJobMemoryUsed", ctypes.c_size_t),
+        ]
+
+    _JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE = 0x2000
+    _JOB_OBJECT_EXTENDED_LIMIT_INFORMATION = 9
+    _PROCESS_TERMINATE = 0x0001
+    _PROCESS_SET_QUOTA = 0x0100
+
+    def _kernel32() -> Any:
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        kernel32.CreateJobObjectW.restype = ctypes.c_void_p
+        kernel32.SetInformationJobObject.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_uint32]
+        kernel32.OpenProcess.restype = ctypes.c_void_p
+        kernel32.AssignProcessToJobObject.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+        kernel32.CloseHandle.argtypes = [ctypes.c_void_p]
+        return kernel32
+
+    @functools.cache
+    def _job() -> int | None:
+        """This process's one job object, made on first use. Its handle is never closed on purpose: Windows closes
+        it when Shotline exits, and that close kills the children (so this is the one cache that must live as long
+        as the process)."""
+        kernel32 = _kernel32()
+        job = kernel32.CreateJobObjectW(None, None)
+        if not job:
+            log.warning("Children cannot be tied to Shotline (CreateJobObject: error %s)", ctypes.get_last_error())
+            return None
+        limits = _ExtendedLimits()
+        limits.BasicLimitInformation.LimitFlags = _JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE
+        size = ctypes.sizeof(limits)
+        if not kernel32.SetInformationJobObject(
+            job, _JOB_OBJECT_EXTENDED_LIMIT_INFORMATION, ctypes.byref(limits), size
+        ):
+            log.warning(
+                "Children cannot be tied to Shotline (SetInformationJobObject: error %s)", ctypes.get_last_error()
+            )
+            return None
+        return int(job)
+
+    def _join_job(pid: int) -> None:
+        """Put child `pid` in the job. (It ran for an instant outside it; ffmpeg starts no children of its own.)"""
+        job = _job()
+        if job is None:
+            return
+        kernel32 = _kernel32()
+        handle = kernel32.OpenProcess(_PROCESS_SET_QUOTA | _PROCESS_TERMINATE, False, pid)
+        if not handle:
+            log.warning("Could not tie child %s to Shotline (OpenProcess: error %s)", pid, ctypes.get_last_error())
+            return
+        try:
+            if not kernel32.AssignProcessToJobObject(job, handle):
+                log.warning("Could not tie child %s to Shotline (error %s)", pid, ctypes.get_last_error())
+        finally:
+            kernel32.CloseHandle(handle)
+
+else:
+
+    def _join_job(pid: int) -> None:
+        raise AssertionError("job objects are Windows's own")

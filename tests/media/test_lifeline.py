@@ -1,0 +1,104 @@
+"""A child started through media.lifeline dies with the Shotline that started it, however that one dies.
+
+The parent is a real Python process killed with SIGKILL (it runs no code after that), the child a real ffmpeg that
+would otherwise run forever. Both ties POSIX uses run here: Linux's own (the kernel's parent-death signal) and the
+watcher macOS and the BSDs use. Windows' job object cannot be run here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from shotline.media import lifeline
+from tests.clips import ffmpeg_exe
+from tests.processes import alive, in_group, kill_if_running, needs_proc, wait_until_gone
+
+pytestmark = [pytest.mark.ffmpeg, needs_proc]
+
+FOREVER = ["-nostdin", "-re", "-f", "lavfi", "-i", "anullsrc", "-f", "null", "-"]
+"""Silence at the pace of a clock, to nowhere: an ffmpeg that never ends by itself (and barely works)."""
+
+_PARENT = textwrap.dedent(
+    """
+    import asyncio, sys
+    from shotline.media import lifeline
+
+    async def main():
+        argv = sys.argv[2:]
+        if sys.argv[1] == "untied":
+            process = await asyncio.create_subprocess_exec(*argv, stdin=asyncio.subprocess.DEVNULL)
+        else:
+            process = (await lifeline.start(argv, tie=sys.argv[1])).process
+        print(process.pid, flush=True)
+        await process.wait()
+
+    asyncio.run(main())
+    """
+)
+
+
+@pytest.mark.parametrize("tie", ["kernel", "watcher", "untied"])
+def test_a_child_dies_with_its_killed_parent(tie: str) -> None:
+    if tie == "kernel" and not sys.platform.startswith("linux"):
+        pytest.skip("the parent-death signal is Linux's")
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _PARENT, tie, ffmpeg_exe(), *FOREVER], stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    parent.stdout.close()
+    try:
+        assert alive(child)
+        parent.kill()
+        parent.wait(timeout=30)
+        if tie == "untied":
+            # the control: a child started the ordinary way outlives its killed parent, so this test can fail
+            assert alive(child)
+        else:
+            left = wait_until_gone([child, *(p.pid for p in in_group(child))])
+            assert left == [], f"{tie}: ffmpeg (or its watcher) outlived the Shotline that started it"
+    finally:
+        kill_if_running([child])
+
+
+def test_kill_ends_the_child_and_its_watcher() -> None:
+    async def started_then_killed() -> int:
+        child = await lifeline.start([ffmpeg_exe(), *FOREVER], tie="watcher")
+        try:
+            assert len(in_group(child.process.pid)) == 2  # ffmpeg and its watcher
+            lifeline.kill(child.process)
+            assert await child.process.wait() == -signal.SIGKILL
+        finally:
+            child.done()
+        return child.process.pid
+
+    pid = asyncio.run(started_then_killed())
+    assert wait_until_gone([p.pid for p in in_group(pid)]) == []
+
+
+def test_done_lets_the_watcher_of_a_finished_child_go() -> None:
+    async def version() -> tuple[int | None, bytes, list[int]]:
+        child = await lifeline.start([ffmpeg_exe(), "-version"], stdout=asyncio.subprocess.PIPE, tie="watcher")
+        output, _ = await child.process.communicate()  # returns once ffmpeg has exited; its watcher still waits
+        watchers = [p.pid for p in in_group(child.process.pid)]
+        child.done()
+        return child.process.returncode, output, watchers
+
+    code, output, watchers = asyncio.run(version())
+    assert code == 0 and output.startswith(b"ffmpeg version")  # the watcher changed neither its output nor its code
+    assert len(watchers) == 1
+    assert wait_until_gone(watchers) == []
+
+
+def test_run_returns_what_the_child_said_and_kills_it_at_the_timeout() -> None:
+    done = lifeline.run([ffmpeg_exe(), "-hide_banner", "-version"], timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("ffmpeg version")
+    with pytest.raises(subprocess.TimeoutExpired):
+        lifeline.run([ffmpeg_exe(), *FOREVER], timeout=0.5)
+    # nothing is left running: tests/conftest.py fails any test that leaves a child behind
