@@ -25,6 +25,7 @@ from shotline.core.cleanup import clean_up_on_thread
 from shotline.core.errors import MediaMissing
 from shotline.core.ports import ProgressSink, TitleCard
 from shotline.core.timecode import US_PER_SECOND, format_fps
+from shotline.media.partial import temp_prefix
 from shotline.media.process import ProcessRegistry, run_ffmpeg
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ async def render_card(
     """Render `card` to an H.264/AAC MP4 at `dest` (written under a temporary name, then renamed into place)."""
     if not await asyncio.to_thread(font.is_file):
         raise MediaMissing(f"The title-card font {font} is missing; reinstall Shotline to restore it.")
-    text_dir = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="shotline-card-"))
+    text_dir = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix=temp_prefix("card")))
     partial = dest.with_name(f".{dest.stem}.{uuid.uuid4().hex[:8]}.rendering.mp4")
     try:
         texts = card_texts(card)

@@ -20,6 +20,7 @@ import ffmpeg
 
 from shotline.core.errors import RenderFailed
 from shotline.core.ports import ProgressSink
+from shotline.media.partial import temp_prefix
 from shotline.media.process import ProcessRegistry, run_ffmpeg
 
 PROTOCOLS = "file,pipe"
@@ -74,7 +75,7 @@ async def meter(
     has no figures, and is refused like a file without sound. `through` measures the sound as those filters leave
     it (e.g. `level_filters`). `progress` (0..1) needs the sound's `duration_us`.
     """
-    with tempfile.TemporaryDirectory(prefix="shotline-meter-") as folder:
+    with tempfile.TemporaryDirectory(prefix=temp_prefix("meter")) as folder:
         figures = Path(folder) / "r128.txt"
         sound = ffmpeg.input(f"file:{path}", protocol_whitelist=PROTOCOLS).audio
         for name, options in through:

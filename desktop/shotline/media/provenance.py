@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ import av.error
 
 from shotline import __version__
 from shotline.core.model import Origin, Project, Shot, Take
+from shotline.media.partial import partial_path
 from shotline.media.plan import RenderPlan
 from shotline.media.probe import PACKETS_ONLY
 
@@ -140,7 +140,7 @@ def write_sidecar(record: dict[str, Any], output: Path) -> Path:
     """Write `record` to `<output>.provenance.json` through a hidden temporary file, so a reader never sees half of
     it. Blocking and short on purpose: it runs to the end even while the export is being cancelled."""
     target = sidecar_path(output)
-    partial = target.with_name(f".{target.name}.partial-{uuid.uuid4().hex[:8]}")
+    partial = partial_path(target, suffix="")
     try:
         with partial.open("w", encoding="utf-8") as handle:
             json.dump(record, handle, ensure_ascii=False, indent=2)

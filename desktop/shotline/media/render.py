@@ -13,11 +13,11 @@ knows them, never the hidden files it is written through or the ids the project 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import shutil
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,6 +25,7 @@ from pathlib import Path
 from shotline.core.errors import ProjectCorrupt, RenderFailed, plain_reason
 from shotline.core.model import Project
 from shotline.core.ports import ProgressSink
+from shotline.media import leftovers
 from shotline.media.content_credentials import SigningIdentity, mime_type, sign_copy
 from shotline.media.encoders import check_extension
 from shotline.media.export_routes import check_playable, write_film
@@ -75,6 +76,7 @@ async def render(
     files."""
     started = time.monotonic()
     output = _prepare(plan, output)
+    await asyncio.to_thread(_sweep_leftovers, output)
     if identity is not None:
         mime_type(output)  # a container c2pa cannot sign is refused before any work
     registry = ProcessRegistry() if registry is None else registry
@@ -120,7 +122,7 @@ def _staged(output: Path, *, signing: bool) -> Iterator[Path]:
     if not signing:
         yield output
         return
-    folder = output.with_name(f".{output.name}.partial-{uuid.uuid4().hex[:8]}.signing")
+    folder = partial_path(output, "signing", "")
     folder.mkdir()
     try:
         yield folder / output.name
@@ -182,6 +184,13 @@ def _in_clip_names(text: str, project: Project, resolve: Callable[[str], Path]) 
             path = str(resolve(rel))
             text = text.replace(f"file:{path}", name).replace(path, name)
     return text
+
+
+def _sweep_leftovers(output: Path) -> None:
+    """Remove what Shotlines killed during earlier exports left: hidden files beside this target, temporary folders
+    (never another running Shotline's)."""
+    leftovers.sweep_beside(output)
+    leftovers.sweep_temp()
 
 
 def _prepare(plan: RenderPlan, output: Path) -> Path:

@@ -21,6 +21,7 @@ from shotline.backends.registry import BackendContext, BackendRegistry
 from shotline.core.ports import GenerationBackend
 from shotline.jobs.runner import AsyncRunner
 from shotline.media.cards import render_card
+from shotline.media.leftovers import sweep_temp
 from shotline.media.locate import check_executable, configure_pydub, find_ffmpeg
 from shotline.media.process import ProcessRegistry
 from shotline.resources import resource
@@ -158,6 +159,7 @@ def open_context(secrets: SecretStore | None = None, ffmpeg_path: Path | None = 
     install_redaction(lambda: known)
     ffmpeg = find_ffmpeg(settings.ffmpeg_path or None)
     configure_pydub(ffmpeg)
+    sweep_temp()  # temporary folders a Shotline killed outright left (never a running one's)
     if ffmpeg_path is not None:
         store.save(settings)
     work_dir = cache_dir(settings) / "backends"
