@@ -127,7 +127,12 @@ def test_argv_is_a_safe_list(tmp_path: Path) -> None:
     inputs = [argv[i + 1] for i, a in enumerate(argv) if a == "-i"]
     assert inputs == [f"file:{tmp_path / '0.mp4'}", f"file:{tmp_path / '1.mp4'}"]
     assert argv[-2] == f"file:{tmp_path / 'out file.mp4'}"
-    assert argv.count("-protocol_whitelist") == 2 and "file,pipe" in argv
+    # each take is read as one local file, in a container on the allow-list, by decoders with a size limit
+    for source in inputs:
+        before = argv[argv.index(source) - 10 : argv.index(source)]
+        given = {flag: before[at + 1] for at, flag in enumerate(before[:-1]) if flag.startswith("-")}
+        assert given["-protocol_whitelist"] == "file" and given["-max_pixels"] == str(8192 * 8192)
+        assert "mov" in given["-format_whitelist"].split(",") and "hls" not in given["-format_whitelist"]
     graph = argv[argv.index("-filter_complex") + 1]
     assert "fps=fps=30000/1001" in graph and "concat=a=0:n=2:v=1" in graph and "xfade" not in graph
     assert f"trim=end_frame={plan.segments[0].frames}" in graph
@@ -142,7 +147,8 @@ def test_argv_is_a_safe_list(tmp_path: Path) -> None:
     # the second shot starts 1 ms into its clip: read on the clip's own timestamps from its start (a seek would land
     # before it), and cut in the graph on the take's clock (with the frame tolerance)
     second = argv.index(inputs[1])
-    assert "-ss" not in argv[second - 6 : second] and {"-copyts", "-noaccurate_seek"} <= set(argv[second - 6 : second])
+    before = argv[second - 10 : second]
+    assert "-ss" not in before and {"-copyts", "-noaccurate_seek"} <= set(before)
     assert "setpts=round(PTS-0.002000000/TB)" in graph
     assert "-vsync" in ffmpeg_argv(plan, tmp_path / "o.mp4", Path("ff"), legacy_vsync=True)
 
@@ -168,7 +174,7 @@ def test_the_mux_copies_picture_and_sound_into_the_film_with_its_tags(tmp_path: 
     argv = mux_argv(picture, sound, film, Path("ff"), metadata={"comment": "made with Shotline"})
     inputs = [argv[i + 1] for i, a in enumerate(argv) if a == "-i"]
     assert inputs == [f"file:{picture}", f"file:{sound}"] and argv[-1] == f"file:{film}"
-    assert argv.count("-protocol_whitelist") == 2
+    assert argv.count("-protocol_whitelist") == 2 and argv[argv.index("-protocol_whitelist") + 1] == "file"
     line = " ".join(argv)
     assert "-map 0:v:0 -map 1:a:0 -c copy" in line and "-movflags +faststart" in line
     assert "-metadata comment=made with Shotline" in line

@@ -26,10 +26,10 @@ from typing import Any
 import ffmpeg
 
 from shotline.media.clock import input_cut, seconds_arg
+from shotline.media.intake import TAKE_INPUT, url
 from shotline.media.loudness import metered_into
 from shotline.media.mix import DUCK_BLOCK_SAMPLES, AudioMix, Ducking, Sound
 
-PROTOCOLS = "file,pipe"
 WAV_CODEC = "pcm_f32le"
 """Float, so a mix that sums past full scale is kept whole for the loudness pass instead of clipping."""
 _LAYOUTS = {1: "mono", 2: "stereo"}
@@ -93,7 +93,7 @@ def _shared_inputs(sounds: list[Sound]) -> dict[tuple[Path, int], tuple[Fraction
         if cut.seek is not None:
             # absolute: ffmpeg's plain -ss counts from the container's start, the earliest of all its streams
             options.update(seek_timestamp=1, ss=seconds_arg(cut.seek))
-        audio = ffmpeg.input(f"file:{source}", protocol_whitelist=PROTOCOLS, **options).audio
+        audio = ffmpeg.input(url(source), **TAKE_INPUT, **options).audio
         if count == 1:
             inputs[(source, in_us)] = cut.at, iter([audio])
         else:

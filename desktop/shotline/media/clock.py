@@ -32,6 +32,7 @@ import av.error
 
 from shotline.core.errors import MediaError, MediaUnreadable, plain_reason
 from shotline.core.timecode import US_PER_SECOND
+from shotline.media.intake import Refused
 from shotline.media.probe import file_key, first_time, in_worker, open_media
 
 log = logging.getLogger(__name__)
@@ -150,11 +151,13 @@ def input_cut(path: Path, kind: str, at_us: int) -> InputCut:
     ("video" or "audio") stream should seek so decoding passes through a keyframe at or before it.
 
     A file that cannot be read here is left to ffmpeg, read from its start: its own error then says what is wrong,
-    as an export's failure does.
+    as an export's failure does. A file Shotline does not take (`media.intake`) is refused here instead.
     """
     try:
         at = file_time(path, at_us)
         return InputCut(at, _input_seek(path, kind, at) if at_us > 0 else None)
+    except Refused:
+        raise  # a file Shotline does not take is not handed to ffmpeg either
     except MediaError as exc:
         log.warning("could not read where to cut %s: %s", path.name, exc)
         return InputCut(Fraction(at_us, US_PER_SECOND), None)

@@ -15,8 +15,9 @@ import ffmpeg
 
 from shotline.core.timecode import format_fps
 from shotline.media.encoders import Encoder
+from shotline.media.intake import FILE_ONLY, input_args, url
 from shotline.media.plan import RenderPlan
-from shotline.media.video_graph import PROTOCOLS, picture
+from shotline.media.video_graph import picture
 
 FAST_START = (".mp4", ".mov", ".m4v", ".m4a")
 
@@ -52,7 +53,7 @@ def mux_argv(
     `metadata` as the container's tags."""
     argv = [str(ffmpeg_exe), "-y"]
     for source in (picture_file, sound_file):
-        argv += ["-protocol_whitelist", PROTOCOLS, "-i", f"file:{source}"]
+        argv += [*input_args(FILE_ONLY), "-i", url(source)]
     argv += ["-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-map_metadata", "-1"]
     if output.suffix.lower() in FAST_START:
         argv += ["-movflags", "+faststart"]

@@ -20,10 +20,10 @@ import ffmpeg
 
 from shotline.core.errors import RenderFailed
 from shotline.core.ports import ProgressSink
+from shotline.media.intake import FILE_ONLY, url
 from shotline.media.partial import temp_prefix
 from shotline.media.process import ProcessRegistry, run_ffmpeg
 
-PROTOCOLS = "file,pipe"
 OVERSAMPLE = 4
 """The limiter runs at 4× the mix rate, where the sample peaks come within a fraction of a dB of the true peak."""
 LIMITER_MARGIN_DB = 0.5
@@ -77,7 +77,7 @@ async def meter(
     """
     with tempfile.TemporaryDirectory(prefix=temp_prefix("meter")) as folder:
         figures = Path(folder) / "r128.txt"
-        sound = ffmpeg.input(f"file:{path}", protocol_whitelist=PROTOCOLS).audio
+        sound = ffmpeg.input(url(path), **FILE_ONLY).audio
         for name, options in through:
             sound = sound.filter(name, **options)
         metered = metered_into(sound, figures)

@@ -6,6 +6,9 @@
 A clip's length is its picture's: from its first frame's start to its last frame's end (`media.clock` says why the
 take's clock starts at that first frame). A clip whose sound runs on past its picture is as long as its picture;
 a file without picture is as long as its sound.
+
+Every file is opened here under `media.intake`'s rules (one regular file, a container on the allow-list, declared
+sizes within bounds); `admit` adds what only reading a whole file tells, for a file coming into a project.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import itertools
 import logging
 import math
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
@@ -25,13 +29,13 @@ import av.error
 
 from shotline.core.errors import MediaError, MediaMissing, MediaUnreadable, plain_reason
 from shotline.core.model import MediaInfo, Size
+from shotline.media import intake
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-OPEN_OPTIONS = {"protocol_whitelist": "file"}
-"""A media file must not pull in anything but local files (e.g. an HLS playlist hidden in a clip)."""
+OPEN_OPTIONS = intake.OPEN_OPTIONS
 PACKETS_ONLY = {**OPEN_OPTIONS, "probesize": "32", "analyzeduration": "0"}
 """For reading packets alone: skips decoding frames to learn the streams' details (MP4 keeps its index in the
 header), which is most of the time an open takes."""
@@ -43,6 +47,8 @@ frames of reordering). Reading this many packets more than the check needs means
 still missing: a B-frame group cut at the window's end looked like a dropped frame (a constant 25 fps clip was
 called variable, which ruled out the lossless route)."""
 _NTSC = tuple(Fraction(base * 1000, 1001) for base in (24, 30, 60, 120))
+_READ_BYTES_PER_S = 20_000_000
+"""How fast `admit` is sure to read a file, even from a slow drive: its time limit grows with the file's size."""
 _TAIL_SECONDS = 4
 """How much of a file's end is read first to find its last frame (doubled until a frame is found)."""
 
@@ -71,6 +77,62 @@ def _sound_length_us(path: Path) -> int | None:
         if end is None:
             return _duration_us(container, audio)
         return _us(end - _frame_time(first, audio))
+
+
+def admit(path: Path, timeout: float = 15.0) -> MediaInfo:
+    """`probe` for a file coming into a project, after the checks only reading all of it can make: it holds the
+    whole of what its structure and header promise (an MP4 cut at half its length otherwise imported as a
+    full-length take that froze mid-export), and no more than `intake.MAX_FRAME_RATE` frames a second. Reads every
+    packet without decoding any: a fraction of the time the copy into the project takes."""
+    size = path.stat().st_size if path.is_file() else 0
+    in_worker(lambda: _check_whole(path), path, timeout + size / _READ_BYTES_PER_S)
+    return probe(path, timeout)
+
+
+def _check_whole(path: Path) -> None:
+    with open_media(path) as container:
+        intake.check_layout(path, container.format.name)
+        counts: Counter[int] = Counter()
+        cut_off: set[int] = set()
+        video = container.streams.video[0] if container.streams.video else None
+        span: list[Fraction] = []
+        try:
+            for packet in container.demux():
+                if packet.size == 0 and packet.dts is None:
+                    continue  # the empty packet each stream ends with, not one of the file's
+                index = packet.stream.index
+                counts[index] += 1
+                if packet.is_corrupt:
+                    cut_off.add(index)
+                if video is not None and index == video.index and packet.pts is not None and video.time_base:
+                    span.append(Fraction(packet.pts) * Fraction(video.time_base))
+        except (av.error.FFmpegError, ValueError) as exc:
+            raise MediaUnreadable(f"{path.name} is damaged and cannot be played ({plain_reason(exc)}).") from None
+        if "mov" in container.format.name.split(","):
+            _check_samples(path, container, counts, cut_off)
+        if video is not None and len(span) > 1:
+            _check_frame_rate(path, len(span), max(span) - min(span))
+
+
+def _check_samples(path: Path, container: av.container.InputContainer, counts: Counter[int], cut_off: set[int]) -> None:
+    """MP4/MOV list every sample of every track in their header: each must be in the file, and whole (a sample
+    cut off by the file's end comes out short, flagged as corrupt)."""
+    for stream in sorted(container.streams, key=lambda each: each.type != "video"):
+        unit = "frames" if stream.type == "video" else f"{stream.type} packets"
+        if stream.frames and counts[stream.index] < stream.frames:
+            raise intake.cut_message(
+                path, f"it holds {counts[stream.index]} of the {stream.frames} {unit} its header lists"
+            )
+        if stream.index in cut_off:
+            raise intake.cut_message(path, f"its last {unit} are cut off")
+
+
+def _check_frame_rate(path: Path, frames: int, span: Fraction) -> None:
+    if frames - 1 > intake.MAX_FRAME_RATE * span:
+        rate = f"{frames - 1} frames in {float(span):.3g} s" if span else f"{frames} frames at one time"
+        raise intake.Refused(
+            f"{path.name} packs {rate}; Shotline takes clips of up to {intake.MAX_FRAME_RATE} frames a second."
+        )
 
 
 def file_key(path: Path) -> tuple[Path, int, int]:
@@ -151,23 +213,29 @@ def in_worker(work: Callable[[], T], path: Path, timeout: float) -> T:
 
 
 def open_media(path: Path, options: dict[str, str] | None = None) -> av.container.InputContainer:
-    """Open `path` for reading, turning every way it can fail into a message about that file."""
-    if not path.exists():
-        raise MediaMissing(f"{path.name} is missing (looked in {path.parent}). Relink it or remove the take.")
-    if path.is_dir():
-        raise MediaUnreadable(f"{path.name} is a folder, not a video or audio file.")
-    if path.stat().st_size == 0:
-        raise MediaUnreadable(f"{path.name} is empty (0 bytes); it was probably not downloaded completely.")
+    """Open `path` for reading under `media.intake`'s rules (`options` adds to them), turning every way it can fail
+    into a message about that file. Its decoders make no picture larger than Shotline takes."""
+    intake.check_regular(path)
     try:
-        return av.open(str(path), options=OPEN_OPTIONS if options is None else options)
+        container = av.open(intake.url(path), options={**OPEN_OPTIONS, **(options or {})})
     except av.error.FileNotFoundError:
         raise MediaMissing(f"{path.name} is missing (looked in {path.parent}).") from None
     except av.error.PermissionError:
         raise MediaUnreadable(f"Shotline is not allowed to read {path.name}; check the file's permissions.") from None
+    except av.error.ArgumentError:
+        # FFmpeg recognised the file as a container that is not on the allow-list, and read nothing more
+        raise intake.refused_format(path) from None
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
-        raise MediaUnreadable(
-            f"{path.name} is not a video or audio file Shotline can read ({plain_reason(exc)})."
-        ) from None
+        raise intake.unreadable(path, plain_reason(exc)) from None
+    try:
+        intake.check_declared(path, container)
+    except BaseException:
+        container.close()
+        raise
+    for stream in container.streams:
+        if stream.codec_context is not None:
+            stream.codec_context.options = {**stream.codec_context.options, **intake.DECODER_OPTIONS}
+    return container
 
 
 def _probe(path: Path) -> MediaInfo:

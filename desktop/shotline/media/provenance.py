@@ -20,6 +20,7 @@ import av.error
 
 from shotline import __version__
 from shotline.core.model import Origin, Project, Shot, Take
+from shotline.media.intake import url
 from shotline.media.partial import partial_path
 from shotline.media.plan import RenderPlan
 from shotline.media.probe import PACKETS_ONLY
@@ -123,7 +124,7 @@ def recorded(path: Path) -> dict[str, Any] | None:
     """The provenance a Shotline export carries in its container tags (compacted, see `compact`); None for a file
     that carries none, or is not media at all."""
     try:
-        with av.open(str(path), options=PACKETS_ONLY) as container:
+        with av.open(url(path), options=PACKETS_ONLY) as container:
             text = container.metadata.get("comment", "")
         record = json.loads(text)
     except (av.error.FFmpegError, OSError, ValueError):

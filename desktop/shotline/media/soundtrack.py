@@ -29,7 +29,8 @@ from shotline.core.model import ExportSettings
 from shotline.core.ports import ProgressSink
 from shotline.media.encode import FAST_START
 from shotline.media.encoders import audio_args
-from shotline.media.loudness import LIMITER_MARGIN_DB, PROTOCOLS, Filter, Loudness, chain_text, level_filters, meter
+from shotline.media.intake import FILE_ONLY, input_args, url
+from shotline.media.loudness import LIMITER_MARGIN_DB, Filter, Loudness, chain_text, level_filters, meter
 from shotline.media.process import ProcessRegistry, run_ffmpeg
 
 log = logging.getLogger(__name__)
@@ -296,7 +297,7 @@ def _encode_argv(
     """Encode `mixed` through `filters` into `dest`, padded or cut to exactly `samples` (without the flags
     `run_ffmpeg` adds)."""
     exact: list[Filter] = [("apad", {"whole_len": str(samples)}), ("atrim", {"end_sample": str(samples)})]
-    argv = [str(ffmpeg_exe), "-y", "-protocol_whitelist", PROTOCOLS, "-i", f"file:{mixed}", "-map", "0:a:0"]
+    argv = [str(ffmpeg_exe), "-y", *input_args(FILE_ONLY), "-i", url(mixed), "-map", "0:a:0"]
     argv += ["-af", chain_text([*filters, *exact]), *audio_args(settings)]
     argv += ["-ar", str(settings.sample_rate), "-ac", str(settings.channels)]
     if dest.suffix.lower() in FAST_START:

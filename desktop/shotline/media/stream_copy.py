@@ -28,7 +28,7 @@ from shotline.core.timecode import US_PER_SECOND
 from shotline.media.clock import take_zero
 from shotline.media.partial import partial_path
 from shotline.media.plan import RenderPlan, Segment
-from shotline.media.probe import OPEN_OPTIONS, probe
+from shotline.media.probe import open_media, probe
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def _copy_segment(
     progress: Callable[[float], None] | None,
     stop: threading.Event | None,
 ) -> int:
-    with av.open(str(segment.source), options=OPEN_OPTIONS) as source:
+    with open_media(segment.source) as source:
         video = source.streams.video[0]
         audio = source.streams.audio[0] if with_sound and source.streams.audio else None
         if not streams:

@@ -28,9 +28,8 @@ from shotline.core.model import ExportSettings, Fit, Size
 from shotline.core.timecode import US_PER_SECOND, format_fps
 from shotline.media.clock import FRAME_TOLERANCE_US, input_cut, seconds_arg
 from shotline.media.encoders import Encoder
+from shotline.media.intake import TAKE_INPUT, url
 from shotline.media.plan import RenderPlan, Segment
-
-PROTOCOLS = "file,pipe"
 
 
 def picture(plan: RenderPlan, encoder: Encoder | None = None) -> Any:
@@ -96,7 +95,7 @@ def _input(source: Path, seek: Fraction | None) -> Any:
     if seek is not None:
         # absolute: ffmpeg's plain -ss counts from the container's start, the earliest of all its streams
         options.update(seek_timestamp=1, ss=seconds_arg(seek))
-    return ffmpeg.input(f"file:{source}", protocol_whitelist=PROTOCOLS, **options)
+    return ffmpeg.input(url(source), **TAKE_INPUT, **options)
 
 
 def conform(stream: Any, segment: Segment, settings: ExportSettings, cut: Fraction) -> Any:
