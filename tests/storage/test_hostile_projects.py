@@ -193,6 +193,19 @@ def test_a_backup_or_autosave_that_refers_outside_is_not_offered(tmp_path: Path)
         assert bundle.recovery() is None
 
 
+def test_restore_offers_no_backup_that_refers_outside(tmp_path: Path) -> None:
+    """`shotline restore` and the window's offer list backups as opening would judge them, links included."""
+    from shotline.services.restore import backup_for_damaged, list_backups
+
+    path = tmp_path / "Film.shotline"
+    with ProjectBundle.create(path, sample_project()) as bundle:
+        bundle.save(sample_project(title="second save"))
+    (path / "media" / "clip0.mp4").symlink_to(_secret(tmp_path))
+    entries = list_backups(path)
+    assert entries and all("outside the project folder" in entry.problem for entry in entries)
+    assert backup_for_damaged(path) is None
+
+
 # ---------------------------------------------------------------------------------------------- values (classes 3-5)
 
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shotline.core.errors import ProjectCorrupt, ProjectError, ProjectTooNew
-from shotline.storage import schema
 from shotline.storage.bundle import ProjectBundle
 
 
@@ -45,7 +44,7 @@ def list_backups(project: Path) -> list[BackupEntry]:
         entries = []
         for number, backup in enumerate(bundle.all_backups(), start=1):
             try:
-                schema.loads(backup.path.read_bytes())
+                bundle.opened(backup.path.read_bytes())  # as opening would: the file, and what it refers to
                 problem = ""
             except OSError as error:
                 problem = f"it could not be read ({error.strerror or error})"

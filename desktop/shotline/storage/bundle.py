@@ -190,7 +190,7 @@ class ProjectBundle:
         except OSError as error:
             raise ProjectCorrupt(f"The project file could not be read: {plain_reason(error)}.") from error
         try:
-            return self._opened(raw)
+            return self.opened(raw)
         except ProjectCorrupt as error:
             good = self.latest_backup()
             if good is None:
@@ -201,7 +201,7 @@ class ProjectBundle:
                 "Restoring keeps the damaged file."
             ) from error
 
-    def _opened(self, raw: bytes) -> Project:
+    def opened(self, raw: bytes) -> Project:
         """A project read from this folder: its file parsed and checked against the schema, and everything it
         refers to checked to be inside the folder (DESIGN §4). Raises ProjectCorrupt or ProjectTooNew."""
         project = schema.loads(raw)
@@ -252,7 +252,7 @@ class ProjectBundle:
         """The newest backup that loads cleanly, or None."""
         for backup in self.all_backups():
             try:
-                self._opened(backup.path.read_bytes())
+                self.opened(backup.path.read_bytes())
             except (OSError, ProjectCorrupt, ProjectTooNew):
                 continue
             return backup
@@ -268,7 +268,7 @@ class ProjectBundle:
             raw = chosen.path.read_bytes()
         except OSError as error:
             raise ProjectCorrupt(f"The backup {chosen.path} could not be read: {plain_reason(error)}.") from error
-        project = self._opened(raw)
+        project = self.opened(raw)
         try:
             kept = self._keep_current()
             write_atomic(self.project_file, raw)
@@ -329,7 +329,7 @@ class ProjectBundle:
             # File times tick coarsely (a few ms); within one tick only a differing autosave counts as newer.
             if recovered == saved and raw == self.project_file.read_bytes():
                 return None
-            return self._opened(raw)
+            return self.opened(raw)
         except (OSError, ProjectCorrupt, ProjectTooNew) as error:
             log.warning("Ignoring the autosave in %s: %s", self.recovery_file, error)
             return None
