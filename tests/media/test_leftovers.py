@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from shotline.core.errors import in_creator_words
 from shotline.media import leftovers
 from shotline.media.partial import partial_path, temp_prefix
 
@@ -121,3 +122,16 @@ def test_only_shotlines_own_leftovers_of_this_user_are_swept(places: tuple[Path,
 def test_a_folder_that_cannot_be_read_has_nothing_to_sweep(tmp_path: Path) -> None:
     assert leftovers.sweep_beside(tmp_path / "missing" / "Film.mp4") == 0
     assert leftovers.sweep_temp(tmp_path / "missing") == 0
+
+
+def test_a_message_about_a_hidden_file_still_names_the_creators_file(tmp_path: Path) -> None:
+    film, sidecar = tmp_path / "My film.mp4", tmp_path / "My film.mp4.provenance.json"
+    named = {
+        partial_path(film): film,
+        partial_path(film, "mix", ".wav"): film,
+        partial_path(film, "signing", "") / film.name: film,
+        partial_path(sidecar, suffix=""): sidecar,
+    }
+    for hidden, shown in named.items():
+        assert f".pid{os.getpid()}" in str(hidden)
+        assert in_creator_words(f"Could not write {hidden}.") == f"Could not write {shown}."
