@@ -244,6 +244,18 @@ def test_a_runaway_or_unreadable_value_is_refused_naming_it(
         assert word in message, (word, message)
 
 
+def test_a_project_file_larger_than_any_project_is_not_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sparse 1 GiB project.json would once have been read (and parsed) whole; now reading stops past the limit,
+    here made small so the test needs no memory for it."""
+    folder = _folder(tmp_path, _doc())
+    with (folder / "project.json").open("r+b") as grown:
+        grown.truncate(1 << 30)
+    monkeypatch.setattr(schema, "MAX_FILE_BYTES", 64 * 1024)
+    assert "larger than any project can be" in _refused(folder)
+
+
 def test_a_lone_surrogate_in_a_title_is_refused_naming_it(tmp_path: Path) -> None:
     doc = _doc()
     doc["shots"][1]["title"] = "Dawn \ud800"  # json.dumps writes it as the escape \ud800, which json.loads accepts

@@ -184,7 +184,7 @@ class ProjectBundle:
     def load(self) -> Project:
         """Read project.json. If it is damaged, the ProjectCorrupt message names the newest good backup."""
         try:
-            raw = self.project_file.read_bytes()
+            raw = _read_capped(self.project_file)
         except FileNotFoundError as error:
             raise ProjectNotFound(f"The project file {self.project_file} is missing.") from error
         except OSError as error:
@@ -398,6 +398,13 @@ class ProjectBundle:
             if not present:
                 missing.append(rel)
         return missing
+
+
+def _read_capped(path: Path) -> bytes:
+    """A project file's bytes, but never more than one byte past what a project may be: schema.loads refuses that
+    without the rest of a huge file ever being read."""
+    with path.open("rb") as reader:
+        return reader.read(schema.MAX_FILE_BYTES + 1)
 
 
 def _hash_file(path: Path) -> str:

@@ -58,6 +58,10 @@ _GAIN_DB = (-120.0, 120.0)
 """Far beyond the edits' -60…+24 dB; what matters is that 10^(gain/20) stays a number."""
 _DUCK_DB = (-120.0, 0.0)
 
+MAX_FILE_BYTES = 128 * 1024 * 1024
+"""No project.json comes near this (ten thousand shots with their takes are some 30 MB); a larger file is not read,
+so a damaged or hostile one cannot fill the memory while it is parsed."""
+
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -497,6 +501,10 @@ def _refuse_constant(name: str) -> NoReturn:
 
 
 def _parse(raw: bytes) -> object:
+    if len(raw) > MAX_FILE_BYTES:
+        raise ProjectCorrupt(
+            f"{DAMAGED}: it is larger than any project can be (more than {MAX_FILE_BYTES // 2**20} MB)."
+        )
     if not raw:
         raise ProjectCorrupt(f"{DAMAGED}: it is empty (0 bytes). It was probably cut off while being saved.")
     if not raw.strip(b"\x00"):
