@@ -19,6 +19,7 @@ from shotline.core.model import GenerationSettings, Shot, Size, Take
 from shotline.core.timecode import format_time
 from shotline.services import editing as edits
 from shotline.services.importing import import_files
+from shotline.services.intake import NewMedia, shown
 from shotline.services.report import describe_take_media, project_report, take_media, take_origin
 from shotline.services.session import ProjectSession
 
@@ -80,9 +81,13 @@ def add(
 def import_(project: str, files: tuple[Path, ...], shot_ref: str | None) -> None:
     """Import video files: one new shot per file, or new takes of --shot."""
     with editing(project) as session:
-        for item in import_files(session, list(files), shot_ref):
+        new_media = NewMedia(session.bundle)
+        with new_media.removed_on_failure():  # saved here, so a save that fails leaves no copy behind either
+            imported = import_files(session, list(files), shot_ref, new_media)
+            session.save()
+        for item in imported:
             number = session.project.index_of(item.shot_id) + 1
-            click.echo(f"{item.source.name} → shot {number} ({item.shot_id}), take {item.take_id}")
+            click.echo(f"{shown(item.source.name)} → shot {number} ({item.shot_id}), take {item.take_id}")
 
 
 @click.command()

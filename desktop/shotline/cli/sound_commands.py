@@ -20,6 +20,7 @@ from shotline.core import commands
 from shotline.core.model import AudioClip, AudioLane, LaneKind, Project, Shot, TransitionKind
 from shotline.core.timecode import format_time
 from shotline.core.timeline import crossfades, describe_film_length
+from shotline.services.intake import NewMedia
 from shotline.services.session import ProjectSession
 from shotline.services.sound import add_sound, clip_ref, crossfade
 
@@ -126,7 +127,10 @@ def sound_add(project: str, file: Path, lane_id: str, at: int) -> None:
                 f"the {lane.name} lane carries the shots' own sound; use --lane music or --lane voice",
                 param_hint="--lane",
             )
-        clip = add_sound(session, file, lane.id, at)
+        new_media = NewMedia(session.bundle)
+        with new_media.removed_on_failure():  # saved here, so a save that fails leaves no copy behind either
+            clip = add_sound(session, file, lane.id, at, new_media)
+            session.save()
         _echo_clip(session, clip.id)
 
 

@@ -1,4 +1,5 @@
-"""Bring clips made elsewhere into a project as takes: probe first, so nothing broken is ever copied in."""
+"""Bring clips made elsewhere into a project as takes: checked first (`services.intake`), so nothing broken or
+hostile is ever copied in, and nothing is left in media/ by an import that fails."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shotline.core import commands
-from shotline.core.errors import MediaMissing, MediaUnreadable
+from shotline.core.errors import MediaUnreadable
 from shotline.core.model import MediaInfo, Origin, Shot, Take, Trim, new_id
 from shotline.media.probe import probe
 from shotline.media.remux import needs_index, remux_indexed
+from shotline.services.intake import NewMedia, check, shown, source
 from shotline.services.session import ProjectSession
 from shotline.storage.bundle import ProjectBundle
 
@@ -24,26 +26,29 @@ class Imported:
     source: Path
 
 
-def prepare_takes(bundle: ProjectBundle, files: list[Path]) -> list[tuple[Path, Take]]:
-    """Probe every file, then copy each into media/ as a take. Touches no project, so it may run off the GUI thread.
+def prepare_takes(
+    bundle: ProjectBundle, files: list[Path], new_media: NewMedia | None = None
+) -> list[tuple[Path, Take]]:
+    """Check every file, then copy each into media/ as a take. Touches no project, so it may run off the GUI thread.
 
-    All files are checked before any is copied: one bad file stops the import with its name in the message.
+    All files are checked before any is copied: one bad file stops the import with its name in the message. The
+    copies are noted in `new_media`; if copying fails part way, those already made are removed.
     """
-    for path in files:
-        if not path.exists():  # said as such: a probe would call it a take's missing media, to relink
-            raise MediaMissing(f"There is no file {path}; check its name and folder.")
+    sources = [source(path) for path in files]
     infos = []
-    for path in files:
-        info = probe(path)
+    for path in sources:
+        info = check(path)
         if not info.has_video:
             raise MediaUnreadable(f"{path.name} has no picture; only video clips can be takes of a shot.")
         infos.append(info)
+    new = new_media or NewMedia(bundle)
     takes = []
-    for path, info in zip(files, infos, strict=True):
-        media, info = _import_indexed(bundle, path, info)
-        takes.append(
-            (path, Take(new_id(), media, Origin.IMPORTED, info, Trim(0, info.duration_us), source_name=path.name))
-        )
+    with new.removed_on_failure():
+        for path, info in zip(sources, infos, strict=True):
+            media, info = _import_indexed(bundle, path, info)
+            new.add(media)
+            take = Take(new_id(), media, Origin.IMPORTED, info, Trim(0, info.duration_us), source_name=shown(path.name))
+            takes.append((path, take))
     return takes
 
 
@@ -74,7 +79,7 @@ def add_takes(
     with session.history.transaction("Import clips" if len(takes) > 1 else "Import clip"):
         for offset, (path, take) in enumerate(takes):
             if target is None:
-                shot = Shot(id=new_id(), prompt="", title=path.stem)
+                shot = Shot(id=new_id(), prompt="", title=shown(path.stem))
                 session.execute(commands.add_shot(shot, None if index is None else index + offset))
                 shot_id = shot.id
             else:
@@ -84,8 +89,13 @@ def add_takes(
     return imported
 
 
-def import_files(session: ProjectSession, files: list[Path], shot_ref: str | None = None) -> list[Imported]:
-    """One new shot per file, or new takes of `shot_ref`; all files are checked before any is added."""
+def import_files(
+    session: ProjectSession, files: list[Path], shot_ref: str | None = None, new_media: NewMedia | None = None
+) -> list[Imported]:
+    """One new shot per file, or new takes of `shot_ref`; all files are checked before any is added. The files
+    copied into media/ are noted in `new_media`, for a caller that may still fail (to save, say) to remove."""
     if shot_ref:
         session.project.shot(shot_ref)  # an unknown shot fails before anything is copied
-    return add_takes(session, prepare_takes(session.bundle, files), shot_ref)
+    new = new_media or NewMedia(session.bundle)
+    with new.removed_on_failure():
+        return add_takes(session, prepare_takes(session.bundle, files, new), shot_ref)

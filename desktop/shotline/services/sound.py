@@ -7,17 +7,23 @@ from pathlib import Path
 from shotline.core import commands
 from shotline.core.errors import MediaUnreadable
 from shotline.core.model import AudioClip, Transition, TransitionKind, Trim, new_id
-from shotline.media.probe import probe
+from shotline.services.intake import NewMedia, check, shown, source
 from shotline.services.session import ProjectSession
 from shotline.storage.bundle import ProjectBundle
 
 
-def prepare_sound(bundle: ProjectBundle, path: Path, lane_id: str, start_us: int) -> AudioClip:
-    """Probe a file and copy it into media/ as an audio clip (not yet in the project; may run off the GUI thread)."""
-    info = probe(path)
+def prepare_sound(
+    bundle: ProjectBundle, path: Path, lane_id: str, start_us: int, new_media: NewMedia | None = None
+) -> AudioClip:
+    """Check a file and copy it into media/ as an audio clip (not yet in the project; may run off the GUI thread).
+    The copy is noted in `new_media`, for a caller that may still fail to remove."""
+    path = source(path)
+    info = check(path)
     if not info.has_audio:
         raise MediaUnreadable(f"{path.name} has no sound; choose a music or voice-over file (WAV, MP3, M4A…).")
     media = bundle.import_media(path)
+    if new_media is not None:
+        new_media.add(media)
     return AudioClip(
         id=new_id(),
         media=media,
@@ -25,15 +31,20 @@ def prepare_sound(bundle: ProjectBundle, path: Path, lane_id: str, start_us: int
         start_us=max(0, start_us),
         trim=Trim(0, info.duration_us),
         info=info,
-        source_name=path.name,
+        source_name=shown(path.name),
     )
 
 
-def add_sound(session: ProjectSession, path: Path, lane_id: str, start_us: int = 0) -> AudioClip:
-    """Place a sound file on a lane at `start_us`: one undoable step. Checks the lane before copying anything."""
+def add_sound(
+    session: ProjectSession, path: Path, lane_id: str, start_us: int = 0, new_media: NewMedia | None = None
+) -> AudioClip:
+    """Place a sound file on a lane at `start_us`: one undoable step. Checks the lane before copying anything. The
+    copy is noted in `new_media`, for a caller that may still fail (to save, say) to remove."""
     session.project.lane(lane_id)
-    clip = prepare_sound(session.bundle, path, lane_id, start_us)
-    session.execute(commands.add_audio_clip(clip))
+    new = new_media or NewMedia(session.bundle)
+    with new.removed_on_failure():
+        clip = prepare_sound(session.bundle, path, lane_id, start_us, new)
+        session.execute(commands.add_audio_clip(clip))
     return clip
 
 
