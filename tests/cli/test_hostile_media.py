@@ -187,6 +187,8 @@ def test_a_name_that_is_not_utf8_imports_and_shows_what_it_can(project: Path, tm
     assert shot["title"] == "caf\ufffd" and shot["picked_take_source"] == "imported from caf\ufffd.mp4"
     [clip] = json.loads(ok("sound", "list", project, "--json"))["clips"]
     assert clip["source_name"] == "caf\ufffd.wav" and len(media_files(project)) == 2
+    still = hostile.png_claiming_size(tmp_path / f"{name}.png", 64)
+    refused(limited("import", project, still), "caf\ufffd.png is a still picture")
 
 
 def test_an_import_or_sound_add_whose_save_fails_leaves_no_copy(project: Path, tmp_path: Path, whole: Path) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
-from shotline.core.errors import MediaMissing, ShotlineError
+from shotline.core.errors import MediaError, MediaMissing, ShotlineError
 from shotline.core.model import MediaInfo
 from shotline.media.probe import admit
 from shotline.storage.bundle import ProjectBundle
@@ -32,8 +32,12 @@ def source(path: Path) -> Path:
 
 
 def check(path: Path) -> MediaInfo:
-    """What `path` holds, once it is known to be a file Shotline takes, whole (`media.probe.admit`)."""
-    return admit(source(path))
+    """What `path` holds, once it is known to be a file Shotline takes, whole (`media.probe.admit`). A refusal names
+    the file as `shown` does."""
+    try:
+        return admit(source(path))
+    except MediaError as error:
+        raise type(error)(shown(str(error))) from None
 
 
 def shown(text: str) -> str:
