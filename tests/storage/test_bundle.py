@@ -254,13 +254,13 @@ def test_stale_temp_files_are_swept_on_open(bundle: ProjectBundle) -> None:
 
 @pytest.mark.parametrize("rel", ["../outside.mp4", "/etc/passwd", "media/../../x", "C:/x.mp4", "media\\..\\x", ""])
 def test_resolve_refuses_paths_leaving_the_folder(bundle: ProjectBundle, rel: str) -> None:
-    with pytest.raises(ProjectCorrupt, match="outside its folder"):
+    with pytest.raises(ProjectCorrupt, match="Shotline only reads media inside the project"):
         bundle.resolve(rel)
 
 
 def test_resolve_refuses_symlinks_out_and_accepts_media(bundle: ProjectBundle, tmp_path: Path) -> None:
     (bundle.media_dir / "sneaky.mp4").symlink_to(tmp_path / "secret.txt")
-    with pytest.raises(ProjectCorrupt, match="links outside"):
+    with pytest.raises(ProjectCorrupt, match=r"is a link to .*secret\.txt', outside the project folder"):
         bundle.resolve("media/sneaky.mp4")
     assert bundle.resolve("media/a.mp4") == (bundle.path / "media" / "a.mp4").resolve()
 

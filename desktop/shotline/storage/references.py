@@ -85,6 +85,24 @@ def name_problem(path: str) -> str | None:
     return None
 
 
+class _Outside(Exception):
+    """Why a path does not lead to a file inside the folder, in words that follow "which"."""
+
+
+def _follow(folder: Path, path: str) -> Path:
+    """`path` in the (resolved) `folder`, its links followed; raises _Outside if it does not stay inside."""
+    problem = name_problem(path)
+    if problem:
+        raise _Outside(problem)
+    try:
+        full = (folder / path).resolve()
+    except (OSError, RuntimeError) as error:  # a loop of links, or a name the system refuses
+        raise _Outside(f"cannot be followed ({error})") from error
+    if not full.is_relative_to(folder):
+        raise _Outside(f"is a link to {str(full)!r}, outside the project folder")
+    return full
+
+
 def _refuse(reference: Reference, problem: str) -> ProjectCorrupt:
     return ProjectCorrupt(
         f"The project file is damaged: {reference.what} ({reference.field}) is {reference.path!r}, which {problem}. "
@@ -103,20 +121,13 @@ def check_names(project: Project) -> None:
 def inside(root: Path, path: str) -> Path:
     """The file `path` names in the project at `root`, resolved (links followed); raises ProjectCorrupt if the path
     or a link on the way leads outside the folder. Whether the file exists is the caller's question."""
-    problem = name_problem(path)
-    if problem:
-        raise ProjectCorrupt(
-            f"The project refers to {path!r}, outside its folder (it {problem}). Shotline only reads media inside "
-            "the project; import the file again."
-        )
-    folder = Path(root).resolve()
     try:
-        full = (folder / path).resolve()
-    except (OSError, RuntimeError) as error:  # a loop of links, or a name the system refuses
-        raise ProjectCorrupt(f"The project refers to {path!r}, which cannot be followed ({error}).") from error
-    if not full.is_relative_to(folder):
-        raise ProjectCorrupt(f"The project refers to {path!r}, which links outside its folder (to {full}).")
-    return full
+        return _follow(Path(root).resolve(), path)
+    except _Outside as outside:
+        raise ProjectCorrupt(
+            f"The project refers to {path!r}, which {outside}. Shotline only reads media inside the project; "
+            "import the file again."
+        ) from None
 
 
 def check_references(project: Project, root: Path) -> None:
@@ -126,17 +137,12 @@ def check_references(project: Project, root: Path) -> None:
     Raises ProjectCorrupt naming the shot and field of the first that breaks it. Call it wherever a project is
     opened from a folder: on load, and after unpacking a shared archive (whose warnings must never let such a
     project through)."""
-    check_names(project)
     folder = Path(root).resolve()
     for reference in references(project):
         try:
-            full = (folder / reference.path).resolve()
-        except (OSError, RuntimeError) as error:
-            raise _refuse(reference, f"cannot be followed ({error})") from error
-        if not full.is_relative_to(folder):
-            raise _refuse(reference, f"is a link to {str(full)!r}, outside the project folder")
-        try:
-            mode = full.stat().st_mode
+            mode = _follow(folder, reference.path).stat().st_mode
+        except _Outside as outside:
+            raise _refuse(reference, str(outside)) from None
         except (FileNotFoundError, NotADirectoryError):
             continue  # missing media: the window offers to relink it
         except OSError as error:
