@@ -18,7 +18,7 @@ import av
 import av.error
 
 from shotline.core.errors import MediaUnreadable, plain_reason
-from shotline.media.probe import OPEN_OPTIONS, in_worker, open_media
+from shotline.media.probe import in_worker, open_media
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def remux_indexed(source: Path, dest: Path) -> None:
 def _remux(source: Path, dest: Path) -> None:
     try:
         with (
-            av.open(str(source), options={**OPEN_OPTIONS, "fflags": "+genpts"}) as reading,
+            open_media(source, {"fflags": "+genpts"}) as reading,
             av.open(str(dest), "w", format="matroska") as writing,
         ):
             streams = [*reading.streams.video[:1], *reading.streams.audio[:1]]
