@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shotline.core.errors import ProjectCorrupt, ProjectTooNew
+from shotline.core.errors import ProjectCorrupt, ProjectTooNew, SaveFailed
 from shotline.core.model import Project
 from shotline.services.report import project_report
 from shotline.services.session import ProjectSession
@@ -261,6 +262,16 @@ def test_a_lone_surrogate_in_a_title_is_refused_naming_it(tmp_path: Path) -> Non
     doc["shots"][1]["title"] = "Dawn \ud800"  # json.dumps writes it as the escape \ud800, which json.loads accepts
     message = _refused(_folder(tmp_path, doc))
     assert "shots[1].title" in message and "half of a character" in message and "(shot 2)" in message
+
+
+def test_text_with_half_a_character_is_never_saved(tmp_path: Path) -> None:
+    """The same rule on the way out: a title with a lone surrogate (pasted, say) stops the save with a message, where
+    encoding it once escaped as a UnicodeEncodeError; the file on disk stays as it was."""
+    with ProjectBundle.create(tmp_path / "Film.shotline", sample_project()) as bundle:
+        before = bundle.project_file.read_bytes()
+        with pytest.raises(SaveFailed, match="cannot be saved"):
+            bundle.save(replace(sample_project(), title="Dawn \ud800"))
+        assert bundle.project_file.read_bytes() == before
 
 
 def test_a_trim_running_past_its_clip_ends_with_the_clip(tmp_path: Path) -> None:

@@ -220,12 +220,13 @@ def dumps(project: Project) -> bytes:
     """UTF-8 JSON, indented, keys in a stable order so diffs of two saves are readable."""
     try:
         text = json.dumps(project_to_json(project), indent=2, ensure_ascii=False, allow_nan=False)
+        return (text + "\n").encode("utf-8")
     except (TypeError, ValueError) as error:
-        # A NaN gain or a non-JSON value in a request snapshot: writing it would produce a file we cannot read.
+        # A NaN gain, a non-JSON value in a request snapshot, or text with half a character (a lone surrogate,
+        # which UTF-8 cannot hold): writing it would produce a file we cannot read.
         raise SaveFailed(
             f"This project cannot be saved because it holds a value JSON cannot store ({error})."
         ) from error
-    return (text + "\n").encode("utf-8")
 
 
 # ---------------------------------------------------------------------------------------------- reading
