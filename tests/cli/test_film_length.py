@@ -52,10 +52,11 @@ def test_info_counts_the_film_in_frames_and_shows_crossfades_and_picked_takes(fi
     lines = ok("info", film).splitlines()
     assert lines[0].endswith(f"@ 24 fps, {FILM} ({FRAMES} frames)")
     assert lines[1].endswith("00:00:02.520  take 1 of 2, imported from harbour.mp4")
-    assert lines[2].strip() == "picture 00:00:02.520, 160x90 @ 25 fps"
-    assert lines[3].strip() == "crossfade into shot 2: 00:00:00.500 (12 frames)"
-    assert lines[4].endswith("00:00:01.700  take 1 of 1, imported from gulls.mp4")
-    assert lines[5].strip() == "picture 00:00:01.700, 160x90 @ 30 fps"
+    assert lines[2].strip() == "* take 1, imported from harbour.mp4: picture 00:00:02.520, 160x90 @ 25 fps"
+    assert lines[3].strip().startswith("take 2, imported from ")
+    assert lines[4].strip() == "crossfade into shot 2: 00:00:00.500 (12 frames)"
+    assert lines[5].endswith("00:00:01.700  take 1 of 1, imported from gulls.mp4")
+    assert lines[6].strip() == "picture 00:00:01.700, 160x90 @ 30 fps"
 
 
 def test_the_export_renders_the_frames_info_counts(film: Path, tmp_path: Path) -> None:

@@ -65,3 +65,17 @@ def test_info_says_when_a_saved_trim_runs_past_the_picture(film: Path) -> None:
     assert info(film)["shots"][0]["picked_take_media"]["past_picture_us"] == 500_000
     line = ok("info", film).splitlines()[2].strip()
     assert line.endswith("its trim runs 0.500 s past the picture's end (black in the film)")
+
+
+def test_info_shows_every_take_of_a_shot_with_several(film: Path, tmp_path: Path) -> None:
+    other = numbered_clip(tmp_path / "other.mp4", frames=50, size=(320, 180), sound=None)
+    ok("import", film, other, "--shot", "1")
+    [first, _] = info(film)["shots"]
+    assert [(t["number"], t["picked"], t["source"]) for t in first["takes_media"]] == [
+        (1, False, "imported from harbour.mp4"),
+        (2, True, "imported from other.mp4"),
+    ]
+    assert first["takes_media"][1]["media"]["picture"]["size"] == "320x180"
+    lines = ok("info", film).splitlines()
+    assert lines[2].strip().startswith("take 1, imported from harbour.mp4: picture 00:00:03.000, 160x90 @ 25 fps")
+    assert lines[3].strip() == "* take 2, imported from other.mp4: picture 00:00:02.000, 320x180 @ 25 fps; no sound"

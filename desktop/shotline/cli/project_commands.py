@@ -163,13 +163,22 @@ def remove(project: str, shot: str) -> None:
 @click.argument("project")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def info(project: str, as_json: bool) -> None:
-    """Show the shots in order with their picked take, trim, duration and crossfades, each picked take's picture
-    (length, size, frame rate) and sound, and the film's length in frames (what the export renders)."""
+    """Show the shots in order with their picked take, trim, duration and crossfades, each take's picture (length,
+    size, frame rate) and sound, and the film's length in frames (what the export renders)."""
     with looking(project) as session:
         report = project_report(session.project, session.bundle.missing_media(session.project))
         names = session.project.media_names()
         for entry, shot in zip(report["shots"], session.project.shots, strict=True):
             entry["picked_take_media"] = _picked_media(session, shot.picked_take, report["missing_media"], names)
+            entry["takes_media"] = [
+                {
+                    "number": number,
+                    "picked": take.id == shot.picked_take_id,
+                    "source": take_origin(take),
+                    "media": _picked_media(session, take, report["missing_media"], names),
+                }
+                for number, take in enumerate(shot.takes, start=1)
+            ]
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
@@ -183,7 +192,12 @@ def info(project: str, as_json: bool) -> None:
         picked = f"take {shot['picked_take_number']} of {shot['takes']}, {shot['picked_take_source']}"
         picked = picked if shot["picked_take"] else ("no take picked" if shot["takes"] else "no take yet")
         click.echo(f"{shot['position']:>3}  {shot['id'][:8]}  {title:<40}  {trim:<27}  {shot['duration']}  {picked}")
-        if media := shot["picked_take_media"]:
+        if len(shot["takes_media"]) > 1:
+            for take in shot["takes_media"]:
+                mark = "*" if take["picked"] else " "  # ASCII: a Windows console may not have a glyph
+                held = take["media"] and (take["media"].get("error") or describe_take_media(take["media"]))
+                click.echo(f"   {mark} take {take['number']}, {take['source']}: {held or 'its file is missing'}")
+        elif media := shot["picked_take_media"]:
             click.echo(f"     {media.get('error') or describe_take_media(media)}")
         if blend := blends.get(shot["position"]):
             click.echo(f"     crossfade into shot {blend['to']}: {blend['duration']} ({blend['frames']} frames)")
@@ -194,7 +208,7 @@ def info(project: str, as_json: bool) -> None:
 def _picked_media(
     session: ProjectSession, take: Take | None, missing: list[str], names: dict[str, str]
 ) -> dict[str, Any] | None:
-    """What the picked take's file holds (None: no take, or its file is missing, which info names anyway)."""
+    """What a take's file holds (None: no take, or its file is missing, which info names anyway)."""
     if take is None or take.media in missing:
         return None
     path = session.bundle.resolve(take.media)
