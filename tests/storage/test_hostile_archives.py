@@ -531,9 +531,8 @@ def _spoiled_entry(draw: st.DrawFn, item: Entry) -> Entry:
     elif field == "external_attr":
         value = draw(st.sampled_from([LINK, stat.S_IFDIR << 16, stat.S_IFIFO << 16, 0]) | st.integers(0, 2**32 - 1))
     elif field in ("size", "crc"):
-        value = draw(
-            st.sampled_from([0, 1, item.size - 1, item.size + 1, 2**31, 2**32 - 1]) | st.integers(0, 2**32 - 1)
-        )
+        near = [min(max(item.size + step, 0), 2**32 - 1) for step in (-1, 1)]
+        value = draw(st.sampled_from([0, 1, *near, 2**31, 2**32 - 1]) | st.integers(0, 2**32 - 1))
     elif field == "create_system":
         value = draw(st.sampled_from([0, 3, 11, 255]))
     else:

@@ -39,7 +39,7 @@ from shotline.core.errors import (
 )
 from shotline.core.model import FORMAT_VERSION, Project
 from shotline.core.ports import ProgressSink
-from shotline.storage import schema
+from shotline.storage import references, schema
 from shotline.storage.archive_reading import (
     CHUNK,
     DEFAULT_LIMITS,
@@ -47,7 +47,6 @@ from shotline.storage.archive_reading import (
     check_entries,
     chunks,
     in_bytes,
-    name_problem,
     open_zip,
     read_manifest,
     refuse,
@@ -118,11 +117,12 @@ def _project_folder(bundle_path: Path) -> Path:
 def _media_files(folder: Path, project: Project) -> list[tuple[str, Path]]:
     found: list[tuple[str, Path]] = []
     missing: list[str] = []
-    root = folder.resolve()
     for rel in project.media_paths():
-        problem = name_problem(rel)
-        full = (root / rel).resolve()
-        if problem or not full.is_relative_to(root) or not full.is_file():
+        try:
+            full = references.inside(folder, rel)
+        except ProjectCorrupt:
+            full = None
+        if full is None or not full.is_file():
             missing.append(rel)
         else:
             found.append((rel, full))
@@ -263,33 +263,18 @@ def _check_versions(archive: Path, manifest: Manifest) -> None:
         )
 
 
-def _check_references(archive: Path, project: Project, staged: Path) -> None:
-    """Refuse a project that names a file outside its folder: opened, it would have `generate` upload (or an export
-    read) whatever file on the recipient's computer it names (issue 13)."""
-    root = staged.resolve()
-    for rel in project.media_paths():
-        problem = name_problem(rel)
-        if problem is None and not (root / rel).resolve().is_relative_to(root):
-            problem = "leads out of it"
-        if problem:
-            raise refuse(
-                archive,
-                f"its project refers to {rel!r}, outside its folder (it {problem}); Shotline never opens a shared "
-                "project that reads files from elsewhere on the computer",
-            )
-
-
 def _check_project(archive: Path, staged: Path) -> None:
-    """The unpacked project.json must load, and refer to nothing outside its folder."""
+    """The unpacked project.json must load, and refer to nothing outside its folder: opened, a project naming a file
+    elsewhere would have `generate` upload it, or an export read it (issue 13), so it is refused, not warned of."""
     try:
         project = schema.loads((staged / PROJECT_FILE).read_bytes())
+        references.check_references(project, staged)
     except ProjectCorrupt as error:
         raise refuse(archive, f"its project is damaged ({error})") from error
     except ProjectTooNew as error:  # the manifest said otherwise; the project's own word counts
         raise ProjectTooNew(f"{archive.name} was not opened. {error}") from error
     except MemoryError as error:  # a project.json within the limit that parses into millions of objects
         raise refuse(archive, f"its {PROJECT_FILE} holds more than this computer has memory to read") from error
-    _check_references(archive, project, staged)
     missing = [rel for rel in project.media_paths() if not (staged / rel).is_file()]
     if missing:
         log.warning("%s lacks %d media file(s) its project uses; they will need relinking", archive, len(missing))
