@@ -24,6 +24,7 @@ from shotline.storage.sharing import pack
 from tests.cli.shotline_cli import Result, shotline
 from tests.storage.projects import sample_project
 
+SIGKILL = signal.SIGKILL
 INTERRUPTED = 130
 """What `shotline` exits with when Ctrl+C stops a command (an export too: see cli/main.py)."""
 
@@ -45,8 +46,8 @@ def _listing(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 
 
-def _interrupted(args: list[str | Path], started: Callable[[], bool]) -> Result:
-    """Run `shotline ARGS` and send it SIGINT as soon as `started()` sees its work under way."""
+def _interrupted(args: list[str | Path], started: Callable[[], bool], sig: int = signal.SIGINT) -> Result:
+    """Run `shotline ARGS` and send it `sig` (Ctrl+C's SIGINT) as soon as `started()` sees its work under way."""
     child = subprocess.Popen(
         [sys.executable, "-m", "shotline", *map(str, args)],
         stdin=subprocess.DEVNULL,
@@ -60,7 +61,7 @@ def _interrupted(args: list[str | Path], started: Callable[[], bool]) -> Result:
             if child.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"the work never started (or finished at once): {child.communicate()}")
             time.sleep(0.002)
-        child.send_signal(signal.SIGINT)
+        child.send_signal(sig)
         out, err = child.communicate(timeout=60)
     finally:
         if child.poll() is None:
@@ -99,6 +100,32 @@ def test_ctrl_c_during_unpack_leaves_no_folder(tmp_path: Path) -> None:
     assert "Cancelled." in result.err and "Traceback" not in result.err and result.out == ""
     assert _listing(inbox) == []  # neither the project nor its hidden staging folder
     assert sorted(p.name for p in tmp_path.iterdir()) == around
+
+
+@pytest.mark.slow
+def test_what_a_killed_share_or_unpack_left_is_swept_by_the_next(tmp_path: Path) -> None:
+    """SIGKILL runs no clean-up: the hidden partial archive or staging folder stays, named with the dead owner's
+    pid, and the next share or unpack in that folder removes it (and nothing else)."""
+    project = _project(tmp_path, media_mb=160)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("the creator's own")
+
+    killed = _interrupted(["share", project, "-o", out / "Film.shotline.zip"], lambda: any(out.glob(".*")), SIGKILL)
+    assert killed.code == -SIGKILL
+    [left] = out.glob(".*")
+    assert left.name.startswith(".Film.shotline.zip.partial-")
+    assert shotline("share", project, "-o", out / "Film.shotline.zip").code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["Film.shotline.zip", "notes.txt"]
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    killed = _interrupted(["unpack", out / "Film.shotline.zip", "--to", inbox], lambda: any(inbox.iterdir()), SIGKILL)
+    assert killed.code == -SIGKILL
+    [left] = inbox.iterdir()
+    assert left.name.startswith(".Film.shotline.partial-") and left.name.endswith(".unpack")
+    assert shotline("unpack", out / "Film.shotline.zip", "--to", inbox).code == 0
+    assert sorted(p.name for p in inbox.iterdir()) == ["Film.shotline"]
 
 
 def _on_a_terminal(args: list[str | Path]) -> tuple[int, str]:

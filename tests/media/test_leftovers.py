@@ -1,7 +1,7 @@
 """What a Shotline killed outright leaves is swept, and only that: a running Shotline's files, the creator's own
 files and anything a link points at stay.
 
-The leftovers are made the app's own way (media.partial's names) by real processes: one killed with SIGKILL, one
+The leftovers are made the app's own way (core.partial's names) by real processes: one killed with SIGKILL, one
 still running.
 """
 
@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 
 from shotline.core.errors import in_creator_words
+from shotline.core.partial import partial_path, temp_prefix
 from shotline.media import leftovers
-from shotline.media.partial import partial_path, temp_prefix
 
 _MAKER = textwrap.dedent(
     """
     import sys, tempfile
     from pathlib import Path
-    from shotline.media.partial import partial_path, temp_prefix
+    from shotline.core.partial import partial_path, temp_prefix
 
     target, temp = Path(sys.argv[1]), sys.argv[2]
     partial_path(target, "mix", ".wav").write_bytes(b"half a mix")

@@ -23,9 +23,9 @@ from pathlib import Path
 
 from shotline.core.cleanup import clean_up_on_thread
 from shotline.core.errors import MediaMissing
+from shotline.core.partial import temp_prefix
 from shotline.core.ports import ProgressSink, TitleCard
 from shotline.core.timecode import US_PER_SECOND, format_fps
-from shotline.media.partial import temp_prefix
 from shotline.media.process import ProcessRegistry, run_ffmpeg
 
 log = logging.getLogger(__name__)

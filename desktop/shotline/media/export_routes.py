@@ -24,6 +24,7 @@ from pathlib import Path
 from shotline.core.cleanup import together
 from shotline.core.errors import MediaError, RenderFailed, in_creator_words
 from shotline.core.model import Project
+from shotline.core.partial import partial_path
 from shotline.core.ports import ProgressSink
 from shotline.media.audio_graph import mix_argv
 from shotline.media.encode import encode_argv, mux_argv
@@ -31,7 +32,6 @@ from shotline.media.encoders import Encoder, audio_args, pick_encoder, software
 from shotline.media.lossless import Route, RouteDecision, decide
 from shotline.media.loudness import Loudness, read_figures
 from shotline.media.mix import build_mix
-from shotline.media.partial import partial_path
 from shotline.media.plan import RenderPlan
 from shotline.media.probe import probe
 from shotline.media.process import ProcessRegistry, run_ffmpeg

@@ -1,5 +1,5 @@
 """Sweep what a Shotline killed outright left behind: hidden partial files beside an export's target and temporary
-folders under the system's temp folder (names from `media.partial`).
+folders under the system's temp folder (names from `core.partial`).
 
 A Shotline that ends normally, or is cancelled, removes its own; one that is killed runs no code, and its children
 die with it (media.lifeline) but its files stay. The next export sweeps the target's folder, and every start sweeps
@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from shotline.media.partial import partial_owner, temp_owner
+from shotline.core.partial import partial_owner, temp_owner
 
 log = logging.getLogger(__name__)
 

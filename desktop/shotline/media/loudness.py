@@ -19,9 +19,9 @@ from typing import Any
 import ffmpeg
 
 from shotline.core.errors import RenderFailed
+from shotline.core.partial import temp_prefix
 from shotline.core.ports import ProgressSink
 from shotline.media.intake import FILE_ONLY, url
-from shotline.media.partial import temp_prefix
 from shotline.media.process import ProcessRegistry, run_ffmpeg
 
 OVERSAMPLE = 4

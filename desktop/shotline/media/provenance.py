@@ -20,8 +20,8 @@ import av.error
 
 from shotline import __version__
 from shotline.core.model import Origin, Project, Shot, Take
+from shotline.core.partial import partial_path
 from shotline.media.intake import url
-from shotline.media.partial import partial_path
 from shotline.media.plan import RenderPlan
 from shotline.media.probe import PACKETS_ONLY
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from shotline.core.errors import ProjectCorrupt, RenderFailed, plain_reason
 from shotline.core.model import Project
+from shotline.core.partial import partial_path
 from shotline.core.ports import ProgressSink
 from shotline.media import leftovers
 from shotline.media.content_credentials import SigningIdentity, mime_type, sign_copy
@@ -31,7 +32,6 @@ from shotline.media.encoders import check_extension
 from shotline.media.export_routes import check_playable, write_film
 from shotline.media.lossless import Route
 from shotline.media.loudness import Loudness, meter
-from shotline.media.partial import partial_path
 from shotline.media.plan import RenderPlan
 from shotline.media.process import ProcessRegistry
 from shotline.media.provenance import metadata_tags, provenance, write_sidecar

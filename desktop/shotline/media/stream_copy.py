@@ -23,10 +23,10 @@ import av
 import av.error
 
 from shotline.core.errors import MediaError, RenderFailed, in_creator_words, plain_reason
+from shotline.core.partial import partial_path
 from shotline.core.ports import ProgressSink
 from shotline.core.timecode import US_PER_SECOND
 from shotline.media.clock import take_zero
-from shotline.media.partial import partial_path
 from shotline.media.plan import RenderPlan, Segment
 from shotline.media.probe import open_media, probe
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from shotline.core.ports import ProgressSink
 from shotline.jobs.runner import throttled
+from shotline.media.leftovers import sweep_beside
 from shotline.storage import sharing
 from shotline.storage.sharing import ARCHIVE_SUFFIX, SharingCancelled, archive_stem
 
@@ -42,7 +43,9 @@ def share(
 ) -> Shared:
     """Pack the saved project (project.json and the media it uses; no cache, journal or keys) into one zip."""
     sink = throttled(progress) if progress else None
-    written = sharing.pack(Path(project), output or default_archive(Path(project)), progress=sink, cancel=cancel)
+    target = output or default_archive(Path(project))
+    sweep_beside(Path(target).absolute())  # what a Shotline killed while sharing left there
+    written = sharing.pack(Path(project), target, progress=sink, cancel=cancel)
     names = sharing.archive_media(written)
     return Shared(written, len(names), written.stat().st_size)
 
@@ -60,4 +63,5 @@ def open_shared(
     archive = Path(archive)
     folder = to if to is not None else archive.absolute().parent
     sink = throttled(progress) if progress else None
+    sweep_beside(folder / archive.name)  # what a Shotline killed while unpacking left there
     return sharing.unpack(archive, folder, progress=sink, cancel=cancel)

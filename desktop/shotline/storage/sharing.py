@@ -22,7 +22,6 @@ import logging
 import os
 import shutil
 import stat
-import tempfile
 import threading
 import zipfile
 from pathlib import Path
@@ -38,6 +37,7 @@ from shotline.core.errors import (
     plain_reason,
 )
 from shotline.core.model import FORMAT_VERSION, Project
+from shotline.core.partial import partial_path
 from shotline.core.ports import ProgressSink
 from shotline.storage import references, schema
 from shotline.storage.archive_reading import (
@@ -175,7 +175,7 @@ def pack(
     total = sum(src.stat().st_size for _rel, src in media)
     meter = _Meter(total, progress, cancel, f"Sharing was cancelled; {output.name} was not written.")
     meter.check()
-    part = output.with_name(f".{output.name}.{os.getpid()}.part")
+    part = partial_path(output)  # named with its owner, so one a killed Shotline left is swept later
     try:
         with zipfile.ZipFile(part, "w") as archive:
             hashes = {rel: _copy_into(archive, rel, src, meter) for rel, src in media}
@@ -346,7 +346,8 @@ def unpack(
     meter.check()
     temp: Path | None = None
     try:
-        temp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".unpack", dir=parent))
+        temp = partial_path(parent / name, "unpack", "")  # named with its owner, as an export's partial files are
+        temp.mkdir()
         staged = temp / name
         staged.mkdir()
         _unpack_into(archive, parent, staged, limits, meter)
