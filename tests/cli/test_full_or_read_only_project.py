@@ -127,6 +127,7 @@ def test_an_edit_on_a_full_disk_says_the_disk_is_full_and_loses_nothing(project:
     kept = _contents(after)
     assert {name: kept.get(name) for name in before} == before  # every file as it was (a lock file may be new)
     assert "Gulls" not in (after / "project.json").read_text()
+    assert result.out == ""  # no new shot's id printed for a shot that was never saved
 
 
 @needs_full_disk

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from shotline.cli.progress import progress_bar
-from shotline.cli.session_scope import editing, looking
+from shotline.cli.session_scope import editing, looking, saved
 from shotline.core import commands
 from shotline.core.errors import AuthFailed, BackendError, KeyStoreError, ShotlineError
 from shotline.core.ports import BackendKind, JobRecord
@@ -206,6 +206,7 @@ def budget(project: str, amount: float | None, clear: bool) -> None:
             limit = None if clear else Decimal(str(amount)).quantize(Decimal("0.01"))
             settings = replace(session.project.settings, budget=limit)
             session.execute(commands.set_project_settings(settings))
+        saved(session)
         click.echo(spending(session.journal.all(), session.project.settings.budget).describe())
 
 

@@ -12,7 +12,7 @@ import click
 
 from shotline.cli.naming import named
 from shotline.cli.params import FPS, SIZE, TIME, new_project_path
-from shotline.cli.session_scope import editing, looking
+from shotline.cli.session_scope import editing, looking, saved
 from shotline.cli.shot_settings import DURATION, fitted_settings
 from shotline.core.errors import MediaError, in_creator_words
 from shotline.core.model import GenerationSettings, Shot, Size, Take
@@ -71,6 +71,7 @@ def add(
     settings = fitted_settings(GenerationSettings(), backend=backend, model=model, duration=duration, aspect=aspect)
     with editing(project) as session:
         shot = edits.add_shot(session, prompt.strip(), title=title, generation=settings)
+        saved(session)
         click.echo(shot.id)
 
 
@@ -101,6 +102,7 @@ def trim(project: str, shot: str, in_: int, out: int) -> None:
         edits.trim(session, shot, in_, out)
         take = session.project.shot(shot).picked_take
         assert take is not None
+        saved(session)
         click.echo(f"Trimmed to {format_time(take.trim.in_us)}–{format_time(take.trim.out_us)}")
 
 
@@ -115,6 +117,7 @@ def move(project: str, shot: str, position: int) -> None:
         before = session.project.index_of(target.id) + 1
         edits.move(session, shot, position)
         count = len(session.project.shots)
+        saved(session)
         click.echo(f"Moved {named(before, target)} to position {position} of {count}.")
 
 
@@ -125,7 +128,9 @@ def move(project: str, shot: str, position: int) -> None:
 def split(project: str, shot: str, at: int) -> None:
     """Cut SHOT in two; prints the new second half's id."""
     with editing(project) as session:
-        click.echo(edits.split(session, shot, at))
+        said = edits.split(session, shot, at)
+        saved(session)
+        click.echo(said)
 
 
 @click.command()
@@ -141,6 +146,7 @@ def pick(project: str, shot: str, take: str) -> None:
         assert picked is not None
         number = session.project.index_of(target.id) + 1
         which = f"take {target.takes.index(picked) + 1} of {len(target.takes)}"
+        saved(session)
         click.echo(f"Picked {which} for {named(number, target)} ({take_origin(picked)}).")
 
 
@@ -154,6 +160,7 @@ def remove(project: str, shot: str) -> None:
         number = session.project.index_of(target.id) + 1
         edits.remove(session, shot)
         left = len(session.project.shots)
+        saved(session)
         click.echo(f"Removed {named(number, target)}; {left} shot{'s' if left != 1 else ''} left.")
         if target.takes:
             _say_where_takes_went(session, target)

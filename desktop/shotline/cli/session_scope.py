@@ -19,6 +19,13 @@ def editing(project: str) -> Iterator[ProjectSession]:
             session.save()
 
 
+def saved(session: ProjectSession) -> None:
+    """Save an edit before the command reports it, so a save that fails (a full disk, say) is the only thing said:
+    nothing on stdout claims an edit the project does not hold. (`editing` then has nothing left to save.)"""
+    if session.is_dirty:
+        session.save()
+
+
 @contextmanager
 def reading(project: str) -> Iterator[ProjectSession]:
     with ProjectSession.open(existing_project_path(project)) as session:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from shotline.cli.session_scope import editing
+from shotline.cli.session_scope import editing, saved
 from shotline.core import commands
 from shotline.core.model import GenerationSettings
 from shotline.core.timecode import seconds_to_us
@@ -112,4 +112,5 @@ def shot_set(
         settings = fitted_settings(shot.generation, backend=backend, model=model, duration=duration, aspect=aspect)
         session.execute(commands.set_generation(shot.id, settings))
         number = session.project.index_of(shot.id) + 1
+        saved(session)
         click.echo(f"Shot {number} asks for {describe(settings)}.")

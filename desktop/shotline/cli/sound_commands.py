@@ -14,7 +14,7 @@ import click
 
 from shotline.cli.naming import named
 from shotline.cli.params import TIME
-from shotline.cli.session_scope import editing, reading
+from shotline.cli.session_scope import editing, reading, saved
 from shotline.cli.shot_settings import shot_set
 from shotline.core import commands
 from shotline.core.model import AudioClip, AudioLane, LaneKind, Project, Shot, TransitionKind
@@ -103,6 +103,7 @@ def _changes(**given: Any) -> dict[str, Any]:
 
 
 def _echo_clip(session: ProjectSession, clip_id: str) -> None:
+    saved(session)
     project = session.project
     click.echo(_clip_line(project, project.audio_clip(clip_id)))
 
@@ -215,6 +216,7 @@ def sound_remove(project: str, clip: str) -> None:
     with editing(project) as session:
         target = clip_ref(session, clip)
         session.execute(commands.remove_audio_clip(target.id))
+        saved(session)
         click.echo(f"Removed {target.source_name or target.id} from the {target.lane} lane.")
 
 
@@ -244,6 +246,7 @@ def lane_set(
     changes = _changes(gain_db=gain, muted=muted, solo=solo, duck_db=duck, duck_release_us=release)
     with editing(project) as session:
         session.execute(commands.set_lane(session.project.lane(lane_id).id, **changes))
+        saved(session)
         click.echo(_lane_line(session.project.lane(lane_id)))
 
 
@@ -270,6 +273,7 @@ def shot_sound(
     with editing(project) as session:
         target = session.project.shot(shot_ref)
         session.execute(commands.set_shot_sound(target.id, **changes))
+        saved(session)
         click.echo(_shot_line(session.project, session.project.shot(target.id)))
 
 
@@ -282,6 +286,7 @@ def crossfade_command(project: str, shot_ref: str, length: int) -> None:
     with editing(project) as session:
         target = session.project.shot(shot_ref)
         crossfade(session, target.id, length)
+        saved(session)
         click.echo(_handover_line(session.project, target.id))
 
 
