@@ -11,7 +11,7 @@ import pytest
 
 from shotline.backends.animatic import card_for
 from shotline.core import commands
-from shotline.core.errors import InputRejected, ProjectCorrupt
+from shotline.core.errors import InputRejected, JobFailed, ProjectCorrupt
 from shotline.core.model import GenerationSettings, Size
 from shotline.core.ports import JobPhase, JobRecord
 from shotline.media.cards import card_texts
@@ -20,6 +20,7 @@ from shotline.services.editing import add_shot
 from shotline.services.generation import GenerationService, ObservedJournal, build_request, request_size
 from shotline.services.session import ProjectSession
 from shotline.storage.secrets import MemorySecretStore
+from tests.media import hostile
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -161,3 +162,24 @@ def test_a_take_whose_shot_was_deleted_goes_to_the_library(ctx: AppContext, sess
     session.execute(commands.remove_shot(shot.id))
     generation.attach(started.handle.result(timeout=60))
     assert [take.id for take in session.project.assets] == [started.handle.result().take.id]
+
+
+def test_a_downloaded_clip_is_held_to_the_import_rules(
+    ctx: AppContext, session: ProjectSession, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A download cut short (an MP4 with its header first, half its samples missing) fails the job with the reason,
+    as an import of it is refused, where it once landed as a full-length take that froze mid-export. No take lands."""
+    whole = hostile.moov_first_clip(tmp_path / "whole.mp4")
+    half = hostile.cut(whole, tmp_path / "half.mp4", 0.5)
+    backend = ctx.backend("animatic")
+
+    async def download(provider_job_id: str, status: object, dest: Path, progress: object) -> None:
+        dest.write_bytes(half.read_bytes())
+
+    monkeypatch.setattr(backend, "download", download)
+    shot = add_shot(session, "A lighthouse", generation=GenerationSettings(duration_us=1_000_000))
+    generation = GenerationService(ctx, session)
+    [started] = generation.run(generation.prepare([shot.id]))
+    with pytest.raises(JobFailed, match="The downloaded file is not playable"):
+        started.handle.result(timeout=60)
+    assert session.project.shot(shot.id).takes == ()

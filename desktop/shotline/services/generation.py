@@ -22,7 +22,7 @@ from shotline.core.model import Project, Shot, Size, new_id
 from shotline.core.ports import GenerationRequest, JobJournal, JobPhase, JobRecord, ModelInfo
 from shotline.jobs.generation import GenerationOutcome, cancel_generation, run_generation, submit_job
 from shotline.jobs.runner import JobHandle, throttled
-from shotline.media.probe import probe
+from shotline.media.probe import admit
 from shotline.services.budget import check_budget
 from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
@@ -241,7 +241,7 @@ class GenerationService:
                 record,
                 backend=self._ctx.backend(record.backend),
                 journal=self._journal,
-                probe=probe,
+                probe=admit,  # a download comes into the project as an import does, under the same rules
                 project_dir=self._session.bundle.path,
                 poll_seconds=self._ctx.poll_seconds(record.backend),
                 progress=sink,
