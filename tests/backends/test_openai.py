@@ -122,6 +122,22 @@ def test_a_first_frame_of_the_right_size_goes_as_it_is(tmp_path: Path, fake: Fak
     assert reference["filename"] == "exact.png" and reference["size"] == len(data)
 
 
+def test_a_first_frame_that_names_other_files_is_never_read_or_sent(tmp_path: Path, fake: FakeOpenAI) -> None:
+    """A first frame that is a playlist (or an image sequence's pattern) would have FFmpeg read the files it names
+    into the picture that is uploaded: it is refused as not an image, nothing is sent."""
+    elsewhere = tmp_path / "elsewhere.png"
+    elsewhere.write_bytes(png(720, 1280))
+    playlist = tmp_path / "first.png"
+    playlist.write_text(f"#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\n{elsewhere}\n#EXT-X-ENDLIST\n")
+    pattern = tmp_path / "frame%d.png"
+    (tmp_path / "frame1.png").write_bytes(png(720, 1280))
+    pattern.write_bytes(b"")
+    for first in (playlist, pattern):
+        error, _ = _fails(tmp_path, fake, _request(aspect="9:16", first_frame=str(first)), InputRejected)
+        assert "could not be read as an image" in str(error)
+    assert fake.count("POST", CREATE) == 0
+
+
 def test_remix_and_extend_start_from_a_provider_video(tmp_path: Path, fake: FakeOpenAI) -> None:
     first, _ = _run(tmp_path, fake, _request())
     source = first.take.generation.provider_job_id

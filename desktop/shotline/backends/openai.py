@@ -53,6 +53,7 @@ from shotline.core.errors import (
     ModelRetired,
     QuotaExceeded,
 )
+from shotline.core.file_reading import DECODER_OPTIONS, STILL_OPEN_OPTIONS, file_url
 from shotline.core.ports import (
     BackendInfo,
     BackendKind,
@@ -217,8 +218,9 @@ def _reference_image(path: Path, width: int, height: int) -> tuple[str, bytes, s
         raise InputRejected(f"The first frame {path} is not there any more; choose the image again.")
     mime = _IMAGE_TYPES.get(path.suffix.lower())
     try:
-        with av.open(str(path)) as container:
+        with av.open(file_url(path), options=STILL_OPEN_OPTIONS) as container:
             stream = container.streams.video[0]
+            stream.codec_context.options = {**stream.codec_context.options, **DECODER_OPTIONS}
             frame = next(container.decode(stream))
             if (frame.width, frame.height) == (width, height) and mime is not None:
                 return path.name, path.read_bytes(), mime

@@ -26,6 +26,7 @@ from typing import BinaryIO
 import av.container
 
 from shotline.core.errors import MediaMissing, MediaUnreadable
+from shotline.core.file_reading import DECODER_OPTIONS, file_url
 from shotline.core.model import MAX_LENGTH_US, MAX_SAMPLE_RATE, MAX_SIDE
 from shotline.core.timecode import format_time
 
@@ -54,9 +55,6 @@ FORMATS = (
 """FFmpeg's names for the containers Shotline takes: each holds its pictures and sound in itself. Still pictures
 are not takes (a shot's first frame is chosen elsewhere), so their formats are refused here too."""
 SHOWN_FORMATS = "MP4, MOV, MKV, WebM, AVI, MPEG, FLV, WMV or GIF clips and WAV, AIFF, MP3, M4A, AAC, OGG or FLAC sound"
-MAX_PIXELS = MAX_SIDE * MAX_SIDE
-"""The largest picture any decoder may make (FFmpeg's `max_pixels`), so a picture claiming more is refused by the
-decoder before it is allocated, even when its container says less."""
 MAX_CHANNELS = 32
 """More than any real recording carries (22.2 surround is 24); each channel is decoded and mixed down."""
 MAX_FRAME_RATE = 1000
@@ -65,23 +63,17 @@ dropped, as the export takes the film's rate, and a small file claiming a millio
 
 OPEN_OPTIONS = {"protocol_whitelist": "file", "format_whitelist": ",".join(FORMATS)}
 """PyAV's open options for a take's or a sound's media."""
-DECODER_OPTIONS = {"max_pixels": str(MAX_PIXELS)}
-"""Options for every decoder that reads a take's or sound's media (PyAV sets them on each stream it decodes)."""
 TAKE_INPUT = {**OPEN_OPTIONS, **DECODER_OPTIONS}
 """ffmpeg input options (before `-i url(path)`) for a take's or sound's media: what `open_media` holds PyAV to."""
 FILE_ONLY = {"protocol_whitelist": "file"}
 """ffmpeg input options for a file Shotline wrote itself in an export (a mix, an encoded picture): local files only."""
+url = file_url
+"""The `file:` URL every reader hands FFmpeg (see `core.file_reading.file_url`)."""
 
 
 class Refused(MediaUnreadable):
     """A file Shotline does not take as media (not one regular file, a container not on the list, more than it takes,
     incomplete): never handed to ffmpeg either, whose own error would say less."""
-
-
-def url(path: Path) -> str:
-    """How FFmpeg is told which file to read: `file:` and the absolute path, so no part of the name is read as a
-    protocol (a relative `file:decoy.mp4` is otherwise `decoy.mp4`, and `C:` a drive only by luck)."""
-    return f"file:{path.absolute()}"
 
 
 def input_args(options: dict[str, str]) -> list[str]:

@@ -28,6 +28,7 @@ import av
 import av.error
 
 from shotline.core.errors import MediaError, MediaMissing, MediaUnreadable, plain_reason
+from shotline.core.file_reading import DECODER_OPTIONS
 from shotline.core.model import MediaInfo, Size
 from shotline.media import intake
 
@@ -234,7 +235,7 @@ def open_media(path: Path, options: dict[str, str] | None = None) -> av.containe
         raise
     for stream in container.streams:
         if stream.codec_context is not None:
-            stream.codec_context.options = {**stream.codec_context.options, **intake.DECODER_OPTIONS}
+            stream.codec_context.options = {**stream.codec_context.options, **DECODER_OPTIONS}
     return container
 
 
