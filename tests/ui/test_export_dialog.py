@@ -163,7 +163,9 @@ def test_each_choice_makes_the_matching_export_settings(dialog: ExportDialog, do
 
 def test_what_to_export_the_selected_shot_or_a_range(dialog: ExportDialog, document: ProjectDocument) -> None:
     first, second = document.project.shots[:2]
-    assert dialog.scope_combo.currentData() == SELECTED_SHOT  # opened with a shot selected
+    assert dialog.scope_combo.currentData() == WHOLE_FILM  # a shot was selected, and still the whole film is first
+    assert dialog.settings().range is None
+    dialog.choose(dialog.scope_combo, SELECTED_SHOT)
     assert dialog.settings().range == Trim(first.duration_us, first.duration_us + second.duration_us)
     assert not dialog.range_widget.isVisibleTo(dialog)
     dialog.choose(dialog.scope_combo, RANGE)
@@ -266,14 +268,16 @@ def test_exports_the_film_and_shows_its_measured_loudness(
     assert measured_peak <= -1.0 + 0.3  # sample peak sits at or under the true peak
     opened: list[QUrl] = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
-    assert dialog.show_button.isVisibleTo(dialog)
+    assert dialog.show_button.isVisibleTo(dialog) and dialog.play_button.isVisibleTo(dialog)
     dialog.show_button.click()
-    assert [Path(url.toLocalFile()) for url in opened] == [target.parent]
+    dialog.play_button.click()  # the film itself, in the creator's own player
+    assert [Path(url.toLocalFile()) for url in opened] == [target.parent, target]
 
 
 def test_sound_only_export_of_one_shot_is_remembered_for_next_time(
     qtbot, dialog: ExportDialog, document: ProjectDocument, context: AppContext, tmp_path
 ) -> None:
+    dialog.choose(dialog.scope_combo, SELECTED_SHOT)
     dialog.choose(dialog.format_combo, Codec.WAV)
     dialog.choose(dialog.loudness_combo, "broadcast")
     dialog.choose(dialog.fit_combo, Fit.FILL)

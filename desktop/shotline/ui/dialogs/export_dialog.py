@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QEvent, Qt, QUrl
 from PySide6.QtGui import QCloseEvent, QColor, QDesktopServices, QKeySequence, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -43,109 +42,58 @@ from PySide6.QtWidgets import (
 
 from shotline.core.changes import ProjectChange
 from shotline.core.errors import ShotlineError, TargetExists
-from shotline.core.model import BROADCAST_LUFS, WEB_LUFS, Codec, ExportSettings, Fit, Trim
+from shotline.core.model import Codec, ExportSettings, Fit, Trim
 from shotline.core.timecode import format_fps, format_time
 from shotline.core.timeline import film_length_us
 from shotline.services.content_credentials import CannotSign, SigningIdentity, start_signing_check
-from shotline.services.export import (
-    ExportReport,
-    default_extension,
-    plan,
-    shot_range,
-    start_export,
-    start_metering,
-)
+from shotline.services.export import ExportReport, plan, shot_range, start_export, start_metering
 from shotline.services.export_target import check_target
 from shotline.services.jobs_view import format_elapsed
 from shotline.services.lossless import RouteDecision, snap_cuts_to_keyframes, start_route
 from shotline.services.preferences import remember_export_choices
 from shotline.services.presets import CODECS, FITS, PRESETS, ExportPreset, export_settings
 from shotline.ui import theme
+from shotline.ui.dialogs.export_choices import (
+    HOW_WRITTEN,
+    LOUDNESS,
+    RANGE,
+    SCOPES,
+    SELECTED_SHOT,
+    WHOLE_FILM,
+    ExportChoices,
+    default_output,
+    describe_loudness,
+    sentence,
+    with_extension,
+)
+from shotline.ui.dialogs.fit import grow_to_fit
 from shotline.ui.document import ProjectDocument, describe
+from shotline.ui.progress_readout import (
+    PROGRESS_STEPS,
+    TimeLeft,
+    show_fraction,
+    time_left,
+    time_left_text,
+)
 
 if TYPE_CHECKING:
     from shotline.jobs.runner import JobHandle
 
 log = logging.getLogger(__name__)
 
-PROGRESS_STEPS = 1000
-MIN_FRACTION_FOR_ESTIMATE = 0.03
-"""Below this much progress a time-left guess is noise; say "estimating…" instead."""
-
-LOUDNESS: tuple[tuple[str, str, float | None], ...] = (
-    ("−14 LUFS (web)", "web", WEB_LUFS),
-    ("−23 LUFS (broadcast)", "broadcast", BROADCAST_LUFS),
-    ("Off (levels as mixed)", "off", None),
-)
-WHOLE_FILM, SELECTED_SHOT, RANGE = "film", "shot", "range"
-_HOW = {"lossless": "copied losslessly", "copy picture": "picture copied, sound mixed and encoded"}
-"""How a finished export was written, by its route; a re-encode names its encoder."""
-SCOPES = (("The whole film", WHOLE_FILM), ("The selected shot", SELECTED_SHOT), ("A range", RANGE))
-_ALL_EXTENSIONS = {ext for codec in Codec for ext in codec.extensions}
-
-
-def default_output(document: ProjectDocument, codec: Codec = Codec.H264) -> Path:
-    """`<title>.<ext>` next to the project folder (not inside it: the bundle is Shotline's own)."""
-    name = document.project.title.strip() or document.path.name.removesuffix(".shotline")
-    safe = "".join(ch if ch.isalnum() or ch in " -_." else "_" for ch in name).strip() or "export"
-    return document.path.parent / f"{safe}{default_extension(codec)}"
-
-
-def with_extension(path: Path, codec: Codec) -> Path:
-    """`path` with a file ending `codec` can write: kept if it fits, swapped if it is another format's, else added."""
-    suffix = path.suffix.lower()
-    if suffix in codec.extensions:
-        return path
-    if suffix in _ALL_EXTENSIONS:
-        return path.with_suffix(default_extension(codec))
-    return path.with_name(path.name + default_extension(codec))
-
-
-def time_left(elapsed_s: float, fraction: float) -> float | None:
-    """Seconds still to go, from the pace so far; None until there is enough progress to judge."""
-    if fraction < MIN_FRACTION_FOR_ESTIMATE:
-        return None
-    return max(elapsed_s * (1 - fraction) / fraction, 0.0)
-
-
-@dataclass(frozen=True, slots=True)
-class ExportChoices:
-    """What the creator picked in the dialog, before it becomes ExportSettings for this project."""
-
-    preset: str
-    fit: Fit = Fit.FIT
-    codec: Codec = Codec.H264
-    loudness: str = "web"
-    hardware: bool = False
-    sign: bool = False
-    """Sign with Content Credentials (C2PA)."""
-
-    def remembered(self) -> dict[str, str]:
-        return {
-            "preset": self.preset,
-            "fit": self.fit.value,
-            "codec": self.codec.value,
-            "loudness": self.loudness,
-            "hardware": "yes" if self.hardware else "no",
-            "c2pa": "yes" if self.sign else "no",
-        }
-
-    @classmethod
-    def recall(cls, saved: dict[str, str] | None) -> ExportChoices:
-        """The choices kept last time; anything missing or no longer offered falls back to the default."""
-        saved = dict(saved or {})
-        names = [p.name for p in PRESETS]
-        fits = {f.value for f, _ in FITS}
-        codecs = {c.value for c, _ in CODECS}
-        loudness = {key for _, key, _ in LOUDNESS}
-        return cls(
-            preset=saved.get("preset", "") if saved.get("preset") in names else names[0],
-            fit=Fit(saved["fit"]) if saved.get("fit") in fits else Fit.FIT,
-            codec=Codec(saved["codec"]) if saved.get("codec") in codecs else Codec.H264,
-            loudness=saved.get("loudness", "web") if saved.get("loudness") in loudness else "web",
-            hardware=saved.get("hardware") == "yes",
-            sign=saved.get("c2pa") == "yes",
-        )
+__all__ = [
+    "PROGRESS_STEPS",
+    "RANGE",
+    "SELECTED_SHOT",
+    "WHOLE_FILM",
+    "ExportChoices",
+    "ExportDialog",
+    "default_output",
+    "describe_loudness",
+    "time_left",
+    "with_extension",
+]
+"""The choices and the progress readout live in their own modules; these names stay importable from here."""
 
 
 class ExportDialog(QDialog):
@@ -163,6 +111,7 @@ class ExportDialog(QDialog):
         self._route_asked = 0
         self._route_shown = 0
         self._started = 0.0
+        self._time_left = TimeLeft()
         self._output: Path | None = None
         self._replace_agreed: Path | None = None
         """A file the creator already agreed to replace, in the file chooser (which asks by itself)."""
@@ -263,7 +212,7 @@ class ExportDialog(QDialog):
         self.form = form
 
         self.progress = QProgressBar(self)
-        self.progress.setRange(0, PROGRESS_STEPS)
+        show_fraction(self.progress, 0.0)
         self.progress.setVisible(False)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
@@ -277,6 +226,10 @@ class ExportDialog(QDialog):
         self.show_button.setToolTip("Open the folder that holds the exported film")
         self.show_button.clicked.connect(self.show_in_folder)
         self.show_button.setVisible(False)
+        self.play_button = QPushButton(theme.icon("play"), "Play", self)
+        self.play_button.setToolTip("Play the exported film in your usual video player")
+        self.play_button.clicked.connect(self.play_result)
+        self.play_button.setVisible(False)
         self.cancel_button = QPushButton("Close", self)
         self.cancel_button.setToolTip("Close (Esc); while exporting, cancel the export")
         self.cancel_button.clicked.connect(self._cancel_or_close)
@@ -286,6 +239,7 @@ class ExportDialog(QDialog):
         self.export_button.setShortcut(QKeySequence("Ctrl+Return"))
         self.export_button.clicked.connect(self.start)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.play_button)
         buttons.addWidget(self.show_button)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
@@ -331,7 +285,7 @@ class ExportDialog(QDialog):
         self.hardware_check.setChecked(choices.hardware)
         self._sign_wish = choices.sign
         self.sign_check.setChecked(choices.sign)
-        self.scope_combo.setCurrentIndex(1 if self._selected_shot is not None else 0)
+        self.scope_combo.setCurrentIndex(self.scope_combo.findData(WHOLE_FILM))  # a part is chosen, never assumed
         self.path_edit.setText(str(default_output(self._document, choices.codec)))
 
     # ------------------------------------------------------------------------------------------ choices
@@ -457,7 +411,7 @@ class ExportDialog(QDialog):
         if isinstance(decision, BaseException):
             self._show_route_problem(decision)
             return
-        reasons = " ".join(_sentence(r) for r in decision.reasons)
+        reasons = " ".join(sentence(r) for r in decision.reasons)
         if decision.lossless:
             self.route_label.setText(f"Lossless copy: the clips' frames go into the file untouched. {reasons}")
             self._colour(self.route_label, theme.SUCCESS)
@@ -517,7 +471,7 @@ class ExportDialog(QDialog):
             self._building = False
         self._document.history_changed.emit()
         moved = f"Moved {result.changed} cut{'s' if result.changed != 1 else ''} onto keyframes (Ctrl+Z undoes it)."
-        skipped = " ".join(_sentence(s) for s in result.skipped)
+        skipped = " ".join(sentence(s) for s in result.skipped)
         self._say(f"{moved} {skipped}".strip())
         self.refresh()
 
@@ -567,6 +521,7 @@ class ExportDialog(QDialog):
         remember_export_choices(self._document.ctx, self.choices.remembered())
         self._output = output
         self._started = time.monotonic()
+        self._time_left = TimeLeft()
         self.report = None
         bridge = self._document.bridge
 
@@ -586,9 +541,10 @@ class ExportDialog(QDialog):
 
     def _clear_result(self) -> None:
         """Forget what the last export showed: its bar, its loudness and its Show button."""
-        self.progress.setValue(0)
+        show_fraction(self.progress, 0.0)
         self.progress.setVisible(False)
         self.show_button.setVisible(False)
+        self.play_button.setVisible(False)
         self.measured.setVisible(False)
 
     def _may_write(self, output: Path) -> bool:
@@ -615,10 +571,9 @@ class ExportDialog(QDialog):
     def _on_progress(self, fraction: float) -> None:
         if self._handle is None:
             return  # a late report after the end
-        self.progress.setValue(round(min(max(fraction, 0.0), 1.0) * PROGRESS_STEPS))
-        left = time_left(time.monotonic() - self._started, fraction)
-        guess = "estimating time left…" if left is None else f"about {format_elapsed(left + 0.5)} left"
-        self._say(f"Exporting… {fraction:.0%} · {guess}")
+        show_fraction(self.progress, fraction)  # the percentage is on the bar only: one number, never two
+        left = self._time_left.update(time.monotonic() - self._started, fraction)
+        self._say(f"Exporting… {time_left_text(left)}")
 
     def _finish(self) -> float:
         self._handle = None
@@ -628,11 +583,12 @@ class ExportDialog(QDialog):
     def _on_done(self, report: ExportReport) -> None:
         elapsed = self._finish()
         self.report = report
-        self.progress.setValue(PROGRESS_STEPS)
+        show_fraction(self.progress, 1.0)
         self.show_button.setVisible(True)
+        self.play_button.setVisible(True)
         name = self._output.name if self._output else "the film"
-        how = _HOW.get(report.route, f"encoded with {report.encoder}")
-        notes = " ".join(_sentence(note) for note in report.notes)  # e.g. the hardware encoder gave way to software
+        how = HOW_WRITTEN.get(report.route, f"encoded with {report.encoder}")
+        notes = " ".join(sentence(note) for note in report.notes)  # e.g. the hardware encoder gave way to software
         self._say(f"Exported {name} in {format_elapsed(elapsed)} ({how}). {notes}".strip())
         self._show_measured("Measuring the loudness of the result…")
         self.measured.setVisible(True)
@@ -655,14 +611,14 @@ class ExportDialog(QDialog):
         self._finish()
         if isinstance(error, CannotSign):
             name = self._output.name if self._output else "the film"
-            reason = _sentence(describe(error))
+            reason = sentence(describe(error))
             self._say(f"Not signed: {reason} Nothing was written: any {name} already there is as it was.", error=True)
             return
         self._say(f"The export failed: {describe(error)}", error=True)
 
     def _on_cancelled(self) -> None:
         self._finish()
-        self.progress.setValue(0)
+        show_fraction(self.progress, 0.0)
         self._say("Export cancelled. Nothing was written.")
 
     def cancel_export(self) -> None:
@@ -679,6 +635,11 @@ class ExportDialog(QDialog):
         if self._output is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._output.parent)))
 
+    def play_result(self) -> None:
+        """Open the exported film in the system's player (the creator's own, as a file manager would)."""
+        if self._output is not None and self._output.exists():
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._output)))
+
     def reject(self) -> None:
         # Esc while exporting cancels the render first; closing never leaves a render running unseen.
         if self.is_exporting:
@@ -686,22 +647,12 @@ class ExportDialog(QDialog):
             return
         super().reject()
 
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        grow_to_fit(self, event)  # a long route line or status is shown whole, never cut mid-sentence
+        return handled
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.is_exporting:
             self.cancel_export()
         super().closeEvent(event)
-
-
-def describe_loudness(report: ExportReport) -> str:
-    """What the finished file measures, for the creator: integrated loudness and true peak."""
-    loudness = report.loudness
-    if loudness is None:
-        return "The loudness of the result could not be measured."
-    if loudness.silent:
-        return "The file is silent."
-    return f"Measured loudness {loudness.integrated_lufs:.1f} LUFS, true peak {loudness.true_peak_db:.1f} dBTP."
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text if text.endswith((".", "!", "?")) else f"{text}."
