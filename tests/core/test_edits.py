@@ -94,3 +94,34 @@ def test_move_clamps_and_duplicate_copies_takes() -> None:
     assert [s.id for s in d.shots] == ["a", "a-copy", "b", "c"]
     assert d.shots[1].picked_take is not None and d.shots[1].picked_take.media == "media/ta.mp4"
     assert d.shots[1].picked_take_id != "ta"
+
+
+def test_a_deleted_take_keeps_its_clip_and_comes_back_where_it_was_picked() -> None:
+    """Deleting a take is not forgetting it (issue 14, point 12): it waits among the deleted takes, with its shot."""
+    p = edits.remove_take(project(shot("a", "t1", "t2")), "a", "t1")
+    assert [t.id for t in p.shot("a").takes] == ["t2"] and p.shot("a").picked_take_id == "t2"
+    assert [(r.shot_id, r.take.id, r.picked) for r in p.removed_takes] == [("a", "t1", True)]
+    assert "media/t1.mp4" in p.media_paths() and p.removed_from("a") == p.removed_takes
+    back = edits.restore_take(p, "t1")
+    assert [t.id for t in back.shot("a").takes] == ["t2", "t1"] and back.shot("a").picked_take_id == "t1"
+    assert back.removed_takes == ()
+    with pytest.raises(EditError, match="not among"):
+        edits.restore_take(back, "t1")
+
+
+def test_a_deleted_take_whose_shot_is_gone_is_restored_to_a_shot_the_creator_names() -> None:
+    p = edits.remove_shot(edits.remove_take(project(shot("a", "t1", "t2"), shot("b")), "a", "t2"), "a")
+    with pytest.raises(EditError, match="choose a shot"):
+        edits.restore_take(p, "t2")
+    back = edits.restore_take(p, "t2", "b")
+    assert back.shot("b").picked_take_id == "t2", "the first take of a shot plays"
+
+
+def test_a_landed_take_is_added_once_and_picked_only_where_none_is() -> None:
+    p = project(shot("a", "t1"))
+    landed = edits.land_take(p, "a", take("job"))
+    assert [t.id for t in landed.shot("a").takes] == ["t1", "job"] and landed.shot("a").picked_take_id == "t1"
+    assert edits.land_take(landed, "a", take("job")) is landed
+    assert edits.land_take(edits.remove_take(landed, "a", "job"), "a", take("job")).shot("a").takes == (take("t1"),)
+    assert edits.land_take(project(shot("a")), "a", take("job")).shot("a").picked_take_id == "job"
+    assert [t.id for t in edits.land_take(project(), "a", take("job")).assets] == ["job"]

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
-from shotline.core import commands
+from shotline.core import commands, edits
 from shotline.core.errors import EditError, InvalidTrim, UnknownShot
 from shotline.core.history import History
 from shotline.core.model import Shot
-from tests.core.factories import project, shot
+from tests.core.factories import project, shot, take
 
 
 def _edits(first: Shot) -> list[commands.Command]:
@@ -139,3 +141,43 @@ def test_failed_edit_changes_nothing() -> None:
     with pytest.raises(EditError):
         history.execute(commands.split_shot("a", 0))
     assert not history.can_undo
+
+
+def test_a_landed_take_survives_every_undo_and_redo_and_leaves_the_steps_alone() -> None:
+    """A take a job made is not an edit (issue 14, point 12): no undo or redo can remove it, none is added for it."""
+    original = project(shot("a", "t1"))
+    history = History(original)
+    history.execute(commands.set_prompt("a", "dusk"))
+    history.seal()
+    history.execute(commands.add_shot(shot("b")))
+    history.undo()  # "Add shot" waits on the redo branch
+    landed = take("paid")
+    history.land(partial(edits.land_take, shot_id="b", take=landed))
+    assert history.undo_label == "Edit prompt" and history.redo_label == "Add shot"
+    assert [t.id for t in history.project.assets] == ["paid"], "shot b is not in the film now: the library holds it"
+    history.redo()
+    assert history.project.shot("b").takes == (landed,) and history.project.assets == ()
+    history.undo()
+    history.undo()
+    assert history.project.shot("a").prompt != "dusk" and history.project.assets == (landed,)
+    assert not history.can_undo
+
+
+def test_landing_keeps_a_saved_project_clean_and_an_edited_one_dirty() -> None:
+    history = History(project(shot("a")))
+    history.land(partial(edits.land_take, shot_id="a", take=take("paid")))
+    assert not history.is_dirty and not history.can_undo
+    history.execute(commands.set_title("a", "Harbour"))
+    history.land(partial(edits.land_take, shot_id="a", take=take("second")))
+    assert history.is_dirty
+    history.undo()
+    assert not history.is_dirty and [t.id for t in history.project.shot("a").takes] == ["paid", "second"]
+
+
+def test_a_take_that_lands_during_a_transaction_stays_if_the_transaction_rolls_back() -> None:
+    history = History(project(shot("a")))
+    with pytest.raises(EditError), history.transaction("Two edits"):
+        history.execute(commands.set_title("a", "Harbour"))
+        history.land(partial(edits.land_take, shot_id="a", take=take("paid")))
+        history.execute(commands.remove_shot("nope"))
+    assert history.project.shot("a").title == "A" and [t.id for t in history.project.shot("a").takes] == ["paid"]

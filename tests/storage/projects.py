@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -25,6 +26,7 @@ from shotline.core.model import (
     Origin,
     Project,
     ProjectSettings,
+    RemovedTake,
     Shot,
     Size,
     Take,
@@ -135,6 +137,11 @@ def sample_project(title: str = "Harbour at dawn", shots: int = 2) -> Project:
             ),
         ),
         assets=(made[0].takes[1],) if made else (),
+        removed_takes=(
+            RemovedTake("shot-0", replace(made[0].takes[0], id="deleted-0", media="media/deleted.mp4"), True),
+        )
+        if made
+        else (),
     )
 
 
@@ -292,11 +299,20 @@ def _ids(count: int) -> st.SearchStrategy[list[str]]:
 def _project(draw: st.DrawFn) -> Project:
     shot_count = draw(st.integers(0, 4))
     takes_per_shot = [draw(st.integers(0, 3)) for _ in range(shot_count)]
-    take_ids = draw(_ids(sum(takes_per_shot)))
+    removed_count = draw(st.integers(0, 2))
+    take_ids = draw(_ids(sum(takes_per_shot) + removed_count))
+    removed_ids, take_ids = take_ids[:removed_count], take_ids[removed_count:]
     shots = []
-    for shot_id, count in zip(draw(_ids(shot_count)), takes_per_shot, strict=True):
+    shot_ids = draw(_ids(shot_count))
+    for shot_id, count in zip(shot_ids, takes_per_shot, strict=True):
         shots.append(draw(_shot(shot_id, take_ids[:count])))
         take_ids = take_ids[count:]
+    removed = tuple(
+        RemovedTake(
+            draw(st.sampled_from(shot_ids) | _text if shot_ids else _text), draw(_take(take_id)), draw(st.booleans())
+        )
+        for take_id in removed_ids
+    )
     lanes = tuple(draw(_lane(lane_id)) for lane_id in draw(_ids(draw(st.integers(0, 3)))))
     audio_count = draw(st.integers(0, 2)) if lanes else 0
     return Project(
@@ -316,6 +332,7 @@ def _project(draw: st.DrawFn) -> Project:
         audio=tuple(draw(_audio(clip_id, [lane.id for lane in lanes])) for clip_id in draw(_ids(audio_count))),
         lanes=lanes,
         assets=tuple(draw(_take(take_id)) for take_id in draw(_ids(draw(st.integers(0, 2))))),
+        removed_takes=removed,
     )
 
 

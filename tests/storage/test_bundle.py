@@ -290,7 +290,14 @@ def test_missing_media_lists_what_is_not_there(bundle: ProjectBundle) -> None:
     (bundle.media_dir / "clip0.mp4").write_bytes(b"x")
     (bundle.media_dir / "ref1.png").write_bytes(b"x")
     missing = bundle.missing_media(project)
-    assert missing == ["media/x.mov", "media/music.wav", "media/first.png", "media/last.png", "media/ref2.png"]
+    assert missing == [
+        "media/x.mov",
+        "media/deleted.mp4",
+        "media/music.wav",
+        "media/first.png",
+        "media/last.png",
+        "media/ref2.png",
+    ]
     escaping = replace(project, audio=(replace(project.audio[0], media="../../etc/passwd"),))
     assert "../../etc/passwd" in bundle.missing_media(escaping)
 

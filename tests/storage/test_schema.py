@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +130,7 @@ def test_newer_format_is_refused_with_the_exact_advice() -> None:
     with pytest.raises(ProjectTooNew) as caught:
         _loads_doc(doc)
     assert str(caught.value) == (
-        "This project was saved by a newer Shotline (format 7); this Shotline reads up to format 2. "
+        "This project was saved by a newer Shotline (format 7); this Shotline reads up to format 3. "
         "Update Shotline to open it."
     )
 
@@ -242,3 +243,25 @@ def test_format_1_audio_clips_lose_their_unused_duck_and_get_the_default_lanes()
     assert [lane.id for lane in project.lanes] == ["clips", "music", "voice"]
     assert project.lane("music").duck_db < 0
     assert project.audio[0].lane == "music"
+
+
+def test_format_2_projects_open_with_no_deleted_takes_and_keep_everything_else() -> None:
+    """Format 3 adds the deleted takes (issue 14, point 12); a format-2 file has none and loses nothing else."""
+    old = _loads_doc(json.loads((FIXTURES / "v2.json").read_bytes()))
+    assert old.removed_takes == ()
+    assert old == replace(sample_project(), removed_takes=())
+
+
+def test_a_deleted_take_keeps_its_shot_and_pick_and_its_clip_counts_as_used() -> None:
+    project = schema.loads(schema.dumps(sample_project()))
+    [deleted] = project.removed_takes
+    assert (deleted.shot_id, deleted.take.id, deleted.picked) == ("shot-0", "deleted-0", True)
+    assert "media/deleted.mp4" in project.media_paths()
+    assert project.media_names()["media/deleted.mp4"] == "boats.mp4"
+
+
+def test_a_deleted_take_may_not_share_an_id_with_a_shots_take() -> None:
+    doc = _doc()
+    doc["removed_takes"][0]["take"]["id"] = doc["shots"][1]["takes"][0]["id"]
+    with pytest.raises(ProjectCorrupt, match=r"removed_takes\[0\]\.take\.id.*same as shots\[1\]\.takes\[0\]\.id"):
+        _loads_doc(doc)

@@ -15,6 +15,7 @@ class ProjectChange:
     reordered: bool = False
     settings: bool = False
     library: bool = False
+    """The library or the deleted takes changed."""
     audio: bool = False
     """Audio clips or lanes changed."""
 
@@ -36,6 +37,6 @@ def diff(before: Project, after: Project) -> ProjectChange:
         updated=tuple(sid for sid in new if sid in old and old[sid] is not new[sid] and old[sid] != new[sid]),
         reordered=kept_order_before != kept_order_after,
         settings=before.settings != after.settings or before.title != after.title,
-        library=before.assets != after.assets,
+        library=before.assets != after.assets or before.removed_takes != after.removed_takes,
         audio=before.audio != after.audio or before.lanes != after.lanes,
     )

@@ -52,11 +52,18 @@ def pick_take(shot_id: str, take_id: str) -> Command:
 
 
 def attach_take(shot_id: str, take: Take, pick: bool = True) -> Command:
+    """A take the creator brings in themselves (an import): undoable like any edit. A take a job made is not an
+    edit and never goes through a command: it lands in every snapshot at once (`History.land`)."""
     return Command("Add take", partial(edits.attach_take, shot_id=shot_id, take=take, pick=pick))
 
 
 def remove_take(shot_id: str, take_id: str) -> Command:
+    """Delete a take from a shot: it moves to the project's deleted takes, its clip kept (`restore_take`)."""
     return Command("Delete take", partial(edits.remove_take, shot_id=shot_id, take_id=take_id))
+
+
+def restore_take(take_id: str, shot_id: str | None = None) -> Command:
+    return Command("Restore take", partial(edits.restore_take, take_id=take_id, shot_id=shot_id))
 
 
 def set_prompt(shot_id: str, prompt: str, negative_prompt: str | None = None) -> Command:

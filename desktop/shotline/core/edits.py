@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from shotline.core.errors import EditError, InvalidTrim
-from shotline.core.model import GenerationSettings, Project, ProjectSettings, Shot, Take, Trim
+from shotline.core.model import GenerationSettings, Project, ProjectSettings, RemovedTake, Shot, Take, Trim
 from shotline.core.timecode import format_time, frame_duration_us, snap_to_frame
 
 _DERIVED = uuid.UUID("6f1d2c1e-5b7a-4f7e-9c55-2a1f5d1b0a11")
@@ -148,18 +148,50 @@ def attach_take(project: Project, shot_id: str, take: Take, pick: bool = True) -
     return with_shot(project, shot_id, change)
 
 
+def land_take(project: Project, shot_id: str, take: Take) -> Project:
+    """A take that arrived from a job, added to its shot (picked only if the shot had none, since which take plays
+    is the creator's choice), or to the library if the shot is not there; unchanged if the project already holds it.
+
+    Never raises: `History.land` applies it to every snapshot, the ones before the shot existed included."""
+    if any(t.id == take.id for t in project.all_takes()):
+        return project
+    return attach_take(project, shot_id, take, pick=False)
+
+
 def remove_take(project: Project, shot_id: str, take_id: str) -> Project:
-    """Drop a take from a shot (its media stays on disk); if it was picked, the last remaining one is picked."""
+    """Take a take out of a shot into the project's deleted takes (its clip stays, it can be restored); if it was
+    picked, the last remaining one is picked."""
+    removed: list[RemovedTake] = []
 
     def change(shot: Shot) -> Shot:
-        shot.take(take_id)
-        takes = tuple(t for t in shot.takes if t.id != take_id)
+        take = shot.take(take_id)
+        removed.append(RemovedTake(shot.id, take, picked=shot.picked_take_id == take.id))
+        takes = tuple(t for t in shot.takes if t.id != take.id)
         picked = shot.picked_take_id
-        if picked == take_id:
+        if picked == take.id:
             picked = takes[-1].id if takes else None
         return replace(shot, takes=takes, picked_take_id=picked)
 
-    return with_shot(project, shot_id, change)
+    project = with_shot(project, shot_id, change)
+    return replace(project, removed_takes=(*project.removed_takes, *removed))
+
+
+def restore_take(project: Project, take_id: str, shot_id: str | None = None) -> Project:
+    """Put a deleted take back on the shot it came from (or on `shot_id`), picked again if it was picked then."""
+    removed = next((r for r in project.removed_takes if r.take.id == take_id), None)
+    if removed is None:
+        raise EditError(f"Take {take_id} is not among this project's deleted takes.")
+    target = shot_id or removed.shot_id
+    if not project.has_shot(target):
+        raise EditError("The shot this take was deleted from is no longer in the film; choose a shot to restore it to.")
+    rest = tuple(r for r in project.removed_takes if r is not removed)
+
+    def change(shot: Shot) -> Shot:
+        first = shot.picked_take_id is None
+        picked = removed.take.id if removed.picked or first else shot.picked_take_id
+        return replace(shot, takes=(*shot.takes, removed.take), picked_take_id=picked)
+
+    return replace(with_shot(project, target, change), removed_takes=rest)
 
 
 def set_prompt(project: Project, shot_id: str, prompt: str, negative_prompt: str | None = None) -> Project:

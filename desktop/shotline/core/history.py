@@ -3,11 +3,15 @@
 Because projects are immutable and edits share unchanged shots, a snapshot costs little, and there are no
 hand-written inverse operations to get wrong. The clean marker is the saved snapshot itself: the project is
 clean exactly when the present snapshot *is* the saved one, which stays true across undo back to it.
+
+What is not an edit (a take a finished job delivers: DESIGN §3, jobs are not in history) is not a step either:
+`land` writes it into every snapshot, so no undo or redo can take it back out, and it leaves the steps, their labels
+and the redo branch as they were.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -69,18 +73,39 @@ class History:
         if self._transaction is not None:  # nested: the outer transaction owns the step
             yield
             return
-        before = self._present
-        self._transaction = (label, before)
+        self._transaction = (label, self._present)
         try:
             yield
         except BaseException:
-            self._present = before
+            self._present = self._transaction[1]  # as it began, with anything that landed meanwhile
             raise
         finally:
+            before = self._transaction[1]
             self._transaction = None
         if self._present != before:
             self._push(Step(label, before, self._present))
         self._sealed = True
+
+    def land(self, fact: Callable[[Project], Project]) -> Project:
+        """Apply something that happened outside the creator's edits to the present and to every snapshot undo or
+        redo can return to (and the saved one), so it stays whatever is undone. `fact` must not raise and must leave
+        a project that already holds it unchanged. The project stays clean if it was; returns the new present."""
+        landed: dict[int, tuple[Project, Project]] = {}  # id(snapshot) → (snapshot, with the fact); steps share them
+
+        def amend(project: Project) -> Project:
+            known = landed.get(id(project))
+            if known is None or known[0] is not project:
+                known = landed[id(project)] = (project, fact(project))
+            return known[1]
+
+        self._present = amend(self._present)
+        self._undo = [Step(s.label, amend(s.before), amend(s.after), s.merge_key) for s in self._undo]
+        self._redo = [Step(s.label, amend(s.before), amend(s.after), s.merge_key) for s in self._redo]
+        if self._clean is not None:
+            self._clean = amend(self._clean)
+        if self._transaction is not None:
+            self._transaction = (self._transaction[0], amend(self._transaction[1]))
+        return self._present
 
     def _push(self, step: Step) -> None:
         self._undo.append(step)

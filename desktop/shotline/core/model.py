@@ -18,7 +18,7 @@ from typing import Any
 
 from shotline.core.errors import UnknownAudioClip, UnknownLane, UnknownShot, UnknownTake
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 """The project.json format this Shotline writes; storage migrates older ones and refuses newer ones."""
 
 # What a project's settings may ask of an export. The loader refuses a project outside these bounds (a hand-edited
@@ -129,6 +129,17 @@ class Take:
     @property
     def duration_us(self) -> int:
         return self.trim.duration_us
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedTake:
+    """A take the creator deleted from a shot: out of the film, but kept in the project with its clip (a generated
+    take may have been paid for), so it can be restored to the shot it came from."""
+
+    shot_id: str
+    take: Take
+    picked: bool = False
+    """It was the shot's picked take when it was deleted; restoring it picks it again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +289,8 @@ class Project:
     lanes: tuple[AudioLane, ...] = DEFAULT_LANES
     assets: tuple[Take, ...] = ()
     """The library: takes that belong to no shot (e.g. a generation that finished after its shot was deleted)."""
+    removed_takes: tuple[RemovedTake, ...] = ()
+    """Takes the creator deleted, each with the shot it came from, oldest first: restorable, never lost."""
     format_version: int = FORMAT_VERSION
 
     def index_of(self, shot_id: str) -> int:
@@ -330,6 +343,8 @@ class Project:
                 names.setdefault(take.media, take.source_name or f"shot {number}'s take{made}")
         for take in self.assets:
             names.setdefault(take.media, take.source_name or "a take in the library")
+        for removed in self.removed_takes:
+            names.setdefault(removed.take.media, removed.take.source_name or "a deleted take")
         for clip in self.audio:
             names.setdefault(clip.media, clip.source_name or f"a sound clip on the {clip.lane} lane")
         return names
@@ -338,9 +353,16 @@ class Project:
         return any(shot.id == shot_id for shot in self.shots)
 
     def all_takes(self) -> Iterator[Take]:
+        """Every take the project holds: its shots', the library's and the deleted ones (whose clips it keeps)."""
         for shot in self.shots:
             yield from shot.takes
         yield from self.assets
+        for removed in self.removed_takes:
+            yield removed.take
+
+    def removed_from(self, shot_id: str) -> tuple[RemovedTake, ...]:
+        """The takes deleted from `shot_id`, oldest first."""
+        return tuple(removed for removed in self.removed_takes if removed.shot_id == shot_id)
 
 
 def transition_overlap_us(shot: Shot, following: Shot) -> int:

@@ -62,6 +62,8 @@ def references(project: Project) -> Iterator[Reference]:
         yield Reference(f"audio[{index}].media", f"sound clip {index + 1} on the {clip.lane!r} lane", clip.media)
     for index, take in enumerate(project.assets):
         yield Reference(f"assets[{index}].media", f"take {index + 1} in the library", take.media)
+    for index, removed in enumerate(project.removed_takes):
+        yield Reference(f"removed_takes[{index}].take.media", f"deleted take {index + 1}", removed.take.media)
 
 
 def name_problem(path: str) -> str | None:

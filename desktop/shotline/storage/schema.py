@@ -36,6 +36,7 @@ from shotline.core.model import (
     Origin,
     Project,
     ProjectSettings,
+    RemovedTake,
     Shot,
     Take,
     Transition,
@@ -72,7 +73,15 @@ def _v1_to_v2(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
+def _v2_to_v3(document: dict[str, Any]) -> dict[str, Any]:
+    """Format 3 keeps the takes a creator deleted (`removed_takes`, each with the shot it came from) so they can be
+    restored. A format-2 project has none. The version goes up, not just a field in, because an older Shotline
+    would read the file, ignore the field and drop the deleted takes at its next save."""
+    document.setdefault("removed_takes", [])
+    return document
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}
 """`MIGRATIONS[n]` turns a format-n document into a format-(n+1) one. Pure functions; add one per format bump,
 with a golden fixture tests/data/projects/v<n>.json."""
 
@@ -130,6 +139,10 @@ def _take(take: Take) -> dict[str, Any]:
         },
         "source_name": take.source_name,
     }
+
+
+def _removed(removed: RemovedTake) -> dict[str, Any]:
+    return {"shot_id": removed.shot_id, "picked": removed.picked, "take": _take(removed.take)}
 
 
 def _generation_settings(gen: GenerationSettings) -> dict[str, Any]:
@@ -213,6 +226,7 @@ def project_to_json(project: Project) -> dict[str, Any]:
         "audio": [_audio(a) for a in project.audio],
         "lanes": [_lane(lane) for lane in project.lanes],
         "assets": [_take(t) for t in project.assets],
+        "removed_takes": [_removed(r) for r in project.removed_takes],
     }
 
 
@@ -325,6 +339,10 @@ def _read_take(f: Fields) -> Take:
         generation=None if generation is None else _read_record(f.nested("generation")),
         source_name=f.text("source_name", ""),
     )
+
+
+def _read_removed(f: Fields) -> RemovedTake:
+    return RemovedTake(shot_id=f.text("shot_id"), take=_read_take(f.nested("take")), picked=f.flag("picked", False))
 
 
 def _read_generation_settings(f: Fields) -> GenerationSettings:
@@ -458,6 +476,7 @@ def project_from_json(data: object, migrations: Mapping[int, Migration] | None =
         audio=_list_of(f, "audio", _read_audio),
         lanes=DEFAULT_LANES if f.raw("lanes", None) is None else _list_of(f, "lanes", _read_lane),
         assets=_list_of(f, "assets", _read_take),
+        removed_takes=_list_of(f, "removed_takes", _read_removed),
         format_version=FORMAT_VERSION,
     )
     _check_ids(project)
@@ -475,18 +494,16 @@ def _unique(ids: Iterable[tuple[str, str]], things: str) -> None:
 
 
 def _check_ids(project: Project) -> None:
-    """Ids are unique among shots, among the shots' takes, among the library's takes, sound clips and lanes, and
-    every sound clip sits on a lane the project has. (A library take may share an id with a shot's take: the same
-    take kept in both places, as format 1 files do.)"""
+    """Ids are unique among shots, among the shots' takes and the deleted ones (one restored beside a take with its
+    id would make two takes one), among the library's takes, sound clips and lanes, and every sound clip sits on a
+    lane the project has. (A library take may share an id with a shot's take: the same take kept in both places, as
+    format 1 files do.)"""
     _unique(((f"shots[{n}]", shot.id) for n, shot in enumerate(project.shots)), "shots")
-    _unique(
-        (
-            (f"shots[{n}].takes[{t}]", take.id)
-            for n, shot in enumerate(project.shots)
-            for t, take in enumerate(shot.takes)
-        ),
-        "takes",
+    in_shots = (
+        (f"shots[{n}].takes[{t}]", take.id) for n, shot in enumerate(project.shots) for t, take in enumerate(shot.takes)
     )
+    deleted = ((f"removed_takes[{n}].take", removed.take.id) for n, removed in enumerate(project.removed_takes))
+    _unique((*in_shots, *deleted), "takes")
     _unique(((f"assets[{n}]", take.id) for n, take in enumerate(project.assets)), "takes in the library")
     _unique(((f"audio[{n}]", clip.id) for n, clip in enumerate(project.audio)), "sound clips")
     _unique(((f"lanes[{n}]", lane.id) for n, lane in enumerate(project.lanes)), "audio lanes")
