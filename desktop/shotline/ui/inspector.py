@@ -63,7 +63,7 @@ NARROW_COMBO_CHARACTERS = 8
 
 class InspectorPanel(QWidget):
     compare_requested = Signal(list)
-    """Takes (core.model.Take) to play one after another; the main window hands them to the player."""
+    """Takes (core.model.Take) to compare side by side; the main window opens the compare grid on them."""
 
     def __init__(self, document: ProjectDocument, selection: ShotSelection, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -535,7 +535,7 @@ class InspectorPanel(QWidget):
             self.document.execute(commands.pick_take(self.shot_id, takes[0].id))
 
     def compare_takes(self) -> None:
-        """Ask the player to play the selected takes (or all of them) one after another."""
+        """Ask for the selected takes (or all of them) side by side, to choose between them."""
         shot = self.shot
         if shot is None:
             return

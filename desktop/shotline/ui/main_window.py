@@ -36,6 +36,7 @@ from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
 from shotline.ui import heap, theme
 from shotline.ui.bridge import Bridge
+from shotline.ui.compare_grid import compare_takes
 from shotline.ui.dialogs.budget import BudgetDialog
 from shotline.ui.dialogs.export_dialog import ExportDialog
 from shotline.ui.dialogs.first_run import GettingStartedGuide
@@ -201,7 +202,7 @@ class MainWindow(QMainWindow):
         player = PlayerPanel(document, self.selection, self.playhead)
         timeline = TimelinePanel(document, self.selection, self.playhead)
         jobs = JobsPanel(document, self.selection)
-        inspector.compare_requested.connect(player.play_takes)
+        inspector.compare_requested.connect(lambda takes: compare_takes(document, takes, self, pause=player.pause))
         player.share_shortcuts(timeline)  # Space, J/K/L, ←/→, I/O and Home/End work while the timeline has focus
         self.panels = {
             "storyboard": storyboard,

@@ -1,0 +1,185 @@
+"""Comparing takes side by side (issue 14, point 7): the inspector's Compare opens a grid of the shot's takes, each
+labelled with how it was made, all moved by one transport to the same moment, read off the painted pictures (each
+numbered clip carries its frame numbers, tests/media/numbered.py); 1–4 or a click picks, undoably; Esc closes.
+
+The shot has three numbered takes, trimmed to start 0, 5 and 10 frames in, and an animatic take: at the moment of
+frame n the three numbered takes show frames n, n + 5 and n + 10.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QListWidget
+from pytestqt.qtbot import QtBot
+
+from shotline.core.model import GenerationSettings, Size
+from shotline.core.timecode import frame_time_us
+from shotline.services.context import AppContext
+from shotline.services.editing import add_shot, pick, trim
+from shotline.services.generation import GenerationService
+from shotline.services.importing import import_files
+from shotline.services.session import ProjectSession
+from shotline.ui.compare_grid import CompareGrid
+from shotline.ui.inspector import InspectorPanel
+from shotline.ui.main_window import MainWindow
+from tests.media.numbered import frame_number, numbered_clip
+from tests.ui.shell_fixtures import shown_window
+
+pytestmark = pytest.mark.ffmpeg
+
+FPS = 25
+IN_FRAMES = (0, 5, 10)
+
+
+@pytest.fixture
+def film(app_context: AppContext, tmp_path: Path) -> Path:
+    path = tmp_path / "film.shotline"
+    clips = [numbered_clip(tmp_path / f"take {n}.mp4", frames=100) for n in (1, 2, 3)]
+    with ProjectSession.create(path, title="Compare", size=Size(160, 90), fps=Fraction(FPS)) as session:
+        generation = GenerationSettings(duration_us=2_000_000)
+        shot = add_shot(session, "A gull over the harbour", title="Harbour", generation=generation)
+        imported = import_files(session, clips, shot.id)
+        for take, first in zip(imported, IN_FRAMES, strict=True):
+            pick(session, shot.id, take.take_id)
+            trim(session, shot.id, frame_time_us(first, Fraction(FPS)), 3_600_000)
+        service = GenerationService(app_context, session)
+        for job in service.run(service.prepare([shot.id])):
+            service.attach(job.handle.result(timeout=120))
+        pick(session, shot.id, imported[0].take_id)
+        session.save()
+    return path
+
+
+@pytest.fixture
+def window(qtbot: QtBot, app_context: AppContext, tmp_path: Path, film: Path) -> Iterator[MainWindow]:
+    with shown_window(qtbot, app_context, tmp_path / "settings") as win:
+        assert win.open_project(film)
+        yield win
+
+
+def open_grid(qtbot: QtBot, window: MainWindow) -> CompareGrid:
+    """Select the shot, then press C in the inspector's takes list, as a creator does."""
+    document = window.document
+    assert document is not None
+    window.selection.select([document.project.shots[0].id])
+    inspector = window.panels["inspector"]
+    assert isinstance(inspector, InspectorPanel)
+    takes: QListWidget = inspector.takes_list
+    qtbot.waitUntil(lambda: takes.count() == 4)
+    takes.setFocus()
+    qtbot.keyClick(takes, Qt.Key.Key_C)
+    qtbot.waitUntil(lambda: _grid(window) is not None, timeout=3000)
+    grid = _grid(window)
+    assert grid is not None
+    qtbot.waitUntil(grid.isActiveWindow)  # keys go to the active window, as a creator's do
+    qtbot.waitUntil(grid.settled, timeout=10_000)
+    return grid
+
+
+def _grid(window: MainWindow) -> CompareGrid | None:
+    """The grid open over `window` (an earlier test's window may not be gone yet)."""
+    grids = (w for w in QApplication.topLevelWidgets() if isinstance(w, CompareGrid) and w.parent() is window)
+    return next((grid for grid in grids if grid.isVisible()), None)
+
+
+def shown_numbers(grid: CompareGrid) -> list[int]:
+    """The frame number painted in each numbered take's cell, read from the cell's pixels."""
+    numbers = []
+    for cell in grid.cells[:3]:
+        shot = cell.view.grab().toImage()
+        place = cell.view.picture_rect()
+        picture = shot.copy(place).convertToFormat(shot.Format.Format_Grayscale8)
+        width, height = picture.width(), picture.height()
+        rows = np.frombuffer(picture.constBits(), np.uint8, count=picture.sizeInBytes())
+        gray = rows.reshape(height, picture.bytesPerLine())[:, :width]
+        numbers.append(frame_number(gray))
+    return numbers
+
+
+def moved(qtbot: QtBot, grid: CompareGrid, key: Qt.Key) -> list[int]:
+    qtbot.keyClick(grid, key)
+    qtbot.waitUntil(grid.settled, timeout=10_000)
+    return shown_numbers(grid)
+
+
+def at(frame: int) -> list[int]:
+    return [frame + first for first in IN_FRAMES]
+
+
+def test_compare_opens_a_grid_of_the_takes_each_labelled_with_how_it_was_made(qtbot: QtBot, window: MainWindow) -> None:
+    grid = open_grid(qtbot, window)
+    assert len(grid.cells) == 4
+    assert all(not picture.isNull() for picture in grid.pictures())
+    titles = [cell.title.text() for cell in grid.cells]
+    facts = [cell.facts.text() for cell in grid.cells]
+    assert titles[:3] == ["Take 1 · imported  ★ picked", "Take 2 · imported", "Take 3 · imported"]
+    assert facts[:3] == [f"from take {n}.mp4 · no generation cost" for n in (1, 2, 3)]
+    # The generated take names its backend and model, its cost and the time its job took.
+    assert titles[3].startswith("Take 4 · Animatic (offline) · ")
+    assert facts[3].startswith("free · made in 0:0")
+    assert shown_numbers(grid) == at(0)
+
+
+def test_one_transport_moves_every_take_to_the_same_frame(qtbot: QtBot, window: MainWindow) -> None:
+    grid = open_grid(qtbot, window)
+    assert moved(qtbot, grid, Qt.Key.Key_Right) == at(1)
+    assert moved(qtbot, grid, Qt.Key.Key_Right) == at(2)
+    assert moved(qtbot, grid, Qt.Key.Key_Left) == at(1)
+    grid.slider.setValue(40)  # a scrub
+    qtbot.waitUntil(grid.settled, timeout=10_000)
+    assert shown_numbers(grid) == at(40)
+    assert grid.position_us == frame_time_us(40, Fraction(FPS))
+    assert moved(qtbot, grid, Qt.Key.Key_Home) == at(0)
+
+    qtbot.keyClick(grid, Qt.Key.Key_Space)
+    assert grid.playing
+    qtbot.waitUntil(lambda: grid.position_us >= frame_time_us(10, Fraction(FPS)), timeout=10_000)
+    qtbot.keyClick(grid, Qt.Key.Key_Space)
+    assert not grid.playing
+    qtbot.waitUntil(grid.settled, timeout=10_000)
+    frame = round(grid.position_us * FPS / 1_000_000)
+    assert frame >= 10 and shown_numbers(grid) == at(frame)
+    # The clock ends on the longest take's last frame; a shorter take holds its own.
+    qtbot.keyClick(grid, Qt.Key.Key_End)
+    qtbot.waitUntil(grid.settled, timeout=10_000)
+    assert shown_numbers(grid) == [89, 89, 89]  # trims end 3.6 s in: frame 89 is each one's last
+
+
+def test_1_to_4_and_a_click_pick_a_take_undoably(qtbot: QtBot, window: MainWindow) -> None:
+    grid = open_grid(qtbot, window)
+    document = window.document
+    assert document is not None
+    shot_id = document.project.shots[0].id
+    takes = [take.id for take in document.project.shots[0].takes]
+
+    def picked() -> str | None:
+        return document.project.shot(shot_id).picked_take_id  # type: ignore[union-attr]
+
+    qtbot.keyClick(grid, Qt.Key.Key_3)
+    assert picked() == takes[2]
+    assert grid.cells[2].title.text().endswith("★ picked") and not grid.cells[0].title.text().endswith("picked")
+    qtbot.mouseClick(grid.cells[1], Qt.MouseButton.LeftButton, pos=QPoint(20, 20))
+    assert picked() == takes[1]
+    qtbot.keyClick(grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert picked() == takes[2]
+    qtbot.keyClick(grid, Qt.Key.Key_4)
+    assert picked() == takes[3]
+    document.undo()
+    document.undo()
+    assert picked() == takes[0]
+    assert grid.cells[0].title.text().endswith("★ picked")
+
+
+def test_esc_closes_the_grid_and_ends_its_decoders(qtbot: QtBot, window: MainWindow) -> None:
+    grid = open_grid(qtbot, window)
+    qtbot.keyClick(grid, Qt.Key.Key_Space)
+    qtbot.keyClick(grid, Qt.Key.Key_Escape)
+    assert _grid(window) is None
+    assert grid.feeds_ended(timeout=10)
+    assert window.document is not None and not window.document.is_dirty
