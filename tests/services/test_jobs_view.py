@@ -25,7 +25,12 @@ def test_shot_label_numbers_and_titles_and_says_deleted() -> None:
 
 
 def test_states_read_in_the_creators_words() -> None:
-    assert jobs_view.state_text(_record(phase=JobPhase.SUBMITTED)) == "queued"
+    # a job in flight reads as its shot's card does: queued until it is at work, then running
+    assert jobs_view.state_text(_record(phase=JobPhase.SUBMITTING)) == "queued"
+    assert jobs_view.state_text(_record(phase=JobPhase.SUBMITTED, message="Waiting for a free slot")) == "queued"
+    assert jobs_view.state_text(_record(phase=JobPhase.SUBMITTED)) == "running"
+    assert jobs_view.state_text(_record(phase=JobPhase.DOWNLOADED)) == "downloaded — take not added"
+    assert jobs_view.state_text(_record(phase=JobPhase.DOWNLOADED), take_in_project=True) == "done — take added"
     assert jobs_view.state_text(_record(phase=JobPhase.SUBMITTED, progress=0.3)) == "running"
     assert jobs_view.state_text(_record(phase=JobPhase.UNCERTAIN)) == "uncertain — check your provider dashboard"
     assert jobs_view.state_text(_record(phase=JobPhase.FAILED, message="Out of credit.")) == "failed: Out of credit."

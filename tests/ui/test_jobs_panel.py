@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,13 @@ from PySide6.QtWidgets import QMessageBox
 
 from shotline.core import commands
 from shotline.core.model import Size
-from shotline.core.ports import JobPhase
+from shotline.core.ports import JobPhase, JobRecord
 from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
+from shotline.services.shots import shot_status
 from shotline.ui.bridge import Bridge
 from shotline.ui.document import ProjectDocument
-from shotline.ui.jobs_panel import COST, ELAPSED, PROGRESS, SHOT, STATE, JobListModel, JobsPanel
+from shotline.ui.jobs_panel import COST, ELAPSED, MODEL, PROGRESS, SHOT, STATE, JobListModel, JobsPanel
 from shotline.ui.selection import ShotSelection
 from tests.ui.questions import answer_questions
 
@@ -69,7 +71,9 @@ def test_the_model_passes_qtmodeltester_and_mirrors_the_journal(qtbot, qtmodelte
     assert not model.findChild(QTimer).isActive()
 
 
-def test_generating_inserts_rows_that_reach_attached_at_100(qtbot, qtmodeltester, document, panel) -> None:
+def test_generating_inserts_rows_that_are_done_once_their_take_is_in_the_project(
+    qtbot, qtmodeltester, document, panel, monkeypatch
+) -> None:
     model = panel.model
     shots = [shot.id for shot in document.project.shots[:2]]
     resets: list[object] = []
@@ -81,14 +85,19 @@ def test_generating_inserts_rows_that_reach_attached_at_100(qtbot, qtmodeltester
     assert all(document.is_running(job_id) for job_id in job_ids)
     assert model.findChild(QTimer).isActive()  # working jobs: elapsed time ticks
     qtbot.waitUntil(lambda: not any(document.is_running(job_id) for job_id in job_ids), timeout=60_000)
-    for job_id in job_ids:  # rows reach the panel at most ten times a second
-        qtbot.waitUntil(lambda job_id=job_id: _cell(model, job_id, STATE) == "downloaded")
+    for job_id in job_ids:  # done as soon as the take is in the project, before any save
+        qtbot.waitUntil(lambda job_id=job_id: _cell(model, job_id, STATE) == "done — take added")
         assert _cell(model, job_id, PROGRESS) == "100%"
     assert [len(document.project.shot(sid).takes) for sid in shots] == [2, 2]
+    assert not model.findChild(QTimer).isActive()  # nothing works any more: Elapsed has stopped
+    elapsed = {job_id: _cell(model, job_id, ELAPSED) for job_id in job_ids}
+    later = (datetime.now(UTC) + timedelta(minutes=5)).isoformat(timespec="microseconds")
+    monkeypatch.setattr("shotline.storage.journal._now", lambda: later)  # the creator saves five minutes on
     assert document.save()
     for job_id in job_ids:
-        assert document.job(job_id).phase is JobPhase.ATTACHED
-        qtbot.waitUntil(lambda job_id=job_id: _cell(model, job_id, STATE) == "done — take added")
+        qtbot.waitUntil(lambda job_id=job_id: document.job(job_id).phase is JobPhase.ATTACHED)
+        assert _cell(model, job_id, STATE) == "done — take added"
+        assert _cell(model, job_id, ELAPSED) == elapsed[job_id]  # the save did not add five minutes to the job
     assert resets == []
     assert not model.findChild(QTimer).isActive()
     qtmodeltester.check(model, force_py=True)
@@ -138,7 +147,7 @@ def test_generate_again_asks_first_and_starts_one_job_only_on_yes(qtbot, documen
     assert (again.backend, again.model) == (document.job(job_id).backend, document.job(job_id).model)
     qtbot.waitUntil(lambda: panel.current_record() is not None and panel.current_record().id == again.id)
     qtbot.waitUntil(lambda: not document.is_running(again.id), timeout=60_000)
-    assert document.job(again.id).phase is JobPhase.DOWNLOADED
+    assert document.job(again.id).phase in (JobPhase.DOWNLOADED, JobPhase.ATTACHED)  # attached once it is saved
     assert len(document.project.shot(shot_id).takes) == 2
 
 
@@ -186,3 +195,69 @@ def test_an_empty_journal_shows_a_note_instead_of_the_table(qtbot, app_context, 
         assert not widget.cancel_action.isEnabled() and not widget.retry_action.isEnabled()
     finally:
         doc.close()
+
+
+# ---------------------------------------------------------------------------------------------- issue 14, point 13
+
+IN_FLIGHT = (
+    dict(phase=JobPhase.SUBMITTING),
+    dict(phase=JobPhase.SENDING),
+    dict(phase=JobPhase.SUBMITTED, message="Waiting for a free slot at the provider"),
+    dict(phase=JobPhase.SUBMITTED),
+    dict(phase=JobPhase.SUBMITTED, progress=0.4),
+    dict(phase=JobPhase.DOWNLOADING, progress=0.9),
+)
+
+
+def _journal_jobs(project_path: Path, phases: tuple[dict[str, object], ...]) -> list[JobRecord]:
+    """Jobs at the given points of their lives, written to the project's journal as a run would leave them."""
+    records = []
+    with ProjectSession.open(project_path) as session:
+        shot = session.project.shots[0]
+        for n, fields in enumerate(phases):
+            record = JobRecord(id=f"job-{n}", shot_id=shot.id, backend="animatic", model="card", request={})
+            session.journal.add(record)
+            records.append(session.journal.update(record.id, **fields) if fields else record)
+    return records
+
+
+def test_a_job_in_flight_reads_as_its_card_does(qtbot, app_context: AppContext, project_path: Path) -> None:
+    records = _journal_jobs(project_path, IN_FLIGHT)
+    document = ProjectDocument(app_context, ProjectSession.open(project_path), Bridge())
+    try:
+        model = JobListModel(document)
+        shot = document.project.shots[0]
+        for record in records:
+            card = shot_status(shot, [record]).state.value  # the word the storyboard card shows for this job
+            assert _cell(model, record.id, STATE) == card, (record.phase, record.message)
+            assert _cell(model, record.id, STATE) in ("queued", "running")
+    finally:
+        document.close()
+
+
+def test_the_model_column_names_the_model(qtbot, document: ProjectDocument, panel: JobsPanel) -> None:
+    for record in document.jobs():
+        assert record.model == "card"
+        assert _cell(panel.model, record.id, MODEL) == "Title card"  # the backend's name for it, not its id
+
+
+def test_more_than_three_jobs_are_visible_at_the_panels_smallest(
+    qtbot, app_context: AppContext, project_path: Path
+) -> None:
+    _journal_jobs(project_path, IN_FLIGHT)
+    document = ProjectDocument(app_context, ProjectSession.open(project_path), Bridge())
+    try:
+        panel = JobsPanel(document, ShotSelection())
+        qtbot.addWidget(panel)
+        panel.resize(panel.minimumSizeHint().expandedTo(panel.minimumSize()).width() + 400, 0)
+        panel.resize(panel.width(), panel.minimumSizeHint().height())
+        panel.show()
+        qtbot.waitExposed(panel)
+        view = panel.view
+        assert view.model().rowCount() == 9
+        shown = [
+            row for row in range(9) if view.visualRect(view.model().index(row, 0)).bottom() < view.viewport().height()
+        ]
+        assert len(shown) >= 5, f"only {len(shown)} rows fit at the panel's smallest height"
+    finally:
+        document.close()

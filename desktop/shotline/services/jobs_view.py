@@ -14,18 +14,21 @@ from shotline.core.model import Project
 from shotline.core.ports import BackendKind, JobPhase, JobRecord
 from shotline.services.context import AppContext
 from shotline.services.generation import build_request
+from shotline.services.shots import ShotState, is_waiting
 
 UNCERTAIN_TEXT = "uncertain — check your provider dashboard"
 RETRYABLE = frozenset({JobPhase.FAILED, JobPhase.CANCELLED, JobPhase.UNCERTAIN})
 """Phases after which "Generate again" is offered (a blocked prompt would only be blocked again)."""
 
+DONE_TEXT = "done — take added"
 _PHASE_TEXT = {
-    JobPhase.SUBMITTING: "waiting to send",
-    JobPhase.SENDING: "sending",
-    JobPhase.SUBMITTED: "queued",
-    JobPhase.DOWNLOADING: "downloading",
-    JobPhase.DOWNLOADED: "downloaded",
-    JobPhase.ATTACHED: "done — take added",
+    # a job in flight reads as its shot's card does (one vocabulary: queued, then running); the detail is the tooltip
+    JobPhase.SUBMITTING: ShotState.QUEUED.value,
+    JobPhase.SENDING: ShotState.QUEUED.value,
+    JobPhase.SUBMITTED: ShotState.RUNNING.value,
+    JobPhase.DOWNLOADING: ShotState.RUNNING.value,
+    JobPhase.DOWNLOADED: "downloaded — take not added",
+    JobPhase.ATTACHED: DONE_TEXT,
     JobPhase.FAILED: "failed",
     JobPhase.CANCELLED: "cancelled",
     JobPhase.BLOCKED: "blocked by the provider's safety filter",
@@ -33,9 +36,32 @@ _PHASE_TEXT = {
 }
 
 
+_PHASE_DETAIL = {
+    JobPhase.SUBMITTING: "Waiting to be sent to the provider.",
+    JobPhase.SENDING: "Being sent to the provider.",
+    JobPhase.SUBMITTED: "At the provider.",
+    JobPhase.DOWNLOADING: "Downloading the clip.",
+    JobPhase.DOWNLOADED: "Downloaded; the take is added to its shot when the project is open.",
+}
+
+
+def state_detail(record: JobRecord, take_in_project: bool = False) -> str:
+    """What the job is doing right now, in more words than the state (the provider's message when it sent one)."""
+    if record.message:
+        return record.message
+    if take_in_project:
+        return "The take is in the project."
+    return _PHASE_DETAIL.get(record.phase, state_text(record))
+
+
 def is_finished(record: JobRecord) -> bool:
     """No more work will happen for this job here (a downloaded clip only waits to be attached or saved)."""
     return record.phase.is_final or record.phase is JobPhase.DOWNLOADED
+
+
+def takes_in(project: Project) -> frozenset[str]:
+    """The ids of the jobs whose take is in the project: those jobs are done, saved or not."""
+    return frozenset(t.generation.job_id for t in project.all_takes() if t.generation is not None)
 
 
 def shot_label(project: Project, shot_id: str) -> str:
@@ -46,10 +72,15 @@ def shot_label(project: Project, shot_id: str) -> str:
     return "deleted shot"
 
 
-def state_text(record: JobRecord) -> str:
-    """The phase in the creator's words; a running job with progress reads "running", a failure says why."""
-    if record.phase is JobPhase.SUBMITTED and record.progress > 0:
-        return "running"
+def state_text(record: JobRecord, take_in_project: bool = False) -> str:
+    """The phase in the creator's words, the card's own for a job in flight; a failure says why.
+
+    A job whose take is in the project is done, whether or not the project has been saved since.
+    """
+    if take_in_project and record.phase in (JobPhase.DOWNLOADED, JobPhase.ATTACHED):
+        return DONE_TEXT
+    if not record.phase.is_final and record.phase is not JobPhase.DOWNLOADED and is_waiting(record):
+        return ShotState.QUEUED.value
     text = _PHASE_TEXT.get(record.phase, str(record.phase))
     if record.phase in (JobPhase.FAILED, JobPhase.BLOCKED) and record.message:
         return f"{text}: {record.message}"
@@ -120,6 +151,15 @@ def backend_name(ctx: AppContext, backend_id: str) -> str:
         return backend_id
 
 
+def model_name(ctx: AppContext, backend_id: str, model_id: str) -> str:
+    """The model's name as its backend gives it ("Veo 3.1 Fast", not "veo3.1_fast"); the id if it is unknown."""
+    try:
+        model = ctx.registry.spec(backend_id).info.model(model_id)
+    except ShotlineError:
+        return model_id
+    return model.label if model is not None else model_id
+
+
 def retry_estimate(ctx: AppContext, project: Project, record: JobRecord) -> Decimal | None:
     """What generating the job's shot again with the same backend and model should cost (None: free/unknown).
 
@@ -133,13 +173,10 @@ def retry_estimate(ctx: AppContext, project: Project, record: JobRecord) -> Deci
 def retry_question(ctx: AppContext, project: Project, record: JobRecord) -> str:
     """The sentence asked before "Generate again": what it will use and what it may cost."""
     estimate = retry_estimate(ctx, project, record)
-    name = backend_name(ctx, record.backend)
+    name = f"{backend_name(ctx, record.backend)} ({model_name(ctx, record.backend, record.model)})"
     shot = shot_label(project, record.shot_id)
     kind = backend_kind(ctx, record.backend)
     if kind is BackendKind.OFFLINE:
-        return f"Generate shot {shot} again with {name} ({record.model})? It runs on this computer and is free."
+        return f"Generate shot {shot} again with {name}? It runs on this computer and is free."
     cost = f"about {format_money(estimate)}" if estimate is not None else "an amount the provider did not state"
-    return (
-        f"This may cost money: generating shot {shot} again with {name} ({record.model}) is estimated at {cost}. "
-        "Start it?"
-    )
+    return f"This may cost money: generating shot {shot} again with {name} is estimated at {cost}. Start it?"

@@ -47,7 +47,8 @@ class ShotStatus:
     jobs: int = 0
 
 
-def _is_waiting(record: JobRecord) -> bool:
+def is_waiting(record: JobRecord) -> bool:
+    """Not yet at the provider, or waiting there for a free slot: the card and the jobs panel say "queued"."""
     if record.phase in _WAITING:
         return True
     return record.phase is JobPhase.SUBMITTED and record.progress <= 0 and record.message.startswith("Waiting")
@@ -62,7 +63,7 @@ def shot_status(shot: Shot, jobs: Iterable[JobRecord]) -> ShotStatus:
     known = [c for c in costs if c is not None]
     cost = sum(known, Decimal(0)) if known else None
     if in_flight:
-        running = [j for j in in_flight if not _is_waiting(j)]
+        running = [j for j in in_flight if not is_waiting(j)]
         if running:
             progress = max(j.progress for j in running)
             return ShotStatus(ShotState.RUNNING, progress, running[-1].message, cost, len(mine))

@@ -280,7 +280,10 @@ class SqliteJobJournal:
             changes["phase"] = JobPhase(changes["phase"])
         self._writable("record how a job is going")
         with self._lock, self._plainly("record how a job is going", writing=True), self._transaction():
-            record = self._get(job_id).with_(**changes, updated_at=_now())
+            before = self._get(job_id)
+            # marking a downloaded job attached is bookkeeping at a save: its time stays the time its take arrived
+            bookkeeping = changes == {"phase": JobPhase.ATTACHED} and before.phase is JobPhase.DOWNLOADED
+            record = before.with_(**changes, updated_at=before.updated_at if bookkeeping else _now())
             assignments = ", ".join(f"{name} = ?" for name in _COLUMNS)
             self._db.execute(f"UPDATE jobs SET {assignments} WHERE id = ?", (*_row(record), job_id))
         return record

@@ -58,6 +58,8 @@ JOB_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PERCENT_ROLE = Qt.ItemDataRole.UserRole + 2
 """Progress as an int 0–100 (the delegate draws it as a bar)."""
 TICK_MS = 1000
+ROWS_AT_LEAST = 5
+"""The panel never shrinks below this many job rows (three were too few to follow a batch)."""
 
 
 class JobListModel(QAbstractTableModel):
@@ -72,6 +74,8 @@ class JobListModel(QAbstractTableModel):
         records = sorted(document.jobs(), key=lambda r: r.created_at, reverse=True)
         self._ids: list[str] = [record.id for record in records]
         self._records: dict[str, JobRecord] = {record.id: record for record in records}
+        self._arrived = jobs_view.takes_in(document.project)
+        """Jobs whose take is in the project: done, whether or not it has been saved since."""
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self._refresh_elapsed)
@@ -128,9 +132,9 @@ class JobListModel(QAbstractTableModel):
         if column == BACKEND:
             return jobs_view.backend_name(ctx, record.backend)
         if column == MODEL:
-            return record.model
+            return jobs_view.model_name(ctx, record.backend, record.model)
         if column == STATE:
-            return jobs_view.state_text(record)
+            return jobs_view.state_text(record, record.id in self._arrived)
         if column == PROGRESS:
             return f"{jobs_view.progress_percent(record)}%"
         if column == ELAPSED:
@@ -139,7 +143,9 @@ class JobListModel(QAbstractTableModel):
 
     def _tooltip(self, record: JobRecord, column: int) -> str | None:
         if column == STATE:
-            return record.message or jobs_view.state_text(record)
+            return jobs_view.state_detail(record, record.id in self._arrived)
+        if column == MODEL:
+            return record.model  # the id, for a creator comparing with the provider's dashboard
         if column == COST:
             return "Billed cost once the provider reports it; before that, the estimate."
         if column == SHOT:
@@ -188,6 +194,13 @@ class JobListModel(QAbstractTableModel):
             self.dataChanged.emit(
                 self.index(0, SHOT), self.index(len(self._ids) - 1, SHOT), [Qt.ItemDataRole.DisplayRole]
             )
+        arrived = jobs_view.takes_in(self._document.project)
+        if arrived != self._arrived:  # a take came in (or was removed): its job's state follows at once
+            moved = arrived ^ self._arrived
+            self._arrived = arrived
+            for job_id in moved & set(self._records):
+                row = self._ids.index(job_id)
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def _working_rows(self) -> list[int]:
         return [row for row, job_id in enumerate(self._ids) if not jobs_view.is_finished(self._records[job_id])]
@@ -286,6 +299,9 @@ class JobsPanel(QWidget):
         for column, width in ((SHOT, 150), (BACKEND, 140), (MODEL, 110), (PROGRESS, 110), (ELAPSED, 70)):
             view.setColumnWidth(column, width)
         view.setToolTip("Double-click a job (or press Enter) to select its shot.")
+        rows = ROWS_AT_LEAST * view.verticalHeader().defaultSectionSize()
+        scrollbar = view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        view.setMinimumHeight(header.sizeHint().height() + rows + scrollbar + 2 * view.frameWidth())
         return view
 
     def _action(self, text: str, icon_name: str, shortcut: str, slot: Any) -> QAction:
