@@ -1,4 +1,4 @@
-"""The generation service: requests built from shots, takes attached once, journal closed only after a save."""
+"""The generation service: requests built from shots, takes landed once outside the undo history and on disk."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from shotline.core.model import GenerationSettings, Size
 from shotline.core.ports import JobPhase, JobRecord
 from shotline.media.cards import card_texts
 from shotline.services.context import AppContext, open_context
-from shotline.services.editing import add_shot
+from shotline.services.editing import add_shot, delete_take, restore_take
 from shotline.services.generation import GenerationService, ObservedJournal, build_request, request_size
 from shotline.services.session import ProjectSession
+from shotline.storage import schema
 from shotline.storage.secrets import MemorySecretStore
 from tests.media import hostile
 
@@ -114,25 +115,61 @@ def test_refuses_what_the_model_cannot_make(ctx: AppContext, session: ProjectSes
     assert session.journal.all() == [], "nothing is journaled when any shot is refused"
 
 
-def test_take_attaches_once_and_the_journal_closes_after_the_save(ctx: AppContext, session: ProjectSession) -> None:
+def test_a_take_lands_once_outside_the_undo_history_and_is_on_disk_at_once(
+    ctx: AppContext, session: ProjectSession
+) -> None:
+    """A take a job made is not an edit (issue 14, point 12; DESIGN §3): no undo step, and project.json holds it as
+    soon as it lands, added to the project as saved: the creator's unsaved edits stay unsaved."""
     shot = add_shot(session, "A lighthouse", generation=GenerationSettings(duration_us=1_000_000))
+    session.save()
     generation = GenerationService(ctx, session)
     [record] = generation.prepare([shot.id])
     assert session.journal.get(record.id).phase is JobPhase.SUBMITTING, "the row exists before anything is sent"
     [started] = generation.run([record])
     outcome = started.handle.result(timeout=60)
+    session.execute(commands.set_prompt(shot.id, "A lighthouse at dusk"))
 
     assert generation.attach(outcome) is True
     assert generation.attach(outcome) is False
     assert len(session.project.shot(shot.id).takes) == 1
-    assert session.journal.get(record.id).phase is JobPhase.DOWNLOADED, "not attached on disk yet"
-    assert session.history.undo_label == "Add take"
+    assert session.history.undo_label == "Edit prompt", "landing adds no step"
+    assert session.journal.get(record.id).phase is JobPhase.ATTACHED, "on disk: the job is done"
+    on_disk = schema.loads(session.bundle.project_file.read_bytes())
+    assert [t.id for t in on_disk.shot(shot.id).takes] == [outcome.take.id]
+    assert on_disk.shot(shot.id).prompt == "A lighthouse", "the unsaved edit is not saved by a landing"
+    assert session.is_dirty
 
-    session.save()
-    assert session.journal.get(record.id).phase is JobPhase.ATTACHED
-    take = session.project.shot(shot.id).takes[0]
+    session.undo()
+    session.undo()
+    assert not session.history.can_undo
+    assert session.project.assets == (outcome.take,), "before its shot existed, the take waits in the library"
+    session.redo()
+    assert session.project.shot(shot.id).takes == (outcome.take,), "no undo or redo loses it"
+    take = outcome.take
     assert session.bundle.resolve(take.media).is_file()
     assert take.generation is not None and take.generation.request["prompt"] == "A lighthouse"
+
+
+def test_a_deleted_paid_take_keeps_its_clip_is_restorable_and_never_lands_again(
+    ctx: AppContext, session: ProjectSession
+) -> None:
+    shot = add_shot(session, "A net", generation=GenerationSettings(duration_us=1_000_000))
+    generation = GenerationService(ctx, session)
+    [started] = generation.run(generation.prepare([shot.id]))
+    outcome = started.handle.result(timeout=60)
+    generation.attach(outcome)
+    removed = delete_take(session, "1", "1")
+    assert session.history.undo_label == "Delete take" and session.project.shot(shot.id).takes == ()
+    assert removed.take == outcome.take and session.bundle.resolve(outcome.take.media).is_file()
+    assert generation.attach(outcome) is False, "a resumed job does not bring a deleted take back"
+    session.save()
+    with ProjectSession.open(session.bundle.path, read_only=True) as reopened:
+        assert reopened.project.removed_takes == (removed,)
+    restore_take(session, "1")
+    assert session.project.shot(shot.id).picked_take == outcome.take and session.project.removed_takes == ()
+    assert session.history.undo_label == "Restore take"
+    session.undo()
+    assert session.project.removed_takes == (removed,)
 
 
 def test_a_planned_job_writes_its_journal_row_on_the_runner_before_it_is_sent(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from shotline.core import commands
-from shotline.core.errors import EditError
-from shotline.core.model import GenerationSettings, Shot, new_id
+from shotline.core.errors import EditError, UnknownTake
+from shotline.core.model import GenerationSettings, RemovedTake, Shot, new_id
 from shotline.services.session import ProjectSession
 
 
@@ -47,3 +47,29 @@ def pick(session: ProjectSession, shot_ref: str, take_ref: str) -> None:
 
 def remove(session: ProjectSession, shot_ref: str) -> None:
     session.execute(commands.remove_shot(session.project.shot(shot_ref).id))
+
+
+def delete_take(session: ProjectSession, shot_ref: str, take_ref: str) -> RemovedTake:
+    """Delete a take from a shot as one undoable step: it goes to the project's deleted takes, its clip kept."""
+    shot = session.project.shot(shot_ref)
+    session.execute(commands.remove_take(shot.id, shot.take(take_ref).id))
+    return session.project.removed_takes[-1]
+
+
+def restore_take(session: ProjectSession, take_ref: str, to_shot: str | None = None) -> RemovedTake:
+    """Put a deleted take back as one undoable step: on the shot it came from, or on `to_shot`.
+
+    `take_ref` is its id or its 1-based number among the project's deleted takes, oldest first."""
+    deleted = session.project.removed_takes
+    removed = next((r for r in deleted if r.take.id == take_ref), None)
+    if removed is None and take_ref.isdigit() and 1 <= int(take_ref) <= len(deleted):
+        removed = deleted[int(take_ref) - 1]
+    if removed is None:
+        raise UnknownTake(
+            f"This project has no deleted take {take_ref!r}; give its id or a number from 1 to {len(deleted)}."
+            if deleted
+            else "No take of this project has been deleted."
+        )
+    target = session.project.shot(to_shot).id if to_shot else None
+    session.execute(commands.restore_take(removed.take.id, target))
+    return removed

@@ -1,8 +1,10 @@
 """Generation as the creator sees it: shots in, takes out, every paid request journaled before it is sent.
 
-Jobs run on the async runner; their outcomes come back as values and the session's thread attaches each as one
-undoable "Add take" (to the library if its shot was deleted meanwhile). Attaching is idempotent — a take's id is
-derived from its job id — so a job resumed after a crash never adds a second take.
+Jobs run on the async runner; their outcomes come back as values and the session's thread lands each take in the
+project (to the library if its shot is not there). A take that may have been paid for is not an edit, so no undo
+removes it (DESIGN §3: jobs are not in history), and it is written to project.json as it lands; only a deliberate
+delete takes it out of its shot, into the deleted takes, restorable. Landing is idempotent — a take's id is derived
+from its job id — so a job resumed after a crash never adds a second take.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from shotline.core import commands
+from shotline.core import edits
 from shotline.core.errors import InputRejected
 from shotline.core.model import Project, Shot, Size, new_id
 from shotline.core.ports import GenerationRequest, JobJournal, JobPhase, JobRecord, ModelInfo
@@ -277,15 +280,18 @@ class GenerationService:
         return self._journal.unfinished()
 
     def attach(self, outcome: GenerationOutcome) -> bool:
-        """Add a finished job's take to its shot as one undoable step; False if it was already there.
+        """Land a finished job's take in the project and on disk (`ProjectSession.land`); False if it was already
+        there (deleted since counts: a resumed job never brings a deleted take back).
 
-        The journal marks the job attached only once a project holding the take is saved, so a crash before the
-        save leaves the job "downloaded" and the next resume attaches it again.
+        The journal marks the job attached once project.json holds the take: at once, or if that write failed
+        (SaveFailed, raised), at the next save; until then a crash leaves the job "downloaded" and the next resume
+        lands it again.
         """
         self._unsaved[outcome.job_id] = outcome.take.id
         if any(take.id == outcome.take.id for take in self._session.project.all_takes()):
             return False
-        self._session.execute(commands.attach_take(outcome.shot_id, outcome.take))
+        self._session.land(partial(edits.land_take, shot_id=outcome.shot_id, take=outcome.take))
+        self._on_saved(self._session.saved)
         return True
 
     def _on_saved(self, project: Project) -> None:

@@ -1,7 +1,8 @@
 """An open project: the bundle on disk, the current Project, its undo history and who wants to hear of changes.
 
 Only one thread (the GUI thread, or the CLI's main thread) touches a session. Background work hands back values
-and that thread commits them through `execute`, so every change is one undoable step or none.
+and that thread commits them: the creator's edits through `execute`, each one undoable step or none; what is not an
+edit (a take a paid job made) through `land`, which no undo reaches and which is on disk at once.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class ProjectSession:
         self._listeners: list[ChangeListener] = []
         self._saved_listeners: list[SavedListener] = []
         self._journal: SqliteJobJournal | None = None
+        self._saved = project
+        """What project.json holds: as opened or created, then as last saved or landed on."""
 
     @classmethod
     def create(
@@ -58,6 +61,11 @@ class ProjectSession:
     @property
     def project(self) -> Project:
         return self.history.project
+
+    @property
+    def saved(self) -> Project:
+        """The project as project.json holds it (the takes landed since the last save included)."""
+        return self._saved
 
     @property
     def journal(self) -> SqliteJobJournal:
@@ -90,6 +98,24 @@ class ProjectSession:
         self.history.redo()
         return self._changed(before)
 
+    def land(self, fact: Callable[[Project], Project]) -> ProjectChange:
+        """Apply what happened outside the creator's edits (a take a job made, DESIGN §3) to the project and to its
+        whole history, so no undo or redo removes it, and write it into project.json at once, added to the project as
+        last saved: the creator's unsaved edits stay unsaved, and the clean/dirty state stays as it was.
+
+        `fact` must not raise and must leave a project that already holds it unchanged (`edits.land_take`). The change
+        is announced before the write, so a write that fails (SaveFailed, raised) still leaves it on screen and in
+        the next save or autosave."""
+        before = self.project
+        self.history.land(fact)
+        change = self._changed(before)
+        if not self.read_only:
+            saved = fact(self._saved)
+            if saved != self._saved:
+                self.bundle.save(saved)
+                self._saved = saved
+        return change
+
     def _changed(self, before: Project) -> ProjectChange:
         change = diff(before, self.project)
         if not change.is_empty:
@@ -100,6 +126,7 @@ class ProjectSession:
     def save(self) -> None:
         project = self.project
         self.bundle.save(project)
+        self._saved = project
         self.history.mark_clean()
         for listener in self._saved_listeners:
             listener(project)
