@@ -72,13 +72,6 @@ def _cut_first_sound_packet(source: Path, dest: Path) -> Path:
     return dest
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12: a clip whose first sound packet is cut short (OpenCV's Megamind.avi: its first AC-3 packet is "
-    "729 of 768 bytes) plays and exports, but probe.sound_length_us decodes only that packet and calls the file "
-    "damaged, so `shotline info` shows '… is damaged and cannot be played (Error number -16976906 occurred)' instead "
-    "of the take's picture length, size and frame rate",
-)
 def test_a_clip_whose_first_sound_packet_is_cut_short_has_a_sound_length(tmp_path: Path) -> None:
     whole = numbered_clip(
         tmp_path / "whole.avi", frames=100, codec=MPEG4, sound=Sound(seconds=4.0, burst_at=1.0, codec="ac3")
