@@ -8,6 +8,7 @@ frame n the three numbered takes show frames n, n + 5 and n + 10.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -20,6 +21,7 @@ from pytestqt.qtbot import QtBot
 
 from shotline.core.model import GenerationSettings, Size
 from shotline.core.timecode import frame_time_us
+from shotline.media.frame_reader import FrameReader, Picture
 from shotline.services.context import AppContext
 from shotline.services.editing import add_shot, pick, trim
 from shotline.services.generation import GenerationService
@@ -174,6 +176,32 @@ def test_1_to_4_and_a_click_pick_a_take_undoably(qtbot: QtBot, window: MainWindo
     document.undo()
     assert picked() == takes[0]
     assert grid.cells[0].title.text().endswith("★ picked")
+
+
+def test_frames_from_a_slow_decoder_are_shown_when_they_come(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window's decoders took longer than the grid's first look for answers; it stopped looking (all black)."""
+    gate = threading.Event()
+    real = FrameReader.picture_at
+
+    def slow(reader: FrameReader, at_us: int, width: int, height: int) -> Picture:
+        gate.wait(10)
+        return real(reader, at_us, width, height)
+
+    monkeypatch.setattr(FrameReader, "picture_at", slow)
+    window.selection.select([window.document.project.shots[0].id])  # type: ignore[union-attr]
+    inspector = window.panels["inspector"]
+    assert isinstance(inspector, InspectorPanel)
+    qtbot.waitUntil(lambda: inspector.takes_list.count() == 4)
+    inspector.compare_takes()
+    grid = _grid(window)
+    assert grid is not None and not grid.settled()
+    qtbot.wait(200)  # the decoders are still busy
+    gate.set()
+    qtbot.waitUntil(grid.settled, timeout=10_000)
+    assert shown_numbers(grid) == at(0)
+    grid.reject()
 
 
 def test_esc_closes_the_grid_and_ends_its_decoders(qtbot: QtBot, window: MainWindow) -> None:

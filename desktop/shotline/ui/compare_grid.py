@@ -158,6 +158,8 @@ class CompareGrid(QDialog):
         """The moment on screen: time into every take's trim (µs, on a frame of the first take)."""
         self._wanted = 0
         self._request = 0
+        self._waiting = False
+        """A moment was asked for and not all of its frames have arrived."""
         self._arrived: dict[int, Answer] = {}
         self._playing = False
         self._play_from = 0
@@ -281,7 +283,7 @@ class CompareGrid(QDialog):
 
     def settled(self) -> bool:
         """Every take shows the moment last asked for."""
-        return not self._arrived and self._wanted == self._position and not self._poll.isActive()
+        return not self._waiting
 
     # ------------------------------------------------------------------------------------------ transport
 
@@ -332,6 +334,7 @@ class CompareGrid(QDialog):
         """Ask every take for its frame at `at_us`; it is shown once all have answered (older asks are dropped)."""
         self._request += 1
         self._wanted = at_us
+        self._waiting = True
         self._arrived = {}
         for cell, take, feed in zip(self.cells, self._takes, self._feeds, strict=True):
             box = cell.view.box()
@@ -353,11 +356,11 @@ class CompareGrid(QDialog):
                 break
             if answer.request == self._request:
                 self._arrived[answer.key] = answer
-        if len(self._arrived) == len(self._feeds):
+        if self._waiting and len(self._arrived) == len(self._feeds):
             self._present()
-        if self._playing and not self._arrived and self._wanted == self._position:
+        if self._playing and not self._waiting:
             self._play_on()
-        if not self._playing and not self._arrived and self._wanted == self._position:
+        if not self._playing and not self._waiting:
             self._poll.stop()
 
     def _present(self) -> None:
@@ -374,6 +377,7 @@ class CompareGrid(QDialog):
                 view.message = ""
             view.update()
         self._arrived = {}
+        self._waiting = False
         self._position = self._wanted
         self._show_time()
 
