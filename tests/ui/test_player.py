@@ -127,9 +127,11 @@ def test_home_and_end_go_to_the_ends_of_the_film_or_the_shot(
     qtbot: QtBot, player: PlayerPanel, document: ProjectDocument
 ) -> None:
     placements = layout(document.project)
+    fps = document.project.settings.fps
     player.seek(placements[1].start_us + 300_000)
     press(qtbot, player, Qt.Key.Key_End)
-    assert player.position_us == film_length_us(document.project)
+    # the last frame, which the viewer shows, not the time after it
+    assert player.position_us == film_length_us(document.project) - frame_time_us(1, fps)
     press(qtbot, player, Qt.Key.Key_Home)
     assert player.position_us == 0
 
@@ -137,7 +139,7 @@ def test_home_and_end_go_to_the_ends_of_the_film_or_the_shot(
     player.set_mode(Mode.SHOT)
     assert player.position_us == placements[1].start_us
     press(qtbot, player, Qt.Key.Key_End)
-    assert player.position_us == placements[1].end_us
+    assert player.position_us == placements[1].end_us - frame_time_us(1, fps)
     press(qtbot, player, Qt.Key.Key_Home)
     assert player.position_us == placements[1].start_us
 
@@ -145,7 +147,8 @@ def test_home_and_end_go_to_the_ends_of_the_film_or_the_shot(
 def test_the_player_follows_the_shared_playhead_and_drives_it(player: PlayerPanel, document: ProjectDocument) -> None:
     playhead = player._playhead
     playhead.seek(1_234_000)
-    assert player.position_us == 1_234_000
+    # paused, the playhead stands on the nearest frame (29.6 frames at 24 fps: frame 30)
+    assert player.position_us == playhead.position_us == 1_250_000
     player.step(1)
     assert playhead.position_us == player.position_us > 1_234_000
 
@@ -180,7 +183,7 @@ def test_timeline_mode_loads_the_take_under_the_playhead_at_its_source_time(
     for placement in (placements[0], placements[1], placements[2], placements[1]):
         assert placement.take is not None
         player._playhead.seek(placement.start_us + 250_000)
-        assert player._loaded == document.session.bundle.resolve(placement.take.media)
+        assert player._viewer.loaded == document.session.bundle.resolve(placement.take.media)
         segment = player.playlist.at(player.position_us)
         assert segment is not None and segment.shot_id == placement.shot.id
         assert segment.source_time(player.position_us) == placement.take.trim.in_us + 250_000

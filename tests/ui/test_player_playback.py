@@ -65,9 +65,25 @@ def test_frame_steps_use_each_takes_own_rate_and_cross_cuts() -> None:
     assert playback.step_frames(playlist, 1_000_000, -1, FPS) == last_of_a == frame_time_us(35, FPS) - 500_000
     # Inside b, a frame is 1/25 s.
     assert playback.step_frames(playlist, 1_000_000, 2, FPS) == 1_080_000
-    # Nothing steps outside the film.
+    # Nothing steps outside the film: the last stop is the start of its last frame (c, a gap, counts the film's).
+    last_frame = 3_000_000 + frame_time_us(35, FPS)
+    assert playback.last_frame_us(playlist, FPS) == last_frame
     assert playback.step_frames(playlist, 0, -1, FPS) == 0
-    assert playback.step_frames(playlist, 4_500_000, 1, FPS) == 4_500_000
+    assert playback.step_frames(playlist, 4_500_000, 1, FPS) == last_frame
+    assert playback.step_frames(playlist, last_frame, 1, FPS) == last_frame
+
+
+def test_a_paused_player_stops_on_a_frame_of_the_take_under_it() -> None:
+    playlist = playback.timeline_playlist(film())
+    # a (24 fps, from 0.5 s): 0.3 s is 0.8 s of the take, between its frames 19 (0.7917 s) and 20 (0.8333 s)
+    assert playback.frame_stop(playlist, 300_000, FPS, nearest=True) == frame_time_us(19, FPS) - 500_000
+    assert playback.frame_stop(playlist, 320_000, FPS, nearest=True) == frame_time_us(20, FPS) - 500_000
+    assert playback.frame_stop(playlist, 320_000, FPS, nearest=False) == frame_time_us(19, FPS) - 500_000
+    # b (25 fps, from 1 s): its own grid, 40 ms frames
+    assert playback.frame_stop(playlist, 1_058_000, FPS, nearest=False) == 1_040_000
+    assert playback.frame_stop(playlist, 1_061_000, FPS, nearest=True) == 1_080_000
+    # past the end: the last frame
+    assert playback.frame_stop(playlist, 9_000_000, FPS, nearest=True) == playback.last_frame_us(playlist, FPS)
 
 
 def test_j_k_l_and_space() -> None:

@@ -47,6 +47,8 @@ class AppSettings:
     `timestamp_url` (see services.content_credentials; never the key itself)."""
     first_run_done: bool = False
     """The getting-started guide was finished or skipped, so the window no longer offers it by itself."""
+    clock_style: str = "frames"
+    """How the player reads times: "frames" (timecode, HH:MM:SS:FF) or "seconds" (HH:MM:SS.mmm); core.frames."""
 
     def with_recent(self, project_path: str) -> AppSettings:
         """Move `project_path` to the top of the recent list, keeping it short."""
@@ -67,6 +69,7 @@ def _valid(name: str, value: Any) -> bool:
         "export_choices": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in (*v, *v.values())),
         "c2pa_identity": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in (*v, *v.values())),
         "first_run_done": lambda v: isinstance(v, bool),
+        "clock_style": lambda v: v in ("frames", "seconds"),
     }
     return bool(checks[name](value))
 

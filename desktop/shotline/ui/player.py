@@ -1,17 +1,10 @@
 """The preview player: the current shot inside its trim, or the whole timeline in shot order, with J/K/L and I/O.
 
-What is shown and how keys move it is decided by `services.playback` (pure, tested without decoding); this
-widget only drives QMediaPlayer. While a take plays forward the media player is the clock; reverse, gaps (shots
-without a take) and media that will not start are driven by an elapsed-time ticker instead, so the playhead
-always moves and the GUI thread never waits for the decoder.
-
-QMediaPlayer counts from its file's container start (the earliest of its streams, as the FFmpeg inside Qt reads it);
-a take's clock starts at its first picture frame (`media.clock`), as the export's and the thumbnails' do. The two
-are an offset apart: 0.5 s for a clip whose picture starts 0.5 s after its sound. The player learns it from Qt
-itself: a file just loaded and paused shows its first picture frame, stamped with Qt's time for it, which is the
-offset. Only then does the take seek to the time wanted; each file is measured once. (Reading the offset with
-PyAV instead disagreed with Qt by 21 ms for a Matroska clip with AAC sound: the two FFmpeg versions place that
-container's start differently.)
+What is shown and how keys move it is decided by `services.playback` (pure, tested without decoding), which frame a
+time names by `core.frames`; the picture itself is `ui.viewer`. While a take plays forward the media player is the
+clock; reverse, gaps (shots without a take) and media that will not start are driven by an elapsed-time ticker
+instead, so the playhead always moves and the GUI thread never waits for the decoder. Paused, the playhead always
+stands on a frame (the nearest for a seek, the one on screen for K), and the viewer shows that frame.
 
 When the timeline's sound is more than its takes' own (music, voice-over, gains, fades, ducking, crossfades), a
 `MixTrack` plays the rendered preview mix in step with the clock and the takes' own sound is silenced.
@@ -23,17 +16,16 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QSignalBlocker, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QElapsedTimer, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFocusEvent, QKeySequence, QPainter, QPaintEvent, QPen
-from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer, QVideoFrame
-from PySide6.QtMultimediaWidgets import QVideoWidget
+from PySide6.QtMultimedia import QMediaPlayer, QVideoSink
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
 
 from shotline.core import commands
 from shotline.core.changes import ProjectChange
 from shotline.core.errors import ShotlineError
+from shotline.core.frames import clock_style, format_clock
 from shotline.core.model import Take
-from shotline.core.timecode import format_time
 from shotline.core.timeline import placement_at, start_of
 from shotline.services import playback
 from shotline.services.playback import Mode, Playlist, Segment, Transport, TrimPoint
@@ -42,28 +34,15 @@ from shotline.ui.document import ProjectDocument
 from shotline.ui.player_mix import MixTrack
 from shotline.ui.playhead import Playhead
 from shotline.ui.selection import ShotSelection
+from shotline.ui.viewer import Viewer
 
 log = logging.getLogger(__name__)
 
 TICK_MS = 40
 """How often the ticker moves the clock: fast enough for smooth reverse, slow enough to cost nothing."""
 
-FIRST_FRAME_WAIT_MS = 3000
-"""How long a file just loaded may take to show its first frame (which says where its take's clock starts) before
-its take is shown counting from the container's start instead, as a file without picture is."""
-
-_READY = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
-_NOT_LOADED = (
-    QMediaPlayer.MediaStatus.NoMedia,
-    QMediaPlayer.MediaStatus.LoadingMedia,
-    QMediaPlayer.MediaStatus.InvalidMedia,
-)
-
 
 class PlayerPanel(QWidget):
-    _source_set = Signal(int)
-    """Queued behind every frame the previous source had sent (with the number of the load): frames after it are the
-    new source's."""
     mode_changed = Signal(str)
     """The player switched between Shot, Timeline and Compare; the argument is the Mode value."""
     transport_changed = Signal()
@@ -89,49 +68,21 @@ class PlayerPanel(QWidget):
         self._shot_id: str | None = None
         self._position = 0
         self._driving = False
-        self._loaded: Path | None = None
-        self._pending_us: int | None = None
-        """The take time to show once the loaded file is open and its offset known (a seek before that is lost)."""
-        self._seek_ms: int | None = None
-        """The media position last asked for (ms on the media player's clock)."""
-        self._offsets: dict[Path, int] = {}
-        """Per file measured: where take time 0 lies on the media player's clock (µs)."""
-        self._offset_us: int | None = None
-        """The loaded file's offset, once known (0 when it could not be measured)."""
-        self._loads = 0
-        self._measuring = False
-        self._first_frame_timer = QTimer(self)
-        self._first_frame_timer.setSingleShot(True)
-        self._first_frame_timer.setInterval(FIRST_FRAME_WAIT_MS)
-        self._first_frame_timer.timeout.connect(self._no_first_frame)
         self._missing: set[Path] = set()
         self._clock = QElapsedTimer()
         self._ticker = QTimer(self)
         self._ticker.setInterval(TICK_MS)
         self._ticker.timeout.connect(self._on_tick)
 
-        self._media = QMediaPlayer(self)
-        # Only with a real sound device: Qt's FFmpeg backend can hang in stop() when its audio sink failed to open
-        # (seen on machines without a sound server). Without one the picture plays silently.
-        self._audio: QAudioOutput | None = None
-        if QMediaDevices.audioOutputs():
-            self._audio = QAudioOutput(self)
-            self._media.setAudioOutput(self._audio)
-        # The same rule for the mix: without a sound device there is nothing to hear, so no mix track at all.
+        self._viewer = Viewer(self)
+        self._viewer.failed.connect(document.failed)
+        self._viewer.seeked.connect(self._clock.restart)
+        self._video = self._viewer.widget
+        # The same rule for the mix as for the takes' own sound: without a sound device there is nothing to hear.
         self._mix: MixTrack | None = None
-        if self._audio is not None or mix_without_sound_device:
-            self._mix = MixTrack(document, with_output=self._audio is not None, parent=self)
+        if self._viewer.audio_output is not None or mix_without_sound_device:
+            self._mix = MixTrack(document, with_output=self._viewer.audio_output is not None, parent=self)
             self._mix.carrying_changed.connect(self._on_mix_carrying)
-        self._video = QVideoWidget(self)
-        self._video.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self._media.setVideoOutput(self._video)
-        # Queued: QMediaPlayer may report a status from inside setSource(), and calling back into it there can
-        # deadlock its FFmpeg backend (seen as a hang in pause()). Handle it once the call has returned.
-        queued = Qt.ConnectionType.QueuedConnection
-        self._media.mediaStatusChanged.connect(self._on_media_status, queued)
-        self._media.errorOccurred.connect(self._on_media_error, queued)
-        self._video.videoSink().videoFrameChanged.connect(self._on_frame, queued)
-        self._source_set.connect(self._measure_first_frame, queued)
 
         self._actions: list[QAction] = []
         self._build()
@@ -239,7 +190,11 @@ class PlayerPanel(QWidget):
 
     @property
     def media_player(self) -> QMediaPlayer:
-        return self._media
+        return self._viewer.media_player
+
+    def video_sink(self) -> QVideoSink:
+        """Where the frames the viewer shows arrive (tests read the picture there)."""
+        return self._viewer.sink
 
     @property
     def mix(self) -> MixTrack | None:
@@ -294,7 +249,7 @@ class PlayerPanel(QWidget):
             self._playlist = playback.shot_playlist(project, shot_id) if shot_id else Playlist((), True)
         else:
             self._playlist = playback.timeline_playlist(project)
-        self._set_position(self._playlist.clamp(keep))
+        self._set_position(self._place(keep))
 
     # ------------------------------------------------------------------------------------------ transport
 
@@ -308,7 +263,9 @@ class PlayerPanel(QWidget):
         self._set_transport(self._transport.reverse())
 
     def pause(self) -> None:
+        """K: stop on the frame on screen (the playhead never rests between two frames)."""
         self._set_transport(self._transport.pause())
+        self._set_position(self._stop(self._position, nearest=False))
 
     def _set_transport(self, transport: Transport) -> None:
         at_end = self._position >= self._playlist.end_us
@@ -326,12 +283,16 @@ class PlayerPanel(QWidget):
         self.transport_changed.emit()
 
     def _drive_media(self) -> None:
-        # a file waiting for its first seek stays paused: paused, it shows the first frame that measures its offset
-        if self._transport.direction == 1 and self._loaded is not None and self._pending_us is None:
-            self._media.setPlaybackRate(float(self._transport.speed))
-            self._media.play()
-        else:
-            self._media.pause()
+        transport = self._transport
+        self._viewer.set_rate(float(transport.speed) if transport.direction == 1 else None)
+
+    def _place(self, at_us: int) -> int:
+        """Where the playhead goes for `at_us`: the nearest frame when paused, the time itself while playing."""
+        return self._playlist.clamp(at_us) if self._transport.playing else self._stop(at_us, nearest=True)
+
+    def _stop(self, at_us: int, *, nearest: bool) -> int:
+        """Where a paused playhead stands for `at_us`: on a frame (`playback.frame_stop`)."""
+        return playback.frame_stop(self._playlist, at_us, self._document.project.settings.fps, nearest=nearest)
 
     def _on_tick(self) -> None:
         elapsed_us = self._clock.restart() * 1000
@@ -350,19 +311,10 @@ class PlayerPanel(QWidget):
                 self._set_position(target)
 
     def _advance(self, segment: Segment, elapsed_us: int) -> None:
-        media_is_clock = (
-            segment.take is not None
-            and self._loaded is not None
-            and self._pending_us is None
-            and self._seek_settled()
-            and self._media.playbackState() == QMediaPlayer.PlaybackState.PlayingState
-            and self._media.mediaStatus() in (*_READY, QMediaPlayer.MediaStatus.BufferingMedia)
-        )
-        if media_is_clock:
-            source = self._media.position() * 1000 - (self._offset_us or 0)
-            target = max(self._position, segment.clock_time(source))
-        else:
-            target = self._position + elapsed_us
+        # while a take plays forward its media is the clock; elsewhere the elapsed time moves it
+        source = self._viewer.playing_source_us() if segment.take is not None else None
+        media_is_clock = source is not None
+        target = self._position + elapsed_us if source is None else max(self._position, segment.clock_time(source))
         if target < segment.end_us:
             self._set_position(target, show=not media_is_clock)
             return
@@ -372,17 +324,11 @@ class PlayerPanel(QWidget):
             return
         self._set_position(segment.end_us)  # the next segment's first frame: loads its media and plays on
 
-    def _seek_settled(self) -> bool:
-        """Seeks are asynchronous: until the media reports the new place, its position is the old one."""
-        if self._seek_ms is not None and abs(self._media.position() - self._seek_ms) < 250:
-            self._seek_ms = None
-        return self._seek_ms is None
-
     # ------------------------------------------------------------------------------------------ moving
 
     def seek(self, at_us: int) -> None:
-        """Show the frame at `at_us` on the player's clock; playing goes on from there."""
-        self._set_position(self._playlist.clamp(at_us))
+        """Show the frame nearest `at_us` on the player's clock; playing goes on from there."""
+        self._set_position(self._place(at_us))
         self._clock.restart()
 
     def step(self, frames: int) -> None:
@@ -395,8 +341,9 @@ class PlayerPanel(QWidget):
         self.seek(self._playlist.begin_us)
 
     def go_end(self) -> None:
+        """End: the last frame (a frame that is shown, not the time after it)."""
         self.pause()
-        self.seek(self._playlist.end_us)
+        self.seek(playback.last_frame_us(self._playlist, self._document.project.settings.fps))
 
     def _set_position(self, at_us: int, *, show: bool = True) -> None:
         self._position = at_us
@@ -409,9 +356,7 @@ class PlayerPanel(QWidget):
         with QSignalBlocker(self._slider):
             self._slider.setRange(0, self._playlist.duration_us // 1000)
             self._slider.setValue((at_us - self._playlist.begin_us) // 1000)
-        self._time.setText(
-            f"{format_time(at_us - self._playlist.begin_us)} / {format_time(self._playlist.duration_us)}"
-        )
+        self._show_time()
         if show:
             self._show(at_us)
         self._follow_mix()
@@ -420,20 +365,28 @@ class PlayerPanel(QWidget):
         if self._mix is not None:
             self._mix.follow(self._position, self._transport)
 
+    def _show_time(self) -> None:
+        # read each time: the creator may have switched between timecode and seconds in Preferences since
+        style = clock_style(self._document.ctx.settings.clock_style)
+        fps = self._document.project.settings.fps
+        position = format_clock(self._position - self._playlist.begin_us, fps, style)
+        self._time.setText(f"{position} / {format_clock(self._playlist.duration_us, fps, style)}")
+
     def _on_mix_carrying(self, carrying: bool) -> None:
-        if self._audio is not None:
-            self._audio.setMuted(carrying)  # the mix holds the takes' own sound already
+        audio = self._viewer.audio_output
+        if audio is not None:
+            audio.setMuted(carrying)  # the mix holds the takes' own sound already
 
     def _show(self, at_us: int) -> None:
         """Put the frame at `at_us` in the video widget: load its take if needed and seek the media there."""
         segment = self._playlist.at(at_us)
         source = segment.source_time(at_us) if segment else None
         if segment is None or segment.take is None or source is None:
-            self._unload()
+            self._viewer.unload()
             return
         path = self._document.session.bundle.resolve(segment.take.media)
         if not path.is_file():
-            self._unload()
+            self._viewer.unload()
             if path not in self._missing:
                 self._missing.add(path)
                 self._document.failed.emit(
@@ -442,82 +395,8 @@ class PlayerPanel(QWidget):
                 )
             return
         self._missing.discard(path)
-        if path != self._loaded:
-            self._load(path, has_picture=segment.take.info.has_video)
-            self._pending_us = source  # a seek before the file is open is lost: it waits for the file and its offset
-        elif self._pending_us is not None:
-            self._pending_us = source  # still waiting for them
-        else:
-            assert self._offset_us is not None  # a file's seek stops waiting only once its offset is known
-            target_ms = (source + self._offset_us) // 1000
-            if target_ms == self._seek_ms and not self._transport.playing:
-                return  # the frame on screen is already this one: an unrelated edit must not make the media seek
-            self._seek_ms = target_ms
-            self._media.setPosition(target_ms)
-        self._drive_media()
-
-    def _load(self, path: Path, *, has_picture: bool) -> None:
-        self._loaded = path
-        self._loads += 1
-        self._seek_ms = None
-        # a file without picture counts from its first sound sample, which is where its container starts
-        self._offset_us = self._offsets.get(path, None if has_picture else 0)
-        self._measuring = False
-        self._first_frame_timer.stop()
-        self._media.setSource(QUrl.fromLocalFile(str(path)))
-        if self._offset_us is None:
-            self._source_set.emit(self._loads)
-
-    def _unload(self) -> None:
-        if self._loaded is not None:
-            self._loaded = None
-            self._pending_us = None
-            self._offset_us = None
-            self._measuring = False
-            self._first_frame_timer.stop()
-            self._media.stop()
-            self._media.setSource(QUrl())
-
-    def _on_media_status(self, status: QMediaPlayer.MediaStatus) -> None:
-        if status in _READY:
-            self._seek_pending()
-
-    def _seek_pending(self) -> None:
-        """Show the take time waiting for its file to open and its offset to be known, once both are."""
-        if self._pending_us is None or self._offset_us is None or self._media.mediaStatus() in _NOT_LOADED:
-            return
-        self._seek_ms = (self._pending_us + self._offset_us) // 1000
-        self._pending_us = None
-        self._media.setPosition(self._seek_ms)
-        self._clock.restart()
-        self._drive_media()
-
-    def _measure_first_frame(self, load: int) -> None:
-        # every frame of the previous source came before this call: the next valid frame is the loaded file's first
-        if load == self._loads and self._loaded is not None and self._offset_us is None:
-            self._measuring = True
-            self._first_frame_timer.start()
-
-    def _on_frame(self, frame: QVideoFrame) -> None:
-        if not self._measuring or not frame.isValid() or self._loaded is None:
-            return
-        # not yet seeked, the paused media shows its first picture frame: Qt's time for it is the take's zero
-        self._measuring = False
-        self._first_frame_timer.stop()
-        self._offset_us = self._offsets[self._loaded] = frame.startTime()
-        self._seek_pending()
-
-    def _no_first_frame(self) -> None:
-        if self._measuring and self._loaded is not None:
-            log.warning("%s showed no picture in time; playing it from its container's start", self._loaded.name)
-            self._measuring = False
-            self._offset_us = 0  # for this load only: the next one measures again
-            self._seek_pending()
-
-    def _on_media_error(self, error: QMediaPlayer.Error, message: str) -> None:
-        if error != QMediaPlayer.Error.NoError:
-            name = self._loaded.name if self._loaded else "this clip"
-            self._document.failed.emit(f"Cannot play {name}: {message or error.name}. Try importing it again.")
+        fps = playback.frame_rate(segment, self._document.project.settings.fps)
+        self._viewer.show(path, source, fps, has_picture=segment.take.info.has_video)
 
     # ------------------------------------------------------------------------------------------ trims
 
@@ -565,7 +444,7 @@ class PlayerPanel(QWidget):
             self._shot_id = None  # the playhead went to another shot: the player follows it there
             self._rebuild(keep=at_us)
         else:
-            self._set_position(self._playlist.clamp(at_us))
+            self._set_position(self._place(at_us))
         self._clock.restart()
 
     # ------------------------------------------------------------------------------------------ look
@@ -588,6 +467,6 @@ class PlayerPanel(QWidget):
     def stop(self) -> None:
         """Stop playing and release the files (before the project closes)."""
         self.pause()
-        self._unload()
+        self._viewer.unload()
         if self._mix is not None:
             self._mix.close()
