@@ -82,6 +82,13 @@ def test_plain_http_is_refused_except_to_this_computer(url: str) -> None:
     assert url in str(refused.value)
 
 
+@pytest.mark.parametrize("url", ["https://me:s3cret-token@x.io", "http://s3cret-token@127.0.0.1:8188"])
+def test_an_address_holding_a_password_is_refused_without_repeating_it(url: str) -> None:
+    with pytest.raises(InputRejected) as refused:
+        checked_url(url, "comfyui")
+    assert "keyring" in str(refused.value) and "s3cret" not in str(refused.value)
+
+
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8188", "http://localhost:8188", "http://[::1]:8188", "https://x.io"])
 def test_loopback_and_https_are_allowed(url: str) -> None:
     assert checked_url(url) == url

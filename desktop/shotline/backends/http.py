@@ -40,6 +40,7 @@ from shotline.core.errors import (
     BackendError,
     InputRejected,
     JobFailed,
+    ProviderUnreachable,
     QuotaExceeded,
     TransientError,
 )
@@ -90,6 +91,12 @@ def checked_url(url: str, backend_id: str = "") -> str:
     """The URL without a trailing slash; plain http only to loopback, so keys never travel unencrypted."""
     parts = urlsplit(url)
     where = f" for {backend_id}" if backend_id else ""
+    if parts.username or parts.password:
+        # a password in an address would sit in the settings file and in every message that names the address
+        raise InputRejected(
+            f"The address{where} holds a user name or password before {parts.hostname}; Shotline keeps keys in "
+            "the system's keyring, never in an address. Remove it, and give the key in the API keys window."
+        )
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise InputRejected(f"{url!r} is not a web address{where}; write it like https://api.example.com.")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
@@ -202,7 +209,7 @@ class ProviderHttp:
                 response = await self._send(method, path, **kwargs)
             except httpx.TransportError as exc:
                 if attempt == READ_ATTEMPTS:
-                    raise TransientError(f"{self.provider} could not be reached ({self._said(exc)}).") from exc
+                    raise ProviderUnreachable(f"{self.provider} could not be reached ({self._said(exc)}).") from exc
                 await self._pause(attempt, None, f"{method} {path}: {self._said(exc)}")
                 continue
             if response.status_code in _RETRY_STATUSES and attempt < READ_ATTEMPTS:
@@ -221,7 +228,7 @@ class ProviderHttp:
                 response = await self._send(method, path, **kwargs)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 # the connection never opened, so the provider cannot have seen the request
-                raise TransientError(
+                raise ProviderUnreachable(
                     f"{self.provider} could not be reached ({self._said(exc)}); nothing was sent. Try again later."
                 ) from exc
             except httpx.TransportError as exc:
