@@ -137,6 +137,7 @@ def test_one_transport_moves_every_take_to_the_same_frame(qtbot: QtBot, window: 
     qtbot.waitUntil(grid.settled, timeout=10_000)
     assert shown_numbers(grid) == at(40)
     assert grid.position_us == frame_time_us(40, Fraction(FPS))
+    assert grid.time.text().startswith("00:00:01:15 / ")  # timecode, as the player reads it
     assert moved(qtbot, grid, Qt.Key.Key_Home) == at(0)
 
     qtbot.keyClick(grid, Qt.Key.Key_Space)

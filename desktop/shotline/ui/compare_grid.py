@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
 
 from shotline.core import commands
 from shotline.core.changes import ProjectChange
+from shotline.core.frames import clock_style, decoder_time, format_clock, frame_at, frame_start, nearest_frame
 from shotline.core.model import Shot, Take
-from shotline.core.timecode import format_time, frame_duration_us, frame_time_us
-from shotline.media.clock import FRAME_TOLERANCE_US
+from shotline.core.timecode import frame_duration_us, frame_time_us
 from shotline.media.frame_reader import Answer, FrameFeed, Wish
 from shotline.services.take_caption import take_caption
 from shotline.ui import theme
@@ -226,7 +226,10 @@ class CompareGrid(QDialog):
         transport.addWidget(self.slider, 1)
         transport.addWidget(self.time)
 
-        self.hint = QLabel("Click a take or press its number to pick it. Space plays all of them; Esc closes.", self)
+        self.hint = QLabel(
+            "Click a take or press its number to pick it (Ctrl+Z undoes). Space plays them all, silent; Esc closes.",
+            self,
+        )
         self.hint.setStyleSheet(f"color: {theme.MUTED.name()}")
         close = QPushButton("Close", self)
         close.setAutoDefault(False)
@@ -307,7 +310,7 @@ class CompareGrid(QDialog):
 
     def step(self, frames: int) -> None:
         self.pause()
-        self.seek(frame_time_us(self._frame_of(self._wanted) + frames, self._fps))
+        self.seek(frame_time_us(frame_at(self._wanted, self._fps) + frames, self._fps))
 
     def go_start(self) -> None:
         self.seek(0)
@@ -317,16 +320,12 @@ class CompareGrid(QDialog):
         self.seek(self._end_us)
 
     def seek(self, at_us: int) -> None:
-        """Show the frame at `at_us` in every take (snapped to a frame); playing goes on from there."""
-        at_us = frame_time_us(self._frame_of(min(max(at_us, 0), self._end_us)), self._fps)
+        """Show every take's frame at `at_us` (the nearest frame start, as the player's seek); playing goes on."""
+        at_us = min(nearest_frame(max(at_us, 0), self._fps), self._end_us)
         if self._playing:
             self._play_from = at_us
             self._clock.restart()
         self._ask(at_us)
-
-    def _frame_of(self, at_us: int) -> int:
-        """The frame of the first take's rate showing at `at_us` (the last one starting at or before it)."""
-        return int((at_us + FRAME_TOLERANCE_US) * self._fps // 1_000_000)
 
     # ------------------------------------------------------------------------------------------ frames
 
@@ -344,9 +343,12 @@ class CompareGrid(QDialog):
 
     def _take_time(self, take: Take, at_us: int) -> int:
         """Where in `take`'s file the moment `at_us` lies: inside its trim; a shorter take holds its last frame."""
-        frame = frame_duration_us(take.info.fps) if take.info.fps else Fraction(2 * FRAME_TOLERANCE_US)
-        last = max(take.duration_us - int(frame), 0)
-        return take.trim.in_us + min(at_us, last)
+        fps = take.info.fps
+        if fps is None:
+            return take.trim.in_us + min(at_us, max(take.duration_us - 1, 0))
+        last = max(take.duration_us - int(frame_duration_us(fps)), 0)
+        # the middle of the take's own frame there: its start, rounded to a microsecond, may fall a hair early
+        return decoder_time(take.trim.in_us + min(at_us, last), fps)
 
     def _collect(self) -> None:
         while True:
@@ -387,14 +389,16 @@ class CompareGrid(QDialog):
             self.pause()
             return
         elapsed_us = self._clock.elapsed() * 1000
-        target = min(frame_time_us(self._frame_of(self._play_from + elapsed_us), self._fps), self._end_us)
+        target = min(frame_start(self._play_from + elapsed_us, self._fps), self._end_us)
         if target != self._position:
             self._ask(target)
 
     def _show_time(self) -> None:
         with QSignalBlocker(self.slider):
-            self.slider.setValue(self._frame_of(self._wanted))
-        self.time.setText(f"{format_time(self._position)} / {format_time(self._end_us)}")
+            self.slider.setValue(frame_at(self._wanted, self._fps))
+        style = clock_style(self._document.ctx.settings.clock_style)
+        shown, length = (format_clock(us, self._fps, style) for us in (self._position, self._end_us))
+        self.time.setText(f"{shown} / {length}")
 
     def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
