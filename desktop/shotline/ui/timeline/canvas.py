@@ -77,6 +77,8 @@ class TimelineCanvas(QWidget):
     """Ctrl+wheel: (factor, x in canvas pixels to keep still)."""
     scroll_requested = Signal(int)
     """A plain wheel turn: pixels to scroll sideways."""
+    drag_finished = Signal()
+    """A trim, move or scrub ended (the panel may fit the film again, which it never does mid-drag)."""
 
     def __init__(
         self, document: ProjectDocument, selection: ShotSelection, playhead: Playhead, parent: QWidget | None = None
@@ -333,6 +335,7 @@ class TimelineCanvas(QWidget):
         elif isinstance(drag, _MoveDrag) and drag.active:
             self._drop(drag, self.geometry_.boundary_at(event.position().x()))
         self.update()
+        self.drag_finished.emit()
 
     def _scrub(self, x: float) -> None:
         project = self._document.project

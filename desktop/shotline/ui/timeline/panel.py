@@ -22,6 +22,9 @@ from shotline.ui.timeline.canvas import TimelineCanvas
 from shotline.ui.timeline.lanes import LaneHeaders
 
 ZOOM_STEP = 1.25
+EMPTY_FILM_US = 10_000_000
+"""What an empty film's timeline fits: ten seconds, so the first shots land at a readable scale (fitting nothing
+used to zoom to 0.05 s ticks)."""
 
 
 class TimelinePanel(QWidget):
@@ -32,7 +35,9 @@ class TimelinePanel(QWidget):
         self._document = document
         self._playhead = playhead
         self._keep_fitted = True
-        """Until the creator zooms, the whole film fills the view however the panel is resized."""
+        """Until the creator zooms, the whole film fills the view however the panel is resized (a banner or a
+        dock taking room included) and whenever it grows past the view's edge."""
+        self._had_takes = _has_takes(document)
         self.canvas = TimelineCanvas(document, selection, playhead, self)
         self.scroll_area = QScrollArea(self)
         self.scroll_area.setWidget(self.canvas)
@@ -75,6 +80,7 @@ class TimelinePanel(QWidget):
         self.setFocusProxy(self.canvas)
 
         self.canvas.zoom_requested.connect(self.zoom)
+        self.canvas.drag_finished.connect(self._refit_if_needed)
         self.canvas.scroll_requested.connect(self._scroll_by)
         document.changed.connect(self._on_document_changed)
         playhead.moved.connect(self._follow_playhead)
@@ -110,10 +116,24 @@ class TimelinePanel(QWidget):
         """Fit the whole film (and any sound running past its end) in the visible width, and keep it fitted as
         the panel is resized until the next zoom."""
         self._keep_fitted = True
-        room = self.scroll_area.viewport().width() - 2 * geometry.PAD - 2
-        seconds = max(self.canvas.geometry_.extent_us, 100_000) / 1_000_000
-        self.canvas.set_pixels_per_second(max(1, room) / seconds)
+        extent = self.canvas.geometry_.extent_us
+        seconds = (extent if extent > 0 else EMPTY_FILM_US) / 1_000_000
+        self.canvas.set_pixels_per_second(max(1, self._room()) / seconds)
         self.scroll_area.horizontalScrollBar().setValue(0)
+
+    def _room(self) -> int:
+        return self.scroll_area.viewport().width() - 2 * geometry.PAD - 2
+
+    def _refit_if_needed(self) -> None:
+        """Fit again when the first takes arrive (whatever the zoom), or, until the creator zooms, when the film
+        has grown past the view's edge; a zoom the creator chose is otherwise kept."""
+        if self.canvas.dragging or not self.isVisible():
+            return  # a clip never rescales under the pointer; the drag's end asks again
+        has_takes = _has_takes(self._document)
+        first_takes, self._had_takes = has_takes and not self._had_takes, has_takes
+        end = self.canvas.geometry_.x_of(self.canvas.geometry_.extent_us) - geometry.PAD
+        if first_takes or (self._keep_fitted and end > self._room()):
+            self.fit()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -149,6 +169,7 @@ class TimelinePanel(QWidget):
 
     def _on_document_changed(self, change: ProjectChange) -> None:
         self.canvas.relayout()
+        self._refit_if_needed()
         self._fit_height()
         self._show_total()
 
@@ -161,3 +182,7 @@ class TimelinePanel(QWidget):
         project = self._document.project
         shots = len(project.shots)
         self.total_label.setText(f"{shots} shot{'s' if shots != 1 else ''} · {format_time(film_length_us(project))}")
+
+
+def _has_takes(document: ProjectDocument) -> bool:
+    return any(shot.picked_take is not None for shot in document.project.shots)
