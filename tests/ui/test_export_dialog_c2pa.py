@@ -74,7 +74,7 @@ def export(qtbot, dialog: ExportDialog, target: Path) -> None:
 
 @pytest.mark.parametrize(
     ("identity", "reason"),
-    [("none", "no signing identity is set up"), ("refused", "certificate is invalid")],
+    [("none", "no certificate is set up yet"), ("refused", "certificate is invalid")],
 )
 def test_without_a_usable_identity_the_box_is_disabled_with_the_reason(
     qtbot, document: ProjectDocument, context: AppContext, tmp_path: Path, identity: str, reason: str

@@ -170,6 +170,11 @@ class TransientError(BackendError):
     pass
 
 
+class ProviderUnreachable(TransientError):
+    """No answer came from the provider at all (no connection, a failed name lookup, a timeout): nothing is known
+    about the request, nor about the key it carried."""
+
+
 class ModelRetired(BackendError):
     def __init__(self, message: str, replacement: str | None = None) -> None:
         super().__init__(message)

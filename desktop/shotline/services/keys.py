@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shotline.core.errors import KeyStoreError
+from shotline.core.errors import AuthFailed, KeyStoreError, ProviderUnreachable, TransientError
 from shotline.core.ports import BackendInfo, KeyCheck
 from shotline.jobs.runner import JobHandle
 from shotline.services.context import AppContext
@@ -27,6 +27,31 @@ class KeyStatus:
             KeySource.MEMORY: f"{self.backend.id}: key held in memory for this session only.",
             KeySource.NONE: f"{self.backend.id}: no key. Set one with `shotline keys set {self.backend.id}` or {env}.",
         }[self.source]
+
+    @property
+    def plain(self) -> str:
+        """The same for the window: the backend's name and plain words, no command lines."""
+        name = self.backend.name
+        if not self.backend.needs_key:
+            return f"{name} needs no key."
+        env = " or ".join(self.backend.key_env_vars)
+        return {
+            KeySource.ENVIRONMENT: f"{name}: the key comes from the {env} setting of this computer, not the keyring.",
+            KeySource.KEYRING: f"{name}: key stored in your system keyring.",
+            KeySource.MEMORY: f"{name}: key kept in memory until Shotline quits.",
+            KeySource.NONE: f"{name}: no key yet. Paste it from your {name} account and press Set.",
+        }[self.source]
+
+
+def key_test_failure(name: str, error: BaseException) -> str:
+    """Why a key test gave no yes, in plain words: a refused key is not the same as a provider out of reach."""
+    if isinstance(error, AuthFailed):
+        return f"The key did not work: {name} refused it. Check that it was copied whole, then set it again."
+    if isinstance(error, ProviderUnreachable):
+        return f"Could not reach {name}, so the key was not tested. Check the internet connection and try again."
+    if isinstance(error, TransientError):
+        return f"{name} had a problem answering, so the key was not tested. Try again in a few minutes."
+    return f"{name} could not test the key: {error}"
 
 
 def _keyed_backend(ctx: AppContext, backend_id: str) -> BackendInfo:

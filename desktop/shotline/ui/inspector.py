@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -48,6 +46,7 @@ from shotline.core.model import GenerationSettings, Shot, Take
 from shotline.core.ports import ModelInfo
 from shotline.services.shots import estimate, fit_to_model, import_image, is_offline, last_frame_image, model_info
 from shotline.ui import theme
+from shotline.ui.dialogs.take_details import TakeDetailsDialog, details_text
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.selection import ShotSelection
 from shotline.ui.sound_inspector import AudioClipPanel, ShotSoundSection
@@ -562,38 +561,14 @@ class InspectorPanel(QWidget):
                 self.document.failed.emit(f"Could not open a file manager at {folder}.")
 
     def take_details(self, take: Take) -> str:
-        record = take.generation
-        details: dict[str, Any] = {"take": take.id, "media": take.media, "origin": str(take.origin)}
-        if take.source_name:
-            details["imported from"] = take.source_name
-        if record is not None:
-            details |= {
-                "job id": record.job_id,
-                "provider job id": record.provider_job_id,
-                "backend": record.backend,
-                "model": record.model,
-                "estimated cost": None if record.estimated_cost is None else str(record.estimated_cost),
-                "billed cost": None if record.billed_cost is None else str(record.billed_cost),
-                "created": record.created_at,
-                "request": dict(record.request),
-            }
-        return json.dumps(details, indent=2, default=str)
+        return details_text(self.document.ctx, take)
 
     def show_details(self) -> QDialog | None:
         """A read-only window with how the selected take was made (not modal)."""
         takes = self._selected_takes()
         if len(takes) != 1:
             return None
-        dialog = QDialog(self)
-        dialog.setWindowTitle("Take details")
-        text = QPlainTextEdit(self.take_details(takes[0]), dialog)
-        text.setReadOnly(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
-        buttons.rejected.connect(dialog.close)
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(text)
-        layout.addWidget(buttons)
-        dialog.resize(520, 480)
+        dialog = TakeDetailsDialog(self.document.ctx, takes[0], self)  # labelled fields, not the raw record
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.details_dialog = dialog
         dialog.show()

@@ -8,6 +8,7 @@ the group says why and is disabled.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from PySide6.QtGui import QColor
@@ -26,6 +27,8 @@ from shotline.services.context import AppContext
 from shotline.ui import theme
 from shotline.ui.bridge import Bridge
 from shotline.ui.document import describe
+
+log = logging.getLogger(__name__)
 
 PEM_FILES = "PEM files (*.pem *.crt *.cer *.key);;All files (*)"
 HINT = "Check signs a test sound with these files."
@@ -172,6 +175,7 @@ class ContentCredentialsGroup(QWidget):
     def _library_checked(self, reason: str | None) -> None:
         self._library = None
         if reason:
+            reason = for_creator(reason)
             self.setEnabled(False)
             self._show(f"Not available: {reason}.", theme.WARNING)
             self.setToolTip(f"Content Credentials are not available: {reason}")
@@ -195,6 +199,19 @@ class ContentCredentialsGroup(QWidget):
     @staticmethod
     def _colour(label: QLabel, colour: QColor) -> None:
         label.setStyleSheet(f"color: {colour.name()};")
+
+
+def for_creator(reason: str) -> str:
+    """Why signing is impossible, in a creator's words: the install commands and library errors the command line
+    shows (useful there) stay in the log."""
+    if "c2pa-python" in reason:
+        log.info("Content Credentials are not available: %s", reason)
+        if "not installed" in reason:
+            return "this copy of Shotline was installed without Content Credentials signing"
+        return "the signing part of this copy of Shotline could not be loaded; reinstalling Shotline should fix it"
+    if reason.startswith("no signing identity is set up"):
+        return "no certificate is set up yet; choose one in Preferences → Content Credentials"
+    return reason
 
 
 def _row(field: QLineEdit, button: QPushButton) -> QHBoxLayout:

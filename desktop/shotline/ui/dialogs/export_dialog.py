@@ -53,6 +53,7 @@ from shotline.services.lossless import RouteDecision, snap_cuts_to_keyframes, st
 from shotline.services.preferences import remember_export_choices
 from shotline.services.presets import CODECS, FITS, PRESETS, ExportPreset, export_settings
 from shotline.ui import theme
+from shotline.ui.dialogs.content_credentials import for_creator
 from shotline.ui.dialogs.export_choices import (
     HOW_WRITTEN,
     LOUDNESS,
@@ -397,7 +398,7 @@ class ExportDialog(QDialog):
         self._signing_pending = False
         self.sign_check.setChecked(False)
         self.sign_check.setEnabled(False)
-        self.sign_check.setToolTip(f"Cannot sign: {describe(error)}")
+        self.sign_check.setToolTip(f"Cannot sign: {for_creator(describe(error))}")
         self.sign_note.setVisible(True)
 
     @property

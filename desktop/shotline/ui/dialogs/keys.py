@@ -6,6 +6,10 @@ for this run only; it never writes a key to a file.
 
 from __future__ import annotations
 
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -24,9 +28,16 @@ from shotline.services.context import AppContext
 from shotline.services.session_keys import keep_keys_in_memory, keys_in_memory
 from shotline.ui import theme
 from shotline.ui.bridge import Bridge
-from shotline.ui.document import describe
+from shotline.ui.dialogs.fit import grow_to_fit
+
+if TYPE_CHECKING:
+    from shotline.jobs.runner import JobHandle
+
+log = logging.getLogger(__name__)
 
 CANNOT_TEST = "This backend cannot check a key without generating something"
+KEY_TEST_TIMEOUT_MS = 15_000
+"""A test that has had no answer by then is stopped: the provider is out of reach, whatever the key."""
 
 
 def key_test_tooltip(name: str, testable: bool, *, stores_first: bool = False) -> str:
@@ -47,13 +58,19 @@ class KeyRow:
         self.field = QLineEdit(dialog)
         self.field.setEchoMode(QLineEdit.EchoMode.Password)
         self.field.setPlaceholderText(f"Paste the {info.name} key")
+        self.field.setMinimumWidth(self.field.fontMetrics().horizontalAdvance(self.field.placeholderText()) + 24)
         self.set_button = QPushButton("Set", dialog)
         self.set_button.setToolTip(f"Store this key for {info.name}")
         self.test_button = QPushButton("Test", dialog)
         testable = keys.can_try_key(dialog.ctx, info.id)
         self.test_button.setEnabled(testable)
         self.test_button.setToolTip(key_test_tooltip(info.name, testable))
-        self.test_button.clicked.connect(self.try_key)
+        self.test_button.clicked.connect(self._test_or_cancel)
+        self._testing: JobHandle[str] | None = None
+        self._deadline = QTimer(dialog)
+        self._deadline.setSingleShot(True)
+        self._deadline.setInterval(KEY_TEST_TIMEOUT_MS)
+        self._deadline.timeout.connect(self._no_answer)
         self.remove_button = QPushButton("Remove", dialog)
         self.remove_button.setToolTip(f"Forget the stored key for {info.name}")
         self.set_button.clicked.connect(self.store)
@@ -69,9 +86,9 @@ class KeyRow:
 
     def refresh(self) -> None:
         try:
-            self.source.setText(keys.key_status(self.dialog.ctx, self.info.id).description)
+            self.source.setText(keys.key_status(self.dialog.ctx, self.info.id).plain)
         except KeyStoreError as error:
-            self.source.setText(f"{self.info.id}: the keyring cannot be read.")
+            self.source.setText(f"{self.info.name}: the keyring cannot be read.")
             self.dialog.keyring_failed(error)
 
     def store(self) -> None:
@@ -87,29 +104,58 @@ class KeyRow:
         self.field.clear()
         self.refresh()
 
+    def _test_or_cancel(self) -> None:
+        if self._testing is not None:
+            self.cancel_test("Test cancelled; the key was not judged.")
+        else:
+            self.try_key()
+
     def try_key(self) -> None:
-        """Ask the provider off the GUI thread; the answer replaces the source line until the next refresh."""
+        """Ask the provider off the GUI thread, with Cancel and a deadline; the answer replaces the source line."""
         try:
             handle = keys.start_key_try(self.dialog.ctx, self.info.id)
         except ShotlineError as error:
             self.dialog.show_problem(str(error))
             return
-        self.test_button.setEnabled(False)
+        self._testing = handle
+        self.test_button.setText("Cancel")
+        self.test_button.setToolTip(f"Stop asking {self.info.name}")
         self.source.setText(f"Asking {self.info.name}…")
-        self.dialog.bridge.watch(handle, self._key_works, self._key_failed, self._key_test_stopped)
+        self._deadline.start()
+        self.dialog.bridge.watch(
+            handle,
+            lambda answer: self._answered(handle, answer),
+            lambda error: self._answered(handle, error),
+            lambda: None,  # a cancel has already said so
+        )
 
-    def _key_works(self, answer: str) -> None:
-        self.test_button.setEnabled(True)
-        self.source.setText(f"{self.info.id}: {answer}")
+    def cancel_test(self, why: str) -> None:
+        handle = self._testing
+        if handle is None:
+            return
+        self._end_test()
+        handle.cancel()
+        self.source.setText(f"{self.info.name}: {why}")
 
-    def _key_failed(self, error: BaseException) -> None:
-        self.test_button.setEnabled(True)
-        self.source.setText(f"{self.info.id}: the key did not work.")
-        self.dialog.show_problem(describe(error))
+    def _no_answer(self) -> None:
+        seconds = KEY_TEST_TIMEOUT_MS // 1000
+        self.cancel_test(f"no answer within {seconds} seconds, so the key was not tested. Check the connection.")
 
-    def _key_test_stopped(self) -> None:
-        self.test_button.setEnabled(True)
-        self.refresh()
+    def _end_test(self) -> None:
+        self._testing = None
+        self._deadline.stop()
+        self.test_button.setText("Test")
+        self.test_button.setToolTip(key_test_tooltip(self.info.name, True))
+
+    def _answered(self, handle: JobHandle[str], answer: str | BaseException) -> None:
+        if handle is not self._testing:
+            return  # cancelled or timed out: that answer is no longer awaited
+        self._end_test()
+        if isinstance(answer, BaseException):
+            log.info("Testing the %s key failed: %s", self.info.id, answer)  # the technical detail, for a report
+            self.source.setText(keys.key_test_failure(self.info.name, answer))
+        else:
+            self.source.setText(f"{self.info.name}: {answer}")
 
     def remove(self) -> None:
         try:
@@ -153,6 +199,7 @@ class KeysDialog(QDialog):
             self.rows[info.id] = KeyRow(self, info, grid, 2 * n)
         if not keyed:
             layout.addWidget(QLabel("None of the installed backends needs a key.", self))
+        grid.setColumnStretch(1, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -181,6 +228,16 @@ class KeysDialog(QDialog):
         self.memory_button.hide()
         self.problem.setText("Keys are kept in memory for this run only; they are forgotten when Shotline quits.")
         self.problem.show()
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        grow_to_fit(self, event)
+        return handled
+
+    def reject(self) -> None:
+        for row in self.rows.values():  # closing stops any test still waiting for its provider
+            row.cancel_test("Test cancelled.")
+        super().reject()
 
     def show_problem(self, text: str) -> None:
         self.problem.setText(text)
