@@ -76,6 +76,34 @@ def test_a_file_cut_short_is_incomplete_in_every_container_that_says_how_long_it
         admit(part)
 
 
+_UNCOMPRESSED = [
+    ("prores_ks", "yuv422p10le", "pcm_s24le"),
+    ("libx264", "yuv420p", "pcm_s16le"),
+    (None, None, "pcm_s24le"),
+]
+
+
+@pytest.mark.parametrize(("picture", "pixels", "sound"), _UNCOMPRESSED)
+def test_a_mov_with_uncompressed_sound_comes_in_whole_and_is_refused_cut_short(
+    tmp_path: Path, picture: str | None, pixels: str | None, sound: str
+) -> None:
+    """A camera's or editor's MOV (ProRes, H.264 4:2:2) keeps its sound as PCM, whose header lists every sample
+    while the demuxer hands them out a chunk of thousands at a time (the trial's prores.mov: 384000 samples in 498
+    packets). Such a file was refused as incomplete; it comes in, and cut short it is still refused."""
+    whole = tmp_path / "camera.mov"
+    sources = [] if picture is None else ["-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=2"]
+    sources += ["-f", "lavfi", "-i", "sine=frequency=440:duration=2"]
+    codecs = [] if picture is None else ["-c:v", picture, "-pix_fmt", str(pixels)]
+    run([*sources, *codecs, "-c:a", sound, "-ar", "48000", "-movflags", "+faststart", str(whole)])
+    info = admit(whole)
+    assert info.has_audio and info.has_video == (picture is not None)
+    assert abs(info.duration_us - 2_000_000) <= 40_000
+    fitted = hostile.cut_to_fit(whole, tmp_path / "fitted.mov", 0.6)
+    cut_short = r"fitted\.mov is incomplete: it holds \d+ of the \d+ (frames|sound samples)"
+    with pytest.raises(intake.Refused, match=cut_short):
+        admit(fitted)
+
+
 def test_a_clip_packing_more_than_a_thousand_frames_a_second_is_refused(tmp_path: Path) -> None:
     dense = tmp_path / "dense.mp4"
     source = "testsrc2=size=64x48:rate=2000:duration=0.2"

@@ -110,6 +110,7 @@ def _check_whole(path: Path) -> None:
     with open_media(path) as container:
         intake.check_layout(path, container.format.name)
         counts: Counter[int] = Counter()
+        lasting: Counter[int] = Counter()
         cut_off: set[int] = set()
         video = container.streams.video[0] if container.streams.video else None
         span: list[Fraction] = []
@@ -119,6 +120,7 @@ def _check_whole(path: Path) -> None:
                     continue  # the empty packet each stream ends with, not one of the file's
                 index = packet.stream.index
                 counts[index] += 1
+                lasting[index] += packet.duration or 0
                 if packet.is_corrupt:
                     cut_off.add(index)
                 if video is not None and index == video.index and packet.pts is not None and video.time_base:
@@ -126,22 +128,38 @@ def _check_whole(path: Path) -> None:
         except (av.error.FFmpegError, ValueError) as exc:
             raise MediaUnreadable(f"{path.name} is damaged and cannot be played ({plain_reason(exc)}).") from None
         if "mov" in container.format.name.split(","):
-            _check_samples(path, container, counts, cut_off)
+            _check_samples(path, container, counts, lasting, cut_off)
         if video is not None and len(span) > 1:
             _check_frame_rate(path, len(span), max(span) - min(span))
 
 
-def _check_samples(path: Path, container: av.container.InputContainer, counts: Counter[int], cut_off: set[int]) -> None:
+def _check_samples(
+    path: Path,
+    container: av.container.InputContainer,
+    counts: Counter[int],
+    lasting: Counter[int],
+    cut_off: set[int],
+) -> None:
     """MP4/MOV list every sample of every track in their header: each must be in the file, and whole (a sample
-    cut off by the file's end comes out short, flagged as corrupt)."""
+    cut off by the file's end comes out short, flagged as corrupt). `counts` and `lasting` are each stream's
+    packets and their durations together (in its time base)."""
     for stream in sorted(container.streams, key=lambda each: each.type != "video"):
         unit = "frames" if stream.type == "video" else f"{stream.type} packets"
-        if stream.frames and counts[stream.index] < stream.frames:
-            raise intake.cut_message(
-                path, f"it holds {counts[stream.index]} of the {stream.frames} {unit} its header lists"
-            )
+        held = counts[stream.index]
+        if stream.duration and _in_chunks(stream, held):
+            unit = "sound samples"
+            held = lasting[stream.index] * stream.frames // stream.duration
+        if stream.frames and held < stream.frames:
+            raise intake.cut_message(path, f"it holds {held} of the {stream.frames} {unit} its header lists")
         if stream.index in cut_off:
             raise intake.cut_message(path, f"its last {unit} are cut off")
+
+
+def _in_chunks(stream: av.stream.Stream, packets: int) -> bool:
+    """Whether `stream`'s header lists its samples one by one while its packets each hold many: uncompressed sound
+    (PCM in a camera's or editor's MOV: 384000 samples in 498 packets), whose samples are then counted by how long
+    its packets last. Compressed sound is one sample per packet, counted as such."""
+    return stream.type == "audio" and stream.frames >= 2 * max(packets, 1)
 
 
 def _check_frame_rate(path: Path, frames: int, span: Fraction) -> None:
