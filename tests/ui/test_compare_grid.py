@@ -31,7 +31,9 @@ from shotline.ui.compare_grid import CompareGrid
 from shotline.ui.inspector import InspectorPanel
 from shotline.ui.main_window import MainWindow
 from tests.media.numbered import frame_number, numbered_clip
+from tests.ui.gui_thread_io import watching_gui_thread
 from tests.ui.shell_fixtures import shown_window
+from tests.ui.test_responsiveness import allowed_on_the_gui_thread
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -74,7 +76,9 @@ def open_grid(qtbot: QtBot, window: MainWindow) -> CompareGrid:
     assert isinstance(inspector, InspectorPanel)
     takes: QListWidget = inspector.takes_list
     qtbot.waitUntil(lambda: takes.count() == 4)
+    qtbot.waitUntil(window.isActiveWindow)
     takes.setFocus()
+    qtbot.waitUntil(takes.hasFocus)
     qtbot.keyClick(takes, Qt.Key.Key_C)
     qtbot.waitUntil(lambda: _grid(window) is not None, timeout=3000)
     grid = _grid(window)
@@ -203,6 +207,31 @@ def test_frames_from_a_slow_decoder_are_shown_when_they_come(
     qtbot.waitUntil(grid.settled, timeout=10_000)
     assert shown_numbers(grid) == at(0)
     grid.reject()
+
+
+def test_the_gui_thread_decodes_nothing_while_takes_are_compared(
+    qtbot: QtBot, app_context: AppContext, tmp_path: Path, film: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening, stepping, scrubbing, playing and picking read no media on the window's thread: the frames are
+    decoded on the takes' own threads, so the window answers while they work."""
+    with watching_gui_thread(monkeypatch) as watch, shown_window(qtbot, app_context, tmp_path / "settings") as window:
+        assert window.open_project(film)
+        with watch.recording(allowed_on_the_gui_thread(tmp_path / "settings")) as recording:
+            (tmp_path / "settings" / "recorder is listening").write_text("")  # allowed: its settings folder
+            grid = open_grid(qtbot, window)
+            assert moved(qtbot, grid, Qt.Key.Key_Right) == at(1)
+            grid.slider.setValue(60)
+            qtbot.waitUntil(grid.settled, timeout=10_000)
+            qtbot.keyClick(grid, Qt.Key.Key_Space)
+            qtbot.waitUntil(lambda: grid.position_us > frame_time_us(62, Fraction(FPS)), timeout=10_000)
+            qtbot.keyClick(grid, Qt.Key.Key_Space)
+            qtbot.keyClick(grid, Qt.Key.Key_2)
+            qtbot.waitUntil(grid.settled, timeout=10_000)
+            qtbot.keyClick(grid, Qt.Key.Key_Escape)
+        assert grid.feeds_ended(timeout=10)
+    assert recording.seen > 0, "the recorder saw nothing of the GUI thread: is its audit hook installed?"
+    touched = "\n".join(str(touch) for touch in recording.touches[:5])
+    assert recording.touches == [], f"the GUI thread did {len(recording.touches)} thing(s) it must not:\n{touched}"
 
 
 def test_esc_closes_the_grid_and_ends_its_decoders(qtbot: QtBot, window: MainWindow) -> None:
