@@ -44,11 +44,13 @@ def save_preferences(
     cache_folder: str = "",
     ffmpeg_path: str | None = None,
     c2pa_identity: Mapping[str, str] | None = None,
+    clock_style: str | None = None,
 ) -> AppSettings:
     """Check and save what the Preferences dialog shows; unknown backends and bad numbers are refused clearly.
 
     `ffmpeg_path` None leaves the setting alone, "" means "find it"; a new ffmpeg is used from now on.
-    `c2pa_identity` (paths to the certificate chain and key, a timestamp server) None leaves it alone.
+    `c2pa_identity` (paths to the certificate chain and key, a timestamp server) None leaves it alone, and so
+    does `clock_style` None ("frames" or "seconds": how the player reads times).
     """
     known = set(ctx.registry.ids())
     if default_backend not in known:
@@ -83,6 +85,7 @@ def save_preferences(
         cache_folder=cache_folder,
         ffmpeg_path=ffmpeg_path,
         c2pa_identity=identity,
+        clock_style=ctx.settings.clock_style if clock_style is None else clock_style,
     )
     saved = save_settings(ctx, settings)
     if ffmpeg != ctx.ffmpeg:
@@ -145,6 +148,22 @@ def remember_export_choices(ctx: AppContext, choices: Mapping[str, str]) -> None
         save_settings(ctx, dataclasses.replace(ctx.settings, export_choices=dict(choices)))
     except ShotlineError as error:
         log.warning("Could not remember the export choices: %s", error)
+
+
+def remember_window_layout(ctx: AppContext, layout: Mapping[str, str]) -> None:
+    """Keep where the window and its panels were for the next start; a folder that refuses is logged, never fatal."""
+    if dict(ctx.settings.window_layout) == dict(layout):
+        return
+    try:
+        save_settings(ctx, dataclasses.replace(ctx.settings, window_layout=dict(layout)))
+    except ShotlineError as error:
+        log.warning("Could not remember the window layout: %s", error)
+
+
+def save_shortcuts(ctx: AppContext, shortcuts: Mapping[str, str]) -> AppSettings:
+    """Keep the keys the creator chose (action id → keys, newline separated); raises SaveFailed if the folder
+    refuses, so the shortcut list can say the change will not last."""
+    return save_settings(ctx, dataclasses.replace(ctx.settings, shortcuts=dict(shortcuts)))
 
 
 def recent_projects(ctx: AppContext) -> list[Path]:

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QEvent, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFocusEvent, QKeySequence, QPainter, QPaintEvent, QPen
 from PySide6.QtMultimedia import QMediaPlayer, QVideoSink
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
@@ -455,6 +455,11 @@ class PlayerPanel(QWidget):
             painter = QPainter(self)
             painter.setPen(QPen(theme.ACCENT, 1))
             painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange:
+            self._show_time()  # back from Preferences, perhaps with times read another way
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)

@@ -118,6 +118,11 @@ class PreferencesDialog(QDialog):
         self._ffmpeg_refusals: dict[str, str] = {}
         """What the finished checks said against each text typed (so Save can refuse a program that is not ffmpeg)."""
         self.credentials = ContentCredentialsGroup(ctx, self.bridge, self)
+        self.clock_style = QComboBox(self)
+        self.clock_style.addItem("Timecode (hours:minutes:seconds:frames)", "frames")
+        self.clock_style.addItem("Seconds (hours:minutes:seconds.milliseconds)", "seconds")
+        self.clock_style.setCurrentIndex(max(0, self.clock_style.findData(settings.clock_style)))
+        self.clock_style.setToolTip("How the player shows where the playhead is and how long the film runs")
         self.error = QLabel(self)
         self.error.setWordWrap(True)
         self.error.setStyleSheet(f"color: {theme.DANGER.name()};")
@@ -135,6 +140,7 @@ class PreferencesDialog(QDialog):
         media.addRow("Cache folder", cache_row)
         media.addRow("", self.cache_label)
         media.addRow("Cache size limit", self.cache_size)
+        media.addRow("Player times", self.clock_style)
         for note in (self.ffmpeg_status, self.cache_label):  # under their field, however many lines they wrap to
             note.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.tabs = QTabWidget(self)
@@ -262,6 +268,7 @@ class PreferencesDialog(QDialog):
                 cache_folder=self.cache_folder.text(),
                 ffmpeg_path=ffmpeg_path,
                 c2pa_identity=self.credentials.chosen(),
+                clock_style=self.clock_style.currentData(),
             )
         except SaveFailed as error:  # the settings folder refused, not a field
             self.error.setText(str(error))
