@@ -106,7 +106,8 @@ def test_the_gui_thread_touches_nothing_of_the_project_while_jobs_generate_and_a
             dialog.close()
 
     # the load really ran, and the pictures and sound it shows arrived while recording
-    assert all(document.job(job_id).phase is JobPhase.DOWNLOADED for job_id in job_ids)
+    # each take is written to project.json as it lands (off this thread): then its job is done
+    qtbot.waitUntil(lambda: all(document.job(job_id).phase is JobPhase.ATTACHED for job_id in job_ids), timeout=30_000)
     assert sum(len(shot.takes) for shot in document.project.shots) == takes_before + JOBS
     assert film.is_file(), dialog.status.text()
     assert len(timeline.canvas.filmstrips) > 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -169,6 +170,7 @@ class GenerationService:
         self._journal: JobJournal = journal or session.journal
         self._slots: dict[str, asyncio.Semaphore] = {}
         self._unsaved: dict[str, str] = {}  # job id → take id, attached but not yet on disk
+        self._marking = threading.Lock()  # `_unsaved` is read where project.json was written: a worker, or here
         session.add_saved_listener(self._on_saved)
 
     def plan(
@@ -279,24 +281,35 @@ class GenerationService:
     def unfinished(self) -> list[JobRecord]:
         return self._journal.unfinished()
 
-    def attach(self, outcome: GenerationOutcome) -> bool:
-        """Land a finished job's take in the project and on disk (`ProjectSession.land`); False if it was already
-        there (deleted since counts: a resumed job never brings a deleted take back).
+    def attach(self, outcome: GenerationOutcome, *, write: bool = True) -> bool:
+        """Land a finished job's take in the project (`ProjectSession.land`) and, unless `write` is False, write it
+        to project.json now (`write_landed`); False if it was already there (deleted since counts: a resumed job
+        never brings a deleted take back).
 
-        The journal marks the job attached once project.json holds the take: at once, or if that write failed
-        (SaveFailed, raised), at the next save; until then a crash leaves the job "downloaded" and the next resume
-        lands it again.
+        The journal marks the job attached once project.json holds the take; until then a crash leaves the job
+        "downloaded" and the next resume lands it again.
         """
-        self._unsaved[outcome.job_id] = outcome.take.id
+        with self._marking:
+            self._unsaved[outcome.job_id] = outcome.take.id
         if any(take.id == outcome.take.id for take in self._session.project.all_takes()):
             return False
         self._session.land(partial(edits.land_take, shot_id=outcome.shot_id, take=outcome.take))
-        self._on_saved(self._session.saved)
+        if write:
+            self.write_landed()
         return True
+
+    def write_landed(self) -> None:
+        """Write the takes landed since project.json was last written and mark their jobs attached; on any thread
+        (the window's is a worker). Raises SaveFailed; the takes are then written by the next Save."""
+        written = self._session.write_landed()
+        if written is not None:
+            self._on_saved(written)
 
     def _on_saved(self, project: Project) -> None:
         saved = {take.id for take in project.all_takes()}
-        for job_id, take_id in list(self._unsaved.items()):
-            if take_id in saved:
-                self._journal.update(job_id, phase=JobPhase.ATTACHED)
+        with self._marking:
+            done = [(job_id, take_id) for job_id, take_id in self._unsaved.items() if take_id in saved]
+            for job_id, _take_id in done:
                 del self._unsaved[job_id]
+        for job_id, _take_id in done:
+            self._journal.update(job_id, phase=JobPhase.ATTACHED)

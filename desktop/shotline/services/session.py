@@ -2,12 +2,14 @@
 
 Only one thread (the GUI thread, or the CLI's main thread) touches a session. Background work hands back values
 and that thread commits them: the creator's edits through `execute`, each one undoable step or none; what is not an
-edit (a take a paid job made) through `land`, which no undo reaches and which is on disk at once.
+edit (a take a paid job made) through `land`, which no undo reaches, brought to project.json by `write_landed` (on
+any thread: the window's runs on a worker, so a landing never stalls it).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -36,7 +38,13 @@ class ProjectSession:
         self._saved_listeners: list[SavedListener] = []
         self._journal: SqliteJobJournal | None = None
         self._saved = project
-        """What project.json holds: as opened or created, then as last saved or landed on."""
+        """What project.json holds, or will once `write_landed` runs: as opened, saved or landed on."""
+        self._landed: Project | None = None
+        """`_saved` with takes landed since project.json was last written; None when there is nothing to write."""
+        self._handing = threading.Lock()
+        """Held only to swap `_landed` between the session's thread and the one that writes it."""
+        self._disk = threading.Lock()
+        """Held while project.json is written: a Save here and a landing's write on a worker never overlap."""
 
     @classmethod
     def create(
@@ -100,21 +108,36 @@ class ProjectSession:
 
     def land(self, fact: Callable[[Project], Project]) -> ProjectChange:
         """Apply what happened outside the creator's edits (a take a job made, DESIGN §3) to the project and to its
-        whole history, so no undo or redo removes it, and write it into project.json at once, added to the project as
-        last saved: the creator's unsaved edits stay unsaved, and the clean/dirty state stays as it was.
+        whole history, so no undo or redo removes it, and to the project as last saved, which `write_landed` then
+        writes: the creator's unsaved edits stay unsaved, and the clean/dirty state stays as it was.
 
-        `fact` must not raise and must leave a project that already holds it unchanged (`edits.land_take`). The change
-        is announced before the write, so a write that fails (SaveFailed, raised) still leaves it on screen and in
-        the next save or autosave."""
+        `fact` must not raise and must leave a project that already holds it unchanged (`edits.land_take`)."""
         before = self.project
         self.history.land(fact)
-        change = self._changed(before)
         if not self.read_only:
             saved = fact(self._saved)
             if saved != self._saved:
-                self.bundle.save(saved)
                 self._saved = saved
-        return change
+                with self._handing:
+                    self._landed = saved
+        return self._changed(before)
+
+    def write_landed(self) -> Project | None:
+        """Write the project as saved plus what landed since into project.json, on any thread; returns what was
+        written, or None if nothing waited (a Save since wrote it all). Raises SaveFailed; then it waits for the
+        next call or Save."""
+        with self._disk:
+            with self._handing:
+                project, self._landed = self._landed, None
+            if project is None:
+                return None
+            try:
+                self.bundle.save(project)
+            except BaseException:
+                with self._handing:
+                    self._landed = self._landed or project
+                raise
+            return project
 
     def _changed(self, before: Project) -> ProjectChange:
         change = diff(before, self.project)
@@ -124,9 +147,12 @@ class ProjectSession:
         return change
 
     def save(self) -> None:
-        project = self.project
-        self.bundle.save(project)
-        self._saved = project
+        project = self.project  # it holds everything that landed, so nothing landed is left to write
+        with self._disk:
+            self.bundle.save(project)
+            self._saved = project
+            with self._handing:
+                self._landed = None
         self.history.mark_clean()
         for listener in self._saved_listeners:
             listener(project)

@@ -19,10 +19,11 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 from PySide6.QtGui import QImage
 
+from shotline.core import commands
 from shotline.core.changes import ProjectChange, diff
 from shotline.core.commands import Command
 from shotline.core.errors import MediaUnreadable, ShotlineError, creator_message
-from shotline.core.model import Project, Take
+from shotline.core.model import Project, RemovedTake, Take
 from shotline.core.ports import JobRecord
 from shotline.jobs.generation import GenerationOutcome
 from shotline.jobs.runner import JobHandle, to_preview_thread
@@ -154,6 +155,29 @@ class ProjectDocument(QObject):
         self.session.redo()
         self.history_changed.emit()
 
+    # ------------------------------------------------------------------------------------------ takes
+    # A take a job made lands outside the undo history (`_job_done`): no undo reaches paid work. Taking one out of
+    # its shot is this deliberate delete, which keeps it (and its clip) among the deleted takes; restoring it is an
+    # edit too. Both are undoable. Imported takes are the creator's own action and stay an undoable "Import clip".
+
+    def delete_takes(self, shot_id: str, take_ids: list[str]) -> bool:
+        """Delete takes from a shot as one undo step; they wait among the deleted takes (`restore_take`). False, with
+        `failed`, if one cannot be deleted: then none is."""
+        before = self.project
+        with self.transaction("Delete take" if len(take_ids) == 1 else "Delete takes"):
+            for take_id in take_ids:
+                self.session.execute(commands.remove_take(shot_id, take_id))
+        return self.project is not before
+
+    def deleted_takes(self, shot_id: str | None = None) -> tuple[RemovedTake, ...]:
+        """The deleted takes, oldest first: those of `shot_id`, or all of them."""
+        project = self.project
+        return project.removed_takes if shot_id is None else project.removed_from(shot_id)
+
+    def restore_take(self, take_id: str, shot_id: str | None = None) -> bool:
+        """Put a deleted take back on its shot (or on `shot_id`) as one undo step; False, with `failed`, if not."""
+        return self.execute(commands.restore_take(take_id, shot_id))
+
     def save(self) -> bool:
         try:
             self.session.save()
@@ -250,13 +274,23 @@ class ProjectDocument(QObject):
             )
 
     def _job_done(self, job_id: str, outcome: GenerationOutcome) -> None:
+        """The take lands in the project outside the undo history (paid work is not an edit) and is written to
+        project.json on a worker, so a landing never stalls the window; the job is attached once it is on disk."""
         self._running.pop(job_id, None)
         try:
-            self._generation.attach(outcome)
+            if self._generation.attach(outcome, write=False):
+                write = asyncio.to_thread(self._generation.write_landed)
+                self.bridge.watch(self.ctx.runner.submit(write), lambda _done: None, self._landing_not_written)
         except ShotlineError as error:
             self.failed.emit(describe(error))
         self.history_changed.emit()
         self.job_changed.emit(job_id)
+
+    def _landing_not_written(self, error: BaseException) -> None:
+        self.failed.emit(
+            f"The new take is in the project, but project.json could not be updated yet ({describe(error)}); "
+            "it will be written with your next save."
+        )
 
     def _job_failed(self, job_id: str, error: BaseException) -> None:
         self._running.pop(job_id, None)
@@ -341,6 +375,10 @@ class ProjectDocument(QObject):
         for job in self._running.values():
             job.handle.cancel()
         self._running.clear()
+        try:  # a landed take whose write has not run yet goes to disk before the project is let go
+            self._generation.write_landed()
+        except ShotlineError as error:
+            log.warning("A landed take was not written to project.json: %s", error)
         if not self.is_dirty:  # an undo back to the saved project may not have reached the recovery file yet
             self._recovery.hand_over(None)
         self._recovery.close()

@@ -1,0 +1,97 @@
+"""Restore take…: the takes deleted from a shot, and those whose shot has gone since, to put one back on it.
+
+Deleting a take keeps it and its clip in the project (a generated take may have been paid for); restoring one is an
+ordinary edit, one undo step. Asked in a window-modal dialog that does not block (`open`), like the other dialogs.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+from shotline.core.model import Project, RemovedTake
+from shotline.services.report import take_origin
+from shotline.ui.document import ProjectDocument
+
+TAKE_ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+def shot_name(project: Project, shot_id: str) -> str:
+    """ "shot 3 ('Harbour')", as the creator numbers shots."""
+    shot = project.shot(shot_id)
+    number = project.index_of(shot_id) + 1
+    return f"shot {number}" + (f" ({shot.title!r})" if shot.title else "")
+
+
+def describe_deleted(removed: RemovedTake, *, shot_gone: bool = False) -> str:
+    """One line a creator can choose by: where the take came from (and what it cost), its length, and whether it was
+    the shot's picked take."""
+    take = removed.take
+    origin = take_origin(take)
+    parts = [origin[0].upper() + origin[1:], f"{take.duration_us / 1_000_000:.1f} s"]
+    if removed.picked:
+        parts.append("was the picked take")
+    if shot_gone:
+        parts.append("its shot was deleted")
+    return " · ".join(parts)
+
+
+class RestoreTakeDialog(QDialog):
+    def __init__(self, document: ProjectDocument, shot_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.shot_id = shot_id
+        project = document.project
+        self.setWindowTitle("Restore a deleted take")
+        own = document.deleted_takes(shot_id)
+        orphans = [r for r in document.deleted_takes() if not project.has_shot(r.shot_id)]
+        name = shot_name(project, shot_id)
+        self.intro = QLabel(
+            f"Takes deleted from {name}, newest first. Their clips are kept in the project; the take you restore "
+            f"goes back on {name} (Undo takes it out again)."
+            if own or orphans
+            else f"No take has been deleted from {name}.",
+            self,
+        )
+        self.intro.setWordWrap(True)
+        self.takes = QListWidget(self)
+        for removed in reversed(own):
+            self._add(removed, shot_gone=False)
+        for removed in reversed(orphans):
+            self._add(removed, shot_gone=True)
+        if self.takes.count():
+            self.takes.setCurrentRow(0)
+        self.takes.itemDoubleClicked.connect(lambda _item: self.restore())
+        self.buttons = QDialogButtonBox(self)
+        self.restore_button = self.buttons.addButton("Restore take", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.restore_button.setDefault(True)
+        self.restore_button.setEnabled(self.takes.count() > 0)
+        self.buttons.accepted.connect(self.restore)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.takes, 1)
+        layout.addWidget(self.buttons)
+        self.resize(560, 320)
+
+    def _add(self, removed: RemovedTake, *, shot_gone: bool) -> None:
+        item = QListWidgetItem(describe_deleted(removed, shot_gone=shot_gone), self.takes)
+        item.setData(TAKE_ID_ROLE, removed.take.id)
+        item.setToolTip(removed.take.source_name or removed.take.media)
+
+    def restore(self) -> None:
+        """Put the chosen take back on this dialog's shot; a refusal is said by the document's `failed`."""
+        item = self.takes.currentItem()
+        if item is None:
+            return
+        if self.document.restore_take(str(item.data(TAKE_ID_ROLE)), self.shot_id):
+            self.accept()
+
+
+def ask_to_restore_take(document: ProjectDocument, shot_id: str, parent: QWidget | None = None) -> RestoreTakeDialog:
+    """Open Restore take… for `shot_id` (window-modal, not blocking): for a take list's button or a context menu."""
+    dialog = RestoreTakeDialog(document, shot_id, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
