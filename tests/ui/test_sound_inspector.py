@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from shotline.core import audio_edits
 from shotline.core.model import MUSIC_LANE, AudioClip, Transition, TransitionKind
@@ -245,3 +246,21 @@ def test_delete_takes_the_clip_off_its_lane_and_undo_brings_it_back(
     document.undo()
     assert document.project == before
     assert panel.isVisibleTo(inspector) and panel.clip_section.name_label.text() == "theme.wav"
+
+
+@pytest.mark.parametrize("typed", ["-15", "−15", "15"])
+def test_duck_takes_the_drop_however_its_sign_is_typed(
+    qtbot, inspector: InspectorPanel, document: ProjectDocument, selection: ShotSelection, music: AudioClip, typed
+) -> None:
+    """Issue 14, point 15: typing "-15" into Duck set nothing (the field only took its own "−" sign)."""
+    selection.select_audio_clip(music.id)
+    spin = inspector.audio_clip_panel.lane_section.duck_spin
+    spin.setFocus()
+    spin.lineEdit().selectAll()
+    if typed.isascii():
+        qtbot.keyClicks(spin.lineEdit(), typed)
+    else:
+        spin.lineEdit().insert(typed)  # pasted: QTest cannot type a character outside Latin-1
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+    assert document.project.lane(MUSIC_LANE).duck_db == -15.0, spin.text()
+    assert spin.text() == "−15.0 dB"

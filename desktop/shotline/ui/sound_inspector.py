@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -50,6 +51,57 @@ def gain_spin(parent: QWidget, low: float = MIN_GAIN_DB, high: float = MAX_GAIN_
     spin.setSingleStep(0.5)
     spin.setSuffix(" dB")
     spin.setKeyboardTracking(False)  # typing "-12" is one change, not "-1" then "-12"
+    return spin
+
+
+class DropSpin(QDoubleSpinBox):
+    """A drop in dB, shown as "−12.0 dB" (0 reads "Off"), that takes the drop however it is typed: 15, -15 or −15.
+
+    The value is the size of the drop (positive) so that 0, the spin's minimum, can carry the "Off" text; the sign a
+    creator types is the drop's direction, not a different number, so it is read and not refused.
+    """
+
+    _MINUS = "-−–"
+
+    def _number(self, text: str) -> str:
+        plain = text.strip()
+        if plain.endswith(self.suffix().strip()):
+            plain = plain[: len(plain) - len(self.suffix().strip())].strip()
+        return plain.lstrip(self._MINUS).strip()
+
+    def textFromValue(self, value: float) -> str:
+        return f"−{value:.{self.decimals()}f}"
+
+    def valueFromText(self, text: str) -> float:
+        if text.strip() == self.specialValueText():
+            return self.minimum()
+        try:
+            return float(self._number(text).replace(",", "."))
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int) -> object:
+        if self.specialValueText() and text.strip() == self.specialValueText():
+            return QValidator.State.Acceptable, text, pos
+        number = self._number(text)
+        if number in ("", ".", ","):
+            return QValidator.State.Intermediate, text, pos
+        try:
+            value = float(number.replace(",", "."))
+        except ValueError:
+            return QValidator.State.Invalid, text, pos
+        if self.minimum() <= value <= self.maximum():
+            return QValidator.State.Acceptable, text, pos
+        return QValidator.State.Intermediate, text, pos
+
+
+def drop_spin(parent: QWidget, high: float) -> DropSpin:
+    spin = DropSpin(parent)
+    spin.setRange(0.0, high)
+    spin.setDecimals(1)
+    spin.setSingleStep(0.5)
+    spin.setSuffix(" dB")
+    spin.setKeyboardTracking(False)
     return spin
 
 
@@ -386,8 +438,7 @@ class LaneSection(_Section):
         self.mute_check = QCheckBox("Mute lane", self)
         self.solo_check = QCheckBox("Solo lane", self)
         # shown as a positive drop so that 0, the spin's minimum, can read "Off"; the model stores it as <= 0
-        self.duck_spin = gain_spin(self, 0.0, -MAX_DUCK_DB)
-        self.duck_spin.setPrefix("−")
+        self.duck_spin = drop_spin(self, -MAX_DUCK_DB)
         self.duck_spin.setSpecialValueText("Off")
         self.duck_spin.setToolTip("How far this lane drops while dialogue or voice-over plays (Off = not at all)")
         self.release_spin = seconds_spin(self, MAX_RELEASE_US / 1e6)

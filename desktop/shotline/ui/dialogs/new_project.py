@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QWidget,
 )
 
@@ -59,6 +62,7 @@ class NewProjectDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("New project")
         self.title = QLineEdit("Untitled film", self)
+        self.title.selectAll()  # typing a title replaces the placeholder one, never appends to it
         self.folder = QLineEdit(str(folder), self)
         browse = QPushButton(theme.icon("folder"), "Choose…", self)
         browse.setToolTip("Choose the folder the project goes in")
@@ -76,6 +80,8 @@ class NewProjectDialog(QDialog):
             self.rate_box.addItem(label, fps)
         self.target = QLabel(self)
         self.target.setStyleSheet(f"color: {theme.MUTED.name()};")
+        # a long path is shortened in its middle (whole in the tooltip); it never widens the dialog while typing
+        self.target.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.error = QLabel(self)
         self.error.setStyleSheet(f"color: {theme.DANGER.name()};")
         self.error.setWordWrap(True)
@@ -104,7 +110,19 @@ class NewProjectDialog(QDialog):
         )
 
     def _show_target(self) -> None:
-        self.target.setText(f"Creates {self.result_project().path}")
+        full = f"Creates {self.result_project().path}"
+        width = max(self.target.width(), 200)
+        self.target.setText(self.target.fontMetrics().elidedText(full, Qt.TextElideMode.ElideMiddle, width))
+        self.target.setToolTip(full)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.title.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.title.selectAll()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._show_target()
 
     def _browse(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, "Folder for the new project", self.folder.text())
