@@ -16,6 +16,8 @@ from shotline.core.timeline import (
     film_frames,
     film_length_us,
     film_window,
+    format_length,
+    length_frames,
 )
 
 
@@ -83,3 +85,13 @@ def test_crossfades_name_their_shots_and_frames() -> None:
 def test_a_crossfade_shorter_than_half_a_frame_is_a_cut() -> None:
     assert crossfades(mixed_film(crossfade_us=10_000)) == ()
     assert crossfades(mixed_film()) == ()
+
+
+def test_a_length_reads_as_whole_frames_of_the_projects_rate() -> None:
+    fps = Fraction(24)
+    assert length_frames(3_041_667, fps) == 73
+    assert format_length(3_041_667, fps) == "3.042 s"  # 73 frames, to the millisecond
+    assert format_length(3_030_000, fps) == "3.042 s"  # what plays is whole frames, whatever the trim's microseconds
+    assert format_length(2_500_000, fps) == "2.5 s"
+    assert format_length(3_000_000, fps) == "3 s"
+    assert format_length(0, fps) == "0 s"

@@ -107,6 +107,22 @@ def film_length_us(project: Project, fps: Fraction | None = None, wanted: Trim |
     return frame_time_us(film_frames(project, rate, wanted), rate)
 
 
+def length_frames(duration_us: int, fps: Fraction) -> int:
+    """How many frames of `fps` a shot or take lasting `duration_us` fills: the nearest whole frame, as the film's
+    end is rounded."""
+    return max(frame_index(duration_us, fps), 0)
+
+
+def format_length(duration_us: int, fps: Fraction) -> str:
+    """A shot's or take's length as the creator reads it everywhere (inspector, take rows, the timeline's trim
+    readout): its whole frames at the project's rate `fps`, in seconds to the millisecond, `3.042 s`.
+
+    One function so the views agree: they once showed 4.0 s, 3.0 s and 3.042 s for the same shot.
+    """
+    seconds = f"{frame_time_us(length_frames(duration_us, fps), fps) / 1_000_000:.3f}".rstrip("0").rstrip(".")
+    return f"{seconds} s"
+
+
 def describe_film_length(project: Project, fps: Fraction | None = None) -> str:
     """How long the film is, in words for messages: `00:00:15.750 (378 frames at 24 fps)`."""
     rate = fps or project.settings.fps

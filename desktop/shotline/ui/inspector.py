@@ -44,12 +44,14 @@ from shotline.core import commands
 from shotline.core.changes import ProjectChange
 from shotline.core.model import GenerationSettings, Shot, Take
 from shotline.core.ports import ModelInfo
+from shotline.core.timeline import format_length
 from shotline.services.shots import estimate, fit_to_model, import_image, is_offline, last_frame_image, model_info
 from shotline.ui import theme
 from shotline.ui.dialogs.restore_take import ask_to_restore_take
 from shotline.ui.dialogs.take_details import TakeDetailsDialog, details_text
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.selection import ShotSelection
+from shotline.ui.shot_trim import ShotTrimRow
 from shotline.ui.sound_inspector import AudioClipPanel, ShotSoundSection
 
 log = logging.getLogger(__name__)
@@ -103,6 +105,7 @@ class InspectorPanel(QWidget):
         self.duration_spin.setSuffix(" s")
         self.duration_spin.setDecimals(1)
         self.duration_spin.setSingleStep(0.5)
+        self.duration_spin.setToolTip("How long a take generated from now on is asked to be")
         self.duration_combo = _narrow_combo(self)
         self.aspect_combo = _narrow_combo(self)
         self.resolution_combo = _narrow_combo(self)
@@ -124,6 +127,7 @@ class InspectorPanel(QWidget):
         self.takes_spin.setPrefix("× ")
         self.takes_spin.setToolTip("How many takes to generate")
         self.generate_button = QPushButton(theme.icon("generate"), "Generate", self)
+        self.trim_row = ShotTrimRow(self.document, self)
         self.takes_list = QListWidget(self)
         self.takes_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.takes_list.setIconSize(QPixmap(96, 54).size())
@@ -135,10 +139,12 @@ class InspectorPanel(QWidget):
         form.addRow("Title", self.title_edit)
         form.addRow("Prompt", self.prompt_edit)
         form.addRow("Avoid", self.negative_edit)
+        form.addRow("Trim", self.trim_row)
         form.addRow("Backend", self.backend_combo)
         form.addRow("Model", self.model_combo)
-        form.addRow("Length", self.duration_spin)
-        form.addRow("Length ", self.duration_combo)
+        # What a new take is asked to last; the shot's own length is the trim row's, as everywhere else.
+        form.addRow("Generate", self.duration_spin)
+        form.addRow("Generate ", self.duration_combo)
         form.addRow("Aspect", self.aspect_combo)
         form.addRow("Resolution", self.resolution_combo)
         form.addRow("Sound", self.audio_check)
@@ -290,6 +296,7 @@ class InspectorPanel(QWidget):
             _set_line(self.title_edit, shot.title)
             _set_text(self.prompt_edit, shot.prompt)
             _set_text(self.negative_edit, shot.negative_prompt)
+            self.trim_row.show_shot(shot)
             model = self._show_backend(shot.generation)
             self._show_settings(shot, model)
         finally:
@@ -496,7 +503,11 @@ class InspectorPanel(QWidget):
         for number, take in enumerate(shot.takes, start=1):
             picked = take.id == shot.picked_take_id
             created = take.generation.created_at[:16].replace("T", " ") if take.generation else ""
-            parts = [f"Take {number}{'  ★ picked' if picked else ''}", f"{take.duration_us / 1e6:.1f} s", take.origin]
+            parts = [
+                f"Take {number}{'  ★ picked' if picked else ''}",
+                format_length(take.duration_us, self.document.project.settings.fps),
+                take.origin,
+            ]
             item = QListWidgetItem(" · ".join(p for p in (*parts, created) if p))
             item.setData(TAKE_ID, take.id)
             item.setToolTip(take.source_name or take.media)

@@ -32,6 +32,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QWidget
 
 from shotline.core import commands
+from shotline.core.frames import clock_style
 from shotline.core.model import LaneKind, Take
 from shotline.core.timecode import format_time, frame_duration_us, snap_to_frame
 from shotline.services.thumbnails import filmstrip_times
@@ -44,6 +45,7 @@ from shotline.ui.timeline.filmstrip import FilmstripCache
 from shotline.ui.timeline.geometry import ClipBox, TimelineGeometry
 from shotline.ui.timeline.sound_gestures import SoundDrag, SoundGestures, SoundMove, SoundTrim, is_sound_file
 from shotline.ui.timeline.sound_rows import SoundRows
+from shotline.ui.timeline.trim_readout import edge_time, paint_readout, readout_text
 from shotline.ui.timeline.waveform_cache import WaveformCache
 
 PLAYHEAD = QColor("#f0b429")
@@ -61,6 +63,8 @@ class _TrimDrag:
     length_us: int
     min_us: int
     press_x: float
+    playhead_us: int
+    """Where the playhead was: it shows the edge's frame during the drag and goes back after."""
 
 
 @dataclass(slots=True)
@@ -97,6 +101,8 @@ class TimelineCanvas(QWidget):
         self.sounds = SoundGestures(document, selection, playhead)
         self._drag: _TrimDrag | _MoveDrag | SoundDrag | None = None
         self._scrubbing = False
+        self.trim_readout_rect: QRectF | None = None
+        """Where the trim readout was last painted (for tests and the walk)."""
         self._titles: dict[tuple[str, str, int], str] = {}
         self.setMouseTracking(True)
         self.setAcceptDrops(True)
@@ -163,6 +169,7 @@ class TimelineCanvas(QWidget):
         )
         self._paint_drop_marker(painter)
         self._paint_playhead(painter)
+        self._paint_trim_readout(painter)
         if self.hasFocus():
             painter.setPen(QPen(theme.ACCENT, 1))
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -259,6 +266,16 @@ class TimelineCanvas(QWidget):
         x = boxes[drag.target].x0 if drag.target < len(boxes) else boxes[-1].x1
         painter.fillRect(QRectF(x - 2, geometry.CLIP_TOP - 4, 4, geometry.CLIP_HEIGHT + 8), theme.ACCENT)
 
+    def _paint_trim_readout(self, painter: QPainter) -> None:
+        drag, text = self._drag, self.trim_readout
+        box = next((b for b in self.geometry_.boxes if isinstance(drag, _TrimDrag) and b.shot_id == drag.shot_id), None)
+        if not isinstance(drag, _TrimDrag) or box is None or not text:
+            self.trim_readout_rect = None
+            return
+        x = box.x0 if drag.side == "in" else box.x1
+        visible = QRectF(self.visibleRegion().boundingRect())
+        self.trim_readout_rect = paint_readout(painter, text, x, drag.side, visible)
+
     def _paint_playhead(self, painter: QPainter) -> None:
         x = self._playhead_x()
         painter.setPen(QPen(PLAYHEAD, 1.5))
@@ -297,8 +314,18 @@ class TimelineCanvas(QWidget):
         take = box.placement.take
         assert take is not None
         frame = round(frame_duration_us(take.info.fps)) if take.info.fps else 1000
-        self._drag = _TrimDrag(box.shot_id, side, take.trim.in_us, take.trim.out_us, take.info.duration_us, frame, x)
+        self._drag = _TrimDrag(
+            box.shot_id,
+            side,
+            take.trim.in_us,
+            take.trim.out_us,
+            take.info.duration_us,
+            frame,
+            x,
+            self._playhead.position_us,
+        )
         self._selection.select([box.shot_id])
+        self._show_edge_frame(self._drag)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         x, y = event.position().x(), event.position().y()
@@ -332,6 +359,7 @@ class TimelineCanvas(QWidget):
         elif isinstance(drag, _TrimDrag):
             self._trim_to(drag, event.position().x())
             self._document.seal()  # the whole drag was one undo step; the next trim starts another
+            self._playhead.seek(drag.playhead_us)
         elif isinstance(drag, _MoveDrag) and drag.active:
             self._drop(drag, self.geometry_.boundary_at(event.position().x()))
         self.update()
@@ -351,9 +379,26 @@ class TimelineCanvas(QWidget):
             in_us, out_us = min(max(drag.in_us + delta, 0), drag.out_us - drag.min_us), drag.out_us
         shot = self._document.project.shot(drag.shot_id)
         current = shot.picked_take.trim if shot.picked_take else None
-        if current is not None and (current.in_us, current.out_us) == (in_us, out_us):
-            return
-        self._document.execute(commands.trim_shot(drag.shot_id, in_us, out_us))
+        if current is None or (current.in_us, current.out_us) != (in_us, out_us):
+            self._document.execute(commands.trim_shot(drag.shot_id, in_us, out_us))
+        self._show_edge_frame(drag)
+
+    def _show_edge_frame(self, drag: _TrimDrag) -> None:
+        at_us = edge_time(self._document.project, drag.shot_id, drag.side)
+        if at_us is not None:
+            self._playhead.seek(at_us)
+
+    @property
+    def trim_readout(self) -> str:
+        """What the label beside a grabbed trim handle says ("" when no trim is being dragged)."""
+        drag = self._drag
+        if not isinstance(drag, _TrimDrag) or not self._document.project.has_shot(drag.shot_id):
+            return ""
+        take = self._document.project.shot(drag.shot_id).picked_take
+        if take is None:
+            return ""
+        style = clock_style(self._document.ctx.settings.clock_style)
+        return readout_text(take, self._document.project.settings.fps, style)
 
     def _drop(self, drag: _MoveDrag, boundary: int) -> None:
         # The boundary counts positions before the clip is lifted out; move_shot counts them after.
