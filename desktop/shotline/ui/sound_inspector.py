@@ -80,7 +80,7 @@ class DropSpin(QDoubleSpinBox):
         except ValueError:
             return self.value()
 
-    def validate(self, text: str, pos: int) -> object:
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         if self.specialValueText() and text.strip() == self.specialValueText():
             return QValidator.State.Acceptable, text, pos
         number = self._number(text)
