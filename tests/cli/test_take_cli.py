@@ -1,0 +1,54 @@
+"""`take delete` keeps a take and its clip in the project, `take deleted` lists them, `take restore` puts one back
+(issue 14, point 12: a take leaves its shot only by a deliberate delete, restorable, as in the window)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.shotline_cli import info, ok, shotline
+from tests.clips import make_clip
+
+pytestmark = pytest.mark.ffmpeg
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    path = tmp_path / "Film.shotline"
+    ok("new", path)
+    ok("add", path, "--prompt", "Harbour at dawn", "--title", "Harbour")
+    ok("add", path, "--prompt", "A gull", "--title", "Gull")
+    for name in ("dawn.mp4", "dusk.mp4"):
+        ok("import", path, make_clip(tmp_path / name, seconds=1), "--shot", "1")
+    return path
+
+
+def test_a_deleted_take_keeps_its_clip_and_is_restored_where_it_was_picked(project: Path) -> None:
+    picked = info(project)["shots"][0]["picked_take"]
+    said = ok("take", "delete", project, "1", "2")
+    assert said.splitlines() == [
+        'Deleted a take of shot 1 "Harbour" (imported from dusk.mp4); its clip stays in the project.',
+        f"To put it back: shotline take restore {project} 1",
+    ]
+    shot = info(project)["shots"][0]
+    assert shot["takes"] == 1 and shot["picked_take"] != picked
+    [row] = json.loads(ok("take", "deleted", project, "--json"))
+    assert (row["take_id"], row["was_picked"], row["source"]) == (picked, True, "imported from dusk.mp4")
+    assert (project / row["media"]).is_file(), "the clip stays in the project"
+
+    said = ok("take", "restore", project, "1")
+    assert said.strip() == 'Restored take 2 of shot 1 "Harbour" and picked (imported from dusk.mp4).'
+    assert info(project)["shots"][0]["picked_take"] == picked
+    assert ok("take", "deleted", project).strip() == "No take has been deleted."
+
+
+def test_a_take_is_restored_to_another_shot_and_a_wrong_number_is_refused_with_the_range(project: Path) -> None:
+    ok("take", "delete", project, "1", "1")
+    refused = shotline("take", "restore", project, "5")
+    assert refused.code == 1 and "Traceback" not in refused.err
+    assert "no deleted take '5'" in refused.err and "from 1 to 1" in refused.err
+    said = ok("take", "restore", project, "1", "--to", "2")
+    assert said.strip() == 'Restored take 1 of shot 2 "Gull" and picked (imported from dawn.mp4).'
+    assert [shot["takes"] for shot in info(project)["shots"]] == [1, 1]
