@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QToolBar,
     QVBoxLayout,
@@ -30,6 +29,7 @@ from shotline.services.script import shots_from_script
 from shotline.services.shots import follow_on_settings, insert_index, new_shots
 from shotline.ui import theme
 from shotline.ui.document import ProjectDocument
+from shotline.ui.growing_text import GrowingTextEdit
 from shotline.ui.selection import ShotSelection
 from shotline.ui.storyboard.delegate import ShotCardDelegate
 from shotline.ui.storyboard.model import ShotListModel, ShotRole
@@ -93,10 +93,9 @@ class StoryboardPanel(QWidget):
         self.generate_action = self._action("generate", "Generate", self.generate_selected, "Ctrl+G")
         self.script_action = self._action("script", "Paste script…", self.open_script_dialog, "Ctrl+Shift+V")
 
-        self.style_edit = QLineEdit(self)
+        self.style_edit = GrowingTextEdit(self)  # wraps and grows: a long style is read whole, not by its tail
         self.style_edit.setPlaceholderText("Style for every shot, e.g. 35 mm film, warm grade")
         self.style_edit.setToolTip("Added to every shot's prompt when it is generated, so the shots share one look.")
-        self.style_edit.setClearButtonEnabled(True)
         self.style_edit.setText(document.project.settings.style)
         self.style_edit.textEdited.connect(self._style_edited)
         self.style_edit.editingFinished.connect(document.seal)
@@ -111,7 +110,7 @@ class StoryboardPanel(QWidget):
         style_row.setContentsMargins(6, 0, 6, 0)
         style_label = QLabel("Style", self)
         style_label.setBuddy(self.style_edit)
-        style_row.addWidget(style_label)
+        style_row.addWidget(style_label, 0, Qt.AlignmentFlag.AlignTop)
         style_row.addWidget(self.style_edit, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
