@@ -12,7 +12,7 @@ import pytest
 from shotline.core.errors import MediaMissing
 from shotline.core.timecode import frame_time_us
 from shotline.media.frame_reader import Answer, FrameFeed, FrameReader, Picture, Wish
-from tests.media.numbered import MPEG2, frame_number, numbered_clip
+from tests.media.numbered import MPEG2, Sound, frame_number, numbered_clip, shift_picture
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -45,6 +45,24 @@ def test_the_frame_at_a_time_whichever_way_the_viewer_moves(tmp_path: Path, suff
         assert picture.starts_us == frame(7)
     finally:
         reader.close()
+
+
+def test_a_picture_that_starts_after_its_sound_says_how_far(tmp_path: Path) -> None:
+    """QMediaPlayer counts from the container's start (here the sound's): the compare grid's sound adds this."""
+    source = numbered_clip(tmp_path / "n.mp4", frames=50, sound=Sound(seconds=2.5, burst_at=1.0))
+    late = shift_picture(source, tmp_path / "late picture.mp4", 0.5)
+    reader = FrameReader(late)
+    try:
+        picture = reader.picture_at(frame(3), 160, 90)
+        assert number(picture) == 3  # take time counts from the first picture frame
+        assert abs(picture.offset_us - 500_000) <= 30_000  # the sound's encoder delay may move the start a little
+    finally:
+        reader.close()
+    together = FrameReader(source)
+    try:
+        assert together.picture_at(0, 16, 9).offset_us == 0
+    finally:
+        together.close()
 
 
 def test_a_missing_clip_says_which_file(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtWidgets import QApplication, QListWidget
 from pytestqt.qtbot import QtBot
 
@@ -27,10 +28,12 @@ from shotline.services.editing import add_shot, pick, trim
 from shotline.services.generation import GenerationService
 from shotline.services.importing import import_files
 from shotline.services.session import ProjectSession
+from shotline.ui.bridge import Bridge
 from shotline.ui.compare_grid import CompareGrid
+from shotline.ui.document import ProjectDocument
 from shotline.ui.inspector import InspectorPanel
 from shotline.ui.main_window import MainWindow
-from tests.media.numbered import frame_number, numbered_clip
+from tests.media.numbered import Sound, frame_number, numbered_clip
 from tests.ui.gui_thread_io import watching_gui_thread
 from tests.ui.shell_fixtures import shown_window
 from tests.ui.test_responsiveness import allowed_on_the_gui_thread
@@ -39,12 +42,18 @@ pytestmark = pytest.mark.ffmpeg
 
 FPS = 25
 IN_FRAMES = (0, 5, 10)
+_LOADED = (
+    QMediaPlayer.MediaStatus.LoadedMedia,
+    QMediaPlayer.MediaStatus.BufferingMedia,
+    QMediaPlayer.MediaStatus.BufferedMedia,
+)
 
 
 @pytest.fixture
 def film(app_context: AppContext, tmp_path: Path) -> Path:
     path = tmp_path / "film.shotline"
-    clips = [numbered_clip(tmp_path / f"take {n}.mp4", frames=100) for n in (1, 2, 3)]
+    sound = Sound(seconds=4.0, burst_at=1.0)
+    clips = [numbered_clip(tmp_path / f"take {n}.mp4", frames=100, sound=sound) for n in (1, 2, 3)]
     with ProjectSession.create(path, title="Compare", size=Size(160, 90), fps=Fraction(FPS)) as session:
         generation = GenerationSettings(duration_us=2_000_000)
         shot = add_shot(session, "A gull over the harbour", title="Harbour", generation=generation)
@@ -207,6 +216,43 @@ def test_frames_from_a_slow_decoder_are_shown_when_they_come(
     qtbot.waitUntil(grid.settled, timeout=10_000)
     assert shown_numbers(grid) == at(0)
     grid.reject()
+
+
+def test_the_picked_take_is_heard_in_step_with_the_grid(qtbot: QtBot, app_context: AppContext, film: Path) -> None:
+    """The old Compare played each take with its own sound; side by side, the picked one is heard (without a sound
+    device here, the audio player is followed all the same)."""
+    document = ProjectDocument(app_context, ProjectSession.open(film), Bridge())
+    shot = document.project.shots[0]
+    grid = CompareGrid(document, shot.id, list(shot.takes[:3]), sound_without_device=True)
+    qtbot.addWidget(grid)
+    try:
+        grid.show()
+        qtbot.waitUntil(grid.settled, timeout=10_000)
+        sound = grid.sound
+        assert sound is not None and sound.source is not None
+        assert sound.source.name == Path(shot.takes[0].media).name  # the picked take
+        assert [cell.view.heard for cell in grid.cells] == [True, False, False]
+        qtbot.waitUntil(lambda: sound.media_player.mediaStatus() in _LOADED, timeout=10_000)
+
+        grid.slider.setValue(40)
+        qtbot.waitUntil(grid.settled, timeout=10_000)
+        grid.play()
+        assert sound.seek_ms == 1600  # the take's clock at frame 40, its trim starting at 0
+        assert sound.media_player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+        grid.pause()
+        assert sound.media_player.playbackState() != QMediaPlayer.PlaybackState.PlayingState
+
+        grid.pick(1)
+        assert sound.source.name == Path(shot.takes[1].media).name
+        assert [cell.view.heard for cell in grid.cells] == [False, True, False]
+        qtbot.waitUntil(lambda: sound.media_player.mediaStatus() in _LOADED, timeout=10_000)
+        grid.seek(frame_time_us(20, Fraction(FPS)))
+        grid.play()
+        assert sound.seek_ms == 1000  # take 2 starts 5 frames (0.2 s) into its clip
+        grid.pause()
+    finally:
+        grid.reject()
+        document.close()
 
 
 def test_the_gui_thread_decodes_nothing_while_takes_are_compared(

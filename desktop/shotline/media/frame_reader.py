@@ -43,6 +43,9 @@ class Picture:
     height: int
     rgb: bytes
     starts_us: int
+    offset_us: int = 0
+    """Where the take's clock starts after its file's container start (µs): what a player that counts from the
+    container's start (QMediaPlayer) adds to a take time, for a clip whose picture starts after its sound."""
 
 
 class FrameReader:
@@ -56,6 +59,7 @@ class FrameReader:
         self._shown: av.VideoFrame | None = None
         self._ahead: av.VideoFrame | None = None
         """Decoded, but it starts after the time last asked for."""
+        self._offset_us = 0
 
     def close(self) -> None:
         if self._container is not None:
@@ -76,7 +80,7 @@ class FrameReader:
             self.close()
             raise MediaUnreadable(f"{self._path.name} is damaged and cannot be played ({plain_reason(exc)}).") from None
         starts_us = round((_starts(frame) - self._zero) * US_PER_SECOND)
-        return Picture(fit_w, fit_h, rows.tobytes(), starts_us)
+        return Picture(fit_w, fit_h, rows.tobytes(), starts_us, self._offset_us)
 
     def _frame_at(self, at: Fraction) -> av.VideoFrame | None:
         shown = self._shown
@@ -107,6 +111,8 @@ class FrameReader:
             raise
         self._container = container
         self._frames = iter(container.decode(container.streams.video[0]))
+        start = Fraction(container.start_time or 0, US_PER_SECOND)
+        self._offset_us = max(round((self._zero - start) * US_PER_SECOND), 0)
 
 
 def _starts(frame: av.VideoFrame) -> Fraction:

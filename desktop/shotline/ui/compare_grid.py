@@ -20,6 +20,7 @@ from fractions import Fraction
 
 from PySide6.QtCore import QElapsedTimer, QRect, QSignalBlocker, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtMultimedia import QMediaDevices
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
@@ -42,6 +43,7 @@ from shotline.media.frame_reader import Answer, FrameFeed, Wish
 from shotline.services.take_caption import take_caption
 from shotline.ui import theme
 from shotline.ui.document import ProjectDocument
+from shotline.ui.take_sound import TakeSound
 
 MAX_TAKES = 4
 """As many as fit side by side at a size where a creator can still judge them (and as keys 1–4 pick)."""
@@ -105,6 +107,8 @@ class _Screen(QWidget):
         self._key = key
         self.image = QImage()
         self.message = ""
+        self.heard = False
+        """This take's sound is the one heard (a note beside its key says so)."""
         self.setMinimumSize(160, 90)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -139,12 +143,27 @@ class _Screen(QWidget):
         painter.drawRoundedRect(badge, 4, 4)
         painter.setPen(theme.TEXT)
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, str(self._key))
+        if self.heard:
+            note = badge.translated(badge.width() + 4, 0)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawRoundedRect(note, 4, 4)
+            painter.setPen(theme.TEXT)
+            painter.drawText(note, Qt.AlignmentFlag.AlignCenter, "♪")
 
 
 class CompareGrid(QDialog):
     """Takes of one shot side by side under one transport; pick with a click or 1–4, Esc closes."""
 
-    def __init__(self, document: ProjectDocument, shot_id: str, takes: list[Take], parent: QWidget | None = None):
+    def __init__(
+        self,
+        document: ProjectDocument,
+        shot_id: str,
+        takes: list[Take],
+        parent: QWidget | None = None,
+        *,
+        sound_without_device: bool = False,
+    ) -> None:
+        """`sound_without_device` is for tests only: the picked take's sound is followed even without a device."""
         super().__init__(parent)
         if not 2 <= len(takes) <= MAX_TAKES:
             raise ValueError(f"Compare 2 to {MAX_TAKES} takes, not {len(takes)}")
@@ -171,6 +190,13 @@ class CompareGrid(QDialog):
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self._collect)
         self._closed = False
+        # as in the player: only with a sound device (without one there is nothing to hear, nor a sink to hang)
+        device = bool(QMediaDevices.audioOutputs())
+        self.sound = TakeSound(with_output=device, parent=self) if device or sound_without_device else None
+        self._heard = 0
+        """The cell whose take is heard: the picked take's, else the first."""
+        self._offsets: dict[int, int] = {}
+        """Per cell, where its take's clock starts on its file's container clock (µs; `Picture.offset_us`)."""
 
         shot = project.shot(shot_id)
         number = project.index_of(shot_id) + 1
@@ -226,8 +252,9 @@ class CompareGrid(QDialog):
         transport.addWidget(self.slider, 1)
         transport.addWidget(self.time)
 
+        heard = " you hear the picked one." if self.sound is not None else ""
         self.hint = QLabel(
-            "Click a take or press its number to pick it (Ctrl+Z undoes). Space plays them all, silent; Esc closes.",
+            f"Click a take or press its number to pick it (Ctrl+Z undoes). Space plays them all;{heard} Esc closes.",
             self,
         )
         self.hint.setStyleSheet(f"color: {theme.MUTED.name()}")
@@ -302,11 +329,13 @@ class CompareGrid(QDialog):
         self._play_from = self._wanted
         self._clock.start()
         self.play_action.setIcon(theme.icon("pause"))
+        self._follow_sound(self._wanted)
         self._poll.start()
 
     def pause(self) -> None:
         self._playing = False
         self.play_action.setIcon(theme.icon("play"))
+        self._follow_sound(self._position)
 
     def step(self, frames: int) -> None:
         self.pause()
@@ -325,6 +354,7 @@ class CompareGrid(QDialog):
         if self._playing:
             self._play_from = at_us
             self._clock.restart()
+            self._follow_sound(at_us)
         self._ask(at_us)
 
     # ------------------------------------------------------------------------------------------ frames
@@ -360,6 +390,8 @@ class CompareGrid(QDialog):
                 self._arrived[answer.key] = answer
         if self._waiting and len(self._arrived) == len(self._feeds):
             self._present()
+        if self._playing:
+            self._follow_sound(self._play_from + self._clock.elapsed() * 1000)
         if self._playing and not self._waiting:
             self._play_on()
         if not self._playing and not self._waiting:
@@ -373,6 +405,7 @@ class CompareGrid(QDialog):
                 view.image = QImage()
                 view.message = answer.error
             else:
+                self._offsets[key] = picture.offset_us
                 view.image = QImage(
                     picture.rgb, picture.width, picture.height, picture.width * 3, QImage.Format.Format_RGB888
                 ).copy()  # the copy owns its pixels: the bytes it was made from may go
@@ -400,6 +433,16 @@ class CompareGrid(QDialog):
         shown, length = (format_clock(us, self._fps, style) for us in (self._position, self._end_us))
         self.time.setText(f"{shown} / {length}")
 
+    def _follow_sound(self, at_us: int) -> None:
+        """Keep the heard take's sound at the moment `at_us` (silent past its end)."""
+        if self.sound is None:
+            return
+        take = self._takes[self._heard]
+        at_ms = None
+        if at_us < take.duration_us:
+            at_ms = (take.trim.in_us + at_us + self._offsets.get(self._heard, 0)) // 1000
+        self.sound.follow(at_ms, self._playing)
+
     def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
         if not self._playing and not self._closed:
@@ -423,10 +466,17 @@ class CompareGrid(QDialog):
             return
         numbers = {take.id: number for number, take in enumerate(shot.takes, start=1)}
         jobs = {record.id: record for record in self._document.jobs()}
-        for cell, take in zip(self.cells, self._takes, strict=True):
+        picked = [index for index, take in enumerate(self._takes) if take.id == shot.picked_take_id]
+        self._heard = picked[0] if picked else 0
+        for index, (cell, take) in enumerate(zip(self.cells, self._takes, strict=True)):
             job = jobs.get(take.generation.job_id) if take.generation else None
             caption = take_caption(self._document.ctx, take, numbers.get(take.id, 0), job)
             cell.show_caption(caption.title, caption.facts, picked=take.id == shot.picked_take_id)
+            cell.view.heard = self.sound is not None and index == self._heard
+            cell.view.update()
+        if self.sound is not None:
+            self.sound.listen(self._document.session.bundle.resolve(self._takes[self._heard].media))
+            self._follow_sound(self._position)
 
     def _on_changed(self, change: ProjectChange) -> None:
         shot = self._shot()
@@ -458,6 +508,8 @@ class CompareGrid(QDialog):
             pass  # already gone with the document
         for feed in self._feeds:
             feed.stop()
+        if self.sound is not None:
+            self.sound.close()
 
     def feeds_ended(self, timeout: float) -> bool:
         """Whether every decoder thread has ended (after closing), waiting up to `timeout` seconds for each."""

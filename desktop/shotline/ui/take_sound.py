@@ -1,0 +1,111 @@
+"""TakeSound: one compared take's own sound, played by an audio-only QMediaPlayer in step with the compare grid.
+
+The grid's clock is the master (its pictures are decoded elsewhere); this only follows the time it is given, as the
+player's mix track does (`ui.player_mix`): it plays while the grid plays, seeks when the clock jumps or when it drifts
+more than `DRIFT_MS`, and is silent while paused and past the take's end. QMediaPlayer counts from its file's
+container start, so the time given is already on that clock (the take time plus `frame_reader.Picture.offset_us`).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QElapsedTimer, QObject, Qt, QUrl
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+
+log = logging.getLogger(__name__)
+
+DRIFT_MS = 80
+"""Further apart than this, sound and picture are heard out of step: the sound seeks back onto the clock."""
+SETTLE_MS = 300
+"""After a seek the media reports its old position for a while; drift is not judged until it has settled."""
+
+_READY = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
+_PLAYING = QMediaPlayer.PlaybackState.PlayingState
+
+
+class TakeSound(QObject):
+    def __init__(self, *, with_output: bool, parent: QObject | None = None) -> None:
+        """`with_output` False plays without a QAudioOutput (tests without a sound device)."""
+        super().__init__(parent)
+        self._media = QMediaPlayer(self)
+        if with_output:
+            self._media.setAudioOutput(QAudioOutput(self))
+        # queued, as in the player: no calls back into QMediaPlayer from inside setSource()
+        queued = Qt.ConnectionType.QueuedConnection
+        self._media.mediaStatusChanged.connect(self._on_media_status, queued)
+        self._media.errorOccurred.connect(self._on_media_error, queued)
+        self._source: Path | None = None
+        self._loading = False
+        self._at_ms: int | None = None
+        self._playing = False
+        self._seek_ms: int | None = None
+        self._since_seek = QElapsedTimer()
+
+    @property
+    def source(self) -> Path | None:
+        """The file heard (None: silence)."""
+        return self._source
+
+    @property
+    def seek_ms(self) -> int | None:
+        """Where the sound was last sent (ms on its file's container clock)."""
+        return self._seek_ms
+
+    @property
+    def media_player(self) -> QMediaPlayer:
+        return self._media
+
+    def listen(self, path: Path | None) -> None:
+        """Hear `path` from now on, at the time last followed (None: silence)."""
+        if path == self._source:
+            return
+        self._source = path
+        self._seek_ms = None
+        self._media.stop()
+        self._loading = path is not None
+        self._media.setSource(QUrl.fromLocalFile(str(path)) if path else QUrl())
+
+    def follow(self, at_ms: int | None, playing: bool) -> None:
+        """The heard take is at `at_ms` on its file's clock (None: past its end), playing or paused."""
+        self._at_ms, self._playing = at_ms, playing
+        if self._source is None or self._loading:
+            return  # once loaded, the file starts where the clock is then
+        if at_ms is None or not playing:
+            if self._media.playbackState() == _PLAYING:
+                self._media.pause()
+            return
+        if self._media.playbackState() != _PLAYING:
+            self._seek(at_ms)
+            self._media.play()
+        elif self._settled() and abs(self._media.position() - at_ms) > DRIFT_MS:
+            log.debug("compared take's sound drifted %d ms from the clock; re-syncing", self._media.position() - at_ms)
+            self._seek(at_ms)
+
+    def _seek(self, at_ms: int) -> None:
+        self._seek_ms = at_ms
+        self._since_seek.restart()
+        self._media.setPosition(at_ms)
+
+    def _settled(self) -> bool:
+        return not self._since_seek.isValid() or self._since_seek.elapsed() >= SETTLE_MS
+
+    def _on_media_status(self, status: QMediaPlayer.MediaStatus) -> None:
+        if status in _READY and self._loading:
+            self._loading = False
+            self.follow(self._at_ms, self._playing)
+
+    def _on_media_error(self, error: QMediaPlayer.Error, message: str) -> None:
+        if error != QMediaPlayer.Error.NoError and self._source is not None:
+            # the pictures go on; a take whose sound cannot be played is compared silent
+            log.warning("Cannot play the sound of %s: %s", self._source.name, message or error.name)
+            self._loading = False
+            self._source = None
+
+    def close(self) -> None:
+        """Stop and release the file."""
+        self._source = None
+        self._loading = False
+        self._media.stop()
+        self._media.setSource(QUrl())
