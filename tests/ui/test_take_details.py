@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit
 
 from shotline.core import commands
@@ -58,3 +59,21 @@ def test_take_details_are_readable_fields(qtbot, document: ProjectDocument) -> N
     labels = [label.text() for label in dialog.findChildren(QLabel)]
     assert "Prompt:" in labels and "Made with:" in labels
     dialog.close()
+
+
+def test_a_take_row_cut_short_shows_its_whole_text_in_its_tooltip(qtbot, document: ProjectDocument) -> None:
+    """Issue 14, point 15: in a narrow inspector the take row read "· generat…", with nothing to show the rest."""
+    selection = ShotSelection()
+    inspector = InspectorPanel(document, selection)
+    qtbot.addWidget(inspector)
+    inspector.resize(260, 700)
+    inspector.show()
+    selection.select([document.project.shots[0].id])
+    rows = inspector.takes_list
+    assert rows.count() >= 1 and rows.textElideMode() == Qt.TextElideMode.ElideRight
+    for row in range(rows.count()):
+        item = rows.item(row)
+        assert item.text() in item.toolTip(), (item.text(), item.toolTip())
+        needed = rows.fontMetrics().horizontalAdvance(item.text()) + rows.iconSize().width()
+        if needed > rows.viewport().width():  # cut short on screen: the tooltip says it all
+            assert item.toolTip().startswith(item.text())

@@ -132,6 +132,7 @@ class InspectorPanel(QWidget):
         self.takes_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.takes_list.setIconSize(QPixmap(96, 54).size())
         self.takes_list.setAccessibleName("Takes")
+        self.takes_list.setTextElideMode(Qt.TextElideMode.ElideRight)  # a narrow panel cuts rows with "…"
 
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a narrowed dock puts fields under labels
@@ -140,6 +141,7 @@ class InspectorPanel(QWidget):
         form.addRow("Prompt", self.prompt_edit)
         form.addRow("Avoid", self.negative_edit)
         form.addRow("Trim", self.trim_row)
+        form.addRow("Length", self.trim_row.length_label)
         form.addRow("Backend", self.backend_combo)
         form.addRow("Model", self.model_combo)
         # What a new take is asked to last; the shot's own length is the trim row's, as everywhere else.
@@ -508,9 +510,10 @@ class InspectorPanel(QWidget):
                 format_length(take.duration_us, self.document.project.settings.fps),
                 take.origin,
             ]
-            item = QListWidgetItem(" · ".join(p for p in (*parts, created) if p))
+            text = " · ".join(p for p in (*parts, created) if p)
+            item = QListWidgetItem(text)
             item.setData(TAKE_ID, take.id)
-            item.setToolTip(take.source_name or take.media)
+            item.setToolTip(f"{text}\n{take.source_name or take.media}")  # the row may be cut short with "…"
             self.takes_list.addItem(item)
             self._take_items[take.id] = item
             item.setSelected(take.id in chosen)
