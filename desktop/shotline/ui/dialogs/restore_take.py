@@ -6,14 +6,20 @@ ordinary edit, one undo step. Asked in a window-modal dialog that does not block
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from functools import partial
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from shotline.core.model import Project, RemovedTake
-from shotline.services.report import take_origin
+from shotline.core.ports import JobRecord
+from shotline.services.context import AppContext
+from shotline.services.take_caption import take_caption
 from shotline.ui.document import ProjectDocument
 
 TAKE_ID_ROLE = Qt.ItemDataRole.UserRole
+THUMB_WIDTH = 96
 
 
 def shot_name(project: Project, shot_id: str) -> str:
@@ -23,12 +29,13 @@ def shot_name(project: Project, shot_id: str) -> str:
     return f"shot {number}" + (f" ({shot.title!r})" if shot.title else "")
 
 
-def describe_deleted(removed: RemovedTake, *, shot_gone: bool = False) -> str:
-    """One line a creator can choose by: where the take came from (and what it cost), its length, and whether it was
-    the shot's picked take."""
+def describe_deleted(ctx: AppContext, removed: RemovedTake, job: JobRecord | None, *, shot_gone: bool = False) -> str:
+    """One line a creator can choose by, worded as the compare grid labels takes: what made it (backend and model by
+    name, or the file it came from), what it cost and took, its length, and whether it was the shot's picked take."""
     take = removed.take
-    origin = take_origin(take)
-    parts = [origin[0].upper() + origin[1:], f"{take.duration_us / 1_000_000:.1f} s"]
+    caption = take_caption(ctx, take, 0, job)
+    made = caption.title.partition(" · ")[2]  # without "Take 0": it has no number while deleted
+    parts = [made[:1].upper() + made[1:], caption.facts, f"{take.duration_us / 1_000_000:.1f} s"]
     if removed.picked:
         parts.append("was the picked take")
     if shot_gone:
@@ -55,6 +62,7 @@ class RestoreTakeDialog(QDialog):
         )
         self.intro.setWordWrap(True)
         self.takes = QListWidget(self)
+        self.takes.setIconSize(QSize(THUMB_WIDTH, THUMB_WIDTH * 9 // 16))
         for removed in reversed(own):
             self._add(removed, shot_gone=False)
         for removed in reversed(orphans):
@@ -73,12 +81,22 @@ class RestoreTakeDialog(QDialog):
         layout.addWidget(self.intro)
         layout.addWidget(self.takes, 1)
         layout.addWidget(self.buttons)
-        self.resize(560, 320)
+        self.resize(620, 300)
 
     def _add(self, removed: RemovedTake, *, shot_gone: bool) -> None:
-        item = QListWidgetItem(describe_deleted(removed, shot_gone=shot_gone), self.takes)
-        item.setData(TAKE_ID_ROLE, removed.take.id)
-        item.setToolTip(removed.take.source_name or removed.take.media)
+        take = removed.take
+        job_id = take.generation.job_id if take.generation else None
+        job = next((j for j in self.document.jobs() if j.id == job_id), None)
+        item = QListWidgetItem(describe_deleted(self.document.ctx, removed, job, shot_gone=shot_gone), self.takes)
+        item.setData(TAKE_ID_ROLE, take.id)
+        item.setToolTip(take.source_name or take.media)
+        # its picture, as the take list shows one, so a creator knows which take it was
+        middle = take.trim.in_us + take.trim.duration_us // 2
+        self.document.thumbnail(take, middle, THUMB_WIDTH, partial(self._picture, item))
+
+    def _picture(self, item: QListWidgetItem, picture: QImage) -> None:
+        if self.takes.row(item) >= 0:  # the dialog may have been rebuilt or closed meanwhile
+            item.setIcon(QIcon(QPixmap.fromImage(picture)))
 
     def restore(self) -> None:
         """Put the chosen take back on this dialog's shot; a refusal is said by the document's `failed`."""
