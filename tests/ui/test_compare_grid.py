@@ -53,7 +53,8 @@ _LOADED = (
 def film(app_context: AppContext, tmp_path: Path) -> Path:
     path = tmp_path / "film.shotline"
     sound = Sound(seconds=4.0, burst_at=1.0)
-    clips = [numbered_clip(tmp_path / f"take {n}.mp4", frames=100, sound=sound) for n in (1, 2, 3)]
+    # each cut at another frame, so the three files differ (the project keeps one copy of identical media)
+    clips = [numbered_clip(tmp_path / f"take {n}.mp4", frames=100, cut_frame=20 * n, sound=sound) for n in (1, 2, 3)]
     with ProjectSession.create(path, title="Compare", size=Size(160, 90), fps=Fraction(FPS)) as session:
         generation = GenerationSettings(duration_us=2_000_000)
         shot = add_shot(session, "A gull over the harbour", title="Harbour", generation=generation)
@@ -107,6 +108,9 @@ def shown_numbers(grid: CompareGrid) -> list[int]:
     """The frame number painted in each numbered take's cell, read from the cell's pixels."""
     numbers = []
     for cell in grid.cells[:3]:
+        if cell.view.image.isNull():
+            numbers.append(-1)
+            continue
         shot = cell.view.grab().toImage()
         place = cell.view.picture_rect()
         picture = shot.copy(place).convertToFormat(shot.Format.Format_Grayscale8)
@@ -190,6 +194,19 @@ def test_1_to_4_and_a_click_pick_a_take_undoably(qtbot: QtBot, window: MainWindo
     document.undo()
     assert picked() == takes[0]
     assert grid.cells[0].title.text().endswith("★ picked")
+
+
+def test_a_take_whose_file_is_missing_says_so_by_its_own_name_and_the_others_play_on(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    document = window.document
+    assert document is not None
+    third = document.project.shots[0].takes[2]
+    document.session.bundle.resolve(third.media).unlink()
+    grid = open_grid(qtbot, window)
+    message = grid.cells[2].view.message
+    assert message.startswith("take 3.mp4 is missing") and grid.pictures()[2].isNull()
+    assert moved(qtbot, grid, Qt.Key.Key_Right)[:2] == at(1)[:2]
 
 
 def test_frames_from_a_slow_decoder_are_shown_when_they_come(

@@ -17,6 +17,7 @@ import functools
 import queue
 from collections.abc import Callable
 from fractions import Fraction
+from pathlib import PurePosixPath
 
 from PySide6.QtCore import QElapsedTimer, QRect, QSignalBlocker, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence, QMouseEvent, QPainter, QPaintEvent, QPen
@@ -403,7 +404,7 @@ class CompareGrid(QDialog):
             picture = answer.picture
             if picture is None:
                 view.image = QImage()
-                view.message = answer.error
+                view.message = self._in_creators_words(self._takes[key], answer.error)
             else:
                 self._offsets[key] = picture.offset_us
                 view.image = QImage(
@@ -432,6 +433,12 @@ class CompareGrid(QDialog):
         style = clock_style(self._document.ctx.settings.clock_style)
         shown, length = (format_clock(us, self._fps, style) for us in (self._position, self._end_us))
         self.time.setText(f"{shown} / {length}")
+
+    @staticmethod
+    def _in_creators_words(take: Take, message: str) -> str:
+        """A reader's message names the file as the project stores it (a made-up name); the creator knows an
+        imported clip by its own name."""
+        return message.replace(PurePosixPath(take.media).name, take.source_name) if take.source_name else message
 
     def _follow_sound(self, at_us: int) -> None:
         """Keep the heard take's sound at the moment `at_us` (silent past its end)."""
