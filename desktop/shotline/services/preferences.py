@@ -150,6 +150,22 @@ def remember_export_choices(ctx: AppContext, choices: Mapping[str, str]) -> None
         log.warning("Could not remember the export choices: %s", error)
 
 
+def remember_window_layout(ctx: AppContext, layout: Mapping[str, str]) -> None:
+    """Keep where the window and its panels were for the next start; a folder that refuses is logged, never fatal."""
+    if dict(ctx.settings.window_layout) == dict(layout):
+        return
+    try:
+        save_settings(ctx, dataclasses.replace(ctx.settings, window_layout=dict(layout)))
+    except ShotlineError as error:
+        log.warning("Could not remember the window layout: %s", error)
+
+
+def save_shortcuts(ctx: AppContext, shortcuts: Mapping[str, str]) -> AppSettings:
+    """Keep the keys the creator chose (action id → keys, newline separated); raises SaveFailed if the folder
+    refuses, so the shortcut list can say the change will not last."""
+    return save_settings(ctx, dataclasses.replace(ctx.settings, shortcuts=dict(shortcuts)))
+
+
 def recent_projects(ctx: AppContext) -> list[Path]:
     """Recent projects that still exist on disk, newest first."""
     return [Path(p) for p in ctx.settings.recent_projects if (Path(p) / "project.json").is_file()]

@@ -49,6 +49,10 @@ class AppSettings:
     """The getting-started guide was finished or skipped, so the window no longer offers it by itself."""
     clock_style: str = "frames"
     """How the player reads times: "frames" (timecode, HH:MM:SS:FF) or "seconds" (HH:MM:SS.mmm); core.frames."""
+    window_layout: Mapping[str, str] = field(default_factory=dict)
+    """Where the window and its panels were (Qt's saved geometry and state, base64), restored at the next start."""
+    shortcuts: Mapping[str, str] = field(default_factory=dict)
+    """Keys the creator gave actions (Help → Keyboard shortcuts): action id → keys, newline separated, "" for none."""
 
     def with_recent(self, project_path: str) -> AppSettings:
         """Move `project_path` to the top of the recent list, keeping it short."""
@@ -70,6 +74,8 @@ def _valid(name: str, value: Any) -> bool:
         "c2pa_identity": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in (*v, *v.values())),
         "first_run_done": lambda v: isinstance(v, bool),
         "clock_style": lambda v: v in ("frames", "seconds"),
+        "window_layout": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in (*v, *v.values())),
+        "shortcuts": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in (*v, *v.values())),
     }
     return bool(checks[name](value))
 
@@ -96,6 +102,8 @@ def _to_json(settings: AppSettings) -> dict[str, Any]:
     data["base_urls"] = dict(settings.base_urls)
     data["export_choices"] = dict(settings.export_choices)
     data["c2pa_identity"] = dict(settings.c2pa_identity)
+    data["window_layout"] = dict(settings.window_layout)
+    data["shortcuts"] = dict(settings.shortcuts)
     data["recent_projects"] = list(settings.recent_projects)
     return data
 
