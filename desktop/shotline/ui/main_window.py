@@ -1,7 +1,9 @@
-"""The main window: layout, menus, docks and the open project's life cycle (open, recover, save, close).
+"""The main window and the open project's life cycle (open, recover, save, close).
 
-Panels are built per open project by `_build_panels` and share one shot selection and one playhead. Errors from
-anywhere land in the message bar, never a dialog.
+Panels are built per open project by `_build_panels` and share one shot selection and one playhead. The menus
+(`menus`), the panels' arrangement (`window_layout`), importing (`media_import`), right-click menus
+(`context_menus`) and the shortcut list (`shortcuts`) live in their own modules. Errors from anywhere land in the
+message bar, never a dialog.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
@@ -34,9 +36,10 @@ from shotline.core.timeline import film_length_us
 from shotline.services import preferences
 from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
-from shotline.ui import heap, theme
+from shotline.ui import heap, shortcuts, theme
 from shotline.ui.bridge import Bridge
 from shotline.ui.compare_grid import compare_takes
+from shotline.ui.context_menus import ContextMenus
 from shotline.ui.dialogs.budget import BudgetDialog
 from shotline.ui.dialogs.export_dialog import ExportDialog
 from shotline.ui.dialogs.first_run import GettingStartedGuide
@@ -45,10 +48,15 @@ from shotline.ui.dialogs.new_project import NewProjectDialog
 from shotline.ui.dialogs.open_project import ask_open_path, is_project
 from shotline.ui.dialogs.preferences import PreferencesDialog
 from shotline.ui.dialogs.recovery import RecoveryChoice, RecoveryDialog
+from shotline.ui.dialogs.relink import RelinkFlow
 from shotline.ui.dialogs.restore_backup import BackupRestorer
+from shotline.ui.dialogs.shortcuts import ShortcutsDialog
 from shotline.ui.document import ProjectDocument, describe
+from shotline.ui.drop_highlight import DropHighlight
 from shotline.ui.inspector import InspectorPanel
 from shotline.ui.jobs_panel import JobsPanel
+from shotline.ui.media_import import MediaImport
+from shotline.ui.menus import WindowMenus, fill_recent
 from shotline.ui.message_bar import MessageBar
 from shotline.ui.player import PlayerPanel
 from shotline.ui.playhead import Playhead
@@ -58,6 +66,7 @@ from shotline.ui.storyboard import StoryboardPanel
 from shotline.ui.timeline import TimelinePanel
 from shotline.ui.undo_actions import UndoActions
 from shotline.ui.welcome import WelcomePage
+from shotline.ui.window_layout import WindowLayout
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +81,7 @@ def missing_media_message(missing: list[str]) -> str:
     names = ", ".join(Path(m).name for m in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
     return (
         f"{len(missing)} file(s) this project uses are missing from its folder: {names}. Shots using them show no "
-        "picture. Relinking arrives in a later version; for now put the files back into the project's media folder "
-        "and reopen it."
+        "picture. Choose File → Relink media… and the folder where they are now, and Shotline finds them all."
     )
 
 
@@ -95,6 +103,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(theme.icon("shotline"))
         self.resize(1440, 900)
         self.setAcceptDrops(True)
+        self.drop_highlight = DropHighlight(self)
         self.setDockNestingEnabled(True)
         self.message_bar = MessageBar(self)
         self.sharing = SharingFlow(ctx, bridge, self)
@@ -104,6 +113,9 @@ class MainWindow(QMainWindow):
         self.restorer.reported.connect(self.message_bar.show_message)
         self.restorer.restored.connect(self.open_project)
         self.undo_actions = UndoActions(self)
+        self.media = MediaImport(self)
+        self.relinking = RelinkFlow(self)
+        self.relinking.reported.connect(self.message_bar.show_message)
         self.welcome = WelcomePage(ctx, bridge, self)
         self.welcome.open_requested.connect(self.open_project)
         self.welcome.new_requested.connect(self.new_project)
@@ -125,13 +137,15 @@ class MainWindow(QMainWindow):
             "inspector": self._dock("Shot", Qt.DockWidgetArea.RightDockWidgetArea),
             "jobs": self._dock("Jobs", Qt.DockWidgetArea.BottomDockWidgetArea),
         }
+        self.layout_ = WindowLayout(ctx, self, self.editor, self.docks)
         self.duration_label = QLabel(self)
         self.shots_label = QLabel(self)
         self.saved_label = QLabel(self)
         self.statusBar().addWidget(self.sharing.indicator)
         for label in (self.shots_label, self.duration_label, self.saved_label):
             self.statusBar().addPermanentWidget(label)
-        self._build_menus()
+        self.menus = WindowMenus(self)
+        self.context_menus = ContextMenus(self)
         self._show_document()
 
     # ------------------------------------------------------------------------------------------ building
@@ -144,57 +158,6 @@ class MainWindow(QMainWindow):
         )
         self.addDockWidget(area, dock)
         return dock
-
-    def _action(
-        self, text: str, slot: Callable[[], object], shortcut: str | QKeySequence | None = None, icon: str = ""
-    ) -> QAction:
-        action = QAction(theme.icon(icon), text, self) if icon else QAction(text, self)
-        action.triggered.connect(lambda _checked=False: slot())
-        tip = text.rstrip("…")
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            tip += f" ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-        action.setToolTip(tip)
-        self.addAction(action)
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file = bar.addMenu("&File")
-        file.addAction(self._action("New…", self.new_project, "Ctrl+N", "new"))
-        file.addAction(self._action("Open…", self.browse_project, "Ctrl+O", "open"))
-        self.recent_menu = file.addMenu("Open Recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
-        file.addAction(self._action("Open shared archive…", self.sharing.choose_and_open))
-        file.addAction(self._action("Open the demo project", self._open_demo, icon="film"))
-        file.addSeparator()
-        self.save_action = self._action("Save", self.save, "Ctrl+S", "save")
-        self.share_action = self._action("Share as archive…", self.share)
-        self.export_action = self._action("Export…", self.export, "Ctrl+E", "export")
-        self.close_action = self._action("Close", self.close_project, "Ctrl+W")
-        file.addActions([self.save_action, self.share_action, self.export_action, self.close_action])
-        file.addSeparator()
-        quit_action = self._action("Quit", self.close, "Ctrl+Q")
-        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        file.addAction(quit_action)
-        edit = bar.addMenu("&Edit")
-        edit.addActions([self.undo_actions.undo, self.undo_actions.redo])
-        self.addActions([self.undo_actions.undo, self.undo_actions.redo])
-        edit.addSeparator()
-        preferences_action = self._action("Preferences…", self.show_preferences, "Ctrl+,", "settings")
-        preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        edit.addAction(preferences_action)
-        edit.addAction(self._action("API keys…", self.show_keys, icon="key"))
-        self.budget_action = self._action("Project budget…", self.show_budget)
-        edit.addAction(self.budget_action)
-        view = bar.addMenu("&View")
-        for dock in self.docks.values():
-            view.addAction(dock.toggleViewAction())
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self._action("Getting started…", self.show_getting_started))
-        about = self._action("About Shotline", self.about)
-        about.setMenuRole(QAction.MenuRole.AboutRole)
-        help_menu.addAction(about)
 
     def _build_panels(self, document: ProjectDocument) -> None:
         storyboard = StoryboardPanel(document, self.selection)
@@ -213,11 +176,9 @@ class MainWindow(QMainWindow):
         }
         for name, panel in self.panels.items():
             self._place(name, panel)
-        self.editor.setStretchFactor(0, 3)
-        self.editor.setStretchFactor(1, 2)
-        docks = self.docks
-        self.resizeDocks([docks["storyboard"], docks["inspector"]], [280, 340], Qt.Orientation.Horizontal)
-        self.resizeDocks([docks["jobs"]], [170], Qt.Orientation.Vertical)
+        self.context_menus.attach(self.panels)
+        self.drop_highlight.watch_timeline(timeline)
+        shortcuts.apply_saved(self.shortcut_bindings(), self.ctx.settings.shortcuts)
 
     def _place(self, name: str, panel: QWidget) -> None:
         if name in self.docks:
@@ -295,7 +256,7 @@ class MainWindow(QMainWindow):
         if not self.open_project(project):
             self.message_bar.show_message(f"The shared project stays in {project}; open it with File → Open… later.")
 
-    def _open_demo(self) -> None:
+    def open_demo(self) -> None:
         if self.close_project():
             self.welcome.open_demo()
 
@@ -356,6 +317,8 @@ class MainWindow(QMainWindow):
     def _release(self, document: ProjectDocument) -> None:
         self.document = None
         self.undo_actions.set_document(None)
+        self.layout_.remember()
+        self.layout_.hide_panels()
         self._drop_panels()
         self.selection.select([])
         self.playhead.seek(0)
@@ -414,7 +377,7 @@ class MainWindow(QMainWindow):
             self.getting_started.deleteLater()
         guide = GettingStartedGuide(self.ctx, project_open=self.document is not None, parent=self)
         guide.failed.connect(self.message_bar.show_message)
-        guide.demo_requested.connect(self._open_demo)
+        guide.demo_requested.connect(self.open_demo)
         self.getting_started = guide
         guide.open()  # window-modal but not blocking, like the recovery dialog
 
@@ -426,14 +389,22 @@ class MainWindow(QMainWindow):
             "choose, edit and export offline.</p><p>Free software under the GNU GPL v3 or later.</p>",
         )
 
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        for path in preferences.recent_projects(self.ctx):
-            action = self.recent_menu.addAction(path.name.removesuffix(".shotline"))
-            action.setToolTip(str(path))
-            action.triggered.connect(lambda _checked=False, p=path: self.open_project(p))
-        if self.recent_menu.isEmpty():
-            self.recent_menu.addAction("No recent projects").setEnabled(False)
+    def fill_recent(self) -> None:
+        fill_recent(self.menus.recent, preferences.recent_projects(self.ctx), self.open_project)
+
+    def relink_media(self) -> None:
+        if self.document is not None:
+            self.relinking.start(self.document)
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self).exec()
+
+    def shortcut_bindings(self) -> list[shortcuts.Binding]:
+        """Every keyed action in the window now (the panels' only while a project is open)."""
+        return shortcuts.bindings(self, self.panels)
+
+    def shortcut_clashes(self) -> list[str]:
+        return shortcuts.clashes(self.shortcut_bindings())
 
     # ------------------------------------------------------------------------------------------ state shown
 
@@ -446,11 +417,14 @@ class MainWindow(QMainWindow):
     def _show_document(self) -> None:
         has_document = self.document is not None
         self.stack.setCurrentWidget(self.editor if has_document else self.welcome)
+        player, timeline = self.panels.get("player"), self.panels.get("timeline")
+        if has_document and player is not None and timeline is not None:
+            self.layout_.show_panels(player, timeline)
+        else:
+            self.layout_.hide_panels()
         for dock in self.docks.values():
-            dock.setVisible(has_document)
             dock.toggleViewAction().setEnabled(has_document)
-        for action in (self.save_action, self.share_action, self.export_action, self.close_action, self.budget_action):
-            action.setEnabled(has_document)
+        self.menus.show_project(has_document)
         self._refresh()
 
     def _refresh(self) -> None:
@@ -475,18 +449,31 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------------------ events
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.layout_.remember()
         if self.close_project():
             event.accept()
         else:
             event.ignore()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """Accept what can be dropped, and say over the window what the drop will do."""
         files = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
-        if files and (self.document is not None or _openable(files) is not None):
+        if not files:
+            return
+        if (openable := _openable(files)) is not None:
             event.acceptProposedAction()
+            self.drop_highlight.show_window(f"Drop to open {openable.name}")
+        elif self.document is not None:
+            event.acceptProposedAction()
+            what = f"{len(files)} clips" if len(files) > 1 else files[0].name
+            self.drop_highlight.show_window(f"Drop to add {what} as new shots at the end of the film")
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self.drop_highlight.clear()
 
     def dropEvent(self, event: QDropEvent) -> None:
         """A dropped project or shared archive is opened; video and sound files become shots of the open project."""
+        self.drop_highlight.clear()
         files = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
         if not files:
             return

@@ -7,16 +7,18 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from shotline.ui import theme
 from shotline.ui.document import ProjectDocument
+from shotline.ui.shortcuts import redo_keys
 
 
 class UndoActions(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.undo = QAction(theme.icon("undo"), "Undo", self)
+        self.undo.setObjectName("edit.undo")
         self.undo.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo = QAction(theme.icon("redo"), "Redo", self)
-        # Ctrl+Shift+Z everywhere (Ctrl+Y too on Windows, where creators expect it).
-        self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), *QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)])
+        self.redo.setObjectName("edit.redo")
+        self.redo.setShortcuts(redo_keys())
         self.undo.triggered.connect(self._undo)
         self.redo.triggered.connect(self._redo)
         self._document: ProjectDocument | None = None

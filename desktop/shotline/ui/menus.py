@@ -1,0 +1,132 @@
+"""The window's menu bar: File, Edit, View and Help, each item an action the window holds, so its key works
+anywhere in the window and the shortcut list (Help → Keyboard shortcuts) can find and change it by its name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+from shotline.ui import theme
+
+if TYPE_CHECKING:
+    from shotline.ui.main_window import MainWindow
+
+
+class WindowMenus:
+    """Builds the menus of `window` and keeps the actions that need an open project, to enable them with it."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self._window = window
+        self.needs_project: list[QAction] = []
+        bar = window.menuBar()
+        self.file = bar.addMenu("&File")
+        self.edit = bar.addMenu("&Edit")
+        self.view = bar.addMenu("&View")
+        self.help = bar.addMenu("&Help")
+        self._fill_file()
+        self._fill_edit()
+        self._fill_view()
+        self._fill_help()
+
+    def action(
+        self,
+        name: str,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: str | QKeySequence | None = None,
+        icon: str = "",
+        *,
+        needs_project: bool = False,
+    ) -> QAction:
+        """A window-wide action named `name` (its id in the shortcut list), its tooltip saying its key."""
+        window = self._window
+        action = QAction(theme.icon(icon), text, window) if icon else QAction(text, window)
+        action.setObjectName(name)
+        action.triggered.connect(lambda _checked=False: slot())
+        tip = text.rstrip("…")
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            tip += f" ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+        action.setToolTip(tip)
+        window.addAction(action)
+        if needs_project:
+            self.needs_project.append(action)
+        return action
+
+    def _fill_file(self) -> None:
+        w, menu = self._window, self.file
+        menu.addAction(self.action("file.new", "New…", w.new_project, "Ctrl+N", "new"))
+        menu.addAction(self.action("file.open", "Open…", w.browse_project, "Ctrl+O", "open"))
+        self.recent = menu.addMenu("Open Recent")
+        self.recent.aboutToShow.connect(w.fill_recent)
+        menu.addAction(self.action("file.open-archive", "Open shared archive…", w.sharing.choose_and_open))
+        menu.addAction(self.action("file.demo", "Open the demo project", w.open_demo, icon="film"))
+        menu.addSeparator()
+        self.import_clips = self.action(
+            "file.import-clips", "Import clips…", w.media.import_clips, "Ctrl+Shift+I", "open", needs_project=True
+        )
+        self.import_music = self.action(
+            "file.import-music", "Import music…", w.media.import_music, "Ctrl+Shift+M", needs_project=True
+        )
+        self.import_voice = self.action(
+            "file.import-voice", "Import voice-over…", w.media.import_voice, needs_project=True
+        )
+        self.relink = self.action("file.relink", "Relink media…", w.relink_media, needs_project=True)
+        menu.addActions([self.import_clips, self.import_music, self.import_voice, self.relink])
+        menu.addSeparator()
+        self.save = self.action("file.save", "Save", w.save, "Ctrl+S", "save", needs_project=True)
+        self.share = self.action("file.share", "Share as archive…", w.share, needs_project=True)
+        self.export = self.action("file.export", "Export…", w.export, "Ctrl+E", "export", needs_project=True)
+        self.close = self.action("file.close", "Close", w.close_project, "Ctrl+W", needs_project=True)
+        menu.addActions([self.save, self.share, self.export, self.close])
+        menu.addSeparator()
+        quit_action = self.action("file.quit", "Quit", w.close, "Ctrl+Q")
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        menu.addAction(quit_action)
+
+    def _fill_edit(self) -> None:
+        w, menu = self._window, self.edit
+        menu.addActions([w.undo_actions.undo, w.undo_actions.redo])
+        w.addActions([w.undo_actions.undo, w.undo_actions.redo])
+        menu.addSeparator()
+        preferences = self.action("edit.preferences", "Preferences…", w.show_preferences, "Ctrl+,", "settings")
+        preferences.setMenuRole(QAction.MenuRole.PreferencesRole)
+        menu.addAction(preferences)
+        menu.addAction(self.action("edit.keys", "API keys…", w.show_keys, icon="key"))
+        self.budget = self.action("edit.budget", "Project budget…", w.show_budget, needs_project=True)
+        menu.addAction(self.budget)
+
+    def _fill_view(self) -> None:
+        w, menu = self._window, self.view
+        for dock in w.docks.values():
+            menu.addAction(dock.toggleViewAction())
+        menu.addSeparator()
+        self.reset_layout = self.action("view.reset-layout", "Reset layout", w.layout_.reset, needs_project=True)
+        menu.addAction(self.reset_layout)
+
+    def _fill_help(self) -> None:
+        w, menu = self._window, self.help
+        menu.addAction(self.action("help.getting-started", "Getting started…", w.show_getting_started))
+        menu.addAction(self.action("help.shortcuts", "Keyboard shortcuts…", w.show_shortcuts, "Ctrl+/"))
+        about = self.action("help.about", "About Shotline", w.about)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        menu.addAction(about)
+
+    def show_project(self, open_: bool) -> None:
+        for action in self.needs_project:
+            action.setEnabled(open_)
+
+
+def fill_recent(menu: QMenu, paths: list[Path], open_project: Callable[[Path], object]) -> None:
+    """Open Recent: the projects opened lately, newest first, each with its folder as the tooltip."""
+    menu.clear()
+    for path in paths:
+        action = menu.addAction(path.name.removesuffix(".shotline"))
+        action.setToolTip(str(path))
+        action.triggered.connect(lambda _checked=False, p=path: open_project(p))
+    if menu.isEmpty():
+        menu.addAction("No recent projects").setEnabled(False)
