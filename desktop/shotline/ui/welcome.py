@@ -7,9 +7,11 @@ window never freezes. The page only asks; the main window opens what it is asked
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -25,11 +27,16 @@ from shotline.jobs.runner import to_own_thread
 from shotline.services import preferences
 from shotline.services.context import AppContext
 from shotline.services.demo import open_or_create_demo
+from shotline.services.recent import POSTER_WIDTH, RecentProject, describe_recent, read_recent
 from shotline.ui import theme
 from shotline.ui.bridge import Bridge
 from shotline.ui.document import describe
 
 log = logging.getLogger(__name__)
+
+PATH_ROLE = 256
+"""The project folder of a recent item (Qt.UserRole)."""
+POSTER_SIZE = QSize(POSTER_WIDTH // 2, POSTER_WIDTH * 9 // 32)
 
 
 class WelcomePage(QWidget):
@@ -62,7 +69,10 @@ class WelcomePage(QWidget):
         self.progress.hide()
         self.recent = QListWidget(self)
         self.recent.setToolTip("Double-click or press Enter to open")
-        self.recent.itemActivated.connect(lambda item: self.open_requested.emit(Path(item.data(256))))
+        self.recent.setIconSize(POSTER_SIZE)
+        self.recent.setSpacing(2)
+        self.recent.itemActivated.connect(lambda item: self.open_requested.emit(Path(item.data(PATH_ROLE))))
+        self._reading = 0
         buttons = QHBoxLayout()
         for button in (self.new_button, self.open_button, self.demo_button):
             buttons.addWidget(button)
@@ -89,16 +99,48 @@ class WelcomePage(QWidget):
         return button
 
     def refresh(self) -> None:
+        """List the recent projects by name at once; their pictures, dates and lengths follow (read elsewhere)."""
         self.recent.clear()
-        for path in preferences.recent_projects(self.ctx):
-            item = QListWidgetItem(theme.icon("film"), f"{path.name.removesuffix('.shotline')}   —   {path.parent}")
-            item.setData(256, str(path))
+        paths = preferences.recent_projects(self.ctx)
+        for path in paths:
+            item = QListWidgetItem(theme.icon("film"), f"{path.name.removesuffix('.shotline')}\n{path.parent}")
+            item.setData(PATH_ROLE, str(path))
             item.setToolTip(str(path))
+            item.setSizeHint(QSize(0, POSTER_SIZE.height() + 8))
             self.recent.addItem(item)
         if not self.recent.count():
             empty = QListWidgetItem("No recent projects yet")
             empty.setFlags(Qt.ItemFlag.NoItemFlags)
             self.recent.addItem(empty)
+            return
+        self._reading += 1
+        reading = self._reading
+
+        async def read() -> list[RecentProject]:
+            # each opens a project.json and may decode a frame: never on the GUI thread
+            return await to_own_thread(lambda: [read_recent(path) for path in paths], name="shotline-recent")
+
+        self.bridge.watch(
+            self.ctx.runner.submit(read()),
+            lambda found: self._show_recent(reading, found),
+            lambda error: log.warning("Recent projects could not be read: %s", error),
+        )
+
+    def _show_recent(self, reading: int, found: list[RecentProject]) -> None:
+        if reading != self._reading:
+            return  # the list was refreshed since: these answers belong to the old one
+        now = datetime.now().astimezone()
+        by_path = {str(recent.path): recent for recent in found}
+        for row in range(self.recent.count()):
+            item = self.recent.item(row)
+            recent = by_path.get(str(item.data(PATH_ROLE)))
+            if recent is None:
+                continue
+            item.setText(f"{recent.title}\n{describe_recent(recent, now)}")
+            if recent.poster is not None:
+                picture = QPixmap(str(recent.poster))
+                if not picture.isNull():
+                    item.setIcon(QIcon(picture))
 
     def open_demo(self, path: Path | None = None) -> None:
         """Create or finish the demo off the GUI thread, then ask to open it."""
