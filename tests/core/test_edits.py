@@ -124,4 +124,5 @@ def test_a_landed_take_is_added_once_and_picked_only_where_none_is() -> None:
     assert edits.land_take(landed, "a", take("job")) is landed
     assert edits.land_take(edits.remove_take(landed, "a", "job"), "a", take("job")).shot("a").takes == (take("t1"),)
     assert edits.land_take(project(shot("a")), "a", take("job")).shot("a").picked_take_id == "job"
-    assert [t.id for t in edits.land_take(project(), "a", take("job")).assets] == ["job"]
+    waiting = edits.land_take(project(), "a", take("job"))
+    assert [(r.shot_id, r.take.id) for r in waiting.removed_takes] == [("a", "job")], "restorable onto any shot"

@@ -154,12 +154,12 @@ def test_a_landed_take_survives_every_undo_and_redo_and_leaves_the_steps_alone()
     landed = take("paid")
     history.land(partial(edits.land_take, shot_id="b", take=landed))
     assert history.undo_label == "Edit prompt" and history.redo_label == "Add shot"
-    assert [t.id for t in history.project.assets] == ["paid"], "shot b is not in the film now: the library holds it"
+    assert [r.take.id for r in history.project.removed_takes] == ["paid"], "shot b is not in the film now: it waits"
     history.redo()
-    assert history.project.shot("b").takes == (landed,) and history.project.assets == ()
+    assert history.project.shot("b").takes == (landed,) and history.project.removed_takes == ()
     history.undo()
     history.undo()
-    assert history.project.shot("a").prompt != "dusk" and history.project.assets == (landed,)
+    assert history.project.shot("a").prompt != "dusk" and [r.take for r in history.project.removed_takes] == [landed]
     assert not history.can_undo
 
 

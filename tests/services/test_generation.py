@@ -142,7 +142,7 @@ def test_a_take_lands_once_outside_the_undo_history_and_is_on_disk_at_once(
     session.undo()
     session.undo()
     assert not session.history.can_undo
-    assert session.project.assets == (outcome.take,), "before its shot existed, the take waits in the library"
+    assert [r.take for r in session.project.removed_takes] == [outcome.take], "before its shot existed, it waits"
     session.redo()
     assert session.project.shot(shot.id).takes == (outcome.take,), "no undo or redo loses it"
     take = outcome.take
@@ -192,13 +192,14 @@ def test_a_planned_job_writes_its_journal_row_on_the_runner_before_it_is_sent(
     assert session.journal.get(record.id).phase is JobPhase.DOWNLOADED
 
 
-def test_a_take_whose_shot_was_deleted_goes_to_the_library(ctx: AppContext, session: ProjectSession) -> None:
+def test_a_take_whose_shot_was_deleted_waits_among_the_deleted_takes(ctx: AppContext, session: ProjectSession) -> None:
     shot = add_shot(session, "A gull", generation=GenerationSettings(duration_us=1_000_000))
     generation = GenerationService(ctx, session)
     [started] = generation.run(generation.prepare([shot.id]))
     session.execute(commands.remove_shot(shot.id))
     generation.attach(started.handle.result(timeout=60))
-    assert [take.id for take in session.project.assets] == [started.handle.result().take.id]
+    [waiting] = session.project.removed_takes
+    assert (waiting.shot_id, waiting.take) == (shot.id, started.handle.result().take), "restorable onto any shot"
 
 
 def test_a_downloaded_clip_is_held_to_the_import_rules(

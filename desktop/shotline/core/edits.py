@@ -150,11 +150,15 @@ def attach_take(project: Project, shot_id: str, take: Take, pick: bool = True) -
 
 def land_take(project: Project, shot_id: str, take: Take) -> Project:
     """A take that arrived from a job, added to its shot (picked only if the shot had none, since which take plays
-    is the creator's choice), or to the library if the shot is not there; unchanged if the project already holds it.
+    is the creator's choice); unchanged if the project already holds it. If the shot is not in the film (deleted
+    meanwhile, or not made yet in an older snapshot) the take waits among the deleted takes, with the shot it was
+    made for, so Restore take… can put it on any shot.
 
     Never raises: `History.land` applies it to every snapshot, the ones before the shot existed included."""
     if any(t.id == take.id for t in project.all_takes()):
         return project
+    if not project.has_shot(shot_id):
+        return replace(project, removed_takes=(*project.removed_takes, RemovedTake(shot_id, take)))
     return attach_take(project, shot_id, take, pick=False)
 
 

@@ -1,10 +1,10 @@
 """Generation as the creator sees it: shots in, takes out, every paid request journaled before it is sent.
 
 Jobs run on the async runner; their outcomes come back as values and the session's thread lands each take in the
-project (to the library if its shot is not there). A take that may have been paid for is not an edit, so no undo
-removes it (DESIGN §3: jobs are not in history), and it is written to project.json as it lands; only a deliberate
-delete takes it out of its shot, into the deleted takes, restorable. Landing is idempotent — a take's id is derived
-from its job id — so a job resumed after a crash never adds a second take.
+project (among the deleted takes, restorable onto any shot, if its shot is not there). A take that may have been paid
+for is not an edit, so no undo removes it (DESIGN §3: jobs are not in history), and it is written to project.json as
+it lands; only a deliberate delete takes it out of its shot, into the deleted takes, restorable. Landing is idempotent
+— a take's id is derived from its job id — so a job resumed after a crash never adds a second take.
 """
 
 from __future__ import annotations
