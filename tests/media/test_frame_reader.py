@@ -6,12 +6,15 @@ from __future__ import annotations
 import queue
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 
 from shotline.core.errors import MediaMissing
 from shotline.core.timecode import frame_time_us
 from shotline.media.frame_reader import Answer, FrameFeed, FrameReader, Picture, Wish
+from shotline.media.thumbnails import thumbnail
+from tests.clips import run
 from tests.media.numbered import MPEG2, Sound, frame_number, numbered_clip, shift_picture
 
 pytestmark = pytest.mark.ffmpeg
@@ -63,6 +66,24 @@ def test_a_picture_that_starts_after_its_sound_says_how_far(tmp_path: Path) -> N
         assert together.picture_at(0, 16, 9).offset_us == 0
     finally:
         together.close()
+
+
+@pytest.mark.parametrize("rotation", [90, 270])
+def test_a_phone_clip_is_shown_upright_as_its_thumbnail(tmp_path: Path, rotation: int) -> None:
+    flat = numbered_clip(tmp_path / "flat.mp4", frames=10, size=(160, 90), cut_frame=5)
+    clip = tmp_path / f"phone {rotation}.mp4"
+    run(["-display_rotation", str(rotation), "-i", str(flat), "-c", "copy", str(clip)])
+    reader = FrameReader(clip)
+    try:
+        picture = reader.picture_at(frame(2), 90, 160)
+    finally:
+        reader.close()
+    assert (picture.width, picture.height) == (90, 160)
+    rgb = np.frombuffer(picture.rgb, np.uint8).reshape(160, 90, 3).astype(int)
+    with av.open(str(thumbnail(clip, frame(2), tmp_path / "thumb.jpg", width=90))) as container:
+        thumb = next(container.decode(video=0)).to_ndarray(format="rgb24").astype(int)
+    assert np.abs(rgb - thumb).mean() < 12  # the same picture, the same way up
+    assert np.abs(np.rot90(rgb, 2) - thumb).mean() > 40  # (upside down it is not)
 
 
 def test_a_missing_clip_says_which_file(tmp_path: Path) -> None:

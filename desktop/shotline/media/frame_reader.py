@@ -22,6 +22,7 @@ from pathlib import Path
 
 import av
 import av.error
+import numpy as np
 
 from shotline.core.errors import MediaError, MediaUnreadable, plain_reason
 from shotline.core.timecode import US_PER_SECOND
@@ -30,6 +31,8 @@ from shotline.media.probe import open_media
 
 log = logging.getLogger(__name__)
 
+_UPRIGHT_TURNS = {90: 1, 180: 2, 270: 3}
+"""Quarter turns counter-clockwise (`numpy.rot90`) that undo a display rotation, as `media.thumbnails` does."""
 FORWARD_LIMIT = Fraction(4)
 """How far ahead (seconds) a reader decodes forward rather than seeking: generated clips put keyframes seconds
 apart, so a seek lands that far back anyway and decoding on from the frame shown is never slower."""
@@ -73,14 +76,18 @@ class FrameReader:
             frame = self._frame_at(at)
             if frame is None:
                 raise MediaUnreadable(f"{self._path.name} has no picture at that time.")
-            fit_w, fit_h = _fit(frame.width, frame.height, width, height)
-            rgb = frame.reformat(width=fit_w, height=fit_h, format="rgb24")
-            rows = rgb.to_ndarray()
+            # upright, as the thumbnails and the export show it: a phone clip's display rotation is undone
+            turns = _UPRIGHT_TURNS.get(round(getattr(frame, "rotation", 0) or 0) % 360, 0)
+            sideways = turns % 2 == 1
+            upright_w, upright_h = (frame.height, frame.width) if sideways else (frame.width, frame.height)
+            fit_w, fit_h = _fit(upright_w, upright_h, width, height)
+            stored_w, stored_h = (fit_h, fit_w) if sideways else (fit_w, fit_h)
+            rows = np.rot90(frame.reformat(width=stored_w, height=stored_h, format="rgb24").to_ndarray(), turns)
         except av.error.FFmpegError as exc:
             self.close()
             raise MediaUnreadable(f"{self._path.name} is damaged and cannot be played ({plain_reason(exc)}).") from None
         starts_us = round((_starts(frame) - self._zero) * US_PER_SECOND)
-        return Picture(fit_w, fit_h, rows.tobytes(), starts_us, self._offset_us)
+        return Picture(fit_w, fit_h, np.ascontiguousarray(rows).tobytes(), starts_us, self._offset_us)
 
     def _frame_at(self, at: Fraction) -> av.VideoFrame | None:
         shown = self._shown
