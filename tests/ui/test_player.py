@@ -164,18 +164,6 @@ def test_missing_media_is_a_message_not_a_crash(qtbot: QtBot, player: PlayerPane
     press(qtbot, player, Qt.Key.Key_Space)
 
 
-def test_compare_plays_takes_one_after_another_on_their_own_clock(
-    player: PlayerPanel, document: ProjectDocument
-) -> None:
-    takes = [shot.picked_take for shot in document.project.shots]
-    player.play_takes([t for t in takes if t is not None])
-    assert player.mode is Mode.COMPARE
-    assert player.transport.playing
-    assert player.playlist.duration_us == sum(t.duration_us for t in takes if t is not None)
-    player.go_end()
-    assert player._playhead.position_us == 0  # the timeline's playhead stays where it was
-
-
 def test_timeline_mode_loads_the_take_under_the_playhead_at_its_source_time(
     player: PlayerPanel, document: ProjectDocument
 ) -> None:

@@ -149,18 +149,6 @@ def test_an_edit_renders_a_new_mix_without_stopping_and_no_mix_is_needed_without
     player.pause()
 
 
-def test_compare_mode_hears_the_takes_own_sound(qtbot: QtBot, player: PlayerPanel, document: ProjectDocument) -> None:
-    mix = loaded_mix(qtbot, player)
-    takes = [shot.picked_take for shot in document.project.shots[:2]]
-    player.play_takes([take for take in takes if take is not None])
-    assert not mix.carrying
-    qtbot.wait(300)
-    assert mix.media_player.playbackState() != PLAYING
-    player.pause()
-    player.set_mode(player.mode.TIMELINE)
-    assert mix.carrying
-
-
 def test_a_shot_without_a_take_means_no_mix_with_the_reason(
     qtbot: QtBot, player: PlayerPanel, document: ProjectDocument
 ) -> None:

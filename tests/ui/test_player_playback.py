@@ -53,7 +53,6 @@ def test_a_shot_playlist_keeps_the_timeline_clock() -> None:
     playlist = playback.shot_playlist(film(), "b")
     assert (playlist.begin_us, playlist.end_us) == (1_000_000, 3_000_000)
     assert playlist.clamp(0) == 1_000_000 and playlist.clamp(9_000_000) == 3_000_000
-    assert playlist.linked
 
 
 def test_frame_steps_use_each_takes_own_rate_and_cross_cuts() -> None:
@@ -110,13 +109,3 @@ def test_i_and_o_give_the_trims_the_cli_would_set() -> None:
     assert trimmed.shot("a").picked_take.trim == Trim(750_000, 1_500_000)  # type: ignore[union-attr]
     with pytest.raises(EditError, match="no take"):
         playback.trim_in_at(playlist, 3_500_000)
-
-
-def test_compare_runs_takes_back_to_back_on_its_own_clock() -> None:
-    takes = [take("x", 0, 2_000_000), take("y", 1_000_000, 1_500_000)]
-    playlist = playback.compare_playlist(takes)
-    assert not playlist.linked
-    assert playlist.duration_us == 2_500_000
-    segment = playlist.at(2_100_000)
-    assert segment is not None and segment.take is takes[1]
-    assert segment.source_time(2_100_000) == 1_100_000

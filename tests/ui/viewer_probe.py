@@ -9,7 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QElapsedTimer
+from PySide6.QtCore import QElapsedTimer, QObject
 from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QVideoFrame
 from pytestqt.exceptions import TimeoutError
@@ -71,17 +71,17 @@ def named_frame(player: PlayerPanel) -> Picture:
     return Picture(number, "A" if index == 0 or number == 0 else "B")
 
 
-class Screen:
-    """The frames the viewer's video sink receives, the last one read as a numbered picture."""
+class Screen(QObject):
+    """The frames the viewer's video sink receives, the last one read as a numbered picture. A QObject owned by the
+    player, so its connection ends with the player's sink rather than outliving either."""
 
     def __init__(self, player: PlayerPanel) -> None:
+        super().__init__(player)
         self.frame: QVideoFrame | None = None
         self.count = 0
         self._since = QElapsedTimer()
         self._since.start()
-        (player.video_sink() if hasattr(player, "video_sink") else player._video.videoSink()).videoFrameChanged.connect(
-            self._received
-        )
+        player.video_sink().videoFrameChanged.connect(self._received)
 
     def _received(self, frame: QVideoFrame) -> None:
         if frame.isValid():

@@ -2,8 +2,8 @@
 
 A playlist is a run of segments laid end to end on one clock. In "Timeline" mode the clock is the timeline itself
 (the shared playhead); in "Shot" mode it is the same timeline clock limited to one shot's span, so the playhead
-stays meaningful to the other panels; a compare playlist (several takes one after another) has its own clock
-starting at zero. Every function here is pure so the player's logic is tested without decoding a frame.
+stays meaningful to the other panels. Every function here is pure so the player's logic is tested without decoding
+a frame.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from shotline.core import frames
 from shotline.core.errors import EditError
-from shotline.core.model import Project, Take
+from shotline.core.model import Project
 from shotline.core.timecode import frame_time_us
 from shotline.core.timeline import Span, film_length_us, layout
 
@@ -26,7 +26,6 @@ MAX_SPEED = 4
 class Mode(StrEnum):
     SHOT = "shot"
     TIMELINE = "timeline"
-    COMPARE = "compare"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +66,7 @@ class Transport:
 
 @dataclass(frozen=True, slots=True)
 class Segment(Span):
-    """One take (or a gap for a shot without one) on the playlist clock; compared takes have no shot."""
+    """One shot's take (or a gap for a shot without one) on the playlist clock."""
 
     shot_id: str | None = field(default=None, kw_only=True)
 
@@ -75,8 +74,6 @@ class Segment(Span):
 @dataclass(frozen=True, slots=True)
 class Playlist:
     segments: tuple[Segment, ...]
-    linked: bool
-    """True when the clock is the timeline's (the shared playhead follows it)."""
 
     @property
     def begin_us(self) -> int:
@@ -114,23 +111,13 @@ def timeline_playlist(project: Project) -> Playlist:
         # (its last frame holds or is left out, as in the export), so the player's length is everyone's
         last = segments[-1]
         segments[-1] = replace(last, duration_us=film_length_us(project) - last.start_us)
-    return Playlist(tuple(s for s in segments if s.duration_us > 0), linked=True)
+    return Playlist(tuple(s for s in segments if s.duration_us > 0))
 
 
 def shot_playlist(project: Project, shot_id: str) -> Playlist:
     """The one shot, on the timeline clock (so its span is where it sits in the film)."""
     segments = tuple(s for s in timeline_playlist(project).segments if s.shot_id == shot_id)
-    return Playlist(segments, linked=True)
-
-
-def compare_playlist(takes: list[Take]) -> Playlist:
-    """Takes one after another, each inside its trim, on a clock of their own that starts at zero."""
-    segments = []
-    start = 0
-    for take in takes:
-        segments.append(Segment(take, start, take.duration_us))
-        start += take.duration_us
-    return Playlist(tuple(segments), linked=False)
+    return Playlist(segments)
 
 
 def frame_rate(segment: Segment | None, fallback: Fraction) -> Fraction:

@@ -25,8 +25,7 @@ from shotline.core import commands
 from shotline.core.changes import ProjectChange
 from shotline.core.errors import ShotlineError
 from shotline.core.frames import clock_style, format_clock
-from shotline.core.model import Take
-from shotline.core.timeline import placement_at, start_of
+from shotline.core.timeline import layout, placement_at, start_of
 from shotline.services import playback
 from shotline.services.playback import Mode, Playlist, Segment, Transport, TrimPoint
 from shotline.ui import theme
@@ -38,13 +37,22 @@ from shotline.ui.viewer import Viewer
 
 log = logging.getLogger(__name__)
 
+MODE_BUTTON_STYLE = (
+    f"QToolButton {{ padding: 3px 14px; border: 1px solid {theme.MUTED.name()}; border-radius: 3px;"
+    f" background: {theme.PANEL.name()}; color: {theme.TEXT.name()}; }}"
+    f" QToolButton:checked {{ background: {theme.ACCENT.name()}; border-color: {theme.ACCENT.name()};"
+    " color: #ffffff; font-weight: bold; }"
+)
+"""Shot and Timeline look pressed in when on: filled with the accent, as a segmented switch (Fusion's own checked
+tool button is a shade darker, which nobody saw)."""
+
 TICK_MS = 40
 """How often the ticker moves the clock: fast enough for smooth reverse, slow enough to cost nothing."""
 
 
 class PlayerPanel(QWidget):
     mode_changed = Signal(str)
-    """The player switched between Shot, Timeline and Compare; the argument is the Mode value."""
+    """The player switched between Shot and Timeline; the argument is the Mode value."""
     transport_changed = Signal()
     """Play, pause, direction or speed changed."""
 
@@ -64,7 +72,7 @@ class PlayerPanel(QWidget):
         self._playhead = playhead
         self._mode = Mode.TIMELINE
         self._transport = Transport()
-        self._playlist = Playlist((), linked=True)
+        self._playlist = Playlist(())
         self._shot_id: str | None = None
         self._position = 0
         self._driving = False
@@ -135,13 +143,11 @@ class PlayerPanel(QWidget):
             button.setToolTip(tip)
             button.setCheckable(True)
             button.setChecked(mode is self._mode)
+            button.setStyleSheet(MODE_BUTTON_STYLE)
             button.clicked.connect(lambda _=False, m=mode: self.set_mode(m))
             self._modes.addButton(button)
             mode_row.addWidget(button)
             setattr(self, f"_{mode.value}_button", button)
-        self._compare_label = QLabel(self)
-        self._compare_label.setStyleSheet(f"color: {theme.MUTED.name()}")
-        mode_row.addWidget(self._compare_label)
         mode_row.addStretch(1)
 
         transport = QHBoxLayout()
@@ -185,7 +191,7 @@ class PlayerPanel(QWidget):
 
     @property
     def position_us(self) -> int:
-        """The player's clock: timeline time in Shot and Timeline mode, time into the compare run otherwise."""
+        """The player's clock: timeline time (in Shot mode limited to the shot's span)."""
         return self._position
 
     @property
@@ -202,31 +208,12 @@ class PlayerPanel(QWidget):
         return self._mix
 
     def set_mode(self, mode: Mode) -> None:
-        if mode is Mode.COMPARE:
-            raise ValueError("Compare mode starts with play_takes()")
         self.pause()
         self._mode = mode
         self._shot_id = self._selection.current
-        self._compare_label.clear()
-        if self._mix is not None:
-            self._mix.set_enabled(True)
         self._rebuild(keep=self._playhead.position_us)
         self._sync_mode_buttons()
         self.mode_changed.emit(mode.value)
-
-    def play_takes(self, takes: list[Take]) -> None:
-        """Compare: play these takes one after another, each inside its trim, then stop."""
-        self.pause()
-        self._mode = Mode.COMPARE
-        if self._mix is not None:
-            self._mix.set_enabled(False)  # compared takes are heard with their own sound
-        self._playlist = playback.compare_playlist(takes)
-        self._compare_label.setText(f"Comparing {len(takes)} takes")
-        self._sync_mode_buttons()
-        self._set_position(self._playlist.begin_us)
-        self.mode_changed.emit(self._mode.value)
-        if takes:
-            self._set_transport(Transport(1, 1))
 
     def _sync_mode_buttons(self) -> None:
         self._modes.setExclusive(False)
@@ -238,15 +225,13 @@ class PlayerPanel(QWidget):
     def _rebuild(self, keep: int) -> None:
         """Rebuild the playlist from the project (after an edit, a mode or a selection change) and show `keep`."""
         project = self._document.project
-        if self._mode is Mode.COMPARE:
-            return
         if self._mode is Mode.SHOT:
             shot_id = self._shot_id if self._shot_id and project.has_shot(self._shot_id) else None
             if shot_id is None:
                 placement = placement_at(project, keep)
                 shot_id = placement.shot.id if placement else None
             self._shot_id = shot_id
-            self._playlist = playback.shot_playlist(project, shot_id) if shot_id else Playlist((), True)
+            self._playlist = playback.shot_playlist(project, shot_id) if shot_id else Playlist(())
         else:
             self._playlist = playback.timeline_playlist(project)
         self._set_position(self._place(keep))
@@ -347,12 +332,11 @@ class PlayerPanel(QWidget):
 
     def _set_position(self, at_us: int, *, show: bool = True) -> None:
         self._position = at_us
-        if self._playlist.linked:
-            self._driving = True
-            try:
-                self._playhead.seek(at_us)
-            finally:
-                self._driving = False
+        self._driving = True
+        try:
+            self._playhead.seek(at_us)
+        finally:
+            self._driving = False
         with QSignalBlocker(self._slider):
             self._slider.setRange(0, self._playlist.duration_us // 1000)
             self._slider.setValue((at_us - self._playlist.begin_us) // 1000)
@@ -410,9 +394,6 @@ class PlayerPanel(QWidget):
 
     def _mark(self, point: Callable[[Playlist, int], TrimPoint], *, keep_start: bool) -> None:
         self.pause()
-        if self._mode is Mode.COMPARE:
-            self._document.failed.emit("Trims are set in Shot or Timeline mode; switch back to set in and out points.")
-            return
         try:
             trim = point(self._playlist, self._position)
         except ShotlineError as error:
@@ -430,15 +411,22 @@ class PlayerPanel(QWidget):
         self._rebuild(keep=self._position)
 
     def _on_selection_changed(self) -> None:
-        if self._mode is not Mode.SHOT or self._selection.current in (None, self._shot_id):
+        """A shot selected (a clip on the timeline, a card) is shown: Shot mode plays it, and in Timeline mode the
+        playhead goes to its first frame unless it stands inside it already."""
+        current, project = self._selection.current, self._document.project
+        if current is None or not project.has_shot(current):
             return
-        self._shot_id = self._selection.current
-        project = self._document.project
-        assert self._shot_id is not None
-        self._rebuild(keep=start_of(project, self._shot_id) if project.has_shot(self._shot_id) else 0)
+        if self._mode is Mode.SHOT:
+            if current != self._shot_id:
+                self._shot_id = current
+                self._rebuild(keep=start_of(project, current))
+            return
+        placement = next(p for p in layout(project) if p.shot.id == current)
+        if not placement.start_us <= self._position < placement.cut_us:
+            self.seek(placement.start_us)
 
     def _on_playhead_moved(self, at_us: int) -> None:
-        if self._driving or not self._playlist.linked:
+        if self._driving:
             return
         if self._mode is Mode.SHOT and not self._playlist.begin_us <= at_us <= self._playlist.end_us:
             self._shot_id = None  # the playhead went to another shot: the player follows it there

@@ -35,7 +35,7 @@ _READY = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.Buffere
 
 class MixTrack(QObject):
     carrying_changed = Signal(bool)
-    """True while this track plays the sound (a mix is loaded and the player is in Shot or Timeline mode)."""
+    """True while this track plays the sound (a mix is loaded)."""
     source_changed = Signal()
     """A new preview was loaded, or the mix was dropped (then `unavailable` may say why)."""
 
@@ -58,7 +58,6 @@ class MixTrack(QObject):
         self._since_seek = QElapsedTimer()
         self._at_us = 0
         self._transport = Transport()
-        self._enabled = True
         self._carrying = False
         self._closed = False
         self._rendering = False
@@ -89,14 +88,6 @@ class MixTrack(QObject):
     def unavailable(self) -> str | None:
         """Why the timeline's mix cannot be heard in the preview (e.g. a shot without a take), or None."""
         return self._unavailable
-
-    def set_enabled(self, enabled: bool) -> None:
-        """Compare mode turns the track off: compared takes play their own sound."""
-        self._enabled = enabled
-        if not enabled:
-            self._media.pause()
-        self._update_carrying()
-        self.follow(self._at_us, self._transport)
 
     # ------------------------------------------------------------------------------------------ rendering
 
@@ -164,7 +155,7 @@ class MixTrack(QObject):
         self.source_changed.emit()
 
     def _update_carrying(self) -> None:
-        carrying = self._enabled and self._source is not None
+        carrying = self._source is not None
         if carrying != self._carrying:
             self._carrying = carrying
             self.carrying_changed.emit(carrying)
