@@ -22,6 +22,7 @@ from shotline.core.model import (
     GenerationRecord,
     GenerationSettings,
     LaneKind,
+    Marker,
     MediaInfo,
     Origin,
     Project,
@@ -142,6 +143,7 @@ def sample_project(title: str = "Harbour at dawn", shots: int = 2) -> Project:
         )
         if made
         else (),
+        markers=(Marker("marker-0", 1_250_000, "the gull"), Marker("marker-1", 4_000_000)),
     )
 
 

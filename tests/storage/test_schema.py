@@ -130,7 +130,7 @@ def test_newer_format_is_refused_with_the_exact_advice() -> None:
     with pytest.raises(ProjectTooNew) as caught:
         _loads_doc(doc)
     assert str(caught.value) == (
-        "This project was saved by a newer Shotline (format 7); this Shotline reads up to format 3. "
+        "This project was saved by a newer Shotline (format 7); this Shotline reads up to format 4. "
         "Update Shotline to open it."
     )
 
@@ -249,7 +249,7 @@ def test_format_2_projects_open_with_no_deleted_takes_and_keep_everything_else()
     """Format 3 adds the deleted takes (issue 14, point 12); a format-2 file has none and loses nothing else."""
     old = _loads_doc(json.loads((FIXTURES / "v2.json").read_bytes()))
     assert old.removed_takes == ()
-    assert old == replace(sample_project(), removed_takes=())
+    assert old == replace(sample_project(), removed_takes=(), markers=())  # markers came in format 4
 
 
 def test_a_deleted_take_keeps_its_shot_and_pick_and_its_clip_counts_as_used() -> None:
@@ -264,4 +264,20 @@ def test_a_deleted_take_may_not_share_an_id_with_a_shots_take() -> None:
     doc = _doc()
     doc["removed_takes"][0]["take"]["id"] = doc["shots"][1]["takes"][0]["id"]
     with pytest.raises(ProjectCorrupt, match=r"removed_takes\[0\]\.take\.id.*same as shots\[1\]\.takes\[0\]\.id"):
+        _loads_doc(doc)
+
+
+def test_format_3_projects_open_with_no_markers_and_keep_everything_else() -> None:
+    """Format 4 adds timeline markers (issue 14, point 17); a format-3 file has none and loses nothing else."""
+    old = _loads_doc(json.loads((FIXTURES / "v3.json").read_bytes()))
+    assert old.markers == ()
+    assert old == replace(sample_project(), markers=())
+
+
+def test_markers_come_back_in_time_order_and_may_not_share_an_id() -> None:
+    doc = _doc()
+    doc["markers"].reverse()
+    assert [m.at_us for m in _loads_doc(doc).markers] == [1_250_000, 4_000_000]
+    doc["markers"][1]["id"] = doc["markers"][0]["id"]
+    with pytest.raises(ProjectCorrupt, match=r"markers\[1\]\.id.*same as markers\[0\]\.id"):
         _loads_doc(doc)

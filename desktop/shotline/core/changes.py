@@ -18,11 +18,20 @@ class ProjectChange:
     """The library or the deleted takes changed."""
     audio: bool = False
     """Audio clips or lanes changed."""
+    markers: bool = False
+    """Timeline markers came, went or moved."""
 
     @property
     def is_empty(self) -> bool:
         return not (
-            self.added or self.removed or self.updated or self.reordered or self.settings or self.library or self.audio
+            self.added
+            or self.removed
+            or self.updated
+            or self.reordered
+            or self.settings
+            or self.library
+            or self.audio
+            or self.markers
         )
 
 
@@ -39,4 +48,5 @@ def diff(before: Project, after: Project) -> ProjectChange:
         settings=before.settings != after.settings or before.title != after.title,
         library=before.assets != after.assets or before.removed_takes != after.removed_takes,
         audio=before.audio != after.audio or before.lanes != after.lanes,
+        markers=before.markers != after.markers,
     )

@@ -11,8 +11,18 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from shotline.core import audio_edits, edits
-from shotline.core.model import AudioClip, GenerationSettings, Project, ProjectSettings, Shot, Take, Transition, new_id
+from shotline.core import audio_edits, edits, markers
+from shotline.core.model import (
+    AudioClip,
+    GenerationSettings,
+    Marker,
+    Project,
+    ProjectSettings,
+    Shot,
+    Take,
+    Transition,
+    new_id,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,3 +129,11 @@ def set_shot_sound(shot_id: str, **changes: Any) -> Command:
 
 def set_transition(shot_id: str, transition: Transition) -> Command:
     return Command("Change transition", partial(audio_edits.set_transition, shot_id=shot_id, transition=transition))
+
+
+def add_marker(at_us: int, name: str = "") -> Command:
+    return Command("Add marker", partial(markers.add_marker, marker=Marker(new_id(), at_us, name)))
+
+
+def remove_marker(marker_id: str) -> Command:
+    return Command("Delete marker", partial(markers.remove_marker, marker_id=marker_id))

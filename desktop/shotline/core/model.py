@@ -18,7 +18,7 @@ from typing import Any
 
 from shotline.core.errors import UnknownAudioClip, UnknownLane, UnknownShot, UnknownTake
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 """The project.json format this Shotline writes; storage migrates older ones and refuses newer ones."""
 
 # What a project's settings may ask of an export. The loader refuses a project outside these bounds (a hand-edited
@@ -280,6 +280,15 @@ class ProjectSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Marker:
+    """A moment on the timeline the creator marked (M at the playhead): a beat to cut on, a cue, a note."""
+
+    id: str
+    at_us: int
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Project:
     id: str
     title: str
@@ -291,6 +300,8 @@ class Project:
     """The library: takes that belong to no shot (e.g. a generation that finished after its shot was deleted)."""
     removed_takes: tuple[RemovedTake, ...] = ()
     """Takes the creator deleted, each with the shot it came from, oldest first: restorable, never lost."""
+    markers: tuple[Marker, ...] = ()
+    """Timeline markers, in time order."""
     format_version: int = FORMAT_VERSION
 
     def index_of(self, shot_id: str) -> int:

@@ -32,6 +32,7 @@ from shotline.core.model import (
     GenerationRecord,
     GenerationSettings,
     LaneKind,
+    Marker,
     MediaInfo,
     Origin,
     Project,
@@ -81,7 +82,14 @@ def _v2_to_v3(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(document: dict[str, Any]) -> dict[str, Any]:
+    """Format 4 adds timeline markers (`markers`). A format-3 project has none; the version goes up so an older
+    Shotline refuses the file rather than dropping the markers at its next save."""
+    document.setdefault("markers", [])
+    return document
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 """`MIGRATIONS[n]` turns a format-n document into a format-(n+1) one. Pure functions; add one per format bump,
 with a golden fixture tests/data/projects/v<n>.json."""
 
@@ -227,6 +235,7 @@ def project_to_json(project: Project) -> dict[str, Any]:
         "lanes": [_lane(lane) for lane in project.lanes],
         "assets": [_take(t) for t in project.assets],
         "removed_takes": [_removed(r) for r in project.removed_takes],
+        "markers": [{"id": m.id, "at_us": m.at_us, "name": m.name} for m in project.markers],
     }
 
 
@@ -343,6 +352,10 @@ def _read_take(f: Fields) -> Take:
 
 def _read_removed(f: Fields) -> RemovedTake:
     return RemovedTake(shot_id=f.text("shot_id"), take=_read_take(f.nested("take")), picked=f.flag("picked", False))
+
+
+def _read_marker(f: Fields) -> Marker:
+    return Marker(id=f.text("id"), at_us=_time(f, "at_us"), name=f.text("name", ""))
 
 
 def _read_generation_settings(f: Fields) -> GenerationSettings:
@@ -477,6 +490,8 @@ def project_from_json(data: object, migrations: Mapping[int, Migration] | None =
         lanes=DEFAULT_LANES if f.raw("lanes", None) is None else _list_of(f, "lanes", _read_lane),
         assets=_list_of(f, "assets", _read_take),
         removed_takes=_list_of(f, "removed_takes", _read_removed),
+        # kept in time order whatever the file says: the timeline and the edits rely on it
+        markers=tuple(sorted(_list_of(f, "markers", _read_marker), key=lambda m: m.at_us)),
         format_version=FORMAT_VERSION,
     )
     _check_ids(project)
@@ -507,6 +522,7 @@ def _check_ids(project: Project) -> None:
     _unique(((f"assets[{n}]", take.id) for n, take in enumerate(project.assets)), "takes in the library")
     _unique(((f"audio[{n}]", clip.id) for n, clip in enumerate(project.audio)), "sound clips")
     _unique(((f"lanes[{n}]", lane.id) for n, lane in enumerate(project.lanes)), "audio lanes")
+    _unique(((f"markers[{n}]", marker.id) for n, marker in enumerate(project.markers)), "markers")
     lanes = {lane.id for lane in project.lanes}
     for n, clip in enumerate(project.audio):
         if clip.lane not in lanes:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QToolButton, QVB
 
 from shotline.core import commands
 from shotline.core.changes import ProjectChange
-from shotline.core.timecode import format_time
+from shotline.core.timecode import format_time, snap_to_frame
 from shotline.core.timeline import film_length_us, placement_at
 from shotline.ui import theme
 from shotline.ui.document import ProjectDocument
@@ -54,6 +54,7 @@ class TimelinePanel(QWidget):
         self.fit_action = self._action("Fit the whole film in view", "Ctrl+0", "zoom-fit", self.fit)
         self._action("Zoom in", "Ctrl+=", "zoom-in", lambda: self.zoom(ZOOM_STEP))
         self._action("Zoom out", "Ctrl+-", "zoom-out", lambda: self.zoom(1 / ZOOM_STEP))
+        self.marker_action = self._action("Add a marker at the playhead", "M", "marker", self.toggle_marker)
 
         self.total_label = QLabel(self)
         self.total_label.setToolTip("Length of the film: the picked takes inside their trims, in shot order")
@@ -166,6 +167,17 @@ class TimelinePanel(QWidget):
             self._document.failed.emit("There is nothing to split; add a shot first.")
             return
         self._document.execute(commands.split_shot(placement.shot.id, at_us - placement.start_us))
+
+    def toggle_marker(self) -> None:
+        """M: mark the frame under the playhead (saved with the project, drawn on the ruler); M on a marker
+        removes it. Either is one undo step."""
+        project = self._document.project
+        at_us = snap_to_frame(self._playhead.position_us, project.settings.fps)
+        there = next((marker for marker in project.markers if marker.at_us == at_us), None)
+        if there is not None:
+            self._document.execute(commands.remove_marker(there.id))
+        else:
+            self._document.execute(commands.add_marker(at_us))
 
     def _on_document_changed(self, change: ProjectChange) -> None:
         self.canvas.relayout()
