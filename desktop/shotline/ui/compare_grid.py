@@ -547,7 +547,22 @@ def compare_takes(
         )
     grid.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     grid.setWindowModality(Qt.WindowModality.WindowModal)
-    window = parent.window()
-    grid.resize(max(window.width() * 9 // 10, 800), max(window.height() * 9 // 10, 520))
+    grid.resize(_grid_size(parent.window().size(), takes[0], rows=(min(len(takes), MAX_TAKES) + 1) // 2))
     grid.show()
     return grid
+
+
+CAPTION_HEIGHT = 60
+"""A cell's caption lines and margins below its picture (px)."""
+CONTROLS_HEIGHT = 110
+"""The transport, hint and window margins under the cells (px)."""
+
+
+def _grid_size(window: QSize, first: Take, rows: int) -> QSize:
+    """Nine tenths of the window's width, and as tall as the pictures need (two takes side by side need one row,
+    not the window's height of black bars), within nine tenths of its height."""
+    width = max(window.width() * 9 // 10, 800)
+    size = first.info.display_size
+    aspect = Fraction(size.height, size.width) if size and size.width else Fraction(9, 16)
+    needed = rows * (int((width // 2) * aspect) + CAPTION_HEIGHT) + CONTROLS_HEIGHT
+    return QSize(width, max(min(needed, window.height() * 9 // 10), 420))
