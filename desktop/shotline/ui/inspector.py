@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QIcon, QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -133,6 +133,8 @@ class InspectorPanel(QWidget):
         self.takes_list.setIconSize(QPixmap(96, 54).size())
         self.takes_list.setAccessibleName("Takes")
         self.takes_list.setTextElideMode(Qt.TextElideMode.ElideRight)  # a narrow panel cuts rows with "…"
+        # rows as wide as the list: a row wider than the list was clipped mid-word behind a scroll bar, never elided
+        self.takes_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a narrowed dock puts fields under labels
@@ -514,6 +516,7 @@ class InspectorPanel(QWidget):
             item = QListWidgetItem(text)
             item.setData(TAKE_ID, take.id)
             item.setToolTip(f"{text}\n{take.source_name or take.media}")  # the row may be cut short with "…"
+            item.setSizeHint(QSize(1, self.takes_list.iconSize().height() + 6))  # the list's width, not the text's
             self.takes_list.addItem(item)
             self._take_items[take.id] = item
             item.setSelected(take.id in chosen)

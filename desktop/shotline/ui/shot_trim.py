@@ -1,4 +1,5 @@
-"""The inspector's trim row: the picked take's in and out points as fields, and the shot's length.
+"""The inspector's trim row: the picked take's in and out points as fields, and the shot's length (a label the
+inspector shows in a row of its own).
 
 The length is the one every view shows (core.timeline.format_length): the inspector, the take rows and the
 timeline's trim readout agree to the frame. The fields step by one frame of the take; core snaps what is typed onto
@@ -44,7 +45,7 @@ class ShotTrimRow(QWidget):
             label.setBuddy(field)
             row.addWidget(label)
             row.addWidget(field, 1)
-        row.addWidget(self.length_label)
+        # the length label is the inspector's own "Length" row, under the fields (a narrow dock has no room beside)
         self.in_field.valueChanged.connect(lambda _: self._trim())
         self.out_field.valueChanged.connect(lambda _: self._trim())
 
