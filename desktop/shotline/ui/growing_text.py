@@ -46,6 +46,10 @@ class GrowingTextEdit(QPlainTextEdit):
         finally:
             self._setting = False
 
+    def setPlaceholderText(self, text: str) -> None:
+        super().setPlaceholderText(text)
+        self._fit()
+
     def cursorPosition(self) -> int:
         return self.textCursor().position()
 
@@ -103,6 +107,12 @@ class GrowingTextEdit(QPlainTextEdit):
             self.setFixedHeight(height)
 
     def _lines(self) -> int:
+        if not self.toPlainText() and self.placeholderText():
+            # the placeholder wraps like text would, and is read whole too
+            width = max(self.viewport().width() - round(2 * self.document().documentMargin()), 1)
+            flags = int(Qt.TextFlag.TextWordWrap)
+            height = self.fontMetrics().boundingRect(0, 0, width, 10_000, flags, self.placeholderText()).height()
+            return max(1, -(-height // self.fontMetrics().lineSpacing()))
         count = 0
         block = self.document().begin()
         while block.isValid():
