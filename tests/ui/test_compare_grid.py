@@ -77,7 +77,7 @@ def window(qtbot: QtBot, app_context: AppContext, tmp_path: Path, film: Path) ->
         yield win
 
 
-def open_grid(qtbot: QtBot, window: MainWindow) -> CompareGrid:
+def open_grid(qtbot: QtBot, window: MainWindow, takes_in_shot: int = 4) -> CompareGrid:
     """Select the shot, then press C in the inspector's takes list, as a creator does."""
     document = window.document
     assert document is not None
@@ -85,7 +85,7 @@ def open_grid(qtbot: QtBot, window: MainWindow) -> CompareGrid:
     inspector = window.panels["inspector"]
     assert isinstance(inspector, InspectorPanel)
     takes: QListWidget = inspector.takes_list
-    qtbot.waitUntil(lambda: takes.count() == 4)
+    qtbot.waitUntil(lambda: takes.count() == takes_in_shot)
     qtbot.waitUntil(window.isActiveWindow)
     takes.setFocus()
     qtbot.waitUntil(takes.hasFocus)
@@ -207,6 +207,28 @@ def test_a_take_whose_file_is_missing_says_so_by_its_own_name_and_the_others_pla
     message = grid.cells[2].view.message
     assert message.startswith("take 3.mp4 is missing") and grid.pictures()[2].isNull()
     assert moved(qtbot, grid, Qt.Key.Key_Right)[:2] == at(1)[:2]
+
+
+def test_of_five_takes_four_are_compared_with_the_picked_one_among_them(
+    qtbot: QtBot, app_context: AppContext, tmp_path: Path, film: Path
+) -> None:
+    with ProjectSession.open(film) as session:
+        shot_id = session.project.shots[0].id
+        fifth = numbered_clip(tmp_path / "take 5.mp4", frames=100, cut_frame=90)
+        [imported] = import_files(session, [fifth], shot_id)
+        pick(session, shot_id, imported.take_id)
+        session.save()
+    with shown_window(qtbot, app_context, tmp_path / "settings") as window:
+        assert window.open_project(film)
+        grid = open_grid(qtbot, window, takes_in_shot=5)
+        assert [cell.title.text() for cell in grid.cells] == [
+            "Take 1 · imported",
+            "Take 2 · imported",
+            "Take 3 · imported",
+            "Take 5 · imported  ★ picked",
+        ]
+        assert grid.hint.text().startswith("Showing 4 of 5 takes; select up to 4 in the Takes list")
+        grid.reject()
 
 
 def test_frames_from_a_slow_decoder_are_shown_when_they_come(

@@ -530,7 +530,8 @@ def _has_take(shot: Shot, take_id: str) -> bool:
 def compare_takes(
     document: ProjectDocument, takes: list[Take], parent: QWidget, *, pause: Callable[[], object] | None = None
 ) -> CompareGrid | None:
-    """Open the grid on `takes` (the first four; they must be of one shot), or say why there is nothing to compare.
+    """Open the grid on `takes` (of one shot; of more than four, the first four, the picked one among them), or say
+    why there is nothing to compare.
     `pause` stops the main player first: one picture plays at a time."""
     if pause is not None:
         pause()
@@ -539,11 +540,15 @@ def compare_takes(
     if shot is None or len(takes) < 2:
         document.failed.emit("Select a shot with two or more takes to compare them.")
         return None
-    grid = CompareGrid(document, shot.id, takes[:MAX_TAKES], parent)
+    shown = takes[:MAX_TAKES]
+    picked = shot.picked_take
+    if picked is not None and picked in takes and picked not in shown:
+        shown = [*takes[: MAX_TAKES - 1], picked]  # what the shot plays now is what the others are judged against
+    grid = CompareGrid(document, shot.id, shown, parent)
     if len(takes) > MAX_TAKES:
         grid.hint.setText(
-            f"Showing the first {MAX_TAKES} of {len(takes)} takes; select up to {MAX_TAKES} in the Takes list to "
-            "compare others. " + grid.hint.text()
+            f"Showing {MAX_TAKES} of {len(takes)} takes; select up to {MAX_TAKES} in the Takes list to compare "
+            "others. " + grid.hint.text()
         )
     grid.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     grid.setWindowModality(Qt.WindowModality.WindowModal)
