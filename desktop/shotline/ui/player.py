@@ -86,6 +86,7 @@ class PlayerPanel(QWidget):
         self._viewer.failed.connect(document.failed)
         self._viewer.seeked.connect(self._clock.restart)
         self._video = self._viewer.widget
+        self._viewer.full_screen_changed.connect(self._on_full_screen)
         # The same rule for the mix as for the takes' own sound: without a sound device there is nothing to hear.
         self._mix: MixTrack | None = None
         if self._viewer.audio_output is not None or mix_without_sound_device:
@@ -124,6 +125,9 @@ class PlayerPanel(QWidget):
         mark_out = self._action("Set the shot's out point here", "O", "mark-out", self.mark_out)
         start = self._action("Go to the start", "Home", "go-start", self.go_start)
         end = self._action("Go to the end", "End", "go-end", self.go_end)
+        self.full_screen_action = self._action(
+            "Full-screen viewer (Esc or a double click leaves)", "Ctrl+F", "full-screen", self.toggle_full_screen
+        )
 
         self._slider = QSlider(Qt.Orientation.Horizontal, self)
         self._slider.setToolTip("Scrub (←/→ one frame, Home/End)")
@@ -151,7 +155,7 @@ class PlayerPanel(QWidget):
         mode_row.addStretch(1)
 
         transport = QHBoxLayout()
-        for action in (start, back, self.play_action, forward, end, mark_in, mark_out):
+        for action in (start, back, self.play_action, forward, end, mark_in, mark_out, self.full_screen_action):
             button = QToolButton(self)
             button.setDefaultAction(action)
             button.setAutoRaise(True)
@@ -168,6 +172,10 @@ class PlayerPanel(QWidget):
     def transport_actions(self) -> list[QAction]:
         """The player's keyboard actions (Space, J/K/L, ←/→, I/O, Home/End)."""
         return list(self._actions)
+
+    def toggle_full_screen(self) -> None:
+        """Ctrl+F: the picture fills the screen, or goes back into the player."""
+        self._viewer.set_full_screen(not self._viewer.full_screen)
 
     def share_shortcuts(self, widget: QWidget) -> None:
         """Make the transport keys work while `widget` (e.g. the timeline) has focus too."""
@@ -436,6 +444,16 @@ class PlayerPanel(QWidget):
         self._clock.restart()
 
     # ------------------------------------------------------------------------------------------ look
+
+    def _on_full_screen(self, on: bool) -> None:
+        # full screen the picture is a window of its own, which has the keyboard: the transport keys go with it
+        for action in self._actions:
+            if on:
+                self._video.addAction(action)
+            else:
+                self._video.removeAction(action)
+        if not on:
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

@@ -19,7 +19,8 @@ import logging
 from fractions import Fraction
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer, QVideoFrame, QVideoSink
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QWidget
@@ -47,6 +48,8 @@ class Viewer(QObject):
     """The loaded file cannot be played; the message names it."""
     seeked = Signal()
     """A seek that waited for its file to open was made: the clock that measures playing starts again from here."""
+    full_screen_changed = Signal(bool)
+    """The picture filled the screen (True) or went back into the player (False)."""
     _source_set = Signal(int)
     """Queued behind every frame the previous source had sent (with the number of the load): frames after it are the
     new source's."""
@@ -83,6 +86,7 @@ class Viewer(QObject):
         self.widget = QVideoWidget(parent)
         self.widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._media.setVideoOutput(self.widget)
+        self.widget.installEventFilter(self)  # a double click fills the screen with the picture, Esc leaves
         # Queued: QMediaPlayer may report a status from inside setSource(), and calling back into it there can
         # deadlock its FFmpeg backend (seen as a hang in pause()). Handle it once the call has returned.
         queued = Qt.ConnectionType.QueuedConnection
@@ -113,6 +117,39 @@ class Viewer(QObject):
     def requested_ms(self) -> int | None:
         """The media position last asked for (ms), None before the loaded file's first seek."""
         return self._seek_ms
+
+    # ------------------------------------------------------------------------------------------ full screen
+
+    @property
+    def full_screen(self) -> bool:
+        return self.widget.isFullScreen()
+
+    def set_full_screen(self, on: bool) -> None:
+        """Fill the screen with the picture, as Resolve's cinema viewer does, or put it back into the player. Full
+        screen it is a window of its own, which takes the keyboard: the player gives it its transport keys."""
+        if on == self.widget.isFullScreen():
+            return
+        self.widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus if on else Qt.FocusPolicy.NoFocus)
+        self.widget.setFullScreen(on)
+        if on:
+            self.widget.activateWindow()
+            self.widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.full_screen_changed.emit(on)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget:
+            if event.type() == QEvent.Type.MouseButtonDblClick:
+                self.set_full_screen(not self.widget.isFullScreen())
+                return True
+            if (
+                event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent)
+                and event.key() == Qt.Key.Key_Escape
+                and self.widget.isFullScreen()
+            ):
+                self.set_full_screen(False)
+                return True
+        return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------------------------------------ showing
 
