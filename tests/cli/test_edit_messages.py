@@ -69,5 +69,5 @@ def test_removing_a_shot_with_paid_takes_says_where_their_clips_are(project: Pat
     assert len(listed) == 1, said
     where = Path(listed[0].split("(")[0].strip())
     assert where.is_file() and where.read_bytes() == clip.read_bytes()
-    assert any(line.startswith("To use one again: shotline import") for line in said)
+    assert any(line.startswith(f"To use one again: shotline take restore {project} 1 --to SHOT") for line in said)
     assert _order(project) == ["Harbour", "Gull"]

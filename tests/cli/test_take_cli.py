@@ -52,3 +52,12 @@ def test_a_take_is_restored_to_another_shot_and_a_wrong_number_is_refused_with_t
     said = ok("take", "restore", project, "1", "--to", "2")
     assert said.strip() == 'Restored take 1 of shot 2 "Gull" and picked (imported from dawn.mp4).'
     assert [shot["takes"] for shot in info(project)["shots"]] == [1, 1]
+
+
+def test_a_removed_shots_takes_can_be_restored_onto_another_shot(project: Path) -> None:
+    said = ok("remove", project, "1").splitlines()
+    assert said[-1].startswith(f"To use one again: shotline take restore {project} 1 --to SHOT")
+    assert [row["from"] for row in json.loads(ok("take", "deleted", project, "--json"))] == ["a shot deleted since"] * 2
+    ok("take", "restore", project, "2", "--to", "1")
+    [gull] = info(project)["shots"]
+    assert gull["takes"] == 1 and gull["picked_take"] is not None

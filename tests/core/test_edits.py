@@ -126,3 +126,9 @@ def test_a_landed_take_is_added_once_and_picked_only_where_none_is() -> None:
     assert edits.land_take(project(shot("a")), "a", take("job")).shot("a").picked_take_id == "job"
     waiting = edits.land_take(project(), "a", take("job"))
     assert [(r.shot_id, r.take.id) for r in waiting.removed_takes] == [("a", "job")], "restorable onto any shot"
+
+
+def test_a_deleted_shots_takes_wait_among_the_deleted_takes() -> None:
+    p = edits.remove_shot(project(shot("a", "t1", "t2"), shot("b")), "a")
+    assert [(r.shot_id, r.take.id, r.picked) for r in p.removed_takes] == [("a", "t1", True), ("a", "t2", False)]
+    assert edits.restore_take(p, "t2", "b").shot("b").picked_take_id == "t2"

@@ -25,7 +25,8 @@ from shotline.services.session import ProjectSession
 
 
 def _say_where_takes_went(session: ProjectSession, shot: Shot) -> None:
-    """The command line has no undo: say where a removed shot's takes are, so a paid clip is never lost to sight."""
+    """The command line has no undo: say where a removed shot's takes are, so a paid clip is never lost to sight. They
+    wait among the deleted takes, restorable onto another shot."""
     count = len(shot.takes)
     click.echo(
         f"Its {count} take{'s are' if count != 1 else ' is'} no longer in the film; "
@@ -33,7 +34,9 @@ def _say_where_takes_went(session: ProjectSession, shot: Shot) -> None:
     )
     for take in shot.takes:
         click.echo(f"  {session.bundle.path / take.media}  ({take_origin(take)})")
-    click.echo(f"To use one again: shotline import {shlex.quote(str(session.bundle.path))} FILE --shot N")
+    first = len(session.project.removed_takes) - count + 1
+    where = shlex.quote(str(session.bundle.path))
+    click.echo(f"To use one again: shotline take restore {where} {first} --to SHOT  (shotline take deleted lists them)")
 
 
 @click.command()

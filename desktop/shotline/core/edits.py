@@ -47,8 +47,15 @@ def duplicate_shot(project: Project, shot_id: str, new_shot_id: str) -> Project:
 
 
 def remove_shot(project: Project, shot_id: str) -> Project:
-    project.index_of(shot_id)
-    return replace(project, shots=tuple(s for s in project.shots if s.id != shot_id))
+    """Take a shot out of the film. Its takes wait among the deleted takes (their clips may have been paid for), so
+    Restore take… can put them on another shot after the undo history is gone."""
+    shot = project.shots[project.index_of(shot_id)]
+    kept = tuple(RemovedTake(shot.id, take, picked=take.id == shot.picked_take_id) for take in shot.takes)
+    return replace(
+        project,
+        shots=tuple(s for s in project.shots if s.id != shot_id),
+        removed_takes=(*project.removed_takes, *kept),
+    )
 
 
 def move_shot(project: Project, shot_id: str, to_index: int) -> Project:
