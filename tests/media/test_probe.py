@@ -61,6 +61,25 @@ def test_a_constant_rate_clip_with_b_frames_is_constant(tmp_path: Path, b_frames
     assert not info.variable_frame_rate
 
 
+def test_a_transport_stream_recorded_from_mid_stream_is_constant(tmp_path: Path) -> None:
+    """A broadcast or camera TS that starts mid-GOP (the trial's cut_mid.ts) opens with packets of a B-frame group
+    whose other frames were never recorded; its picture starts at the first keyframe, so those are no frames of the
+    clip. Counting them left a hole that called a constant 24 fps clip variable."""
+    whole = tmp_path / "whole.ts"
+    source = ["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=24", "-t", "8"]
+    run([*source, "-c:v", "libx264", "-preset", "veryfast", "-bf", "3", "-g", "48", "-f", "mpegts", str(whole)])
+    data = whole.read_bytes()
+    called_variable = []
+    for eighth in range(1, 6):  # recordings starting 1/8 … 5/8 in, each before the last keyframe
+        recorded = tmp_path / f"recorded{eighth}.ts"
+        recorded.write_bytes(data[len(data) * eighth // 8 + 1 :])  # mid-packet (not on 188 bytes), mid-GOP
+        info = probe(recorded)
+        assert info.fps == 24
+        if info.variable_frame_rate:
+            called_variable.append(recorded.name)
+    assert called_variable == []
+
+
 @pytest.mark.parametrize(("suffix", "codec"), [(".wav", "pcm_s16le"), (".m4a", "aac"), (".mp3", "mp3")])
 def test_audio_only(tmp_path: Path, suffix: str, codec: str) -> None:
     info = probe(make_clip(tmp_path / f"sound{suffix}", seconds=1, video=False, audio=(48000, 2)))

@@ -202,8 +202,9 @@ _MOST_REFUSED_PACKETS = 16
 def _read_start(
     container: av.container.InputContainer, stream: av.stream.Stream, packets: int = 0
 ) -> tuple[av.frame.Frame | None, list[int]]:
-    """Decode `stream` until its first frame, reading at least `packets` packets: that frame (None: none decodes)
-    and the presentation times of the packets read, in the order they came."""
+    """Decode `stream` until its first frame, reading on until at least `packets` packets of the frames it shows
+    (`shown`) are read: that frame (None: none decodes) and the presentation times of all the packets read, in the
+    order they came."""
     first: av.frame.Frame | None = None
     pts: list[int] = []
     refused = 0
@@ -221,9 +222,18 @@ def _read_start(
                 refused += 1
                 if refused > _MOST_REFUSED_PACKETS:
                     raise
-        if first is not None and len(pts) >= packets:
+        if first is not None and len(_shown(pts, first)) >= packets:
             break
     return first, pts
+
+
+def _shown(pts: list[int], first: av.frame.Frame | None) -> list[int]:
+    """The presentation times among `pts` of frames the clip shows: from its first decoded frame on. A recording
+    that starts mid-GOP (a transport stream cut anywhere) opens with packets of a group whose keyframe was never
+    recorded; the decoder drops them, so they are no frames of the clip."""
+    if first is None or first.pts is None:
+        return pts
+    return [each for each in pts if each >= first.pts]
 
 
 def _frame_time(frame: av.frame.Frame | None, stream: av.stream.Stream) -> Fraction:
@@ -380,7 +390,7 @@ def _with_video(
         raise MediaUnreadable(f"{path.name} has a picture stream with no frames; it may be damaged.")
     # packets come in decode order: only the earliest _VFR_PACKETS are sure to have every frame before them read
     # (when the stream ended sooner, every frame was read and all of them count)
-    pts = sorted(pts)[:_VFR_PACKETS]
+    pts = sorted(_shown(pts, first))[:_VFR_PACKETS]
     fps = frame_rate(video)
     end = _stream_end(container, video, Fraction(1) / fps if fps else Fraction(0))
     length_us = _duration_us(container, video) if end is None else _us(end - _frame_time(first, video))
