@@ -261,3 +261,16 @@ def test_more_than_three_jobs_are_visible_at_the_panels_smallest(
         assert len(shown) >= 5, f"only {len(shown)} rows fit at the panel's smallest height"
     finally:
         document.close()
+
+
+def test_a_narrow_panel_still_shows_each_jobs_state_and_progress(qtbot, document: ProjectDocument) -> None:
+    """Seen in the dialogs walk: docked at 300 px the panel showed shot, backend and model, and no state."""
+    panel = JobsPanel(document, ShotSelection())
+    qtbot.addWidget(panel)
+    panel.resize(300, 400)
+    panel.show()
+    qtbot.waitExposed(panel)
+    view = panel.view
+    for column in (SHOT, STATE):
+        assert view.columnViewportPosition(column) + view.columnWidth(column) <= view.viewport().width(), column
+    assert view.columnViewportPosition(PROGRESS) < view.viewport().width()  # at least begun on screen

@@ -51,8 +51,9 @@ log = logging.getLogger(__name__)
 
 Index = QModelIndex | QPersistentModelIndex
 
-COLUMNS = ("Shot", "Backend", "Model", "State", "Progress", "Elapsed", "Cost")
-SHOT, BACKEND, MODEL, STATE, PROGRESS, ELAPSED, COST = range(len(COLUMNS))
+COLUMNS = ("Shot", "State", "Progress", "Elapsed", "Cost", "Backend", "Model")
+SHOT, STATE, PROGRESS, ELAPSED, COST, BACKEND, MODEL = range(len(COLUMNS))
+"""What a creator follows first comes first: in a docked panel, the columns at the right are the ones cut off."""
 JOB_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 """The job id of a row, for any column."""
 PERCENT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -295,8 +296,9 @@ class JobsPanel(QWidget):
         view.setItemDelegateForColumn(PROGRESS, ProgressDelegate(view))
         header = view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(STATE, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((SHOT, 150), (BACKEND, 140), (MODEL, 110), (PROGRESS, 110), (ELAPSED, 70)):
+        header.setStretchLastSection(True)
+        widths = ((SHOT, 140), (STATE, 140), (PROGRESS, 100), (ELAPSED, 64), (COST, 80), (BACKEND, 140), (MODEL, 110))
+        for column, width in widths:
             view.setColumnWidth(column, width)
         view.setToolTip("Double-click a job (or press Enter) to select its shot.")
         rows = ROWS_AT_LEAST * view.verticalHeader().defaultSectionSize()
