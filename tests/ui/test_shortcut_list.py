@@ -48,6 +48,7 @@ def test_a_shortcut_changed_in_the_list_works_at_once_and_next_time(
         dialog.editor.setKeySequence(QKeySequence("X"))
         assert dialog.set_from_editor()
         assert _rows(dialog)["Split the shot at the playhead"][0] == "X"
+        assert "now answers X" in dialog.status.text()
         assert win.shortcut_clashes() == []
 
         document = win.document
@@ -60,6 +61,9 @@ def test_a_shortcut_changed_in_the_list_works_at_once_and_next_time(
         win.playhead.seek(document.project.shots[0].duration_us // 2)
         qtbot.keyClick(canvas, Qt.Key.Key_X)
         assert len(document.project.shots) == 4  # the new key splits
+        listed = ShortcutsDialog(win)
+        assert "Undo" in _rows(listed)  # by its name, not by the step it would undo now ("Undo Split shot")
+        listed.deleteLater()
         dialog.deleteLater()
 
     with shown_window(qtbot, app_context, settings) as again:

@@ -16,6 +16,8 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMenu, QWidget
 
+LABEL = "shotline_shortcut_label"
+"""Dynamic property: the name an action is listed by when its text changes (Undo says what it undoes)."""
 DEFAULT_KEYS = "shotline_default_keys"
 """Dynamic property: an action's keys as the code gave them, so Reset can bring them back."""
 NATIVE = QKeySequence.SequenceFormat.NativeText
@@ -100,7 +102,10 @@ def bindings(window: QWidget, panels: Mapping[str, QWidget]) -> list[Binding]:
         if not texts and not (isinstance(obj, QAction) and obj.property(DEFAULT_KEYS)):
             continue
         where = _panel_name(scope[0], window, panels) if scope else "window"
-        text = obj.text().replace("&", "") if isinstance(obj, QAction) else obj.whatsThis() or "Shortcut"
+        if isinstance(obj, QAction):
+            text = str(obj.property(LABEL) or obj.text().replace("&", ""))
+        else:
+            text = obj.whatsThis() or "Shortcut"
         ident = obj.objectName() or f"{where}: {text}"
         found.append(Binding(ident, text, where, texts, scope, obj))
     return found

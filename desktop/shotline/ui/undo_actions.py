@@ -7,7 +7,7 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from shotline.ui import theme
 from shotline.ui.document import ProjectDocument
-from shotline.ui.shortcuts import redo_keys
+from shotline.ui.shortcuts import LABEL, redo_keys
 
 
 class UndoActions(QObject):
@@ -19,6 +19,8 @@ class UndoActions(QObject):
         self.redo = QAction(theme.icon("redo"), "Redo", self)
         self.redo.setObjectName("edit.redo")
         self.redo.setShortcuts(redo_keys())
+        for action, label in ((self.undo, "Undo"), (self.redo, "Redo")):
+            action.setProperty(LABEL, label)  # listed as that in Help → Keyboard shortcuts, whatever it undoes
         self.undo.triggered.connect(self._undo)
         self.redo.triggered.connect(self._redo)
         self._document: ProjectDocument | None = None

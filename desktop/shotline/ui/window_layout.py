@@ -1,7 +1,8 @@
 """Where the panels sit. By default the picture is the largest thing in the window, as in every editor: the
 storyboard on the left, the shot inspector on the right with the jobs list as a tab beside it (as Shotcut keeps its
-Jobs), and the timeline only as tall as its lanes under the viewer. Whatever the creator drags (docks, the viewer/timeline divider, the window
-itself) is remembered across runs with Qt's saveState/restoreState; View → Reset layout brings the default back.
+Jobs), and the timeline only as tall as its lanes under the viewer. Whatever the creator drags (docks, the
+viewer/timeline divider, the window itself) is remembered across runs with Qt's saveState/restoreState;
+View → Reset layout brings the default back.
 """
 
 from __future__ import annotations

@@ -63,6 +63,7 @@ class ShortcutsDialog(QDialog):
         self.reset_button = QPushButton("Default", self)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
+        self.status.setMinimumHeight(2 * self.status.fontMetrics().lineSpacing())  # no jump when it speaks
         hint = QLabel(
             "Select an action, press its new key in the field and choose Set. Open a project to see the keys of "
             "the viewer, timeline and panels too.",
@@ -161,8 +162,9 @@ class ShortcutsDialog(QDialog):
             saved[binding.id] = "\n".join(keys)
         try:
             preferences.save_shortcuts(self._window.ctx, saved)
-            self.status.setText(f"“{binding.text}”: {shortcuts.shown(keys) or 'no key'}.")
+            said = f"“{binding.text}” now answers {shortcuts.shown(keys) or 'no key'}."
         except ShotlineError as error:
-            self.status.setText(f"The key works now but will not be kept: {describe(error)}")
+            said = f"The key works now but will not be kept: {describe(error)}"
         self._fill(keep=binding.id)
+        self.status.setText(said)  # after the refill, which clears it for the row selected anew
         return True
