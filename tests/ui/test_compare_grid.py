@@ -15,9 +15,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shiboken6
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtMultimedia import QMediaPlayer
-from PySide6.QtWidgets import QApplication, QListWidget
+from PySide6.QtWidgets import QApplication, QListWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from shotline.core.model import GenerationSettings, Size
@@ -326,3 +327,17 @@ def test_esc_closes_the_grid_and_ends_its_decoders(qtbot: QtBot, window: MainWin
     assert _grid(window) is None
     assert grid.feeds_ended(timeout=10)
     assert window.document is not None and not window.document.is_dirty
+
+
+def test_a_grid_destroyed_with_its_window_ends_its_decoders(qtbot: QtBot, app_context: AppContext, film: Path) -> None:
+    document = ProjectDocument(app_context, ProjectSession.open(film), Bridge())
+    try:
+        owner = QWidget()
+        shot = document.project.shots[0]
+        grid = CompareGrid(document, shot.id, list(shot.takes[:2]), owner)
+        qtbot.waitUntil(grid.settled, timeout=10_000)
+        feeds_ended = grid.feeds_ended
+        shiboken6.delete(owner)  # the window goes (the app quitting), the grid never closed
+        assert feeds_ended(timeout=10)
+    finally:
+        document.close()

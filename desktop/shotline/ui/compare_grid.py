@@ -187,6 +187,8 @@ class CompareGrid(QDialog):
         self._answers: queue.SimpleQueue[Answer] = queue.SimpleQueue()
         bundle = document.session.bundle
         self._feeds = [FrameFeed(bundle.resolve(take.media), key, self._answers) for key, take in enumerate(takes)]
+        # a grid destroyed with its window (never closed itself) still ends its threads and closes their files
+        self.destroyed.connect(functools.partial(_stop_feeds, list(self._feeds)))
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self._collect)
@@ -521,6 +523,11 @@ class CompareGrid(QDialog):
     def feeds_ended(self, timeout: float) -> bool:
         """Whether every decoder thread has ended (after closing), waiting up to `timeout` seconds for each."""
         return all(feed.join(timeout) for feed in self._feeds)
+
+
+def _stop_feeds(feeds: list[FrameFeed], *_destroyed: object) -> None:
+    for feed in feeds:
+        feed.stop()
 
 
 def _has_take(shot: Shot, take_id: str) -> bool:
