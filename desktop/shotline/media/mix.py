@@ -26,6 +26,7 @@ from typing import Literal
 from shotline.core.errors import MediaMissing
 from shotline.core.model import CLIP_SOUND_LANE, AudioClip, AudioLane, LaneKind, Project, Shot
 from shotline.core.timecode import format_time
+from shotline.core.timeline import layout
 from shotline.media.plan import RenderPlan, Segment, sample_at
 
 Curve = Literal["tri", "qsin"]
@@ -131,17 +132,41 @@ def speech_spans(project: Project, plan: RenderPlan, *, lane_id: str) -> tuple[t
     never ducks under its own sound, so a dialogue shot does not lower the other shots' sound around it.
     """
     found: list[tuple[int, int]] = []
-    if lane_id != CLIP_SOUND_LANE:
-        for segment in plan.segments:
-            if project.shot(segment.shot_id).dialogue and _shot_plays(project, segment):
-                found.append((segment.start_sample, segment.end_sample))
+    for segment in plan.segments:
+        if _shot_speaks(project, project.shot(segment.shot_id), segment.info.has_audio, lane_id):
+            found.append((segment.start_sample, segment.end_sample))
     for clip in project.audio:
-        lane = project.lane(clip.lane)
-        if lane.kind is LaneKind.VOICE and lane.id != lane_id and _clip_plays(project, clip):
+        if _clip_speaks(project, clip, lane_id):
             span = _clip_span(clip, plan)
             if span is not None:
                 found.append(span)
     return _merged(found)
+
+
+def _shot_speaks(project: Project, shot: Shot, has_audio: bool, lane_id: str) -> bool:
+    return lane_id != CLIP_SOUND_LANE and shot.dialogue and has_audio and shot_heard(project, shot)
+
+
+def _clip_speaks(project: Project, clip: AudioClip, lane_id: str) -> bool:
+    lane = project.lane(clip.lane)
+    return lane.kind is LaneKind.VOICE and lane.id != lane_id and _clip_plays(project, clip)
+
+
+def timeline_ducking(project: Project, lane: AudioLane) -> Ducking | None:
+    """A lane's ducking on the timeline's clock, in microseconds rather than output samples: the same speech, attack
+    and release the mix ducks under (`speech_spans`, `_ducking`), for the timeline to draw on the lane's clips."""
+    if lane.duck_db >= 0:
+        return None
+    found = [
+        (placement.start_us, placement.end_us)
+        for placement in layout(project)
+        if placement.take is not None and _shot_speaks(project, placement.shot, placement.take.info.has_audio, lane.id)
+    ]
+    found += [(clip.start_us, clip.end_us) for clip in project.audio if _clip_speaks(project, clip, lane.id)]
+    if not found:
+        return None
+    down = _merged([(max(0, start - DUCK_ATTACK_US), end) for start, end in found])
+    return Ducking(down, lane.duck_db, DUCK_ATTACK_US, lane.duck_release_us)
 
 
 # ---------------------------------------------------------------------------------------------- mute and solo

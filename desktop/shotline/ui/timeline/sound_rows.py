@@ -1,5 +1,8 @@
 """Painting the audio lanes: one row per lane, the shots' own sound under the picture, music and voice-over clips
-with their waveforms (scaled by gain, shaped by fades and crossfades), and what does not play dimmed.
+with their waveforms (scaled by gain, shaped by fades, crossfades and ducking), and what does not play dimmed.
+
+Where a lane ducks under speech its clips carry a gain line that dips as the mix does (media.mix.timeline_ducking),
+so a creator sees the music go down under the voice-over before hearing it.
 
 Only the pixels in the exposed rectangle are computed: a three-minute song zoomed in is as cheap as a short one.
 """
@@ -15,6 +18,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 
 from shotline.core.model import AudioLane, LaneKind, Project
 from shotline.core.timeline import Placement
+from shotline.media.mix import Ducking, timeline_ducking
 from shotline.media.waveform import Peaks
 from shotline.ui import theme
 from shotline.ui.timeline import geometry
@@ -32,6 +36,8 @@ ROW = QColor("#1b1e22")
 SILENT_ALPHA = 70
 """How much of a muted (or soloed-out) sound still shows."""
 FADE_LINE = QColor(255, 255, 255, 190)
+DUCK_LINE = QColor("#ffd166")
+"""The ducking gain line on a clip: warm yellow, apart from the white fade lines and the waveform colours."""
 
 Envelope = Callable[[np.ndarray], np.ndarray]
 """Gain factors (0…) at canvas xs."""
@@ -83,6 +89,7 @@ class SoundRows:
     ) -> None:
         soloed = anything_soloed(project)
         left, right = exposed.left() - 1, exposed.right() + 1
+        ducking = {row.lane.id: timeline_ducking(project, row.lane) for row in geo.rows if row.holds_clips}
         for row in geo.rows:
             band = QRectF(left, row.top, right - left, geometry.LANE_HEIGHT)
             if not band.intersects(QRectF(exposed)):
@@ -96,7 +103,8 @@ class SoundRows:
             if sound.x1 >= left and sound.x0 <= right:
                 edge = grabbed_edge[1] if grabbed_edge and grabbed_edge[0] == sound.clip_id else None
                 selected = sound.clip_id == selected_clip
-                self._paint_sound_clip(painter, geo, sound, soloed, exposed, selected, edge, fetch)
+                duck = ducking.get(sound.row.lane.id)
+                self._paint_sound_clip(painter, geo, sound, soloed, exposed, selected, edge, fetch, duck)
 
     # ------------------------------------------------------------------------------------------ the shots' sound
 
@@ -148,6 +156,7 @@ class SoundRows:
         selected: bool,
         grabbed: str | None,
         fetch: bool,
+        duck: Ducking | None = None,
     ) -> None:
         clip, lane = sound.clip, sound.row.lane
         playing = plays(lane, clip.muted, clip.solo, soloed)
@@ -164,6 +173,8 @@ class SoundRows:
                 gains *= np.clip((xs - rect.left()) / fade_in, 0.0, 1.0)
             if fade_out:
                 gains *= np.clip((rect.right() - xs) / fade_out, 0.0, 1.0)
+            if duck is not None:
+                gains *= duck_gains(duck, geo, xs)
             return gains
 
         if peaks is not None:
@@ -173,6 +184,8 @@ class SoundRows:
             painter.drawLine(QPointF(rect.left(), rect.bottom()), QPointF(rect.left() + fade_in, rect.top()))
         if fade_out:
             painter.drawLine(QPointF(rect.right() - fade_out, rect.top()), QPointF(rect.right(), rect.bottom()))
+        if duck is not None:
+            paint_duck_line(painter, rect, duck, geo, exposed)
         self._label(painter, rect, clip.source_name or "sound")
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(QPen(theme.ACCENT, 2) if selected else QPen(base.lighter(220), 1))
@@ -188,6 +201,42 @@ class SoundRows:
         shown = self._metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
         painter.setPen(theme.TEXT)
         painter.drawText(QPointF(rect.left() + 5, rect.top() + self._metrics.ascent() + 1), shown)
+
+
+def duck_depths(duck: Ducking, geo: TimelineGeometry, xs: np.ndarray) -> np.ndarray:
+    """How far down the ducking is (0 … 1) at canvas `xs`: `Ducking.depth` for many points at once."""
+    at_us = (xs - geometry.PAD) * (1_000_000 / geo.pps)
+    deepest = np.zeros_like(xs, dtype=float)
+    attack, release = max(duck.attack_samples, 1), max(duck.release_samples, 1)
+    for start, end in duck.spans:
+        rising = (at_us - (start - duck.attack_samples)) / attack
+        falling = (end + duck.release_samples - at_us) / release
+        deepest = np.maximum(deepest, np.clip(np.minimum(rising, falling), 0.0, 1.0))
+    return deepest
+
+
+def duck_gains(duck: Ducking, geo: TimelineGeometry, xs: np.ndarray) -> np.ndarray:
+    return np.power(10.0, duck.amount_db * duck_depths(duck, geo, xs) / 20)
+
+
+def duck_line_y(rect: QRectF, gains: np.ndarray) -> np.ndarray:
+    """The gain line's height: at the clip's top at full gain, lower as the gain falls."""
+    return rect.top() + 2 + (rect.height() - 4) * (1.0 - gains)
+
+
+def paint_duck_line(painter: QPainter, rect: QRectF, duck: Ducking, geo: TimelineGeometry, exposed: QRect) -> None:
+    """A line across the clip at its ducked gain, drawn only where the clip meets the ducking."""
+    first = max(math.floor(rect.left()), exposed.left())
+    last = min(math.ceil(rect.right()), exposed.right() + 1)
+    if last <= first or duck.reaches(geo.us_at(first), geo.us_at(last)) is None:
+        return
+    xs = first + np.arange(last - first + 1, dtype=float)
+    ys = duck_line_y(rect, duck_gains(duck, geo, xs))
+    painter.save()
+    painter.setPen(QPen(DUCK_LINE, 2))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawPolyline(polygon(xs, ys))
+    painter.restore()
 
 
 def _overlap_in(geo: TimelineGeometry, box: ClipBox) -> int:
