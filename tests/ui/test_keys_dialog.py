@@ -8,8 +8,10 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+from keyring.backends import fail
 
 from shotline.services.context import AppContext
+from shotline.storage.secrets import EnvironmentOverride, KeyringSecretStore
 from shotline.ui.dialogs import keys as keys_dialog
 from shotline.ui.dialogs.keys import KeysDialog
 from tests.fakes.runway import FakeRunway
@@ -97,3 +99,25 @@ def test_a_key_test_gives_up_by_itself(qtbot, app_context: AppContext, monkeypat
     row.test_button.click()
     qtbot.waitUntil(lambda: row.test_button.text() == "Test" and row.test_button.isEnabled(), timeout=10_000)
     assert "no answer" in row.source.text() and "did not work" not in row.source.text(), row.source.text()
+
+
+def test_a_key_kept_in_memory_is_the_one_tested(qtbot, app_context: AppContext, monkeypatch) -> None:
+    """Seen in the dialogs walk: without a keyring, a key kept in memory was tested as "no system keyring", because
+    the backend asked was made (when the dialog opened) reading keys from the keyring."""
+    original = app_context.secrets
+    app_context.secrets = EnvironmentOverride(KeyringSecretStore(backend=fail.Keyring()), {}, environ={})
+    app_context._backends.pop("runway", None)  # made afresh by this dialog, as in a new run
+    try:
+        with FakeRunway(key="rw-good-key-0123456789") as fake:
+            monkeypatch.setenv("SHOTLINE_RUNWAY_BASE_URL", fake.url)
+            dialog = _dialog(qtbot, app_context)
+            assert dialog.memory_button.isVisible()
+            dialog.memory_button.click()
+            _set_key(dialog, "rw-good-key-0123456789")
+            row = dialog.rows["runway"]
+            row.test_button.click()
+            qtbot.waitUntil(lambda: row.test_button.text() == "Test", timeout=10_000)
+            assert "Key accepted" in row.source.text(), row.source.text()
+    finally:
+        app_context.secrets = original
+        app_context._backends.pop("runway", None)

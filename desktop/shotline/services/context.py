@@ -62,7 +62,9 @@ class AppContext:
                 render_card, ffmpeg=self.ffmpeg, font=resource(*CARD_FONT), registry=self.processes
             )
             context = BackendContext(
-                secrets=self.secrets,
+                # a live view: a backend made before the keys moved to memory (the keys dialog makes them to ask
+                # whether they can test a key) reads its key from where keys are kept now
+                secrets=_CurrentSecrets(self),
                 work_dir=self.work_dir / backend_id,
                 card_renderer=renderer,
                 settings={"base_urls": dict(self.settings.base_urls)},
@@ -138,6 +140,16 @@ def cache_dir(settings: AppSettings | None = None) -> Path:
     """SHOTLINE_CACHE_DIR, else the folder chosen in Preferences, else the platform's cache folder."""
     override = os.environ.get("SHOTLINE_CACHE_DIR") or (settings.cache_folder if settings else "")
     return Path(override).expanduser() if override else Path(platformdirs.user_cache_dir("Shotline"))
+
+
+class _CurrentSecrets:
+    """The context's key store as it is at each read, not as it was when a backend was made."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self._ctx = ctx
+
+    def get(self, backend_id: str) -> str | None:
+        return self._ctx.secrets.get(backend_id)
 
 
 def open_context(secrets: SecretStore | None = None, ffmpeg_path: Path | None = None) -> AppContext:
