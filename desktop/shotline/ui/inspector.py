@@ -20,10 +20,8 @@ from PySide6.QtGui import QAction, QDesktopServices, QIcon, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QDialog,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -33,7 +31,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -50,6 +47,7 @@ from shotline.ui import theme
 from shotline.ui.dialogs.restore_take import ask_to_restore_take
 from shotline.ui.dialogs.take_details import TakeDetailsDialog, details_text
 from shotline.ui.document import ProjectDocument, describe
+from shotline.ui.inspector_fields import ImageField, fill, image_dialog, narrow_combo, set_line, set_text
 from shotline.ui.selection import ShotSelection
 from shotline.ui.shot_trim import ShotTrimRow
 from shotline.ui.sound_inspector import AudioClipPanel, ShotSoundSection
@@ -60,7 +58,6 @@ T = TypeVar("T")
 TAKE_ID = Qt.ItemDataRole.UserRole + 1
 THUMB_WIDTH = 192
 RANDOM_SEED = -1
-NARROW_COMBO_CHARACTERS = 8
 
 
 class InspectorPanel(QWidget):
@@ -99,22 +96,22 @@ class InspectorPanel(QWidget):
         self.negative_edit = QPlainTextEdit(self)
         self.negative_edit.setPlaceholderText("What to avoid")
         self.negative_edit.setMaximumHeight(64)
-        self.backend_combo = _narrow_combo(self)
-        self.model_combo = _narrow_combo(self)
+        self.backend_combo = narrow_combo(self)
+        self.model_combo = narrow_combo(self)
         self.duration_spin = QDoubleSpinBox(self)
         self.duration_spin.setSuffix(" s")
         self.duration_spin.setDecimals(1)
         self.duration_spin.setSingleStep(0.5)
         self.duration_spin.setToolTip("How long a take generated from now on is asked to be")
-        self.duration_combo = _narrow_combo(self)
-        self.aspect_combo = _narrow_combo(self)
-        self.resolution_combo = _narrow_combo(self)
+        self.duration_combo = narrow_combo(self)
+        self.aspect_combo = narrow_combo(self)
+        self.resolution_combo = narrow_combo(self)
         self.audio_check = QCheckBox("Generate sound", self)
         self.seed_spin = QSpinBox(self)
         self.seed_spin.setRange(RANDOM_SEED, 2**31 - 1)
         self.seed_spin.setSpecialValueText("Random")
-        self.first_frame = _ImageField("first frame", self)
-        self.last_frame = _ImageField("last frame", self)
+        self.first_frame = ImageField("first frame", self)
+        self.last_frame = ImageField("last frame", self)
         self.references = QListWidget(self)
         self.references.setMaximumHeight(72)
         self.add_reference = QPushButton("Add reference image…", self)
@@ -297,9 +294,9 @@ class InspectorPanel(QWidget):
         try:
             number = self.document.project.index_of(shot.id) + 1
             self.header.setText(f"Shot {number}")
-            _set_line(self.title_edit, shot.title)
-            _set_text(self.prompt_edit, shot.prompt)
-            _set_text(self.negative_edit, shot.negative_prompt)
+            set_line(self.title_edit, shot.title)
+            set_text(self.prompt_edit, shot.prompt)
+            set_text(self.negative_edit, shot.negative_prompt)
             self.trim_row.show_shot(shot)
             model = self._show_backend(shot.generation)
             self._show_settings(shot, model)
@@ -339,9 +336,9 @@ class InspectorPanel(QWidget):
         for duration in caps.durations_us:
             self.duration_combo.addItem(f"{duration / 1e6:g} s", duration)
         self.duration_combo.setCurrentIndex(self.duration_combo.findData(settings.duration_us))
-        _fill(self.aspect_combo, [(a, a) for a in caps.aspects], settings.aspect)
+        fill(self.aspect_combo, [(a, a) for a in caps.aspects], settings.aspect)
         self.form.setRowVisible(self.aspect_combo, bool(caps.aspects))
-        _fill(self.resolution_combo, [("Default", ""), *((r, r) for r in caps.resolutions)], settings.resolution)
+        fill(self.resolution_combo, [("Default", ""), *((r, r) for r in caps.resolutions)], settings.resolution)
         self.form.setRowVisible(self.resolution_combo, bool(caps.resolutions))
         self.audio_check.setChecked(settings.audio)
         self.form.setRowVisible(self.audio_check, caps.audio)
@@ -456,7 +453,7 @@ class InspectorPanel(QWidget):
         self.document.seal()
 
     def _choose_reference(self) -> None:
-        dialog = _image_dialog(self, "Choose a reference image")
+        dialog = image_dialog(self, "Choose a reference image")
         dialog.fileSelected.connect(lambda name: self.add_reference_image(Path(name)))
         dialog.open()
 
@@ -598,78 +595,3 @@ class InspectorPanel(QWidget):
         self.details_dialog = dialog
         dialog.show()
         return dialog
-
-
-class _ImageField(QWidget):
-    """A project image path with Choose… and Clear; the file dialog is not modal."""
-
-    chosen = Signal(Path)
-    cleared = Signal()
-
-    def __init__(self, what: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._what = what
-        self.label = QLabel("None", self)
-        # a long file name is cut short rather than widening the inspector; the tooltip has the whole path
-        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.choose = QPushButton(theme.icon("image"), "Choose…", self)
-        self.choose.setToolTip(f"Choose an image for the {what}")
-        self.clear = QPushButton("Clear", self)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.label, 1)
-        row.addWidget(self.choose)
-        row.addWidget(self.clear)
-        self.choose.clicked.connect(self._open)
-        self.clear.clicked.connect(self.cleared)
-
-    def show_path(self, path: str | None) -> None:
-        self.label.setText(Path(path).name if path else "None")
-        self.label.setToolTip(path or "")
-        self.clear.setEnabled(bool(path))
-
-    def _open(self) -> None:
-        dialog = _image_dialog(self, f"Choose the {self._what}")
-        dialog.fileSelected.connect(lambda name: self.chosen.emit(Path(name)))
-        dialog.open()
-
-
-def _narrow_combo(parent: QWidget) -> QComboBox:
-    """A combo box whose width does not grow with its longest entry (a backend's or model's full name)."""
-    combo = QComboBox(parent)
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    combo.setMinimumContentsLength(NARROW_COMBO_CHARACTERS)
-    return combo
-
-
-def _image_dialog(parent: QWidget, title: str) -> QFileDialog:
-    dialog = QFileDialog(parent, title)
-    dialog.setNameFilter("Images (*.png *.jpg *.jpeg *.webp)")
-    dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    return dialog
-
-
-def _set_text(editor: QPlainTextEdit, text: str) -> None:
-    """Show `text` unless the editor already holds it, keeping the cursor where it was."""
-    if editor.toPlainText() == text:
-        return
-    position = editor.textCursor().position()
-    editor.setPlainText(text)
-    cursor = editor.textCursor()
-    cursor.setPosition(min(position, len(text)))
-    editor.setTextCursor(cursor)
-
-
-def _set_line(editor: QLineEdit, text: str) -> None:
-    if editor.text() != text:
-        position = editor.cursorPosition()
-        editor.setText(text)
-        editor.setCursorPosition(min(position, len(text)))
-
-
-def _fill(combo: QComboBox, options: list[tuple[str, str]], current: str) -> None:
-    combo.clear()
-    for label, value in options:
-        combo.addItem(label, value)
-    combo.setCurrentIndex(max(0, combo.findData(current)))
