@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QEvent, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFocusEvent, QKeySequence, QPainter, QPaintEvent, QPen
-from PySide6.QtMultimedia import QMediaPlayer, QVideoSink
+from PySide6.QtMultimedia import QAudioBuffer, QMediaPlayer, QVideoSink
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
 
 from shotline.core import commands
@@ -30,6 +30,7 @@ from shotline.services import playback
 from shotline.services.playback import Mode, Playlist, Segment, Transport, TrimPoint
 from shotline.ui import theme
 from shotline.ui.document import ProjectDocument
+from shotline.ui.level_meter import LevelMeter
 from shotline.ui.player_mix import MixTrack
 from shotline.ui.playhead import Playhead
 from shotline.ui.selection import ShotSelection
@@ -45,6 +46,9 @@ MODE_BUTTON_STYLE = (
 )
 """Shot and Timeline look pressed in when on: filled with the accent, as a segmented switch (Fusion's own checked
 tool button is a shade darker, which nobody saw)."""
+
+METER_LATENESS_US = 300_000
+"""A block of sound further than this from where its player is belongs to before a seek: the meters skip it."""
 
 TICK_MS = 40
 """How often the ticker moves the clock: fast enough for smooth reverse, slow enough to cost nothing."""
@@ -87,11 +91,14 @@ class PlayerPanel(QWidget):
         self._viewer.seeked.connect(self._clock.restart)
         self._video = self._viewer.widget
         self._viewer.full_screen_changed.connect(self._on_full_screen)
+        self._meter = LevelMeter(self)
+        self._viewer.sound.audioBufferReceived.connect(self._hear_take)
         # The same rule for the mix as for the takes' own sound: without a sound device there is nothing to hear.
         self._mix: MixTrack | None = None
         if self._viewer.audio_output is not None or mix_without_sound_device:
             self._mix = MixTrack(document, with_output=self._viewer.audio_output is not None, parent=self)
             self._mix.carrying_changed.connect(self._on_mix_carrying)
+            self._mix.sound.audioBufferReceived.connect(self._hear_mix)
 
         self._actions: list[QAction] = []
         self._build()
@@ -166,7 +173,11 @@ class PlayerPanel(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(4, 4, 4, 4)
         column.addLayout(mode_row)
-        column.addWidget(self._video, 1)
+        picture = QHBoxLayout()
+        picture.setSpacing(2)
+        picture.addWidget(self._video, 1)
+        picture.addWidget(self._meter)
+        column.addLayout(picture, 1)
         column.addLayout(transport)
 
     def transport_actions(self) -> list[QAction]:
@@ -266,6 +277,8 @@ class PlayerPanel(QWidget):
             self._set_position(self._playlist.begin_us)  # Play at the end starts again, as every player does
         self._transport = transport
         self.play_action.setIcon(theme.icon("pause" if transport.playing else "play"))
+        if not transport.playing:
+            self._meter.silence()
         if transport.playing:
             self._clock.restart()
             self._ticker.start()
@@ -363,6 +376,19 @@ class PlayerPanel(QWidget):
         fps = self._document.project.settings.fps
         position = format_clock(self._position - self._playlist.begin_us, fps, style)
         self._time.setText(f"{position} / {format_clock(self._playlist.duration_us, fps, style)}")
+
+    def _hear_take(self, buffer: QAudioBuffer) -> None:
+        if not (self._mix is not None and self._mix.carrying):
+            self._hear(buffer, self._viewer.media_player)
+
+    def _hear_mix(self, buffer: QAudioBuffer) -> None:
+        if self._mix is not None and self._mix.carrying:
+            self._hear(buffer, self._mix.media_player)  # the mix is what is heard: the takes' own sound is in it
+
+    def _hear(self, buffer: QAudioBuffer, media: QMediaPlayer) -> None:
+        # blocks decoded before a seek still arrive after it: only those of the time being played are heard
+        if self._transport.playing and abs(buffer.startTime() - media.position() * 1000) < METER_LATENESS_US:
+            self._meter.hear(buffer)
 
     def _on_mix_carrying(self, carrying: bool) -> None:
         audio = self._viewer.audio_output

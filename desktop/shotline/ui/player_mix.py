@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, QUrl, Signal
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtMultimedia import QAudioBufferOutput, QAudioOutput, QMediaPlayer
 
 from shotline.core.changes import ProjectChange
 from shotline.services import mix_preview
@@ -48,6 +48,9 @@ class MixTrack(QObject):
         if with_output:
             self._output = QAudioOutput(self)
             self._media.setAudioOutput(self._output)
+        self.sound = QAudioBufferOutput(self)
+        """The mix as it is played, block by block (for the player's level meters)."""
+        self._media.setAudioBufferOutput(self.sound)
         # queued for the same reason as the picture player: no calls back into QMediaPlayer from inside setSource()
         queued = Qt.ConnectionType.QueuedConnection
         self._media.mediaStatusChanged.connect(self._on_media_status, queued)

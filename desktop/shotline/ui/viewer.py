@@ -21,7 +21,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer, QVideoFrame, QVideoSink
+from PySide6.QtMultimedia import (
+    QAudioBufferOutput,
+    QAudioOutput,
+    QMediaDevices,
+    QMediaPlayer,
+    QVideoFrame,
+    QVideoSink,
+)
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QWidget
 
@@ -83,6 +90,9 @@ class Viewer(QObject):
         if QMediaDevices.audioOutputs():
             self._audio = QAudioOutput(self)
             self._media.setAudioOutput(self._audio)
+        self.sound = QAudioBufferOutput(self)
+        """The takes' own sound as it is played, block by block (for the level meters), with or without a device."""
+        self._media.setAudioBufferOutput(self.sound)
         self.widget = QVideoWidget(parent)
         self.widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._media.setVideoOutput(self.widget)
