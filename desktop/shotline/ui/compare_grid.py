@@ -8,7 +8,8 @@ QMediaPlayers would each keep a clock of their own, and their seeks land asynchr
 the takes a frame apart.)
 
 Picking a take (a click on it, or its number 1–4) is the same undoable edit as the inspector's Pick. The grid stays
-open with the picked take marked, so a creator can change their mind; Esc closes. Compared takes play silent.
+open with the picked take marked, so a creator can change their mind; Esc closes. The picked take is heard
+(`ui.take_sound`), in step with the pictures.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from collections.abc import Callable
 from fractions import Fraction
 from pathlib import PurePosixPath
 
-from PySide6.QtCore import QElapsedTimer, QRect, QSignalBlocker, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QElapsedTimer, QSignalBlocker, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence
 from PySide6.QtMultimedia import QMediaDevices
 from PySide6.QtWidgets import (
     QDialog,
@@ -28,7 +29,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QSlider,
     QToolButton,
     QVBoxLayout,
@@ -43,6 +43,7 @@ from shotline.core.timecode import frame_duration_us, frame_time_us
 from shotline.media.frame_reader import Answer, FrameFeed, Wish
 from shotline.services.take_caption import take_caption
 from shotline.ui import theme
+from shotline.ui.compare_cell import TakeCell
 from shotline.ui.document import ProjectDocument
 from shotline.ui.take_sound import TakeSound
 
@@ -50,106 +51,6 @@ MAX_TAKES = 4
 """As many as fit side by side at a size where a creator can still judge them (and as keys 1–4 pick)."""
 POLL_MS = 8
 """How often the grid collects decoded frames while it waits for some or plays: well under a frame at 60 fps."""
-FIRST_BOX = QSize(640, 360)
-"""The picture size asked for before the grid is laid out."""
-
-
-class TakeCell(QWidget):
-    """One compared take: its picture, the key that picks it, its caption; a click picks it."""
-
-    clicked = Signal()
-
-    def __init__(self, key: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.key = key
-        self.picked = False
-        self.view = _Screen(key, self)
-        self.title = QLabel(self)
-        self.title.setStyleSheet("font-weight: bold")
-        self.facts = QLabel(self)
-        self.facts.setStyleSheet(f"color: {theme.MUTED.name()}")
-        for label in (self.title, self.facts):
-            # a long model name is cut rather than widening the grid; the tooltip has it whole
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(6, 6, 6, 6)
-        column.setSpacing(2)
-        column.addWidget(self.view, 1)
-        column.addWidget(self.title)
-        column.addWidget(self.facts)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setToolTip(f"Click or press {key} to pick this take")
-
-    def show_caption(self, title: str, facts: str, *, picked: bool) -> None:
-        self.picked = picked
-        self.title.setText(f"{title}  ★ picked" if picked else title)
-        self.title.setToolTip(title)
-        self.facts.setText(facts)
-        self.facts.setToolTip(facts)
-        self.update()
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            self.clicked.emit()
-        super().mousePressEvent(event)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
-        painter = QPainter(self)
-        painter.setPen(QPen(theme.ACCENT if self.picked else theme.PANEL, 3))
-        painter.drawRect(self.rect().adjusted(1, 1, -2, -2))
-
-
-class _Screen(QWidget):
-    """Paints the take's current frame, scaled to fit with black bars, and its key in a corner."""
-
-    def __init__(self, key: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._key = key
-        self.image = QImage()
-        self.message = ""
-        self.heard = False
-        """This take's sound is the one heard (a note beside its key says so)."""
-        self.setMinimumSize(160, 90)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-
-    def box(self) -> QSize:
-        """The picture size to ask the decoder for: this widget's size in device pixels."""
-        if not self.isVisible():
-            return FIRST_BOX
-        ratio = self.devicePixelRatioF()
-        return QSize(round(self.width() * ratio), round(self.height() * ratio))
-
-    def picture_rect(self) -> QRect:
-        """Where the picture is painted: as large as fits, keeping its aspect, centred."""
-        size = self.image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-        place = QRect(0, 0, size.width(), size.height())
-        place.moveCenter(self.rect().center())
-        return place
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), Qt.GlobalColor.black)
-        if not self.image.isNull():
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.drawImage(self.picture_rect(), self.image)
-        elif self.message:
-            painter.setPen(theme.TEXT)
-            flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
-            painter.drawText(self.rect().adjusted(12, 12, -12, -12), flags, self.message)
-        badge = QRect(8, 8, 26, 26)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(theme.PANEL)
-        painter.drawRoundedRect(badge, 4, 4)
-        painter.setPen(theme.TEXT)
-        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, str(self._key))
-        if self.heard:
-            note = badge.translated(badge.width() + 4, 0)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.drawRoundedRect(note, 4, 4)
-            painter.setPen(theme.TEXT)
-            painter.drawText(note, Qt.AlignmentFlag.AlignCenter, "♪")
 
 
 class CompareGrid(QDialog):
