@@ -23,10 +23,11 @@ import struct
 from pathlib import Path
 from typing import BinaryIO
 
+import av
 import av.container
 
 from shotline.core.errors import MediaMissing, MediaUnreadable
-from shotline.core.file_reading import DECODER_OPTIONS, file_url
+from shotline.core.file_reading import DECODER_OPTIONS, STILL_OPEN_OPTIONS, file_url
 from shotline.core.model import MAX_LENGTH_US, MAX_SAMPLE_RATE, MAX_SIDE
 from shotline.core.timecode import format_time
 
@@ -96,6 +97,26 @@ def check_regular(path: Path) -> None:
         raise Refused(f"{path.name} is not a regular file (a pipe or a device); choose a video or audio file.")
     if path.stat().st_size == 0:
         raise Refused(f"{path.name} is empty (0 bytes); it was probably not downloaded completely.")
+
+
+def check_still(path: Path) -> None:
+    """Raise the message for a file that is not one still picture Shotline can read (a first frame, a reference
+    image): opened under `core.file_reading.STILL_OPEN_OPTIONS`, so a playlist or an image sequence is refused."""
+    check_regular(path)
+    try:
+        with av.open(url(path), options=STILL_OPEN_OPTIONS) as container:
+            if not container.streams.video:
+                raise Refused(f"{path.name} is not a picture.")
+            stream = container.streams.video[0]
+            check_size(path, stream.codec_context.width, stream.codec_context.height)
+            stream.codec_context.options = {**stream.codec_context.options, **DECODER_OPTIONS}
+            next(container.decode(stream))  # the image demuxer takes any file by its name: only decoding tells
+    except StopIteration:
+        raise unreadable(path, "it holds no picture") from None
+    except av.error.ArgumentError:
+        raise Refused(f"{path.name} is not a PNG, JPEG or WebP picture.") from None
+    except av.error.FFmpegError as exc:
+        raise unreadable(path, str(exc)) from None
 
 
 def refused_format(path: Path) -> Refused:

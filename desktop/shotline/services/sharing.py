@@ -6,15 +6,21 @@ between two chunks with SharingCancelled, leaving nothing behind.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from shotline.core.errors import MediaError
 from shotline.core.ports import ProgressSink
 from shotline.jobs.runner import throttled
+from shotline.media import intake
 from shotline.media.leftovers import sweep_beside
+from shotline.media.probe import open_media
 from shotline.storage import sharing
 from shotline.storage.sharing import ARCHIVE_SUFFIX, SharingCancelled, archive_stem
+
+log = logging.getLogger(__name__)
 
 __all__ = ["ARCHIVE_SUFFIX", "Shared", "SharingCancelled", "archive_stem", "default_archive", "open_shared", "share"]
 
@@ -64,4 +70,20 @@ def open_shared(
     folder = to if to is not None else archive.absolute().parent
     sink = throttled(progress) if progress else None
     sweep_beside(folder / archive.name)  # what a Shotline killed while unpacking left there
-    return sharing.unpack(archive, folder, progress=sink, cancel=cancel)
+    return sharing.unpack(archive, folder, progress=sink, cancel=cancel, check_media=_as_imported)
+
+
+def _as_imported(path: Path, still: bool) -> None:
+    """Refuse a shared file an import would refuse for what it is: a playlist or other container of references
+    (which the viewer would follow to the files it names), not one regular file, or declaring more than Shotline
+    takes. A file FFmpeg cannot make sense of is let in, as a damaged clip of one's own would be: it reads nothing
+    else, and the project marks it unreadable."""
+    try:
+        if still:
+            intake.check_still(path)
+        else:
+            open_media(path).close()
+    except intake.Refused:
+        raise
+    except MediaError as error:
+        log.info("A shared file is unreadable and kept as it is: %s", error)

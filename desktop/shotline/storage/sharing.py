@@ -24,16 +24,19 @@ import shutil
 import stat
 import threading
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 from shotline.core.errors import (
+    MediaError,
     ProjectCorrupt,
     ProjectError,
     ProjectNotFound,
     ProjectTooNew,
     SaveFailed,
     ShotlineError,
+    in_creator_words,
     plain_reason,
 )
 from shotline.core.model import FORMAT_VERSION, Project
@@ -280,6 +283,24 @@ def _check_project(archive: Path, staged: Path) -> None:
         log.warning("%s lacks %d media file(s) its project uses; they will need relinking", archive, len(missing))
 
 
+MediaCheck = Callable[[Path, bool], None]
+"""Raises MediaError for a media file Shotline would not take (`True`: a still picture, else a clip or sound)."""
+
+
+def _check_media(archive: Path, staged: Path, check: MediaCheck) -> None:
+    """Each file the unpacked project refers to, held to the rules an import holds it to: a playlist saved as
+    `media/x.mp4` would otherwise be played by the viewer, reading the files it names."""
+    project = schema.loads((staged / PROJECT_FILE).read_bytes())
+    for reference in references.references(project):
+        path = staged / reference.path
+        if not path.is_file():
+            continue  # missing media is relinked later, as in any project
+        try:
+            check(path, ".generation." in reference.field)
+        except MediaError as error:
+            raise refuse(archive, f"{reference.what} ({reference.path}): {in_creator_words(str(error))}") from error
+
+
 def _unpack_into(archive: Path, parent: Path, staged: Path, limits: Limits, meter: _Meter) -> None:
     """Check everything the archive declares, then extract the project into `staged`, checking what it holds."""
     with archive.open("rb") as handle, open_zip(archive, handle) as zipped:
@@ -327,6 +348,7 @@ def unpack(
     *,
     progress: ProgressSink | None = None,
     cancel: threading.Event | None = None,
+    check_media: MediaCheck | None = None,
 ) -> Path:
     """Open a shared archive as a new project folder `<destination_folder>/<name>.shotline`; returns its path.
 
@@ -334,7 +356,8 @@ def unpack(
     Everything is extracted into a hidden temporary folder beside it, checked, then renamed into place: a refused
     archive (ArchiveDamaged, naming it and why) leaves nothing behind, and neither does a cancelled one. `progress`
     gets the fraction of the bytes extracted (1.0 once the project is in place); setting `cancel` stops at the next
-    chunk with SharingCancelled."""
+    chunk with SharingCancelled. `check_media` holds each file the project refers to to what an import takes (an
+    archive holding one it would refuse is refused)."""
     archive = Path(archive)
     parent = Path(destination_folder)
     if not archive.is_file():
@@ -351,6 +374,8 @@ def unpack(
         staged = temp / name
         staged.mkdir()
         _unpack_into(archive, parent, staged, limits, meter)
+        if check_media is not None:
+            _check_media(archive, staged, check_media)
         target = free_folder(parent, name)  # chosen last: the name may have been taken while unpacking
         meter.check()  # the last moment a cancel can still leave nothing
         staged.rename(target)
