@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 
 import pytest
 
 from shotline.core import edits
 from shotline.core.errors import EditError, InvalidTrim, UnknownShot, UnknownTake
-from shotline.core.model import MediaInfo, Size, Trim
+from shotline.core.model import GenerationRecord, MediaInfo, Size, Trim
 from shotline.core.timeline import film_window
 from tests.core.factories import project, shot, take
+
+_RECORD = GenerationRecord(job_id="job", backend="runway", model="gen4.5")
 
 
 def test_trim_snaps_to_source_frames() -> None:
@@ -132,3 +135,17 @@ def test_a_deleted_shots_takes_wait_among_the_deleted_takes() -> None:
     p = edits.remove_shot(project(shot("a", "t1", "t2"), shot("b")), "a")
     assert [(r.shot_id, r.take.id, r.picked) for r in p.removed_takes] == [("a", "t1", True), ("a", "t2", False)]
     assert edits.restore_take(p, "t2", "b").shot("b").picked_take_id == "t2"
+
+
+def test_a_project_from_elsewhere_keeps_the_generated_takes_the_present_one_has() -> None:
+    """Unsaved work restored from an autosave written before a job's take landed must not drop that take."""
+    paid, deleted = replace(take("paid"), generation=_RECORD), replace(take("gone"), generation=_RECORD)
+    autosaved = edits.set_title(project(shot("a", "t1"), shot("b")), "a", "Storm")
+    present = edits.remove_take(
+        edits.land_take(edits.land_take(project(shot("a", "t1"), shot("b")), "a", paid), "b", deleted), "b", "gone"
+    )
+    present = edits.attach_take(present, "b", take("imported"))  # the creator's own: undone in the autosave, stays so
+    kept = edits.keep_generated_takes(autosaved, present)
+    assert kept.shot("a").title == "Storm" and kept.shot("a").takes == (take("t1"), paid)
+    assert [r.take for r in kept.removed_takes] == [deleted] and kept.shot("b").takes == ()
+    assert edits.keep_generated_takes(kept, present) is kept

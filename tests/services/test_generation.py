@@ -128,6 +128,7 @@ def test_a_take_lands_once_outside_the_undo_history_and_is_on_disk_at_once(
     [started] = generation.run([record])
     outcome = started.handle.result(timeout=60)
     session.execute(commands.set_prompt(shot.id, "A lighthouse at dusk"))
+    session.bundle.write_recovery(session.project)  # the autosave of that unsaved edit
 
     assert generation.attach(outcome) is True
     assert generation.attach(outcome) is False
@@ -138,6 +139,8 @@ def test_a_take_lands_once_outside_the_undo_history_and_is_on_disk_at_once(
     assert [t.id for t in on_disk.shot(shot.id).takes] == [outcome.take.id]
     assert on_disk.shot(shot.id).prompt == "A lighthouse", "the unsaved edit is not saved by a landing"
     assert session.is_dirty
+    recovered = session.bundle.recovery()
+    assert recovered is not None and recovered.shot(shot.id).prompt == "A lighthouse at dusk", "the autosave stays"
 
     session.undo()
     session.undo()

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QDialogButtonBox, QToolButton
 from shotline.core import commands
 from shotline.core.ports import JobPhase
 from shotline.services.context import AppContext
+from shotline.services.generation import GenerationService
+from shotline.services.session import ProjectSession
 from shotline.storage import schema
 from shotline.ui.dialogs.restore_take import RestoreTakeDialog
 from shotline.ui.document import ProjectDocument
@@ -115,3 +117,26 @@ def test_a_deleted_take_keeps_its_clip_and_comes_back_with_restore_take(qtbot, w
     assert document.project.shot(shot.id).takes == () and inspector.restore_take_action.isEnabled()
     _edit_action(window, "Undo").trigger()
     assert document.project.shot(shot.id).takes == (take,) and document.project.removed_takes == ()
+
+
+def test_restoring_unsaved_work_keeps_a_take_that_landed_after_the_autosave(
+    qtbot, app_context: AppContext, tmp_path: Path, project_path: Path
+) -> None:
+    """The crash: a retitle reached the autosave, then a job's take landed. Restoring the autosave keeps the take."""
+    with ProjectSession.open(project_path) as crashed:
+        shot = crashed.project.shots[1]
+        crashed.execute(commands.set_title(shot.id, "Storm"))
+        crashed.bundle.write_recovery(crashed.project)
+        generation = GenerationService(app_context, crashed)
+        [job] = generation.run(generation.prepare([shot.id]))
+        paid = job.handle.result(timeout=60).take
+        generation.attach(job.handle.result())
+    with shown_window(qtbot, app_context, tmp_path / "settings") as win:
+        assert win.open_project(project_path)
+        qtbot.waitUntil(lambda: win.recovery_dialog is not None and win.recovery_dialog.isVisible())
+        assert win.recovery_dialog is not None
+        win.recovery_dialog.restore_button.click()
+        document = win.document
+        assert document is not None
+        assert document.project.shot(shot.id).title == "Storm", "the unsaved work is back"
+        assert paid in document.project.shot(shot.id).takes, "and the paid take with it"

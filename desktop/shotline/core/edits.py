@@ -169,6 +169,20 @@ def land_take(project: Project, shot_id: str, take: Take) -> Project:
     return attach_take(project, shot_id, take, pick=False)
 
 
+def keep_generated_takes(project: Project, source: Project) -> Project:
+    """`project` with every generated take `source` holds and it lacks, where `source` has it (on its shot, else among
+    the deleted takes). For a project from elsewhere that replaces the present one — unsaved work restored from an
+    autosave written before a job's take landed — without losing paid work. (A generated take leaves a project only
+    by a delete, which keeps it, so one missing was never there; an imported take may have been undone: not kept.)"""
+    have = {take.id for take in project.all_takes()}
+    for shot in source.shots:
+        for take in shot.takes:
+            if take.generation is not None and take.id not in have:
+                project = land_take(project, shot.id, take)
+    waiting = tuple(r for r in source.removed_takes if r.take.generation is not None and r.take.id not in have)
+    return replace(project, removed_takes=(*project.removed_takes, *waiting)) if waiting else project
+
+
 def remove_take(project: Project, shot_id: str, take_id: str) -> Project:
     """Take a take out of a shot into the project's deleted takes (its clip stays, it can be restored); if it was
     picked, the last remaining one is picked."""

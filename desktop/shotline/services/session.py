@@ -132,7 +132,7 @@ class ProjectSession:
             if project is None:
                 return None
             try:
-                self.bundle.save(project)
+                self.bundle.save(project, keep_recovery=True)  # the creator's unsaved work is not in it
             except BaseException:
                 with self._handing:
                     self._landed = self._landed or project

@@ -208,8 +208,12 @@ class ProjectBundle:
         references.check_references(project, self.path)
         return project
 
-    def save(self, project: Project) -> None:
-        """Write project.json atomically, keeping the previous one in .backups/. Raises SaveFailed."""
+    def save(self, project: Project, *, keep_recovery: bool = False) -> None:
+        """Write project.json atomically, keeping the previous one in .backups/. Raises SaveFailed.
+
+        The autosave goes, as the project saved is the creator's latest; with `keep_recovery` it is not (a take a job
+        delivered landed in the project as saved), so the autosave of their unsaved work stays, and stays as current
+        as project.json."""
         self._require_lock()
         data = schema.dumps(project)
         try:
@@ -226,8 +230,11 @@ class ProjectBundle:
                 f"Could not save the project: {plain_reason(error)}. Your previous save is intact; free some disk "
                 "space or choose a folder you can write to, then save again."
             ) from error
-        self.discard_recovery()
-        atomic.crash_point("autosave discarded")
+        if keep_recovery:
+            self._keep_recovery_current()
+        else:
+            self.discard_recovery()
+            atomic.crash_point("autosave discarded")
         try:
             backups.thin(self.backups_dir)
         except OSError as error:
@@ -333,6 +340,17 @@ class ProjectBundle:
         except (OSError, ProjectCorrupt, ProjectTooNew) as error:
             log.warning("Ignoring the autosave in %s: %s", self.recovery_file, error)
             return None
+
+    def _keep_recovery_current(self) -> None:
+        """project.json was just written without the creator's unsaved work: the autosave is as current as before, so
+        it takes project.json's time and `recovery` still offers it."""
+        try:
+            saved = self.project_file.stat().st_mtime_ns
+            os.utime(self.recovery_file, ns=(saved, saved))
+        except FileNotFoundError:
+            pass  # no autosave: nothing unsaved to keep
+        except OSError as error:
+            log.warning("Could not keep the autosave %s current: %s", self.recovery_file, error)
 
     def discard_recovery(self) -> None:
         try:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from shotline import __version__
+from shotline.core import edits
 from shotline.core.commands import Command
 from shotline.core.errors import ProjectCorrupt
 from shotline.core.model import Project
@@ -292,8 +293,10 @@ class MainWindow(QMainWindow):
         if document is not self.document:
             return
         if choice is RecoveryChoice.RESTORE:
-            # One undoable step; the autosave stays until the creator saves.
-            document.execute(Command("Restore unsaved work", lambda _project: recovered))
+            # One undoable step; the autosave stays until the creator saves. A take a job delivered after the autosave
+            # was written (while this was asked, say) stays: restoring never takes paid work out.
+            restore = Command("Restore unsaved work", lambda present: edits.keep_generated_takes(recovered, present))
+            document.execute(restore)
         elif choice is RecoveryChoice.DISCARD:
             document.discard_recovery()
 
