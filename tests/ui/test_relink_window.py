@@ -37,6 +37,7 @@ def test_relink_media_finds_every_missing_file_in_one_folder(
     assert window.open_project(path)
     shown = " ".join(text for text, _count in window.message_bar.messages())
     assert "3 file(s)" in shown and "Relink media" in shown
+    assert "harbour.mp4" in shown and "shot 2's take from animatic" in shown  # the creator's names, not ids
     listed: list[str] = []
 
     def choose(missing: list[relink.Missing]) -> Path:
@@ -45,11 +46,17 @@ def test_relink_media_finds_every_missing_file_in_one_folder(
         dialog.deleteLater()
         return tmp_path / "elsewhere"
 
+    document = window.document
+    assert document is not None
+    canvas = window.panels["timeline"].canvas  # type: ignore[attr-defined]
+    [music] = [clip.media for clip in document.project.audio]
+    canvas.repaint()  # its waveform is asked for, and the file is not there
+    qtbot.waitUntil(lambda: not canvas.waveforms.busy, timeout=WAIT_MS)
+    assert music not in canvas.waveforms
     window.relinking.ask_folder = choose
     _file_action(window, "Relink media…").trigger()
     qtbot.waitUntil(lambda: any("Relinked" in text for text, _ in window.message_bar.messages()), timeout=WAIT_MS)
     assert len(listed) == 3 and any("harbour.mp4" in row for row in listed)
-    document = window.document
-    assert document is not None
     assert document.session.bundle.missing_media(document.project) == []
+    qtbot.waitUntil(lambda: music in canvas.waveforms, timeout=WAIT_MS)  # drawn again, not given up on
     assert not document.is_dirty and not visible_dialogs()

@@ -9,7 +9,7 @@ message bar, never a dialog.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
 
@@ -78,10 +78,12 @@ class Unsaved(StrEnum):
     CANCEL = "cancel"
 
 
-def missing_media_message(missing: list[str]) -> str:
-    names = ", ".join(Path(m).name for m in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+def missing_media_message(missing: list[str], names: Mapping[str, str]) -> str:
+    """Which files are missing, by the names the creator knows them by (not the ids they are stored under)."""
+    shown = [names.get(m, Path(m).name) for m in missing]
+    listed = "; ".join(shown[:5]) + (f" and {len(shown) - 5} more" if len(shown) > 5 else "")
     return (
-        f"{len(missing)} file(s) this project uses are missing from its folder: {names}. Shots using them show no "
+        f"{len(missing)} file(s) this project uses are missing from its folder: {listed}. Shots using them show no "
         "picture. Choose File → Relink media… and the folder where they are now, and Shotline finds them all."
     )
 
@@ -273,7 +275,7 @@ class MainWindow(QMainWindow):
         preferences.remember_recent(self.ctx, document.path)
         self._show_document()
         if missing := session.bundle.missing_media(document.project):
-            self.message_bar.show_message(missing_media_message(missing))
+            self.message_bar.show_message(missing_media_message(missing, document.project.media_names()))
         heap.settle()  # the project, its panels and Qt's wrappers live on: keep full collections off them
         if resumed := document.resume_jobs():
             log.info("Resumed %d unfinished job(s)", resumed)

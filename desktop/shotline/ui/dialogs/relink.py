@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from shotline.core.changes import ProjectChange
 from shotline.services import relink
 from shotline.ui.document import ProjectDocument, describe
+from shotline.ui.timeline import TimelinePanel
 
 if TYPE_CHECKING:
     from shotline.ui.main_window import MainWindow
@@ -47,7 +48,9 @@ class RelinkDialog(QDialog):
         self.heading.setWordWrap(True)
         self.files = QListWidget(self)
         for item in missing:
-            self.files.addItem(f"✗  {item.name}")
+            stored = Path(item.media).name
+            also = f"  ({stored})" if stored != item.name else ""  # the name an old copy of media/ has
+            self.files.addItem(f"✗  {item.name}{also}")
         self.choose = QPushButton("Choose folder…", self)
         self.choose.setDefault(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
@@ -75,7 +78,9 @@ class RelinkFlow(QObject):
         dialog = RelinkDialog(missing, self._window)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
-        folder = QFileDialog.getExistingDirectory(self._window, "Where are the missing files now?")
+        document = self._window.document
+        start = str(document.path.parent) if document is not None else ""
+        folder = QFileDialog.getExistingDirectory(self._window, "Where are the missing files now?", start)
         return Path(folder) if folder else None
 
     def start(self, document: ProjectDocument) -> None:
@@ -97,6 +102,9 @@ class RelinkFlow(QObject):
             search, copied = result
             if copied and document is self._window.document:
                 project = document.project
+                timeline = self._window.panels.get("timeline")
+                if isinstance(timeline, TimelinePanel):
+                    timeline.canvas.waveforms.forget_failures(copied)
                 # the files are back: every panel looks again (pictures, waveforms, the player's clips)
                 document.changed.emit(ProjectChange(updated=tuple(s.id for s in project.shots), audio=True))
             self.reported.emit(relink.summary(search, copied))

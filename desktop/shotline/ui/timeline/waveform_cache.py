@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Iterable
 
 from PySide6.QtCore import QObject, Signal
 from shiboken6 import isValid
@@ -33,6 +34,10 @@ class WaveformCache(QObject):
         self._peaks: OrderedDict[str, Peaks] = OrderedDict()
         self._pending: set[str] = set()
         self._failed: set[str] = set()
+
+    def forget_failures(self, media: Iterable[str]) -> None:
+        """These files are back (relinked): their waveforms are tried again when next painted."""
+        self._failed.difference_update(media)
 
     def __contains__(self, media: str) -> bool:
         return media in self._peaks
