@@ -72,6 +72,7 @@ def test_a_new_film_is_fitted_as_shots_and_first_takes_arrive_then_the_creators_
     document = empty_document
     panel = open_panel(qtbot, document)
     assert panel.canvas.geometry_.ruler_step_us() >= 1_000_000  # not 0.05 s ticks over nothing
+    assert panel.canvas.width() >= panel.scroll_area.viewport().width()  # the ruler runs across the view
 
     ids = add_shots(document, 4, 6)  # 24 s of placeholders: more than the empty view showed
     assert fitted(panel)

@@ -94,6 +94,7 @@ class TimelineCanvas(QWidget):
         self._selection = selection
         self._playhead = playhead
         self._pps = 100.0
+        self._view_width = 0
         self.geometry_ = TimelineGeometry(document.project, self._pps)
         self.filmstrips = FilmstripCache(document, self)
         self.filmstrips.arrived.connect(self.update)
@@ -130,9 +131,16 @@ class TimelineCanvas(QWidget):
         self._pps = geometry.clamp_pps(pps, self.geometry_.extent_us)
         self.relayout()
 
+    def set_view_width(self, width: int) -> None:
+        """The scroll area's visible width: the canvas is never narrower, so the ruler's ticks run across the whole
+        view even before the film (an empty one, a short one zoomed out) reaches its edge."""
+        if width != self._view_width:
+            self._view_width = width
+            self.relayout()
+
     def relayout(self) -> None:
         self.geometry_ = TimelineGeometry(self._document.project, self._pps)
-        self.setFixedWidth(self.geometry_.width)
+        self.setFixedWidth(max(self.geometry_.width, self._view_width))
         self.setFixedHeight(self.geometry_.height)
         self.update()
 

@@ -138,11 +138,13 @@ class TimelinePanel(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self.canvas.set_view_width(self.scroll_area.viewport().width())
         if self._keep_fitted:
             self.fit()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self.canvas.set_view_width(self.scroll_area.viewport().width())
         if self._keep_fitted and self.isVisible():
             self.fit()
 
