@@ -61,6 +61,7 @@ class NewProjectDialog(QDialog):
     def __init__(self, folder: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("New project")
+        self.setMinimumWidth(560)  # room for a folder path; the line under it is shortened, so it never widens
         self.title = QLineEdit("Untitled film", self)
         self.title.selectAll()  # typing a title replaces the placeholder one, never appends to it
         self.folder = QLineEdit(str(folder), self)
