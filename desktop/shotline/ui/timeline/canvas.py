@@ -32,9 +32,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QWidget
 
 from shotline.core import commands
-from shotline.core.frames import clock_style
+from shotline.core.frames import clock_style, format_clock
 from shotline.core.model import LaneKind, Take
-from shotline.core.timecode import format_time, frame_duration_us, snap_to_frame
+from shotline.core.timecode import frame_duration_us, snap_to_frame
 from shotline.services.thumbnails import filmstrip_times
 from shotline.ui import theme
 from shotline.ui.document import ProjectDocument
@@ -194,6 +194,8 @@ class TimelineCanvas(QWidget):
         first = max(0, self.geometry_.us_at(exposed.left()) // minor * minor)
         last = self.geometry_.us_at(exposed.right() + 80)
         painter.setFont(self.font())
+        fps = self._document.project.settings.fps
+        style = clock_style(self._document.ctx.settings.clock_style)
         for at_us in range(first, max(first, last) + 1, max(1, minor)):
             x = self.geometry_.x_of(at_us)
             major = at_us % step == 0
@@ -201,7 +203,8 @@ class TimelineCanvas(QWidget):
             top = 8 if major else 16
             painter.drawLine(QPointF(x, top), QPointF(x, geometry.RULER_HEIGHT))
             if major:
-                label = format_time(at_us)
+                # as the viewer's counter reads times (timecode unless the creator chose seconds)
+                label = format_clock(at_us, fps, style)
                 painter.drawText(QPointF(x + 3, 12), label[3:] if label.startswith("00:") else label)
 
     def _paint_clip(self, painter: QPainter, box: ClipBox, selected: bool, exposed: QRect, fetch: bool) -> None:

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QToolButton, QVB
 
 from shotline.core import commands
 from shotline.core.changes import ProjectChange
-from shotline.core.timecode import format_time, snap_to_frame
+from shotline.core.frames import clock_style, format_clock
+from shotline.core.timecode import snap_to_frame
 from shotline.core.timeline import film_length_us, placement_at
 from shotline.ui import theme
 from shotline.ui.document import ProjectDocument
@@ -195,7 +196,9 @@ class TimelinePanel(QWidget):
     def _show_total(self) -> None:
         project = self._document.project
         shots = len(project.shots)
-        self.total_label.setText(f"{shots} shot{'s' if shots != 1 else ''} · {format_time(film_length_us(project))}")
+        style = clock_style(self._document.ctx.settings.clock_style)
+        length = format_clock(film_length_us(project), project.settings.fps, style)
+        self.total_label.setText(f"{shots} shot{'s' if shots != 1 else ''} · {length}")
 
 
 def _has_takes(document: ProjectDocument) -> bool:
