@@ -103,7 +103,7 @@ def test_a_deleted_take_keeps_its_clip_and_comes_back_with_restore_take(qtbot, w
     [dialog] = [d for d in visible_dialogs() if isinstance(d, RestoreTakeDialog)]
     assert dialog.takes.count() == 1
     assert dialog.takes.item(0).text().startswith("Animatic (offline) · Title card · "), dialog.takes.item(0).text()
-    assert "was the picked take" in dialog.takes.item(0).text()
+    assert "was picked" in dialog.takes.item(0).text()
     qtbot.waitUntil(lambda: not dialog.takes.item(0).icon().isNull(), timeout=10_000)  # its picture, to know it by
     restore = dialog.buttons.buttons()[0]
     assert dialog.buttons.buttonRole(restore) is QDialogButtonBox.ButtonRole.AcceptRole
@@ -140,3 +140,25 @@ def test_restoring_unsaved_work_keeps_a_take_that_landed_after_the_autosave(
         assert document is not None
         assert document.project.shot(shot.id).title == "Storm", "the unsaved work is back"
         assert paid in document.project.shot(shot.id).takes, "and the paid take with it"
+
+
+def test_a_deleted_shots_take_is_restored_onto_another_shot(qtbot, window: MainWindow) -> None:
+    document = window.document
+    assert document is not None
+    first, second = document.project.shots[:2]
+    [take] = first.takes
+    storyboard = window.panels["storyboard"]
+    window.selection.select([first.id])
+    storyboard.delete_action.trigger()  # type: ignore[attr-defined]
+    assert not document.project.has_shot(first.id)
+    window.selection.select([second.id])
+    inspector = window.panels["inspector"]
+    assert isinstance(inspector, InspectorPanel)
+    assert inspector.restore_take_action.isEnabled()
+    qtbot.mouseClick(_button(inspector, inspector.restore_take_action), Qt.MouseButton.LeftButton)
+    [dialog] = [d for d in visible_dialogs() if isinstance(d, RestoreTakeDialog)]
+    assert "takes of shots deleted since" in dialog.intro.text()
+    assert dialog.takes.item(0).text().startswith("From a deleted shot · Animatic (offline)")
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    assert [t.id for t in document.project.shot(second.id).takes] == [second.takes[0].id, take.id]
+    assert document.project.shot(second.id).picked_take_id == second.picked_take_id, "the shot's own pick stays"

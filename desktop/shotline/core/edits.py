@@ -202,7 +202,7 @@ def remove_take(project: Project, shot_id: str, take_id: str) -> Project:
 
 
 def restore_take(project: Project, take_id: str, shot_id: str | None = None) -> Project:
-    """Put a deleted take back on the shot it came from (or on `shot_id`), picked again if it was picked then."""
+    """Put a deleted take back on the shot it came from (picked again if it was picked there), or on `shot_id`."""
     removed = next((r for r in project.removed_takes if r.take.id == take_id), None)
     if removed is None:
         raise EditError(f"Take {take_id} is not among this project's deleted takes.")
@@ -212,8 +212,10 @@ def restore_take(project: Project, take_id: str, shot_id: str | None = None) -> 
     rest = tuple(r for r in project.removed_takes if r is not removed)
 
     def change(shot: Shot) -> Shot:
-        first = shot.picked_take_id is None
-        picked = removed.take.id if removed.picked or first else shot.picked_take_id
+        # picked again on the shot it was picked on; on another shot (or one with a take picked since) that shot's
+        # own pick stays, unless it has none
+        again = removed.picked and shot.id == removed.shot_id
+        picked = removed.take.id if again or shot.picked_take_id is None else shot.picked_take_id
         return replace(shot, takes=(*shot.takes, removed.take), picked_take_id=picked)
 
     return replace(with_shot(project, target, change), removed_takes=rest)

@@ -31,16 +31,32 @@ def shot_name(project: Project, shot_id: str) -> str:
 
 def describe_deleted(ctx: AppContext, removed: RemovedTake, job: JobRecord | None, *, shot_gone: bool = False) -> str:
     """One line a creator can choose by, worded as the compare grid labels takes: what made it (backend and model by
-    name, or the file it came from), what it cost and took, its length, and whether it was the shot's picked take."""
+    name, or the file it came from), what it cost and took, its length, whether it was picked, and, for a take whose
+    shot is gone, that first."""
     take = removed.take
     caption = take_caption(ctx, take, 0, job)
     made = caption.title.partition(" · ")[2]  # without "Take 0": it has no number while deleted
-    parts = [made[:1].upper() + made[1:], caption.facts, f"{take.duration_us / 1_000_000:.1f} s"]
+    parts = ["From a deleted shot"] if shot_gone else []
+    parts += [made[:1].upper() + made[1:], caption.facts, f"{take.duration_us / 1_000_000:.1f} s"]
     if removed.picked:
-        parts.append("was the picked take")
-    if shot_gone:
-        parts.append("its shot was deleted")
+        parts.append("was picked")
     return " · ".join(parts)
+
+
+def _intro(name: str, own: bool, orphans: bool) -> str:
+    if not (own or orphans):
+        return f"No take has been deleted from {name}."
+    listed = (
+        f"Takes deleted from {name}, and takes of shots deleted since"
+        if own and orphans
+        else f"Takes deleted from {name}"
+        if own
+        else f"No take has been deleted from {name}; these are takes of shots deleted since"
+    )
+    return (
+        f"{listed}, newest first. Their clips are kept in the project; the take you restore goes on {name} "
+        "(Undo takes it out again)."
+    )
 
 
 class RestoreTakeDialog(QDialog):
@@ -53,16 +69,12 @@ class RestoreTakeDialog(QDialog):
         own = document.deleted_takes(shot_id)
         orphans = [r for r in document.deleted_takes() if not project.has_shot(r.shot_id)]
         name = shot_name(project, shot_id)
-        self.intro = QLabel(
-            f"Takes deleted from {name}, newest first. Their clips are kept in the project; the take you restore "
-            f"goes back on {name} (Undo takes it out again)."
-            if own or orphans
-            else f"No take has been deleted from {name}.",
-            self,
-        )
+        self.intro = QLabel(_intro(name, bool(own), bool(orphans)), self)
         self.intro.setWordWrap(True)
         self.takes = QListWidget(self)
         self.takes.setIconSize(QSize(THUMB_WIDTH, THUMB_WIDTH * 9 // 16))
+        self.takes.setWordWrap(True)  # a long line wraps rather than hiding its end behind a scroll bar
+        self.takes.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for removed in reversed(own):
             self._add(removed, shot_gone=False)
         for removed in reversed(orphans):
@@ -81,7 +93,7 @@ class RestoreTakeDialog(QDialog):
         layout.addWidget(self.intro)
         layout.addWidget(self.takes, 1)
         layout.addWidget(self.buttons)
-        self.resize(620, 300)
+        self.resize(720, 320)
 
     def _add(self, removed: RemovedTake, *, shot_gone: bool) -> None:
         take = removed.take
