@@ -12,17 +12,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialogButtonBox, QToolButton
 
-from shotline.core import commands
+from shotline.core import commands, edits
 from shotline.core.ports import JobPhase
 from shotline.services.context import AppContext
 from shotline.services.generation import GenerationService
 from shotline.services.session import ProjectSession
 from shotline.storage import schema
+from shotline.ui.dialogs.recovery import summary
 from shotline.ui.dialogs.restore_take import RestoreTakeDialog
 from shotline.ui.document import ProjectDocument
 from shotline.ui.inspector import InspectorPanel
 from shotline.ui.main_window import MainWindow
 from shotline.ui.storyboard.model import ShotRole
+from tests.core.factories import project, shot
 from tests.ui.shell_fixtures import shown_window, visible_dialogs
 
 pytestmark = pytest.mark.ffmpeg
@@ -162,3 +164,8 @@ def test_a_deleted_shots_take_is_restored_onto_another_shot(qtbot, window: MainW
     qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
     assert [t.id for t in document.project.shot(second.id).takes] == [second.takes[0].id, take.id]
     assert document.project.shot(second.id).picked_take_id == second.picked_take_id, "the shot's own pick stays"
+
+
+def test_the_recovery_offer_names_deleted_takes_as_such() -> None:
+    saved = project(shot("a", "t1", "t2"))
+    assert summary(saved, edits.remove_take(saved, "a", "t2")) == "1 shot(s) changed, takes deleted or restored"

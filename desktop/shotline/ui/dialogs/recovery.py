@@ -32,7 +32,9 @@ def summary(saved: Project, recovered: Project) -> str:
         parts.append("project settings changed")
     if change.audio:
         parts.append("sound changed")
-    if change.library:
+    if saved.removed_takes != recovered.removed_takes:
+        parts.append("takes deleted or restored")
+    elif change.library:
         parts.append("library changed")
     return ", ".join(parts) or "small changes"
 
