@@ -166,3 +166,15 @@ def test_dragging_files_over_the_timeline_shows_where_they_will_land(window: Mai
     landing = window.drop_highlight.landing
     assert landing is not None and landing.text.endswith("→ Music")
     assert landing.rect.top() == music_row.top and abs(landing.rect.left() - 100) < 3
+
+
+def test_a_file_dragged_over_the_picture_reaches_the_window(window: MainWindow, tmp_path: Path) -> None:
+    """Qt's video surface took drags for itself and dropped them: over the picture nothing was highlighted and a
+    drop did nothing. Now the window answers there too, saying where the clip goes."""
+    player = window.panels["player"]
+    assert not [w for w in player.findChildren(QWidget) if w.acceptDrops()]
+    clip = tmp_path / "pier.mp4"
+    clip.write_bytes(b"")
+    _drag(window, [clip], player.mapTo(window, player.rect().center()))
+    landing = window.drop_highlight.landing
+    assert landing is not None and landing.text == "Drop to add pier.mp4 as new shots at the end of the film"

@@ -65,6 +65,8 @@ class _Overlay(QWidget):
             metrics = painter.fontMetrics()
             width = metrics.horizontalAdvance(landing.text) + 16
             box = QRectF(landing.rect.left() + 4, landing.rect.top() + 4, width, metrics.height() + 8)
+            if landing.rect.width() > 2 * width:  # the whole window: say it in the middle, where the eye is
+                box.moveCenter(landing.rect.center())
             box.moveLeft(min(box.left(), max(0.0, self.width() - width - 4)))
             painter.fillRect(box, theme.ACCENT)
             painter.setPen(QColor("white"))
@@ -97,6 +99,14 @@ class DropHighlight(QObject):
         if self._timeline_overlay is not None and self._timeline_overlay.landing is not None:
             return self._timeline_overlay.landing
         return self._window_overlay.landing
+
+    @staticmethod
+    def pass_drops_through(viewer: QWidget) -> None:
+        """Qt's video surface inside the viewer takes file drags for itself and drops them on the floor: let them
+        reach the window instead, so a clip dropped on the picture is added and highlighted like anywhere else."""
+        for surface in viewer.findChildren(QWidget):
+            if surface.acceptDrops():
+                surface.setAcceptDrops(False)
 
     # ------------------------------------------------------------------------------------------ the timeline
 

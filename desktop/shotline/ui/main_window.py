@@ -181,6 +181,7 @@ class MainWindow(QMainWindow):
             self._place(name, panel)
         self.context_menus.attach(self.panels)
         self.drop_highlight.watch_timeline(timeline)
+        self.drop_highlight.pass_drops_through(player)
         shortcuts.apply_saved(self.shortcut_bindings(), self.ctx.settings.shortcuts)
 
     def _place(self, name: str, panel: QWidget) -> None:
