@@ -81,7 +81,9 @@ class Screen(QObject):
         self.count = 0
         self._since = QElapsedTimer()
         self._since.start()
-        player.video_sink().videoFrameChanged.connect(self._received)
+        sink = player.video_sink()
+        sink.videoFrameChanged.connect(self._received)
+        self._received(sink.videoFrame())  # the frame on screen already, if one came before this watched
 
     def _received(self, frame: QVideoFrame) -> None:
         if frame.isValid():

@@ -74,7 +74,7 @@ class LevelMeter(QWidget):
         painter = QPainter(self)
         painter.fillRect(self.rect(), theme.WINDOW)
         count = len(self._levels)
-        top, bottom = 4.0, self.height() - 4.0
+        top, bottom = 8.0, self.height() - 8.0  # room for the half of a mark's label above 0 and below 48
         bar_width, gap, left = 7.0, 2.0, 2.0
 
         def y_of(db: float) -> float:

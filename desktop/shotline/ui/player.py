@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QEvent, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFocusEvent, QKeySequence, QPainter, QPaintEvent, QPen
 from PySide6.QtMultimedia import QAudioBuffer, QMediaPlayer, QVideoSink
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
@@ -33,6 +33,7 @@ from shotline.ui.document import ProjectDocument
 from shotline.ui.level_meter import LevelMeter
 from shotline.ui.player_mix import MixTrack
 from shotline.ui.playhead import Playhead
+from shotline.ui.preference_changes import preference_changes
 from shotline.ui.selection import ShotSelection
 from shotline.ui.viewer import Viewer
 
@@ -92,6 +93,7 @@ class PlayerPanel(QWidget):
         self._video = self._viewer.widget
         self._viewer.full_screen_changed.connect(self._on_full_screen)
         self._meter = LevelMeter(self)
+        preference_changes().saved.connect(self._show_time)  # times may read another way now
         self._viewer.sound.audioBufferReceived.connect(self._hear_take)
         # The same rule for the mix as for the takes' own sound: without a sound device there is nothing to hear.
         self._mix: MixTrack | None = None
@@ -371,7 +373,6 @@ class PlayerPanel(QWidget):
             self._mix.follow(self._position, self._transport)
 
     def _show_time(self) -> None:
-        # read each time: the creator may have switched between timecode and seconds in Preferences since
         style = clock_style(self._document.ctx.settings.clock_style)
         fps = self._document.project.settings.fps
         position = format_clock(self._position - self._playlist.begin_us, fps, style)
@@ -487,11 +488,6 @@ class PlayerPanel(QWidget):
             painter = QPainter(self)
             painter.setPen(QPen(theme.ACCENT, 1))
             painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.ActivationChange:
-            self._show_time()  # back from Preferences, perhaps with times read another way
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)

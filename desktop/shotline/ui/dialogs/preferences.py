@@ -42,6 +42,7 @@ from shotline.ui import theme
 from shotline.ui.bridge import Bridge
 from shotline.ui.dialogs.content_credentials import ContentCredentialsGroup
 from shotline.ui.document import describe
+from shotline.ui.preference_changes import preference_changes
 
 
 class PreferencesDialog(QDialog):
@@ -275,6 +276,7 @@ class PreferencesDialog(QDialog):
             return False
         except ShotlineError as error:
             return self._refuse(str(error), self._field_at_fault())
+        preference_changes().saved.emit()
         self.accept()
         return True
 
