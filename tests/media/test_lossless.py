@@ -13,6 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+import numpy as np
 import pytest
 
 from shotline.core import audio_edits, edits
@@ -33,6 +34,7 @@ from shotline.media.plan import RenderPlan, plan_export
 from shotline.media.probe import probe
 from shotline.media.render import ExportReport, render
 from tests.clips import ffmpeg_exe, make_clip, run
+from tests.media.numbered import burst_time
 from tests.media.timeline import project_of
 
 pytestmark = pytest.mark.ffmpeg
@@ -152,6 +154,51 @@ def test_a_keyframe_cut_export_copies_the_packets_byte_for_byte(folder: Path, tm
         assert sum(1 for _ in container.decode(video=0)) == 6 * 24  # it plays: every frame decodes
     assert fractions and fractions[-1] == 1.0
     assert [p.name for p in tmp_path.iterdir()] == ["film.mp4"]  # no partial file left behind
+
+
+def ticking_clip(path: Path, colour: str) -> Path:
+    """`gop_clip`'s 4 s with a keyframe every second, whose sound is a 1 kHz tone burst half way through each second
+    (so where each shot's sound went can be told apart from its neighbours')."""
+    tick = "sin(2*PI*1000*t)*between(mod(t\\,1)\\,0.5\\,0.55)"
+    picture = ["-f", "lavfi", "-i", f"color=c={colour}:size={SIZE}:rate=24:duration={SECONDS}"]
+    sound = ["-f", "lavfi", "-i", f"aevalsrc={tick}:s=48000:d={SECONDS}"]
+    gops = ["-bf", "2", "-g", "24", "-keyint_min", "24", "-sc_threshold", "0", "-pix_fmt", "yuv420p"]
+    run([*picture, *sound, "-c:v", "libx264", "-preset", "veryfast", *gops, "-c:a", "aac", "-ac", "2", str(path)])
+    return path
+
+
+def played_sound(path: Path, rate: int = 48000) -> np.ndarray:
+    """`path`'s sound as a player plays it, on the film's clock (sample n plays at n / `rate` s): every decoded
+    sample one after another (mono), from the time its first one is due (after the edit list)."""
+    with av.open(str(path)) as container:
+        frames = list(container.decode(container.streams.audio[0]))
+    samples = np.concatenate([frame.to_ndarray().mean(axis=0) for frame in frames])
+    due = round(float(frames[0].time or 0.0) * rate)
+    return np.concatenate([np.zeros(max(due, 0)), samples[max(-due, 0) :]])
+
+
+def test_a_copy_of_many_shots_keeps_each_shots_sound_with_its_picture(folder: Path, tmp_path: Path) -> None:
+    """A shot's sound is copied in whole AAC packets (1024 samples), which never fit a picture's length exactly. Each
+    shot's sound once started at the first packet inside its trim, and what each shot's packets missed or added
+    of its picture's length carried into every later shot: over the trial's 16 camera shots the sound fell 32 ms
+    behind. Each shot's sound now starts where the sound before it ends, with the packet that belongs there: every
+    shot is within half a packet of its picture, however many come before it."""
+    ticking = [ticking_clip(folder / "media" / f"tick-{colour}.mp4", colour) for colour in ("teal", "maroon")]
+    seconds = [1, 0, 3, 2, 0, 3, 2, 1, 1, 0, 3, 2]  # every shot one second long, cut from the clips in turn
+    trims = [(ticking[n % 2], Trim(k * GOP_US, (k + 1) * GOP_US)) for n, k in enumerate(seconds)]
+    project = project_of(trims, folder)
+    plan = plan_of(project, folder)
+    assert decide(project, plan).lossless
+    out = tmp_path / "film.mp4"
+    asyncio.run(render_copy(plan, out))
+
+    sound = played_sound(out)
+    late_ms = [
+        round((burst_time(sound[shot * 48000 : (shot + 1) * 48000], 48000) - 0.5) * 1000, 1)
+        for shot in range(len(seconds))
+    ]
+    half_packet_ms = 1024 / 48000 / 2 * 1000
+    assert all(abs(late) <= half_packet_ms + 0.5 for late in late_ms), late_ms
 
 
 def test_a_cancelled_copy_leaves_the_old_export(folder: Path, tmp_path: Path) -> None:

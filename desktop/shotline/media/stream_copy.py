@@ -15,7 +15,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -43,11 +43,20 @@ class _Stopped(Exception):
 
 @dataclass(frozen=True, slots=True)
 class _Window:
-    """One segment's packets in one stream's ticks: keep pts in [low, high), then add `shift`."""
+    """One segment's packets in one stream's ticks: keep pts in [low, high), then add `shift` (or, when `lands` is
+    given, whatever shift puts the first packet kept at output tick `lands`)."""
 
     low: int
     high: int
     shift: int
+    lands: int | None = None
+
+
+@dataclass(slots=True)
+class _SoundEnd:
+    """Where the sound copied so far ends on the film's clock, in seconds (None before any is copied)."""
+
+    at: Fraction | None = None
 
 
 def copy_streams(
@@ -74,8 +83,9 @@ def copy_streams(
         with av.open(str(destination), "w", format=fmt, options={"movflags": "+faststart"}) as output:
             output.metadata.update(metadata or {})
             streams: list[av.stream.Stream] = []
+            sound_end = _SoundEnd()
             for segment in plan.segments:
-                frames += _copy_segment(plan, segment, output, streams, with_sound, report, stop)
+                frames += _copy_segment(plan, segment, output, streams, with_sound, sound_end, report, stop)
     except (av.error.FFmpegError, ValueError) as exc:
         # `destination` is the hidden partial file: the message names the file it becomes
         name = in_creator_words(destination.name)
@@ -104,6 +114,7 @@ def _copy_segment(
     output: av.container.OutputContainer,
     streams: list[av.stream.Stream],
     with_sound: bool,
+    sound_end: _SoundEnd,
     progress: Callable[[float], None] | None,
     stop: threading.Event | None,
 ) -> int:
@@ -122,9 +133,11 @@ def _copy_segment(
         start = round(start / _time_base(video)) * _time_base(video)
         windows = {video.index: _window(video, start, end, place)}
         if audio is not None:
-            windows[audio.index] = _window(audio, start, end, place)
-        source.seek(math.floor(start * 1_000_000), backward=True)
-        return _copy_packets(source, windows, output, streams, plan, progress, stop)
+            windows[audio.index] = _sound_window(audio, start, end, place, sound_end.at)
+        # a later shot's sound may start up to half a packet before its first frame
+        earliest = min([start] + [w.low * _time_base(source.streams[i]) for i, w in windows.items()])
+        source.seek(math.floor(earliest * 1_000_000), backward=True)
+        return _copy_packets(source, windows, output, streams, plan, sound_end, progress, stop)
 
 
 def _time_base(stream: av.stream.Stream) -> Fraction:
@@ -140,12 +153,44 @@ def _window(stream: av.stream.Stream, start: Fraction, end: Fraction, place: Fra
     )
 
 
+def _sound_window(
+    stream: av.stream.Stream, start: Fraction, end: Fraction, place: Fraction, written: Fraction | None
+) -> _Window:
+    """A shot's sound, copied in whole packets (AAC: 1024 samples), which never fit its picture's length exactly.
+    The first shot's starts at its first packet inside the trim, where its timestamps put it (an MP4's edit list
+    keeps a sound's delay at the start). Every later shot's is laid on where the sound before it ends, without a
+    gap (a player plays a sound's packets one after another, whatever their timestamps say), from the packet
+    nearest the source time that belongs there: each shot is within half a packet of its picture, and what one
+    shot's packets miss or add of its length is made good by the next, never carried on."""
+    window = _window(stream, start, end, place)
+    if written is None:
+        return window
+    lands = round(written / _time_base(stream))
+    belongs = lands - window.shift  # the source tick whose sample plays where the sound written so far ends
+    return _Window(math.ceil(belongs - Fraction(_packet_ticks(stream), 2)), window.high, window.shift, lands=lands)
+
+
+def _packet_ticks(stream: av.stream.Stream) -> int:
+    """How long one of `stream`'s sound packets plays, in its ticks (0 when the codec does not say)."""
+    samples = getattr(stream.codec_context, "frame_size", 0) or 0
+    rate = getattr(stream, "rate", 0) or 0
+    return round(Fraction(samples, rate) / _time_base(stream)) if samples and rate else 0
+
+
+def _plays(duration: int | None, stream: av.stream.Stream) -> int:
+    """How long a sound packet of `duration` plays, in `stream`'s ticks: a whole packet's samples, even where its
+    duration says less (a clip's last AAC packet, whose padding only that clip's edit list cut off, decodes whole in
+    the film)."""
+    return max(duration or 0, _packet_ticks(stream))
+
+
 def _copy_packets(
     source: av.container.InputContainer,
     windows: dict[int, _Window],
     output: av.container.OutputContainer,
     streams: list[av.stream.Stream],
     plan: RenderPlan,
+    sound_end: _SoundEnd,
     progress: Callable[[float], None] | None,
     stop: threading.Event | None,
 ) -> int:
@@ -172,12 +217,16 @@ def _copy_packets(
                 break
         if not window.low <= packet.pts < window.high:
             continue
+        if window.lands is not None:  # the first packet kept decides the shift of all the rest
+            window = windows[index] = replace(window, shift=window.lands - packet.pts, lands=None)
         packet.pts += window.shift
         if packet.dts is not None:
             packet.dts += window.shift
             if packet.dts <= last_dts.get(index, -(2**62)):
                 continue  # a sound packet overlapping the previous shot's last one
             last_dts[index] = packet.dts
+        if index != video.index:
+            sound_end.at = (packet.pts + _plays(packet.duration, packet.stream)) * _time_base(packet.stream)
         packet.stream = targets[index]
         output.mux(packet)
         if index == video.index:
