@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
+from shotline.core import commands
 from shotline.core.frames import format_timecode
 from shotline.core.timecode import frame_time_us
 from shotline.core.timeline import format_length, layout, length_frames
@@ -22,6 +23,7 @@ from shotline.ui.document import ProjectDocument
 from shotline.ui.inspector import InspectorPanel
 from shotline.ui.playhead import Playhead
 from shotline.ui.selection import ShotSelection
+from shotline.ui.storyboard import ShotRole, StoryboardPanel
 from shotline.ui.timeline import TimelinePanel
 from shotline.ui.timeline.geometry import CLIP_TOP
 
@@ -153,3 +155,23 @@ def test_the_inspectors_in_and_out_fields_trim_the_shot_in_one_undo_step_each(
     assert document.project.shot(shot.id).picked_take.trim == trimmed.trim  # type: ignore[union-attr]
     document.undo()
     assert document.project.shot(shot.id).picked_take.trim == take.trim  # type: ignore[union-attr]
+
+
+def test_a_trimmed_shot_keeps_its_picture_on_the_card_and_take_row_while_the_new_one_is_made(
+    qtbot: QtBot, inspector: InspectorPanel, document: ProjectDocument, selection: ShotSelection
+) -> None:
+    board = StoryboardPanel(document, selection)
+    qtbot.addWidget(board)
+    shot = document.project.shots[0]
+    selection.select([shot.id])
+    card = board.model.index(0, 0)
+    board.model.data(card, ShotRole.THUMBNAIL)  # asks for it
+    qtbot.waitUntil(lambda: board.model.data(card, ShotRole.THUMBNAIL) is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: not inspector.takes_list.item(0).icon().isNull(), timeout=20_000)
+    take = shot.picked_take
+    assert take is not None
+
+    document.execute(commands.trim_shot(shot.id, take.trim.in_us, take.trim.out_us - 500_000))
+    # at once, before the trimmed take's new picture can have been decoded: the earlier one, never "No take yet"
+    assert board.model.data(card, ShotRole.THUMBNAIL) is not None
+    assert not inspector.takes_list.item(0).icon().isNull()

@@ -521,6 +521,10 @@ class InspectorPanel(QWidget):
             if (icon := self._take_icons.get(frame)) is not None:
                 item.setIcon(icon)
             else:
+                # a trim moves the picture's time: show the take's earlier picture until the new one comes
+                earlier = next((i for (media, _), i in self._take_icons.items() if media == take.media), None)
+                if earlier is not None:
+                    item.setIcon(earlier)
                 arrived = functools.partial(self._take_thumb, take.id, frame)
                 self.document.thumbnail(take, frame[1], THUMB_WIDTH, arrived)
         self._update_take_actions()

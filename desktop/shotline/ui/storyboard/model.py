@@ -78,6 +78,8 @@ class ShotListModel(QAbstractListModel):
         self._jobs: dict[str, JobRecord] = {}
         self._status: dict[str, ShotStatus] = {}
         self._pixmaps: dict[tuple[str, int], QPixmap] = {}
+        self._latest: dict[str, QPixmap] = {}
+        """The picture that came last for each clip, shown while a trimmed take's new picture is made."""
         self._asked: set[tuple[str, int]] = set()
         for record in document.jobs():
             self._jobs[record.id] = record
@@ -163,14 +165,17 @@ class ShotListModel(QAbstractListModel):
             return None
         key = (take.media, thumbnail_time(take))
         pixmap = self._pixmaps.get(key)
-        if pixmap is not None or key in self._asked:
+        if pixmap is not None:
             return pixmap
-        self._asked.add(key)
-        self._document.thumbnail(take, key[1], THUMBNAIL_WIDTH, lambda picture: self._thumbnail_ready(key, picture))
-        return None
+        if key not in self._asked:
+            self._asked.add(key)
+            self._document.thumbnail(take, key[1], THUMBNAIL_WIDTH, lambda picture: self._thumbnail_ready(key, picture))
+        # A trim moves the card's picture to another time: until it comes, the take's earlier picture stays (the
+        # card said "No take yet" through every trim drag).
+        return self._latest.get(take.media)
 
     def _thumbnail_ready(self, key: tuple[str, int], picture: QImage) -> None:
-        self._pixmaps[key] = QPixmap.fromImage(picture)
+        self._pixmaps[key] = self._latest[key[0]] = QPixmap.fromImage(picture)
         for row, shot in enumerate(self._shots):
             take = shot.picked_take
             if take is not None and (take.media, thumbnail_time(take)) == key:
