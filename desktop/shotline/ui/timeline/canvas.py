@@ -32,7 +32,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QWidget
 
 from shotline.core import commands
-from shotline.core.frames import clock_style, format_clock
+from shotline.core.frames import ClockStyle, clock_style, format_clock
 from shotline.core.model import LaneKind, Take
 from shotline.core.timecode import frame_duration_us, snap_to_frame
 from shotline.services.thumbnails import filmstrip_times
@@ -205,7 +205,9 @@ class TimelineCanvas(QWidget):
             if major:
                 # as the viewer's counter reads times (timecode unless the creator chose seconds)
                 label = format_clock(at_us, fps, style)
-                painter.drawText(QPointF(x + 3, 12), label[3:] if label.startswith("00:") else label)
+                # seconds drop a zero hour (00:02.000); timecode stays whole, as 00:02:00 would read as two minutes
+                short = style is ClockStyle.SECONDS and label.startswith("00:")
+                painter.drawText(QPointF(x + 3, 12), label[3:] if short else label)
 
     def _paint_clip(self, painter: QPainter, box: ClipBox, selected: bool, exposed: QRect, fetch: bool) -> None:
         rect = QRectF(box.x0 + 1, geometry.CLIP_TOP, max(1.0, box.width - 2), geometry.CLIP_HEIGHT)
