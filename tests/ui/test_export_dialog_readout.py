@@ -108,3 +108,20 @@ def test_time_left_moves_smoothly_when_the_work_goes_unevenly(dialog: ExportDial
         step = after_s - before_s
         assert after - before <= step + 1, f"time left leapt from {before} s to {after} s in {step} s: {shown}"
         assert before - after <= 3 * step + 1, f"time left dropped from {before} s to {after} s in {step} s: {shown}"
+
+
+def test_time_left_keeps_moving_while_no_progress_arrives(dialog: ExportDialog, monkeypatch) -> None:
+    """Seen in the dialogs walk: a 4K export sat at 13% saying "about 0:12 left" for seven seconds, because the
+    guess was only worked out when the render reported, and it reports rarely on a long shot."""
+    _start_reporting(dialog, monkeypatch)
+    _report(dialog, monkeypatch, 2.0, 0.10)
+    _report(dialog, monkeypatch, 4.0, 0.13)
+    before = _seconds_left(dialog.status.text())
+    shown = [before]
+    for at_s in (5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0):  # no report from the render: the dialog's own clock ticks
+        with monkeypatch.context() as clock:
+            clock.setattr("time.monotonic", lambda at_s=at_s: 1000.0 + at_s)
+            dialog._clock.timeout.emit()
+        shown.append(_seconds_left(dialog.status.text()))
+    assert len(set(shown)) > 1, f"the time left stood still while the export was stalled: {shown}"
+    assert all(abs(b - a) <= 2 for a, b in itertools.pairwise(shown)), shown

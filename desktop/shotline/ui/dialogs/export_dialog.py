@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, QUrl
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl
 from PySide6.QtGui import QCloseEvent, QColor, QDesktopServices, QKeySequence, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -82,6 +82,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+CLOCK_MS = 1000
+"""How often the time left is worked out again while no progress arrives."""
+
 __all__ = [
     "PROGRESS_STEPS",
     "RANGE",
@@ -113,6 +116,10 @@ class ExportDialog(QDialog):
         self._route_shown = 0
         self._started = 0.0
         self._time_left = TimeLeft()
+        self._fraction = 0.0
+        self._clock = QTimer(self)
+        self._clock.setInterval(CLOCK_MS)
+        self._clock.timeout.connect(lambda: self._on_progress(self._fraction))
         self._output: Path | None = None
         self._replace_agreed: Path | None = None
         """A file the creator already agreed to replace, in the file chooser (which asks by itself)."""
@@ -523,6 +530,7 @@ class ExportDialog(QDialog):
         self._output = output
         self._started = time.monotonic()
         self._time_left = TimeLeft()
+        self._fraction = 0.0
         self.report = None
         bridge = self._document.bridge
 
@@ -573,11 +581,14 @@ class ExportDialog(QDialog):
         if self._handle is None:
             return  # a late report after the end
         show_fraction(self.progress, fraction)  # the percentage is on the bar only: one number, never two
+        self._fraction = fraction
         left = self._time_left.update(time.monotonic() - self._started, fraction)
         self._say(f"Exporting… {time_left_text(left)}")
+        self._clock.start()  # between reports the guess still moves with the clock (a long shot reports rarely)
 
     def _finish(self) -> float:
         self._handle = None
+        self._clock.stop()
         self._set_running(False)
         return time.monotonic() - self._started
 
