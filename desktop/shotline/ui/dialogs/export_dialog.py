@@ -49,7 +49,7 @@ from shotline.services.content_credentials import CannotSign, SigningIdentity, s
 from shotline.services.export import ExportReport, plan, shot_range, start_export, start_metering
 from shotline.services.export_target import check_target
 from shotline.services.jobs_view import format_elapsed
-from shotline.services.lossless import RouteDecision, snap_cuts_to_keyframes, start_route
+from shotline.services.lossless import snap_cuts_to_keyframes
 from shotline.services.preferences import remember_export_choices
 from shotline.services.presets import CODECS, FITS, PRESETS, ExportPreset, export_settings
 from shotline.ui import theme
@@ -67,6 +67,7 @@ from shotline.ui.dialogs.export_choices import (
     sentence,
     with_extension,
 )
+from shotline.ui.dialogs.export_route import RouteLine
 from shotline.ui.dialogs.fit import grow_to_fit
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.progress_readout import (
@@ -112,8 +113,6 @@ class ExportDialog(QDialog):
         self._document = document
         self._selected_shot = selected_shot
         self._handle: JobHandle[ExportReport] | None = None
-        self._route_asked = 0
-        self._route_shown = 0
         self._started = 0.0
         self._time_left = TimeLeft()
         self._fraction = 0.0
@@ -196,11 +195,8 @@ class ExportDialog(QDialog):
 
         self.summary = QLabel(self)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.route_label = QLabel(self)
-        self.route_label.setWordWrap(True)
-        self.route_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.snap_button = QPushButton("Snap cuts to keyframes for a lossless export", self)
-        self.snap_button.setToolTip("Move each shot's in and out points onto the nearest keyframes (one undo step)")
+        self.route = RouteLine(self._document, self)
+        self.route_label, self.snap_button = self.route.label, self.route.snap_button
         self.snap_button.clicked.connect(self.snap_cuts)
 
         form = QFormLayout()
@@ -376,17 +372,9 @@ class ExportDialog(QDialog):
             settings = self.settings()
             self._show_summary(settings)
         except ShotlineError as error:
-            self._route_asked += 1  # a route still on its way no longer applies
-            self._show_route_problem(error)
+            self.route.show_problem(error)
             return
-        # off the GUI thread: the first look at new takes reads their files; only the latest answer is shown
-        self._route_asked += 1
-        asked = self._route_asked
-        self._document.bridge.watch(
-            start_route(self._document.ctx, self._document.session, settings),
-            lambda decision: self._show_route(asked, decision),
-            lambda error: self._show_route(asked, error),
-        )
+        self.route.ask(settings)
 
     @property
     def signing_pending(self) -> bool:
@@ -410,32 +398,7 @@ class ExportDialog(QDialog):
 
     @property
     def route_pending(self) -> bool:
-        return self._route_shown != self._route_asked
-
-    def _show_route(self, asked: int, decision: RouteDecision | BaseException) -> None:
-        if asked != self._route_asked:
-            return
-        self._route_shown = asked
-        if isinstance(decision, BaseException):
-            self._show_route_problem(decision)
-            return
-        reasons = " ".join(sentence(r) for r in decision.reasons)
-        if decision.lossless:
-            self.route_label.setText(f"Lossless copy: the clips' frames go into the file untouched. {reasons}")
-            self._colour(self.route_label, theme.SUCCESS)
-        elif decision.copies_picture:
-            self.route_label.setText(f"Picture copied, sound mixed and encoded. {reasons}")
-            self._colour(self.route_label, theme.SUCCESS)
-        else:
-            self.route_label.setText(f"Re-encode. {reasons}")
-            self._colour(self.route_label, theme.TEXT)
-        self.snap_button.setVisible(decision.cuts_off_keyframes)
-
-    def _show_route_problem(self, error: BaseException) -> None:
-        self._route_shown = self._route_asked
-        self.route_label.setText(describe(error))
-        self._colour(self.route_label, theme.WARNING)
-        self.snap_button.setVisible(False)
+        return self.route.pending
 
     def _show_summary(self, settings: ExportSettings) -> None:
         window = settings.range
