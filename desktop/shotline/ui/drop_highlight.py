@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt
-from PySide6.QtGui import QColor, QDragMoveEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QDragMoveEvent, QDropEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
 from shotline.core.model import LaneKind
 from shotline.ui import theme
+from shotline.ui.dialogs.open_project import is_project
+from shotline.ui.sharing import is_archive
 from shotline.ui.timeline import TimelinePanel
 from shotline.ui.timeline import geometry as timeline_geometry
 from shotline.ui.timeline.sound_gestures import is_sound_file
@@ -155,3 +157,25 @@ def timeline_landing(timeline: TimelinePanel, files: list[Path], x: float, y: fl
     top, height = timeline_geometry.CLIP_TOP, timeline_geometry.CLIP_HEIGHT
     what = f"{len(files)} clips" if len(files) > 1 else files[0].name
     return Landing(QRectF(edge - 3, top - 4, 6, height + 8), f"{what} → new shot {boundary + 1}")
+
+
+def dropped_files(event: QDropEvent) -> list[Path]:
+    """The local files a drag carries (a drag-enter or drag-move event is a drop event too)."""
+    return [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+
+
+def openable_of(files: list[Path]) -> Path | None:
+    """The first of `files` that is a project or a shared archive, if any: dropping it opens it."""
+    return next((f for f in files if is_archive(f) or is_project(f)), None)
+
+
+def window_drop_note(files: list[Path], *, project_open: bool) -> str:
+    """What dropping `files` on the window (not the timeline) will do, as the window then does it; "" if nothing."""
+    if not files:
+        return ""
+    if (openable := openable_of(files)) is not None:
+        return f"Drop to open {openable.name}"
+    if not project_open:
+        return ""
+    what = f"{len(files)} clips" if len(files) > 1 else files[0].name
+    return f"Drop to add {what} as new shots at the end of the film"

@@ -9,8 +9,7 @@ message bar, never a dialog.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from enum import StrEnum
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -20,14 +19,12 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from shotline import __version__
 from shotline.core import edits
 from shotline.core.commands import Command
 from shotline.core.errors import ProjectCorrupt
@@ -37,23 +34,18 @@ from shotline.core.timeline import film_length_us
 from shotline.services import preferences
 from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
-from shotline.ui import heap, shortcuts, theme
+from shotline.ui import heap, shortcuts, theme, window_dialogs
 from shotline.ui.bridge import Bridge
 from shotline.ui.compare_grid import compare_takes
 from shotline.ui.context_menus import ContextMenus
-from shotline.ui.dialogs.budget import BudgetDialog
-from shotline.ui.dialogs.export_dialog import ExportDialog
 from shotline.ui.dialogs.first_run import GettingStartedGuide
-from shotline.ui.dialogs.keys import KeysDialog
 from shotline.ui.dialogs.new_project import NewProjectDialog
-from shotline.ui.dialogs.open_project import ask_open_path, is_project
-from shotline.ui.dialogs.preferences import PreferencesDialog
+from shotline.ui.dialogs.open_project import ask_open_path
 from shotline.ui.dialogs.recovery import RecoveryChoice, RecoveryDialog
 from shotline.ui.dialogs.relink import RelinkFlow
 from shotline.ui.dialogs.restore_backup import BackupRestorer
-from shotline.ui.dialogs.shortcuts import ShortcutsDialog
 from shotline.ui.document import ProjectDocument, describe
-from shotline.ui.drop_highlight import DropHighlight
+from shotline.ui.drop_highlight import DropHighlight, dropped_files, openable_of, window_drop_note
 from shotline.ui.inspector import InspectorPanel
 from shotline.ui.jobs_panel import JobsPanel
 from shotline.ui.media_import import MediaImport
@@ -67,25 +59,10 @@ from shotline.ui.storyboard import StoryboardPanel
 from shotline.ui.timeline import TimelinePanel
 from shotline.ui.undo_actions import UndoActions
 from shotline.ui.welcome import WelcomePage
+from shotline.ui.window_dialogs import Unsaved
 from shotline.ui.window_layout import WindowLayout
 
 log = logging.getLogger(__name__)
-
-
-class Unsaved(StrEnum):
-    SAVE = "save"
-    DISCARD = "discard"
-    CANCEL = "cancel"
-
-
-def missing_media_message(missing: list[str], names: Mapping[str, str]) -> str:
-    """Which files are missing, by the names the creator knows them by (not the ids they are stored under)."""
-    shown = [names.get(m, Path(m).name) for m in missing]
-    listed = "; ".join(shown[:5]) + (f" and {len(shown) - 5} more" if len(shown) > 5 else "")
-    return (
-        f"{len(missing)} file(s) this project uses are missing from its folder: {listed}. Shots using them show no "
-        "picture. Choose File → Relink media… and the folder where they are now, and Shotline finds them all."
-    )
 
 
 class MainWindow(QMainWindow):
@@ -99,7 +76,7 @@ class MainWindow(QMainWindow):
         self.panels: dict[str, QWidget] = {}
         self.recovery_dialog: RecoveryDialog | None = None
         self.getting_started: GettingStartedGuide | None = None
-        self.ask_unsaved: Callable[[], Unsaved] = self._ask_unsaved
+        self.ask_unsaved: Callable[[], Unsaved] = lambda: window_dialogs.ask_unsaved(self)
         """Asked before unsaved edits would be lost; replaceable so tests can answer."""
         self.ask_open_path: Callable[[], Path | None] = lambda: ask_open_path(self, projects_folder(self.ctx))
         """File → Open…'s question: a project or a shared archive, None if cancelled; replaceable for tests."""
@@ -275,8 +252,7 @@ class MainWindow(QMainWindow):
         self._build_panels(document)
         preferences.remember_recent(self.ctx, document.path)
         self._show_document()
-        if missing := session.bundle.missing_media(document.project):
-            self.message_bar.show_message(missing_media_message(missing, document.project.media_names()))
+        self.relinking.announce(document)
         heap.settle()  # the project, its panels and Qt's wrappers live on: keep full collections off them
         if resumed := document.resume_jobs():
             log.info("Resumed %d unfinished job(s)", resumed)
@@ -341,37 +317,7 @@ class MainWindow(QMainWindow):
         if self.document is not None:
             self._release(self.document)
 
-    def _ask_unsaved(self) -> Unsaved:
-        title = self.document.project.title if self.document is not None else "This project"
-        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes", f"Save the changes to “{title}”?", parent=self)
-        box.setInformativeText("Your edits are autosaved, but only Save updates the project file.")
-        buttons = {
-            box.addButton(QMessageBox.StandardButton.Save): Unsaved.SAVE,
-            box.addButton(QMessageBox.StandardButton.Discard): Unsaved.DISCARD,
-            box.addButton(QMessageBox.StandardButton.Cancel): Unsaved.CANCEL,
-        }
-        box.exec()
-        clicked = box.clickedButton()
-        return next((choice for button, choice in buttons.items() if button is clicked), Unsaved.CANCEL)
-
     # ------------------------------------------------------------------------------------------ dialogs
-
-    def export(self) -> None:
-        if self.document is None:
-            return
-        dialog = ExportDialog(self.document, self, selected_shot=self.selection.current)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
-
-    def show_preferences(self) -> None:
-        PreferencesDialog(self.ctx, self).exec()
-
-    def show_keys(self) -> None:
-        KeysDialog(self.ctx, self).exec()
-
-    def show_budget(self) -> None:
-        if self.document is not None:
-            BudgetDialog(self.document, self).exec()
 
     def offer_getting_started(self) -> None:
         """On a first start, show the guide just after the window appears (it never delays the window itself)."""
@@ -387,23 +333,12 @@ class MainWindow(QMainWindow):
         self.getting_started = guide
         guide.open()  # window-modal but not blocking, like the recovery dialog
 
-    def about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About Shotline",
-            f"<b>Shotline {__version__}</b><p>Write a film as a shot list, generate takes with the backend you "
-            "choose, edit and export offline.</p><p>Free software under the GNU GPL v3 or later.</p>",
-        )
-
     def fill_recent(self) -> None:
         fill_recent(self.menus.recent, preferences.recent_projects(self.ctx), self.open_project)
 
     def relink_media(self) -> None:
         if self.document is not None:
             self.relinking.start(self.document)
-
-    def show_shortcuts(self) -> None:
-        ShortcutsDialog(self).exec()
 
     def shortcut_bindings(self) -> list[shortcuts.Binding]:
         """Every keyed action in the window now (the panels' only while a project is open)."""
@@ -463,16 +398,10 @@ class MainWindow(QMainWindow):
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         """Accept what can be dropped, and say over the window what the drop will do."""
-        files = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
-        if not files:
-            return
-        if (openable := _openable(files)) is not None:
+        note = window_drop_note(dropped_files(event), project_open=self.document is not None)
+        if note:
             event.acceptProposedAction()
-            self.drop_highlight.show_window(f"Drop to open {openable.name}")
-        elif self.document is not None:
-            event.acceptProposedAction()
-            what = f"{len(files)} clips" if len(files) > 1 else files[0].name
-            self.drop_highlight.show_window(f"Drop to add {what} as new shots at the end of the film")
+            self.drop_highlight.show_window(note)
 
     def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
         self.drop_highlight.clear()
@@ -480,17 +409,12 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         """A dropped project or shared archive is opened; video and sound files become shots of the open project."""
         self.drop_highlight.clear()
-        files = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        files = dropped_files(event)
         if not files:
             return
-        if (openable := _openable(files)) is not None:
+        if (openable := openable_of(files)) is not None:
             event.acceptProposedAction()
             self.open_path(openable)
         elif self.document is not None:
             event.acceptProposedAction()
             self.document.import_files(files)
-
-
-def _openable(files: list[Path]) -> Path | None:
-    """The first of `files` that is a project or a shared archive, if any."""
-    return next((f for f in files if is_archive(f) or is_project(f)), None)

@@ -4,13 +4,14 @@ anywhere in the window and the shortcut list (Help → Keyboard shortcuts) can f
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
-from shotline.ui import theme
+from shotline.ui import theme, window_dialogs
 
 if TYPE_CHECKING:
     from shotline.ui.main_window import MainWindow
@@ -80,7 +81,9 @@ class WindowMenus:
         menu.addSeparator()
         self.save = self.action("file.save", "Save", w.save, "Ctrl+S", "save", needs_project=True)
         self.share = self.action("file.share", "Share as archive…", w.share, needs_project=True)
-        self.export = self.action("file.export", "Export…", w.export, "Ctrl+E", "export", needs_project=True)
+        self.export = self.action(
+            "file.export", "Export…", partial(window_dialogs.export, w), "Ctrl+E", "export", needs_project=True
+        )
         self.close = self.action("file.close", "Close", w.close_project, "Ctrl+W", needs_project=True)
         menu.addActions([self.save, self.share, self.export, self.close])
         menu.addSeparator()
@@ -93,11 +96,15 @@ class WindowMenus:
         menu.addActions([w.undo_actions.undo, w.undo_actions.redo])
         w.addActions([w.undo_actions.undo, w.undo_actions.redo])
         menu.addSeparator()
-        preferences = self.action("edit.preferences", "Preferences…", w.show_preferences, "Ctrl+,", "settings")
+        preferences = self.action(
+            "edit.preferences", "Preferences…", partial(window_dialogs.show_preferences, w), "Ctrl+,", "settings"
+        )
         preferences.setMenuRole(QAction.MenuRole.PreferencesRole)
         menu.addAction(preferences)
-        menu.addAction(self.action("edit.keys", "API keys…", w.show_keys, icon="key"))
-        self.budget = self.action("edit.budget", "Project budget…", w.show_budget, needs_project=True)
+        menu.addAction(self.action("edit.keys", "API keys…", partial(window_dialogs.show_keys, w), icon="key"))
+        self.budget = self.action(
+            "edit.budget", "Project budget…", partial(window_dialogs.show_budget, w), needs_project=True
+        )
         menu.addAction(self.budget)
 
     def _fill_view(self) -> None:
@@ -111,8 +118,10 @@ class WindowMenus:
     def _fill_help(self) -> None:
         w, menu = self._window, self.help
         menu.addAction(self.action("help.getting-started", "Getting started…", w.show_getting_started))
-        menu.addAction(self.action("help.shortcuts", "Keyboard shortcuts…", w.show_shortcuts, "Ctrl+/"))
-        about = self.action("help.about", "About Shotline", w.about)
+        menu.addAction(
+            self.action("help.shortcuts", "Keyboard shortcuts…", partial(window_dialogs.show_shortcuts, w), "Ctrl+/")
+        )
+        about = self.action("help.about", "About Shotline", partial(window_dialogs.about, w))
         about.setMenuRole(QAction.MenuRole.AboutRole)
         menu.addAction(about)
 

@@ -83,6 +83,17 @@ class RelinkFlow(QObject):
         folder = QFileDialog.getExistingDirectory(self._window, "Where are the missing files now?", start)
         return Path(folder) if folder else None
 
+    def announce(self, document: ProjectDocument) -> None:
+        """A project just opened: say which files it misses, by the names the creator knows them by."""
+        missing = relink.missing_media(document.session.bundle, document.project)
+        if not missing:
+            return
+        listed = "; ".join(m.name for m in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        self.reported.emit(
+            f"{len(missing)} file(s) this project uses are missing from its folder: {listed}. Shots using them show "
+            "no picture. Choose File → Relink media… and the folder where they are now, and Shotline finds them all."
+        )
+
     def start(self, document: ProjectDocument) -> None:
         bundle = document.session.bundle
         missing = relink.missing_media(bundle, document.project)

@@ -1,0 +1,74 @@
+"""The dialogs the window's menus open (export, preferences, keys, budget, shortcuts, about) and the question asked
+before unsaved edits would be lost. Each takes the window it belongs to; none keeps state of its own."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from shotline import __version__
+from shotline.ui.dialogs.budget import BudgetDialog
+from shotline.ui.dialogs.export_dialog import ExportDialog
+from shotline.ui.dialogs.keys import KeysDialog
+from shotline.ui.dialogs.preferences import PreferencesDialog
+from shotline.ui.dialogs.shortcuts import ShortcutsDialog
+
+if TYPE_CHECKING:
+    from shotline.ui.main_window import MainWindow
+
+
+class Unsaved(StrEnum):
+    SAVE = "save"
+    DISCARD = "discard"
+    CANCEL = "cancel"
+
+
+def ask_unsaved(window: MainWindow) -> Unsaved:
+    title = window.document.project.title if window.document is not None else "This project"
+    box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes", f"Save the changes to “{title}”?", parent=window)
+    box.setInformativeText("Your edits are autosaved, but only Save updates the project file.")
+    buttons = {
+        box.addButton(QMessageBox.StandardButton.Save): Unsaved.SAVE,
+        box.addButton(QMessageBox.StandardButton.Discard): Unsaved.DISCARD,
+        box.addButton(QMessageBox.StandardButton.Cancel): Unsaved.CANCEL,
+    }
+    box.exec()
+    clicked = box.clickedButton()
+    return next((choice for button, choice in buttons.items() if button is clicked), Unsaved.CANCEL)
+
+
+def export(window: MainWindow) -> None:
+    if window.document is None:
+        return
+    dialog = ExportDialog(window.document, window, selected_shot=window.selection.current)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+
+
+def show_preferences(window: MainWindow) -> None:
+    PreferencesDialog(window.ctx, window).exec()
+
+
+def show_keys(window: MainWindow) -> None:
+    KeysDialog(window.ctx, window).exec()
+
+
+def show_budget(window: MainWindow) -> None:
+    if window.document is not None:
+        BudgetDialog(window.document, window).exec()
+
+
+def show_shortcuts(window: MainWindow) -> None:
+    ShortcutsDialog(window).exec()
+
+
+def about(window: MainWindow) -> None:
+    QMessageBox.about(
+        window,
+        "About Shotline",
+        f"<b>Shotline {__version__}</b><p>Write a film as a shot list, generate takes with the backend you "
+        "choose, edit and export offline.</p><p>Free software under the GNU GPL v3 or later.</p>",
+    )
