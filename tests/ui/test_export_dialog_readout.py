@@ -41,24 +41,18 @@ def dialog(qtbot, document: ProjectDocument) -> ExportDialog:
     return widget
 
 
-class _Running:
-    """Stands in for the render's handle, so progress reports are taken as they are while exporting."""
-
-    def cancel(self) -> None:
-        pass
-
-
 def _report(dialog: ExportDialog, monkeypatch: pytest.MonkeyPatch, at_s: float, fraction: float) -> None:
     """One progress report from the render, `at_s` seconds after it started (on a faked clock)."""
     with monkeypatch.context() as clock:
         clock.setattr("time.monotonic", lambda: 1000.0 + at_s)
-        dialog._on_progress(fraction)
+        dialog.outcome.progressed(fraction)
 
 
-def _start_reporting(dialog: ExportDialog, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(dialog, "_handle", _Running())
-    dialog._started = 1000.0
-    dialog.progress.setVisible(True)
+def _start_reporting(dialog: ExportDialog, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The dialog's readout as a render starts (the render itself is not run: its reports are made up here)."""
+    with monkeypatch.context() as clock:
+        clock.setattr("time.monotonic", lambda: 1000.0)
+        dialog.outcome.begin(tmp_path / "film.mp4")
 
 
 def test_with_a_shot_selected_the_whole_film_is_still_the_default(dialog: ExportDialog) -> None:
@@ -81,8 +75,8 @@ def test_the_route_line_is_shown_whole(qtbot, dialog: ExportDialog) -> None:
     assert label.geometry().bottom() <= dialog.rect().bottom()
 
 
-def test_the_bar_and_the_sentence_never_show_two_percentages(dialog: ExportDialog, monkeypatch) -> None:
-    _start_reporting(dialog, monkeypatch)
+def test_the_bar_and_the_sentence_never_show_two_percentages(dialog: ExportDialog, monkeypatch, tmp_path: Path) -> None:
+    _start_reporting(dialog, monkeypatch, tmp_path)
     for fraction in (0.1251, 0.4449, 0.5, 0.999):
         _report(dialog, monkeypatch, 10.0, fraction)
         shown = set(re.findall(r"\d+%", dialog.progress.text())) | set(re.findall(r"\d+%", dialog.status.text()))
@@ -95,8 +89,10 @@ def _seconds_left(text: str) -> int:
     return int(match[1]) * 60 + int(match[2])
 
 
-def test_time_left_moves_smoothly_when_the_work_goes_unevenly(dialog: ExportDialog, monkeypatch) -> None:
-    _start_reporting(dialog, monkeypatch)
+def test_time_left_moves_smoothly_when_the_work_goes_unevenly(
+    dialog: ExportDialog, monkeypatch, tmp_path: Path
+) -> None:
+    _start_reporting(dialog, monkeypatch, tmp_path)
     # a steady start, then a stretch where progress nearly stalls (a slow shot), then it runs fast again
     reports = [(2.0, 0.08), (3.0, 0.12), (4.0, 0.125), (5.0, 0.128), (6.0, 0.13), (7.0, 0.135), (8.0, 0.2)]
     reports += [(9.0, 0.3), (10.0, 0.4)]
@@ -110,10 +106,10 @@ def test_time_left_moves_smoothly_when_the_work_goes_unevenly(dialog: ExportDial
         assert before - after <= 3 * step + 1, f"time left dropped from {before} s to {after} s in {step} s: {shown}"
 
 
-def test_time_left_keeps_moving_while_no_progress_arrives(dialog: ExportDialog, monkeypatch) -> None:
+def test_time_left_keeps_moving_while_no_progress_arrives(dialog: ExportDialog, monkeypatch, tmp_path: Path) -> None:
     """Seen in the dialogs walk: a 4K export sat at 13% saying "about 0:12 left" for seven seconds, because the
     guess was only worked out when the render reported, and it reports rarely on a long shot."""
-    _start_reporting(dialog, monkeypatch)
+    _start_reporting(dialog, monkeypatch, tmp_path)
     _report(dialog, monkeypatch, 2.0, 0.10)
     _report(dialog, monkeypatch, 4.0, 0.13)
     before = _seconds_left(dialog.status.text())
@@ -121,7 +117,7 @@ def test_time_left_keeps_moving_while_no_progress_arrives(dialog: ExportDialog, 
     for at_s in (5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0):  # no report from the render: the dialog's own clock ticks
         with monkeypatch.context() as clock:
             clock.setattr("time.monotonic", lambda at_s=at_s: 1000.0 + at_s)
-            dialog._clock.timeout.emit()
+            dialog.outcome.clock.timeout.emit()
         shown.append(_seconds_left(dialog.status.text()))
     assert len(set(shown)) > 1, f"the time left stood still while the export was stalled: {shown}"
     assert all(abs(b - a) <= 2 for a, b in itertools.pairwise(shown)), shown

@@ -17,12 +17,11 @@ checkbox is disabled and its tooltip says why. A signing that fails leaves the p
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, QTimer, QUrl
-from PySide6.QtGui import QCloseEvent, QColor, QDesktopServices, QKeySequence, QStandardItemModel
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QCloseEvent, QColor, QKeySequence, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,7 +33,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -45,17 +43,15 @@ from shotline.core.errors import ShotlineError, TargetExists
 from shotline.core.model import Codec, ExportSettings, Fit, Trim
 from shotline.core.timecode import format_fps, format_time
 from shotline.core.timeline import film_length_us
-from shotline.services.content_credentials import CannotSign, SigningIdentity, start_signing_check
-from shotline.services.export import ExportReport, plan, shot_range, start_export, start_metering
+from shotline.services.content_credentials import SigningIdentity, start_signing_check
+from shotline.services.export import ExportReport, plan, shot_range, start_export
 from shotline.services.export_target import check_target
-from shotline.services.jobs_view import format_elapsed
 from shotline.services.lossless import snap_cuts_to_keyframes
 from shotline.services.preferences import remember_export_choices
 from shotline.services.presets import CODECS, FITS, PRESETS, ExportPreset, export_settings
 from shotline.ui import theme
 from shotline.ui.dialogs.content_credentials import for_creator
 from shotline.ui.dialogs.export_choices import (
-    HOW_WRITTEN,
     LOUDNESS,
     RANGE,
     SCOPES,
@@ -67,15 +63,13 @@ from shotline.ui.dialogs.export_choices import (
     sentence,
     with_extension,
 )
+from shotline.ui.dialogs.export_outcome import ExportOutcome
 from shotline.ui.dialogs.export_route import RouteLine
 from shotline.ui.dialogs.fit import grow_to_fit
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.progress_readout import (
     PROGRESS_STEPS,
-    TimeLeft,
-    show_fraction,
     time_left,
-    time_left_text,
 )
 
 if TYPE_CHECKING:
@@ -83,8 +77,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CLOCK_MS = 1000
-"""How often the time left is worked out again while no progress arrives."""
 
 __all__ = [
     "PROGRESS_STEPS",
@@ -113,16 +105,9 @@ class ExportDialog(QDialog):
         self._document = document
         self._selected_shot = selected_shot
         self._handle: JobHandle[ExportReport] | None = None
-        self._started = 0.0
-        self._time_left = TimeLeft()
-        self._fraction = 0.0
-        self._clock = QTimer(self)
-        self._clock.setInterval(CLOCK_MS)
-        self._clock.timeout.connect(lambda: self._on_progress(self._fraction))
-        self._output: Path | None = None
+        self.outcome = ExportOutcome(document, self)
         self._replace_agreed: Path | None = None
         """A file the creator already agreed to replace, in the file chooser (which asks by itself)."""
-        self.report: ExportReport | None = None
         self.signing_identity: SigningIdentity | None = None
         """Who signs when the box is ticked; None until the check says signing is possible."""
         self._signing_pending = True
@@ -215,25 +200,9 @@ class ExportDialog(QDialog):
         form.addRow("", self.snap_button)
         self.form = form
 
-        self.progress = QProgressBar(self)
-        show_fraction(self.progress, 0.0)
-        self.progress.setVisible(False)
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.measured = QLabel(self)
-        self.measured.setWordWrap(True)
-        self.measured.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.measured.setVisible(False)
-
-        self.show_button = QPushButton(theme.icon("folder"), "Show in folder", self)
-        self.show_button.setToolTip("Open the folder that holds the exported film")
-        self.show_button.clicked.connect(self.show_in_folder)
-        self.show_button.setVisible(False)
-        self.play_button = QPushButton(theme.icon("play"), "Play", self)
-        self.play_button.setToolTip("Play the exported film in your usual video player")
-        self.play_button.clicked.connect(self.play_result)
-        self.play_button.setVisible(False)
+        outcome = self.outcome
+        self.progress, self.status, self.measured = outcome.progress, outcome.status, outcome.measured
+        self.show_button, self.play_button = outcome.show_button, outcome.play_button
         self.cancel_button = QPushButton("Close", self)
         self.cancel_button.setToolTip("Close (Esc); while exporting, cancel the export")
         self.cancel_button.clicked.connect(self._cancel_or_close)
@@ -416,8 +385,12 @@ class ExportDialog(QDialog):
         label.setStyleSheet(f"color: {colour.name()};")
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        self.status.setText(text)
-        self._colour(self.status, theme.DANGER if error else theme.TEXT)
+        self.outcome.say(text, error=error)
+
+    @property
+    def report(self) -> ExportReport | None:
+        """What the last export did (its loudness once measured); None before one finished."""
+        return self.outcome.report
 
     def _set_running(self, running: bool) -> None:
         for widget in self._inputs:
@@ -473,7 +446,7 @@ class ExportDialog(QDialog):
         """Plan (quick, on this thread) and start the render on the runner."""
         if self.is_exporting:
             return
-        self._clear_result()  # a refusal below must not sit under the last export's full bar and loudness
+        self.outcome.clear()  # a refusal below must not sit under the last export's full bar and loudness
         output = self._target()
         if output is None:
             return
@@ -490,15 +463,10 @@ class ExportDialog(QDialog):
         if not self._may_write(output):
             return
         remember_export_choices(self._document.ctx, self.choices.remembered())
-        self._output = output
-        self._started = time.monotonic()
-        self._time_left = TimeLeft()
-        self._fraction = 0.0
-        self.report = None
         bridge = self._document.bridge
 
         def progress(fraction: float) -> None:  # on the runner's thread
-            bridge.post(lambda: self._on_progress(fraction))
+            bridge.post(lambda: self.outcome.progressed(fraction))
 
         try:
             identity = self.signing_identity if signing else None
@@ -507,17 +475,9 @@ class ExportDialog(QDialog):
             self._say(describe(error), error=True)
             return
         self._handle = handle
+        self.outcome.begin(output)
         self._set_running(True)
-        self._say(f"Exporting to {output.name}…")
         bridge.watch(handle, self._on_done, self._on_error, self._on_cancelled)
-
-    def _clear_result(self) -> None:
-        """Forget what the last export showed: its bar, its loudness and its Show button."""
-        show_fraction(self.progress, 0.0)
-        self.progress.setVisible(False)
-        self.show_button.setVisible(False)
-        self.play_button.setVisible(False)
-        self.measured.setVisible(False)
 
     def _may_write(self, output: Path) -> bool:
         """Never a file the project uses; a file already there only once the creator says to replace it (a typed or
@@ -540,61 +500,20 @@ class ExportDialog(QDialog):
             return False
         return True
 
-    def _on_progress(self, fraction: float) -> None:
-        if self._handle is None:
-            return  # a late report after the end
-        show_fraction(self.progress, fraction)  # the percentage is on the bar only: one number, never two
-        self._fraction = fraction
-        left = self._time_left.update(time.monotonic() - self._started, fraction)
-        self._say(f"Exporting… {time_left_text(left)}")
-        self._clock.start()  # between reports the guess still moves with the clock (a long shot reports rarely)
-
-    def _finish(self) -> float:
-        self._handle = None
-        self._clock.stop()
-        self._set_running(False)
-        return time.monotonic() - self._started
-
     def _on_done(self, report: ExportReport) -> None:
-        elapsed = self._finish()
-        self.report = report
-        show_fraction(self.progress, 1.0)
-        self.show_button.setVisible(True)
-        self.play_button.setVisible(True)
-        name = self._output.name if self._output else "the film"
-        how = HOW_WRITTEN.get(report.route, f"encoded with {report.encoder}")
-        notes = " ".join(sentence(note) for note in report.notes)  # e.g. the hardware encoder gave way to software
-        self._say(f"Exported {name} in {format_elapsed(elapsed)} ({how}). {notes}".strip())
-        self._show_measured("Measuring the loudness of the result…")
-        self.measured.setVisible(True)
-        self._document.bridge.watch(
-            start_metering(self._document.ctx, report), self._on_measured, self._on_measure_failed, lambda: None
-        )
-
-    def _on_measured(self, report: ExportReport) -> None:
-        self.report = report
-        self._show_measured(describe_loudness(report))
-
-    def _on_measure_failed(self, error: BaseException) -> None:
-        self._show_measured(f"The loudness of the result could not be measured: {describe(error)}")
-
-    def _show_measured(self, loudness: str) -> None:
-        signed = self.report.signed_by if self.report else None
-        self.measured.setText(f"{loudness} Signed by {signed}." if signed else loudness)
+        self._handle = None
+        self.outcome.done(report)
+        self._set_running(False)
 
     def _on_error(self, error: BaseException) -> None:
-        self._finish()
-        if isinstance(error, CannotSign):
-            name = self._output.name if self._output else "the film"
-            reason = sentence(describe(error))
-            self._say(f"Not signed: {reason} Nothing was written: any {name} already there is as it was.", error=True)
-            return
-        self._say(f"The export failed: {describe(error)}", error=True)
+        self._handle = None
+        self.outcome.failed(error)
+        self._set_running(False)
 
     def _on_cancelled(self) -> None:
-        self._finish()
-        show_fraction(self.progress, 0.0)
-        self._say("Export cancelled. Nothing was written.")
+        self._handle = None
+        self.outcome.cancelled()
+        self._set_running(False)
 
     def cancel_export(self) -> None:
         if self._handle is not None:
@@ -607,13 +526,10 @@ class ExportDialog(QDialog):
             self.reject()
 
     def show_in_folder(self) -> None:
-        if self._output is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._output.parent)))
+        self.outcome.show_in_folder()
 
     def play_result(self) -> None:
-        """Open the exported film in the system's player (the creator's own, as a file manager would)."""
-        if self._output is not None and self._output.exists():
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._output)))
+        self.outcome.play()
 
     def reject(self) -> None:
         # Esc while exporting cancels the render first; closing never leaves a render running unseen.
