@@ -142,6 +142,8 @@ def render_keys(app: QApplication, out: Path, work: Path) -> int:
 def render_generating(app: QApplication, out: Path, work: Path) -> int:
     """The demo in the main window with a new Runway shot generating (against the fake Runway): its card shows the
     progress, and the jobs panel lists it running above the demo's finished animatic jobs."""
+    from PySide6.QtCore import Qt
+
     from shotline.core import commands
     from shotline.core.model import GenerationSettings, Shot, new_id
     from shotline.services import keys
@@ -171,6 +173,12 @@ def render_generating(app: QApplication, out: Path, work: Path) -> int:
         assert document is not None
         storyboard, jobs = window.panels["storyboard"], window.panels["jobs"]
         assert isinstance(storyboard, StoryboardPanel) and isinstance(jobs, JobsPanel)
+        # the jobs list is a tab beside the shot by default; here it is docked along the bottom, as a creator
+        # watching generations can by dragging its tab there (the window remembers it)
+        jobs_dock = window.docks["jobs"]
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, jobs_dock)
+        jobs_dock.show()
+        window.resizeDocks([jobs_dock], [170], Qt.Orientation.Vertical)
         first = document.project.shots[0]
         shot = Shot(
             id=new_id(),
