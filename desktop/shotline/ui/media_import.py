@@ -20,15 +20,17 @@ VIDEO_FILTER = "Video clips (*.mp4 *.mov *.m4v *.mkv *.webm *.avi *.mpg *.mpeg *
 SOUND_FILTER = "Sound (*.wav *.mp3 *.m4a *.aac *.flac *.ogg *.oga *.opus *.aif *.aiff);;All files (*)"
 
 
-def ask_files(parent: QWidget, title: str, filter_: str) -> list[Path]:
-    names, _ = QFileDialog.getOpenFileNames(parent, title, "", filter_)
+def ask_files(parent: QWidget, title: str, filter_: str, start: Path | None = None) -> list[Path]:
+    names, _ = QFileDialog.getOpenFileNames(parent, title, str(start or ""), filter_)
     return [Path(name) for name in names]
 
 
 class MediaImport:
     def __init__(self, window: MainWindow) -> None:
         self._window = window
-        self.ask_files: Callable[[str, str], list[Path]] = lambda title, filter_: ask_files(window, title, filter_)
+        self.ask_files: Callable[[str, str], list[Path]] = lambda title, filter_: ask_files(
+            window, title, filter_, window.document.path.parent if window.document is not None else None
+        )
         """The file question; replaceable so tests can answer it."""
 
     def import_clips(self, shot_id: str | None = None) -> None:
