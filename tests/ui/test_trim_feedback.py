@@ -125,6 +125,9 @@ def test_dragging_an_out_point_shows_in_out_length_and_the_last_frame_then_one_l
     assert inspector.trim_row.length_label.text() == length
     assert f" · {length} · " in take_row_text(inspector, trimmed.picked_take_id or "")
     assert expected.endswith(length)
+    box = canvas.geometry_.boxes[0]
+    hovered = canvas.clip_tooltip((box.x0 + box.x1) / 2, CLIP_Y)  # hovering the clip on the timeline
+    assert hovered.endswith(f" · {length}")
 
 
 def test_the_inspectors_in_and_out_fields_trim_the_shot_in_one_undo_step_each(

@@ -13,13 +13,14 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QDragEnterEvent,
     QDropEvent,
     QFocusEvent,
+    QHelpEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -29,12 +30,13 @@ from PySide6.QtGui import (
     QPolygonF,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from shotline.core import commands
 from shotline.core.frames import ClockStyle, clock_style, format_clock
 from shotline.core.model import LaneKind, Take
 from shotline.core.timecode import frame_duration_us, snap_to_frame
+from shotline.core.timeline import format_length
 from shotline.services.thumbnails import filmstrip_times
 from shotline.ui import theme
 from shotline.ui.document import ProjectDocument
@@ -476,6 +478,27 @@ class TimelineCanvas(QWidget):
         rows = [r for r in self.geometry_.rows if r.holds_clips]
         music = [r for r in rows if r.lane.kind is LaneKind.MUSIC]
         return (music or rows)[0].lane.id if rows else "music"  # no lane at all: the drop says so
+
+    def clip_tooltip(self, x: float, y: float) -> str:
+        """What hovering a clip says: its title and length, the same length the inspector and take rows show,
+        with the take's in and out points; "" off the clips (the canvas's own tips show there)."""
+        box = self.geometry_.box_at(x) if geometry.CLIP_TOP <= y < geometry.CLIP_TOP + geometry.CLIP_HEIGHT else None
+        if box is None:
+            return ""
+        shot, fps = box.placement.shot, self._document.project.settings.fps
+        title = shot.title or f"Shot {box.index + 1}"
+        take = shot.picked_take
+        if take is None:
+            return f"{title} · {format_length(shot.duration_us, fps)}, no take yet"
+        return f"{title}\n{readout_text(take, fps, clock_style(self._document.ctx.settings.clock_style))}"
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            text = self.clip_tooltip(event.pos().x(), event.pos().y()) if self._drag is None else ""
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
+                return True
+        return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.sounds.delete_selected():
