@@ -14,6 +14,7 @@ from shotline.core.frames import (
     format_timecode,
     frame_at,
     frame_start,
+    last_frame_before,
     nearest_frame,
 )
 from shotline.core.timecode import frame_time_us
@@ -79,3 +80,13 @@ def test_the_clock_style_is_timecode_unless_seconds_are_chosen() -> None:
     assert clock_style("seconds") is ClockStyle.SECONDS
     assert clock_style("frames") is ClockStyle.FRAMES
     assert clock_style("hexadecimal") is ClockStyle.FRAMES
+
+
+@pytest.mark.parametrize("fps", RATES)
+def test_the_last_frame_before_an_end_on_a_frame_or_in_the_middle_of_one(fps: Fraction) -> None:
+    for index in (1, 24, 89, 1000):
+        end = frame_time_us(index, fps)
+        assert last_frame_before(end, fps) == frame_time_us(index - 1, fps)
+        assert last_frame_before(end + 1, fps) == frame_time_us(index - 1, fps)  # a microsecond of rounding
+        middle = (end + frame_time_us(index + 1, fps)) // 2
+        assert last_frame_before(middle, fps) == end  # a film ending mid-frame shows that frame last

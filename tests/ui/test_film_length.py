@@ -8,6 +8,7 @@ a 0.5 s crossfade 3.72 s, 89 frames (3.708 s).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QLabel
 
 from shotline.core import commands
 from shotline.core.model import ExportSettings, Size, Transition, TransitionKind
+from shotline.core.timecode import format_time, frame_time_us
 from shotline.core.timeline import film_frames
 from shotline.services.context import AppContext
 from shotline.services.export import plan
@@ -72,12 +74,15 @@ def shown_lengths(qtbot, window: MainWindow) -> dict[str, str]:
         "export dialog range end": f"00:00:{dialog.to_spin.maximum():06.3f}",
         "info": project_report(document.project, [])["duration"],
         "player's length": player_time.text().split(" / ")[1],
-        "player's end": player_time.text().split(" / ")[0],
+        # End stands on the last frame, which ends where the film does
+        "player's end": format_time(player.position_us + frame_time_us(1, document.project.settings.fps)),
         "export plan": f"{frames} frames",
     }
 
 
 def test_every_surface_shows_the_length_the_export_renders(qtbot, window: MainWindow, mixed_film: Path) -> None:
+    # every surface in seconds, as the creator may choose, so they can be compared with `info`'s
+    window.ctx.settings = dataclasses.replace(window.ctx.settings, clock_style="seconds")
     assert window.open_project(mixed_film)
     document = window.document
     assert document is not None

@@ -88,8 +88,9 @@ def test_the_player_plays_the_exports_mix_and_it_follows_seeks(
 
     player.seek(2_500_000)
     qtbot.waitUntil(lambda: mix.media_player.position() == 2_500, timeout=3_000)
-    playhead.seek(1_200_000)  # the timeline moved the playhead
-    qtbot.waitUntil(lambda: mix.media_player.position() == 1_200, timeout=3_000)
+    playhead.seek(1_200_000)  # the timeline moved the playhead (paused, it stands on the nearest frame, 1.2083 s)
+    assert player.position_us == 1_208_333
+    qtbot.waitUntil(lambda: mix.media_player.position() == 1_208, timeout=3_000)
     assert mix.media_player.playbackState() != PLAYING
 
 

@@ -55,34 +55,37 @@ def test_a_shot_playlist_keeps_the_timeline_clock() -> None:
     assert playlist.clamp(0) == 1_000_000 and playlist.clamp(9_000_000) == 3_000_000
 
 
-def test_frame_steps_use_each_takes_own_rate_and_cross_cuts() -> None:
+def test_frame_steps_count_the_films_frames_across_cuts() -> None:
     playlist = playback.timeline_playlist(film())
     assert playback.step_frames(playlist, 0, 1, FPS) == frame_time_us(1, FPS)
-    # The last frame of a (24 fps, source 1.4583 s) steps onto b's first frame.
-    last_of_a = 1_000_000 - round(1_000_000 / 24)
+    # a's last frame steps onto b's first, and back
+    last_of_a = frame_time_us(23, FPS)
     assert playback.step_frames(playlist, last_of_a, 1, FPS) == 1_000_000
-    assert playback.step_frames(playlist, 1_000_000, -1, FPS) == last_of_a == frame_time_us(35, FPS) - 500_000
-    # Inside b, a frame is 1/25 s.
-    assert playback.step_frames(playlist, 1_000_000, 2, FPS) == 1_080_000
-    # Nothing steps outside the film: the last stop is the start of its last frame (c, a gap, counts the film's).
-    last_frame = 3_000_000 + frame_time_us(35, FPS)
+    assert playback.step_frames(playlist, 1_000_000, -1, FPS) == last_of_a
+    # inside b, a 25 fps take, the steps are still the film's 24ths of a second (the timecode's frames)
+    assert playback.step_frames(playlist, 1_000_000, 2, FPS) == frame_time_us(26, FPS)
+    # nothing steps outside the film: the last stop is the start of its last frame
+    last_frame = frame_time_us(107, FPS)  # 4.5 s is 108 frames
     assert playback.last_frame_us(playlist, FPS) == last_frame
     assert playback.step_frames(playlist, 0, -1, FPS) == 0
     assert playback.step_frames(playlist, 4_500_000, 1, FPS) == last_frame
     assert playback.step_frames(playlist, last_frame, 1, FPS) == last_frame
 
 
-def test_a_paused_player_stops_on_a_frame_of_the_take_under_it() -> None:
+def test_a_paused_player_stops_on_a_frame_of_the_film() -> None:
     playlist = playback.timeline_playlist(film())
-    # a (24 fps, from 0.5 s): 0.3 s is 0.8 s of the take, between its frames 19 (0.7917 s) and 20 (0.8333 s)
-    assert playback.frame_stop(playlist, 300_000, FPS, nearest=True) == frame_time_us(19, FPS) - 500_000
-    assert playback.frame_stop(playlist, 320_000, FPS, nearest=True) == frame_time_us(20, FPS) - 500_000
-    assert playback.frame_stop(playlist, 320_000, FPS, nearest=False) == frame_time_us(19, FPS) - 500_000
-    # b (25 fps, from 1 s): its own grid, 40 ms frames
-    assert playback.frame_stop(playlist, 1_058_000, FPS, nearest=False) == 1_040_000
-    assert playback.frame_stop(playlist, 1_061_000, FPS, nearest=True) == 1_080_000
-    # past the end: the last frame
+    # 0.3 s lies between frames 7 (0.2917 s) and 8 (0.3333 s)
+    assert playback.frame_stop(playlist, 300_000, FPS, nearest=True) == frame_time_us(7, FPS)
+    assert playback.frame_stop(playlist, 320_000, FPS, nearest=True) == frame_time_us(8, FPS)
+    assert playback.frame_stop(playlist, 320_000, FPS, nearest=False) == frame_time_us(7, FPS)
+    # in b (a 25 fps take) too: the film's frames
+    assert playback.frame_stop(playlist, 1_058_000, FPS, nearest=False) == frame_time_us(25, FPS)
+    assert playback.frame_stop(playlist, 1_061_000, FPS, nearest=True) == frame_time_us(25, FPS)
+    # past the end: the last frame; a shot's own playlist stops inside the shot
     assert playback.frame_stop(playlist, 9_000_000, FPS, nearest=True) == playback.last_frame_us(playlist, FPS)
+    shot_b = playback.shot_playlist(film(), "b")
+    assert playback.frame_stop(shot_b, 0, FPS, nearest=True) == 1_000_000
+    assert playback.frame_stop(shot_b, 9_000_000, FPS, nearest=True) == frame_time_us(71, FPS)
 
 
 def test_j_k_l_and_space() -> None:

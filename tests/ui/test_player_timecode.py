@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from shotline.core.frames import frame_start
 from shotline.core.timecode import frame_time_us
-from shotline.core.timeline import film_length_us, layout
+from shotline.core.timeline import film_length_us
 from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
 from shotline.ui.bridge import Bridge
@@ -79,13 +79,9 @@ def test_the_counter_reads_timecode_unless_preferences_say_seconds(
 
 
 def on_a_frame(player: PlayerPanel) -> bool:
-    """The playhead stands where a frame of the take under it starts."""
+    """The playhead stands where a frame of the film starts (the frames the timecode counts)."""
     at = player.position_us
-    placements = layout(player._document.project)
-    placement = next((p for p in placements if p.start_us <= at < p.end_us), placements[-1])
-    assert placement.take is not None and placement.take.info.fps is not None
-    source = placement.take.trim.in_us + at - placement.start_us
-    return frame_start(source, placement.take.info.fps) == source
+    return frame_start(at, player._document.project.settings.fps) == at
 
 
 def test_every_stop_of_the_playhead_lands_on_a_frame_and_shows_it(

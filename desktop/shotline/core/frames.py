@@ -44,6 +44,12 @@ def nearest_frame(us: int, fps: Fraction) -> int:
     return frame_time_us(round(Fraction(us) * fps / US_PER_SECOND), fps)
 
 
+def last_frame_before(end_us: int, fps: Fraction) -> int:
+    """Where the last frame that starts before `end_us` starts (a film's last frame; one ending mid-frame shows
+    that frame's beginning)."""
+    return frame_time_us(math.ceil(Fraction(end_us) * fps / US_PER_SECOND - EDGE) - 1, fps)
+
+
 def decoder_time(us: int, fps: Fraction) -> int:
     """The time to ask a decoder for to show the frame on screen at `us`: that frame's middle."""
     index = frame_at(us, fps)

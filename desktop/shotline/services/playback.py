@@ -126,53 +126,28 @@ def frame_rate(segment: Segment | None, fallback: Fraction) -> Fraction:
     return fallback
 
 
-def _grid(segment: Segment, fallback_fps: Fraction) -> tuple[Fraction, int]:
-    """The frame rate and source offset whose frames `segment` shows: its take's, or the film's rate in a gap."""
-    return frame_rate(segment, fallback_fps), segment.take.trim.in_us if segment.take else 0
-
-
-def last_frame_us(playlist: Playlist, fallback_fps: Fraction) -> int:
+def last_frame_us(playlist: Playlist, film_fps: Fraction) -> int:
     """Where the playlist's last frame starts: End and the end of playing stop there, on a frame that is shown."""
     if not playlist.segments:
         return 0
-    last = playlist.segments[-1]
-    fps, in_us = _grid(last, fallback_fps)
-    source = frame_time_us(frames.frame_at(in_us + last.duration_us, fps) - 1, fps)
-    return max(last.start_us, min(last.start_us + source - in_us, last.end_us))
+    return max(playlist.begin_us, frames.last_frame_before(playlist.end_us, film_fps))
 
 
-def frame_stop(playlist: Playlist, at_us: int, fallback_fps: Fraction, *, nearest: bool) -> int:
-    """Where a paused player stops for `at_us`: on a frame of the take under it (in a gap, of the film's rate),
-    the nearest for a seek or a click, the one on screen for a pause; never past the last frame."""
+def frame_stop(playlist: Playlist, at_us: int, film_fps: Fraction, *, nearest: bool) -> int:
+    """Where a paused player stops for `at_us`: on a frame of the film (the timecode's frames, which the timeline's
+    clicks snap to too), the nearest for a seek or a click, the one on screen for a pause; never past the last."""
     at_us = playlist.clamp(at_us)
-    segment = playlist.at(at_us)
-    if segment is None:
+    snapped = frames.nearest_frame(at_us, film_fps) if nearest else frames.frame_start(at_us, film_fps)
+    return max(playlist.begin_us, min(snapped, last_frame_us(playlist, film_fps)))
+
+
+def step_frames(playlist: Playlist, at_us: int, frames_to_go: int, film_fps: Fraction) -> int:
+    """Move `frames_to_go` frames of the film (negative: backwards) from the frame on screen at `at_us`, across
+    cuts, never outside the playlist. The viewer shows the take frame under each (`frames.decoder_time`)."""
+    if not playlist.segments:
         return at_us
-    fps, in_us = _grid(segment, fallback_fps)
-    source = in_us + at_us - segment.start_us
-    snapped = frames.nearest_frame(source, fps) if nearest else frames.frame_start(source, fps)
-    at_us = segment.start_us + snapped - in_us
-    return max(playlist.begin_us, min(at_us, last_frame_us(playlist, fallback_fps)))
-
-
-def step_frames(playlist: Playlist, at_us: int, frames_to_go: int, fallback_fps: Fraction) -> int:
-    """Move `frames_to_go` frames of the take under `at_us` (onto its frame grid), crossing into the neighbour at
-    an edge, never past the last frame.
-
-    Frames are counted in the take's source time, so a step lands exactly on one of its frames whatever the
-    take's offset on the timeline; a gap steps by the project's frame rate.
-    """
-    index = playlist.index_at(at_us)
-    if index is None:
-        return at_us
-    segment = playlist.segments[index]
-    if frames_to_go < 0 and at_us <= segment.start_us and index > 0:
-        segment = playlist.segments[index - 1]
-        at_us = segment.end_us
-    fps, in_us = _grid(segment, fallback_fps)
-    source = in_us + (at_us - segment.start_us)
-    target = frame_time_us(frames.frame_at(source, fps) + frames_to_go, fps)
-    return max(playlist.begin_us, min(segment.start_us + target - in_us, last_frame_us(playlist, fallback_fps)))
+    target = frame_time_us(frames.frame_at(at_us, film_fps) + frames_to_go, film_fps)
+    return max(playlist.begin_us, min(target, last_frame_us(playlist, film_fps)))
 
 
 @dataclass(frozen=True, slots=True)
