@@ -135,7 +135,18 @@ def test_right_click_on_a_sound_clip_and_on_a_lane(qtbot, window: MainWindow, tm
     QApplication.processEvents()
     [clip_box] = canvas.geometry_.sound_boxes
     entries = menus.right_click(canvas, QPoint(round(clip_box.x0 + 5), music_row.top + 10))
-    assert {"Mute this clip", "Reveal in file manager", "Delete sound"} <= set(entries)
+    assert {"Mute this clip", "Replace media…", "Reveal in file manager", "Delete sound"} <= set(entries)
+    [before] = document.project.audio
+    storm = tone(tmp_path / "storm.wav", hz=120, seconds=2.0)
+    window.media.ask_files = lambda _title, _filter: [storm]
+    entries["Replace media…"].trigger()
+    qtbot.waitUntil(lambda: document.project.audio[0].source_name == "storm.wav", timeout=WAIT_MS)
+    [after] = document.project.audio
+    assert (after.lane, after.start_us) == (before.lane, before.start_us) and after.media != before.media
+    document.undo()  # one step
+    assert document.project.audio == (before,)
+    QApplication.processEvents()
+    entries = menus.right_click(canvas, QPoint(round(clip_box.x0 + 5), music_row.top + 10))
     entries["Delete sound"].trigger()
     assert document.project.audio == ()
 

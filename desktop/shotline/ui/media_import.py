@@ -1,16 +1,21 @@
 """Bringing media in without a file manager: File → Import clips… (each clip a new shot, after the selected one),
-Import music… and Import voice-over… (onto that lane at the playhead). The same paths a drop onto the timeline
-takes, so a menu import and a drop behave alike."""
+Import music… and Import voice-over… (onto that lane at the playhead), and a sound clip's Replace media…. They take
+the same paths a drop onto the timeline takes, so a menu import and a drop behave alike."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from shotline.core.model import MUSIC_LANE, VOICE_LANE
+from shotline.core import commands
+from shotline.core.model import MUSIC_LANE, VOICE_LANE, AudioClip
+from shotline.services.sound import prepare_sound
+from shotline.ui.document import describe
 from shotline.ui.timeline import TimelinePanel
 
 if TYPE_CHECKING:
@@ -64,3 +69,36 @@ class MediaImport:
         if files:
             start = self._window.playhead.position_us if at_us is None else at_us
             timeline.canvas.sounds.drop_files(files, lane_id, start)
+
+    def replace_sound(self, clip_id: str) -> None:
+        """Another file in a sound clip's place: same lane, start, gain, fades and mute, one undoable step."""
+        document = self._window.document
+        if document is None:
+            return
+        old = document.project.audio_clip(clip_id)
+        files = self.ask_files("Replace sound", SOUND_FILTER)
+        if not files:
+            return
+        bundle = document.session.bundle
+
+        async def prepare() -> AudioClip:
+            return await asyncio.to_thread(prepare_sound, bundle, files[0], old.lane, old.start_us)
+
+        def put(new: AudioClip) -> None:
+            if not any(clip.id == clip_id for clip in document.project.audio):
+                return  # deleted (or undone away) while the file was read
+            kept = replace(
+                new,
+                gain_db=old.gain_db,
+                muted=old.muted,
+                solo=old.solo,
+                fade_in_us=min(old.fade_in_us, new.duration_us // 2),
+                fade_out_us=min(old.fade_out_us, new.duration_us // 2),
+            )
+            with document.transaction("Replace sound"):
+                document.session.execute(commands.remove_audio_clip(clip_id))
+                document.session.execute(commands.add_audio_clip(kept))
+            if any(clip.id == kept.id for clip in document.project.audio):
+                self._window.selection.select_audio_clip(kept.id)
+
+        document.bridge.watch(document.ctx.runner.submit(prepare()), put, lambda e: document.failed.emit(describe(e)))
