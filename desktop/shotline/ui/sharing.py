@@ -25,11 +25,10 @@ from shotline.core.ports import ProgressSink
 from shotline.jobs.runner import to_own_thread
 from shotline.services import preferences
 from shotline.services.context import AppContext
-from shotline.services.jobs_view import format_elapsed
 from shotline.services.sharing import Shared, default_archive, open_shared, share
 from shotline.ui.bridge import Bridge
-from shotline.ui.dialogs.export_dialog import PROGRESS_STEPS, time_left
 from shotline.ui.document import ProjectDocument, describe
+from shotline.ui.progress_readout import TimeLeft, show_fraction, time_left_text
 
 T = TypeVar("T")
 
@@ -91,7 +90,8 @@ class ProgressIndicator(QWidget):
         super().__init__(parent)
         self.label = QLabel(self)
         self.bar = QProgressBar(self)
-        self.bar.setRange(0, PROGRESS_STEPS)
+        show_fraction(self.bar, 0.0)
+        self._time_left = TimeLeft()
         self.bar.setMaximumWidth(160)
         self.bar.setMaximumHeight(14)
         self.cancel_button = QPushButton("Cancel", self)
@@ -105,16 +105,15 @@ class ProgressIndicator(QWidget):
 
     def start(self, text: str) -> None:
         self.label.setText(text)
-        self.bar.setValue(0)
+        show_fraction(self.bar, 0.0)
+        self._time_left = TimeLeft()
         self.cancel_button.setEnabled(True)
         self.show()
 
     def show_progress(self, what: str, fraction: float, elapsed_s: float) -> None:
         fraction = min(max(fraction, 0.0), 1.0)
-        self.bar.setValue(round(fraction * PROGRESS_STEPS))
-        left = time_left(elapsed_s, fraction)
-        guess = "estimating time left…" if left is None else f"about {format_elapsed(left + 0.5)} left"
-        self.label.setText(f"{what} {fraction:.0%} · {guess}")
+        show_fraction(self.bar, fraction)  # the percentage on the bar only, as the export dialog shows it
+        self.label.setText(f"{what} {time_left_text(self._time_left.update(elapsed_s, fraction))}")
 
     def cancelling(self, what: str) -> None:
         self.label.setText(f"{what.rstrip('…')}: cancelling…")
