@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from PySide6.QtGui import QAction
 
 from shotline.core import commands, edits
+from shotline.core.frames import format_timecode
 from shotline.core.timecode import format_time
 from shotline.core.timeline import film_length_us
 from shotline.services.context import AppContext
@@ -153,4 +155,9 @@ def test_the_status_bar_counts_shots_and_duration(qtbot, window: MainWindow, pro
     first = document.project.shots[0]
     document.execute(commands.remove_shot(first.id))
     assert window.shots_label.text() == "2 shots"
-    assert window.duration_label.text() == format_time(film_length_us(document.project))
+    length = film_length_us(document.project)
+    # timecode by default (HH:MM:SS:FF of the project's rate), as the player and the timeline read it
+    assert window.duration_label.text() == format_timecode(length, document.project.settings.fps)
+    window.ctx.settings = dataclasses.replace(window.ctx.settings, clock_style="seconds")
+    document.execute(commands.set_title(document.project.shots[0].id, "Dawn"))
+    assert window.duration_label.text() == format_time(length)

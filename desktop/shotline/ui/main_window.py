@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 from shotline.core import edits
 from shotline.core.commands import Command
 from shotline.core.errors import ProjectCorrupt
+from shotline.core.frames import clock_style, format_clock
 from shotline.core.model import Project
-from shotline.core.timecode import format_time
 from shotline.core.timeline import film_length_us
 from shotline.services import preferences
 from shotline.services.context import AppContext
@@ -380,7 +380,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{project.title or document.path.name}[*] — Shotline")
         self.setWindowModified(document.is_dirty)
         self.shots_label.setText(f"{len(project.shots)} shot{'s' if len(project.shots) != 1 else ''}")
-        self.duration_label.setText(format_time(film_length_us(project)))
+        # read as the creator chose to read times (timecode by default), like the player and the timeline
+        style = clock_style(self.ctx.settings.clock_style)
+        self.duration_label.setText(format_clock(film_length_us(project), project.settings.fps, style))
         self.saved_label.setText("Unsaved changes (autosaved)" if document.is_dirty else "Saved")
 
     def shown_title(self) -> str:
