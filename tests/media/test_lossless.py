@@ -59,7 +59,7 @@ def gop_clip(
     run(
         ["-f", "lavfi", "-i", picture, *tone]
         + ["-c:v", codec, "-preset", "veryfast", "-bf", "2", "-g", "24", "-keyint_min", "24", "-pix_fmt", "yuv420p"]
-        + (["-sc_threshold", "0"] if codec == "libx264" else ["-x265-params", "log-level=error"])
+        + (["-sc_threshold", "0"] if codec == "libx264" else ["-x265-params", "log-level=error:open-gop=0"])
         + (["-c:a", "aac", "-ac", "2"] if sound else [])
         + [str(path)]
     )
@@ -462,3 +462,24 @@ def test_clips_without_sound_export_with_a_silent_track_and_no_meter_error(
     assert report.loudness is not None and report.loudness.silent
     assert probe(out).has_audio and decoded_samples(out) == plan_of(project, folder).samples
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+
+
+def test_a_cut_at_an_open_gop_keyframe_is_not_copied(
+    folder: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """In open GOPs (x264's open-gop, broadcast, many cameras) a keyframe is followed by frames shown before it that
+    are coded from it: a shot ending there needs a packet past its out point for its last frames. The copy once
+    set off anyway and failed part way ('Invalid argument', naming a hidden file) before encoding; such keyframes
+    are no place for a copy's cut, so the route says so and encodes from the start."""
+    clip = folder / "media" / "open-gop.mp4"
+    gops = ["-x264-params", "open-gop=1:keyint=24:min-keyint=24:bframes=3:scenecut=0", "-pix_fmt", "yuv420p"]
+    sources = ["-f", "lavfi", "-i", f"testsrc2=size={SIZE}:rate=24:duration={SECONDS}", "-f", "lavfi", "-i", "sine=d=4"]
+    run([*sources, "-c:v", "libx264", "-preset", "veryfast", *gops, "-c:a", "aac", str(clip)])
+    project = project_of([(clip, Trim(1 * GOP_US, 3 * GOP_US)), (clip, Trim(0, 2 * GOP_US))], folder)
+    out = tmp_path / "film.mp4"
+    with caplog.at_level("WARNING"):
+        report = _export_through_render(project, settings(), folder, out)
+    assert report.route == "re-encode", report.reasons
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+    with av.open(str(out)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == plan_of(project, folder).frames

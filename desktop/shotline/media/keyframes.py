@@ -55,8 +55,12 @@ class StreamSignature:
 
 
 def keyframes_us(path: Path) -> tuple[int, ...]:
-    """Presentation times of the video keyframes, in order, on the take's clock (µs from the first picture frame,
-    see `media.clock`)."""
+    """Presentation times of the video keyframes a copy can cut at, in order, on the take's clock (µs from the
+    first picture frame, see `media.clock`).
+
+    A keyframe of an open GOP (x264's open-gop, broadcast, many cameras) is followed in decoding order by frames
+    shown before it and coded from it: a shot ending there would need that keyframe, past its out point, for its
+    last frames, so such a keyframe is no cut for a copy."""
     return _keyframes_cached(*file_key(path))
 
 
@@ -101,14 +105,20 @@ def _read_keyframes(path: Path) -> tuple[int, ...]:
         if video.time_base is None:
             return ()
         base = Fraction(video.time_base)
-        times = []
+        clean: list[int] = []
+        leading: set[int] = set()
+        last_key: int | None = None
         try:
             for packet in container.demux(video):
-                if packet.is_keyframe and packet.pts is not None:
-                    times.append(round((packet.pts * base - zero) * US_PER_SECOND))
+                if packet.pts is None:
+                    continue
+                if packet.is_keyframe:
+                    clean.append(last_key := packet.pts)
+                elif last_key is not None and packet.pts < last_key:
+                    leading.add(last_key)
         except av.error.FFmpegError as exc:
             raise MediaUnreadable(f"{path.name} is damaged and cannot be played ({plain_reason(exc)}).") from None
-        return tuple(sorted(times))
+        return tuple(sorted(round((pts * base - zero) * US_PER_SECOND) for pts in clean if pts not in leading))
 
 
 def _read_signature(path: Path) -> StreamSignature:
