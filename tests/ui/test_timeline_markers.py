@@ -15,7 +15,7 @@ from shotline.ui.document import ProjectDocument
 from shotline.ui.playhead import Playhead
 from shotline.ui.selection import ShotSelection
 from shotline.ui.timeline import TimelinePanel
-from shotline.ui.timeline.canvas import MARKER
+from shotline.ui.timeline.markers import MARKER
 
 
 def open_panel(qtbot: QtBot, document: ProjectDocument, playhead: Playhead) -> TimelinePanel:

@@ -45,14 +45,13 @@ from shotline.ui.selection import ShotSelection
 from shotline.ui.timeline import geometry
 from shotline.ui.timeline.filmstrip import FilmstripCache
 from shotline.ui.timeline.geometry import ClipBox, TimelineGeometry
+from shotline.ui.timeline.markers import paint_markers
 from shotline.ui.timeline.sound_gestures import SoundDrag, SoundGestures, SoundMove, SoundTrim, is_sound_file
 from shotline.ui.timeline.sound_rows import SoundRows
 from shotline.ui.timeline.trim_readout import edge_time, paint_readout, readout_text
 from shotline.ui.timeline.waveform_cache import WaveformCache
 
 PLAYHEAD = QColor("#f0b429")
-MARKER = QColor("#e05dad")
-"""Markers: a colour of their own, apart from the playhead's amber and the selection's blue."""
 CROSSFADE = QColor(255, 255, 255, 60)
 FILM_TOP = geometry.CLIP_TOP + geometry.TITLE_HEIGHT
 FILM_HEIGHT = geometry.CLIP_HEIGHT - geometry.TITLE_HEIGHT - 2
@@ -181,7 +180,7 @@ class TimelineCanvas(QWidget):
             fetch=True,
         )
         self._paint_drop_marker(painter)
-        self._paint_markers(painter, exposed)
+        paint_markers(painter, self.geometry_, self._document.project.markers, exposed)
         self._paint_playhead(painter)
         self._paint_trim_readout(painter)
         if self.hasFocus():
@@ -294,23 +293,6 @@ class TimelineCanvas(QWidget):
         x = box.x0 if drag.side == "in" else box.x1
         visible = QRectF(self.visibleRegion().boundingRect())
         self.trim_readout_rect = paint_readout(painter, text, x, drag.side, visible)
-
-    def _paint_markers(self, painter: QPainter, exposed: QRect) -> None:
-        """Each marker: a flag hanging from the ruler's top and a faint line down through the picture."""
-        painter.save()
-        line = QColor(MARKER)
-        line.setAlpha(110)
-        for marker in self._document.project.markers:
-            x = self.geometry_.x_of(marker.at_us)
-            if x < exposed.left() - 6 or x > exposed.right() + 6:
-                continue
-            painter.setPen(QPen(line, 1))
-            painter.drawLine(QPointF(x, geometry.RULER_HEIGHT), QPointF(x, geometry.CLIP_TOP + geometry.CLIP_HEIGHT))
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(MARKER)
-            flag = [QPointF(x - 5, 0), QPointF(x + 5, 0), QPointF(x + 5, 9), QPointF(x, 14), QPointF(x - 5, 9)]
-            painter.drawPolygon(QPolygonF(flag))
-        painter.restore()
 
     def _paint_playhead(self, painter: QPainter) -> None:
         x = self._playhead_x()
