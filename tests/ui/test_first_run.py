@@ -238,3 +238,32 @@ def test_help_getting_started_opens_the_guide_again(qtbot, app_context: AppConte
         assert guide.currentId() == CHOOSE_PAGE and guide.choose_page.buttons["luma"].isChecked()
         press(qtbot, guide, Qt.Key.Key_Escape)
         assert not guide.isVisible() and app_context.settings.default_backend == "luma"
+
+
+def test_the_guides_key_step_speaks_plainly_and_does_not_blame_the_key_for_an_unreachable_provider(
+    qtbot,
+    app_context: AppContext,
+    keyring_store: tuple[KeyringBackend, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 14, point 14: the guide's key step showed "`shotline keys set runway`" and said "The key did not work:
+    Runway could not be reached ([Errno 111]…)" for a network failure."""
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("SHOTLINE_RUNWAY_BASE_URL", f"http://127.0.0.1:{port}")
+    with started_window(qtbot, app_context, tmp_path / "settings") as window:
+        guide = shown_guide(qtbot, window)
+        choose(qtbot, guide, "runway")
+        press(qtbot, guide, Qt.Key.Key_Return)
+        page = guide.key_page
+        assert "`" not in page.status.text() and "shotline keys" not in page.status.text(), page.status.text()
+        qtbot.keyClicks(page.key_field, "rw-some-key-0123456789")
+        page.test_button.click()
+        qtbot.waitUntil(page.test_button.isEnabled, timeout=30_000)
+        said = page.answer.text()
+        assert "could not reach runway" in said.lower() and "did not work" not in said, said
+        assert "errno" not in said.lower(), said

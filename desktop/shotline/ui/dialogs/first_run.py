@@ -35,7 +35,6 @@ from shotline.services.session_keys import keep_keys_in_memory, keys_in_memory
 from shotline.ui import theme
 from shotline.ui.bridge import Bridge
 from shotline.ui.dialogs.keys import key_test_tooltip
-from shotline.ui.document import describe
 
 OFFLINE_BACKEND = "animatic"
 """The built-in backend that renders title cards on this computer: what a creator without any key starts with."""
@@ -164,7 +163,7 @@ class KeyPage(QWizardPage):
 
     def show_status(self) -> None:
         try:
-            self.status.setText(keys.key_status(self.ctx, self.info.id).description)
+            self.status.setText(keys.key_status(self.ctx, self.info.id).plain)
         except KeyStoreError as error:
             self.status.clear()
             self.keyring_failed(error)
@@ -209,7 +208,8 @@ class KeyPage(QWizardPage):
         self.bridge.watch(
             handle,
             lambda answer: self._answered(info, answer, theme.SUCCESS.name()),
-            lambda error: self._answered(info, f"The key did not work: {describe(error)}", theme.WARNING.name()),
+            # a provider out of reach is not the key's fault: the same words as the keys dialog
+            lambda error: self._answered(info, keys.key_test_failure(info.name, error), theme.WARNING.name()),
             lambda: self._answered(info, "", theme.MUTED.name()),
         )
 
