@@ -16,21 +16,22 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFocusEvent, QKeySequence, QPainter, QPaintEvent, QPen
 from PySide6.QtMultimedia import QAudioBuffer, QMediaPlayer, QVideoSink
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from shotline.core import commands
 from shotline.core.changes import ProjectChange
 from shotline.core.errors import ShotlineError
-from shotline.core.frames import clock_style, format_clock
+from shotline.core.frames import clock_style
 from shotline.core.timeline import layout, placement_at, start_of
 from shotline.services import playback
 from shotline.services.playback import Mode, Playlist, Segment, Transport, TrimPoint
 from shotline.ui import theme
 from shotline.ui.document import ProjectDocument
 from shotline.ui.level_meter import LevelMeter
+from shotline.ui.player_controls import ModeSwitch, ScrubBar
 from shotline.ui.player_mix import MixTrack
 from shotline.ui.playhead import Playhead
 from shotline.ui.preference_changes import preference_changes
@@ -38,15 +39,6 @@ from shotline.ui.selection import ShotSelection
 from shotline.ui.viewer import Viewer
 
 log = logging.getLogger(__name__)
-
-MODE_BUTTON_STYLE = (
-    f"QToolButton {{ padding: 3px 14px; border: 1px solid {theme.MUTED.name()}; border-radius: 3px;"
-    f" background: {theme.PANEL.name()}; color: {theme.TEXT.name()}; }}"
-    f" QToolButton:checked {{ background: {theme.ACCENT.name()}; border-color: {theme.ACCENT.name()};"
-    " color: #ffffff; font-weight: bold; }"
-)
-"""Shot and Timeline look pressed in when on: filled with the accent, as a segmented switch (Fusion's own checked
-tool button is a shade darker, which nobody saw)."""
 
 METER_LATENESS_US = 300_000
 """A block of sound further than this from where its player is belongs to before a seek: the meters skip it."""
@@ -138,49 +130,21 @@ class PlayerPanel(QWidget):
             "Full-screen viewer (Esc or a double click leaves)", "Ctrl+F", "full-screen", self.toggle_full_screen
         )
 
-        self._slider = QSlider(Qt.Orientation.Horizontal, self)
-        self._slider.setToolTip("Scrub (←/→ one frame, Home/End)")
-        self._slider.sliderMoved.connect(lambda value: self.seek(self._playlist.begin_us + value * 1000))
-        self._time = QLabel(self)
-        self._time.setToolTip("Position / length of what the player plays")
-        self._time.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
-        self._modes = QButtonGroup(self)
-        mode_row = QHBoxLayout()
-        for mode, text, tip in (
-            (Mode.SHOT, "Shot", "Play the selected shot inside its trim"),
-            (Mode.TIMELINE, "Timeline", "Play the whole film, shot after shot"),
-        ):
-            button = QToolButton(self)
-            button.setText(text)
-            button.setToolTip(tip)
-            button.setCheckable(True)
-            button.setChecked(mode is self._mode)
-            button.setStyleSheet(MODE_BUTTON_STYLE)
-            button.clicked.connect(lambda _=False, m=mode: self.set_mode(m))
-            self._modes.addButton(button)
-            mode_row.addWidget(button)
-            setattr(self, f"_{mode.value}_button", button)
-        mode_row.addStretch(1)
-
-        transport = QHBoxLayout()
-        for action in (start, back, self.play_action, forward, end, mark_in, mark_out, self.full_screen_action):
-            button = QToolButton(self)
-            button.setDefaultAction(action)
-            button.setAutoRaise(True)
-            transport.addWidget(button)
-        transport.addWidget(self._slider, 1)
-        transport.addWidget(self._time)
+        self._switch = ModeSwitch(self._mode, self)
+        self._switch.chosen.connect(self.set_mode)
+        bar_actions = (start, back, self.play_action, forward, end, mark_in, mark_out, self.full_screen_action)
+        self._bar = ScrubBar(bar_actions, self)
+        self._bar.scrubbed.connect(lambda offset_us: self.seek(self._playlist.begin_us + offset_us))
 
         column = QVBoxLayout(self)
         column.setContentsMargins(4, 4, 4, 4)
-        column.addLayout(mode_row)
+        column.addWidget(self._switch)
         picture = QHBoxLayout()
         picture.setSpacing(2)
         picture.addWidget(self._video, 1)
         picture.addWidget(self._meter)
         column.addLayout(picture, 1)
-        column.addLayout(transport)
+        column.addWidget(self._bar)
 
     def transport_actions(self) -> list[QAction]:
         """The player's keyboard actions (Space, J/K/L, ←/→, I/O, Home/End)."""
@@ -233,15 +197,8 @@ class PlayerPanel(QWidget):
         self._mode = mode
         self._shot_id = self._selection.current
         self._rebuild(keep=self._playhead.position_us)
-        self._sync_mode_buttons()
+        self._switch.show_mode(mode)
         self.mode_changed.emit(mode.value)
-
-    def _sync_mode_buttons(self) -> None:
-        self._modes.setExclusive(False)
-        for mode in (Mode.SHOT, Mode.TIMELINE):
-            button: QToolButton = getattr(self, f"_{mode.value}_button")
-            button.setChecked(mode is self._mode)
-        self._modes.setExclusive(True)
 
     def _rebuild(self, keep: int) -> None:
         """Rebuild the playlist from the project (after an edit, a mode or a selection change) and show `keep`."""
@@ -360,9 +317,6 @@ class PlayerPanel(QWidget):
             self._playhead.seek(at_us)
         finally:
             self._driving = False
-        with QSignalBlocker(self._slider):
-            self._slider.setRange(0, self._playlist.duration_us // 1000)
-            self._slider.setValue((at_us - self._playlist.begin_us) // 1000)
         self._show_time()
         if show:
             self._show(at_us)
@@ -374,9 +328,8 @@ class PlayerPanel(QWidget):
 
     def _show_time(self) -> None:
         style = clock_style(self._document.ctx.settings.clock_style)
-        fps = self._document.project.settings.fps
-        position = format_clock(self._position - self._playlist.begin_us, fps, style)
-        self._time.setText(f"{position} / {format_clock(self._playlist.duration_us, fps, style)}")
+        offset = self._position - self._playlist.begin_us
+        self._bar.show_time(offset, self._playlist.duration_us, self._document.project.settings.fps, style)
 
     def _hear_take(self, buffer: QAudioBuffer) -> None:
         if not (self._mix is not None and self._mix.carrying):
