@@ -68,6 +68,51 @@ def _read_zero(path: Path) -> Fraction:
             raise MediaUnreadable(f"{path.name} is damaged and cannot be played ({plain_reason(exc)}).") from None
 
 
+def timed_by_decoding(path: Path) -> bool:
+    """Whether `path`'s decoded picture frames are timed by their decoding stamps, as ffmpeg (and so the export)
+    times them: Xvid and DivX in AVI pack each B-frame with the frame before it (OpenCV's Megamind.avi), and the
+    decoder gives the frames in order with the presentation stamps of each such pair swapped. ffmpeg's best-effort
+    timestamp then follows the decoding stamps, which run in order; the thumbnails and the viewer follow it too."""
+    return _by_decoding_cached(*file_key(path))
+
+
+def frame_start(frame: av.VideoFrame, by_decoding: bool) -> Fraction:
+    """When `frame` starts showing (file seconds; see `timed_by_decoding`); a frame without a time shows now."""
+    stamp = frame.dts if by_decoding and frame.dts is not None else frame.pts
+    if stamp is None or frame.time_base is None:
+        return Fraction(0)
+    return Fraction(stamp) * Fraction(frame.time_base)
+
+
+_TIMING_FRAMES = 48
+"""Frames decoded from the start to tell which stamps run in order (ffmpeg counts the same way as it decodes)."""
+
+
+@lru_cache(maxsize=_CACHED_FILES)
+def _by_decoding_cached(path: Path, size: int, mtime_ns: int) -> bool:
+    return in_worker(lambda: _read_by_decoding(path), path, READ_TIMEOUT_S)
+
+
+def _read_by_decoding(path: Path) -> bool:
+    """ffmpeg's rule (guess_correct_pts): the decoding stamps once the presentation stamps have gone back more
+    often than they."""
+    back = {"pts": 0, "dts": 0}
+    last: dict[str, int] = {}
+    with open_media(path) as container:
+        if not container.streams.video:
+            return False
+        try:
+            for frame, _ in zip(container.decode(container.streams.video[0]), range(_TIMING_FRAMES), strict=False):
+                for kind, stamp in (("pts", frame.pts), ("dts", frame.dts)):
+                    if stamp is None:
+                        continue
+                    back[kind] += kind in last and stamp <= last[kind]
+                    last[kind] = stamp
+        except (av.error.FFmpegError, ValueError) as exc:
+            raise MediaUnreadable(f"{path.name} is damaged and cannot be played ({plain_reason(exc)}).") from None
+    return back["pts"] > back["dts"]
+
+
 def file_time(path: Path, at_us: int) -> Fraction:
     """The file time of take time `at_us` (µs on `path`'s take clock)."""
     return take_zero(path) + Fraction(at_us, US_PER_SECOND)

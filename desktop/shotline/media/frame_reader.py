@@ -26,7 +26,7 @@ import numpy as np
 
 from shotline.core.errors import MediaError, MediaUnreadable, plain_reason
 from shotline.core.timecode import US_PER_SECOND
-from shotline.media.clock import FRAME_TOLERANCE_US, seek_before, take_zero
+from shotline.media.clock import FRAME_TOLERANCE_US, frame_start, seek_before, take_zero, timed_by_decoding
 from shotline.media.probe import open_media
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ class FrameReader:
     def __init__(self, path: Path) -> None:
         self._path = path
         self._zero = take_zero(path)
+        self._by_decoding = timed_by_decoding(path)
         self._container: av.container.InputContainer | None = None
         self._frames: Iterator[av.VideoFrame] | None = None
         self._shown: av.VideoFrame | None = None
@@ -86,12 +87,12 @@ class FrameReader:
         except av.error.FFmpegError as exc:
             self.close()
             raise MediaUnreadable(f"{self._path.name} is damaged and cannot be played ({plain_reason(exc)}).") from None
-        starts_us = round((_starts(frame) - self._zero) * US_PER_SECOND)
+        starts_us = round((self._starts(frame) - self._zero) * US_PER_SECOND)
         return Picture(fit_w, fit_h, np.ascontiguousarray(rows).tobytes(), starts_us, self._offset_us)
 
     def _frame_at(self, at: Fraction) -> av.VideoFrame | None:
         shown = self._shown
-        if shown is None or not _starts(shown) <= at <= _starts(shown) + FORWARD_LIMIT:
+        if shown is None or not self._starts(shown) <= at <= self._starts(shown) + FORWARD_LIMIT:
             self._open_before(at)
         assert self._frames is not None
         while True:
@@ -99,9 +100,12 @@ class FrameReader:
                 self._ahead = next(self._frames, None)
                 if self._ahead is None:
                     return self._shown  # past the picture's end: its last frame stays
-            if self._shown is not None and _starts(self._ahead) > at:
+            if self._shown is not None and self._starts(self._ahead) > at:
                 return self._shown
             self._shown, self._ahead = self._ahead, None
+
+    def _starts(self, frame: av.VideoFrame) -> Fraction:
+        return frame_start(frame, self._by_decoding)
 
     def _open_before(self, at: Fraction) -> None:
         self.close()
@@ -120,13 +124,6 @@ class FrameReader:
         self._frames = iter(container.decode(container.streams.video[0]))
         start = Fraction(container.start_time or 0, US_PER_SECOND)
         self._offset_us = max(round((self._zero - start) * US_PER_SECOND), 0)
-
-
-def _starts(frame: av.VideoFrame) -> Fraction:
-    """When `frame` starts showing (file seconds); a frame without a time counts as showing now."""
-    if frame.pts is None or frame.time_base is None:
-        return Fraction(0)
-    return Fraction(frame.pts) * Fraction(frame.time_base)
 
 
 def _fit(width: int, height: int, box_w: int, box_h: int) -> tuple[int, int]:

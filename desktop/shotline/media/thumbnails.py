@@ -18,7 +18,7 @@ import av.filter
 
 from shotline.core.errors import MediaUnreadable, plain_reason
 from shotline.core.timecode import US_PER_SECOND
-from shotline.media.clock import FRAME_TOLERANCE_US, opened_before, take_zero
+from shotline.media.clock import FRAME_TOLERANCE_US, frame_start, opened_before, take_zero, timed_by_decoding
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def thumbnail(path: Path, at_us: int, dest: Path, width: int = 320) -> Path:
             if not container.streams.video:
                 raise MediaUnreadable(f"{path.name} has no picture to make a thumbnail from.")
             video = container.streams.video[0]
-            frame = _frame_at(container, video, at)
+            frame = _frame_at(container, video, at, timed_by_decoding(path))
             if frame is None:
                 raise MediaUnreadable(f"{path.name} has no picture at that time.")
             upright = _upright_scaled(video, frame, width)
@@ -47,23 +47,16 @@ def thumbnail(path: Path, at_us: int, dest: Path, width: int = 320) -> Path:
 
 
 def _frame_at(
-    container: av.container.InputContainer, video: av.video.stream.VideoStream, at: Fraction
+    container: av.container.InputContainer, video: av.video.stream.VideoStream, at: Fraction, by_decoding: bool
 ) -> av.VideoFrame | None:
     """Decode forward from where the container stands to the last frame that starts at or before file time `at`
     (past the picture's end: its last frame)."""
     chosen: av.VideoFrame | None = None
     for frame in container.decode(video):
-        if chosen is not None and _starts(frame) > at:
+        if chosen is not None and frame_start(frame, by_decoding) > at:
             break
         chosen = frame
     return chosen
-
-
-def _starts(frame: av.VideoFrame) -> Fraction:
-    """When `frame` starts showing (file seconds); a frame without a time counts as showing now."""
-    if frame.pts is None or frame.time_base is None:
-        return Fraction(0)
-    return Fraction(frame.pts) * Fraction(frame.time_base)
 
 
 def _upright_scaled(video: av.video.stream.VideoStream, frame: av.VideoFrame, width: int) -> av.VideoFrame:
