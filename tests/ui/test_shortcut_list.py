@@ -49,6 +49,9 @@ def test_a_shortcut_changed_in_the_list_works_at_once_and_next_time(
         assert dialog.set_from_editor()
         assert _rows(dialog)["Split the shot at the playhead"][0] == "X"
         assert "now answers X" in dialog.status.text()
+        dialog.select("file.import-voice")  # a menu's action, which had no key
+        dialog.editor.setKeySequence(QKeySequence("Ctrl+Shift+O"))
+        assert dialog.set_from_editor()
         assert win.shortcut_clashes() == []
 
         document = win.document
@@ -67,6 +70,8 @@ def test_a_shortcut_changed_in_the_list_works_at_once_and_next_time(
         dialog.deleteLater()
 
     with shown_window(qtbot, app_context, settings) as again:
+        voice = next(a for a in again.actions() if a.objectName() == "file.import-voice")
+        assert voice.shortcut().toString() == "Ctrl+Shift+O"  # a menu's key works before any project is open
         assert again.open_project(project_path)
         QApplication.processEvents()
         dialog = ShortcutsDialog(again)

@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(label)
         self.menus = WindowMenus(self)
         self.context_menus = ContextMenus(self)
+        shortcuts.apply_saved(self.shortcut_bindings(), ctx.settings.shortcuts)  # the menus' keys, before any project
         self._show_document()
 
     # ------------------------------------------------------------------------------------------ building

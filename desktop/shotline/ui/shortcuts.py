@@ -84,8 +84,8 @@ def _scope(obj: QAction | QShortcut, window: QWidget) -> tuple[QWidget, ...]:
 
 
 def bindings(window: QWidget, panels: Mapping[str, QWidget]) -> list[Binding]:
-    """Every action and QShortcut of the window with a key, menu-only ones included (they are window-wide once
-    the window holds them)."""
+    """Every action and QShortcut of the window with a key, and the window's named menu actions without one (so
+    they can be given one); menu actions are window-wide once the window holds them."""
     found: list[Binding] = []
     seen: set[int] = set()
     objects: list[QAction | QShortcut] = [*window.findChildren(QAction), *window.findChildren(QShortcut)]
@@ -99,8 +99,8 @@ def bindings(window: QWidget, panels: Mapping[str, QWidget]) -> list[Binding]:
         scope = _scope(obj, window)
         if isinstance(obj, QAction) and obj.property(DEFAULT_KEYS) is None:
             obj.setProperty(DEFAULT_KEYS, "\n".join(texts))
-        if not texts and not (isinstance(obj, QAction) and obj.property(DEFAULT_KEYS)):
-            continue
+        if not texts and not (isinstance(obj, QAction) and (obj.property(DEFAULT_KEYS) or obj.objectName())):
+            continue  # a named menu action is listed without a key too, so the creator can give it one
         where = _panel_name(scope[0], window, panels) if scope else "window"
         if isinstance(obj, QAction):
             text = str(obj.property(LABEL) or obj.text().replace("&", ""))
