@@ -40,6 +40,7 @@ def test_a_shortcut_changed_in_the_list_works_at_once_and_next_time(
         assert rows["Split the shot at the playhead"] == ("S", "Timeline")
         assert rows["Save"][0] == QKeySequence("Ctrl+S").toString(QKeySequence.SequenceFormat.NativeText)
         assert rows["Play / pause"][0] == "Space"
+        assert "" not in rows and rows["Relink media…"] == ("", "Anywhere")  # menu items without a key, by name
 
         dialog.select(SPLIT)
         dialog.editor.setKeySequence(QKeySequence("Ctrl+S"))

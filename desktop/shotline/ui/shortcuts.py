@@ -99,6 +99,8 @@ def bindings(window: QWidget, panels: Mapping[str, QWidget]) -> list[Binding]:
         scope = _scope(obj, window)
         if isinstance(obj, QAction) and obj.property(DEFAULT_KEYS) is None:
             obj.setProperty(DEFAULT_KEYS, "\n".join(texts))
+        if isinstance(obj, QAction) and (not obj.text() or obj.objectName().startswith(("_q_", "qt_"))):
+            continue  # Qt's own inner actions (a line edit's clear button), which no creator sees by name
         if not texts and not (isinstance(obj, QAction) and (obj.property(DEFAULT_KEYS) or obj.objectName())):
             continue  # a named menu action is listed without a key too, so the creator can give it one
         where = _panel_name(scope[0], window, panels) if scope else "window"
