@@ -159,3 +159,14 @@ def test_bad_sound_input_is_refused_and_changes_nothing(project: Path, files: di
 
     assert (project / "project.json").read_bytes() == before, "a refused command must not rewrite the project"
     assert sorted(p.name for p in (project / "media").iterdir()) == media, "a refused add copies nothing"
+
+
+def test_the_short_ids_the_listings_show_are_taken_back(project: Path, files: dict[str, Path]) -> None:
+    """`sound list` and `info` show the first 8 characters of an id: what is shown can be typed back."""
+    ok("sound", "add", project, files["music"])
+    short = ok("sound", "list", project).split("\n")[1].split()[1]
+    assert len(short) == 8
+    assert "-6.0 dB" in ok("sound", "set", project, short, "--gain", "-6")
+    shot_short = ok("info", project).splitlines()[1].split()[1]
+    assert len(shot_short) == 8
+    assert "Moved" in ok("move", project, shot_short, "--to", "2")

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
-from shotline.core.errors import UnknownAudioClip, UnknownLane, UnknownShot, UnknownTake
+from shotline.core.errors import EditError, UnknownAudioClip, UnknownLane, UnknownShot, UnknownTake
 
 FORMAT_VERSION = 4
 """The project.json format this Shotline writes; storage migrates older ones and refuses newer ones."""
@@ -311,12 +311,14 @@ class Project:
         raise UnknownShot(f"This project has no shot {shot_id!r}.")
 
     def shot(self, ref: str) -> Shot:
-        """A shot by id, or by its 1-based position in the shot list."""
+        """A shot by id, by its 1-based position in the shot list, or by the start of its id that `info` shows."""
         for shot in self.shots:
             if shot.id == ref:
                 return shot
         if ref.isdigit() and 1 <= int(ref) <= len(self.shots):
             return self.shots[int(ref) - 1]
+        if found := _by_id_start(self.shots, ref, "shot"):
+            return found
         raise UnknownShot(
             f"This project has no shot {ref!r}; give a shot id or a position from 1 to {len(self.shots)}."
         )
@@ -329,9 +331,12 @@ class Project:
         raise UnknownLane(f"This project has no audio lane {lane_id!r}; its lanes are {names}.")
 
     def audio_clip(self, clip_id: str) -> AudioClip:
+        """A sound clip by id, or by the start of its id that `sound list` shows."""
         for clip in self.audio:
             if clip.id == clip_id:
                 return clip
+        if found := _by_id_start(self.audio, clip_id, "sound clip"):
+            return found
         raise UnknownAudioClip(f"This project has no audio clip {clip_id!r}.")
 
     def media_paths(self) -> list[str]:
@@ -458,3 +463,19 @@ class ExportSettings:
             fps=fps or project.settings.fps,
             sample_rate=project.settings.sample_rate,
         )
+
+
+_Identified = TypeVar("_Identified", "Shot", "AudioClip")
+SHORT_ID = 8
+"""How much of an id the command line shows, and the least of one it takes back."""
+
+
+def _by_id_start(items: Sequence[_Identified], start: str, what: str) -> _Identified | None:
+    """The one item whose id starts with `start` (at least `SHORT_ID` characters, as they are shown); None if none
+    does. Two that do is an error naming neither as chosen, never a guess: an edit must not land on the wrong one."""
+    if len(start) < SHORT_ID:
+        return None
+    found = [item for item in items if item.id.startswith(start)]
+    if len(found) > 1:
+        raise EditError(f"{start!r} starts the ids of more than one {what}; give more of the id.")
+    return found[0] if found else None
