@@ -363,7 +363,7 @@ class PlayerPanel(QWidget):
                 self._missing.add(path)
                 self._document.failed.emit(
                     f"The clip {segment.take.source_name or segment.take.media} is missing ({path}). "
-                    "Import it again or generate a new take to play this shot."
+                    "Find it with File → Relink media…, or generate a new take to play this shot."
                 )
             return
         self._missing.discard(path)
