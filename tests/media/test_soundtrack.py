@@ -259,3 +259,13 @@ def test_the_report_follows_the_encoded_file_not_the_mix(mixes: dict[str, Path],
     encoded, _ = ebur128(result.path)
     assert encoded < mixed - 0.5
     assert result.loudness is not None and result.loudness.integrated_lufs == pytest.approx(encoded, abs=0.1)
+
+
+def test_without_a_target_a_sound_over_full_scale_is_said_to_clip(mixes: dict[str, Path], tmp_path: Path) -> None:
+    """Nothing is promised with loudness off, but a file players will clip is worth a word (a hot mix once exported
+    at +17 dBTP without one); a sound under full scale gets none."""
+    hot = _encode(mixes["hot"], tmp_path / "hot.m4a", _settings(Codec.H264, None))
+    assert hot.loudness is not None and hot.loudness.true_peak_db > 0
+    [note] = hot.notes
+    assert note.startswith(f"The sound peaks at {hot.loudness.true_peak_db:+.1f} dBTP, over full scale")
+    assert _encode(mixes["bright"], tmp_path / "bright.m4a", _settings(Codec.H264, None)).notes == ()

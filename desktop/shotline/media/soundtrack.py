@@ -53,6 +53,7 @@ _METER, _FIT, _ENCODE = 0.2, 0.3, 1.0
 _SPARE = 0.3
 """Progress kept back for a pass that may still come, so the bar does not sit at the end while one runs."""
 _UNMEASURED = "The loudness of the result could not be measured."
+_FULL_SCALE_DB = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +264,15 @@ class _Encoding:
     async def as_mixed(self, *notes: str) -> Soundtrack:
         """Encode the mix at its own level, and meter the result."""
         encoded = await self.encode([])
-        return self.done(encoded, notes if encoded is not None else (*notes, _UNMEASURED))
+        if encoded is None:
+            return self.done(None, (*notes, _UNMEASURED))
+        if encoded.true_peak_db > _FULL_SCALE_DB:  # nothing is promised here, but a clipping file is worth a word
+            notes = (
+                *notes,
+                f"The sound peaks at {encoded.true_peak_db:+.1f} dBTP, over full scale: players will clip it. "
+                "Turn loudness normalisation on, or lower the gains.",
+            )
+        return self.done(encoded, notes)
 
     def done(self, encoded: Loudness | None, notes: tuple[str, ...]) -> Soundtrack:
         if self._progress is not None:
