@@ -117,18 +117,21 @@ ROWS_FILE = "timeline-rows.json"
 
 
 def _write_rows(timeline: TimelinePanel, dest: Path) -> None:
-    """Where the picture row and each lane's row are in the timeline picture, so the test can look inside them."""
+    """Where the picture row and each lane's row are in the timeline picture (top, bottom), where each sound clip
+    is along them (left, right, by lane) and the pixels per second, so the test can look inside them."""
     from shotline.ui.timeline import geometry
 
     canvas = timeline.canvas
     geo = canvas.geometry_
+    origin = canvas.mapTo(timeline, canvas.rect().topLeft())
 
     def span(top: int, height: int) -> list[int]:
-        return [canvas.mapTo(timeline, canvas.rect().topLeft()).y() + top + offset for offset in (0, height)]
+        return [origin.y() + top + offset for offset in (0, height)]
 
     rows = {row.lane.id: span(row.top, geometry.LANE_HEIGHT) for row in geo.rows}
     rows["picture"] = span(geometry.CLIP_TOP, geometry.CLIP_HEIGHT)
-    dest.write_text(json.dumps(rows))
+    sounds = {box.row.lane.id: [round(origin.x() + box.x0), round(origin.x() + box.x1)] for box in geo.sound_boxes}
+    dest.write_text(json.dumps({"rows": rows, "sounds": sounds, "pixels_per_second": geo.pps}))
 
 
 if __name__ == "__main__":
@@ -181,29 +184,51 @@ def _sound_files(folder: Path) -> tuple[Path, Path]:
     return music, voice
 
 
+def _music_bed_is_drawn_whole_and_ducked_under_the_voice(band: np.ndarray, drawn: dict) -> None:
+    """The music's waveform runs the clip's whole length, tall where it plays at its own gain and smaller where the
+    lane ducks under the voice-over (the mix lowers it 12 dB there): measured column by column along the clip."""
+    from shotline.ui.timeline.sound_rows import WAVE_COLOURS
+
+    heights = near(band, WAVE_COLOURS[LaneKind.MUSIC], 10).sum(axis=0)
+    (left, right), (voice_left, voice_right) = drawn["sounds"]["music"], drawn["sounds"]["voice"]
+    pps = drawn["pixels_per_second"]
+    # whole length: some waveform in nearly every column (the fade-out's last pixels and the playhead may hide it)
+    assert (heights[left:right] > 0).mean() > 0.95, "the music's waveform stops short of its clip"
+    # at its own gain (after the 1 s fade-in, before the ducking's 0.1 s attack) the bed is tall
+    own_gain = heights[left + round(1.0 * pps) : voice_left - round(0.15 * pps)]
+    assert own_gain.size > 100 and int(own_gain.max()) >= 15, "the music's waveform is not a tall bed"
+    # under the voice-over it is drawn smaller, still there
+    ducked = heights[voice_left:voice_right]
+    assert (ducked > 0).mean() > 0.95, "the ducked music is not drawn"
+    assert int(ducked.max()) * 2 < int(own_gain.max()), "the ducked music is drawn as tall as the rest"
+
+
 def test_the_timeline_shows_picture_clip_sound_music_and_voice_over_with_waveforms(
     xvfb_display: str, tmp_path: Path
 ) -> None:
-    from shotline.ui.timeline.sound_rows import WAVE_COLOURS
+    from shotline.ui.timeline.sound_rows import DUCK_LINE, WAVE_COLOURS
 
     out = picture_path(TIMELINE_PICTURE, tmp_path)
     project = tmp_path / "demo.shotline"
     _run_script(xvfb_display, out, project, *_sound_files(tmp_path))
     pixels = image(out)
-    rows = {name: pixels[top:bottom] for name, (top, bottom) in json.loads((tmp_path / ROWS_FILE).read_text()).items()}
+    drawn = json.loads((tmp_path / ROWS_FILE).read_text())
+    rows = {name: pixels[top:bottom] for name, (top, bottom) in drawn["rows"].items()}
     assert set(rows) == {"picture", "clips", "music", "voice"}
     assert all(band.shape[0] > 30 for band in rows.values()), "the rows are cut off"
 
     def coverage(band: np.ndarray, hex_colour: str) -> int:
-        target = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.int16)
-        return int(np.all(np.abs(band.astype(np.int16) - target) <= 10, axis=2).sum())
+        return int(near(band, hex_colour, 10).sum())
 
     music, voice, clip_sound = (WAVE_COLOURS[kind].name() for kind in (LaneKind.MUSIC, LaneKind.VOICE, LaneKind.CLIPS))
     # Each lane's waveform in its own colour, and only in its own row.
-    assert coverage(rows["music"], music) > 20 * rows["music"].shape[1] * 0.3  # a full-length, tall bed
+    _music_bed_is_drawn_whole_and_ducked_under_the_voice(rows["music"], drawn)
     assert coverage(rows["voice"], voice) > 1000
     assert coverage(rows["clips"], clip_sound) > 300  # the animatic takes' quiet tone
     assert coverage(rows["voice"], music) == 0 and coverage(rows["music"], voice) == 0
+    # The ducking's gain line is on the music clip only (the voice-over and the clips' sound do not duck).
+    assert coverage(rows["music"], DUCK_LINE.name()) > drawn["sounds"]["voice"][1] - drawn["sounds"]["voice"][0]
+    assert all(coverage(rows[name], DUCK_LINE.name()) == 0 for name in ("picture", "clips", "voice"))
     # The picture row shows the animatic cards' colours.
     assert sum(_has_colour(rows["picture"], colour, at_least=100) for colour in PALETTE[:4]) >= 3
     assert out.stat().st_size < 300_000
