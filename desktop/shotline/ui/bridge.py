@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
+from shiboken6 import isValid
 
 from shotline.jobs.runner import JobHandle
 
@@ -38,19 +39,28 @@ class Bridge(QObject):
         on_result: Callable[[T], Any],
         on_error: Callable[[BaseException], Any],
         on_cancelled: Callable[[], Any] | None = None,
+        *,
+        owner: QObject | None = None,
     ) -> None:
-        """Deliver a job's outcome on the GUI thread: its result, its error, or that it was cancelled."""
+        """Deliver a job's outcome on the GUI thread: its result, its error, or that it was cancelled.
+
+        With `owner` (the widget the callbacks fill), nothing is delivered once Qt has deleted it: a dialog closed
+        while its question was on its way drops the answer rather than write into widgets that are gone."""
+
+        def deliver(fn: Callable[[], Any]) -> None:
+            if owner is None or isValid(owner):
+                fn()
 
         def done(finished: JobHandle[T]) -> None:
             if finished.cancelled():
                 if on_cancelled is not None:
-                    self.post(on_cancelled)
+                    self.post(lambda: deliver(on_cancelled))
                 return
             error = finished.exception()
             if error is not None:
-                self.post(lambda: on_error(error))
+                self.post(lambda: deliver(lambda: on_error(error)))
             else:
                 result = finished.result()
-                self.post(lambda: on_result(result))
+                self.post(lambda: deliver(lambda: on_result(result)))
 
         handle.add_done_callback(done)

@@ -119,7 +119,9 @@ class ExportDialog(QDialog):
         self._building = False
         document.changed.connect(self._on_project_changed)
         self.refresh()
-        document.bridge.watch(start_signing_check(document.ctx), self._signing_possible, self._signing_impossible)
+        document.bridge.watch(
+            start_signing_check(document.ctx), self._signing_possible, self._signing_impossible, owner=self
+        )
 
     # ------------------------------------------------------------------------------------------ layout
 

@@ -2,7 +2,8 @@
 re-encode) and why, with the button that snaps cuts to keyframes when only they stand in the way of a copy.
 
 The route is worked out off the GUI thread (the first look at new takes reads their files); each new question
-makes any answer still on its way stale, so only the latest is shown.
+makes any answer still on its way stale, so only the latest is shown; an answer arriving after the dialog closed is
+dropped (Bridge.watch's owner), its label being deleted with the dialog.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class RouteLine:
             start_route(self._document.ctx, self._document.session, settings),
             lambda decision: self._answered(asked, decision),
             lambda error: self._answered(asked, error),
+            owner=self.label,  # the label and button go with their dialog: a closed dialog's answer is dropped
         )
 
     def show_problem(self, error: BaseException) -> None:
