@@ -1,4 +1,4 @@
-"""InspectorPanel: the current shot's prompt, generation settings and takes.
+"""InspectorPanel: the current shot's prompt, generation settings and takes (the takes in `ui.take_list`).
 
 The settings shown are built from the chosen model's declared capabilities (core.ports.ModelInfo): what the model
 cannot do is hidden, not disabled. Every edit goes through document.execute; typing in one field is one undo step.
@@ -9,30 +9,25 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
 import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QIcon, QImage, QKeySequence, QPixmap
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
-    QDialog,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSpinBox,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -41,22 +36,18 @@ from shotline.core import commands
 from shotline.core.changes import ProjectChange
 from shotline.core.model import GenerationSettings, Shot, Take
 from shotline.core.ports import ModelInfo
-from shotline.core.timeline import format_length
 from shotline.services.shots import estimate, fit_to_model, import_image, is_offline, last_frame_image, model_info
 from shotline.ui import theme
-from shotline.ui.dialogs.restore_take import ask_to_restore_take
-from shotline.ui.dialogs.take_details import TakeDetailsDialog, details_text
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.inspector_fields import ImageField, fill, image_dialog, narrow_combo, set_line, set_text
 from shotline.ui.selection import ShotSelection
 from shotline.ui.shot_trim import ShotTrimRow
 from shotline.ui.sound_inspector import AudioClipPanel, ShotSoundSection
+from shotline.ui.take_list import TakeList, panel_action
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-TAKE_ID = Qt.ItemDataRole.UserRole + 1
-THUMB_WIDTH = 192
 RANDOM_SEED = -1
 
 
@@ -71,11 +62,6 @@ class InspectorPanel(QWidget):
         self.shot_id: str | None = None
         self._updating = False
         self._last_control = ""
-        self._takes_key: tuple[Any, ...] = ()
-        self._take_items: dict[str, QListWidgetItem] = {}
-        self._take_icons: dict[tuple[str, int], QIcon] = {}
-        """The shown shot's take thumbnails, kept so a refreshed list shows them at once."""
-        self.details_dialog: QDialog | None = None
         self._build()
         selection.changed.connect(self._on_selection)
         document.changed.connect(self._on_changed)
@@ -125,13 +111,6 @@ class InspectorPanel(QWidget):
         self.takes_spin.setToolTip("How many takes to generate")
         self.generate_button = QPushButton(theme.icon("generate"), "Generate", self)
         self.trim_row = ShotTrimRow(self.document, self)
-        self.takes_list = QListWidget(self)
-        self.takes_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.takes_list.setIconSize(QPixmap(96, 54).size())
-        self.takes_list.setAccessibleName("Takes")
-        self.takes_list.setTextElideMode(Qt.TextElideMode.ElideRight)  # a narrow panel cuts rows with "…"
-        # rows as wide as the list: a row wider than the list was clipped mid-word behind a scroll bar, never elided
-        self.takes_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a narrowed dock puts fields under labels
@@ -162,31 +141,8 @@ class InspectorPanel(QWidget):
         generate_row.addWidget(self.takes_spin)
         generate_row.addWidget(self.generate_button)
 
-        self.pick_action = self._action("pick", "Pick take", self.pick_selected_take, "Return", self.takes_list)
-        self.compare_action = self._action("compare", "Compare takes", self.compare_takes, "C", self.takes_list)
-        self.delete_take_action = self._action(
-            "delete", "Delete take", self.delete_selected_takes, "Del", self.takes_list
-        )
-        self.restore_take_action = self._action(
-            "restore-take", "Restore take…", self.restore_deleted_take, "Ctrl+Shift+T", self
-        )
-        self.reveal_action = self._action("folder", "Reveal in file manager", self.reveal_take, "Ctrl+Shift+R", self)
-        self.details_action = self._action("details", "Generation details", self.show_details, "Ctrl+I", self)
         self.generate_action = self._action("generate", "Generate", self.generate, "Ctrl+G", self)
         self.generate_button.setToolTip(self.generate_action.toolTip())
-        take_buttons = QHBoxLayout()
-        for action in (
-            self.pick_action,
-            self.compare_action,
-            self.delete_take_action,
-            self.restore_take_action,
-            self.reveal_action,
-            self.details_action,
-        ):
-            button = QToolButton(self)
-            button.setDefaultAction(action)
-            take_buttons.addWidget(button)
-        take_buttons.addStretch(1)
 
         content = QWidget(self)
         column = QVBoxLayout(content)
@@ -195,9 +151,17 @@ class InspectorPanel(QWidget):
         self.sound = ShotSoundSection(self.document, content)
         column.addWidget(self.sound)
         column.addWidget(QLabel("Takes", content))
-        column.addWidget(self.takes_list, 1)
-        column.addLayout(take_buttons)
+        self.takes = TakeList(self.document, owner=self, parent=content)
+        column.addWidget(self.takes, 1)
         self.content = content
+        # what the window's menus, context menus and tests reach through the inspector
+        self.takes_list = self.takes.list
+        self.pick_action, self.compare_action = self.takes.pick_action, self.takes.compare_action
+        self.delete_take_action, self.restore_take_action = self.takes.delete_action, self.takes.restore_action
+        self.reveal_action, self.details_action = self.takes.reveal_action, self.takes.details_action
+        self.compare_takes, self.show_details = self.takes.compare, self.takes.show_details
+        self.take_details, self.selected_take_ids = self.takes.take_details, self.takes.selected_take_ids
+        self.takes.compare_requested.connect(self.compare_requested)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(content)
@@ -234,23 +198,9 @@ class InspectorPanel(QWidget):
         self.continue_button.clicked.connect(self.start_from_previous_last_frame)
         self.generate_button.clicked.connect(self.generate)
         self.takes_spin.valueChanged.connect(lambda _: self._show_cost())
-        self.takes_list.itemDoubleClicked.connect(lambda _: self.pick_selected_take())
-        self.takes_list.itemSelectionChanged.connect(self._update_take_actions)
 
     def _action(self, icon: str, text: str, slot: Callable[[], Any], key: str, owner: QWidget) -> QAction:
-        action = QAction(theme.icon(icon), text, owner)
-        action.setShortcut(QKeySequence(key))
-        # the takes list owns its keys (Delete, Return), so they never reach a text field's cursor
-        context = (
-            Qt.ShortcutContext.WidgetShortcut
-            if owner is self.takes_list
-            else Qt.ShortcutContext.WidgetWithChildrenShortcut
-        )
-        action.setShortcutContext(context)
-        action.setToolTip(f"{text} ({QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)})")
-        action.triggered.connect(slot)
-        owner.addAction(action)
-        return action
+        return panel_action(icon, text, slot, key, owner)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FocusOut:
@@ -270,7 +220,7 @@ class InspectorPanel(QWidget):
             self.document.seal()
             self._last_control = ""
             self.shot_id = current
-            self._takes_key = ()
+            self.takes.forget()
         self.sound.show_shot(current)
         self.audio_clip_panel.show_clip(self.selection.audio_clip)
         self._refresh()
@@ -303,7 +253,7 @@ class InspectorPanel(QWidget):
         finally:
             self._updating = False
         self._show_cost()
-        self._show_takes(shot)
+        self.takes.show_shot(shot)
 
     def _show_backend(self, settings: GenerationSettings) -> ModelInfo | None:
         registry = self.document.ctx.registry
@@ -488,114 +438,3 @@ class InspectorPanel(QWidget):
         if self.shot_id is None:
             return []
         return self.document.generate([self.shot_id], takes=self.takes_spin.value())
-
-    # ------------------------------------------------------------------------------------------ takes
-
-    def _show_takes(self, shot: Shot) -> None:
-        key = (shot.id, shot.picked_take_id, tuple((t.id, t.trim) for t in shot.takes))
-        if key == self._takes_key:
-            return
-        if self._takes_key[:1] != (shot.id,):
-            self._take_icons = {}  # another shot: its takes' pictures are asked for afresh
-        self._takes_key = key
-        chosen = set(self.selected_take_ids())
-        self.takes_list.clear()
-        self._take_items = {}
-        for number, take in enumerate(shot.takes, start=1):
-            picked = take.id == shot.picked_take_id
-            created = take.generation.created_at[:16].replace("T", " ") if take.generation else ""
-            parts = [
-                f"Take {number}{'  ★ picked' if picked else ''}",
-                format_length(take.duration_us, self.document.project.settings.fps),
-                take.origin,
-            ]
-            text = " · ".join(p for p in (*parts, created) if p)
-            item = QListWidgetItem(text)
-            item.setData(TAKE_ID, take.id)
-            item.setToolTip(f"{text}\n{take.source_name or take.media}")  # the row may be cut short with "…"
-            item.setSizeHint(QSize(1, self.takes_list.iconSize().height() + 6))  # the list's width, not the text's
-            self.takes_list.addItem(item)
-            self._take_items[take.id] = item
-            item.setSelected(take.id in chosen)
-            frame = (take.media, take.trim.in_us + take.trim.duration_us // 2)
-            if (icon := self._take_icons.get(frame)) is not None:
-                item.setIcon(icon)
-            else:
-                # a trim moves the picture's time: show the take's earlier picture until the new one comes
-                earlier = next((i for (media, _), i in self._take_icons.items() if media == take.media), None)
-                if earlier is not None:
-                    item.setIcon(earlier)
-                arrived = functools.partial(self._take_thumb, take.id, frame)
-                self.document.thumbnail(take, frame[1], THUMB_WIDTH, arrived)
-        self._update_take_actions()
-
-    def _take_thumb(self, take_id: str, frame: tuple[str, int], picture: QImage) -> None:
-        icon = QIcon(QPixmap.fromImage(picture))
-        self._take_icons[frame] = icon
-        if (item := self._take_items.get(take_id)) is not None:
-            item.setIcon(icon)
-
-    def selected_take_ids(self) -> list[str]:
-        return [str(item.data(TAKE_ID)) for item in self.takes_list.selectedItems()]
-
-    def _selected_takes(self) -> list[Take]:
-        shot = self.shot
-        chosen = set(self.selected_take_ids())
-        return [t for t in shot.takes if t.id in chosen] if shot else []
-
-    def _update_take_actions(self) -> None:
-        count = len(self.selected_take_ids())
-        for action in (self.pick_action, self.reveal_action, self.details_action):
-            action.setEnabled(count == 1)
-        self.delete_take_action.setEnabled(count > 0)
-        shot = self.shot
-        self.compare_action.setEnabled(shot is not None and len(shot.takes) > 1)
-        project = self.document.project
-        deleted = shot is not None and any(
-            r.shot_id == shot.id or not project.has_shot(r.shot_id) for r in project.removed_takes
-        )
-        self.restore_take_action.setEnabled(deleted)
-
-    def pick_selected_take(self) -> None:
-        takes = self._selected_takes()
-        if self.shot_id and len(takes) == 1:
-            self.document.execute(commands.pick_take(self.shot_id, takes[0].id))
-
-    def compare_takes(self) -> None:
-        """Ask for the selected takes (or all of them) side by side, to choose between them."""
-        shot = self.shot
-        if shot is None:
-            return
-        takes = self._selected_takes()
-        self.compare_requested.emit(takes if len(takes) > 1 else list(shot.takes))
-
-    def delete_selected_takes(self) -> None:
-        """A deliberate delete, one undo step: the takes keep their clips among the deleted takes (Restore take…)."""
-        takes = self._selected_takes()
-        if self.shot_id and takes:
-            self.document.delete_takes(self.shot_id, [take.id for take in takes])
-
-    def restore_deleted_take(self) -> None:
-        if self.shot_id:
-            ask_to_restore_take(self.document, self.shot_id, self)
-
-    def reveal_take(self) -> None:
-        takes = self._selected_takes()
-        if takes:
-            folder = self.document.session.bundle.resolve(takes[0].media).parent
-            if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
-                self.document.failed.emit(f"Could not open a file manager at {folder}.")
-
-    def take_details(self, take: Take) -> str:
-        return details_text(self.document.ctx, take)
-
-    def show_details(self) -> QDialog | None:
-        """A read-only window with how the selected take was made (not modal)."""
-        takes = self._selected_takes()
-        if len(takes) != 1:
-            return None
-        dialog = TakeDetailsDialog(self.document.ctx, takes[0], self)  # labelled fields, not the raw record
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.details_dialog = dialog
-        dialog.show()
-        return dialog
