@@ -16,6 +16,7 @@ from shotline.core.frames import (
     frame_start,
     last_frame_before,
     nearest_frame,
+    parse_clock,
 )
 from shotline.core.timecode import frame_time_us
 
@@ -90,3 +91,16 @@ def test_the_last_frame_before_an_end_on_a_frame_or_in_the_middle_of_one(fps: Fr
         assert last_frame_before(end + 1, fps) == frame_time_us(index - 1, fps)  # a microsecond of rounding
         middle = (end + frame_time_us(index + 1, fps)) // 2
         assert last_frame_before(middle, fps) == end  # a film ending mid-frame shows that frame last
+
+
+@pytest.mark.parametrize("fps", RATES)
+def test_a_typed_time_reads_back_from_either_clock(fps: Fraction) -> None:
+    for index in (0, 1, 89, 1000, 86_399):
+        start = frame_time_us(index, fps)
+        assert parse_clock(format_clock(start, fps, ClockStyle.FRAMES), fps) == start
+    assert parse_clock("00:00:03.708", fps) == 3_708_000
+    assert parse_clock("2.5", fps) == 2_500_000
+    with pytest.raises(ValueError, match="frames to"):
+        parse_clock(f"00:00:01:{round(fps)}", fps)
+    with pytest.raises(ValueError, match="not a time"):
+        parse_clock("soon", fps)

@@ -173,7 +173,9 @@ def test_what_to_export_the_selected_shot_or_a_range(dialog: ExportDialog, docum
     dialog.from_spin.setValue(0.5)
     dialog.to_spin.setValue(1.25)
     assert dialog.settings().range == Trim(500_000, 1_250_000)
-    assert "00:00:00.500–00:00:01.250" in dialog.summary.text()
+    # the range reads in timecode (the default clock), as the window does: 0.5 s and 1.25 s at 24 fps
+    assert "00:00:00:12–00:00:01:06" in dialog.summary.text()
+    assert (dialog.from_spin.text(), dialog.to_spin.text()) == ("00:00:00:12", "00:00:01:06")
 
 
 def test_without_a_selected_shot_the_whole_film_is_offered(qtbot, document: ProjectDocument) -> None:

@@ -1,6 +1,6 @@
 """The window shows the film's length the export renders, to the frame (issue 11): the status bar, the timeline's
 header, the player, the export dialog and `shotline info`'s report say the same, with mixed frame rates and a
-crossfade.
+crossfade; the window's surfaces all in the clock the creator chose (timecode by default, or seconds as `info`).
 
 2.52 s at 25 fps and 1.7 s at 30 fps in a 24 fps project: 4.22 s of shots, 101 frames (4.208 s) at 24 fps; with
 a 0.5 s crossfade 3.72 s, 89 frames (3.708 s).
@@ -17,8 +17,9 @@ import pytest
 from PySide6.QtWidgets import QLabel
 
 from shotline.core import commands
+from shotline.core.frames import clock_style, format_clock
 from shotline.core.model import ExportSettings, Size, Transition, TransitionKind
-from shotline.core.timecode import format_time, frame_time_us
+from shotline.core.timecode import frame_time_us
 from shotline.core.timeline import film_frames
 from shotline.services.context import AppContext
 from shotline.services.export import plan
@@ -55,7 +56,7 @@ def window(qtbot, app_context: AppContext, tmp_path: Path) -> Iterator[MainWindo
 
 
 def shown_lengths(qtbot, window: MainWindow) -> dict[str, str]:
-    """The film's length wherever the window and `info` show it."""
+    """The film's length wherever the window and `info` show it (the window as the creator chose to read times)."""
     document = window.document
     assert document is not None
     timeline = window.panels["timeline"]
@@ -67,31 +68,42 @@ def shown_lengths(qtbot, window: MainWindow) -> dict[str, str]:
     player.go_end()
     [player_time] = [label for label in player.findChildren(QLabel) if label.toolTip().startswith("Position / length")]
     frames = plan(document.session, ExportSettings.for_project(document.project)).frames
+    fps, style = document.project.settings.fps, clock_style(window.ctx.settings.clock_style)
     return {
         "status bar": window.duration_label.text(),
         "timeline header": timeline.total_label.text().rsplit(" · ", 1)[1],
         "export dialog": dialog.summary.text().split(" · ")[1],
-        "export dialog range end": f"00:00:{dialog.to_spin.maximum():06.3f}",
+        "export dialog range end": dialog.to_spin.text(),  # the range's "to", the film's end until changed
         "info": project_report(document.project, [])["duration"],
         "player's length": player_time.text().split(" / ")[1],
         # End stands on the last frame, which ends where the film does
-        "player's end": format_time(player.position_us + frame_time_us(1, document.project.settings.fps)),
+        "player's end": format_clock(player.position_us + frame_time_us(1, fps), fps, style),
         "export plan": f"{frames} frames",
     }
 
 
-def test_every_surface_shows_the_length_the_export_renders(qtbot, window: MainWindow, mixed_film: Path) -> None:
-    # every surface in seconds, as the creator may choose, so they can be compared with `info`'s
-    window.ctx.settings = dataclasses.replace(window.ctx.settings, clock_style="seconds")
+@pytest.mark.parametrize(
+    ("style", "crossfaded", "cut"),
+    [
+        ("frames", "00:00:03:17", "00:00:04:05"),  # timecode, the default: 89 frames are 3 s and 17 frames at 24 fps
+        ("seconds", "00:00:03.708", "00:00:04.208"),  # as `info` reads it
+    ],
+)
+def test_every_surface_shows_the_length_the_export_renders(
+    qtbot, window: MainWindow, mixed_film: Path, style: str, crossfaded: str, cut: str
+) -> None:
+    # one preference: every surface of the window reads the length in the clock the creator chose; `info` (the
+    # command line's report) always in seconds
+    window.ctx.settings = dataclasses.replace(window.ctx.settings, clock_style=style)
     assert window.open_project(mixed_film)
     document = window.document
     assert document is not None
     assert film_frames(document.project) == 89
     shown = shown_lengths(qtbot, window)
-    assert shown == {name: "00:00:03.708" for name in shown} | {"export plan": "89 frames"}
+    assert shown == {name: crossfaded for name in shown} | {"info": "00:00:03.708", "export plan": "89 frames"}
 
     # the crossfade made a cut again: every surface follows, still in whole frames
     document.execute(commands.set_transition(document.project.shots[0].id, Transition(TransitionKind.CUT, 0)))
     assert film_frames(document.project) == 101
     shown = shown_lengths(qtbot, window)
-    assert shown == {name: "00:00:04.208" for name in shown} | {"export plan": "101 frames"}
+    assert shown == {name: cut for name in shown} | {"info": "00:00:04.208", "export plan": "101 frames"}

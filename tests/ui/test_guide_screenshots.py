@@ -328,7 +328,8 @@ if __name__ == "__main__":
 import numpy as np  # noqa: E402 - the script above must not need the test's imports
 import pytest  # noqa: E402
 
-from shotline.core.timecode import format_time  # noqa: E402
+from shotline.core.frames import format_timecode  # noqa: E402
+from shotline.core.timecode import parse_fps  # noqa: E402
 from shotline.resources import resource  # noqa: E402
 from shotline.ui import theme  # noqa: E402
 from tests.ui.screenshots import image, near, picture_path, run_script  # noqa: E402
@@ -429,7 +430,8 @@ def test_the_export_dialog_on_the_demo_shows_its_choices_and_route(xvfb_display:
     seconds = sum(shot["duration"] for shot in DEMO["shots"])
     width, height = DEMO["size"].split("x")
     frame = f"{width}×{height} · {DEMO['fps']} fps"
-    assert facts["summary"] == f"{len(DEMO['shots'])} shots · {format_time(round(seconds * 1e6))} · {frame}"
+    length = format_timecode(round(seconds * 1e6), parse_fps(str(DEMO["fps"])))  # timecode: the window's clock
+    assert facts["summary"] == f"{len(DEMO['shots'])} shots · {length} · {frame}"
     assert facts["route"].startswith(("Lossless copy", "Picture copied", "Re-encode"))
     assert facts["export_enabled"]
     copies = facts["route"].startswith(("Lossless copy", "Picture copied"))  # a copy is good news: drawn in green

@@ -13,10 +13,11 @@ shows that frame whatever it rounds, so `decoder_time` names the middle.
 from __future__ import annotations
 
 import math
+import re
 from enum import StrEnum
 from fractions import Fraction
 
-from shotline.core.timecode import US_PER_SECOND, format_time, frame_time_us
+from shotline.core.timecode import US_PER_SECOND, format_time, frame_time_us, parse_time
 
 EDGE = Fraction(1, 100)
 """How close before a frame's start (in frames) a time still names that frame rather than the one before."""
@@ -75,6 +76,22 @@ def format_timecode(us: int, fps: Fraction) -> str:
 def format_clock(us: int, fps: Fraction, style: ClockStyle) -> str:
     """A time as the creator chose to read times (`ClockStyle`)."""
     return format_timecode(us, fps) if style is ClockStyle.FRAMES else format_time(us)
+
+
+def parse_clock(text: str, fps: Fraction) -> int:
+    """A time typed as either clock reads it, to microseconds: a timecode `HH:MM:SS:FF` (the frame's start) or
+    seconds (`2.5`, `00:00:02.500`, as `parse_time`). Raises ValueError with a readable message."""
+    match = _FRAME_TIMECODE.match(text.strip())
+    if match is None:
+        return parse_time(text)
+    hours, minutes, seconds, frame = (int(part) for part in match.groups())
+    base = timecode_base(fps)
+    if minutes >= 60 or seconds >= 60 or frame >= base:
+        raise ValueError(f"{text!r} is not a timecode: minutes and seconds count to 59, frames to {base - 1}")
+    return frame_time_us(((hours * 60 + minutes) * 60 + seconds) * base + frame, fps)
+
+
+_FRAME_TIMECODE = re.compile(r"^(\d+):(\d{1,2}):(\d{1,2}):(\d{1,2})$")
 
 
 def clock_style(value: str) -> ClockStyle:

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -40,8 +39,9 @@ from PySide6.QtWidgets import (
 
 from shotline.core.changes import ProjectChange
 from shotline.core.errors import ShotlineError, TargetExists
+from shotline.core.frames import clock_style, format_clock
 from shotline.core.model import Codec, ExportSettings, Fit, Trim
-from shotline.core.timecode import format_fps, format_time
+from shotline.core.timecode import format_fps
 from shotline.core.timeline import film_length_us
 from shotline.services.content_credentials import SigningIdentity, start_signing_check
 from shotline.services.export import ExportReport, plan, shot_range, start_export
@@ -50,6 +50,7 @@ from shotline.services.lossless import snap_cuts_to_keyframes
 from shotline.services.preferences import remember_export_choices
 from shotline.services.presets import CODECS, FITS, PRESETS, ExportPreset, export_settings
 from shotline.ui import theme
+from shotline.ui.clock_field import ClockField
 from shotline.ui.dialogs.content_credentials import for_creator
 from shotline.ui.dialogs.export_choices import (
     LOUDNESS,
@@ -241,14 +242,12 @@ class ExportDialog(QDialog):
             self.export_button,
         )
 
-    def _seconds(self, value: float, high: float) -> QDoubleSpinBox:
-        spin = QDoubleSpinBox(self)
-        spin.setDecimals(3)
-        spin.setSingleStep(0.1)
-        spin.setSuffix(" s")
+    def _seconds(self, value: float, high: float) -> ClockField:
+        # the range reads in the clock the creator chose, as the film's length does in the summary and the window
+        project = self._document.project
+        spin = ClockField(project.settings.fps, clock_style(self._document.ctx.settings.clock_style), self)
         spin.setRange(0.0, high)
         spin.setValue(value)
-        spin.setKeyboardTracking(False)
         spin.valueChanged.connect(self.refresh)
         return spin
 
@@ -375,12 +374,17 @@ class ExportDialog(QDialog):
         window = settings.range
         duration = film_length_us(self._document.project, settings.fps, window)  # the frames the export renders
         count = len(self._document.project.shots)
-        part = "" if window is None else f" · {format_time(window.in_us)}–{format_time(window.out_us)}"
+        style = clock_style(self._document.ctx.settings.clock_style)  # as the status bar and the player read it
+
+        def clock(us: int) -> str:
+            return format_clock(us, settings.fps, style)
+
+        part = "" if window is None else f" · {clock(window.in_us)}–{clock(window.out_us)}"
         if settings.codec.audio_only:
             frame = "sound only"
         else:
             frame = f"{settings.size.width}×{settings.size.height} · {format_fps(settings.fps)} fps"
-        self.summary.setText(f"{count} shot{'s' if count != 1 else ''} · {format_time(duration)}{part} · {frame}")
+        self.summary.setText(f"{count} shot{'s' if count != 1 else ''} · {clock(duration)}{part} · {frame}")
 
     @staticmethod
     def _colour(label: QLabel, colour: QColor) -> None:
