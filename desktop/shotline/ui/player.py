@@ -217,6 +217,9 @@ class PlayerPanel(QWidget):
     # ------------------------------------------------------------------------------------------ transport
 
     def toggle_play(self) -> None:
+        if self._transport.playing:
+            self.pause()  # as K: on the frame on screen, else the counter names one frame and the picture another
+            return
         self._set_transport(self._transport.toggle())
 
     def play_forward(self) -> None:
