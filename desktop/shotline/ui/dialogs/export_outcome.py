@@ -139,13 +139,15 @@ class ExportOutcome:
         self.measured.setText(f"{loudness} Signed by {signed}." if signed else loudness)
 
     def show_in_folder(self) -> None:
-        if self.output is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.output.parent)))
+        if self.output is not None and not QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.output.parent))):
+            self.say(f"Could not open a file manager at {self.output.parent}.", error=True)
 
     def play(self) -> None:
         """Open the exported film in the system's player (the creator's own, as a file manager would)."""
-        if self.output is not None and self.output.exists():
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.output)))
+        film = self.output
+        # unsaid, a failure leaves the button looking dead: Qt tells only the terminal that no player was found
+        if film is not None and film.exists() and not QDesktopServices.openUrl(QUrl.fromLocalFile(str(film))):
+            self.say(f"No video player could be opened for {film.name}; it is in {film.parent}.", error=True)
 
 
 def _selectable(label: QLabel) -> QLabel:
