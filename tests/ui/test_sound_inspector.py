@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from shotline.core import audio_edits
+from shotline.core.frames import ClockStyle, format_clock
 from shotline.core.model import MUSIC_LANE, AudioClip, Transition, TransitionKind
 from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
@@ -147,7 +148,9 @@ def test_a_selected_audio_clip_shows_the_clip_and_its_lane(
     clip = panel.clip_section
     assert clip.name_label.text() == "theme.wav"
     assert clip.lane_label.text() == "Music"
-    assert "from 00:00:00.500 for 00:00:02.000" in clip.place_label.text()
+    fps = document.project.settings.fps
+    start, length = (format_clock(us, fps, ClockStyle.FRAMES) for us in (500_000, 2_000_000))
+    assert f"from {start} for {length}" in clip.place_label.text()  # the clock the player reads, not milliseconds
     lane = panel.lane_section
     assert lane.duck_spin.value() == pytest.approx(12.0)  # the music lane ducks 12 dB by default
     selection.select([document.project.shots[0].id])

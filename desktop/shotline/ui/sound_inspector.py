@@ -34,8 +34,8 @@ from shotline.core.audio_edits import MAX_DUCK_DB, MAX_GAIN_DB, MAX_RELEASE_US, 
 from shotline.core.changes import ProjectChange
 from shotline.core.commands import Command
 from shotline.core.errors import ShotlineError
+from shotline.core.frames import clock_style, format_clock
 from shotline.core.model import AudioClip, AudioLane, Shot, Transition, TransitionKind
-from shotline.core.timecode import format_time
 from shotline.ui import theme
 from shotline.ui.document import ProjectDocument, describe
 
@@ -406,9 +406,16 @@ class AudioClipSection(_Section):
             self.name_label.setText(name)
             self.name_label.setToolTip(f"{name}\n{clip.media}")
             self.lane_label.setText(self.document.project.lane(clip.lane).name)
+            # in the clock the creator reads everywhere else (timecode unless they chose seconds)
+            style = clock_style(self.document.ctx.settings.clock_style)
+            fps = self.document.project.settings.fps
+
+            def when(us: int) -> str:
+                return format_clock(us, fps, style)
+
             self.place_label.setText(
-                f"from {format_time(clip.start_us)} for {format_time(clip.duration_us)} "
-                f"(source {format_time(clip.trim.in_us)}–{format_time(clip.trim.out_us)})"
+                f"from {when(clip.start_us)} for {when(clip.duration_us)} "
+                f"(source {when(clip.trim.in_us)}–{when(clip.trim.out_us)})"
             )
             _set_spin(self.gain_spin, clip.gain_db)
             self.mute_check.setChecked(clip.muted)
