@@ -14,7 +14,7 @@ from shotline.ui.dialogs.shortcuts import ShortcutsDialog
 from shotline.ui.main_window import MainWindow
 from tests.ui.shell_fixtures import shown_window
 
-SPLIT = "timeline: Split the shot at the playhead"
+SPLIT = "timeline.split"
 
 
 def _help_has_the_list(win: MainWindow) -> bool:
@@ -37,7 +37,7 @@ def test_a_shortcut_changed_in_the_list_works_at_once_and_next_time(
         assert win.open_project(project_path)
         dialog = ShortcutsDialog(win)
         rows = _rows(dialog)
-        assert rows["Split the shot at the playhead"] == ("S", "Timeline")
+        assert rows["Split the shot at the playhead"] == ("S", "Anywhere")  # it answers wherever the focus is
         assert rows["Save"][0] == QKeySequence("Ctrl+S").toString(QKeySequence.SequenceFormat.NativeText)
         assert rows["Play / pause"][0] == "Space"
         assert "" not in rows and rows["Relink media…"] == ("", "Anywhere")  # menu items without a key, by name

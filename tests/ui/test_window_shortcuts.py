@@ -73,3 +73,31 @@ def test_redo_from_the_keyboard_with_ctrl_shift_z_and_ctrl_y(qtbot, window: Main
         assert document.project.shot(shot.id).title != f"Title {key}"
         qtbot.keyClick(window, key, modifiers)
         assert document.project.shot(shot.id).title == f"Title {key}", QKeySequence(key | modifiers).toString()
+
+
+def test_split_and_marker_keys_answer_wherever_the_focus_is_but_a_text_field_types_them(
+    qtbot, window: MainWindow, project_path: Path
+) -> None:
+    """Seen in the creator's walk: paused in the viewer, M did nothing and said nothing."""
+    assert window.open_project(project_path)
+    document = window.document
+    assert document is not None
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    player = window.panels["player"]
+    player.setFocus()
+    qtbot.waitUntil(player.hasFocus)
+    qtbot.keyClick(player, Qt.Key.Key_M)
+    assert len(document.project.markers) == 1
+    shots = len(document.project.shots)
+    window.playhead.seek(document.project.shots[0].picked_take.duration_us // 2)
+    qtbot.keyClick(player, Qt.Key.Key_S)
+    assert len(document.project.shots) == shots + 1
+
+    prompt = window.panels["inspector"].prompt_edit
+    window.selection.select([document.project.shots[0].id])
+    prompt.setFocus()
+    qtbot.waitUntil(prompt.hasFocus)
+    qtbot.keyClicks(prompt, "ms")
+    assert "ms" in prompt.toPlainText()  # typed as text
+    assert len(document.project.markers) == 1 and len(document.project.shots) == shots + 1

@@ -28,6 +28,11 @@ EMPTY_FILM_US = 10_000_000
 used to zoom to 0.05 s ticks)."""
 
 
+WINDOW_WIDE = Qt.ShortcutContext.WindowShortcut
+"""Split (S) and marker (M) answer wherever the focus is, as in Shotcut and Resolve: a creator pausing in the viewer
+marks the beat there. A text field still takes the letter as typing (Qt asks it first)."""
+
+
 class TimelinePanel(QWidget):
     def __init__(
         self, document: ProjectDocument, selection: ShotSelection, playhead: Playhead, parent: QWidget | None = None
@@ -52,10 +57,14 @@ class TimelinePanel(QWidget):
         self.scroll_area.horizontalScrollBar().valueChanged.connect(lambda _: self.canvas.update())
 
         self.split_action = self._action("Split the shot at the playhead", "S", "split", self.split_at_playhead)
+        self.split_action.setShortcutContext(WINDOW_WIDE)
+        self.split_action.setObjectName("timeline.split")  # its id among the creator's keys, whatever its reach
         self.fit_action = self._action("Fit the whole film in view", "Ctrl+0", "zoom-fit", self.fit)
         self._action("Zoom in", "Ctrl+=", "zoom-in", lambda: self.zoom(ZOOM_STEP))
         self._action("Zoom out", "Ctrl+-", "zoom-out", lambda: self.zoom(1 / ZOOM_STEP))
         self.marker_action = self._action("Add a marker at the playhead", "M", "marker", self.toggle_marker)
+        self.marker_action.setShortcutContext(WINDOW_WIDE)
+        self.marker_action.setObjectName("timeline.marker")
 
         self.total_label = QLabel(self)
         self.total_label.setToolTip("Length of the film: the picked takes inside their trims, in shot order")
