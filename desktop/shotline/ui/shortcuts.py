@@ -2,7 +2,7 @@
 means two things at once, and changed by the creator (Help → Keyboard shortcuts), the changes kept in settings.
 
 An action is named by a stable id: its objectName when it has one (the window's own), else the panel it lives in
-and its text ("player: Full screen"). Panels are rebuilt for every project, so the saved keys
+and its text ("timeline: Zoom in"). Panels are rebuilt for every project, so the saved keys
 are applied again each time (`apply_saved`).
 """
 
