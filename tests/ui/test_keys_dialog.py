@@ -106,7 +106,7 @@ def test_a_key_kept_in_memory_is_the_one_tested(qtbot, app_context: AppContext, 
     the backend asked was made (when the dialog opened) reading keys from the keyring."""
     original = app_context.secrets
     app_context.secrets = EnvironmentOverride(KeyringSecretStore(backend=fail.Keyring()), {}, environ={})
-    app_context._backends.pop("runway", None)  # made afresh by this dialog, as in a new run
+    _drop_runway_backend(app_context)  # made afresh by this dialog, as in a new run
     try:
         with FakeRunway(key="rw-good-key-0123456789") as fake:
             monkeypatch.setenv("SHOTLINE_RUNWAY_BASE_URL", fake.url)
@@ -120,4 +120,12 @@ def test_a_key_kept_in_memory_is_the_one_tested(qtbot, app_context: AppContext, 
             assert "Key accepted" in row.source.text(), row.source.text()
     finally:
         app_context.secrets = original
-        app_context._backends.pop("runway", None)
+        _drop_runway_backend(app_context)
+
+
+def _drop_runway_backend(ctx: AppContext) -> None:
+    """Forget the context's Runway backend, closed as the context would close it: dropped open, its connection to
+    the fake server was left for the garbage collector, whose ResourceWarning failed whichever test ran then."""
+    backend = ctx._backends.pop("runway", None)
+    if backend is not None:
+        ctx.runner.run(backend.aclose(), timeout=10)
