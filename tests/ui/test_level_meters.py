@@ -21,9 +21,8 @@ from shotline.ui.bridge import Bridge
 from shotline.ui.document import ProjectDocument
 from shotline.ui.level_meter import LevelMeter
 from shotline.ui.player import PlayerPanel
-from shotline.ui.playhead import Playhead
-from shotline.ui.selection import ShotSelection
 from tests.clips import run
+from tests.ui.viewer_probe import shown_player
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -46,15 +45,8 @@ def tone_then_silence(folder: Path) -> Path:
 @pytest.fixture
 def player(qtbot: QtBot, app_context: AppContext, tmp_path: Path) -> Iterator[PlayerPanel]:
     document = ProjectDocument(app_context, ProjectSession.open(tone_then_silence(tmp_path)), Bridge())
-    panel = PlayerPanel(document, ShotSelection(), Playhead())
-    qtbot.addWidget(panel)
-    panel.resize(480, 360)
-    with qtbot.waitActive(panel):
-        panel.show()
-        panel.activateWindow()
-    panel.setFocus()
-    yield panel
-    panel.stop()
+    with shown_player(qtbot, document) as panel:
+        yield panel
     document.close()
 
 

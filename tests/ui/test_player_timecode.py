@@ -20,11 +20,9 @@ from shotline.ui.bridge import Bridge
 from shotline.ui.dialogs.preferences import PreferencesDialog
 from shotline.ui.document import ProjectDocument
 from shotline.ui.player import PlayerPanel
-from shotline.ui.playhead import Playhead
-from shotline.ui.selection import ShotSelection
 from tests.ui.shell_fixtures import private_settings
 from tests.ui.test_viewer_frames import at_frame
-from tests.ui.viewer_probe import Screen, named_frame, numbered_film
+from tests.ui.viewer_probe import Screen, named_frame, numbered_film, shown_player
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -39,15 +37,8 @@ def document(app_context: AppContext, tmp_path: Path) -> Iterator[ProjectDocumen
 
 @pytest.fixture
 def player(qtbot: QtBot, document: ProjectDocument) -> Iterator[PlayerPanel]:
-    panel = PlayerPanel(document, ShotSelection(), Playhead())
-    qtbot.addWidget(panel)
-    panel.resize(480, 360)
-    with qtbot.waitActive(panel):
-        panel.show()
-        panel.activateWindow()
-    panel.setFocus()
-    yield panel
-    panel.stop()
+    with shown_player(qtbot, document) as panel:
+        yield panel
 
 
 def counter(player: PlayerPanel) -> str:

@@ -24,9 +24,7 @@ from shotline.services.session import ProjectSession
 from shotline.ui.bridge import Bridge
 from shotline.ui.document import ProjectDocument
 from shotline.ui.player import PlayerPanel
-from shotline.ui.playhead import Playhead
-from shotline.ui.selection import ShotSelection
-from tests.ui.viewer_probe import FPS, Picture, Screen, named_frame, numbered_film
+from tests.ui.viewer_probe import FPS, Picture, Screen, named_frame, numbered_film, shown_player
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -44,15 +42,8 @@ def document(app_context: AppContext, tmp_path: Path) -> Iterator[ProjectDocumen
 
 @pytest.fixture
 def player(qtbot: QtBot, document: ProjectDocument) -> Iterator[PlayerPanel]:
-    panel = PlayerPanel(document, ShotSelection(), Playhead())
-    qtbot.addWidget(panel)
-    panel.resize(480, 360)
-    with qtbot.waitActive(panel):
-        panel.show()
-        panel.activateWindow()
-    panel.setFocus()
-    yield panel
-    panel.stop()
+    with shown_player(qtbot, document) as panel:
+        yield panel
 
 
 @pytest.fixture

@@ -17,9 +17,7 @@ from shotline.services.session import ProjectSession
 from shotline.ui.bridge import Bridge
 from shotline.ui.document import ProjectDocument
 from shotline.ui.player import PlayerPanel
-from shotline.ui.playhead import Playhead
-from shotline.ui.selection import ShotSelection
-from tests.ui.viewer_probe import FPS, numbered_film
+from tests.ui.viewer_probe import FPS, numbered_film, shown_player
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -27,15 +25,8 @@ pytestmark = pytest.mark.ffmpeg
 @pytest.fixture
 def player(qtbot: QtBot, app_context: AppContext, tmp_path: Path) -> Iterator[PlayerPanel]:
     document = ProjectDocument(app_context, ProjectSession.open(numbered_film(tmp_path)), Bridge())
-    panel = PlayerPanel(document, ShotSelection(), Playhead())
-    qtbot.addWidget(panel)
-    panel.resize(480, 360)
-    with qtbot.waitActive(panel):
-        panel.show()
-        panel.activateWindow()
-    panel.setFocus()
-    yield panel
-    panel.stop()
+    with shown_player(qtbot, document) as panel:
+        yield panel
     document.close()
 
 

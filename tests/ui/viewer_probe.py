@@ -3,7 +3,8 @@ frame the viewer's video sink last received, read once the viewer has settled af
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -21,7 +22,10 @@ from shotline.core.timeline import layout
 from shotline.services.editing import trim
 from shotline.services.importing import import_files
 from shotline.services.session import ProjectSession
+from shotline.ui.document import ProjectDocument
 from shotline.ui.player import PlayerPanel
+from shotline.ui.playhead import Playhead
+from shotline.ui.selection import ShotSelection
 from tests.media.numbered import frame_number, numbered_clip, scene
 
 FPS = 24
@@ -29,6 +33,22 @@ SHOT_IN_FRAMES = (0, 12)
 """The second shot starts half a second into its take, so its frames are counted on the take's clock."""
 QUIET_MS = 400
 """The viewer has settled when no frame has arrived for this long after the one an action asked for."""
+
+
+@contextmanager
+def shown_player(qtbot: QtBot, document: ProjectDocument) -> Iterator[PlayerPanel]:
+    """A player on `document`, shown, active and focused (its keys answer), stopped afterwards."""
+    panel = PlayerPanel(document, ShotSelection(), Playhead())
+    qtbot.addWidget(panel)
+    panel.resize(480, 360)
+    with qtbot.waitActive(panel):
+        panel.show()
+        panel.activateWindow()
+    panel.setFocus()
+    try:
+        yield panel
+    finally:
+        panel.stop()
 
 
 def numbered_film(folder: Path) -> Path:
