@@ -18,9 +18,10 @@ from shotline.services.session import ProjectSession
 from shotline.ui.bridge import Bridge
 from shotline.ui.document import ProjectDocument
 from shotline.ui.player import PlayerPanel
-from shotline.ui.player_mix import DRIFT_MS, MixTrack
+from shotline.ui.player_mix import MixTrack
 from shotline.ui.playhead import Playhead
 from shotline.ui.selection import ShotSelection
+from shotline.ui.sound_follow import DRIFT_MS
 from tests.media.sound import tone, tone_clip
 
 pytestmark = pytest.mark.ffmpeg

@@ -3,8 +3,8 @@ played by an audio-only QMediaPlayer in step with the player's clock.
 
 The mix itself is a WAV rendered by `services.mix_preview` on the runner, again (debounced) after each edit that
 changes the sound. The picture player stays the master: this track only follows the clock it is given — it plays
-when the player plays forward at normal speed, seeks when the clock jumps or when it drifts more than `DRIFT_MS`,
-and is silent (paused) for reverse and faster J/K/L speeds. While it carries a mix, the player silences the takes'
+when the player plays forward at normal speed, seeks when the clock jumps or when it drifts (`ui.sound_follow`), and
+is silent (paused) for reverse and faster J/K/L speeds. While it carries a mix, the player silences the takes'
 own sound, which the mix already holds.
 """
 
@@ -13,22 +13,19 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtMultimedia import QAudioBufferOutput, QAudioOutput, QMediaPlayer
 
 from shotline.core.changes import ProjectChange
 from shotline.services import mix_preview
 from shotline.services.playback import Transport
 from shotline.ui.document import ProjectDocument, describe
+from shotline.ui.sound_follow import FollowedSound
 
 log = logging.getLogger(__name__)
 
 RENDER_DELAY_MS = 300
 """Edits closer together than this (a gain slider, a drag) make one new preview, not one each."""
-DRIFT_MS = 80
-"""Further apart than this, sound and picture are heard out of step: the mix seeks back onto the clock."""
-SETTLE_MS = 300
-"""After a seek the media reports its old position for a while; drift is not judged until it has settled."""
 
 _READY = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
 
@@ -57,8 +54,7 @@ class MixTrack(QObject):
         self._media.errorOccurred.connect(self._on_media_error, queued)
         self._source: Path | None = None
         self._pending_ms: int | None = None
-        self._seek_ms: int | None = None
-        self._since_seek = QElapsedTimer()
+        self._follow = FollowedSound(self._media, "preview mix")
         self._at_us = 0
         self._transport = Transport()
         self._carrying = False
@@ -134,7 +130,7 @@ class MixTrack(QObject):
             return
         self._source = path
         self._pending_ms = self._at_us // 1000
-        self._seek_ms = None
+        self._follow.seek_ms = None
         self._media.setSource(QUrl.fromLocalFile(str(path)))
         self._update_carrying()
         self.source_changed.emit()
@@ -177,36 +173,23 @@ class MixTrack(QObject):
             # reverse and fast speeds would be noise: the mix is silent, and only follows a paused clock's seeks
             if self._media.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
                 self._media.pause()
-            if not transport.playing and target_ms != self._seek_ms:
-                self._seek(target_ms)
+            if not transport.playing and target_ms != self._follow.seek_ms:
+                self._follow.seek(target_ms)
             return
         duration = self._media.duration()
         if duration > 0 and target_ms >= duration:
             self._media.pause()  # past the end of a preview that is being rendered again for a longer film
             return
-        if self._media.playbackState() != QMediaPlayer.PlaybackState.PlayingState:
-            self._seek(target_ms)
-            self._media.play()
-        elif self._settled() and abs(self._media.position() - target_ms) > DRIFT_MS:
-            log.debug("mix drifted %d ms from the clock; re-syncing", self._media.position() - target_ms)
-            self._seek(target_ms)
-
-    def _seek(self, target_ms: int) -> None:
-        self._seek_ms = target_ms
-        self._since_seek.restart()
-        self._media.setPosition(target_ms)
-
-    def _settled(self) -> bool:
-        return not self._since_seek.isValid() or self._since_seek.elapsed() >= SETTLE_MS
+        self._follow.keep_up(target_ms)
 
     def _on_media_status(self, status: QMediaPlayer.MediaStatus) -> None:
         # a seek before the file is open is lost: start where the clock is now, once it is loaded
         if status in _READY and self._pending_ms is not None:
             self._pending_ms = None
-            self._seek_ms = None
+            self._follow.seek_ms = None
             self.follow(self._at_us, self._transport)
-            if self._seek_ms is None:
-                self._seek(self._at_us // 1000)
+            if self._follow.seek_ms is None:
+                self._follow.seek(self._at_us // 1000)
 
     def _on_media_error(self, error: QMediaPlayer.Error, message: str) -> None:
         if error != QMediaPlayer.Error.NoError and self._source is not None:

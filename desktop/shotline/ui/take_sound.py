@@ -1,8 +1,8 @@
 """TakeSound: one compared take's own sound, played by an audio-only QMediaPlayer in step with the compare grid.
 
 The grid's clock is the master (its pictures are decoded elsewhere); this only follows the time it is given, as the
-player's mix track does (`ui.player_mix`): it plays while the grid plays, seeks when the clock jumps or when it drifts
-more than `DRIFT_MS`, and is silent while paused and past the take's end. QMediaPlayer counts from its file's
+player's mix track does (`ui.player_mix`, both through `ui.sound_follow`): it plays while the grid plays, seeks when
+the clock jumps or drifts, and is silent while paused and past the take's end. QMediaPlayer counts from its file's
 container start, so the time given is already on that clock (the take time plus `frame_reader.Picture.offset_us`).
 """
 
@@ -11,15 +11,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QObject, Qt, QUrl
+from PySide6.QtCore import QObject, Qt, QUrl
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+
+from shotline.ui.sound_follow import FollowedSound
 
 log = logging.getLogger(__name__)
 
-DRIFT_MS = 80
-"""Further apart than this, sound and picture are heard out of step: the sound seeks back onto the clock."""
-SETTLE_MS = 300
-"""After a seek the media reports its old position for a while; drift is not judged until it has settled."""
 
 _READY = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
 _PLAYING = QMediaPlayer.PlaybackState.PlayingState
@@ -40,8 +38,7 @@ class TakeSound(QObject):
         self._loading = False
         self._at_ms: int | None = None
         self._playing = False
-        self._seek_ms: int | None = None
-        self._since_seek = QElapsedTimer()
+        self._follow = FollowedSound(self._media, "compared take's sound")
 
     @property
     def source(self) -> Path | None:
@@ -51,7 +48,7 @@ class TakeSound(QObject):
     @property
     def seek_ms(self) -> int | None:
         """Where the sound was last sent (ms on its file's container clock)."""
-        return self._seek_ms
+        return self._follow.seek_ms
 
     @property
     def media_player(self) -> QMediaPlayer:
@@ -62,7 +59,7 @@ class TakeSound(QObject):
         if path == self._source:
             return
         self._source = path
-        self._seek_ms = None
+        self._follow.seek_ms = None
         self._media.stop()
         self._loading = path is not None
         self._media.setSource(QUrl.fromLocalFile(str(path)) if path else QUrl())
@@ -76,20 +73,7 @@ class TakeSound(QObject):
             if self._media.playbackState() == _PLAYING:
                 self._media.pause()
             return
-        if self._media.playbackState() != _PLAYING:
-            self._seek(at_ms)
-            self._media.play()
-        elif self._settled() and abs(self._media.position() - at_ms) > DRIFT_MS:
-            log.debug("compared take's sound drifted %d ms from the clock; re-syncing", self._media.position() - at_ms)
-            self._seek(at_ms)
-
-    def _seek(self, at_ms: int) -> None:
-        self._seek_ms = at_ms
-        self._since_seek.restart()
-        self._media.setPosition(at_ms)
-
-    def _settled(self) -> bool:
-        return not self._since_seek.isValid() or self._since_seek.elapsed() >= SETTLE_MS
+        self._follow.keep_up(at_ms)
 
     def _on_media_status(self, status: QMediaPlayer.MediaStatus) -> None:
         if status in _READY and self._loading:
