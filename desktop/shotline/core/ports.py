@@ -15,6 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from shotline.core.lengths import LengthFit
 from shotline.core.model import MediaInfo, Size
 
 ProgressSink = Callable[[float], None]
@@ -40,6 +41,10 @@ class ModelInfo:
     """Allowed lengths; empty means any length from min to max."""
     min_duration_us: int = 1_000_000
     max_duration_us: int = 60_000_000
+    length_step_us: int = 1_000_000
+    """Inside min..max (when `durations_us` is empty), the lengths it makes are multiples of this; 0 means any."""
+    length_fit: LengthFit = LengthFit.NEAREST
+    """How a shot's asked length is fitted to one the model makes (core.lengths.fit_length: the one rule)."""
     aspects: tuple[str, ...] = ("16:9", "9:16", "1:1")
     resolutions: tuple[str, ...] = ()
     audio: bool = False
@@ -53,6 +58,10 @@ class ModelInfo:
     remix: bool = False
     price_per_second: Decimal | None = None
     """Price in USD per second of output; None when unknown or free."""
+    retired: str = ""
+    """The date the provider stopped serving it (ISO), or empty; a retired model is named, never silently used."""
+    replacement: str = ""
+    """The model id the provider suggests instead of a retired one (same backend)."""
 
 
 @dataclass(frozen=True, slots=True)
