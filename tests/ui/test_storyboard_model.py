@@ -141,6 +141,10 @@ def test_drop_of_files_imports_them(document: ProjectDocument, qtbot, tmp_path: 
     qtbot.waitUntil(lambda: len(document.project.shots) == 4, timeout=10_000)
     assert rows(model) == ids(document)
     assert document.project.shots[1].takes[0].origin == "imported"
+    # The card names the creator's own clip, not the backend that would make its next take
+    imported = document.project.shots[1].takes[0].source_name
+    assert model.data(model.index(1, 0), ShotRole.BACKEND) == f"Imported · {imported}"
+    assert model.data(model.index(0, 0), ShotRole.BACKEND).startswith("Animatic")
 
 
 def test_generation_shows_state_and_thumbnail(app_context: AppContext, tmp_path: Path, qtbot) -> None:

@@ -26,7 +26,7 @@ from PySide6.QtGui import QImage, QPixmap
 
 from shotline.core import commands
 from shotline.core.changes import ProjectChange
-from shotline.core.model import Shot, Take
+from shotline.core.model import Origin, Shot, Take
 from shotline.core.ports import JobRecord
 from shotline.services.shots import ShotStatus, format_cost, is_offline, model_info, shot_status
 from shotline.ui.document import ProjectDocument
@@ -153,6 +153,10 @@ class ShotListModel(QAbstractListModel):
         return None
 
     def _backend_text(self, shot: Shot) -> str:
+        picked = shot.picked_take
+        if picked is not None and picked.origin is Origin.IMPORTED:
+            # The card says what the creator sees in it: their own clip, not the backend that would make the next take
+            return f"Imported · {picked.source_name}" if picked.source_name else "Imported clip"
         registry = self._document.ctx.registry
         model = model_info(registry, shot.generation)
         if model is None:
