@@ -10,13 +10,14 @@ sentence in the window's message bar — never a traceback dialog, never a silen
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QLoggingCategory, Qt
 from PySide6.QtGui import QFileOpenEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
@@ -85,10 +86,26 @@ class ShotlineApplication(QApplication):
             self._open(Path(name))
 
 
+def quiet_media_engine() -> None:
+    """Settings for Qt Multimedia's own FFmpeg, which plays the viewer and the sound lanes.
+
+    It printed each clip's "Input #0 …" stream table to the terminal whenever the viewer opened one, and eight
+    lines about the optional video-acceleration libraries (VA-API) this computer lacks, which playback does
+    without; its other warnings stay. It may open local files only (no http, no pipe): a take is a file in the
+    project, and a player never fetches what a hostile file names. The creator's QT_LOGGING_RULES and environment
+    still win.
+    """
+    QLoggingCategory.setFilterRules(
+        "qt.multimedia.ffmpeg.mediadataholder.info=false\nqt.multimedia.symbolsresolver.warning=false"
+    )
+    os.environ.setdefault("QT_FFMPEG_PROTOCOL_WHITELIST", "file")
+
+
 def make_application(argv: list[str] | None = None) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
+    quiet_media_engine()
     QCoreApplication.setApplicationName("Shotline")
     QCoreApplication.setOrganizationName("Shotline")
     QCoreApplication.setApplicationVersion(__version__)
