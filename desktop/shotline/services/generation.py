@@ -29,7 +29,9 @@ from shotline.jobs.runner import JobHandle, throttled
 from shotline.media.probe import admit
 from shotline.services.budget import check_budget
 from shotline.services.context import AppContext
+from shotline.services.retirement import refuse_retired
 from shotline.services.session import ProjectSession
+from shotline.services.shot_fit import takes_first_frame
 from shotline.storage import references
 
 log = logging.getLogger(__name__)
@@ -113,6 +115,7 @@ def build_request(
     if model_info is None:
         offered = ", ".join(m.id for m in info.models)
         raise InputRejected(f"{info.name} has no model {model!r}; it offers {offered}.")
+    refuse_retired(info, model_info)
     if not shot.prompt.strip():
         raise InputRejected(f"Shot {number} has no prompt; write what it should show first.")
     duration = shot.generation.duration_us
@@ -144,7 +147,10 @@ def build_request(
 
 
 def _images(shot: Shot, model: ModelInfo, project_dir: Path | None) -> dict[str, Any]:
-    """The shot's pictures the model can use, as files on this computer (a backend uploads or inlines them)."""
+    """The shot's pictures the model can use, as files on this computer (a backend uploads or inlines them).
+
+    What the model cannot take is left out here and said to the creator before sending (services.shot_fit, the
+    same rule): the inspector and `shotline generate` name it."""
     settings = shot.generation
 
     def where(relative: str | None) -> str | None:
@@ -155,7 +161,7 @@ def _images(shot: Shot, model: ModelInfo, project_dir: Path | None) -> dict[str,
         return relative if project_dir is None else str(references.inside(project_dir, relative))
 
     return {
-        "first_frame": where(settings.first_frame) if model.image_to_video else None,
+        "first_frame": where(settings.first_frame) if takes_first_frame(model) else None,
         "last_frame": where(settings.last_frame) if model.first_last_frame else None,
         "reference_images": tuple(
             filter(None, (where(image) for image in settings.reference_images[: model.reference_images]))

@@ -1,0 +1,136 @@
+"""What a model keeps of a shot: which of the shot's settings it takes as they are, which it changes, and which it
+cannot take at all — said to the creator before anything is sent, never dropped in silence.
+
+One answer serves the inspector (a line under the model), `shotline generate` (a line per shot before the jobs go
+out), the request itself (`services.generation` sends only the pictures this says are kept) and a model change
+(`services.retirement`: what moving a shot to another model keeps or drops).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import PurePosixPath
+
+from shotline.core.errors import InputRejected
+from shotline.core.lengths import FittedLength, fit_length
+from shotline.core.model import Shot
+from shotline.core.ports import ModelInfo
+
+
+class Setting(StrEnum):
+    """A shot setting a model may not take, named as the inspector names it."""
+
+    LENGTH = "length"
+    ASPECT = "aspect"
+    RESOLUTION = "resolution"
+    SOUND = "sound"
+    SEED = "seed"
+    NEGATIVE_PROMPT = "negative prompt"
+    FIRST_FRAME = "first frame"
+    END_FRAME = "end frame"
+    REFERENCES = "reference images"
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    setting: Setting
+    text: str
+    """The setting as the creator knows it: "the end frame (dusk.png)", "seed 42", "2 of 3 reference images"."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShotFit:
+    """How `model` takes a shot's settings."""
+
+    model: ModelInfo
+    kept: tuple[Setting, ...]
+    """Settings the shot uses (a frame, sound, a seed…) that the model takes as they are."""
+    changed: tuple[Difference, ...]
+    """Sent, but not as the shot asks: a length fitted to one the model makes, an aspect or resolution it lacks."""
+    dropped: tuple[Difference, ...]
+    """Not sent at all: the model has no place for them."""
+    length: FittedLength | None
+    """The length the model will make; None when it cannot make this shot's length (see `length_refused`)."""
+    length_refused: str = ""
+
+    @property
+    def drops(self) -> frozenset[Setting]:
+        return frozenset(difference.setting for difference in self.dropped)
+
+    def cannot_take(self) -> str:
+        """ "Kling 2.1 cannot take this shot's end frame (dusk.png) or seed 42: they will not be sent.", or ""."""
+        if not self.dropped:
+            return ""
+        return f"{self.model.label} cannot take this shot's {_listed(self.dropped)}: they will not be sent."
+
+    def notes(self) -> list[str]:
+        """Everything the creator should read before sending: what is dropped, then what is changed."""
+        lines = [self.cannot_take()] if self.dropped else []
+        if self.length_refused:
+            lines.append(self.length_refused)
+        lines.extend(f"{self.model.label}: {difference.text}." for difference in self.changed)
+        return lines
+
+
+def fit_shot(shot: Shot, model: ModelInfo) -> ShotFit:
+    """What `model` keeps, changes and drops of `shot`'s settings (pure; nothing is changed)."""
+    settings = shot.generation
+    kept: list[Setting] = []
+    changed: list[Difference] = []
+    dropped: list[Difference] = []
+
+    def offer(setting: Setting, used: bool, taken: bool, text: str) -> None:
+        if used and taken:
+            kept.append(setting)
+        elif used:
+            dropped.append(Difference(setting, text))
+
+    first_frame, end_frame = settings.first_frame, settings.last_frame
+    offer(Setting.FIRST_FRAME, bool(first_frame), takes_first_frame(model), f"first frame ({_name(first_frame)})")
+    offer(Setting.END_FRAME, bool(end_frame), model.first_last_frame, f"end frame ({_name(end_frame)})")
+    offer(Setting.SOUND, settings.audio, model.audio, "sound")
+    offer(Setting.SEED, settings.seed is not None, model.seed, f"seed {settings.seed}")
+    offer(Setting.NEGATIVE_PROMPT, bool(shot.negative_prompt.strip()), model.negative_prompt, "negative prompt")
+    references = len(settings.reference_images)
+    if references:
+        room = model.reference_images
+        if references <= room:
+            kept.append(Setting.REFERENCES)
+        elif room == 0:
+            dropped.append(Difference(Setting.REFERENCES, _count(references, "reference image")))
+        else:
+            dropped.append(Difference(Setting.REFERENCES, f"{references - room} of {references} reference images"))
+    if model.aspects and settings.aspect not in model.aspects:
+        made = " or ".join(model.aspects)
+        changed.append(Difference(Setting.ASPECT, f"makes {made}, not {settings.aspect}"))
+    if settings.resolution and settings.resolution not in model.resolutions:
+        made = " or ".join(model.resolutions) if model.resolutions else "its own resolution only"
+        changed.append(Difference(Setting.RESOLUTION, f"makes {made}, not {settings.resolution}"))
+    length: FittedLength | None
+    refused = ""
+    try:
+        length = fit_length(model, settings.duration_us)
+    except InputRejected as error:
+        length, refused = None, str(error)
+    if length is not None and length.changed:
+        changed.append(Difference(Setting.LENGTH, length.describe()))
+    return ShotFit(model, tuple(kept), tuple(changed), tuple(dropped), length, refused)
+
+
+def takes_first_frame(model: ModelInfo) -> bool:
+    """A model that starts from a picture, or from a first and an end frame, takes a first frame."""
+    return model.image_to_video or model.first_last_frame
+
+
+def _name(path: str | None) -> str:
+    return PurePosixPath(path or "").name
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _listed(differences: tuple[Difference, ...]) -> str:
+    texts = [difference.text for difference in differences]
+    return texts[0] if len(texts) == 1 else f"{', '.join(texts[:-1])} or {texts[-1]}"
