@@ -1,20 +1,25 @@
-"""What a generation should cost, from dated price tables kept as data so prices can change without a release.
+"""What a generation should cost: the price formulas the model catalogue's `price` tables are written in.
 
-One TOML file per backend (`resources/prices/<backend>.toml`); a file of the same name in the creator's own
-prices folder replaces the shipped one. A table looks like this (amounts in USD, written as strings so they stay
-exact):
+Prices live with their models in `resources/catalogue/<backend>.toml` (backends/catalogue.py), dated and sourced,
+as exact strings. A price table looks like this (amounts in USD):
 
-    as_of = "2026-11-01"
-    source = "https://provider.example/pricing"
-
-    [models."model-id"]
     per_second = "0.10"                        # the base price per second of output
     per_second_with_audio = "0.15"             # optional: used when the request asks for sound
-    per_generation = "0.00"                    # optional: a flat fee per job, added to the above
-    [models."model-id".per_second_by_resolution]
+    per_generation = "0.00"                    # optional: a flat fee per job, added to the rest
+    [per_second_by_resolution]
     "1080p" = "0.20"                           # optional: replaces per_second at that resolution
+    [per_second_with_audio_by_resolution]
+    "1080p" = "0.30"                           # optional: the same, when the request asks for sound
+    [per_clip]
+    "6" = "0.27"                               # optional: a flat price for a clip of that many seconds
+    "10" = "0.45"                              # (providers that price by the clip, not by the second)
 
-A model without an entry has no estimate (shown as "unknown"), never a guessed one.
+A model without a price has no estimate (shown as "unknown"), never a guessed one. Every price is of the request
+as it is sent: `request.duration_us` is the length the model will make (core.lengths.fit_length), so the estimate
+is what the provider's table says for that request.
+
+A creator's older `prices/<backend>.toml` (this format under `[models."id"]`, with `as_of` and `source`) is still
+read over the catalogue's prices, so a price they set there keeps counting.
 """
 
 from __future__ import annotations
@@ -37,13 +42,23 @@ _CENT = Decimal("0.01")
 
 @dataclass(frozen=True, slots=True)
 class ModelPrice:
-    per_second: Decimal
+    per_second: Decimal = Decimal(0)
     per_second_with_audio: Decimal | None = None
     per_generation: Decimal = Decimal(0)
     per_second_by_resolution: Mapping[str, Decimal] = field(default_factory=dict)
+    per_second_with_audio_by_resolution: Mapping[str, Decimal] = field(default_factory=dict)
+    per_clip: Mapping[int, Decimal] = field(default_factory=dict)
+    """A flat price by the clip's length in microseconds, for providers that price a clip, not a second."""
+    as_of: str = ""
+    source: str = ""
+    """When and where this price was read (a catalogue entry's own, else its file's)."""
 
     def cost(self, request: GenerationRequest) -> Decimal:
-        if request.resolution in self.per_second_by_resolution:
+        if request.duration_us in self.per_clip:
+            return self.per_generation + self.per_clip[request.duration_us]
+        if request.audio and request.resolution in self.per_second_with_audio_by_resolution:
+            rate = self.per_second_with_audio_by_resolution[request.resolution]
+        elif request.resolution in self.per_second_by_resolution:
             rate = self.per_second_by_resolution[request.resolution]
         elif request.audio and self.per_second_with_audio is not None:
             rate = self.per_second_with_audio
@@ -92,11 +107,20 @@ class PriceTable:
     def prices(self, backend_id: str) -> BackendPrices | None:
         return self._backends.get(backend_id)
 
+    def over(self, base: PriceTable) -> PriceTable:
+        """`base` with this table's models priced as this table says (its other models kept)."""
+        merged = dict(base._backends)
+        for backend_id, mine in self._backends.items():
+            known = merged.get(backend_id)
+            models = {**(known.models if known else {}), **mine.models}
+            merged[backend_id] = BackendPrices(mine.as_of, mine.source, models)
+        return PriceTable(merged)
+
     def estimate(self, info: BackendInfo, request: GenerationRequest) -> Estimate | None:
         """The request's cost; the table wins, a plug-in's declared price per second is the fallback."""
         table = self._backends.get(info.id)
         if table is not None and (price := table.models.get(request.model)) is not None:
-            return Estimate(price.cost(request), table.as_of)
+            return Estimate(price.cost(request), price.as_of or table.as_of)
         model = info.model(request.model)
         if model is not None and model.price_per_second is not None:
             return Estimate(model.price_per_second * Decimal(request.duration_us) / _US_PER_SECOND, "")
@@ -104,17 +128,59 @@ class PriceTable:
 
 
 def _parse(data: Mapping[str, Any]) -> BackendPrices:
-    models = {}
-    for model_id, entry in dict(data.get("models", {})).items():
-        by_resolution = dict(entry.get("per_second_by_resolution", {}))
-        models[str(model_id)] = ModelPrice(
-            per_second=Decimal(str(entry["per_second"])),
-            per_second_with_audio=_optional(entry.get("per_second_with_audio")),
-            per_generation=Decimal(str(entry.get("per_generation", "0"))),
-            per_second_by_resolution={str(name): Decimal(str(value)) for name, value in by_resolution.items()},
-        )
+    models = {str(model_id): parse_price(entry) for model_id, entry in dict(data.get("models", {})).items()}
     return BackendPrices(as_of=str(data.get("as_of", "")), source=str(data.get("source", "")), models=models)
 
 
+_PRICE_KEYS = frozenset(
+    {
+        "per_second",
+        "per_second_with_audio",
+        "per_generation",
+        "per_second_by_resolution",
+        "per_second_with_audio_by_resolution",
+        "per_clip",
+        "as_of",
+        "source",
+    }
+)
+
+
+def parse_price(entry: Mapping[str, Any]) -> ModelPrice:
+    """One price table; ValueError (or KeyError, InvalidOperation) when it is not one."""
+    unknown = sorted(set(entry) - _PRICE_KEYS)
+    if unknown:
+        raise ValueError(f"unknown price field(s) {', '.join(unknown)}")
+    if "per_second" not in entry and "per_clip" not in entry:
+        raise KeyError("per_second")
+    return ModelPrice(
+        per_second=_amount(entry.get("per_second", "0")),
+        per_second_with_audio=_optional(entry.get("per_second_with_audio")),
+        per_generation=_amount(entry.get("per_generation", "0")),
+        per_second_by_resolution=_amounts(entry.get("per_second_by_resolution", {})),
+        per_second_with_audio_by_resolution=_amounts(entry.get("per_second_with_audio_by_resolution", {})),
+        per_clip={
+            int(Decimal(str(seconds)) * _US_PER_SECOND): amount
+            for seconds, amount in _amounts(entry.get("per_clip", {})).items()
+        },
+        as_of=str(entry.get("as_of", "")),
+        source=str(entry.get("source", "")),
+    )
+
+
+def _amounts(table: Any) -> dict[str, Decimal]:
+    return {str(name): _amount(value) for name, value in dict(table).items()}
+
+
 def _optional(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
+    return None if value is None else _amount(value)
+
+
+def _amount(value: Any) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not an amount in USD") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"{value!r} is not an amount in USD")
+    return amount
