@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from shotline.core import audio_edits, commands
 from shotline.core.model import AudioClip, Transition, TransitionKind
+from shotline.core.timecode import snap_to_frame
 from shotline.services import sound
 from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
@@ -106,6 +107,10 @@ def wait_for_waveforms(qtbot: QtBot, panel: TimelinePanel, document: ProjectDocu
     panel.canvas.repaint()
     wanted = {clip.media for clip in document.project.audio}
     qtbot.waitUntil(lambda: all(media in panel.canvas.waveforms for media in wanted), timeout=20_000)
+
+
+def on_frame(document: ProjectDocument, at_us: int) -> int:
+    return snap_to_frame(at_us, document.project.settings.fps)
 
 
 def quiet_distance(panel: TimelinePanel, document: ProjectDocument, clip: AudioClip, at_least: int) -> int:
@@ -222,7 +227,9 @@ def test_dragging_a_clip_moves_it_in_time_and_to_another_lane_in_one_undo_step(
     drag(qtbot, panel, QPoint(x, y), [QPoint(x + 10, y), QPoint(x + 30, music_y), QPoint(x + dx, music_y)])
 
     delta = panel.canvas.geometry_.us_for_pixels(dx)
-    assert document.project == audio_edits.move_audio_clip(original, clip.id, clip.start_us + delta, "music")
+    landed = on_frame(document, clip.start_us + delta)  # clear of every snap target: the nearest frame of the film
+    assert landed != clip.start_us + delta  # (the drag itself ended between frames)
+    assert document.project == audio_edits.move_audio_clip(original, clip.id, landed, "music")
     assert document.session.history.undo_label == "Move sound"
     document.undo()
     assert document.project == original
@@ -262,15 +269,17 @@ def test_dragging_the_edges_trims_the_clip(qtbot: QtBot, panel: TimelinePanel, d
     assert all(abs(geo.x_of(t) - (end - 45)) > SNAP_PIXELS for t in snap_targets(original, 0, clip.id))
     drag(qtbot, panel, QPoint(end, y), [QPoint(end - 20, y), QPoint(end - 45, y)])
     after_out = document.project
-    out_us = clip.trim.out_us + geo.us_for_pixels(round(box.x1) - 1 - 45 - (round(box.x1) - 1))
+    out_us = clip.trim.out_us + geo.us_for_pixels(-45)
+    out_us += on_frame(document, clip.start_us + out_us - clip.trim.in_us) - (clip.start_us + out_us - clip.trim.in_us)
     assert after_out == audio_edits.trim_audio_clip(original, clip.id, clip.trim.in_us, out_us)
+    assert after_out.audio_clip(clip.id).end_us == on_frame(document, after_out.audio_clip(clip.id).end_us)
 
     # Left edge 30 px right: the in point moves in and the clip starts later; its end stays put.
     box = sound_box(panel, "music")
     start = round(box.x0) + 1
     drag(qtbot, panel, QPoint(start, y), [QPoint(start + 12, y), QPoint(start + 30, y)])
     trimmed = document.project.audio_clip(clip.id)
-    moved_by = geo.us_for_pixels(30)
+    moved_by = on_frame(document, clip.start_us + geo.us_for_pixels(30)) - clip.start_us
     assert trimmed.trim.in_us == clip.trim.in_us + moved_by
     assert trimmed.start_us == clip.start_us + moved_by
     assert trimmed.end_us == after_out.audio_clip(clip.id).end_us

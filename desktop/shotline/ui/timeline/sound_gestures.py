@@ -2,8 +2,9 @@
 between lanes, dragging an edge trims it, Delete removes it, and sound files dropped on a lane are added there.
 
 A drag is many `move_audio_clip` / `trim_audio_clip` commands with one merge key, sealed on release, so it is one
-undo step. Moves and trims snap to shot boundaries, the playhead and other sound clips' edges within a few pixels
-(Shift drags freely). Dropped files are probed and copied off the GUI thread, then added as one undo step.
+undo step. Moves and trims snap to shot boundaries, the playhead and other sound clips' edges within a few pixels,
+else to the film's nearest frame (Shift drags freely). Dropped files are probed and copied off the GUI thread,
+then added as one undo step.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from shotline.core import commands
 from shotline.core.audio_edits import MIN_AUDIO_US
 from shotline.core.errors import ShotlineError
 from shotline.core.model import AudioClip, Project
+from shotline.core.timecode import snap_to_frame
 from shotline.core.timeline import layout
 from shotline.services.sound import prepare_sound
 from shotline.ui.document import ProjectDocument, describe
@@ -120,13 +122,19 @@ class SoundGestures:
     def _tolerance(self, geo: TimelineGeometry, snap: bool) -> int:
         return geo.us_for_pixels(SNAP_PIXELS) if snap else 0
 
+    def _on_frame(self, at_us: int, snap: bool) -> int:
+        """A dragged edge that met no snap target lands on a frame of the film, as every shot edge does, so the
+        sound starts and ends where the viewer and the export can show it (Shift drags freely)."""
+        return snap_to_frame(at_us, self._document.project.settings.fps) if snap else at_us
+
     def _move_to(self, drag: SoundMove, geo: TimelineGeometry, x: float, y: float, snap: bool) -> None:
         clip = self._clip(drag.clip_id)
         if clip is None:
             return
         start = max(0, drag.start_us + geo.us_for_pixels(x - drag.press_x))
         targets = snap_targets(self._document.project, self._playhead.position_us, clip.id)
-        start = max(0, start + snap_shift([start, start + clip.duration_us], targets, self._tolerance(geo, snap)))
+        shift = snap_shift([start, start + clip.duration_us], targets, self._tolerance(geo, snap))
+        start = max(0, start + shift if shift else self._on_frame(start, snap))
         row = geo.row_at(y)
         lane = row.lane.id if row is not None and row.holds_clips else clip.lane  # never onto the clip-sound lane
         if (start, lane) != (clip.start_us, clip.lane):
@@ -143,12 +151,14 @@ class SoundGestures:
         targets = snap_targets(self._document.project, self._playhead.position_us, clip.id)
         if drag.side == "out":
             out_us = drag.out_us + delta
-            out_us += snap_shift([drag.start_us + out_us - drag.in_us], targets, tolerance)
+            edge = drag.start_us + out_us - drag.in_us
+            out_us += snap_shift([edge], targets, tolerance) or self._on_frame(edge, snap) - edge
             in_us, out_us = drag.in_us, min(max(out_us, drag.in_us + MIN_AUDIO_US), drag.length_us)
             keep_end = False
         else:
             in_us = drag.in_us + delta
-            in_us += snap_shift([drag.start_us + in_us - drag.in_us], targets, tolerance)
+            edge = drag.start_us + in_us - drag.in_us
+            in_us += snap_shift([edge], targets, tolerance) or self._on_frame(edge, snap) - edge
             earliest = max(0, drag.in_us - drag.start_us)  # the clip cannot start before the film
             in_us, out_us = min(max(in_us, earliest), drag.out_us - MIN_AUDIO_US), drag.out_us
             keep_end = True
