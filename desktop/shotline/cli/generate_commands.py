@@ -19,6 +19,7 @@ from shotline.services.context import AppContext, open_context
 from shotline.services.generation import GenerationService, StartedJob
 from shotline.services.keys import key_status
 from shotline.services.session import ProjectSession
+from shotline.services.shot_fit import sending_notes
 from shotline.storage.secrets import KeySource
 
 
@@ -74,6 +75,8 @@ def generate(
             click.echo("Every shot has a take already; use --all or --shot to generate more.")
             return
         _check_keys(ctx, [backend or session.project.shot(ref).generation.backend for ref in refs])
+        for note in sending_notes(ctx.registry, session.project, refs, backend=backend, model=model):
+            click.echo(note, err=True)  # before anything is sent: what the model cannot take is never dropped unsaid
         generation = GenerationService(ctx, session)
         records = generation.prepare(refs, backend=backend, model=model)
         _say_cost(records, session, ctx)

@@ -26,6 +26,7 @@ COMMAND_MODULES = {
     "shotline.cli.share_commands": ("share", "unpack"),
     "shotline.cli.restore_commands": ("restore",),
     "shotline.cli.take_commands": ("take",),
+    "shotline.cli.model_commands": ("replace-model",),
 }
 """Where each command lives. A command's module is imported only when that command runs, so `shotline sound add`
 does not pay for importing every backend (most of the start-up time of a command)."""

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePosixPath
 
-from shotline.core.errors import InputRejected
+from shotline.backends.registry import BackendRegistry
+from shotline.core.errors import InputRejected, UnknownBackend
 from shotline.core.lengths import FittedLength, fit_length
-from shotline.core.model import Shot
+from shotline.core.model import Project, Shot
 from shotline.core.ports import ModelInfo
 
 
@@ -116,6 +117,37 @@ def fit_shot(shot: Shot, model: ModelInfo) -> ShotFit:
     if length is not None and length.changed:
         changed.append(Difference(Setting.LENGTH, length.describe()))
     return ShotFit(model, tuple(kept), tuple(changed), tuple(dropped), length, refused)
+
+
+def sending_notes(
+    registry: BackendRegistry,
+    project: Project,
+    shot_ids: list[str],
+    *,
+    backend: str | None = None,
+    model: str | None = None,
+) -> list[str]:
+    """ "Shot 2: …" for each shot whose model (its own, or `backend`/`model` as `generate` would use) cannot take a
+    setting as the shot asks: what `shotline generate` prints before anything is sent."""
+    lines: list[str] = []
+    for shot_id in dict.fromkeys(shot_ids):
+        shot = project.shot(shot_id)
+        chosen = _sent_to(registry, shot, backend, model)
+        if chosen is not None:
+            number = project.index_of(shot.id) + 1
+            lines.extend(f"Shot {number}: {note}" for note in fit_shot(shot, chosen).notes())
+    return lines
+
+
+def _sent_to(registry: BackendRegistry, shot: Shot, backend: str | None, model: str | None) -> ModelInfo | None:
+    """The model a job for `shot` goes to, chosen as services.generation.build_request chooses it."""
+    backend_id = backend or shot.generation.backend
+    if model is None:  # the shot's own model, unless another backend was asked for: then that backend's default
+        model = shot.generation.model if backend_id == shot.generation.backend else ""
+    try:
+        return registry.info(backend_id).model(model)
+    except UnknownBackend:
+        return None
 
 
 def takes_first_frame(model: ModelInfo) -> bool:
