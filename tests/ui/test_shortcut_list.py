@@ -54,6 +54,13 @@ def test_a_shortcut_changed_in_the_list_works_at_once_and_next_time(
         dialog.editor.setKeySequence(QKeySequence("Ctrl+Shift+O"))
         assert dialog.set_from_editor()
         assert win.shortcut_clashes() == []
+        # A new first key for Redo keeps its other keys: Ctrl+Y still redoes beside the new one
+        redo = next(a for a in win.actions() if a.objectName() == "edit.redo")
+        before = [k.toString() for k in redo.shortcuts()]
+        dialog.select("edit.redo")
+        dialog.editor.setKeySequence(QKeySequence("Ctrl+Alt+R"))
+        assert dialog.set_from_editor()
+        assert [k.toString() for k in redo.shortcuts()] == ["Ctrl+Alt+R", *before[1:]]
 
         document = win.document
         assert document is not None

@@ -1,5 +1,6 @@
 """Help → Keyboard shortcuts: every key the window answers, with where it works, searchable, and editable as in
-Shotcut: select a row, press the new key in the field below, and it is used at once and kept in the settings.
+Shotcut: select a row, press the new key in the field below, and it is used at once and kept in the settings. The
+new key replaces the action's first key; its other keys stay.
 A key that already means something where this one works is refused with the name of that action."""
 
 from __future__ import annotations
@@ -134,12 +135,14 @@ class ShortcutsDialog(QDialog):
                 self.tree.setCurrentItem(item)
 
     def set_from_editor(self) -> bool:
-        """Give the selected action the key in the field (none if the field is empty); False if refused."""
+        """Make the key in the field the selected action's first key, keeping its other keys (Redo's Ctrl+Y beside
+        Ctrl+Shift+Z); an empty field takes all its keys away. False if refused."""
         binding = self._current()
         if binding is None:
             return False
         key = self.editor.keySequence().toString(shortcuts.PORTABLE)
-        return self.change(binding, (key,) if key else ())
+        others = tuple(k for k in binding.keys[1:] if k != key)
+        return self.change(binding, (key, *others) if key else ())
 
     def reset_selected(self) -> bool:
         binding = self._current()
