@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QContextMenuEvent, QDragEnterEvent, QDragMove
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
 from shotline.core.model import MUSIC_LANE
+from shotline.core.timeline import film_length_us
 from shotline.services.context import AppContext
 from shotline.ui.main_window import MainWindow
 from shotline.ui.timeline import geometry
@@ -84,6 +85,12 @@ def test_file_menu_imports_clips_after_the_selected_shot_and_sound_at_the_playhe
     qtbot.waitUntil(lambda: len(document.project.audio) == 1, timeout=WAIT_MS)
     [placed] = document.project.audio
     assert placed.lane == MUSIC_LANE and placed.start_us == 500_000
+
+    # With the playhead parked at the film's end (played through), music starts with the film, not after it
+    window.playhead.seek(film_length_us(document.project))
+    _file_action(window, "Import voice-over…").trigger()
+    qtbot.waitUntil(lambda: len(document.project.audio) == 2, timeout=WAIT_MS)
+    assert document.project.audio[1].start_us == 0
 
 
 def test_right_click_on_a_card_a_clip_a_take_and_the_background(qtbot, window: MainWindow) -> None:

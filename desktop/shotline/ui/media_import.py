@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from shotline.core import commands
+from shotline.core.frames import last_frame_before
 from shotline.core.model import MUSIC_LANE, VOICE_LANE, AudioClip
+from shotline.core.timeline import film_length_us
 from shotline.services.sound import prepare_sound
 from shotline.ui.document import describe
 from shotline.ui.timeline import TimelinePanel
@@ -61,13 +63,17 @@ class MediaImport:
         self.import_sound(VOICE_LANE, "Import voice-over")
 
     def import_sound(self, lane_id: str, title: str = "Import sound", at_us: int | None = None) -> None:
-        """Sound files onto `lane_id`, one after another from `at_us` (the playhead if None)."""
+        """Sound files onto `lane_id`, one after another from `at_us` (the playhead if None, or the film's start when
+        the playhead is on its last frame or past it, where the sound would play after the film)."""
         timeline = self._window.panels.get("timeline")
         if self._window.document is None or not isinstance(timeline, TimelinePanel):
             return
         files = self.ask_files(title, SOUND_FILTER)
         if files:
             start = self._window.playhead.position_us if at_us is None else at_us
+            project = self._window.document.project
+            if at_us is None and start >= last_frame_before(film_length_us(project), project.settings.fps):
+                start = 0  # the playhead parked on the film's last frame (played through): the film's start
             timeline.canvas.sounds.drop_files(files, lane_id, start)
 
     def replace_sound(self, clip_id: str) -> None:
