@@ -9,8 +9,9 @@ it is made to:
 - PyAV's `av.open`, how Shotline decodes media;
 - a Qt picture read from a file (`QPixmap(path)`, `QImage(path)`, `QIcon(path)`, `.load(path)`) in Shotline's ui
   modules;
-- waiting for the async runner (`AsyncRunner.run`, or `JobHandle.result` before the job is done): the work is off
-  the thread, but the thread stalls all the same.
+- waiting for the async runner (`AsyncRunner.run`, or `JobHandle.result` before the job is done) or for a probe's
+  reading thread (`media.probe.in_worker`, which `probe`, `admit` and `admitted` wait on): the work is off the
+  thread, but the thread stalls all the same.
 
 Qt's own file access in C++ (QSettings, QMediaPlayer, fonts) raises nothing and is not seen.
 An audit hook cannot be removed, so one hook is installed per process and does nothing unless a recording runs.
@@ -35,6 +36,7 @@ from PySide6.QtGui import QIcon, QImage, QPixmap
 
 import shotline
 from shotline.jobs.runner import AsyncRunner, JobHandle
+from shotline.media import probe
 
 PICTURE_READ = "shotline.test.picture_read"
 AV_OPEN = "shotline.test.av_open"
@@ -175,6 +177,14 @@ def _audited_waits(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(AsyncRunner, "run", run)
     monkeypatch.setattr(JobHandle, "result", result)
+
+    real_in_worker = probe.in_worker
+
+    def in_worker(work: Callable[[], Any], path: Any, timeout: float) -> Any:
+        sys.audit(RUNNER_WAIT, f"media.probe.in_worker {path}")
+        return real_in_worker(work, path, timeout)
+
+    monkeypatch.setattr(probe, "in_worker", in_worker)
 
 
 class GuiThreadWatch:

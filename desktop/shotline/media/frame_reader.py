@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -155,8 +155,17 @@ class Answer:
 class FrameFeed:
     """A `FrameReader` on a thread of its own. `want()` never waits; answers go to `answers`, tagged with `key`."""
 
-    def __init__(self, path: Path, key: int, answers: queue.SimpleQueue[Answer]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        key: int,
+        answers: queue.SimpleQueue[Answer],
+        admit: Callable[[Path], Path] | None = None,
+    ) -> None:
+        """`admit` (on the feed's thread, before the file is first opened) checks the file may be read and gives the
+        path to read it by; it raises the message shown instead of a picture."""
         self._path = path
+        self._admit = admit
         self._key = key
         self._answers = answers
         self._wakeup = threading.Condition()
@@ -196,7 +205,7 @@ class FrameFeed:
         try:
             while (wish := self._next_wish()) is not None:
                 try:
-                    reader = reader or FrameReader(self._path)
+                    reader = reader or FrameReader(self._admit(self._path) if self._admit else self._path)
                     picture = reader.picture_at(wish.at_us, wish.width, wish.height)
                     answer = Answer(self._key, wish.request, picture)
                 except MediaError as error:

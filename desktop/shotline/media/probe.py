@@ -106,6 +106,39 @@ def admit(path: Path, timeout: float = 15.0) -> MediaInfo:
     return probe(path, timeout)
 
 
+def admitted(path: Path, timeout: float = 15.0) -> MediaInfo:
+    """`admit`, once per file as it is on disk: what hands a project's file to a player, a thumbnail, a waveform or
+    an export asks this first, so a file swapped after it came in (a take replaced by a playlist naming files
+    outside the project) is refused there, not read. Keyed on the file's identity (device, inode, size, modification
+    and change times): a swap or an edit in place changes it, and the next use admits the file again; an unchanged
+    file is read whole once a session."""
+    identity = _identity(path)
+    with _admitted_lock:
+        known = _admitted.get(identity)
+    if known is not None:
+        return known
+    info = admit(path, timeout)
+    if _identity(path) == identity:  # changed while it was read: what was read says nothing of it now
+        with _admitted_lock:
+            if len(_admitted) >= _ADMITTED_FILES:
+                _admitted.pop(next(iter(_admitted)))
+            _admitted[identity] = info
+    return info
+
+
+_admitted: dict[tuple[Path, int, int, int, int, int], MediaInfo] = {}
+_admitted_lock = threading.Lock()
+_ADMITTED_FILES = 1024
+"""Files whose admission is remembered (the oldest is forgotten first and read again when next used)."""
+
+
+def _identity(path: Path) -> tuple[Path, int, int, int, int, int]:
+    path = path.absolute()
+    intake.check_regular(path)  # the message for a missing file, a folder, a pipe or a device
+    stat = path.stat()
+    return path, stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
+
+
 def _check_whole(path: Path) -> None:
     with open_media(path) as container:
         intake.check_layout(path, container.format.name)

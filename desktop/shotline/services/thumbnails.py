@@ -8,6 +8,7 @@ from pathlib import Path
 from shotline.core.model import Take
 from shotline.jobs.runner import to_preview_thread
 from shotline.media.thumbnails import thumbnail
+from shotline.services.media_files import admitted_file
 from shotline.storage.bundle import ProjectBundle
 
 
@@ -23,8 +24,12 @@ async def make_thumbnail(bundle: ProjectBundle, take: Take, at_us: int, width: i
     if dest.is_file():
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
-    source = bundle.resolve(take.media)
-    return await to_preview_thread(thumbnail, source, max(0, at_us), dest, width)
+    return await to_preview_thread(_thumbnail, bundle, take, max(0, at_us), dest, width)
+
+
+def _thumbnail(bundle: ProjectBundle, take: Take, at_us: int, dest: Path, width: int) -> Path:
+    # only a file still inside the project and admitted is decoded (`services.media_files`)
+    return thumbnail(admitted_file(bundle, take.media), at_us, dest, width)
 
 
 def filmstrip_times(take: Take, count: int) -> list[int]:

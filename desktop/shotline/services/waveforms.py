@@ -14,6 +14,7 @@ from pathlib import Path
 
 from shotline.jobs.runner import to_preview_thread
 from shotline.media.waveform import BUCKETS_PER_SECOND, Peaks, peaks
+from shotline.services.media_files import admitted_file
 from shotline.storage.bundle import ProjectBundle
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ def load_peaks(bundle: ProjectBundle, media: str) -> Peaks:
     found = cached_peaks(bundle, media)
     if found is not None:
         return found
-    made = peaks(bundle.resolve(media))
+    made = peaks(admitted_file(bundle, media))  # only a file still inside the project and admitted is decoded
     dest = waveform_path(bundle, media)
     dest.parent.mkdir(parents=True, exist_ok=True)
     # write beside and rename, so a half-written file is never read back

@@ -41,6 +41,7 @@ from shotline.core.frames import clock_style, decoder_time, format_clock, frame_
 from shotline.core.model import Shot, Take
 from shotline.core.timecode import frame_duration_us, frame_time_us
 from shotline.media.frame_reader import Answer, FrameFeed, Wish
+from shotline.services.media_files import admitted_path
 from shotline.services.take_caption import take_caption
 from shotline.ui import theme
 from shotline.ui.compare_cell import TakeCell
@@ -87,7 +88,12 @@ class CompareGrid(QDialog):
         self._clock = QElapsedTimer()
         self._answers: queue.SimpleQueue[Answer] = queue.SimpleQueue()
         bundle = document.session.bundle
-        self._feeds = [FrameFeed(bundle.resolve(take.media), key, self._answers) for key, take in enumerate(takes)]
+        # each take's file is found and admitted on its feed's thread: a take swapped for a playlist or a link out of
+        # the project is refused there, said in its cell, and never read
+        self._feeds = [
+            FrameFeed(bundle.path / take.media, key, self._answers, functools.partial(admitted_path, bundle))
+            for key, take in enumerate(takes)
+        ]
         # a grid destroyed with its window (never closed itself) still ends its threads and closes their files
         self.destroyed.connect(functools.partial(_stop_feeds, list(self._feeds)))
         self._poll = QTimer(self)
@@ -96,7 +102,7 @@ class CompareGrid(QDialog):
         self._closed = False
         # as in the player: only with a sound device (without one there is nothing to hear, nor a sink to hang)
         device = bool(QMediaDevices.audioOutputs())
-        self.sound = TakeSound(with_output=device, parent=self) if device or sound_without_device else None
+        self.sound = TakeSound(document, with_output=device, parent=self) if device or sound_without_device else None
         self._heard = 0
         """The cell whose take is heard: the picked take's, else the first."""
         self._offsets: dict[int, int] = {}
@@ -385,7 +391,9 @@ class CompareGrid(QDialog):
             cell.view.heard = self.sound is not None and index == self._heard
             cell.view.update()
         if self.sound is not None:
-            self.sound.listen(self._document.session.bundle.resolve(self._takes[self._heard].media))
+            heard = self._takes[self._heard]
+            name = heard.source_name or PurePosixPath(heard.media).name
+            self.sound.listen(self._document.session.bundle.path / heard.media, name)
             self._follow_sound(self._position)
 
     def _on_changed(self, change: ProjectChange) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFocusEvent, QKeySequence, QPainter, QPaintEvent, QPen
@@ -79,7 +79,7 @@ class PlayerPanel(QWidget):
         self._ticker.setInterval(TICK_MS)
         self._ticker.timeout.connect(self._on_tick)
 
-        self._viewer = Viewer(self)
+        self._viewer = Viewer(self, document)
         self._viewer.failed.connect(document.failed)
         self._viewer.seeked.connect(self._clock.restart)
         self._video = self._viewer.widget
@@ -359,19 +359,38 @@ class PlayerPanel(QWidget):
         if segment is None or segment.take is None or source is None:
             self._viewer.unload()
             return
-        path = self._document.session.bundle.resolve(segment.take.media)
+        take = segment.take
+        project = self._document.project
+        shot = project.shot(segment.shot_id) if segment.shot_id and project.has_shot(segment.shot_id) else None
+        what = "A take"
+        if shot is not None:
+            what = f"Shot {project.index_of(shot.id) + 1}" + (f" ({shot.title!r})" if shot.title else "")
+        try:
+            path = self._document.session.bundle.resolve(take.media)
+        except ShotlineError as error:  # a link out of the project, swapped in after it opened: never followed
+            self._viewer.unload()
+            self._refuse(Path(take.media), f"{what} cannot be played: {error}")
+            return
         if not path.is_file():
             self._viewer.unload()
-            if path not in self._missing:
-                self._missing.add(path)
-                self._document.failed.emit(
-                    f"The clip {segment.take.source_name or segment.take.media} is missing ({path}). "
-                    "Find it with File → Relink media…, or generate a new take to play this shot."
-                )
+            self._refuse(
+                path,
+                f"The clip {take.source_name or take.media} is missing ({path}). "
+                "Find it with File → Relink media…, or generate a new take to play this shot.",
+            )
             return
         self._missing.discard(path)
         fps = playback.frame_rate(segment, self._document.project.settings.fps)
-        self._viewer.show(path, source, fps, has_picture=segment.take.info.has_video)
+        name = take.source_name or PurePosixPath(take.media).name
+        self._viewer.show(
+            path, source, fps, has_picture=take.info.has_video, name=name, what=f"{what} cannot be played"
+        )
+
+    def _refuse(self, key: Path, message: str) -> None:
+        """Say why the take at `key` is not shown, once until it is shown again."""
+        if key not in self._missing:
+            self._missing.add(key)
+            self._document.failed.emit(message)
 
     # ------------------------------------------------------------------------------------------ trims
 

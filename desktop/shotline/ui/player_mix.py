@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtMultimedia import QAudioBufferOutput, QAudioOutput, QMediaPlayer
 
 from shotline.core.changes import ProjectChange
 from shotline.services import mix_preview
 from shotline.services.playback import Transport
+from shotline.ui.checked_source import CheckedSource
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.sound_follow import FollowedSound
 
@@ -48,6 +49,8 @@ class MixTrack(QObject):
         self.sound = QAudioBufferOutput(self)
         """The mix as it is played, block by block (for the player's level meters)."""
         self._media.setAudioBufferOutput(self.sound)
+        self._checked = CheckedSource(self._media, document)  # the preview reaches the player once it is admitted
+        self._checked.refused.connect(self._on_refused)
         # queued for the same reason as the picture player: no calls back into QMediaPlayer from inside setSource()
         queued = Qt.ConnectionType.QueuedConnection
         self._media.mediaStatusChanged.connect(self._on_media_status, queued)
@@ -131,7 +134,7 @@ class MixTrack(QObject):
         self._source = path
         self._pending_ms = self._at_us // 1000
         self._follow.seek_ms = None
-        self._media.setSource(QUrl.fromLocalFile(str(path)))
+        self._checked.set_file(path, path.name, "The preview mix cannot be played")
         self._update_carrying()
         self.source_changed.emit()
 
@@ -149,7 +152,7 @@ class MixTrack(QObject):
         self._source = None
         self._pending_ms = None
         self._media.stop()
-        self._media.setSource(QUrl())
+        self._checked.clear()
         self._update_carrying()
         self.source_changed.emit()
 
@@ -190,6 +193,13 @@ class MixTrack(QObject):
             self.follow(self._at_us, self._transport)
             if self._follow.seek_ms is None:
                 self._follow.seek(self._at_us // 1000)
+
+    def _on_refused(self, message: str) -> None:
+        # a file in the cache under a preview's name that is not the WAV Shotline wrote (a hand-made project folder
+        # can hold anything there): the takes' own sound plays instead
+        log.warning("%s", message)
+        self._unavailable = message
+        self._drop()
 
     def _on_media_error(self, error: QMediaPlayer.Error, message: str) -> None:
         if error != QMediaPlayer.Error.NoError and self._source is not None:

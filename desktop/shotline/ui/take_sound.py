@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QUrl
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 
+from shotline.ui.checked_source import CheckedSource
+from shotline.ui.document import ProjectDocument
 from shotline.ui.sound_follow import FollowedSound
 
 log = logging.getLogger(__name__)
@@ -24,10 +26,12 @@ _PLAYING = QMediaPlayer.PlaybackState.PlayingState
 
 
 class TakeSound(QObject):
-    def __init__(self, *, with_output: bool, parent: QObject | None = None) -> None:
+    def __init__(self, document: ProjectDocument, *, with_output: bool, parent: QObject | None = None) -> None:
         """`with_output` False plays without a QAudioOutput (tests without a sound device)."""
         super().__init__(parent)
         self._media = QMediaPlayer(self)
+        self._checked = CheckedSource(self._media, document)  # the file reaches the player once it is admitted
+        self._checked.refused.connect(self._on_refused)
         if with_output:
             self._media.setAudioOutput(QAudioOutput(self))
         # queued, as in the player: no calls back into QMediaPlayer from inside setSource()
@@ -54,15 +58,19 @@ class TakeSound(QObject):
     def media_player(self) -> QMediaPlayer:
         return self._media
 
-    def listen(self, path: Path | None) -> None:
-        """Hear `path` from now on, at the time last followed (None: silence)."""
+    def listen(self, path: Path | None, name: str = "") -> None:
+        """Hear `path` from now on, at the time last followed (None: silence). `name`: the file as the creator knows
+        it, for a refusal."""
         if path == self._source:
             return
         self._source = path
         self._follow.seek_ms = None
         self._media.stop()
         self._loading = path is not None
-        self._media.setSource(QUrl.fromLocalFile(str(path)) if path else QUrl())
+        if path is None:
+            self._checked.clear()
+        else:
+            self._checked.set_file(path, name or path.name, "The compared take's sound cannot be played")
 
     def follow(self, at_ms: int | None, playing: bool) -> None:
         """The heard take is at `at_ms` on its file's clock (None: past its end), playing or paused."""
@@ -80,6 +88,12 @@ class TakeSound(QObject):
             self._loading = False
             self.follow(self._at_ms, self._playing)
 
+    def _on_refused(self, message: str) -> None:
+        # the pictures say why in their cell (their reader holds the file to the same rules); the take is silent
+        log.warning("%s", message)
+        self._loading = False
+        self._source = None
+
     def _on_media_error(self, error: QMediaPlayer.Error, message: str) -> None:
         if error != QMediaPlayer.Error.NoError and self._source is not None:
             # the pictures go on; a take whose sound cannot be played is compared silent
@@ -92,4 +106,4 @@ class TakeSound(QObject):
         self._source = None
         self._loading = False
         self._media.stop()
-        self._media.setSource(QUrl())
+        self._checked.clear()

@@ -11,6 +11,9 @@ itself: a file just loaded and paused shows its first picture frame, stamped wit
 offset. Only then does the take seek to the time wanted; each file is measured once. (Reading the offset with
 PyAV instead disagreed with Qt by 21 ms for a Matroska clip with AAC sound: the two FFmpeg versions place that
 container's start differently.)
+
+A file reaches QMediaPlayer only once it is admitted, checked off the GUI thread (`ui.checked_source`): Qt's FFmpeg
+follows a playlist swapped in for a take's file to whatever files it names.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import logging
 from fractions import Fraction
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtMultimedia import (
     QAudioBufferOutput,
@@ -33,6 +36,8 @@ from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QWidget
 
 from shotline.core import frames
+from shotline.ui.checked_source import CheckedSource
+from shotline.ui.document import ProjectDocument
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +66,11 @@ class Viewer(QObject):
     """Queued behind every frame the previous source had sent (with the number of the load): frames after it are the
     new source's."""
 
-    def __init__(self, parent: QWidget) -> None:
+    def __init__(self, parent: QWidget, document: ProjectDocument) -> None:
         super().__init__(parent)
         self._loaded: Path | None = None
+        self._refused: str | None = None
+        """The refusal last said, until a file plays: the same file asked for again and again is said once."""
         self._pending_us: int | None = None
         """The take time to show once the loaded file is open and its offset known (a seek before that is lost)."""
         self._fps = Fraction(24)
@@ -96,6 +103,9 @@ class Viewer(QObject):
         self.widget = QVideoWidget(parent)
         self.widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._media.setVideoOutput(self.widget)
+        self._source = CheckedSource(self._media, document)
+        self._source.source_set.connect(self._on_source_set)
+        self._source.refused.connect(self._on_refused)
         self.widget.installEventFilter(self)  # a double click fills the screen with the picture, Esc leaves
         # Queued: QMediaPlayer may report a status from inside setSource(), and calling back into it there can
         # deadlock its FFmpeg backend (seen as a hang in pause()). Handle it once the call has returned.
@@ -163,11 +173,12 @@ class Viewer(QObject):
 
     # ------------------------------------------------------------------------------------------ showing
 
-    def show(self, path: Path, source_us: int, fps: Fraction, *, has_picture: bool) -> None:
-        """Show the frame of the take in `path` at `source_us` on its clock (`fps`: its frame rate)."""
+    def show(self, path: Path, source_us: int, fps: Fraction, *, has_picture: bool, name: str, what: str) -> None:
+        """Show the frame of the take in `path` at `source_us` on its clock (`fps`: its frame rate). `name` is the
+        file as the creator knows it, `what` the words a refusal starts with ("Shot 2 cannot be played")."""
         self._fps = fps
         if path != self._loaded:
-            self._load(path, has_picture=has_picture)
+            self._load(path, has_picture=has_picture, name=name, what=what)
             self._pending_us = source_us  # a seek before the file is open is lost: it waits for the file and offset
         elif self._pending_us is not None:
             self._pending_us = source_us  # still waiting for them
@@ -220,7 +231,7 @@ class Viewer(QObject):
 
     # ------------------------------------------------------------------------------------------ files
 
-    def _load(self, path: Path, *, has_picture: bool) -> None:
+    def _load(self, path: Path, *, has_picture: bool, name: str, what: str) -> None:
         self._loaded = path
         self._loads += 1
         self._seek_ms = None
@@ -228,9 +239,18 @@ class Viewer(QObject):
         self._offset_us = self._offsets.get(path, None if has_picture else 0)
         self._measuring = False
         self._first_frame_timer.stop()
-        self._media.setSource(QUrl.fromLocalFile(str(path)))
+        self._source.set_file(path, name, what)  # QMediaPlayer opens it once it is admitted
+
+    def _on_source_set(self) -> None:
+        self._refused = None
         if self._offset_us is None:
             self._source_set.emit(self._loads)
+
+    def _on_refused(self, message: str) -> None:
+        # the file stays the one loaded, with no source: the take's place is dark, and the clock runs on over it
+        if message != self._refused:
+            self._refused = message
+            self.failed.emit(message)
 
     def unload(self) -> None:
         """Show nothing (a gap, a missing file) and release the file."""
@@ -241,7 +261,7 @@ class Viewer(QObject):
             self._measuring = False
             self._first_frame_timer.stop()
             self._media.stop()
-            self._media.setSource(QUrl())
+            self._source.clear()
 
     def _on_media_status(self, status: QMediaPlayer.MediaStatus) -> None:
         if status in _READY:
