@@ -3,6 +3,7 @@ overload'), and Redo answers Ctrl+Shift+Z and Ctrl+Y from the keyboard."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,9 +11,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication
 
 from shotline.core import commands
 from shotline.services.context import AppContext
+from shotline.ui.compare_grid import CompareGrid
 from shotline.ui.main_window import MainWindow
 from tests.ui.shell_fixtures import shown_window
 
@@ -101,3 +104,29 @@ def test_split_and_marker_keys_answer_wherever_the_focus_is_but_a_text_field_typ
     qtbot.keyClicks(prompt, "ms")
     assert "ms" in prompt.toPlainText()  # typed as text
     assert len(document.project.markers) == 1 and len(document.project.shots) == shots + 1
+
+
+def test_c_compares_the_selected_shots_takes_from_the_storyboard_too(
+    qtbot, window: MainWindow, project_path: Path
+) -> None:
+    """Seen in the creator's walk: C compared takes only while the inspector's take list had the focus."""
+    assert window.open_project(project_path)
+    document = window.document
+    assert document is not None
+    shot = document.project.shots[0]
+    second = dataclasses.replace(shot.takes[0], id="second-take")
+    document.execute(commands.attach_take(shot.id, second, pick=False))
+    compared: list[list[str]] = []
+    window.panels["inspector"].compare_requested.connect(lambda takes: compared.append([t.id for t in takes]))
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.selection.select([shot.id])
+    cards = window.panels["storyboard"].view  # type: ignore[attr-defined]
+    cards.setFocus()
+    qtbot.waitUntil(cards.hasFocus)
+    qtbot.keyClick(cards, Qt.Key.Key_C)
+    qtbot.waitUntil(lambda: bool(compared), timeout=3000)
+    assert compared[0] == [shot.takes[0].id, "second-take"]
+    for grid in QApplication.topLevelWidgets():
+        if isinstance(grid, CompareGrid):
+            grid.close()  # the grid itself is proven in test_compare_grid

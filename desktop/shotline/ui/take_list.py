@@ -78,6 +78,10 @@ class TakeList(QWidget):
 
         self.pick_action = panel_action("pick", "Pick take", self.pick_selected, "Return", self.list)
         self.compare_action = panel_action("compare", "Compare takes", self.compare, "C", self.list)
+        # C compares the selected shot's takes wherever the focus is (a card, the timeline), as S and M split and
+        # mark; a text field still types the letter. The id keeps the key a creator may have changed.
+        self.compare_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.compare_action.setObjectName("inspector: Compare takes")
         self.delete_action = panel_action("delete", "Delete take", self.delete_selected, "Del", self.list)
         self.restore_action = panel_action("restore-take", "Restore take…", self.restore, "Ctrl+Shift+T", owner)
         self.reveal_action = panel_action("folder", "Reveal in file manager", self.reveal, "Ctrl+Shift+R", owner)
