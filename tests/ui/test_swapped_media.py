@@ -10,20 +10,28 @@ from __future__ import annotations
 
 import json
 import shutil
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtMultimedia import QMediaPlayer
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from shotline.core.model import Size
 from shotline.core.timeline import layout
 from shotline.services.context import AppContext
+from shotline.services.editing import add_shot, pick
+from shotline.services.importing import import_files
 from shotline.services.session import ProjectSession
 from shotline.ui.bridge import Bridge
+from shotline.ui.compare_grid import CompareGrid
 from shotline.ui.document import ProjectDocument
 from shotline.ui.player import PlayerPanel
 from tests.clips import make_clip
 from tests.media import hostile
+from tests.media.numbered import Sound, numbered_clip
 from tests.ui.gui_thread_io import watching_gui_thread
 from tests.ui.test_responsiveness import allowed_on_the_gui_thread
 from tests.ui.viewer_probe import numbered_film, shown_player
@@ -144,3 +152,42 @@ def test_the_gui_thread_reads_no_take_while_it_is_checked(
     assert recording.seen > 0, "the recorder saw nothing of the GUI thread: is its audit hook installed?"
     touched = "\n".join(str(touch) for touch in recording.touches[:5])
     assert recording.touches == [], f"the GUI thread did {len(recording.touches)} thing(s) it must not:\n{touched}"
+
+
+def test_a_compared_take_named_as_a_playlist_is_neither_shown_nor_heard(
+    qtbot: QtBot, app_context: AppContext, tmp_path: Path, outside: Path
+) -> None:
+    """The compare grid decodes each take on a thread of its own and plays the picked take's sound through Qt: the
+    playlist take's cell says what it is, in the creator's words, and its sound is never handed to Qt."""
+    path = tmp_path / "compare.shotline"
+    sound = Sound(seconds=4.0, burst_at=1.0)
+    clips = [numbered_clip(tmp_path / f"take {n}.mp4", frames=50, cut_frame=10 * n, sound=sound) for n in (1, 2)]
+    with ProjectSession.create(path, size=Size(160, 90), fps=Fraction(25)) as session:
+        shot = add_shot(session, "A gull over the harbour", title="Harbour")
+        imported = import_files(session, clips, shot.id)
+        pick(session, shot.id, imported[0].take_id)
+        session.save()
+    hostile.hls_playlist(path / "media" / "evil.m3u8", outside, seconds=2)
+    doc = json.loads((path / "project.json").read_text())
+    doc["shots"][0]["takes"][0]["media"] = "media/evil.m3u8"
+    (path / "project.json").write_text(json.dumps(doc))
+    document = _open(app_context, path)
+    owner = QWidget()
+    try:
+        shot = document.project.shots[0]
+        grid = CompareGrid(document, shot.id, list(shot.takes), owner, sound_without_device=True)
+        qtbot.waitUntil(grid.settled, timeout=15_000)
+        assert grid.cells[0].view.message.startswith("take 1.mp4 is a playlist that names other files")
+        assert grid.cells[1].view.message == ""
+        sound_player = grid.sound
+        assert sound_player is not None
+        qtbot.wait(1500)  # as long as Qt took to load the outside clip through the playlist
+        assert sound_player.media_player.source().isEmpty() and sound_player.source is None
+        assert sound_player.media_player.mediaStatus() not in _LOADED
+        grid.pick(1)  # the other take is heard: the gate lets a take it admits through
+        qtbot.waitUntil(lambda: sound_player.media_player.mediaStatus() in _LOADED, timeout=15_000)
+        grid.reject()
+        assert grid.feeds_ended(timeout=10)
+    finally:
+        shiboken6.delete(owner)
+        document.close()
