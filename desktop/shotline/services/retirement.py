@@ -17,7 +17,7 @@ from shotline.core.errors import ModelRetired, UnknownBackend
 from shotline.core.model import GenerationSettings, Project
 from shotline.core.ports import BackendInfo, ModelInfo
 
-MOVE_HINT = "Move its shots with Shot → Replace retired model… in the window, or `shotline replace-model PROJECT`."
+MOVE_HINT = "Edit → Replace retired models… (or `shotline replace-model PROJECT`) moves its shots to another model."
 
 RetiredAnswers = Mapping[tuple[str, str], str]
 """(backend id, model id) → the replacement a provider named when it answered that the model is retired ("" when

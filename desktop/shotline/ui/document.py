@@ -22,7 +22,7 @@ from PySide6.QtGui import QImage
 from shotline.core import commands
 from shotline.core.changes import ProjectChange, diff
 from shotline.core.commands import Command
-from shotline.core.errors import MediaUnreadable, ShotlineError, creator_message
+from shotline.core.errors import MediaUnreadable, ModelRetired, ShotlineError, creator_message
 from shotline.core.model import Project, RemovedTake, Take
 from shotline.core.ports import JobRecord
 from shotline.jobs.generation import GenerationOutcome
@@ -82,6 +82,9 @@ class ProjectDocument(QObject):
         journal = ObservedJournal(session.journal, self._journal_wrote)
         self._generation = GenerationService(ctx, session, journal)
         self._running: dict[str, StartedJob] = {}
+        self.retired_answers: dict[tuple[str, str], str] = {}
+        """(backend, model) → the replacement a provider named when it answered that the model is retired (""
+        if none), learned this session: the shot says so until the catalogue does (services.retirement)."""
         self._thumbnails_pending: dict[Path, list[Callable[[QImage], Any]]] = {}
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
@@ -294,6 +297,9 @@ class ProjectDocument(QObject):
 
     def _job_failed(self, job_id: str, error: BaseException) -> None:
         self._running.pop(job_id, None)
+        record = self._records.get(job_id)
+        if isinstance(error, ModelRetired) and record is not None:
+            self.retired_answers[(record.backend, record.model)] = error.replacement or ""
         self.job_changed.emit(job_id)
         self.failed.emit(describe(error))
 

@@ -40,6 +40,7 @@ from shotline.services.shots import estimate, fit_to_model, import_image, is_off
 from shotline.ui import theme
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.inspector_fields import ImageField, fill, image_dialog, narrow_combo, set_line, set_text
+from shotline.ui.model_notice import ModelNotice
 from shotline.ui.selection import ShotSelection
 from shotline.ui.shot_trim import ShotTrimRow
 from shotline.ui.sound_inspector import AudioClipPanel, ShotSoundSection
@@ -111,6 +112,7 @@ class InspectorPanel(QWidget):
         self.takes_spin.setToolTip("How many takes to generate")
         self.generate_button = QPushButton(theme.icon("generate"), "Generate", self)
         self.trim_row = ShotTrimRow(self.document, self)
+        self.model_notice = ModelNotice(self.document, self)
 
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a narrowed dock puts fields under labels
@@ -122,6 +124,7 @@ class InspectorPanel(QWidget):
         form.addRow("Length", self.trim_row.length_label)
         form.addRow("Backend", self.backend_combo)
         form.addRow("Model", self.model_combo)
+        form.addRow(self.model_notice)  # full width: a retired model, or settings the model cannot take
         # What a new take is asked to last; the shot's own length is the trim row's, as everywhere else.
         form.addRow("Generate", self.duration_spin)
         form.addRow("Generate ", self.duration_combo)
@@ -270,7 +273,9 @@ class InspectorPanel(QWidget):
         self.model_combo.clear()
         if model is not None:
             for option in registry.info(settings.backend).models:
-                self.model_combo.addItem(option.label, option.id)
+                if option.retired and option.id != model.id:
+                    continue  # a retired model is offered to no other shot
+                self.model_combo.addItem(f"{option.label} (retired)" if option.retired else option.label, option.id)
             self.model_combo.setCurrentIndex(self.model_combo.findData(model.id))
         return model
 
@@ -307,6 +312,7 @@ class InspectorPanel(QWidget):
         self.form.setRowVisible(self.continue_button, caps.image_to_video)
         self.continue_button.setEnabled(self._previous_take(shot) is not None)
         self.generate_button.setEnabled(model is not None)
+        self.model_notice.show_shot(shot)
 
     def _show_cost(self) -> None:
         shot = self.shot

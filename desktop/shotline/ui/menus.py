@@ -106,6 +106,13 @@ class WindowMenus:
             "edit.budget", "Project budget…", partial(window_dialogs.show_budget, w), needs_project=True
         )
         menu.addAction(self.budget)
+        self.replace_retired = self.action(
+            "edit.replace-retired",
+            "Replace retired models…",
+            partial(window_dialogs.replace_retired, w),
+            needs_project=True,
+        )
+        menu.addAction(self.replace_retired)
 
     def _fill_view(self) -> None:
         w, menu = self._window, self.view

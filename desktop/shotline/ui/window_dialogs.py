@@ -10,10 +10,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from shotline import __version__
+from shotline.services.model_move import plan_moves
 from shotline.ui.dialogs.budget import BudgetDialog
 from shotline.ui.dialogs.export_dialog import ExportDialog
 from shotline.ui.dialogs.keys import KeysDialog
 from shotline.ui.dialogs.preferences import PreferencesDialog
+from shotline.ui.dialogs.replace_model import ReplaceModelDialog
 from shotline.ui.dialogs.shortcuts import ShortcutsDialog
 
 if TYPE_CHECKING:
@@ -59,6 +61,18 @@ def show_keys(window: MainWindow) -> None:
 def show_budget(window: MainWindow) -> None:
     if window.document is not None:
         BudgetDialog(window.document, window).exec()
+
+
+def replace_retired(window: MainWindow) -> ReplaceModelDialog | None:
+    """Every retired model the project's shots use, each moved to its replacement: shown first, then one edit."""
+    document = window.document
+    if document is None:
+        return None
+    moves = plan_moves(document.ctx.registry, document.project, document.retired_answers)
+    dialog = ReplaceModelDialog(document, moves, window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()  # window-modal: the plan it shows cannot go stale behind it
+    return dialog
 
 
 def show_shortcuts(window: MainWindow) -> None:

@@ -1,0 +1,87 @@
+"""ModelNotice: under a shot's model in the inspector, what the creator must know before sending — that the model is
+retired (with its replacement, and a button that moves every shot on it), and which of the shot's settings the
+model cannot take (services.shot_fit: they are not sent, and the inspector hides their fields)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from shotline.core.model import Shot
+from shotline.services.model_move import plan_move
+from shotline.services.retirement import Retirement, retirement
+from shotline.services.shot_fit import fit_shot
+from shotline.services.shots import model_info
+from shotline.ui import theme
+from shotline.ui.dialogs.replace_model import ReplaceModelDialog
+from shotline.ui.document import ProjectDocument
+
+
+class ModelNotice(QWidget):
+    def __init__(self, document: ProjectDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.retired: Retirement | None = None
+        self._shot_id: str | None = None
+        self._answers_seen = 0
+        self.dialog: ReplaceModelDialog | None = None
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setStyleSheet(f"color: {theme.WARNING.name()}")
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.move_button = QPushButton(self)
+        self.move_button.clicked.connect(self.replace)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.move_button)
+        row.addStretch(1)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.label)
+        column.addLayout(row)
+        self.setVisible(False)
+        document.job_changed.connect(self._job_changed)
+
+    def show_shot(self, shot: Shot | None) -> None:
+        """Say what applies to `shot` (or hide, when nothing does)."""
+        registry = self.document.ctx.registry
+        lines: list[str] = []
+        self.retired = None
+        self._shot_id = shot.id if shot is not None else None
+        self._answers_seen = len(self.document.retired_answers)
+        if shot is not None:
+            self.retired = retirement(registry, shot.generation, self.document.retired_answers)
+            if self.retired is not None:
+                lines.append(self.retired.describe())
+            model = model_info(registry, shot.generation)
+            if model is not None:
+                lines.extend(fit_shot(shot, model).notes())
+        replacement = self.retired.replacement if self.retired is not None else None
+        if replacement is not None:
+            self.move_button.setText(f"Move its shots to {replacement.label}…")
+        self.move_button.setVisible(replacement is not None)
+        self.label.setText("\n".join(lines))
+        self.setVisible(bool(lines))
+
+    def _job_changed(self, _job_id: str) -> None:
+        """A provider may just have answered that a model is retired: say so on the shot at once."""
+        project = self.document.project
+        if (
+            len(self.document.retired_answers) != self._answers_seen
+            and self._shot_id
+            and project.has_shot(self._shot_id)
+        ):
+            self.show_shot(project.shot(self._shot_id))
+
+    def replace(self) -> None:
+        """Show what moving every shot on the retired model keeps or drops; Move there is one undoable edit."""
+        if self.retired is None:
+            return
+        move = plan_move(self.document.ctx.registry, self.document.project, self.retired)
+        self.dialog = ReplaceModelDialog(self.document, [move], self.window())
+        self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog.finished.connect(self._closed)
+        self.dialog.open()
+
+    def _closed(self) -> None:
+        self.dialog = None
