@@ -12,11 +12,12 @@ import pytest
 from shotline.core import commands
 from shotline.core.errors import OverBudget
 from shotline.core.model import GenerationSettings, Size
-from shotline.core.ports import JobPhase, JobRecord
-from shotline.services.budget import check_budget, cost_of, spending
+from shotline.core.ports import BackendKind, JobPhase, JobRecord
+from shotline.services.budget import check_budget, spending
 from shotline.services.context import AppContext, open_context
 from shotline.services.editing import add_shot
 from shotline.services.generation import GenerationService
+from shotline.services.ledger import job_cost
 from shotline.services.session import ProjectSession
 from shotline.storage.secrets import MemorySecretStore
 
@@ -37,24 +38,32 @@ def _record(
     )
 
 
+def _cloud(_backend: str) -> BackendKind:
+    return BackendKind.CLOUD
+
+
+def _counts(record: JobRecord) -> Decimal:
+    return job_cost(record, BackendKind.CLOUD).amount
+
+
 def test_what_each_job_counts_against_the_budget() -> None:
-    assert cost_of(_record(JobPhase.ATTACHED, billed="0.60")) == Decimal("0.60")  # billed beats the estimate
-    assert cost_of(_record(JobPhase.SUBMITTED)) == Decimal("1.00")  # running: the estimate
-    assert cost_of(_record(JobPhase.UNCERTAIN, provider="")) == Decimal("1.00")  # may have started: counts
-    assert cost_of(_record(JobPhase.SENDING, provider="")) == Decimal("1.00")
-    assert cost_of(_record(JobPhase.FAILED, provider="")) == Decimal(0)  # refused before it was sent
-    assert cost_of(_record(JobPhase.FAILED)) == Decimal("1.00")  # failed at the provider: may be billed
-    assert cost_of(_record(JobPhase.ATTACHED, estimated=None)) == Decimal(0)  # free backend
+    assert _counts(_record(JobPhase.ATTACHED, billed="0.60")) == Decimal("0.60")  # billed beats the estimate
+    assert _counts(_record(JobPhase.SUBMITTED)) == Decimal("1.00")  # running: the estimate
+    assert _counts(_record(JobPhase.UNCERTAIN, provider="")) == Decimal("1.00")  # may have started: counts
+    assert _counts(_record(JobPhase.SENDING, provider="")) == Decimal("1.00")
+    assert _counts(_record(JobPhase.FAILED, provider="")) == Decimal(0)  # refused before it was sent
+    assert _counts(_record(JobPhase.FAILED)) == Decimal("1.00")  # failed at the provider: may be billed
+    assert _counts(_record(JobPhase.ATTACHED, estimated=None)) == Decimal(0)  # no price known: counts nothing
 
 
 def test_check_budget_allows_up_to_the_limit_and_not_a_cent_more() -> None:
     records = [_record(JobPhase.ATTACHED, billed="3.00")]
-    check_budget(records, Decimal("5.00"), [Decimal("2.00")])
-    check_budget(records, None, [Decimal("100")])
-    check_budget(records, Decimal("1.00"), [None])  # free or unknown adds nothing
+    check_budget(records, Decimal("5.00"), [Decimal("2.00")], _cloud)
+    check_budget(records, None, [Decimal("100")], _cloud)
+    check_budget(records, Decimal("1.00"), [None], _cloud)  # free or unknown adds nothing
     with pytest.raises(OverBudget, match=r"about \$2.01.*\$3.00 of the \$5.00 budget"):
-        check_budget(records, Decimal("5.00"), [Decimal("2.01")])
-    assert spending(records, Decimal("5.00")).left == Decimal("2.00")
+        check_budget(records, Decimal("5.00"), [Decimal("2.01")], _cloud)
+    assert spending(records, Decimal("5.00"), _cloud).left == Decimal("2.00")
 
 
 @pytest.fixture

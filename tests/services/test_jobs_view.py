@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 from shotline.core.model import Project, Shot
-from shotline.core.ports import BackendKind, JobPhase, JobRecord
+from shotline.core.ports import JobPhase, JobRecord
 from shotline.services import jobs_view
 
 START = datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC)
@@ -48,12 +47,3 @@ def test_elapsed_runs_to_now_while_working_and_stops_when_finished() -> None:
     assert jobs_view.format_elapsed(3 * 3600 + 61) == "3:01:01"
     assert jobs_view.elapsed_seconds(_record(created_at="not a time"), now) is None
     assert jobs_view.format_elapsed(None) == "—"
-
-
-def test_cost_prefers_billed_then_estimate_and_offline_is_free() -> None:
-    assert jobs_view.cost_text(_record(estimated_cost=Decimal("0.5")), BackendKind.OFFLINE) == "free"
-    assert jobs_view.cost_text(_record(estimated_cost=Decimal("0.5")), BackendKind.CLOUD) == "≈ $0.50"
-    billed = _record(estimated_cost=Decimal("0.5"), billed_cost=Decimal("0.75"))
-    assert jobs_view.cost_text(billed, BackendKind.CLOUD) == "$0.75 billed"
-    assert jobs_view.cost_text(_record(), BackendKind.CLOUD) == "unknown"
-    assert jobs_view.cost_text(_record(), BackendKind.LOCAL) == "free"

@@ -97,7 +97,8 @@ def test_animatic_shows_only_what_its_model_declares(inspector: InspectorPanel, 
     assert shown(inspector, inspector.references) == (caps.reference_images > 0)
     assert shown(inspector, inspector.continue_button) == caps.image_to_video
     assert [inspector.aspect_combo.itemText(i) for i in range(inspector.aspect_combo.count())] == list(caps.aspects)
-    assert inspector.cost_label.text() == "Free (offline)"
+    assert inspector.cost_label.text() == "This shot so far: free"  # the fixture's animatic take (services.ledger)
+    assert inspector.generate_button.text() == "Generate"  # free: no figure on the button
 
 
 def test_a_model_that_does_everything_shows_every_control(inspector: InspectorPanel, document: ProjectDocument) -> None:
@@ -121,9 +122,10 @@ def test_a_model_that_does_everything_shows_every_control(inspector: InspectorPa
     ):
         assert shown(inspector, widget), widget
     assert not shown(inspector, inspector.duration_spin)
-    assert inspector.cost_label.text() == "About $0.40"
+    assert inspector.generate_button.text() == "Generate · ≈ $0.40"
     inspector.takes_spin.setValue(3)
-    assert inspector.cost_label.text() == "About $1.20 ($0.40 each)"
+    assert inspector.generate_button.text() == "Generate · ≈ $1.20"  # the total of the shot's × 3
+    assert "3 takes, each ≈ $0.40" in inspector.generate_button.toolTip()
     # a setting through its control is one step; the seed spin merges its steps
     choose(inspector.duration_combo, 8_000_000)  # type: ignore[arg-type]
     assert document.project.shot(shot_id).generation.duration_us == 8_000_000

@@ -156,7 +156,7 @@ def test_generation_shows_state_and_thumbnail(app_context: AppContext, tmp_path:
         index = model.index(0, 0)
         assert model.data(index, ShotRole.STATE) == "no take"
         assert model.data(index, ShotRole.THUMBNAIL) is None
-        assert model.data(index, ShotRole.COST) == "Free"
+        assert model.data(index, ShotRole.COST) == ""  # no job yet: nothing spent to show
         shot_id = doc.project.shots[0].id
         job_ids = doc.generate([shot_id])
         assert job_ids
@@ -164,6 +164,7 @@ def test_generation_shows_state_and_thumbnail(app_context: AppContext, tmp_path:
         qtbot.waitUntil(lambda: model.data(model.index(0, 0), ShotRole.STATE) == "ready", timeout=30_000)
         assert doc.project.shot(shot_id).picked_take is not None
         assert model.data(model.index(0, 0), ShotRole.TAKES) == 1
+        assert model.data(model.index(0, 0), ShotRole.COST) == "free"  # the ledger's word for an offline job
         qtbot.waitUntil(lambda: isinstance(model.data(model.index(0, 0), ShotRole.THUMBNAIL), QPixmap), timeout=10_000)
         pixmap = model.data(model.index(0, 0), ShotRole.THUMBNAIL)
         assert pixmap.width() > 100 and pixmap.height() > 50

@@ -56,7 +56,7 @@ def test_take_details_are_readable_fields(qtbot, document: ProjectDocument) -> N
     assert PROMPT in shown, shown  # as written, with its dot and dashes
     assert "\\u" not in shown and "{" not in shown and '"job id"' not in shown, shown
     assert "Animatic" in shown and "Title card" in shown  # names, not ids ("animatic", "card")
-    assert "free (made on this computer)" in shown
+    assert "free — Made on this computer" in shown
     labels = [label.text() for label in dialog.findChildren(QLabel)]
     assert "Prompt:" in labels and "Made with:" in labels
     dialog.close()

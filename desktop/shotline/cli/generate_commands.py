@@ -18,6 +18,7 @@ from shotline.services.budget import spending
 from shotline.services.context import AppContext, open_context
 from shotline.services.generation import GenerationService, StartedJob
 from shotline.services.keys import key_status
+from shotline.services.ledger import KindOf, by_shot, job_cost, kinds
 from shotline.services.session import ProjectSession
 from shotline.services.shot_fit import sending_notes
 from shotline.storage.secrets import KeySource
@@ -130,10 +131,12 @@ def _say_cost(records: list[JobRecord], session: ProjectSession, ctx: AppContext
         click.echo(f"Estimated cost: about ${total:.2f} for {len(estimates)} paid job(s){also}.", err=True)
     else:
         click.echo(f"Estimated cost: unknown for {unknown} paid job(s); see the provider's price page.", err=True)
-    click.echo(f"Project: {spending(session.journal.all(), session.project.settings.budget).describe()}.", err=True)
+    so_far = spending(session.journal.all(), session.project.settings.budget, kinds(ctx.registry))
+    click.echo(f"Project: {so_far.describe()}.", err=True)
 
 
-def _job_row(record: JobRecord, positions: dict[str, int]) -> dict[str, Any]:
+def _job_row(record: JobRecord, positions: dict[str, int], kind_of: KindOf) -> dict[str, Any]:
+    cost = job_cost(record, kind_of(record.backend))
     return {
         "id": record.id,
         "shot_id": record.shot_id,
@@ -146,6 +149,8 @@ def _job_row(record: JobRecord, positions: dict[str, int]) -> dict[str, Any]:
         "provider_job_id": record.provider_job_id,
         "estimated_cost": str(record.estimated_cost) if record.estimated_cost is not None else None,
         "billed_cost": str(record.billed_cost) if record.billed_cost is not None else None,
+        "cost": cost.text(),
+        "counts_usd": str(cost.amount),
         "created_at": record.created_at,
     }
 
@@ -155,9 +160,9 @@ def _job_row(record: JobRecord, positions: dict[str, int]) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def jobs(project: str, as_json: bool) -> None:
     """List this project's generation jobs, newest last."""
-    with looking(project) as session:
+    with open_context() as ctx, looking(project) as session:
         positions = {shot.id: n for n, shot in enumerate(session.project.shots, start=1)}
-        rows = [_job_row(record, positions) for record in session.journal.all()]
+        rows = [_job_row(record, positions, kinds(ctx.registry)) for record in session.journal.all()]
         unwritable = session.journal.read_only_because
     if unwritable is not None:
         click.echo(
@@ -173,7 +178,9 @@ def jobs(project: str, as_json: bool) -> None:
     for row in rows:
         shot = f"shot {row['shot']}" if row["shot"] else "deleted shot"
         message = f"  {row['message']}" if row["message"] else ""
-        click.echo(f"{row['id'][:8]}  {row['phase']:<11} {shot:<12} {row['backend']}/{row['model']}{message}")
+        click.echo(
+            f"{row['id'][:8]}  {row['phase']:<11} {shot:<12} {row['backend']}/{row['model']}  {row['cost']}{message}"
+        )
 
 
 @click.command()
@@ -204,13 +211,17 @@ def budget(project: str, amount: float | None, clear: bool) -> None:
     """Show what the project's jobs have cost or may cost; set or clear a budget that stops new paid jobs."""
     if amount is not None and clear:
         raise click.UsageError("give either --set or --clear, not both")
-    with editing(project) as session:
+    with open_context() as ctx, editing(project) as session:
         if amount is not None or clear:
             limit = None if clear else Decimal(str(amount)).quantize(Decimal("0.01"))
             settings = replace(session.project.settings, budget=limit)
             session.execute(commands.set_project_settings(settings))
         saved(session)
-        click.echo(spending(session.journal.all(), session.project.settings.budget).describe())
+        jobs, kind_of = session.journal.all(), kinds(ctx.registry)
+        click.echo(spending(jobs, session.project.settings.budget, kind_of).describe())
+        # where it went, in the words the window's cards and jobs panel use (services.ledger)
+        for name, cost in by_shot(session.project, jobs, kind_of):
+            click.echo(f"  {name}: {cost.text()}")
 
 
 COMMANDS = [generate, jobs, resume, budget]

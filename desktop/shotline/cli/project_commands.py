@@ -18,8 +18,10 @@ from shotline.core.errors import MediaError, in_creator_words
 from shotline.core.model import GenerationSettings, Shot, Size, Take
 from shotline.core.timecode import format_time
 from shotline.services import editing as edits
+from shotline.services.context import open_context
 from shotline.services.importing import import_files
 from shotline.services.intake import NewMedia, shown
+from shotline.services.ledger import kinds, shot_cost
 from shotline.services.report import describe_take_media, project_report, take_media, take_origin
 from shotline.services.session import ProjectSession
 
@@ -175,10 +177,13 @@ def remove(project: str, shot: str) -> None:
 def info(project: str, as_json: bool) -> None:
     """Show the shots in order with their picked take, trim, duration and crossfades, each take's picture (length,
     size, frame rate) and sound, and the film's length in frames (what the export renders)."""
-    with looking(project) as session:
+    with open_context() as ctx, looking(project) as session:
         report = project_report(session.project, session.bundle.missing_media(session.project))
         names = session.project.media_names()
+        jobs, kind_of = session.journal.all(), kinds(ctx.registry)
         for entry, shot in zip(report["shots"], session.project.shots, strict=True):
+            cost = shot_cost(shot.id, jobs, kind_of)  # the ledger's figure, as the card and `budget` say it
+            entry["cost"] = None if cost is None else cost.text()
             entry["picked_take_media"] = _picked_media(session, shot.picked_take, report["missing_media"], names)
             entry["takes_media"] = [
                 {
@@ -202,6 +207,8 @@ def info(project: str, as_json: bool) -> None:
         picked = f"take {shot['picked_take_number']} of {shot['takes']}, {shot['picked_take_source']}"
         picked = picked if shot["picked_take"] else ("no take picked" if shot["takes"] else "no take yet")
         click.echo(f"{shot['position']:>3}  {shot['id'][:8]}  {title:<40}  {trim:<27}  {shot['duration']}  {picked}")
+        if shot["cost"]:
+            click.echo(f"     generation: {shot['cost']}")
         if len(shot["takes_media"]) > 1:
             for take in shot["takes_media"]:
                 mark = "*" if take["picked"] else " "  # ASCII: a Windows console may not have a glyph

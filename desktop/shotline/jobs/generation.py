@@ -274,21 +274,25 @@ def _queue_text(status: JobStatus) -> str:
 
 
 def _settle(run: _Job, status: JobStatus) -> JobStatus:
-    """Turn a final provider state into a journal phase; only SUCCEEDED carries on."""
+    """Turn a final provider state into a journal phase; only SUCCEEDED carries on.
+
+    What the provider says it charged for a job that ended badly is journaled with the ending, so the ledger shows
+    that figure rather than the estimate (services.ledger)."""
     if status.state is JobState.SUCCEEDED:
         return status
+    billed = status.billed_cost if status.billed_cost is not None else run.record.billed_cost
     if status.state is JobState.BLOCKED:
         message = "The provider's safety filter stopped this shot. Change the prompt and generate again."
         if status.message:
             message += f" (The provider said: {status.message})"
-        run.write(phase=JobPhase.BLOCKED, message=message)
+        run.write(phase=JobPhase.BLOCKED, message=message, billed_cost=billed)
         raise ContentBlocked(message)
     if status.state is JobState.CANCELLED:
         message = "The job was cancelled at the provider. Generate the shot again if you still want it."
-        run.write(phase=JobPhase.CANCELLED, message=message)
+        run.write(phase=JobPhase.CANCELLED, message=message, billed_cost=billed)
         raise JobFailed(message)
     message = status.message or "The provider reported that the job failed, without saying why."
-    run.write(phase=JobPhase.FAILED, message=message)
+    run.write(phase=JobPhase.FAILED, message=message, billed_cost=billed)
     raise JobFailed(message)
 
 
@@ -422,8 +426,11 @@ async def cancel_generation(job_id: str, *, backend: GenerationBackend, journal:
     provider_id = record.provider_job_id
     try:
         if not provider_id and was_sending:
-            # cancelled mid-create: the provider may have the job anyway
+            # cancelled mid-create: the provider may have the job anyway (and may bill it: the ledger counts a
+            # job a provider has, so its id is written down)
             provider_id = await backend.find(GenerationRequest.from_json(record.request)) or ""
+            if provider_id:
+                record = journal.update(job_id, provider_job_id=provider_id)
         if provider_id:
             await backend.cancel(provider_id)
     except BackendError as exc:

@@ -1,8 +1,7 @@
 """The project's budget: what its generation jobs have cost or may still cost, and whether new ones fit.
 
-A job counts from the moment it may reach a provider until it is known to have cost nothing: the billed amount
-once the provider reports it, the estimate before that. A job refused before anything was sent costs nothing; an
-"uncertain" one counts, because the provider may have started (and will bill) it.
+Each job counts its figure in the ledger (services.ledger): billed once the provider reports it, the estimate before
+that, nothing for a job that never reached a provider.
 """
 
 from __future__ import annotations
@@ -12,50 +11,46 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from shotline.core.errors import OverBudget
-from shotline.core.ports import JobPhase, JobRecord
-
-_CENT = Decimal("0.01")
-_ENDED_BEFORE_SENDING = frozenset({JobPhase.FAILED, JobPhase.CANCELLED, JobPhase.BLOCKED})
-
-
-def cost_of(record: JobRecord) -> Decimal:
-    """What one job counts against the budget."""
-    if record.billed_cost is not None:
-        return record.billed_cost
-    if record.phase in _ENDED_BEFORE_SENDING and not record.provider_job_id:
-        return Decimal(0)
-    return record.estimated_cost or Decimal(0)
+from shotline.core.ports import JobRecord
+from shotline.services.ledger import Cost, KindOf, format_money, total
 
 
 @dataclass(frozen=True, slots=True)
 class Spending:
-    committed: Decimal
-    """Billed plus still-estimated cost of every job so far."""
+    committed: Cost
+    """Every job so far, billed or still estimated."""
     budget: Decimal | None
 
     @property
     def left(self) -> Decimal | None:
-        return None if self.budget is None else self.budget - self.committed
+        return None if self.budget is None else self.budget - self.committed.amount
 
     def describe(self) -> str:
-        spent = f"${self.committed.quantize(_CENT)}"
-        if self.budget is None:
-            return f"{spent} spent or committed; no budget set"
-        return f"{spent} of the ${self.budget.quantize(_CENT)} budget spent or committed"
+        """ "$1.20 of the $5.00 budget spent or committed", with the jobs whose price is unknown named."""
+        money = format_money(self.committed.amount)
+        said = (
+            f"{money} spent or committed; no budget set"
+            if self.budget is None
+            else f"{money} of the {format_money(self.budget)} budget spent or committed"
+        )
+        unknown = self.committed.unknown
+        return f"{said}, not counting {unknown} job(s) whose price is unknown" if unknown else said
 
 
-def spending(records: Iterable[JobRecord], budget: Decimal | None) -> Spending:
-    return Spending(sum((cost_of(record) for record in records), Decimal(0)), budget)
+def spending(records: Iterable[JobRecord], budget: Decimal | None, kind_of: KindOf) -> Spending:
+    return Spending(total(records, kind_of), budget)
 
 
-def check_budget(records: Iterable[JobRecord], budget: Decimal | None, new_costs: Iterable[Decimal | None]) -> None:
+def check_budget(
+    records: Iterable[JobRecord], budget: Decimal | None, new_costs: Iterable[Decimal | None], kind_of: KindOf
+) -> None:
     """Raise OverBudget when the new jobs' estimates would take the project past its budget."""
     if budget is None:
         return
-    current = spending(records, budget)
+    current = spending(records, budget, kind_of)
     adding = sum((cost for cost in new_costs if cost is not None), Decimal(0))
-    if adding and current.committed + adding > budget:
+    if adding and current.committed.amount + adding > budget:
         raise OverBudget(
-            f"These jobs would cost about ${adding.quantize(_CENT)}, and {current.describe()}; that is over "
+            f"These jobs would cost about {format_money(adding)}, and {current.describe()}; that is over "
             "budget. Raise the project's budget or generate fewer shots."
         )

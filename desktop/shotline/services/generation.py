@@ -29,6 +29,7 @@ from shotline.jobs.runner import JobHandle, throttled
 from shotline.media.probe import admit
 from shotline.services.budget import check_budget
 from shotline.services.context import AppContext
+from shotline.services.ledger import kinds
 from shotline.services.retirement import refuse_retired
 from shotline.services.session import ProjectSession
 from shotline.services.shot_fit import takes_first_frame
@@ -204,7 +205,8 @@ class GenerationService:
             for ref in shot_refs
         ]
         estimates = [self._ctx.registry.estimate(request) for request in requests]
-        check_budget(self._journal.all() if jobs_so_far is None else jobs_so_far, project.settings.budget, estimates)
+        so_far = self._journal.all() if jobs_so_far is None else jobs_so_far
+        check_budget(so_far, project.settings.budget, estimates, kinds(self._ctx.registry))
         now = datetime.now(UTC).isoformat()
         return [
             JobRecord(

@@ -14,6 +14,7 @@ from shotline.core.model import Project
 from shotline.core.ports import BackendKind, JobPhase, JobRecord
 from shotline.services.context import AppContext
 from shotline.services.generation import build_request
+from shotline.services.ledger import format_money
 from shotline.services.shots import ShotState, is_waiting
 
 UNCERTAIN_TEXT = "uncertain — check your provider dashboard"
@@ -119,21 +120,6 @@ def format_elapsed(seconds: float | None) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def format_money(amount: Decimal) -> str:
-    return f"${amount:.2f}" if amount >= Decimal("0.01") or amount == 0 else f"${amount:.4f}"
-
-
-def cost_text(record: JobRecord, kind: BackendKind | None) -> str:
-    """Billed cost once known, else the estimate; "free" for an offline backend."""
-    if kind is BackendKind.OFFLINE:
-        return "free"
-    if record.billed_cost is not None:
-        return f"{format_money(record.billed_cost)} billed"
-    if record.estimated_cost is not None:
-        return f"≈ {format_money(record.estimated_cost)}"
-    return "free" if kind is BackendKind.LOCAL else "unknown"
 
 
 def backend_kind(ctx: AppContext, backend_id: str) -> BackendKind | None:

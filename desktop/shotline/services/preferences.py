@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 
 import platformdirs
@@ -45,12 +46,14 @@ def save_preferences(
     ffmpeg_path: str | None = None,
     c2pa_identity: Mapping[str, str] | None = None,
     clock_style: str | None = None,
+    ask_above_usd: Decimal | None = None,
 ) -> AppSettings:
     """Check and save what the Preferences dialog shows; unknown backends and bad numbers are refused clearly.
 
     `ffmpeg_path` None leaves the setting alone, "" means "find it"; a new ffmpeg is used from now on.
     `c2pa_identity` (paths to the certificate chain and key, a timestamp server) None leaves it alone, and so
-    does `clock_style` None ("frames" or "seconds": how the player reads times).
+    does `clock_style` None ("frames" or "seconds": how the player reads times) and `ask_above_usd` None (a paid
+    Generate estimated above it asks first, once per session).
     """
     known = set(ctx.registry.ids())
     if default_backend not in known:
@@ -64,6 +67,8 @@ def save_preferences(
         raise ShotlineError("The poll interval must be between 0.1 and 3600 seconds.")
     if cache_size_mb < 0:
         raise ShotlineError("The cache size cannot be negative.")
+    if ask_above_usd is not None and not (ask_above_usd.is_finite() and ask_above_usd >= 0):
+        raise ShotlineError("The amount a paid Generate may cost without asking cannot be negative.")
     cache_folder = cache_folder.strip()
     if cache_folder and not Path(cache_folder).expanduser().is_absolute():
         raise ShotlineError(f"The cache folder must be a full path (got {cache_folder!r}).")
@@ -86,6 +91,7 @@ def save_preferences(
         ffmpeg_path=ffmpeg_path,
         c2pa_identity=identity,
         clock_style=ctx.settings.clock_style if clock_style is None else clock_style,
+        ask_above_usd=ctx.settings.ask_above_usd if ask_above_usd is None else f"{ask_above_usd:.2f}",
     )
     saved = save_settings(ctx, settings)
     if ffmpeg != ctx.ffmpeg:

@@ -1,6 +1,6 @@
 """What the storyboard and inspector show about a shot, and the small edits they make, without Qt.
 
-A shot's state comes from its journal rows and its takes; its cost is what its jobs were billed (or estimated).
+A shot's state comes from its journal rows and its takes (its cost is the ledger's: services.ledger).
 New shots follow the look of the shot they are inserted after. Frames and images the creator picks become files
 in the project's media/ folder, so the project stays self-contained.
 """
@@ -42,8 +42,6 @@ class ShotStatus:
     progress: float | None = None
     """0–1 while running, else None."""
     message: str = ""
-    cost: Decimal | None = None
-    """Billed cost of the shot's jobs where known, else their estimate; None when none had a price."""
     jobs: int = 0
 
 
@@ -59,19 +57,16 @@ def shot_status(shot: Shot, jobs: Iterable[JobRecord]) -> ShotStatus:
     mine = sorted((j for j in jobs if j.shot_id == shot.id), key=lambda j: j.created_at)
     attached = {t.generation.job_id for t in shot.takes if t.generation is not None}
     in_flight = [j for j in mine if not j.phase.is_final and j.id not in attached]
-    costs = [j.billed_cost if j.billed_cost is not None else j.estimated_cost for j in mine]
-    known = [c for c in costs if c is not None]
-    cost = sum(known, Decimal(0)) if known else None
     if in_flight:
         running = [j for j in in_flight if not is_waiting(j)]
         if running:
             progress = max(j.progress for j in running)
-            return ShotStatus(ShotState.RUNNING, progress, running[-1].message, cost, len(mine))
-        return ShotStatus(ShotState.QUEUED, None, in_flight[-1].message, cost, len(mine))
+            return ShotStatus(ShotState.RUNNING, progress, running[-1].message, len(mine))
+        return ShotStatus(ShotState.QUEUED, None, in_flight[-1].message, len(mine))
     if mine and mine[-1].phase in _FAILED and mine[-1].id not in attached:
-        return ShotStatus(ShotState.FAILED, None, mine[-1].message, cost, len(mine))
+        return ShotStatus(ShotState.FAILED, None, mine[-1].message, len(mine))
     state = ShotState.READY if shot.picked_take is not None else ShotState.NO_TAKE
-    return ShotStatus(state, None, "", cost, len(mine))
+    return ShotStatus(state, None, "", len(mine))
 
 
 def is_offline(registry: BackendRegistry, backend_id: str) -> bool:
@@ -79,13 +74,6 @@ def is_offline(registry: BackendRegistry, backend_id: str) -> bool:
         return registry.info(backend_id).kind is BackendKind.OFFLINE
     except UnknownBackend:
         return False
-
-
-def format_cost(cost: Decimal | None, offline: bool) -> str:
-    """ "$0.42", "Free" for an offline backend, or "" when there is nothing to say."""
-    if cost is not None and cost > 0:
-        return f"${cost.quantize(Decimal('0.01'))}"
-    return "Free" if offline else ""
 
 
 def model_info(registry: BackendRegistry, settings: GenerationSettings) -> ModelInfo | None:

@@ -10,21 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import PurePosixPath
 
 from shotline.core.errors import ShotlineError
 from shotline.core.model import Origin, Take
-from shotline.core.ports import BackendKind, JobRecord
+from shotline.core.ports import JobRecord
 from shotline.services.context import AppContext
 from shotline.services.jobs_view import (
     backend_kind,
     backend_name,
     elapsed_seconds,
     format_elapsed,
-    format_money,
     is_finished,
 )
+from shotline.services.ledger import take_cost
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +47,11 @@ def take_caption(ctx: AppContext, take: Take, number: int, job: JobRecord | None
         )
         return TakeCaption(f"Take {number} · {how}", facts)
     title = f"Take {number} · {backend_name(ctx, record.backend)} · {_model_label(ctx, record.backend, record.model)}"
-    billed = record.billed_cost
-    estimated = record.estimated_cost
     seconds = None
     if job is not None:
-        billed = job.billed_cost if job.billed_cost is not None else billed  # the bill may arrive after the take
-        estimated = estimated if estimated is not None else job.estimated_cost
         # a finished job's time runs from its first journal write to its last; one still working has no time yet
         seconds = elapsed_seconds(job, datetime.now(UTC)) if is_finished(job) else None
-    cost = _cost_text(billed, estimated, backend_kind(ctx, record.backend))
+    cost = take_cost(record, job, backend_kind(ctx, record.backend)).text()
     made = f"made in {format_elapsed(seconds)}" if seconds is not None else "time taken not recorded"
     return TakeCaption(title, f"{cost} · {made}")
 
@@ -67,13 +62,3 @@ def _model_label(ctx: AppContext, backend: str, model: str) -> str:
     except ShotlineError:
         return model or "default model"
     return info.label if info is not None else model
-
-
-def _cost_text(billed: Decimal | None, estimated: Decimal | None, kind: BackendKind | None) -> str:
-    if kind in (BackendKind.OFFLINE, BackendKind.LOCAL) and billed is None:
-        return "free"
-    if billed is not None:
-        return f"{format_money(billed)} billed"
-    if estimated is not None:
-        return f"about {format_money(estimated)}"
-    return "cost unknown"

@@ -13,6 +13,7 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +54,22 @@ class AppSettings:
     """Where the window and its panels were (Qt's saved geometry and state, base64), restored at the next start."""
     shortcuts: Mapping[str, str] = field(default_factory=dict)
     """Keys the creator gave actions (Help → Keyboard shortcuts): action id → keys, newline separated, "" for none."""
+    ask_above_usd: str = "0.00"
+    """A paid Generate estimated above this many US dollars (an exact decimal, as text) asks once per session before
+    it starts; "0.00" asks before the first paid one. A price that is not known always counts as above."""
 
     def with_recent(self, project_path: str) -> AppSettings:
         """Move `project_path` to the top of the recent list, keeping it short."""
         recent = (project_path, *(p for p in self.recent_projects if p != project_path))
         return dataclasses.replace(self, recent_projects=recent[:MAX_RECENT])
+
+
+def _is_amount(value: Any) -> bool:
+    """A non-negative decimal written as text ("2.50"); floats are refused so the threshold stays exact."""
+    try:
+        return isinstance(value, str) and Decimal(value).is_finite() and Decimal(value) >= 0
+    except InvalidOperation:
+        return False
 
 
 def _valid(name: str, value: Any) -> bool:
@@ -76,6 +88,7 @@ def _valid(name: str, value: Any) -> bool:
         "clock_style": lambda v: v in ("frames", "seconds"),
         "window_layout": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in (*v, *v.values())),
         "shortcuts": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in (*v, *v.values())),
+        "ask_above_usd": _is_amount,
     }
     return bool(checks[name](value))
 

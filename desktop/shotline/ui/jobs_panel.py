@@ -43,6 +43,7 @@ from shotline.core.changes import ProjectChange
 from shotline.core.errors import ShotlineError
 from shotline.core.ports import JobPhase, JobRecord
 from shotline.services import jobs_view
+from shotline.services.ledger import Cost, job_cost
 from shotline.ui import theme
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.selection import ShotSelection
@@ -140,7 +141,10 @@ class JobListModel(QAbstractTableModel):
             return f"{jobs_view.progress_percent(record)}%"
         if column == ELAPSED:
             return jobs_view.format_elapsed(jobs_view.elapsed_seconds(record, datetime.now(UTC)))
-        return jobs_view.cost_text(record, jobs_view.backend_kind(ctx, record.backend))
+        return self._cost(record).text()
+
+    def _cost(self, record: JobRecord) -> Cost:
+        return job_cost(record, jobs_view.backend_kind(self._document.ctx, record.backend))
 
     def _tooltip(self, record: JobRecord, column: int) -> str | None:
         if column == STATE:
@@ -148,7 +152,7 @@ class JobListModel(QAbstractTableModel):
         if column == MODEL:
             return record.model  # the id, for a creator comparing with the provider's dashboard
         if column == COST:
-            return "Billed cost once the provider reports it; before that, the estimate."
+            return self._cost(record).explain()
         if column == SHOT:
             return "Double-click to select this shot."
         return None

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLabel, QWidget
 
 from shotline.core import commands
 from shotline.services.budget import spending
+from shotline.services.ledger import by_shot, kinds
 from shotline.ui.document import ProjectDocument
 
 MAX_BUDGET = 1_000_000.0
@@ -20,8 +22,16 @@ class BudgetDialog(QDialog):
         self.document = document
         self.setWindowTitle("Project budget")
         current = document.project.settings.budget
-        self.spent = QLabel(spending(document.jobs(), current).describe().capitalize() + ".", self)
+        kind_of = kinds(document.ctx.registry)
+        jobs = document.jobs()
+        self.spent = QLabel(spending(jobs, current, kind_of).describe().capitalize() + ".", self)
         self.spent.setWordWrap(True)
+        # where it went, shot by shot, in the words the cards and the jobs panel use (services.ledger)
+        self.shots = QLabel(
+            "\n".join(f"{name}: {cost.text()}" for name, cost in by_shot(document.project, jobs, kind_of))
+        )
+        self.shots.setWordWrap(True)
+        self.shots.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.limited = QCheckBox("Stop new paid jobs past this amount", self)
         self.limited.setChecked(current is not None)
         self.amount = QDoubleSpinBox(self)
@@ -32,8 +42,8 @@ class BudgetDialog(QDialog):
         self.amount.setEnabled(current is not None)
         self.limited.toggled.connect(self.amount.setEnabled)
         note = QLabel(
-            "Each job counts its billed cost once the provider reports it, and its estimate until then. "
-            "Offline and local backends are free.",
+            "Each job counts what the provider reported it charged, its estimate until then, and nothing if it "
+            "never reached a provider. Offline and local backends are free.",
             self,
         )
         note.setWordWrap(True)
@@ -42,6 +52,8 @@ class BudgetDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
         form.addRow(self.spent)
+        if self.shots.text():
+            form.addRow(self.shots)
         form.addRow(self.limited)
         form.addRow("Budget", self.amount)
         form.addRow(note)

@@ -8,6 +8,7 @@ refuses, shows the tab of the field at fault.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
 
@@ -38,6 +39,7 @@ from shotline.jobs.runner import JobHandle
 from shotline.services import preferences
 from shotline.services.content_credentials import identity_setting
 from shotline.services.context import AppContext
+from shotline.services.ledger import ask_above
 from shotline.ui import theme
 from shotline.ui.bridge import Bridge
 from shotline.ui.dialogs.content_credentials import ContentCredentialsGroup
@@ -82,6 +84,15 @@ class PreferencesDialog(QDialog):
         self.poll.setSuffix(" s")
         self.poll.setValue(settings.poll_seconds)
         self.poll.setToolTip("How often Shotline asks a cloud provider how a job is going")
+        self.ask_above = QDoubleSpinBox(self)
+        self.ask_above.setRange(0, 100_000)
+        self.ask_above.setDecimals(2)
+        self.ask_above.setPrefix("$")
+        self.ask_above.setValue(float(ask_above(settings.ask_above_usd)))
+        self.ask_above.setToolTip(
+            "A paid Generate estimated above this amount (or with no known price) asks once per session before it "
+            "starts; $0.00 asks before the first paid one. The Generate button always shows the estimate."
+        )
         folder = preferences.cache_folder(ctx)
         used = preferences.cache_usage_bytes(folder) / 1_000_000
         self.cache_folder = QLineEdit(settings.cache_folder, self)
@@ -135,6 +146,7 @@ class PreferencesDialog(QDialog):
         generation.addRow("Default model", self.model)
         generation.addRow(self.urls)
         generation.addRow("Poll interval", self.poll)
+        generation.addRow("Ask before paying above", self.ask_above)
         media = QFormLayout()
         media.addRow("ffmpeg", ffmpeg_row)
         media.addRow("", self.ffmpeg_status)
@@ -270,6 +282,7 @@ class PreferencesDialog(QDialog):
                 ffmpeg_path=ffmpeg_path,
                 c2pa_identity=self.credentials.chosen(),
                 clock_style=self.clock_style.currentData(),
+                ask_above_usd=Decimal(f"{self.ask_above.value():.2f}"),
             )
         except SaveFailed as error:  # the settings folder refused, not a field
             self.error.setText(str(error))

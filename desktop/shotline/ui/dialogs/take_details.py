@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from shotline.core.model import Origin, Take
-from shotline.core.ports import BackendKind
 from shotline.services.context import AppContext
-from shotline.services.jobs_view import backend_kind, backend_name, format_money, model_name
+from shotline.services.jobs_view import backend_kind, backend_name, model_name
+from shotline.services.ledger import take_cost
 
 _SHOWN_REQUEST = frozenset({"job_id", "shot_id", "backend", "model", "prompt", "label", "shot_number", "options"})
 """Request fields shown elsewhere in the dialog or meaningless to a creator; the rest appear under their own name."""
@@ -104,12 +104,8 @@ def take_fields(ctx: AppContext, take: Take) -> list[tuple[str, str]]:
         fields.append(("Prompt", str(request["prompt"])))
     if record.created_at:
         fields.append(("Made on", _when(record.created_at)))
-    if record.billed_cost is not None:
-        fields.append(("Cost", f"{format_money(record.billed_cost)} billed"))
-    elif record.estimated_cost is not None:
-        fields.append(("Cost", f"about {format_money(record.estimated_cost)} (estimate)"))
-    elif backend_kind(ctx, record.backend) in (BackendKind.OFFLINE, BackendKind.LOCAL):
-        fields.append(("Cost", "free (made on this computer)"))
+    cost = take_cost(record, None, backend_kind(ctx, record.backend))
+    fields.append(("Cost", f"{cost.text()} — {cost.explain()}"))
     fields += _media_fields(take)
     for key, label in _REQUEST_NAMES.items():
         text = _value(key, request.get(key))

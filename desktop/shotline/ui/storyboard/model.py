@@ -28,7 +28,8 @@ from shotline.core import commands
 from shotline.core.changes import ProjectChange
 from shotline.core.model import Origin, Shot, Take
 from shotline.core.ports import JobRecord
-from shotline.services.shots import ShotStatus, format_cost, is_offline, model_info, shot_status
+from shotline.services.ledger import kinds, shot_cost
+from shotline.services.shots import ShotStatus, model_info, shot_status
 from shotline.ui.document import ProjectDocument
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ class ShotRole(IntEnum):
     MESSAGE = Qt.ItemDataRole.UserRole + 8
     TAKES = Qt.ItemDataRole.UserRole + 9
     COST = Qt.ItemDataRole.UserRole + 10
-    """"$1.20", "Free" or ""."""
+    """The ledger's figure for the shot's jobs ("$1.20 billed", "≈ $0.48", "$0.00 · not sent", "free"), or ""."""
     THUMBNAIL = Qt.ItemDataRole.UserRole + 11
     """A QPixmap of the picked take, or None until it is decoded (dataChanged follows)."""
 
@@ -77,6 +78,8 @@ class ShotListModel(QAbstractListModel):
         self._shots: list[Shot] = list(document.project.shots)
         self._jobs: dict[str, JobRecord] = {}
         self._status: dict[str, ShotStatus] = {}
+        self._costs: dict[str, str] = {}
+        """Each card's figure from the ledger, kept like `_status` until the shot or one of its jobs changes."""
         self._pixmaps: dict[tuple[str, int], QPixmap] = {}
         self._latest: dict[str, QPixmap] = {}
         """The picture that came last for each clip, shown while a trimmed take's new picture is made."""
@@ -112,6 +115,18 @@ class ShotListModel(QAbstractListModel):
             cached = self._status[shot.id] = shot_status(shot, self._jobs.values())
         return cached
 
+    def cost_text(self, shot: Shot) -> str:
+        """What the shot's jobs cost or may cost, as the ledger says it everywhere; "" before any job."""
+        cached = self._costs.get(shot.id)
+        if cached is None:
+            cost = shot_cost(shot.id, self._jobs.values(), kinds(self._document.ctx.registry))
+            cached = self._costs[shot.id] = "" if cost is None else cost.text()
+        return cached
+
+    def _forget(self, shot_id: str) -> None:
+        self._status.pop(shot_id, None)
+        self._costs.pop(shot_id, None)
+
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._shots):
             return None
@@ -141,15 +156,15 @@ class ShotListModel(QAbstractListModel):
             return self._backend_text(shot)
         if role == ShotRole.TAKES:
             return len(shot.takes)
-        if role in (ShotRole.STATE, ShotRole.PROGRESS, ShotRole.MESSAGE, ShotRole.COST):
+        if role == ShotRole.COST:
+            return self.cost_text(shot)
+        if role in (ShotRole.STATE, ShotRole.PROGRESS, ShotRole.MESSAGE):
             status = self.status(shot)
             if role == ShotRole.STATE:
                 return str(status.state)
             if role == ShotRole.PROGRESS:
                 return status.progress
-            if role == ShotRole.MESSAGE:
-                return status.message
-            return format_cost(status.cost, is_offline(self._document.ctx.registry, shot.generation.backend))
+            return status.message
         return None
 
     def _backend_text(self, shot: Shot) -> str:
@@ -201,7 +216,7 @@ class ShotListModel(QAbstractListModel):
         # The change names what moved, but the rows are diffed against the project itself: a transaction
         # announces its edits one by one and then once more as a whole, and both must land correctly.
         for shot_id in change.updated:
-            self._status.pop(shot_id, None)
+            self._forget(shot_id)
         self._sync()
 
     def _sync(self) -> None:
@@ -221,7 +236,7 @@ class ShotListModel(QAbstractListModel):
             if self._shots[row].id not in wanted:
                 self.beginRemoveRows(QModelIndex(), row, row)
                 gone = self._shots.pop(row)
-                self._status.pop(gone.id, None)
+                self._forget(gone.id)
                 self.endRemoveRows()
                 changed = True
         return changed
@@ -261,12 +276,13 @@ class ShotListModel(QAbstractListModel):
             self.beginResetModel()
             self._shots = list(target)
             self._status.clear()
+            self._costs.clear()
             self.endResetModel()
             return
         for row, shot in enumerate(target):
             if self._shots[row] is not shot:
                 self._shots[row] = shot
-                self._status.pop(shot.id, None)
+                self._forget(shot.id)
                 self._row_changed(row)
         if renumber and self._shots:
             # positions are shown on every card, so any insert, removal or move renumbers the rest
@@ -283,7 +299,7 @@ class ShotListModel(QAbstractListModel):
             log.debug("Job %s could not be read: %s", job_id, error)
             return
         self._jobs[job_id] = record
-        self._status.pop(record.shot_id, None)
+        self._forget(record.shot_id)
         row = self.row_of(record.shot_id)
         if row >= 0:
             self._row_changed(row)

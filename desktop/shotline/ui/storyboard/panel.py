@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QToolBar,
     QVBoxLayout,
@@ -31,6 +32,7 @@ from shotline.ui import theme
 from shotline.ui.document import ProjectDocument
 from shotline.ui.growing_text import GrowingTextEdit
 from shotline.ui.selection import ShotSelection
+from shotline.ui.spend_question import ask_then, planned_cost
 from shotline.ui.storyboard.delegate import ShotCardDelegate
 from shotline.ui.storyboard.model import ShotListModel, ShotRole
 from shotline.ui.storyboard.view import ShotListView
@@ -80,6 +82,8 @@ class StoryboardPanel(QWidget):
         self.selection = selection
         self._syncing = False
         self.script_dialog: ScriptDialog | None = None
+        self.spend_question: QMessageBox | None = None
+        """The open question of a paid Generate, until it is answered (ui.spend_question)."""
 
         self.model = ShotListModel(document, self)
         self.view = ShotListView(self)
@@ -245,9 +249,13 @@ class StoryboardPanel(QWidget):
             self.select_shots([])
 
     def generate_selected(self) -> None:
+        """One take of each selected shot; a paid Generate above the creator's threshold asks first (once per
+        session, ui.spend_question)."""
         ids = self.selected_ids()
         if ids:
-            self.document.generate(ids)
+            shots = [self.document.project.shot(shot_id) for shot_id in ids]
+            planned = planned_cost(self.document, shots)
+            self.spend_question = ask_then(self, self.document, planned, len(ids), lambda: self.document.generate(ids))
 
     def open_script_dialog(self) -> ScriptDialog:
         """Show the paste-script box (not modal); accepting it adds the shots."""
