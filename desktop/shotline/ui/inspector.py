@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -36,7 +37,8 @@ from shotline.core import commands
 from shotline.core.changes import ProjectChange
 from shotline.core.model import GenerationSettings, Shot, Take
 from shotline.core.ports import ModelInfo
-from shotline.services.shots import estimate, fit_to_model, import_image, is_offline, last_frame_image, model_info
+from shotline.services.ledger import kinds, shot_cost
+from shotline.services.shots import fit_to_model, import_image, last_frame_image, model_info
 from shotline.ui import theme
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.inspector_fields import ImageField, fill, image_dialog, narrow_combo, set_line, set_text
@@ -44,6 +46,7 @@ from shotline.ui.model_notice import ModelNotice
 from shotline.ui.selection import ShotSelection
 from shotline.ui.shot_trim import ShotTrimRow
 from shotline.ui.sound_inspector import AudioClipPanel, ShotSoundSection
+from shotline.ui.spend_question import ask_then, button_text, planned_cost
 from shotline.ui.take_list import TakeList, panel_action
 
 log = logging.getLogger(__name__)
@@ -109,7 +112,11 @@ class InspectorPanel(QWidget):
         self.takes_spin = QSpinBox(self)
         self.takes_spin.setRange(1, 4)
         self.takes_spin.setPrefix("× ")
-        self.takes_spin.setToolTip("How many takes to generate")
+        self.takes_spin.setToolTip("How many takes of this shot to generate")
+        self._take_counts: dict[str, int] = {}
+        """Each shot's × N, kept for the shot it was set on (a count never follows the selection to another)."""
+        self.spend_question: QMessageBox | None = None
+        """The open question of a paid Generate, until it is answered (ui.spend_question)."""
         self.generate_button = QPushButton(theme.icon("generate"), "Generate", self)
         self.trim_row = ShotTrimRow(self.document, self)
         self.model_notice = ModelNotice(self.document, self)
@@ -200,7 +207,8 @@ class InspectorPanel(QWidget):
         self.add_reference.clicked.connect(self._choose_reference)
         self.continue_button.clicked.connect(self.start_from_previous_last_frame)
         self.generate_button.clicked.connect(self.generate)
-        self.takes_spin.valueChanged.connect(lambda _: self._show_cost())
+        self.takes_spin.valueChanged.connect(self._takes_chosen)
+        self.document.job_changed.connect(self._job_changed)
 
     def _action(self, icon: str, text: str, slot: Callable[[], Any], key: str, owner: QWidget) -> QAction:
         return panel_action(icon, text, slot, key, owner)
@@ -251,6 +259,7 @@ class InspectorPanel(QWidget):
             set_text(self.prompt_edit, shot.prompt)
             set_text(self.negative_edit, shot.negative_prompt)
             self.trim_row.show_shot(shot)
+            self.takes_spin.setValue(self._take_counts.get(shot.id, 1))
             model = self._show_backend(shot.generation)
             self._show_settings(shot, model)
         finally:
@@ -315,19 +324,34 @@ class InspectorPanel(QWidget):
         self.model_notice.show_shot(shot)
 
     def _show_cost(self) -> None:
+        """The shot's spending as the ledger says it everywhere, and the next Generate's figure on its button."""
         shot = self.shot
         if shot is None:
             return
-        registry = self.document.ctx.registry
-        cost = estimate(registry, self.document.project, shot)
-        if cost is None:
-            offline = is_offline(registry, shot.generation.backend)
-            self.cost_label.setText("Free (offline)" if offline else "Cost unknown")
-        else:
-            takes = self.takes_spin.value()
-            total = cost * takes
-            each = f" (${cost:.2f} each)" if takes > 1 else ""
-            self.cost_label.setText(f"About ${total:.2f}{each}")
+        spent = shot_cost(shot.id, self.document.jobs(), kinds(self.document.ctx.registry))
+        self.cost_label.setText("Nothing generated yet" if spent is None else f"This shot so far: {spent.text()}")
+        self.cost_label.setToolTip("" if spent is None else spent.explain())
+        takes = self.takes_spin.value()
+        planned = planned_cost(self.document, [shot], takes)
+        self.generate_button.setText(button_text(planned))
+        each = planned_cost(self.document, [shot])
+        self.generate_button.setToolTip(
+            f"{self.generate_action.toolTip()}: {takes} take{'s' if takes != 1 else ''}, each {each.text()}"
+        )
+
+    def _takes_chosen(self, takes: int) -> None:
+        if self.shot_id is not None and not self._updating:
+            self._take_counts[self.shot_id] = takes
+        self._show_cost()
+
+    def _job_changed(self, job_id: str) -> None:
+        shot = self.shot
+        try:
+            ours = shot is not None and self.document.job(job_id).shot_id == shot.id
+        except KeyError:  # a job the window no longer holds (the project is closing)
+            return
+        if ours:
+            self._show_cost()
 
     # ------------------------------------------------------------------------------------------ editing
 
@@ -441,6 +465,18 @@ class InspectorPanel(QWidget):
         )
 
     def generate(self) -> list[str]:
-        if self.shot_id is None:
+        """Generate the shot's × N takes; a paid Generate above the creator's threshold asks first (once per
+        session), and then returns no job ids until it is answered."""
+        shot = self.shot
+        if shot is None:
             return []
-        return self.document.generate([self.shot_id], takes=self.takes_spin.value())
+        takes = self.takes_spin.value()
+        started: list[str] = []
+        self.spend_question = ask_then(
+            self,
+            self.document,
+            planned_cost(self.document, [shot], takes),
+            takes,
+            lambda: started.extend(self.document.generate([shot.id], takes=takes)),
+        )
+        return started
