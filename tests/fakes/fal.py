@@ -49,6 +49,10 @@ _KLING = Schema(frozenset({"5", "10"}), frozenset({"16:9", "9:16", "1:1"}))
 _KLING_I2V = Schema(frozenset({"5", "10"}), frozenset({"16:9", "9:16", "1:1"}), needs_image=True)
 _VEO = Schema(frozenset({"4s", "6s", "8s"}), frozenset({"16:9", "9:16"}))
 _VEO_I2V = Schema(frozenset({"4s", "6s", "8s"}), frozenset({"16:9", "9:16"}), needs_image=True)
+_KLING_3 = Schema(frozenset(str(seconds) for seconds in range(3, 16)), frozenset({"16:9", "9:16", "1:1"}))
+_SEEDANCE_2_ASPECTS = frozenset({"auto", "21:9", "16:9", "4:3", "1:1", "3:4", "9:16"})
+_SEEDANCE_2 = Schema(frozenset({"auto", *(str(seconds) for seconds in range(4, 16))}), _SEEDANCE_2_ASPECTS)
+_SEEDANCE_2_I2V = Schema(_SEEDANCE_2.durations, _SEEDANCE_2_ASPECTS, needs_image=True)
 
 ENDPOINTS: dict[str, Schema] = {
     "fal-ai/kling-video/v2.1/master/text-to-video": _KLING,
@@ -68,6 +72,18 @@ ENDPOINTS: dict[str, Schema] = {
     "fal-ai/veo3/fast": _VEO,
     "fal-ai/veo3/fast/image-to-video": _VEO_I2V,
     "fal-ai/ltx-video": Schema(),
+    # added with the catalogue's December 2026 models, each as its fal page's input schema states it
+    "fal-ai/kling-video/v3/standard/text-to-video": _KLING_3,
+    "fal-ai/kling-video/v3/pro/text-to-video": _KLING_3,
+    "bytedance/seedance-2.0/text-to-video": _SEEDANCE_2,
+    "bytedance/seedance-2.0/image-to-video": _SEEDANCE_2_I2V,
+    "bytedance/seedance-2.0/fast/text-to-video": _SEEDANCE_2,
+    "bytedance/seedance-2.0/fast/image-to-video": _SEEDANCE_2_I2V,
+    "fal-ai/minimax/hailuo-2.3/standard/text-to-video": Schema(frozenset({"6", "10"})),
+    "fal-ai/minimax/hailuo-2.3/standard/image-to-video": Schema(frozenset({"6", "10"}), needs_image=True),
+    "fal-ai/minimax/hailuo-2.3/pro/text-to-video": Schema(frozenset()),
+    "fal-ai/veo3.1": _VEO,
+    "fal-ai/veo3.1/image-to-video": _VEO_I2V,
     "fal-ai/ltx-video/image-to-video": Schema(needs_image=True),
     "someone/video-app/v2/generate": Schema(),
     "workflows/someone/storyboard-flow": Schema(),

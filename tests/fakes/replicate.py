@@ -49,6 +49,19 @@ MODELS: dict[str, Schema] = {
         "frames_per_second": tuple(range(5, 25)),
     },
     "minimax/video-01": {},
+    # added with the catalogue's December 2026 models, as their replicate.com API schemas state them
+    "kwaivgi/kling-v3-video": {
+        "duration": tuple(range(3, 16)),
+        "aspect_ratio": ("16:9", "9:16", "1:1"),
+        "mode": ("standard", "pro"),
+    },
+    "minimax/hailuo-2.3": {"duration": (6, 10), "resolution": ("768p", "1080p")},
+    "luma/ray-3.2": {
+        "duration": (5, 10),
+        "aspect_ratio": ("9:16", "3:4", "1:1", "4:3", "16:9", "21:9"),
+        "resolution": ("540p", "720p", "1080p"),
+        "negative_prompt": (),
+    },
     COMMUNITY_MODEL: {},
 }
 VERSIONS = {COMMUNITY_VERSION: COMMUNITY_MODEL}

@@ -27,6 +27,16 @@ DOC_URL = "https://docs.dev.runwayml.com/api"
 GEN4_RATIOS = ("1280:720", "720:1280", "1104:832", "960:960", "832:1104", "1584:672")
 VEO_RATIOS = ("1280:720", "720:1280", "1080:1920", "1920:1080")
 WIDE_RATIOS = ("1280:720", "720:1280")
+# Seedance 2 (runwayml SDK 5.13.0): the 480p and 720p ratios, and for seedance2 alone the 1080p and 4K ones too
+SEEDANCE_RATIOS = (
+    *("992:432", "864:496", "752:560", "640:640", "560:752", "496:864"),
+    *("1470:630", "1280:720", "1112:834", "960:960", "834:1112", "720:1280"),
+)
+SEEDANCE_HD_RATIOS = (
+    *SEEDANCE_RATIOS,
+    *("2206:946", "1920:1080", "1664:1248", "1440:1440", "1248:1664", "1080:1920"),
+    *("3840:1646", "3840:2160", "3840:2880", "3840:3840", "2880:3840", "2160:3840"),
+)
 
 
 class _Model:
@@ -99,6 +109,24 @@ MODELS: dict[str, _Model] = {
         positions=("first",),
         credits=15,
     ),
+    # Seedance 2: the SDK types `duration` as any int; the model makes 4 to 15 s. Runway publishes 36 credits a
+    # second for seedance2 and nothing for Fast and Mini, so the fake reports its own 36 for all three.
+    **{
+        model_id: _Model(
+            t2v_ratios=ratios,
+            i2v_ratios=ratios,
+            durations=tuple(range(4, 16)),
+            duration_required=False,
+            positions=("first", "last"),
+            credits=36,
+            extra=("audio", "referenceAudio", "references", "referenceVideos"),
+        )
+        for model_id, ratios in (
+            ("seedance2", SEEDANCE_HD_RATIOS),
+            ("seedance2_fast", SEEDANCE_RATIOS),
+            ("seedance2_mini", SEEDANCE_RATIOS),
+        )
+    },
 }
 
 _STEPS: tuple[tuple[str, float | None], ...] = (("PENDING", None), ("RUNNING", 0.25), ("RUNNING", 0.75))
