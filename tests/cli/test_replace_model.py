@@ -67,8 +67,8 @@ def test_a_retired_model_is_named_and_replaced_in_one_edit(tmp_path: Path) -> No
     assert ok("jobs", project).strip() == "No jobs yet."  # refused before anything was written down or sent
 
     shown = ok("replace-model", project)
-    assert "studio/studio-one → studio/card (Studio Two): 2 shots" in shown
-    assert "Shot 1: keeps sound; drops end frame (" in shown and "seed 42; 8 s → 10 s made" in shown
+    assert "studio/studio-one → studio/card: 2 shots" in shown
+    assert "Shot 1: keeps sound; drops end frame" in shown and "seed 42; 8 s → 10 s made" in shown
     assert "$0.40 → $1.00 a take" in shown
     assert "Shot 3:" in shown and "Shot 2:" not in shown
     assert "Nothing is changed yet" in shown
@@ -103,6 +103,6 @@ def test_generate_says_what_the_model_cannot_take_before_sending(tmp_path: Path)
     assert sent.code == 0, sent.err
     said = [line for line in sent.err.splitlines() if line.startswith("Shot 1:")]
     assert len(said) == 1, sent.err
-    assert said[0].startswith("Shot 1: Title card cannot take this shot's end frame (")
-    assert "cannot take this shot's end frame (" in said[0] and "or seed 7: they will not be sent." in said[0]
+    assert said[0].startswith("Shot 1: Title card cannot take this shot's end frame")
+    assert "cannot take this shot's end frame" in said[0] and "or seed 7: they will not be sent." in said[0]
     assert [shot["takes"] for shot in info(project)["shots"]] == [1]

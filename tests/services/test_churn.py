@@ -65,7 +65,7 @@ def test_what_a_model_keeps_changes_and_drops_of_a_shot() -> None:
         Setting.REFERENCES,
     ]
     assert fit.cannot_take() == (
-        "Studio Two cannot take this shot's end frame (dusk.png), seed 42, negative prompt or 1 reference image: "
+        "Studio Two cannot take this shot's end frame, seed 42, negative prompt or 1 reference image: "
         "they will not be sent."
     )
     assert {d.setting for d in fit.changed} == {Setting.ASPECT, Setting.LENGTH}
@@ -125,9 +125,10 @@ def test_one_undoable_edit_moves_every_shot_off_a_retired_model(ctx: AppContext,
     [move] = plan_moves(ctx.registry, before)
     assert [m.number for m in move.shots] == [1, 3]
     heading, shot_one, shot_three = move.describe()
-    assert heading == "studio/studio-one → studio/card (Studio Two): 2 shots"
+    assert heading == "Studio One → Studio Two: 2 shots"
+    assert move.describe(ids=True)[0] == "studio/studio-one → studio/card: 2 shots"  # as the command line names them
     assert shot_one == (
-        "Shot 1: keeps first frame, sound; drops end frame (dusk.png), seed 42, negative prompt, 1 reference image; "
+        "Shot 1: keeps first frame, sound; drops end frame, seed 42, negative prompt, 1 reference image; "
         "8 s → 10 s made; aspect 1:1 → 16:9; $0.40 → $1.00 a take"
     )
     assert "drops" in shot_three and "end frame" not in shot_three

@@ -25,6 +25,7 @@ from shotline.ui.dialogs.replace_model import ReplaceModelDialog
 from shotline.ui.document import ProjectDocument
 from shotline.ui.inspector import InspectorPanel
 from shotline.ui.selection import ShotSelection
+from shotline.ui.storyboard.model import ShotListModel, ShotRole
 from tests.services.retired_models import INFO, NEW, OLD, RETIRED_ON, SPEC
 from tests.ui.shell_fixtures import shown_window
 
@@ -69,6 +70,12 @@ def test_the_inspector_names_a_retired_model_and_moves_every_shot_in_one_edit(
 ) -> None:
     notice = inspector.model_notice
     assert notice.isVisibleTo(inspector)
+    cards = ShotListModel(document)
+    assert [cards.index(n).data(ShotRole.BACKEND) for n in range(3)] == [
+        "Test Studio · Studio One (retired)",
+        "Animatic (offline) · Title card",
+        "Test Studio · Studio One (retired)",
+    ]
     said = notice.label.text()
     assert f"Studio One was retired by Test Studio on {RETIRED_ON}; Studio Two replaces it." in said
     models = [inspector.model_combo.itemText(i) for i in range(inspector.model_combo.count())]
@@ -80,7 +87,7 @@ def test_the_inspector_names_a_retired_model_and_moves_every_shot_in_one_edit(
     dialog = notice.dialog
     assert isinstance(dialog, ReplaceModelDialog) and dialog.isVisible()
     lines = dialog.shot_lines.text()
-    assert "Shot 1: keeps sound; drops end frame (dusk.png), seed 42; 8 s → 10 s made; aspect 1:1 → 16:9" in lines
+    assert "Shot 1: keeps sound; drops end frame, seed 42; 8 s → 10 s made; aspect 1:1 → 16:9" in lines
     assert "Shot 3:" in lines and "Shot 2:" not in lines
     assert document.project is before  # shown, not yet done
     assert dialog.move_button.text() == "Move 2 shots to Studio Two"
@@ -92,6 +99,7 @@ def test_the_inspector_names_a_retired_model_and_moves_every_shot_in_one_edit(
     assert not notice.move_button.isVisibleTo(inspector)
     assert "retired" not in notice.label.text()
     assert [inspector.model_combo.itemText(i) for i in range(inspector.model_combo.count())] == ["Studio Two"]
+    assert cards.index(0).data(ShotRole.BACKEND) == "Test Studio · Studio Two"
 
     document.undo()  # one step back: both shots, end frame and seed
     assert document.project.shots == before.shots
@@ -106,9 +114,7 @@ def test_the_inspector_says_what_the_model_cannot_take(inspector: InspectorPanel
     inspector.selection.select([shot.id])
     notice = inspector.model_notice
     assert notice.isVisibleTo(inspector) and not notice.move_button.isVisibleTo(inspector)
-    assert notice.label.text() == (
-        "Title card cannot take this shot's end frame (dusk.png) or seed 7: they will not be sent."
-    )
+    assert notice.label.text() == "Title card cannot take this shot's end frame or seed 7: they will not be sent."
     assert not inspector.last_frame.isVisibleTo(inspector)  # hidden field, said in words instead
     document.execute(commands.set_generation(shot.id, dataclasses.replace(card, seed=None, last_frame=None)))
     assert not notice.isVisibleTo(inspector)

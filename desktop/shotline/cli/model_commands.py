@@ -45,7 +45,7 @@ def replace_model(project: str, model: str | None, to: str | None, yes: bool) ->
                 click.echo(f"No shot uses {one.backend.id}/{one.model_id}.")
                 continue
             click.echo(one.describe())
-            click.echo("\n".join(f"  {line}" for line in move.describe()))
+            click.echo("\n".join(f"  {line}" for line in move.describe(ids=True)))
             moves.append(move)
         if not moves:
             return

@@ -37,7 +37,7 @@ class ShotMove:
     cost_after: Decimal | None
 
     def describe(self) -> str:
-        """ "Shot 2: keeps first frame, sound; drops end frame (dusk.png), seed 42; 7.5 s → 10 s; $0.75 → $1.00" """
+        """ "Shot 2: keeps first frame, sound; drops end frame, seed 42; 8 s → 10 s made; $0.40 → $1.00 a take" """
         parts = []
         if self.fit.kept:
             parts.append(f"keeps {', '.join(setting.value for setting in self.fit.kept)}")
@@ -65,12 +65,16 @@ class ModelMove:
         count = len(self.shots)
         return f"Move {count} shot{'s' if count != 1 else ''} to {self.to.label}"
 
-    def describe(self) -> list[str]:
-        """The heading (what is retired, what replaces it) and a line per shot: what the creator reads first."""
-        heading = (
-            f"{self.retirement.backend.id}/{self.retirement.model_id} → {self.retirement.backend.id}/{self.to.id} "
-            f"({self.to.label}): {len(self.shots)} shot{'s' if len(self.shots) != 1 else ''}"
-        )
+    def describe(self, *, ids: bool = False) -> list[str]:
+        """The heading (what is retired, what replaces it) and a line per shot: what the creator reads first.
+
+        `ids`: the heading names the models by the ids the command line takes (backend/model), not their labels."""
+        backend = self.retirement.backend.id
+        if ids:
+            moved = f"{backend}/{self.retirement.model_id} → {backend}/{self.to.id}"
+        else:
+            moved = f"{self.retirement.label} → {self.to.label}"
+        heading = f"{moved}: {len(self.shots)} shot{'s' if len(self.shots) != 1 else ''}"
         return [heading, *(move.describe() for move in self.shots)]
 
     def command(self) -> Command:

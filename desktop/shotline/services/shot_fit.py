@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import PurePosixPath
 
 from shotline.backends.registry import BackendRegistry
 from shotline.core.errors import InputRejected, UnknownBackend
@@ -37,7 +36,7 @@ class Setting(StrEnum):
 class Difference:
     setting: Setting
     text: str
-    """The setting as the creator knows it: "the end frame (dusk.png)", "seed 42", "2 of 3 reference images"."""
+    """The setting as the creator knows it: "end frame", "seed 42", "2 of 3 reference images"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +59,7 @@ class ShotFit:
         return frozenset(difference.setting for difference in self.dropped)
 
     def cannot_take(self) -> str:
-        """ "Kling 2.1 cannot take this shot's end frame (dusk.png) or seed 42: they will not be sent.", or ""."""
+        """ "Kling 2.1 cannot take this shot's end frame or seed 42: they will not be sent.", or ""."""
         if not self.dropped:
             return ""
         return f"{self.model.label} cannot take this shot's {_listed(self.dropped)}: they will not be sent."
@@ -87,9 +86,9 @@ def fit_shot(shot: Shot, model: ModelInfo) -> ShotFit:
         elif used:
             dropped.append(Difference(setting, text))
 
-    first_frame, end_frame = settings.first_frame, settings.last_frame
-    offer(Setting.FIRST_FRAME, bool(first_frame), takes_first_frame(model), f"first frame ({_name(first_frame)})")
-    offer(Setting.END_FRAME, bool(end_frame), model.first_last_frame, f"end frame ({_name(end_frame)})")
+    # the pictures are stored under ids in media/, not the names they were chosen by: named by their role only
+    offer(Setting.FIRST_FRAME, bool(settings.first_frame), takes_first_frame(model), "first frame")
+    offer(Setting.END_FRAME, bool(settings.last_frame), model.first_last_frame, "end frame")
     offer(Setting.SOUND, settings.audio, model.audio, "sound")
     offer(Setting.SEED, settings.seed is not None, model.seed, f"seed {settings.seed}")
     offer(Setting.NEGATIVE_PROMPT, bool(shot.negative_prompt.strip()), model.negative_prompt, "negative prompt")
@@ -153,10 +152,6 @@ def _sent_to(registry: BackendRegistry, shot: Shot, backend: str | None, model: 
 def takes_first_frame(model: ModelInfo) -> bool:
     """A model that starts from a picture, or from a first and an end frame, takes a first frame."""
     return model.image_to_video or model.first_last_frame
-
-
-def _name(path: str | None) -> str:
-    return PurePosixPath(path or "").name
 
 
 def _count(number: int, noun: str) -> str:

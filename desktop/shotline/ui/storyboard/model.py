@@ -29,6 +29,7 @@ from shotline.core.changes import ProjectChange
 from shotline.core.model import Origin, Shot, Take
 from shotline.core.ports import JobRecord
 from shotline.services.ledger import kinds, shot_cost
+from shotline.services.retirement import retirement
 from shotline.services.shots import ShotStatus, model_info, shot_status
 from shotline.ui.document import ProjectDocument
 
@@ -176,7 +177,9 @@ class ShotListModel(QAbstractListModel):
         model = model_info(registry, shot.generation)
         if model is None:
             return f"{shot.generation.backend} · {shot.generation.model or 'default'} (not installed)"
-        return f"{registry.info(shot.generation.backend).name} · {model.label}"
+        retired = retirement(registry, shot.generation, self._document.retired_answers)
+        # a retired model is said on the card too, so a storyboard scanned at a glance shows every shot to move
+        return f"{registry.info(shot.generation.backend).name} · {model.label}{' (retired)' if retired else ''}"
 
     def _thumbnail(self, shot: Shot) -> QPixmap | None:
         take = shot.picked_take
