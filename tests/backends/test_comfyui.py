@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from shotline.backends import http as provider_http
 from shotline.backends.comfyui import INFO, ComfyUIBackend, load_workflow, prompt_error_message
 from shotline.core.errors import AuthFailed, ContentBlocked, InputRejected, JobFailed, TransientError
 from shotline.core.ports import GenerationRequest, JobPhase, JobState, KeyCheck
@@ -25,6 +24,7 @@ from tests.backends.adapter_kit import (
     generate,
     journal_for,
     provider_context,
+    quick_retries,
 )
 from tests.clips import make_clip
 from tests.fakes.comfyui import API, FakeComfyUI
@@ -45,7 +45,7 @@ def fake() -> Any:
 
 @pytest.fixture(autouse=True)
 def _quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(provider_http, "BACKOFF_S", 0.01)
+    quick_retries(monkeypatch)
 
 
 def _backend(tmp_path: Path, url: str, **settings: Any) -> ComfyUIBackend:

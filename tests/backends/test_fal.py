@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from shotline.backends import http
 from shotline.backends.fal import INFO, FalBackend, app_path, split_job_id
 from shotline.backends.http import LinkExpired
 from shotline.core.errors import (
@@ -24,7 +23,15 @@ from shotline.core.errors import (
 )
 from shotline.core.ports import GenerationRequest, JobPhase, JobState, JobStatus, KeyCheck
 from shotline.jobs.generation import UNCERTAIN_MESSAGE, cancel_generation, submit_job
-from tests.backends.adapter_kit import add_job, cloud_request, drive, generate, journal_for, provider_context
+from tests.backends.adapter_kit import (
+    add_job,
+    cloud_request,
+    drive,
+    generate,
+    journal_for,
+    provider_context,
+    quick_retries,
+)
 from tests.fakes import fal as fake_fal
 from tests.fakes.fal import KEY, FakeFal
 from tests.fakes.server import sample_mp4
@@ -42,7 +49,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 @pytest.fixture(autouse=True)
 def _quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     # a 500 without Retry-After waits BACKOFF_S × 2ⁿ; the retry is what is tested, not the wait
-    monkeypatch.setattr(http, "BACKOFF_S", 0.01)
+    quick_retries(monkeypatch)
 
 
 @pytest.fixture

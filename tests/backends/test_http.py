@@ -20,7 +20,7 @@ from shotline.core.errors import (
     QuotaExceeded,
     TransientError,
 )
-from tests.backends.adapter_kit import FixedSecrets, provider_context
+from tests.backends.adapter_kit import FixedSecrets, provider_context, quick_retries
 from tests.fakes.server import Call, FakeServer, Reply, file_reply, sample_mp4
 
 KEY = "sk-test-0123456789abcdef"
@@ -100,7 +100,7 @@ def test_loopback_and_https_are_allowed(url: str) -> None:
 def test_reads_retry_429_with_retry_after_then_5xx_and_dropped_connections(
     fake: FakeServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("shotline.backends.http.BACKOFF_S", 0.01)
+    quick_retries(monkeypatch)
     fake.inject("GET", r"/v1/status", status=429, retry_after=0.2)
     fake.inject("GET", r"/v1/status", status=503)
     fake.inject("GET", r"/v1/status", kind="drop")
@@ -114,7 +114,7 @@ def test_reads_retry_429_with_retry_after_then_5xx_and_dropped_connections(
 def test_reads_give_up_with_a_transient_error_that_names_the_provider(
     fake: FakeServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("shotline.backends.http.BACKOFF_S", 0.01)
+    quick_retries(monkeypatch)
     fake.inject("GET", r"/v1/status", status=500, times=10)
     with pytest.raises(TransientError, match="Test Provider had a problem"):
         _run(fake.url, lambda http: http.get_json("/v1/status"))

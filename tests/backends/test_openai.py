@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -10,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from shotline.backends import http
 from shotline.backends import openai as sora
 from shotline.backends.openai import INFO, OpenAIBackend, is_openai_itself
 from shotline.core.errors import (
@@ -21,7 +21,7 @@ from shotline.core.errors import (
     JobFailed,
     ModelRetired,
 )
-from shotline.core.ports import GenerationRequest, JobPhase, JobState
+from shotline.core.ports import GenerationRequest, JobPhase, JobState, SentCreate
 from shotline.jobs.generation import UNCERTAIN_MESSAGE
 from shotline.media.probe import probe
 from tests.backends.adapter_kit import (
@@ -32,6 +32,7 @@ from tests.backends.adapter_kit import (
     generate,
     journal_for,
     provider_context,
+    quick_retries,
 )
 from tests.fakes.openai import KEY, FakeOpenAI, png
 from tests.fakes.server import sample_mp4
@@ -166,7 +167,7 @@ def test_rate_limited_create_is_retried_and_makes_one_video(tmp_path: Path, fake
 def test_rate_limited_and_failing_status_reads_recover(
     tmp_path: Path, fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(http, "BACKOFF_S", 0.01)  # a 5xx carries no Retry-After; keep the backoff short here
+    quick_retries(monkeypatch)  # a 5xx carries no Retry-After; keep the backoff short here
     fake.inject("GET", VIDEO, status=429, retry_after=0.05, body=RATE_LIMITED)
     fake.inject("GET", VIDEO, status=500)
     fake.inject("GET", VIDEO, status=503)
@@ -202,30 +203,36 @@ def test_dropped_answer_after_the_video_was_made_is_found(tmp_path: Path, fake: 
 
 def test_find_will_not_guess_between_identical_videos(tmp_path: Path, fake: FakeOpenAI) -> None:
     request = _request()
+    twin = replace(request, job_id="twin")
 
-    async def scenario() -> tuple[str | None, str | None]:
+    async def scenario() -> list[str | None]:
         backend = _backend(tmp_path, fake)
+        sent_at = time.time()
         try:
-            fake.inject("POST", CREATE, kind="drop", after_handler=True)
-            with pytest.raises(AmbiguousSubmit):
-                await backend.submit(request)
-            # the same shot sent again meanwhile (another take): two unclaimed look-alikes → no answer
-            fake.inject("POST", CREATE, kind="drop", after_handler=True)
-            twin = replace(request, job_id="twin")
-            with pytest.raises(AmbiguousSubmit):
-                await backend.submit(twin)
-            both = await backend.find(request)
-            # a fresh object (after a restart) never matched anything it did not send itself
-            fresh = _backend(tmp_path, fake)
-            try:
-                after_restart = await fresh.find(request)
-            finally:
-                await fresh.aclose()
-            return both, after_restart
+            for job in (request, twin):  # the same shot sent twice (two takes), both answers lost
+                fake.inject("POST", CREATE, kind="drop", after_handler=True)
+                with pytest.raises(AmbiguousSubmit):
+                    await backend.submit(job)
         finally:
             await backend.aclose()
+        mine, theirs = fake.videos  # oldest first
+        # after a restart, a fresh object is told by the journal what it knows (SentCreate)
+        fresh = _backend(tmp_path, fake)
+        try:
+            return [
+                await fresh.find(request),  # nothing known of the create: never a guess
+                await fresh.find(request, SentCreate(sent_at=sent_at)),  # two unclaimed look-alikes
+                await fresh.find(request, SentCreate(sent_at=sent_at, sending=(twin,))),  # the twin still out
+                await fresh.find(request, SentCreate(sent_at=sent_at, claimed=frozenset({theirs}))),
+                await fresh.find(request, SentCreate(sent_at=sent_at, claimed=frozenset({mine}))),
+            ]
+        finally:
+            await fresh.aclose()
 
-    assert asyncio.run(scenario()) == (None, None)
+    none, two, twin_out, found, other = asyncio.run(scenario())
+    mine, theirs = fake.videos
+    assert (none, two, twin_out) == (None, None, None)
+    assert found == mine and other == theirs, "one look-alike left once the other is another job's"
     assert len(fake.videos) == 2
 
 

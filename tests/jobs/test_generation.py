@@ -12,7 +12,7 @@ import pytest
 
 from shotline.backends.animatic import AnimaticBackend
 from shotline.core.edits import derived_id
-from shotline.core.errors import AmbiguousSubmit, AuthFailed, ContentBlocked, JobFailed, TransientError
+from shotline.core.errors import AmbiguousSubmit, AuthFailed, ContentBlocked, JobFailed, LinkExpired, TransientError
 from shotline.core.model import Origin, Size
 from shotline.core.ports import (
     BackendInfo,
@@ -24,7 +24,9 @@ from shotline.core.ports import (
     JobStatus,
     ModelInfo,
     ProgressSink,
+    SentCreate,
 )
+from shotline.jobs import generation
 from shotline.jobs.generation import (
     UNCERTAIN_MESSAGE,
     GenerationOutcome,
@@ -65,6 +67,11 @@ class CloudBackend:
     submits: list[GenerationRequest] = field(default_factory=list)
     cancels: list[str] = field(default_factory=list)
     polled: int = 0
+    sent: list[SentCreate | None] = field(default_factory=list)
+    """What each find() was told of the create, from the journal."""
+    link_expiries: int = 0
+    """How many downloads answer with an expired link before one works."""
+    downloads: int = 0
 
     @property
     def info(self) -> BackendInfo:
@@ -86,6 +93,9 @@ class CloudBackend:
         return answer
 
     async def download(self, provider_job_id: str, status: JobStatus, dest: Path, progress: ProgressSink) -> None:
+        self.downloads += 1
+        if self.downloads <= self.link_expiries:
+            raise LinkExpired("the link to the clip has expired (HTTP 403)")
         data = self.payload if self.payload is not None else self.clip.read_bytes()
         dest.write_bytes(data)
         progress(1.0)
@@ -93,7 +103,8 @@ class CloudBackend:
     async def cancel(self, provider_job_id: str) -> None:
         self.cancels.append(provider_job_id)
 
-    async def find(self, request: GenerationRequest) -> str | None:
+    async def find(self, request: GenerationRequest, sent: SentCreate | None = None) -> str | None:
+        self.sent.append(sent)
         return self.known.get(request.job_id) if self.lists_jobs else None
 
     async def aclose(self) -> None:
@@ -487,8 +498,11 @@ def test_transient_poll_errors_are_retried(tmp_path: Path, journal: MemoryJourna
 
 
 def test_endless_transient_errors_stop_the_run_but_keep_the_job_resumable(
-    tmp_path: Path, journal: MemoryJournal, clip: Path
+    tmp_path: Path, journal: MemoryJournal, clip: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # each poll was already tried again by the HTTP layer (policy.READS): once the outage outlasts the follow, the
+    # run ends after that one poll, where it used to poll 8 more times on top
+    monkeypatch.setattr(generation, "UNREACHABLE_FOR_S", 0.0)
     backend = CloudBackend(clip, polls=[TransientError("503")])
     record = _cloud_record(journal, phase=JobPhase.SUBMITTED, provider_job_id="p-1")
 
@@ -501,7 +515,7 @@ def test_endless_transient_errors_stop_the_run_but_keep_the_job_resumable(
     # the provider may still finish (and bill) the job: the next resume picks it up
     assert journal.get(record.id).phase is JobPhase.SUBMITTED
     assert "check on the job again" in journal.get(record.id).message
-    assert backend.polled == 9
+    assert backend.polled == 1
 
 
 def test_a_download_that_does_not_play_fails_and_leaves_nothing(
@@ -515,3 +529,54 @@ def test_a_download_that_does_not_play_fails_and_leaves_nothing(
 
     assert journal.get(record.id).phase is JobPhase.FAILED
     assert _files(tmp_path / "media") == [] and _files(tmp_path / ".partial") == []
+
+
+def test_an_expired_link_is_refreshed_once_and_a_second_expiry_keeps_the_job_resumable(
+    tmp_path: Path, journal: MemoryJournal, clip: Path
+) -> None:
+    once = CloudBackend(clip, polls=[DONE], link_expiries=1)
+    record = _cloud_record(journal, phase=JobPhase.SUBMITTED, provider_job_id="p-1")
+    _run(record, once, journal, tmp_path)
+    assert journal.get(record.id).phase is JobPhase.DOWNLOADED
+    assert once.downloads == 2 and once.polled == 2  # one poll to finish, one for the fresh link
+
+    twice = CloudBackend(clip, polls=[DONE], link_expiries=5)
+    other = _cloud_record(journal, phase=JobPhase.SUBMITTED, provider_job_id="p-2")
+    with pytest.raises(LinkExpired):
+        _run(other, twice, journal, tmp_path)
+    # the download is not repeated here beyond one fresh link: the HTTP layer already retried each try
+    assert twice.downloads == 2
+    assert journal.get(other.id).phase is JobPhase.DOWNLOADING
+
+
+def test_find_is_told_from_the_journal_when_the_create_went_out_and_what_other_jobs_own(
+    tmp_path: Path, journal: MemoryJournal, clip: Path
+) -> None:
+    owned = _cloud_record(journal, phase=JobPhase.SUBMITTED, provider_job_id="theirs-1")
+    still_out = _cloud_record(journal, phase=JobPhase.SENDING)
+    backend = CloudBackend(clip, polls=[DONE], submit_error=AmbiguousSubmit("read timed out after sending"))
+    record = _cloud_record(journal)
+    before = time.time()
+
+    _run(record, backend, journal, tmp_path)
+
+    (sent,) = backend.sent
+    assert sent is not None
+    assert before - 1 <= sent.sent_at <= time.time()
+    assert journal.get(record.id).sent_at, "the sending time is in the journal, for a find() after a restart"
+    assert sent.claimed == frozenset({"theirs-1"}) and owned.id != record.id
+    assert [r.job_id for r in sent.sending] == [still_out.id]
+
+
+def test_find_after_a_restart_is_told_the_same_from_the_journal(
+    tmp_path: Path, journal: MemoryJournal, clip: Path
+) -> None:
+    # a crash mid-create: the row says SENDING since a time; a new run (a new backend object) reconciles it
+    record = _cloud_record(journal, phase=JobPhase.SENDING, sent_at="2026-11-01T10:00:00+00:00")
+    backend = CloudBackend(clip, polls=[DONE], known={record.id: "p-9"})
+
+    _run(record, backend, journal, tmp_path)
+
+    (sent,) = backend.sent
+    assert sent is not None and sent.sent_at == 1_793_527_200.0
+    assert len(backend.submits) == 0 and journal.get(record.id).provider_job_id == "p-9"

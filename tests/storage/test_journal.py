@@ -167,3 +167,39 @@ def test_reading_only_a_journal_never_written_finds_no_jobs_and_makes_none(tmp_p
     with SqliteJobJournal(path, read_only=True) as reader:
         assert reader.all() == []
     assert _names(tmp_path) == ["jobs.sqlite"] and path.stat().st_size == 0
+
+
+_VERSION_1 = """
+CREATE TABLE jobs (
+    id TEXT PRIMARY KEY, shot_id TEXT NOT NULL, backend TEXT NOT NULL, model TEXT NOT NULL, request TEXT NOT NULL,
+    phase TEXT NOT NULL, provider_job_id TEXT NOT NULL, progress REAL NOT NULL, message TEXT NOT NULL,
+    media_path TEXT NOT NULL, estimated_cost TEXT, billed_cost TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+)
+"""
+
+
+def _version_1_journal(path: Path) -> None:
+    db = sqlite3.connect(path)
+    db.execute(_VERSION_1)
+    db.execute(
+        "INSERT INTO jobs VALUES ('job-1', 'shot-1', 'luma', 'ray-2', '{}', 'sending', '', 0, '', '', NULL, NULL, "
+        "'2026-10-01T00:00:00+00:00', '2026-10-01T00:00:00+00:00')"
+    )
+    db.execute("PRAGMA user_version=1")
+    db.commit()
+    db.close()
+
+
+def test_a_version_1_journal_is_read_and_brought_up_to_keep_sending_times(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.sqlite"
+    _version_1_journal(path)
+    with SqliteJobJournal(path, read_only=True) as looking:
+        assert looking.get("job-1").sent_at == ""  # read as it is, nothing written
+    with SqliteJobJournal(path) as journal:
+        assert journal.get("job-1").phase is JobPhase.SENDING and journal.get("job-1").sent_at == ""
+        journal.update("job-1", sent_at="2026-10-01T00:00:01+00:00")
+    with SqliteJobJournal(path) as reopened:
+        assert reopened.get("job-1").sent_at == "2026-10-01T00:00:01+00:00"
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == journal_module.SCHEMA_VERSION == 2
+    db.close()

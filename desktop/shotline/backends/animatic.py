@@ -28,6 +28,7 @@ from shotline.core.ports import (
     JobStatus,
     ModelInfo,
     ProgressSink,
+    SentCreate,
     TitleCard,
 )
 
@@ -164,7 +165,7 @@ class AnimaticBackend:
             await asyncio.to_thread(self._remove_files, provider_job_id)
         log.info("Animatic job %s cancelled", provider_job_id)
 
-    async def find(self, request: GenerationRequest) -> str | None:
+    async def find(self, request: GenerationRequest, sent: SentCreate | None = None) -> str | None:
         return await asyncio.to_thread(self._find_sync, request.job_id)
 
     async def aclose(self) -> None:

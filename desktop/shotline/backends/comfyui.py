@@ -38,6 +38,7 @@ from urllib.parse import urlencode
 import httpx
 
 from shotline.backends.http import ProviderHttp, base_url, http_timeout, json_of
+from shotline.backends.policy import is_safety_stop
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.core.errors import AuthFailed, BackendError, InputRejected, JobFailed, TransientError
 from shotline.core.ports import (
@@ -48,6 +49,7 @@ from shotline.core.ports import (
     JobStatus,
     ModelInfo,
     ProgressSink,
+    SentCreate,
 )
 from shotline.resources import resource
 
@@ -65,7 +67,6 @@ _IMAGE_NAMES = ("first_frame", "last_frame", *(f"reference_image_{n}" for n in r
 VALUE_NAMES = ("prompt", "negative_prompt", "seed", "width", "height", "frames", "fps", "duration", *_IMAGE_NAMES)
 """What a workflow can ask for, as `{{name}}` or as a key of `options["mapping"]`."""
 _VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".mkv", ".m4v", ".gif")
-_BLOCK_WORDS = ("moderat", "safety", "nsfw", "content policy", "flagged")
 _MODEL_INPUTS = re.compile(r"(ckpt|unet|clip|vae|lora|model|control_net|clip_vision|upscale_model)_?name")
 _NODE_PACKS = (
     ("VHS_", "ComfyUI-VideoHelperSuite"),
@@ -205,7 +206,7 @@ class ComfyUIBackend:
             await self._http.read("POST", "/interrupt", json={"prompt_id": provider_job_id})
             log.info("ComfyUI prompt %s interrupted", provider_job_id)
 
-    async def find(self, request: GenerationRequest) -> str | None:
+    async def find(self, request: GenerationRequest, sent: SentCreate | None = None) -> str | None:
         job_id = request.job_id
         if await self._history_entry(job_id) is not None:
             return job_id
@@ -584,7 +585,7 @@ def _finished(entry: Mapping[str, Any]) -> JobStatus:
         failure = _dict(events.get("execution_error"))
         said = str(failure.get("exception_message") or "").strip()
         where = f"{failure.get('node_type', 'a node')} (node {failure.get('node_id', '?')})"
-        if any(word in said.lower() for word in _BLOCK_WORDS):
+        if is_safety_stop(said):
             return JobStatus(JobState.BLOCKED, message=said)
         return JobStatus(
             JobState.FAILED, message=f"ComfyUI stopped at {where}: {said or 'no reason given'}. Check ComfyUI's log."

@@ -34,13 +34,13 @@ import httpx
 
 from shotline.backends.http import KeyAuth, ProviderHttp, base_url, http_timeout, json_of
 from shotline.backends.images import read_picture
+from shotline.backends.policy import JobGone, is_safety_stop, retired, unknown_state
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.core.errors import (
     BackendError,
     ContentBlocked,
     InputRejected,
     JobFailed,
-    ModelRetired,
     QuotaExceeded,
 )
 from shotline.core.ports import (
@@ -51,6 +51,7 @@ from shotline.core.ports import (
     JobStatus,
     ModelInfo,
     ProgressSink,
+    SentCreate,
 )
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,6 @@ _SECOND = 1_000_000
 _NAMESPACES = ("workflows", "comfy")
 _ENDPOINT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)+")
 _SEPARATOR = "|"
-_SAFETY_TYPES = frozenset({"content_policy_violation"})
 _PRIORITIES = frozenset({"normal", "low"})
 _WIDE_ASPECTS = ("16:9", "9:16", "1:1", "4:3", "3:4", "21:9")
 
@@ -399,22 +399,19 @@ def _error_type(response: httpx.Response) -> str:
     return str(response.headers.get("x-fal-error-type", ""))
 
 
-class _CancelNotNeeded(JobFailed):
-    """The job had already finished or is unknown when we asked to cancel it: nothing is left to stop."""
-
-
 def on_error(response: httpx.Response, message: str) -> BackendError | None:
     """fal's own error shapes; None leaves the HTTP status to ProviderHttp."""
     said = f" (fal.ai said: {message})" if message else ""
     details = _details(response)
-    if any(item.get("type") in _SAFETY_TYPES for item in details) or _error_type(response) in _SAFETY_TYPES:
+    if is_safety_stop(_error_type(response), *(str(item.get("type") or "") for item in details)):
         return ContentBlocked(
             f"fal.ai's content checker stopped this shot{said}. Change the prompt or the image and generate again."
         )
     request = response.request
     path = request.url.path.strip("/")
     if request.method == "PUT" and path.endswith("/cancel") and response.status_code in (400, 404):
-        return _CancelNotNeeded(f"There was nothing left to cancel at fal.ai{said}.")
+        # 400 ALREADY_COMPLETED or 404 NOT_FOUND: the request has ended or is gone, nothing is left to stop
+        return JobGone(f"There was nothing left to cancel at fal.ai{said}.")
     lowered = message.lower()
     if response.status_code in (402, 403) and any(word in lowered for word in ("balance", "locked", "credit")):
         return QuotaExceeded(
@@ -426,9 +423,7 @@ def on_error(response: httpx.Response, message: str) -> BackendError | None:
             return InputRejected(
                 f"fal.ai has no endpoint {path!r}{said}. Check the endpoint id on the model's page at fal.ai."
             )
-        replacement = REPLACEMENTS.get(model_id)
-        instead = f" Choose {replacement} instead." if replacement else " Choose another fal.ai model."
-        return ModelRetired(f"fal.ai no longer offers {_LABELS.get(path, path)}{said}.{instead}", replacement)
+        return retired(INFO, model_id, PROVIDER, message, named=REPLACEMENTS.get(model_id))
     return None
 
 
@@ -499,9 +494,8 @@ class FalBackend:
             return JobStatus(JobState.CANCELLED, message="The request was cancelled at fal.ai.")
         if state in ("FAILED", "ERROR"):
             return JobStatus(JobState.FAILED, message=str(data.get("error") or "fal.ai reported that the job failed."))
-        # fal's own client raises on an unknown status; a new state name should not end a paid job here
-        log.warning("fal.ai request %s has an unknown status %r", provider_job_id, state)
-        return JobStatus(JobState.RUNNING, message=f"fal.ai says {state or 'nothing'}")
+        # fal's own client raises on an unknown status; Shotline follows the job on (policy.unknown_state)
+        return unknown_state(PROVIDER, state)
 
     async def download(self, provider_job_id: str, status: JobStatus, dest: Path, progress: ProgressSink) -> None:
         if not status.outputs:
@@ -513,12 +507,12 @@ class FalBackend:
         self._cancelled.add(provider_job_id)
         try:
             await self._http.read("PUT", urls.cancel)
-        except _CancelNotNeeded:
+        except JobGone:
             log.info("fal.ai request %s had already ended; nothing to cancel", provider_job_id)
             return
         log.info("fal.ai request %s cancelled", provider_job_id)
 
-    async def find(self, request: GenerationRequest) -> str | None:
+    async def find(self, request: GenerationRequest, sent: SentCreate | None = None) -> str | None:
         # fal keeps no tag of ours on a request and cannot list requests by one
         return None
 
@@ -557,7 +551,7 @@ class FalBackend:
         return root + path
 
     def _ended_with_error(self, provider_job_id: str, error: str, error_type: str) -> JobStatus:
-        if error_type in _SAFETY_TYPES:
+        if is_safety_stop(error_type):
             return JobStatus(JobState.BLOCKED, message=error)
         if provider_job_id in self._cancelled or "cancel" in error_type.lower():
             return JobStatus(JobState.CANCELLED, message=f"The request was cancelled at fal.ai ({error}).")

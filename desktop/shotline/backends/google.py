@@ -46,6 +46,7 @@ from shotline.backends.http import (
     json_of,
 )
 from shotline.backends.images import read_picture
+from shotline.backends.policy import JobGone, is_safety_stop, retired, unknown_state
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.core.errors import (
     AmbiguousSubmit,
@@ -65,6 +66,7 @@ from shotline.core.ports import (
     JobStatus,
     ModelInfo,
     ProgressSink,
+    SentCreate,
 )
 
 log = logging.getLogger(__name__)
@@ -98,7 +100,6 @@ _UNFINISHED = {
     "in Google AI Studio, then generate again.",
     "requires_action": "Google asked for an action Shotline cannot take (requires_action). Generate the shot again.",
 }
-_SAFETY_WORDS = ("safety", "blocked", "prohibited", "responsible ai", "content policy", "harm")
 
 RETIRED: Mapping[str, str] = {
     "gemini-omni-flash-preview": "gemini-omni-1.2-flash",
@@ -208,7 +209,7 @@ class GoogleBackend:
             return JobStatus(JobState.FAILED, message=_with_errors(_UNFINISHED[status], interaction))
         if status != "completed":
             # an open enum: a state added later is most likely a step on the way, and polling costs nothing
-            return JobStatus(JobState.RUNNING, message=f"Google reports the job as {status or 'unknown'}")
+            return unknown_state(PROVIDER, status)
         return await self._finished(provider_job_id, interaction)
 
     async def download(self, provider_job_id: str, status: JobStatus, dest: Path, progress: ProgressSink) -> None:
@@ -229,7 +230,7 @@ class GoogleBackend:
         path = f"/{self._version}/interactions/{_checked_id(provider_job_id)}/cancel"
         try:
             await self._http.read("POST", path)
-        except JobFailed:
+        except JobGone:
             log.info("Google has no interaction %s any more; nothing to cancel", provider_job_id)
             return
         except InputRejected as exc:
@@ -239,7 +240,7 @@ class GoogleBackend:
             raise JobFailed(f"Google would not cancel the job: {exc}") from exc
         log.info("Google interaction %s cancelled", provider_job_id)
 
-    async def find(self, request: GenerationRequest) -> str | None:
+    async def find(self, request: GenerationRequest, sent: SentCreate | None = None) -> str | None:
         # The Interactions API has no list or search (google-genai 3.4.0 offers only create, get, cancel and
         # delete), so a create whose answer was lost cannot be found; the job code marks the job uncertain.
         return None
@@ -278,7 +279,7 @@ class GoogleBackend:
             message = "Google finished the job without a video."
             if said:
                 message += f" The model said: {said[:300]}"
-            if _is_safety(said):
+            if is_safety_stop(said):
                 return JobStatus(JobState.BLOCKED, message=message)
             return JobStatus(JobState.FAILED, message=message + " Change the prompt and generate again.")
         if isinstance(video.get("data"), str) and video["data"]:
@@ -482,16 +483,11 @@ def _with_errors(message: str, interaction: Mapping[str, Any]) -> str:
 def _failure(interaction: Mapping[str, Any]) -> JobStatus:
     errors = _errors(interaction)
     said = "; ".join(text for _, text in errors if text)[:300]
-    if any(_is_safety(f"{code} {text}") for code, text in errors):
+    if any(is_safety_stop(code, text) for code, text in errors):
         return JobStatus(JobState.BLOCKED, message=said)
     message = "Google could not make the clip"
     message += f" (Google said: {said})." if said else "."
     return JobStatus(JobState.FAILED, message=message + " Generate the shot again, or change the prompt.")
-
-
-def _is_safety(text: str) -> bool:
-    lowered = text.lower()
-    return any(word in lowered for word in _SAFETY_WORDS)
 
 
 def _write_inline(data: str, dest: Path, progress: ProgressSink) -> None:
@@ -527,14 +523,12 @@ def _provider_error(response: httpx.Response, message: str) -> BackendError | No
             f"Google needs billing on this account before it makes videos{said}. "
             "Turn on billing for the key's project in Google AI Studio, then try again."
         )
-    if status in (400, 403) and (_is_safety(text) or code in {"safety", "content_blocked"}):
+    if status in (400, 403) and is_safety_stop(text, code):
         return ContentBlocked(f"Google's safety filter refused the shot{said}. Change the prompt and try again.")
     if status in (400, 404) and "model" in text and _retired_words(text):
         model = _model_of(response)
         named = _USE_INSTEAD.search(message)
-        replacement = RETIRED.get(model) or (named.group(1) if named else None)
-        advice = f" Choose {replacement} in the shot's settings." if replacement else " Choose another model."
-        return ModelRetired(f"Google no longer offers {model or 'this model'}{said}.{advice}", replacement=replacement)
+        return retired(INFO, model, PROVIDER, message, named=RETIRED.get(model) or (named.group(1) if named else None))
     if status == 429 and google_status == "RESOURCE_EXHAUSTED" and "quota" in text:
         return QuotaExceeded(f"Google's quota for this key is used up{said}. Wait, or raise the quota, then retry.")
     if status in (403, 404, 410) and response.request.url.path.endswith(":download"):

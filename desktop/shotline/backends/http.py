@@ -3,7 +3,9 @@
 Every cloud and local backend builds a `ProviderHttp` and goes through it, so the money rules hold for all of them:
 
 - A **read** (status, list, result, cancel, download) is idempotent and is retried on 429, 5xx, timeouts and
-  dropped connections, honouring `Retry-After`.
+  dropped connections, honouring `Retry-After`. This is the one place a request is tried again, by the plans in
+  `backends.policy` (READS, CREATES, DOWNLOADS), whose worst cases are written down there; the job code above
+  never repeats a request.
 - A **create** is sent once. Only an answer that proves nothing was created is retried (429, or a connection
   that never opened); a timeout, a dropped connection or a 5xx after the request went out raises
   `AmbiguousSubmit`, and the job is reconciled through the provider instead of being sent again.
@@ -33,6 +35,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from shotline.backends.policy import CREATES, DOWNLOADS, READS, JobGone, Retries
 from shotline.backends.registry import BackendContext
 from shotline.core.errors import (
     AmbiguousSubmit,
@@ -44,16 +47,12 @@ from shotline.core.errors import (
     QuotaExceeded,
     TransientError,
 )
+from shotline.core.errors import LinkExpired as LinkExpired  # the adapters raise it from here
 from shotline.core.ports import ProgressSink, SecretSource
 from shotline.core.redaction import hide_keys
 
 log = logging.getLogger(__name__)
 
-READ_ATTEMPTS = 5
-CREATE_RATE_LIMIT_ATTEMPTS = 3
-DOWNLOAD_ATTEMPTS = 3
-MAX_WAIT_S = 60.0
-BACKOFF_S = 0.5
 _CHUNK = 1 << 16
 _REDIRECTS = 5
 _RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -65,10 +64,6 @@ DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 
 ErrorHook = Callable[[httpx.Response, str], BackendError | None]
 """An adapter's own reading of an error answer (safety block, retired model…); None falls back to the status."""
-
-
-class LinkExpired(TransientError):
-    """A result URL answered 403/404/410: signed links expire, so fetch the job again for a fresh one."""
 
 
 # ---------------------------------------------------------------------------------------------- configuration
@@ -204,16 +199,18 @@ class ProviderHttp:
 
     async def read(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """An idempotent request, retried on 429/5xx/timeouts with Retry-After or backoff; a 2xx answer or raises."""
-        for attempt in range(1, READ_ATTEMPTS + 1):
+        for attempt in range(1, READS.attempts + 1):
             try:
                 response = await self._send(method, path, **kwargs)
             except httpx.TransportError as exc:
-                if attempt == READ_ATTEMPTS:
-                    raise ProviderUnreachable(f"{self.provider} could not be reached ({self._said(exc)}).") from exc
-                await self._pause(attempt, None, f"{method} {path}: {self._said(exc)}")
+                if attempt == READS.attempts:
+                    raise ProviderUnreachable(
+                        f"{self.provider} could not be reached after {attempt} tries ({self._said(exc)})."
+                    ) from exc
+                await self._pause(READS, attempt, None, f"{method} {path}: {self._said(exc)}")
                 continue
-            if response.status_code in _RETRY_STATUSES and attempt < READ_ATTEMPTS:
-                await self._pause(attempt, response, f"{method} {path}: HTTP {response.status_code}")
+            if response.status_code in _RETRY_STATUSES and attempt < READS.attempts:
+                await self._pause(READS, attempt, response, f"{method} {path}: HTTP {response.status_code}")
                 continue
             return self._checked(response)
         raise AssertionError("unreachable")
@@ -223,7 +220,7 @@ class ProviderHttp:
 
     async def create(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """The request that starts a (possibly billed) job: sent once; retried only when it surely did nothing."""
-        for attempt in range(1, CREATE_RATE_LIMIT_ATTEMPTS + 1):
+        for attempt in range(1, CREATES.attempts + 1):
             try:
                 response = await self._send(method, path, **kwargs)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
@@ -236,9 +233,9 @@ class ProviderHttp:
                     f"The connection to {self.provider} broke after the request was sent ({self._said(exc)}); "
                     "the job may have started."
                 ) from exc
-            if response.status_code == 429 and attempt < CREATE_RATE_LIMIT_ATTEMPTS:
+            if response.status_code == 429 and attempt < CREATES.attempts:
                 # a 429 is the provider saying it created nothing; waiting as told and asking again is safe
-                await self._pause(attempt, response, f"{method} {path}: rate limited")
+                await self._pause(CREATES, attempt, response, f"{method} {path}: rate limited")
                 continue
             if response.status_code >= 500:
                 raise AmbiguousSubmit(
@@ -255,8 +252,8 @@ class ProviderHttp:
         log.debug("%s %s %s → %d", self.provider, method, response.request.url.path, response.status_code)
         return self._heard(response, key)
 
-    async def _pause(self, attempt: int, response: httpx.Response | None, what: str) -> None:
-        delay = retry_delay(attempt, response)
+    async def _pause(self, plan: Retries, attempt: int, response: httpx.Response | None, what: str) -> None:
+        delay = retry_delay(attempt, response, plan)
         log.info("%s: %s; trying again in %.1f s", self.provider, what, delay)
         await asyncio.sleep(delay)
 
@@ -333,16 +330,18 @@ class ProviderHttp:
         The key goes only to the provider's own host. Every attempt checks the length against Content-Length,
         so a truncated transfer is resumed rather than kept.
         """
-        for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
+        for attempt in range(1, DOWNLOADS.attempts + 1):
             try:
                 await self._download_once(url, dest, progress, params, headers)
                 return
             except LinkExpired:
                 raise
             except (TransientError, httpx.TransportError) as exc:
-                if attempt == DOWNLOAD_ATTEMPTS:
-                    raise TransientError(f"Downloading from {self.provider} kept failing ({self._said(exc)}).") from exc
-                await self._pause(attempt, None, f"download: {self._said(exc)}")
+                if attempt == DOWNLOADS.attempts:
+                    raise TransientError(
+                        f"Downloading from {self.provider} failed {attempt} times ({self._said(exc)})."
+                    ) from exc
+                await self._pause(DOWNLOADS, attempt, None, f"download: {self._said(exc)}")
 
     async def _download_once(
         self,
@@ -425,11 +424,11 @@ def _is_identity(response: httpx.Response) -> bool:
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-def retry_delay(attempt: int, response: httpx.Response | None) -> float:
-    """Retry-After (seconds or a date) when given, else exponential backoff with jitter; never over a minute."""
+def retry_delay(attempt: int, response: httpx.Response | None, plan: Retries = READS) -> float:
+    """Retry-After (seconds or a date) when given, else `plan`'s backoff with jitter; never over its longest wait."""
     if response is not None and (header := response.headers.get("Retry-After")):
         try:
-            return min(max(float(header), 0.0), MAX_WAIT_S)
+            return min(max(float(header), 0.0), plan.max_wait_s)
         except ValueError:
             pass
         try:
@@ -437,8 +436,8 @@ def retry_delay(attempt: int, response: httpx.Response | None) -> float:
         except (TypeError, ValueError):
             when = None
         if when is not None:
-            return min(max(when.timestamp() - time.time(), 0.0), MAX_WAIT_S)
-    return min(BACKOFF_S * 2.0 ** (attempt - 1) * (1 + random.random() / 2), MAX_WAIT_S)
+            return min(max(when.timestamp() - time.time(), 0.0), plan.max_wait_s)
+    return plan.wait_s(attempt, random.random())
 
 
 def provider_message(response: httpx.Response) -> str:
@@ -476,7 +475,7 @@ def error_for(status: int, provider: str, message: str) -> BackendError:
     if status in (400, 409, 413, 415, 422):
         return InputRejected(f"{provider} refused the request{said}. Change the shot's settings and try again.")
     if status == 404:
-        return JobFailed(f"{provider} does not know this job or address{said}.")
+        return JobGone(f"{provider} does not know this job or address{said}.")
     if status >= 500:
         return TransientError(f"{provider} had a problem (HTTP {status}){said}. Try again later.")
     return JobFailed(f"{provider} answered HTTP {status}{said}.")

@@ -9,24 +9,19 @@ The wire protocol is the one the official `lumaai` SDK speaks (`POST /generation
   that is a file on this computer is refused with an explanation; an `https://` address is passed through.
   `options["extend_from"]` (a Luma generation id) continues an earlier Luma clip; `options["loop"]` asks for a
   seamless loop; `options["concepts"]` lists camera-motion concept keys.
-- **No job tag, no cancel.** A create cannot carry our job id, so before sending it the adapter notes the time and
-  settings in its work folder; `find()` matches Luma's list on prompt, settings and creation time, skipping
-  generations already claimed by other jobs. Cancelling deletes the generation — Luma's only way to stop one.
+- **No job tag, no cancel.** A create cannot carry our job id, so `find()` matches Luma's list on prompt, settings
+  and creation time against what the job journal kept of the create (`SentCreate`: when it went out, which
+  generations other jobs own), after a restart as in the session that sent it. Cancelling deletes the generation —
+  Luma's only way to stop one.
 - **No cost in the answer.** Luma reports no price per generation; `check_key` reads the credit balance (USD cents).
 - A failed generation only has a free-text `failure_reason`; moderation failures are recognised by their wording.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import os
 import re
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -34,6 +29,7 @@ from typing import Any
 import httpx
 
 from shotline.backends.http import KeyAuth, ProviderHttp, base_url, http_timeout
+from shotline.backends.policy import JobGone, is_safety_stop, provider_time, retired, unknown_state
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.core.errors import (
     AuthFailed,
@@ -52,6 +48,7 @@ from shotline.core.ports import (
     JobStatus,
     ModelInfo,
     ProgressSink,
+    SentCreate,
 )
 
 log = logging.getLogger(__name__)
@@ -67,7 +64,6 @@ _RETIRED = {"ray-1-6": "ray-2"}
 """Models the API used to take; the SDK (1.21) offers only ray-2 and ray-flash-2."""
 
 _STATES = {"queued": JobState.QUEUED, "dreaming": JobState.RUNNING}
-_BLOCK_WORDS = re.compile(r"moderation|not allowed|flagged|safety|inappropriate|violat", re.IGNORECASE)
 _CREDIT_WORDS = re.compile(r"credit|balance|insufficient|payment|billing", re.IGNORECASE)
 _MODEL_WORDS = re.compile(
     r"\bmodel\b.*\b(invalid|unknown|unsupported|not (found|supported|available)|deprecated|retired|no longer)\b"
@@ -81,7 +77,6 @@ _MATCH_BEFORE_S = 300.0
 """Luma's clock may run behind ours; a generation this much older than our send time can still be ours."""
 _MATCH_AFTER_S = 900.0
 """A create is registered within moments of arriving; anything later than this was a different request."""
-_RECORD_DAYS = 30
 
 
 def _model(model_id: str, label: str) -> ModelInfo:
@@ -118,25 +113,10 @@ INFO = BackendInfo(
 )
 
 
-class _Gone(JobFailed):
-    """Luma answered 404: the generation was deleted (or never existed)."""
-
-
-@dataclass(frozen=True)
-class _Sent:
-    """What this adapter noted before sending a create, so find() can tell its own generation after a crash."""
-
-    job_id: str
-    sent_at: float
-    body: dict[str, Any]
-    provider_id: str = ""
-
-
 class LumaBackend:
     """Implements `GenerationBackend` and `KeyCheck` against the Dream Machine API."""
 
     def __init__(self, ctx: BackendContext) -> None:
-        self._records = ctx.work_dir / "sent"
         self._http = ProviderHttp(
             backend_id=INFO.id,
             provider=PROVIDER,
@@ -157,21 +137,18 @@ class LumaBackend:
 
     async def submit(self, request: GenerationRequest) -> str:
         body = create_body(request)
-        self._http.key()  # a missing key is reported before anything is noted or sent
-        await self._safely(self._note, _Sent(request.job_id, time.time(), body))
         response = await self._http.create("POST", "/generations/video", json=body)
         generation = _json(response)
         provider_id = str(generation.get("id") or "") if isinstance(generation, dict) else ""
         if not provider_id:
             raise JobFailed(f"{PROVIDER} accepted the request but sent back no generation id; check your dashboard.")
-        await self._safely(self._claim, request.job_id, provider_id)
         log.info("Luma generation %s created for job %s", provider_id, request.job_id)
         return provider_id
 
     async def poll(self, provider_job_id: str) -> JobStatus:
         try:
             generation = await self._http.get_json(f"/generations/{provider_job_id}")
-        except _Gone:
+        except JobGone:
             return JobStatus(
                 JobState.CANCELLED, message=f"{PROVIDER} no longer has this generation; it was deleted or cancelled."
             )
@@ -188,21 +165,18 @@ class LumaBackend:
     async def cancel(self, provider_job_id: str) -> None:
         try:
             await self._http.read("DELETE", f"/generations/{provider_job_id}", headers={"Accept": "*/*"})
-        except _Gone:
+        except JobGone:
             log.info("Luma generation %s was already gone", provider_job_id)
             return
         log.info("Luma generation %s deleted", provider_job_id)
 
-    async def find(self, request: GenerationRequest) -> str | None:
-        sent = await asyncio.to_thread(self._read, request.job_id)
-        if sent is None:
-            # without the note we do not know when it was sent; matching on the prompt alone could claim another
-            # job's clip, so the job is left uncertain for the creator to check
-            log.warning("No record of sending job %s to Luma; cannot look for it", request.job_id)
+    async def find(self, request: GenerationRequest, sent: SentCreate | None = None) -> str | None:
+        if sent is None or not sent.sent_at:
+            # without the time it went out, matching on the prompt alone could claim another job's clip, so the
+            # job is left uncertain for the creator to check
+            log.warning("No record of when job %s was sent to Luma; cannot look for it", request.job_id)
             return None
-        if sent.provider_id:
-            return sent.provider_id
-        claimed = await asyncio.to_thread(self._claimed_ids)
+        body = create_body(request)
         best: tuple[float, str] | None = None
         for page in range(_LIST_PAGES):
             listing = await self._http.get_json(
@@ -215,12 +189,12 @@ class LumaBackend:
                 if not isinstance(generation, dict):
                     continue
                 provider_id = str(generation.get("id") or "")
-                created = _timestamp(generation.get("created_at"))
-                if not provider_id or provider_id in claimed or created is None:
+                created = provider_time(generation.get("created_at"))
+                if not provider_id or provider_id in sent.claimed or created is None:
                     continue
                 if not sent.sent_at - _MATCH_BEFORE_S <= created <= sent.sent_at + _MATCH_AFTER_S:
                     continue
-                if _same_request(sent.body, generation.get("request")):
+                if _same_request(body, generation.get("request")):
                     distance = abs(created - sent.sent_at)
                     if best is None or distance < best[0]:
                         best = (distance, provider_id)
@@ -228,7 +202,6 @@ class LumaBackend:
                 break
         if best is None:
             return None
-        await self._safely(self._claim, request.job_id, best[1])
         log.info("Found Luma generation %s for job %s", best[1], request.job_id)
         return best[1]
 
@@ -242,60 +215,6 @@ class LumaBackend:
 
     async def aclose(self) -> None:
         await self._http.aclose()
-
-    # ------------------------------------------------------------------------------------------ bookkeeping
-
-    async def _safely(self, write: Callable[..., None], *args: Any) -> None:
-        """Bookkeeping that must not stop a job: once Luma has a (billed) generation, a full disk or a read-only
-        cache folder only costs find() its memory, and the job then ends uncertain rather than resubmitted."""
-        try:
-            await asyncio.to_thread(write, *args)
-        except OSError as exc:
-            log.warning("Could not note a Luma job in %s: %s", self._records, exc)
-
-    def _path(self, job_id: str) -> Path:
-        return self._records / f"{re.sub(r'[^A-Za-z0-9_-]', '_', job_id)}.json"
-
-    def _note(self, sent: _Sent) -> None:
-        self._records.mkdir(parents=True, exist_ok=True)
-        self._prune()
-        data = {"job_id": sent.job_id, "sent_at": sent.sent_at, "body": sent.body, "provider_id": sent.provider_id}
-        target = self._path(sent.job_id)
-        temp = target.with_suffix(".tmp")
-        with temp.open("w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temp.replace(target)
-
-    def _read(self, job_id: str) -> _Sent | None:
-        try:
-            data = json.loads(self._path(job_id).read_text(encoding="utf-8"))
-            return _Sent(str(data["job_id"]), float(data["sent_at"]), dict(data["body"]), str(data["provider_id"]))
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def _claim(self, job_id: str, provider_id: str) -> None:
-        sent = self._read(job_id)
-        if sent is not None:
-            self._note(_Sent(sent.job_id, sent.sent_at, sent.body, provider_id))
-
-    def _claimed_ids(self) -> set[str]:
-        claimed: set[str] = set()
-        for path in self._records.glob("*.json") if self._records.is_dir() else ():
-            sent = self._read(path.stem)
-            if sent is not None and sent.provider_id:
-                claimed.add(sent.provider_id)
-        return claimed
-
-    def _prune(self) -> None:
-        oldest = time.time() - _RECORD_DAYS * 86400
-        for path in self._records.glob("*.json"):
-            try:
-                if path.stat().st_mtime < oldest:
-                    path.unlink()
-            except OSError:
-                pass
 
 
 # ---------------------------------------------------------------------------------------------- the request
@@ -416,12 +335,11 @@ def status_of(generation: Any) -> JobStatus:
         return JobStatus(JobState.SUCCEEDED, progress=1.0, outputs=(str(video),))
     if state == "failed":
         reason = str(generation.get("failure_reason") or "").strip()
-        if reason and _BLOCK_WORDS.search(reason):
+        if is_safety_stop(reason):
             return JobStatus(JobState.BLOCKED, message=reason)
         said = f": {reason}" if reason else ", without saying why"
         return JobStatus(JobState.FAILED, message=f"{PROVIDER} could not make this clip{said}. Try again.")
-    # an unknown state is treated as still working rather than crashing a job Luma may finish
-    return JobStatus(JobState.RUNNING, message=f"{PROVIDER} reports the generation as {state or 'unknown'}")
+    return unknown_state(PROVIDER, state)
 
 
 def _error_for(response: httpx.Response, message: str) -> BackendError | None:
@@ -429,8 +347,8 @@ def _error_for(response: httpx.Response, message: str) -> BackendError | None:
     said = f" ({PROVIDER} said: {message})" if message else ""
     status = response.status_code
     if status == 404:
-        return _Gone(f"{PROVIDER} does not know this generation or address{said}.")
-    if status in (400, 403, 422) and message and _BLOCK_WORDS.search(message):
+        return JobGone(f"{PROVIDER} does not know this generation or address{said}.")
+    if status in (400, 403, 422) and is_safety_stop(message):
         return ContentBlocked(f"{PROVIDER}'s safety filter refused this shot{said}. Change the prompt and try again.")
     if status in (400, 402, 403) and message and _CREDIT_WORDS.search(message):
         return QuotaExceeded(f"Your {PROVIDER} account is out of credit{said}. Add credit at {KEYS_PAGE}.")
@@ -438,12 +356,7 @@ def _error_for(response: httpx.Response, message: str) -> BackendError | None:
         return AuthFailed(f"{PROVIDER} did not accept the API key{said}. Check it in Settings → API keys.")
     if status in (400, 422) and message and _MODEL_WORDS.search(message):
         model = _sent_model(response)
-        replacement = _RETIRED.get(model, INFO.default_model.id if model != INFO.default_model.id else None)
-        return ModelRetired(
-            f"{PROVIDER} does not offer the model {model or 'asked for'} any more{said}. "
-            f"Choose {replacement or 'another model'} in the shot's settings.",
-            replacement=replacement,
-        )
+        return retired(INFO, model, PROVIDER, message, named=_RETIRED.get(model, INFO.default_model.id))
     if status in (400, 422):
         return InputRejected(f"{PROVIDER} refused the shot's settings{said}. Change them and try again.")
     return None
@@ -467,17 +380,6 @@ def _same_request(sent: dict[str, Any], echoed: Any) -> bool:
         if echoed.get(name) is not None and name in sent and echoed[name] != sent[name]:
             return False
     return True
-
-
-def _timestamp(value: Any) -> float | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    # Luma writes UTC; a time without a zone is read as UTC too, never as this computer's local time
-    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
 
 
 def _json(response: httpx.Response) -> Any:

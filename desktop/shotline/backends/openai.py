@@ -13,8 +13,9 @@ Quirks that matter (read in openai-python's `resources/videos.py` and `types/vid
   and frame; extend (`options["extend_of"]`) is multipart `POST /videos/extensions` with `video[id]` (the SDK's
   encoding of `{"id": …}`) and the new segment's `seconds` (4–20), so the shot's duration is the added part.
 - A video carries no metadata or tag, so a create that timed out can only be recognised by its prompt and
-  settings; `find` answers only when this very object sent the create and exactly one unclaimed video matches,
-  and otherwise says "unknown" (the job code then marks the job uncertain rather than sending it again).
+  settings; `find` answers only when the job journal knows when the create went out (`SentCreate`, which survives
+  a restart), no identical create of another job is still out, and exactly one video no other job owns matches;
+  otherwise it says "unknown" (the job code then marks the job uncertain rather than sending it again).
 - The finished clip is an authenticated GET on the API itself; some gateways redirect it to an expiring signed
   link instead. The assets expire (about an hour after the job ends), and no cost is reported.
 - There is no cancel: DELETE removes the video, which is the nearest thing.
@@ -26,8 +27,7 @@ import asyncio
 import itertools
 import logging
 import re
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -42,6 +42,7 @@ from shotline.backends.http import (
     http_timeout,
     json_of,
 )
+from shotline.backends.policy import JobGone, is_safety_stop, provider_time, retired, unknown_state
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.core.errors import (
     AmbiguousSubmit,
@@ -62,6 +63,7 @@ from shotline.core.ports import (
     JobStatus,
     ModelInfo,
     ProgressSink,
+    SentCreate,
 )
 
 log = logging.getLogger(__name__)
@@ -80,7 +82,7 @@ _CLOCK_SLACK_S = 120
 """How far the provider's clock may be from ours when matching a timed-out create by its creation time."""
 _LIST_LIMIT = 100
 _IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
-_BLOCK_WORDS = ("moderation", "safety", "content_policy", "content policy", "policy_violation", "content_filter")
+_FORM_MODEL = re.compile(rb'name="model"\r\n\r\n([^\r]+)\r\n')
 _SECRETISH = re.compile(r"\b(?:sk|rk|sess)-[A-Za-z0-9_\-*.]{4,}|\S*\*{3,}\S*")
 
 
@@ -280,28 +282,14 @@ class _Fingerprint:
         )
 
 
-@dataclass
-class _Sent:
-    fingerprint: _Fingerprint
-    started: float
-    in_flight: bool = True
-
-
-@dataclass
-class _Ledger:
-    """The creates this object sent in this session, so a timed-out one can be told apart from its neighbours."""
-
-    sent: dict[str, _Sent] = field(default_factory=dict)
-    """By Shotline job id."""
-    claimed: set[str] = field(default_factory=set)
-    """Provider ids already known to belong to some job."""
+def _fingerprint_of(request: GenerationRequest) -> _Fingerprint | None:
+    try:
+        return _Fingerprint.of(_plan(request))
+    except BackendError:
+        return None  # a request this backend would refuse was never sent
 
 
 # ---------------------------------------------------------------------------------------------- the backend
-
-
-class _AlreadyGone(JobFailed):
-    """DELETE of a video the provider no longer has: for a cancel, that is success."""
 
 
 class OpenAIBackend:
@@ -312,7 +300,6 @@ class OpenAIBackend:
         self._official = is_openai_itself(base)
         host = urlsplit(base).hostname or base
         self._provider = "OpenAI" if self._official else f"{host} (OpenAI-compatible)"
-        self._ledger = _Ledger()
         self._http = ProviderHttp(
             backend_id=INFO.id,
             provider=self._provider,
@@ -338,17 +325,12 @@ class OpenAIBackend:
         if plan.first_frame is not None:
             width, height = plan.frame
             files["input_reference"] = await asyncio.to_thread(_reference_image, plan.first_frame, width, height)
-        self._ledger.sent[request.job_id] = sent = _Sent(_Fingerprint.of(plan), time.time())
-        try:
-            response = await self._send(plan, files)
-        finally:
-            sent.in_flight = False
+        response = await self._send(plan, files)
         video = json_of(response, self._provider)
         provider_id = video.get("id") if isinstance(video, dict) else None
         if not isinstance(provider_id, str) or not provider_id:
             # the job was accepted, but its id is unreadable: look it up rather than send it again
             raise AmbiguousSubmit(f"{self._provider} accepted the job but its answer named no video id.")
-        self._ledger.claimed.add(provider_id)
         log.info("%s video %s created for job %s", self._provider, provider_id, request.job_id)
         return provider_id
 
@@ -385,13 +367,13 @@ class OpenAIBackend:
             found = video.get("error")
             error: dict[str, Any] = found if isinstance(found, dict) else {}
             code, said = str(error.get("code") or ""), str(error.get("message") or "").strip()
-            if _is_safety(code, said):
+            if is_safety_stop(code, said):
                 return JobStatus(JobState.BLOCKED, message=said or code)
             reason = f"{said} ({code})" if said and code else said or code or "no reason given"
             return JobStatus(
                 JobState.FAILED, message=f"{self._provider} could not make this clip: {reason}. Try generating again."
             )
-        return JobStatus(JobState.RUNNING, progress=progress, message=f"{self._provider} reports the job as {status!r}")
+        return unknown_state(self._provider, status, progress=progress)
 
     async def download(self, provider_job_id: str, status: JobStatus, dest: Path, progress: ProgressSink) -> None:
         url = status.outputs[0] if status.outputs else self._content_url(provider_job_id)
@@ -400,19 +382,14 @@ class OpenAIBackend:
     async def cancel(self, provider_job_id: str) -> None:
         try:
             await self._http.read("DELETE", f"/videos/{_segment(provider_job_id)}")
-        except _AlreadyGone:
+        except JobGone:
             log.info("%s video %s was already gone", self._provider, provider_job_id)
 
-    async def find(self, request: GenerationRequest) -> str | None:
-        sent = self._ledger.sent.get(request.job_id)
-        if sent is None:
-            return None  # sent before a restart: nothing left to tell it from an identical earlier shot
-        rivals = (
-            other.in_flight and other.fingerprint == sent.fingerprint
-            for job_id, other in self._ledger.sent.items()
-            if job_id != request.job_id
-        )
-        if any(rivals):
+    async def find(self, request: GenerationRequest, sent: SentCreate | None = None) -> str | None:
+        fingerprint = _fingerprint_of(request)
+        if sent is None or not sent.sent_at or fingerprint is None:
+            return None  # without the time it went out, nothing tells it from an identical earlier shot
+        if any(_fingerprint_of(other) == fingerprint for other in sent.sending):
             return None  # an identical create is still out; its video could be mistaken for this one
         page = await self._http.get_json("/videos", params={"limit": str(_LIST_LIMIT), "order": "desc"})
         videos = page.get("data") if isinstance(page, dict) else None
@@ -421,15 +398,14 @@ class OpenAIBackend:
             for video in videos or ()
             if isinstance(video, dict)
             and isinstance(video.get("id"), str)
-            and video["id"] not in self._ledger.claimed
-            and isinstance(video.get("created_at"), int | float)
-            and video["created_at"] >= sent.started - _CLOCK_SLACK_S
-            and sent.fingerprint.matches(video)
+            and video["id"] not in sent.claimed
+            and (created := provider_time(video.get("created_at"))) is not None
+            and created >= sent.sent_at - _CLOCK_SLACK_S
+            and fingerprint.matches(video)
         ]
         if len(candidates) != 1:
             log.info("%d videos at %s look like job %s; not guessing", len(candidates), self._provider, request.job_id)
             return None
-        self._ledger.claimed.add(candidates[0])
         return str(candidates[0])
 
     async def check_key(self) -> str:
@@ -472,10 +448,8 @@ class OpenAIBackend:
                 "it in Preferences → API base URL (or SHOTLINE_OPENAI_BASE_URL), with that gateway's key."
             )
         if code == "model_not_found":
-            return ModelRetired(
-                f"{self._provider} no longer offers this model{said}. Choose another model for the shot."
-            )
-        if _is_safety(code, message) and status in (400, 403, 422):
+            return retired(INFO, _sent_model(response), self._provider, message)
+        if is_safety_stop(code, message) and status in (400, 403, 422):
             return ContentBlocked(
                 f"{self._provider}'s safety system refused this shot{said}. Change the prompt or image and try again."
             )
@@ -497,7 +471,7 @@ class OpenAIBackend:
             setting = f" the setting {param!r}" if param else " the request"
             return InputRejected(f"{self._provider} refused{setting}{said}. Change the shot's settings and try again.")
         if method == "DELETE" and status == 404:
-            return _AlreadyGone(f"{self._provider} no longer has this video.")
+            return JobGone(f"{self._provider} no longer has this video.")
         if method == "DELETE" and 400 <= status < 500 and status != 429:
             return JobFailed(f"{self._provider} could not stop the job{said}; it may still finish and be billed.")
         if method == "GET" and path.endswith("/content") and status in (404, 410):
@@ -530,9 +504,13 @@ def _envelope(response: httpx.Response) -> dict[str, Any]:
     return error if isinstance(error, dict) else {}
 
 
-def _is_safety(code: str, message: str) -> bool:
-    text = f"{code} {message}".lower()
-    return any(word in text for word in _BLOCK_WORDS)
+def _sent_model(response: httpx.Response) -> str:
+    """The model a create asked for (a multipart field, as the SDK sends it), or "" when it named none."""
+    try:
+        found = _FORM_MODEL.search(response.request.content or b"")
+    except httpx.RequestNotRead:
+        return ""
+    return found.group(1).decode("utf-8", "replace") if found else ""
 
 
 SPEC = BackendSpec(info=INFO, create=OpenAIBackend)

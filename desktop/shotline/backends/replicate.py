@@ -13,8 +13,9 @@ Quirks that matter:
   the job code downloads right after success, and a clip that is gone is reported as such, not retried.
 - Replicate has no tag, name or metadata field on a prediction, so `find()` cannot look for our job id. It lists
   recent predictions and matches the model (or version), the exact prompt and every other setting we send, created
-  after the create went out (or within the hour the data is kept, after a restart), and skips predictions this
-  adapter already owns. Only a single match is trusted; two look-alikes leave the job uncertain for the creator.
+  after the create went out (the job journal's `SentCreate`, kept across a restart; else within the hour the data is
+  kept), and skips predictions other jobs own. Only a single match is trusted; two look-alikes leave the job
+  uncertain for the creator.
 - Cost: Replicate reports `metrics.predict_time`, but what a second costs depends on the model's hardware or its own
   per-output price, neither of which the API returns, so no billed cost is claimed.
 """
@@ -29,7 +30,6 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,6 +38,7 @@ import httpx
 
 from shotline.backends.http import KeyAuth, ProviderHttp, base_url, http_timeout, json_of
 from shotline.backends.images import read_picture
+from shotline.backends.policy import JobGone, is_safety_stop, provider_time, retired, unknown_state
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.core.errors import (
     AmbiguousSubmit,
@@ -58,6 +59,7 @@ from shotline.core.ports import (
     JobStatus,
     ModelInfo,
     ProgressSink,
+    SentCreate,
 )
 
 log = logging.getLogger(__name__)
@@ -76,7 +78,6 @@ RETENTION_S = 3600.0
 _S = 1_000_000
 _REF = re.compile(r"(?P<owner>[A-Za-z0-9][\w.-]*)/(?P<name>[\w.-]+)(?::(?P<version>[0-9a-fA-F]{32,64}))?")
 _PROGRESS = re.compile(r"^\s*(\d+)%\s*\|.+?\|\s*(\d+)/(\d+)")
-_FLAGGED = re.compile(r"flagged as sensitive|\bE005\b|\bnsfw\b|safety (?:filter|check|system)|moderation", re.I)
 _CREATE_PATH = re.compile(r"/v1/(?:models/(?P<model>[^/]+/[^/]+)/)?predictions")
 _VIDEO = (".mp4", ".mov", ".webm", ".m4v", ".mkv")
 
@@ -351,10 +352,6 @@ class ReplicateBackend:
             timeout=http_timeout(ctx),
             known_keys=ctx.known_keys,
         )
-        self._sent_at: dict[str, float] = {}
-        """Job id → when its create went out (this session), to narrow find() to predictions made after it."""
-        self._owned: set[str] = set()
-        """Predictions this adapter already tied to a job; find() never hands one to a second job."""
 
     @property
     def info(self) -> BackendInfo:
@@ -371,7 +368,6 @@ class ReplicateBackend:
         body: dict[str, Any] = {"input": inputs}
         if plan.version:
             body["version"] = plan.version
-        self._sent_at[request.job_id] = time.time()
         response = await self._http.create("POST", plan.path, json=body)
         try:
             prediction = response.json()
@@ -380,7 +376,6 @@ class ReplicateBackend:
             raise AmbiguousSubmit(
                 f"Replicate accepted the request (HTTP {response.status_code}) but its answer had no prediction id."
             ) from None
-        self._owned.add(provider_id)
         log.info("Replicate prediction %s created for job %s (%s)", provider_id, request.job_id, plan.model)
         return provider_id
 
@@ -402,16 +397,19 @@ class ReplicateBackend:
     async def cancel(self, provider_job_id: str) -> None:
         try:
             await self._http.read("POST", f"/v1/predictions/{_safe_id(provider_job_id)}/cancel")
+        except JobGone:
+            log.info("Replicate no longer has prediction %s; nothing to cancel", provider_job_id)
+            return
         except (JobFailed, InputRejected) as exc:
             # a prediction that already ended may refuse the cancel; that is what the creator wanted anyway
             if not (await self.poll(provider_job_id)).state.is_final:
                 raise JobFailed(f"Replicate did not cancel prediction {provider_job_id}: {exc}") from exc
         log.info("Replicate prediction %s cancelled", provider_job_id)
 
-    async def find(self, request: GenerationRequest) -> str | None:
+    async def find(self, request: GenerationRequest, sent: SentCreate | None = None) -> str | None:
         plan = _plan(request)
-        sent = self._sent_at.get(request.job_id)
-        since = sent - CLOCK_SLACK_S if sent is not None else time.time() - RETENTION_S
+        sent = sent or SentCreate()
+        since = sent.sent_at - CLOCK_SLACK_S if sent.sent_at else time.time() - RETENTION_S
         matches: list[str] = []
         path: str | None = "/v1/predictions"
         for _ in range(FIND_PAGES):
@@ -423,12 +421,12 @@ class ReplicateBackend:
             for prediction in results:
                 if not isinstance(prediction, dict):
                     continue
-                created = _timestamp(prediction.get("created_at"))
+                created = provider_time(prediction.get("created_at"))
                 if created is not None and created < since:
                     older = True
                     continue
                 provider_id = str(prediction.get("id", ""))
-                if not provider_id or provider_id in self._owned or not _same_model(prediction, plan):
+                if not provider_id or provider_id in sent.claimed or not _same_model(prediction, plan):
                     continue
                 if not isinstance(prediction.get("input"), Mapping):
                     # a listing may leave the inputs out; the prediction itself has them
@@ -442,7 +440,6 @@ class ReplicateBackend:
             if matches:
                 log.warning("Found %d look-alike predictions for job %s; not guessing", len(matches), request.job_id)
             return None
-        self._owned.add(matches[0])
         return matches[0]
 
     async def check_key(self) -> str:
@@ -491,7 +488,7 @@ def status_of(prediction: Mapping[str, Any]) -> JobStatus:
             )
         return JobStatus(JobState.SUCCEEDED, progress=1.0, outputs=outputs)
     if state == "failed":
-        if _FLAGGED.search(error):
+        if is_safety_stop(error):
             return JobStatus(JobState.BLOCKED, message=error)
         return JobStatus(JobState.FAILED, message=f"Replicate could not make this clip: {error or 'no reason given'}.")
     if state == "canceled":
@@ -500,8 +497,7 @@ def status_of(prediction: Mapping[str, Any]) -> JobStatus:
         return JobStatus(
             JobState.FAILED, message="Replicate dropped the prediction before it started (nothing was billed)."
         )
-    # a status newer than this adapter: keep polling rather than give up on a job that may still finish
-    return JobStatus(JobState.RUNNING, message=f"Replicate reports the prediction as {state or 'unknown'!r}")
+    return unknown_state("Replicate", state)
 
 
 def _progress(logs: Any) -> float | None:
@@ -552,15 +548,6 @@ def _same_inputs(prediction: Mapping[str, Any], plan: _Create) -> bool:
     return all(sent.get(name) == value for name, value in plan.inputs.items())
 
 
-def _timestamp(value: Any) -> float | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
-
-
 def _safe_id(provider_job_id: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9_-]+", provider_job_id):
         raise JobFailed(f"{provider_job_id!r} is not a Replicate prediction id.")
@@ -598,7 +585,7 @@ def _error(response: httpx.Response, message: str) -> BackendError | None:
     status = response.status_code
     request = response.request
     create = _CREATE_PATH.fullmatch(request.url.path) if request.method == "POST" else None
-    if _FLAGGED.search(f"{title} {detail}"):
+    if is_safety_stop(title, detail):
         return ContentBlocked(f"Replicate's safety filter refused this shot{said}. Change the prompt or images.")
     if status == 401:
         return AuthFailed(
@@ -610,13 +597,8 @@ def _error(response: httpx.Response, message: str) -> BackendError | None:
             f"Your Replicate account is out of credit{said}. Add credit at https://replicate.com/account/billing."
         )
     if create is not None and status == 404:
-        model = create.group("model") or "this model version"
-        successor = _SUCCESSORS.get(model)
-        advice = f" Try {successor} instead." if successor else " Check its name on replicate.com or pick another."
-        return ModelRetired(
-            f"Replicate has no model {model} (it may have been renamed or retired){said}.{advice}",
-            replacement=successor,
-        )
+        model = create.group("model") or ""
+        return retired(INFO, model, "Replicate", detail or title, named=_SUCCESSORS.get(model))
     if create is not None and status == 422 and "version" in f"{title} {detail}".lower():
         return ModelRetired(
             f"Replicate does not offer this model version, or your account may not use it{said}. "

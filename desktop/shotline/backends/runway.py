@@ -28,6 +28,7 @@ import httpx
 
 from shotline.backends.http import KeyAuth, LinkExpired, ProviderHttp, base_url, http_timeout
 from shotline.backends.images import read_picture
+from shotline.backends.policy import JobGone, is_safety_stop, retired, unknown_state
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.core.errors import (
     AuthFailed,
@@ -35,7 +36,6 @@ from shotline.core.errors import (
     ContentBlocked,
     InputRejected,
     JobFailed,
-    ModelRetired,
     QuotaExceeded,
 )
 from shotline.core.ports import (
@@ -46,6 +46,7 @@ from shotline.core.ports import (
     JobStatus,
     ModelInfo,
     ProgressSink,
+    SentCreate,
 )
 
 log = logging.getLogger(__name__)
@@ -206,11 +207,11 @@ class RunwayBackend:
             if _status_of(await self._http.get_json(path)).state.is_final:
                 return
             await self._http.read("DELETE", path, headers={"Accept": "*/*"})
-        except JobFailed:
+        except JobGone:
             return  # Runway no longer knows the task (deleted): nothing left to stop
         log.info("Runway task %s cancelled", provider_job_id)
 
-    async def find(self, request: GenerationRequest) -> str | None:
+    async def find(self, request: GenerationRequest, sent: SentCreate | None = None) -> str | None:
         # Runway has no task list and no way to tag a task, so a create whose answer was lost cannot be found.
         return None
 
@@ -281,9 +282,7 @@ async def _create_for(request: GenerationRequest) -> _Create:
 
 def _model(model_id: str) -> ModelInfo:
     if model_id in _RETIRED:
-        replacement = _RETIRED[model_id]
-        instead = f" Use {replacement} instead." if replacement else ""
-        raise ModelRetired(f"Runway no longer offers {model_id}.{instead}", replacement=replacement)
+        raise retired(INFO, model_id, _PROVIDER, named=_RETIRED[model_id])
     model = INFO.model(model_id)
     if model is None:
         offered = ", ".join(m.id for m in INFO.models)
@@ -358,7 +357,7 @@ def _status_of(task: dict[str, Any]) -> JobStatus:
         failure = str(task.get("failure") or "no reason given")
         code = str(task.get("failureCode") or "")
         said = f"{failure} [{code}]" if code else failure
-        if code.startswith("SAFETY"):
+        if is_safety_stop(code, failure):
             return JobStatus(JobState.BLOCKED, message=said, billed_cost=cost)
         if code.startswith("INTERNAL"):
             message = f"Runway could not finish this clip ({said}). Generating again usually works."
@@ -367,7 +366,7 @@ def _status_of(task: dict[str, Any]) -> JobStatus:
         else:
             message = f"Runway reported that the job failed ({said})."
         return JobStatus(JobState.FAILED, message=message, billed_cost=cost)
-    raise JobFailed(f"Runway reported a task state Shotline does not know ({state or 'none'}).")
+    return unknown_state(_PROVIDER, state)
 
 
 def _billed(task: dict[str, Any]) -> Decimal | None:
@@ -417,18 +416,13 @@ def _runway_error(response: httpx.Response, message: str) -> BackendError | None
         return QuotaExceeded(
             f"Your Runway account is out of credits (Runway said: {said}). Buy credits at dev.runwayml.com."
         )
-    if any(word in words for word in ("moderation", "safety", "content policy")):
+    if is_safety_stop(said):
         return ContentBlocked(
             f"Runway's safety filter refused this shot (Runway said: {said}). Change the prompt or image."
         )
     if any(issue.get("path", [None])[:1] == ["model"] for issue in details if isinstance(issue.get("path"), list)):
-        model = _sent_model(response)
-        replacement = _RETIRED.get(model) if model else None
-        instead = f" Use {replacement} instead." if replacement else " Pick another model for the shot."
-        return ModelRetired(
-            f"Runway does not offer {model or 'this model'} any more (Runway said: {said}).{instead}",
-            replacement=replacement,
-        )
+        model = _sent_model(response) or ""
+        return retired(INFO, model, _PROVIDER, said, named=_RETIRED.get(model))
     return InputRejected(f"Runway refused the shot's settings (Runway said: {said}). Change them and try again.")
 
 

@@ -31,6 +31,8 @@ ShotlineError
     ├── InputRejected              the provider refused a setting or input
     ├── ContentBlocked             a safety filter stopped the job
     ├── TransientError             worth trying again later
+    │   ├── ProviderUnreachable    no answer came at all
+    │   └── LinkExpired            a clip's signed link expired: ask the provider for a fresh one
     ├── ModelRetired
     ├── AmbiguousSubmit            a create may or may not have started a billed job
     └── JobFailed                  the provider ran the job and it failed
@@ -173,6 +175,10 @@ class TransientError(BackendError):
 class ProviderUnreachable(TransientError):
     """No answer came from the provider at all (no connection, a failed name lookup, a timeout): nothing is known
     about the request, nor about the key it carried."""
+
+
+class LinkExpired(TransientError):
+    """A result link answered 403/404/410: signed links expire, so the job asks the provider for a fresh one."""
 
 
 class ModelRetired(BackendError):

@@ -213,11 +213,27 @@ class GenerationBackend(Protocol):
 
     async def cancel(self, provider_job_id: str) -> None: ...
 
-    async def find(self, request: GenerationRequest) -> str | None:
-        """After an ambiguous submit: the provider's id for this request if it did start, else None."""
+    async def find(self, request: GenerationRequest, sent: SentCreate | None = None) -> str | None:
+        """After an ambiguous submit: the provider's id for this request if it did start, else None.
+
+        `sent` is what the job journal knows of the create (when it went out, which provider ids other jobs own), so
+        a look-up works the same after a restart as in the session that sent it; None when nothing is known."""
         ...
 
     async def aclose(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SentCreate:
+    """What the job journal knows of a create whose answer was lost, for `GenerationBackend.find` to tell the job it
+    may have started from the provider's others. Built from the journal, so it survives a restart."""
+
+    sent_at: float = 0.0
+    """When the create went out, in seconds since 1970 (UTC); 0 when unknown (a journal from before it was kept)."""
+    claimed: frozenset[str] = frozenset()
+    """Provider ids other jobs of this backend already own: never handed to a second job."""
+    sending: tuple[GenerationRequest, ...] = ()
+    """Other jobs of this backend whose create is out with no answer yet: an identical one makes a match unsure."""
 
 
 @runtime_checkable
@@ -281,6 +297,9 @@ class JobRecord:
     billed_cost: Decimal | None = None
     created_at: str = ""
     updated_at: str = ""
+    sent_at: str = ""
+    """When the create request went out (ISO 8601, UTC), written with SENDING: find() looks only at jobs made
+    after it, after a restart too."""
 
     def with_(self, **changes: Any) -> JobRecord:
         return replace(self, **changes)

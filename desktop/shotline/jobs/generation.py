@@ -4,8 +4,11 @@ Every step is written to the job journal before the next one starts (reliability
 it stopped after a crash: a SENDING row, whose create may have gone out, is reconciled with `find()` rather than
 resubmitted, a SUBMITTED or DOWNLOADING row polls and downloads with its stored provider id, and a DOWNLOADED row
 only re-probes its file.
-A create request is never retried in a loop. The coroutine never touches the Project: attaching the take is the
-caller's undoable command.
+A create request is never retried in a loop, and no request is repeated here: trying a request again is the
+backend's HTTP layer's alone (backends.policy writes its plans and their worst cases down). What this code does
+is follow a job at its poll cadence, through an outage of up to UNREACHABLE_FOR_S, and ask once for fresh links
+when a clip's link expired. The coroutine never touches the Project: attaching the take is the caller's undoable
+command.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 from urllib.parse import urlparse
@@ -27,6 +32,7 @@ from shotline.core.errors import (
     BackendError,
     ContentBlocked,
     JobFailed,
+    LinkExpired,
     MediaMissing,
     MediaUnreadable,
     ShotlineError,
@@ -44,6 +50,7 @@ from shotline.core.ports import (
     JobStatus,
     MediaProbe,
     ProgressSink,
+    SentCreate,
 )
 
 log = logging.getLogger(__name__)
@@ -53,11 +60,14 @@ T = TypeVar("T")
 UNCERTAIN_MESSAGE = "The provider may have started this job; check your provider dashboard before generating again."
 _BEFORE_PROVIDER_ID = frozenset({JobPhase.SUBMITTING, JobPhase.SENDING})
 _PROVIDER_HAS_JOB = frozenset({JobPhase.SUBMITTED, JobPhase.DOWNLOADING})
-DOWNLOAD_ATTEMPTS = 3
 GENERATION_SHARE = 0.9
 """Share of the progress bar for the provider's work; the download fills the rest."""
-MAX_POLL_FAILURES = 8
-MAX_POLL_BACKOFF_S = 60.0
+UNREACHABLE_FOR_S = 600.0
+"""How long a job the provider has is followed while no poll gets an answer (each poll already tried as the HTTP
+layer's READS plan says). Then the run ends and the job stays in the journal for the next resume. The longest a
+run can take to give up is this plus one poll's worst case (backends.policy.READS: 9 minutes)."""
+LINK_REFRESHES = 1
+"""An expired clip link is replaced by asking the provider for the job again, once; a second expiry ends the run."""
 _VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".webm", ".mkv", ".m4v"})
 
 
@@ -208,8 +218,8 @@ async def _submit(run: _Job) -> None:
         # The create may have been sent before a crash, and accepted: ask before sending another one.
         provider_id = await _reconcile(run)
     else:
-        # Should we crash from here on, the next run knows a create may be out there.
-        run.write(phase=JobPhase.SENDING, message="Sending to the provider")
+        # Should we crash from here on, the next run knows a create may be out there, and since when.
+        run.write(phase=JobPhase.SENDING, message="Sending to the provider", sent_at=_now())
         try:
             provider_id = await run.backend.submit(run.request)
         except AmbiguousSubmit as exc:
@@ -222,7 +232,7 @@ async def _submit(run: _Job) -> None:
 async def _reconcile(run: _Job) -> str:
     """Find the job a create may have started; resubmit only where a second create costs nothing."""
     try:
-        found = await run.backend.find(run.request)
+        found = await run.backend.find(run.request, sent_create(run.journal, run.record.id))
     except BackendError as exc:
         log.warning("Could not look up job %s at the provider: %s", run.record.id, exc)
         found = None
@@ -241,19 +251,22 @@ async def _reconcile(run: _Job) -> str:
 
 async def _wait(run: _Job) -> JobStatus:
     provider_id = run.record.provider_job_id
-    failures = 0
+    answered = time.monotonic()
     last_written: tuple[float, str] | None = None
     while True:
         try:
             status = await run.backend.poll(provider_id)
         except TransientError as exc:
-            failures += 1
-            if failures > MAX_POLL_FAILURES:
-                raise TransientError(f"The provider could not be reached after {failures} tries ({exc}).") from exc
-            run.write(message=f"Trouble reaching the provider, trying again: {exc}")
-            await asyncio.sleep(min(max(run.poll_seconds, 0.001) * 2**failures, MAX_POLL_BACKOFF_S))
+            # the poll was already tried again by the HTTP layer; the job is followed on at its own cadence
+            unreachable = time.monotonic() - answered
+            if unreachable >= UNREACHABLE_FOR_S:
+                raise TransientError(
+                    f"The provider could not be reached for {unreachable / 60:.0f} minutes ({exc})."
+                ) from exc
+            run.write(message=f"Trouble reaching the provider; Shotline keeps checking: {exc}")
+            await asyncio.sleep(run.poll_seconds)
             continue
-        failures = 0
+        answered = time.monotonic()
         if status.state.is_final:
             return _settle(run, status)
         fraction = min(max(status.progress or 0.0, 0.0), 1.0)
@@ -331,17 +344,19 @@ async def _download(run: _Job, status: JobStatus, media: _Media) -> GenerationOu
 
 
 async def _fetch(run: _Job, status: JobStatus, partial: Path, progress: ProgressSink) -> None:
-    """Download, asking the provider again for a fresh status (and fresh links) when a download attempt fails."""
-    for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
+    """Download; when the clip's link has expired, ask the provider for the job again (fresh links) and go on.
+
+    Any other failure was already tried again by the HTTP layer (policy.DOWNLOADS) and ends the run: the partial
+    file stays for the next resume to continue."""
+    for refresh in range(LINK_REFRESHES + 1):
         try:
             await run.backend.download(run.record.provider_job_id, status, partial, progress)
             return
-        except TransientError as exc:
-            if attempt == DOWNLOAD_ATTEMPTS:
+        except LinkExpired as exc:
+            if refresh == LINK_REFRESHES:
                 raise
-            log.warning("Download of job %s failed (%s); asking the provider again", run.record.id, exc)
-            run.write(message=f"Download interrupted, trying again: {exc}")
-            await asyncio.sleep(max(run.poll_seconds, 0.001))
+            log.warning("The clip link of job %s expired (%s); asking the provider again", run.record.id, exc)
+            run.write(message=f"The link to the clip expired; asking the provider for a fresh one: {exc}")
             status = await run.backend.poll(run.record.provider_job_id)
             if status.state is not JobState.SUCCEEDED:
                 raise JobFailed(f"The provider no longer offers this clip ({status.state.value}).") from exc
@@ -428,7 +443,8 @@ async def cancel_generation(job_id: str, *, backend: GenerationBackend, journal:
         if not provider_id and was_sending:
             # cancelled mid-create: the provider may have the job anyway (and may bill it: the ledger counts a
             # job a provider has, so its id is written down)
-            provider_id = await backend.find(GenerationRequest.from_json(record.request)) or ""
+            request = GenerationRequest.from_json(record.request)
+            provider_id = await backend.find(request, sent_create(journal, job_id)) or ""
             if provider_id:
                 record = journal.update(job_id, provider_job_id=provider_id)
         if provider_id:
@@ -438,6 +454,35 @@ async def cancel_generation(job_id: str, *, backend: GenerationBackend, journal:
         record = journal.update(job_id, message=f"Cancelled here; the provider did not confirm: {exc}")
     log.info("Job %s cancelled", job_id)
     return record
+
+
+def sent_create(journal: JobJournal, job_id: str) -> SentCreate:
+    """What the journal knows of job `job_id`'s create, for the backend's find(): when it went out, the provider ids
+    the backend's other jobs own, and the other creates still out with no answer."""
+    record = journal.get(job_id)
+    others = [r for r in journal.all() if r.backend == record.backend and r.id != job_id]
+    return SentCreate(
+        sent_at=_seconds(record.sent_at),
+        claimed=frozenset(r.provider_job_id for r in others if r.provider_job_id),
+        sending=tuple(
+            GenerationRequest.from_json(r.request)
+            for r in others
+            if r.phase is JobPhase.SENDING and not r.provider_job_id
+        ),
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _seconds(stamp: str) -> float:
+    """A journal time (ISO 8601, written in UTC) as seconds since 1970; 0 when there is none."""
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        return 0.0
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
 
 
 def _mark_failed(run: _Job, message: str) -> None:

@@ -31,7 +31,9 @@ from shotline.core.ports import JobPhase, JobRecord
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2 added `sent_at`, when a create went out, so find() can look for a job after a restart (a version 1 journal is
+brought up to 2 when it is opened for writing, its jobs with an unknown sending time)."""
 _DAMAGED = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
 _UNWRITABLE = frozenset(
     {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR}
@@ -53,9 +55,12 @@ CREATE TABLE IF NOT EXISTS jobs (
     estimated_cost TEXT,
     billed_cost TEXT,
     created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    sent_at TEXT NOT NULL DEFAULT ''
 )
 """
+_ADDED_IN_2 = "ALTER TABLE jobs ADD COLUMN sent_at TEXT NOT NULL DEFAULT ''"
+
 _COLUMNS = [f.name for f in dataclasses.fields(JobRecord)]
 _CHANGEABLE = frozenset(_COLUMNS) - {"id", "created_at", "updated_at"}
 _UNFINISHED = [phase.value for phase in JobPhase if not phase.is_final]
@@ -86,7 +91,8 @@ def _too_new(version: int) -> ProjectTooNew:
 
 
 def _record(row: sqlite3.Row) -> JobRecord:
-    values = {name: row[name] for name in _COLUMNS}
+    present = set(row.keys())  # a version 1 journal, only being read, has no sent_at
+    values = {name: row[name] for name in _COLUMNS if name in present}
     values["request"] = json.loads(values["request"])
     values["phase"] = JobPhase(values["phase"])
     for name in ("estimated_cost", "billed_cost"):
@@ -217,7 +223,10 @@ class SqliteJobJournal:
             raise _too_new(version)
         db.execute("BEGIN IMMEDIATE")
         try:
+            had_jobs = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'jobs'").fetchone() is not None
             db.execute(_CREATE)
+            if had_jobs and version < 2:
+                db.execute(_ADDED_IN_2)
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except BaseException:
             db.execute("ROLLBACK")
