@@ -24,7 +24,7 @@ from shotline.services.generation import GenerationService, build_request
 from shotline.services.model_move import plan_move, plan_moves
 from shotline.services.retirement import retired_in_use, retirement
 from shotline.services.session import ProjectSession
-from shotline.services.shot_fit import Setting, fit_shot
+from shotline.services.shot_fit import Setting, fit_shot, take_off_command
 from tests.services.retired_models import NEW, OLD, RETIRED_ON, SPEC
 
 EIGHT_SECONDS = 8_000_000
@@ -139,6 +139,7 @@ def test_one_undoable_edit_moves_every_shot_off_a_retired_model(ctx: AppContext,
     moved = [session.project.shot(s.id).generation for s in (first, third)]
     assert all(g.model == NEW.id and g.duration_us == 10_000_000 and g.aspect == "16:9" for g in moved)
     assert moved[0].last_frame is None and moved[0].seed is None and moved[0].first_frame == "media/dawn.png"
+    assert session.project.shot(first.id).negative_prompt == ""  # dropped, as shown: not left on the shot unsent
     assert session.project.shots[1].generation == before.shots[1].generation  # the animatic shot stays
     assert retired_in_use(ctx.registry, session.project) == []
     build_request(ctx, session.project, session.project.shot(first.id))  # sendable now
@@ -147,3 +148,18 @@ def test_one_undoable_edit_moves_every_shot_off_a_retired_model(ctx: AppContext,
     assert session.project.shots == before.shots
     session.redo()
     assert [session.project.shot(s.id).generation for s in (first, third)] == moved
+
+
+def test_what_the_model_cannot_take_comes_off_the_shot_in_one_undoable_step(session: ProjectSession) -> None:
+    """The inspector hides the fields a model has no place for; its Remove button clears them instead."""
+    shot = add_shot(session, "A lighthouse", generation=dataclasses.replace(ON_OLD, model=NEW.id, aspect="16:9"))
+    session.execute(commands.set_prompt(shot.id, shot.prompt, "no people"))
+    before = session.project.shot(shot.id)
+    session.execute(take_off_command(shot.id, NEW))
+    after = session.project.shot(shot.id)
+    assert fit_shot(after, NEW).dropped == ()
+    assert (after.generation.last_frame, after.generation.seed, after.negative_prompt) == (None, None, "")
+    assert after.generation.reference_images == () and after.generation.first_frame == "media/dawn.png"
+    assert after.generation.duration_us == EIGHT_SECONDS  # only what it cannot take; the length is fitted when sent
+    session.undo()
+    assert session.project.shot(shot.id) == before

@@ -18,10 +18,10 @@ from shotline.core import edits
 from shotline.core.commands import Command
 from shotline.core.errors import InputRejected
 from shotline.core.lengths import fit_length, seconds_text
-from shotline.core.model import GenerationSettings, Project
+from shotline.core.model import GenerationSettings, Project, Shot
 from shotline.core.ports import ModelInfo
 from shotline.services.retirement import RetiredAnswers, Retirement, model_id_of, retired_in_use
-from shotline.services.shot_fit import ShotFit, fit_shot
+from shotline.services.shot_fit import ShotFit, fit_shot, take_off
 from shotline.services.shots import estimate, fit_to_model
 
 
@@ -78,14 +78,20 @@ class ModelMove:
         return [heading, *(move.describe() for move in self.shots)]
 
     def command(self) -> Command:
-        """Every shot moved in one undoable step."""
-        return Command(self.label, partial(_move_all, moves=tuple((m.shot_id, m.after) for m in self.shots)))
+        """Every shot moved in one undoable step; what the new model drops is taken off the shot, as shown."""
+        moves = tuple((m.shot_id, m.after) for m in self.shots)
+        return Command(self.label, partial(_move_all, moves=moves, model=self.to))
 
 
-def _move_all(project: Project, moves: tuple[tuple[str, GenerationSettings], ...]) -> Project:
+def _move_all(project: Project, moves: tuple[tuple[str, GenerationSettings], ...], model: ModelInfo) -> Project:
     for shot_id, settings in moves:
-        project = edits.set_generation(project, shot_id, settings)
+        project = edits.with_shot(project, shot_id, partial(_moved, settings=settings, model=model))
     return project
+
+
+def _moved(shot: Shot, settings: GenerationSettings, model: ModelInfo) -> Shot:
+    """The shot on `settings` (already fitted to `model`), without the negative prompt if `model` takes none."""
+    return take_off(dataclasses.replace(shot, generation=settings), model)
 
 
 def plan_move(registry: BackendRegistry, project: Project, retired: Retirement, to: str | None = None) -> ModelMove:

@@ -8,10 +8,14 @@ out), the request itself (`services.generation` sends only the pictures this say
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 
 from shotline.backends.registry import BackendRegistry
+from shotline.core import edits
+from shotline.core.commands import Command
 from shotline.core.errors import InputRejected, UnknownBackend
 from shotline.core.lengths import FittedLength, fit_length
 from shotline.core.model import Project, Shot
@@ -116,6 +120,32 @@ def fit_shot(shot: Shot, model: ModelInfo) -> ShotFit:
     if length is not None and length.changed:
         changed.append(Difference(Setting.LENGTH, length.describe()))
     return ShotFit(model, tuple(kept), tuple(changed), tuple(dropped), length, refused)
+
+
+def take_off(shot: Shot, model: ModelInfo) -> Shot:
+    """`shot` without the settings `model` cannot take (what `fit_shot` says it drops); the rest as it was."""
+    drops = fit_shot(shot, model).drops
+    settings = shot.generation
+    settings = dataclasses.replace(
+        settings,
+        first_frame=None if Setting.FIRST_FRAME in drops else settings.first_frame,
+        last_frame=None if Setting.END_FRAME in drops else settings.last_frame,
+        audio=settings.audio and Setting.SOUND not in drops,
+        seed=None if Setting.SEED in drops else settings.seed,
+        reference_images=settings.reference_images[: model.reference_images],
+    )
+    negative = "" if Setting.NEGATIVE_PROMPT in drops else shot.negative_prompt
+    return dataclasses.replace(shot, generation=settings, negative_prompt=negative)
+
+
+def take_off_command(shot_id: str, model: ModelInfo) -> Command:
+    """The creator's "remove them": what the shot's model cannot take comes off the shot, in one undoable step (its
+    fields are hidden in the inspector, so this is the way to clear them)."""
+    return Command("Remove what the model cannot take", partial(_taken_off, shot_id=shot_id, model=model))
+
+
+def _taken_off(project: Project, shot_id: str, model: ModelInfo) -> Project:
+    return edits.with_shot(project, shot_id, lambda shot: take_off(shot, model))
 
 
 def sending_notes(

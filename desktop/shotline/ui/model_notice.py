@@ -8,9 +8,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from shotline.core.model import Shot
+from shotline.core.ports import ModelInfo
 from shotline.services.model_move import plan_move
 from shotline.services.retirement import Retirement, retirement
-from shotline.services.shot_fit import fit_shot
+from shotline.services.shot_fit import fit_shot, take_off_command
 from shotline.services.shots import model_info
 from shotline.ui import theme
 from shotline.ui.dialogs.replace_model import ReplaceModelDialog
@@ -22,6 +23,7 @@ class ModelNotice(QWidget):
         super().__init__(parent)
         self.document = document
         self.retired: Retirement | None = None
+        self.model: ModelInfo | None = None
         self._shot_id: str | None = None
         self._answers_seen = 0
         self.dialog: ReplaceModelDialog | None = None
@@ -31,9 +33,13 @@ class ModelNotice(QWidget):
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.move_button = QPushButton(self)
         self.move_button.clicked.connect(self.replace)
+        self.remove_button = QPushButton("Remove them from the shot", self)
+        self.remove_button.setToolTip("Take off the shot what its model cannot take (Undo puts them back)")
+        self.remove_button.clicked.connect(self.remove_dropped)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.move_button)
+        row.addWidget(self.remove_button)
         row.addStretch(1)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
@@ -47,21 +53,31 @@ class ModelNotice(QWidget):
         registry = self.document.ctx.registry
         lines: list[str] = []
         self.retired = None
+        self.model = None
+        dropping = False
         self._shot_id = shot.id if shot is not None else None
         self._answers_seen = len(self.document.retired_answers)
         if shot is not None:
             self.retired = retirement(registry, shot.generation, self.document.retired_answers)
             if self.retired is not None:
                 lines.append(self.retired.describe())
-            model = model_info(registry, shot.generation)
-            if model is not None:
-                lines.extend(fit_shot(shot, model).notes())
+            self.model = model_info(registry, shot.generation)
+            if self.model is not None:
+                fit = fit_shot(shot, self.model)
+                dropping = bool(fit.dropped)
+                lines.extend(fit.notes())
         replacement = self.retired.replacement if self.retired is not None else None
         if replacement is not None:
             self.move_button.setText(f"Move its shots to {replacement.label}…")
         self.move_button.setVisible(replacement is not None)
+        self.remove_button.setVisible(dropping and replacement is None)  # a move takes them off anyway
         self.label.setText("\n".join(lines))
         self.setVisible(bool(lines))
+
+    def remove_dropped(self) -> None:
+        """What the model cannot take comes off the shot (their fields are hidden): one undoable edit."""
+        if self._shot_id is not None and self.model is not None:
+            self.document.execute(take_off_command(self._shot_id, self.model))
 
     def _job_changed(self, _job_id: str) -> None:
         """A provider may just have answered that a model is retired: say so on the shot at once."""
