@@ -105,6 +105,7 @@ class ProjectBundle:
             raise ProjectNotFound(
                 f"{path} is not a Shotline project (it has no {PROJECT_FILE}). Open the folder ending in {SUFFIX}."
             )
+        references.check_own_entries(path)  # before the lock writes its holder record: .lock may be a link
         bundle = cls(path, FolderLock(path, take=not read_only))
         if bundle._lock.held:
             bundle._tidy()

@@ -87,6 +87,44 @@ def name_problem(path: str) -> str | None:
     return None
 
 
+OWN_ENTRIES = (
+    "project.json",
+    ".lock",
+    "jobs.sqlite",
+    "jobs.sqlite-wal",
+    "jobs.sqlite-shm",
+    "jobs.sqlite-journal",
+    "media",
+    "cache",
+    ".backups",
+    ".recovery",
+    ".partial",
+)
+"""The files and folders of a project folder that Shotline itself reads and writes."""
+
+
+def check_own_entries(root: Path) -> None:
+    """The rule for the project folder's own files and folders (`OWN_ENTRIES`): none is a link. Shotline writes into
+    them (the lock's holder record, the job journal, imported media, backups, the cache) and reads them back, so a
+    link would have it write, truncate or read a file elsewhere: a project folder whose .lock was a link to another
+    file had that file overwritten, one whose media folder was a link had imports copied out of the project.
+
+    Raises ProjectCorrupt naming the first link; call it before anything in the folder is opened."""
+    for name in OWN_ENTRIES:
+        entry = Path(root) / name
+        try:
+            if not entry.is_symlink():
+                continue
+            target = str(entry.readlink())
+        except OSError:
+            continue  # not there, or not readable: each reader says so in its own words
+        raise ProjectCorrupt(
+            f"The project folder is damaged: its {name} is a link to {target!r}. Shotline only writes a project's "
+            f"own files inside its folder, so it does not open it; replace the link with the {name} it points to, "
+            "or remove it."
+        )
+
+
 class _Outside(Exception):
     """Why a path does not lead to a file inside the folder, in words that follow "which"."""
 
