@@ -14,6 +14,7 @@ import pytest
 from tests.cli.shotline_cli import ok, shotline
 
 _ENTRIES = [".lock", "jobs.sqlite", "media", "cache", ".backups", ".recovery", ".partial", "project.json"]
+_ENTRIES += ["cache/thumbnails", "cache/waveforms", "cache/previews"]
 
 
 def _fingerprint(path: Path) -> dict[str, str]:
@@ -29,13 +30,14 @@ def test_a_project_whose_own_entry_is_a_link_is_refused_and_nothing_outside_chan
     own = project / entry
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    if own.is_dir():
-        victim = elsewhere / entry.lstrip(".")
+    if own.is_dir() or entry.startswith("cache/"):
+        victim = elsewhere / entry.lstrip(".").replace("/", "-")
         victim.mkdir()
         (victim / "kept.txt").write_text("the creator's own file\n")
-        for child in own.iterdir():
-            child.rename(victim / child.name)  # the project's backups etc. move with it: only the link is wrong
-        own.rmdir()
+        if own.is_dir():
+            for child in own.iterdir():
+                child.rename(victim / child.name)  # the project's backups etc. move with it: only the link is wrong
+            own.rmdir()
     else:
         victim = elsewhere / "notes.txt"
         victim.write_bytes(own.read_bytes() if own.is_file() else b"the creator's own notes\n")

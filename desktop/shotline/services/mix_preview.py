@@ -24,7 +24,7 @@ from shotline.media.mixdown import write_wav
 from shotline.media.plan import plan_export
 from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
-from shotline.storage.bundle import ProjectBundle
+from shotline.storage.bundle import ProjectBundle, cached
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def preview_mix(project: Project, bundle: ProjectBundle) -> Path:
     """
     mix = preview_mix_of(project, bundle)
     dest = preview_path(bundle, preview_key(mix))
-    if dest.is_file():
+    if cached(dest):
         _touch(dest)  # still in use: pruning keeps the most recently used
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ from shotline.core.model import Project
 from shotline.core.timeline import film_length_us
 from shotline.media.thumbnails import thumbnail
 from shotline.services.thumbnails import thumbnail_path
-from shotline.storage.bundle import PROJECT_FILE, ProjectBundle
+from shotline.storage.bundle import PROJECT_FILE, ProjectBundle, cached
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def _poster(bundle: ProjectBundle, project: Project) -> Path | None:
         return None
     at_us = take.trim.in_us + take.trim.duration_us // 2
     dest = thumbnail_path(bundle, take, at_us, POSTER_WIDTH)
-    if dest.is_file():
+    if cached(dest):
         return dest
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)

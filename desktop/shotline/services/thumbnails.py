@@ -9,7 +9,7 @@ from shotline.core.model import Take
 from shotline.jobs.runner import to_preview_thread
 from shotline.media.thumbnails import thumbnail
 from shotline.services.media_files import admitted_file
-from shotline.storage.bundle import ProjectBundle
+from shotline.storage.bundle import ProjectBundle, cached
 
 
 def thumbnail_path(bundle: ProjectBundle, take: Take, at_us: int, width: int) -> Path:
@@ -21,7 +21,7 @@ def thumbnail_path(bundle: ProjectBundle, take: Take, at_us: int, width: int) ->
 async def make_thumbnail(bundle: ProjectBundle, take: Take, at_us: int, width: int) -> Path:
     """The cached thumbnail, decoding it on a worker thread the first time. Raises MediaError for bad media."""
     dest = thumbnail_path(bundle, take, at_us, width)
-    if dest.is_file():
+    if cached(dest):
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     return await to_preview_thread(_thumbnail, bundle, take, max(0, at_us), dest, width)

@@ -15,7 +15,7 @@ from pathlib import Path
 from shotline.jobs.runner import to_preview_thread
 from shotline.media.waveform import BUCKETS_PER_SECOND, Peaks, peaks
 from shotline.services.media_files import admitted_file
-from shotline.storage.bundle import ProjectBundle
+from shotline.storage.bundle import ProjectBundle, cached
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,11 @@ def waveform_path(bundle: ProjectBundle, media: str) -> Path:
 
 def cached_peaks(bundle: ProjectBundle, media: str) -> Peaks | None:
     """The peaks on disk for `media`, or None if they are not there (or not readable)."""
+    path = waveform_path(bundle, media)
+    if not cached(path):
+        return None
     try:
-        return Peaks.from_bytes(waveform_path(bundle, media).read_bytes())
+        return Peaks.from_bytes(path.read_bytes())
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as error:

@@ -419,6 +419,12 @@ class ProjectBundle:
         return missing
 
 
+def cached(path: Path) -> bool:
+    """Whether `path`, a file in a project's cache, is one Shotline may read back or show: a regular file, no link
+    (a hand-made project folder can hold a link under a thumbnail's name to a picture anywhere on the computer)."""
+    return path.is_file() and not path.is_symlink()
+
+
 def _read_capped(path: Path) -> bytes:
     """A project file's bytes, but never more than one byte past what a project may be: schema.loads refuses that
     without the rest of a huge file ever being read."""

@@ -99,8 +99,12 @@ OWN_ENTRIES = (
     ".backups",
     ".recovery",
     ".partial",
+    "cache/thumbnails",
+    "cache/waveforms",
+    "cache/previews",
 )
-"""The files and folders of a project folder that Shotline itself reads and writes."""
+"""The files and folders of a project folder that Shotline itself reads and writes (a file in the cache is read back
+only if it is no link: `storage.bundle.cached`)."""
 
 
 def check_own_entries(root: Path) -> None:

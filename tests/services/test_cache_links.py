@@ -1,0 +1,72 @@
+"""A project's cache holds only what Shotline wrote there (issue 13, class 2): a link under a cached thumbnail's,
+waveform's or preview mix's name (a hand-made project folder can hold anything) is never read back or shown — the
+picture, peaks or mix is made again, replacing the link — and what it pointed to is left as it was."""
+
+from __future__ import annotations
+
+import asyncio
+from array import array
+from pathlib import Path
+
+import pytest
+
+from shotline.core.model import Size
+from shotline.media.waveform import Peaks
+from shotline.services import mix_preview, recent, thumbnails, waveforms
+from shotline.services.importing import import_files
+from shotline.services.session import ProjectSession
+from tests.clips import make_clip
+
+pytestmark = pytest.mark.ffmpeg
+
+
+def _linked(cache_file: Path, elsewhere: Path) -> bytes:
+    """Put a link to `elsewhere` at `cache_file`; the bytes it points to, to check they stay as they are."""
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    cache_file.unlink(missing_ok=True)
+    cache_file.symlink_to(elsewhere)
+    return elsewhere.read_bytes()
+
+
+def test_links_in_the_cache_are_made_again_never_read(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    photo = outside / "private.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 a private photograph")
+    marker = Peaks(100, array("f", [-0.125] * 7), array("f", [0.25] * 7))
+    peaks_file = outside / "notes.peaks"
+    peaks_file.write_bytes(marker.to_bytes())  # valid peaks: read back, they would be drawn
+    clip = make_clip(tmp_path / "harbour.mp4", seconds=1, size=(160, 90), audio=(48_000, 1), beep_at=0.5)
+    path = tmp_path / "film.shotline"
+    with ProjectSession.create(path, size=Size(160, 90)) as session:
+        import_files(session, [clip])
+        session.save()
+        bundle, take = session.bundle, session.project.shots[0].takes[0]
+
+        at_us = take.trim.in_us + take.trim.duration_us // 2
+        for dest in (
+            thumbnails.thumbnail_path(bundle, take, 0, 96),
+            thumbnails.thumbnail_path(bundle, take, at_us, recent.POSTER_WIDTH),
+        ):
+            _linked(dest, photo)
+        made = asyncio.run(thumbnails.make_thumbnail(bundle, take, 0, 96))
+        assert not made.is_symlink() and made.read_bytes()[:3] == b"\xff\xd8\xff" and made.read_bytes() != b""
+        assert made.read_bytes() != photo.read_bytes()
+
+        _linked(waveforms.waveform_path(bundle, take.media), peaks_file)
+        assert waveforms.cached_peaks(bundle, take.media) is None
+        assert waveforms.load_peaks(bundle, take.media) != marker
+        assert not waveforms.waveform_path(bundle, take.media).is_symlink()
+
+        preview = mix_preview.preview_path(
+            bundle, mix_preview.preview_key(mix_preview.preview_mix_of(session.project, bundle))
+        )
+        song = outside / "song.wav"
+        song.write_bytes(b"RIFF not the mix")
+        _linked(preview, song)
+        assert mix_preview.preview_mix(session.project, bundle) == preview and not preview.is_symlink()
+
+    poster = recent.read_recent(path).poster
+    assert poster is not None and not poster.is_symlink() and poster.read_bytes() != photo.read_bytes()
+    assert photo.read_bytes() == b"\xff\xd8\xff\xe0 a private photograph"
+    assert peaks_file.read_bytes() == marker.to_bytes() and song.read_bytes() == b"RIFF not the mix"
