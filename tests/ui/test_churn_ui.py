@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from shotline.backends.animatic import SPEC as ANIMATIC
 from shotline.backends.animatic import AnimaticBackend
@@ -105,7 +106,9 @@ def test_the_inspector_names_a_retired_model_and_moves_every_shot_in_one_edit(
     assert "Studio Two replaces it" in notice.label.text()
 
 
-def test_the_inspector_says_what_the_model_cannot_take(inspector: InspectorPanel, document: ProjectDocument) -> None:
+def test_the_inspector_says_what_the_model_cannot_take(
+    inspector: InspectorPanel, document: ProjectDocument, qtbot
+) -> None:
     """The title card takes no end frame and no seed; their fields are hidden, and they were dropped unsaid."""
     shot = document.project.shots[1]
     card = dataclasses.replace(shot.generation, model="card", seed=7, last_frame="media/dusk.png")
@@ -116,7 +119,12 @@ def test_the_inspector_says_what_the_model_cannot_take(inspector: InspectorPanel
     assert notice.label.text() == "Title card cannot take this shot's end frame or seed 7: they will not be sent."
     assert not inspector.last_frame.isVisibleTo(inspector)  # hidden field, said in words instead
     assert notice.remove_button.isVisibleTo(inspector)
+    inspector.activateWindow()
+    qtbot.waitUntil(inspector.isActiveWindow, timeout=5000)
+    notice.remove_button.setFocus()  # as a click leaves it
     notice.remove_button.click()  # the way to clear what cannot be seen
+    # the button hid under the focus: it goes back to the model, never on to a field a keypress would overwrite
+    assert QApplication.focusWidget() is inspector.model_combo
     generation = document.project.shot(shot.id).generation
     assert (generation.seed, generation.last_frame) == (None, None)
     assert not notice.isVisibleTo(inspector)

@@ -119,7 +119,7 @@ class InspectorPanel(QWidget):
         """The open question of a paid Generate, until it is answered (ui.spend_question)."""
         self.generate_button = QPushButton(theme.icon("generate"), "Generate", self)
         self.trim_row = ShotTrimRow(self.document, self)
-        self.model_notice = ModelNotice(self.document, self)
+        self.model_notice = ModelNotice(self.document, self, after=self.model_combo)
 
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a narrowed dock puts fields under labels

@@ -19,7 +19,10 @@ from shotline.ui.document import ProjectDocument
 
 
 class ModelNotice(QWidget):
-    def __init__(self, document: ProjectDocument, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, document: ProjectDocument, parent: QWidget | None = None, *, after: QWidget | None = None
+    ) -> None:
+        """`after`: the field the notice follows (the model), which Tab comes from and focus goes back to."""
         super().__init__(parent)
         self.document = document
         self.retired: Retirement | None = None
@@ -45,6 +48,9 @@ class ModelNotice(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.label)
         column.addLayout(row)
+        if after is not None:
+            QWidget.setTabOrder(after, self.move_button)
+            QWidget.setTabOrder(self.move_button, self.remove_button)
         self.setVisible(False)
         document.job_changed.connect(self._job_changed)
 
@@ -77,6 +83,9 @@ class ModelNotice(QWidget):
     def remove_dropped(self) -> None:
         """What the model cannot take comes off the shot (their fields are hidden): one undoable edit."""
         if self._shot_id is not None and self.model is not None:
+            # the button hides with the notice: focus goes back to the model (before it in the tab order), not on to
+            # the next field (the sound's gain, whose text a keypress would then replace)
+            self.focusPreviousChild()
             self.document.execute(take_off_command(self._shot_id, self.model))
 
     def _job_changed(self, _job_id: str) -> None:
