@@ -46,7 +46,7 @@ def test_a_generated_take_names_its_backend_model_cost_and_time(ctx: AppContext)
     record = GenerationRecord("j", "runway", "gen4_turbo", estimated_cost=Decimal("0.50"))
     caption = take_caption(ctx, _take(record), 2, _job())
     assert caption.title == "Take 2 · Runway · Gen-4 Turbo (from an image)"
-    assert caption.facts == "≈ $0.50 · made in 1:12"
+    assert caption.facts == "≈ $0.50 · not reported · made in 1:12"
     # the bill arrives on the job after the take: it wins over the estimate
     billed = take_caption(ctx, _take(record), 2, _job(billed_cost=Decimal("0.48")))
     assert billed.facts == "$0.48 billed · made in 1:12"

@@ -35,7 +35,7 @@ SHOTS = {
     # title: (prompt, the figure every surface must show)
     "Refused": ("A harbour at dusk", "$0.00 · not sent"),  # no key here: refused before anything was sent
     "Failed": ("FAILME a gull over the nets", "$0.00 billed"),  # Runway reports 0 credits for a failure
-    "Cancelled": ("HOLDME a boat leaving", "≈ $0.60"),  # Runway has it and said nothing: the estimate counts
+    "Cancelled": ("HOLDME a boat leaving", "≈ $0.60 · not reported"),  # Runway has it and gave no figure
     "Blocked": ("BLOCKME the storm", "$0.00 billed"),  # the safety filter; Runway reports 0 credits
     "Billed": ("A lighthouse at dawn", "$0.60 billed"),
 }
@@ -154,7 +154,7 @@ def test_the_take_count_belongs_to_its_shot_and_a_paid_generate_asks_once(
         assert inspector.generate() == []  # a paid Generate asks first ("$0.00": ask before the first paid one)
         question = inspector.spend_question
         assert question is not None and question.isVisible()
-        assert "≈ $1.20" in question.text() and "2 takes" in question.text()
+        assert "about $1.20" in question.text() and "2 takes" in question.text()
         question.reject()  # No: nothing is journaled or sent
         assert document.jobs() == [] and fake.creates() == []
 

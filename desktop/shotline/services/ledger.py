@@ -6,9 +6,9 @@ One rule per job, in this order:
   job the provider charged for says so, and counts what it charged).
 - **not sent**: the job ended before any provider accepted it (refused here for want of a key or a keyring, or its
   create refused outright) — $0.00. Nothing was started, so nothing can be billed.
-- **estimate**: otherwise the estimate priced before sending — while the job is pending, and after it ended at the
-  provider without a figure (the provider has the job and may bill it; an uncertain create counts too, as it may
-  have started one).
+- **estimate**: otherwise the estimate priced before sending — "≈ $0.60" while the job is pending, "≈ $0.60 · not
+  reported" once it ended (or delivered its clip) at a provider that gave no figure: the provider has the job and
+  may bill it, and an uncertain create counts too, as it may have started one.
 - **free**: a backend on this computer, which no provider bills.
 - **unknown**: a paid job whose price is not known and whose bill was not reported: it counts nothing, and every
   total that holds one says so rather than look complete.
@@ -40,7 +40,9 @@ class Basis(IntEnum):
     FREE = 0
     NOT_SENT = 1
     BILLED = 2
-    ESTIMATE = 3
+    UNREPORTED = 3
+    """Ended (or delivered) at a provider that did not say what it charged: its estimate counts."""
+    ESTIMATE = 4
 
 
 def format_money(amount: Decimal) -> str:
@@ -76,6 +78,7 @@ class Cost:
         said = {
             Basis.NOT_SENT: f"{money} · not sent",
             Basis.BILLED: f"{money} billed",
+            Basis.UNREPORTED: f"≈ {money} · not reported",
             Basis.ESTIMATE: f"≈ {money}",
         }[self.basis]
         return f"{said} + {self.unknown} unknown" if self.unknown else said
@@ -86,6 +89,8 @@ class Cost:
             Basis.FREE: "Made on this computer: no provider bills it.",
             Basis.NOT_SENT: "Never reached a provider, so nothing was or can be billed.",
             Basis.BILLED: "What the provider reported it charged.",
+            Basis.UNREPORTED: "The provider has not said what it charged for this job, so its estimate counts; its "
+            "dashboard has the real figure.",
             Basis.ESTIMATE: "The estimate, until the provider reports what it charged (a provider that has the job "
             "may bill it even when it fails).",
         }
@@ -107,7 +112,8 @@ def job_cost(record: JobRecord, kind: BackendKind | None) -> Cost:
     if record.phase in _ENDED and not record.provider_job_id:
         return NOT_SENT
     if record.estimated_cost is not None:
-        return Cost(record.estimated_cost, Basis.ESTIMATE)
+        ended = record.phase.is_final or record.phase is JobPhase.DOWNLOADED
+        return Cost(record.estimated_cost, Basis.UNREPORTED if ended else Basis.ESTIMATE)
     return FREE if kind in (BackendKind.OFFLINE, BackendKind.LOCAL) else UNKNOWN
 
 
@@ -155,7 +161,9 @@ def take_cost(made: GenerationRecord, job: JobRecord | None, kind: BackendKind |
     estimate = made.estimated_cost
     if estimate is None and job is not None:
         estimate = job.estimated_cost
-    return estimate_cost(estimate, kind)
+    if estimate is not None:
+        return Cost(estimate, Basis.UNREPORTED)  # delivered, and no figure came with it
+    return estimate_cost(None, kind)
 
 
 def ask_above(setting: str) -> Decimal:
@@ -176,14 +184,17 @@ def spend_question(planned: Cost, jobs: int, threshold: Decimal) -> str:
     """The sentence a paid Generate asks, with its figure; the creator answers it once per session."""
     count = f"{jobs} take{'s' if jobs != 1 else ''}"
     if planned.unknown and not planned.amount:
-        said = f"Generating {count} costs money, and the provider's price for it is not known to Shotline."
+        said = f"Generating {count} costs money, and Shotline does not know the provider's price for it."
     else:
-        said = f"Generating {count} is estimated at {planned.text()}."
-    above = "any amount" if threshold == 0 else f"more than {format_money(threshold)}"
-    return (
-        f"{said} Shotline asks once per session before a Generate that may cost {above} (Preferences → "
-        "Generation). Start it?"
+        unknown = f" (and {planned.unknown} more whose price Shotline does not know)" if planned.unknown else ""
+        said = f"Generating {count} is estimated at about {format_money(planned.amount)}{unknown}."
+    when = (
+        "before the first paid Generate of each session; set an amount in Preferences → Generation to be asked only "
+        "above it"
+        if threshold == 0
+        else f"once per session before a Generate estimated above {format_money(threshold)} (Preferences → Generation)"
     )
+    return f"{said} Shotline asks this {when}. Start it?"
 
 
 def by_shot(project: Project, records: Iterable[JobRecord], kind_of: KindOf) -> list[tuple[str, Cost]]:

@@ -147,7 +147,7 @@ class InspectorPanel(QWidget):
         form.addRow(self.continue_button)
         self.form = form
         generate_row = QHBoxLayout()
-        generate_row.addWidget(self.cost_label, 1)
+        generate_row.addStretch(1)
         generate_row.addWidget(self.takes_spin)
         generate_row.addWidget(self.generate_button)
 
@@ -157,6 +157,7 @@ class InspectorPanel(QWidget):
         content = QWidget(self)
         column = QVBoxLayout(content)
         column.addLayout(form)
+        column.addWidget(self.cost_label)  # its own line: "$0.00 · not sent" beside the button wrapped in two
         column.addLayout(generate_row)
         self.sound = ShotSoundSection(self.document, content)
         column.addWidget(self.sound)

@@ -301,7 +301,7 @@ class JobsPanel(QWidget):
         header = view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        widths = ((SHOT, 140), (STATE, 140), (PROGRESS, 100), (ELAPSED, 64), (COST, 80), (BACKEND, 140), (MODEL, 110))
+        widths = ((SHOT, 140), (STATE, 140), (PROGRESS, 100), (ELAPSED, 64), (COST, 120), (BACKEND, 140), (MODEL, 110))
         for column, width in widths:
             view.setColumnWidth(column, width)
         view.setToolTip("Double-click a job (or press Enter) to select its shot.")
