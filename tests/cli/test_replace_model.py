@@ -106,3 +106,15 @@ def test_generate_says_what_the_model_cannot_take_before_sending(tmp_path: Path)
     assert said[0].startswith("Shot 1: Title card cannot take this shot's end frame")
     assert "cannot take this shot's end frame" in said[0] and "or seed 7: they will not be sent." in said[0]
     assert [shot["takes"] for shot in info(project)["shots"]] == [1]
+
+
+@pytest.mark.usefixtures("studio")
+def test_a_retired_model_is_given_to_no_shot(tmp_path: Path) -> None:
+    project = _project(tmp_path, GenerationSettings(duration_us=2_000_000))
+    refused = shotline("shot", "set", project, "1", "--backend", "studio", "--model", OLD.id)
+    assert refused.code == 2, refused.err
+    assert "Studio One was retired by Test Studio on 2026-07-30; Studio Two replaces it." in refused.err
+    assert f"Choose --model {NEW.id}." in refused.err
+    assert [shot["backend"] for shot in info(project)["shots"]] == ["animatic"]
+    ok("shot", "set", project, "1", "--backend", "studio")  # its default, the served model
+    assert [shot["model"] for shot in info(project)["shots"]] == [NEW.id]
