@@ -25,6 +25,7 @@ from shotline.ui.inspector import InspectorPanel
 from shotline.ui.jobs_panel import COST, JobsPanel
 from shotline.ui.selection import ShotSelection
 from shotline.ui.storyboard.model import ShotListModel, ShotRole
+from shotline.ui.storyboard.panel import StoryboardPanel
 from tests.cli.shotline_cli import ok
 from tests.fakes.runway import KEY, FakeRunway
 
@@ -141,6 +142,10 @@ def test_the_take_count_belongs_to_its_shot_and_a_paid_generate_asks_once(
         selection = ShotSelection()
         inspector = InspectorPanel(document, selection)
         qtbot.addWidget(inspector)
+        board = StoryboardPanel(document, selection)
+        qtbot.addWidget(board)
+        selection.select([second.id, first.id])
+        assert board.generate_action.toolTip().startswith("Generate · ≈ $1.20 — one take of each selected shot")
         selection.select([first.id])
         assert inspector.generate_button.text() == "Generate · ≈ $0.60"
         inspector.takes_spin.setValue(2)

@@ -32,7 +32,7 @@ from shotline.ui import theme
 from shotline.ui.document import ProjectDocument
 from shotline.ui.growing_text import GrowingTextEdit
 from shotline.ui.selection import ShotSelection
-from shotline.ui.spend_question import ask_then, planned_cost
+from shotline.ui.spend_question import ask_then, button_text, planned_cost
 from shotline.ui.storyboard.delegate import ShotCardDelegate
 from shotline.ui.storyboard.model import ShotListModel, ShotRole
 from shotline.ui.storyboard.view import ShotListView
@@ -95,6 +95,7 @@ class StoryboardPanel(QWidget):
         self.duplicate_action = self._action("duplicate", "Duplicate", self.duplicate_selected, "Ctrl+D")
         self.delete_action = self._action("delete", "Delete", self.delete_selected, "Del")
         self.generate_action = self._action("generate", "Generate", self.generate_selected, "Ctrl+G")
+        self._generate_keys = self.generate_action.toolTip().removeprefix("Generate (").removesuffix(")")
         self.script_action = self._action("script", "Paste script…", self.open_script_dialog, "Ctrl+Shift+V")
 
         self.style_edit = GrowingTextEdit(self)  # wraps and grows: a long style is read whole, not by its tail
@@ -195,6 +196,11 @@ class StoryboardPanel(QWidget):
         has = bool(self.view.selectionModel().selectedIndexes())
         for action in (self.duplicate_action, self.delete_action, self.generate_action):
             action.setEnabled(has)
+        # the toolbar's Generate names what a paid one will cost, as the inspector's button does
+        project = self.document.project
+        shots = [project.shot(shot_id) for shot_id in self.selected_ids() if project.has_shot(shot_id)]
+        label = button_text(planned_cost(self.document, shots)) if shots else "Generate"
+        self.generate_action.setToolTip(f"{label} — one take of each selected shot ({self._generate_keys})")
 
     def _on_changed(self, change: ProjectChange) -> None:
         if change.settings and self.style_edit.text() != self.document.project.settings.style:
