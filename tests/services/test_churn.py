@@ -24,7 +24,7 @@ from shotline.services.generation import GenerationService, build_request
 from shotline.services.model_move import plan_move, plan_moves
 from shotline.services.retirement import retired_in_use, retirement
 from shotline.services.session import ProjectSession
-from shotline.services.shot_fit import Setting, fit_shot, take_off_command
+from shotline.services.shot_fit import Setting, fit_shot, sending_notes, take_off_command
 from tests.services.retired_models import NEW, OLD, RETIRED_ON, SPEC
 
 EIGHT_SECONDS = 8_000_000
@@ -163,3 +163,14 @@ def test_what_the_model_cannot_take_comes_off_the_shot_in_one_undoable_step(sess
     assert after.generation.duration_us == EIGHT_SECONDS  # only what it cannot take; the length is fitted when sent
     session.undo()
     assert session.project.shot(shot.id) == before
+
+
+def test_generate_notes_name_each_shot_and_skip_a_retired_model(ctx: AppContext, session: ProjectSession) -> None:
+    on_new = add_shot(session, "A gull", generation=dataclasses.replace(ON_OLD, model=NEW.id, aspect="16:9"))
+    on_old = add_shot(session, "A net", generation=dataclasses.replace(ON_OLD, reference_images=("a.png", "b.png")))
+    notes = sending_notes(ctx.registry, session.project, [on_new.id, on_old.id])
+    assert notes[0] == (
+        "Shot 1: Studio Two cannot take this shot's end frame, seed 42 or 1 reference image: they will not be sent."
+    )
+    assert all(note.startswith("Shot 1:") for note in notes)  # shot 2's model is retired: refused, not noted
+    assert sending_notes(ctx.registry, session.project, [on_old.id], model=NEW.id)[0].startswith("Shot 2: Studio Two")

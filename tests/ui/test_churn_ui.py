@@ -31,7 +31,13 @@ from tests.services.retired_models import INFO, NEW, OLD, RETIRED_ON, SPEC
 from tests.ui.shell_fixtures import shown_window
 
 ON_OLD = GenerationSettings(
-    backend="studio", model=OLD.id, duration_us=8_000_000, seed=42, last_frame="media/dusk.png", aspect="1:1"
+    backend="studio",
+    model=OLD.id,
+    duration_us=8_000_000,
+    seed=42,
+    last_frame="media/dusk.png",
+    aspect="1:1",
+    reference_images=("media/face.png", "media/boat.png"),  # one more than Studio One has room for
 )
 
 
@@ -77,8 +83,8 @@ def test_the_inspector_names_a_retired_model_and_moves_every_shot_in_one_edit(
         "Animatic (offline) · Title card",
         "Test Studio · Studio One (retired)",
     ]
-    said = notice.label.text()
-    assert f"Studio One was retired by Test Studio on {RETIRED_ON}; Studio Two replaces it." in said
+    # only that: what a model past its retirement could not take is moot, it is sent nothing
+    assert notice.label.text() == f"Studio One was retired by Test Studio on {RETIRED_ON}; Studio Two replaces it."
     models = [inspector.model_combo.itemText(i) for i in range(inspector.model_combo.count())]
     assert models == ["Studio Two", "Studio One (retired)"]
     assert notice.move_button.isVisibleTo(inspector) and notice.move_button.text() == "Move its shots to Studio Two…"
@@ -88,7 +94,9 @@ def test_the_inspector_names_a_retired_model_and_moves_every_shot_in_one_edit(
     dialog = notice.dialog
     assert isinstance(dialog, ReplaceModelDialog) and dialog.isVisible()
     lines = dialog.shot_lines.text()
-    assert "Shot 1: keeps sound; drops end frame, seed 42; 8 s → 10 s made; aspect 1:1 → 16:9" in lines
+    assert (
+        "Shot 1: keeps sound; drops end frame, seed 42, 2 reference images; 8 s → 10 s made; aspect 1:1 → 16:9" in lines
+    )
     assert "Shot 3:" in lines and "Shot 2:" not in lines
     assert document.project is before  # shown, not yet done
     assert dialog.move_button.text() == "Move 2 shots to Studio Two"

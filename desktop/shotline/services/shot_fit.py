@@ -162,7 +162,7 @@ def sending_notes(
     for shot_id in dict.fromkeys(shot_ids):
         shot = project.shot(shot_id)
         chosen = _sent_to(registry, shot, backend, model)
-        if chosen is not None:
+        if chosen is not None and not chosen.retired:  # a retired model is sent nothing: its refusal says so
             number = project.index_of(shot.id) + 1
             lines.extend(f"Shot {number}: {note}" for note in fit_shot(shot, chosen).notes())
     return lines

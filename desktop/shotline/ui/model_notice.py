@@ -68,7 +68,8 @@ class ModelNotice(QWidget):
             if self.retired is not None:
                 lines.append(self.retired.describe())
             self.model = model_info(registry, shot.generation)
-            if self.model is not None:
+            if self.model is not None and (self.retired is None or not self.retired.has_passed()):
+                # what a model past its retirement cannot take is moot: it is sent nothing, and a move says the rest
                 fit = fit_shot(shot, self.model)
                 dropping = bool(fit.dropped)
                 lines.extend(fit.notes())
