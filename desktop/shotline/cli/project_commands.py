@@ -208,7 +208,7 @@ def info(project: str, as_json: bool) -> None:
         picked = picked if shot["picked_take"] else ("no take picked" if shot["takes"] else "no take yet")
         click.echo(f"{shot['position']:>3}  {shot['id'][:8]}  {title:<40}  {trim:<27}  {shot['duration']}  {picked}")
         if shot["cost"]:
-            click.echo(f"     generation: {shot['cost']}")
+            click.echo(f"     cost of its jobs: {shot['cost']}")
         if len(shot["takes_media"]) > 1:
             for take in shot["takes_media"]:
                 mark = "*" if take["picked"] else " "  # ASCII: a Windows console may not have a glyph

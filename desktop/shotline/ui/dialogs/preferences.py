@@ -146,7 +146,7 @@ class PreferencesDialog(QDialog):
         generation.addRow("Default model", self.model)
         generation.addRow(self.urls)
         generation.addRow("Poll interval", self.poll)
-        generation.addRow("Ask before paying above", self.ask_above)
+        generation.addRow("Ask before a Generate over", self.ask_above)
         media = QFormLayout()
         media.addRow("ffmpeg", ffmpeg_row)
         media.addRow("", self.ffmpeg_status)

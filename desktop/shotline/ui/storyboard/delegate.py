@@ -184,6 +184,10 @@ class ShotCardDelegate(QStyledItemDelegate):
         takes = int(index.data(ShotRole.TAKES) or 0)
         cost = str(index.data(ShotRole.COST) or "")
         right = " · ".join(part for part in (f"{takes} take{'s' if takes != 1 else ''}", cost) if part)
+        room = int(row.width() - chip.width() - 6)
+        if cost and metrics.horizontalAdvance(right) > room:
+            right = cost  # the money before the count when both do not fit beside the chip ("≈ $0.60 · not reported")
+        right = metrics.elidedText(right, Qt.TextElideMode.ElideRight, room)
         painter.setPen(theme.MUTED)
         painter.drawText(row, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, right)
 
