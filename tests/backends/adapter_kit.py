@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from shotline.backends import http as provider_http
+from shotline.backends.catalogue import shipped
 from shotline.backends.registry import BackendContext
 from shotline.core.errors import JobFailed
+from shotline.core.lengths import fit_length
 from shotline.core.model import Size, new_id
 from shotline.core.ports import GenerationBackend, GenerationRequest, JobPhase, JobRecord
 from shotline.jobs.generation import GenerationOutcome, cancel_generation, run_generation
@@ -68,6 +70,8 @@ def provider_context(
 
 
 def cloud_request(backend: str, model: str, **changes: Any) -> GenerationRequest:
+    """A request as build_request makes it: its length one the model makes (5 s fitted by the model's rule, as
+    core.lengths.fit_length fits a shot's) unless the test gives its own."""
     base = GenerationRequest(
         job_id=new_id(),
         shot_id=new_id(),
@@ -81,6 +85,9 @@ def cloud_request(backend: str, model: str, **changes: Any) -> GenerationRequest
         label="Shot 1 · Lighthouse",
         shot_number=1,
     )
+    known = shipped().models(backend).entry(model)
+    if known is not None and "duration_us" not in changes:
+        base = replace(base, duration_us=fit_length(known.info, base.duration_us).made_us)
     return replace(base, **changes)
 
 

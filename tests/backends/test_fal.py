@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from shotline.backends.fal import INFO, FalBackend, app_path, split_job_id
+from shotline.backends.catalogue import shipped
+from shotline.backends.fal import INFO, FalBackend, app_path, route_of, split_job_id
 from shotline.backends.http import LinkExpired
 from shotline.core.errors import (
     AmbiguousSubmit,
@@ -85,7 +86,7 @@ def _one_job(fake: FakeFal) -> None:
 
 
 def test_text_to_video_end_to_end(tmp_path: Path, fake: FakeFal) -> None:
-    request = _request(duration_us=7_600_000, negative_prompt="blur", seed=11, aspect="9:16")
+    request = _request(duration_us=10_000_000, negative_prompt="blur", seed=11, aspect="9:16")
 
     outcome, record = _run(tmp_path, fake, request)
 
@@ -95,7 +96,7 @@ def test_text_to_video_end_to_end(tmp_path: Path, fake: FakeFal) -> None:
     (submit,) = fake.submits()
     assert submit.path == f"/{KLING}"
     assert submit.headers["authorization"] == f"Key {KEY}"
-    # Kling takes its length as a string of seconds (7.6 s rounds to 10) and has no seed
+    # Kling takes its length as a string of seconds, as build_request made it (never rounded here), and no seed
     assert submit.json() == {
         "prompt": request.prompt,
         "duration": "10",
@@ -113,7 +114,7 @@ def test_text_to_video_end_to_end(tmp_path: Path, fake: FakeFal) -> None:
 
 
 def test_veo_takes_seconds_with_an_s_sound_and_resolution(tmp_path: Path, fake: FakeFal) -> None:
-    request = _request("veo3-fast", duration_us=7_000_000, resolution="1080p", audio=False, seed=5)
+    request = _request("veo3-fast", duration_us=8_000_000, resolution="1080p", audio=False, seed=5)
     _, record = _run(tmp_path, fake, request)
     assert record.phase is JobPhase.DOWNLOADED
     (submit,) = fake.submits()
@@ -146,7 +147,7 @@ def test_image_to_video_inlines_the_first_frame(tmp_path: Path, fake: FakeFal) -
 def test_any_endpoint_through_the_custom_model(tmp_path: Path, fake: FakeFal) -> None:
     request = _request(
         "custom",
-        duration_us=3_400_000,
+        duration_us=3_000_000,
         options={"endpoint": "workflows/someone/storyboard-flow", "input": {"steps": 12, "aspect_ratio": None}},
     )
     _, record = _run(tmp_path, fake, request)
@@ -304,6 +305,7 @@ def test_no_credit_is_quota_exceeded(tmp_path: Path) -> None:
         ({"model": "custom", "options": {"endpoint": "just-a-name"}}, "not a fal endpoint"),
         ({"model": "custom", "options": {"endpoint": "a/b|c"}}, "not a fal endpoint"),
         ({"model": "nope"}, "no model 'nope'"),
+        ({"duration_us": 7_600_000}, "5 or 10 s, not 7.6 s"),
         ({"prompt": "   "}, "no prompt"),
         ({"last_frame": "/tmp/last.png"}, "last frame"),
         ({"reference_images": ("/tmp/ref.png",)}, "reference images"),
@@ -457,4 +459,7 @@ def test_info_declares_real_capabilities() -> None:
         "custom",
     } <= set(models)
     assert models["veo3"].audio and not models["kling-2.1-master"].audio
-    assert all(model.image_to_video for model in INFO.models)
+    # a model takes a first frame exactly where its catalogue route names an image endpoint (custom: any endpoint)
+    for model in INFO.models:
+        route = route_of(shipped().models("fal").route(model.id))
+        assert model.image_to_video == (bool(route.image) or model.id == "custom"), model.id

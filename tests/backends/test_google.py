@@ -73,7 +73,7 @@ def _played(tmp_path: Path, outcome: Any) -> None:
 
 
 def test_text_to_video_end_to_end_through_the_files_api(tmp_path: Path, fake: FakeGoogle) -> None:
-    request = _request(duration_us=5_400_000, seed=42, resolution="1080p")
+    request = _request(duration_us=5_000_000, seed=42, resolution="1080p")
     outcome, record = _run(tmp_path, fake, request)
 
     _played(tmp_path, outcome)
@@ -322,8 +322,9 @@ def test_google_refusal_is_input_rejected_in_its_words(tmp_path: Path, fake: Fak
     ("changes", "words"),
     [
         ({"aspect": "1:1"}, "16:9 or 9:16"),
-        ({"duration_us": 16_000_000}, "3 to 15 whole seconds"),
-        ({"model": "gemini-omni-1.1-flash", "duration_us": 12_000_000}, "3 to 10 whole seconds"),
+        ({"duration_us": 16_000_000}, "3–15 s in whole seconds, not 16 s"),
+        ({"model": "gemini-omni-1.1-flash", "duration_us": 12_000_000}, "3–10 s in whole seconds"),
+        ({"duration_us": 5_400_000}, "not 5.4 s"),
         ({"duration_us": 2_000_000}, "not 2 s"),
         ({"resolution": "8k"}, "not 8k"),
         ({"last_frame": "/nowhere/last.png"}, "last frame"),
@@ -465,8 +466,9 @@ def test_check_key(tmp_path: Path, fake: FakeGoogle) -> None:
 def test_info_declares_what_omni_can_do() -> None:
     assert INFO.key_env_vars == ("GOOGLE_API_KEY", "GEMINI_API_KEY")
     assert INFO.poll_seconds is None
-    for model in INFO.models:
+    served = [model for model in INFO.models if not model.retired]
+    assert [model.id for model in served] == ["gemini-omni-1.2-flash", "gemini-omni-1.1-flash"]
+    for model in served:
         assert model.aspects == ("16:9", "9:16") and model.audio and model.image_to_video
         assert not model.first_last_frame and not model.negative_prompt
-        assert model.durations_us[0] == model.min_duration_us == 3_000_000
-        assert model.durations_us[-1] == model.max_duration_us
+        assert model.min_duration_us == 3_000_000 and model.length_step_us == 1_000_000

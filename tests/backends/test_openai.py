@@ -59,7 +59,8 @@ def _backend(tmp_path: Path, fake: FakeOpenAI, *, key: str | None = KEY, **setti
 
 
 def _request(model: str = "sora-2", **changes: Any) -> GenerationRequest:
-    return cloud_request("openai", model, **changes)
+    # a length Sora makes, as build_request fits every shot (core.lengths.fit_length) before an adapter sees it
+    return cloud_request("openai", model, **{"duration_us": 4_000_000, **changes})
 
 
 def _run(tmp_path: Path, fake: FakeOpenAI, request: GenerationRequest, **settings: Any) -> Any:
@@ -85,7 +86,7 @@ def _plays(tmp_path: Path, outcome: Any) -> None:
 
 
 def test_text_to_video_end_to_end(tmp_path: Path, fake: FakeOpenAI) -> None:
-    request = _request("sora-2-pro", duration_us=7_400_000, resolution="1024p", seed=3, negative_prompt="text")
+    request = _request("sora-2-pro", duration_us=8_000_000, resolution="1024p", seed=3, negative_prompt="text")
     outcome, record = _run(tmp_path, fake, request)
 
     _plays(tmp_path, outcome)
@@ -93,7 +94,7 @@ def test_text_to_video_end_to_end(tmp_path: Path, fake: FakeOpenAI) -> None:
     (create,) = fake.calls_to("POST", CREATE)
     assert create.headers["authorization"] == f"Bearer {KEY}"
     assert create.headers["content-type"].startswith("multipart/form-data")
-    # seed and negative prompt have no field at Sora; the length is rounded to the nearest of 4/8/12 s
+    # seed and negative prompt have no field at Sora; the length goes as it is (build_request made it one of 4/8/12 s)
     assert fake.created == [{"model": "sora-2-pro", "prompt": request.prompt, "seconds": "8", "size": "1792x1024"}]
     assert outcome.take.generation.provider_job_id in fake.videos
     (content,) = fake.calls_to("GET", CONTENT)
@@ -305,6 +306,8 @@ def test_missing_key_fails_before_any_request(tmp_path: Path, fake: FakeOpenAI) 
         ({"model": "veo-3"}, "sora-2-pro"),
         ({"last_frame": "/tmp/last.png"}, "first frame"),
         ({"options": {"remix_of": "video_a", "extend_of": "video_b"}}, "not both"),
+        ({"duration_us": 7_400_000}, "4, 8 or 12 s, not 7.4 s"),
+        ({"duration_us": 6_000_000, "options": {"extend_of": "video_a"}}, "4, 8, 12, 16, 20 s, not 6 s"),
         ({"first_frame": "/nowhere/first.png"}, "not there"),
     ],
 )

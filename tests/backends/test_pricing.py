@@ -9,11 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from shotline.backends import animatic
-from shotline.backends.builtin import BUILTIN_SPECS
 from shotline.backends.pricing import PriceTable
 from shotline.core.ports import BackendInfo, BackendKind, ModelInfo
-from shotline.resources import resource
 from tests.backends.kit import request
 
 CLOUDY = BackendInfo(
@@ -77,14 +74,12 @@ def test_a_broken_table_is_skipped_with_a_warning(tmp_path: Path, caplog: pytest
     assert fallback is not None and fallback.amount == Decimal("18")
 
 
-def test_every_shipped_table_is_dated_and_names_only_real_models() -> None:
-    table = PriceTable.load([resource("prices")])
-    infos = {spec.info.id: spec.info for spec in BUILTIN_SPECS}
-    for backend_id, info in infos.items():
-        prices = table.prices(backend_id)
-        if prices is None:
-            continue
-        assert prices.as_of and prices.source, backend_id
-        offered = {model.id for model in info.models}
-        assert set(prices.models) <= offered, f"{backend_id} prices models it does not offer"
-    assert table.prices(animatic.INFO.id) is None
+def test_a_creators_older_price_file_still_counts_over_the_catalogue(tmp_path: Path) -> None:
+    """Prices moved into the model catalogue; a price a creator set in their prices folder before keeps counting."""
+    catalogue = PriceTable.load([_folder(tmp_path, "catalogue", TABLE)])
+    own = _folder(tmp_path, "own", 'as_of = "2026-11-20"\n[models.v2]\nper_second = "0.20"\n')
+    table = PriceTable.load([own]).over(catalogue)
+    v1 = table.estimate(CLOUDY, request(backend="cloudy", model="v1", duration_us=1_000_000, audio=False))
+    v2 = table.estimate(CLOUDY, request(backend="cloudy", model="v2", duration_us=1_000_000))
+    assert v1 is not None and v1.amount == Decimal("0.15") and v1.as_of == "2026-10-01"
+    assert v2 is not None and v2.amount == Decimal("0.2") and v2.as_of == "2026-11-20"

@@ -84,7 +84,7 @@ def _played(outcome: GenerationOutcome, project: Path) -> None:
 
 
 def test_a_shot_becomes_a_probed_take_with_one_create(fake: FakeReplicate, tmp_path: Path) -> None:
-    request = _request(duration_us=7_000_000, negative_prompt="blurry", aspect="9:16")
+    request = _request(duration_us=5_000_000, negative_prompt="blurry", aspect="9:16")
     outcome, journal = generate(_backend(fake, tmp_path), request, tmp_path / "project")
 
     _played(outcome, tmp_path / "project")
@@ -105,13 +105,13 @@ def test_a_shot_becomes_a_probed_take_with_one_create(fake: FakeReplicate, tmp_p
 @pytest.mark.parametrize(
     ("model", "changes", "expected"),
     [
-        (KLING, {"duration_us": 9_000_000}, {"duration": 10, "aspect_ratio": "16:9"}),
+        (KLING, {"duration_us": 10_000_000}, {"duration": 10, "aspect_ratio": "16:9"}),
         ("minimax/hailuo-02", {"duration_us": 10_000_000}, {"duration": 10, "resolution": "768p"}),
         ("minimax/hailuo-02", {"duration_us": 6_000_000, "resolution": "1080p"}, {"resolution": "1080p"}),
         (
             "wan-video/wan-2.2-t2v-fast",
-            {"duration_us": 5_500_000, "seed": 42, "resolution": "720p"},
-            {"num_frames": 88, "frames_per_second": 16, "aspect_ratio": "16:9", "resolution": "720p", "seed": 42},
+            {"duration_us": 6_000_000, "seed": 42, "resolution": "720p"},
+            {"num_frames": 96, "frames_per_second": 16, "aspect_ratio": "16:9", "resolution": "720p", "seed": 42},
         ),
         ("wan-video/wan-2.2-t2v-fast", {"duration_us": 10_000_000}, {"num_frames": 81, "frames_per_second": 8}),
         ("minimax/video-01", {"duration_us": 6_000_000, "options": {"prompt_optimizer": False}}, {}),
@@ -323,6 +323,9 @@ def test_no_key_fails_before_anything_is_sent(fake: FakeReplicate, tmp_path: Pat
     [
         (KLING, {"aspect": "4:3"}, "16:9, 9:16, 1:1"),
         ("minimax/hailuo-02", {"duration_us": 10_000_000, "resolution": "1080p"}, "10 s clips only"),
+        # a length the model does not make never reaches Replicate (build_request fits every shot first)
+        (KLING, {"duration_us": 7_000_000}, "5 or 10 s, not 7 s"),
+        ("wan-video/wan-2.2-t2v-fast", {"duration_us": 5_500_000}, "4–20 s in whole seconds, not 5.5 s"),
         ("wan-video/wan-2.2-t2v-fast", {"first_frame": "/nowhere/frame.png"}, "cannot start from an image"),
         ("custom", {}, "option 'model'"),
         ("custom", {"options": {"model": "not a model"}}, "'not a model' is neither"),

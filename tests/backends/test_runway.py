@@ -22,6 +22,7 @@ from shotline.core.errors import (
     ModelRetired,
     QuotaExceeded,
 )
+from shotline.core.lengths import fit_length
 from shotline.core.ports import GenerationRequest, JobPhase, JobState, JobStatus
 from shotline.jobs.generation import UNCERTAIN_MESSAGE, cancel_generation, submit_job
 from shotline.media.probe import probe
@@ -71,7 +72,7 @@ def _one_task(fake: FakeRunway) -> None:
 
 
 def test_text_to_video_end_to_end(tmp_path: Path, fake: FakeRunway) -> None:
-    request = _request(seed=42, duration_us=4_600_000, options={"public_figure_threshold": "low"})
+    request = _request(seed=42, duration_us=5_000_000, options={"public_figure_threshold": "low"})
     outcome, record = _run(tmp_path, fake, request)
 
     media = tmp_path / "project" / outcome.take.media
@@ -107,7 +108,7 @@ def test_image_to_video_with_first_and_last_frames(tmp_path: Path, fake: FakeRun
         resolution="1080p",
         audio=False,
         negative_prompt="text, watermarks",
-        duration_us=5_000_000,
+        duration_us=6_000_000,
     )
     _, record = _run(tmp_path, fake, request)
 
@@ -247,7 +248,9 @@ def test_missing_key_fails_on_first_use_and_sends_nothing(tmp_path: Path, fake: 
         ({"model": "veo3.1", "aspect": "1:1"}, "not 1:1"),
         ({"aspect": "1:1"}, "only from a first frame"),
         ({"model": "gen4_turbo"}, "first frame"),
-        ({"duration_us": 12_000_000}, "2 to 10 seconds"),
+        ({"duration_us": 12_000_000}, "2–10 s in whole seconds, not 12 s"),
+        ({"duration_us": 4_600_000}, "not 4.6 s"),
+        ({"model": "veo3.1", "duration_us": 5_000_000}, "4, 6 or 8 s, not 5 s"),
         ({"model": "veo3.1", "resolution": "4k"}, "720p or 1080p"),
         ({"prompt": "x" * 1001}, "1000 characters"),
         ({"seed": -1}, "seeds"),
@@ -410,21 +413,27 @@ def test_construction_needs_no_key_and_no_network(tmp_path: Path) -> None:
     backend = RunwayBackend(provider_context(tmp_path, "runway", "http://127.0.0.1:9", key=None))
     asyncio.run(backend.aclose())
     assert backend.info is INFO and INFO.poll_seconds is None
-    assert {m.id for m in INFO.models} == {"gen4.5", "gen4_turbo", "veo3.1", "veo3.1_fast", "gemini_omni_flash"}
+    served = {m.id for m in INFO.models if not m.retired}
+    assert {"gen4.5", "gen4_turbo", "veo3.1", "veo3.1_fast", "gemini_omni_flash"} <= served
+    assert {m.id for m in INFO.models if m.retired} == {"gen3a_turbo", "veo3", "gen4_aleph"}
     assert not INFO.model("gen4_turbo").text_to_video  # type: ignore[union-attr]
 
 
-def test_durations_round_to_what_the_model_allows(tmp_path: Path, fake: FakeRunway) -> None:
+def test_the_length_build_request_made_is_sent_as_it_is(tmp_path: Path, fake: FakeRunway) -> None:
+    """Runway is asked for the length fit_length made of the shot's (and bills it), in whole seconds, unrounded."""
     backend = _backend(tmp_path, fake)
+    asked = [("veo3.1_fast", 7_100_000), ("gemini_omni_flash", 3_400_000), ("gen4.5", 9_600_000)]
+    made = [fit_length(INFO.model(model), micros).made_us for model, micros in asked]  # type: ignore[arg-type]
 
     async def durations() -> list[int]:
         try:
-            for model, micros in [("veo3.1_fast", 7_100_000), ("gemini_omni_flash", 3_400_000), ("gen4.5", 9_600_000)]:
+            for (model, _asked), micros in zip(asked, made, strict=True):
                 await backend.submit(replace(_request(model), duration_us=micros))
         finally:
             await backend.aclose()
         return [call.json()["duration"] for call in fake.creates()]
 
+    assert made == [8_000_000, 3_000_000, 10_000_000]
     assert asyncio.run(durations()) == [8, 3, 10]
 
 

@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from shotline.backends.catalogue import shipped_models
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.core.cleanup import clean_up_on_thread
 from shotline.core.errors import InputRejected, JobFailed, ShotlineError
@@ -34,7 +35,6 @@ from shotline.core.ports import (
 
 log = logging.getLogger(__name__)
 
-_ASPECTS = ("16:9", "9:16", "1:1", "4:3", "21:9")
 _ID = re.compile(r"[0-9a-f]{32}")
 _CHUNK = 1 << 20
 _TONE_HZ = 220
@@ -59,24 +59,7 @@ INFO = BackendInfo(
     name="Animatic (offline)",
     kind=BackendKind.OFFLINE,
     poll_seconds=0.1,
-    models=(
-        ModelInfo(
-            id="card",
-            label="Title card",
-            min_duration_us=1_000_000,
-            max_duration_us=60_000_000,
-            aspects=_ASPECTS,
-            audio=True,
-        ),
-        ModelInfo(
-            id="silent-card",
-            label="Title card, no sound",
-            min_duration_us=1_000_000,
-            max_duration_us=60_000_000,
-            aspects=_ASPECTS,
-            audio=False,
-        ),
-    ),
+    models=shipped_models("animatic"),
     max_concurrency=2,
     description="Renders each shot as a timed title card of its prompt, on this computer. Free, needs no key.",
 )

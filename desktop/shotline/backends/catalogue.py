@@ -50,7 +50,8 @@ from pathlib import Path
 from typing import Any
 
 from shotline.backends.pricing import BackendPrices, ModelPrice, PriceTable, parse_price
-from shotline.core.lengths import LengthFit
+from shotline.core.errors import InputRejected, ModelRetired
+from shotline.core.lengths import LengthFit, fit_length, lengths_text, seconds_text
 from shotline.core.ports import BackendInfo, ModelInfo
 from shotline.resources import resource
 
@@ -158,7 +159,7 @@ class Catalogue:
     def info(self, info: BackendInfo) -> BackendInfo:
         """`info` with its models from the catalogue (as it was when the catalogue has no file for it)."""
         models = self._backends.get(info.id)
-        if models is None or not models.models:
+        if models is None or not models.models or models.infos() == info.models:
             return info
         return dataclasses.replace(info, models=models.infos())
 
@@ -178,6 +179,52 @@ def shipped() -> Catalogue:
 
 def shipped_models(backend_id: str) -> tuple[ModelInfo, ...]:
     return shipped().models(backend_id).infos()
+
+
+def served(catalogue: Catalogue | None, info: BackendInfo) -> tuple[BackendInfo, BackendModels]:
+    """What a backend object serves: its models as `catalogue` (the app's, with the creator's entries) has them,
+    else as shipped; an adapter checks and sends a request by these, so a model added as data is sent too."""
+    chosen = catalogue or shipped()
+    return chosen.info(info), chosen.backend(info.id) or shipped().models(info.id)
+
+
+def offered_model(info: BackendInfo, model_id: str, provider: str) -> ModelInfo:
+    """The model a request names; ModelRetired naming its replacement for one the provider no longer serves,
+    InputRejected naming those it does for one it never had."""
+    model = info.model(model_id)
+    if model is None:
+        offered = ", ".join(m.id for m in info.models if not m.retired)
+        raise InputRejected(f"{provider} has no model {model_id!r} in Shotline; choose one of: {offered}.")
+    if model.retired:
+        instead = info.model(model.replacement) if model.replacement else None
+        advice = f" Choose {instead.label} ({instead.id}) instead." if instead else " Choose another model."
+        raise ModelRetired(
+            f"{provider} no longer offers {model.label} ({model.id}; retired {model.retired}).{advice}",
+            replacement=instead.id if instead else None,
+        )
+    return model
+
+
+def sent_length(model: ModelInfo, duration_us: int) -> int:
+    """A request's length as the adapter sends it: `duration_us` is already one the model makes (build_request
+    fitted it, core.lengths.fit_length), so this only checks it; an adapter converts it to its units, never
+    rounds it. InputRejected, naming the lengths the model makes, for any other."""
+    if fit_length(model, duration_us).changed:
+        raise InputRejected(
+            f"{model.label} makes clips of {lengths_text(model)}, not {seconds_text(duration_us)}; "
+            "change the shot's length."
+        )
+    return duration_us
+
+
+def sent_seconds(model: ModelInfo, duration_us: int) -> int:
+    """`sent_length` in whole seconds, for the providers that take only those."""
+    length = sent_length(model, duration_us)
+    if length % 1_000_000:
+        raise InputRejected(
+            f"{model.label} takes whole seconds, not {seconds_text(length)}; fix its lengths in the model catalogue."
+        )
+    return length // 1_000_000
 
 
 # ---------------------------------------------------------------------------------------------- reading

@@ -37,6 +37,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from shotline.backends.catalogue import shipped_models
 from shotline.backends.http import ProviderHttp, base_url, http_timeout, json_of
 from shotline.backends.policy import is_safety_stop
 from shotline.backends.registry import BackendContext, BackendSpec
@@ -47,7 +48,6 @@ from shotline.core.ports import (
     GenerationRequest,
     JobState,
     JobStatus,
-    ModelInfo,
     ProgressSink,
     SentCreate,
 )
@@ -87,21 +87,7 @@ INFO = BackendInfo(
     id="comfyui",
     name="ComfyUI (local)",
     kind=BackendKind.LOCAL,
-    models=(
-        ModelInfo(
-            id="workflow",
-            label="ComfyUI workflow",
-            min_duration_us=1_000_000,
-            max_duration_us=30_000_000,
-            aspects=("16:9", "9:16", "1:1", "4:3", "3:4", "21:9"),
-            text_to_video=True,
-            image_to_video=True,
-            first_last_frame=True,
-            reference_images=MAX_REFERENCE_IMAGES,
-            seed=True,
-            negative_prompt=True,
-        ),
-    ),
+    models=shipped_models("comfyui"),
     key_env_vars=(),
     # ComfyUI runs one workflow at a time; a second one waiting in its queue keeps the GPU busy between them
     max_concurrency=2,

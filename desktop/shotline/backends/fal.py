@@ -32,6 +32,7 @@ from typing import Any
 
 import httpx
 
+from shotline.backends.catalogue import BackendModels, offered_model, sent_seconds, served, shipped
 from shotline.backends.http import KeyAuth, ProviderHttp, base_url, http_timeout, json_of
 from shotline.backends.images import read_picture
 from shotline.backends.policy import JobGone, is_safety_stop, retired, unknown_state
@@ -49,7 +50,6 @@ from shotline.core.ports import (
     GenerationRequest,
     JobState,
     JobStatus,
-    ModelInfo,
     ProgressSink,
     SentCreate,
 )
@@ -63,34 +63,32 @@ CUSTOM = "custom"
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 """Inline images travel in the JSON body; past this a data URI is more likely to be refused than used."""
 
-_SECOND = 1_000_000
 _NAMESPACES = ("workflows", "comfy")
 _ENDPOINT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)+")
 _SEPARATOR = "|"
 _PRIORITIES = frozenset({"normal", "low"})
-_WIDE_ASPECTS = ("16:9", "9:16", "1:1", "4:3", "3:4", "21:9")
 
 
 # ---------------------------------------------------------------------------------------------- models
 
 
-def _seconds_text(seconds: int) -> str:
-    return str(seconds)
-
-
-def _seconds_with_s(seconds: int) -> str:
-    return f"{seconds}s"
+_DURATIONS: Mapping[str, Callable[[int], Any] | None] = {
+    "seconds": str,  # Kling and most others: duration "5"
+    "seconds_s": lambda seconds: f"{seconds}s",  # Veo: duration "8s"
+    "none": None,  # a fixed length: the endpoint takes no duration field
+}
 
 
 @dataclass(frozen=True)
 class Route:
-    """How one model takes a shot: its endpoints and the names and formats of its input fields."""
+    """How one model takes a shot: its endpoints and the names and formats of its input fields (its catalogue
+    entry's `route`, resources/catalogue/fal.toml)."""
 
     text: str
     """Endpoint id for text to video."""
     image: str | None = None
     """Endpoint id for image to video (the first frame goes in `image_url`)."""
-    duration: Callable[[int], Any] | None = _seconds_text
+    duration: Callable[[int], Any] | None = str
     """Formats whole seconds for the `duration` field; None when the model has a fixed length."""
     aspect: bool = True
     resolution: bool = False
@@ -102,227 +100,53 @@ class Route:
     """Inputs always sent (e.g. Hailuo's prompt optimiser)."""
 
 
-def _model(model_id: str, label: str, **capabilities: Any) -> ModelInfo:
-    return ModelInfo(id=model_id, label=label, **capabilities)
+def route_of(table: Mapping[str, Any]) -> Route:
+    """A model's route from its catalogue table; InputRejected naming what is wrong with one that cannot be sent."""
+    written = str(table.get("duration", "seconds"))
+    if written not in _DURATIONS:
+        raise InputRejected(
+            f"The fal.ai route's duration must be one of {', '.join(_DURATIONS)}, not {written!r}; "
+            "fix the model's entry in the catalogue."
+        )
+    fixed = table.get("fixed", {})
+    return Route(
+        text=str(table.get("text") or ""),
+        image=str(table["image"]) if table.get("image") else None,
+        duration=_DURATIONS[written],
+        aspect=bool(table.get("aspect", True)),
+        resolution=bool(table.get("resolution", False)),
+        negative_prompt=bool(table.get("negative_prompt", False)),
+        seed=bool(table.get("seed", False)),
+        audio_field=str(table["audio_field"]) if table.get("audio_field") else None,
+        last_frame_field=str(table["last_frame_field"]) if table.get("last_frame_field") else None,
+        fixed=dict(fixed) if isinstance(fixed, Mapping) else {},
+    )
 
 
-_KLING_ASPECTS = ("16:9", "9:16", "1:1")
-
-MODELS: tuple[tuple[ModelInfo, Route], ...] = (
-    (
-        _model(
-            "kling-2.1-master",
-            "Kling 2.1 Master",
-            durations_us=(5 * _SECOND, 10 * _SECOND),
-            min_duration_us=5 * _SECOND,
-            max_duration_us=10 * _SECOND,
-            aspects=_KLING_ASPECTS,
-            image_to_video=True,
-            negative_prompt=True,
-        ),
-        Route(
-            text="fal-ai/kling-video/v2.1/master/text-to-video",
-            image="fal-ai/kling-video/v2.1/master/image-to-video",
-            negative_prompt=True,
-        ),
-    ),
-    (
-        _model(
-            "kling-1.6-pro",
-            "Kling 1.6 Pro",
-            durations_us=(5 * _SECOND, 10 * _SECOND),
-            min_duration_us=5 * _SECOND,
-            max_duration_us=10 * _SECOND,
-            aspects=_KLING_ASPECTS,
-            image_to_video=True,
-            negative_prompt=True,
-        ),
-        Route(
-            text="fal-ai/kling-video/v1.6/pro/text-to-video",
-            image="fal-ai/kling-video/v1.6/pro/image-to-video",
-            negative_prompt=True,
-        ),
-    ),
-    (
-        _model(
-            "hailuo-02-standard",
-            "MiniMax Hailuo 02 Standard (768p)",
-            durations_us=(6 * _SECOND, 10 * _SECOND),
-            min_duration_us=6 * _SECOND,
-            max_duration_us=10 * _SECOND,
-            aspects=("16:9",),
-            resolutions=("768p",),
-            image_to_video=True,
-        ),
-        Route(
-            text="fal-ai/minimax/hailuo-02/standard/text-to-video",
-            image="fal-ai/minimax/hailuo-02/standard/image-to-video",
-            aspect=False,
-            fixed={"prompt_optimizer": True},
-        ),
-    ),
-    (
-        _model(
-            "hailuo-02-pro",
-            "MiniMax Hailuo 02 Pro (1080p)",
-            durations_us=(6 * _SECOND,),
-            min_duration_us=6 * _SECOND,
-            max_duration_us=6 * _SECOND,
-            aspects=("16:9",),
-            resolutions=("1080p",),
-            image_to_video=True,
-        ),
-        Route(
-            text="fal-ai/minimax/hailuo-02/pro/text-to-video",
-            image="fal-ai/minimax/hailuo-02/pro/image-to-video",
-            aspect=False,
-            fixed={"prompt_optimizer": True},
-        ),
-    ),
-    (
-        _model(
-            "wan-2.1",
-            "Wan 2.1",
-            durations_us=(5 * _SECOND,),
-            min_duration_us=5 * _SECOND,
-            max_duration_us=5 * _SECOND,
-            aspects=("16:9", "9:16"),
-            resolutions=("480p", "720p"),
-            image_to_video=True,
-            seed=True,
-            negative_prompt=True,
-        ),
-        Route(
-            text="fal-ai/wan-t2v",
-            image="fal-ai/wan-i2v",
-            duration=None,
-            resolution=True,
-            negative_prompt=True,
-            seed=True,
-        ),
-    ),
-    (
-        _model(
-            "seedance-1-pro",
-            "Seedance 1.0 Pro",
-            durations_us=(5 * _SECOND, 10 * _SECOND),
-            min_duration_us=5 * _SECOND,
-            max_duration_us=10 * _SECOND,
-            aspects=("16:9", "9:16", "1:1", "4:3", "3:4", "21:9"),
-            resolutions=("480p", "1080p"),
-            image_to_video=True,
-            seed=True,
-        ),
-        Route(
-            text="fal-ai/bytedance/seedance/v1/pro/text-to-video",
-            image="fal-ai/bytedance/seedance/v1/pro/image-to-video",
-            resolution=True,
-            seed=True,
-        ),
-    ),
-    (
-        _model(
-            "veo3",
-            "Google Veo 3",
-            durations_us=(4 * _SECOND, 6 * _SECOND, 8 * _SECOND),
-            min_duration_us=4 * _SECOND,
-            max_duration_us=8 * _SECOND,
-            aspects=("16:9", "9:16"),
-            resolutions=("720p", "1080p"),
-            audio=True,
-            image_to_video=True,
-            seed=True,
-            negative_prompt=True,
-        ),
-        Route(
-            text="fal-ai/veo3",
-            image="fal-ai/veo3/image-to-video",
-            duration=_seconds_with_s,
-            resolution=True,
-            negative_prompt=True,
-            seed=True,
-            audio_field="generate_audio",
-        ),
-    ),
-    (
-        _model(
-            "veo3-fast",
-            "Google Veo 3 Fast",
-            durations_us=(4 * _SECOND, 6 * _SECOND, 8 * _SECOND),
-            min_duration_us=4 * _SECOND,
-            max_duration_us=8 * _SECOND,
-            aspects=("16:9", "9:16"),
-            resolutions=("720p", "1080p"),
-            audio=True,
-            image_to_video=True,
-            seed=True,
-            negative_prompt=True,
-        ),
-        Route(
-            text="fal-ai/veo3/fast",
-            image="fal-ai/veo3/fast/image-to-video",
-            duration=_seconds_with_s,
-            resolution=True,
-            negative_prompt=True,
-            seed=True,
-            audio_field="generate_audio",
-        ),
-    ),
-    (
-        _model(
-            "ltx-video",
-            "LTX Video",
-            durations_us=(5 * _SECOND,),
-            min_duration_us=5 * _SECOND,
-            max_duration_us=5 * _SECOND,
-            aspects=("16:9",),
-            image_to_video=True,
-            seed=True,
-            negative_prompt=True,
-        ),
-        Route(
-            text="fal-ai/ltx-video",
-            image="fal-ai/ltx-video/image-to-video",
-            duration=None,
-            aspect=False,
-            negative_prompt=True,
-            seed=True,
-        ),
-    ),
-    (
-        _model(
-            CUSTOM,
-            "Any fal endpoint (set its id in the options)",
-            min_duration_us=1 * _SECOND,
-            max_duration_us=60 * _SECOND,
-            aspects=_WIDE_ASPECTS,
-            image_to_video=True,
-            seed=True,
-            negative_prompt=True,
-        ),
-        Route(text="", image="", negative_prompt=True, seed=True),
-    ),
-)
-
-_ROUTES: dict[str, Route] = {info.id: route for info, route in MODELS}
+_SHIPPED = shipped().models("fal")
+_ROUTES: dict[str, Route] = {model.info.id: route_of(model.route) for model in _SHIPPED.models}
 _LABELS: dict[str, str] = {
-    endpoint: info.label for info, route in MODELS for endpoint in (route.text, route.image) if endpoint
+    endpoint: model.info.label
+    for model in _SHIPPED.models
+    for endpoint in (_ROUTES[model.info.id].text, _ROUTES[model.info.id].image)
+    if endpoint
 }
 REPLACEMENTS: dict[str, str] = {
-    "kling-1.6-pro": "kling-2.1-master",
-    "veo3": "veo3-fast",
-    "hailuo-02-pro": "hailuo-02-standard",
+    model.info.id: model.info.replacement for model in _SHIPPED.models if model.info.replacement
 }
-"""The model to offer instead when fal stops serving one of the curated endpoints."""
+"""The model to offer instead when fal stops serving one of the curated endpoints (the catalogue's replacement)."""
 _MODEL_OF_ENDPOINT: dict[str, str] = {
-    endpoint: info.id for info, route in MODELS for endpoint in (route.text, route.image) if endpoint
+    endpoint: model.info.id
+    for model in _SHIPPED.models
+    for endpoint in (_ROUTES[model.info.id].text, _ROUTES[model.info.id].image)
+    if endpoint
 }
 
 INFO = BackendInfo(
     id="fal",
     name="fal.ai",
     kind=BackendKind.CLOUD,
-    models=tuple(info for info, _ in MODELS),
+    models=_SHIPPED.infos(),
     key_env_vars=("FAL_KEY",),
     # fal queues what is over an account's limit (2 running at first, more with purchases) rather than refusing it
     max_concurrency=4,
@@ -446,15 +270,16 @@ class FalBackend:
         )
         self._urls: dict[str, _Urls] = {}
         self._cancelled: set[str] = set()
+        self._info, self._models = served(ctx.catalogue, INFO)
 
     @property
     def info(self) -> BackendInfo:
-        return INFO
+        return self._info
 
     # ------------------------------------------------------------------------------------------ the protocol
 
     async def submit(self, request: GenerationRequest) -> str:
-        endpoint, body = await asyncio.to_thread(build_input, request)
+        endpoint, body = await asyncio.to_thread(build_input, request, self._info, self._models)
         headers = {}
         priority = request.options.get("priority")
         if priority is not None:
@@ -517,7 +342,8 @@ class FalBackend:
         return None
 
     async def check_key(self) -> str:
-        endpoint = _ROUTES[INFO.default_model.id].text
+        default = self._info.default_model
+        endpoint = route_of(self._models.route(default.id)).text
         data = await self._http.get_json(self._platform("/models/pricing"), params={"endpoint_id": endpoint})
         prices = data.get("prices") if isinstance(data, dict) else None
         if isinstance(prices, list) and prices and isinstance(prices[0], dict):
@@ -526,10 +352,7 @@ class FalBackend:
             amount = price.get("unit_price")
             if isinstance(amount, int | float) and unit:
                 currency = str(price.get("currency", "USD"))
-                return (
-                    f"Key accepted by fal.ai ({INFO.default_model.label}: {amount:g} {currency} per {unit} "
-                    "for this account)."
-                )
+                return f"Key accepted by fal.ai ({default.label}: {amount:g} {currency} per {unit} for this account)."
         return "Key accepted by fal.ai."
 
     async def aclose(self) -> None:
@@ -598,13 +421,18 @@ def video_url(result: Any) -> str | None:
 # ---------------------------------------------------------------------------------------------- the input body
 
 
-def build_input(request: GenerationRequest) -> tuple[str, dict[str, Any]]:
-    """The endpoint and the model input for `request`, checked against what the model takes (reads image files)."""
-    model = INFO.model(request.model)
-    if model is None or request.model not in _ROUTES:
-        known = ", ".join(m.id for m in INFO.models)
-        raise InputRejected(f"fal.ai has no model {request.model!r} in Shotline; choose one of: {known}.")
-    route = _ROUTES[model.id]
+def build_input(
+    request: GenerationRequest, info: BackendInfo = INFO, models: BackendModels = _SHIPPED
+) -> tuple[str, dict[str, Any]]:
+    """The endpoint and the model input for `request`, checked against what the model takes (reads image files).
+
+    `info` and `models` are the models served (the catalogue's, with the creator's own entries)."""
+    model = offered_model(info, request.model, PROVIDER)
+    route = route_of(models.route(model.id))
+    if model.id != CUSTOM and not route.text:
+        raise InputRejected(
+            f"{model.label} has no fal.ai endpoint in the model catalogue; give its entry a route with 'text'."
+        )
     if not request.prompt.strip():
         raise InputRejected("The shot has no prompt; write what it should show first.")
     if request.aspect not in model.aspects:
@@ -634,7 +462,7 @@ def build_input(request: GenerationRequest) -> tuple[str, dict[str, Any]]:
 
     body: dict[str, Any] = {"prompt": request.prompt.strip()}
     if route.duration is not None:
-        body["duration"] = route.duration(_seconds_for(model, request.duration_us))
+        body["duration"] = route.duration(sent_seconds(model, request.duration_us))
     if route.aspect:
         body["aspect_ratio"] = request.aspect
     if route.resolution and request.resolution:
@@ -660,15 +488,6 @@ def build_input(request: GenerationRequest) -> tuple[str, dict[str, Any]]:
             else:
                 body[str(name)] = value
     return endpoint, body
-
-
-def _seconds_for(model: ModelInfo, duration_us: int) -> int:
-    """The model's allowed length nearest the shot's (the longer one on a tie), in whole seconds."""
-    if model.durations_us:
-        nearest = min(model.durations_us, key=lambda allowed: (abs(allowed - duration_us), -allowed))
-        return nearest // _SECOND
-    clamped = min(max(duration_us, model.min_duration_us), model.max_duration_us)
-    return max(1, round(clamped / _SECOND))
 
 
 def _inline(path: str) -> str:

@@ -37,6 +37,7 @@ from typing import Any
 
 import httpx
 
+from shotline.backends.catalogue import offered_model, sent_seconds, served, shipped_models
 from shotline.backends.http import (
     KeyAuth,
     LinkExpired,
@@ -55,7 +56,6 @@ from shotline.core.errors import (
     ContentBlocked,
     InputRejected,
     JobFailed,
-    ModelRetired,
     QuotaExceeded,
 )
 from shotline.core.ports import (
@@ -64,7 +64,6 @@ from shotline.core.ports import (
     GenerationRequest,
     JobState,
     JobStatus,
-    ModelInfo,
     ProgressSink,
     SentCreate,
 )
@@ -77,11 +76,7 @@ DEFAULT_URL = "https://generativelanguage.googleapis.com"
 API_VERSION = "v1"
 """google-genai 3.x's default for the Gemini Developer API; `settings["api_versions"]["google"]` overrides it."""
 
-_SECOND = 1_000_000
-_ASPECTS = ("16:9", "9:16")
-_RESOLUTIONS = ("360p", "720p", "1080p", "4k")
 _DEFAULT_RESOLUTION = "720p"
-_MAX_REFERENCES = 3
 _MAX_INLINE_BYTES = 20 * 1024 * 1024
 """Images travel inside the JSON request; past this size Google refuses the request as too large."""
 _IMAGE_KINDS = ("PNG", "JPEG", "WebP", "HEIC", "HEIF", "GIF", "BMP", "TIFF")
@@ -101,58 +96,18 @@ _UNFINISHED = {
     "requires_action": "Google asked for an action Shotline cannot take (requires_action). Generate the shot again.",
 }
 
-RETIRED: Mapping[str, str] = {
-    "gemini-omni-flash-preview": "gemini-omni-1.2-flash",
-    "veo-3.1-generate-preview": "gemini-omni-1.1-flash",
-    "veo-3.1-fast-generate-preview": "gemini-omni-1.1-flash",
-    "veo-3.1-lite-generate-preview": "gemini-omni-1.1-flash",
-}
-"""Models Google has switched off on the Gemini API, and what it names as their successor."""
-
-
-def _seconds(first: int, last: int) -> tuple[int, ...]:
-    return tuple(n * _SECOND for n in range(first, last + 1))
-
-
 INFO = BackendInfo(
     id=BACKEND_ID,
     name="Google Gemini",
     kind=BackendKind.CLOUD,
-    models=(
-        ModelInfo(
-            id="gemini-omni-1.2-flash",
-            label="Gemini Omni 1.2 Flash",
-            durations_us=_seconds(3, 15),
-            min_duration_us=3 * _SECOND,
-            max_duration_us=15 * _SECOND,
-            aspects=_ASPECTS,
-            resolutions=_RESOLUTIONS,
-            audio=True,
-            image_to_video=True,
-            reference_images=_MAX_REFERENCES,
-            seed=True,
-            remix=True,
-        ),
-        ModelInfo(
-            id="gemini-omni-1.1-flash",
-            label="Gemini Omni 1.1 Flash",
-            durations_us=_seconds(3, 10),
-            min_duration_us=3 * _SECOND,
-            max_duration_us=10 * _SECOND,
-            aspects=_ASPECTS,
-            resolutions=_RESOLUTIONS,
-            audio=True,
-            image_to_video=True,
-            reference_images=_MAX_REFERENCES,
-            seed=True,
-            remix=True,
-        ),
-    ),
+    models=shipped_models(BACKEND_ID),
     key_env_vars=("GOOGLE_API_KEY", "GEMINI_API_KEY"),  # the SDK's order: GOOGLE_API_KEY wins when both are set
     max_concurrency=4,
     description="Google's Gemini Omni video models, with sound, through the Gemini API; needs a Gemini API key "
     "on an account with billing.",
 )
+RETIRED: Mapping[str, str] = {model.id: model.replacement for model in INFO.models if model.retired}
+"""Models Google has switched off on the Gemini API, and what it names as their successor (the catalogue's)."""
 
 
 class GoogleBackend:
@@ -176,15 +131,16 @@ class GoogleBackend:
             timeout=http_timeout(ctx),
             known_keys=ctx.known_keys,
         )
+        self._info, _ = served(ctx.catalogue, INFO)
 
     @property
     def info(self) -> BackendInfo:
-        return INFO
+        return self._info
 
     # ------------------------------------------------------------------------------------------ the protocol
 
     async def submit(self, request: GenerationRequest) -> str:
-        body = await asyncio.to_thread(build_body, request)
+        body = await asyncio.to_thread(build_body, request, self._info)
         response = await self._http.create("POST", f"/{self._version}/interactions", json=body)
         answer = json_of(response, PROVIDER)
         interaction_id = str(answer.get("id", "")) if isinstance(answer, dict) else ""
@@ -252,7 +208,7 @@ class GoogleBackend:
             for model in (answer.get("models", []) if isinstance(answer, dict) else [])
             if isinstance(model, dict)
         ]
-        offered = [model.id for model in INFO.models if model.id in names]
+        offered = [model.id for model in self._info.models if model.id in names and not model.retired]
         if offered:
             return f"Key accepted; {', '.join(offered)} available"
         return "Key accepted"
@@ -315,21 +271,13 @@ class GoogleBackend:
 # ---------------------------------------------------------------------------------------------- the request
 
 
-def build_body(request: GenerationRequest) -> dict[str, Any]:
+def build_body(request: GenerationRequest, info: BackendInfo = INFO) -> dict[str, Any]:
     """The create body for `request`; InputRejected for anything Gemini Omni cannot do. Reads image files."""
-    model = INFO.model(request.model)
-    if model is None:
-        if request.model in RETIRED:
-            raise ModelRetired(
-                f"Google has retired {request.model}; choose {RETIRED[request.model]} in the shot's settings.",
-                replacement=RETIRED[request.model],
-            )
-        offered = ", ".join(m.id for m in INFO.models)
-        raise InputRejected(f"Google Gemini has no model {request.model!r}; choose one of: {offered}.")
+    model = offered_model(info, request.model, "Google")
     prompt = request.prompt.strip()
     if not prompt:
         raise InputRejected("The shot has no prompt; write what it should show first.")
-    seconds = _duration(request, model)
+    seconds = sent_seconds(model, request.duration_us)
     if request.aspect not in model.aspects:
         raise InputRejected(
             f"{model.label} makes {' or '.join(model.aspects)} clips, not {request.aspect}; change the shot's aspect."
@@ -383,17 +331,6 @@ def build_body(request: GenerationRequest) -> dict[str, Any]:
     if remix_of:
         body["previous_interaction_id"] = remix_of
     return body
-
-
-def _duration(request: GenerationRequest, model: ModelInfo) -> int:
-    seconds = round(request.duration_us / _SECOND)
-    allowed = model.durations_us or ()
-    if seconds * _SECOND not in allowed:
-        raise InputRejected(
-            f"{model.label} makes clips of {model.min_duration_us // _SECOND} to {model.max_duration_us // _SECOND} "
-            f"whole seconds, not {request.duration_us / _SECOND:g} s; change the shot's duration."
-        )
-    return seconds
 
 
 def _task(request: GenerationRequest, remix_of: str) -> str:

@@ -28,6 +28,7 @@ from typing import Any
 
 import httpx
 
+from shotline.backends.catalogue import offered_model, sent_seconds, served, shipped_models
 from shotline.backends.http import KeyAuth, ProviderHttp, base_url, http_timeout
 from shotline.backends.policy import JobGone, is_safety_stop, provider_time, retired, unknown_state
 from shotline.backends.registry import BackendContext, BackendSpec
@@ -37,7 +38,6 @@ from shotline.core.errors import (
     ContentBlocked,
     InputRejected,
     JobFailed,
-    ModelRetired,
     QuotaExceeded,
 )
 from shotline.core.ports import (
@@ -57,12 +57,6 @@ PROVIDER = "Luma"
 DEFAULT_URL = "https://api.lumalabs.ai/dream-machine/v1"
 KEYS_PAGE = "https://lumalabs.ai/dream-machine/api/keys"
 
-_ASPECTS = ("16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "9:21")
-_RESOLUTIONS = ("540p", "720p", "1080p", "4k")
-_DURATIONS_US = (5_000_000, 9_000_000)
-_RETIRED = {"ray-1-6": "ray-2"}
-"""Models the API used to take; the SDK (1.21) offers only ray-2 and ray-flash-2."""
-
 _STATES = {"queued": JobState.QUEUED, "dreaming": JobState.RUNNING}
 _CREDIT_WORDS = re.compile(r"credit|balance|insufficient|payment|billing", re.IGNORECASE)
 _MODEL_WORDS = re.compile(
@@ -79,44 +73,24 @@ _MATCH_AFTER_S = 900.0
 """A create is registered within moments of arriving; anything later than this was a different request."""
 
 
-def _model(model_id: str, label: str) -> ModelInfo:
-    return ModelInfo(
-        id=model_id,
-        label=label,
-        durations_us=_DURATIONS_US,
-        # shorter shots get the 5 s clip and are trimmed; nothing covers a shot longer than 9 s
-        min_duration_us=1_000_000,
-        max_duration_us=_DURATIONS_US[-1],
-        aspects=_ASPECTS,
-        resolutions=_RESOLUTIONS,
-        audio=False,
-        text_to_video=True,
-        # Luma takes keyframes only as public web addresses; a creator's image files cannot be sent, so the
-        # window does not offer image inputs (an https:// address in the request is still passed through)
-        image_to_video=False,
-        first_last_frame=False,
-        extend=True,
-    )
-
-
 INFO = BackendInfo(
     id="luma",
     name="Luma Dream Machine",
     kind=BackendKind.CLOUD,
-    models=(
-        _model("ray-2", "Ray 2"),
-        _model("ray-flash-2", "Ray 2 Flash (faster, cheaper)"),
-    ),
+    models=shipped_models("luma"),
     key_env_vars=("LUMAAI_API_KEY",),
     max_concurrency=4,
     description="Luma's Ray 2 video models: 5 or 9 second clips in seven aspect ratios, up to 4K, with loops.",
 )
+_RETIRED = {model.id: model.replacement for model in INFO.models if model.retired}
+"""Models the API used to take (the catalogue's retired entries), and what Luma offers instead."""
 
 
 class LumaBackend:
     """Implements `GenerationBackend` and `KeyCheck` against the Dream Machine API."""
 
     def __init__(self, ctx: BackendContext) -> None:
+        self._info, _ = served(ctx.catalogue, INFO)
         self._http = ProviderHttp(
             backend_id=INFO.id,
             provider=PROVIDER,
@@ -131,12 +105,12 @@ class LumaBackend:
 
     @property
     def info(self) -> BackendInfo:
-        return INFO
+        return self._info
 
     # ------------------------------------------------------------------------------------------ the protocol
 
     async def submit(self, request: GenerationRequest) -> str:
-        body = create_body(request)
+        body = create_body(request, self._info)
         response = await self._http.create("POST", "/generations/video", json=body)
         generation = _json(response)
         provider_id = str(generation.get("id") or "") if isinstance(generation, dict) else ""
@@ -176,7 +150,7 @@ class LumaBackend:
             # job is left uncertain for the creator to check
             log.warning("No record of when job %s was sent to Luma; cannot look for it", request.job_id)
             return None
-        body = create_body(request)
+        body = create_body(request, self._info)
         best: tuple[float, str] | None = None
         for page in range(_LIST_PAGES):
             listing = await self._http.get_json(
@@ -220,14 +194,14 @@ class LumaBackend:
 # ---------------------------------------------------------------------------------------------- the request
 
 
-def create_body(request: GenerationRequest) -> dict[str, Any]:
+def create_body(request: GenerationRequest, info: BackendInfo = INFO) -> dict[str, Any]:
     """The `POST /generations/video` body for a shot; InputRejected (before anything is sent) when Luma can't."""
-    model = _checked_model(request.model)
+    model = offered_model(info, request.model, PROVIDER)
     if not request.prompt.strip() and not request.first_frame and not request.options.get("extend_from"):
         raise InputRejected("Luma needs a prompt for this shot; write what it should show.")
-    if request.aspect not in _ASPECTS:
+    if request.aspect not in model.aspects:
         raise InputRejected(
-            f"Luma cannot make {request.aspect} clips; choose one of {', '.join(_ASPECTS)} in the shot's settings."
+            f"Luma cannot make {request.aspect} clips; choose one of {', '.join(model.aspects)} in the shot's settings."
         )
     if request.reference_images:
         raise InputRejected(
@@ -237,8 +211,8 @@ def create_body(request: GenerationRequest) -> dict[str, Any]:
         "model": model.id,
         "prompt": request.prompt,
         "aspect_ratio": request.aspect,
-        "duration": _duration(request.duration_us),
-        "resolution": _resolution(request),
+        "duration": f"{sent_seconds(model, request.duration_us)}s",
+        "resolution": _resolution(request, model),
     }
     if "loop" in request.options:
         body["loop"] = bool(request.options["loop"])
@@ -254,36 +228,11 @@ def create_body(request: GenerationRequest) -> dict[str, Any]:
     return body
 
 
-def _checked_model(model_id: str) -> ModelInfo:
-    if model_id in _RETIRED:
-        replacement = _RETIRED[model_id]
-        raise ModelRetired(
-            f"Luma no longer offers {model_id} through its API; choose {replacement} in the shot's settings.",
-            replacement=replacement,
-        )
-    model = INFO.model(model_id)
-    if model is None:
-        offered = ", ".join(m.id for m in INFO.models)
-        raise InputRejected(f"Luma has no model {model_id!r}; choose one of {offered}.")
-    return model
-
-
-def _duration(duration_us: int) -> str:
-    for allowed in _DURATIONS_US:
-        if duration_us <= allowed:
-            return f"{allowed // 1_000_000}s"
-    longest = _DURATIONS_US[-1] // 1_000_000
-    raise InputRejected(
-        f"Luma makes clips of at most {longest} seconds and this shot lasts {duration_us / 1e6:g}; "
-        "shorten the shot or split it in two."
-    )
-
-
-def _resolution(request: GenerationRequest) -> str:
+def _resolution(request: GenerationRequest, model: ModelInfo) -> str:
     if request.resolution:
-        if request.resolution not in _RESOLUTIONS:
+        if request.resolution not in model.resolutions:
             raise InputRejected(
-                f"Luma cannot make {request.resolution} clips; choose one of {', '.join(_RESOLUTIONS)}."
+                f"Luma cannot make {request.resolution} clips; choose one of {', '.join(model.resolutions)}."
             )
         return request.resolution
     # nothing chosen: the smallest Luma size that is not below the project frame, since each step up costs more

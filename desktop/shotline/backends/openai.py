@@ -34,6 +34,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from shotline.backends.catalogue import offered_model, sent_seconds, served, shipped_models
 from shotline.backends.http import (
     KeyAuth,
     ProviderHttp,
@@ -61,7 +62,6 @@ from shotline.core.ports import (
     GenerationRequest,
     JobState,
     JobStatus,
-    ModelInfo,
     ProgressSink,
     SentCreate,
 )
@@ -73,9 +73,8 @@ SHUTDOWN_DATE = "24 September 2026"
 OPENAI_HOSTS = frozenset({"api.openai.com"})
 """The hosts that are OpenAI itself (where the Videos API is gone), as opposed to a compatible gateway."""
 
-_SECOND = 1_000_000
-_SECONDS = (4, 8, 12)
 _EXTEND_SECONDS = (4, 8, 12, 16, 20)
+"""The lengths an extension adds (a new clip is as long as its model makes: the catalogue's lengths)."""
 _FRAMES = {"720p": (1280, 720), "1024p": (1792, 1024)}
 """Landscape frame per resolution; portrait is the same frame turned."""
 _CLOCK_SLACK_S = 120
@@ -86,31 +85,11 @@ _FORM_MODEL = re.compile(rb'name="model"\r\n\r\n([^\r]+)\r\n')
 _SECRETISH = re.compile(r"\b(?:sk|rk|sess)-[A-Za-z0-9_\-*.]{4,}|\S*\*{3,}\S*")
 
 
-def _model(model_id: str, label: str, resolutions: tuple[str, ...]) -> ModelInfo:
-    return ModelInfo(
-        id=model_id,
-        label=label,
-        durations_us=tuple(seconds * _SECOND for seconds in _SECONDS),
-        min_duration_us=_SECONDS[0] * _SECOND,
-        max_duration_us=_SECONDS[-1] * _SECOND,
-        aspects=("16:9", "9:16"),
-        resolutions=resolutions,
-        audio=True,  # Sora always makes a soundtrack; it cannot be switched off
-        text_to_video=True,
-        image_to_video=True,
-        extend=True,
-        remix=True,
-    )
-
-
 INFO = BackendInfo(
     id="openai",
     name="OpenAI-compatible (Sora 2)",
     kind=BackendKind.CLOUD,
-    models=(
-        _model("sora-2", "Sora 2", ("720p",)),
-        _model("sora-2-pro", "Sora 2 Pro", ("720p", "1024p")),
-    ),
+    models=shipped_models("openai"),
     key_env_vars=("OPENAI_API_KEY",),
     # per-tier request limits are generous, but each job renders for minutes on the provider's side
     max_concurrency=4,
@@ -150,7 +129,7 @@ class _Plan:
         return int(width), int(height)
 
 
-def _plan(request: GenerationRequest) -> _Plan:
+def _plan(request: GenerationRequest, info: BackendInfo = INFO) -> _Plan:
     prompt = request.prompt.strip()
     if not prompt:
         raise InputRejected("Sora needs a prompt; write what the shot should show.")
@@ -169,12 +148,13 @@ def _plan(request: GenerationRequest) -> _Plan:
     if remix_of:
         return _Plan("remix", prompt, source=remix_of)
     if extend_of:
-        return _Plan("extend", prompt, seconds=str(_nearest(request.duration_us, _EXTEND_SECONDS)), source=extend_of)
+        return _Plan("extend", prompt, seconds=str(_extension_seconds(request.duration_us)), source=extend_of)
 
-    family = _family(request.model)
+    family = _family(request.model, info)
+    model = offered_model(info, family, "Sora")
     resolution = request.resolution or "720p"
     if resolution not in _FRAMES or (resolution == "1024p" and family != "sora-2-pro"):
-        offered = ", ".join(INFO.model(family).resolutions)  # type: ignore[union-attr]
+        offered = ", ".join(model.resolutions)
         raise InputRejected(f"{request.model} makes {offered} video, not {resolution!r}; change the resolution.")
     width, height = _FRAMES[resolution]
     portrait = _is_portrait(request.aspect)
@@ -182,24 +162,30 @@ def _plan(request: GenerationRequest) -> _Plan:
         "create",
         prompt,
         model=request.model,
-        seconds=str(_nearest(request.duration_us, _SECONDS)),
+        seconds=str(sent_seconds(model, request.duration_us)),
         size=f"{height}x{width}" if portrait else f"{width}x{height}",
         first_frame=Path(request.first_frame) if request.first_frame else None,
     )
 
 
-def _family(model: str) -> str:
+def _family(model: str, info: BackendInfo = INFO) -> str:
     # dated snapshots ("sora-2-pro-2025-10-06") behave like the model they were taken from
     if model.startswith("sora-2-pro"):
         return "sora-2-pro"
     if model.startswith("sora-2"):
         return "sora-2"
-    offered = ", ".join(m.id for m in INFO.models)
+    offered = ", ".join(m.id for m in info.models)
     raise InputRejected(f"Sora has no model {model!r}; choose one of: {offered}.")
 
 
-def _nearest(duration_us: int, allowed: tuple[int, ...]) -> int:
-    return min(allowed, key=lambda seconds: abs(seconds * _SECOND - duration_us))
+def _extension_seconds(duration_us: int) -> int:
+    seconds, rest = divmod(duration_us, 1_000_000)
+    if rest or seconds not in _EXTEND_SECONDS:
+        listed = ", ".join(str(n) for n in _EXTEND_SECONDS)
+        raise InputRejected(
+            f"Sora extends a video by {listed} s, not {duration_us / 1e6:g} s; change the shot's length."
+        )
+    return seconds
 
 
 def _is_portrait(aspect: str) -> bool:
@@ -296,6 +282,7 @@ class OpenAIBackend:
     """Implements `GenerationBackend` and `KeyCheck` over the OpenAI Videos API."""
 
     def __init__(self, ctx: BackendContext) -> None:
+        self._info, _ = served(ctx.catalogue, INFO)
         base = base_url(ctx, INFO.id, DEFAULT_URL)
         self._official = is_openai_itself(base)
         host = urlsplit(base).hostname or base
@@ -315,12 +302,12 @@ class OpenAIBackend:
 
     @property
     def info(self) -> BackendInfo:
-        return INFO
+        return self._info
 
     # ------------------------------------------------------------------------------------------ the protocol
 
     async def submit(self, request: GenerationRequest) -> str:
-        plan = _plan(request)
+        plan = _plan(request, self._info)
         files: dict[str, Any] = {}
         if plan.first_frame is not None:
             width, height = plan.frame

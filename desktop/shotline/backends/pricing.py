@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -111,9 +111,13 @@ class PriceTable:
         """`base` with this table's models priced as this table says (its other models kept)."""
         merged = dict(base._backends)
         for backend_id, mine in self._backends.items():
-            known = merged.get(backend_id)
-            models = {**(known.models if known else {}), **mine.models}
-            merged[backend_id] = BackendPrices(mine.as_of, mine.source, models)
+            known = merged.get(backend_id) or BackendPrices(mine.as_of, mine.source, {})
+            # each price keeps the date and source of the file it came from
+            dated = {
+                model_id: replace(price, as_of=price.as_of or mine.as_of, source=price.source or mine.source)
+                for model_id, price in mine.models.items()
+            }
+            merged[backend_id] = BackendPrices(known.as_of, known.source, {**known.models, **dated})
         return PriceTable(merged)
 
     def estimate(self, info: BackendInfo, request: GenerationRequest) -> Estimate | None:

@@ -7,6 +7,7 @@ from starting.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
 
+from shotline.backends.catalogue import Catalogue, shipped
 from shotline.backends.pricing import Estimate, PriceTable
 from shotline.core.errors import UnknownBackend
 from shotline.core.ports import BackendInfo, CardRenderer, GenerationBackend, GenerationRequest, SecretSource
@@ -36,6 +38,8 @@ class BackendContext:
     """Per-backend settings, e.g. a configurable base URL."""
     known_keys: Callable[[], Iterable[str]] = tuple
     """Every key this process holds, not only this backend's: none may pass through in what a provider says."""
+    catalogue: Catalogue | None = None
+    """The models the app offers (the shipped catalogue with the creator's entries); None: the shipped one."""
 
 
 @dataclass(frozen=True)
@@ -54,9 +58,14 @@ class BackendRegistry:
         group: str = ENTRY_POINT_GROUP,
         discover: bool = True,
         prices: PriceTable | None = None,
+        catalogue: Catalogue | None = None,
     ) -> None:
-        self.prices = prices or PriceTable()
+        self.catalogue = catalogue or shipped()
+        """Where each backend's models and prices come from; a backend the catalogue has no file for keeps the
+        models its spec declares (a plug-in's own)."""
+        self.prices = prices or self.catalogue.price_table()
         self._specs: dict[str, BackendSpec] = {}
+        self._declared: dict[str, BackendSpec] = {}
         for spec in builtins:
             self._add(spec, origin="built-in")
         if discover:
@@ -66,9 +75,11 @@ class BackendRegistry:
                     self._add(loaded, origin=f"entry point {entry_point.value}")
 
     def _add(self, spec: BackendSpec, *, origin: str) -> None:
-        known = self._specs.get(spec.info.id)
+        known = self._declared.get(spec.info.id)
         if known is None:
-            self._specs[spec.info.id] = spec
+            self._declared[spec.info.id] = spec
+            info = self.catalogue.info(spec.info)
+            self._specs[spec.info.id] = spec if info == spec.info else dataclasses.replace(spec, info=info)
         elif known is not spec:
             # The first one wins so that a plug-in cannot quietly replace a built-in backend of the same name.
             log.warning(
@@ -95,6 +106,8 @@ class BackendRegistry:
         return self.spec(backend_id).info
 
     def create(self, backend_id: str, ctx: BackendContext) -> GenerationBackend:
+        if ctx.catalogue is None:
+            ctx = dataclasses.replace(ctx, catalogue=self.catalogue)
         return self.spec(backend_id).create(ctx)
 
     def estimate(self, request: GenerationRequest) -> Decimal | None:

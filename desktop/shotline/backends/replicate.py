@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from shotline.backends.catalogue import BackendModels, offered_model, sent_length, sent_seconds, served, shipped
 from shotline.backends.http import KeyAuth, ProviderHttp, base_url, http_timeout, json_of
 from shotline.backends.images import read_picture
 from shotline.backends.policy import JobGone, is_safety_stop, provider_time, retired, unknown_state
@@ -81,73 +82,20 @@ _PROGRESS = re.compile(r"^\s*(\d+)%\s*\|.+?\|\s*(\d+)/(\d+)")
 _CREATE_PATH = re.compile(r"/v1/(?:models/(?P<model>[^/]+/[^/]+)/)?predictions")
 _VIDEO = (".mp4", ".mov", ".webm", ".m4v", ".mkv")
 
-_SUCCESSORS: Mapping[str, str] = {"minimax/video-01": "minimax/hailuo-02"}
-"""Models Replicate retires, and the model Shotline suggests instead."""
-
-KLING_V2 = ModelInfo(
-    id="kwaivgi/kling-v2.0",
-    label="Kling 2.0 (5 or 10 s)",
-    durations_us=(5 * _S, 10 * _S),
-    min_duration_us=5 * _S,
-    max_duration_us=10 * _S,
-    aspects=("16:9", "9:16", "1:1"),
-    image_to_video=True,
-    negative_prompt=True,
-)
-HAILUO_02 = ModelInfo(
-    id="minimax/hailuo-02",
-    label="MiniMax Hailuo 02 (6 or 10 s)",
-    durations_us=(6 * _S, 10 * _S),
-    min_duration_us=6 * _S,
-    max_duration_us=10 * _S,
-    aspects=("16:9",),
-    resolutions=("512p", "768p", "1080p"),
-    image_to_video=True,
-    first_last_frame=True,
-)
-WAN_22_FAST = ModelInfo(
-    id="wan-video/wan-2.2-t2v-fast",
-    label="Wan 2.2 text-to-video, fast",
-    min_duration_us=4 * _S,
-    max_duration_us=20 * _S,
-    aspects=("16:9", "9:16"),
-    resolutions=("480p", "720p"),
-    seed=True,
-)
-MINIMAX_VIDEO_01 = ModelInfo(
-    id="minimax/video-01",
-    label="MiniMax Video-01 (6 s)",
-    durations_us=(6 * _S,),
-    min_duration_us=6 * _S,
-    max_duration_us=6 * _S,
-    aspects=("16:9",),
-    image_to_video=True,
-    reference_images=1,
-)
-CUSTOM_MODEL = ModelInfo(
-    id=CUSTOM,
-    label="Another model (options: model = owner/name or owner/name:version)",
-    min_duration_us=1 * _S,
-    max_duration_us=60 * _S,
-    aspects=("16:9", "9:16", "1:1", "4:3", "3:4", "21:9"),
-    image_to_video=True,
-    first_last_frame=True,
-    reference_images=4,
-    seed=True,
-    negative_prompt=True,
-)
-
+_SHIPPED = shipped().models("replicate")
 INFO = BackendInfo(
     id="replicate",
     name="Replicate",
     kind=BackendKind.CLOUD,
-    models=(KLING_V2, HAILUO_02, WAN_22_FAST, MINIMAX_VIDEO_01, CUSTOM_MODEL),
+    models=_SHIPPED.infos(),
     key_env_vars=("REPLICATE_API_TOKEN",),
     # Replicate limits creates to 600 a minute and sets no concurrency cap; more at once only queues at a model
     max_concurrency=4,
     description="Runs official video models on Replicate (Kling, Hailuo, Wan) or any model you name, on your "
     "Replicate account.",
 )
+_SUCCESSORS: Mapping[str, str] = {model.id: model.replacement for model in INFO.models if model.replacement}
+"""Models Replicate retires, and the model Shotline suggests instead (the catalogue's replacement)."""
 
 
 # ---------------------------------------------------------------------------------------------- request mapping
@@ -167,12 +115,12 @@ class _Create:
     list_fields: frozenset[str] = frozenset()
 
 
-def _plan(request: GenerationRequest) -> _Create:
-    """Map a request onto the model's input schema, refusing what the model cannot do before anything is sent."""
-    model = INFO.model(request.model)
-    if model is None:
-        offered = ", ".join(m.id for m in INFO.models)
-        raise InputRejected(f"Replicate in Shotline has no model {request.model!r}; choose one of: {offered}.")
+def _plan(request: GenerationRequest, info: BackendInfo = INFO, models: BackendModels = _SHIPPED) -> _Create:
+    """Map a request onto the model's input schema, refusing what the model cannot do before anything is sent.
+
+    `info` and `models` are the models served (the catalogue's, with the creator's own entries)."""
+    model = offered_model(info, request.model, "Replicate")
+    sent_length(model, request.duration_us)
     _check_images(request, model)
     if model.id != CUSTOM and request.aspect not in model.aspects:
         raise InputRejected(
@@ -182,7 +130,13 @@ def _plan(request: GenerationRequest) -> _Create:
         raise InputRejected(
             f"{model.label} offers {', '.join(model.resolutions)}, not {request.resolution}; change the resolution."
         )
-    builder = _BUILDERS.get(model.id, _custom)
+    inputs = str(models.route(model.id).get("inputs") or "")
+    if inputs and inputs not in _BUILDERS:
+        raise InputRejected(
+            f"The model catalogue sends {model.label} by {inputs!r} inputs, which Shotline does not know; "
+            f"write one of {', '.join(_BUILDERS)}, or leave them out to send it as another model."
+        )
+    builder = _BUILDERS.get(inputs, _custom)
     plan = builder(request, model)
     extra = request.options.get("input")
     if extra is not None:
@@ -209,11 +163,6 @@ def _check_images(request: GenerationRequest, model: ModelInfo) -> None:
             raise InputRejected(f"The image {path} is not there any more; choose it again in the shot's settings.")
 
 
-def _nearest(request: GenerationRequest, model: ModelInfo) -> int:
-    """The allowed length closest to the shot's, in whole seconds (ties go to the longer one: trimming is free)."""
-    return min(model.durations_us, key=lambda allowed: (abs(allowed - request.duration_us), -allowed)) // _S
-
-
 def _model_path(model: str) -> str:
     return f"/v1/models/{model}/predictions"
 
@@ -221,7 +170,7 @@ def _model_path(model: str) -> str:
 def _kling(request: GenerationRequest, model: ModelInfo) -> _Create:
     inputs: dict[str, Any] = {
         "prompt": request.prompt,
-        "duration": _nearest(request, model),
+        "duration": sent_seconds(model, request.duration_us),
         "aspect_ratio": request.aspect,
     }
     if request.negative_prompt:
@@ -231,7 +180,7 @@ def _kling(request: GenerationRequest, model: ModelInfo) -> _Create:
 
 
 def _hailuo(request: GenerationRequest, model: ModelInfo) -> _Create:
-    duration = _nearest(request, model)
+    duration = sent_seconds(model, request.duration_us)
     resolution = request.resolution
     if duration == 10 and resolution == "1080p":
         raise InputRejected("Hailuo 02 makes 10 s clips only at 512p or 768p; pick 6 s or a lower resolution.")
@@ -286,7 +235,8 @@ def _video_01(request: GenerationRequest, model: ModelInfo) -> _Create:
 
 
 def _custom(request: GenerationRequest, model: ModelInfo) -> _Create:
-    ref = str(request.options.get("model", "")).strip()
+    # a catalogue model of its own (owner/name) is that model; "custom" takes the one the shot's options name
+    ref = str(request.options.get("model", "") or ("" if model.id == CUSTOM else model.id)).strip()
     match = _REF.fullmatch(ref)
     if match is None:
         raise InputRejected(
@@ -326,11 +276,12 @@ def _custom(request: GenerationRequest, model: ModelInfo) -> _Create:
 
 
 _BUILDERS: Mapping[str, Callable[[GenerationRequest, ModelInfo], _Create]] = {
-    KLING_V2.id: _kling,
-    HAILUO_02.id: _hailuo,
-    WAN_22_FAST.id: _wan,
-    MINIMAX_VIDEO_01.id: _video_01,
+    "kling": _kling,
+    "hailuo": _hailuo,
+    "wan": _wan,
+    "video-01": _video_01,
 }
+"""The input schemas Shotline knows, by the name a catalogue entry's `route.inputs` gives."""
 
 
 # ---------------------------------------------------------------------------------------------- the adapter
@@ -340,6 +291,7 @@ class ReplicateBackend:
     """Implements `GenerationBackend` and `KeyCheck` over Replicate's HTTP API."""
 
     def __init__(self, ctx: BackendContext) -> None:
+        self._info, self._models = served(ctx.catalogue, INFO)
         self._http = ProviderHttp(
             backend_id=INFO.id,
             provider="Replicate",
@@ -355,12 +307,12 @@ class ReplicateBackend:
 
     @property
     def info(self) -> BackendInfo:
-        return INFO
+        return self._info
 
     # ------------------------------------------------------------------------------------------ the protocol
 
     async def submit(self, request: GenerationRequest) -> str:
-        plan = _plan(request)
+        plan = _plan(request, self._info, self._models)
         inputs = dict(plan.inputs)
         for name, paths in plan.images.items():
             values = [await self._image(path) for path in paths]
@@ -407,7 +359,7 @@ class ReplicateBackend:
         log.info("Replicate prediction %s cancelled", provider_job_id)
 
     async def find(self, request: GenerationRequest, sent: SentCreate | None = None) -> str | None:
-        plan = _plan(request)
+        plan = _plan(request, self._info, self._models)
         sent = sent or SentCreate()
         since = sent.sent_at - CLOCK_SLACK_S if sent.sent_at else time.time() - RETENTION_S
         matches: list[str] = []

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import Any
 
 import httpx
 
+from shotline.backends.catalogue import BackendModels, offered_model, sent_seconds, served, shipped, shipped_models
 from shotline.backends.http import KeyAuth, LinkExpired, ProviderHttp, base_url, http_timeout
 from shotline.backends.images import read_picture
 from shotline.backends.policy import JobGone, is_safety_stop, retired, unknown_state
@@ -60,7 +62,6 @@ _PROVIDER = "Runway"
 _MAX_PROMPT_UTF16 = 1000
 _MAX_DATA_URI = 5_000_000
 _MAX_SEED = 4_294_967_295
-_S = 1_000_000
 
 _GEN4_RATIOS = {
     "16:9": "1280:720",
@@ -77,76 +78,18 @@ _VEO_RATIOS = {
     ("16:9", "1080p"): "1920:1080",
     ("9:16", "1080p"): "1080:1920",
 }
-_RETIRED = {"veo3": "veo3.1", "gen3a_turbo": "gen4.5", "gen4_aleph": None}
-"""Models Runway stopped offering, and what to use instead."""
-
-
 INFO = BackendInfo(
     id="runway",
     name="Runway",
     kind=BackendKind.CLOUD,
-    models=(
-        ModelInfo(
-            id="gen4.5",
-            label="Gen-4.5",
-            min_duration_us=2 * _S,
-            max_duration_us=10 * _S,
-            aspects=tuple(_GEN4_RATIOS),
-            image_to_video=True,
-            seed=True,
-        ),
-        ModelInfo(
-            id="gen4_turbo",
-            label="Gen-4 Turbo (from an image)",
-            min_duration_us=2 * _S,
-            max_duration_us=10 * _S,
-            aspects=tuple(_GEN4_RATIOS),
-            text_to_video=False,
-            image_to_video=True,
-            seed=True,
-        ),
-        ModelInfo(
-            id="veo3.1",
-            label="Veo 3.1",
-            durations_us=(4 * _S, 6 * _S, 8 * _S),
-            min_duration_us=4 * _S,
-            max_duration_us=8 * _S,
-            aspects=("16:9", "9:16"),
-            resolutions=("720p", "1080p"),
-            audio=True,
-            image_to_video=True,
-            first_last_frame=True,
-            seed=True,
-            negative_prompt=True,
-        ),
-        ModelInfo(
-            id="veo3.1_fast",
-            label="Veo 3.1 Fast",
-            durations_us=(4 * _S, 6 * _S, 8 * _S),
-            min_duration_us=4 * _S,
-            max_duration_us=8 * _S,
-            aspects=("16:9", "9:16"),
-            resolutions=("720p", "1080p"),
-            audio=True,
-            image_to_video=True,
-            first_last_frame=True,
-            seed=True,
-            negative_prompt=True,
-        ),
-        ModelInfo(
-            id="gemini_omni_flash",
-            label="Gemini Omni Flash",
-            min_duration_us=3 * _S,
-            max_duration_us=10 * _S,
-            aspects=("16:9", "9:16"),
-            image_to_video=True,
-        ),
-    ),
+    models=shipped_models("runway"),
     key_env_vars=("RUNWAYML_API_SECRET",),
     # Runway's first tier runs one or two tasks per model at once; more are THROTTLED (queued) by Runway itself.
     max_concurrency=2,
     description="Runway's video models (Gen-4.5, Veo 3.1, Gemini Omni) in the cloud; needs a Runway API key.",
 )
+_RETIRED = {model.id: model.replacement or None for model in INFO.models if model.retired}
+"""Models Runway stopped offering, and what to use instead (the catalogue's retired entries)."""
 
 
 @dataclass(frozen=True)
@@ -172,15 +115,16 @@ class RunwayBackend:
             timeout=http_timeout(ctx),
             known_keys=ctx.known_keys,
         )
+        self._info, self._models = served(ctx.catalogue, INFO)
 
     @property
     def info(self) -> BackendInfo:
-        return INFO
+        return self._info
 
     # ------------------------------------------------------------------------------------------ the protocol
 
     async def submit(self, request: GenerationRequest) -> str:
-        create = await _create_for(request)
+        create = await _create_for(request, self._info, self._models)
         response = await self._http.create("POST", create.path, json=create.body)
         answer = _json(response)
         task_id = answer.get("id") if isinstance(answer, dict) else None
@@ -230,9 +174,11 @@ class RunwayBackend:
 # ---------------------------------------------------------------------------------------------- requests
 
 
-async def _create_for(request: GenerationRequest) -> _Create:
+async def _create_for(
+    request: GenerationRequest, info: BackendInfo = INFO, models: BackendModels | None = None
+) -> _Create:
     """The endpoint and body for `request`, or InputRejected/ModelRetired before anything is sent."""
-    model = _model(request.model)
+    model = offered_model(info, request.model, _PROVIDER)
     if request.reference_images:
         raise InputRejected(f"{model.label} on Runway takes no reference images; remove them from the shot.")
     if request.last_frame and not request.first_frame:
@@ -249,8 +195,8 @@ async def _create_for(request: GenerationRequest) -> _Create:
 
     body: dict[str, Any] = {
         "model": model.id,
-        "ratio": _ratio(model, request),
-        "duration": _duration(model, request.duration_us),
+        "ratio": _ratio(model, request, (models or shipped().models(INFO.id)).route(model.id)),
+        "duration": sent_seconds(model, request.duration_us),
     }
     if prompt:
         body["promptText"] = prompt
@@ -280,19 +226,13 @@ async def _create_for(request: GenerationRequest) -> _Create:
     return _Create("/v1/image_to_video", body)
 
 
-def _model(model_id: str) -> ModelInfo:
-    if model_id in _RETIRED:
-        raise retired(INFO, model_id, _PROVIDER, named=_RETIRED[model_id])
-    model = INFO.model(model_id)
-    if model is None:
-        offered = ", ".join(m.id for m in INFO.models)
-        raise InputRejected(f"Runway has no model {model_id!r} in Shotline; choose one of: {offered}.")
-    return model
-
-
-def _ratio(model: ModelInfo, request: GenerationRequest) -> str:
+def _ratio(model: ModelInfo, request: GenerationRequest, route: Mapping[str, Any]) -> str:
     aspect = request.aspect
-    if model.resolutions:
+    ratios = route.get("ratios")
+    if isinstance(ratios, Mapping) and ratios:
+        # the catalogue names the pixel ratio this model takes for each aspect
+        ratio = str(ratios[aspect]) if aspect in model.aspects and aspect in ratios else None
+    elif model.resolutions:
         resolution = request.resolution or model.resolutions[0]
         if resolution not in model.resolutions:
             raise InputRejected(
@@ -310,19 +250,6 @@ def _ratio(model: ModelInfo, request: GenerationRequest) -> str:
     if ratio is None:
         raise InputRejected(f"{model.label} makes {', '.join(model.aspects)} clips, not {aspect}; change the aspect.")
     return ratio
-
-
-def _duration(model: ModelInfo, duration_us: int) -> int:
-    """Whole seconds the model allows, nearest to the shot's length (a tie goes to the longer clip)."""
-    if not model.min_duration_us - _S // 2 <= duration_us <= model.max_duration_us + _S // 2:
-        raise InputRejected(
-            f"{model.label} makes clips of {model.min_duration_us // _S} to {model.max_duration_us // _S} seconds; "
-            "change the shot's duration."
-        )
-    if model.durations_us:
-        return min(model.durations_us, key=lambda allowed: (abs(allowed - duration_us), -allowed)) // _S
-    seconds = (duration_us + _S // 2) // _S
-    return max(model.min_duration_us // _S, min(model.max_duration_us // _S, seconds))
 
 
 async def _data_uri(path_text: str) -> str:

@@ -16,6 +16,7 @@ from types import TracebackType
 import platformdirs
 
 from shotline.backends.builtin import BUILTIN_SPECS
+from shotline.backends.catalogue import Catalogue
 from shotline.backends.pricing import PriceTable
 from shotline.backends.registry import BackendContext, BackendRegistry
 from shotline.core.ports import GenerationBackend
@@ -161,8 +162,11 @@ def open_context(secrets: SecretStore | None = None, ffmpeg_path: Path | None = 
     settings = store.load()
     if ffmpeg_path is not None:
         settings = replace(settings, ffmpeg_path=str(check_executable(ffmpeg_path.expanduser())))
-    prices = PriceTable.load([resource("prices"), store.folder / "prices"])
-    registry = BackendRegistry(builtins=BUILTIN_SPECS, prices=prices)
+    # the creator's catalogue entries (models, prices, retirements) are read over the shipped ones; a price file
+    # in their older prices folder still counts, over both
+    catalogue = Catalogue.load([resource("catalogue"), store.folder / "catalogue"])
+    prices = PriceTable.load([store.folder / "prices"]).over(catalogue.price_table())
+    registry = BackendRegistry(builtins=BUILTIN_SPECS, prices=prices, catalogue=catalogue)
     env_vars = {info.id: info.key_env_vars for info in registry.infos()}
     # a key given in any provider's variable is known from the start: a provider (or a local ComfyUI running in the
     # same environment) may quote it back before this run has read it

@@ -22,6 +22,7 @@ from typing import Any
 
 from shotline.core import edits
 from shotline.core.errors import InputRejected
+from shotline.core.lengths import fit_length
 from shotline.core.model import Project, Shot, Size, new_id
 from shotline.core.ports import GenerationRequest, JobJournal, JobPhase, JobRecord, ModelInfo
 from shotline.jobs.generation import GenerationOutcome, cancel_generation, run_generation, submit_job
@@ -119,12 +120,11 @@ def build_request(
     refuse_retired(info, model_info)
     if not shot.prompt.strip():
         raise InputRejected(f"Shot {number} has no prompt; write what it should show first.")
-    duration = shot.generation.duration_us
-    if not model_info.min_duration_us <= duration <= model_info.max_duration_us:
-        raise InputRejected(
-            f"Shot {number} asks for {duration / 1e6:g} s; {model_info.label} makes "
-            f"{model_info.min_duration_us / 1e6:g}–{model_info.max_duration_us / 1e6:g} s clips."
-        )
+    try:
+        # the one length rule: the provider is asked for (and bills) the length the model makes, never the asked one
+        length = fit_length(model_info, shot.generation.duration_us)
+    except InputRejected as refused:
+        raise InputRejected(f"Shot {number}: {refused}") from None
     style = project.settings.style.strip()
     return GenerationRequest(
         job_id=new_id(),
@@ -132,7 +132,7 @@ def build_request(
         backend=backend_id,
         model=model_info.id,
         prompt=f"{shot.prompt.strip()}, {style}" if style else shot.prompt.strip(),
-        duration_us=duration,
+        duration_us=length.made_us,
         size=request_size(shot.generation.aspect, project.settings.size),
         fps=project.settings.fps,
         aspect=shot.generation.aspect,

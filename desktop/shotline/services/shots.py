@@ -16,7 +16,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from shotline.backends.registry import BackendRegistry
-from shotline.core.errors import MediaUnreadable, UnknownBackend
+from shotline.core.errors import InputRejected, MediaUnreadable, UnknownBackend
+from shotline.core.lengths import LengthFit, fit_length
 from shotline.core.model import GenerationSettings, Project, Shot, Take, new_id
 from shotline.core.ports import BackendKind, GenerationRequest, JobPhase, JobRecord, ModelInfo
 from shotline.media.thumbnails import thumbnail
@@ -93,13 +94,20 @@ def estimate(registry: BackendRegistry, project: Project, shot: Shot) -> Decimal
     model = info.model(shot.generation.model)
     if model is None:
         return None
+    try:
+        made = fit_length(model, shot.generation.duration_us)
+    except InputRejected:
+        return None  # the model cannot make this shot's length: nothing will be sent, so nothing is priced
+    # priced as services.generation.build_request will send it: the length made, the sound and resolution asked
     request = GenerationRequest(
         job_id="estimate",
         shot_id=shot.id,
         backend=info.id,
         model=model.id,
         prompt=shot.prompt,
-        duration_us=shot.generation.duration_us,
+        duration_us=made.made_us,
+        resolution=shot.generation.resolution,
+        audio=shot.generation.audio,
         size=request_size(shot.generation.aspect, project.settings.size)
         if ":" in shot.generation.aspect
         else project.settings.size,
@@ -109,11 +117,11 @@ def estimate(registry: BackendRegistry, project: Project, shot: Shot) -> Decimal
 
 def fit_to_model(settings: GenerationSettings, model: ModelInfo) -> GenerationSettings:
     """Settings moved inside what a newly chosen model can do (duration, aspect, resolution, frames, audio)."""
-    duration = settings.duration_us
-    if model.durations_us:
-        duration = min(model.durations_us, key=lambda d: abs(d - duration))
-    else:
-        duration = max(model.min_duration_us, min(duration, model.max_duration_us))
+    try:
+        duration = fit_length(model, settings.duration_us).made_us
+    except InputRejected:
+        # a length the model's own rule refuses (longer than it makes, or not one it makes exactly): the nearest
+        duration = fit_length(dataclasses.replace(model, length_fit=LengthFit.NEAREST), settings.duration_us).made_us
     aspect = settings.aspect if settings.aspect in model.aspects or not model.aspects else model.aspects[0]
     resolution = settings.resolution if settings.resolution in model.resolutions else ""
     return dataclasses.replace(
