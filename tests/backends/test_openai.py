@@ -328,12 +328,6 @@ def test_provider_refusal_of_a_setting_is_input_rejected(tmp_path: Path, fake: F
     assert "refused" in str(error) and "not completed" in str(error)
 
 
-def test_retired_model_is_model_retired(tmp_path: Path) -> None:
-    with FakeOpenAI(retired=("sora-2",)) as fake:
-        error, _ = _fails(tmp_path, fake, _request(), ModelRetired)
-    assert "no longer offers this model" in str(error)
-
-
 def test_openai_itself_answering_404_says_the_api_was_shut_down(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,7 +15,8 @@ Routes, all under `/v1` (the prefix is optional, as on some gateways):
 Quirks imitated: the `{"error": {message, type, param, code}}` envelope; a 401 that echoes the key masked, as
 OpenAI's does; `openai-poll-after-ms` and `x-request-id` headers; `seconds` as a string; Sora 2 Pro-only frames; a
 first frame that must be an image file of exactly the video's frame. A prompt containing BLOCKME fails in
-moderation while rendering, BLOCKNOW is refused by moderation at create. `gone=True` answers every videos path
+moderation while rendering, BLOCKNOW is refused by moderation at create, FAILME fails while rendering for
+another reason. `gone=True` answers every videos path
 with 404 the way api.openai.com does since the shutdown.
 """
 
@@ -308,6 +309,10 @@ class FakeOpenAI(FakeServer):
                 "code": "moderation_blocked",
                 "message": "Your request was blocked by our moderation system.",
             }
+            return
+        if "FAILME" in (video.get("prompt") or ""):
+            video["status"] = "failed"
+            video["error"] = {"code": "internal_error", "message": "Video generation failed unexpectedly."}
             return
         video["status"], video["progress"] = "completed", 100
         video["expires_at"] = int(now + self.url_ttl)

@@ -13,8 +13,9 @@ Routes (Bearer token on every /v1 route; errors as RFC 7807 problem details):
 
 Outputs are served from `http://localhost:<port>/delivery/...` — another host name than the API's 127.0.0.1, the
 way replicate.delivery is not api.replicate.com — with signed links that expire after `url_ttl`. A prompt containing
-"BLOCKME" ends `failed` with Replicate's "flagged as sensitive (E005)" error. `Prefer: wait` finishes the job inside
-the create and answers `processing` with the output set (the quirk replicate.run() works around).
+"BLOCKME" ends `failed` with Replicate's "flagged as sensitive (E005)" error, "FAILME" with an out-of-memory one.
+`Prefer: wait` finishes the job inside the create and answers `processing` with the output set (the quirk
+replicate.run() works around).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ COMMUNITY_MODEL = "fofr/fake-video"
 COMMUNITY_VERSION = "5b15e6bf879ebd2fbb4510f78eb6dd00e666e06716915d0c31533651a744748f"
 BLOCK_WORD = "BLOCKME"
 FLAGGED = "The input or output was flagged as sensitive. Please try again with different inputs. (E005)"
+FAIL_WORD = "FAILME"
+FAILED = "CUDA out of memory. Tried to allocate 2.00 GiB"
 
 Schema = dict[str, tuple[Any, ...]]
 """Input field → allowed values (a closed enum); fields not listed are taken as given."""
@@ -317,6 +320,9 @@ class FakeReplicate(FakeServer):
         prediction["completed_at"] = _now()
         if BLOCK_WORD in str(prediction["input"].get("prompt", "")):
             prediction.update(status="failed", error=FLAGGED)
+            return
+        if FAIL_WORD in str(prediction["input"].get("prompt", "")):
+            prediction.update(status="failed", error=FAILED)
             return
         prediction["logs"] += "100%|██████████| 30/30 [00:10<00:00]\n"
         prediction.update(status="succeeded", metrics={"predict_time": 71.2, "total_time": 74.9})

@@ -493,10 +493,12 @@ def _envelope(response: httpx.Response) -> dict[str, Any]:
 
 def _sent_model(response: httpx.Response) -> str:
     """The model a create asked for (a multipart field, as the SDK sends it), or "" when it named none."""
+    request = response.request
     try:
-        found = _FORM_MODEL.search(response.request.content or b"")
-    except httpx.RequestNotRead:
-        return ""
+        body = request.content
+    except httpx.RequestNotRead:  # a multipart body was streamed out; its fields are still in memory
+        body = b"".join(request.stream) if isinstance(request.stream, httpx.SyncByteStream) else b""
+    found = _FORM_MODEL.search(body)
     return found.group(1).decode("utf-8", "replace") if found else ""
 
 
