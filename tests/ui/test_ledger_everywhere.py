@@ -20,6 +20,7 @@ from shotline.services.editing import add_shot
 from shotline.services.session import ProjectSession
 from shotline.ui.bridge import Bridge
 from shotline.ui.dialogs.budget import BudgetDialog
+from shotline.ui.dialogs.preferences import PreferencesDialog
 from shotline.ui.document import ProjectDocument
 from shotline.ui.inspector import InspectorPanel
 from shotline.ui.jobs_panel import COST, JobsPanel
@@ -193,3 +194,18 @@ def test_no_question_at_or_below_the_threshold_and_none_for_free_work(
         assert inspector.generate() and inspector.spend_question is None
     finally:
         document.close()
+
+
+def test_the_threshold_is_set_in_preferences_and_kept_exact(qtbot: Any, app_context: AppContext) -> None:
+    before = app_context.settings
+    try:
+        dialog = PreferencesDialog(app_context)
+        qtbot.addWidget(dialog)
+        assert dialog.ask_above.value() == 0.0  # by default the first paid Generate of a session asks
+        dialog.ask_above.setValue(2.5)
+        assert dialog.save()
+        assert app_context.settings.ask_above_usd == "2.50"
+        assert app_context.settings_store.load().ask_above_usd == "2.50"  # written as text, never a float
+    finally:
+        app_context.settings = before
+        app_context.settings_store.save(before)
