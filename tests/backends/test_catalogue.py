@@ -165,3 +165,6 @@ def test_veo_31_is_declared_once_for_every_backend_that_serves_it() -> None:
     assert veo is not None and fast is not None
     assert replace(veo.info, id="", label="") == replace(fast.info, id="", label="")
     assert veo.info.durations_us == (4 * S, 6 * S, 8 * S) and veo.info.first_last_frame
+    # what a backend's provider does differently it says in its own entry: Runway's Veo takes no seed, fal's does
+    on_fal = shipped().models("fal").entry("veo3.1")
+    assert on_fal is not None and on_fal.info.seed and not veo.info.seed

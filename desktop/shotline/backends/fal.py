@@ -75,6 +75,7 @@ _PRIORITIES = frozenset({"normal", "low"})
 _DURATIONS: Mapping[str, Callable[[int], Any] | None] = {
     "seconds": str,  # Kling and most others: duration "5"
     "seconds_s": lambda seconds: f"{seconds}s",  # Veo: duration "8s"
+    "integer": int,  # Wan 2.7, LTX-2.3: duration 5
     "none": None,  # a fixed length: the endpoint takes no duration field
 }
 
@@ -87,7 +88,8 @@ class Route:
     text: str
     """Endpoint id for text to video."""
     image: str | None = None
-    """Endpoint id for image to video (the first frame goes in `image_url`)."""
+    """Endpoint id for image to video (the first frame goes in `image_field`)."""
+    image_field: str = "image_url"
     duration: Callable[[int], Any] | None = str
     """Formats whole seconds for the `duration` field; None when the model has a fixed length."""
     aspect: bool = True
@@ -112,6 +114,7 @@ def route_of(table: Mapping[str, Any]) -> Route:
     return Route(
         text=str(table.get("text") or ""),
         image=str(table["image"]) if table.get("image") else None,
+        image_field=str(table.get("image_field") or "image_url"),
         duration=_DURATIONS[written],
         aspect=bool(table.get("aspect", True)),
         resolution=bool(table.get("resolution", False)),
@@ -475,7 +478,7 @@ def build_input(
         body[route.audio_field] = bool(request.audio)
     body.update(route.fixed)
     if request.first_frame:
-        body["image_url"] = _inline(request.first_frame)
+        body[route.image_field] = _inline(request.first_frame)
     if request.last_frame and route.last_frame_field:
         body[route.last_frame_field] = _inline(request.last_frame)
     extra = request.options.get("input")
