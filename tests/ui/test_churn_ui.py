@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QApplication, QMenu
 
 from shotline.backends.animatic import SPEC as ANIMATIC
 from shotline.backends.animatic import AnimaticBackend
@@ -156,7 +157,7 @@ def test_a_provider_answer_that_the_model_is_gone_is_said_on_the_shot(
     assert failures and "no longer offers card" in failures[0]
 
 
-def test_the_edit_menu_replaces_every_retired_model(
+def test_the_edit_menu_and_the_card_menu_replace_a_retired_model(
     qtbot, app_context: AppContext, project_path: Path, tmp_path: Path
 ) -> None:
     app_context.registry = BackendRegistry(builtins=[ANIMATIC, SPEC], discover=False)
@@ -165,6 +166,18 @@ def test_the_edit_menu_replaces_every_retired_model(
         document = window.document
         assert document is not None
         document.execute(commands.set_generation(document.project.shots[2].id, ON_OLD))
+
+        shown: list[QMenu] = []
+        window.context_menus.shown = lambda menu, _at: shown.append(menu)
+        view = window.panels["storyboard"].view  # type: ignore[attr-defined]
+        for row in (1, 2):
+            card = view.visualRect(view.model().index(row, 0)).center()
+            event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, card, view.viewport().mapToGlobal(card))
+            QApplication.sendEvent(view.viewport(), event)
+        on_animatic, on_retired = ([a.text() for a in menu.actions()] for menu in shown)
+        assert "Move shots on Studio One to Studio Two…" in on_retired
+        assert not any(text.startswith("Move shots on") for text in on_animatic)
+
         action = window.menus.replace_retired
         assert action.isEnabled() and action in window.menus.edit.actions()
         dialog = window_dialogs.replace_retired(window)

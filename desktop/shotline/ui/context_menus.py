@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from shotline.core import commands
 from shotline.core.model import LaneKind, Shot
+from shotline.services.retirement import retirement
+from shotline.ui import window_dialogs
 from shotline.ui.inspector import InspectorPanel
 from shotline.ui.storyboard import StoryboardPanel
 from shotline.ui.storyboard.model import ShotRole
@@ -71,10 +73,24 @@ class ContextMenus:
             self._window.selection.select([shot_id])
         menu.addAction(panel.generate_action)
         menu.addAction(panel.duplicate_action)
+        self._retired_item(menu, shot_id)
         self._shot_items(menu, shot_id)
         menu.addSeparator()
         menu.addAction(panel.delete_action)
         return menu
+
+    def _retired_item(self, menu: QMenu, shot_id: str) -> None:
+        """On a shot whose model is retired: move every shot on it to the replacement (shown first)."""
+        document = self._window.document
+        if document is None:
+            return
+        shot = document.project.shot(shot_id)
+        retired = retirement(document.ctx.registry, shot.generation, document.retired_answers)
+        if retired is None or retired.replacement is None:
+            return
+        move = menu.addAction(f"Move shots on {retired.label} to {retired.replacement.label}…")
+        move.setToolTip(retired.describe())
+        move.triggered.connect(lambda: window_dialogs.replace_retired(self._window, retired))
 
     def _shot_items(self, menu: QMenu, shot_id: str) -> None:
         """What every shot offers wherever it is clicked: its takes to pick from, new media, its file."""

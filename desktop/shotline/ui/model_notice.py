@@ -9,12 +9,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from shotline.core.model import Shot
 from shotline.core.ports import ModelInfo
-from shotline.services.model_move import plan_move
 from shotline.services.retirement import Retirement, retirement
 from shotline.services.shot_fit import fit_shot, take_off_command
 from shotline.services.shots import model_info
 from shotline.ui import theme
-from shotline.ui.dialogs.replace_model import ReplaceModelDialog
+from shotline.ui.dialogs.replace_model import ReplaceModelDialog, show_moves
 from shotline.ui.document import ProjectDocument
 
 
@@ -103,11 +102,8 @@ class ModelNotice(QWidget):
         """Show what moving every shot on the retired model keeps or drops; Move there is one undoable edit."""
         if self.retired is None:
             return
-        move = plan_move(self.document.ctx.registry, self.document.project, self.retired)
-        self.dialog = ReplaceModelDialog(self.document, [move], self.window())
-        self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog = show_moves(self.document, self.window(), self.retired)
         self.dialog.finished.connect(self._closed)
-        self.dialog.open()
 
     def _closed(self) -> None:
         self.dialog = None

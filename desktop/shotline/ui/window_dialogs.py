@@ -10,12 +10,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from shotline import __version__
-from shotline.services.model_move import plan_moves
+from shotline.services.retirement import Retirement
 from shotline.ui.dialogs.budget import BudgetDialog
 from shotline.ui.dialogs.export_dialog import ExportDialog
 from shotline.ui.dialogs.keys import KeysDialog
 from shotline.ui.dialogs.preferences import PreferencesDialog
-from shotline.ui.dialogs.replace_model import ReplaceModelDialog
+from shotline.ui.dialogs.replace_model import ReplaceModelDialog, show_moves
 from shotline.ui.dialogs.shortcuts import ShortcutsDialog
 
 if TYPE_CHECKING:
@@ -63,16 +63,10 @@ def show_budget(window: MainWindow) -> None:
         BudgetDialog(window.document, window).exec()
 
 
-def replace_retired(window: MainWindow) -> ReplaceModelDialog | None:
-    """Every retired model the project's shots use, each moved to its replacement: shown first, then one edit."""
-    document = window.document
-    if document is None:
-        return None
-    moves = plan_moves(document.ctx.registry, document.project, document.retired_answers)
-    dialog = ReplaceModelDialog(document, moves, window)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.open()  # window-modal: the plan it shows cannot go stale behind it
-    return dialog
+def replace_retired(window: MainWindow, retired: Retirement | None = None) -> ReplaceModelDialog | None:
+    """Every retired model the project's shots use (or `retired`), each moved to its replacement: shown first, then
+    one edit."""
+    return show_moves(window.document, window, retired) if window.document is not None else None
 
 
 def show_shortcuts(window: MainWindow) -> None:

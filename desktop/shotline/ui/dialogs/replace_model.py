@@ -6,8 +6,23 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
-from shotline.services.model_move import ModelMove
+from shotline.services.model_move import ModelMove, plan_move, plan_moves
+from shotline.services.retirement import Retirement
 from shotline.ui.document import ProjectDocument
+
+
+def show_moves(document: ProjectDocument, parent: QWidget, retired: Retirement | None = None) -> ReplaceModelDialog:
+    """The dialog for moving the shots on `retired` (by default every retired model in use), window-modal so the plan
+    it shows cannot go stale behind it; the inspector, the card's menu and Edit → Replace retired models… open it."""
+    registry = document.ctx.registry
+    if retired is not None:
+        moves = [plan_move(registry, document.project, retired)]
+    else:
+        moves = plan_moves(registry, document.project, document.retired_answers)
+    dialog = ReplaceModelDialog(document, moves, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
 
 
 class ReplaceModelDialog(QDialog):
