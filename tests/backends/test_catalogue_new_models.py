@@ -3,13 +3,25 @@ lengths, capabilities and price its page states, every price dated and sourced, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from shotline.backends.catalogue import shipped
+from shotline.backends.fal import FalBackend
+from shotline.backends.replicate import ReplicateBackend
+from shotline.backends.runway import RunwayBackend
 from shotline.core.lengths import fit_length
+from shotline.core.ports import GenerationBackend, JobPhase
+from tests.backends.adapter_kit import cloud_request, generate, provider_context, quick_retries
 from tests.backends.kit import request
+from tests.fakes import fal as fake_fal
+from tests.fakes import replicate as fake_replicate
+from tests.fakes import runway as fake_runway
+from tests.fakes.server import FakeServer
 
 S = 1_000_000
 
@@ -79,3 +91,97 @@ def test_the_models_served_on_a_single_resolution_offer_only_it() -> None:
     # fal takes Veo 3.1's first and last frames on another endpoint than its image-to-video one
     veo = shipped().models("fal").entry("veo3.1")
     assert veo is not None and not veo.info.first_last_frame and veo.info.seed
+
+
+# ---------------------------------------------------------------------------------------------- through the fakes
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+ASKED_US = 7_400_000
+"""A shot's asked length that no new model makes exactly, so the test sees the fitted one sent."""
+
+
+def _fal_sent(fake: FakeServer) -> dict[str, Any]:
+    (submit,) = fake.calls_to("POST", r"/(fal-ai|bytedance)/.*")
+    body: dict[str, Any] = submit.json()
+    return body
+
+
+def _runway_sent(fake: FakeServer) -> dict[str, Any]:
+    (create,) = fake.calls_to("POST", r"/v1/(text_to_video|image_to_video)")
+    body: dict[str, Any] = create.json()
+    return body
+
+
+def _replicate_sent(fake: FakeServer) -> dict[str, Any]:
+    (create,) = fake.calls_to("POST", r"/v1/models/[^/]+/[^/]+/predictions")
+    body: dict[str, Any] = create.json()["input"]
+    return body
+
+
+_PROVIDERS: dict[str, tuple[Callable[[], FakeServer], type, str, Callable[[FakeServer], dict[str, Any]]]] = {
+    "fal": (fake_fal.FakeFal, FalBackend, fake_fal.KEY, _fal_sent),
+    "runway": (fake_runway.FakeRunway, RunwayBackend, fake_runway.KEY, _runway_sent),
+    "replicate": (fake_replicate.FakeReplicate, ReplicateBackend, fake_replicate.KEY, _replicate_sent),
+}
+
+# (backend, model, images): each new model once from text, and once from images where it takes them
+THROUGH_FAKES = [(backend, model, "") for backend, ids in NEW_MODELS.items() for model in ids] + [
+    ("fal", "seedance-2", "first+last"),
+    ("fal", "hailuo-2.3-standard", "first"),
+    ("fal", "veo3.1", "first"),
+    ("runway", "seedance2", "first+last"),
+    ("replicate", "kwaivgi/kling-v3-video", "first"),
+    ("replicate", "minimax/hailuo-2.3", "first"),
+]
+IMAGE_FIELDS = {
+    ("fal", "seedance-2"): {"image_url", "end_image_url"},
+    ("fal", "hailuo-2.3-standard"): {"image_url"},
+    ("fal", "veo3.1"): {"image_url"},
+    ("runway", "seedance2"): {"promptImage"},
+    ("replicate", "kwaivgi/kling-v3-video"): {"start_image"},
+    ("replicate", "minimax/hailuo-2.3"): {"first_frame_image"},
+}
+"""Where each provider's schema takes the shot's first (and last) frame."""
+
+
+@pytest.mark.ffmpeg
+@pytest.mark.parametrize(("backend", "model_id", "images"), THROUGH_FAKES)
+def test_each_new_model_builds_a_request_its_fake_accepts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str, model_id: str, images: str
+) -> None:
+    quick_retries(monkeypatch)
+    make_fake, adapter, key, sent = _PROVIDERS[backend]
+    entry = shipped().models(backend).entry(model_id)
+    assert entry is not None
+    info = entry.info
+    made_us = fit_length(info, ASKED_US).made_us
+    frames: dict[str, Any] = {}
+    if images:
+        for role in images.split("+"):
+            path = tmp_path / f"{role}.png"
+            path.write_bytes(PNG)
+            frames[f"{role}_frame"] = str(path)
+    shot = cloud_request(
+        backend,
+        model_id,
+        duration_us=made_us,
+        aspect=info.aspects[0],
+        resolution=info.resolutions[0] if info.resolutions else "",
+        audio=info.audio,
+        **frames,
+    )
+    with make_fake() as fake:
+        backend_under_test: GenerationBackend = adapter(provider_context(tmp_path, backend, fake.url, key=key))
+        _, journal = generate(backend_under_test, shot, tmp_path / "project")
+        body = sent(fake)
+    assert journal.get(shot.job_id).phase is JobPhase.DOWNLOADED
+    seconds = made_us // S
+    expected: Any = {"fal": str(seconds), "runway": seconds, "replicate": seconds}[backend]
+    if model_id == "veo3.1":
+        expected = f"{seconds}s"
+    if model_id == "hailuo-2.3-pro":
+        expected = None
+    # the length sent is the one fit_length made (Hailuo 2.3 Pro's endpoint takes none: it makes 6 s only)
+    assert body.get("duration") == expected
+    if images:
+        assert IMAGE_FIELDS[backend, model_id] <= set(body), f"the frames go in {IMAGE_FIELDS[backend, model_id]}"
