@@ -203,3 +203,27 @@ def test_an_import_or_sound_add_whose_save_fails_leaves_no_copy(project: Path, t
     failed = shotline("sound", "add", project, tone)
     assert failed.code == 1 and "Traceback" not in failed.err
     assert media_files(project) == []
+
+
+@pytest.mark.parametrize("part", ["take", "sound"])
+def test_a_clip_declared_longer_than_its_file_is_refused_before_rendering(
+    project: Path, tmp_path: Path, part: str
+) -> None:
+    """A hand-edited project.json saying a 2 s clip is a day long, trimmed to all of it: the loader keeps the trim
+    inside the length declared, and the export rendered a day of black and silence (820 MB of hidden mix in 20 s)
+    until the disk was full. The file is asked how long it is before anything is rendered."""
+    ok("import", project, make_clip(tmp_path / "harbour.mp4", seconds=2, size=(320, 240), audio=(48_000, 2)))
+    ok("sound", "add", project, make_clip(tmp_path / "gulls.wav", seconds=2, video=False, audio=(48_000, 2)))
+    document = project / "project.json"
+    doc = json.loads(document.read_text())
+    clip = doc["shots"][0]["takes"][0] if part == "take" else doc["audio"][0]
+    clip["info"]["duration_us"] = clip["trim"]["out_us"] = 86_400_000_000
+    document.write_text(json.dumps(doc))
+    out = tmp_path / "film.mp4"
+    named = "Shot 1 ('harbour')" if part == "take" else "Sound clip 1"
+    file = "harbour.mp4" if part == "take" else "gulls.wav"
+    refused(
+        limited("export", project, "-o", out),
+        f"film.mp4 was not made: {named} plays its file {file} to 24:00:00.000, but the file holds 00:00:02.000",
+    )
+    assert not out.exists() and not list(tmp_path.glob(".film.mp4*"))

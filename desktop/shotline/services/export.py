@@ -5,9 +5,11 @@ The project is captured when the export starts: edits made while it renders do n
 
 from __future__ import annotations
 
+import asyncio
 from fractions import Fraction
 from pathlib import Path
 
+from shotline.core.errors import MediaError, RenderFailed
 from shotline.core.model import Codec, ExportSettings, Project, Size, Trim
 from shotline.core.ports import ProgressSink
 from shotline.jobs.runner import JobHandle, throttled
@@ -17,7 +19,9 @@ from shotline.media.plan import RenderPlan, plan_export, shot_window
 from shotline.media.render import ExportReport, render, with_loudness
 from shotline.services.context import AppContext
 from shotline.services.export_target import check_target
+from shotline.services.media_files import check_lengths
 from shotline.services.session import ProjectSession
+from shotline.services.take_loudness import levels_finder
 
 __all__ = ["ExportReport", "default_extension", "plan", "shot_range", "start_export", "start_metering"]
 
@@ -66,18 +70,27 @@ def start_export(
     existing file may be replaced is the caller's question (`check_target`), asked before the plan is shown."""
     check_target(session, output, replace=True)
     sink = throttled(progress) if progress else None
-    return ctx.runner.submit(
-        render(
-            session.project,
+    project, bundle, target = session.project, session.bundle, output.resolve()
+
+    async def checked_render() -> ExportReport:
+        # each file holds what the project says it does before anything is rendered (it is read: off this thread)
+        try:
+            await asyncio.to_thread(check_lengths, project, bundle)
+        except MediaError as error:
+            raise RenderFailed(f"{target.name} was not made: {error}") from None
+        return await render(
+            project,
             render_plan,
-            output.resolve(),
+            target,
             ffmpeg=ctx.ffmpeg,
-            resolve=session.bundle.resolve,
+            resolve=bundle.resolve,
             progress=sink,
             registry=ctx.processes,
             identity=identity,
+            levels=levels_finder(bundle),
         )
-    )
+
+    return ctx.runner.submit(checked_render())
 
 
 def start_metering(ctx: AppContext, report: ExportReport) -> JobHandle[ExportReport]:

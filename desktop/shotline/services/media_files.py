@@ -11,9 +11,12 @@ is on disk): call it off the GUI thread.
 
 from __future__ import annotations
 
-from pathlib import Path
+from fractions import Fraction
+from pathlib import Path, PurePosixPath
 
-from shotline.core.errors import MediaUnreadable
+from shotline.core.errors import MediaError, MediaUnreadable
+from shotline.core.model import MediaInfo, Project, Trim
+from shotline.core.timecode import US_PER_SECOND, format_time
 from shotline.media.probe import admitted
 from shotline.storage.bundle import ProjectBundle
 
@@ -43,3 +46,40 @@ def admitted_path(bundle: ProjectBundle, path: Path) -> Path:
         )
     admitted(resolved)
     return resolved
+
+
+_SLACK_US = 50_000
+"""How far a trim may run past its file's end, when the file's rate is unknown, before the file is called shorter
+than the project says."""
+
+
+def check_lengths(project: Project, bundle: ProjectBundle) -> None:
+    """Each picked take and sound clip holds, in its file, the part the project plays (admitting each file).
+
+    The loader keeps a trim inside its clip's length as project.json declares it (`MediaInfo.duration_us`); only
+    the file can tell whether that is true. A hand-edited project declaring a 2 s clip a day long exported a day of
+    black picture and silence, filling the disk (issue 13, class 3). Blocking: call it where the export renders.
+    Raises MediaError naming the shot or sound clip and its file as the creator knows it."""
+    names = project.media_names()
+    for number, shot in enumerate(project.shots, start=1):
+        take = shot.picked_take
+        if take is not None:
+            what = f"Shot {number}" + (f" ({shot.title!r})" if shot.title else "")
+            _check_length(bundle, take.media, take.trim, take.info, what, names[take.media])
+    for number, clip in enumerate(project.audio, start=1):
+        _check_length(bundle, clip.media, clip.trim, clip.info, f"Sound clip {number}", names[clip.media])
+
+
+def _check_length(bundle: ProjectBundle, media: str, trim: Trim, said: MediaInfo, what: str, name: str) -> None:
+    try:
+        real = admitted(admitted_file(bundle, media))
+    except MediaError as error:  # it names the file as the project stores it (a made-up name)
+        raise type(error)(str(error).replace(PurePosixPath(media).name, name)) from None
+    fps = real.fps or said.fps
+    slack = int(Fraction(US_PER_SECOND) / fps) if fps else _SLACK_US
+    if trim.out_us > real.duration_us + slack:
+        raise MediaUnreadable(
+            f"{what} plays its file {name} to {format_time(trim.out_us)}, but the file holds "
+            f"{format_time(real.duration_us)} (the project says it is {format_time(said.duration_us)} long: the "
+            "project file was edited, or the file replaced). Relink the file or trim it again."
+        )
