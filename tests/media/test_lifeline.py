@@ -108,3 +108,32 @@ def test_run_returns_what_the_child_said_and_kills_it_at_the_timeout() -> None:
     with pytest.raises(subprocess.TimeoutExpired):
         lifeline.run([ffmpeg_exe(), *FOREVER], timeout=0.5)
     # nothing is left running: tests/conftest.py fails any test that leaves a child behind
+
+
+@pytest.mark.parametrize("tie", ["kernel", "watcher"])
+def test_a_fed_child_reads_the_feed_under_either_tie(tie: str) -> None:
+    """A feed reaches ffmpeg as the pipe its `url` names: the child's input under the kernel's tie, an fd of its own
+    under the watcher (which keeps the child's input for itself)."""
+    feed = lifeline.feed(tie)  # type: ignore[arg-type]
+    sound = subprocess.run(
+        [ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "sine=d=0.5", "-f", "wav", "-"],
+        capture_output=True,
+        check=True,
+        timeout=DEADLINE_S,
+    ).stdout
+
+    async def read() -> bytes:
+        argv = [ffmpeg_exe(), "-loglevel", "error", "-f", "wav", "-i", feed.url, "-f", "s16le", "-"]
+        child = await lifeline.start(argv, stdout=asyncio.subprocess.PIPE, tie=tie, feed=feed.read)  # type: ignore[arg-type]
+        feed.release(feed.read)
+        with open(feed.write, "wb", closefd=False) as writing:
+            writing.write(sound)
+        feed.release(feed.write)
+        out, _ = await child.process.communicate()
+        child.done()
+        return out
+
+    try:
+        assert len(asyncio.run(read())) == 22_050 * 2  # every sample of the half second at 44.1 kHz, 16-bit
+    finally:
+        feed.close()

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from shotline.media.loudness import chain_text, level_filters, meter
+from shotline.media.loudness import level_filters, meter
+from shotline.media.sound_source import chain_text
 from tests.clips import ffmpeg_exe
 from tests.media.sound import ebur128
 

@@ -19,8 +19,11 @@ import pytest
 from shotline.core.model import Codec, ExportSettings, Size
 from shotline.core.ports import ProgressSink
 from shotline.media import soundtrack
+from shotline.media.loudness import Loudness, meter
 from shotline.media.process import ProcessRegistry
+from shotline.media.sound_source import file_source
 from shotline.media.soundtrack import Soundtrack, encode_soundtrack, soundtrack_suffix
+from shotline.media.take_loudness import Foretold
 from tests.clips import ffmpeg_exe
 from tests.media.sound import ebur128, onset, read_wav
 
@@ -79,7 +82,9 @@ def _encode(
     progress: ProgressSink | None = None,
     metadata: dict[str, str] | None = None,
 ) -> Soundtrack:
-    run = encode_soundtrack(mixed, dest, settings, samples, ffmpeg=FFMPEG, progress=progress, metadata=metadata)
+    run = encode_soundtrack(
+        file_source(mixed), dest, settings, samples, ffmpeg=FFMPEG, progress=progress, metadata=metadata
+    )
     return asyncio.run(run)
 
 
@@ -231,7 +236,7 @@ def test_cancelling_leaves_no_file_but_the_destination(tmp_path: Path, monkeypat
 
         task = asyncio.ensure_future(
             encode_soundtrack(
-                long_mix,
+                file_source(long_mix),
                 out / "film.m4a",
                 _settings(Codec.M4A, -14.0),
                 30 * RATE,
@@ -269,3 +274,55 @@ def test_without_a_target_a_sound_over_full_scale_is_said_to_clip(mixes: dict[st
     [note] = hot.notes
     assert note.startswith(f"The sound peaks at {hot.loudness.true_peak_db:+.1f} dBTP, over full scale")
     assert _encode(mixes["bright"], tmp_path / "bright.m4a", _settings(Codec.H264, None)).notes == ()
+
+
+@pytest.mark.parametrize("suffix", [".m4a", ".wav"])
+def test_the_figures_are_the_encoded_files_own(mixes: dict[str, Path], tmp_path: Path, suffix: str) -> None:
+    """The encoded sound is metered as it is written (the same packets, down a pipe to a second ffmpeg): its figures
+    are exactly what the meter reads from the finished file, to the last decimal the meter gives."""
+    codec = Codec.M4A if suffix == ".m4a" else Codec.WAV
+    result = _encode(mixes["bright"], tmp_path / f"film{suffix}", _settings(codec, -14.0))
+    assert result.loudness is not None
+    assert result.loudness == asyncio.run(meter(result.path, FFMPEG))
+
+
+def _foretold(mixed: Path) -> Foretold:
+    """What an export foretells of a mix (`media.take_loudness`): its loudness, and its loudest sample."""
+    integrated, _ = ebur128(mixed)
+    samples, _ = read_wav(mixed)
+    return Foretold(integrated, 20 * float(np.log10(np.abs(samples).max())))
+
+
+@pytest.mark.parametrize("mix", ["hot", "bright"])
+def test_from_a_foretold_loudness_the_encoded_file_is_on_target_under_the_ceiling(
+    mixes: dict[str, Path], tmp_path: Path, mix: str
+) -> None:
+    """Encoded at once from what was foretold: what AAC takes from the bright mix and adds to the hot one's peaks is
+    corrected by encoding again, as the encoded file measures."""
+    settings = _settings(Codec.H264, -14.0)
+    run = encode_soundtrack(
+        file_source(mixes[mix]), tmp_path / "sound.m4a", settings, SECONDS * RATE, ffmpeg=FFMPEG,
+        expected=_foretold(mixes[mix]),
+    )  # fmt: skip
+    _lands(asyncio.run(run), -14.0)
+
+
+def test_a_foretold_mix_is_encoded_once_without_metering_it_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gentle = _mix(tmp_path / "gentle.wav", "0.1*sin(2*PI*440*t)")
+    passes: list[str] = []
+    real = soundtrack.meter_sound  # type: ignore[attr-defined]
+
+    async def counted(*args: object, **kwargs: object) -> Loudness:
+        passes.append("the mix" if kwargs.get("fed") is None else "the encoded sound")
+        return await real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(soundtrack, "meter_sound", counted)
+    settings = _settings(Codec.H264, -14.0)
+    run = encode_soundtrack(
+        file_source(gentle), tmp_path / "sound.m4a", settings, SECONDS * RATE, ffmpeg=FFMPEG,
+        expected=_foretold(gentle),
+    )  # fmt: skip
+    _lands(asyncio.run(run), -14.0)
+    assert passes == ["the encoded sound"]

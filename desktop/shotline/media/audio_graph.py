@@ -29,6 +29,7 @@ from shotline.media.clock import input_cut, seconds_arg
 from shotline.media.intake import TAKE_INPUT, url
 from shotline.media.loudness import metered_into
 from shotline.media.mix import DUCK_BLOCK_SAMPLES, AudioMix, Ducking, Sound
+from shotline.media.sound_source import SoundSource
 
 WAV_CODEC = "pcm_f32le"
 """Float, so a mix that sums past full scale is kept whole for the loudness pass instead of clipping."""
@@ -38,26 +39,20 @@ _START_ONLY = {"first_pts": 0, "min_comp": 0.000001, "min_hard_comp": 1e9, "max_
 what lies before time 0) and leave the rest as it is: timestamps that wander later on are not chased, as before."""
 
 
+def mix_source(mix: AudioMix, ffmpeg_exe: Path) -> SoundSource:
+    """`mix` as ffmpeg makes it, read from its clips: no WAV is written between the mix and what is made of it."""
+    argv: list[str] = ffmpeg.output(_mixed(mix), "-", f="null").compile(cmd=str(ffmpeg_exe))
+    graph = argv.index("-filter_complex")
+    label = argv[graph + 3]  # -filter_complex <graph> -map [label]
+    return SoundSource((*argv[1:graph], "-copyts"), argv[graph + 1], label.strip("[]"))
+
+
 def mix_argv(mix: AudioMix, output: Path, ffmpeg_exe: Path, *, figures: Path | None = None) -> list[str]:
     """The ffmpeg argv that writes `mix` to the WAV `output` (without the flags `run_ffmpeg` adds).
 
     With `figures`, the same pass meters the mix it writes (EBU R128, `loudness.metered_into`): read them with
-    `loudness.read_figures`. That saves reading the whole mix once more before its loudness is set."""
-    layout = _LAYOUTS[mix.channels]
-    playing = [sound for sound in mix.sounds if sound.samples > 0]
-    sources = _shared_inputs(playing)
-    streams = [_sound_chain(sound, mix, *_next(sources[_read(sound)])) for sound in playing]
-    if not streams:
-        summed = ffmpeg.input(f"anullsrc=r={mix.sample_rate}:cl={layout}", f="lavfi").audio
-    elif len(streams) == 1:
-        summed = streams[0]
-    else:
-        summed = ffmpeg.filter(streams, "amix", inputs=len(streams), normalize=0, duration="longest")
-    exact = (
-        summed.filter("aformat", sample_fmts="flt", sample_rates=mix.sample_rate, channel_layouts=layout)
-        .filter("apad", whole_len=mix.samples)
-        .filter("atrim", end_sample=mix.samples)
-    )
+    `loudness.read_figures`."""
+    exact = _mixed(mix)
     wav = {"acodec": WAV_CODEC, "ar": mix.sample_rate, "ac": mix.channels, "f": "wav"}
     if figures is None:
         graph = ffmpeg.output(exact, f"file:{output}", **wav)
@@ -68,6 +63,25 @@ def mix_argv(mix: AudioMix, output: Path, ffmpeg_exe: Path, *, figures: Path | N
     graph = graph.global_args("-y", "-copyts")
     argv: list[str] = graph.compile(cmd=str(ffmpeg_exe))
     return argv
+
+
+def _mixed(mix: AudioMix) -> Any:
+    """The summed sound of `mix`, exactly `mix.samples` long, as an ffmpeg-python stream."""
+    layout = _LAYOUTS[mix.channels]
+    playing = [sound for sound in mix.sounds if sound.samples > 0]
+    sources = _shared_inputs(playing)
+    streams = [_sound_chain(sound, mix, *_next(sources[_read(sound)])) for sound in playing]
+    if not streams:
+        summed = ffmpeg.input(f"anullsrc=r={mix.sample_rate}:cl={layout}", f="lavfi").audio
+    elif len(streams) == 1:
+        summed = streams[0]
+    else:
+        summed = ffmpeg.filter(streams, "amix", inputs=len(streams), normalize=0, duration="longest")
+    return (
+        summed.filter("aformat", sample_fmts="flt", sample_rates=mix.sample_rate, channel_layouts=layout)
+        .filter("apad", whole_len=mix.samples)
+        .filter("atrim", end_sample=mix.samples)
+    )
 
 
 def _read(sound: Sound) -> tuple[Path, int]:

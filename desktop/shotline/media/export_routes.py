@@ -26,22 +26,26 @@ from shotline.core.errors import MediaError, RenderFailed, in_creator_words
 from shotline.core.model import Project
 from shotline.core.partial import partial_path
 from shotline.core.ports import ProgressSink
-from shotline.media.audio_graph import mix_argv
+from shotline.media.audio_graph import mix_source
 from shotline.media.encode import encode_argv, mux_argv
 from shotline.media.encoders import Encoder, audio_args, pick_encoder, software
 from shotline.media.lossless import Route, RouteDecision, decide
-from shotline.media.loudness import Loudness, read_figures
-from shotline.media.mix import build_mix
+from shotline.media.loudness import Loudness
+from shotline.media.mix import AudioMix, build_mix
 from shotline.media.plan import RenderPlan
 from shotline.media.probe import probe
 from shotline.media.process import ProcessRegistry, run_ffmpeg
+from shotline.media.sound_source import SoundSource
 from shotline.media.soundtrack import Soundtrack, encode_soundtrack, soundtrack_suffix
 from shotline.media.stream_copy import render_copy
+from shotline.media.take_loudness import Foretold, SoundLevels, foretell
 
 log = logging.getLogger(__name__)
 
 
 COPIED = "stream copy"
+LevelsOf = Callable[[Path, int, int], SoundLevels]
+"""A sound file's measured cells at a rate and layout (`media.take_loudness`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,7 @@ class _Job:
     resolve: Callable[[str], Path]
     registry: ProcessRegistry
     tags: dict[str, str]
+    levels: LevelsOf | None
 
 
 async def write_film(
@@ -79,10 +84,13 @@ async def write_film(
     progress: ProgressSink | None,
     registry: ProcessRegistry,
     tags: dict[str, str],
+    levels: LevelsOf | None = None,
 ) -> Written:
-    """Write `plan` to `output` by the best route `lossless.decide` allows, with `tags` as its container tags."""
+    """Write `plan` to `output` by the best route `lossless.decide` allows, with `tags` as its container tags.
+    `levels(file, rate, channels)` gives a sound file's measured cells (`media.take_loudness`), so the sound's gain is
+    set before it is encoded; without it the mix is metered first."""
     decision = await asyncio.to_thread(decide, project, plan)
-    job = _Job(project, plan, output, ffmpeg, resolve, registry, tags)
+    job = _Job(project, plan, output, ffmpeg, resolve, registry, tags, levels)
     if decision.lossless:
         passes = Passes(progress, {"copy": 1.0})
         try:
@@ -100,7 +108,7 @@ async def write_film(
 
 def _weights(plan: RenderPlan, decision: RouteDecision) -> dict[str, float]:
     # rough costs relative to encoding the picture: mixing, measuring and encoding sound are a small part of it
-    sound = {"mix": 0.08, "sound": 0.1 if plan.settings.loudness_lufs is not None else 0.06}
+    sound = {"sound": 0.14}
     if plan.settings.codec.audio_only:
         return sound
     picture, mux = (0.1, 0.03) if decision.copies_picture else (1.0, 0.01)
@@ -118,14 +126,16 @@ async def _mix_and_join(job: _Job, decision: RouteDecision, passes: Passes) -> W
 
     settings = job.plan.settings
     try:
+        mixed = await _mixed(job)
         if settings.codec.audio_only:
-            sound = await _sound(job, hide("mix", ".wav"), hide("figures", ".txt"), hide(""), passes)
+            sound = await _sound(job, mixed, hide(""), passes)
             await check_playable(sound.path, job.output, job.plan)
             sound.path.replace(job.output)  # one rename in the same folder: atomic and instant
             return Written("re-encode", decision.reasons, audio_args(settings)[1], sound.loudness, sound.notes)
         picture, joined = hide("picture"), hide("")
-        # the picture (a copy, mostly disk) runs beside the sound (ffmpeg), and the two are joined while the encoded
-        # sound is metered: if the meter asks for another encode, they are joined again
+        # the picture (a copy, mostly disk) runs beside the sound (ffmpeg), and the two are joined once the encoded
+        # sound is metered: if the meter asks for another encode, they are joined again. The sound's command is
+        # built first: the copy's Python work would slow the building, and the sound is what takes longest
         picture_task = asyncio.ensure_future(_picture(job, decision, picture, passes))
 
         async def join(sound_file: Path) -> None:
@@ -142,7 +152,7 @@ async def _mix_and_join(job: _Job, decision: RouteDecision, passes: Passes) -> W
             passes.finish("mux")
 
         sound_dest = hide("sound", soundtrack_suffix(settings))
-        sound_task = _sound(job, hide("mix", ".wav"), hide("figures", ".txt"), sound_dest, passes, alongside=join)
+        sound_task = _sound(job, mixed, sound_dest, passes, alongside=join)
         (route, reasons, encoder, notes), sound = await together(picture_task, sound_task)
         await check_playable(joined, job.output, job.plan)
         joined.replace(job.output)  # one rename in the same folder: atomic and instant
@@ -153,39 +163,33 @@ async def _mix_and_join(job: _Job, decision: RouteDecision, passes: Passes) -> W
     return Written(route, reasons, encoder, sound.loudness, notes + sound.notes)
 
 
+@dataclass(frozen=True, slots=True)
+class _Mixed:
+    """The film's sound as ffmpeg makes it from the clips, and its loudness foretold (None: to be metered)."""
+
+    source: SoundSource
+    expected: Foretold | None
+
+
+async def _mixed(job: _Job) -> _Mixed:
+    """The film's sound: building the command reads each clip's first frames (where its clock starts), and
+    foretelling its loudness reads each clip's cached cells, so both run off the event loop."""
+    mix = await asyncio.to_thread(build_mix, job.project, job.plan, job.resolve)
+    source = await asyncio.to_thread(mix_source, mix, job.ffmpeg)
+    levels = job.levels
+    if job.plan.settings.loudness_lufs is None or levels is None:
+        return _Mixed(source, None)
+    return _Mixed(source, await asyncio.to_thread(_foretold, mix, levels))
+
+
 async def _sound(
-    job: _Job,
-    mixed: Path,
-    figures: Path,
-    dest: Path,
-    passes: Passes,
-    *,
-    alongside: Callable[[Path], Awaitable[None]] | None = None,
+    job: _Job, mixed: _Mixed, dest: Path, passes: Passes, *, alongside: Callable[[Path], Awaitable[None]] | None = None
 ) -> Soundtrack:
-    """Mix the film's sound into `mixed` (metering it on the way when it is to be normalised), then encode it into
-    `dest` at its loudness; `alongside` runs with each meter of an encoded sound (see `encode_soundtrack`)."""
+    """Mix, level and encode the film's sound into `dest` in one pass; `alongside` runs once each encoded sound is
+    metered (see `encode_soundtrack`)."""
     settings = job.plan.settings
-    meter = figures if settings.loudness_lufs is not None else None
-    # building the command reads each clip's first frames (where its clock starts): off the event loop
-    mixing = await asyncio.to_thread(
-        lambda: mix_argv(build_mix(job.project, job.plan, job.resolve), mixed, job.ffmpeg, figures=meter)
-    )
-    await run_ffmpeg(
-        mixing,
-        duration_us=job.plan.duration_us,
-        progress=passes.sink("mix"),
-        registry=job.registry,
-        writing=job.output,
-    )
-    passes.finish("mix")
-    measured = None
-    if meter is not None:
-        try:
-            measured = read_figures(meter, job.output.name)
-        except RenderFailed as failure:  # too short to meter, say: the soundtrack finds that out and says so
-            log.info("the mix was not metered as it was made: %s", failure)
     sound = await encode_soundtrack(
-        mixed,
+        mixed.source,
         dest,
         settings,
         job.plan.samples,
@@ -193,12 +197,21 @@ async def _sound(
         registry=job.registry,
         progress=passes.sink("sound"),
         metadata=job.tags if settings.codec.audio_only else None,
-        measured=measured,
+        expected=mixed.expected,
         alongside=alongside,
     )
-    mixed.unlink(missing_ok=True)  # noqa: ASYNC240 - it can be large: free the disk before the mux
     passes.finish("sound")
     return sound
+
+
+def _foretold(mix: AudioMix, levels: LevelsOf) -> Foretold | None:
+    """The mix's loudness foretold from its clips' cells; None (the mix is metered instead) when a clip's sound
+    cannot be measured: the mix then says why."""
+    try:
+        return foretell(mix, lambda source: levels(source, mix.sample_rate, mix.channels))
+    except MediaError as error:
+        log.info("the mix's loudness is metered, not foretold: %s", error)
+        return None
 
 
 async def _picture(

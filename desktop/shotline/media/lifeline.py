@@ -29,7 +29,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 log = logging.getLogger(__name__)
@@ -70,11 +70,59 @@ class Child:
             os.close(lifeline)  # the watcher reads the end of its pipe, kills its group (only itself now) and exits
 
 
+@dataclass
+class Feed:
+    """A pipe from one child to another: the first writes into `write` (its output), the second reads `read` (given
+    as `start(feed=…)`), which ffmpeg names `url`. Each end is released here once its child has started (the child
+    holds its own copy; the reader sees the end of the pipe only when every copy of `write` is closed), and `close`
+    releases what is left, whatever happened."""
+
+    read: int
+    write: int
+    url: str
+    _open: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._open = {self.read, self.write}
+
+    def release(self, end: int) -> None:
+        if end in self._open:
+            self._open.discard(end)
+            os.close(end)
+
+    def close(self) -> None:
+        for end in (self.read, self.write):
+            self.release(end)
+
+
+_FEED_LOWEST_FD = 10
+"""Under a watcher the child's input is the watcher's and fds 0 and 3 are moved about; a feed above them is left
+alone (and reaches ffmpeg as `pipe:<fd>`)."""
+
+
+def feed(tie: Tie | None = None) -> Feed:
+    """A new pipe for `start(feed=…)`: the child's input where that is free, else an fd of its own."""
+    read, write = os.pipe()
+    if (tie or native_tie()) != "watcher":
+        return Feed(read, write, "pipe:0")
+    import fcntl  # POSIX only, as the watcher is
+
+    high = fcntl.fcntl(read, fcntl.F_DUPFD_CLOEXEC, _FEED_LOWEST_FD)
+    os.close(read)
+    return Feed(high, write, f"pipe:{high}")
+
+
 async def start(
-    argv: Sequence[str], *, stdout: int | None = None, stderr: int | None = None, tie: Tie | None = None
+    argv: Sequence[str],
+    *,
+    stdout: int | None = None,
+    stderr: int | None = None,
+    tie: Tie | None = None,
+    feed: int | None = None,
 ) -> Child:
     """Start `argv` tied to this process (`tie`: the platform's own way unless told); `stdout` and `stderr` as for
-    `asyncio.create_subprocess_exec`. Call `done` once it has exited, `kill` to stop it first."""
+    `asyncio.create_subprocess_exec`, `feed` the read end of a `Feed` it reads. Call `done` once it has exited,
+    `kill` to stop it first."""
     tie = tie or native_tie()
     if tie == "watcher":
         # A plain pipe, not asyncio's: asyncio would wait for it to close before saying the child has exited. Its
@@ -84,6 +132,7 @@ async def start(
             process = await asyncio.create_subprocess_exec(
                 "/bin/sh", "-c", _WATCHER, "shotline-watcher", *argv,
                 stdin=watched, stdout=stdout, stderr=stderr, start_new_session=True,
+                pass_fds=() if feed is None else (feed,),
             )  # fmt: skip
         except BaseException:
             os.close(lifeline)
@@ -93,7 +142,7 @@ async def start(
         return Child(process, lifeline)
     process = await asyncio.create_subprocess_exec(
         *argv,
-        stdin=asyncio.subprocess.DEVNULL,
+        stdin=asyncio.subprocess.DEVNULL if feed is None else feed,
         stdout=stdout,
         stderr=stderr,
         start_new_session=tie != "job",

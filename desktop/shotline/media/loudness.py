@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import ffmpeg
-
 from shotline.core.errors import RenderFailed
 from shotline.core.partial import temp_prefix
 from shotline.core.ports import ProgressSink
-from shotline.media.intake import FILE_ONLY, url
+from shotline.media.lifeline import Feed
 from shotline.media.process import ProcessRegistry, run_ffmpeg
+from shotline.media.sound_source import Filter, SoundSource, file_source
 
 OVERSAMPLE = 4
 """The limiter runs at 4× the mix rate, where the sample peaks come within a fraction of a dB of the true peak."""
@@ -33,8 +32,6 @@ LIMITER_ATTACK_MS = 2.0
 LIMITER_RELEASE_MS = 50.0
 LIMITER_FLOOR_DB = -24.0
 """The lowest limit alimiter takes (0.0625)."""
-Filter = tuple[str, dict[str, str]]
-"""An ffmpeg filter: its name and options."""
 _SILENT_LUFS = -70.0
 """EBU R128 gates out everything quieter than −70 LUFS: a mix this quiet is silence and is left alone."""
 
@@ -75,15 +72,40 @@ async def meter(
     has no figures, and is refused like a file without sound. `through` measures the sound as those filters leave
     it (e.g. `level_filters`). `progress` (0..1) needs the sound's `duration_us`.
     """
+    return await meter_sound(
+        file_source(path),
+        path.name,
+        ffmpeg_exe,
+        registry,
+        through=through,
+        duration_us=duration_us,
+        progress=progress,
+    )
+
+
+async def meter_sound(
+    source: SoundSource,
+    name: str,
+    ffmpeg_exe: Path,
+    registry: ProcessRegistry | None = None,
+    *,
+    through: Sequence[Filter] = (),
+    duration_us: int | None = None,
+    progress: ProgressSink | None = None,
+    fed: Feed | None = None,
+) -> Loudness:
+    """`meter` for any sound source (a mix read from its clips; with `fed`, the sound another ffmpeg is writing into
+    that pipe); `name` is what a failure calls the sound."""
     with tempfile.TemporaryDirectory(prefix=temp_prefix("meter")) as folder:
         figures = Path(folder) / "r128.txt"
-        sound = ffmpeg.input(url(path), **FILE_ONLY).audio
-        for name, options in through:
-            sound = sound.filter(name, **options)
-        metered = metered_into(sound, figures)
-        argv: list[str] = ffmpeg.output(metered, "-", f="null").global_args("-y").compile(cmd=str(ffmpeg_exe))
-        await run_ffmpeg(argv, duration_us=duration_us, progress=progress, registry=registry)
-        return read_figures(figures, path.name)
+        argv = [*source.argv(ffmpeg_exe, [*through, *metering(figures)]), "-f", "null", "-"]
+        await run_ffmpeg(argv, duration_us=duration_us, progress=progress, registry=registry, fed=fed)
+        return read_figures(figures, name)
+
+
+def metering(figures: Path) -> list[Filter]:
+    """The EBU R128 meter (true peak on) printing its running figures to `figures` (see `read_figures`)."""
+    return [("ebur128", {"peak": "true", "metadata": "1"}), ("ametadata", {"mode": "print", "file": str(figures)})]
 
 
 def metered_into(sound: Any, figures: Path) -> Any:
@@ -127,11 +149,6 @@ def level_filters(gain_db: float, limit_db: float | None, sample_rate: int) -> l
         ("alimiter", limiter),
         ("aresample", {"out_sample_rate": str(sample_rate)}),
     ]
-
-
-def chain_text(filters: Sequence[Filter]) -> str:
-    """Filters as an ffmpeg `-af` chain (their values hold no ',', ':' or '=', so nothing needs escaping)."""
-    return ",".join(f"{name}={':'.join(f'{k}={v}' for k, v in options.items())}" for name, options in filters)
 
 
 def _last_figures(path: Path) -> dict[str, str]:

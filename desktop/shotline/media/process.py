@@ -93,10 +93,11 @@ def _yield_to_the_window(pid: int) -> None:
             os.setpriority(os.PRIO_PROCESS, pid, BACKGROUND_NICENESS)
 
 
-def with_reporting_flags(argv: list[str]) -> list[str]:
+def with_reporting_flags(argv: list[str], *, progress: bool = True) -> list[str]:
     if not argv:
         raise ValueError("An ffmpeg command line needs at least the executable")
-    return [argv[0], *REPORTING_FLAGS, *argv[1:]]
+    flags = REPORTING_FLAGS if progress else REPORTING_FLAGS[: REPORTING_FLAGS.index("-progress")]
+    return [argv[0], *flags, *argv[1:]]
 
 
 async def run_ffmpeg(
@@ -106,23 +107,38 @@ async def run_ffmpeg(
     progress: ProgressSink | None = None,
     registry: ProcessRegistry | None = None,
     writing: Path | None = None,
+    feeding: lifeline.Feed | None = None,
+    fed: lifeline.Feed | None = None,
 ) -> None:
     """Run ffmpeg to completion. Raises RenderFailed on a non-zero exit; kills ffmpeg if cancelled.
 
     `writing` is the creator's file this command makes (directly or through a hidden partial file), named when the
-    command fails."""
+    command fails. A command `feeding` another writes into that pipe as its output `pipe:1` (so it reports no
+    progress: the one it feeds does); one `fed` reads it as `fed.url`. Each closes its own end once started."""
     registry = ProcessRegistry() if registry is None else registry
-    command = with_reporting_flags(argv)
+    command = with_reporting_flags(argv, progress=feeding is None)
     log.debug("running %s", shlex.join(command))
-    child = await lifeline.start(command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        child = await lifeline.start(
+            command,
+            stdout=asyncio.subprocess.PIPE if feeding is None else feeding.write,
+            stderr=asyncio.subprocess.PIPE,
+            feed=None if fed is None else fed.read,
+        )
+    finally:
+        # this process's copy of the pipe's end: the child has its own, and the other side sees the pipe end
+        # only once every copy of the write end is closed
+        if feeding is not None:
+            feeding.release(feeding.write)
+        if fed is not None:
+            fed.release(fed.read)
     process = child.process
     registry.add(process)
     _yield_to_the_window(process.pid)
     stderr_tail: deque[str] = deque(maxlen=_STDERR_LINES_KEPT)
-    readers = [
-        asyncio.ensure_future(_read_progress(process, duration_us, progress)),
-        asyncio.ensure_future(_read_stderr(process, stderr_tail)),
-    ]
+    readers = [asyncio.ensure_future(_read_stderr(process, stderr_tail))]
+    if feeding is None:
+        readers.append(asyncio.ensure_future(_read_progress(process, duration_us, progress)))
     try:
         await asyncio.gather(*readers)
         returncode = await process.wait()

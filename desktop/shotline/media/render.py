@@ -29,7 +29,7 @@ from shotline.core.ports import ProgressSink
 from shotline.media import leftovers
 from shotline.media.content_credentials import SigningIdentity, mime_type, sign_copy
 from shotline.media.encoders import check_extension
-from shotline.media.export_routes import check_playable, write_film
+from shotline.media.export_routes import LevelsOf, check_playable, write_film
 from shotline.media.lossless import Route
 from shotline.media.loudness import Loudness, meter
 from shotline.media.plan import RenderPlan
@@ -70,10 +70,11 @@ async def render(
     progress: ProgressSink | None = None,
     registry: ProcessRegistry | None = None,
     identity: SigningIdentity | None = None,
+    levels: LevelsOf | None = None,
 ) -> ExportReport:
     """Render `plan` (of `project`) to `output`, signed by `identity` when given. Raises RenderFailed (target
     untouched); cancelling removes every trace. `resolve` maps the project's media paths (music, voice-over) to
-    files."""
+    files; `levels` gives their measured loudness cells (see `export_routes.write_film`)."""
     started = time.monotonic()
     output = _prepare(plan, output)
     await asyncio.to_thread(_sweep_leftovers, output)
@@ -93,6 +94,7 @@ async def render(
                 progress=route_progress,
                 registry=registry,
                 tags=metadata_tags(record),
+                levels=levels,
             )
             if identity is not None:
                 await _sign_into_place(work, output, record, plan, identity)

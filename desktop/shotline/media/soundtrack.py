@@ -1,16 +1,19 @@
 """Encode an export's sound on its own, and check on the encoded file that it keeps the loudness promises.
 
-The sound arrives mixed, as a float WAV. With a loudness target, the mix is measured by the EBU R128 meter
-(`loudness.meter`, the same one whose figures the creator is shown) and one gain brings it to the target. Where that
-gain would push the true peak past the ceiling, an oversampled limiter holds the peaks; it takes a little loudness
-with them, so the limited sound is metered and the gain raised to make up for it (`_fit`).
+The sound arrives as a `SoundSource`: the film's mix as ffmpeg makes it from the clips, so it is mixed, levelled and
+encoded in one pass without a file between. With a loudness target, the gain comes from what is known of the mix
+before anything is encoded: its loudness foretold from the clips' own measurements (`media.take_loudness`), or
+else metered (`loudness.meter_sound`, the same EBU R128 meter whose figures the creator is shown). Where that gain
+would push the true peak past the ceiling, an oversampled limiter holds the peaks; it takes a little loudness with
+them, so the limited mix is metered and the gain raised to make up for it (`_fit`).
 
-An encoder then changes both figures: AAC's low-pass takes loudness away (most from noisy, bright sound), and its
-noise adds peaks, up to several dB over what went in on a mix with sharp transients. So the encoded file is metered,
-and while it misses the target by more than `CLOSE_ENOUGH_LU` or its true peak is over the ceiling, the aim is moved
-by the loudness missed and the limit lowered by the peak's overshoot, and the sound is encoded again, at most
-`MOST_ENCODES` times. A promise still broken (loudness off by more than `PROMISED_LU`, peak over) is told in a
-note.
+The encoded sound is metered as it is written: the encoder writes the file and, packet for packet, the same stream
+into a pipe that a second ffmpeg meters, so the check ends when the encode does (its figures are the file's: the
+same packets, decoded from the same first sample, `ENCODER_PRIMING`). An encoder changes both figures (AAC's
+low-pass takes loudness away, most from noisy, bright sound, and its noise adds peaks), so while the encoded sound
+misses the target by more than `PROMISED_LU` or its true peak is over the ceiling, the aim is moved by the loudness
+missed and the limit lowered by the peak's overshoot, and the sound is encoded again, at most `MOST_ENCODES` times.
+A promise still broken is told in a note.
 
 Without a target the sound is encoded as mixed and metered, so the report shows what the file measures.
 """
@@ -27,19 +30,31 @@ from shotline.core.cleanup import together
 from shotline.core.errors import RenderFailed
 from shotline.core.model import ExportSettings
 from shotline.core.ports import ProgressSink
-from shotline.media.encode import FAST_START
+from shotline.media import lifeline
 from shotline.media.encoders import audio_args
-from shotline.media.intake import FILE_ONLY, input_args, url
-from shotline.media.loudness import LIMITER_MARGIN_DB, Filter, Loudness, chain_text, level_filters, meter
+from shotline.media.loudness import LIMITER_MARGIN_DB, Loudness, level_filters, meter, meter_sound
 from shotline.media.process import ProcessRegistry, run_ffmpeg
+from shotline.media.sound_source import Filter, SoundSource
+from shotline.media.take_loudness import Foretold
 
 log = logging.getLogger(__name__)
 
 PROMISED_LU = 0.5
-"""How close to the target the encoded sound's loudness is promised to be; further off, the creator is told."""
-CLOSE_ENOUGH_LU = 0.2
-"""Encoded loudness this close to the target is kept: well inside the promise, and each encode costs time."""
+"""How close to the target the encoded sound's loudness is promised to be: closer is kept (each encode costs as
+long as the sound takes to encode); further off, it is encoded again, and if still off, the creator is told."""
 MOST_ENCODES = 4
+TRUE_PEAK_ALLOWANCE_DB = 3.0
+"""How far over its loudest sample a foretold mix's true peak is taken to reach when choosing whether to limit it:
+more than music that was never clipped goes (a limiter that does not reach the peaks changes nothing). A mix that
+goes further is caught by the meter of the encoded sound and limited on the next encode."""
+ENCODER_PRIMING = {"aac": 1024}
+"""Samples an encoder puts before the sound (FFmpeg's AAC encoder's `initial_padding`): the file's edit list skips
+them, the bare stream the meter reads does not say so, so the meter skips them itself."""
+_STREAMED = {"aac": ("adts", "aac")}
+"""How the encoded sound goes down the pipe to its meter (the muxer, and the demuxer that reads it): AAC as ADTS,
+anything else (PCM) in NUT."""
+_NUT = ("nut", "nut")
+_MUXERS = {".m4a": "ipod", ".wav": "wav"}
 CORRECTION_MARGIN_DB = 0.2
 """A limit lowered by the measured overshoot goes this much further, since the overshoot varies a little."""
 FIT_CLOSE_LU = 0.1
@@ -73,7 +88,7 @@ def soundtrack_suffix(settings: ExportSettings) -> str:
 
 
 async def encode_soundtrack(
-    mixed: Path,
+    source: SoundSource,
     dest: Path,
     settings: ExportSettings,
     samples: int,
@@ -82,28 +97,28 @@ async def encode_soundtrack(
     registry: ProcessRegistry | None = None,
     progress: ProgressSink | None = None,
     metadata: Mapping[str, str] | None = None,
-    measured: Loudness | None = None,
+    expected: Loudness | Foretold | None = None,
     alongside: Callable[[Path], Awaitable[None]] | None = None,
 ) -> Soundtrack:
-    """Encode the mix `mixed` (a WAV of `samples` samples at `settings.sample_rate`) into `dest`, exactly `samples`
+    """Encode the sound of `source` (`samples` samples at `settings.sample_rate`) into `dest`, exactly `samples`
     long, at `settings`' loudness target and under its true-peak ceiling as metered on the encoded file.
 
-    `measured` is the mix's loudness when the pass that made it metered it (`audio_graph.mix_argv(figures=…)`).
-    `alongside(dest)` runs while each encoded sound is metered (the export joins it with the picture then, and again
-    if the meter asks for another encode), so the last check costs no time of its own.
+    `expected` is what is known of the sound's loudness before it is encoded (metered, or foretold from its clips);
+    without it the sound is metered first. `alongside(dest)` runs once each encoded sound is metered (the export
+    joins it with the picture then, and again if the meter asks for another encode).
     `dest`'s suffix decides the container (see `soundtrack_suffix`); `metadata` becomes its tags. Raises RenderFailed
     when ffmpeg fails. A cancelled or failed encode leaves only `dest` (partly written) for the caller to remove.
     """
     # `is None`, not `or`: an empty registry is falsy, and it is the caller's that must list these processes
     registry = ProcessRegistry() if registry is None else registry
-    encoding = _Encoding(mixed, dest, settings, samples, ffmpeg, registry, progress, metadata, alongside)
+    encoding = _Encoding(source, dest, settings, samples, ffmpeg, registry, progress, metadata, alongside)
     target = settings.loudness_lufs
     if target is None:
         return await encoding.as_mixed()
     try:
-        mix = measured or await encoding.meter(ahead=_ENCODE + _METER)
+        mix = _as_metered(expected) if expected is not None else await encoding.meter(ahead=_ENCODE + _METER)
     except RenderFailed as failure:
-        log.warning("could not meter the mix %s: %s", mixed, failure)
+        log.warning("could not meter the sound for %s: %s", dest.name, failure)
         return await encoding.as_mixed("The sound could not be measured, so it was not normalised.")
     if mix.silent:
         return await encoding.as_mixed()
@@ -118,7 +133,7 @@ async def encode_soundtrack(
             return encoding.done(None, (_UNMEASURED,))
         if not _misses(encoded, target, ceiling) or attempt == MOST_ENCODES:
             return encoding.done(encoded, _broken(encoded, target, ceiling))
-        if abs(target - encoded.integrated_lufs) > CLOSE_ENOUGH_LU:
+        if abs(target - encoded.integrated_lufs) > PROMISED_LU:
             aim += target - encoded.integrated_lufs  # what the encoder took (or added) is made up next time
         if encoded.true_peak_db > ceiling:
             # the encoder added to the peak that went in, and adds about as much under a lower limit
@@ -177,10 +192,19 @@ async def _fit(
     return gain_db, metered
 
 
+def _as_metered(expected: Loudness | Foretold) -> Loudness:
+    """What is known of a sound before it is encoded, as figures to set its level by: a foretold peak is a sample
+    peak, so the true peak is allowed `TRUE_PEAK_ALLOWANCE_DB` over it."""
+    if isinstance(expected, Loudness):
+        return expected
+    integrated = expected.integrated_lufs
+    return Loudness(integrated, expected.peak_db + TRUE_PEAK_ALLOWANCE_DB, 0.0, integrated - 10.0)
+
+
 def _misses(encoded: Loudness, target: float, ceiling: float) -> bool:
-    """Whether the encoded sound is worth another pass: off the target by more than `CLOSE_ENOUGH_LU`, or over the
-    ceiling."""
-    return abs(encoded.integrated_lufs - target) > CLOSE_ENOUGH_LU or encoded.true_peak_db > ceiling
+    """Whether the encoded sound breaks a promise, so is encoded again: off the target by more than `PROMISED_LU`,
+    or over the ceiling."""
+    return abs(encoded.integrated_lufs - target) > PROMISED_LU or encoded.true_peak_db > ceiling
 
 
 def _broken(encoded: Loudness, target: float, ceiling: float) -> tuple[str, ...]:
@@ -208,7 +232,7 @@ class _Encoding:
 
     def __init__(
         self,
-        mixed: Path,
+        source: SoundSource,
         dest: Path,
         settings: ExportSettings,
         samples: int,
@@ -218,17 +242,18 @@ class _Encoding:
         metadata: Mapping[str, str] | None,
         alongside: Callable[[Path], Awaitable[None]] | None = None,
     ) -> None:
-        self.mixed, self.dest, self.settings, self.samples = mixed, dest, settings, samples
+        self.source, self.dest, self.settings, self.samples = source, dest, settings, samples
         self._ffmpeg, self._registry, self._progress, self._metadata = ffmpeg, registry, progress, metadata
         self._alongside = alongside
         self._duration_us = round(samples * 1_000_000 / settings.sample_rate)
         self._done = 0.0
 
-    async def meter(self, through: list[Filter] | None = None, *, ahead: float, path: Path | None = None) -> Loudness:
-        """The mix's loudness (through `through`, when given), or the loudness of `path`."""
+    async def meter(self, through: list[Filter] | None = None, *, ahead: float) -> Loudness:
+        """The sound's loudness (through `through`, when given)."""
         cost = _FIT if through else _METER
-        measured = await meter(
-            path or self.mixed,
+        measured = await meter_sound(
+            self.source,
+            self.dest.name,
             self._ffmpeg,
             self._registry,
             through=through or (),
@@ -239,24 +264,65 @@ class _Encoding:
         return measured
 
     async def encode(self, filters: list[Filter]) -> Loudness | None:
-        """Encode the mix through `filters` into `dest`; what the encoded file measures (None if it could not be)."""
-        argv = _encode_argv(self.mixed, self.dest, self.settings, self.samples, self._ffmpeg, filters, self._metadata)
-        await run_ffmpeg(
-            argv,
-            duration_us=self._duration_us,
-            progress=self._share(_ENCODE, _METER),
-            registry=self._registry,
-            writing=self.dest,
+        """Encode the sound through `filters` into `dest`, metering the encoded stream as it is written; what the
+        encoded sound measures (None if it could not be measured)."""
+        codec = audio_args(self.settings)[1]
+        feed = lifeline.feed()
+        encoded = SoundSource(
+            ("-protocol_whitelist", "pipe", "-f", _STREAMED.get(codec, _NUT)[1], "-i", feed.url), "", "0:a:0"
         )
-        self._advance(_ENCODE, _METER)
-        if self._alongside is None:
-            return await self._metered()
-        measured, _ = await together(self._metered(), self._alongside(self.dest))
+        priming = ENCODER_PRIMING.get(codec, 0)
+        skipped: list[Filter] = [("atrim", {"start_sample": str(priming), "end_sample": str(priming + self.samples)})]
+        argv = self._argv(filters, codec)
+        try:
+            _, measured = await together(
+                run_ffmpeg(argv, registry=self._registry, writing=self.dest, feeding=feed),
+                self._metered(encoded, skipped, feed),
+            )
+        finally:
+            feed.close()
+        self._advance(_ENCODE + _METER, 0.0)
+        if measured is None:  # the stream's meter failed: the file is there to meter instead
+            measured = await self._metered_file()
+        if self._alongside is not None:
+            await self._alongside(self.dest)
         return measured
 
-    async def _metered(self) -> Loudness | None:
+    def _argv(self, filters: list[Filter], codec: str) -> list[str]:
+        """Encode the sound through `filters`, padded or cut to exactly its samples, into `dest` and, the same packets,
+        into the pipe its meter reads (`pipe:1`) (without the flags `run_ffmpeg` adds)."""
+        samples, settings, dest = self.samples, self.settings, self.dest
+        exact: list[Filter] = [("apad", {"whole_len": str(samples)}), ("atrim", {"end_sample": str(samples)})]
+        argv = self.source.argv(self._ffmpeg, [*filters, *exact])
+        argv += [*audio_args(settings), "-ar", str(settings.sample_rate), "-ac", str(settings.channels)]
+        for key, value in (self._metadata or {}).items():
+            argv += ["-metadata", f"{key}={value}"]
+        muxer = _MUXERS[dest.suffix.lower()]
+        options = ":movflags=+faststart" if muxer == "ipod" else ""
+        file = _tee_escaped(f"file:{dest}")
+        stream = _STREAMED.get(codec, _NUT)[0]
+        # onfail=ignore: a meter that stops reading costs the measurement (the file is metered instead), not the sound
+        return [*argv, "-f", "tee", f"[f={muxer}{options}]{file}|[f={stream}:onfail=ignore]pipe:1"]
+
+    async def _metered(self, encoded: SoundSource, skipped: list[Filter], feed: lifeline.Feed) -> Loudness | None:
         try:
-            return await self.meter(ahead=0.0, path=self.dest)
+            return await meter_sound(
+                encoded,
+                self.dest.name,
+                self._ffmpeg,
+                self._registry,
+                through=skipped,
+                duration_us=self._duration_us,
+                progress=self._share(_ENCODE + _METER, 0.0),
+                fed=feed,
+            )
+        except RenderFailed as failure:
+            log.warning("could not meter the sound of %s as it was encoded: %s", self.dest.name, failure)
+            return None
+
+    async def _metered_file(self) -> Loudness | None:
+        try:
+            return await meter(self.dest, self._ffmpeg, self._registry, duration_us=self._duration_us)
         except RenderFailed as failure:
             log.warning("could not meter %s: %s", self.dest, failure)
             return None
@@ -294,23 +360,7 @@ class _Encoding:
         return (1.0 - self._done) * cost / (cost + ahead + _SPARE)
 
 
-def _encode_argv(
-    mixed: Path,
-    dest: Path,
-    settings: ExportSettings,
-    samples: int,
-    ffmpeg_exe: Path,
-    filters: list[Filter],
-    metadata: Mapping[str, str] | None,
-) -> list[str]:
-    """Encode `mixed` through `filters` into `dest`, padded or cut to exactly `samples` (without the flags
-    `run_ffmpeg` adds)."""
-    exact: list[Filter] = [("apad", {"whole_len": str(samples)}), ("atrim", {"end_sample": str(samples)})]
-    argv = [str(ffmpeg_exe), "-y", *input_args(FILE_ONLY), "-i", url(mixed), "-map", "0:a:0"]
-    argv += ["-af", chain_text([*filters, *exact]), *audio_args(settings)]
-    argv += ["-ar", str(settings.sample_rate), "-ac", str(settings.channels)]
-    if dest.suffix.lower() in FAST_START:
-        argv += ["-movflags", "+faststart"]
-    for key, value in (metadata or {}).items():
-        argv += ["-metadata", f"{key}={value}"]
-    return [*argv, f"file:{dest}"]
+def _tee_escaped(name: str) -> str:
+    for char in "\\|[]":
+        name = name.replace(char, "\\" + char)
+    return name

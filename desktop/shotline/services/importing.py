@@ -14,6 +14,7 @@ from shotline.media.probe import probe
 from shotline.media.remux import needs_index, remux_indexed
 from shotline.services.intake import NewMedia, check, shown, source
 from shotline.services.session import ProjectSession
+from shotline.services.take_loudness import measure_on_import
 from shotline.storage.bundle import ProjectBundle
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ def prepare_takes(
         for path, info in zip(sources, infos, strict=True):
             media, info = _import_indexed(bundle, path, info)
             new.add(media)
+            if info.has_audio:
+                measure_on_import(bundle, media)  # off the GUI thread, so an export can set its gain at once
             take = Take(new_id(), media, Origin.IMPORTED, info, Trim(0, info.duration_us), source_name=shown(path.name))
             takes.append((path, take))
     return takes

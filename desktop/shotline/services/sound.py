@@ -9,6 +9,7 @@ from shotline.core.errors import MediaUnreadable
 from shotline.core.model import AudioClip, Transition, TransitionKind, Trim, new_id
 from shotline.services.intake import NewMedia, check, shown, source
 from shotline.services.session import ProjectSession
+from shotline.services.take_loudness import measure_on_import
 from shotline.storage.bundle import ProjectBundle
 
 
@@ -24,6 +25,7 @@ def prepare_sound(
     media = bundle.import_media(path)
     if new_media is not None:
         new_media.add(media)
+    measure_on_import(bundle, media)  # off the GUI thread, so an export can set its gain at once
     return AudioClip(
         id=new_id(),
         media=media,
