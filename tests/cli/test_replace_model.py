@@ -7,6 +7,7 @@ The retired model comes from a plug-in backend (tests/services/retired_models.py
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from pathlib import Path
 
@@ -118,3 +119,15 @@ def test_a_retired_model_is_given_to_no_shot(tmp_path: Path) -> None:
     assert [shot["backend"] for shot in info(project)["shots"]] == ["animatic"]
     ok("shot", "set", project, "1", "--backend", "studio")  # its default, the served model
     assert [shot["model"] for shot in info(project)["shots"]] == [NEW.id]
+
+
+@pytest.mark.usefixtures("studio")
+def test_backends_names_a_retired_model_and_its_replacement() -> None:
+    listed = ok("backends")
+    assert f"{OLD.id:<20} Studio One (retired 2026-07-30; replaced by {NEW.id})" in listed
+    assert f"{NEW.id:<20} Studio Two\n" in listed
+    [studio] = [row for row in json.loads(ok("backends", "--json")) if row["id"] == "studio"]
+    assert [(m["id"], m["retired"], m["replacement"]) for m in studio["models"]] == [
+        (NEW.id, None, None),
+        (OLD.id, "2026-07-30", NEW.id),
+    ]

@@ -32,6 +32,8 @@ def _describe(info: BackendInfo, key: str) -> dict[str, Any]:
                 "aspects": list(m.aspects),
                 "audio": m.audio,
                 "price_per_second": str(m.price_per_second) if m.price_per_second is not None else None,
+                "retired": m.retired or None,
+                "replacement": m.replacement or None,
             }
             for m in info.models
         ],
@@ -66,7 +68,10 @@ def backends(as_json: bool) -> None:
             problems.append(row["key_problem"])
         click.echo(f"{row['id']:<12} {row['name']} ({row['kind']}, {key})")
         for model in row["models"]:
-            click.echo(f"{'':<12}   {model['id']:<20} {model['label']}")
+            retired = f" (retired {model['retired']}" if model["retired"] else ""
+            if retired:
+                retired += f"; replaced by {model['replacement']})" if model["replacement"] else ")"
+            click.echo(f"{'':<12}   {model['id']:<20} {model['label']}{retired}")
     for problem in dict.fromkeys(problems):
         click.echo(f"\nKeys could not be looked up: {problem} A key in the backend's environment variable still works.")
 
