@@ -20,6 +20,7 @@ import keyring
 import pytest
 
 from shotline.backends.builtin import BUILTIN_SPECS
+from shotline.backends.catalogue import shipped
 from shotline.services.content_credentials import ENV_CERT, ENV_KEY
 from tests.signing import SIGNER, identity_files
 
@@ -63,6 +64,16 @@ def test_the_frozen_app_finds_every_builtin_backend(program: Path, tmp_path: Pat
     listed = frozen(program, "backends", cwd=tmp_path)
     missing = [spec.info.id for spec in BUILTIN_SPECS if spec.info.id not in listed]
     assert not missing, f"the frozen app lost the entry points of {missing}:\n{listed}"
+
+
+def test_the_frozen_app_carries_the_model_catalogue(program: Path, tmp_path: Path) -> None:
+    """resources/catalogue travels in the app (as resources/ does, shotline/_resources): every built-in backend
+    offers the models its catalogue file declares, where a lost file would leave it none."""
+    rows = json.loads(frozen(program, "backends", "--json", cwd=tmp_path))
+    offered = {row["id"]: [model["id"] for model in row["models"]] for row in rows}
+    for spec in BUILTIN_SPECS:
+        declared = [model.id for model in shipped().models(spec.info.id).infos()]
+        assert declared and offered[spec.info.id] == declared, spec.info.id
 
 
 @pytest.mark.real_keyring
