@@ -443,34 +443,6 @@ def test_a_job_comfyui_lost_in_a_restart_fails_with_advice(tmp_path: Path, fake:
     assert "restarted" in asyncio.run(scenario())
 
 
-def test_after_a_restart_a_new_adapter_finishes_the_submitted_job(tmp_path: Path, fake: FakeComfyUI) -> None:
-    request = _request()
-    project = tmp_path / "project"
-    journal = journal_for(project)
-    record = add_job(journal, request)
-
-    async def before_the_crash() -> None:
-        backend = _backend(tmp_path, fake.url)
-        try:
-            await submit_job(record, backend=backend, journal=journal)
-        finally:
-            await backend.aclose()
-
-    async def after_the_restart() -> Any:
-        backend = _backend(tmp_path, fake.url)
-        try:
-            return await drive(backend, journal.get(request.job_id), journal, project, resumed=True)
-        finally:
-            await backend.aclose()
-
-    asyncio.run(before_the_crash())
-    assert journal.get(request.job_id).phase is JobPhase.SUBMITTED
-    outcome = asyncio.run(after_the_restart())
-    assert outcome.take.info.has_video
-    assert _creates(fake) == 1
-    assert journal.get(request.job_id).phase is JobPhase.DOWNLOADED
-
-
 # ---------------------------------------------------------------------------------------------- server check
 
 

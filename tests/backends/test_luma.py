@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from shotline.core.errors import (
 )
 from shotline.core.model import Size
 from shotline.core.ports import GenerationBackend, GenerationRequest, JobPhase, JobState, KeyCheck
-from shotline.jobs.generation import cancel_generation, submit_job
+from shotline.jobs.generation import cancel_generation
 from tests.backends.adapter_kit import (
     add_job,
     cloud_request,
@@ -396,39 +395,6 @@ def test_cancelling_a_generation_luma_no_longer_has_is_not_an_error(tmp_path: Pa
 
     _run(backend, scenario())
     assert fake.count("DELETE", STATUS) == 2
-
-
-def test_a_new_adapter_resumes_a_submitted_job_to_exactly_one_take(tmp_path: Path, fake: FakeLuma) -> None:
-    project = tmp_path / "project"
-    journal = journal_for(project)
-    request = _request()
-    record = add_job(journal, request)
-    first = _backend(tmp_path, fake)
-    submitted = _run(first, submit_job(record, backend=first, journal=journal))
-    assert submitted.phase is JobPhase.SUBMITTED
-
-    # "restart": a new adapter object, the row read back from the journal
-    second = _backend(tmp_path, fake)
-    outcome = _run(second, drive(second, journal.get(record.id), journal, project, resumed=True))
-    assert outcome.take.info.has_video
-    assert fake.count("POST", CREATE) == 1
-    assert journal.get(record.id).phase is JobPhase.DOWNLOADED
-
-
-def test_a_crash_between_create_and_journal_is_reconciled_after_restart(tmp_path: Path, fake: FakeLuma) -> None:
-    project = tmp_path / "project"
-    journal = journal_for(project)
-    request = _request()
-    record = add_job(journal, request)
-    # as the job code writes it before sending: the phase and the time the create went out
-    journal.update(record.id, phase=JobPhase.SENDING, sent_at=datetime.now(UTC).isoformat())
-    first = _backend(tmp_path, fake)
-    provider_id = _run(first, first.submit(request))  # Luma has it; the journal never heard
-
-    second = _backend(tmp_path, fake)
-    outcome = _run(second, drive(second, journal.get(record.id), journal, project, resumed=True))
-    assert outcome.take.generation is not None and outcome.take.generation.provider_job_id == provider_id
-    assert fake.count("POST", CREATE) == 1
 
 
 # ---------------------------------------------------------------------------------------------- key check and states

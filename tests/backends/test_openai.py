@@ -375,34 +375,6 @@ def test_cancel_deletes_the_video_and_journals_cancelled(tmp_path: Path, fake: F
     assert fake.count("DELETE", VIDEO) == 2
 
 
-def test_resume_after_restart_attaches_one_take_without_a_second_create(tmp_path: Path, fake: FakeOpenAI) -> None:
-    request = _request()
-    journal = journal_for(tmp_path / "project")
-    record = add_job(journal, request)
-
-    async def before_the_crash() -> str:
-        backend = _backend(tmp_path, fake)
-        try:
-            return await backend.submit(request)
-        finally:
-            await backend.aclose()
-
-    provider_id = asyncio.run(before_the_crash())
-    record = journal.update(request.job_id, phase=JobPhase.SUBMITTED, provider_job_id=provider_id)
-
-    async def after_the_restart() -> Any:
-        backend = _backend(tmp_path, fake)
-        try:
-            return await drive(backend, record, journal, tmp_path / "project", resumed=True)
-        finally:
-            await backend.aclose()
-
-    outcome = asyncio.run(after_the_restart())
-    _plays(tmp_path, outcome)
-    assert outcome.take.generation.provider_job_id == provider_id
-    assert fake.count("POST", CREATE) == 1 and fake.count("GET", CONTENT) == 1
-
-
 def test_a_row_crashed_mid_create_is_uncertain_after_a_restart(tmp_path: Path, fake: FakeOpenAI) -> None:
     request = _request()
     journal = journal_for(tmp_path / "project")

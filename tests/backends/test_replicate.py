@@ -20,7 +20,7 @@ from shotline.core.errors import (
     ModelRetired,
 )
 from shotline.core.ports import GenerationBackend, GenerationRequest, JobPhase, JobState, KeyCheck
-from shotline.jobs.generation import GenerationOutcome, submit_job
+from shotline.jobs.generation import GenerationOutcome
 from shotline.storage.journal import SqliteJobJournal
 from tests.backends.adapter_kit import (
     add_job,
@@ -400,37 +400,6 @@ def test_cancelling_a_finished_prediction_is_not_an_error(fake: FakeReplicate, t
             await backend.aclose()
 
     asyncio.run(scenario())
-
-
-def test_a_restarted_app_resumes_the_prediction_without_a_second_create(fake: FakeReplicate, tmp_path: Path) -> None:
-    request = _request()
-    project = tmp_path / "project"
-    journal = journal_for(project)
-    record = add_job(journal, request)
-
-    async def before_the_crash() -> None:
-        backend = _backend(fake, tmp_path)
-        try:
-            await submit_job(record, backend=backend, journal=journal)
-        finally:
-            await backend.aclose()
-
-    asyncio.run(before_the_crash())
-    submitted = journal.get(request.job_id)
-    assert submitted.phase is JobPhase.SUBMITTED
-
-    async def after_the_restart() -> GenerationOutcome:
-        backend = _backend(fake, tmp_path)
-        try:
-            return await drive(backend, submitted, journal, project, resumed=True)
-        finally:
-            await backend.aclose()
-
-    outcome = asyncio.run(after_the_restart())
-    _played(outcome, project)
-    assert fake.creates() == 1
-    assert journal.get(request.job_id).phase is JobPhase.DOWNLOADED
-    assert outcome.take.generation is not None and outcome.take.generation.provider_job_id == submitted.provider_job_id
 
 
 # ---------------------------------------------------------------------------------------------- key check, statuses

@@ -359,37 +359,6 @@ def test_cancel_leaves_a_finished_task_and_its_clip(tmp_path: Path, fake: FakeRu
     assert fake.count("DELETE", TASKS) == 0 and fake.deleted == []
 
 
-def test_resume_after_restart_attaches_one_take_without_a_second_create(tmp_path: Path, fake: FakeRunway) -> None:
-    project = tmp_path / "project"
-    journal = journal_for(project)
-    request = _request()
-    record = add_job(journal, request)
-
-    async def before_restart() -> None:
-        first = _backend(tmp_path, fake)
-        try:
-            await submit_job(record, backend=first, journal=journal)
-        finally:
-            await first.aclose()
-
-    asyncio.run(before_restart())
-    assert journal.get(request.job_id).phase is JobPhase.SUBMITTED
-
-    async def after_restart() -> Any:
-        second = _backend(tmp_path, fake)
-        try:
-            return await drive(second, journal.get(request.job_id), journal, project, resumed=True)
-        finally:
-            await second.aclose()
-
-    outcome = asyncio.run(after_restart())
-    assert outcome.job_id == request.job_id
-    assert (project / outcome.take.media).read_bytes() == sample_mp4()
-    assert journal.get(request.job_id).phase is JobPhase.DOWNLOADED
-    assert len(fake.creates()) == 1
-    assert len(fake.calls_to("GET", FILES)) == 1
-
-
 # ---------------------------------------------------------------------------------------------- keys, info
 
 
