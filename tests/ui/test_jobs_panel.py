@@ -274,3 +274,19 @@ def test_a_narrow_panel_still_shows_each_jobs_state_and_progress(qtbot, document
     for column in (SHOT, STATE):
         assert view.columnViewportPosition(column) + view.columnWidth(column) <= view.viewport().width(), column
     assert view.columnViewportPosition(PROGRESS) < view.viewport().width()  # at least begun on screen
+
+
+def test_a_job_that_ended_unfinished_reads_as_its_card_does(qtbot, app_context: AppContext, project_path: Path) -> None:
+    """A blocked prompt's card said "failed" while the jobs panel said "blocked" (seen in the ledger walk)."""
+    ended = (dict(phase=JobPhase.FAILED), dict(phase=JobPhase.BLOCKED), dict(phase=JobPhase.UNCERTAIN))
+    records = _journal_jobs(project_path, ended)
+    document = ProjectDocument(app_context, ProjectSession.open(project_path), Bridge())
+    try:
+        model = JobListModel(document)
+        shot = document.project.shots[0]
+        cards = [shot_status(shot, [record]).state.value for record in records]
+        assert cards == ["failed", "blocked", "uncertain"]
+        for record, card in zip(records, cards, strict=True):
+            assert _cell(model, record.id, STATE).startswith(card)  # the panel says more, in the same word
+    finally:
+        document.close()

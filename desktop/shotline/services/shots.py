@@ -35,6 +35,14 @@ class ShotState(StrEnum):
     RUNNING = "running"
     READY = "ready"
     FAILED = "failed"
+    BLOCKED = "blocked"
+    """Stopped by the provider's safety check: the prompt or picture needs changing, not a retry."""
+    UNCERTAIN = "uncertain"
+    """A create that may have started a billed job Shotline cannot find: never sent again without asking."""
+
+
+_ENDED_AS = {JobPhase.BLOCKED: ShotState.BLOCKED, JobPhase.UNCERTAIN: ShotState.UNCERTAIN}
+"""A card names how its last job ended: a blocked prompt is not a failure to retry as it is."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +73,8 @@ def shot_status(shot: Shot, jobs: Iterable[JobRecord]) -> ShotStatus:
             return ShotStatus(ShotState.RUNNING, progress, running[-1].message, len(mine))
         return ShotStatus(ShotState.QUEUED, None, in_flight[-1].message, len(mine))
     if mine and mine[-1].phase in _FAILED and mine[-1].id not in attached:
-        return ShotStatus(ShotState.FAILED, None, mine[-1].message, len(mine))
+        state = _ENDED_AS.get(mine[-1].phase, ShotState.FAILED)
+        return ShotStatus(state, None, mine[-1].message, len(mine))
     state = ShotState.READY if shot.picked_take is not None else ShotState.NO_TAKE
     return ShotStatus(state, None, "", len(mine))
 

@@ -32,6 +32,8 @@ STATE_COLOURS = {
     "running": theme.ACCENT,
     "ready": theme.SUCCESS,
     "failed": theme.DANGER,
+    "blocked": theme.DANGER,
+    "uncertain": theme.WARNING,
 }
 
 
