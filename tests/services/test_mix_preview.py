@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -145,3 +149,46 @@ def test_what_needs_a_mix_and_a_shot_without_a_take_says_why_there_is_none(tmp_p
         add_shot(plain, "a shot still to generate")
         with pytest.raises(EditError, match=r"Shot 3.*has no take yet"):
             mix_preview.preview_mix(plain.project, plain.bundle)
+
+
+_PREVIEW_IN_A_CHILD = """
+import resource, sys
+from pathlib import Path
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+from shotline.core.errors import ShotlineError
+from shotline.services import mix_preview
+from shotline.services.session import ProjectSession
+with ProjectSession.open(Path(sys.argv[1])) as session:
+    try:
+        mix_preview.preview_mix(session.project, session.bundle)
+    except ShotlineError as error:
+        print(error)
+"""
+
+
+def test_a_take_declared_longer_than_its_file_is_not_mixed(tmp_path: Path) -> None:
+    """A hand-edited project.json declaring a 2 s take twelve hours long: the preview mix would be twelve hours of
+    sound, 31 GB of samples in memory (issue 13, class 3). Its file is asked first; run in a child whose memory is
+    limited, so a mix that tried would end there."""
+    path = tmp_path / "film.shotline"
+    with ProjectSession.create(path, size=Size(160, 90)) as session:
+        importing.import_files(session, [tone_clip(tmp_path / "harbour.mp4", hz=440, seconds=2.0)])
+        sound.add_sound(session, tone(tmp_path / "gulls.wav", hz=660, seconds=2.0), "music", 0)
+        session.save()
+    doc = json.loads((path / "project.json").read_text())
+    take = doc["shots"][0]["takes"][0]
+    take["info"]["duration_us"] = take["trim"]["out_us"] = 12 * 3600 * 1_000_000
+    (path / "project.json").write_text(json.dumps(doc))
+    done = subprocess.run(
+        [sys.executable, "-c", _PREVIEW_IN_A_CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "MALLOC_ARENA_MAX": "2"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        "Shot 1 ('harbour') plays its file harbour.mp4 to 12:00:00.000, but the file holds 00:00:02.000" in done.stdout
+    )
+    assert not list((path / "cache").rglob("*.wav"))

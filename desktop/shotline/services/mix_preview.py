@@ -23,6 +23,7 @@ from shotline.media.mix import AudioMix, build_mix
 from shotline.media.mixdown import write_wav
 from shotline.media.plan import plan_export
 from shotline.services.context import AppContext
+from shotline.services.media_files import check_lengths
 from shotline.services.session import ProjectSession
 from shotline.storage.bundle import ProjectBundle, cached
 
@@ -90,6 +91,7 @@ def preview_mix(project: Project, bundle: ProjectBundle) -> Path:
 
     Raises EditError / MediaMissing with a sentence for the creator when the timeline cannot be mixed yet.
     """
+    check_lengths(project, bundle)  # a take declared a day long would be mixed a day long (62 GB in memory)
     mix = preview_mix_of(project, bundle)
     dest = preview_path(bundle, preview_key(mix))
     if cached(dest):
