@@ -34,12 +34,15 @@ NEW_MODELS = {
         "hailuo-2.3-standard",
         "hailuo-2.3-pro",
         "veo3.1",
+        "ltx-2.3",
+        "ltx-2.3-fast",
+        "wan-2.7",
     ],
     "runway": ["seedance2", "seedance2_fast", "seedance2_mini"],
     "replicate": ["kwaivgi/kling-v3-video", "minimax/hailuo-2.3", "luma/ray-3.2"],
 }
 UNPRICED = {"kling-3-pro", "seedance2_fast", "seedance2_mini", "kwaivgi/kling-v3-video", "minimax/hailuo-2.3"}
-UNPRICED |= {"luma/ray-3.2"}
+UNPRICED |= {"luma/ray-3.2", "wan-2.7"}
 """No first-party price was found for these (see the comments in their catalogue files): unknown, not a guess."""
 
 
@@ -79,6 +82,9 @@ def test_the_new_prices_are_the_pages_own_figures_for_the_length_made() -> None:
     assert _estimate("fal", "veo3.1", 8 * S, resolution="1080p", audio=True) == (8 * S, Decimal("3.20"))
     assert _estimate("fal", "veo3.1", 8 * S, resolution="4k", audio=True) == (8 * S, Decimal("4.80"))
     assert _estimate("fal", "veo3.1", 8 * S, resolution="4k", audio=False) == (8 * S, Decimal("3.20"))
+    # LTX-2.3 on fal, by resolution: 7.4 s is made as 8 s
+    assert _estimate("fal", "ltx-2.3", 7_400_000, resolution="2160p") == (8 * S, Decimal("2.56"))
+    assert _estimate("fal", "ltx-2.3-fast", 19 * S, resolution="1080p") == (20 * S, Decimal("0.80"))
     # Seedance 2 on Runway: 36 credits a second at $0.01
     assert _estimate("runway", "seedance2", 12 * S) == (12 * S, Decimal("4.32"))
 
@@ -129,14 +135,18 @@ THROUGH_FAKES = [(backend, model, "") for backend, ids in NEW_MODELS.items() for
     ("fal", "seedance-2", "first+last"),
     ("fal", "hailuo-2.3-standard", "first"),
     ("fal", "veo3.1", "first"),
+    ("fal", "wan-2.7", "first+last"),
     ("runway", "seedance2", "first+last"),
     ("replicate", "kwaivgi/kling-v3-video", "first"),
     ("replicate", "minimax/hailuo-2.3", "first"),
 ]
+INTEGER_LENGTHS = {"ltx-2.3", "ltx-2.3-fast", "wan-2.7"}
+"""fal endpoints that take the length as a whole number (5), where most take a string ("5")."""
 IMAGE_FIELDS = {
     ("fal", "seedance-2"): {"image_url", "end_image_url"},
     ("fal", "hailuo-2.3-standard"): {"image_url"},
     ("fal", "veo3.1"): {"image_url"},
+    ("fal", "wan-2.7"): {"image_url", "end_image_url"},
     ("runway", "seedance2"): {"promptImage"},
     ("replicate", "kwaivgi/kling-v3-video"): {"start_image"},
     ("replicate", "minimax/hailuo-2.3"): {"first_frame_image"},
@@ -179,6 +189,8 @@ def test_each_new_model_builds_a_request_its_fake_accepts(
     expected: Any = {"fal": str(seconds), "runway": seconds, "replicate": seconds}[backend]
     if model_id == "veo3.1":
         expected = f"{seconds}s"
+    if model_id in INTEGER_LENGTHS:
+        expected = seconds
     if model_id == "hailuo-2.3-pro":
         expected = None
     # the length sent is the one fit_length made (Hailuo 2.3 Pro's endpoint takes none: it makes 6 s only)

@@ -53,6 +53,7 @@ _KLING_3 = Schema(frozenset(str(seconds) for seconds in range(3, 16)), frozenset
 _SEEDANCE_2_ASPECTS = frozenset({"auto", "21:9", "16:9", "4:3", "1:1", "3:4", "9:16"})
 _SEEDANCE_2 = Schema(frozenset({"auto", *(str(seconds) for seconds in range(4, 16))}), _SEEDANCE_2_ASPECTS)
 _SEEDANCE_2_I2V = Schema(_SEEDANCE_2.durations, _SEEDANCE_2_ASPECTS, needs_image=True)
+_WAN_27 = Schema(frozenset(range(2, 16)), frozenset({"16:9", "9:16", "1:1", "4:3", "3:4"}))
 
 ENDPOINTS: dict[str, Schema] = {
     "fal-ai/kling-video/v2.1/master/text-to-video": _KLING,
@@ -84,6 +85,10 @@ ENDPOINTS: dict[str, Schema] = {
     "fal-ai/minimax/hailuo-2.3/pro/text-to-video": Schema(frozenset()),
     "fal-ai/veo3.1": _VEO,
     "fal-ai/veo3.1/image-to-video": _VEO_I2V,
+    "fal-ai/ltx-2.3/text-to-video": Schema(frozenset({6, 8, 10}), frozenset({"16:9", "9:16"})),
+    "fal-ai/ltx-2.3/text-to-video/fast": Schema(frozenset(range(6, 21, 2)), frozenset({"16:9", "9:16"})),
+    "fal-ai/wan/v2.7/text-to-video": _WAN_27,
+    "fal-ai/wan/v2.7/image-to-video": Schema(_WAN_27.durations, _WAN_27.aspects, needs_image=True),
     "fal-ai/ltx-video/image-to-video": Schema(needs_image=True),
     "someone/video-app/v2/generate": Schema(),
     "workflows/someone/storyboard-flow": Schema(),
