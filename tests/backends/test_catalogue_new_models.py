@@ -29,6 +29,8 @@ NEW_MODELS = {
     "fal": [
         "kling-3-standard",
         "kling-3-pro",
+        "kling-3-turbo-pro",
+        "kling-o3-4k",
         "seedance-2",
         "seedance-2-fast",
         "hailuo-2.3-standard",
@@ -73,6 +75,8 @@ def test_the_new_prices_are_the_pages_own_figures_for_the_length_made() -> None:
     # Kling 3.0 Standard on fal: $0.084 a second silent, $0.126 with sound; 7.4 s is made as 7 s
     assert _estimate("fal", "kling-3-standard", 7_400_000, audio=False) == (7 * S, Decimal("0.588"))
     assert _estimate("fal", "kling-3-standard", 7_400_000, audio=True) == (7 * S, Decimal("0.882"))
+    # Kling O3 4K on fal: $0.42 a second, sound or not
+    assert _estimate("fal", "kling-o3-4k", 7_400_000, audio=True) == (7 * S, Decimal("2.94"))
     # Seedance 2.0 on fal: $0.3034 a second at 720p, sound or not; shorter than 4 s is made as 4 s
     assert _estimate("fal", "seedance-2", 2 * S, resolution="720p") == (4 * S, Decimal("1.2136"))
     # Hailuo 2.3 Standard is priced by the clip: $0.28 for 6 s, $0.56 for 10 s (not $0.28 × 10/6)

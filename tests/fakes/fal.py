@@ -76,6 +76,8 @@ ENDPOINTS: dict[str, Schema] = {
     # added with the catalogue's December 2026 models, each as its fal page's input schema states it
     "fal-ai/kling-video/v3/standard/text-to-video": _KLING_3,
     "fal-ai/kling-video/v3/pro/text-to-video": _KLING_3,
+    "fal-ai/kling-video/v3/turbo/pro/text-to-video": _KLING_3,
+    "fal-ai/kling-video/o3/4k/text-to-video": _KLING_3,
     "bytedance/seedance-2.0/text-to-video": _SEEDANCE_2,
     "bytedance/seedance-2.0/image-to-video": _SEEDANCE_2_I2V,
     "bytedance/seedance-2.0/fast/text-to-video": _SEEDANCE_2,
