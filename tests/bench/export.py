@@ -6,7 +6,12 @@
     `ffmpeg -f concat -safe 0 -i list -c copy`, target <= 1.5x, and its speed, target >= 50x realtime;
 (c) Shotline's default export (loudness on: the picture copied, the sound mixed, normalised and encoded) of eight
     untouched 20 s 1080p clips, beside `ffmpeg -f concat -c copy` of the same clips, target >= 30x realtime, and
-    beside FFmpeg's AAC encoder alone encoding the same sound: the floor, since that encoder runs on one thread.
+    beside FFmpeg's AAC encoder alone encoding the same sound: the floor, since that encoder runs on one thread. The
+    floor is timed twice: the clips' sound as it is, and at the level the export gives it (the encoder's speed
+    depends on the level: quiet sound takes it longer), and the export is given as a ratio to each. The clips'
+    loudness is measured when they are imported (timed apart, not in the figures), as the app does; the film is
+    then checked: its loudness and true peak by ffmpeg's ebur128 summary against the promise, and the figures the
+    export printed against the meter reading the finished file.
 
 The ten source clips of (a) and (b) are made at the start with ffmpeg's lavfi sources: 3 s of 1920x1080 testsrc2
 at 24 fps, H.264 with a keyframe every 12 frames (0.5 s), and a tone in 48 kHz stereo AAC. Each shot is trimmed
@@ -29,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import resource
@@ -37,7 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -130,12 +136,33 @@ def concat_copy_argv(ffmpeg: str, listing: Path, output: Path) -> list[str]:
     return [*quiet, "-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", str(output)]
 
 
-def sound_encode_argv(ffmpeg: str, listing: Path, output: Path, bitrate: str) -> list[str]:
-    """The clips' sound joined and encoded to AAC as an export encodes it, nothing else: the floor under any export
-    that re-encodes its sound (FFmpeg's AAC encoder runs on one thread)."""
+def sound_encode_argv(ffmpeg: str, listing: Path, output: Path, bitrate: str, gain_db: float = 0.0) -> list[str]:
+    """The clips' sound joined (at `gain_db`) and encoded to AAC as an export encodes it, nothing else: the floor
+    under any export that re-encodes its sound (FFmpeg's AAC encoder runs on one thread)."""
     quiet = [ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
     inputs = ["-f", "concat", "-safe", "0", "-i", str(listing), "-map", "0:a"]
-    return [*quiet, *inputs, "-c:a", "aac", "-b:a", bitrate, "-ar", "48000", "-ac", "2", str(output)]
+    level = ["-af", f"volume={gain_db:.3f}dB"] if gain_db else []
+    return [*quiet, *inputs, *level, "-c:a", "aac", "-b:a", bitrate, "-ar", "48000", "-ac", "2", str(output)]
+
+
+def summary(ffmpeg: str, path: Path, before: Sequence[str] = ()) -> tuple[float, float]:
+    """Integrated loudness and true peak of `path`'s sound by ffmpeg's ebur128 summary (an independent reading)."""
+    import re
+
+    done = subprocess.run(
+        [
+            *(ffmpeg, "-nostdin", "-hide_banner", "-nostats", *before, "-i", str(path), "-map", "0:a", "-af"),
+            *("ebur128=peak=true", "-f", "null", "-"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    tail = done.stderr[done.stderr.rfind("Summary:") :]
+    integrated = re.search(r"I:\s+(-?[\d.]+) LUFS", tail)
+    peak = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", tail)
+    assert integrated and peak, tail
+    return float(integrated[1]), float(peak[1])
 
 
 def write_concat_list(path: Path, sources: list[Path]) -> Path:
@@ -329,8 +356,9 @@ def bench_lossless(ctx: object, folder: Path, project: Path, sources: list[Path]
         print(f"      {label:<52}{timing}")
 
 
-def make_untouched_project(folder: Path, ffmpeg: str) -> tuple[Path, list[Path]]:
-    """Eight 20 s 1080p clips that share one picture, each with its own tone, imported whole into a project."""
+def make_untouched_project(folder: Path, ffmpeg: str) -> tuple[Path, list[Path], Timing]:
+    """Eight 20 s 1080p clips that share one picture, each with its own tone, imported whole into a project; and the
+    time the import took to measure their loudness (part of importing them, not of exporting)."""
     from shotline.core.model import Size
     from shotline.services.importing import import_files
     from shotline.services.session import ProjectSession
@@ -355,32 +383,59 @@ def make_untouched_project(folder: Path, ffmpeg: str) -> tuple[Path, list[Path]]
         )
         sources.append(path)
     project = folder / "untouched.shotline"
+    measuring: list[Timing] = []
     with ProjectSession.create(project, title="Untouched", size=Size(*SIZE)) as session:
-        import_files(session, sources, None)
+        with measured_on_import(measuring):
+            import_files(session, sources, None)
         session.save()
-    return project, sources
+    total = Timing(sum(t.wall for t in measuring), sum(t.cpu for t in measuring))
+    return project, sources, total
+
+
+@contextlib.contextmanager
+def measured_on_import(timings: list[Timing]) -> Iterator[None]:
+    """Time each clip's loudness measurement as the import makes it (`services.take_loudness.load_levels`)."""
+    from shotline.services import take_loudness
+
+    real = take_loudness.load_levels
+
+    def timed_load(*args: Any) -> Any:
+        timing, levels = timed(lambda: real(*args))
+        timings.append(timing)
+        return levels
+
+    take_loudness.load_levels = timed_load  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        take_loudness.load_levels = real
 
 
 def bench_copy_picture(ctx: object, folder: Path, ffmpeg: str, runs: int) -> None:
-    project, sources = make_untouched_project(folder, ffmpeg)
+    project, sources, measuring = make_untouched_project(folder, ffmpeg)
     film = UNTOUCHED_CLIPS * UNTOUCHED_SECONDS
     listing = folder / "untouched.txt"
     listing.write_text("".join(f"file '{source}'\n" for source in sources))
-    references, floors, exports = [], [], []
-    for _ in range(runs):
+    joined, _ = summary(ffmpeg, listing, ["-f", "concat", "-safe", "0"])
+    gain_db = -14.0 - joined  # the default export's target
+    references, floors, levelled, exports = [], [], [], []
+    for _ in range(runs):  # interleaved, so a slow spell of the machine hits every side alike
         references.append(run_reference(concat_copy_argv(ffmpeg, listing, folder / "untouched-concat.mp4")))
         floor_argv = sound_encode_argv(ffmpeg, listing, folder / "untouched-sound.m4a", AUDIO_BITRATE)
         floors.append(run_reference(floor_argv))
+        level_argv = sound_encode_argv(ffmpeg, listing, folder / "untouched-sound.m4a", AUDIO_BITRATE, gain_db)
+        levelled.append(run_reference(level_argv))
         forget_media_facts()
         exports.append(shotline_export(ctx, project, folder / "untouched-film.mp4"))
-    reference, floor = median_timing(references), median_timing(floors)
+    reference, floor, level = median_timing(references), median_timing(floors), median_timing(levelled)
     render = median_timing([e.render for e in exports])
     whole = median_timing([e.whole for e in exports])
     routes = sorted({f"{e.decided}/{e.report.route}" for e in exports})
     print(
         f"(c) default export (-14 LUFS) of {UNTOUCHED_CLIPS} untouched {UNTOUCHED_SECONDS} s clips, median of {runs} "
-        f"(route decided/ran: {', '.join(routes)})"
+        f"(route decided/ran: {', '.join(routes)}); load average {os.getloadavg()[0]:.1f}"
     )
+    print(f"    at import, measuring the clips' loudness: {measuring}   (not in the figures)")
     print(
         f"    ffmpeg -f concat -c copy:         {reference}   "
         f"({seconds_of(folder / 'untouched-concat.mp4'):.2f} s of film, no loudness)"
@@ -391,17 +446,40 @@ def bench_copy_picture(ctx: object, folder: Path, ffmpeg: str, runs: int) -> Non
     )
     print(f"    shotline route + export:          {whole}")
     print(f"    ffmpeg AAC encode of the sound:   {floor}   (the sound alone, joined and encoded: the floor)")
+    print(f"      the same at the export's level: {level}   ({gain_db:+.2f} dB, as the export encodes it)")
     speeds = (
         ("speed (export):", render, None),
         ("speed (route + export):", whole, None),
         ("concat copy:", reference, "(reference)"),
         ("AAC encode alone:", floor, "(reference: no export that encodes its sound can be faster)"),
+        ("AAC encode alone, levelled:", level, "(reference: the same, at the export's level)"),
     )
     for label, timing, note in speeds:
         speed = film / timing.wall
         target = note or f"target >= {COPY_PICTURE_TARGET:g}x  {verdict(speed >= COPY_PICTURE_TARGET)}"
         print(f"    {label:<34}{speed:6.1f}x realtime  {target}")
+    for label, timing in (("AAC alone", floor), ("AAC alone, levelled", level)):
+        ratio = f"{render.wall / timing.wall:6.2f}x  (cpu {render.cpu / timing.cpu:5.2f}x)"
+        print(f"    export time / {label + ':':<20}{ratio}")
+    check_film(ffmpeg, folder / "untouched-film.mp4", exports[-1].report.loudness)
     print()
+
+
+def check_film(ffmpeg: str, film: Path, printed: Any) -> None:
+    """The film keeps the loudness promises by an independent reading, and what the export printed is the film's."""
+    import asyncio
+
+    from shotline.media.loudness import meter
+
+    integrated, peak = summary(ffmpeg, film)
+    file = asyncio.run(meter(film, Path(ffmpeg)))
+    kept = abs(integrated + 14.0) <= 0.5 and peak <= -1.0
+    print(
+        f"    the film by ebur128's summary:    {integrated:.1f} LUFS, true peak {peak:.1f} dBFS  "
+        f"(within 0.5 LU of -14, at or under -1: {verdict(kept)})"
+    )
+    same = printed == file
+    print(f"    printed figures = the film's:     {verdict(same)}  (printed {printed}; the film meters {file})")
 
 
 def main() -> None:
