@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from shotline.backends import comfyui, fal, google, luma, openai, replicate, runway
+from shotline.backends.catalogue import Catalogue, shipped
 from shotline.backends.policy import CREATES, READS
 from shotline.backends.registry import BackendContext
 from shotline.core.errors import (
@@ -65,7 +65,6 @@ class Adapter:
     """How one adapter and its fake are driven; everything else in this file is the same for all of them."""
 
     id: str
-    module: ModuleType
     make: Callable[[BackendContext], GenerationBackend]
     fake: Callable[[], FakeServer]
     key: str | None
@@ -98,7 +97,6 @@ class Adapter:
 ADAPTERS = [
     Adapter(
         id="runway",
-        module=runway,
         make=runway.RunwayBackend,
         fake=fake_runway.FakeRunway,
         key=fake_runway.KEY,
@@ -120,7 +118,6 @@ ADAPTERS = [
     ),
     Adapter(
         id="fal",
-        module=fal,
         make=fal.FalBackend,
         fake=fake_fal.FakeFal,
         key=fake_fal.KEY,
@@ -136,7 +133,6 @@ ADAPTERS = [
     ),
     Adapter(
         id="google",
-        module=google,
         make=google.GoogleBackend,
         fake=fake_google.FakeGoogle,
         key=fake_google.KEY,
@@ -155,7 +151,6 @@ ADAPTERS = [
     ),
     Adapter(
         id="luma",
-        module=luma,
         make=luma.LumaBackend,
         fake=fake_luma.FakeLuma,
         key=fake_luma.KEY,
@@ -171,7 +166,6 @@ ADAPTERS = [
     ),
     Adapter(
         id="openai",
-        module=openai,
         make=openai.OpenAIBackend,
         fake=fake_openai.FakeOpenAI,
         key=fake_openai.KEY,
@@ -198,7 +192,6 @@ ADAPTERS = [
     ),
     Adapter(
         id="replicate",
-        module=replicate,
         make=replicate.ReplicateBackend,
         fake=fake_replicate.FakeReplicate,
         key=fake_replicate.KEY,
@@ -217,7 +210,6 @@ ADAPTERS = [
     ),
     Adapter(
         id="comfyui",
-        module=comfyui,
         make=comfyui.ComfyUIBackend,
         fake=fake_comfyui.FakeComfyUI,
         key=None,
@@ -251,9 +243,12 @@ def _quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     quick_retries(monkeypatch)
 
 
-def _backend(adapter: Adapter, tmp_path: Path, fake: FakeServer, *, key: str | None = "") -> GenerationBackend:
+def _backend(
+    adapter: Adapter, tmp_path: Path, fake: FakeServer, *, key: str | None = "", catalogue: Catalogue | None = None
+) -> GenerationBackend:
     chosen = adapter.key if key == "" else key
-    return adapter.make(provider_context(tmp_path, adapter.id, getattr(fake, adapter.base), key=chosen))
+    ctx = provider_context(tmp_path, adapter.id, getattr(fake, adapter.base), key=chosen)
+    return adapter.make(replace(ctx, catalogue=catalogue))
 
 
 def _request(adapter: Adapter, **changes: Any) -> GenerationRequest:
@@ -538,20 +533,22 @@ def test_the_key_check_starts_nothing_and_a_wrong_key_is_auth_failed(
 
 
 def test_a_model_the_provider_no_longer_serves_is_retired_with_the_catalogues_replacement(
-    adapter: Adapter, tmp_path: Path, fake: FakeServer, monkeypatch: pytest.MonkeyPatch
+    adapter: Adapter, tmp_path: Path, fake: FakeServer
 ) -> None:
     if adapter.retired_answer is None:
         pytest.skip(f"{adapter} runs the creator's own models")
-    info = adapter.module.INFO
-    successor = next(model.id for model in info.models if model.id != adapter.model and not model.retired)
-    marked = tuple(
-        replace(model, replacement=successor) if model.id == adapter.model else model for model in info.models
+    # the catalogue the app runs with (the creator's entries over the shipped ones) names what replaces the model
+    shipped_models = shipped().models(adapter.id)
+    successor = next(m.id for m in shipped_models.infos() if m.id != adapter.model and not m.retired)
+    entries = tuple(
+        replace(entry, info=replace(entry.info, replacement=successor)) if entry.info.id == adapter.model else entry
+        for entry in shipped_models.models
     )
-    monkeypatch.setattr(adapter.module, "INFO", replace(info, models=marked))
+    catalogue = Catalogue({adapter.id: replace(shipped_models, models=entries)})
     status, body = adapter.retired_answer
     fake.inject(*adapter.create, status=status, body=body)
 
-    error, row = _fails(adapter, tmp_path, fake, _request(adapter), ModelRetired)
+    error, row = _fails(adapter, tmp_path, fake, _request(adapter), ModelRetired, catalogue=catalogue)
 
     assert isinstance(error, ModelRetired) and error.replacement == successor
     assert successor in str(error) and row.phase is JobPhase.FAILED

@@ -226,7 +226,7 @@ def _error_type(response: httpx.Response) -> str:
     return str(response.headers.get("x-fal-error-type", ""))
 
 
-def on_error(response: httpx.Response, message: str) -> BackendError | None:
+def on_error(response: httpx.Response, message: str, info: BackendInfo = INFO) -> BackendError | None:
     """fal's own error shapes; None leaves the HTTP status to ProviderHttp."""
     said = f" (fal.ai said: {message})" if message else ""
     details = _details(response)
@@ -250,7 +250,7 @@ def on_error(response: httpx.Response, message: str) -> BackendError | None:
             return InputRejected(
                 f"fal.ai has no endpoint {path!r}{said}. Check the endpoint id on the model's page at fal.ai."
             )
-        return retired(INFO, model_id, PROVIDER, message, named=REPLACEMENTS.get(model_id))
+        return retired(info, model_id, PROVIDER, message, named=REPLACEMENTS.get(model_id))
     return None
 
 
@@ -261,19 +261,19 @@ class FalBackend:
     """Implements `GenerationBackend` and `KeyCheck` over fal's queue API."""
 
     def __init__(self, ctx: BackendContext) -> None:
+        self._info, self._models = served(ctx.catalogue, INFO)
         self._http = ProviderHttp(
             backend_id=INFO.id,
             provider=PROVIDER,
             base=base_url(ctx, INFO.id, DEFAULT_URL),
             secrets=ctx.secrets,
             key_auth=KeyAuth("Authorization", "Key {key}", missing_hint="Create one at fal.ai/dashboard/keys."),
-            on_error=on_error,
+            on_error=lambda response, said: on_error(response, said, self._info),
             timeout=http_timeout(ctx),
             known_keys=ctx.known_keys,
         )
         self._urls: dict[str, _Urls] = {}
         self._cancelled: set[str] = set()
-        self._info, self._models = served(ctx.catalogue, INFO)
 
     @property
     def info(self) -> BackendInfo:

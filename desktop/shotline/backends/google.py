@@ -116,6 +116,7 @@ class GoogleBackend:
     def __init__(self, ctx: BackendContext) -> None:
         versions = ctx.settings.get("api_versions", {})
         self._version = str(versions.get(BACKEND_ID, "") or API_VERSION).strip("/")
+        self._info, _ = served(ctx.catalogue, INFO)
         self._http = ProviderHttp(
             backend_id=BACKEND_ID,
             provider=PROVIDER,
@@ -127,11 +128,10 @@ class GoogleBackend:
                 missing_hint="Make one at https://aistudio.google.com/apikey, or set GOOGLE_API_KEY or GEMINI_API_KEY.",
             ),
             headers={"Accept": "application/json"},
-            on_error=_provider_error,
+            on_error=lambda response, said: _provider_error(response, said, self._info),
             timeout=http_timeout(ctx),
             known_keys=ctx.known_keys,
         )
-        self._info, _ = served(ctx.catalogue, INFO)
 
     @property
     def info(self) -> BackendInfo:
@@ -444,7 +444,7 @@ def _write_inline(data: str, dest: Path, progress: ProgressSink) -> None:
 # ---------------------------------------------------------------------------------------------- errors
 
 
-def _provider_error(response: httpx.Response, message: str) -> BackendError | None:
+def _provider_error(response: httpx.Response, message: str, info: BackendInfo = INFO) -> BackendError | None:
     """Google's own reading of an error answer; None leaves it to the status code."""
     status = response.status_code
     code, google_status = _error_codes(response)
@@ -465,7 +465,7 @@ def _provider_error(response: httpx.Response, message: str) -> BackendError | No
     if status in (400, 404) and "model" in text and _retired_words(text):
         model = _model_of(response)
         named = _USE_INSTEAD.search(message)
-        return retired(INFO, model, PROVIDER, message, named=RETIRED.get(model) or (named.group(1) if named else None))
+        return retired(info, model, PROVIDER, message, named=RETIRED.get(model) or (named.group(1) if named else None))
     if status == 429 and google_status == "RESOURCE_EXHAUSTED" and "quota" in text:
         return QuotaExceeded(f"Google's quota for this key is used up{said}. Wait, or raise the quota, then retry.")
     if status in (403, 404, 410) and response.request.url.path.endswith(":download"):

@@ -98,7 +98,7 @@ class LumaBackend:
             secrets=ctx.secrets,
             key_auth=KeyAuth(missing_hint=f"Create one at {KEYS_PAGE}."),
             headers={"Accept": "application/json"},
-            on_error=_error_for,
+            on_error=lambda response, said: _error_for(response, said, self._info),
             timeout=http_timeout(ctx),
             known_keys=ctx.known_keys,
         )
@@ -291,7 +291,7 @@ def status_of(generation: Any) -> JobStatus:
     return unknown_state(PROVIDER, state)
 
 
-def _error_for(response: httpx.Response, message: str) -> BackendError | None:
+def _error_for(response: httpx.Response, message: str, info: BackendInfo = INFO) -> BackendError | None:
     """Luma's own error answers: `{"detail": "..."}` with a status; None leaves the status to decide."""
     said = f" ({PROVIDER} said: {message})" if message else ""
     status = response.status_code
@@ -305,7 +305,7 @@ def _error_for(response: httpx.Response, message: str) -> BackendError | None:
         return AuthFailed(f"{PROVIDER} did not accept the API key{said}. Check it in Settings → API keys.")
     if status in (400, 422) and message and _MODEL_WORDS.search(message):
         model = _sent_model(response)
-        return retired(INFO, model, PROVIDER, message, named=_RETIRED.get(model, INFO.default_model.id))
+        return retired(info, model, PROVIDER, message, named=_RETIRED.get(model, info.default_model.id))
     if status in (400, 422):
         return InputRejected(f"{PROVIDER} refused the shot's settings{said}. Change them and try again.")
     return None

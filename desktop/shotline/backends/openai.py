@@ -435,7 +435,7 @@ class OpenAIBackend:
                 "it in Preferences → API base URL (or SHOTLINE_OPENAI_BASE_URL), with that gateway's key."
             )
         if code == "model_not_found":
-            return retired(INFO, _sent_model(response), self._provider, message)
+            return retired(self._info, _sent_model(response), self._provider, message)
         if is_safety_stop(code, message) and status in (400, 403, 422):
             return ContentBlocked(
                 f"{self._provider}'s safety system refused this shot{said}. Change the prompt or image and try again."

@@ -300,7 +300,7 @@ class ReplicateBackend:
             key_auth=KeyAuth(
                 missing_hint="Create a token at https://replicate.com/account/api-tokens (or set REPLICATE_API_TOKEN)."
             ),
-            on_error=_error,
+            on_error=lambda response, said: _error(response, said, self._info),
             timeout=http_timeout(ctx),
             known_keys=ctx.known_keys,
         )
@@ -525,7 +525,7 @@ async def _write_data_uri(url: str, dest: Path, progress: ProgressSink) -> None:
     progress(1.0)
 
 
-def _error(response: httpx.Response, message: str) -> BackendError | None:
+def _error(response: httpx.Response, message: str, info: BackendInfo = INFO) -> BackendError | None:
     """Replicate's problem-details errors, in the creator's terms."""
     try:
         body = response.json()
@@ -550,7 +550,7 @@ def _error(response: httpx.Response, message: str) -> BackendError | None:
         )
     if create is not None and status == 404:
         model = create.group("model") or ""
-        return retired(INFO, model, "Replicate", detail or title, named=_SUCCESSORS.get(model))
+        return retired(info, model, "Replicate", detail or title, named=_SUCCESSORS.get(model))
     if create is not None and status == 422 and "version" in f"{title} {detail}".lower():
         return ModelRetired(
             f"Replicate does not offer this model version, or your account may not use it{said}. "

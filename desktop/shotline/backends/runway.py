@@ -104,6 +104,7 @@ class RunwayBackend:
     """Implements `GenerationBackend` and `KeyCheck` for the Runway API."""
 
     def __init__(self, ctx: BackendContext) -> None:
+        self._info, self._models = served(ctx.catalogue, INFO)
         self._http = ProviderHttp(
             backend_id=INFO.id,
             provider=_PROVIDER,
@@ -111,11 +112,10 @@ class RunwayBackend:
             secrets=ctx.secrets,
             key_auth=KeyAuth(missing_hint="Make one at dev.runwayml.com under API Keys."),
             headers={"X-Runway-Version": API_VERSION},
-            on_error=_runway_error,
+            on_error=lambda response, said: _runway_error(response, said, self._info),
             timeout=http_timeout(ctx),
             known_keys=ctx.known_keys,
         )
-        self._info, self._models = served(ctx.catalogue, INFO)
 
     @property
     def info(self) -> BackendInfo:
@@ -314,7 +314,7 @@ def _json(response: httpx.Response) -> Any:
         return None
 
 
-def _runway_error(response: httpx.Response, message: str) -> BackendError | None:
+def _runway_error(response: httpx.Response, message: str, info: BackendInfo = INFO) -> BackendError | None:
     """Runway's error answers: `{"error": str, "issues": [{"path", "message"}…]}`, read for what they mean."""
     body = _json(response)
     issues = body.get("issues") if isinstance(body, dict) else None
@@ -349,7 +349,7 @@ def _runway_error(response: httpx.Response, message: str) -> BackendError | None
         )
     if any(issue.get("path", [None])[:1] == ["model"] for issue in details if isinstance(issue.get("path"), list)):
         model = _sent_model(response) or ""
-        return retired(INFO, model, _PROVIDER, said, named=_RETIRED.get(model))
+        return retired(info, model, _PROVIDER, said, named=_RETIRED.get(model))
     return InputRejected(f"Runway refused the shot's settings (Runway said: {said}). Change them and try again.")
 
 
