@@ -157,6 +157,9 @@ class GenerationSettings:
     last_frame: str | None = None
     reference_images: tuple[str, ...] = ()
     options: Mapping[str, Any] = field(default_factory=dict)
+    continues: bool = False
+    """The shot starts where the previous one ends: its first frame was taken from that shot's last frame. Never
+    sent; the continuity check compares the two shots' pictures where they meet."""
 
 
 class TransitionKind(StrEnum):

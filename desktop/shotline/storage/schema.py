@@ -166,6 +166,9 @@ def _generation_settings(gen: GenerationSettings) -> dict[str, Any]:
         "last_frame": gen.last_frame,
         "reference_images": list(gen.reference_images),
         "options": dict(gen.options),
+        # written only when set, so every project without a continuing shot (and each golden fixture) reads and
+        # saves byte for byte as before; an older Shotline ignores it and merely loses the continuity check's hint
+        **({"continues": True} if gen.continues else {}),
     }
 
 
@@ -371,6 +374,7 @@ def _read_generation_settings(f: Fields) -> GenerationSettings:
         last_frame=f.opt_text("last_frame"),
         reference_images=f.strings("reference_images"),
         options=f.mapping("options"),
+        continues=f.flag("continues", False),
     )
 
 
