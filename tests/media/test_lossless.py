@@ -480,6 +480,23 @@ def test_a_cut_at_an_open_gop_keyframe_is_not_copied(
     with caplog.at_level("WARNING"):
         report = _export_through_render(project, settings(), folder, out)
     assert report.route == "re-encode", report.reasons
+    # the cut is on a keyframe, of a kind a copy cannot cut at: the route says so (it once said "between keyframes")
+    assert any(re.match(r"Shot 1 \(open-gop\) ends on a keyframe .*\(an open GOP\)", r) for r in report.reasons)
+    assert not any("between keyframes" in reason for reason in report.reasons), report.reasons
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
     with av.open(str(out)) as container:
         assert sum(1 for _ in container.decode(video=0)) == plan_of(project, folder).frames
+
+
+def test_many_cuts_off_keyframes_are_told_in_one_line(folder: Path) -> None:
+    """Every shot cut between keyframes once gave the route a line each (six lines of keyframe talk in the trial)."""
+    project = on_keyframes(folder)
+    for shot in project.shots:
+        project = edits.trim_shot(project, shot.id, 250_000, 1_750_000)
+    decision = decide(project, plan_of(project, folder))
+    assert decision.route == "re-encode" and decision.cuts_off_keyframes
+    [line] = [reason for reason in decision.reasons if "keyframes" in reason]
+    assert line == (
+        "6 cuts fall between keyframes, in shot 1 (a), shot 2 (b) and 1 more: snapping cuts to keyframes would let "
+        "it be copied"
+    )

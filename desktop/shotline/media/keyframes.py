@@ -61,7 +61,19 @@ def keyframes_us(path: Path) -> tuple[int, ...]:
     A keyframe of an open GOP (x264's open-gop, broadcast, many cameras) is followed in decoding order by frames
     shown before it and coded from it: a shot ending there would need that keyframe, past its out point, for its
     last frames, so such a keyframe is no cut for a copy."""
-    return _keyframes_cached(*file_key(path))
+    return _keyframes_cached(*file_key(path)).clean
+
+
+def open_gop_keyframes_us(path: Path) -> tuple[int, ...]:
+    """The keyframes `keyframes_us` leaves out because their GOP is open, so a route can say why a cut on one is no
+    cut for a copy (rather than call it between keyframes)."""
+    return _keyframes_cached(*file_key(path)).open_gop
+
+
+@dataclass(frozen=True, slots=True)
+class _Keyframes:
+    clean: tuple[int, ...]
+    open_gop: tuple[int, ...]
 
 
 def stream_signature(path: Path) -> StreamSignature:
@@ -87,7 +99,7 @@ def read_ahead(paths: Iterable[Path]) -> None:
 
 
 @lru_cache(maxsize=_CACHED_FILES)
-def _keyframes_cached(path: Path, size: int, mtime_ns: int) -> tuple[int, ...]:
+def _keyframes_cached(path: Path, size: int, mtime_ns: int) -> _Keyframes:
     return in_worker(lambda: _read_keyframes(path), path, READ_TIMEOUT_S)
 
 
@@ -96,14 +108,14 @@ def _signature_cached(path: Path, size: int, mtime_ns: int) -> StreamSignature:
     return in_worker(lambda: _read_signature(path), path, READ_TIMEOUT_S)
 
 
-def _read_keyframes(path: Path) -> tuple[int, ...]:
+def _read_keyframes(path: Path) -> _Keyframes:
     zero = take_zero(path)
     with open_media(path, PACKETS_ONLY) as container:
         if not container.streams.video:
-            return ()
+            return _Keyframes((), ())
         video = container.streams.video[0]
         if video.time_base is None:
-            return ()
+            return _Keyframes((), ())
         base = Fraction(video.time_base)
         clean: list[int] = []
         leading: set[int] = set()
@@ -118,7 +130,11 @@ def _read_keyframes(path: Path) -> tuple[int, ...]:
                     leading.add(last_key)
         except av.error.FFmpegError as exc:
             raise MediaUnreadable(f"{path.name} is damaged and cannot be played ({plain_reason(exc)}).") from None
-        return tuple(sorted(round((pts * base - zero) * US_PER_SECOND) for pts in clean if pts not in leading))
+
+        def times(keys: Iterable[int]) -> tuple[int, ...]:
+            return tuple(sorted(round((pts * base - zero) * US_PER_SECOND) for pts in keys))
+
+        return _Keyframes(times(pts for pts in clean if pts not in leading), times(leading))
 
 
 def _read_signature(path: Path) -> StreamSignature:

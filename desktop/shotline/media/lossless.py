@@ -19,7 +19,14 @@ from typing import Literal
 from shotline.core.errors import MediaError
 from shotline.core.model import CLIP_SOUND_LANE, AudioClip, Codec, Project, Shot, Trim
 from shotline.core.timecode import US_PER_SECOND, format_fps, format_time
-from shotline.media.keyframes import ISO_MEDIA, StreamSignature, keyframes_us, read_ahead, stream_signature
+from shotline.media.keyframes import (
+    ISO_MEDIA,
+    StreamSignature,
+    keyframes_us,
+    open_gop_keyframes_us,
+    read_ahead,
+    stream_signature,
+)
 from shotline.media.mix import clip_heard, shot_heard
 from shotline.media.plan import RenderPlan, Segment
 from shotline.media.stream_copy import KEYFRAME_TOLERANCE_US, copy_streams, render_copy
@@ -115,33 +122,35 @@ def decide(
     if settings.codec not in _COPYABLE:
         picture.append(f"The export is {_CODEC_NAMES[settings.codec]}")
     mix = _MixRule(project)
-    if signature is stream_signature and keyframes is keyframes_us:
+    real_files = signature is stream_signature and keyframes is keyframes_us
+    if real_files:
         read_ahead(segment.source for segment in plan.segments)
     first: tuple[str, StreamSignature] | None = None
-    off_keyframes = False
+    off_keyframes: list[tuple[str, str]] = []
     for segment in plan.segments:
         shot = project.shot(segment.shot_id)
         name = _shot_name(project, shot)
         try:
             found = signature(segment.source)
-            cuts = _cut_reasons(name, segment, keyframes(segment.source))
+            opens = open_gop_keyframes_us(segment.source) if real_files else ()
+            cuts = _cut_reasons(name, segment, keyframes(segment.source), opens)
         except MediaError as exc:
             picture.append(f"{name}'s clip could not be read ({exc})")
             continue
         picture += _picture_reasons(name, segment, found, plan)
-        picture += cuts
-        off_keyframes |= bool(cuts)
+        off_keyframes += [(name, cut) for cut in cuts]
         sound += _sound_reasons(name, shot, found, plan, mix)
         if first is None:
             first = (name, found)
         else:
             picture += _signature_reasons(name, found, *first)
             sound += _sound_signature_reasons(name, found, *first)
+    picture += _off_keyframes(off_keyframes)
     picture += _crossfade_reasons(project, plan)
     sound += mix.lane_reasons(plan)
     sound += _loudness_reasons(project, plan, mix)
     if picture:
-        return RouteDecision("re-encode", tuple(dict.fromkeys(picture)), cuts_off_keyframes=off_keyframes)
+        return RouteDecision("re-encode", tuple(dict.fromkeys(picture)), cuts_off_keyframes=bool(off_keyframes))
     if sound:
         copied = "Every cut falls on a keyframe and the clips share their picture settings, so the picture is copied"
         return RouteDecision("copy picture", (copied, *dict.fromkeys(sound)))
@@ -193,19 +202,37 @@ def _picture_reasons(name: str, segment: Segment, found: StreamSignature, plan: 
     return reasons
 
 
-def _cut_reasons(name: str, segment: Segment, keys: tuple[int, ...]) -> list[str]:
+MOST_CUTS_NAMED = 2
+"""More cuts off keyframes than this are told in one line, naming their shots: a line per cut buried the route."""
+_OPEN_GOP = "on a keyframe the frames around it are coded across (an open GOP), where a copy cannot cut"
+
+
+def _cut_reasons(name: str, segment: Segment, keys: tuple[int, ...], open_gop: tuple[int, ...]) -> list[str]:
     """Cuts off keyframes, each naming the keyframe that snapping would move it to."""
     reasons = []
     trim = segment.trim
     if not _on_keyframe(trim.in_us, keys):
         after = [k for k in keys if k > trim.in_us]
         where = f"next keyframe at {format_time(after[0])}" if after else "no keyframe after it"
-        reasons.append(f"{name} starts between keyframes ({where})")
+        what = _OPEN_GOP if _on_keyframe(trim.in_us, open_gop) else "between keyframes"
+        reasons.append(f"{name} starts {what} ({where})")
     if not _at_source_end(trim.out_us, segment) and not _on_keyframe(trim.out_us, keys):
         before = [k for k in keys if k < trim.out_us]
         where = f"previous keyframe at {format_time(before[-1])}" if before else "no keyframe before it"
-        reasons.append(f"{name} ends between keyframes ({where})")
+        what = _OPEN_GOP if _on_keyframe(trim.out_us, open_gop) else "between keyframes"
+        reasons.append(f"{name} ends {what} ({where})")
     return reasons
+
+
+def _off_keyframes(cuts: list[tuple[str, str]]) -> list[str]:
+    """Each cut off a keyframe in a line of its own, or, when there are many, one line naming their shots."""
+    if len(cuts) <= MOST_CUTS_NAMED:
+        return [reason for _, reason in cuts]
+    shots = list(dict.fromkeys(name for name, _ in cuts))
+    named = ", ".join(_in_sentence(name) for name in shots[:MOST_CUTS_NAMED])
+    if len(shots) > MOST_CUTS_NAMED:
+        named += f" and {len(shots) - MOST_CUTS_NAMED} more"
+    return [f"{len(cuts)} cuts fall between keyframes, in {named}: snapping cuts to keyframes would let it be copied"]
 
 
 def _on_keyframe(us: int, keys: tuple[int, ...]) -> bool:
