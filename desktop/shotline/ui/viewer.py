@@ -245,6 +245,7 @@ class Viewer(QObject):
         self._refused = None
         if self._offset_us is None:
             self._source_set.emit(self._loads)
+        self._drive()  # a source just set is stopped: paused, it shows the first frame that measures its offset
 
     def _on_refused(self, message: str) -> None:
         # the file stays the one loaded, with no source: the take's place is dark, and the clock runs on over it
