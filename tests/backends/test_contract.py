@@ -389,6 +389,14 @@ def test_a_state_nobody_knows_is_followed_on(adapter: Adapter, tmp_path: Path, f
     assert _creates(adapter, fake) == 1
 
 
+def test_a_status_that_cannot_be_read_is_asked_again(adapter: Adapter, tmp_path: Path, fake: FakeServer) -> None:
+    if adapter.unknown_state is None:
+        pytest.skip(f"{adapter} names no job states")
+    fake.inject("GET", adapter.poll, status=200, body=["not", "a", "job", "status"])
+    _made(adapter, tmp_path, fake, _request(adapter))
+    assert _creates(adapter, fake) == 1
+
+
 # ---------------------------------------------------------------------------------------------- cancel
 
 

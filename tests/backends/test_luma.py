@@ -425,8 +425,7 @@ def test_check_key_with_a_bad_key_is_auth_failed(tmp_path: Path, fake: FakeLuma)
         ({"state": "failed", "failure_reason": "Prompt flagged by content moderation"}, JobState.BLOCKED),
         ({"state": "failed", "failure_reason": "Internal error"}, JobState.FAILED),
         ({"state": "failed"}, JobState.FAILED),
-        ({"state": "pondering"}, JobState.RUNNING),
-        ("not a generation", JobState.RUNNING),
+        ({"state": "pondering"}, JobState.RUNNING),  # unknown: followed on (policy.unknown_state)
     ],
 )
 def test_lumas_states_normalise(generation: Any, state: JobState) -> None:

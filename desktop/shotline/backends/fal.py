@@ -35,7 +35,7 @@ import httpx
 from shotline.backends.catalogue import BackendModels, offered_model, sent_seconds, served, shipped
 from shotline.backends.http import KeyAuth, ProviderHttp, base_url, http_timeout, json_of
 from shotline.backends.images import read_picture
-from shotline.backends.policy import JobGone, is_safety_stop, retired, unknown_state
+from shotline.backends.policy import JobGone, is_safety_stop, retired, unknown_state, unreadable
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.core.errors import (
     BackendError,
@@ -307,7 +307,7 @@ class FalBackend:
         urls = self._urls_for(provider_job_id)
         data = await self._http.get_json(urls.status, params={"logs": "1"})
         if not isinstance(data, dict):
-            return JobStatus(JobState.RUNNING, message="fal.ai sent a status Shotline does not understand")
+            raise unreadable(PROVIDER)
         state = str(data.get("status", ""))
         if state == "IN_QUEUE":
             position = data.get("queue_position")

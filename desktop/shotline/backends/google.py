@@ -47,7 +47,7 @@ from shotline.backends.http import (
     json_of,
 )
 from shotline.backends.images import read_picture
-from shotline.backends.policy import JobGone, is_safety_stop, retired, unknown_state
+from shotline.backends.policy import JobGone, is_safety_stop, retired, unknown_state, unreadable
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.core.errors import (
     AmbiguousSubmit,
@@ -222,7 +222,7 @@ class GoogleBackend:
         path = f"/{self._version}/interactions/{_checked_id(provider_job_id)}"
         answer = await self._http.get_json(path, params={"stream": "false", "include_input": "false"})
         if not isinstance(answer, dict):
-            raise JobFailed(f"Google sent an unexpected answer for job {provider_job_id}.")
+            raise unreadable(PROVIDER)
         return answer
 
     async def _finished(self, provider_job_id: str, interaction: Mapping[str, Any]) -> JobStatus:

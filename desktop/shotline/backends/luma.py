@@ -30,7 +30,7 @@ import httpx
 
 from shotline.backends.catalogue import offered_model, sent_seconds, served, shipped_models
 from shotline.backends.http import KeyAuth, ProviderHttp, base_url, http_timeout
-from shotline.backends.policy import JobGone, is_safety_stop, provider_time, retired, unknown_state
+from shotline.backends.policy import JobGone, is_safety_stop, provider_time, retired, unknown_state, unreadable
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.core.errors import (
     AuthFailed,
@@ -272,7 +272,7 @@ def _image_url(image: str, which: str) -> str:
 def status_of(generation: Any) -> JobStatus:
     """A Luma Generation object as a normalised status."""
     if not isinstance(generation, dict):
-        return JobStatus(JobState.RUNNING, message=f"{PROVIDER} sent an unexpected answer; asking again.")
+        raise unreadable(PROVIDER)
     state = str(generation.get("state") or "")
     if state in _STATES:
         return JobStatus(_STATES[state])

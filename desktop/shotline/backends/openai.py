@@ -43,7 +43,7 @@ from shotline.backends.http import (
     http_timeout,
     json_of,
 )
-from shotline.backends.policy import JobGone, is_safety_stop, provider_time, retired, unknown_state
+from shotline.backends.policy import JobGone, is_safety_stop, provider_time, retired, unknown_state, unreadable
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.core.errors import (
     AmbiguousSubmit,
@@ -335,7 +335,7 @@ class OpenAIBackend:
     async def poll(self, provider_job_id: str) -> JobStatus:
         video = await self._http.get_json(f"/videos/{_segment(provider_job_id)}")
         if not isinstance(video, dict):
-            raise JobFailed(f"{self._provider} sent an unexpected answer for video {provider_job_id}.")
+            raise unreadable(self._provider)
         return self._status(video, provider_job_id)
 
     def _status(self, video: dict[str, Any], provider_job_id: str) -> JobStatus:

@@ -2,7 +2,8 @@
 this module decides what they mean for the creator's money and the job.
 
 - **An unknown state** (a name a provider added after this Shotline was written) is a job still being worked on:
-  it is followed on, never failed, because the provider may still finish it and bill it (`unknown_state`).
+  it is followed on, never failed, because the provider may still finish it and bill it (`unknown_state`); a status
+  answer that cannot be read at all is asked again, like one that never came (`unreadable`).
 - **A safety stop** is recognised by one list of words and codes (`is_safety_stop`), whichever provider said it.
 - **A job already gone** when it is cancelled (deleted, expired, finished and removed) is one exception, `JobGone`:
   for a cancel that is success, for anything else the job is over.
@@ -22,7 +23,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from shotline.core.errors import JobFailed, ModelRetired
+from shotline.core.errors import JobFailed, ModelRetired, TransientError
 from shotline.core.ports import BackendInfo, JobState, JobStatus
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,12 @@ def unknown_state(provider: str, state: str, *, progress: float | None = None) -
         progress=progress,
         message=f"{provider} reports the job as {named}, which Shotline does not know; it keeps checking on it",
     )
+
+
+def unreadable(provider: str) -> TransientError:
+    """A job status that is not the object the provider documents: asked again at the next poll, as one that never
+    came would be (jobs.generation follows a job through those), never the failure of a job it may still bill."""
+    return TransientError(f"{provider} sent a job status Shotline could not read; it asks again.")
 
 
 # ---------------------------------------------------------------------------------------------- safety

@@ -39,7 +39,7 @@ import httpx
 from shotline.backends.catalogue import BackendModels, offered_model, sent_length, sent_seconds, served, shipped
 from shotline.backends.http import KeyAuth, ProviderHttp, base_url, http_timeout, json_of
 from shotline.backends.images import read_picture
-from shotline.backends.policy import JobGone, is_safety_stop, provider_time, retired, unknown_state
+from shotline.backends.policy import JobGone, is_safety_stop, provider_time, retired, unknown_state, unreadable
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.core.errors import (
     AmbiguousSubmit,
@@ -334,7 +334,7 @@ class ReplicateBackend:
     async def poll(self, provider_job_id: str) -> JobStatus:
         prediction = await self._http.get_json(f"/v1/predictions/{_safe_id(provider_job_id)}")
         if not isinstance(prediction, dict):
-            raise TransientError("Replicate sent a prediction Shotline could not read.")
+            raise unreadable("Replicate")
         return status_of(prediction)
 
     async def download(self, provider_job_id: str, status: JobStatus, dest: Path, progress: ProgressSink) -> None:

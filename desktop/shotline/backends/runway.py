@@ -30,7 +30,7 @@ import httpx
 from shotline.backends.catalogue import BackendModels, offered_model, sent_seconds, served, shipped, shipped_models
 from shotline.backends.http import KeyAuth, LinkExpired, ProviderHttp, base_url, http_timeout
 from shotline.backends.images import read_picture
-from shotline.backends.policy import JobGone, is_safety_stop, retired, unknown_state
+from shotline.backends.policy import JobGone, is_safety_stop, retired, unknown_state, unreadable
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.core.errors import (
     AuthFailed,
@@ -136,7 +136,7 @@ class RunwayBackend:
     async def poll(self, provider_job_id: str) -> JobStatus:
         task = await self._http.get_json(f"/v1/tasks/{provider_job_id}")
         if not isinstance(task, dict):
-            raise JobFailed("Runway sent a task Shotline could not read.")
+            raise unreadable(_PROVIDER)
         return _status_of(task)
 
     async def download(self, provider_job_id: str, status: JobStatus, dest: Path, progress: ProgressSink) -> None:
