@@ -19,6 +19,8 @@ from shotline.core.model import (
     MIN_SIDE,
     AudioClip,
     AudioLane,
+    CastKind,
+    CastMember,
     GenerationRecord,
     GenerationSettings,
     LaneKind,
@@ -144,6 +146,10 @@ def sample_project(title: str = "Harbour at dawn", shots: int = 2) -> Project:
         if made
         else (),
         markers=(Marker("marker-0", 1_250_000, "the gull"), Marker("marker-1", 4_000_000)),
+        cast=(
+            CastMember("cast-0", "Mara", CastKind.CHARACTER, "A fisherwoman in a yellow oilskin", ("media/first.png",)),
+            CastMember("cast-1", "Quay", CastKind.PLACE, "Stone quay at dawn, gulls", ("media/q1.png", "media/q2.png")),
+        ),
     )
 
 
@@ -293,6 +299,24 @@ def _audio(draw: st.DrawFn, clip_id: str, lanes: list[str]) -> AudioClip:
     )
 
 
+_cast_name = st.from_regex(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-z0-9_À-ÖØ-öø-ÿ]{0,15}", fullmatch=True)
+
+
+@st.composite
+def _cast(draw: st.DrawFn) -> tuple[CastMember, ...]:
+    names = draw(st.lists(_cast_name, max_size=3, unique_by=str.casefold))
+    return tuple(
+        CastMember(
+            id=member_id,
+            name=name,
+            kind=draw(st.sampled_from(CastKind)),
+            description=draw(_text),
+            images=tuple(draw(st.lists(_media, max_size=3))),
+        )
+        for member_id, name in zip(draw(_ids(len(names))), names, strict=True)
+    )
+
+
 def _ids(count: int) -> st.SearchStrategy[list[str]]:
     return st.lists(_text, min_size=count, max_size=count, unique=True)
 
@@ -335,6 +359,7 @@ def _project(draw: st.DrawFn) -> Project:
         lanes=lanes,
         assets=tuple(draw(_take(take_id)) for take_id in draw(_ids(draw(st.integers(0, 2))))),
         removed_takes=removed,
+        cast=draw(_cast()),
     )
 
 

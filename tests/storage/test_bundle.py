@@ -297,6 +297,8 @@ def test_missing_media_lists_what_is_not_there(bundle: ProjectBundle) -> None:
         "media/first.png",
         "media/last.png",
         "media/ref2.png",
+        "media/q1.png",
+        "media/q2.png",
     ]
     escaping = replace(project, audio=(replace(project.audio[0], media="../../etc/passwd"),))
     assert "../../etc/passwd" in bundle.missing_media(escaping)

@@ -130,7 +130,7 @@ def test_newer_format_is_refused_with_the_exact_advice() -> None:
     with pytest.raises(ProjectTooNew) as caught:
         _loads_doc(doc)
     assert str(caught.value) == (
-        "This project was saved by a newer Shotline (format 7); this Shotline reads up to format 4. "
+        "This project was saved by a newer Shotline (format 7); this Shotline reads up to format 5. "
         "Update Shotline to open it."
     )
 
@@ -249,7 +249,7 @@ def test_format_2_projects_open_with_no_deleted_takes_and_keep_everything_else()
     """Format 3 adds the deleted takes (issue 14, point 12); a format-2 file has none and loses nothing else."""
     old = _loads_doc(json.loads((FIXTURES / "v2.json").read_bytes()))
     assert old.removed_takes == ()
-    assert old == replace(sample_project(), removed_takes=(), markers=())  # markers came in format 4
+    assert old == replace(sample_project(), removed_takes=(), markers=(), cast=())  # markers came in 4, the cast in 5
 
 
 def test_a_deleted_take_keeps_its_shot_and_pick_and_its_clip_counts_as_used() -> None:
@@ -271,7 +271,7 @@ def test_format_3_projects_open_with_no_markers_and_keep_everything_else() -> No
     """Format 4 adds timeline markers (issue 14, point 17); a format-3 file has none and loses nothing else."""
     old = _loads_doc(json.loads((FIXTURES / "v3.json").read_bytes()))
     assert old.markers == ()
-    assert old == replace(sample_project(), markers=())
+    assert old == replace(sample_project(), markers=(), cast=())
 
 
 def test_markers_come_back_in_time_order_and_may_not_share_an_id() -> None:
@@ -281,3 +281,42 @@ def test_markers_come_back_in_time_order_and_may_not_share_an_id() -> None:
     doc["markers"][1]["id"] = doc["markers"][0]["id"]
     with pytest.raises(ProjectCorrupt, match=r"markers\[1\]\.id.*same as markers\[0\]\.id"):
         _loads_doc(doc)
+
+
+def test_format_4_projects_open_with_no_cast_and_keep_everything_else() -> None:
+    """Format 5 adds the cast and places (issue 16); a format-4 file has none and loses nothing else."""
+    old = _loads_doc(json.loads((FIXTURES / "v4.json").read_bytes()))
+    assert old.cast == ()
+    assert old == replace(sample_project(), cast=())
+
+
+def test_the_cast_keeps_its_order_kinds_and_pictures_and_its_pictures_count_as_used() -> None:
+    project = schema.loads(schema.dumps(sample_project()))
+    assert [(m.name, m.kind.value, m.images) for m in project.cast] == [
+        ("Mara", "character", ("media/first.png",)),
+        ("Quay", "place", ("media/q1.png", "media/q2.png")),
+    ]
+    assert {"media/q1.png", "media/q2.png", "media/first.png"} <= set(project.media_paths())
+    assert project.media_names()["media/q2.png"] == "@Quay's picture 2"
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "words"),
+    [
+        (["cast", 1, "name"], "mara", "cast[1].name is 'mara', the name of cast[0] too"),
+        (["cast", 1, "name"], "Old Quay", "cast[1].name is 'Old Quay', which must be one word"),
+        (["cast", 1, "name"], "", "cast[1].name is '', which is empty"),
+        (["cast", 1, "name"], "Q" * 5000, "cast[1].name is 'QQQQ"),
+        (["cast", 1, "id"], "cast-0", "cast[1].id is 'cast-0', the same as cast[0].id"),
+        (["cast", 0, "kind"], "villain", "cast[0].kind should be one of character, place, prop, look"),
+        (["cast", 0, "description"], "x" * 2001, "cast[0].description is longer than 2000 characters"),
+        (["cast", 0, "images"], [f"media/{n}.png" for n in range(17)], "cast[0].images lists 17 pictures"),
+        (["cast", 0, "images", 0], "/home/someone/face.png", "picture 1 of @Mara (cast[0].images[0])"),
+        (["cast", 0, "images", 0], "media/../../face.png", "climbs out of the project folder"),
+    ],
+)
+def test_a_damaged_cast_member_is_named_by_path(path: list[Any], value: object, words: str) -> None:
+    with pytest.raises(ProjectCorrupt) as caught:
+        _loads_doc(_break(_doc(), path, value))
+    assert words in str(caught.value)
+    assert "Q" * 100 not in str(caught.value)  # a huge name is not echoed whole

@@ -20,6 +20,8 @@ class ProjectChange:
     """Audio clips or lanes changed."""
     markers: bool = False
     """Timeline markers came, went or moved."""
+    cast: bool = False
+    """The cast and places changed (a rename also updates the shots whose prompts mention the member)."""
 
     @property
     def is_empty(self) -> bool:
@@ -32,6 +34,7 @@ class ProjectChange:
             or self.library
             or self.audio
             or self.markers
+            or self.cast
         )
 
 
@@ -49,4 +52,5 @@ def diff(before: Project, after: Project) -> ProjectChange:
         library=before.assets != after.assets or before.removed_takes != after.removed_takes,
         audio=before.audio != after.audio or before.lanes != after.lanes,
         markers=before.markers != after.markers,
+        cast=before.cast != after.cast,
     )

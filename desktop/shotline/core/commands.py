@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from shotline.core import audio_edits, edits, markers
+from shotline.core import audio_edits, cast, edits, markers
 from shotline.core.model import (
     AudioClip,
+    CastKind,
+    CastMember,
     GenerationSettings,
     Marker,
     Project,
@@ -137,3 +139,33 @@ def add_marker(at_us: int, name: str = "") -> Command:
 
 def remove_marker(marker_id: str) -> Command:
     return Command("Delete marker", partial(markers.remove_marker, marker_id=marker_id))
+
+
+def add_cast_member(member: CastMember) -> Command:
+    return Command(f"Add @{member.name}", partial(cast.add_member, member=member))
+
+
+def rename_cast_member(member_id: str, name: str) -> Command:
+    """One step: the member's new name and every prompt's mention of it."""
+    return Command("Rename cast member", partial(cast.rename_member, member_id=member_id, name=name))
+
+
+def describe_cast_member(member_id: str, description: str) -> Command:
+    apply = partial(cast.describe_member, member_id=member_id, description=description)
+    return Command("Describe cast member", apply, ("describe-cast", member_id))
+
+
+def set_cast_kind(member_id: str, kind: CastKind) -> Command:
+    return Command("Change cast member's kind", partial(cast.set_kind, member_id=member_id, kind=kind))
+
+
+def add_cast_image(member_id: str, image: str, index: int | None = None) -> Command:
+    return Command("Add reference picture", partial(cast.add_image, member_id=member_id, image=image, index=index))
+
+
+def remove_cast_image(member_id: str, image: str) -> Command:
+    return Command("Remove reference picture", partial(cast.remove_image, member_id=member_id, image=image))
+
+
+def remove_cast_member(member_id: str) -> Command:
+    return Command("Remove cast member", partial(cast.remove_member, member_id=member_id))

@@ -13,6 +13,7 @@ ShotlineError
 │   ├── UnknownTake
 │   ├── UnknownLane
 │   ├── UnknownAudioClip
+│   ├── UnknownCastMember
 │   └── InvalidTrim
 ├── MediaError
 │   ├── MediaUnreadable            not a video/audio file, zero bytes, broken
@@ -97,6 +98,10 @@ class UnknownLane(EditError):
 
 
 class UnknownAudioClip(EditError):
+    pass
+
+
+class UnknownCastMember(EditError):
     pass
 
 

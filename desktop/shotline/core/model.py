@@ -16,9 +16,16 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any, TypeVar
 
-from shotline.core.errors import EditError, UnknownAudioClip, UnknownLane, UnknownShot, UnknownTake
+from shotline.core.errors import (
+    EditError,
+    UnknownAudioClip,
+    UnknownCastMember,
+    UnknownLane,
+    UnknownShot,
+    UnknownTake,
+)
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 """The project.json format this Shotline writes; storage migrates older ones and refuses newer ones."""
 
 # What a project's settings may ask of an export. The loader refuses a project outside these bounds (a hand-edited
@@ -291,6 +298,29 @@ class Marker:
     name: str = ""
 
 
+class CastKind(StrEnum):
+    """What a cast member is to the film: the later reference-slot mapping sends each kind where a model takes it."""
+
+    CHARACTER = "character"
+    PLACE = "place"
+    PROP = "prop"
+    LOOK = "look"
+
+
+@dataclass(frozen=True, slots=True)
+class CastMember:
+    """A character, place, prop or look of the project's cast, mentioned in prompts as `@name` (`core.cast`).
+
+    `images` are its reference pictures in media/, in the creator's order: a model with fewer reference slots than
+    pictures gets the first ones."""
+
+    id: str
+    name: str
+    kind: CastKind = CastKind.CHARACTER
+    description: str = ""
+    images: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class Project:
     id: str
@@ -305,6 +335,8 @@ class Project:
     """Takes the creator deleted, each with the shot it came from, oldest first: restorable, never lost."""
     markers: tuple[Marker, ...] = ()
     """Timeline markers, in time order."""
+    cast: tuple[CastMember, ...] = ()
+    """The cast and places: characters, places, props and looks prompts mention as `@name`, in the creator's order."""
     format_version: int = FORMAT_VERSION
 
     def index_of(self, shot_id: str) -> int:
@@ -350,6 +382,8 @@ class Project:
         for shot in self.shots:
             gen = shot.generation
             used += [p for p in (gen.first_frame, gen.last_frame, *gen.reference_images) if p]
+        for member in self.cast:
+            used += member.images
         return list(dict.fromkeys(used))
 
     def media_names(self) -> dict[str, str]:
@@ -366,7 +400,21 @@ class Project:
             names.setdefault(removed.take.media, removed.take.source_name or "a deleted take")
         for clip in self.audio:
             names.setdefault(clip.media, clip.source_name or f"a sound clip on the {clip.lane} lane")
+        for member in self.cast:
+            for number, image in enumerate(member.images, start=1):
+                names.setdefault(image, f"@{member.name}'s picture {number}")
         return names
+
+    def member(self, ref: str) -> CastMember:
+        """A cast member by id, by name (any case, with or without its "@"), or by the start of its id."""
+        name = ref.removeprefix("@").casefold()
+        for member in self.cast:
+            if member.id == ref or member.name.casefold() == name:
+                return member
+        if found := _by_id_start(self.cast, ref, "cast member"):
+            return found
+        known = ", ".join(f"@{m.name}" for m in self.cast) or "none yet"
+        raise UnknownCastMember(f"This project has no cast member {ref!r} (its cast: {known}).")
 
     def has_shot(self, shot_id: str) -> bool:
         return any(shot.id == shot_id for shot in self.shots)
@@ -468,7 +516,7 @@ class ExportSettings:
         )
 
 
-_Identified = TypeVar("_Identified", "Shot", "AudioClip")
+_Identified = TypeVar("_Identified", "Shot", "AudioClip", "CastMember")
 SHORT_ID = 8
 """How much of an id the command line shows, and the least of one it takes back."""
 

@@ -1,6 +1,7 @@
 """What a project refers to, and the rule every reference keeps: it names a file inside the project folder.
 
-A project names its media (takes, sound clips) and the pictures its shots start from, end on or follow by paths
+A project names its media (takes, sound clips) and the pictures its shots start from, end on or follow, and its
+cast's reference pictures, by paths
 relative to its folder (DESIGN §4). Shotline only ever writes `media/<name>`; a path that leaves the folder comes
 from a hand edit or from someone else's project, and following it would read, export or upload a file the creator
 never gave Shotline (issue 13: a shared project's first frame named a file elsewhere on the computer, and
@@ -40,6 +41,8 @@ class Reference:
     what: str
     """The same in the creator's words, e.g. "the first frame of shot 3 ('Harbour')"."""
     path: str
+    still: bool = False
+    """It names a still picture (a frame or reference a model is sent), not a clip or a sound."""
 
 
 def references(project: Project) -> Iterator[Reference]:
@@ -51,12 +54,12 @@ def references(project: Project) -> Iterator[Reference]:
             yield Reference(f"{where}.takes[{index}].media", f"take {index + 1} of {name}", take.media)
         gen = shot.generation
         if gen.first_frame is not None:
-            yield Reference(f"{where}.generation.first_frame", f"the first frame of {name}", gen.first_frame)
+            yield Reference(f"{where}.generation.first_frame", f"the first frame of {name}", gen.first_frame, True)
         if gen.last_frame is not None:
-            yield Reference(f"{where}.generation.last_frame", f"the last frame of {name}", gen.last_frame)
+            yield Reference(f"{where}.generation.last_frame", f"the last frame of {name}", gen.last_frame, True)
         for index, image in enumerate(gen.reference_images):
             yield Reference(
-                f"{where}.generation.reference_images[{index}]", f"reference image {index + 1} of {name}", image
+                f"{where}.generation.reference_images[{index}]", f"reference image {index + 1} of {name}", image, True
             )
     for index, clip in enumerate(project.audio):
         yield Reference(f"audio[{index}].media", f"sound clip {index + 1} on the {clip.lane!r} lane", clip.media)
@@ -64,6 +67,9 @@ def references(project: Project) -> Iterator[Reference]:
         yield Reference(f"assets[{index}].media", f"take {index + 1} in the library", take.media)
     for index, removed in enumerate(project.removed_takes):
         yield Reference(f"removed_takes[{index}].take.media", f"deleted take {index + 1}", removed.take.media)
+    for number, member in enumerate(project.cast):
+        for index, image in enumerate(member.images):
+            yield Reference(f"cast[{number}].images[{index}]", f"picture {index + 1} of @{member.name}", image, True)
 
 
 def name_problem(path: str) -> str | None:

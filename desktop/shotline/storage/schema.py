@@ -16,6 +16,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, NoReturn
 
+from shotline.core import cast
 from shotline.core.errors import ProjectCorrupt, ProjectTooNew, SaveFailed
 from shotline.core.model import (
     DEFAULT_LANES,
@@ -29,6 +30,8 @@ from shotline.core.model import (
     MIN_SIDE,
     AudioClip,
     AudioLane,
+    CastKind,
+    CastMember,
     GenerationRecord,
     GenerationSettings,
     LaneKind,
@@ -89,7 +92,15 @@ def _v3_to_v4(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+def _v4_to_v5(document: dict[str, Any]) -> dict[str, Any]:
+    """Format 5 adds the cast and places (`cast`). A format-4 project has none; the version goes up so an older
+    Shotline refuses the file rather than dropping the cast (and its pictures' place in the project) at its next
+    save."""
+    document.setdefault("cast", [])
+    return document
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
 """`MIGRATIONS[n]` turns a format-n document into a format-(n+1) one. Pure functions; add one per format bump,
 with a golden fixture tests/data/projects/v<n>.json."""
 
@@ -219,6 +230,16 @@ def _lane(lane: AudioLane) -> dict[str, Any]:
     }
 
 
+def _member(member: CastMember) -> dict[str, Any]:
+    return {
+        "id": member.id,
+        "name": member.name,
+        "kind": member.kind.value,
+        "description": member.description,
+        "images": list(member.images),
+    }
+
+
 def project_to_json(project: Project) -> dict[str, Any]:
     """The project as plain JSON values. Always written as the current format, whatever it was read from."""
     settings = project.settings
@@ -239,6 +260,7 @@ def project_to_json(project: Project) -> dict[str, Any]:
         "assets": [_take(t) for t in project.assets],
         "removed_takes": [_removed(r) for r in project.removed_takes],
         "markers": [{"id": m.id, "at_us": m.at_us, "name": m.name} for m in project.markers],
+        "cast": [_member(m) for m in project.cast],
     }
 
 
@@ -330,7 +352,10 @@ def _read_record(f: Fields) -> GenerationRecord:
 
 
 def _enum_value(
-    f: Fields, key: str, enum: type[Origin] | type[TransitionKind] | type[LaneKind], default: object = MISSING
+    f: Fields,
+    key: str,
+    enum: type[Origin] | type[TransitionKind] | type[LaneKind] | type[CastKind],
+    default: object = MISSING,
 ) -> str:
     text = f.text(key, default)
     allowed = [member.value for member in enum]
@@ -359,6 +384,28 @@ def _read_removed(f: Fields) -> RemovedTake:
 
 def _read_marker(f: Fields) -> Marker:
     return Marker(id=f.text("id"), at_us=_time(f, "at_us"), name=f.text("name", ""))
+
+
+def _read_member(f: Fields) -> CastMember:
+    """A cast member, held to the rules its edits keep (`core.cast`): a name a prompt can mention, a description and
+    a number of pictures within their bounds, so a hand-edited file cannot carry a megabyte into every prompt."""
+    name = f.text("name")
+    problem = cast.name_problem(name)
+    if problem:
+        corrupt(f.path("name"), f"is {name[: cast.MAX_NAME]!r}, which {problem}")
+    description = f.text("description", "")
+    if len(description) > cast.MAX_DESCRIPTION:
+        corrupt(f.path("description"), f"is longer than {cast.MAX_DESCRIPTION} characters")
+    images = f.strings("images")
+    if len(images) > cast.MAX_IMAGES:
+        corrupt(f.path("images"), f"lists {len(images)} pictures; a cast member keeps at most {cast.MAX_IMAGES}")
+    return CastMember(
+        id=f.text("id"),
+        name=name,
+        kind=CastKind(_enum_value(f, "kind", CastKind, CastKind.CHARACTER.value)),
+        description=description,
+        images=images,
+    )
 
 
 def _read_generation_settings(f: Fields) -> GenerationSettings:
@@ -496,6 +543,7 @@ def project_from_json(data: object, migrations: Mapping[int, Migration] | None =
         removed_takes=_list_of(f, "removed_takes", _read_removed),
         # kept in time order whatever the file says: the timeline and the edits rely on it
         markers=tuple(sorted(_list_of(f, "markers", _read_marker), key=lambda m: m.at_us)),
+        cast=_list_of(f, "cast", _read_member),
         format_version=FORMAT_VERSION,
     )
     _check_ids(project)
@@ -527,6 +575,14 @@ def _check_ids(project: Project) -> None:
     _unique(((f"audio[{n}]", clip.id) for n, clip in enumerate(project.audio)), "sound clips")
     _unique(((f"lanes[{n}]", lane.id) for n, lane in enumerate(project.lanes)), "audio lanes")
     _unique(((f"markers[{n}]", marker.id) for n, marker in enumerate(project.markers)), "markers")
+    _unique(((f"cast[{n}]", member.id) for n, member in enumerate(project.cast)), "cast members")
+    names: dict[str, int] = {}
+    for n, member in enumerate(project.cast):
+        first = names.setdefault(member.name.casefold(), n)
+        if first != n:
+            corrupt(
+                f"cast[{n}].name", f"is {member.name!r}, the name of cast[{first}] too; a prompt's @name must name one"
+            )
     lanes = {lane.id for lane in project.lanes}
     for n, clip in enumerate(project.audio):
         if clip.lane not in lanes:
@@ -560,7 +616,8 @@ def _parse(raw: bytes) -> object:
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
-        if not text[error.pos :].strip():
+        # cut off between values, or inside a text value that runs on to the end of the file
+        if not text[error.pos :].strip() or error.msg.startswith("Unterminated string"):
             raise ProjectCorrupt(
                 f"{DAMAGED}: it ends too early (line {error.lineno}, column {error.colno}); it was probably cut "
                 "off while being saved."

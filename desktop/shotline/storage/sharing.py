@@ -296,7 +296,7 @@ def _check_media(archive: Path, staged: Path, check: MediaCheck) -> None:
         if not path.is_file():
             continue  # missing media is relinked later, as in any project
         try:
-            check(path, ".generation." in reference.field)
+            check(path, reference.still)
         except MediaError as error:
             raise refuse(archive, f"{reference.what} ({reference.path}): {in_creator_words(str(error))}") from error
 
