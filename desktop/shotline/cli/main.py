@@ -1,6 +1,7 @@
 """`shotline`: entry point, logging and the one place errors become messages and exit codes.
 
-Exit codes: 0 done, 1 the work failed (with a message saying why), 2 the command line was wrong.
+Exit codes: 0 done, 1 the work failed (with a message saying why), 2 the command line was wrong, 3 `check` found
+something to fix.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ COMMAND_MODULES = {
     "shotline.cli.restore_commands": ("restore",),
     "shotline.cli.take_commands": ("take",),
     "shotline.cli.model_commands": ("replace-model",),
+    "shotline.cli.check_commands": ("check",),
 }
 """Where each command lives. A command's module is imported only when that command runs, so `shotline sound add`
 does not pay for importing every backend (most of the start-up time of a command)."""

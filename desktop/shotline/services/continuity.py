@@ -87,7 +87,10 @@ class Action:
         return None
 
     def command_line(self, project: str, number: int, take_number: int = 0) -> str:
-        """The `shotline` commands that do this fix, for the command line's report."""
+        """The `shotline` commands that do this fix, for the command line's report; "" when only the window can (a
+        first frame taken again from the previous shot's last frame)."""
+        if self.from_previous:
+            return ""
         if self.fix is Fix.REPICK:
             return f"shotline pick {project} {number} {take_number}"
         if self.fix is Fix.REFIT and self.trim is not None:
@@ -286,7 +289,9 @@ def _repick(shot: Shot, take: Take, project: Project) -> Action:
 
 
 def _regenerate(shot: Shot) -> Action:
-    return Action(Fix.REGENERATE, "Generate again", shot.id)
+    take = shot.picked_take
+    again = take is not None and take.generation is not None  # an imported clip was never generated
+    return Action(Fix.REGENERATE, "Generate again" if again else "Generate a take", shot.id)
 
 
 def _model_of(take: Take) -> str:
