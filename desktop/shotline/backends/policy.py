@@ -7,8 +7,9 @@ this module decides what they mean for the creator's money and the job.
 - **A safety stop** is recognised by one list of words and codes (`is_safety_stop`), whichever provider said it.
 - **A job already gone** when it is cancelled (deleted, expired, finished and removed) is one exception, `JobGone`:
   for a cancel that is success, for anything else the job is over.
-- **A provider's time** is read by one parser (`provider_time`): ISO 8601 or seconds since 1970; a time written
-  without a zone is UTC, as every provider here writes it, never this computer's local time.
+- **A provider's time** is read by one parser (`provider_time`, core.timestamps, which reads the job journal's
+  times too): ISO 8601 or seconds since 1970; a time written without a zone is UTC, as every provider here writes
+  it, never this computer's local time.
 - **A model the provider no longer serves** is `ModelRetired` naming the replacement the catalogue gives for it
   (`ModelInfo.replacement`), else the one the provider or the adapter names (`retired`).
 - **Retries** are planned here and made in one place, `ProviderHttp`, per request (`READS`, `CREATES`,
@@ -21,10 +22,10 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from shotline.core.errors import JobFailed, ModelRetired, TransientError
 from shotline.core.ports import BackendInfo, JobState, JobStatus
+from shotline.core.timestamps import utc_seconds
 
 log = logging.getLogger(__name__)
 
@@ -89,25 +90,9 @@ class JobGone(JobFailed):
 # ---------------------------------------------------------------------------------------------- time
 
 
-def provider_time(value: object) -> float | None:
-    """A provider's timestamp as seconds since 1970 (UTC), or None when it is not one.
-
-    ISO 8601 with `Z`, an offset or no zone at all (then UTC: every provider here writes UTC, and reading it as this
-    computer's local time would shift find()'s window by hours), or a number of seconds (OpenAI's `created_at`).
-    """
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    text = text[:-1] + "+00:00" if text[-1] in "Zz" else text
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
+provider_time = utc_seconds
+"""A provider's timestamp as seconds since 1970 (UTC), or None: core.timestamps.utc_seconds, the one parser the job
+journal's times are read by too. A time without a zone is UTC, never this computer's local time."""
 
 
 # ---------------------------------------------------------------------------------------------- retired models

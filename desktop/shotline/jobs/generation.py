@@ -52,6 +52,7 @@ from shotline.core.ports import (
     ProgressSink,
     SentCreate,
 )
+from shotline.core.timestamps import utc_seconds
 
 log = logging.getLogger(__name__)
 
@@ -462,7 +463,7 @@ def sent_create(journal: JobJournal, job_id: str) -> SentCreate:
     record = journal.get(job_id)
     others = [r for r in journal.all() if r.backend == record.backend and r.id != job_id]
     return SentCreate(
-        sent_at=_seconds(record.sent_at),
+        sent_at=utc_seconds(record.sent_at) or 0.0,
         claimed=frozenset(r.provider_job_id for r in others if r.provider_job_id),
         sending=tuple(
             GenerationRequest.from_json(r.request)
@@ -474,15 +475,6 @@ def sent_create(journal: JobJournal, job_id: str) -> SentCreate:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def _seconds(stamp: str) -> float:
-    """A journal time (ISO 8601, written in UTC) as seconds since 1970; 0 when there is none."""
-    try:
-        when = datetime.fromisoformat(stamp)
-    except ValueError:
-        return 0.0
-    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
 
 
 def _mark_failed(run: _Job, message: str) -> None:
