@@ -59,7 +59,7 @@ def measured_loudness(path: Path) -> tuple[float, float]:
 
 
 def printed_loudness(out: str) -> tuple[float, float]:
-    found = re.search(r"Loudness: (-?[\d.]+) LUFS integrated, true peak (-?[\d.]+) dBTP", out)
+    found = re.search(r"Loudness: (-?[\d.]+) LUFS, peaks at (-?[\d.]+) dB", out)
     assert found, f"no measured loudness in {out!r}"
     return float(found[1]), float(found[2])
 
@@ -166,10 +166,13 @@ def test_sound_only_exports_take_their_codec_from_the_file_name(
 
 def test_keyframe_cuts_copy_and_no_lossless_re_encodes(project: Path, tmp_path: Path) -> None:
     copied = _export(project, "-o", tmp_path / "copy.mp4", "--loudness", "off")
-    assert "Route: lossless" in copied.err and "(lossless" in copied.out
+    assert "Route: lossless" in copied.err and "(copied losslessly)" in copied.out
 
     forced = _export(project, "-o", tmp_path / "encoded.mp4", "--loudness", "off", "--no-lossless")
     assert "Route: re-encode" in forced.err and "turned off" in forced.err
+    # the result says what was made as a creator reads it: the format, not ffmpeg's encoder; peaks in dB, not dBTP
+    assert "(encoded as H.264)" in forced.out and "libx264" not in forced.out, forced.out
+    assert "peaks at" in forced.out and "dBTP" not in forced.out, forced.out
     for name in ("copy.mp4", "encoded.mp4"):
         measured = probe_export(tmp_path / name)
         assert (measured.width, measured.height, measured.frames) == (320, 180, 96)

@@ -196,7 +196,7 @@ def test_a_limit_still_missed_after_the_last_pass_is_told(
     hot = _encode(mixes["hot"], tmp_path / "hot.m4a", _settings(Codec.M4A, -14.0))
     _, peak = ebur128(hot.path)
     assert peak > CEILING, "one pass through AAC is meant to overshoot the ceiling with this mix"
-    told = re.fullmatch(r"The true peak is (-?[\d.]+) dBTP, ([\d.]+) dB over the -1 dBTP ceiling\.", hot.notes[-1])
+    told = re.fullmatch(r"The sound peaks at (-?[\d.]+) dB, ([\d.]+) dB over the -1 dB ceiling\.", hot.notes[-1])
     assert told, hot.notes
     assert float(told[1]) == pytest.approx(peak, abs=0.1)
     assert float(told[2]) == pytest.approx(float(told[1]) + 1)
@@ -272,7 +272,7 @@ def test_without_a_target_a_sound_over_full_scale_is_said_to_clip(mixes: dict[st
     hot = _encode(mixes["hot"], tmp_path / "hot.m4a", _settings(Codec.H264, None))
     assert hot.loudness is not None and hot.loudness.true_peak_db > 0
     [note] = hot.notes
-    assert note.startswith(f"The sound peaks at {hot.loudness.true_peak_db:+.1f} dBTP, over full scale")
+    assert note.startswith(f"The sound peaks at {hot.loudness.true_peak_db:+.1f} dB, over full scale")
     assert _encode(mixes["bright"], tmp_path / "bright.m4a", _settings(Codec.H264, None)).notes == ()
 
 

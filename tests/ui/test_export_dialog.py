@@ -112,7 +112,7 @@ def _route(qtbot, dialog: ExportDialog) -> str:  # type: ignore[no-untyped-def]
 
 def _shown_loudness(dialog: ExportDialog) -> tuple[float, float]:
     """The loudness the dialog shows once its meter (a step after the export) has reported."""
-    pattern = re.compile(r"loudness (-?[\d.]+) LUFS, true peak (-?[\d.]+) dBTP")
+    pattern = re.compile(r"loudness (-?[\d.]+) LUFS, peaks at (-?[\d.]+) dB")
     deadline = time.monotonic() + 30
     while not (match := pattern.search(dialog.measured.text())) and time.monotonic() < deadline:
         QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)

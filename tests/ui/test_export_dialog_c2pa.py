@@ -140,7 +140,7 @@ def test_a_ticked_export_is_signed_with_one_ingredient_per_take_and_remembered(
     assert dialog.status.text().startswith("Exported signed.mp4"), dialog.status.text()
     assert dialog.report is not None and dialog.report.signed_by == f"{SIGNER} ({ISSUER})"
     qtbot.waitUntil(lambda: "LUFS" in dialog.measured.text(), timeout=30_000)
-    assert dialog.measured.text().endswith(f"dBTP. Signed by {SIGNER} ({ISSUER}).")
+    assert dialog.measured.text().endswith(f" dB. Signed by {SIGNER} ({ISSUER}).")
 
     with c2pa.Reader(str(target)) as reader:
         manifest = reader.get_active_manifest()

@@ -25,7 +25,7 @@ from shotline.core.timeline import describe_film_length, film_length_us
 from shotline.services.content_credentials import CannotSign, SigningIdentity, signing_identity
 from shotline.services.context import AppContext, open_context
 from shotline.services.demo import open_or_create_demo
-from shotline.services.export import ExportReport, plan, shot_range, start_export, start_metering
+from shotline.services.export import ExportReport, how_written, plan, shot_range, start_export, start_metering
 from shotline.services.export_target import check_target, is_earlier_export
 from shotline.services.lossless import ROUTE_NAMES, route
 from shotline.services.presets import PRESETS, ExportPreset, export_settings, preset_named
@@ -138,10 +138,7 @@ def _say_loudness(report: ExportReport, settings: ExportSettings) -> None:
     elif measured.silent:
         click.echo(f"Loudness: the export is silent ({aim}).")
     else:
-        click.echo(
-            f"Loudness: {measured.integrated_lufs:.1f} LUFS integrated, true peak {measured.true_peak_db:.1f} dBTP "
-            f"({aim})"
-        )
+        click.echo(f"Loudness: {measured} ({aim})")
 
 
 def _identity(ctx: AppContext) -> SigningIdentity:
@@ -193,7 +190,7 @@ def _export(
             raise click.ClickException(f"C2PA: not signed ({exc}). {output.name} was left as it was.") from None
     for note in report.notes:
         click.echo(f"Note: {note}", err=True)
-    click.echo(f"Exported {report.output} ({report.route}, {report.encoder}, {report.seconds:.1f} s)")
+    click.echo(f"Exported {report.output} in {report.seconds:.1f} s ({how_written(report)})")
     if report.signed_by:
         click.echo(f"C2PA: signed by {report.signed_by}")
     _say_loudness(start_metering(ctx, report).result(), settings)

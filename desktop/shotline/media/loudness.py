@@ -52,7 +52,8 @@ class Loudness:
     def __str__(self) -> str:
         if self.silent:
             return "silent"
-        return f"{self.integrated_lufs:.1f} LUFS, true peak {self.true_peak_db:.1f} dBTP"
+        # "peaks at", in dB: what a creator reads (the meter's true peak, between samples too; "dBTP" said nothing)
+        return f"{self.integrated_lufs:.1f} LUFS, peaks at {self.true_peak_db:.1f} dB"
 
 
 async def meter(

@@ -219,7 +219,7 @@ def _broken(encoded: Loudness, target: float, ceiling: float) -> tuple[str, ...]
         )
     if encoded.true_peak_db > ceiling:
         over = math.ceil((encoded.true_peak_db - ceiling) * 10) / 10
-        notes.append(f"The true peak is {ceiling + over:.1f} dBTP, {over:.1f} dB over the {ceiling:g} dBTP ceiling.")
+        notes.append(f"The sound peaks at {ceiling + over:.1f} dB, {over:.1f} dB over the {ceiling:g} dB ceiling.")
     return tuple(notes)
 
 
@@ -335,7 +335,7 @@ class _Encoding:
         if encoded.true_peak_db > _FULL_SCALE_DB:  # nothing is promised here, but a clipping file is worth a word
             notes = (
                 *notes,
-                f"The sound peaks at {encoded.true_peak_db:+.1f} dBTP, over full scale: players will clip it. "
+                f"The sound peaks at {encoded.true_peak_db:+.1f} dB, over full scale: players will clip it. "
                 "Turn loudness normalisation on, or lower the gains.",
             )
         return self.done(encoded, notes)

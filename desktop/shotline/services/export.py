@@ -23,7 +23,7 @@ from shotline.services.media_files import check_lengths
 from shotline.services.session import ProjectSession
 from shotline.services.take_loudness import levels_finder
 
-__all__ = ["ExportReport", "default_extension", "plan", "shot_range", "start_export", "start_metering"]
+__all__ = ["ExportReport", "default_extension", "how_written", "plan", "shot_range", "start_export", "start_metering"]
 
 
 def plan(
@@ -91,6 +91,33 @@ def start_export(
         )
 
     return ctx.runner.submit(checked_render())
+
+
+HOW_WRITTEN = {"lossless": "copied losslessly", "copy picture": "picture copied, sound mixed and encoded"}
+ENCODER_NAMES = {
+    "libx264": "H.264",
+    "libx265": "H.265",
+    "prores_ks": "ProRes",
+    "h264_nvenc": "H.264 on the NVIDIA graphics card",
+    "hevc_nvenc": "H.265 on the NVIDIA graphics card",
+    "h264_qsv": "H.264 on Intel Quick Sync",
+    "hevc_qsv": "H.265 on Intel Quick Sync",
+    "h264_vaapi": "H.264 on the graphics card",
+    "hevc_vaapi": "H.265 on the graphics card",
+    "h264_videotoolbox": "H.264 on the Mac's media engine",
+    "hevc_videotoolbox": "H.265 on the Mac's media engine",
+    "prores_videotoolbox": "ProRes on the Mac's media engine",
+    "aac": "AAC",
+    "pcm_s24le": "24-bit WAV",
+}
+"""The encoders an export may name, as a creator knows them (the report keeps ffmpeg's name)."""
+
+
+def how_written(report: ExportReport) -> str:
+    """How a finished export was written, in the creator's words: copied, or encoded as what (never 'libx264')."""
+    if report.route in HOW_WRITTEN:
+        return HOW_WRITTEN[report.route]
+    return f"encoded as {ENCODER_NAMES.get(report.encoder, report.encoder)}"
 
 
 def start_metering(ctx: AppContext, report: ExportReport) -> JobHandle[ExportReport]:

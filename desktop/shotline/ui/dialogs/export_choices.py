@@ -21,8 +21,6 @@ LOUDNESS: tuple[tuple[str, str, float | None], ...] = (
     ("Off (levels as mixed)", "off", None),
 )
 WHOLE_FILM, SELECTED_SHOT, RANGE = "film", "shot", "range"
-HOW_WRITTEN = {"lossless": "copied losslessly", "copy picture": "picture copied, sound mixed and encoded"}
-"""How a finished export was written, by its route; a re-encode names its encoder."""
 SCOPES = (("The whole film", WHOLE_FILM), ("The selected shot", SELECTED_SHOT), ("A range", RANGE))
 """What to export; the whole film is always the default (a part is a deliberate choice, never a selection's side
 effect)."""
@@ -93,7 +91,7 @@ def describe_loudness(report: ExportReport) -> str:
         return "The loudness of the result could not be measured."
     if loudness.silent:
         return "The file is silent."
-    return f"Measured loudness {loudness.integrated_lufs:.1f} LUFS, true peak {loudness.true_peak_db:.1f} dBTP."
+    return f"Measured loudness {loudness}."
 
 
 def sentence(text: str) -> str:

@@ -153,7 +153,7 @@ class ExportDialog(QDialog):
         self.format_combo = self._combo("The kind of file to write", [(label, codec) for codec, label in CODECS])
         self.format_combo.currentIndexChanged.connect(self._format_chosen)
         self.loudness_combo = self._combo(
-            "Normalise the sound to a loudness target (EBU R128, measured on the encoded file; −1 dBTP ceiling)",
+            "Normalise the sound to a loudness target (EBU R128, measured on the encoded file; peaks kept under −1 dB)",
             [(label, key) for label, key, _ in LOUDNESS],
         )
         self.scope_combo = self._combo("Export all of the film or only part of it", list(SCOPES))

@@ -15,10 +15,10 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QWidget
 
 from shotline.services.content_credentials import CannotSign
-from shotline.services.export import ExportReport, start_metering
+from shotline.services.export import ExportReport, how_written, start_metering
 from shotline.services.jobs_view import format_elapsed
 from shotline.ui import theme
-from shotline.ui.dialogs.export_choices import HOW_WRITTEN, describe_loudness, sentence
+from shotline.ui.dialogs.export_choices import describe_loudness, sentence
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.progress_readout import TimeLeft, show_fraction, time_left_text
 
@@ -99,7 +99,7 @@ class ExportOutcome:
         show_fraction(self.progress, 1.0)
         self.show_button.setVisible(True)
         self.play_button.setVisible(True)
-        how = HOW_WRITTEN.get(report.route, f"encoded with {report.encoder}")
+        how = how_written(report)
         notes = " ".join(sentence(note) for note in report.notes)  # e.g. the hardware encoder gave way to software
         self.say(f"Exported {self._name} in {format_elapsed(elapsed)} ({how}). {notes}".strip())
         self._show_measured("Measuring the loudness of the result…")
