@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
 from fractions import Fraction
 from pathlib import Path
 
+import av
 import pytest
 
 from shotline.core.errors import MediaMissing, MediaUnreadable
 from shotline.core.model import Size
 from shotline.media.probe import in_worker, probe
-from tests.clips import make_clip, run
+from tests.clips import ffmpeg_exe, make_clip, run
 from tests.media.numbered import H264, MPEG2, Sound, numbered_clip
 
 pytestmark = pytest.mark.ffmpeg
@@ -142,3 +144,27 @@ def test_a_clips_length_is_its_pictures(tmp_path: Path, kind: str) -> None:
     name, frames, fps, codec, sound, output = LENGTHS[kind]
     clip = numbered_clip(tmp_path / name, frames=frames, fps=fps, codec=codec, sound=sound, output=output)
     assert probe(clip).duration_us == round(frames / int(fps) * 1_000_000)
+
+
+def test_a_transport_stream_cut_after_its_last_keyframe_says_so(tmp_path: Path) -> None:
+    """A recording cut anywhere (here a TS cut after its last keyframe) can hold no keyframe: nothing in it decodes
+    to a picture, and the refusal says that, where it said 'no size; it may be damaged' (the real-clip trial)."""
+    whole = tmp_path / "whole.ts"
+    subprocess.run(
+        [
+            *(ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-y"),
+            *("-f", "lavfi", "-i", "testsrc2=size=320x180:rate=24:duration=5", "-f", "lavfi", "-i", "sine=d=5"),
+            *("-c:v", "libx264", "-g", "48", "-keyint_min", "48", "-sc_threshold", "0", "-c:a", "aac", str(whole)),
+        ],
+        check=True,
+        timeout=60,
+    )
+    with av.open(str(whole)) as container:
+        packets = [(p.pos, p.is_keyframe) for p in container.demux(container.streams.video[0]) if p.pts is not None]
+    last_key = max(index for index, (_, key) in enumerate(packets) if key)
+    cut_at = packets[last_key + 2][0] // 188 * 188  # on a transport packet, two frames past the last keyframe
+    tail = tmp_path / "cut_mid.ts"
+    tail.write_bytes(whole.read_bytes()[cut_at:])
+    with pytest.raises(MediaUnreadable, match=r"^cut_mid.ts has no keyframe, .* cut from a longer recording after"):
+        probe(tail)
+    assert probe(whole).size == Size(320, 180)

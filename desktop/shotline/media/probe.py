@@ -417,6 +417,13 @@ def _with_video(
     path: Path, info: MediaInfo, container: av.container.InputContainer, video: av.video.stream.VideoStream
 ) -> MediaInfo:
     if not video.width or not video.height:
+        if not _has_keyframe(container, video):
+            # a recording cut after its last keyframe (a transport stream cut anywhere, say): nothing in it can be
+            # decoded into a picture, which is why the decoder found no size
+            raise MediaUnreadable(
+                f"{path.name} has no keyframe, so none of its picture can be shown: it was probably cut from a longer "
+                "recording after its last keyframe. Cut it again from the original, starting at or before a keyframe."
+            )
         raise MediaUnreadable(f"{path.name} has a picture stream with no size; it may be damaged.")
     first, pts = _read_start(container, video, _VFR_PACKETS + _REORDER_DEPTH)
     if not pts:
@@ -436,6 +443,20 @@ def _with_video(
         video_codec=video.codec_context.codec.canonical_name,
         variable_frame_rate=_is_vfr(video, pts, fps),
     )
+
+
+_KEYFRAME_SEARCH_PACKETS = 5000
+"""How far into a picture without a size a keyframe is looked for (minutes of video at any usual keyframe spacing)."""
+
+
+def _has_keyframe(container: av.container.InputContainer, video: av.video.stream.VideoStream) -> bool:
+    try:
+        for count, packet in enumerate(container.demux(video)):
+            if packet.is_keyframe or count >= _KEYFRAME_SEARCH_PACKETS:
+                return True
+    except (av.error.FFmpegError, ValueError):
+        return True  # damaged: said as such
+    return False
 
 
 def frame_rate(video: av.video.stream.VideoStream) -> Fraction | None:
