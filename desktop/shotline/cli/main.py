@@ -28,6 +28,7 @@ COMMAND_MODULES = {
     "shotline.cli.restore_commands": ("restore",),
     "shotline.cli.take_commands": ("take",),
     "shotline.cli.model_commands": ("replace-model",),
+    "shotline.cli.cast_commands": ("cast",),
     "shotline.cli.check_commands": ("check",),
 }
 """Where each command lives. A command's module is imported only when that command runs, so `shotline sound add`
