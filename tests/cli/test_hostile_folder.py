@@ -7,11 +7,13 @@ points to is left exactly as it was."""
 from __future__ import annotations
 
 import hashlib
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.cli.shotline_cli import ok, shotline
+from tests.cli.test_hostile_media import limited
 
 _ENTRIES = [".lock", "jobs.sqlite", "media", "cache", ".backups", ".recovery", ".partial", "project.json"]
 _ENTRIES += ["cache/thumbnails", "cache/waveforms", "cache/previews"]
@@ -51,3 +53,26 @@ def test_a_project_whose_own_entry_is_a_link_is_refused_and_nothing_outside_chan
         assert "Traceback" not in result.err, result.err
         assert f"its {entry} is a link to {str(victim)!r}" in result.err, result.err
     assert _fingerprint(elsewhere) == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="address-space limits and sparse files are POSIX")
+def test_a_huge_backup_or_autosave_is_read_no_further_than_a_project_can_be(tmp_path: Path) -> None:
+    """A project folder whose project.json is damaged and whose .backups and .recovery hold 6 GB sparse files under
+    a backup's and the autosave's names: looking for a backup that opens read each whole (a MemoryError traceback
+    under a 1 GiB limit, 6 GB of memory without one). Now each is read only past the largest a project can be, and
+    called damaged for it (issue 13, classes 3 and 5)."""
+    ok("new", tmp_path / "Film", "--size", "160x90")
+    project = tmp_path / "Film.shotline"
+    ok("add", project, "--prompt", "A gull")
+    for huge in (project / ".backups" / "project-29991231T000000000000Z.json", project / ".recovery" / "recovery.json"):
+        with huge.open("wb") as sparse:
+            sparse.truncate(6 << 30)
+    (project / "project.json").write_text("{")
+    looked = limited("info", project)
+    assert looked.code == 1 and "Traceback" not in looked.err and "MemoryError" not in looked.err, looked.err
+    assert "The project file is damaged" in looked.err and "The newest backup that opens is from 20" in looked.err
+    listed = limited("restore", project, "--list")
+    assert "Traceback" not in listed.err, listed.err
+    assert (
+        "2999-12-31 00:00:00  does not open: The project file is damaged: it is larger than any project" in listed.out
+    )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shotline.core.errors import ProjectCorrupt, ProjectError, ProjectTooNew
-from shotline.storage.bundle import ProjectBundle
+from shotline.storage.bundle import ProjectBundle, read_capped
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +44,7 @@ def list_backups(project: Path) -> list[BackupEntry]:
         entries = []
         for number, backup in enumerate(bundle.all_backups(), start=1):
             try:
-                bundle.opened(backup.path.read_bytes())  # as opening would: the file, and what it refers to
+                bundle.opened(read_capped(backup.path))  # as opening would: the file, and what it refers to
                 problem = ""
             except OSError as error:
                 problem = f"it could not be read ({error.strerror or error})"

@@ -185,7 +185,7 @@ class ProjectBundle:
     def load(self) -> Project:
         """Read project.json. If it is damaged, the ProjectCorrupt message names the newest good backup."""
         try:
-            raw = _read_capped(self.project_file)
+            raw = read_capped(self.project_file)
         except FileNotFoundError as error:
             raise ProjectNotFound(f"The project file {self.project_file} is missing.") from error
         except OSError as error:
@@ -260,7 +260,7 @@ class ProjectBundle:
         """The newest backup that loads cleanly, or None."""
         for backup in self.all_backups():
             try:
-                self.opened(backup.path.read_bytes())
+                self.opened(read_capped(backup.path))
             except (OSError, ProjectCorrupt, ProjectTooNew):
                 continue
             return backup
@@ -273,7 +273,7 @@ class ProjectBundle:
         if chosen is None:
             raise ProjectNotFound("This project has no backup that opens cleanly.")
         try:
-            raw = chosen.path.read_bytes()
+            raw = read_capped(chosen.path)
         except OSError as error:
             raise ProjectCorrupt(f"The backup {chosen.path} could not be read: {plain_reason(error)}.") from error
         project = self.opened(raw)
@@ -291,7 +291,7 @@ class ProjectBundle:
         """Keep the project.json a restore replaces: one that loads goes to .backups/ like any saved version, a
         damaged one is copied beside it as project.json.damaged-<UTC time>, where thinning never reaches."""
         try:
-            raw = self.project_file.read_bytes()
+            raw = read_capped(self.project_file)
         except FileNotFoundError:
             return None
         try:
@@ -303,7 +303,11 @@ class ProjectBundle:
             while aside.exists():
                 counter += 1
                 aside = self.path / f"{PROJECT_FILE}.damaged-{stamp}-{counter}"
-            write_atomic(aside, raw)
+            if len(raw) > schema.MAX_FILE_BYTES:
+                # too large to be read whole (a sparse file can claim terabytes): moved aside, it is replaced next
+                self.project_file.replace(aside)
+            else:
+                write_atomic(aside, raw)
             return aside
         except ProjectTooNew:
             pass  # a newer Shotline's file is not damaged: it waits in .backups/ for that version
@@ -333,9 +337,9 @@ class ProjectBundle:
         if recovered < saved:
             return None
         try:
-            raw = self.recovery_file.read_bytes()
+            raw = read_capped(self.recovery_file)
             # File times tick coarsely (a few ms); within one tick only a differing autosave counts as newer.
-            if recovered == saved and raw == self.project_file.read_bytes():
+            if recovered == saved and raw == read_capped(self.project_file):
                 return None
             return self.opened(raw)
         except (OSError, ProjectCorrupt, ProjectTooNew) as error:
@@ -425,9 +429,11 @@ def cached(path: Path) -> bool:
     return path.is_file() and not path.is_symlink()
 
 
-def _read_capped(path: Path) -> bytes:
-    """A project file's bytes, but never more than one byte past what a project may be: schema.loads refuses that
-    without the rest of a huge file ever being read."""
+def read_capped(path: Path) -> bytes:
+    """A project file's bytes (project.json, a backup, the autosave), but never more than one byte past what a
+    project may be: schema.loads refuses that without the rest of a huge file ever being read. Every reader of one
+    reads it so: a hand-made folder's 6 GB sparse backup was read whole (a MemoryError) when the project was
+    damaged."""
     with path.open("rb") as reader:
         return reader.read(schema.MAX_FILE_BYTES + 1)
 
