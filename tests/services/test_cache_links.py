@@ -5,6 +5,9 @@ picture, peaks or mix is made again, replacing the link — and what it pointed 
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from array import array
 from pathlib import Path
 
@@ -70,3 +73,41 @@ def test_links_in_the_cache_are_made_again_never_read(tmp_path: Path) -> None:
     assert poster is not None and not poster.is_symlink() and poster.read_bytes() != photo.read_bytes()
     assert photo.read_bytes() == b"\xff\xd8\xff\xe0 a private photograph"
     assert peaks_file.read_bytes() == marker.to_bytes() and song.read_bytes() == b"RIFF not the mix"
+
+
+_PEAKS_IN_A_CHILD = """
+import resource, sys
+from pathlib import Path
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+from shotline.services import waveforms
+from shotline.services.session import ProjectSession
+with ProjectSession.open(Path(sys.argv[1])) as session:
+    media = session.project.shots[0].takes[0].media
+    print(waveforms.cached_peaks(session.bundle, media), waveforms.load_peaks(session.bundle, media).loudest_bucket())
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="address-space limits and sparse files are POSIX")
+def test_a_huge_file_under_a_cached_waveforms_name_is_read_no_further_than_peaks_can_be(tmp_path: Path) -> None:
+    """A 6 GB sparse file where a take's peaks are cached: it was read whole (6 GB of memory); peaks are never
+    larger than a day's (69 MB), so it is read no further, called damaged and decoded again. In a child whose
+    memory is limited, so a whole read would end there."""
+    clip = make_clip(tmp_path / "harbour.mp4", seconds=1, size=(160, 90), audio=(48_000, 1), beep_at=0.5)
+    path = tmp_path / "film.shotline"
+    with ProjectSession.create(path, size=Size(160, 90)) as session:
+        import_files(session, [clip])
+        session.save()
+        cache_file = waveforms.waveform_path(session.bundle, session.project.shots[0].takes[0].media)
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    with cache_file.open("wb") as sparse:
+        sparse.truncate(6 << 30)
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAKS_IN_A_CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "MALLOC_ARENA_MAX": "2"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[0] == "None" and 40 <= int(done.stdout.split()[1]) <= 70, done.stdout

@@ -22,6 +22,7 @@ import av.error
 import numpy as np
 
 from shotline.core.errors import MediaError, MediaUnreadable, plain_reason
+from shotline.core.model import MAX_LENGTH_US
 from shotline.media.clock import take_zero
 from shotline.media.probe import open_media
 
@@ -30,6 +31,9 @@ PEAK_RATE = 8000
 """Samples per second the peaks are taken from; a 1 kHz beep still shows at full height."""
 _MAGIC = b"SLPEAKS1"
 _HEADER = struct.Struct("<8sII")
+MOST_BYTES = _HEADER.size + 8 * BUCKETS_PER_SECOND * (MAX_LENGTH_US // 1_000_000 + 1)
+"""The most a file of peaks can hold: a minimum and a maximum for each bucket of the longest media Shotline takes.
+A cache file is read no further (one a hand-made project folder holds under a cached name may be any size)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 
 from shotline.jobs.runner import to_preview_thread
-from shotline.media.waveform import BUCKETS_PER_SECOND, Peaks, peaks
+from shotline.media.waveform import BUCKETS_PER_SECOND, MOST_BYTES, Peaks, peaks
 from shotline.services.media_files import admitted_file
 from shotline.storage.bundle import ProjectBundle, cached
 
@@ -37,7 +37,8 @@ def cached_peaks(bundle: ProjectBundle, media: str) -> Peaks | None:
     if not cached(path):
         return None
     try:
-        return Peaks.from_bytes(path.read_bytes())
+        with path.open("rb") as reader:
+            return Peaks.from_bytes(reader.read(MOST_BYTES + 1))  # a file larger than peaks can be is damaged
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as error:
