@@ -221,7 +221,8 @@ async def _picture(
     reasons = decision.reasons
     if decision.copies_picture:
         try:
-            await render_copy(job.plan, dest, progress=passes.sink("picture"), sound=False)
+            # a step on the way to the film, which the mux writes with its index first
+            await render_copy(job.plan, dest, progress=passes.sink("picture"), sound=False, fast_start=False)
             passes.finish("picture")
             return "copy picture", reasons, COPIED, ()
         except RenderFailed as failure:

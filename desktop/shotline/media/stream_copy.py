@@ -67,9 +67,11 @@ def copy_streams(
     stop: threading.Event | None = None,
     metadata: Mapping[str, str] | None = None,
     sound: bool = True,
+    fast_start: bool = True,
 ) -> int:
     """Write the segments' packets, unchanged, one shot after another into `destination` (MP4, or MOV by suffix),
-    with `metadata` as the container's tags: the picture, and the clips' own sound too when `sound` is set.
+    with `metadata` as the container's tags: the picture, and the clips' own sound too when `sound` is set; its
+    index first (`fast_start`, for playing while it downloads) unless it is only a step on the way to the film.
 
     Blocking; returns the number of video packets written. Raises RenderFailed when a packet cannot be written.
     """
@@ -80,7 +82,9 @@ def copy_streams(
     report = _throttled(progress) if progress is not None else None
     frames = 0
     try:
-        with av.open(str(destination), "w", format=fmt, options={"movflags": "+faststart"}) as output:
+        # moving the index to the front writes the whole file again: worth it for a film, not for a step to one
+        options = {"movflags": "+faststart"} if fast_start else {}
+        with av.open(str(destination), "w", format=fmt, options=options) as output:
             output.metadata.update(metadata or {})
             streams: list[av.stream.Stream] = []
             sound_end = _SoundEnd()
@@ -243,9 +247,11 @@ async def render_copy(
     progress: ProgressSink | None = None,
     metadata: Mapping[str, str] | None = None,
     sound: bool = True,
+    fast_start: bool = True,
 ) -> None:
-    """Copy `plan` into `output` (with `metadata` as its tags; without sound unless `sound`) through a hidden
-    partial file that replaces it only once the copy plays and has exactly the film's frames.
+    """Copy `plan` into `output` (with `metadata` as its tags; without sound unless `sound`; its index first unless
+    not `fast_start`) through a hidden partial file that replaces it only once the copy plays and has exactly the
+    film's frames.
 
     The copy runs on a worker thread; cancelling stops it between two packets and removes the partial file.
     """
@@ -258,7 +264,16 @@ async def render_copy(
 
     stop = threading.Event()
     work = asyncio.ensure_future(
-        asyncio.to_thread(copy_streams, plan, partial, progress=report, stop=stop, metadata=metadata, sound=sound)
+        asyncio.to_thread(
+            copy_streams,
+            plan,
+            partial,
+            progress=report,
+            stop=stop,
+            metadata=metadata,
+            sound=sound,
+            fast_start=fast_start,
+        )
     )
     try:
         frames = await _until_done(work, stop)
