@@ -23,7 +23,8 @@ copy, the playable check, the rename) with the route already decided, as in the 
 while the creator picks options; "route + export" adds the route decision, as a
 fresh `shotline export` process pays it (the first decision reads every clip's keyframes). Wall time is judged;
 CPU time (this process's threads + finished children) is printed beside it because it stays meaningful on a busy
-machine. Each reference command runs in the same process, right before the Shotline run it is compared with.
+machine. Each reference command runs in the same process, right before the Shotline run it is compared with, at the
+lower priority Shotline gives its own ffmpeg (so on a busy machine both yield alike).
 An encoded sound is measured as part of the export (its loudness is checked on the encoded sound); a lossless
 copy's loudness is metered after the export, once the file is written, and that time is printed beside the
 figures, not in them. The lossless part also times each of its steps alone, to show where the time goes. `--runs N`
@@ -35,6 +36,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import resource
@@ -194,7 +196,16 @@ def timed(work: Callable[[], T]) -> tuple[Timing, T]:
 
 
 def run_reference(argv: list[str]) -> Timing:
-    timing, done = timed(lambda: subprocess.run(argv, capture_output=True, text=True, check=False))
+    """Time a reference command, run at the priority Shotline runs its own ffmpeg at (`media.process`): on a busy
+    machine a reference at normal priority would be measured against exports that yield to everything else."""
+    from shotline.media.process import BACKGROUND_NICENESS
+
+    def yielding() -> None:
+        if hasattr(os, "setpriority"):
+            os.setpriority(os.PRIO_PROCESS, 0, BACKGROUND_NICENESS)
+
+    run = functools.partial(subprocess.run, capture_output=True, text=True, check=False, preexec_fn=yielding)
+    timing, done = timed(lambda: run(argv))
     if done.returncode:
         raise SystemExit(f"reference ffmpeg failed: {done.stderr}")
     return timing
