@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import struct
 import subprocess
 import sys
 from array import array
@@ -15,7 +16,7 @@ import pytest
 
 from shotline.core.model import Size
 from shotline.media.waveform import Peaks
-from shotline.services import mix_preview, recent, thumbnails, waveforms
+from shotline.services import mix_preview, recent, take_loudness, thumbnails, waveforms
 from shotline.services.importing import import_files
 from shotline.services.session import ProjectSession
 from tests.clips import make_clip
@@ -111,3 +112,49 @@ def test_a_huge_file_under_a_cached_waveforms_name_is_read_no_further_than_peaks
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[0] == "None" and 40 <= int(done.stdout.split()[1]) <= 70, done.stdout
+
+
+_LEVELS_IN_A_CHILD = """
+import resource, sys
+from pathlib import Path
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+from shotline.services import take_loudness
+from shotline.services.session import ProjectSession
+with ProjectSession.open(Path(sys.argv[1])) as session:
+    clip = session.bundle.resolve(session.project.shots[0].takes[0].media)
+    print(len(take_loudness.load_levels(session.bundle, clip, 48_000, 2)))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="address-space limits and sparse files are POSIX")
+@pytest.mark.parametrize("planted", ["a link to a file elsewhere", "a 6 GB sparse file"])
+def test_what_is_planted_under_a_cached_loudness_name_is_measured_again(tmp_path: Path, planted: str) -> None:
+    """The export's cached loudness cells (cache/loudness) are read back as the waveforms are: a link there was
+    followed to a file elsewhere, and a huge file read whole (a MemoryError under a 1 GiB limit)."""
+    clip = make_clip(tmp_path / "harbour.mp4", seconds=1, size=(160, 90), audio=(48_000, 2), beep_at=0.5)
+    path = tmp_path / "film.shotline"
+    with ProjectSession.create(path, size=Size(160, 90)) as session:
+        import_files(session, [clip])
+        session.save()
+        bundle = session.bundle
+        dest = take_loudness.levels_path(bundle, bundle.resolve(session.project.shots[0].takes[0].media), 48_000, 2)
+    dest.unlink(missing_ok=True)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    elsewhere = tmp_path / "elsewhere.levels"
+    if planted.startswith("a link"):
+        elsewhere.write_bytes(struct.pack("<8sIII", b"SLLEVEL1", 48_000, 2, 0))  # no cells: read back, they are used
+        dest.symlink_to(elsewhere)
+    else:
+        with dest.open("wb") as sparse:
+            sparse.truncate(6 << 30)
+    done = subprocess.run(
+        [sys.executable, "-c", _LEVELS_IN_A_CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "MALLOC_ARENA_MAX": "2"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) >= 90, done.stdout  # a second of cells, measured from the clip itself
+    assert not dest.is_symlink()

@@ -27,6 +27,7 @@ import av.error
 import numpy as np
 
 from shotline.core.errors import MediaError, MediaUnreadable, plain_reason
+from shotline.core.model import MAX_LENGTH_US
 from shotline.media.clock import take_zero
 from shotline.media.mix import AudioMix, Sound
 from shotline.media.mixdown import fade_gain
@@ -42,6 +43,9 @@ _OFFSET = -0.691
 """BS.1770's constant between the K-weighted mean square (in dB) and LUFS."""
 _MAGIC = b"SLLEVEL1"
 _HEADER = struct.Struct("<8sIII")
+MOST_BYTES = _HEADER.size + 8 * CELLS_PER_SECOND * (MAX_LENGTH_US // 1_000_000 + 1)
+"""The most a file of cells can hold: the longest media Shotline takes. A cache file is read no further (one a
+hand-made project folder holds under a cached name may be any size)."""
 _CHUNK = 1 << 19
 _TAIL = 1 << 15
 """The K-weighting is applied in the frequency domain over chunks padded with 0.7 s: its response has died away by
@@ -97,10 +101,6 @@ class Foretold:
 
     integrated_lufs: float
     peak_db: float
-
-    @property
-    def silent(self) -> bool:
-        return not math.isfinite(self.integrated_lufs) or self.integrated_lufs <= ABSOLUTE_GATE_LUFS
 
 
 def foretell(mix: AudioMix, levels_of: Callable[[Path], SoundLevels]) -> Foretold:

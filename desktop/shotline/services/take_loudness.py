@@ -15,8 +15,8 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from shotline.media.take_loudness import SoundLevels, measure_levels
-from shotline.storage.bundle import ProjectBundle
+from shotline.media.take_loudness import MOST_BYTES, SoundLevels, measure_levels
+from shotline.storage.bundle import ProjectBundle, cached
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,8 @@ USUAL_RATE, USUAL_CHANNELS = 48_000, 2
 def levels_path(bundle: ProjectBundle, path: Path, sample_rate: int, channels: int) -> Path:
     """Where the cells of `path` (a file in the project) are cached, for the file as it is now on disk."""
     stat = path.stat()
-    facts = f"{path.relative_to(bundle.path)}|{stat.st_size}|{stat.st_mtime_ns}|{sample_rate}|{channels}"
+    name = path.relative_to(bundle.path).as_posix() if path.is_relative_to(bundle.path) else str(path)
+    facts = f"{name}|{stat.st_size}|{stat.st_mtime_ns}|{sample_rate}|{channels}"
     key = hashlib.sha1(facts.encode()).hexdigest()[:20]
     return bundle.cache_dir / "loudness" / f"{key}.levels"
 
@@ -37,7 +38,9 @@ def load_levels(bundle: ProjectBundle, path: Path, sample_rate: int, channels: i
     work; raises MediaError."""
     dest = levels_path(bundle, path, sample_rate, channels)
     try:
-        return SoundLevels.from_bytes(dest.read_bytes())
+        if cached(dest):  # what Shotline wrote there: no link to a file elsewhere, and no larger than cells can be
+            with dest.open("rb") as reader:
+                return SoundLevels.from_bytes(reader.read(MOST_BYTES + 1))
     except FileNotFoundError:
         pass
     except (OSError, ValueError) as error:

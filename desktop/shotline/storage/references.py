@@ -108,6 +108,7 @@ OWN_ENTRIES = (
     "cache/thumbnails",
     "cache/waveforms",
     "cache/previews",
+    "cache/loudness",
 )
 """The files and folders of a project folder that Shotline itself reads and writes (a file in the cache is read back
 only if it is no link: `storage.bundle.cached`)."""
