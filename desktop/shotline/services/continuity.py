@@ -152,7 +152,9 @@ def quick_check(project: Project, cast_drops: CastDrops = _no_drops) -> list[Fin
 
 
 def name_of(shot: Shot, number: int) -> str:
-    return f"Shot {number} ({shot.title})" if shot.title.strip() else f"Shot {number}"
+    """ "Shot 3 (Harbour)"; "Shot 3" for a shot with no title, or one titled by its number."""
+    title = shot.title.strip()
+    return f"Shot {number} ({title})" if title and title.casefold() != f"shot {number}" else f"Shot {number}"
 
 
 def asked_length(take: Take) -> int | None:

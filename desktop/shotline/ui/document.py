@@ -85,6 +85,9 @@ class ProjectDocument(QObject):
         self.retired_answers: dict[tuple[str, str], str] = {}
         """(backend, model) → the replacement a provider named when it answered that the model is retired (""
         if none), learned this session: the shot says so until the catalogue does (services.retirement)."""
+        self.continuity_passed: set[str] = set()
+        """Continuity findings the creator exported anyway: an export does not ask about them again this session
+        (ui.dialogs.continuity)."""
         self.paid_generate_agreed = False
         """The creator said yes to a paid Generate above their threshold; not asked again this session
         (ui.spend_question)."""

@@ -39,7 +39,7 @@ from shotline.core.model import GenerationSettings, Shot, Take
 from shotline.core.ports import ModelInfo
 from shotline.services.ledger import kinds, shot_cost
 from shotline.services.shots import fit_to_model, import_image, last_frame_image, model_info
-from shotline.ui import theme
+from shotline.ui import cast_mentions, theme
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.inspector_fields import ImageField, fill, image_dialog, narrow_combo, set_line, set_text
 from shotline.ui.model_notice import ModelNotice
@@ -86,6 +86,9 @@ class InspectorPanel(QWidget):
         self.negative_edit = QPlainTextEdit(self)
         self.negative_edit.setPlaceholderText("What to avoid")
         self.negative_edit.setMaximumHeight(64)
+        self.mention_marks = [
+            cast_mentions.attach(edit, self.document) for edit in (self.prompt_edit, self.negative_edit)
+        ]
         self.backend_combo = narrow_combo(self)
         self.model_combo = narrow_combo(self)
         self.duration_spin = QDoubleSpinBox(self)
@@ -202,7 +205,7 @@ class InspectorPanel(QWidget):
         self.audio_check.toggled.connect(lambda on: self._change("audio", audio=on))
         self.seed_spin.valueChanged.connect(lambda v: self._change("seed", seed=None if v == RANDOM_SEED else int(v)))
         self.first_frame.chosen.connect(lambda path: self.set_frame_image("first_frame", path))
-        self.first_frame.cleared.connect(lambda: self._change("first_frame", first_frame=None))
+        self.first_frame.cleared.connect(lambda: self._change("first_frame", first_frame=None, continues=False))
         self.last_frame.chosen.connect(lambda path: self.set_frame_image("last_frame", path))
         self.last_frame.cleared.connect(lambda: self._change("last_frame", last_frame=None))
         self.add_reference.clicked.connect(self._choose_reference)
@@ -422,15 +425,18 @@ class InspectorPanel(QWidget):
         bundle = self.document.session.bundle
         self._off_thread(lambda: import_image(bundle, path), lambda rel: self._set_field(shot_id, field, rel))
 
-    def _set_field(self, shot_id: str | None, field: str, value: Any) -> None:
+    def _set_field(self, shot_id: str | None, field: str, value: Any, *, continuing: bool = False) -> None:
         project = self.document.project
         if shot_id is None or not project.has_shot(shot_id):
             return
         shot = project.shot(shot_id)
         if field == "reference_images":
             value = (*shot.generation.reference_images, value)
+        changes: dict[str, Any] = {field: value}
+        if field == "first_frame":  # a picture of the creator's own: the shot no longer continues the one before
+            changes["continues"] = continuing
         self.document.seal()
-        self.document.execute(commands.set_generation(shot_id, dataclasses.replace(shot.generation, **{field: value})))
+        self.document.execute(commands.set_generation(shot_id, dataclasses.replace(shot.generation, **changes)))
         self.document.seal()
 
     def _choose_reference(self) -> None:
@@ -462,7 +468,9 @@ class InspectorPanel(QWidget):
             return
         bundle = self.document.session.bundle
         self._off_thread(
-            lambda: last_frame_image(bundle, take), lambda rel: self._set_field(shot.id, "first_frame", rel)
+            lambda: last_frame_image(bundle, take),
+            # the continuity check then compares this shot's first frame with that shot's last (services.continuity)
+            lambda rel: self._set_field(shot.id, "first_frame", rel, continuing=True),
         )
 
     def generate(self) -> list[str]:

@@ -1,4 +1,4 @@
-"""The window's menu bar: File, Edit, View and Help, each item an action the window holds, so its key works
+"""The window's menu bar: File, Edit, Film, View and Help, each item an action the window holds, so its key works
 anywhere in the window and the shortcut list (Help → Keyboard shortcuts) can find and change it by its name."""
 
 from __future__ import annotations
@@ -26,10 +26,12 @@ class WindowMenus:
         bar = window.menuBar()
         self.file = bar.addMenu("&File")
         self.edit = bar.addMenu("&Edit")
+        self.film = bar.addMenu("Fil&m")
         self.view = bar.addMenu("&View")
         self.help = bar.addMenu("&Help")
         self._fill_file()
         self._fill_edit()
+        self._fill_film()
         self._fill_view()
         self._fill_help()
 
@@ -113,6 +115,15 @@ class WindowMenus:
             needs_project=True,
         )
         menu.addAction(self.replace_retired)
+
+    def _fill_film(self) -> None:
+        self.check_continuity = self.action(
+            "film.check-continuity",
+            "Check continuity…",
+            partial(window_dialogs.check_continuity, self._window),
+            needs_project=True,
+        )
+        self.film.addAction(self.check_continuity)
 
     def _fill_view(self) -> None:
         w, menu = self._window, self.view

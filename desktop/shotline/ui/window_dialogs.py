@@ -1,9 +1,10 @@
-"""The dialogs the window's menus open (export, preferences, keys, budget, shortcuts, about) and the question asked
-before unsaved edits would be lost. Each takes the window it belongs to; none keeps state of its own."""
+"""The dialogs the window's menus open (export, continuity, preferences, keys, budget, shortcuts, about) and the
+question asked before unsaved edits would be lost. Each takes the window it belongs to; none keeps state of its own."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 from shotline import __version__
 from shotline.services.retirement import Retirement
 from shotline.ui.dialogs.budget import BudgetDialog
+from shotline.ui.dialogs.continuity import ContinuityDialog, check_before_export, show_check
 from shotline.ui.dialogs.export_dialog import ExportDialog
 from shotline.ui.dialogs.keys import KeysDialog
 from shotline.ui.dialogs.preferences import PreferencesDialog
@@ -43,11 +45,24 @@ def ask_unsaved(window: MainWindow) -> Unsaved:
 
 
 def export(window: MainWindow) -> None:
+    """The export dialog, after the continuity check's one question when it finds something new."""
+    if window.document is not None:
+        check_before_export(window.document, window, partial(open_export, window), partial(check_continuity, window))
+
+
+def open_export(window: MainWindow) -> None:
     if window.document is None:
         return
     dialog = ExportDialog(window.document, window, selected_shot=window.selection.current)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()
+
+
+def check_continuity(window: MainWindow) -> ContinuityDialog | None:
+    """Film → Check continuity…: each finding's "Show shot" selects it in the storyboard and the inspector."""
+    if window.document is None:
+        return None
+    return show_check(window.document, lambda shot_id: window.selection.select([shot_id]), window)
 
 
 def show_preferences(window: MainWindow) -> None:
