@@ -36,6 +36,8 @@ from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
 from shotline.ui import heap, shortcuts, theme, window_dialogs
 from shotline.ui.bridge import Bridge
+from shotline.ui.cast_panel import TITLE as CAST_TITLE
+from shotline.ui.cast_panel import CastPanel
 from shotline.ui.compare_grid import compare_takes
 from shotline.ui.context_menus import ContextMenus
 from shotline.ui.dialogs.first_run import GettingStartedGuide
@@ -116,6 +118,7 @@ class MainWindow(QMainWindow):
             "storyboard": self._dock("Storyboard", Qt.DockWidgetArea.LeftDockWidgetArea),
             "inspector": self._dock("Shot", Qt.DockWidgetArea.RightDockWidgetArea),
             "jobs": self._dock("Jobs", Qt.DockWidgetArea.BottomDockWidgetArea),
+            "cast": self._dock(CAST_TITLE, Qt.DockWidgetArea.LeftDockWidgetArea),
         }
         self.layout_ = WindowLayout(ctx, self, self.editor, self.docks)
         self.duration_label = QLabel(self)
@@ -133,7 +136,7 @@ class MainWindow(QMainWindow):
 
     def _dock(self, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock-{title.lower()}")
+        dock.setObjectName(f"dock-{title.lower().replace('&&', 'and')}")
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
@@ -146,6 +149,7 @@ class MainWindow(QMainWindow):
         player = PlayerPanel(document, self.selection, self.playhead)
         timeline = TimelinePanel(document, self.selection, self.playhead)
         jobs = JobsPanel(document, self.selection)
+        cast = CastPanel(document, self.selection)
         inspector.compare_requested.connect(lambda takes: compare_takes(document, takes, self, pause=player.pause))
         player.share_shortcuts(timeline)  # Space, J/K/L, ←/→, I/O and Home/End work while the timeline has focus
         self.panels = {
@@ -154,6 +158,7 @@ class MainWindow(QMainWindow):
             "player": player,
             "timeline": timeline,
             "jobs": jobs,
+            "cast": cast,
         }
         for name, panel in self.panels.items():
             self._place(name, panel)

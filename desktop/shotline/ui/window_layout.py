@@ -18,7 +18,7 @@ from shotline.services.context import AppContext
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 """Bumped when the docks change, so an older saved arrangement is dropped rather than half applied."""
 STORYBOARD_WIDTH = 280
 INSPECTOR_WIDTH = 340
@@ -34,6 +34,7 @@ DEFAULT_AREAS = {
     "storyboard": Qt.DockWidgetArea.LeftDockWidgetArea,
     "inspector": Qt.DockWidgetArea.RightDockWidgetArea,
     "jobs": Qt.DockWidgetArea.RightDockWidgetArea,
+    "cast": Qt.DockWidgetArea.LeftDockWidgetArea,
 }
 
 
@@ -111,6 +112,9 @@ class WindowLayout:
         # show each shot's job too), a dock dragged to the bottom stays there next time
         window.tabifyDockWidget(docks["inspector"], docks["jobs"])
         docks["inspector"].raise_()
+        # the cast under the shots: at hand while a prompt is written in the inspector, without hiding a card
+        window.splitDockWidget(docks["storyboard"], docks["cast"], Qt.Orientation.Vertical)
+        window.resizeDocks([docks["storyboard"], docks["cast"]], [3, 2], Qt.Orientation.Vertical)
         window.resizeDocks(
             [docks["storyboard"], docks["inspector"]], [STORYBOARD_WIDTH, INSPECTOR_WIDTH], Qt.Orientation.Horizontal
         )
