@@ -71,6 +71,8 @@ class CloudBackend:
     """What each find() was told of the create, from the journal."""
     link_expiries: int = 0
     """How many downloads answer with an expired link before one works."""
+    download_failure: Exception | None = None
+    """What every download raises after the HTTP layer's own tries (policy.DOWNLOADS) were used up."""
     downloads: int = 0
 
     @property
@@ -96,6 +98,8 @@ class CloudBackend:
         self.downloads += 1
         if self.downloads <= self.link_expiries:
             raise LinkExpired("the link to the clip has expired (HTTP 403)")
+        if self.download_failure is not None:
+            raise self.download_failure
         data = self.payload if self.payload is not None else self.clip.read_bytes()
         dest.write_bytes(data)
         progress(1.0)
@@ -580,3 +584,17 @@ def test_find_after_a_restart_is_told_the_same_from_the_journal(
     (sent,) = backend.sent
     assert sent is not None and sent.sent_at == 1_793_527_200.0
     assert len(backend.submits) == 0 and journal.get(record.id).provider_job_id == "p-9"
+
+
+def test_a_download_the_http_layer_gave_up_on_is_not_tried_again_here(
+    tmp_path: Path, journal: MemoryJournal, clip: Path
+) -> None:
+    failing = TransientError("Downloading from Cloudy failed 3 times (connection reset).")
+    backend = CloudBackend(clip, polls=[DONE], download_failure=failing)
+    record = _cloud_record(journal, phase=JobPhase.SUBMITTED, provider_job_id="p-1")
+
+    with pytest.raises(TransientError, match="failed 3 times"):
+        _run(record, backend, journal, tmp_path)
+
+    assert backend.downloads == 1, "3 × 3 downloads were stacked here before"
+    assert journal.get(record.id).phase is JobPhase.DOWNLOADING, "the next resume continues the partial file"
