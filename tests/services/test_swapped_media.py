@@ -17,7 +17,7 @@ import pytest
 
 from shotline.core.errors import ShotlineError
 from shotline.core.model import Size
-from shotline.services import media_files, thumbnails, waveforms
+from shotline.services import media_files, recent, thumbnails, waveforms
 from shotline.services.importing import import_files
 from shotline.services.session import ProjectSession
 from tests.clips import make_clip
@@ -97,5 +97,6 @@ def test_a_swapped_take_is_refused_by_every_reader_and_nothing_outside_is_read(t
             with pytest.raises(ShotlineError) as refused:
                 run()
             assert words in str(refused.value), (use, str(refused.value))
+        assert recent.read_recent(bundle.path).poster is None  # the welcome page's picture of the project
         if watched:
             assert outside.stat().st_atime == 0, "the clip outside the project was read"

@@ -16,6 +16,7 @@ from shotline.core.errors import ShotlineError
 from shotline.core.model import Project
 from shotline.core.timeline import film_length_us
 from shotline.media.thumbnails import thumbnail
+from shotline.services.media_files import admitted_file
 from shotline.services.thumbnails import thumbnail_path
 from shotline.storage.bundle import PROJECT_FILE, ProjectBundle, cached
 
@@ -65,7 +66,7 @@ def _poster(bundle: ProjectBundle, project: Project) -> Path | None:
         return dest
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        return thumbnail(bundle.resolve(take.media), at_us, dest, POSTER_WIDTH)
+        return thumbnail(admitted_file(bundle, take.media), at_us, dest, POSTER_WIDTH)
     except (ShotlineError, OSError) as error:
         log.info("No picture for recent project %s: %s", bundle.path, error)
         return None
