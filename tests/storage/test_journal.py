@@ -190,7 +190,7 @@ def _version_1_journal(path: Path) -> None:
     db.close()
 
 
-def test_a_version_1_journal_is_read_and_brought_up_to_keep_sending_times(tmp_path: Path) -> None:
+def test_a_journal_from_before_sending_times_is_read_and_given_them(tmp_path: Path) -> None:
     path = tmp_path / "jobs.sqlite"
     _version_1_journal(path)
     with SqliteJobJournal(path, read_only=True) as looking:
@@ -201,5 +201,32 @@ def test_a_version_1_journal_is_read_and_brought_up_to_keep_sending_times(tmp_pa
     with SqliteJobJournal(path) as reopened:
         assert reopened.get("job-1").sent_at == "2026-10-01T00:00:01+00:00"
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == journal_module.SCHEMA_VERSION == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == journal_module.SCHEMA_VERSION == 1
     db.close()
+
+
+_BEFORE = [column.split()[0] for row in _VERSION_1.strip().splitlines()[1:-1] for column in row.split(", ")]
+"""The columns the Shotline before sending times names in every statement it sends."""
+
+
+def test_the_shotline_before_still_reads_and_writes_a_journal_with_sending_times(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.sqlite"
+    with SqliteJobJournal(path) as journal:
+        journal.add(_job(1))
+        journal.update("job-1", phase=JobPhase.SENDING, sent_at="2026-10-01T00:00:01+00:00")
+    # what the release before does with it: refuse any version above 1, then name only its own columns
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] <= 1
+    db.row_factory = sqlite3.Row
+    row = db.execute("SELECT * FROM jobs WHERE id = 'job-1'").fetchone()
+    assert {name: row[name] for name in _BEFORE}["phase"] == "sending"
+    db.execute(
+        f"UPDATE jobs SET {', '.join(f'{n} = ?' for n in _BEFORE)} WHERE id = 'job-1'", [row[n] for n in _BEFORE]
+    )
+    marks = ", ".join("?" * len(_BEFORE))
+    db.execute(f"INSERT INTO jobs ({', '.join(_BEFORE)}) VALUES ({marks})", ["job-2", *[row[n] for n in _BEFORE[1:]]])
+    db.commit()
+    db.close()
+    with SqliteJobJournal(path) as journal:
+        assert journal.get("job-1").sent_at == "2026-10-01T00:00:01+00:00", "kept through the older writer"
+        assert journal.get("job-2").sent_at == ""

@@ -31,9 +31,10 @@ from shotline.core.ports import JobPhase, JobRecord
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
-"""2 added `sent_at`, when a create went out, so find() can look for a job after a restart (a version 1 journal is
-brought up to 2 when it is opened for writing, its jobs with an unknown sending time)."""
+SCHEMA_VERSION = 1
+"""Raised only for a change an older Shotline cannot read. A column added since (`sent_at`, when a create went out,
+for find() after a restart) is one it ignores: a journal without it is given it when opened for writing, and read
+without it (its jobs' sending times unknown), so a project stays open to the Shotline before."""
 _DAMAGED = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
 _UNWRITABLE = frozenset(
     {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR}
@@ -59,7 +60,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     sent_at TEXT NOT NULL DEFAULT ''
 )
 """
-_ADDED_IN_2 = "ALTER TABLE jobs ADD COLUMN sent_at TEXT NOT NULL DEFAULT ''"
+_ADDED_COLUMNS = {"sent_at": "ALTER TABLE jobs ADD COLUMN sent_at TEXT NOT NULL DEFAULT ''"}
+"""Columns added after version 1's table, each a column an older Shotline ignores (it names the ones it writes)."""
 
 _COLUMNS = [f.name for f in dataclasses.fields(JobRecord)]
 _CHANGEABLE = frozenset(_COLUMNS) - {"id", "created_at", "updated_at"}
@@ -223,10 +225,11 @@ class SqliteJobJournal:
             raise _too_new(version)
         db.execute("BEGIN IMMEDIATE")
         try:
-            had_jobs = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'jobs'").fetchone() is not None
             db.execute(_CREATE)
-            if had_jobs and version < 2:
-                db.execute(_ADDED_IN_2)
+            present = {str(column[1]) for column in db.execute("PRAGMA table_info(jobs)")}
+            for name, add in _ADDED_COLUMNS.items():
+                if name not in present:
+                    db.execute(add)
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except BaseException:
             db.execute("ROLLBACK")
