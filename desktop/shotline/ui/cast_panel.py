@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon, QImage, QImageReader, QPixmap
+from PySide6.QtGui import QIcon, QImage, QImageReader, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -54,12 +54,21 @@ KIND_WORDS = {
 
 
 def _small_picture(path: Path, side: int) -> QImage:
-    """The picture at `path` scaled to fit `side`, read at that size (a large picture is never decoded whole)."""
+    """The picture at `path` scaled to fit `side`, read at that size (a large picture is never decoded whole), centred
+    on a clear square, so portraits and landscapes line the names up alike."""
     reader = QImageReader(str(path))
     size = reader.size()
     if size.isValid() and max(size.width(), size.height()) > side:
         reader.setScaledSize(size.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio))
-    return reader.read()
+    picture = reader.read()
+    if picture.isNull():
+        return picture
+    square = QImage(side, side, QImage.Format.Format_ARGB32_Premultiplied)
+    square.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(square)
+    painter.drawImage((side - picture.width()) // 2, (side - picture.height()) // 2, picture)
+    painter.end()
+    return square
 
 
 class CastPanel(QWidget):
@@ -208,6 +217,7 @@ class CastPanel(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, image)
             item.setToolTip(f"Picture {number} of @{member.name}: models with fewer reference slots get the first ones")
         self.pictures.setCurrentRow(min(row, self.pictures.count() - 1))
+        self.pictures.setToolTip("" if member.images else "No pictures yet: add some, or a frame of a shot")
         shots = cast_service.shots_mentioning(self.document.project, member)
         self.mentions.setText(
             f"Mentioned as @{member.name} in shot{'s' if len(shots) > 1 else ''} {', '.join(map(str, shots))}."
