@@ -23,7 +23,7 @@ from shotline.media.mix import AudioMix, build_mix
 from shotline.media.plan import plan_export
 from shotline.media.probe import probe
 from tests.clips import make_clip
-from tests.media.sound import level_between, onset, read_wav, render_with_ffmpeg, tone, tone_clip, tone_db
+from tests.media.sound import level_between, onset, render_with_ffmpeg, tone, tone_clip, tone_db
 from tests.media.timeline import project_of
 
 pytestmark = pytest.mark.ffmpeg
@@ -145,29 +145,3 @@ def test_a_crossfades_midpoint_carries_both_sounds_at_equal_power(tmp_path: Path
     # equal power: the blend is as loud at its midpoint as either shot alone
     assert level_between(samples, RATE, 1.45, 1.55) == pytest.approx(level_between(samples, RATE, 0.2, 0.8), abs=0.5)
     assert band(1000, 0.2, 0.8) < low_alone - 40 and band(440, 2.2, 2.8) < high_alone - 40
-
-
-def test_the_mix_pass_can_meter_what_it_writes(tmp_path: Path) -> None:
-    """With `figures`, one pass writes the mix and meters it: the same figures as metering the written WAV after."""
-    import asyncio
-
-    from shotline.media.audio_graph import mix_argv
-    from shotline.media.loudness import meter, read_figures
-    from shotline.media.process import run_ffmpeg
-    from tests.clips import ffmpeg_exe
-
-    media = tmp_path / "media"
-    media.mkdir()
-    clips = [tone_clip(media / f"t{n}.mp4", hz=220 * (n + 1), seconds=1.5, amplitude=0.1 * (n + 1)) for n in range(2)]
-    project = project_of([(clip, None) for clip in clips], tmp_path)
-    mix = build_mix(project, plan_export(project, _settings(), tmp_path.joinpath), tmp_path.joinpath)
-    wav, figures = tmp_path / "mix.wav", tmp_path / "figures.txt"
-    asyncio.run(run_ffmpeg(mix_argv(mix, wav, Path(ffmpeg_exe()), figures=figures)))
-    during = read_figures(figures, "the mix")
-    after = asyncio.run(meter(wav, Path(ffmpeg_exe())))
-    assert abs(during.integrated_lufs - after.integrated_lufs) <= 0.01
-    assert abs(during.true_peak_db - after.true_peak_db) <= 0.01
-    assert not during.silent
-    samples = render_with_ffmpeg(mix, tmp_path / "again.wav")
-    written, _ = read_wav(wav)
-    assert np.array_equal(samples, written), "metering on the way changes nothing in the mix"

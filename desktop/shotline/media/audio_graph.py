@@ -1,4 +1,5 @@
-"""The ffmpeg command that renders an `AudioMix` to a WAV of exactly `mix.samples` samples.
+"""The ffmpeg graph that plays an `AudioMix` as exactly `mix.samples` samples: the sound the export encodes straight
+from the clips (`mix_source`), or writes to a WAV (`mix_argv`).
 
 No process runs here; building the command reads each file's clock and where to seek in it (`media.clock`, PyAV,
 cached). Each sound is read from its in point, conformed to the mix's rate and layout, cut or padded to its exact
@@ -27,12 +28,11 @@ import ffmpeg
 
 from shotline.media.clock import input_cut, seconds_arg
 from shotline.media.intake import TAKE_INPUT, url
-from shotline.media.loudness import metered_into
 from shotline.media.mix import DUCK_BLOCK_SAMPLES, AudioMix, Ducking, Sound
 from shotline.media.sound_source import SoundSource
 
 WAV_CODEC = "pcm_f32le"
-"""Float, so a mix that sums past full scale is kept whole for the loudness pass instead of clipping."""
+"""Float, so a mix that sums past full scale is kept whole instead of clipping."""
 _LAYOUTS = {1: "mono", 2: "stereo"}
 _START_ONLY = {"first_pts": 0, "min_comp": 0.000001, "min_hard_comp": 1e9, "max_soft_comp": 0}
 """`aresample` options that place a sound's first sample by its timestamp (padding silence before it or cutting
@@ -47,22 +47,11 @@ def mix_source(mix: AudioMix, ffmpeg_exe: Path) -> SoundSource:
     return SoundSource((*argv[1:graph], "-copyts"), argv[graph + 1], label.strip("[]"))
 
 
-def mix_argv(mix: AudioMix, output: Path, ffmpeg_exe: Path, *, figures: Path | None = None) -> list[str]:
-    """The ffmpeg argv that writes `mix` to the WAV `output` (without the flags `run_ffmpeg` adds).
-
-    With `figures`, the same pass meters the mix it writes (EBU R128, `loudness.metered_into`): read them with
-    `loudness.read_figures`."""
-    exact = _mixed(mix)
-    wav = {"acodec": WAV_CODEC, "ar": mix.sample_rate, "ac": mix.channels, "f": "wav"}
-    if figures is None:
-        graph = ffmpeg.output(exact, f"file:{output}", **wav)
-    else:
-        both = exact.filter_multi_output("asplit", 2)
-        metered = ffmpeg.output(metered_into(both.stream(1), figures), "-", f="null")
-        graph = ffmpeg.merge_outputs(ffmpeg.output(both.stream(0), f"file:{output}", **wav), metered)
-    graph = graph.global_args("-y", "-copyts")
-    argv: list[str] = graph.compile(cmd=str(ffmpeg_exe))
-    return argv
+def mix_argv(mix: AudioMix, output: Path, ffmpeg_exe: Path) -> list[str]:
+    """The ffmpeg argv that writes `mix`, as the export makes it (`mix_source`), to the float WAV `output` (without
+    the flags `run_ffmpeg` adds)."""
+    wav = ["-c:a", WAV_CODEC, "-ar", str(mix.sample_rate), "-ac", str(mix.channels), "-f", "wav"]
+    return [*mix_source(mix, ffmpeg_exe).argv(ffmpeg_exe, []), *wav, f"file:{output}"]
 
 
 def _mixed(mix: AudioMix) -> Any:

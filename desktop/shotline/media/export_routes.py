@@ -206,10 +206,10 @@ async def _sound(
 
 def _foretold(mix: AudioMix, levels: LevelsOf) -> Foretold | None:
     """The mix's loudness foretold from its clips' cells; None (the mix is metered instead) when a clip's sound
-    cannot be measured: the mix then says why."""
+    cannot be measured: the mix then says why. Foretelling only saves time, so nothing it meets fails the export."""
     try:
         return foretell(mix, lambda source: levels(source, mix.sample_rate, mix.channels))
-    except MediaError as error:
+    except (MediaError, OSError, ValueError) as error:
         log.info("the mix's loudness is metered, not foretold: %s", error)
         return None
 

@@ -14,7 +14,6 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from shotline.core.errors import RenderFailed
 from shotline.core.partial import temp_prefix
@@ -109,14 +108,8 @@ def metering(figures: Path) -> list[Filter]:
     return [("ebur128", {"peak": "true", "metadata": "1"}), ("ametadata", {"mode": "print", "file": str(figures)})]
 
 
-def metered_into(sound: Any, figures: Path) -> Any:
-    """`sound` (an ffmpeg-python stream) through the EBU R128 meter, its running figures printed to `figures` (read
-    them with `read_figures` once ffmpeg is done). For metering a sound inside a pass that makes it."""
-    return sound.filter("ebur128", peak="true", metadata=1).filter("ametadata", mode="print", file=str(figures))
-
-
 def read_figures(figures: Path, name: str) -> Loudness:
-    """What the meter of `metered_into` measured over the whole sound; RenderFailed naming `name` without figures."""
+    """What the meter of `metering` measured over the whole sound; RenderFailed naming `name` without figures."""
     last = _last_figures(figures)
     try:
         integrated = float(last["lavfi.r128.I"])

@@ -102,10 +102,6 @@ class Foretold:
     integrated_lufs: float
     peak_db: float
 
-    @property
-    def silent(self) -> bool:
-        return not math.isfinite(self.integrated_lufs) or self.integrated_lufs <= ABSOLUTE_GATE_LUFS
-
 
 def foretell(mix: AudioMix, levels_of: Callable[[Path], SoundLevels]) -> Foretold:
     """The loudness of `mix` from its sounds' levels (`levels_of(source)`, measured at the mix's rate and layout)."""

@@ -27,7 +27,8 @@ USUAL_RATE, USUAL_CHANNELS = 48_000, 2
 def levels_path(bundle: ProjectBundle, path: Path, sample_rate: int, channels: int) -> Path:
     """Where the cells of `path` (a file in the project) are cached, for the file as it is now on disk."""
     stat = path.stat()
-    facts = f"{path.relative_to(bundle.path)}|{stat.st_size}|{stat.st_mtime_ns}|{sample_rate}|{channels}"
+    name = path.relative_to(bundle.path).as_posix() if path.is_relative_to(bundle.path) else str(path)
+    facts = f"{name}|{stat.st_size}|{stat.st_mtime_ns}|{sample_rate}|{channels}"
     key = hashlib.sha1(facts.encode()).hexdigest()[:20]
     return bundle.cache_dir / "loudness" / f"{key}.levels"
 
