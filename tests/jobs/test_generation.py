@@ -598,3 +598,19 @@ def test_a_download_the_http_layer_gave_up_on_is_not_tried_again_here(
 
     assert backend.downloads == 1, "3 × 3 downloads were stacked here before"
     assert journal.get(record.id).phase is JobPhase.DOWNLOADING, "the next resume continues the partial file"
+
+
+def test_a_plug_in_whose_find_takes_only_the_request_is_still_asked(
+    tmp_path: Path, journal: MemoryJournal, clip: Path
+) -> None:
+    @dataclass
+    class OlderPlugIn(CloudBackend):
+        async def find(self, request: GenerationRequest) -> str | None:  # type: ignore[override]
+            return self.known.get(request.job_id)
+
+    backend = OlderPlugIn(clip, polls=[DONE], submit_error=AmbiguousSubmit("read timed out after sending"))
+    record = _cloud_record(journal)
+
+    _run(record, backend, journal, tmp_path)
+
+    assert journal.get(record.id).phase is JobPhase.DOWNLOADED and len(backend.submits) == 1

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import os
 import time
@@ -233,7 +234,7 @@ async def _submit(run: _Job) -> None:
 async def _reconcile(run: _Job) -> str:
     """Find the job a create may have started; resubmit only where a second create costs nothing."""
     try:
-        found = await run.backend.find(run.request, sent_create(run.journal, run.record.id))
+        found = await _find(run.backend, run.request, sent_create(run.journal, run.record.id))
     except BackendError as exc:
         log.warning("Could not look up job %s at the provider: %s", run.record.id, exc)
         found = None
@@ -445,7 +446,7 @@ async def cancel_generation(job_id: str, *, backend: GenerationBackend, journal:
             # cancelled mid-create: the provider may have the job anyway (and may bill it: the ledger counts a
             # job a provider has, so its id is written down)
             request = GenerationRequest.from_json(record.request)
-            provider_id = await backend.find(request, sent_create(journal, job_id)) or ""
+            provider_id = await _find(backend, request, sent_create(journal, job_id)) or ""
             if provider_id:
                 record = journal.update(job_id, provider_job_id=provider_id)
         if provider_id:
@@ -455,6 +456,15 @@ async def cancel_generation(job_id: str, *, backend: GenerationBackend, journal:
         record = journal.update(job_id, message=f"Cancelled here; the provider did not confirm: {exc}")
     log.info("Job %s cancelled", job_id)
     return record
+
+
+async def _find(backend: GenerationBackend, request: GenerationRequest, sent: SentCreate) -> str | None:
+    """`backend.find` told what the journal knows; a plug-in written before `sent` existed is asked as it was."""
+    try:
+        inspect.signature(backend.find).bind(request, sent)
+    except TypeError:
+        return await backend.find(request)
+    return await backend.find(request, sent)
 
 
 def sent_create(journal: JobJournal, job_id: str) -> SentCreate:
