@@ -15,7 +15,7 @@ from shotline.core import commands
 from shotline.core.model import GenerationRecord, GenerationSettings, Origin, Shot, Size, Take, Trim, new_id
 from shotline.media.probe import probe
 from shotline.services.context import AppContext, open_context
-from shotline.services.continuity import Fix, Problem, check, quick_check
+from shotline.services.continuity import Fix, Problem, check, frames_taken, quick_check
 from shotline.services.demo import open_or_create_demo
 from shotline.services.session import ProjectSession
 from shotline.storage.secrets import MemorySecretStore
@@ -151,6 +151,31 @@ def test_a_shot_set_to_continue_that_starts_on_another_picture_is_found(
     assert action.fix is Fix.REGENERATE and action.from_previous
     assert action.label == "Start from shot 2's last frame again and generate"
     assert quick_check(session.project) == []  # seams need decoding: only the full check looks
+
+
+def test_a_seam_offers_a_take_that_starts_where_the_shot_before_ends_and_says_when_its_model_cannot_start_there(
+    session: ProjectSession, tmp_path: Path
+) -> None:
+    _shot(session, _take(session, tmp_path, colour="darkred"))
+    jump, match = _take(session, tmp_path, colour="navy"), _take(session, tmp_path, colour="darkred")
+    shot = _shot(session, jump, match, continues=True)
+
+    [finding] = check(session.project, session.bundle.resolve, starts_from_frame=lambda shot: True)
+    assert [action.label for action in finding.actions] == [
+        "Pick take 2 (1 s)",
+        "Start from shot 1's last frame again and generate",
+    ]
+    [finding] = check(session.project, session.bundle.resolve, starts_from_frame=lambda shot: False)
+    assert finding.text.endswith("Its model cannot start from a given frame: choose one that can, then generate.")
+    assert [action.fix for action in finding.actions] == [Fix.REPICK]
+    # the catalogue's answer: the offline title cards start from no frame
+    with open_context(secrets=MemorySecretStore()) as ctx:
+        assert not frames_taken(ctx.registry)(shot)
+
+    command = finding.actions[0].command()
+    assert command is not None
+    session.execute(command)
+    assert _found(session) == []
 
 
 def test_a_seam_is_measured_where_the_trims_meet(session: ProjectSession, tmp_path: Path) -> None:

@@ -89,7 +89,9 @@ def test_an_export_asks_once_when_something_is_found_and_export_anyway_goes_on(
         window_dialogs.export(window)
         qtbot.waitUntil(lambda: _question() is not None, timeout=20_000)
         box = _question()
-        assert box is not None and "Shot 2" in box.text() and "Export anyway" in box.text()
+        assert box is not None
+        assert box.text() == "The continuity check found something to look at before you export."
+        assert box.informativeText().startswith("Shot 2: its take is 180×320 (9:16), in a 16:9 film")
         assert not _open_dialogs(ExportDialog)  # asked first
         _button(box, "Check continuity…").click()
         dialog = _the_dialog(qtbot)
@@ -141,3 +143,25 @@ def test_starting_from_the_previous_shots_last_frame_marks_the_shot_as_continuin
         inspector.first_frame.cleared.emit()  # the creator takes the picture away: a cut again
         assert not document.project.shot(second).generation.continues
         assert document.project.shot(second).generation.first_frame is None
+
+
+def test_a_take_a_fix_generates_is_checked_when_it_lands_and_offered_to_pick(
+    qtbot, app_context: AppContext, project_path: Path, tmp_path: Path
+) -> None:
+    _tall_take_on_shot_2(project_path, tmp_path)
+    with shown_window(qtbot, app_context, tmp_path / "settings") as window:
+        assert window.open_project(project_path)
+        dialog = window_dialogs.check_continuity(window)
+        assert dialog is not None
+        qtbot.waitUntil(lambda: dialog.again.isEnabled(), timeout=20_000)
+        generate = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Generate a take")
+        generate.click()  # the animatic: free, so no spending question
+        assert generate.text() == "Generating… (checked again when it lands)" and not generate.isEnabled()
+
+        def offered() -> list[str]:
+            return [action.label for finding in dialog.findings for action in finding.actions]
+
+        qtbot.waitUntil(lambda: "Pick take 3 (2 s)" in offered(), timeout=60_000)
+        assert offered() == ["Pick take 1 (2 s)", "Pick take 3 (2 s)", "Generate a take"]
+        assert window.document is not None and len(window.document.project.shots[1].takes) == 3
+        dialog.close()

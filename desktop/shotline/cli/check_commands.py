@@ -12,7 +12,8 @@ import click
 
 from shotline.cli.session_scope import looking
 from shotline.core.model import Project
-from shotline.services.continuity import Action, Finding, check
+from shotline.services.context import open_context
+from shotline.services.continuity import Action, Finding, check, frames_taken
 
 FOUND = 3
 """The exit status when the check found something (0: nothing found; 1 stays "the command failed")."""
@@ -25,8 +26,8 @@ def check_command(project: str, as_json: bool) -> None:
     """Check the film's continuity: picked takes not the length asked, at another aspect or frame rate than the film,
     and shots set to continue from the previous one that start on another picture. Exits 3 when something is found.
     """
-    with looking(project) as session:
-        findings = check(session.project, session.bundle.resolve)
+    with open_context() as ctx, looking(project) as session:
+        findings = check(session.project, session.bundle.resolve, starts_from_frame=frames_taken(ctx.registry))
         shown = [_entry(session.project, project, finding) for finding in findings]
     if as_json:
         click.echo(json.dumps({"findings": shown}, indent=2))

@@ -25,12 +25,18 @@ from fractions import Fraction
 from math import gcd
 from pathlib import Path
 
+import numpy as np
+from numpy.typing import NDArray
+
+from shotline.backends.registry import BackendRegistry
 from shotline.core import commands
 from shotline.core.commands import Command
 from shotline.core.errors import MediaError
 from shotline.core.lengths import seconds_text
 from shotline.core.model import GenerationSettings, Project, Shot, Size, Take, Trim
 from shotline.media import frame_likeness
+from shotline.services.shot_fit import takes_first_frame
+from shotline.services.shots import model_info
 
 SEAM_LIMIT = 0.08
 """How different (0–1, `frame_likeness.difference`) the two frames at a seam may be before it is a finding. A clip
@@ -122,10 +128,29 @@ def _no_drops(project: Project, shot: Shot) -> Sequence[str]:
     return ()
 
 
+StartsFromFrame = Callable[[Shot], bool]
+"""Whether `shot`'s model can start from a given first frame (`frames_taken` says it from the backends' catalogue)."""
+
+
+def _any_model(shot: Shot) -> bool:
+    return True
+
+
+def frames_taken(registry: BackendRegistry) -> StartsFromFrame:
+    """The catalogue's answer: the shot's model takes a first frame (an unknown model is given the benefit)."""
+
+    def starts_from_frame(shot: Shot) -> bool:
+        model = model_info(registry, shot.generation)
+        return model is None or takes_first_frame(model)
+
+    return starts_from_frame
+
+
 def check(
     project: Project,
     resolve: Callable[[str], Path] | None = None,
     cast_drops: CastDrops = _no_drops,
+    starts_from_frame: StartsFromFrame = _any_model,
 ) -> list[Finding]:
     """Every finding in `project`, in shot order. `resolve` turns a media path into its file, for the seams (None:
     seams are not looked at). Slow where a shot continues another: off the GUI thread."""
@@ -138,7 +163,7 @@ def check(
         found += _aspect(project, shot, number, take)
         found += _rate(project, shot, number, take)
         if resolve is not None and shot.generation.continues and number > 1:
-            found += _seam(project, shot, number, take, resolve)
+            found += _seam(project, shot, number, take, resolve, starts_from_frame(shot))
         if names := cast_drops(project, shot):
             mentioned = ", ".join(f"@{name}" for name in names)
             text = f"{name_of(shot, number)}: its take was made without {mentioned} (its model had no place for them)."
@@ -253,9 +278,10 @@ def _rate(project: Project, shot: Shot, number: int, take: Take) -> Iterator[Fin
     yield Finding(Problem.FRAME_RATE, shot.id, number, text, tuple(actions))
 
 
-def _seam(project: Project, shot: Shot, number: int, take: Take, resolve: Callable[[str], Path]) -> Iterator[Finding]:
-    previous_shot = project.shots[number - 2]
-    previous = previous_shot.picked_take
+def _seam(
+    project: Project, shot: Shot, number: int, take: Take, resolve: Callable[[str], Path], can_start: bool
+) -> Iterator[Finding]:
+    previous = project.shots[number - 2].picked_take
     if previous is None:
         return
     try:
@@ -270,10 +296,21 @@ def _seam(project: Project, shot: Shot, number: int, take: Take, resolve: Callab
         f"{name_of(shot, number)} is set to continue from shot {number - 1}, but its first frame differs visibly "
         f"from that shot's last frame ({apart:.0%} apart; a continuation is within {SEAM_LIMIT:.0%})."
     )
-    regenerate = Action(
-        Fix.REGENERATE, f"Start from shot {number - 1}'s last frame again and generate", shot.id, from_previous=True
-    )
-    yield Finding(Problem.SEAM, shot.id, number, text, (regenerate,))
+    actions = [_repick(shot, other, project) for other in _others(shot) if _apart(ending, other, resolve) <= SEAM_LIMIT]
+    if can_start:
+        label = f"Start from shot {number - 1}'s last frame again and generate"
+        actions.append(Action(Fix.REGENERATE, label, shot.id, from_previous=True))
+    else:
+        text += " Its model cannot start from a given frame: choose one that can, then generate."
+    yield Finding(Problem.SEAM, shot.id, number, text, tuple(actions))
+
+
+def _apart(ending: NDArray[np.float64], take: Take, resolve: Callable[[str], Path]) -> float:
+    """How far `take`'s first played frame is from the picture `ending` (a take that cannot be read: all the way)."""
+    try:
+        return frame_likeness.difference(ending, frame_likeness.frame_at(resolve(take.media), take.trim.in_us))
+    except (MediaError, OSError):
+        return 1.0
 
 
 def last_frame_us(take: Take, project: Project) -> int:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from shotline.core import commands
-from shotline.services.continuity import Action, Finding, Fix, check
+from shotline.services.continuity import Action, Finding, Fix, check, frames_taken
 from shotline.services.shots import last_frame_image
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.spend_question import ask_then, planned_cost
@@ -41,9 +41,10 @@ def run_check(
 ) -> None:
     """The check of the project as it is now, on the runner; `done` gets the findings on the GUI thread."""
     project, bundle = document.project, document.session.bundle
+    starts_from_frame = frames_taken(document.ctx.registry)
 
     async def work() -> list[Finding]:
-        return await asyncio.to_thread(check, project, bundle.resolve)
+        return await asyncio.to_thread(check, project, bundle.resolve, starts_from_frame=starts_from_frame)
 
     document.bridge.watch(document.ctx.runner.submit(work()), done, failed)
 
@@ -54,8 +55,12 @@ class ContinuityDialog(QDialog):
         self.document = document
         self._show_shot = show_shot
         self.findings: list[Finding] = []
+        self._awaited: dict[str, int] = {}
+        """Shots a fix is generating a take for, with how many takes each had: a new one there checks again."""
+        document.changed.connect(self._take_landed)
         self.setWindowTitle("Check continuity")
         self.setMinimumSize(620, 360)
+        self.resize(760, 560)  # four findings and their buttons without a scroll bar
         column = QVBoxLayout(self)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
@@ -70,6 +75,7 @@ class ContinuityDialog(QDialog):
         column.addWidget(scroll, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.again = buttons.addButton("Check again", QDialogButtonBox.ButtonRole.ActionRole)
+        self.again.setAutoDefault(False)  # Enter in the dialog must not start a decode of the whole film again
         self.again.clicked.connect(self.start)
         buttons.rejected.connect(self.reject)
         column.addWidget(buttons)
@@ -157,11 +163,26 @@ class ContinuityDialog(QDialog):
         shot = self.document.project.shot(shot_id)
 
         def generate() -> None:
-            if self.document.generate([shot_id], takes=1) and button is not None:
-                button.setText("Generating… (picked when it lands)")
-                button.setEnabled(False)
+            if self.document.generate([shot_id], takes=1):
+                self._awaited[shot_id] = len(self.document.project.shot(shot_id).takes)
+                if button is not None:
+                    button.setText("Generating… (checked again when it lands)")
+                    button.setEnabled(False)
 
         ask_then(self, self.document, planned_cost(self.document, [shot], 1), 1, generate)
+
+    def _take_landed(self, _change: object) -> None:
+        """A take a fix asked for has landed: check again, so the new take is offered to pick when it mends it."""
+        project = self.document.project
+        landed = [
+            shot_id
+            for shot_id, before in self._awaited.items()
+            if project.has_shot(shot_id) and len(project.shot(shot_id).takes) > before
+        ]
+        for shot_id in landed:
+            del self._awaited[shot_id]
+        if landed:
+            self.start()
 
     def _start_from_previous(self, action: Action, button: QPushButton | None) -> None:
         """The previous shot's last frame as it plays now becomes this shot's first frame again, then Generate."""
@@ -212,7 +233,9 @@ def check_before_export(
         if not new:
             export()
             return
-        box = QMessageBox(QMessageBox.Icon.Question, "Before you export", _question(new), parent=parent)
+        headline, detail = _question(new)
+        box = QMessageBox(QMessageBox.Icon.Question, "Before you export", headline, parent=parent)
+        box.setInformativeText(detail)
         box.setObjectName("continuity-question")
         go = box.addButton("Export anyway", QMessageBox.ButtonRole.AcceptRole)
         look = box.addButton("Check continuity…", QMessageBox.ButtonRole.ActionRole)
@@ -231,7 +254,17 @@ def check_before_export(
     run_check(document, answer, lambda _error: export())
 
 
-def _question(findings: list[Finding]) -> str:
-    first, more = findings[0].text, len(findings) - 1
-    rest = f"\n\nand {more} more thing{'s' if more != 1 else ''} the continuity check found." if more else ""
-    return f"{first}{rest}\n\nExport anyway, or look at {'them' if more else 'it'} first?"
+def _question(findings: list[Finding]) -> tuple[str, str]:
+    """The question's headline and its detail: the first finding whole, then the shots the others are on."""
+    count = len(findings)
+    headline = (
+        "The continuity check found something to look at before you export."
+        if count == 1
+        else f"The continuity check found {count} things to look at before you export."
+    )
+    detail = findings[0].text
+    if count > 1:
+        shots = sorted({finding.number for finding in findings[1:]})
+        named = ", ".join(map(str, shots[:-1])) + (" and " if len(shots) > 1 else "") + str(shots[-1])
+        detail += f"\n\n…and {count - 1} more, on shot{'s' if len(shots) > 1 else ''} {named}."
+    return headline, detail
