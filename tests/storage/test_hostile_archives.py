@@ -16,6 +16,7 @@ import json
 import os
 import resource
 import stat
+import struct
 import subprocess
 import sys
 import tempfile
@@ -407,6 +408,42 @@ def test_a_zip_bomb_is_refused_in_bounded_memory_and_disk(inbox: Path, kind: str
     said, _peak = _unpack_in_child(archive, into)
     assert said["outcome"] == "ArchiveDamaged", said
     assert said["message"].startswith("Bomb.shotline.zip was not opened")
+    assert _listing(into) == []
+
+
+def _listing_of_many(inbox: Path, count: int, declared: int) -> Path:
+    """An archive whose central directory lists `count` entries (every one the same empty file, as an attacker
+    points them all at one local header), while its end record declares `declared`: `zipfile` reads as many as the
+    directory's size holds, whatever the count says, building an object for each before Shotline sees one."""
+    local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0, 0, 0, 0, 1, 0) + b"a"
+    rows = b"".join(
+        struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, 0, 0, 0, len(b"%x" % n), 0, 0, 0, 0, 0, 0)
+        + b"%x" % n
+        for n in range(count)
+    )
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, declared, declared, len(rows), len(local), 0)
+    return write_bytes(inbox / "Many.shotline.zip", local + rows + end)
+
+
+def write_bytes(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("declared", [600_000 % 0x10000, 3], ids=["its count", "a count that lies"])
+def test_a_central_directory_of_more_entries_than_memory_holds_is_refused_before_it_is_read(
+    inbox: Path, declared: int
+) -> None:
+    """600,000 entries in a 29 MB archive: read by zipfile they take more than the child's 256 MB (a MemoryError,
+    the unpack's temporary folder left behind); the end record's size of the directory refuses them unread."""
+    archive = _listing_of_many(inbox, 600_000, declared)
+    into = inbox / "into"
+    into.mkdir()
+    said, _peak = _unpack_in_child(archive, into)
+    assert said["outcome"] == "ArchiveDamaged", said
+    assert said["message"].startswith("Many.shotline.zip was not opened: it"), said
+    assert "more than a project" in said["message"] and "entries" in said["message"]
     assert _listing(into) == []
 
 

@@ -36,6 +36,9 @@ _METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 """What Share writes and what every system's own zip tool writes. bzip2 and LZMA are refused with the rest: a
 crafted LZMA header may ask for a dictionary of gigabytes before a byte is out."""
 _LARGEST_VERSION = 1_000_000
+_LARGEST_ENTRY_ROW = 512
+"""The most one entry's row of the central directory takes in an archive Shotline would unpack: 46 bytes, a media
+name of at most 207 characters and the extra fields a zip tool adds (times, owner: a few dozen bytes)."""
 
 _UNREADABLE = (
     zipfile.BadZipFile,
@@ -127,11 +130,33 @@ def _folded(name: str) -> str:
     return name.rstrip(". ").casefold()
 
 
-def open_zip(archive: Path, handle: Any) -> zipfile.ZipFile:
+def open_zip(archive: Path, handle: Any, limits: Limits = DEFAULT_LIMITS) -> zipfile.ZipFile:
+    """The archive opened, once its end record shows a listing of entries no larger than a project's can be."""
     try:
+        _check_listing(archive, handle, limits)
         return zipfile.ZipFile(handle)
     except _UNREADABLE as error:
         raise refuse(archive, f"it is damaged or is not a zip archive ({_why(error)})") from error
+    except MemoryError as error:  # what it holds is freed again as this unwinds
+        raise refuse(archive, "it lists more than this computer's memory can hold") from error
+
+
+def _check_listing(archive: Path, handle: Any, limits: Limits) -> None:
+    """Refuse a central directory larger than `limits.max_entries` entries can take, before zipfile reads it.
+
+    zipfile builds an object for each entry of the directory, as many as its size holds whatever its count says
+    (600,000 of them take more than 256 MB, from a 29 MB archive); `check_entries` only sees them afterwards. The end
+    record zipfile itself goes by (its own reader, so both read the same record) gives the directory's size."""
+    end = zipfile._EndRecData(handle)  # type: ignore[attr-defined]
+    if end is None:
+        return  # not a zip: zipfile says so
+    count, size = int(end[zipfile._ECD_ENTRIES_TOTAL]), int(end[zipfile._ECD_SIZE])  # type: ignore[attr-defined]
+    if count > limits.max_entries:
+        raise refuse(archive, f"it has {count} entries, more than a project ever needs ({limits.max_entries})")
+    if size > limits.max_entries * _LARGEST_ENTRY_ROW:
+        raise refuse(
+            archive, f"its list of entries takes {in_bytes(size)}, more than a project's {limits.max_entries} need"
+        )
 
 
 def check_entries(archive: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> None:

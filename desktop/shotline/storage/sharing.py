@@ -303,7 +303,7 @@ def _check_media(archive: Path, staged: Path, check: MediaCheck) -> None:
 
 def _unpack_into(archive: Path, parent: Path, staged: Path, limits: Limits, meter: _Meter) -> None:
     """Check everything the archive declares, then extract the project into `staged`, checking what it holds."""
-    with archive.open("rb") as handle, open_zip(archive, handle) as zipped:
+    with archive.open("rb") as handle, open_zip(archive, handle, limits) as zipped:
         infos = zipped.infolist()
         check_entries(archive, infos, limits)
         manifest = read_manifest(archive, zipped, limits)
