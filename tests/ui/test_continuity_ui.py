@@ -17,7 +17,7 @@ from shotline.services.session import ProjectSession
 from shotline.ui import window_dialogs
 from shotline.ui.dialogs.continuity import ContinuityDialog
 from shotline.ui.dialogs.export_dialog import ExportDialog
-from shotline.ui.inspector import InspectorPanel
+from shotline.ui.inspector import CONTINUE, CONTINUES_AGAIN, InspectorPanel
 from tests.clips import make_clip
 from tests.ui.shell_fixtures import shown_window
 
@@ -140,9 +140,11 @@ def test_starting_from_the_previous_shots_last_frame_marks_the_shot_as_continuin
         inspector.start_from_previous_last_frame()
         qtbot.waitUntil(lambda: document.project.shot(second).generation.continues, timeout=20_000)
         assert document.project.shot(second).generation.first_frame
+        qtbot.waitUntil(lambda: inspector.continue_button.text() == CONTINUES_AGAIN, timeout=5000)
         inspector.first_frame.cleared.emit()  # the creator takes the picture away: a cut again
         assert not document.project.shot(second).generation.continues
         assert document.project.shot(second).generation.first_frame is None
+        qtbot.waitUntil(lambda: inspector.continue_button.text() == CONTINUE, timeout=5000)
 
 
 def test_a_take_a_fix_generates_is_checked_when_it_lands_and_offered_to_pick(

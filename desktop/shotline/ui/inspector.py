@@ -55,6 +55,10 @@ T = TypeVar("T")
 RANDOM_SEED = -1
 
 
+CONTINUE = "Start from the previous shot's last frame"
+CONTINUES_AGAIN = "Continues the previous shot: take its last frame again"
+
+
 class InspectorPanel(QWidget):
     compare_requested = Signal(list)
     """Takes (core.model.Take) to compare side by side; the main window opens the compare grid on them."""
@@ -108,7 +112,7 @@ class InspectorPanel(QWidget):
         self.references = QListWidget(self)
         self.references.setMaximumHeight(72)
         self.add_reference = QPushButton("Add reference image…", self)
-        self.continue_button = QPushButton(theme.icon("last-frame"), "Start from the previous shot's last frame", self)
+        self.continue_button = QPushButton(theme.icon("last-frame"), CONTINUE, self)
         self.cost_label = QLabel(self)
         self.cost_label.setWordWrap(True)
         self.cost_label.setStyleSheet(f"color: {theme.MUTED.name()}")
@@ -323,6 +327,8 @@ class InspectorPanel(QWidget):
         self.form.setRowVisible(self.add_reference, caps.reference_images > 0)
         self.add_reference.setEnabled(len(settings.reference_images) < caps.reference_images)
         self.form.setRowVisible(self.continue_button, caps.image_to_video)
+        # a continuing shot says so: the continuity check compares it with the shot before (services.continuity)
+        self.continue_button.setText(CONTINUES_AGAIN if settings.continues else CONTINUE)
         self.continue_button.setEnabled(self._previous_take(shot) is not None)
         self.generate_button.setEnabled(model is not None)
         self.model_notice.show_shot(shot)
