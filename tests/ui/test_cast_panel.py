@@ -12,12 +12,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from shotline.core import commands
-from shotline.core.model import CastKind
+from shotline.core.model import CastKind, CastMember
 from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
 from shotline.ui.bridge import Bridge
 from shotline.ui.cast_mentions import MentionCompletion
-from shotline.ui.cast_panel import CastPanel
+from shotline.ui.cast_panel import ICON_PX, CastPanel
 from shotline.ui.document import ProjectDocument
 from shotline.ui.inspector import InspectorPanel
 from shotline.ui.selection import ShotSelection
@@ -192,3 +192,41 @@ def test_an_undo_shows_the_name_even_in_the_focused_field_and_leaving_it_renames
     assert panel.name_edit.text() == "Keeper"
     panel.name_edit.editingFinished.emit()  # the field is left
     assert document.project.cast[0].name == "Keeper" and document.session.history.can_redo  # no new step
+
+
+def test_a_picture_an_import_would_refuse_is_not_shown(
+    app_context: AppContext, project_path: Path, tmp_path: Path, qtbot, caplog
+) -> None:
+    """A hand-made project folder holds under a picture's name a real PNG with 60 MB after it: the window shows only
+    what an import would have let in, so it stays a blank square (and a good picture beside it shows)."""
+    face = tmp_path / "face.png"
+    run(["-f", "lavfi", "-i", "color=c=yellow:size=64x48", "-frames:v", "1", str(face)])
+    media = project_path / "media"
+    media.mkdir(exist_ok=True)
+    (media / "good.png").write_bytes(face.read_bytes())
+    with (media / "padded.png").open("wb") as padded:
+        padded.write(face.read_bytes())
+        padded.truncate(60 * 1024 * 1024)
+    with ProjectSession.open(project_path) as session:
+        session.execute(commands.add_cast_member(CastMember("m1", "Mara", images=("media/padded.png",))))
+        session.execute(commands.add_cast_member(CastMember("m2", "Quay", images=("media/good.png",))))
+        session.save()
+    doc = ProjectDocument(app_context, ProjectSession.open(project_path), Bridge())
+    try:
+        panel = CastPanel(doc, ShotSelection())
+        qtbot.addWidget(panel)
+        panel.show()
+
+        def yellow(row: int) -> bool:
+            item = panel.members.item(row)
+            if item is None:
+                return False
+            colour = item.icon().pixmap(ICON_PX, ICON_PX).toImage().pixelColor(ICON_PX // 2, ICON_PX // 2)
+            return colour.red() > 200 and colour.green() > 200 and colour.blue() < 80
+
+        qtbot.waitUntil(lambda: yellow(1), timeout=10_000)
+        qtbot.waitUntil(lambda: "Not showing media/padded.png" in caplog.text, timeout=10_000)
+        assert "a reference picture may be up to 50 MB" in caplog.text
+        assert not yellow(0)
+    finally:
+        doc.close()

@@ -54,6 +54,13 @@ def check_picture(path: Path) -> Path:
     return path
 
 
+def shown_picture(bundle: ProjectBundle, image: str) -> Path:
+    """The file of a member's picture, once it is known to lie inside the project and to be a picture Shotline takes
+    (`check_picture`), for the window to read: a hand-made project folder may hold anything under a picture's name,
+    and the window shows only what an import would have let in (as issue 13 has it for every picture it shows)."""
+    return check_picture(bundle.resolve(image))
+
+
 def import_pictures(bundle: ProjectBundle, files: Sequence[Path], new_media: NewMedia) -> list[str]:
     """Check every file, then copy each into media/; returns their paths in the project. One refused file stops the
     import before anything is copied. May run off the GUI thread (it touches no project)."""

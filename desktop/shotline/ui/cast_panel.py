@@ -9,6 +9,7 @@ is read only from inside the project (`ProjectBundle.resolve`).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,8 @@ from shotline.ui import theme
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.growing_text import GrowingTextEdit
 from shotline.ui.selection import ShotSelection
+
+log = logging.getLogger(__name__)
 
 TITLE = "Cast && places"
 """The panel's name as Qt shows it ("&&" is one "&": a single one would underline the next letter)."""
@@ -248,14 +251,19 @@ class CastPanel(QWidget):
         bundle = self.document.session.bundle
 
         async def read() -> QImage:
-            return await asyncio.to_thread(_small_picture, bundle.resolve(image), ICON_PX * 2)
+            return await asyncio.to_thread(
+                lambda: _small_picture(cast_service.shown_picture(bundle, image), ICON_PX * 2)
+            )
 
         def show(picture: QImage) -> None:
             if not picture.isNull():
                 self._pictures[image] = QIcon(QPixmap.fromImage(picture))
                 self.refresh()
 
-        self.document.bridge.watch(self.document.ctx.runner.submit(read()), show, lambda _error: None, owner=self)
+        def not_shown(error: BaseException) -> None:
+            log.warning("Not showing %s, a picture of the cast: %s", image, error)  # it stays blank
+
+        self.document.bridge.watch(self.document.ctx.runner.submit(read()), show, not_shown, owner=self)
         return self._pictures[image]
 
     # ------------------------------------------------------------------------------------------ editing
