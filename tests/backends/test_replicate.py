@@ -113,7 +113,8 @@ def test_a_shot_becomes_a_probed_take_with_one_create(fake: FakeReplicate, tmp_p
             {"duration_us": 6_000_000, "seed": 42, "resolution": "720p"},
             {"num_frames": 96, "frames_per_second": 16, "aspect_ratio": "16:9", "resolution": "720p", "seed": 42},
         ),
-        ("wan-video/wan-2.2-t2v-fast", {"duration_us": 10_000_000}, {"num_frames": 81, "frames_per_second": 8}),
+        # 10 s exactly: 90 frames at 9 a second (81 frames at 8 would have made 10.125 s)
+        ("wan-video/wan-2.2-t2v-fast", {"duration_us": 10_000_000}, {"num_frames": 90, "frames_per_second": 9}),
         ("minimax/video-01", {"duration_us": 6_000_000, "options": {"prompt_optimizer": False}}, {}),
     ],
 )

@@ -104,7 +104,7 @@ class Case:
     settings: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        return f"{self.backend}-{self.model}"
+        return f"{self.backend}-{self.model}-{self.asked_us / S:g}s"
 
 
 def _runway(fake: FakeServer) -> Sent:
@@ -194,6 +194,8 @@ CASES = [
         _replicate,
         settings={"resolution": "720p"},
     ),
+    # 4 s of Wan is 84 frames at 21 a second (81 frames at 20, as once sent, would be 4.05 s)
+    Case("replicate", "wan-video/wan-2.2-t2v-fast", 4_200_000, replicate.FakeReplicate, replicate.KEY, _replicate),
 ]
 
 

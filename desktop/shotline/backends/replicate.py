@@ -30,6 +30,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -204,14 +205,18 @@ WAN_FPS = 16
 
 
 def _wan(request: GenerationRequest, model: ModelInfo) -> _Create:
-    seconds = request.duration_us / _S
-    fps = WAN_FPS
-    if not 81 <= round(seconds * fps) <= 100:
-        # the model makes 81 to 100 frames: reach other lengths through the frame rate (5 to 24)
-        fps = min(max(round(81 / seconds), 5), 24)
+    # the model makes 81 to 100 frames at 5 to 24 a second: the frames and rate that make exactly the length sent
+    seconds = Fraction(request.duration_us, _S)
+    exact = (fps for fps in (WAN_FPS, *range(5, 25)) if (seconds * fps).denominator == 1 and 81 <= seconds * fps <= 100)
+    fps = next(exact, None)
+    if fps is None:
+        raise InputRejected(
+            f"{model.label} cannot make exactly {request.duration_us / _S:g} s (81 to 100 frames at 5 to 24 a "
+            "second); change the shot's length."
+        )
     inputs: dict[str, Any] = {
         "prompt": request.prompt,
-        "num_frames": min(max(round(seconds * fps), 81), 100),
+        "num_frames": int(seconds * fps),
         "frames_per_second": fps,
         "aspect_ratio": request.aspect,
     }
