@@ -56,7 +56,8 @@ RANDOM_SEED = -1
 
 
 CONTINUE = "Start from the previous shot's last frame"
-CONTINUES_AGAIN = "Continues the previous shot: take its last frame again"
+CONTINUES_AGAIN = "Take the previous shot's last frame again"
+"""For a shot that continues the previous one; no longer than CONTINUE, which the inspector's width is made for."""
 
 
 class InspectorPanel(QWidget):
@@ -329,6 +330,11 @@ class InspectorPanel(QWidget):
         self.form.setRowVisible(self.continue_button, caps.image_to_video)
         # a continuing shot says so: the continuity check compares it with the shot before (services.continuity)
         self.continue_button.setText(CONTINUES_AGAIN if settings.continues else CONTINUE)
+        self.continue_button.setToolTip(
+            "This shot continues the previous one: Check continuity compares its first frame with that shot's last."
+            if settings.continues
+            else "Use the previous shot's last frame as this shot's first, so it picks up where that one ends."
+        )
         self.continue_button.setEnabled(self._previous_take(shot) is not None)
         self.generate_button.setEnabled(model is not None)
         self.model_notice.show_shot(shot)
