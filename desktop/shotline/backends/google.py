@@ -452,7 +452,7 @@ def _provider_error(response: httpx.Response, message: str, info: BackendInfo = 
     said = f" (Google said: {message})" if message else ""
     if "api key not valid" in text or "api_key_invalid" in text or code == "unauthenticated" or status == 401:
         return AuthFailed(
-            f"Google did not accept the API key{said}. Check it in Settings → API keys; "
+            f"Google did not accept the API key{said}. Check it in Edit → API keys; "
             "you can make one at https://aistudio.google.com/apikey."
         )
     if status in (403, 429) and any(word in text for word in ("billing", "free tier", "free_tier", "prepay")):

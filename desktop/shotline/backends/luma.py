@@ -302,7 +302,7 @@ def _error_for(response: httpx.Response, message: str, info: BackendInfo = INFO)
     if status in (400, 402, 403) and message and _CREDIT_WORDS.search(message):
         return QuotaExceeded(f"Your {PROVIDER} account is out of credit{said}. Add credit at {KEYS_PAGE}.")
     if status == 401:
-        return AuthFailed(f"{PROVIDER} did not accept the API key{said}. Check it in Settings → API keys.")
+        return AuthFailed(f"{PROVIDER} did not accept the API key{said}. Check it in Edit → API keys.")
     if status in (400, 422) and message and _MODEL_WORDS.search(message):
         model = _sent_model(response)
         return retired(info, model, PROVIDER, message, named=_RETIRED.get(model, info.default_model.id))

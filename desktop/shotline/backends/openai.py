@@ -427,7 +427,7 @@ class OpenAIBackend:
         said = f" ({self._provider} said: {message})" if message else ""
         creating = method == "POST"
         if status == 401:
-            return AuthFailed(f"{self._provider} did not accept the API key{said}. Check it in Settings → API keys.")
+            return AuthFailed(f"{self._provider} did not accept the API key{said}. Check it in Edit → API keys.")
         if creating and status == 404 and self._official:
             return ModelRetired(
                 f"OpenAI shut the Sora Videos API down on {SHUTDOWN_DATE}, so api.openai.com no longer makes "

@@ -546,7 +546,7 @@ def _error(response: httpx.Response, message: str, info: BackendInfo = INFO) -> 
         return ContentBlocked(f"Replicate's safety filter refused this shot{said}. Change the prompt or images.")
     if status == 401:
         return AuthFailed(
-            f"Replicate did not accept the API token{said}. Check it in Settings → API keys or REPLICATE_API_TOKEN; "
+            f"Replicate did not accept the API token{said}. Check it in Edit → API keys or REPLICATE_API_TOKEN; "
             "tokens are at https://replicate.com/account/api-tokens."
         )
     if status == 402:

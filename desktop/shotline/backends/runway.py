@@ -330,7 +330,7 @@ def _runway_error(response: httpx.Response, message: str, info: BackendInfo = IN
     if status == 401:
         return AuthFailed(
             f"Runway did not accept the API key (Runway said: {said or 'unauthorized'}). "
-            "Check it in Settings → API keys; keys are made at dev.runwayml.com."
+            "Check it in Edit → API keys; keys are made at dev.runwayml.com."
         )
     if status == 429:
         return QuotaExceeded(
