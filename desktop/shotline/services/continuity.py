@@ -171,11 +171,6 @@ def check(
     return found
 
 
-def quick_check(project: Project, cast_drops: CastDrops = _no_drops) -> list[Finding]:
-    """The findings that need no decoding (all but the seams): fast enough for the GUI thread."""
-    return check(project, None, cast_drops)
-
-
 def name_of(shot: Shot, number: int) -> str:
     """ "Shot 3 (Harbour)"; "Shot 3" for a shot with no title, or one titled by its number."""
     title = shot.title.strip()
