@@ -36,6 +36,7 @@ price = { per_second = "0.05" }
 text = "someone/video-app/v2/generate"
 image = "someone/video-app/v2/generate"
 image_field = "start_image_url"
+image_aspect = false
 duration = "integer"
 """
 
@@ -85,3 +86,4 @@ def test_a_model_from_the_config_folder_generates_against_the_fake(
         second.close()
         sent = fake.submits()[-1].json()
         assert sent["start_image_url"].startswith("data:image/png;base64,") and "image_url" not in sent
+        assert "aspect_ratio" not in sent, "its image endpoint follows the picture's shape"

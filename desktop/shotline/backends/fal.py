@@ -90,6 +90,8 @@ class Route:
     image: str | None = None
     """Endpoint id for image to video (the first frame goes in `image_field`)."""
     image_field: str = "image_url"
+    image_aspect: bool = True
+    """Whether the image endpoint takes `aspect_ratio` too (Kling 3's follows the picture's and has no such field)."""
     duration: Callable[[int], Any] | None = str
     """Formats whole seconds for the `duration` field; None when the model has a fixed length."""
     aspect: bool = True
@@ -115,6 +117,7 @@ def route_of(table: Mapping[str, Any]) -> Route:
         text=str(table.get("text") or ""),
         image=str(table["image"]) if table.get("image") else None,
         image_field=str(table.get("image_field") or "image_url"),
+        image_aspect=bool(table.get("image_aspect", True)),
         duration=_DURATIONS[written],
         aspect=bool(table.get("aspect", True)),
         resolution=bool(table.get("resolution", False)),
@@ -466,7 +469,7 @@ def build_input(
     body: dict[str, Any] = {"prompt": request.prompt.strip()}
     if route.duration is not None:
         body["duration"] = route.duration(sent_seconds(model, request.duration_us))
-    if route.aspect:
+    if route.aspect and (route.image_aspect or not request.first_frame):
         body["aspect_ratio"] = request.aspect
     if route.resolution and request.resolution:
         body["resolution"] = request.resolution
