@@ -63,6 +63,8 @@ class Reply:
     content_type: str = "application/json"
     chunk_delay: float = 0.0
     """Seconds to sleep between 64 KiB chunks, to make a download slow enough to interrupt."""
+    reason: str | None = None
+    """The status line's reason phrase, when not the usual one (a provider may put anything there)."""
 
     def payload(self) -> bytes:
         return json.dumps(self.json).encode() if self.json is not None else self.body
@@ -243,7 +245,7 @@ def _handler_class(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, reply: Reply, *, truncate: bool) -> None:
             payload = reply.payload()
-            self.send_response(reply.status)
+            self.send_response(reply.status, reply.reason)
             if payload or reply.status not in (204, 304):
                 self.send_header("Content-Type", reply.content_type)
             for name, value in reply.headers.items():

@@ -57,6 +57,11 @@ _CHUNK = 1 << 16
 _REDIRECTS = 5
 _RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 _BINARY_TYPES = ("video/", "audio/", "image/", "application/octet-stream")
+_JSON_STARTS = (b"{", b"[", b'"')
+"""How a JSON document begins: a body so begun is read as JSON by an adapter whatever its Content-Type says."""
+_PAGE_TYPES = ("text/", "json", "xml")
+"""Content-Types no clip is sent as: a download answered with one is a page (an error, a sign-in) in its place."""
+_PAGE_BYTES = 1 << 16
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
@@ -298,10 +303,12 @@ class ProviderHttp:
             return response
         body = response.content
         kind = response.headers.get("Content-Type", "").lower()
-        if body and not (response.is_success and kind.startswith(_BINARY_TYPES)):
+        if body and not (response.is_success and kind.startswith(_BINARY_TYPES) and not _is_json_like(body)):
             body = _body_without(body, response, keys)
         headers = [(name, hide_keys(value, keys)) for name, value in response.headers.multi_items()]
-        if body is response.content and headers == list(response.headers.multi_items()):
+        reason = response.extensions.get("reason_phrase", b"")
+        said = hide_keys(reason.decode("ascii", errors="replace"), keys).encode("ascii", errors="replace")
+        if body is response.content and headers == list(response.headers.multi_items()) and said == reason:
             return response
         unframed = [
             (n, v) for n, v in headers if n.lower() not in ("content-length", "content-encoding", "transfer-encoding")
@@ -311,7 +318,7 @@ class ProviderHttp:
             headers=unframed,
             content=body,
             request=response.request,
-            extensions=response.extensions,
+            extensions={**response.extensions, "reason_phrase": said},
         )
 
     # ------------------------------------------------------------------------------------------ downloads
@@ -381,11 +388,30 @@ class ProviderHttp:
                 if not response.is_success:
                     await response.aread()
                     self._checked(self._heard(response, None))
+                if any(kind in response.headers.get("Content-Type", "").lower() for kind in _PAGE_TYPES):
+                    raise await self._page_for_clip(response)
                 await _stream_to(response, dest, have, progress)
                 return
             finally:
                 await response.aclose()
         raise JobFailed(f"{self.provider} redirected the download more than {_REDIRECTS} times.")
+
+    async def _page_for_clip(self, response: httpx.Response) -> JobFailed:
+        """A download answered with a page instead of the clip: what it says (a provider's page may quote the key,
+        so it is read through `_heard` as any answer is), never written where the clip goes."""
+        page = bytearray()
+        async for chunk in response.aiter_bytes(_CHUNK):
+            page += chunk
+            if len(page) >= _PAGE_BYTES:
+                break
+        page_only = httpx.Response(
+            response.status_code, headers=response.headers, content=bytes(page[:_PAGE_BYTES]), request=response.request
+        )
+        heard = self._heard(page_only, None)
+        said = provider_message(heard)
+        return JobFailed(
+            f"{self.provider} sent a page instead of the clip{f' ({said})' if said else ''}. Generate the shot again."
+        )
 
 
 async def _stream_to(response: httpx.Response, dest: Path, have: int, progress: ProgressSink) -> None:
@@ -489,9 +515,24 @@ def json_of(response: httpx.Response, provider: str) -> Any:
         raise TransientError(f"{provider} sent an answer Shotline could not read (not JSON).") from None
 
 
+def _json_in(text: str) -> Any:
+    """The JSON object or list `text` holds, or None."""
+    if text[:64].lstrip()[:1] not in ("{", "["):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _is_json_like(body: bytes) -> bool:
+    return body[:64].lstrip()[:1] in _JSON_STARTS  # a clip's first bytes are never these
+
+
 def _body_without(body: bytes, response: httpx.Response, keys: list[str]) -> bytes:
     """`body` with the keys hidden in every string of its JSON (so an escaped `\\u0073k-…` is found too), else in
-    its text; the same bytes when there was nothing to hide."""
+    its text; the same bytes only when neither its JSON nor its text holds anything to hide (a field named twice
+    keeps the key in the text, in the copy a JSON reader drops)."""
     try:
         parsed = json.loads(body)
     except (ValueError, RecursionError):
@@ -500,7 +541,7 @@ def _body_without(body: bytes, response: httpx.Response, keys: list[str]) -> byt
         return body if hidden == text else hidden.encode(response.encoding or "utf-8", errors="replace")
     try:
         cleaned = _strings_without(parsed, keys)
-        if cleaned == parsed:
+        if cleaned == parsed and hide_keys(response.text, keys) == response.text:
             return body
         return json.dumps(cleaned).encode("ascii")  # ASCII reads the same in any charset the headers name
     except RecursionError:  # nested deeper than Python walks: hide the keys in its raw text instead
@@ -509,7 +550,13 @@ def _body_without(body: bytes, response: httpx.Response, keys: list[str]) -> byt
 
 def _strings_without(value: Any, keys: list[str]) -> Any:
     if isinstance(value, str):
-        return hide_keys(value, keys)
+        inner = _json_in(value)
+        if inner is None:
+            return hide_keys(value, keys)
+        # JSON passed on as a string (a gateway wrapping the provider's error): its escapes hide a key until read
+        cleaned = _strings_without(inner, keys)
+        hidden = hide_keys(value, keys)
+        return value if cleaned == inner and hidden == value else hide_keys(json.dumps(cleaned), keys)
     if isinstance(value, list):
         return [_strings_without(item, keys) for item in value]
     if isinstance(value, dict):

@@ -1,9 +1,10 @@
 """Keys out of text: every form in which a provider may quote a key back is found and replaced.
 
 Providers put the key they were sent into their error text: whole, cut short at their own length limit, masked in
-the middle (`sk-proj-abc…xyz`), percent-encoded, or base64-encoded inside an `Authorization: Basic …` value they
-echo. `hide_keys` removes all of these. It runs where provider text enters Shotline (`backends.http`, before
-anything is read, cut, logged, stored in the journal or shown) and again on every log line (`storage.secrets`).
+the middle (`sk-proj-abc…xyz`), percent-encoded, base64-encoded inside an `Authorization: Basic …` value they
+echo, or written as JSON escapes inside a JSON text a gateway passes on as a string. `hide_keys` removes all of
+these. It runs where provider text enters Shotline (`backends.http`, before anything is read, cut, logged, stored
+in the journal or shown) and again on every log line (`storage.secrets`).
 """
 
 from __future__ import annotations
@@ -56,8 +57,20 @@ def key_forms(keys: tuple[str, ...]) -> tuple[str, ...]:
     forms: set[str] = set()
     for key in keys:
         for form in (key, *_base64_forms(key.encode("utf-8"))):
-            forms |= _percent_forms(form)
+            forms |= _percent_forms(form) | _json_forms(form)
+        forms |= {_escaped(key, "x"), _escaped(key, "X")}
     return tuple(sorted((form for form in forms if len(form) >= SHORTEST_KEY), key=len, reverse=True))
+
+
+def _json_forms(text: str) -> set[str]:
+    """`text` as a JSON writer may escape it inside a string (PHP's writes "/" as "\\/"): what a JSON reader undoes
+    only when the JSON is read, and a provider's error holding JSON as text (a gateway's) never is."""
+    return {text.replace("/", "\\/")} if "/" in text else set()
+
+
+def _escaped(text: str, case: str) -> str:
+    """Every character as a JSON escape, `\\u0073\\u006b…`: any reader of the message turns it back at sight."""
+    return "".join(f"\\u{ord(char):04{case}}" for char in text)
 
 
 def _percent_forms(text: str) -> set[str]:
