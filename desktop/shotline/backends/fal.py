@@ -131,12 +131,6 @@ def route_of(table: Mapping[str, Any]) -> Route:
 
 _SHIPPED = shipped().models("fal")
 _ROUTES: dict[str, Route] = {model.info.id: route_of(model.route) for model in _SHIPPED.models}
-_LABELS: dict[str, str] = {
-    endpoint: model.info.label
-    for model in _SHIPPED.models
-    for endpoint in (_ROUTES[model.info.id].text, _ROUTES[model.info.id].image)
-    if endpoint
-}
 REPLACEMENTS: dict[str, str] = {
     model.info.id: model.info.replacement for model in _SHIPPED.models if model.info.replacement
 }
