@@ -92,6 +92,7 @@ def sample_project(title: str = "Harbour at dawn", shots: int = 2) -> Project:
                     last_frame="media/last.png",
                     reference_images=("media/ref1.png", "media/ref2.png"),
                     options={"motion": 3},
+                    continues=n > 0,  # the first shot has none before it to continue
                 ),
                 takes=(
                     take,

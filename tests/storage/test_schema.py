@@ -19,6 +19,14 @@ from tests.storage.projects import projects, sample_project
 FIXTURES = Path(__file__).parents[1] / "data" / "projects"
 
 
+def before_5() -> Project:
+    """The sample as a format-4 file held it: format 5 added the cast and a shot's mark that it continues the one
+    before (issue 16)."""
+    sample = sample_project()
+    shots = tuple(replace(s, generation=replace(s.generation, continues=False)) for s in sample.shots)
+    return replace(sample, cast=(), shots=shots)
+
+
 def _doc() -> dict[str, Any]:
     return schema.project_to_json(sample_project(shots=3))
 
@@ -249,7 +257,7 @@ def test_format_2_projects_open_with_no_deleted_takes_and_keep_everything_else()
     """Format 3 adds the deleted takes (issue 14, point 12); a format-2 file has none and loses nothing else."""
     old = _loads_doc(json.loads((FIXTURES / "v2.json").read_bytes()))
     assert old.removed_takes == ()
-    assert old == replace(sample_project(), removed_takes=(), markers=(), cast=())  # markers came in 4, the cast in 5
+    assert old == replace(before_5(), removed_takes=(), markers=())  # markers came in 4, the cast in 5
 
 
 def test_a_deleted_take_keeps_its_shot_and_pick_and_its_clip_counts_as_used() -> None:
@@ -271,7 +279,7 @@ def test_format_3_projects_open_with_no_markers_and_keep_everything_else() -> No
     """Format 4 adds timeline markers (issue 14, point 17); a format-3 file has none and loses nothing else."""
     old = _loads_doc(json.loads((FIXTURES / "v3.json").read_bytes()))
     assert old.markers == ()
-    assert old == replace(sample_project(), markers=(), cast=())
+    assert old == replace(before_5(), markers=())
 
 
 def test_markers_come_back_in_time_order_and_may_not_share_an_id() -> None:
@@ -287,7 +295,7 @@ def test_format_4_projects_open_with_no_cast_and_keep_everything_else() -> None:
     """Format 5 adds the cast and places (issue 16); a format-4 file has none and loses nothing else."""
     old = _loads_doc(json.loads((FIXTURES / "v4.json").read_bytes()))
     assert old.cast == ()
-    assert old == replace(sample_project(), cast=())
+    assert old == before_5()
 
 
 def test_the_cast_keeps_its_order_kinds_and_pictures_and_its_pictures_count_as_used() -> None:
