@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 
 from tests.cli.shotline_cli import Result, ok, shotline
+from tests.cli.test_cast_cli import picture
 from tests.cli.test_write_failures import needs_full_disk
+from tests.clips import make_clip
 
 pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow]
 
@@ -186,6 +188,46 @@ def test_an_edit_in_a_read_only_project_says_why_it_cannot_be_saved(project: Pat
     assert result.code == 1
     error = result.err[result.err.index("Error: ") :]
     assert "Could not save the project: Read-only file system" in error, result.err
+    _plain(result)
+    assert _contents(project) == before
+
+
+@pytest.fixture(scope="module")
+def brought_in(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A clip, a sound and a picture from outside the project, for the commands that copy one in."""
+    folder = tmp_path_factory.mktemp("outside")
+    made = {"clip": folder / "harbour.mp4", "sound": folder / "gulls.wav", "picture": folder / "mara.png"}
+    make_clip(made["clip"], seconds=1, size=(320, 180))
+    make_clip(made["sound"], seconds=1, video=False, audio=(48_000, 2))
+    picture(made["picture"])
+    return made
+
+
+@needs_full_disk
+@pytest.mark.parametrize(
+    ("what", "command"),
+    [
+        ("clip", ["import"]),
+        ("sound", ["sound", "add"]),
+        ("picture", ["cast", "image", "add"]),
+    ],
+)
+def test_bringing_a_file_into_a_read_only_project_names_the_file_and_why(
+    project: Path, brought_in: dict[str, Path], what: str, command: list[str]
+) -> None:
+    """The copy's clean-up (removing a part file it never made) raised 'Read-only file system' over the copy's own
+    failure, naming the hidden part file where the creator's file should be."""
+    if command[0] == "cast":
+        ok("cast", "add", project, "Mara", "--kind", "character")
+        (project / ".lock").unlink(missing_ok=True)
+    before = _contents(project)
+    source = brought_in[what]
+    args = [*command[1:], project, *(["Mara"] if command[0] == "cast" else []), source]
+    result = _in_namespace(_READ_ONLY, project, sys.executable, "-m", "shotline", command[0], *args)
+    assert result.code == 1
+    error = result.err[result.err.index("Error: ") :]
+    assert f"Could not copy {source.name} into the project: Read-only file system" in error, result.err
+    assert ".partial" not in error and ".part" not in error
     _plain(result)
     assert _contents(project) == before
 

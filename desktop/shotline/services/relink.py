@@ -22,7 +22,7 @@ from pathlib import Path
 from shotline.core.errors import MediaError, SaveFailed
 from shotline.core.model import MediaInfo, Project
 from shotline.media.probe import probe
-from shotline.storage.atomic import fsync_dir, replace_with_retry
+from shotline.storage.atomic import discard, fsync_dir, replace_with_retry
 from shotline.storage.bundle import ProjectBundle
 
 log = logging.getLogger(__name__)
@@ -146,7 +146,7 @@ def relink(bundle: ProjectBundle, found: tuple[Found, ...]) -> list[str]:
                 f"{len(relinked)} file(s) were relinked before it."
             ) from error
         finally:
-            part.unlink(missing_ok=True)
+            discard(part)
         relinked.append(item.media)
     return relinked
 

@@ -75,6 +75,17 @@ def replace_with_retry(source: Path, target: Path) -> None:
             time.sleep(0.02 * 2**attempt)
 
 
+def discard(part: Path) -> None:
+    """Remove a part file a write left, if it is there; never raises. It runs in a `finally` after a failure whose
+    own reason the creator must read: in a read-only folder even removing a file that was never made fails ("Read-
+    only file system", naming the hidden part file), and that failure replaced the reason the copy failed. A part
+    file that cannot be removed now is swept by the next run."""
+    try:
+        part.unlink(missing_ok=True)
+    except OSError as error:
+        log.debug("Could not remove %s: %s", part.name, error)
+
+
 def write_atomic(target: Path, data: bytes) -> None:
     """Replace `target` with `data` durably. Raises OSError with the target intact and no temp file left."""
     temp = temp_name(target)

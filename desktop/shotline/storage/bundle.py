@@ -33,7 +33,7 @@ from shotline.core.errors import (
 )
 from shotline.core.model import Project
 from shotline.storage import atomic, backups, references, schema
-from shotline.storage.atomic import fsync_dir, replace_with_retry, sweep_temps, write_atomic
+from shotline.storage.atomic import discard, fsync_dir, replace_with_retry, sweep_temps, write_atomic
 from shotline.storage.backups import Backup
 from shotline.storage.lock import FolderLock
 
@@ -390,11 +390,11 @@ class ProjectBundle:
         return f"media/{name}"
 
     def _copy_in(self, src: Path, dest: Path, digest: str) -> None:
-        self.partial_dir.mkdir(exist_ok=True)
-        self.media_dir.mkdir(exist_ok=True)
         part = self.partial_dir / f"{dest.name}.{os.getpid()}.import.part"
         check = hashlib.sha256()
         try:
+            self.partial_dir.mkdir(exist_ok=True)
+            self.media_dir.mkdir(exist_ok=True)
             with src.open("rb") as reader, part.open("wb") as writer:
                 while chunk := reader.read(_CHUNK):
                     check.update(chunk)
@@ -408,7 +408,7 @@ class ProjectBundle:
         except OSError as error:
             raise SaveFailed(f"Could not copy {src.name} into the project: {plain_reason(error)}.") from error
         finally:
-            part.unlink(missing_ok=True)
+            discard(part)
 
     def missing_media(self, project: Project) -> list[str]:
         """Media paths the project uses that are not in the folder (or point outside it), for the relink dialog."""

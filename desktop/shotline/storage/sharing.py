@@ -58,7 +58,7 @@ from shotline.storage.archive_reading import (
 from shotline.storage.archive_reading import MANIFEST as MANIFEST  # what an archive holds, named here too
 from shotline.storage.archive_reading import PROJECT_FILE as PROJECT_FILE
 from shotline.storage.archive_reading import Limits as Limits
-from shotline.storage.atomic import fsync_dir, replace_with_retry
+from shotline.storage.atomic import discard, fsync_dir, replace_with_retry
 from shotline.storage.bundle import SUFFIX as PROJECT_SUFFIX
 
 log = logging.getLogger(__name__)
@@ -198,7 +198,7 @@ def pack(
     except OSError as error:
         raise SaveFailed(f"Could not write {output.name}: {plain_reason(error)}.") from error
     finally:
-        part.unlink(missing_ok=True)
+        discard(part)
     meter.finish()
     log.info("Shared %s as %s (%d media files)", folder, output, len(media))
     return output
