@@ -197,7 +197,9 @@ def brought_in(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A clip, a sound and a picture from outside the project, for the commands that copy one in."""
     folder = tmp_path_factory.mktemp("outside")
     made = {"clip": folder / "harbour.mp4", "sound": folder / "gulls.wav", "picture": folder / "mara.png"}
+    made["stream"] = folder / "broadcast.ts"  # copied in remuxed, through a part file of its own
     make_clip(made["clip"], seconds=1, size=(320, 180))
+    make_clip(made["stream"], seconds=1, size=(320, 180))
     make_clip(made["sound"], seconds=1, video=False, audio=(48_000, 2))
     picture(made["picture"])
     return made
@@ -208,6 +210,8 @@ def brought_in(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     ("what", "command"),
     [
         ("clip", ["import"]),
+        ("stream", ["import"]),
+        ("stream", ["import", "--keep-partial"]),
         ("sound", ["sound", "add"]),
         ("picture", ["cast", "image", "add"]),
     ],
@@ -220,6 +224,11 @@ def test_bringing_a_file_into_a_read_only_project_names_the_file_and_why(
     if command[0] == "cast":
         ok("cast", "add", project, "Mara", "--kind", "character")
         (project / ".lock").unlink(missing_ok=True)
+    if "--keep-partial" in command:  # the folder for part files is there already (else it must be made first)
+        command = [word for word in command if word != "--keep-partial"]
+        (project / ".partial").mkdir(exist_ok=True)
+    else:
+        shutil.rmtree(project / ".partial", ignore_errors=True)
     before = _contents(project)
     source = brought_in[what]
     args = [*command[1:], project, *(["Mara"] if command[0] == "cast" else []), source]

@@ -4,6 +4,7 @@ hostile is ever copied in, and nothing is left in media/ by an import that fails
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from shotline.media.remux import needs_index, remux_indexed
 from shotline.services.intake import NewMedia, check, shown, source
 from shotline.services.session import ProjectSession
 from shotline.services.take_loudness import measure_on_import
+from shotline.storage.atomic import discard
 from shotline.storage.bundle import ProjectBundle
 
 log = logging.getLogger(__name__)
@@ -61,7 +63,13 @@ def _import_indexed(bundle: ProjectBundle, path: Path, info: MediaInfo) -> tuple
     seek in it exactly all the same."""
     if not needs_index(path):
         return bundle.import_media(path), info
-    bundle.partial_dir.mkdir(exist_ok=True)
+    try:
+        bundle.partial_dir.mkdir(exist_ok=True)
+        writable = os.access(bundle.partial_dir, os.W_OK)
+    except OSError:
+        writable = False
+    if not writable:  # a read-only folder: no remux to warn about, the copy fails and says why, naming the clip
+        return bundle.import_media(path), info
     indexed = bundle.partial_dir / f"{new_id()}.import.part.mkv"
     try:
         remux_indexed(path, indexed)
@@ -70,7 +78,7 @@ def _import_indexed(bundle: ProjectBundle, path: Path, info: MediaInfo) -> tuple
         log.warning("kept %s as it is, without an index: %s", path.name, exc)
         return bundle.import_media(path), info
     finally:
-        indexed.unlink(missing_ok=True)
+        discard(indexed)
 
 
 def add_takes(
