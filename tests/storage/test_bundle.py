@@ -252,6 +252,31 @@ def test_stale_temp_files_are_swept_on_open(bundle: ProjectBundle) -> None:
         assert not stale.exists()
 
 
+LEFTOVERS = [
+    "cache/waveforms/.4f2a.peaks.0a1b2c3d.partial",  # services.waveforms
+    "cache/thumbnails/.4f2a.jpg.0a1b2c3d.partial",  # services.thumbnails, media.thumbnails
+    "cache/loudness/.4f2a.levels.0a1b2c3d.partial",  # services.take_loudness
+    "cache/previews/.mix-4f2a.0a1b2c3d.partial.wav",  # services.mix_preview
+    ".partial/0a1b2c3d4e5f.import.part.mkv",  # services.importing: a transport stream's remux
+    ".partial/4f2a.mp4.4242.import.part",  # storage.bundle: a copy into media/
+]
+"""Hidden part files a Shotline killed while writing them leaves in the project (named as each writer names them);
+the cache's and a remux's were never removed, by anything."""
+
+
+@pytest.mark.parametrize("rel", LEFTOVERS)
+def test_what_a_killed_shotline_was_writing_in_the_project_is_swept_on_open(bundle: ProjectBundle, rel: str) -> None:
+    leftover = bundle.path / rel
+    leftover.parent.mkdir(parents=True, exist_ok=True)
+    leftover.write_bytes(b"half a file")
+    kept = leftover.with_name("4f2a.peaks")  # a finished cache file beside it stays
+    kept.write_bytes(b"whole")
+    bundle.close()
+    with ProjectBundle.open(bundle.path):
+        assert not leftover.exists()
+        assert kept.read_bytes() == b"whole"
+
+
 @pytest.mark.parametrize("rel", ["../outside.mp4", "/etc/passwd", "media/../../x", "C:/x.mp4", "media\\..\\x", ""])
 def test_resolve_refuses_paths_leaving_the_folder(bundle: ProjectBundle, rel: str) -> None:
     with pytest.raises(ProjectCorrupt, match="Shotline only reads media inside the project"):

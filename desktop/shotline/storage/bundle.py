@@ -45,6 +45,8 @@ SUFFIX = ".shotline"
 _FOLDERS = ("media", "cache", ".backups", ".recovery", ".partial")
 _CHUNK = 1 << 20
 _SAFE_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,10}")
+_CACHE_PART = re.compile(r"\..+\.[0-9a-f]{8}\.partial(?:\.[A-Za-z0-9]{1,10})?", re.DOTALL)
+"""How a cache file is named while it is written (`.<name>.<8 hex>.partial[.wav]`), before it is renamed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +124,21 @@ class ProjectBundle:
         sweep_temps(self.recovery_dir, RECOVERY_FILE)
         sweep_temps(self.backups_dir, None)
         backups.thin(self.backups_dir)
-        for leftover in self.partial_dir.glob("*.import.part"):
-            leftover.unlink(missing_ok=True)
+        for leftover in self._killed_writes():
+            discard(leftover)
+
+    def _killed_writes(self) -> list[Path]:
+        """Hidden part files a Shotline killed while writing them left: a copy or remux into media/, and each cache
+        file (peaks, thumbnails, loudness cells, preview mixes), which is written under a hidden name and renamed.
+        Whoever holds the lock is the only one writing them, and at opening it writes none yet."""
+        found = [*self.partial_dir.glob("*.import.part"), *self.partial_dir.glob("*.import.part.*")]
+        try:
+            kinds = [kind for kind in self.cache_dir.iterdir() if kind.is_dir() and not kind.is_symlink()]
+        except OSError:
+            kinds = []
+        for kind in kinds:
+            found += [part for part in kind.glob(".*") if _CACHE_PART.fullmatch(part.name)]
+        return found
 
     @property
     def locked(self) -> bool:
