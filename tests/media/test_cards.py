@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
+import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -10,6 +14,7 @@ import av
 import numpy as np
 import pytest
 
+import shotline
 from shotline.core.errors import MediaMissing
 from shotline.core.model import Size
 from shotline.core.ports import TitleCard
@@ -133,3 +138,37 @@ def test_wrap_prompt_keeps_paragraphs_and_cuts_overflow_with_an_ellipsis() -> No
     assert all(len(line) <= 10 for line in lines)
     assert wrap_prompt("a\nb", 20, 5) == ["a", "b"]
     assert wrap_prompt("  \n ", 20, 5) == ["(no prompt yet)"]
+
+
+_RENDER_IN_A_CHILD = """
+import asyncio, sys
+from fractions import Fraction
+from pathlib import Path
+from shotline.core.model import Size
+from shotline.core.ports import TitleCard
+from shotline.media.cards import render_card
+card = TitleCard(prompt="long", label="Shot 9", duration_us=60_000_000, size=Size(1280, 720), fps=Fraction(60))
+asyncio.run(render_card(card, Path(sys.argv[1]), lambda _p: None, ffmpeg=Path(sys.argv[2]), font=Path(sys.argv[3])))
+"""
+
+
+def test_a_card_a_killed_shotline_was_rendering_is_swept_by_the_next_render(tmp_path: Path) -> None:
+    """SIGKILL of a Shotline rendering a card (an animatic take) leaves its hidden partial file, which no code ran
+    to remove; its ffmpeg dies with it (media.lifeline), and the next render beside it removes the file."""
+    dest = tmp_path / "long.mp4"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(shotline.__file__).parents[1]), os.getcwd()])}
+    child = subprocess.Popen(
+        [sys.executable, "-c", _RENDER_IN_A_CHILD, str(dest), ffmpeg_exe(), str(card_font())], env=env
+    )
+    try:
+        while not [p for p in tmp_path.iterdir() if p.name.startswith(".")] and child.poll() is None:
+            time.sleep(0.02)
+        assert child.poll() is None, "the render ended before it could be killed"
+    finally:
+        child.kill()
+        child.wait()
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left and all(name.startswith(".") for name in left), left  # the killed render's partial file stays
+
+    _render(TitleCard("next", "Shot 1", 500_000, Size(320, 180), Fraction(24)), tmp_path / "b.mp4")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.mp4"]

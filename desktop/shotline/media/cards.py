@@ -17,15 +17,15 @@ import re
 import shutil
 import tempfile
 import textwrap
-import uuid
 from fractions import Fraction
 from pathlib import Path
 
 from shotline.core.cleanup import clean_up_on_thread
 from shotline.core.errors import MediaMissing
-from shotline.core.partial import temp_prefix
+from shotline.core.partial import partial_path, temp_prefix
 from shotline.core.ports import ProgressSink, TitleCard
 from shotline.core.timecode import US_PER_SECOND, format_fps
+from shotline.media.leftovers import sweep_beside
 from shotline.media.process import ProcessRegistry, run_ffmpeg
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,9 @@ async def render_card(
     if not await asyncio.to_thread(font.is_file):
         raise MediaMissing(f"The title-card font {font} is missing; reinstall Shotline to restore it.")
     text_dir = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix=temp_prefix("card")))
-    partial = dest.with_name(f".{dest.stem}.{uuid.uuid4().hex[:8]}.rendering.mp4")
+    # named with its owner, so one a Shotline killed while rendering left is swept by the next render beside it
+    await asyncio.to_thread(sweep_beside, dest)
+    partial = partial_path(dest, "rendering", ".mp4")
     try:
         texts = card_texts(card)
         await asyncio.to_thread(_write_texts, text_dir, texts)
