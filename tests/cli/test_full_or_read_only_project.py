@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.shotline_cli import Result, ok, shotline
+from tests.cli.shotline_cli import NO_KEYRING, Result, info, ok, shotline
 from tests.cli.test_cast_cli import picture
 from tests.cli.test_write_failures import needs_full_disk
 from tests.clips import make_clip
+from tests.fakes.runway import KEY, FakeRunway
 
 pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow]
 
@@ -142,6 +143,50 @@ def test_generating_on_a_full_disk_says_the_disk_is_full_and_starts_nothing(proj
     assert _contents(after / "media") == _contents(project / "media")
     with sqlite3.connect(f"{(after / 'jobs.sqlite').as_uri()}?immutable=1", uri=True) as db:
         assert db.execute("SELECT count(*) FROM jobs").fetchone() == (1,)  # the one job from before, no new one
+
+
+_NEARLY_FULL = _FULL.replace("2>/dev/null; true; }", '2>/dev/null; true; } && truncate -s -"$free" "$disk/filler"')
+_NEARLY_FULL = 'free="$3"; ' + _NEARLY_FULL.replace('after="$2"; shift 2;', 'after="$2"; shift 3;').replace(
+    "size=1m", "size=2m"
+)
+"""As _FULL, on a disk of 2 MB left with `free` bytes: room for the journal's writes, not for a clip."""
+
+
+@needs_full_disk
+def test_a_clip_the_disk_has_no_room_for_stays_with_its_job_for_the_resume(tmp_path: Path) -> None:
+    """The download's write failing (the disk full) ended the job as failed ('Try generating again': paying again)
+    with a traceback, though the provider still held the clip; the job waits for the resume, which fetches it."""
+    project = tmp_path / "here" / "Film.shotline"
+    ok("new", project, "--size", "320x180", "--fps", "24")
+    ok("add", project, "--prompt", "Harbour at dawn", "--duration", "5")
+    with FakeRunway() as fake:
+        env = {
+            **NO_KEYRING,
+            "SHOTLINE_RUNWAY_BASE_URL": fake.url,
+            "RUNWAYML_API_SECRET": KEY,
+            "SHOTLINE_POLL_SECONDS": "0.05",
+            "SHOTLINE_CONFIG_DIR": str(tmp_path / "config"),
+            "SHOTLINE_CACHE_DIR": str(tmp_path / "cache"),
+        }
+        ok("generate", project, "--backend", "runway", "--model", "gen4.5", env=env)
+        (project / ".lock").unlink()
+        disk, after = tmp_path / "disk", tmp_path / "after"
+        disk.mkdir()
+        after.mkdir()
+        argv = [sys.executable, "-m", "shotline", "resume", disk / project.name, "--wait"]
+        with_env = ["env", *(f"{name}={value}" for name, value in env.items())]
+        result = _in_namespace(_NEARLY_FULL, project, disk, after, "100K", *with_env, *argv)
+        assert result.code == 1
+        assert "could not be written into the project: No space left on device" in result.err, result.err
+        assert "resume the job" in result.err
+        _plain(result)
+        left = after / project.name
+        with sqlite3.connect(f"{(left / 'jobs.sqlite').as_uri()}?immutable=1", uri=True) as db:
+            (phase,) = db.execute("SELECT phase FROM jobs").fetchone()
+        assert phase in {"submitted", "downloading"}, phase  # not failed: the clip is still the provider's to fetch
+        (left / ".lock").unlink(missing_ok=True)
+        ok("resume", left, "--wait", env=env)
+    assert [shot["takes"] for shot in info(left)["shots"]] == [1]
 
 
 # ---------------------------------------------------------------------------------------------- a read-only folder

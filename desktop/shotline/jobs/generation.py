@@ -38,6 +38,7 @@ from shotline.core.errors import (
     MediaUnreadable,
     ShotlineError,
     TransientError,
+    plain_reason,
 )
 from shotline.core.model import GenerationRecord, MediaInfo, Origin, Take, Trim
 from shotline.core.ports import (
@@ -320,19 +321,26 @@ async def _download(run: _Job, status: JobStatus, media: _Media) -> GenerationOu
     run.write(phase=JobPhase.DOWNLOADING, progress=GENERATION_SHARE, message="Downloading")
     partial_dir = media.project_dir / ".partial"
     media_dir = media.project_dir / "media"
-    await asyncio.to_thread(partial_dir.mkdir, parents=True, exist_ok=True)
     partial = partial_dir / f"{job_id}{suffix}"
 
     def on_download(fraction: float) -> None:
         run.progress(GENERATION_SHARE + (1 - GENERATION_SHARE) * min(max(fraction, 0.0), 1.0))
 
     try:
+        await asyncio.to_thread(partial_dir.mkdir, parents=True, exist_ok=True)
         await _fetch(run, status, partial, on_download)
         info = await _probe(media, partial)
         await asyncio.to_thread(media_dir.mkdir, parents=True, exist_ok=True)
         await asyncio.to_thread(os.replace, partial, media_dir / f"{job_id}{suffix}")
     except TransientError:
         raise  # the partial file stays, so the next attempt continues it
+    except OSError as exc:
+        # this computer's fault (a full disk, a folder that cannot be written), not the job's: the provider still
+        # holds the clip, paid for, so the job waits for the resume (and the partial file, for it to continue)
+        raise TransientError(
+            f"The clip could not be written into the project: {plain_reason(exc)}. The provider still has it: "
+            "free some space and resume the job to fetch it."
+        ) from exc
     except BaseException:
         with contextlib.suppress(OSError):
             await clean_up_on_thread(partial.unlink, missing_ok=True)
@@ -500,5 +508,7 @@ def _mark_failed(run: _Job, message: str) -> None:
 def _safe_write(run: _Job, **changes: Any) -> None:
     try:
         run.write(**changes)
+    except ShotlineError as exc:  # the journal's own plain reason (a full disk): the row keeps its last state
+        log.info("Could not note how job %s is going: %s", run.record.id, exc)
     except Exception:
         log.exception("Could not write job %s to the journal", run.record.id)
