@@ -286,6 +286,21 @@ def test_bringing_a_file_into_a_read_only_project_names_the_file_and_why(
     assert _contents(project) == before
 
 
+@needs_full_disk
+def test_unpacking_into_a_folder_that_cannot_be_made_names_the_archive_and_why(project: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "Film.shotline.zip"
+    ok("share", project, "-o", archive)
+    shelf = tmp_path / "shelf"
+    shelf.mkdir()
+    result = _in_namespace(_READ_ONLY, shelf, sys.executable, "-m", "shotline", "unpack", archive, "--to", shelf / "in")
+    assert result.code == 1
+    error = result.err[result.err.index("Error: ") :]
+    assert f"Could not unpack Film.shotline.zip: the folder {shelf / 'in'} could not be made" in error, result.err
+    assert "Read-only file system" in error
+    _plain(result)
+    assert list(shelf.iterdir()) == []
+
+
 # ---------------------------------------------------------------------------------------------- a damaged journal
 
 

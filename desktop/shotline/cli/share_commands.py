@@ -17,6 +17,7 @@ from typing import TypeVar
 import click
 
 from shotline.cli.progress import Bar, progress_bar
+from shotline.core.errors import SaveFailed, plain_reason
 from shotline.services.sharing import SharingCancelled, archive_stem, open_shared, share
 
 T = TypeVar("T")
@@ -71,7 +72,7 @@ def share_command(project: Path, output: Path | None) -> None:
 )
 def unpack_command(archive: Path, folder: Path | None) -> None:
     """Open a shared ARCHIVE as a new project folder (Name 2 if Name is taken), refusing anything unsafe inside it."""
-    made = _make_folders(folder) if folder is not None and archive.is_file() else []
+    made = _make_folders(folder, archive) if folder is not None and archive.is_file() else []
     try:
         project = _interruptible(
             "Unpacking", lambda bar, cancel: open_shared(archive, folder, progress=bar, cancel=cancel)
@@ -88,10 +89,18 @@ def unpack_command(archive: Path, folder: Path | None) -> None:
     )
 
 
-def _make_folders(folder: Path) -> list[Path]:
+def _make_folders(folder: Path, archive: Path) -> list[Path]:
     """Make `folder` and any missing parents; returns the ones made, deepest first."""
     missing = [path for path in (folder, *folder.parents) if not path.exists()]
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # a read-only or full disk: said as the unpack's failure, naming the archive
+        for created in missing:
+            with contextlib.suppress(OSError):
+                created.rmdir()
+        raise SaveFailed(
+            f"Could not unpack {archive.name}: the folder {folder} could not be made ({plain_reason(error)})."
+        ) from error
     return missing
 
 
