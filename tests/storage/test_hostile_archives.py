@@ -447,6 +447,27 @@ def test_a_central_directory_of_more_entries_than_memory_holds_is_refused_before
     assert _listing(into) == []
 
 
+@pytest.mark.parametrize(
+    ("name", "folder"),
+    [
+        ("..Film", "Film.shotline"),  # a hidden folder the creator would never see
+        ("Film\u202egpj", "Filmgpj.shotline"),  # a right-to-left override: shown as 'Filmjpg'
+        ("Film\u200b", "Film.shotline"),  # a zero-width space: two names that look alike
+        ("Film\nUnpacked all.shotline as Safe", "FilmUnpacked all.shotline as Safe.shotline"),  # a line of its own
+        (" . ", "Shared.shotline"),
+    ],
+)
+def test_an_archive_named_to_mislead_unpacks_under_a_plain_visible_name(inbox: Path, name: str, folder: str) -> None:
+    """The project's folder is named after the archive's file, a name its sender chose: without controls, format
+    characters (direction overrides, zero-width ones) or leading dots and spaces, as the creator reads it."""
+    archive = write_zip(inbox / f"{name}.shotline.zip", shared_archive().entries())
+    into = inbox / "into"
+    into.mkdir()
+    made = unpack(archive, into)
+    assert made == into / folder
+    assert _listing(into)[0] == folder
+
+
 @pytest.mark.slow
 def test_an_archive_just_within_the_limits_still_unpacks_in_the_child(inbox: Path) -> None:
     """The control for the bombs: the same child and watch unpack a real archive of a few MB."""

@@ -23,6 +23,7 @@ import os
 import shutil
 import stat
 import threading
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -323,12 +324,21 @@ def _unpack_into(archive: Path, parent: Path, staged: Path, limits: Limits, mete
     _check_project(archive, staged)
 
 
+_UNSHOWN = frozenset({"Cc", "Cf", "Zl", "Zp"})
+"""Unicode categories of characters a name may hold but a reader cannot see as they are."""
+
+
 def archive_stem(archive: Path) -> str:
-    """`Film.shotline.zip` -> `Film`."""
+    """`Film.shotline.zip` -> `Film`: the name the unpacked project's folder takes, as the creator will read it.
+
+    The archive's file name is its sender's choice: control characters (a line break making a line of its own in a
+    message), format characters (a right-to-left override after `Film` showing `Filmgpj` as `Filmjpg`, zero-width
+    ones making two names that look alike) and leading dots (a folder the creator never sees) are left out."""
     name = Path(archive).name
     for suffix in (ARCHIVE_SUFFIX, ".zip", PROJECT_SUFFIX):
         name = name.removesuffix(suffix)
-    return name or "Shared"
+    shown = "".join(char for char in name if unicodedata.category(char) not in _UNSHOWN)
+    return unicodedata.normalize("NFC", shown).strip(" .") or "Shared"
 
 
 def free_folder(parent: Path, name: str) -> Path:
