@@ -533,15 +533,23 @@ def _body_without(body: bytes, response: httpx.Response, keys: list[str]) -> byt
     """`body` with the keys hidden in every string of its JSON (so an escaped `\\u0073k-…` is found too), else in
     its text; the same bytes only when neither its JSON nor its text holds anything to hide (a field named twice
     keeps the key in the text, in the copy a JSON reader drops)."""
+    named_twice: list[bool] = []
+
+    def fields(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        found = dict(pairs)
+        if len(found) < len(pairs):
+            named_twice.append(True)
+        return found
+
     try:
-        parsed = json.loads(body)
+        parsed = json.loads(body, object_pairs_hook=fields)
     except (ValueError, RecursionError):
         text = response.text
         hidden = hide_keys(text, keys)
         return body if hidden == text else hidden.encode(response.encoding or "utf-8", errors="replace")
     try:
         cleaned = _strings_without(parsed, keys)
-        if cleaned == parsed and hide_keys(response.text, keys) == response.text:
+        if cleaned == parsed and not named_twice:
             return body
         return json.dumps(cleaned).encode("ascii")  # ASCII reads the same in any charset the headers name
     except RecursionError:  # nested deeper than Python walks: hide the keys in its raw text instead
