@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import types
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +19,7 @@ from shotline.core.errors import (
     SaveFailed,
 )
 from shotline.core.model import Project
-from shotline.storage import atomic, backups, schema
+from shotline.storage import atomic, backups, references, schema
 from shotline.storage.bundle import ProjectBundle
 from tests.storage.projects import sample_project
 
@@ -339,3 +340,24 @@ def test_a_crash_after_the_backup_does_not_keep_the_same_version_twice(bundle: P
     with ProjectBundle.open(bundle.path) as again:
         assert not stale.exists()
         assert len(again.all_backups()) == 1
+
+
+def test_a_windows_junction_counts_as_a_link(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Path.is_symlink does not see a junction before Python 3.12; a project's media folder made a junction to a
+    folder elsewhere (no rights needed on Windows) must be refused as a link is. Linux has no junctions, so the
+    folder's lstat answer is Windows' for one."""
+    (tmp_path / "media").mkdir()
+    real = os.lstat
+
+    def windows_lstat(path: object, *args: object, **kwargs: object) -> object:
+        found = real(path, *args, **kwargs)  # type: ignore[arg-type]
+        if Path(str(path)).name != "media":
+            return found
+        return types.SimpleNamespace(st_mode=found.st_mode, st_reparse_tag=0xA0000003)  # IO_REPARSE_TAG_MOUNT_POINT
+
+    monkeypatch.setattr(os, "lstat", windows_lstat)
+    monkeypatch.setattr(Path, "readlink", lambda self: Path("C:/Users/someone/Pictures"))
+    assert references.is_link(tmp_path / "media")
+    with pytest.raises(ProjectCorrupt, match="its media is a link"):
+        references.check_own_entries(tmp_path)
+    assert not references.is_link(tmp_path)  # a plain folder is not

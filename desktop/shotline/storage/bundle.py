@@ -133,7 +133,7 @@ class ProjectBundle:
         Whoever holds the lock is the only one writing them, and at opening it writes none yet."""
         found = [*self.partial_dir.glob("*.import.part"), *self.partial_dir.glob("*.import.part.*")]
         try:
-            kinds = [kind for kind in self.cache_dir.iterdir() if kind.is_dir() and not kind.is_symlink()]
+            kinds = [kind for kind in self.cache_dir.iterdir() if kind.is_dir() and not references.is_link(kind)]
         except OSError:
             kinds = []
         for kind in kinds:
@@ -441,7 +441,7 @@ class ProjectBundle:
 def cached(path: Path) -> bool:
     """Whether `path`, a file in a project's cache, is one Shotline may read back or show: a regular file, no link
     (a hand-made project folder can hold a link under a thumbnail's name to a picture anywhere on the computer)."""
-    return path.is_file() and not path.is_symlink()
+    return path.is_file() and not references.is_link(path)
 
 
 def read_capped(path: Path) -> bytes:

@@ -17,6 +17,7 @@ folder calls it: the bundle on every load, the archive reader after unpacking.
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 from collections.abc import Iterator
@@ -114,6 +115,21 @@ OWN_ENTRIES = (
 only if it is no link: `storage.bundle.cached`)."""
 
 
+_LINK_TAGS = frozenset({0xA000000C, 0xA0000003})
+"""Windows' reparse tags for a symbolic link and a junction (stat.IO_REPARSE_TAG_SYMLINK and _MOUNT_POINT, which
+the stat module defines on Windows only)."""
+
+
+def is_link(path: Path) -> bool:
+    """A symbolic link, or on Windows a junction too: a folder link anyone can make without rights, which
+    Path.is_symlink does not see before Python 3.12. Other reparse points (a OneDrive file kept online) are files."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISLNK(found.st_mode) or getattr(found, "st_reparse_tag", 0) in _LINK_TAGS
+
+
 def check_own_entries(root: Path) -> None:
     """The rule for the project folder's own files and folders (`OWN_ENTRIES`): none is a link. Shotline writes into
     them (the lock's holder record, the job journal, imported media, backups, the cache) and reads them back, so a
@@ -124,7 +140,7 @@ def check_own_entries(root: Path) -> None:
     for name in OWN_ENTRIES:
         entry = Path(root) / name
         try:
-            if not entry.is_symlink():
+            if not is_link(entry):
                 continue
             target = str(entry.readlink())
         except OSError:
