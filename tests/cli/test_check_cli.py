@@ -38,8 +38,8 @@ def test_takes_at_another_shape_and_rate_are_named_with_their_fixes(tmp_path: Pa
     assert found.out.splitlines() == [
         "Shot 1 (phone): its take is 180×320 (9:16), in a 16:9 film: the export will put bars around it.",
         "  Generate a take: shotline generate film --shot 1",
-        "Shot 2 (drone): its take runs at 30 fps in a 24 fps film: the export will repeat or drop frames, and motion may "
-        "stutter.",
+        "Shot 2 (drone): its take runs at 30 fps in a 24 fps film: the export will repeat or drop frames, and "
+        "motion may stutter.",
         "  Pick take 2 (1 s): shotline pick film 2 2",
         "  Generate a take: shotline generate film --shot 2",
         "2 findings.",
