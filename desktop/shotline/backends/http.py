@@ -182,7 +182,7 @@ class ProviderHttp:
         if not key:
             hint = self._key_auth.missing_hint if self._key_auth else ""
             raise AuthFailed(
-                f"No API key for {self.provider}. Add it in Settings → API keys or with "
+                f"No API key for {self.provider}. Add it in Edit → API keys or with "
                 f"`shotline keys set {self.backend_id}`.{' ' + hint if hint else ''}"
             )
         return key
@@ -491,7 +491,7 @@ def error_for(status: int, provider: str, message: str) -> BackendError:
     """The creator-facing error for an HTTP failure status."""
     said = f" ({provider} said: {message})" if message else ""
     if status == 401:
-        return AuthFailed(f"{provider} did not accept the API key{said}. Check it in Settings → API keys.")
+        return AuthFailed(f"{provider} did not accept the API key{said}. Check it in Edit → API keys.")
     if status == 403:
         return AuthFailed(f"{provider} refused access{said}. The key may lack permission for this model.")
     if status == 402:
