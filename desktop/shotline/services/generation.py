@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -204,6 +204,24 @@ class GenerationService:
             )
             for ref in shot_refs
         ]
+        return self._records(requests, jobs_so_far)
+
+    def plan_pairs(
+        self, shot_ref: str, pairs: Sequence[tuple[str, str]], *, jobs_so_far: Iterable[JobRecord] | None = None
+    ) -> list[JobRecord]:
+        """One job for `shot_ref` per (backend, model) pair — one shot tried on several models — checked as `plan`
+        checks: the budget counts every pair together, so a try-on it cannot afford sends nothing at all."""
+        project = self._session.project
+        shot = project.shot(shot_ref)
+        requests = [
+            build_request(self._ctx, project, shot, backend=backend, model=model, project_dir=self._session.bundle.path)
+            for backend, model in pairs
+        ]
+        return self._records(requests, jobs_so_far)
+
+    def _records(self, requests: list[GenerationRequest], jobs_so_far: Iterable[JobRecord] | None) -> list[JobRecord]:
+        """The requests priced and checked against the budget, one record each; nothing is written or sent."""
+        project = self._session.project
         estimates = [self._ctx.registry.estimate(request) for request in requests]
         so_far = self._journal.all() if jobs_so_far is None else jobs_so_far
         check_budget(so_far, project.settings.budget, estimates, kinds(self._ctx.registry))
@@ -223,7 +241,10 @@ class GenerationService:
 
     def prepare(self, shot_refs: list[str], *, backend: str | None = None, model: str | None = None) -> list[JobRecord]:
         """`plan`, then write one journal row per job here and now — before anything is sent."""
-        records = self.plan(shot_refs, backend=backend, model=model)
+        return self.write_down(self.plan(shot_refs, backend=backend, model=model))
+
+    def write_down(self, records: list[JobRecord]) -> list[JobRecord]:
+        """One journal row per planned job, here and now — before anything is sent, so a job is never sent twice."""
         for record in records:
             self._journal.add(record)
         return records
