@@ -18,9 +18,11 @@ from shotline.services.budget import spending
 from shotline.services.context import AppContext, open_context
 from shotline.services.generation import GenerationService, StartedJob
 from shotline.services.keys import key_status
-from shotline.services.ledger import KindOf, by_shot, job_cost, kinds
+from shotline.services.ledger import KindOf, ask_above, by_shot, job_cost, kinds, needs_asking, spend_question
 from shotline.services.session import ProjectSession
 from shotline.services.shot_fit import sending_notes
+from shotline.services.take_caption import take_caption
+from shotline.services.try_on import FEWEST_PAIRS, MOST_PAIRS, Pair, plan_try_on
 from shotline.storage.secrets import KeySource
 
 
@@ -61,12 +63,32 @@ def _wait_and_attach(generation: GenerationService, session: ProjectSession, sta
 @click.option("--backend", default=None, help="Use this backend instead of each shot's own.")
 @click.option("--model", default=None, help="Use this model of the backend.")
 @click.option("--wait", is_flag=True, help="Stay until the takes are downloaded and attached.")
+@click.option(
+    "--try",
+    "tries",
+    multiple=True,
+    metavar="BACKEND/MODEL",
+    help=f"Try the --shot on this backend/model pair; give it {FEWEST_PAIRS} to {MOST_PAIRS} times to compare.",
+)
+@click.option("--yes", is_flag=True, help="Start a paid try-on without asking.")
 def generate(
-    project: str, shot_ref: str | None, all_shots: bool, backend: str | None, model: str | None, wait: bool
+    project: str,
+    shot_ref: str | None,
+    all_shots: bool,
+    backend: str | None,
+    model: str | None,
+    wait: bool,
+    tries: tuple[str, ...],
+    yes: bool,
 ) -> None:
     """Send shots to their generation backend; each finished clip becomes a new take."""
     if shot_ref and all_shots:
         raise click.UsageError("give either --shot or --all, not both")
+    if tries:
+        if not shot_ref or all_shots or backend or model:
+            raise click.UsageError("--try needs one --shot, and takes the place of --backend and --model")
+        _try_on(project, shot_ref, [Pair.parse(text) for text in tries], wait=wait, yes=yes)
+        return
     with open_context() as ctx, editing(project) as session:
         if shot_ref:
             refs = [session.project.shot(shot_ref).id]
@@ -89,6 +111,52 @@ def generate(
         for record in generation.submit(records):
             click.echo(f"{record.id}  {record.phase.value}  {record.backend}/{record.model}")
         click.echo(f"Collect the takes with: shotline resume {project} --wait", err=True)
+
+
+def _try_on(project: str, shot_ref: str, pairs: list[Pair], *, wait: bool, yes: bool) -> None:
+    """One shot on several models: each pair's model, what it makes and costs, and the total, before anything is
+    sent; a paid one asks first (as the window's Generate does) unless --yes. One journaled job per pair."""
+    with open_context() as ctx, editing(project) as session:
+        _check_keys(ctx, [pair.backend for pair in pairs])
+        generation = GenerationService(ctx, session)
+        trying = plan_try_on(ctx, session, generation, shot_ref, pairs)
+        click.echo(f"Shot {trying.shot_number} on {len(trying.trials)} models:", err=True)
+        for trial in trying.trials:
+            click.echo(f"  {trial.describe()}", err=True)
+            for note in trial.fit.notes():
+                click.echo(f"    {note}", err=True)
+        click.echo(f"Total: {trying.total.text()}", err=True)
+        so_far = spending(session.journal.all(), session.project.settings.budget, kinds(ctx.registry))
+        click.echo(f"Project: {so_far.describe()}.", err=True)
+        threshold = ask_above(ctx.settings.ask_above_usd)
+        if not yes and needs_asking(trying.total, threshold):
+            question = spend_question(trying.total, len(trying.trials), threshold)
+            try:
+                agreed = click.confirm(question, default=False, err=True)
+            except click.Abort:
+                agreed = False  # no one to answer (a script's closed input): never a silent yes
+            if not agreed:
+                raise ShotlineError("Nothing was sent. To start a paid try-on without being asked, add --yes.")
+        records = generation.write_down(trying.records)
+        if not wait:
+            for record in generation.submit(records):
+                click.echo(f"{record.id}  {record.phase.value}  {record.backend}/{record.model}")
+            click.echo(f"Collect the takes with: shotline resume {project} --wait", err=True)
+            return
+        failed = _wait_and_attach(generation, session, generation.run(records))
+        _say_captions(ctx, session, records)
+        if failed:
+            raise ShotlineError(f"{failed} of {len(records)} pair(s) failed; see the messages above.")
+
+
+def _say_captions(ctx: AppContext, session: ProjectSession, records: list[JobRecord]) -> None:
+    """The landed takes as the comparison captions them: by model, cost and time taken."""
+    jobs = {record.id: session.journal.get(record.id) for record in records}
+    for shot in session.project.shots:
+        for number, take in enumerate(shot.takes, start=1):
+            if take.generation is not None and take.generation.job_id in jobs:
+                caption = take_caption(ctx, take, number, jobs[take.generation.job_id])
+                click.echo(f"{caption.title}  {caption.facts}")
 
 
 def _check_keys(ctx: AppContext, backend_ids: list[str]) -> None:
