@@ -445,7 +445,7 @@ def test_the_welcome_page_offers_new_open_and_the_demo(xvfb_display: str, tmp_pa
     assert facts["showing_welcome"] and facts["title"] == "Shotline"
     assert facts["buttons"] == ["New project…", "Open…", "Open the demo project"]
     assert facts["recent"] == ["No recent projects yet"]
-    assert facts["menus"][:4] == ["&File", "&Edit", "&View", "&Help"]
+    assert facts["menus"][:5] == ["&File", "&Edit", "&View", "Fil&m", "&Help"]
     page = np.mean([theme.WINDOW.red(), theme.WINDOW.green(), theme.WINDOW.blue()])
     for rect in facts["button_rects"]:  # each button stands out lighter than the page and carries its label
         button = _region(pixels, rect)

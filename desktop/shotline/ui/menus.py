@@ -26,8 +26,8 @@ class WindowMenus:
         bar = window.menuBar()
         self.file = bar.addMenu("&File")
         self.edit = bar.addMenu("&Edit")
+        self.view = bar.addMenu("&View")  # File, Edit, View first, as in every editor; the film's own menu after
         self.film = bar.addMenu("Fil&m")
-        self.view = bar.addMenu("&View")
         self.help = bar.addMenu("&Help")
         self._fill_file()
         self._fill_edit()
