@@ -72,6 +72,10 @@ def test_what_a_model_keeps_changes_and_drops_of_a_shot() -> None:
     assert fit.length is not None and fit.length.made_us == 10_000_000
     assert "asks 8 s → 10 s will be made and billed" in " ".join(fit.notes())
     assert fit_shot(shot, OLD).dropped == ()  # the model it was made for takes everything
+    seedless = dataclasses.replace(
+        shot, negative_prompt="", generation=dataclasses.replace(shot.generation, last_frame=None, reference_images=())
+    )
+    assert fit_shot(seedless, NEW).cannot_take() == "Studio Two cannot take this shot's seed 42: it will not be sent."
 
 
 def test_a_length_the_model_cannot_make_is_said_not_sent() -> None:

@@ -128,6 +128,7 @@ def test_the_inspector_says_what_the_model_cannot_take(
     assert notice.label.text() == "Title card cannot take this shot's end frame or seed 7: they will not be sent."
     assert not inspector.last_frame.isVisibleTo(inspector)  # hidden field, said in words instead
     assert notice.remove_button.isVisibleTo(inspector)
+    assert notice.remove_button.text() == "Remove them from the shot"  # two settings; one would be "it"
     inspector.activateWindow()
     qtbot.waitUntil(inspector.isActiveWindow, timeout=5000)
     notice.remove_button.setFocus()  # as a click leaves it

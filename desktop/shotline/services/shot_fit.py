@@ -66,7 +66,8 @@ class ShotFit:
         """ "Kling 2.1 cannot take this shot's end frame or seed 42: they will not be sent.", or ""."""
         if not self.dropped:
             return ""
-        return f"{self.model.label} cannot take this shot's {_listed(self.dropped)}: they will not be sent."
+        them = "they" if len(self.dropped) > 1 else "it"
+        return f"{self.model.label} cannot take this shot's {_listed(self.dropped)}: {them} will not be sent."
 
     def notes(self) -> list[str]:
         """Everything the creator should read before sending: what is dropped, then what is changed."""

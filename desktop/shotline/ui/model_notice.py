@@ -71,6 +71,9 @@ class ModelNotice(QWidget):
                 # what a model past its retirement cannot take is moot: it is sent nothing, and a move says the rest
                 fit = fit_shot(shot, self.model)
                 dropping = bool(fit.dropped)
+                self.remove_button.setText(
+                    "Remove them from the shot" if len(fit.dropped) > 1 else "Remove it from the shot"
+                )
                 lines.extend(fit.notes())
         replacement = self.retired.replacement if self.retired is not None else None
         if replacement is not None:
