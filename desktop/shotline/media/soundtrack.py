@@ -275,15 +275,19 @@ class _Encoding:
         skipped: list[Filter] = [("atrim", {"start_sample": str(priming), "end_sample": str(priming + self.samples)})]
         argv = self._argv(filters, codec)
         try:
-            _, measured = await together(
+            _, streamed = await together(
                 run_ffmpeg(argv, registry=self._registry, writing=self.dest, feeding=feed),
                 self._metered(encoded, skipped, feed),
             )
         finally:
             feed.close()
         self._advance(_ENCODE + _METER, 0.0)
-        if measured is None:  # the stream's meter failed: the file is there to meter instead
+        measured: Loudness | None
+        if isinstance(streamed, RenderFailed):  # the stream's meter failed: the file is there to meter instead
+            log.warning("could not meter the sound of %s as it was encoded: %s", self.dest.name, streamed)
             measured = await self._metered_file()
+        else:
+            measured = streamed
         if self._alongside is not None:
             await self._alongside(self.dest)
         return measured
@@ -304,7 +308,11 @@ class _Encoding:
         # onfail=ignore: a meter that stops reading costs the measurement (the file is metered instead), not the sound
         return [*argv, "-f", "tee", f"[f={muxer}{options}]{file}|[f={stream}:onfail=ignore]pipe:1"]
 
-    async def _metered(self, encoded: SoundSource, skipped: list[Filter], feed: lifeline.Feed) -> Loudness | None:
+    async def _metered(
+        self, encoded: SoundSource, skipped: list[Filter], feed: lifeline.Feed
+    ) -> Loudness | RenderFailed:
+        """The encoded stream's figures, or why its meter failed: said only once the encode itself has worked, since
+        an encode that fails (a full disk) ends the meter's stream early, and its own error is the one to tell."""
         try:
             return await meter_sound(
                 encoded,
@@ -317,8 +325,7 @@ class _Encoding:
                 fed=feed,
             )
         except RenderFailed as failure:
-            log.warning("could not meter the sound of %s as it was encoded: %s", self.dest.name, failure)
-            return None
+            return failure
 
     async def _metered_file(self) -> Loudness | None:
         try:
