@@ -106,7 +106,6 @@ INFO = BackendInfo(
     description="Google's Gemini Omni video models, with sound, through the Gemini API; needs a Gemini API key "
     "on an account with billing.",
 )
-RETIRED: Mapping[str, str] = {model.id: model.replacement for model in INFO.models if model.retired}
 """Models Google has switched off on the Gemini API, and what it names as their successor (the catalogue's)."""
 
 
@@ -465,7 +464,7 @@ def _provider_error(response: httpx.Response, message: str, info: BackendInfo = 
     if status in (400, 404) and "model" in text and _retired_words(text):
         model = _model_of(response)
         named = _USE_INSTEAD.search(message)
-        return retired(info, model, PROVIDER, message, named=RETIRED.get(model) or (named.group(1) if named else None))
+        return retired(info, model, PROVIDER, message, named=named.group(1) if named else None)
     if status == 429 and google_status == "RESOURCE_EXHAUSTED" and "quota" in text:
         return QuotaExceeded(f"Google's quota for this key is used up{said}. Wait, or raise the quota, then retry.")
     if status in (403, 404, 410) and response.request.url.path.endswith(":download"):

@@ -82,7 +82,6 @@ INFO = BackendInfo(
     max_concurrency=4,
     description="Luma's Ray 2 video models: 5 or 9 second clips in seven aspect ratios, up to 4K, with loops.",
 )
-_RETIRED = {model.id: model.replacement for model in INFO.models if model.retired}
 """Models the API used to take (the catalogue's retired entries), and what Luma offers instead."""
 
 
@@ -305,7 +304,7 @@ def _error_for(response: httpx.Response, message: str, info: BackendInfo = INFO)
         return AuthFailed(f"{PROVIDER} did not accept the API key{said}. Check it in Edit → API keys.")
     if status in (400, 422) and message and _MODEL_WORDS.search(message):
         model = _sent_model(response)
-        return retired(info, model, PROVIDER, message, named=_RETIRED.get(model, info.default_model.id))
+        return retired(info, model, PROVIDER, message, named=info.default_model.id)
     if status in (400, 422):
         return InputRejected(f"{PROVIDER} refused the shot's settings{said}. Change them and try again.")
     return None

@@ -95,7 +95,6 @@ INFO = BackendInfo(
     description="Runs official video models on Replicate (Kling, Hailuo, Wan) or any model you name, on your "
     "Replicate account.",
 )
-_SUCCESSORS: Mapping[str, str] = {model.id: model.replacement for model in INFO.models if model.replacement}
 """Models Replicate retires, and the model Shotline suggests instead (the catalogue's replacement)."""
 
 
@@ -555,7 +554,7 @@ def _error(response: httpx.Response, message: str, info: BackendInfo = INFO) -> 
         )
     if create is not None and status == 404:
         model = create.group("model") or ""
-        return retired(info, model, "Replicate", detail or title, named=_SUCCESSORS.get(model))
+        return retired(info, model, "Replicate", detail or title)
     if create is not None and status == 422 and "version" in f"{title} {detail}".lower():
         return ModelRetired(
             f"Replicate does not offer this model version, or your account may not use it{said}. "

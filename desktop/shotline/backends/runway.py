@@ -88,7 +88,6 @@ INFO = BackendInfo(
     max_concurrency=2,
     description="Runway's video models (Gen-4.5, Veo 3.1, Gemini Omni) in the cloud; needs a Runway API key.",
 )
-_RETIRED = {model.id: model.replacement or None for model in INFO.models if model.retired}
 """Models Runway stopped offering, and what to use instead (the catalogue's retired entries)."""
 
 
@@ -349,7 +348,7 @@ def _runway_error(response: httpx.Response, message: str, info: BackendInfo = IN
         )
     if any(issue.get("path", [None])[:1] == ["model"] for issue in details if isinstance(issue.get("path"), list)):
         model = _sent_model(response) or ""
-        return retired(info, model, _PROVIDER, said, named=_RETIRED.get(model))
+        return retired(info, model, _PROVIDER, said)
     return InputRejected(f"Runway refused the shot's settings (Runway said: {said}). Change them and try again.")
 
 
