@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from shotline.core.lengths import LengthFit
-from shotline.core.model import MediaInfo, Size
+from shotline.core.model import CastKind, MediaInfo, Size
 
 ProgressSink = Callable[[float], None]
 """Receives progress as a fraction from 0 to 1. Called from the async runner's thread."""
@@ -31,12 +31,20 @@ class BackendKind(StrEnum):
     CLOUD = "cloud"
 
 
+class MediaKind(StrEnum):
+    """What a model makes: a clip (a take of a shot) or a still picture (a first frame, a cast reference)."""
+
+    VIDEO = "video"
+    IMAGE = "image"
+
+
 @dataclass(frozen=True, slots=True)
 class ModelInfo:
     """What one model of a backend can do; the window builds its controls from this."""
 
     id: str
     label: str
+    kind: MediaKind = MediaKind.VIDEO
     durations_us: tuple[int, ...] = ()
     """Allowed lengths; empty means any length from min to max."""
     min_duration_us: int = 1_000_000
@@ -52,6 +60,13 @@ class ModelInfo:
     image_to_video: bool = False
     first_last_frame: bool = False
     reference_images: int = 0
+    reference_tag: str = ""
+    """How the provider's prompt names a reference image, as a template (`{index}` from 0, `{number}` from 1, `{name}`
+    the cast member's name): "<IMAGE_REF_{index}>", "@Image{number}"; empty where the images are bound by order only."""
+    reference_kinds: tuple[CastKind, ...] = tuple(CastKind)
+    """The kinds of cast member its reference slots are for (a face-only "subject reference" takes characters)."""
+    references_with_frames: bool = True
+    """False where the provider takes reference images or a first/last frame, never both in one request."""
     seed: bool = False
     negative_prompt: bool = False
     extend: bool = False
@@ -70,12 +85,16 @@ class BackendInfo:
     name: str
     kind: BackendKind
     models: tuple[ModelInfo, ...]
+    """The video models, the first the default: what a shot's backend and model are chosen from."""
     key_env_vars: tuple[str, ...] = ()
     max_concurrency: int = 2
     description: str = ""
     poll_seconds: float | None = None
     """How often to ask for a job's state; None means the creator's setting (cloud providers bill nothing for a
     poll but rate-limit them, while a local backend answers at once)."""
+    still_models: tuple[ModelInfo, ...] = ()
+    """The image models (stills first: draft first frames and cast pictures), kept apart so no shot is set to
+    make its clip with one; the same key, journal and estimates serve both."""
 
     @property
     def needs_key(self) -> bool:
@@ -89,6 +108,12 @@ class BackendInfo:
         if not model_id:
             return self.default_model
         return next((m for m in self.models if m.id == model_id), None)
+
+    def still_model(self, model_id: str = "") -> ModelInfo | None:
+        """The image model of that id (the first one for ""); None when the backend makes no such still."""
+        if not model_id:
+            return self.still_models[0] if self.still_models else None
+        return next((m for m in self.still_models if m.id == model_id), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +144,8 @@ class GenerationRequest:
     the card is part of the take, and the shot may be moved after it was made."""
     shot_number: int = 0
     """The shot's 1-based position when the job was made; the animatic colours its card by it."""
+    kind: MediaKind = MediaKind.VIDEO
+    """A clip, or a still (then `duration_us` is 0 and `audio` False): the job lands a picture, not a take."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -141,6 +168,8 @@ class GenerationRequest:
             "options": dict(self.options),
             "label": self.label,
             "shot_number": self.shot_number,
+            # written only for a still, so a clip's request snapshot (on its take, in the journal) reads as before
+            **({"kind": self.kind.value} if self.kind is not MediaKind.VIDEO else {}),
         }
 
     @classmethod
@@ -165,6 +194,7 @@ class GenerationRequest:
             options=dict(data.get("options", {})),
             label=str(data.get("label", "")),
             shot_number=int(data.get("shot_number", 0)),
+            kind=MediaKind(str(data.get("kind", MediaKind.VIDEO.value))),
         )
 
 
@@ -339,6 +369,8 @@ class TitleCard:
     fps: Fraction
     background: str = "#1d2733"
     tone_hz: int | None = 220
+    still: bool = False
+    """One PNG picture of the card (a draft still), not a timed clip."""
 
 
 class CardRenderer(Protocol):
