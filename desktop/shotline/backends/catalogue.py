@@ -19,6 +19,9 @@ A file looks like this (lengths in seconds, amounts in USD written as strings so
     resolutions = ["720p", "1080p"]
     audio = true                              # and text_to_video, image_to_video, first_last_frame, seed,
     reference_images = 3                      # negative_prompt, extend, remix (true/false)
+    reference_tag = "@Image{number}"          # how the prompt names reference image n ({index} from 0, {name})
+    reference_kinds = ["character", "place"]  # the cast kinds its slots take (all four unless named)
+    references_with_frames = false           # references and a first/last frame never go in one request
     retired = "2026-10-22"                    # the day the provider stopped serving it, and what it suggests
     replacement = "other-id"
     shares = "veo-3.1"                        # start from shared.toml's model of that name (below)
@@ -52,6 +55,7 @@ from typing import Any
 from shotline.backends.pricing import BackendPrices, ModelPrice, PriceTable, parse_price
 from shotline.core.errors import InputRejected, ModelRetired
 from shotline.core.lengths import LengthFit, fit_length, lengths_text, seconds_text
+from shotline.core.model import CastKind
 from shotline.core.ports import BackendInfo, ModelInfo
 from shotline.resources import resource
 
@@ -71,11 +75,13 @@ _FLAGS = (
     "negative_prompt",
     "extend",
     "remix",
+    "references_with_frames",
 )
 _LISTS = ("aspects", "resolutions")
 _LENGTHS = ("lengths", "min_length", "max_length", "length_step", "fit")
 _OWN = ("price", "route", "shares")
-_KNOWN = frozenset(("label", "reference_images", "retired", "replacement", *_FLAGS, *_LISTS, *_LENGTHS, *_OWN))
+_REFERENCES = ("reference_images", "reference_tag", "reference_kinds")
+_KNOWN = frozenset(("label", *_REFERENCES, "retired", "replacement", *_FLAGS, *_LISTS, *_LENGTHS, *_OWN))
 
 
 class CatalogueError(ValueError):
@@ -296,6 +302,7 @@ def parse_model(
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
             raise CatalogueError("reference_images must be a whole number of images")
         capabilities["reference_images"] = count
+    capabilities.update(_references(table))
     capabilities.update(_lengths(table))
     capabilities["retired"] = _text(table.get("retired"))
     capabilities["replacement"] = _text(table.get("replacement"))
@@ -309,6 +316,28 @@ def parse_model(
         as_of=as_of,
         source=source,
     )
+
+
+def _references(table: Mapping[str, Any]) -> dict[str, Any]:
+    """How the model's prompt names its reference images, and which kinds of cast member its slots take."""
+    found: dict[str, Any] = {}
+    if "reference_tag" in table:
+        tag = table["reference_tag"]
+        try:
+            str(tag).format(index=0, number=1, name="Name")
+        except (KeyError, IndexError, ValueError):
+            tag = None
+        if not isinstance(tag, str):
+            raise CatalogueError('reference_tag must be text naming {index}, {number} or {name}, like "@Image{number}"')
+        found["reference_tag"] = tag
+    if "reference_kinds" in table:
+        names = _strings(table["reference_kinds"], "reference_kinds")
+        try:
+            found["reference_kinds"] = tuple(CastKind(name) for name in names)
+        except ValueError:
+            kinds = ", ".join(kind.value for kind in CastKind)
+            raise CatalogueError(f"reference_kinds must name kinds of cast member: {kinds}") from None
+    return found
 
 
 def _lengths(table: Mapping[str, Any]) -> dict[str, Any]:
