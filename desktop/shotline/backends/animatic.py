@@ -2,7 +2,8 @@
 
 It goes through the same job path as a cloud backend — submit, poll, download — so the whole generation flow can be
 used and tested without a key or a network. Its "provider" is a folder: `<id>.json` is the accepted request and
-`<id>.mp4` the finished clip, so a job survives a restart and is re-rendered if the clip was not finished.
+`<id>.mp4` the finished clip (`<id>.png` for a still card), so a job survives a restart and is re-rendered if the
+clip was not finished.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from shotline.backends.catalogue import shipped_models
+from shotline.backends.catalogue import shipped_models, shipped_stills
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.core.cleanup import clean_up_on_thread
 from shotline.core.errors import InputRejected, JobFailed, ShotlineError
@@ -27,6 +28,7 @@ from shotline.core.ports import (
     GenerationRequest,
     JobState,
     JobStatus,
+    MediaKind,
     ModelInfo,
     ProgressSink,
     SentCreate,
@@ -60,6 +62,7 @@ INFO = BackendInfo(
     kind=BackendKind.OFFLINE,
     poll_seconds=0.1,
     models=shipped_models("animatic"),
+    still_models=shipped_stills("animatic"),
     max_concurrency=2,
     description="Renders each shot as a timed title card of its prompt, on this computer. Free, needs no key.",
 )
@@ -80,6 +83,7 @@ def card_for(request: GenerationRequest, model: ModelInfo) -> TitleCard:
         fps=request.fps,
         background=card_colour(request.shot_number),
         tone_hz=_TONE_HZ if request.audio and model.audio else None,
+        still=request.kind is MediaKind.IMAGE,
     )
 
 
@@ -128,10 +132,10 @@ class AnimaticBackend:
             return JobStatus(JobState.FAILED, message=render.error)
         if render.task.cancelled():
             return JobStatus(JobState.CANCELLED, message="The animatic render was cancelled.")
-        return JobStatus(JobState.SUCCEEDED, progress=1.0, outputs=(str(self._clip(provider_job_id)),))
+        return JobStatus(JobState.SUCCEEDED, progress=1.0, outputs=(str(self._made(provider_job_id)),))
 
     async def download(self, provider_job_id: str, status: JobStatus, dest: Path, progress: ProgressSink) -> None:
-        source = self._clip(provider_job_id) if _ID.fullmatch(provider_job_id) else None
+        source = await asyncio.to_thread(self._made, provider_job_id) if _ID.fullmatch(provider_job_id) else None
         if source is None or not await asyncio.to_thread(source.is_file):
             raise JobFailed(
                 f"The animatic clip for job {provider_job_id!r} is not there any more; generate the shot again."
@@ -168,7 +172,7 @@ class AnimaticBackend:
 
     async def _render(self, provider_id: str, card: TitleCard) -> None:
         render_state = self._renders[provider_id]
-        partial = self._dir / f"{provider_id}.part.mp4"
+        partial = self._dir / f"{provider_id}.part{_suffix(card)}"
 
         def on_progress(value: float) -> None:
             render_state.progress = max(render_state.progress, min(1.0, value))
@@ -178,7 +182,7 @@ class AnimaticBackend:
                 render_state.started = True
                 await self._ctx.card_renderer(card, partial, on_progress)
             # The clip only gets its final name once complete, so "the mp4 exists" always means "finished".
-            await asyncio.to_thread(os.replace, partial, self._clip(provider_id))
+            await asyncio.to_thread(os.replace, partial, self._dir / f"{provider_id}{_suffix(card)}")
         except asyncio.CancelledError:
             with contextlib.suppress(OSError):
                 await clean_up_on_thread(partial.unlink, missing_ok=True)
@@ -199,8 +203,9 @@ class AnimaticBackend:
                 JobState.FAILED,
                 message=f"The animatic has no job {provider_id!r}; its files may have been deleted. Generate again.",
             )
-        if await asyncio.to_thread(self._clip(provider_id).is_file):
-            return JobStatus(JobState.SUCCEEDED, progress=1.0, outputs=(str(self._clip(provider_id)),))
+        made = await asyncio.to_thread(self._made, provider_id)
+        if made.is_file():
+            return JobStatus(JobState.SUCCEEDED, progress=1.0, outputs=(str(made),))
         if self._closed:
             return JobStatus(JobState.QUEUED, message="The animatic is shutting down; the card resumes next time.")
         try:
@@ -217,8 +222,10 @@ class AnimaticBackend:
     def _json(self, provider_id: str) -> Path:
         return self._dir / f"{provider_id}.json"
 
-    def _clip(self, provider_id: str) -> Path:
-        return self._dir / f"{provider_id}.mp4"
+    def _made(self, provider_id: str) -> Path:
+        """The finished clip, or the finished still; the clip's name when neither is there yet."""
+        still = self._dir / f"{provider_id}.png"
+        return still if still.is_file() else self._dir / f"{provider_id}.mp4"
 
     def _write_request(self, provider_id: str, request: GenerationRequest) -> None:
         self._dir.mkdir(parents=True, exist_ok=True)
@@ -235,8 +242,8 @@ class AnimaticBackend:
         return GenerationRequest.from_json(data)
 
     def _remove_files(self, provider_id: str) -> None:
-        for path in (self._json(provider_id), self._clip(provider_id), self._dir / f"{provider_id}.part.mp4"):
-            path.unlink(missing_ok=True)
+        for suffix in (".json", ".mp4", ".part.mp4", ".png", ".part.png"):
+            (self._dir / f"{provider_id}{suffix}").unlink(missing_ok=True)
 
     def _find_sync(self, job_id: str) -> str | None:
         if not self._dir.is_dir():
@@ -255,6 +262,12 @@ class AnimaticBackend:
 
 
 def _check(request: GenerationRequest) -> ModelInfo:
+    if request.kind is MediaKind.IMAGE:
+        still = INFO.still_model(request.model)
+        if still is None:
+            known = ", ".join(m.id for m in INFO.still_models)
+            raise InputRejected(f"The animatic has no still model {request.model!r}; choose one of: {known}.")
+        return still
     model = INFO.model(request.model)
     if model is None:
         known = ", ".join(m.id for m in INFO.models)
@@ -265,6 +278,10 @@ def _check(request: GenerationRequest) -> ModelInfo:
             f"{model.max_duration_us // 1_000_000} seconds; change the shot's duration."
         )
     return model
+
+
+def _suffix(card: TitleCard) -> str:
+    return ".png" if card.still else ".mp4"
 
 
 async def _copy(source: Path, dest: Path, progress: ProgressSink) -> None:

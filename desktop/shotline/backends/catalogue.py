@@ -12,6 +12,7 @@ A file looks like this (lengths in seconds, amounts in USD written as strings so
 
     [models."model-id"]                       # the id the provider knows it by; the first model is the default
     label = "Model 1.0"
+    kind = "video"                            # or "image": a still model (no lengths), priced per_image
     lengths = [5, 10]                         # the lengths it makes; or a range:
     # min_length = 2, max_length = 10, length_step = 1   (step 0: any length in the range)
     fit = "nearest"                           # nearest | at_least | exact (core.lengths.LengthFit)
@@ -56,7 +57,7 @@ from shotline.backends.pricing import BackendPrices, ModelPrice, PriceTable, par
 from shotline.core.errors import InputRejected, ModelRetired
 from shotline.core.lengths import LengthFit, fit_length, lengths_text, seconds_text
 from shotline.core.model import CastKind
-from shotline.core.ports import BackendInfo, ModelInfo
+from shotline.core.ports import BackendInfo, MediaKind, ModelInfo
 from shotline.resources import resource
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ _LISTS = ("aspects", "resolutions")
 _LENGTHS = ("lengths", "min_length", "max_length", "length_step", "fit")
 _OWN = ("price", "route", "shares")
 _REFERENCES = ("reference_images", "reference_tag", "reference_kinds")
-_KNOWN = frozenset(("label", *_REFERENCES, "retired", "replacement", *_FLAGS, *_LISTS, *_LENGTHS, *_OWN))
+_KNOWN = frozenset(("label", "kind", *_REFERENCES, "retired", "replacement", *_FLAGS, *_LISTS, *_LENGTHS, *_OWN))
 
 
 class CatalogueError(ValueError):
@@ -110,7 +111,12 @@ class BackendModels:
     source: str = ""
 
     def infos(self) -> tuple[ModelInfo, ...]:
-        return tuple(model.info for model in self.models)
+        """The video models: what a shot is made with."""
+        return tuple(model.info for model in self.models if model.info.kind is MediaKind.VIDEO)
+
+    def stills(self) -> tuple[ModelInfo, ...]:
+        """The image models: what draft stills are made with."""
+        return tuple(model.info for model in self.models if model.info.kind is MediaKind.IMAGE)
 
     def entry(self, model_id: str) -> CatalogueModel | None:
         return next((model for model in self.models if model.info.id == model_id), None)
@@ -165,9 +171,12 @@ class Catalogue:
     def info(self, info: BackendInfo) -> BackendInfo:
         """`info` with its models from the catalogue (as it was when the catalogue has no file for it)."""
         models = self._backends.get(info.id)
-        if models is None or not models.models or models.infos() == info.models:
+        if models is None or not models.models:
             return info
-        return dataclasses.replace(info, models=models.infos())
+        videos, stills = models.infos() or info.models, models.stills()
+        if (videos, stills) == (info.models, info.still_models):
+            return info
+        return dataclasses.replace(info, models=videos, still_models=stills)
 
     def models(self, backend_id: str) -> BackendModels:
         """The backend's models; an empty list when the catalogue has no file for it."""
@@ -187,6 +196,10 @@ def shipped_models(backend_id: str) -> tuple[ModelInfo, ...]:
     return shipped().models(backend_id).infos()
 
 
+def shipped_stills(backend_id: str) -> tuple[ModelInfo, ...]:
+    return shipped().models(backend_id).stills()
+
+
 def served(catalogue: Catalogue | None, info: BackendInfo) -> tuple[BackendInfo, BackendModels]:
     """What a backend object serves: its models as `catalogue` (the app's, with the creator's entries) has them,
     else as shipped; an adapter checks and sends a request by these, so a model added as data is sent too."""
@@ -194,15 +207,20 @@ def served(catalogue: Catalogue | None, info: BackendInfo) -> tuple[BackendInfo,
     return chosen.info(info), chosen.backend(info.id) or shipped().models(info.id)
 
 
-def offered_model(info: BackendInfo, model_id: str, provider: str) -> ModelInfo:
-    """The model a request names; ModelRetired naming its replacement for one the provider no longer serves,
-    InputRejected naming those it does for one it never had."""
-    model = info.model(model_id)
+def offered_model(info: BackendInfo, model_id: str, provider: str, kind: MediaKind = MediaKind.VIDEO) -> ModelInfo:
+    """The model a request names (a still model for MediaKind.IMAGE); ModelRetired naming its replacement for one
+    the provider no longer serves, InputRejected naming those it does for one it never had."""
+    still = kind is MediaKind.IMAGE
+    lookup = info.still_model if still else info.model
+    model = lookup(model_id)
     if model is None:
-        offered = ", ".join(m.id for m in info.models if not m.retired)
-        raise InputRejected(f"{provider} has no model {model_id!r} in Shotline; choose one of: {offered}.")
+        offered = ", ".join(m.id for m in (info.still_models if still else info.models) if not m.retired)
+        what = "still model" if still else "model"
+        if not offered:
+            raise InputRejected(f"{provider} makes no stills in Shotline; choose another backend for them.")
+        raise InputRejected(f"{provider} has no {what} {model_id!r} in Shotline; choose one of: {offered}.")
     if model.retired:
-        instead = info.model(model.replacement) if model.replacement else None
+        instead = lookup(model.replacement) if model.replacement else None
         advice = f" Choose {instead.label} ({instead.id}) instead." if instead else " Choose another model."
         raise ModelRetired(
             f"{provider} no longer offers {model.label} ({model.id}; retired {model.retired}).{advice}",
@@ -291,6 +309,12 @@ def parse_model(
     if not isinstance(table.get("label"), str) or not table["label"].strip():
         raise CatalogueError("it has no label")
     capabilities: dict[str, Any] = {"label": table["label"].strip()}
+    if "kind" in table:
+        try:
+            capabilities["kind"] = MediaKind(str(table["kind"]))
+        except ValueError:
+            kinds = " or ".join(kind.value for kind in MediaKind)
+            raise CatalogueError(f"kind must be {kinds}, not {table['kind']!r}") from None
     for name in _FLAGS:
         if name in table:
             capabilities[name] = _flag(table[name], name)

@@ -13,6 +13,9 @@ as exact strings. A price table looks like this (amounts in USD):
     [per_clip]
     "6" = "0.27"                               # optional: a flat price for a clip of that many seconds
     "10" = "0.45"                              # (providers that price by the clip, not by the second)
+    per_image = "0.04"                         # a still model's price for one picture
+    [per_image_by_resolution]
+    "high" = "0.17"                            # optional: replaces per_image at that resolution (or quality)
 
 A model without a price has no estimate (shown as "unknown"), never a guessed one. Every price is of the request
 as it is sent: `request.duration_us` is the length the model will make (core.lengths.fit_length), so the estimate
@@ -32,7 +35,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from shotline.core.ports import BackendInfo, GenerationRequest
+from shotline.core.ports import BackendInfo, GenerationRequest, MediaKind
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +52,16 @@ class ModelPrice:
     per_second_with_audio_by_resolution: Mapping[str, Decimal] = field(default_factory=dict)
     per_clip: Mapping[int, Decimal] = field(default_factory=dict)
     """A flat price by the clip's length in microseconds, for providers that price a clip, not a second."""
+    per_image: Decimal = Decimal(0)
+    """What one still costs (a request of MediaKind.IMAGE asks for one picture)."""
+    per_image_by_resolution: Mapping[str, Decimal] = field(default_factory=dict)
     as_of: str = ""
     source: str = ""
     """When and where this price was read (a catalogue entry's own, else its file's)."""
 
     def cost(self, request: GenerationRequest) -> Decimal:
+        if request.kind is MediaKind.IMAGE:
+            return self.per_generation + self.per_image_by_resolution.get(request.resolution, self.per_image)
         if request.duration_us in self.per_clip:
             return self.per_generation + self.per_clip[request.duration_us]
         if request.audio and request.resolution in self.per_second_with_audio_by_resolution:
@@ -144,6 +152,8 @@ _PRICE_KEYS = frozenset(
         "per_second_by_resolution",
         "per_second_with_audio_by_resolution",
         "per_clip",
+        "per_image",
+        "per_image_by_resolution",
         "as_of",
         "source",
     }
@@ -155,7 +165,7 @@ def parse_price(entry: Mapping[str, Any]) -> ModelPrice:
     unknown = sorted(set(entry) - _PRICE_KEYS)
     if unknown:
         raise ValueError(f"unknown price field(s) {', '.join(unknown)}")
-    if "per_second" not in entry and "per_clip" not in entry:
+    if "per_second" not in entry and "per_clip" not in entry and "per_image" not in entry:
         raise KeyError("per_second")
     return ModelPrice(
         per_second=_amount(entry.get("per_second", "0")),
@@ -167,6 +177,8 @@ def parse_price(entry: Mapping[str, Any]) -> ModelPrice:
             int(Decimal(str(seconds)) * _US_PER_SECOND): amount
             for seconds, amount in _amounts(entry.get("per_clip", {})).items()
         },
+        per_image=_amount(entry.get("per_image", "0")),
+        per_image_by_resolution=_amounts(entry.get("per_image_by_resolution", {})),
         as_of=str(entry.get("as_of", "")),
         source=str(entry.get("source", "")),
     )

@@ -50,6 +50,7 @@ from shotline.core.ports import (
     JobRecord,
     JobState,
     JobStatus,
+    MediaKind,
     MediaProbe,
     ProgressSink,
     SentCreate,
@@ -72,6 +73,7 @@ run can take to give up is this plus one poll's worst case (backends.policy.READ
 LINK_REFRESHES = 1
 """An expired clip link is replaced by asking the provider for the job again, once; a second expiry ends the run."""
 _VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".webm", ".mkv", ".m4v"})
+_STILL_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp"})
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,12 @@ class GenerationOutcome:
     job_id: str
     shot_id: str
     take: Take
+    """For a still, the picture's facts and where it is; it lands in media/, never on the shot (services.stills)."""
+
+    @property
+    def still(self) -> bool:
+        made = self.take.generation
+        return made is not None and made.request.get("kind") == MediaKind.IMAGE.value
 
 
 def _ignore(_value: float) -> None:
@@ -317,7 +325,8 @@ def _settle(run: _Job, status: JobStatus) -> JobStatus:
 
 async def _download(run: _Job, status: JobStatus, media: _Media) -> GenerationOutcome:
     job_id = run.record.id
-    suffix = _suffix(status)
+    still = run.request.kind is MediaKind.IMAGE
+    suffix = _suffix(status, still)
     run.write(phase=JobPhase.DOWNLOADING, progress=GENERATION_SHARE, message="Downloading")
     partial_dir = media.project_dir / ".partial"
     media_dir = media.project_dir / "media"
@@ -329,7 +338,7 @@ async def _download(run: _Job, status: JobStatus, media: _Media) -> GenerationOu
     try:
         await asyncio.to_thread(partial_dir.mkdir, parents=True, exist_ok=True)
         await _fetch(run, status, partial, on_download)
-        info = await _probe(media, partial)
+        info = await _probe(media, partial, still)
         await asyncio.to_thread(media_dir.mkdir, parents=True, exist_ok=True)
         await asyncio.to_thread(os.replace, partial, media_dir / f"{job_id}{suffix}")
     except TransientError:
@@ -372,20 +381,25 @@ async def _fetch(run: _Job, status: JobStatus, partial: Path, progress: Progress
                 raise JobFailed(f"The provider no longer offers this clip ({status.state.value}).") from exc
 
 
-def _suffix(status: JobStatus) -> str:
-    """Keep the provider's container when its URL names one; otherwise the clip is an MP4."""
+def _suffix(status: JobStatus, still: bool = False) -> str:
+    """Keep the provider's container when its URL names one; otherwise the clip is an MP4 (a still, a PNG)."""
+    known = _STILL_SUFFIXES if still else _VIDEO_SUFFIXES
     if status.outputs:
         suffix = PurePosixPath(urlparse(status.outputs[0]).path).suffix.lower()
-        if suffix in _VIDEO_SUFFIXES:
-            return suffix
-    return ".mp4"
+        if suffix in known:
+            return ".jpg" if suffix == ".jpeg" else suffix
+    return ".png" if still else ".mp4"
 
 
-async def _probe(media: _Media, path: Path) -> MediaInfo:
+async def _probe(media: _Media, path: Path, still: bool = False) -> MediaInfo:
     try:
         info = await asyncio.to_thread(media.probe, path)
     except (MediaUnreadable, MediaMissing) as exc:
+        if still:
+            raise JobFailed(f"The picture the provider sent cannot be read ({exc}). Make the stills again.") from exc
         raise JobFailed(f"The downloaded file is not playable ({exc}). Generate the shot again.") from exc
+    if still and info.has_video:
+        return info
     if not info.has_video or info.duration_us <= 0:
         raise JobFailed("The downloaded file is not playable: it has no video. Generate the shot again.")
     return info
@@ -400,7 +414,7 @@ async def _reopen(run: _Job, media: _Media) -> GenerationOutcome | None:
         log.warning("Clip of job %s is missing; fetching it again", run.record.id)
         run.write(phase=JobPhase.SUBMITTED, media_path="")
         return None
-    return _outcome(run, await _probe(media, path))
+    return _outcome(run, await _probe(media, path, run.request.kind is MediaKind.IMAGE))
 
 
 def _outcome(run: _Job, info: MediaInfo) -> GenerationOutcome:

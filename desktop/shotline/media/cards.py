@@ -77,13 +77,14 @@ async def render_card(
     font: Path,
     registry: ProcessRegistry | None = None,
 ) -> None:
-    """Render `card` to an H.264/AAC MP4 at `dest` (written under a temporary name, then renamed into place)."""
+    """Render `card` to an H.264/AAC MP4 at `dest` (a PNG for a still card), written under a temporary name, then
+    renamed into place."""
     if not await asyncio.to_thread(font.is_file):
         raise MediaMissing(f"The title-card font {font} is missing; reinstall Shotline to restore it.")
     text_dir = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix=temp_prefix("card")))
     # named with its owner, so one a Shotline killed while rendering left is swept by the next render beside it
     await asyncio.to_thread(sweep_beside, dest)
-    partial = partial_path(dest, "rendering", ".mp4")
+    partial = partial_path(dest, "rendering", ".png" if card.still else ".mp4")
     try:
         texts = card_texts(card)
         await asyncio.to_thread(_write_texts, text_dir, texts)
@@ -101,6 +102,11 @@ async def render_card(
 
 def card_argv(card: TitleCard, output: Path, *, ffmpeg: Path, font: Path, text_dir: Path) -> list[str]:
     """The ffmpeg command line (without reporting flags) that draws the card from the text files in `text_dir`."""
+    if card.still:
+        # one picture of the card, silent, as a provider's still comes back: a PNG
+        graph = f"{_picture(card, font, text_dir)}[v]"
+        picture = ["-map", "[v]", "-frames:v", "1", "-c:v", "png", "-f", "image2", "-update", "1"]
+        return [str(ffmpeg), "-y", "-filter_complex", graph, *picture, f"file:{output}"]
     frames = frame_count(card)
     return [
         str(ffmpeg),
@@ -153,6 +159,8 @@ def card_texts(card: TitleCard) -> dict[str, str]:
         label = label[: label_chars - 1].rstrip() + "…"
     seconds = exact_duration(card)
     corner = f"{float(seconds):.2f} s · {width}x{height} · {format_fps(card.fps)} fps"
+    if card.still:
+        corner = f"still · {width}x{height}"
     return {
         "label.txt": label,
         "prompt.txt": "\n".join(wrap_prompt(card.prompt, width_chars, max_lines)),
@@ -187,8 +195,11 @@ def _write_texts(text_dir: Path, texts: dict[str, str]) -> None:
 
 
 def _graph(card: TitleCard, font: Path, text_dir: Path) -> str:
+    return f"{_picture(card, font, text_dir)}[v];{_audio_chain(card, frame_count(card))}[a]"
+
+
+def _picture(card: TitleCard, font: Path, text_dir: Path) -> str:
     width, height = card.size.width, card.size.height
-    frames = frame_count(card)
     margin = round(min(width, height) * 0.05)
     font_opt = f"fontfile={_quote(str(font))}"
     small = _small_font_size(card)
@@ -215,14 +226,6 @@ def _graph(card: TitleCard, font: Path, text_dir: Path) -> str:
         ),
         _drawtext(
             font_opt,
-            f"text={_quote('%{pts:hms}')}",
-            f"fontsize={small}",
-            "fontcolor=white@0.75",
-            f"x={margin}",
-            f"y=h-text_h-{margin}",
-        ),
-        _drawtext(
-            font_opt,
             f"textfile={_quote(str(text_dir / 'corner.txt'))}",
             "expansion=none",
             f"fontsize={small}",
@@ -231,14 +234,24 @@ def _graph(card: TitleCard, font: Path, text_dir: Path) -> str:
             f"y=h-text_h-{margin}",
         ),
     ]
-    video = ",".join(
+    if not card.still:  # a running timecode, which a still has no use for
+        drawings.append(
+            _drawtext(
+                font_opt,
+                f"text={_quote('%{pts:hms}')}",
+                f"fontsize={small}",
+                "fontcolor=white@0.75",
+                f"x={margin}",
+                f"y=h-text_h-{margin}",
+            )
+        )
+    return ",".join(
         [
             f"color=c=0x{_hex_colour(card.background)}:s={width}x{height}:r={format_fps(card.fps)}",
             *drawings,
-            "format=yuv420p",
+            "format=rgb24" if card.still else "format=yuv420p",
         ]
     )
-    return f"{video}[v];{_audio_chain(card, frames)}[a]"
 
 
 def _audio_chain(card: TitleCard, frames: int) -> str:

@@ -28,7 +28,7 @@ import av.container
 
 from shotline.core.errors import MediaMissing, MediaUnreadable
 from shotline.core.file_reading import DECODER_OPTIONS, STILL_OPEN_OPTIONS, file_url
-from shotline.core.model import MAX_LENGTH_US, MAX_SAMPLE_RATE, MAX_SIDE
+from shotline.core.model import MAX_LENGTH_US, MAX_SAMPLE_RATE, MAX_SIDE, MediaInfo, Size
 from shotline.core.timecode import format_time
 
 FORMATS = (
@@ -99,9 +99,10 @@ def check_regular(path: Path) -> None:
         raise Refused(f"{path.name} is empty (0 bytes); it was probably not downloaded completely.")
 
 
-def check_still(path: Path) -> None:
+def check_still(path: Path) -> Size:
     """Raise the message for a file that is not one still picture Shotline can read (a first frame, a reference
-    image): opened under `core.file_reading.STILL_OPEN_OPTIONS`, so a playlist or an image sequence is refused."""
+    image): opened under `core.file_reading.STILL_OPEN_OPTIONS`, so a playlist or an image sequence is refused.
+    Returns the picture's size."""
     check_regular(path)
     try:
         with av.open(url(path), options=STILL_OPEN_OPTIONS) as container:
@@ -110,13 +111,20 @@ def check_still(path: Path) -> None:
             stream = container.streams.video[0]
             check_size(path, stream.codec_context.width, stream.codec_context.height)
             stream.codec_context.options = {**stream.codec_context.options, **DECODER_OPTIONS}
-            next(container.decode(stream))  # the image demuxer takes any file by its name: only decoding tells
+            frame = next(container.decode(stream))  # the image demuxer takes any file by its name: only decoding tells
+            return Size(frame.width, frame.height)
     except StopIteration:
         raise unreadable(path, "it holds no picture") from None
     except av.error.ArgumentError:
         raise Refused(f"{path.name} is not a PNG, JPEG or WebP picture.") from None
     except av.error.FFmpegError as exc:
         raise unreadable(path, str(exc)) from None
+
+
+def still_info(path: Path) -> MediaInfo:
+    """`check_still` as a `core.ports.MediaProbe`, for a still a provider made (a draft first frame): a picture,
+    no length, no sound."""
+    return MediaInfo(duration_us=0, has_video=True, has_audio=False, size=check_still(path))
 
 
 def refused_format(path: Path) -> Refused:

@@ -24,9 +24,10 @@ from shotline.core import edits
 from shotline.core.errors import InputRejected
 from shotline.core.lengths import fit_length
 from shotline.core.model import Project, Shot, Size, new_id
-from shotline.core.ports import GenerationRequest, JobJournal, JobPhase, JobRecord, ModelInfo
+from shotline.core.ports import GenerationRequest, JobJournal, JobPhase, JobRecord, MediaKind, ModelInfo
 from shotline.jobs.generation import GenerationOutcome, cancel_generation, run_generation, submit_job
 from shotline.jobs.runner import JobHandle, throttled
+from shotline.media.intake import still_info
 from shotline.media.probe import admit
 from shotline.services.budget import check_budget
 from shotline.services.context import AppContext
@@ -219,6 +220,12 @@ class GenerationService:
         ]
         return self._records(requests, jobs_so_far)
 
+    def priced(
+        self, requests: list[GenerationRequest], jobs_so_far: Iterable[JobRecord] | None = None
+    ) -> list[JobRecord]:
+        """Requests built elsewhere (a shot's stills, services.stills) priced and checked as `plan` does."""
+        return self._records(requests, jobs_so_far)
+
     def _records(self, requests: list[GenerationRequest], jobs_so_far: Iterable[JobRecord] | None) -> list[JobRecord]:
         """The requests priced and checked against the budget, one record each; nothing is written or sent."""
         project = self._session.project
@@ -270,12 +277,14 @@ class GenerationService:
         if journal_first:
             self._journal.add(record)  # before waiting for a slot: a job queued when the app stops still resumes
         sink = throttled(lambda fraction: progress(record.id, fraction)) if progress else None
+        still = record.request.get("kind") == MediaKind.IMAGE.value
         async with self._slot(record.backend):
             return await run_generation(
                 record,
                 backend=self._ctx.backend(record.backend),
                 journal=self._journal,
-                probe=admit,  # a download comes into the project as an import does, under the same rules
+                # a download comes into the project as an import does, under the same rules (a still as a picture)
+                probe=still_info if still else admit,
                 project_dir=self._session.bundle.path,
                 poll_seconds=self._ctx.poll_seconds(record.backend),
                 progress=sink,
@@ -318,6 +327,11 @@ class GenerationService:
         The journal marks the job attached once project.json holds the take; until then a crash leaves the job
         "downloaded" and the next resume lands it again.
         """
+        if outcome.still:
+            # a still is in the project once its picture is in media/ (the journal says which shot asked for it,
+            # services.stills): it never becomes a take, whichever path (a resume, the window) finished its job
+            self._journal.update(outcome.job_id, phase=JobPhase.ATTACHED)
+            return False
         with self._marking:
             self._unsaved[outcome.job_id] = outcome.take.id
         if any(take.id == outcome.take.id for take in self._session.project.all_takes()):
