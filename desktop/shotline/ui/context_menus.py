@@ -72,6 +72,7 @@ class ContextMenus:
         if shot_id not in self._window.selection.ids:
             self._window.selection.select([shot_id])
         menu.addAction(panel.generate_action)
+        menu.addAction(self._window.menus.try_on)
         menu.addAction(panel.duplicate_action)
         self._retired_item(menu, shot_id)
         self._shot_items(menu, shot_id)
@@ -154,6 +155,7 @@ class ContextMenus:
         split = menu.addAction(panel.split_action.icon(), "Split here")
         split.setToolTip("Cut the shot in two where you clicked")
         split.triggered.connect(lambda: self._split(panel, at_us))
+        menu.addAction(window.menus.try_on)
         self._shot_items(menu, shot_id)
         menu.addSeparator()
         delete = menu.addAction("Delete shot")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -33,6 +33,7 @@ from shotline.services.context import AppContext
 from shotline.services.generation import GenerationService, ObservedJournal, StartedJob
 from shotline.services.session import ProjectSession
 from shotline.services.thumbnails import make_thumbnail, thumbnail_path
+from shotline.services.try_on import Pair, TryOn, plan_try_on
 from shotline.ui.bridge import Bridge
 
 log = logging.getLogger(__name__)
@@ -229,6 +230,24 @@ class ProjectDocument(QObject):
                 model=model,
                 jobs_so_far=list(self._records.values()),
             )
+        except ShotlineError as error:
+            self.failed.emit(describe(error))
+            return []
+        self._start(records, journal_first=True)
+        return [record.id for record in records]
+
+    def plan_try_on(self, shot_id: str, pairs: Sequence[Pair]) -> TryOn:
+        """One shot on 2–4 backend/model pairs, each priced, the budget counting every job this window knows;
+        nothing is written or sent. Raises a ShotlineError naming the pair (or the budget) at fault."""
+        return plan_try_on(
+            self.ctx, self.session, self._generation, shot_id, pairs, jobs_so_far=list(self._records.values())
+        )
+
+    def try_on(self, shot_id: str, pairs: Sequence[Pair]) -> list[str]:
+        """Send one job per pair (planned afresh, so the budget is the one of this moment), each journaled on the
+        runner before it is sent; returns the job ids, or none, with `failed`, when the try-on was refused."""
+        try:
+            records = self.plan_try_on(shot_id, pairs).records
         except ShotlineError as error:
             self.failed.emit(describe(error))
             return []

@@ -1,4 +1,4 @@
-"""The dialogs the window's menus open (export, continuity, preferences, keys, budget, shortcuts, about) and the
+"""The dialogs the window's menus open (export, continuity, try-on, preferences, keys, budget, shortcuts, about) and the
 question asked before unsaved edits would be lost. Each takes the window it belongs to; none keeps state of its own."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from shotline import __version__
 from shotline.services.retirement import Retirement
+from shotline.ui.compare_grid import compare_takes
 from shotline.ui.dialogs.budget import BudgetDialog
 from shotline.ui.dialogs.continuity import ContinuityDialog, check_before_export, show_check
 from shotline.ui.dialogs.export_dialog import ExportDialog
@@ -19,6 +20,8 @@ from shotline.ui.dialogs.keys import KeysDialog
 from shotline.ui.dialogs.preferences import PreferencesDialog
 from shotline.ui.dialogs.replace_model import ReplaceModelDialog, show_moves
 from shotline.ui.dialogs.shortcuts import ShortcutsDialog
+from shotline.ui.dialogs.try_on import TryOnDialog, show_try_on
+from shotline.ui.player import PlayerPanel
 
 if TYPE_CHECKING:
     from shotline.ui.main_window import MainWindow
@@ -63,6 +66,21 @@ def check_continuity(window: MainWindow) -> ContinuityDialog | None:
     if window.document is None:
         return None
     return show_check(window.document, lambda shot_id: window.selection.select([shot_id]), window)
+
+
+def try_on(window: MainWindow) -> TryOnDialog | None:
+    """Film → Try on other models… (and a shot's right-click menu): the selected shot on 2–4 models at once; the
+    takes open in the comparison, as the inspector's Compare opens it (the player paused first)."""
+    document = window.document
+    if document is None:
+        return None
+    shot_id = window.selection.current
+    if shot_id is None or not document.project.has_shot(shot_id):
+        document.failed.emit("Select a shot to try it on other models.")
+        return None
+    player = window.panels.get("player")
+    pause = player.pause if isinstance(player, PlayerPanel) else None
+    return show_try_on(document, shot_id, lambda takes: compare_takes(document, takes, window, pause=pause), window)
 
 
 def show_preferences(window: MainWindow) -> None:
