@@ -19,11 +19,9 @@ from shotline.core.model import GenerationSettings, Shot, Size, Take
 from shotline.core.timecode import format_time
 from shotline.services import editing as edits
 from shotline.services.context import open_context
-from shotline.services.importing import import_files
-from shotline.services.intake import NewMedia, shown
 from shotline.services.ledger import kinds, shot_cost
-from shotline.services.report import describe_take_media, project_report, take_media, take_origin
 from shotline.services.session import ProjectSession
+from shotline.services.take_origin import take_origin
 
 
 def _say_where_takes_went(session: ProjectSession, shot: Shot) -> None:
@@ -86,6 +84,10 @@ def add(
 @click.option("--shot", "shot_ref", default=None, help="Add the files as takes of this shot instead of new shots.")
 def import_(project: str, files: tuple[Path, ...], shot_ref: str | None) -> None:
     """Import video files: one new shot per file, or new takes of --shot."""
+    # the media readers are imported by the commands that read media, not by every command of this module
+    from shotline.services.importing import import_files
+    from shotline.services.intake import NewMedia, shown
+
     with editing(project) as session:
         new_media = NewMedia(session.bundle)
         with new_media.removed_on_failure():  # saved here, so a save that fails leaves no copy behind either
@@ -177,6 +179,8 @@ def remove(project: str, shot: str) -> None:
 def info(project: str, as_json: bool) -> None:
     """Show the shots in order with their picked take, trim, duration and crossfades, each take's picture (length,
     size, frame rate) and sound, and the film's length in frames (what the export renders)."""
+    from shotline.services.report import describe_take_media, project_report
+
     with open_context() as ctx, looking(project) as session:
         report = project_report(session.project, session.bundle.missing_media(session.project))
         names = session.project.media_names()
@@ -226,6 +230,8 @@ def _picked_media(
     session: ProjectSession, take: Take | None, missing: list[str], names: dict[str, str]
 ) -> dict[str, Any] | None:
     """What a take's file holds (None: no take, or its file is missing, which info names anyway)."""
+    from shotline.services.report import take_media
+
     if take is None or take.media in missing:
         return None
     path = session.bundle.resolve(take.media)

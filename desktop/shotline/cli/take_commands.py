@@ -12,7 +12,7 @@ from shotline.cli.naming import named
 from shotline.cli.session_scope import editing, looking, saved
 from shotline.core.model import Project, RemovedTake
 from shotline.services import editing as edits
-from shotline.services.report import take_origin
+from shotline.services.take_origin import take_origin
 
 
 def _from(project: Project, removed: RemovedTake) -> str:
