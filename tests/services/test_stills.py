@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import av
 import pytest
 
 from shotline.core import commands
-from shotline.core.errors import InputRejected
+from shotline.core.errors import InputRejected, OverBudget
 from shotline.core.model import CastKind, CastMember, GenerationSettings, Size
 from shotline.core.ports import JobPhase, MediaKind
 from shotline.services.context import AppContext, open_context
@@ -97,6 +98,20 @@ def test_a_still_whose_job_was_left_downloaded_is_never_made_a_take_on_resume(
         assert generation.attach(resumed.handle.result()) is False
     assert session.project.shot(shot).takes == ()
     assert session.journal.get(record.id).phase is JobPhase.ATTACHED
+
+
+def test_stills_are_priced_per_picture_and_held_to_the_budget(ctx: AppContext, session: ProjectSession) -> None:
+    shot = _shot(session)
+    session.execute(commands.set_project_settings(replace(session.project.settings, budget=Decimal("0.10"))))
+    stills = StillsService(ctx, session)
+    assert [r.estimated_cost for r in stills.plan(shot, 2)] == [None, None]  # the animatic is free
+
+    # per picture, by the quality (the model's first resolution, medium, unless the catalogue says otherwise)
+    planned = stills.plan(shot, 1, backend="openai", model="gpt-image-1")
+    assert [(r.request["resolution"], r.estimated_cost) for r in planned] == [("medium", Decimal("0.063"))]
+    with pytest.raises(OverBudget):  # two at $0.063 fit under $0.10 only one at a time
+        stills.plan(shot, 2, backend="openai", model="gpt-image-1")
+    assert session.journal.all() == []
 
 
 @pytest.mark.parametrize(

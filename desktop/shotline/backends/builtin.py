@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from shotline.backends import animatic, comfyui, fal, google, luma, openai, replicate, runway
+from shotline.backends import animatic, comfyui, fal, google, luma, openai, openai_images, replicate, runway
 from shotline.backends.registry import BackendSpec
+from shotline.backends.stills import with_stills
 
 BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     animatic.SPEC,
     runway.SPEC,
     google.SPEC,
-    openai.SPEC,
+    with_stills(openai.SPEC, openai_images.OpenAIImages),
     luma.SPEC,
     fal.SPEC,
     replicate.SPEC,

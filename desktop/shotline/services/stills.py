@@ -19,10 +19,10 @@ from pathlib import Path
 
 from shotline.backends.catalogue import offered_model
 from shotline.core import commands
-from shotline.core.cast import mentioned
 from shotline.core.errors import InputRejected
 from shotline.core.model import CastMember, Project, Shot, new_id
 from shotline.core.ports import GenerationRequest, JobPhase, JobRecord, MediaKind, ModelInfo
+from shotline.core.references import carry
 from shotline.services.context import AppContext
 from shotline.services.generation import GenerationService, StartedJob, request_size
 from shotline.services.session import ProjectSession
@@ -61,9 +61,9 @@ def build_still_request(
     project_dir: Path | None = None,
     variant: int = 0,
 ) -> GenerationRequest:
-    """The request for one still of `shot`: its prompt (with the film's style), its aspect, and the pictures the
-    model takes — the shot's own reference images first, then the first picture of each cast member it mentions.
-    `variant` (0, 1, …) moves a set seed on, so N stills of one shot are N different pictures."""
+    """The request for one still of `shot`: its prompt, aspect and pictures as a clip's are carried to the model
+    (core.references: the shot's own reference images first, then its cast's, the rest in words). `variant`
+    (0, 1, …) moves a set seed on, so N stills of one shot are N different pictures."""
     number = project.index_of(shot.id) + 1
     backend_id = backend or shot.generation.backend
     info = ctx.registry.spec(backend_id).info
@@ -74,23 +74,23 @@ def build_still_request(
     if not shot.prompt.strip():
         raise InputRejected(f"Shot {number} has no prompt; write what it should show first.")
     aspect = shot.generation.aspect if shot.generation.aspect in chosen.aspects else chosen.aspects[0]
-    style = project.settings.style.strip()
+    carried = carry(project, shot, chosen)
     seed = shot.generation.seed
     return GenerationRequest(
         job_id=new_id(),
         shot_id=shot.id,
         backend=backend_id,
         model=chosen.id,
-        prompt=f"{shot.prompt.strip()}, {style}" if style else shot.prompt.strip(),
+        prompt=carried.prompt,
         duration_us=0,
         size=request_size(aspect, project.settings.size),
         fps=project.settings.fps,
         aspect=aspect,
         resolution=chosen.resolutions[0] if chosen.resolutions else "",
-        negative_prompt=shot.negative_prompt if chosen.negative_prompt else "",
+        negative_prompt=carried.negative_prompt if chosen.negative_prompt else "",
         seed=None if seed is None or not chosen.seed else seed + variant,
         audio=False,
-        reference_images=_pictures(project, shot, chosen, project_dir),
+        reference_images=_inside(carried.reference_images, project_dir),
         options=dict(shot.generation.options),
         label=shot.title.strip(),
         shot_number=number,
@@ -98,13 +98,11 @@ def build_still_request(
     )
 
 
-def _pictures(project: Project, shot: Shot, model: ModelInfo, project_dir: Path | None) -> tuple[str, ...]:
-    cast = (member.images[0] for member in mentioned(project, shot) if member.images)
-    wanted = list(dict.fromkeys((*shot.generation.reference_images, *cast)))[: model.reference_images]
+def _inside(pictures: tuple[str, ...], project_dir: Path | None) -> tuple[str, ...]:
     if project_dir is None:
-        return tuple(wanted)
+        return pictures
     # checked again as the pictures are about to go out, as a clip's are (services.generation._images)
-    return tuple(str(references.inside(project_dir, picture)) for picture in wanted)
+    return tuple(str(references.inside(project_dir, picture)) for picture in pictures)
 
 
 class StillsService:
