@@ -100,6 +100,9 @@ class Route:
     seed: bool = False
     audio_field: str | None = None
     last_frame_field: str | None = None
+    reference: str | None = None
+    """Endpoint id for reference images (its prompt names them as the model's `reference_tag` says)."""
+    reference_field: str = "image_urls"
     fixed: Mapping[str, Any] = field(default_factory=dict)
     """Inputs always sent (e.g. Hailuo's prompt optimiser)."""
 
@@ -125,6 +128,8 @@ def route_of(table: Mapping[str, Any]) -> Route:
         seed=bool(table.get("seed", False)),
         audio_field=str(table["audio_field"]) if table.get("audio_field") else None,
         last_frame_field=str(table["last_frame_field"]) if table.get("last_frame_field") else None,
+        reference=str(table["reference"]) if table.get("reference") else None,
+        reference_field=str(table.get("reference_field") or "image_urls"),
         fixed=dict(fixed) if isinstance(fixed, Mapping) else {},
     )
 
@@ -444,8 +449,16 @@ def build_input(
             f"{model.label} makes {', '.join(model.resolutions)} clips, not {request.resolution}; "
             "change the shot's resolution."
         )
-    if request.reference_images:
+    if request.reference_images and not (route.reference and model.reference_images):
         raise InputRejected(f"{model.label} on fal.ai takes no reference images; remove them from the shot.")
+    if len(request.reference_images) > model.reference_images:
+        raise InputRejected(
+            f"{model.label} on fal.ai takes at most {model.reference_images} reference images; remove some."
+        )
+    if request.reference_images and (request.first_frame or request.last_frame):
+        raise InputRejected(
+            f"{model.label} on fal.ai takes reference images or a first/last frame, not both; remove one."
+        )
     if request.last_frame and not route.last_frame_field:
         raise InputRejected(f"{model.label} on fal.ai cannot end on a given last frame; remove it from the shot.")
 
@@ -453,6 +466,8 @@ def build_input(
         if not str(request.options.get("endpoint") or "").strip():
             raise InputRejected("The custom fal.ai model needs an endpoint id in the shot's options ('endpoint').")
         endpoint = _checked_endpoint(str(request.options["endpoint"]))
+    elif request.reference_images:
+        endpoint = route.reference or ""
     elif request.first_frame:
         endpoint = route.image or ""
         if not endpoint:
@@ -478,6 +493,8 @@ def build_input(
         body[route.image_field] = _inline(request.first_frame)
     if request.last_frame and route.last_frame_field:
         body[route.last_frame_field] = _inline(request.last_frame)
+    if request.reference_images:
+        body[route.reference_field] = [_inline(image) for image in request.reference_images]
     extra = request.options.get("input")
     if extra is not None:
         if not isinstance(extra, Mapping):

@@ -345,9 +345,13 @@ def _task(request: GenerationRequest, remix_of: str) -> str:
 
 
 def _tagged(text: str, request: GenerationRequest) -> str:
-    """Bind each image to its role with the prompt tags Gemini Omni reads, in the order the images are sent."""
+    """Bind each image to its role with the prompt tags Gemini Omni reads, in the order the images are sent.
+
+    A cast member's picture is already named where the prompt mentions it (core.references wrote its tag there);
+    the others — the first frame, the shot's own references — are named at the start."""
     tags = ["<FIRST_FRAME>"] if request.first_frame else []
     tags += [f"<IMAGE_REF_{n}>" for n in range(len(request.reference_images))]
+    tags = [tag for tag in tags if tag not in text]
     return f"{' '.join(tags)} {text}" if tags else text
 
 

@@ -178,8 +178,14 @@ async def _create_for(
 ) -> _Create:
     """The endpoint and body for `request`, or InputRejected/ModelRetired before anything is sent."""
     model = offered_model(info, request.model, _PROVIDER)
-    if request.reference_images:
-        raise InputRejected(f"{model.label} on Runway takes no reference images; remove them from the shot.")
+    if len(request.reference_images) > model.reference_images:
+        takes = f"at most {model.reference_images}" if model.reference_images else "no"
+        raise InputRejected(f"{model.label} on Runway takes {takes} reference images; remove some from the shot.")
+    if request.reference_images and request.first_frame:
+        # image_to_video takes keyframes or references, "the two modes cannot be mixed" (runwayml SDK)
+        raise InputRejected(
+            f"{model.label} on Runway takes reference images or a first frame, not both; remove one from the shot."
+        )
     if request.last_frame and not request.first_frame:
         raise InputRejected(f"{model.label} needs a first frame when a last frame is given; add one.")
     if request.last_frame and not model.first_last_frame:
@@ -217,6 +223,8 @@ async def _create_for(
         body["contentModeration"] = {"publicFigureThreshold": threshold}
 
     if not request.first_frame:
+        if request.reference_images:  # text_to_video `references`: {uri} each, bound to the prompt by their order
+            body["references"] = [{"uri": await _data_uri(image)} for image in request.reference_images]
         return _Create("/v1/text_to_video", body)
     images = [{"uri": await _data_uri(request.first_frame), "position": "first"}]
     if request.last_frame:

@@ -17,6 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from shotline.core.lengths import LengthFit
 from shotline.core.model import CastKind, MediaInfo, Size
+from shotline.core.references import Placement
 
 ProgressSink = Callable[[float], None]
 """Receives progress as a fraction from 0 to 1. Called from the async runner's thread."""
@@ -137,6 +138,12 @@ class GenerationRequest:
     """Image files are absolute paths on this computer; a backend uploads or inlines them as its provider wants."""
     last_frame: str | None = None
     reference_images: tuple[str, ...] = ()
+    reference_tags: tuple[str, ...] = ()
+    """How the prompt names each of `reference_images` ("<IMAGE_REF_1>", "@Image2"), in the same order; empty (or
+    "" for one) where the provider binds the images by their order alone."""
+    cast: tuple[Placement, ...] = ()
+    """Where each cast member the shot mentions went (core.references): kept in the take's request, so the take
+    says what was sent of whom."""
     options: Mapping[str, Any] = field(default_factory=dict)
     """Backend-specific settings by name (a ComfyUI workflow, a fal endpoint id, a remix source…)."""
     label: str = ""
@@ -165,6 +172,8 @@ class GenerationRequest:
             "first_frame": self.first_frame,
             "last_frame": self.last_frame,
             "reference_images": list(self.reference_images),
+            **({"reference_tags": list(self.reference_tags)} if any(self.reference_tags) else {}),
+            **({"cast": [placement.to_json() for placement in self.cast]} if self.cast else {}),
             "options": dict(self.options),
             "label": self.label,
             "shot_number": self.shot_number,
@@ -191,6 +200,8 @@ class GenerationRequest:
             first_frame=data.get("first_frame"),
             last_frame=data.get("last_frame"),
             reference_images=tuple(data.get("reference_images", ())),
+            reference_tags=tuple(str(tag) for tag in data.get("reference_tags", ())),
+            cast=tuple(Placement.from_json(placement) for placement in data.get("cast", ())),
             options=dict(data.get("options", {})),
             label=str(data.get("label", "")),
             shot_number=int(data.get("shot_number", 0)),

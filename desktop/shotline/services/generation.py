@@ -24,7 +24,8 @@ from shotline.core import edits
 from shotline.core.errors import InputRejected
 from shotline.core.lengths import fit_length
 from shotline.core.model import Project, Shot, Size, new_id
-from shotline.core.ports import GenerationRequest, JobJournal, JobPhase, JobRecord, MediaKind, ModelInfo
+from shotline.core.ports import GenerationRequest, JobJournal, JobPhase, JobRecord, MediaKind
+from shotline.core.references import Carried, carry
 from shotline.jobs.generation import GenerationOutcome, cancel_generation, run_generation, submit_job
 from shotline.jobs.runner import JobHandle, throttled
 from shotline.media.intake import still_info
@@ -34,7 +35,6 @@ from shotline.services.context import AppContext
 from shotline.services.ledger import kinds
 from shotline.services.retirement import refuse_retired
 from shotline.services.session import ProjectSession
-from shotline.services.shot_fit import takes_first_frame
 from shotline.storage import references
 
 log = logging.getLogger(__name__)
@@ -126,34 +126,36 @@ def build_request(
         length = fit_length(model_info, shot.generation.duration_us)
     except InputRejected as refused:
         raise InputRejected(f"Shot {number}: {refused}") from None
-    style = project.settings.style.strip()
+    carried = carry(project, shot, model_info)
     return GenerationRequest(
         job_id=new_id(),
         shot_id=shot.id,
         backend=backend_id,
         model=model_info.id,
-        prompt=f"{shot.prompt.strip()}, {style}" if style else shot.prompt.strip(),
+        prompt=carried.prompt,
         duration_us=length.made_us,
         size=request_size(shot.generation.aspect, project.settings.size),
         fps=project.settings.fps,
         aspect=shot.generation.aspect,
         resolution=shot.generation.resolution,
-        negative_prompt=shot.negative_prompt,
+        negative_prompt=carried.negative_prompt,
         seed=shot.generation.seed,
         audio=shot.generation.audio,
-        **_images(shot, model_info, project_dir),
+        **_images(carried, project_dir),
+        reference_tags=carried.reference_tags,
+        cast=carried.placements,
         options=dict(shot.generation.options),
         label=shot.title.strip(),
         shot_number=number,
     )
 
 
-def _images(shot: Shot, model: ModelInfo, project_dir: Path | None) -> dict[str, Any]:
-    """The shot's pictures the model can use, as files on this computer (a backend uploads or inlines them).
+def _images(carried: Carried, project_dir: Path | None) -> dict[str, Any]:
+    """The pictures the model takes (core.references: the shot's own, then its cast's), as files on this computer (a
+    backend uploads or inlines them).
 
-    What the model cannot take is left out here and said to the creator before sending (services.shot_fit, the
-    same rule): the inspector and `shotline generate` name it."""
-    settings = shot.generation
+    What the model cannot take is left out there and said to the creator before sending (services.shot_fit, the same
+    rule, and the cast's placements): the inspector and `shotline generate` name it."""
 
     def where(relative: str | None) -> str | None:
         if not relative:
@@ -163,11 +165,9 @@ def _images(shot: Shot, model: ModelInfo, project_dir: Path | None) -> dict[str,
         return relative if project_dir is None else str(references.inside(project_dir, relative))
 
     return {
-        "first_frame": where(settings.first_frame) if takes_first_frame(model) else None,
-        "last_frame": where(settings.last_frame) if model.first_last_frame else None,
-        "reference_images": tuple(
-            filter(None, (where(image) for image in settings.reference_images[: model.reference_images]))
-        ),
+        "first_frame": where(carried.first_frame),
+        "last_frame": where(carried.last_frame),
+        "reference_images": tuple(filter(None, (where(image) for image in carried.reference_images))),
     }
 
 

@@ -20,6 +20,7 @@ from shotline.core.errors import InputRejected, UnknownBackend
 from shotline.core.lengths import FittedLength, fit_length
 from shotline.core.model import Project, Shot
 from shotline.core.ports import ModelInfo
+from shotline.core.references import takes_first_frame
 
 
 class Setting(StrEnum):
@@ -178,11 +179,6 @@ def _sent_to(registry: BackendRegistry, shot: Shot, backend: str | None, model: 
         return registry.info(backend_id).model(model)
     except UnknownBackend:
         return None
-
-
-def takes_first_frame(model: ModelInfo) -> bool:
-    """A model that starts from a picture, or from a first and an end frame, takes a first frame."""
-    return model.image_to_video or model.first_last_frame
 
 
 def _count(number: int, noun: str) -> str:
