@@ -65,7 +65,7 @@ def test_a_shot_tried_on_two_models_from_its_card_opens_their_takes_side_by_side
     # no key set anywhere: the second pair is another model of the shot's own backend, free on this computer
     assert [pair.model for pair in dialog.pairs()] == ["card", "silent-card"]
     assert dialog.heading.text() == "Try shot 2 · Shot 2 on other models"
-    assert [row.line.text() for row in dialog.rows[:2]] == [
+    assert [row.text for row in dialog.rows[:2]] == [
         "a 2 s clip at 16:9 · free",
         # what a model cannot take is said per pair before sending, as the inspector says it
         "a 2 s clip at 16:9 · free\nTitle card, no sound cannot take this shot's sound: it will not be sent.",
@@ -77,12 +77,18 @@ def test_a_shot_tried_on_two_models_from_its_card_opens_their_takes_side_by_side
     assert dialog.spend_question is None
     qtbot.waitUntil(lambda: bool(window.findChildren(CompareGrid)), timeout=WAIT_MS)
     (grid,) = window.findChildren(CompareGrid)
-    # in the pairs' order (keys 1–4 pick as the dialog numbered them), whichever landed first
-    titles = [cell.title.text().partition(" · ")[2] for cell in grid.cells]
+    # numbered as they landed, each captioned by the model that made it, its cost and its time
+    titles = sorted(cell.title.text().partition(" · ")[2] for cell in grid.cells)
     assert titles == ["Animatic (offline) · Title card", "Animatic (offline) · Title card, no sound"]
     assert all(cell.facts.text().startswith("free · made in 0:") for cell in grid.cells)
-    assert {t.id for t in grid.takes} == {t.id for t in document.project.shot(shot.id).takes[1:]}
+    assert [t.id for t in grid.takes] == [t.id for t in document.project.shot(shot.id).takes[1:]]
     grid.close()
+    # and the shot's list of takes tells them apart the same way
+    takes = window.panels["inspector"].takes_list  # type: ignore[attr-defined]
+    rows = [takes.item(row).text() for row in range(takes.count())]
+    assert re.fullmatch(
+        r"Take 2 · 2 s · Animatic \(offline\) · Title card(, no sound)?\nfree · made in 0:\d\d", rows[1]
+    )
 
 
 def test_the_film_menu_asks_for_a_shot_first(qtbot: Any, window: MainWindow) -> None:
@@ -131,8 +137,8 @@ def test_a_paid_try_on_asks_first_then_its_takes_land_captioned_by_model_cost_an
     qtbot.addWidget(dialog)
     try:
         dialog.choose(2, "fal", "kling-3-standard")
-        assert dialog.rows[0].line.text() == "a 5 s clip at 16:9 · ≈ $0.60"
-        assert dialog.rows[1].line.text() == "a 5 s clip at 16:9 · ≈ $0.42"  # without sound, as the shot asks
+        assert dialog.rows[0].text == "a 5 s clip at 16:9 · ≈ $0.60"
+        assert dialog.rows[1].text == "a 5 s clip at 16:9 · ≈ $0.42"  # without sound, as the shot asks
         assert dialog.total.text().startswith("Total for 2 takes: ≈ $1.02. Project: ")
         assert dialog.try_button.text() == "Try on 2 models · ≈ $1.02"
 
@@ -156,7 +162,7 @@ def test_a_paid_try_on_asks_first_then_its_takes_land_captioned_by_model_cost_an
         ]
         assert len(runway.creates()) == len(fal.submits()) == 1  # each pair sent once
         # each pair's row says which take it made (numbered as they landed), its cost and the time it took
-        first, second = (row.line.text() for row in dialog.rows[:2])
+        first, second = (row.text for row in dialog.rows[:2])
         assert re.fullmatch(r"Take [12] landed · \$0\.60 billed · made in 0:\d\d", first), first
         assert re.fullmatch(r"Take [12] landed · ≈ \$0\.42 · not reported · made in 0:\d\d", second), second
         assert not dialog.isVisible()
@@ -171,16 +177,26 @@ def test_a_pair_given_twice_or_a_provider_without_a_key_is_refused_before_sendin
     dialog = TryOnDialog(document, document.project.shots[0].id, lambda _takes: None)
     qtbot.addWidget(dialog)
     try:
-        dialog.choose(2, "runway", "gen4.5")
-        assert dialog.problem.text() == "runway/gen4.5 is given twice; each pair is tried once."
+        dialog.choose(3, "runway", "gen4.5")
+        # said on the pair the creator set, in the names they see; the others stay priced
+        assert dialog.rows[2].text == "The same model as pair 1: choose another."
+        assert dialog.problem.text() == "Each model is tried once: choose another for the pair marked, or leave it out."
+        assert dialog.rows[0].text == "a 5 s clip at 16:9 · ≈ $0.60"
         assert not dialog.try_button.isEnabled()
+        dialog.choose(3, "")
+        dialog.choose(2, "runway", "gen4.5")
+        assert dialog.problem.text() == "Choose two different models at least, to compare them."
+        assert not dialog.try_button.isEnabled()
+        dialog.choose(3, "runway")  # a backend chosen again starts on a model no other pair has
+        assert [pair.model for pair in dialog.pairs()] == ["gen4.5", "gen4.5", "veo3.1"]
+        dialog.choose(3, "")
 
         dialog.choose(2, "animatic", "card")
         assert dialog.problem.text() == (
             "Runway needs an API key first: add it in Edit → API keys…, or choose another model."
         )
         assert not dialog.try_button.isEnabled()
-        assert dialog.rows[0].line.text() == "a 5 s clip at 16:9 · ≈ $0.60"  # still priced, to choose by
+        assert dialog.rows[0].text == "a 5 s clip at 16:9 · ≈ $0.60"  # still priced, to choose by
 
         app_context.secrets.set("runway", RUNWAY_KEY)
         dialog.choose(3, "animatic", "silent-card")

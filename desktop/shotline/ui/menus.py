@@ -125,7 +125,11 @@ class WindowMenus:
         )
         self.film.addAction(self.check_continuity)
         self.try_on = self.action(
-            "film.try-on", "Try on other models…", partial(window_dialogs.try_on, self._window), needs_project=True
+            "film.try-on",
+            "Try on other models…",
+            partial(window_dialogs.try_on, self._window),
+            icon="compare",
+            needs_project=True,
         )
         self.try_on.setToolTip("Send the selected shot to 2–4 models at once and compare their takes side by side")
         self.film.addAction(self.try_on)

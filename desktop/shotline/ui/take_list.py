@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 
 from shotline.core import commands
 from shotline.core.model import Shot, Take
+from shotline.core.ports import JobRecord
 from shotline.core.timeline import format_length
+from shotline.services.take_caption import take_caption
 from shotline.ui import theme
 from shotline.ui.dialogs.restore_take import ask_to_restore_take
 from shotline.ui.dialogs.take_details import TakeDetailsDialog, details_text
@@ -127,15 +129,19 @@ class TakeList(QWidget):
         for number, take in enumerate(shot.takes, start=1):
             picked = take.id == shot.picked_take_id
             created = take.generation.created_at[:16].replace("T", " ") if take.generation else ""
+            # the take says what made it, what it cost and how long it took, as the comparison's caption does: takes
+            # of one shot tried on several models are told apart here too
+            caption = take_caption(self.document.ctx, take, number, self._job_of(take))
             parts = [
                 f"Take {number}{'  ★ picked' if picked else ''}",
                 format_length(take.duration_us, self.document.project.settings.fps),
-                take.origin,
+                caption.title.partition(" · ")[2],
             ]
-            text = " · ".join(p for p in (*parts, created) if p)
+            text = " · ".join(p for p in parts if p) + f"\n{caption.facts}"
             item = QListWidgetItem(text)
             item.setData(TAKE_ID, take.id)
-            item.setToolTip(f"{text}\n{take.source_name or take.media}")  # the row may be cut short with "…"
+            made = f"{text}\n{created}" if created else text
+            item.setToolTip(f"{made}\n{take.source_name or take.media}")  # the row may be cut short with "…"
             item.setSizeHint(QSize(1, self.list.iconSize().height() + 6))  # the list's width, not the text's
             self.list.addItem(item)
             self._items[take.id] = item
@@ -151,6 +157,15 @@ class TakeList(QWidget):
                 arrived = functools.partial(self._thumb, take.id, frame)
                 self.document.thumbnail(take, frame[1], THUMB_WIDTH, arrived)
         self._update_actions()
+
+    def _job_of(self, take: Take) -> JobRecord | None:
+        """The job that made `take`, when the journal still has it (its billed cost and time taken)."""
+        if take.generation is None:
+            return None
+        try:
+            return self.document.job(take.generation.job_id)
+        except KeyError:
+            return None
 
     def _thumb(self, take_id: str, frame: tuple[str, int], picture: QImage) -> None:
         icon = QIcon(QPixmap.fromImage(picture))

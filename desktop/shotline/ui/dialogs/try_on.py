@@ -10,7 +10,8 @@ still land on the shot, as any Generate's do.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import html
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
@@ -42,6 +43,7 @@ from shotline.ui.spend_question import ask_then
 
 NONE = ""
 """The backend of a pair row left empty (rows after the first two)."""
+ORDINALS = {3: "third", 4: "fourth"}
 
 
 class PairRow:
@@ -54,22 +56,35 @@ class PairRow:
         self.backend.setAccessibleName(f"Backend {number}")
         self.model.setAccessibleName(f"Model {number}")
         if optional:
-            self.backend.addItem("—", NONE)
+            self.backend.addItem("(none)", NONE)
         for info in dialog.offered:
             self.backend.addItem(info.name, info.id)
+        self.number = QLabel(f"{number}", dialog)
         self.line = QLabel(dialog)
         self.line.setWordWrap(True)
         self.line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.job_id = ""
+        self.text = ""
 
     @property
     def pair(self) -> Pair | None:
         backend = str(self.backend.currentData() or NONE)
         return Pair(backend, str(self.model.currentData() or "")) if backend else None
 
-    def say(self, text: str, *, warning: bool = False) -> None:
-        self.line.setText(text)
-        self.line.setStyleSheet(f"color: {(theme.WARNING if warning else theme.MUTED).name()}")
+    def say(self, text: str, *, warning: bool = False, notes: Sequence[str] = ()) -> None:
+        """`text` muted (or as a warning); `notes`, what the model cannot take, each on a line as a warning."""
+        self.line.setTextFormat(Qt.TextFormat.RichText)
+        colour = (theme.WARNING if warning else theme.MUTED).name()
+        lines = [f'<span style="color: {colour}">{html.escape(text)}</span>']
+        lines += [f'<span style="color: {theme.WARNING.name()}">{html.escape(note)}</span>' for note in notes]
+        self.line.setText("<br>".join(lines))
+        self.text = "\n".join([text, *notes])
+        """What the line says, as plain text."""
+
+    def leave_out(self) -> None:
+        """An optional pair not chosen, once the try-on is sent: nothing of it stays on screen."""
+        for widget in (self.number, self.backend, self.model, self.line):
+            widget.setVisible(False)
 
 
 class TryOnDialog(QDialog):
@@ -107,7 +122,7 @@ class TryOnDialog(QDialog):
         self.rows: list[PairRow] = []
         for number in range(1, MOST_PAIRS + 1):
             row = PairRow(self, number, optional=number > FEWEST_PAIRS)
-            grid.addWidget(QLabel(f"{number}", self), 2 * number, 0)
+            grid.addWidget(row.number, 2 * number, 0)
             grid.addWidget(row.backend, 2 * number, 1)
             grid.addWidget(row.model, 2 * number, 2)
             grid.addWidget(row.line, 2 * number + 1, 1, 1, 2)
@@ -128,6 +143,7 @@ class TryOnDialog(QDialog):
         column.addWidget(self.heading)
         column.addWidget(self.prompt)
         column.addLayout(grid)
+        column.addSpacing(6)
         column.addWidget(self.total)
         column.addWidget(self.problem)
         column.addWidget(self.buttons)
@@ -178,9 +194,17 @@ class TryOnDialog(QDialog):
         row.model.setEnabled(info is not None)
         if info is None:
             return
+        taken = {
+            pair.model for other in self.rows if other is not row and (pair := other.pair) and pair.backend == backend
+        }
         for option in _models(info):
             row.model.addItem(option.label, option.id)
-        default = info.default_model.id if model == "" else model
+        # a backend chosen for a second pair starts on a model no other pair has, so it is a comparison at once, and
+        # one that can make the shot as it is (a model that starts from an image, for a shot that has one)
+        project = self.document.project
+        framed = project.has_shot(self.shot_id) and project.shot(self.shot_id).generation.first_frame is not None
+        fitting = (m.id for m in _models(info) if m.id not in taken and (m.text_to_video or framed))
+        default = model or next(fitting, info.default_model.id)
         row.model.setCurrentIndex(max(row.model.findData(default), 0))
 
     def _backend_chosen(self, row: PairRow) -> None:
@@ -210,22 +234,41 @@ class TryOnDialog(QDialog):
         number = project.index_of(shot.id) + 1
         self.heading.setText(f"Try shot {number}{f' · {shot.title}' if shot.title else ''} on other models")
         self.prompt.setText(f"“{shot.prompt.strip()}”" if shot.prompt.strip() else "This shot has no prompt yet.")
-        for row in self.rows:
-            row.say("")
-        pairs = self.pairs()
+        chosen: list[PairRow] = []
+        for number, row in enumerate(self.rows, start=1):
+            pair = row.pair
+            first = next((n for n, earlier in enumerate(chosen, start=1) if earlier.pair == pair), 0)
+            if pair is None:
+                row.say(f"Optional: choose a backend to try a {ORDINALS[number]} model too.")
+            elif first:
+                # said on the row the creator just set, in the names they see, and the other pairs stay priced
+                row.say(
+                    f"The same model as pair {self.rows.index(chosen[first - 1]) + 1}: choose another.", warning=True
+                )
+            else:
+                chosen.append(row)
+        pairs = [row.pair for row in chosen if row.pair is not None]
+        repeated = len(pairs) < len(self.pairs())
+        if len(pairs) < FEWEST_PAIRS:
+            self._refuse("Choose two different models at least, to compare them.")
+            return
         try:
             self.plan = self.document.plan_try_on(self.shot_id, pairs)
         except ShotlineError as error:
             self._refuse(describe(error))
             return
-        chosen = [row for row in self.rows if row.pair is not None]
         for row, trial in zip(chosen, self.plan.trials, strict=True):
             notes = list(trial.fit.notes())
-            row.say("\n".join([trial.describe().removeprefix(f"{trial.name}: "), *notes]), warning=bool(notes))
+            row.say(trial.describe().removeprefix(f"{trial.name}: "), notes=notes)
         total = self.plan.total
         so_far = spending(self.document.jobs(), project.settings.budget, kinds(self.document.ctx.registry))
         self.total.setText(f"Total for {len(pairs)} takes: {total.text()}. Project: {so_far.describe()}.")
         missing = [info.name for info in self._keyless(pairs)]
+        if repeated:
+            self._refuse(
+                "Each model is tried once: choose another for the pair marked, or leave it out.", keep_total=True
+            )
+            return
         if missing:
             self._refuse(
                 f"{' and '.join(missing)} {'needs' if len(missing) == 1 else 'need'} an API key first: add it in "
@@ -293,8 +336,9 @@ class TryOnDialog(QDialog):
             row.backend.setEnabled(False)
             row.model.setEnabled(False)
             if row.pair is None:
-                row.backend.setVisible(False)
-                row.model.setVisible(False)
+                row.leave_out()
+        if self.plan is not None:
+            self.total.setText(f"Sent to {len(ids)} models: {self.plan.total.text()} in all.")
         self.try_button.setVisible(False)
         self.buttons.setStandardButtons(QDialogButtonBox.StandardButton.Close)
         self.problem.setVisible(True)
@@ -356,7 +400,8 @@ class TryOnDialog(QDialog):
         """The takes the pairs made that are on the shot now, in the pairs' order."""
         project = self.document.project
         shot = project.shot(self.shot_id) if project.has_shot(self.shot_id) else None
-        return [take for job_id in self.job_ids if (take := self._take_of(shot, job_id)) is not None]
+        landed = [take for job_id in self.job_ids if (take := self._take_of(shot, job_id)) is not None]
+        return sorted(landed, key=lambda take: shot.takes.index(take) if shot is not None else 0)  # as numbered
 
     def running(self) -> bool:
         return any(self.document.is_running(job_id) for job_id in self.job_ids)
