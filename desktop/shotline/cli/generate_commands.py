@@ -50,6 +50,9 @@ def _wait_and_attach(generation: GenerationService, session: ProjectSession, sta
             session.save()
             fractions[job.record.id] = 1.0
             bar(sum(fractions.values()) / len(started))
+            if outcome.still:  # a draft still a resume finished: a picture in media/, not a take (services.stills)
+                click.echo(f"New still {session.bundle.path / outcome.take.media}")
+                continue
             number = session.project.index_of(outcome.shot_id) + 1 if session.project.has_shot(outcome.shot_id) else 0
             where = f"shot {number}" if number else "the library (its shot was deleted)"
             click.echo(f"New take {outcome.take.id[:8]} for {where}")

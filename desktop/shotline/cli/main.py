@@ -30,6 +30,7 @@ COMMAND_MODULES = {
     "shotline.cli.model_commands": ("replace-model",),
     "shotline.cli.cast_commands": ("cast",),
     "shotline.cli.check_commands": ("check",),
+    "shotline.cli.stills_commands": ("stills",),
 }
 """Where each command lives. A command's module is imported only when that command runs, so `shotline sound add`
 does not pay for importing every backend (most of the start-up time of a command)."""
