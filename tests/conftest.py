@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import os
 import shutil
@@ -45,6 +46,31 @@ for _variable, _prefix in _SCRATCH.items():
 def pytest_unconfigure(config: pytest.Config) -> None:
     for folder in _OWN_DIRS:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# A worker that crashes in native code (Qt's media backend, FFmpeg) is reported by xdist as "crashed" with nothing
+# more: each worker writes Python's fault dump to a file the run shows at its end, so a crash can be diagnosed.
+_CRASH_DIR = "SHOTLINE_TEST_CRASH_DIR"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    if not _WORKER:
+        os.environ[_CRASH_DIR] = tempfile.mkdtemp(prefix="shotline-test-crashes-")
+        _OWN_DIRS.append(os.environ[_CRASH_DIR])
+    elif folder := os.environ.get(_CRASH_DIR):
+        dump = open(Path(folder) / f"{_WORKER}.txt", "w")  # noqa: SIM115 - open for the process's whole life
+        faulthandler.enable(file=dump, all_threads=True)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    folder = os.environ.get(_CRASH_DIR)
+    if _WORKER or not folder:
+        return
+    for dump in sorted(Path(folder).glob("*.txt")):
+        if text := dump.read_text(errors="replace").strip():
+            terminalreporter.write_sep("=", f"fault dump of worker {dump.stem}")
+            terminalreporter.write_line(text)
 
 
 @pytest.fixture(scope="session")

@@ -36,10 +36,11 @@ from shotline.ui.inspector import InspectorPanel
 from shotline.ui.main_window import MainWindow
 from tests.media.numbered import Sound, frame_number, numbered_clip
 from tests.ui.gui_thread_io import watching_gui_thread
+from tests.ui.plays_media import PLAYS_MEDIA
 from tests.ui.shell_fixtures import shown_window
 from tests.ui.test_responsiveness import allowed_on_the_gui_thread
 
-pytestmark = pytest.mark.ffmpeg
+pytestmark = PLAYS_MEDIA
 
 FPS = 25
 IN_FRAMES = (0, 5, 10)

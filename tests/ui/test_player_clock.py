@@ -35,8 +35,9 @@ from shotline.ui.player import PlayerPanel
 from shotline.ui.playhead import Playhead
 from shotline.ui.selection import ShotSelection
 from tests.media.numbered import MPEG2, Sound, frame_number, numbered_clip, shift_picture
+from tests.ui.plays_media import PLAYS_MEDIA
 
-pytestmark = pytest.mark.ffmpeg
+pytestmark = PLAYS_MEDIA
 
 FPS = 25
 LATE_PICTURE_S = 0.5

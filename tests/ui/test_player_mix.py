@@ -23,8 +23,9 @@ from shotline.ui.playhead import Playhead
 from shotline.ui.selection import ShotSelection
 from shotline.ui.sound_follow import DRIFT_MS
 from tests.media.sound import tone, tone_clip
+from tests.ui.plays_media import PLAYS_MEDIA
 
-pytestmark = pytest.mark.ffmpeg
+pytestmark = PLAYS_MEDIA
 
 PLAYING = QMediaPlayer.PlaybackState.PlayingState
 SLACK_MS = 60
