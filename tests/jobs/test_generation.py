@@ -323,10 +323,10 @@ def test_cancelling_through_the_runner_cancels_the_animatic_render(tmp_path: Pat
     assert _files(work) == []
 
 
-
 async def _all_other_tasks_ended() -> None:
     current = asyncio.current_task()
     await asyncio.gather(*(task for task in asyncio.all_tasks() if task is not current), return_exceptions=True)
+
 
 # ---------------------------------------------------------------------------------------------- a paid cloud provider
 
