@@ -13,7 +13,8 @@ from shotline.cli.progress import progress_bar
 from shotline.cli.session_scope import editing, looking, saved
 from shotline.core import commands
 from shotline.core.errors import AuthFailed, BackendError, KeyStoreError, ShotlineError
-from shotline.core.ports import BackendKind, JobRecord
+from shotline.core.ports import BackendKind, GenerationRequest, JobRecord
+from shotline.core.references import cast_text
 from shotline.services.budget import spending
 from shotline.services.context import AppContext, open_context
 from shotline.services.generation import GenerationService, StartedJob
@@ -105,6 +106,8 @@ def generate(
             click.echo(note, err=True)  # before anything is sent: what the model cannot take is never dropped unsaid
         generation = GenerationService(ctx, session)
         records = generation.prepare(refs, backend=backend, model=model)
+        for record in records:
+            _say_cast(record, f"Shot {record.request.get('shot_number', '?')}")
         _say_cost(records, session, ctx)
         if wait:
             failed = _wait_and_attach(generation, session, generation.run(records))
@@ -128,6 +131,7 @@ def _try_on(project: str, shot_ref: str, pairs: list[Pair], *, wait: bool, yes: 
             click.echo(f"  {trial.describe()}", err=True)
             for note in trial.fit.notes():
                 click.echo(f"    {note}", err=True)
+            _say_cast(trial.record, "   ")
         click.echo(f"Total: {trying.total.text()}", err=True)
         so_far = spending(session.journal.all(), session.project.settings.budget, kinds(ctx.registry))
         click.echo(f"Project: {so_far.describe()}.", err=True)
@@ -160,6 +164,13 @@ def _say_captions(ctx: AppContext, session: ProjectSession, records: list[JobRec
             if take.generation is not None and take.generation.job_id in jobs:
                 caption = take_caption(ctx, take, number, jobs[take.generation.job_id])
                 click.echo(f"{caption.title}  {caption.facts}")
+
+
+def _say_cast(record: JobRecord, lead: str) -> None:
+    """What the job sends of each cast member its shot mentions, before it is sent (core.references)."""
+    placed = GenerationRequest.from_json(record.request).cast
+    if placed:
+        click.echo(f"{lead} cast: {cast_text(placed)}", err=True)
 
 
 def _check_keys(ctx: AppContext, backend_ids: list[str]) -> None:

@@ -201,3 +201,9 @@ def _prompt(project: Project, shot: Shot, placed: Mapping[str, Placement]) -> st
 
 def _sentence(text: str) -> str:
     return text if not text or text[-1] in ".!?" else f"{text}."
+
+
+def cast_text(placed: tuple[Placement, ...]) -> str:
+    """ "@Mara → image reference · @Harbour → dropped (only 3 references)": what is sent of each member, in one
+    line for `shotline generate` (empty when the shot mentions no one)."""
+    return " · ".join(f"@{placement.name} → {placement.text()}" for placement in placed)
