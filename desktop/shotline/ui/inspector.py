@@ -40,6 +40,7 @@ from shotline.core.ports import ModelInfo
 from shotline.services.ledger import kinds, shot_cost
 from shotline.services.shots import fit_to_model, import_image, last_frame_image, model_info
 from shotline.ui import cast_mentions, theme
+from shotline.ui.cast_sent import CastSent
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.inspector_fields import ImageField, fill, image_dialog, narrow_combo, set_line, set_text
 from shotline.ui.model_notice import ModelNotice
@@ -128,6 +129,7 @@ class InspectorPanel(QWidget):
         self.generate_button = QPushButton(theme.icon("generate"), "Generate", self)
         self.trim_row = ShotTrimRow(self.document, self)
         self.model_notice = ModelNotice(self.document, self, after=self.model_combo)
+        self.cast_sent = CastSent(self)
 
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a narrowed dock puts fields under labels
@@ -140,6 +142,7 @@ class InspectorPanel(QWidget):
         form.addRow("Backend", self.backend_combo)
         form.addRow("Model", self.model_combo)
         form.addRow(self.model_notice)  # full width: a retired model, or settings the model cannot take
+        form.addRow(self.cast_sent)  # full width: what the model is sent of each cast member the prompt mentions
         # What a new take is asked to last; the shot's own length is the trim row's, as everywhere else.
         form.addRow("Generate", self.duration_spin)
         form.addRow("Generate ", self.duration_combo)
@@ -253,6 +256,10 @@ class InspectorPanel(QWidget):
             self._refresh()
         elif change.settings:
             self._show_cost()
+        if change.cast:  # a member's pictures, description or kind: where it goes may have changed
+            shot = self.shot
+            model = model_info(self.document.ctx.registry, shot.generation) if shot is not None else None
+            self.cast_sent.show_shot(self.document.project, shot, model)
 
     def _refresh(self) -> None:
         shot = self.shot
@@ -338,6 +345,7 @@ class InspectorPanel(QWidget):
         self.continue_button.setEnabled(self._previous_take(shot) is not None)
         self.generate_button.setEnabled(model is not None)
         self.model_notice.show_shot(shot)
+        self.cast_sent.show_shot(self.document.project, shot, model)
 
     def _show_cost(self) -> None:
         """The shot's spending as the ledger says it everywhere, and the next Generate's figure on its button."""
