@@ -10,7 +10,8 @@ What it finds, per shot:
 - FRAME_RATE: the picked take runs at another rate than the film (the export repeats or drops its frames).
 - SEAM: a shot set to continue from the previous one (`GenerationSettings.continues`) does not start on a picture
   like that shot's last one (`media.frame_likeness` says how alike is measured).
-- CAST_DROPPED: a cast member the prompt mentions that the model was not given (the cast's mapping supplies it).
+- CAST_DROPPED: a cast member the prompt mentions that the picked take's model was not given at all, neither a
+  picture nor words (its request snapshot records where each member went: core.references).
 
 The quick findings come from the project alone; the seam needs two frames decoded, so `check` is slow where a shot
 continues another: call it off the GUI thread.
@@ -34,8 +35,8 @@ from shotline.core.commands import Command
 from shotline.core.errors import MediaError
 from shotline.core.lengths import seconds_text
 from shotline.core.model import GenerationSettings, Project, Shot, Size, Take, Trim
+from shotline.core.references import How, Placement, takes_first_frame
 from shotline.media import frame_likeness
-from shotline.services.shot_fit import takes_first_frame
 from shotline.services.shots import model_info
 
 SEAM_LIMIT = 0.08
@@ -120,12 +121,26 @@ class Finding:
 
 
 CastDrops = Callable[[Project, Shot], Sequence[str]]
-"""The names of the cast members `shot`'s prompt mentions that its picked take's model was not given (the cast's
-reference mapping answers it; until then nothing is dropped)."""
+"""The names of the cast members `shot`'s prompt mentions that its picked take's model was not given."""
 
 
-def _no_drops(project: Project, shot: Shot) -> Sequence[str]:
-    return ()
+def dropped_from_take(project: Project, shot: Shot) -> Sequence[str]:
+    """The members the picked take's request snapshot records as dropped, by their name now (a member renamed
+    since is named as the creator knows it). A take made before the cast was carried records nothing."""
+    take = shot.picked_take
+    placed = take.generation.request.get("cast") if take is not None and take.generation is not None else None
+    if not isinstance(placed, list):
+        return ()
+    names = {member.id: member.name for member in project.cast}
+    dropped: list[str] = []
+    for entry in placed:
+        try:
+            placement = Placement.from_json(entry)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue  # a snapshot this version cannot read says nothing of its cast
+        if placement.how is How.DROPPED:
+            dropped.append(names.get(placement.member_id, placement.name))
+    return dropped
 
 
 StartsFromFrame = Callable[[Shot], bool]
@@ -149,7 +164,7 @@ def frames_taken(registry: BackendRegistry) -> StartsFromFrame:
 def check(
     project: Project,
     resolve: Callable[[str], Path] | None = None,
-    cast_drops: CastDrops = _no_drops,
+    cast_drops: CastDrops = dropped_from_take,
     starts_from_frame: StartsFromFrame = _any_model,
 ) -> list[Finding]:
     """Every finding in `project`, in shot order. `resolve` turns a media path into its file, for the seams (None:
