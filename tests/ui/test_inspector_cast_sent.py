@@ -19,6 +19,7 @@ from shotline.core.ports import BackendInfo, BackendKind, ModelInfo
 from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
 from shotline.ui.bridge import Bridge
+from shotline.ui.dialogs.try_on import TryOnDialog
 from shotline.ui.document import ProjectDocument
 from shotline.ui.inspector import InspectorPanel
 from shotline.ui.selection import ShotSelection
@@ -128,3 +129,16 @@ def test_a_shot_whose_model_is_not_installed_shows_no_cast_line(
     shot = document.project.shots[0]
     document.execute(commands.set_generation(shot.id, dataclasses.replace(shot.generation, backend="gone")))
     assert inspector.cast_sent.isHidden()
+
+
+def test_each_pair_of_a_try_on_shows_what_its_model_keeps_of_the_cast(qtbot: Any, document: ProjectDocument) -> None:
+    dialog = TryOnDialog(document, document.project.shots[0].id, lambda _takes: None)
+    qtbot.addWidget(dialog)
+    dialog.choose(1, "carry", "words")
+    dialog.choose(2, "carry", "refs")
+    words, refs = (row.text.splitlines()[-1] for row in dialog.rows[:2])
+    assert words == (
+        "@Mara → described in words · @Tom → described in words · "
+        "@Harbour → dropped (Words only takes no reference images)"
+    )
+    assert refs == "@Mara → image reference · @Tom → described in words · @Harbour → image reference"

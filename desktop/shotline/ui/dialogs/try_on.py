@@ -31,6 +31,7 @@ from shotline.core.changes import ProjectChange
 from shotline.core.errors import ShotlineError
 from shotline.core.model import Shot, Take
 from shotline.core.ports import BackendInfo, JobPhase, ModelInfo
+from shotline.core.references import How, Placement, cast_text, placements
 from shotline.services.budget import spending
 from shotline.services.jobs_view import state_text
 from shotline.services.ledger import kinds
@@ -71,14 +72,19 @@ class PairRow:
         backend = str(self.backend.currentData() or NONE)
         return Pair(backend, str(self.model.currentData() or "")) if backend else None
 
-    def say(self, text: str, *, warning: bool = False, notes: Sequence[str] = ()) -> None:
-        """`text` muted (or as a warning); `notes`, what the model cannot take, each on a line as a warning."""
+    def say(
+        self, text: str, *, warning: bool = False, notes: Sequence[str] = (), cast: Sequence[Placement] = ()
+    ) -> None:
+        """`text` muted (or as a warning); `notes`, what the model cannot take, each on a line as a warning; `cast`,
+        what the model is sent of each member the prompt mentions, on one line, a member dropped as a warning."""
         self.line.setTextFormat(Qt.TextFormat.RichText)
         colour = (theme.WARNING if warning else theme.MUTED).name()
         lines = [f'<span style="color: {colour}">{html.escape(text)}</span>']
         lines += [f'<span style="color: {theme.WARNING.name()}">{html.escape(note)}</span>' for note in notes]
+        if cast:
+            lines.append(" · ".join(_cast_item(placement) for placement in cast))
         self.line.setText("<br>".join(lines))
-        self.text = "\n".join([text, *notes])
+        self.text = "\n".join([text, *notes, *([cast_text(tuple(cast))] if cast else [])])
         """What the line says, as plain text."""
 
     def leave_out(self) -> None:
@@ -257,9 +263,13 @@ class TryOnDialog(QDialog):
         except ShotlineError as error:
             self._refuse(describe(error))
             return
+        registry = self.document.ctx.registry
         for row, trial in zip(chosen, self.plan.trials, strict=True):
             notes = list(trial.fit.notes())
-            row.say(trial.describe().removeprefix(f"{trial.name}: "), notes=notes)
+            model = registry.info(trial.record.backend).model(trial.record.model)
+            # the cast as each model takes it, so the pairs show what of it each keeps and loses
+            cast = placements(project, shot, model) if model is not None else ()
+            row.say(trial.describe().removeprefix(f"{trial.name}: "), notes=notes, cast=cast)
         total = self.plan.total
         so_far = spending(self.document.jobs(), project.settings.budget, kinds(self.document.ctx.registry))
         self.total.setText(f"Total for {len(pairs)} takes: {total.text()}. Project: {so_far.describe()}.")
@@ -428,6 +438,12 @@ class TryOnDialog(QDialog):
                 signal.disconnect(slot)
             except (RuntimeError, TypeError):
                 pass  # already let go
+
+
+def _cast_item(placement: Placement) -> str:
+    colour = theme.WARNING if placement.how is How.DROPPED else theme.MUTED
+    text = html.escape(f"@{placement.name} → {placement.text()}")
+    return f'<span style="color: {colour.name()}">{text}</span>'
 
 
 def _models(info: BackendInfo | None) -> list[ModelInfo]:
