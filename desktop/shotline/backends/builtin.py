@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shotline.backends import animatic, comfyui, fal, google, luma, openai, openai_images, replicate, runway
+from shotline.backends import animatic, comfyui, fal, fal_images, google, luma, openai, openai_images, replicate, runway
 from shotline.backends.registry import BackendSpec
 from shotline.backends.stills import with_stills
 
@@ -12,7 +12,7 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     google.SPEC,
     with_stills(openai.SPEC, openai_images.OpenAIImages),
     luma.SPEC,
-    fal.SPEC,
+    with_stills(fal.SPEC, fal_images.FalImages),
     replicate.SPEC,
     comfyui.SPEC,
 )

@@ -284,7 +284,7 @@ class FalBackend:
     # ------------------------------------------------------------------------------------------ the protocol
 
     async def submit(self, request: GenerationRequest) -> str:
-        endpoint, body = await asyncio.to_thread(build_input, request, self._info, self._models)
+        endpoint, body = await asyncio.to_thread(self._input, request)
         headers = {}
         priority = request.options.get("priority")
         if priority is not None:
@@ -365,6 +365,14 @@ class FalBackend:
 
     # ------------------------------------------------------------------------------------------ helpers
 
+    def _input(self, request: GenerationRequest) -> tuple[str, dict[str, Any]]:
+        """The endpoint and the model input for `request` (reads image files: call it on a thread). The stills'
+        adapter (backends.fal_images) builds a picture's instead, and reads its result's picture (`_output_url`)."""
+        return build_input(request, self._info, self._models)
+
+    def _output_url(self, result: Any) -> str | None:
+        return video_url(result)
+
     def _urls_for(self, provider_job_id: str) -> _Urls:
         known = self._urls.get(provider_job_id)
         if known is not None:
@@ -394,9 +402,9 @@ class FalBackend:
             if provider_job_id in self._cancelled:
                 return JobStatus(JobState.CANCELLED, message="The request was cancelled at fal.ai.")
             return JobStatus(JobState.FAILED, message=str(exc))
-        url = video_url(result)
+        url = self._output_url(result)
         if url is None:
-            return JobStatus(JobState.FAILED, message="fal.ai finished the job but its result has no video in it.")
+            return JobStatus(JobState.FAILED, message="fal.ai finished the job but its result has nothing made in it.")
         return JobStatus(JobState.SUCCEEDED, progress=1.0, outputs=(url,))
 
 

@@ -1,0 +1,138 @@
+"""fal.ai's image endpoints on the fake queue (FakeFal), close enough that fal_client makes stills against it.
+
+The queue is the video one (submit, status, result, cancel); an image endpoint differs in what it takes and
+gives, as fal's model pages say:
+
+- FLUX (`fal-ai/flux/dev`): `prompt`, `image_size` (one of FLUX's named frames, or `{"width", "height"}`),
+  `num_images` (1–4), `seed`.
+- Seedream 4 (`fal-ai/bytedance/seedream/v4/text-to-image`, and `…/edit` with `image_urls`: 1–10 pictures as URLs
+  or data URIs).
+- The result: `{"images": [{"url", "width", "height", "content_type"}], "seed", "has_nsfw_concepts", "prompt"}`,
+  the pictures on the file host (`fake.files`) as expiring signed links. A bad input is accepted into the queue and
+  ends as the runner's 422, as on fal; BLOCKME in the prompt is the content checker's `content_policy_violation`.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from tests.fakes.fal import FakeFal, Job, _problem, _reply
+from tests.fakes.openai import png
+from tests.fakes.server import Call, Reply, file_reply
+
+FRAMES = {
+    "square_hd": (1024, 1024),
+    "square": (512, 512),
+    "portrait_4_3": (768, 1024),
+    "portrait_16_9": (576, 1024),
+    "landscape_4_3": (1024, 768),
+    "landscape_16_9": (1024, 576),
+}
+IMAGE_ENDPOINTS = {
+    "fal-ai/flux/dev": None,
+    "fal-ai/bytedance/seedream/v4/text-to-image": None,
+    "fal-ai/bytedance/seedream/v4/edit": "image_urls",
+}
+"""Each image endpoint, with the field its pictures to go on are required in (None: it takes words only)."""
+
+
+class FakeFalImages(FakeFal):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.files.route("GET", r"/files/(?P<id>[^/]+)/output\.png", self._picture)
+
+    def _submit(self, call: Call, match: re.Match[str]) -> Reply:
+        endpoint = match["endpoint"]
+        if endpoint not in IMAGE_ENDPOINTS:
+            return super()._submit(call, match)
+        if (refused := self._refused(call)) is not None:
+            return refused
+        body = call.json()
+        if not isinstance(body, dict):
+            return _reply(422, {"detail": [_problem(["body"], "Input should be a valid dictionary", "dict_type")]})
+        return self._queued(endpoint, body, _check(endpoint, body))
+
+    def _queued(self, endpoint: str, body: dict[str, Any], problems: list[dict[str, Any]]) -> Reply:
+        app = "/".join(endpoint.split("/")[:2])
+        request_id = str(uuid.uuid4())
+        job = Job(request_id, endpoint, app, body, self.queue_polls, self.run_polls, problems=problems)
+        with self.lock:
+            self.jobs[request_id] = job
+        base = f"{self.url}/{app}/requests/{request_id}"
+        return _reply(
+            200,
+            {
+                "request_id": request_id,
+                "response_url": base,
+                "status_url": f"{base}/status",
+                "cancel_url": f"{base}/cancel",
+                "gateway_request_id": request_id,
+                "status": "IN_QUEUE",
+                "queue_position": self.queue_polls,
+            },
+        )
+
+    def _result(self, call: Call, match: re.Match[str]) -> Reply:
+        with self.lock:
+            job = self.jobs.get(match["id"])
+        if job is None or job.endpoint not in IMAGE_ENDPOINTS or job.state != "COMPLETED" or job.cancelled:
+            return super()._result(call, match)
+        if (refused := self._refused(call)) is not None:
+            return refused
+        if "BLOCKME" in str(job.input.get("prompt", "")):
+            message = "The content could not be processed because it contained material flagged by a content checker."
+            return _reply(422, {"detail": [_problem(["body", "prompt"], message, "content_policy_violation")]})
+        if job.problems:
+            return _reply(422, {"detail": job.problems})
+        width, height = _frame(job.input)
+        picture = {
+            "url": self.files.sign(f"/files/{job.request_id}/output.png", ttl=self.url_ttl),
+            "width": width,
+            "height": height,
+            "content_type": "image/png",
+        }
+        count = int(job.input.get("num_images", 1))
+        return _reply(
+            200,
+            {
+                "images": [picture] * count,
+                "seed": job.input.get("seed", 1234567),
+                "has_nsfw_concepts": [False] * count,
+                "prompt": job.input.get("prompt", ""),
+            },
+        )
+
+    def _picture(self, call: Call, match: re.Match[str]) -> Reply:
+        if not self.files.link_ok(call):
+            return Reply(403, body=b"<Error><Code>AccessDenied</Code></Error>", content_type="application/xml")
+        with self.lock:
+            job = self.jobs.get(match["id"])
+        if job is None:
+            return Reply(404, body=b"Not Found", content_type="text/plain")
+        return file_reply(png(*_frame(job.input)), call, content_type="image/png")
+
+
+def _frame(body: dict[str, Any]) -> tuple[int, int]:
+    size = body.get("image_size", "landscape_4_3")
+    if isinstance(size, dict):
+        return int(size.get("width", 1024)), int(size.get("height", 768))
+    return FRAMES.get(str(size), (1024, 768))
+
+
+def _check(endpoint: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+    problems = []
+    if not str(body.get("prompt", "")).strip():
+        problems.append(_problem(["body", "prompt"], "Field required", "missing"))
+    size = body.get("image_size")
+    if size is not None and not isinstance(size, dict) and size not in FRAMES:
+        problems.append(_problem(["body", "image_size"], f"Input should be one of {', '.join(FRAMES)}", "enum"))
+    if not 1 <= int(body.get("num_images", 1)) <= 4:
+        problems.append(_problem(["body", "num_images"], "Input should be between 1 and 4", "less_than_equal"))
+    field = IMAGE_ENDPOINTS[endpoint]
+    if field is not None:
+        pictures = body.get(field)
+        if not isinstance(pictures, list) or not 1 <= len(pictures) <= 10:
+            problems.append(_problem(["body", field], "List should have 1 to 10 items", "too_long"))
+    return problems
