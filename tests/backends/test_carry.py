@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from shotline.backends.comfyui import ComfyUIBackend
 from shotline.backends.fal import FalBackend
 from shotline.backends.google import GoogleBackend
 from shotline.backends.luma import LumaBackend
@@ -31,6 +32,8 @@ from shotline.services.context import AppContext, open_context
 from shotline.services.generation import build_request
 from shotline.storage.secrets import MemorySecretStore
 from tests.backends.adapter_kit import generate, provider_context
+from tests.backends.test_comfyui import _example
+from tests.fakes.comfyui import FakeComfyUI
 from tests.fakes.fal import KEY as FAL_KEY
 from tests.fakes.fal import FakeFal
 from tests.fakes.google import KEY as GOOGLE_KEY
@@ -207,3 +210,22 @@ def test_luma_takes_no_local_picture_so_every_member_is_described(ctx: AppContex
     body = json.loads(create.body)
     assert body["prompt"] == f"Mara and Teo row into Harbour at dawn. {MARA_WORDS} {TEO_WORDS} {HARBOUR_WORDS}"
     assert "keyframes" not in body
+
+
+def test_comfyui_fills_the_workflows_reference_images_in_mention_order(ctx: AppContext, tmp_path: Path) -> None:
+    """A local workflow takes 4 pictures by placeholder ({{reference_image_1}}…): all three members go, uploaded,
+    each named in its LoadImage node, and the prompt names them plainly."""
+    workflow = _example()
+    for number in (1, 2, 3):
+        workflow[f"6{number}"] = {"class_type": "LoadImage", "inputs": {"image": f"{{{{reference_image_{number}}}}}"}}
+    path = tmp_path / "refs.json"
+    path.write_text(json.dumps(workflow), encoding="utf-8")
+    request, _ = _request(ctx, tmp_path, "comfyui", "workflow", options={"workflow": str(path)})
+    assert set(_hows(request).values()) == {How.IMAGE_REFERENCE}
+    with FakeComfyUI() as fake:
+        backend = ComfyUIBackend(provider_context(tmp_path, "comfyui", fake.url, key=None))
+        _sent(request, backend, tmp_path)
+        nodes = fake.prompts_sent()[0]["prompt"]
+        uploaded = [fake.inputs[("", nodes[f"6{number}"]["inputs"]["image"])] for number in (1, 2, 3)]
+    assert uploaded == [PICTURES["mara"], PICTURES["teo"], PICTURES["harbour"]]
+    assert nodes["6"]["inputs"]["text"] == "Mara and Teo row into Harbour at dawn"
