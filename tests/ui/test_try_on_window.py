@@ -135,6 +135,7 @@ def test_a_paid_try_on_asks_first_then_its_takes_land_captioned_by_model_cost_an
     shot_id = document.project.shots[0].id
     dialog = TryOnDialog(document, shot_id, compared.append)
     qtbot.addWidget(dialog)
+    dialog.show()
     try:
         dialog.choose(2, "fal", "kling-3-standard")
         assert dialog.rows[0].text == "a 5 s clip at 16:9 · ≈ $0.60"
@@ -153,6 +154,9 @@ def test_a_paid_try_on_asks_first_then_its_takes_land_captioned_by_model_cost_an
         question = dialog.spend_question
         assert question is not None
         question.button(QMessageBox.StandardButton.Yes).click()
+        assert dialog.running()
+        dialog.reject()  # closed while the models work: only hidden, the takes still open side by side
+        assert dialog.isHidden()
         qtbot.waitUntil(lambda: bool(compared), timeout=WAIT_MS)
 
         (takes,) = compared

@@ -357,6 +357,7 @@ class TryOnDialog(QDialog):
             "The takes open side by side when every model is done; closing this leaves the models working."
         )
         self._show_jobs()
+        self.adjustSize()  # the rows left out and the lists gone: no gaps where they were
 
     def _job_changed(self, job_id: str) -> None:
         if job_id in self.job_ids:
