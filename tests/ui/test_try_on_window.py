@@ -4,8 +4,10 @@ takes landing captioned by model, cost and time taken, and opening side by side 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from shotline.core import commands
 from shotline.core.model import GenerationSettings, Size, Take
 from shotline.services.context import AppContext
 from shotline.services.editing import add_shot
@@ -218,3 +221,56 @@ def test_the_card_and_the_clip_menus_offer_it(qtbot: Any, window: MainWindow) ->
     box = canvas.geometry_.boxes[0]
     entries = menus.right_click(canvas, QPoint(round(box.x0 + box.width / 3), geometry.CLIP_TOP + 20))
     assert "Try on other models…" in entries
+
+
+def test_a_try_on_the_budget_cannot_afford_is_refused_before_sending(
+    qtbot: Any, app_context: AppContext, paid_project: Path, fakes: tuple[FakeRunway, FakeFal]
+) -> None:
+    document = ProjectDocument(app_context, ProjectSession.open(paid_project), Bridge())
+    settings = dataclasses.replace(document.project.settings, budget=Decimal("1.00"))
+    document.execute(commands.set_project_settings(settings))
+    dialog = TryOnDialog(document, document.project.shots[0].id, lambda _takes: None)
+    qtbot.addWidget(dialog)
+    try:
+        dialog.choose(2, "fal", "kling-3-standard")  # ≈ $1.02 together: over the $1.00 budget
+        assert "budget" in dialog.problem.text() and "$1.00" in dialog.problem.text()
+        assert not dialog.try_button.isEnabled()
+        dialog.send()
+        assert document.jobs() == []
+    finally:
+        document.close()
+
+
+def test_a_pair_whose_provider_refuses_says_why_on_its_row_and_nothing_opens_to_compare(
+    qtbot: Any, app_context: AppContext, paid_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeRunway() as runway, FakeFal(exhausted=True) as fal:
+        monkeypatch.setenv("SHOTLINE_RUNWAY_BASE_URL", runway.url)
+        monkeypatch.setenv("SHOTLINE_FAL_BASE_URL", fal.url)
+        monkeypatch.setenv("SHOTLINE_POLL_SECONDS", "0.05")
+        app_context.secrets.set("runway", RUNWAY_KEY)
+        app_context.secrets.set("fal", FAL_KEY)
+        app_context.settings = dataclasses.replace(app_context.settings, ask_above_usd="5.00")  # asks above $5
+        document = ProjectDocument(app_context, ProjectSession.open(paid_project), Bridge())
+        compared: list[list[Take]] = []
+        dialog = TryOnDialog(document, document.project.shots[0].id, compared.append)
+        qtbot.addWidget(dialog)
+        try:
+            dialog.choose(2, "fal", "kling-3-standard")
+            dialog.send()
+            assert dialog.spend_question is None  # under the creator's threshold: sent at once
+            qtbot.waitUntil(lambda: bool(dialog.job_ids) and not dialog.running(), timeout=WAIT_MS)
+            qtbot.waitUntil(lambda: "landed" in dialog.rows[0].text, timeout=WAIT_MS)
+
+            assert compared == []
+            assert dialog.isVisible()  # said, not lost
+            assert dialog.problem.text() == (
+                "Only one take landed: there is nothing to compare it with. It is on the shot's list of takes."
+            )
+            # the provider's reason, in its own words and case
+            assert dialog.rows[1].text.startswith("Failed: Your fal.ai account has run out of credit"), dialog.rows[
+                1
+            ].text
+            assert "Top it up at fal.ai/dashboard/billing" in dialog.rows[1].text
+        finally:
+            document.close()

@@ -397,9 +397,9 @@ class TryOnDialog(QDialog):
             row.say(f"{caption.title.partition(' · ')[0]} landed · {caption.facts}")
             return
         if job.phase.is_final or job.phase is JobPhase.DOWNLOADED:
-            row.say(state_text(job).capitalize(), warning=job.phase is not JobPhase.ATTACHED)
+            row.say(_sentence(state_text(job)), warning=job.phase is not JobPhase.ATTACHED)
             return
-        row.say(f"{state_text(job).capitalize()} · {round(self.document.progress(row.job_id) * 100)}%")
+        row.say(f"{_sentence(state_text(job))} · {round(self.document.progress(row.job_id) * 100)}%")
 
     @staticmethod
     def _take_of(shot: Shot | None, job_id: str) -> Take | None:
@@ -439,6 +439,11 @@ class TryOnDialog(QDialog):
                 signal.disconnect(slot)
             except (RuntimeError, TypeError):
                 pass  # already let go
+
+
+def _sentence(text: str) -> str:
+    """ "Failed: Your fal.ai account…", where str.capitalize would lower the provider's own words."""
+    return text[:1].upper() + text[1:]
 
 
 def _cast_item(placement: Placement) -> str:
