@@ -103,6 +103,13 @@ def test_the_shots_own_first_frame_keeps_its_place_and_a_model_that_cannot_mix_s
     assert carried.reference_images == ()
 
 
+def test_a_model_that_cannot_mix_keeps_the_shots_first_frame_over_its_own_references() -> None:
+    project = _film("@Gull at dawn", first_frame="media/own-first.png", reference_images=("media/own-ref.png",))
+    model = ModelInfo("sd", "No Mixing", image_to_video=True, reference_images=9, references_with_frames=False)
+    carried = carry(project, project.shots[0], model)
+    assert (carried.first_frame, carried.reference_images) == ("media/own-first.png", ())
+
+
 def test_placements_round_trip_through_json() -> None:
     placement = Placement("c1", "Mara", How.IMAGE_REFERENCE, image="media/mara.png", tag="@Image1")
     assert Placement.from_json(placement.to_json()) == placement

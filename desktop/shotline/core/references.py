@@ -106,7 +106,9 @@ def carry(project: Project, shot: Shot, model: ModelInfo) -> Carried:
     settings = shot.generation
     first_frame = settings.first_frame if takes_first_frame(model) else None
     last_frame = settings.last_frame if model.first_last_frame else None
-    own = settings.reference_images[: model.reference_images]
+    # a provider that takes references or frames, never both: the shot's own frames win (services.shot_fit says so)
+    framed = bool(first_frame or last_frame) and not model.references_with_frames
+    own = () if framed else settings.reference_images[: model.reference_images]
     images: list[str] = list(own)
     tags: list[str] = [_tag(model, index, "") for index in range(len(own))]
     placed: list[Placement] = []

@@ -21,6 +21,7 @@ from shotline.core.lengths import FittedLength, fit_length
 from shotline.core.model import Project, Shot
 from shotline.core.ports import ModelInfo
 from shotline.core.references import takes_first_frame
+from shotline.core.references import takes_first_frame
 
 
 class Setting(StrEnum):
@@ -101,7 +102,9 @@ def fit_shot(shot: Shot, model: ModelInfo) -> ShotFit:
     references = len(settings.reference_images)
     if references:
         room = model.reference_images
-        if references <= room:
+        if frames_only(shot, model):
+            dropped.append(Difference(Setting.REFERENCES, f"{_count(references, 'reference image')} beside a frame"))
+        elif references <= room:
             kept.append(Setting.REFERENCES)
         elif room == 0:
             dropped.append(Difference(Setting.REFERENCES, _count(references, "reference image")))
@@ -134,7 +137,7 @@ def take_off(shot: Shot, model: ModelInfo) -> Shot:
         last_frame=None if Setting.END_FRAME in drops else settings.last_frame,
         audio=settings.audio and Setting.SOUND not in drops,
         seed=None if Setting.SEED in drops else settings.seed,
-        reference_images=settings.reference_images[: model.reference_images],
+        reference_images=() if frames_only(shot, model) else settings.reference_images[: model.reference_images],
     )
     negative = "" if Setting.NEGATIVE_PROMPT in drops else shot.negative_prompt
     return dataclasses.replace(shot, generation=settings, negative_prompt=negative)
@@ -179,6 +182,14 @@ def _sent_to(registry: BackendRegistry, shot: Shot, backend: str | None, model: 
         return registry.info(backend_id).model(model)
     except UnknownBackend:
         return None
+
+
+def frames_only(shot: Shot, model: ModelInfo) -> bool:
+    """The model takes reference images or a first/last frame, never both, and the shot sends a frame: the frame
+    wins (core.references sends it so)."""
+    settings = shot.generation
+    framed = (settings.first_frame and takes_first_frame(model)) or (settings.last_frame and model.first_last_frame)
+    return bool(framed) and not model.references_with_frames
 
 
 def _count(number: int, noun: str) -> str:
