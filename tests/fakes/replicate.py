@@ -86,6 +86,8 @@ class FakeReplicate(FakeServer):
     def __init__(self, key: str = KEY) -> None:
         super().__init__()
         self.key = key
+        self.models: dict[str, Schema] = dict(MODELS)
+        """The official models this fake runs, by their input schemas (a subclass adds its own)."""
         self.predictions: dict[str, dict[str, Any]] = {}
         self.reads: dict[str, int] = {}
         self.files: dict[str, bytes] = {}
@@ -133,7 +135,7 @@ class FakeReplicate(FakeServer):
         if refused := self._unauthorised(call):
             return refused
         model = f"{match['owner']}/{match['name']}"
-        if model not in MODELS:
+        if model not in self.models:
             return _problem(404, "Not found", "The requested resource could not be found.")
         return self._create(call, model, version=None)
 
@@ -159,7 +161,7 @@ class FakeReplicate(FakeServer):
         invalid = []
         if not isinstance(inputs.get("prompt"), str) or not inputs["prompt"]:
             invalid.append({"type": "required", "field": "input", "description": "prompt is required"})
-        for name, allowed in MODELS[model].items():
+        for name, allowed in self.models[model].items():
             if name in inputs and inputs[name] not in allowed:
                 shown = ", ".join(f'"{value}"' if isinstance(value, str) else str(value) for value in allowed[:6])
                 invalid.append(

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from shotline.backends import animatic, comfyui, fal, fal_images, google, luma, openai, openai_images, replicate, runway
+from shotline.backends import (
+    animatic,
+    comfyui,
+    fal,
+    fal_images,
+    google,
+    luma,
+    openai,
+    openai_images,
+    replicate,
+    replicate_images,
+    runway,
+)
 from shotline.backends.registry import BackendSpec
 from shotline.backends.stills import with_stills
 
@@ -13,6 +25,6 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     with_stills(openai.SPEC, openai_images.OpenAIImages),
     luma.SPEC,
     with_stills(fal.SPEC, fal_images.FalImages),
-    replicate.SPEC,
+    with_stills(replicate.SPEC, replicate_images.ReplicateImages),
     comfyui.SPEC,
 )

@@ -316,7 +316,7 @@ class ReplicateBackend:
     # ------------------------------------------------------------------------------------------ the protocol
 
     async def submit(self, request: GenerationRequest) -> str:
-        plan = _plan(request, self._info, self._models)
+        plan = self._plan(request)
         inputs = dict(plan.inputs)
         for name, paths in plan.images.items():
             values = [await self._image(path) for path in paths]
@@ -363,7 +363,7 @@ class ReplicateBackend:
         log.info("Replicate prediction %s cancelled", provider_job_id)
 
     async def find(self, request: GenerationRequest, sent: SentCreate | None = None) -> str | None:
-        plan = _plan(request, self._info, self._models)
+        plan = self._plan(request)
         sent = sent or SentCreate()
         since = sent.sent_at - CLOCK_SLACK_S if sent.sent_at else time.time() - RETENTION_S
         matches: list[str] = []
@@ -405,6 +405,10 @@ class ReplicateBackend:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    def _plan(self, request: GenerationRequest) -> _Create:
+        """The prediction `request` makes; the stills' adapter (backends.replicate_images) plans a picture's."""
+        return _plan(request, self._info, self._models)
 
     # ------------------------------------------------------------------------------------------ images
 
