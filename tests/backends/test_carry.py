@@ -229,3 +229,19 @@ def test_comfyui_fills_the_workflows_reference_images_in_mention_order(ctx: AppC
         uploaded = [fake.inputs[("", nodes[f"6{number}"]["inputs"]["image"])] for number in (1, 2, 3)]
     assert uploaded == [PICTURES["mara"], PICTURES["teo"], PICTURES["harbour"]]
     assert nodes["6"]["inputs"]["text"] == "Mara and Teo row into Harbour at dawn"
+
+
+def test_fal_veo_31_sends_its_three_asset_references_but_no_look(ctx: AppContext, tmp_path: Path) -> None:
+    """Veo's references are assets (a scene, an object, a character): the three members go as image_urls on its
+    reference-to-video endpoint, untagged; a look has no slot there."""
+    request, _ = _request(ctx, tmp_path, "fal", "veo3.1")
+    assert set(_hows(request).values()) == {How.IMAGE_REFERENCE}
+    with FakeFal() as fake:
+        _sent(request, FalBackend(provider_context(tmp_path, "fal", fake.url, key=FAL_KEY)), tmp_path)
+        (submit,) = fake.submits()
+    assert submit.path == "/fal-ai/veo3.1/reference-to-video"
+    body = submit.json()
+    assert body["image_urls"] == [f"data:image/png;base64,{_b64(name)}" for name in ("mara", "teo", "harbour")]
+    assert body["prompt"] == "Mara and Teo row into Harbour at dawn"
+    model = ctx.registry.info("fal").model("veo3.1")
+    assert model is not None and CastKind.LOOK not in model.reference_kinds

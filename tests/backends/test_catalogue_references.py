@@ -57,6 +57,8 @@ def test_a_model_declares_its_reference_slots_tag_and_kinds(tmp_path: Path, capl
         # fal's bytedance/seedance-2.0/reference-to-video: image_urls, named @Image1…, no frame fields
         ("fal", "seedance-2", 9, "@Image{number}", tuple(CastKind), False),
         ("fal", "kling-3-standard", 0, "", tuple(CastKind), True),
+        # fal's fal-ai/veo3.1/reference-to-video: image_urls; google-genai: Veo's ASSET references, no frames beside
+        ("fal", "veo3.1", 3, "", (CastKind.CHARACTER, CastKind.PLACE, CastKind.PROP), False),
         # Replicate minimax/video-01: subject_reference, one character
         ("replicate", "minimax/video-01", 1, "", (CastKind.CHARACTER,), True),
         # lumaai SDK: keyframes frame0/frame1 only; openai SDK: input_reference is the first frame

@@ -85,11 +85,15 @@ ENDPOINTS: dict[str, Schema] = {
     # reference images in image_urls, named @Image1… in the prompt (fal's API reference for the endpoint)
     "bytedance/seedance-2.0/reference-to-video": _SEEDANCE_2,
     "bytedance/seedance-2.0/fast/reference-to-video": _SEEDANCE_2,
+    # reference images in image_urls, named @Image1… in the prompt (fal's API reference for the endpoint)
+    "bytedance/seedance-2.0/reference-to-video": _SEEDANCE_2,
+    "bytedance/seedance-2.0/fast/reference-to-video": _SEEDANCE_2,
     "fal-ai/minimax/hailuo-2.3/standard/text-to-video": Schema(frozenset({"6", "10"})),
     "fal-ai/minimax/hailuo-2.3/standard/image-to-video": Schema(frozenset({"6", "10"}), needs_image=True),
     "fal-ai/minimax/hailuo-2.3/pro/text-to-video": Schema(frozenset()),
     "fal-ai/veo3.1": _VEO,
     "fal-ai/veo3.1/image-to-video": _VEO_I2V,
+    "fal-ai/veo3.1/reference-to-video": _VEO,
     "fal-ai/ltx-2.3/text-to-video": Schema(frozenset({6, 8, 10}), frozenset({"16:9", "9:16"})),
     "fal-ai/ltx-2.3/text-to-video/fast": Schema(frozenset(range(6, 21, 2)), frozenset({"16:9", "9:16"})),
     "fal-ai/wan/v2.7/text-to-video": _WAN_27,
