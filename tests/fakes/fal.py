@@ -85,9 +85,6 @@ ENDPOINTS: dict[str, Schema] = {
     # reference images in image_urls, named @Image1… in the prompt (fal's API reference for the endpoint)
     "bytedance/seedance-2.0/reference-to-video": _SEEDANCE_2,
     "bytedance/seedance-2.0/fast/reference-to-video": _SEEDANCE_2,
-    # reference images in image_urls, named @Image1… in the prompt (fal's API reference for the endpoint)
-    "bytedance/seedance-2.0/reference-to-video": _SEEDANCE_2,
-    "bytedance/seedance-2.0/fast/reference-to-video": _SEEDANCE_2,
     "fal-ai/minimax/hailuo-2.3/standard/text-to-video": Schema(frozenset({"6", "10"})),
     "fal-ai/minimax/hailuo-2.3/standard/image-to-video": Schema(frozenset({"6", "10"}), needs_image=True),
     "fal-ai/minimax/hailuo-2.3/pro/text-to-video": Schema(frozenset()),

@@ -21,7 +21,6 @@ from shotline.core.lengths import FittedLength, fit_length
 from shotline.core.model import Project, Shot
 from shotline.core.ports import ModelInfo
 from shotline.core.references import takes_first_frame
-from shotline.core.references import takes_first_frame
 
 
 class Setting(StrEnum):
