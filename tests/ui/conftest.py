@@ -86,8 +86,19 @@ def make_project(ctx: AppContext, path: Path, shots: int = 3, *, takes: bool = T
         session.save()
 
 
+@pytest.fixture(scope="session")
+def made_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The three-shot project with animatic takes, generated once per test worker: rendering its cards was most of
+    each window test's set-up. Tests get a copy (`project_path`), never this one."""
+    path = tmp_path_factory.mktemp("made") / "film.shotline"
+    with open_context(secrets=MemorySecretStore()) as ctx:
+        make_project(ctx, path)
+    return path
+
+
 @pytest.fixture
-def project_path(app_context: AppContext, tmp_path: Path) -> Path:
+def project_path(made_project: Path, tmp_path: Path) -> Path:
+    """A fresh copy of `made_project` for this test to change as it likes."""
     path = tmp_path / "film.shotline"
-    make_project(app_context, path)
+    shutil.copytree(made_project, path, symlinks=True)
     return path

@@ -28,7 +28,6 @@ from shotline.ui.timeline.geometry import LANE_HEIGHT, SoundBox
 from shotline.ui.timeline.sound_gestures import SNAP_PIXELS, snap_targets
 from shotline.ui.timeline.sound_rows import WAVE_COLOURS
 from tests.clips import make_clip
-from tests.ui.conftest import make_project
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -38,10 +37,9 @@ BEEP_AT = 0.5
 
 
 @pytest.fixture
-def document(app_context: AppContext, tmp_path: Path) -> Iterator[ProjectDocument]:
+def document(app_context: AppContext, project_path: Path, tmp_path: Path) -> Iterator[ProjectDocument]:
     """Three animatic shots, a 3 s music bed (a steady tone) and a 1.5 s voice-over with a beep at 0.5 s."""
-    path = tmp_path / "film.shotline"
-    make_project(app_context, path)
+    path = project_path
     music = make_clip(tmp_path / "bed.wav", seconds=3, video=False, audio=(44_100, 2))
     voice = make_clip(tmp_path / "line.wav", seconds=1.5, video=False, audio=(48_000, 1), beep_at=BEEP_AT)
     with ProjectSession.open(path) as session:

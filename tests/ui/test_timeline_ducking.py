@@ -22,7 +22,6 @@ from shotline.ui.selection import ShotSelection
 from shotline.ui.timeline import TimelinePanel
 from shotline.ui.timeline.sound_rows import DUCK_LINE
 from tests.clips import make_clip
-from tests.ui.conftest import make_project
 from tests.ui.test_timeline_audio import colour_mask, pixels, sound_box, wait_for_waveforms
 
 pytestmark = pytest.mark.ffmpeg
@@ -31,10 +30,9 @@ VOICE_START_US = 1_500_000
 
 
 @pytest.fixture
-def document(app_context: AppContext, tmp_path: Path) -> Iterator[ProjectDocument]:
+def document(app_context: AppContext, project_path: Path, tmp_path: Path) -> Iterator[ProjectDocument]:
     """Three animatic shots, a 4 s music bed from 0.2 s and a 1 s voice-over from 1.5 s."""
-    path = tmp_path / "film.shotline"
-    make_project(app_context, path)
+    path = project_path
     music = make_clip(tmp_path / "bed.wav", seconds=4, video=False, audio=(44_100, 2))
     voice = make_clip(tmp_path / "line.wav", seconds=1, video=False, audio=(48_000, 1))
     with ProjectSession.open(path) as session:
