@@ -8,6 +8,7 @@ from shotline.backends import (
     fal,
     fal_images,
     google,
+    google_images,
     luma,
     openai,
     openai_images,
@@ -21,7 +22,7 @@ from shotline.backends.stills import with_stills
 BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     animatic.SPEC,
     runway.SPEC,
-    google.SPEC,
+    with_stills(google.SPEC, google_images.GoogleImages),
     with_stills(openai.SPEC, openai_images.OpenAIImages),
     luma.SPEC,
     with_stills(fal.SPEC, fal_images.FalImages),
