@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping
@@ -50,6 +51,14 @@ def shotline(
         env={**os.environ, **env} if env else None,
     )
     return Result(done.returncode, done.stdout, done.stderr)
+
+
+def copy_of(project: Path, folder: Path) -> Path:
+    """A copy of `project` in `folder` under its own name, for one test to change. A project that several tests start
+    from is built by the command line once per module and copied for each: every command is a process start."""
+    copy = folder / project.name
+    shutil.copytree(project, copy, symlinks=True)
+    return copy
 
 
 def ok(*args: str | Path, cwd: Path | None = None, stdin: str = "", env: Mapping[str, str] | None = None) -> str:

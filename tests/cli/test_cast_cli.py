@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.shotline_cli import info, ok, shotline
+from tests.cli.shotline_cli import copy_of, info, ok, shotline
 from tests.clips import make_clip, run
 
 pytestmark = pytest.mark.ffmpeg
@@ -20,14 +20,19 @@ def picture(path: Path, colour: str = "yellow", size: str = "64x48") -> Path:
     return path
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    path = tmp_path / "Film.shotline"
+@pytest.fixture(scope="module")
+def three_shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("made") / "Film.shotline"
     ok("new", path)
     ok("add", path, "--prompt", "@Mara mends a net on the @Quay", "--title", "Nets")
     ok("add", path, "--prompt", "A gull over the sea", "--title", "Gull")
     ok("add", path, "--prompt", "@mara's boat leaves; write to crew@Mara.net", "--title", "Leaving")
     return path
+
+
+@pytest.fixture
+def project(tmp_path: Path, three_shots: Path) -> Path:
+    return copy_of(three_shots, tmp_path)
 
 
 def test_add_list_rename_and_remove_a_member(project: Path, tmp_path: Path) -> None:

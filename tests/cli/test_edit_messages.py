@@ -13,17 +13,22 @@ from shotline.core import commands
 from shotline.core.model import GenerationRecord
 from shotline.services.importing import prepare_takes
 from shotline.services.session import ProjectSession
-from tests.cli.shotline_cli import info, ok, shotline
+from tests.cli.shotline_cli import copy_of, info, ok, shotline
 from tests.clips import make_clip
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    path = tmp_path / "Film.shotline"
+@pytest.fixture(scope="module")
+def three_shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("made") / "Film.shotline"
     ok("new", path)
     for title in ("Harbour", "Gull", "Nets"):
         ok("add", path, "--prompt", f"{title} at dawn", "--title", title)
     return path
+
+
+@pytest.fixture
+def project(tmp_path: Path, three_shots: Path) -> Path:
+    return copy_of(three_shots, tmp_path)
 
 
 def _order(project: Path) -> list[str]:

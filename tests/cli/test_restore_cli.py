@@ -11,19 +11,24 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.shotline_cli import info, ok, shotline
+from tests.cli.shotline_cli import copy_of, info, ok, shotline
 
 DAMAGE = b'{"format_version": 1, "id": "x", "sho'
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def saved_four_times(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Saved four times: created, then three shots added one by one (so three backups: 0, 1 and 2 shots)."""
-    path = tmp_path / "film.shotline"
+    path = tmp_path_factory.mktemp("made") / "film.shotline"
     ok("new", path, "--title", "Harbour")
     for prompt in ("A lighthouse at dusk", "A gull over the waves", "A net drying on the quay"):
         ok("add", path, "--prompt", prompt)
     return path
+
+
+@pytest.fixture
+def project(tmp_path: Path, saved_four_times: Path) -> Path:
+    return copy_of(saved_four_times, tmp_path)
 
 
 def shot_count(project: Path) -> int:

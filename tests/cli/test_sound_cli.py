@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from shotline.services.session import ProjectSession
-from tests.cli.shotline_cli import Result, info, ok, shotline
+from tests.cli.shotline_cli import Result, copy_of, info, ok, shotline
 from tests.clips import make_clip
 
 pytestmark = pytest.mark.ffmpeg
@@ -38,13 +38,18 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
-@pytest.fixture
-def project(tmp_path: Path, files: dict[str, Path]) -> Path:
+@pytest.fixture(scope="module")
+def two_shots(tmp_path_factory: pytest.TempPathFactory, files: dict[str, Path]) -> Path:
     """Two 2 s shots with sound."""
-    path = tmp_path / "film.shotline"
+    path = tmp_path_factory.mktemp("made") / "film.shotline"
     ok("new", path, "--size", "320x180")
     ok("import", path, files["shot"], files["shot"])
     return path
+
+
+@pytest.fixture
+def project(tmp_path: Path, two_shots: Path) -> Path:
+    return copy_of(two_shots, tmp_path)
 
 
 def test_add_places_sound_on_a_lane_and_lists_it(project: Path, files: dict[str, Path]) -> None:

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.shotline_cli import info, ok, shotline
+from tests.cli.shotline_cli import copy_of, info, ok, shotline
 from tests.clips import make_clip
 
 pytestmark = pytest.mark.ffmpeg
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def two_shots_two_takes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp_path = tmp_path_factory.mktemp("made")
     path = tmp_path / "Film.shotline"
     ok("new", path)
     ok("add", path, "--prompt", "Harbour at dawn", "--title", "Harbour")
@@ -23,6 +24,11 @@ def project(tmp_path: Path) -> Path:
     for name in ("dawn.mp4", "dusk.mp4"):
         ok("import", path, make_clip(tmp_path / name, seconds=1), "--shot", "1")
     return path
+
+
+@pytest.fixture
+def project(tmp_path: Path, two_shots_two_takes: Path) -> Path:
+    return copy_of(two_shots_two_takes, tmp_path)
 
 
 def test_a_deleted_take_keeps_its_clip_and_is_restored_where_it_was_picked(project: Path) -> None:

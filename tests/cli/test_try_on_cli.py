@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli.shotline_cli import info, ok, shotline
+from tests.cli.shotline_cli import copy_of, info, ok, shotline
 from tests.fakes.fal import KEY as FAL_KEY
 from tests.fakes.fal import FakeFal
 from tests.fakes.runway import KEY as RUNWAY_KEY
@@ -24,12 +24,17 @@ pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow]
 TRY = ("--try", "runway/gen4.5", "--try", "fal/kling-3-standard")
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    made = tmp_path / "film.shotline"
+@pytest.fixture(scope="module")
+def one_shot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    made = tmp_path_factory.mktemp("made") / "film.shotline"
     ok("new", made, "--size", "320x180", "--fps", "24")
     ok("add", made, "--prompt", "A lighthouse at dawn, waves on the rocks", "--duration", "5")
     return made
+
+
+@pytest.fixture
+def project(tmp_path: Path, one_shot: Path) -> Path:
+    return copy_of(one_shot, tmp_path)
 
 
 @contextmanager
