@@ -8,6 +8,7 @@ frame n the three numbered takes show frames n, n + 5 and n + 10.
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Iterator
 from fractions import Fraction
@@ -24,11 +25,12 @@ from pytestqt.qtbot import QtBot
 from shotline.core.model import GenerationSettings, Size
 from shotline.core.timecode import frame_time_us
 from shotline.media.frame_reader import FrameReader, Picture
-from shotline.services.context import AppContext
+from shotline.services.context import AppContext, open_context
 from shotline.services.editing import add_shot, pick, trim
 from shotline.services.generation import GenerationService
 from shotline.services.importing import import_files
 from shotline.services.session import ProjectSession
+from shotline.storage.secrets import MemorySecretStore
 from shotline.ui.bridge import Bridge
 from shotline.ui.compare_grid import CompareGrid
 from shotline.ui.document import ProjectDocument
@@ -51,8 +53,10 @@ _LOADED = (
 )
 
 
-@pytest.fixture
-def film(app_context: AppContext, tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def made_film(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three numbered takes and an animatic one on one shot, made once for the module (tests get a copy)."""
+    tmp_path = tmp_path_factory.mktemp("made")
     path = tmp_path / "film.shotline"
     sound = Sound(seconds=4.0, burst_at=1.0)
     # each cut at another frame, so the three files differ (the project keeps one copy of identical media)
@@ -64,11 +68,19 @@ def film(app_context: AppContext, tmp_path: Path) -> Path:
         for take, first in zip(imported, IN_FRAMES, strict=True):
             pick(session, shot.id, take.take_id)
             trim(session, shot.id, frame_time_us(first, Fraction(FPS)), 3_600_000)
-        service = GenerationService(app_context, session)
-        for job in service.run(service.prepare([shot.id])):
-            service.attach(job.handle.result(timeout=120))
+        with open_context(secrets=MemorySecretStore()) as app_context:
+            service = GenerationService(app_context, session)
+            for job in service.run(service.prepare([shot.id])):
+                service.attach(job.handle.result(timeout=120))
         pick(session, shot.id, imported[0].take_id)
         session.save()
+    return path
+
+
+@pytest.fixture
+def film(made_film: Path, tmp_path: Path) -> Path:
+    path = tmp_path / made_film.name
+    shutil.copytree(made_film, path, symlinks=True)
     return path
 
 
