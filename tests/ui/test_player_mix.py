@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,9 +33,10 @@ SLACK_MS = 60
 """Two media clocks read a tick apart: how far beyond the drift limit a test lets them be."""
 
 
-@pytest.fixture
-def film_path(tmp_path: Path) -> Path:
-    """Three 2 s tone shots and 5 s of music from 0.5 s."""
+@pytest.fixture(scope="module")
+def made_film(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three 2 s tone shots and 5 s of music from 0.5 s, made once for the module (tests get a copy)."""
+    tmp_path = tmp_path_factory.mktemp("made")
     shots = [tone_clip(tmp_path / f"shot{hz}.mp4", hz=hz, seconds=2, amplitude=0.2) for hz in (440, 660, 880)]
     music = tone(tmp_path / "music.wav", hz=300, seconds=5, amplitude=0.3)
     path = tmp_path / "film.shotline"
@@ -42,6 +44,13 @@ def film_path(tmp_path: Path) -> Path:
         importing.import_files(session, shots)
         sound.add_sound(session, music, "music", 500_000)
         session.save()
+    return path
+
+
+@pytest.fixture
+def film_path(made_film: Path, tmp_path: Path) -> Path:
+    path = tmp_path / made_film.name
+    shutil.copytree(made_film, path, symlinks=True)
     return path
 
 
