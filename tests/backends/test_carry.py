@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from shotline.backends.animatic import card_for
 from shotline.backends.comfyui import ComfyUIBackend
 from shotline.backends.fal import FalBackend
 from shotline.backends.google import GoogleBackend
@@ -28,6 +29,7 @@ from shotline.core.model import CastKind, CastMember, GenerationSettings, Projec
 from shotline.core.ports import GenerationBackend, GenerationRequest
 from shotline.core.references import How, Placement
 from shotline.jobs.generation import GenerationOutcome
+from shotline.media.cards import card_texts
 from shotline.services.context import AppContext, open_context
 from shotline.services.generation import build_request
 from shotline.storage.secrets import MemorySecretStore
@@ -245,3 +247,14 @@ def test_fal_veo_31_sends_its_three_asset_references_but_no_look(ctx: AppContext
     assert body["prompt"] == "Mara and Teo row into Harbour at dawn"
     model = ctx.registry.info("fal").model("veo3.1")
     assert model is not None and CastKind.LOOK not in model.reference_kinds
+
+
+def test_the_offline_animatic_takes_text_only_so_its_card_carries_the_descriptions(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    request, _ = _request(ctx, tmp_path, "animatic", "card")
+    assert set(_hows(request).values()) == {How.DESCRIBED}
+    model = ctx.registry.info("animatic").model("card")
+    assert model is not None
+    written = card_texts(card_for(request, model))["prompt.txt"].replace("\n", " ")
+    assert written.startswith("Mara and Teo row into Harbour at dawn. Mara: a tall fisherwoman")

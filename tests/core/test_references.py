@@ -122,3 +122,10 @@ def test_an_unknown_mention_and_an_email_stay_as_written() -> None:
     project = _film("@Mara waves at @Nobody; write to crew@Mara.net")
     carried = carry(project, project.shots[0], ModelInfo("t", "Text"))
     assert carried.prompt.startswith("Mara waves at @Nobody; write to crew@Mara.net.")
+
+
+def test_a_description_mentioning_another_member_is_written_as_the_prompt_writes_it() -> None:
+    son = replace(TEO, description="@Mara's son, with a red kite")
+    project = replace(_film("@Teo waits"), cast=(MARA, HARBOUR, son))
+    carried = carry(project, project.shots[0], ModelInfo("t", "Text"))
+    assert carried.prompt == "Teo waits. Teo: Mara's son, with a red kite."

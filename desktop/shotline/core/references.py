@@ -197,7 +197,9 @@ def _prompt(project: Project, shot: Shot, placed: Mapping[str, Placement]) -> st
         prompt = f"{prompt}, {style}"
     described = [project.member(p.member_id) for p in placed.values() if p.how is How.DESCRIBED]
     for member in described:
-        prompt = f"{_sentence(prompt)} {member.name}: {_sentence(member.description.strip())}"
+        # a description may mention another member ("@Mara's son"): written the way the prompt writes it
+        words = _named(project, member.description, placed).strip()
+        prompt = f"{_sentence(prompt)} {member.name}: {_sentence(words)}"
     return prompt
 
 
