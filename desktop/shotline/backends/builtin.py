@@ -15,13 +15,14 @@ from shotline.backends import (
     replicate,
     replicate_images,
     runway,
+    runway_images,
 )
 from shotline.backends.registry import BackendSpec
 from shotline.backends.stills import with_stills
 
 BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     animatic.SPEC,
-    runway.SPEC,
+    with_stills(runway.SPEC, runway_images.RunwayImages),
     with_stills(google.SPEC, google_images.GoogleImages),
     with_stills(openai.SPEC, openai_images.OpenAIImages),
     luma.SPEC,

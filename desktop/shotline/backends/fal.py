@@ -152,6 +152,7 @@ INFO = BackendInfo(
     name="fal.ai",
     kind=BackendKind.CLOUD,
     models=_SHIPPED.infos(),
+    still_models=_SHIPPED.stills(),
     key_env_vars=("FAL_KEY",),
     # fal queues what is over an account's limit (2 running at first, more with purchases) rather than refusing it
     max_concurrency=4,

@@ -37,7 +37,7 @@ from typing import Any
 
 import httpx
 
-from shotline.backends.catalogue import offered_model, sent_seconds, served, shipped_models
+from shotline.backends.catalogue import offered_model, sent_seconds, served, shipped_models, shipped_stills
 from shotline.backends.http import (
     KeyAuth,
     LinkExpired,
@@ -101,6 +101,7 @@ INFO = BackendInfo(
     name="Google Gemini",
     kind=BackendKind.CLOUD,
     models=shipped_models(BACKEND_ID),
+    still_models=shipped_stills(BACKEND_ID),
     key_env_vars=("GOOGLE_API_KEY", "GEMINI_API_KEY"),  # the SDK's order: GOOGLE_API_KEY wins when both are set
     max_concurrency=4,
     description="Google's Gemini Omni video models, with sound, through the Gemini API; needs a Gemini API key "

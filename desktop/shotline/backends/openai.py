@@ -34,7 +34,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from shotline.backends.catalogue import offered_model, sent_seconds, served, shipped_models
+from shotline.backends.catalogue import offered_model, sent_seconds, served, shipped_models, shipped_stills
 from shotline.backends.http import (
     KeyAuth,
     ProviderHttp,
@@ -90,6 +90,7 @@ INFO = BackendInfo(
     name="OpenAI-compatible (Sora 2)",
     kind=BackendKind.CLOUD,
     models=shipped_models("openai"),
+    still_models=shipped_stills("openai"),
     key_env_vars=("OPENAI_API_KEY",),
     # per-tier request limits are generous, but each job renders for minutes on the provider's side
     max_concurrency=4,

@@ -89,6 +89,7 @@ INFO = BackendInfo(
     name="Replicate",
     kind=BackendKind.CLOUD,
     models=_SHIPPED.infos(),
+    still_models=_SHIPPED.stills(),
     key_env_vars=("REPLICATE_API_TOKEN",),
     # Replicate limits creates to 600 a minute and sets no concurrency cap; more at once only queues at a model
     max_concurrency=4,

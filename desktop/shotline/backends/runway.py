@@ -27,7 +27,15 @@ from typing import Any
 
 import httpx
 
-from shotline.backends.catalogue import BackendModels, offered_model, sent_seconds, served, shipped, shipped_models
+from shotline.backends.catalogue import (
+    BackendModels,
+    offered_model,
+    sent_seconds,
+    served,
+    shipped,
+    shipped_models,
+    shipped_stills,
+)
 from shotline.backends.http import KeyAuth, LinkExpired, ProviderHttp, base_url, http_timeout
 from shotline.backends.images import read_picture
 from shotline.backends.policy import JobGone, is_safety_stop, retired, unknown_state, unreadable
@@ -83,6 +91,7 @@ INFO = BackendInfo(
     name="Runway",
     kind=BackendKind.CLOUD,
     models=shipped_models("runway"),
+    still_models=shipped_stills("runway"),
     key_env_vars=("RUNWAYML_API_SECRET",),
     # Runway's first tier runs one or two tasks per model at once; more are THROTTLED (queued) by Runway itself.
     max_concurrency=2,
@@ -123,7 +132,7 @@ class RunwayBackend:
     # ------------------------------------------------------------------------------------------ the protocol
 
     async def submit(self, request: GenerationRequest) -> str:
-        create = await _create_for(request, self._info, self._models)
+        create = await self._create(request)
         response = await self._http.create("POST", create.path, json=create.body)
         answer = _json(response)
         task_id = answer.get("id") if isinstance(answer, dict) else None
@@ -168,6 +177,10 @@ class RunwayBackend:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    async def _create(self, request: GenerationRequest) -> _Create:
+        """The create `request` makes; the stills' adapter (backends.runway_images) makes a text_to_image one."""
+        return await _create_for(request, self._info, self._models)
 
 
 # ---------------------------------------------------------------------------------------------- requests

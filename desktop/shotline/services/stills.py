@@ -91,6 +91,8 @@ def build_still_request(
         seed=None if seed is None or not chosen.seed else seed + variant,
         audio=False,
         reference_images=_inside(carried.reference_images, project_dir),
+        reference_tags=carried.reference_tags,
+        cast=carried.placements,
         options=dict(shot.generation.options),
         label=shot.title.strip(),
         shot_number=number,
