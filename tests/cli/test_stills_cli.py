@@ -88,3 +88,14 @@ def test_a_still_left_unfinished_is_collected_by_resume_as_a_picture(project: Pa
     assert result.code == 0, result.err
     assert result.out.strip() == f"New still {project / 'media' / record.id}.png"
     assert info(project)["shots"][0]["takes"] == 0
+
+
+def test_backends_lists_each_backends_still_models_apart_from_its_clip_models() -> None:
+    listed = ok("backends")
+    rows = {row["id"]: row for row in json.loads(ok("backends", "--json"))}
+
+    assert "gpt-image-1          GPT Image 1 (stills)" in listed
+    assert [still["id"] for still in rows["animatic"]["stills"]] == ["still-card"]
+    assert [still["id"] for still in rows["openai"]["stills"]] == ["gpt-image-1", "gpt-image-1-mini"]
+    assert "gpt-image-1" not in [model["id"] for model in rows["openai"]["models"]]
+    assert rows["comfyui"]["stills"] == []

@@ -37,6 +37,12 @@ def _describe(info: BackendInfo, key: str) -> dict[str, Any]:
             }
             for m in info.models
         ],
+        # the image models, for draft stills (`shotline stills`): a shot's clip is never made with one
+        "stills": [
+            {"id": m.id, "label": m.label, "aspects": list(m.aspects), "reference_images": m.reference_images}
+            for m in info.still_models
+            if not m.retired
+        ],
     }
 
 
@@ -72,6 +78,8 @@ def backends(as_json: bool) -> None:
             if retired:
                 retired += f"; replaced by {model['replacement']})" if model["replacement"] else ")"
             click.echo(f"{'':<12}   {model['id']:<20} {model['label']}{retired}")
+        for still in row["stills"]:
+            click.echo(f"{'':<12}   {still['id']:<20} {still['label']} (stills)")
     for problem in dict.fromkeys(problems):
         click.echo(f"\nKeys could not be looked up: {problem} A key in the backend's environment variable still works.")
 
