@@ -1,6 +1,6 @@
-"""Stills carry the cast as clips do (core.references): a shot mentioning three cast members sends each model
-exactly the pictures it takes, in its provider's own fields, and the rest in words — checked against what each fake
-provider received."""
+"""Stills carry the cast as clips do (core.references): a shot mentioning three cast members sends each still model
+of every backend exactly the pictures it takes, in its provider's own fields and tags, and the rest in words —
+checked against what each fake provider received."""
 
 from __future__ import annotations
 
@@ -19,9 +19,15 @@ from shotline.services.stills import StillsService
 from shotline.storage.secrets import MemorySecretStore
 from tests.fakes.fal import KEY as FAL_KEY
 from tests.fakes.fal_images import FakeFalImages
+from tests.fakes.google import KEY as GOOGLE_KEY
+from tests.fakes.google_images import FakeGoogleImages
 from tests.fakes.openai import KEY as OPENAI_KEY
 from tests.fakes.openai import png
 from tests.fakes.openai_images import FakeOpenAIImages
+from tests.fakes.replicate import KEY as REPLICATE_KEY
+from tests.fakes.replicate_images import FakeReplicateImages
+from tests.fakes.runway import KEY as RUNWAY_KEY
+from tests.fakes.runway_images import FakeRunwayImages
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -32,20 +38,38 @@ CAST = (
 )
 
 
+class Fakes:
+    def __init__(self) -> None:
+        self.openai = FakeOpenAIImages()
+        self.fal = FakeFalImages(queue_polls=1, run_polls=1)
+        self.runway = FakeRunwayImages()
+        self.google = FakeGoogleImages()
+        self.replicate = FakeReplicateImages()
+        self.replicate.processing_reads = 1
+
+
 @pytest.fixture
-def fakes(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeOpenAIImages, FakeFalImages]]:
-    with FakeOpenAIImages() as openai, FakeFalImages(queue_polls=1, run_polls=1) as fal:
-        monkeypatch.setenv("SHOTLINE_OPENAI_BASE_URL", openai.api_url)
-        monkeypatch.setenv("SHOTLINE_FAL_BASE_URL", fal.url)
+def fakes(monkeypatch: pytest.MonkeyPatch) -> Iterator[Fakes]:
+    made = Fakes()
+    with made.openai, made.fal, made.runway, made.google, made.replicate:
+        monkeypatch.setenv("SHOTLINE_OPENAI_BASE_URL", made.openai.api_url)
+        for backend in ("fal", "runway", "google", "replicate"):
+            monkeypatch.setenv(f"SHOTLINE_{backend.upper()}_BASE_URL", getattr(made, backend).url)
         monkeypatch.setenv("SHOTLINE_POLL_SECONDS", "0.01")
-        yield openai, fal
+        yield made
 
 
 @pytest.fixture
-def ctx(fakes: tuple[FakeOpenAIImages, FakeFalImages]) -> Iterator[AppContext]:
+def ctx(fakes: Fakes) -> Iterator[AppContext]:
     keys = MemorySecretStore()
-    keys.set("openai", OPENAI_KEY)
-    keys.set("fal", FAL_KEY)
+    for backend, key in (
+        ("openai", OPENAI_KEY),
+        ("fal", FAL_KEY),
+        ("runway", RUNWAY_KEY),
+        ("google", GOOGLE_KEY),
+        ("replicate", REPLICATE_KEY),
+    ):
+        keys.set(backend, key)
     with open_context(secrets=keys) as context:  # after the fakes: it reads their addresses
         yield context
 
@@ -73,9 +97,9 @@ def _colours(session: ProjectSession) -> list[bytes]:
 
 
 def test_gpt_image_takes_all_three_pictures_as_its_image_array(
-    ctx: AppContext, session: ProjectSession, fakes: tuple[FakeOpenAIImages, FakeFalImages]
+    ctx: AppContext, session: ProjectSession, fakes: Fakes
 ) -> None:
-    openai, _ = fakes
+    openai = fakes.openai
     _make(ctx, session, "openai", "gpt-image-1")
 
     (create,) = openai.calls_to("POST", r"/v1/images/edits")
@@ -86,9 +110,9 @@ def test_gpt_image_takes_all_three_pictures_as_its_image_array(
 
 
 def test_seedream_takes_the_three_pictures_inline_and_flux_gets_them_in_words(
-    ctx: AppContext, session: ProjectSession, fakes: tuple[FakeOpenAIImages, FakeFalImages]
+    ctx: AppContext, session: ProjectSession, fakes: Fakes
 ) -> None:
-    _, fal = fakes
+    fal = fakes.fal
     _make(ctx, session, "fal", "seedream-4")
     _make(ctx, session, "fal", "flux-dev")
 
@@ -101,3 +125,37 @@ def test_seedream_takes_the_three_pictures_inline_and_flux_gets_them_in_words(
         "Mara waves to Tom from the end of Pier. Mara: a tall keeper in a yellow oilskin. "
         "Tom: a boy with a red scarf. Pier: a long wooden pier in fog."
     )
+
+
+def test_gen4_image_takes_the_three_as_references_tagged_by_name(
+    ctx: AppContext, session: ProjectSession, fakes: Fakes
+) -> None:
+    _make(ctx, session, "runway", "gen4_image")
+
+    (sent,) = fakes.runway.stills
+    assert [reference["tag"] for reference in sent["referenceImages"]] == ["Mara", "Tom", "Pier"]
+    assert [base64.b64decode(r["uri"].split(",", 1)[1]) for r in sent["referenceImages"]] == _colours(session)
+    assert sent["promptText"] == "@Mara waves to @Tom from the end of @Pier"
+
+
+def test_gemini_flash_image_takes_the_three_pictures_as_inline_parts(
+    ctx: AppContext, session: ProjectSession, fakes: Fakes
+) -> None:
+    _make(ctx, session, "google", "gemini-2.5-flash-image")
+
+    (sent,) = fakes.google.generated
+    assert [mime for mime, _ in sent["pictures"]] == ["image/png"] * 3
+    assert sent["prompt"] == "Mara waves to Tom from the end of Pier"
+
+
+def test_replicate_seedream_takes_the_three_and_imagen_gets_them_in_words(
+    ctx: AppContext, session: ProjectSession, fakes: Fakes
+) -> None:
+    _make(ctx, session, "replicate", "bytedance/seedream-4")
+    _make(ctx, session, "replicate", "google/imagen-4")
+
+    seedream, imagen = (call.json()["input"] for call in fakes.replicate.create_calls())
+    sent = [base64.b64decode(uri.split(",", 1)[1]) for uri in seedream["image_input"]]
+    assert sent == _colours(session)
+    assert "image_input" not in imagen
+    assert imagen["prompt"].startswith("Mara waves to Tom from the end of Pier. Mara: a tall keeper")
