@@ -18,6 +18,7 @@ from shotline.core.ports import JobPhase, MediaKind
 from shotline.services.context import AppContext, open_context
 from shotline.services.editing import add_shot
 from shotline.services.generation import GenerationService
+from shotline.services.jobs_view import state_detail, state_text
 from shotline.services.session import ProjectSession
 from shotline.services.stills import StillsService, add_to_cast, stills_of, use_as_first_frame
 from shotline.storage.secrets import MemorySecretStore
@@ -66,6 +67,9 @@ def test_three_animatic_stills_land_as_pictures_not_takes(ctx: AppContext, sessi
     assert session.project.shot(shot).takes == ()  # a still is an ingredient, not something the timeline plays
     assert {r.phase for r in session.journal.all()} == {JobPhase.ATTACHED}
     assert stills_of(session.journal.all(), shot) == made
+    # the jobs panel says what was made, not "take added" for a take that is not there
+    assert {state_text(r) for r in session.journal.all()} == {"done — still made"}
+    assert "among the shot's stills" in state_detail(session.journal.all()[0])
 
 
 def test_a_still_becomes_the_first_frame_or_a_cast_picture(ctx: AppContext, session: ProjectSession) -> None:

@@ -345,6 +345,11 @@ class JobRecord:
     def with_(self, **changes: Any) -> JobRecord:
         return replace(self, **changes)
 
+    @property
+    def kind(self) -> MediaKind:
+        """A clip's job or a still's, as its request says (a request from before stills is a clip's)."""
+        return MediaKind.IMAGE if self.request.get("kind") == MediaKind.IMAGE.value else MediaKind.VIDEO
+
 
 class JobJournal(Protocol):
     """The project's durable record of generation jobs. Every write is committed before it returns."""

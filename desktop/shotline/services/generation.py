@@ -277,7 +277,7 @@ class GenerationService:
         if journal_first:
             self._journal.add(record)  # before waiting for a slot: a job queued when the app stops still resumes
         sink = throttled(lambda fraction: progress(record.id, fraction)) if progress else None
-        still = record.request.get("kind") == MediaKind.IMAGE.value
+        still = record.kind is MediaKind.IMAGE
         async with self._slot(record.backend):
             return await run_generation(
                 record,

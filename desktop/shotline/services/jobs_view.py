@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from shotline.core.errors import ShotlineError
 from shotline.core.model import Project
-from shotline.core.ports import BackendKind, JobPhase, JobRecord
+from shotline.core.ports import BackendKind, JobPhase, JobRecord, MediaKind
 from shotline.services.context import AppContext
 from shotline.services.generation import build_request
 from shotline.services.ledger import format_money
@@ -22,6 +22,8 @@ RETRYABLE = frozenset({JobPhase.FAILED, JobPhase.CANCELLED, JobPhase.UNCERTAIN})
 """Phases after which "Generate again" is offered (a blocked prompt would only be blocked again)."""
 
 DONE_TEXT = "done — take added"
+STILL_TEXT = "done — still made"
+"""A still's job: its picture is in the project's media, for the shot's stills (services.stills), not a take."""
 _PHASE_TEXT = {
     # a job in flight reads as its shot's card does (one vocabulary: queued, then running); the detail is the tooltip
     JobPhase.SUBMITTING: ShotState.QUEUED.value,
@@ -50,6 +52,8 @@ def state_detail(record: JobRecord, take_in_project: bool = False) -> str:
     """What the job is doing right now, in more words than the state (the provider's message when it sent one)."""
     if record.message:
         return record.message
+    if _still_made(record):
+        return "The still is in the project's media folder, among the shot's stills."
     if take_in_project:
         return "The take is in the project."
     return _PHASE_DETAIL.get(record.phase, state_text(record))
@@ -78,6 +82,8 @@ def state_text(record: JobRecord, take_in_project: bool = False) -> str:
 
     A job whose take is in the project is done, whether or not the project has been saved since.
     """
+    if _still_made(record):
+        return STILL_TEXT
     if take_in_project and record.phase in (JobPhase.DOWNLOADED, JobPhase.ATTACHED):
         return DONE_TEXT
     if not record.phase.is_final and record.phase is not JobPhase.DOWNLOADED and is_waiting(record):
@@ -86,6 +92,10 @@ def state_text(record: JobRecord, take_in_project: bool = False) -> str:
     if record.phase in (JobPhase.FAILED, JobPhase.BLOCKED) and record.message:
         return f"{text}: {record.message}"
     return text
+
+
+def _still_made(record: JobRecord) -> bool:
+    return record.kind is MediaKind.IMAGE and record.phase in (JobPhase.DOWNLOADED, JobPhase.ATTACHED)
 
 
 def progress_percent(record: JobRecord) -> int:

@@ -159,7 +159,7 @@ def stills_of(records: Iterable[JobRecord], shot_id: str | None = None) -> list[
     return [
         _still(record)
         for record in records
-        if record.request.get("kind") == MediaKind.IMAGE.value
+        if record.kind is MediaKind.IMAGE
         and record.phase in (JobPhase.DOWNLOADED, JobPhase.ATTACHED)
         and record.media_path
         and (shot_id is None or record.shot_id == shot_id)
