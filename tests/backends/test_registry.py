@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from shotline.backends import animatic
 from shotline.backends.animatic import AnimaticBackend
+from shotline.backends.builtin import builtin_spec
 from shotline.backends.registry import BackendRegistry, BackendSpec
 from shotline.core.errors import UnknownBackend
 from shotline.core.ports import BackendInfo, BackendKind, GenerationBackend, ModelInfo
@@ -29,7 +29,7 @@ def _plugin_dist(site: Path, name: str, entry_points: str) -> None:
 def test_animatic_is_found_through_installed_entry_points() -> None:
     registry = BackendRegistry()
     assert "animatic" in registry.ids()
-    assert registry.spec("animatic") is animatic.SPEC
+    assert registry.spec("animatic") is builtin_spec("animatic")
     assert registry.info("animatic").kind is BackendKind.OFFLINE
 
 
@@ -60,7 +60,7 @@ def test_broken_plugins_are_logged_and_skipped(
 
 
 def test_builtins_come_first_and_a_plugin_cannot_take_their_id(caplog: pytest.LogCaptureFixture) -> None:
-    own = BackendSpec(info=replace(animatic.INFO, name="My animatic"), create=AnimaticBackend)
+    own = BackendSpec(info=replace(builtin_spec("animatic").info, name="My animatic"), create=AnimaticBackend)
     with caplog.at_level(logging.WARNING, logger="shotline.backends.registry"):
         registry = BackendRegistry([own])
     assert registry.info("animatic").name == "My animatic"
@@ -68,7 +68,7 @@ def test_builtins_come_first_and_a_plugin_cannot_take_their_id(caplog: pytest.Lo
 
 
 def test_create_builds_a_working_backend(tmp_path: Path) -> None:
-    backend = BackendRegistry(discover=False, builtins=[animatic.SPEC]).create("animatic", context(tmp_path))
+    backend = BackendRegistry(discover=False, builtins=[builtin_spec("animatic")]).create("animatic", context(tmp_path))
     assert isinstance(backend, GenerationBackend)
     assert backend.info.id == "animatic"
 
@@ -80,7 +80,9 @@ def test_a_plugin_price_per_second_is_the_fallback_estimate() -> None:
         kind=BackendKind.CLOUD,
         models=(ModelInfo(id="fast", label="Fast", price_per_second=Decimal("0.15")),),
     )
-    registry = BackendRegistry([animatic.SPEC, BackendSpec(info=paid, create=AnimaticBackend)], discover=False)
+    registry = BackendRegistry(
+        [builtin_spec("animatic"), BackendSpec(info=paid, create=AnimaticBackend)], discover=False
+    )
     eight_seconds = request(backend="paid", model="fast", duration_us=8_000_000)
     assert registry.estimate(eight_seconds) == Decimal("1.2")
     assert registry.estimate(replace(eight_seconds, duration_us=2_500_000)) == Decimal("0.375")

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from shotline.backends.animatic import SPEC as ANIMATIC
+from shotline.backends.builtin import builtin_spec
 from shotline.backends.registry import BackendSpec
 from shotline.core.lengths import LengthFit
 from shotline.core.ports import BackendInfo, BackendKind, ModelInfo
+
+ANIMATIC = builtin_spec("animatic")
 
 RETIRED_ON = "2026-07-30"
 

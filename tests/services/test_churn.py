@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from shotline.backends.animatic import SPEC as ANIMATIC
+from shotline.backends.builtin import builtin_spec
 from shotline.backends.registry import BackendRegistry
 from shotline.core import commands
 from shotline.core.errors import InputRejected, ModelRetired
@@ -26,6 +26,8 @@ from shotline.services.retirement import retired_in_use, retirement
 from shotline.services.session import ProjectSession
 from shotline.services.shot_fit import Setting, fit_shot, sending_notes, take_off_command
 from tests.services.retired_models import NEW, OLD, RETIRED_ON, SPEC
+
+ANIMATIC = builtin_spec("animatic")
 
 EIGHT_SECONDS = 8_000_000
 ON_OLD = GenerationSettings(

@@ -12,8 +12,8 @@ import pytest
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QMenu
 
-from shotline.backends.animatic import SPEC as ANIMATIC
 from shotline.backends.animatic import AnimaticBackend
+from shotline.backends.builtin import builtin_spec
 from shotline.backends.registry import BackendRegistry, BackendSpec
 from shotline.core import commands
 from shotline.core.errors import ModelRetired
@@ -30,6 +30,8 @@ from shotline.ui.selection import ShotSelection
 from shotline.ui.storyboard.model import ShotListModel, ShotRole
 from tests.services.retired_models import INFO, NEW, OLD, RETIRED_ON, SPEC
 from tests.ui.shell_fixtures import shown_window
+
+ANIMATIC = builtin_spec("animatic")
 
 ON_OLD = GenerationSettings(
     backend="studio",

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from shotline.backends.animatic import SPEC as ANIMATIC
+from shotline.backends.builtin import builtin_spec
 from shotline.backends.registry import BackendRegistry, BackendSpec
 from shotline.core import commands, edits
 from shotline.core.model import new_id
@@ -23,6 +23,8 @@ from shotline.ui.bridge import Bridge
 from shotline.ui.document import ProjectDocument
 from shotline.ui.inspector import InspectorPanel
 from shotline.ui.selection import ShotSelection
+
+ANIMATIC = builtin_spec("animatic")
 
 EVERYTHING = BackendSpec(
     info=BackendInfo(

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from shotline.backends.animatic import SPEC as ANIMATIC
+from shotline.backends.builtin import builtin_spec
 from shotline.backends.registry import BackendRegistry, BackendSpec
 from shotline.core import commands
 from shotline.core.model import CastKind, CastMember, new_id
@@ -23,6 +23,8 @@ from shotline.ui.dialogs.try_on import TryOnDialog
 from shotline.ui.document import ProjectDocument
 from shotline.ui.inspector import InspectorPanel
 from shotline.ui.selection import ShotSelection
+
+ANIMATIC = builtin_spec("animatic")
 
 CARRY = BackendSpec(
     info=BackendInfo(

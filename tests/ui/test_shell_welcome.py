@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from keyring.backends import fail
 
-from shotline.backends.animatic import SPEC as ANIMATIC
+from shotline.backends.builtin import builtin_spec
 from shotline.backends.registry import BackendRegistry, BackendSpec
 from shotline.core.errors import KeyStoreError
 from shotline.core.ports import BackendInfo, BackendKind, ModelInfo
@@ -20,6 +20,8 @@ from shotline.ui.dialogs.preferences import PreferencesDialog
 from shotline.ui.main_window import MainWindow
 from tests.fakes.runway import FakeRunway
 from tests.ui.shell_fixtures import private_settings, shown_window, visible_dialogs
+
+ANIMATIC = builtin_spec("animatic")
 
 
 @pytest.fixture

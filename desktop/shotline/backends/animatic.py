@@ -18,13 +18,12 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from shotline.backends.catalogue import shipped_models, shipped_stills
-from shotline.backends.registry import BackendContext, BackendSpec
+from shotline.backends import builtin
+from shotline.backends.registry import BackendContext
 from shotline.core.cleanup import clean_up_on_thread
 from shotline.core.errors import InputRejected, JobFailed, ShotlineError
 from shotline.core.ports import (
     BackendInfo,
-    BackendKind,
     GenerationRequest,
     JobState,
     JobStatus,
@@ -56,16 +55,7 @@ PALETTE: tuple[str, ...] = (
 """Card backgrounds: saturated, dark enough for white text (contrast of 5:1 or more), hues spread round the
 wheel and ordered so that neighbouring shots are far apart."""
 
-INFO = BackendInfo(
-    id="animatic",
-    name="Animatic (offline)",
-    kind=BackendKind.OFFLINE,
-    poll_seconds=0.1,
-    models=shipped_models("animatic"),
-    still_models=shipped_stills("animatic"),
-    max_concurrency=2,
-    description="Renders each shot as a timed title card of its prompt, on this computer. Free, needs no key.",
-)
+INFO = builtin.ANIMATIC
 
 
 def card_colour(shot_number: int) -> str:
@@ -302,6 +292,3 @@ async def _copy(source: Path, dest: Path, progress: ProgressSink) -> None:
     finally:
         src.close()
     progress(1.0)
-
-
-SPEC = BackendSpec(info=INFO, create=AnimaticBackend)

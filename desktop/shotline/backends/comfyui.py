@@ -37,14 +37,13 @@ from urllib.parse import urlencode
 
 import httpx
 
-from shotline.backends.catalogue import shipped_models
+from shotline.backends import builtin
 from shotline.backends.http import ProviderHttp, base_url, http_timeout, json_of
 from shotline.backends.policy import is_safety_stop
-from shotline.backends.registry import BackendContext, BackendSpec
+from shotline.backends.registry import BackendContext
 from shotline.core.errors import AuthFailed, BackendError, InputRejected, JobFailed, TransientError
 from shotline.core.ports import (
     BackendInfo,
-    BackendKind,
     GenerationRequest,
     JobState,
     JobStatus,
@@ -83,16 +82,7 @@ _NODE_PACKS = (
     ("FILM VFI", "ComfyUI-Frame-Interpolation"),
 )
 
-INFO = BackendInfo(
-    id="comfyui",
-    name="ComfyUI (local)",
-    kind=BackendKind.LOCAL,
-    models=shipped_models("comfyui"),
-    key_env_vars=(),
-    # ComfyUI runs one workflow at a time; a second one waiting in its queue keeps the GPU busy between them
-    max_concurrency=2,
-    description="Runs your own ComfyUI workflow on the ComfyUI server on this computer; free, and needs no key.",
-)
+INFO = builtin.COMFYUI
 
 
 class ComfyUIBackend:
@@ -639,6 +629,3 @@ def _is_for(item: list[Any], job_id: str) -> bool:
         or extra.get("shotline_job_id") == job_id
         or extra.get("client_id") == (f"shotline-{job_id}")
     )
-
-
-SPEC = BackendSpec(info=INFO, create=ComfyUIBackend)

@@ -32,11 +32,12 @@ from typing import Any
 
 import httpx
 
+from shotline.backends import builtin
 from shotline.backends.catalogue import BackendModels, offered_model, sent_seconds, served, shipped
 from shotline.backends.http import KeyAuth, ProviderHttp, base_url, http_timeout, json_of
 from shotline.backends.images import read_picture
 from shotline.backends.policy import JobGone, is_safety_stop, retired, unknown_state, unreadable
-from shotline.backends.registry import BackendContext, BackendSpec
+from shotline.backends.registry import BackendContext
 from shotline.core.errors import (
     BackendError,
     ContentBlocked,
@@ -46,7 +47,6 @@ from shotline.core.errors import (
 )
 from shotline.core.ports import (
     BackendInfo,
-    BackendKind,
     GenerationRequest,
     JobState,
     JobStatus,
@@ -147,18 +147,7 @@ _MODEL_OF_ENDPOINT: dict[str, str] = {
     if endpoint
 }
 
-INFO = BackendInfo(
-    id="fal",
-    name="fal.ai",
-    kind=BackendKind.CLOUD,
-    models=_SHIPPED.infos(),
-    still_models=_SHIPPED.stills(),
-    key_env_vars=("FAL_KEY",),
-    # fal queues what is over an account's limit (2 running at first, more with purchases) rather than refusing it
-    max_concurrency=4,
-    description="Runs your shots on fal.ai's hosted video models (Kling, Hailuo, Wan, Seedance, Veo, LTX or any "
-    "fal endpoint); needs a fal.ai key and bills your fal account.",
-)
+INFO = builtin.FAL
 
 
 # ---------------------------------------------------------------------------------------------- ids and URLs
@@ -519,6 +508,3 @@ def build_input(
 def _inline(path: str) -> str:
     """A picture as a data URI, the inline form every fal endpoint takes where it asks for an image URL."""
     return read_picture(path, PROVIDER, max_bytes=MAX_IMAGE_BYTES).data_uri()
-
-
-SPEC = BackendSpec(info=INFO, create=FalBackend)

@@ -37,7 +37,8 @@ from typing import Any
 
 import httpx
 
-from shotline.backends.catalogue import offered_model, sent_seconds, served, shipped_models, shipped_stills
+from shotline.backends import builtin
+from shotline.backends.catalogue import offered_model, sent_seconds, served
 from shotline.backends.http import (
     KeyAuth,
     LinkExpired,
@@ -48,7 +49,7 @@ from shotline.backends.http import (
 )
 from shotline.backends.images import read_picture
 from shotline.backends.policy import JobGone, is_safety_stop, retired, unknown_state, unreadable
-from shotline.backends.registry import BackendContext, BackendSpec
+from shotline.backends.registry import BackendContext
 from shotline.core.errors import (
     AmbiguousSubmit,
     AuthFailed,
@@ -60,7 +61,6 @@ from shotline.core.errors import (
 )
 from shotline.core.ports import (
     BackendInfo,
-    BackendKind,
     GenerationRequest,
     JobState,
     JobStatus,
@@ -96,18 +96,7 @@ _UNFINISHED = {
     "requires_action": "Google asked for an action Shotline cannot take (requires_action). Generate the shot again.",
 }
 
-INFO = BackendInfo(
-    id=BACKEND_ID,
-    name="Google Gemini",
-    kind=BackendKind.CLOUD,
-    models=shipped_models(BACKEND_ID),
-    still_models=shipped_stills(BACKEND_ID),
-    key_env_vars=("GOOGLE_API_KEY", "GEMINI_API_KEY"),  # the SDK's order: GOOGLE_API_KEY wins when both are set
-    max_concurrency=4,
-    description="Google's Gemini Omni video models, with sound, through the Gemini API; needs a Gemini API key "
-    "on an account with billing.",
-)
-"""Models Google has switched off on the Gemini API, and what it names as their successor (the catalogue's)."""
+INFO = builtin.GOOGLE
 
 
 class GoogleBackend:
@@ -502,6 +491,3 @@ def _model_of(response: httpx.Response) -> str:
     except (ValueError, httpx.RequestNotRead):
         return ""
     return str(sent.get("model", "")) if isinstance(sent, dict) else ""
-
-
-SPEC = BackendSpec(info=INFO, create=GoogleBackend)

@@ -28,10 +28,11 @@ from typing import Any
 
 import httpx
 
-from shotline.backends.catalogue import offered_model, sent_seconds, served, shipped_models
+from shotline.backends import builtin
+from shotline.backends.catalogue import offered_model, sent_seconds, served
 from shotline.backends.http import KeyAuth, ProviderHttp, base_url, http_timeout
 from shotline.backends.policy import JobGone, is_safety_stop, provider_time, retired, unknown_state, unreadable
-from shotline.backends.registry import BackendContext, BackendSpec
+from shotline.backends.registry import BackendContext
 from shotline.core.errors import (
     AuthFailed,
     BackendError,
@@ -42,7 +43,6 @@ from shotline.core.errors import (
 )
 from shotline.core.ports import (
     BackendInfo,
-    BackendKind,
     GenerationRequest,
     JobState,
     JobStatus,
@@ -73,16 +73,7 @@ _MATCH_AFTER_S = 900.0
 """A create is registered within moments of arriving; anything later than this was a different request."""
 
 
-INFO = BackendInfo(
-    id="luma",
-    name="Luma Dream Machine",
-    kind=BackendKind.CLOUD,
-    models=shipped_models("luma"),
-    key_env_vars=("LUMAAI_API_KEY",),
-    max_concurrency=4,
-    description="Luma's Ray 2 video models: 5 or 9 second clips in seven aspect ratios, up to 4K, with loops.",
-)
-"""Models the API used to take (the catalogue's retired entries), and what Luma offers instead."""
+INFO = builtin.LUMA
 
 
 class LumaBackend:
@@ -335,6 +326,3 @@ def _json(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         return None
-
-
-SPEC = BackendSpec(info=INFO, create=LumaBackend)

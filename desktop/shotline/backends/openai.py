@@ -34,7 +34,8 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from shotline.backends.catalogue import offered_model, sent_seconds, served, shipped_models, shipped_stills
+from shotline.backends import builtin
+from shotline.backends.catalogue import offered_model, sent_seconds, served
 from shotline.backends.http import (
     KeyAuth,
     ProviderHttp,
@@ -44,7 +45,7 @@ from shotline.backends.http import (
     json_of,
 )
 from shotline.backends.policy import JobGone, is_safety_stop, provider_time, retired, unknown_state, unreadable
-from shotline.backends.registry import BackendContext, BackendSpec
+from shotline.backends.registry import BackendContext
 from shotline.core.errors import (
     AmbiguousSubmit,
     AuthFailed,
@@ -58,7 +59,6 @@ from shotline.core.errors import (
 from shotline.core.file_reading import DECODER_OPTIONS, STILL_OPEN_OPTIONS, file_url
 from shotline.core.ports import (
     BackendInfo,
-    BackendKind,
     GenerationRequest,
     JobState,
     JobStatus,
@@ -85,20 +85,7 @@ _FORM_MODEL = re.compile(rb'name="model"\r\n\r\n([^\r]+)\r\n')
 _SECRETISH = re.compile(r"\b(?:sk|rk|sess)-[A-Za-z0-9_\-*.]{4,}|\S*\*{3,}\S*")
 
 
-INFO = BackendInfo(
-    id="openai",
-    name="OpenAI-compatible (Sora 2)",
-    kind=BackendKind.CLOUD,
-    models=shipped_models("openai"),
-    still_models=shipped_stills("openai"),
-    key_env_vars=("OPENAI_API_KEY",),
-    # per-tier request limits are generous, but each job renders for minutes on the provider's side
-    max_concurrency=4,
-    description=(
-        "Sora 2 clips with sound from OpenAI's Videos API through an OpenAI-compatible gateway "
-        "(api.openai.com closed it on 24 September 2026)."
-    ),
-)
+INFO = builtin.OPENAI
 
 
 def is_openai_itself(base: str) -> bool:
@@ -501,6 +488,3 @@ def _sent_model(response: httpx.Response) -> str:
         body = b"".join(request.stream) if isinstance(request.stream, httpx.SyncByteStream) else b""
     found = _FORM_MODEL.search(body)
     return found.group(1).decode("utf-8", "replace") if found else ""
-
-
-SPEC = BackendSpec(info=INFO, create=OpenAIBackend)

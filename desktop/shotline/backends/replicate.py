@@ -37,11 +37,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from shotline.backends import builtin
 from shotline.backends.catalogue import BackendModels, offered_model, sent_length, sent_seconds, served, shipped
 from shotline.backends.http import KeyAuth, ProviderHttp, base_url, http_timeout, json_of
 from shotline.backends.images import read_picture
 from shotline.backends.policy import JobGone, is_safety_stop, provider_time, retired, unknown_state, unreadable
-from shotline.backends.registry import BackendContext, BackendSpec
+from shotline.backends.registry import BackendContext
 from shotline.core.errors import (
     AmbiguousSubmit,
     AuthFailed,
@@ -55,7 +56,6 @@ from shotline.core.errors import (
 )
 from shotline.core.ports import (
     BackendInfo,
-    BackendKind,
     GenerationRequest,
     JobState,
     JobStatus,
@@ -84,19 +84,7 @@ _CREATE_PATH = re.compile(r"/v1/(?:models/(?P<model>[^/]+/[^/]+)/)?predictions")
 _VIDEO = (".mp4", ".mov", ".webm", ".m4v", ".mkv")
 
 _SHIPPED = shipped().models("replicate")
-INFO = BackendInfo(
-    id="replicate",
-    name="Replicate",
-    kind=BackendKind.CLOUD,
-    models=_SHIPPED.infos(),
-    still_models=_SHIPPED.stills(),
-    key_env_vars=("REPLICATE_API_TOKEN",),
-    # Replicate limits creates to 600 a minute and sets no concurrency cap; more at once only queues at a model
-    max_concurrency=4,
-    description="Runs official video models on Replicate (Kling, Hailuo, Wan) or any model you name, on your "
-    "Replicate account.",
-)
-"""Models Replicate retires, and the model Shotline suggests instead (the catalogue's replacement)."""
+INFO = builtin.REPLICATE
 
 
 # ---------------------------------------------------------------------------------------------- request mapping
@@ -575,6 +563,4 @@ def _error(response: httpx.Response, message: str, info: BackendInfo = INFO) -> 
     return None
 
 
-SPEC = BackendSpec(info=INFO, create=ReplicateBackend)
-
-__all__ = ["INFO", "SPEC", "ReplicateBackend", "status_of"]
+__all__ = ["INFO", "ReplicateBackend", "status_of"]

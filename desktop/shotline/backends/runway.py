@@ -27,19 +27,18 @@ from typing import Any
 
 import httpx
 
+from shotline.backends import builtin
 from shotline.backends.catalogue import (
     BackendModels,
     offered_model,
     sent_seconds,
     served,
     shipped,
-    shipped_models,
-    shipped_stills,
 )
 from shotline.backends.http import KeyAuth, LinkExpired, ProviderHttp, base_url, http_timeout
 from shotline.backends.images import read_picture
 from shotline.backends.policy import JobGone, is_safety_stop, retired, unknown_state, unreadable
-from shotline.backends.registry import BackendContext, BackendSpec
+from shotline.backends.registry import BackendContext
 from shotline.core.errors import (
     AuthFailed,
     BackendError,
@@ -50,7 +49,6 @@ from shotline.core.errors import (
 )
 from shotline.core.ports import (
     BackendInfo,
-    BackendKind,
     GenerationRequest,
     JobState,
     JobStatus,
@@ -86,18 +84,7 @@ _VEO_RATIOS = {
     ("16:9", "1080p"): "1920:1080",
     ("9:16", "1080p"): "1080:1920",
 }
-INFO = BackendInfo(
-    id="runway",
-    name="Runway",
-    kind=BackendKind.CLOUD,
-    models=shipped_models("runway"),
-    still_models=shipped_stills("runway"),
-    key_env_vars=("RUNWAYML_API_SECRET",),
-    # Runway's first tier runs one or two tasks per model at once; more are THROTTLED (queued) by Runway itself.
-    max_concurrency=2,
-    description="Runway's video models (Gen-4.5, Veo 3.1, Gemini Omni) in the cloud; needs a Runway API key.",
-)
-"""Models Runway stopped offering, and what to use instead (the catalogue's retired entries)."""
+INFO = builtin.RUNWAY
 
 
 @dataclass(frozen=True)
@@ -380,6 +367,3 @@ def _sent_model(response: httpx.Response) -> str | None:
         return None
     model = sent.get("model") if isinstance(sent, dict) else None
     return model if isinstance(model, str) else None
-
-
-SPEC = BackendSpec(info=INFO, create=RunwayBackend)
