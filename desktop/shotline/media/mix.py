@@ -98,22 +98,39 @@ class AudioMix:
 
 def build_mix(project: Project, plan: RenderPlan, resolve: Callable[[str], Path]) -> AudioMix:
     """The sounds `plan` plays: each shot's own sound, then every audio clip inside the plan's window."""
-    rate = plan.settings.sample_rate
-    attack = sample_at(DUCK_ATTACK_US, rate)
-    sounds: list[Sound] = []
+    sounds = tuple(sound for _, sound in _lane_sounds(project, plan, resolve))
+    return AudioMix(sounds, plan.samples, plan.settings.sample_rate, plan.settings.channels)
+
+
+def build_stems(project: Project, plan: RenderPlan, resolve: Callable[[str], Path]) -> dict[LaneKind, AudioMix]:
+    """The mix split by the kind of lane each sound plays on (clip sound, music, voice), each as long as the film:
+    stems that sum to `build_mix`, with the same gains, fades and ducking. Only kinds with a sound are there."""
+    kinds: dict[LaneKind, list[Sound]] = {}
+    for lane, sound in _lane_sounds(project, plan, resolve):
+        kinds.setdefault(lane.kind, []).append(sound)
+    return {
+        kind: AudioMix(tuple(sounds), plan.samples, plan.settings.sample_rate, plan.settings.channels)
+        for kind, sounds in kinds.items()
+    }
+
+
+def _lane_sounds(
+    project: Project, plan: RenderPlan, resolve: Callable[[str], Path]
+) -> Iterator[tuple[AudioLane, Sound]]:
+    """Every sound `plan` plays with the lane it plays on, in mix order."""
+    attack = sample_at(DUCK_ATTACK_US, plan.settings.sample_rate)
     clip_lane = _clip_sound_lane(project)
     clip_duck = _ducking(project, plan, clip_lane, attack)
     for segment in plan.segments:
         if _shot_plays(project, segment):
-            sounds.append(_shot_sound(project, segment, clip_lane, clip_duck))
+            yield clip_lane, _shot_sound(project, segment, clip_lane, clip_duck)
     for clip in project.audio:
         if _clip_plays(project, clip):
             lane = project.lane(clip.lane)
             sound = _clip_sound(clip, lane, plan, resolve(clip.media), _ducking(project, plan, lane, attack))
             if sound is not None:
                 _check_present(clip, lane, sound.source)
-                sounds.append(sound)
-    return AudioMix(tuple(sounds), plan.samples, rate, plan.settings.channels)
+                yield lane, sound
 
 
 def _check_present(clip: AudioClip, lane: AudioLane, source: Path) -> None:

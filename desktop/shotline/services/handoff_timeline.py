@@ -1,0 +1,144 @@
+"""The cut as an OpenTimelineIO timeline: what every hand-off format is written from (DESIGN §10, interchange).
+
+Tracks, top to bottom as an editor shows them: the picture (each shot's picked take inside its trim), then the
+sound lanes, each its own track — the shots' own sound ("Clip sound", the same clips as the picture, as an editor
+links them), then each music and voice-over lane with its clips where they sit — and the captions' track once the
+project has captions (`caption_tracks`). Every time is a whole frame of the project's rate, placed as the export
+places it (`media.plan`): a shot starts on the frame Shotline's own export starts it on, so the cut in the other
+editor is the same cut, frame for frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import PurePosixPath
+
+import opentimelineio as otio
+
+from shotline.core.errors import EditError
+from shotline.core.model import AudioClip, AudioLane, ExportSettings, LaneKind, Project
+from shotline.media.plan import RenderPlan, Segment, frame_at, plan_export
+from shotline.services.handoff_recipe import NAMESPACE, format_metadata, recipe
+from shotline.storage.bundle import ProjectBundle
+
+PICTURE_TRACK = "Picture"
+CLIP_SOUND_TRACK = "Clip sound"
+
+Locate = Callable[[str], str]
+"""Where a project media path (relative to the bundle) is for the file being written: a URL relative to it or not."""
+
+
+def build_timeline(project: Project, bundle: ProjectBundle, locate: Locate, adapter: str) -> otio.schema.Timeline:
+    """The project's cut as a timeline, its media at `locate`'s URLs and each clip's recipe as `adapter` keeps it.
+
+    Refuses (EditError) what the cut cannot be written as yet: a shot without a take, and crossfades (a hand-off
+    writes cuts; the other editor's own transitions are the creator's to add there)."""
+    settings = ExportSettings.for_project(project)
+    plan = plan_export(project, settings, bundle.resolve)  # names a shot without a take, or a missing clip
+    _refuse_crossfades(project, plan)
+    rate = float(settings.fps)
+    timeline = otio.schema.Timeline(name=project.title or "Shotline cut")
+    timeline.global_start_time = otio.opentime.RationalTime(0, rate)
+    picture = otio.schema.Track(name=PICTURE_TRACK, kind=otio.schema.TrackKind.Video)
+    sound = otio.schema.Track(name=CLIP_SOUND_TRACK, kind=otio.schema.TrackKind.Audio)
+    for segment in plan.segments:
+        _place(picture, _shot_clip(project, segment, plan, locate, adapter), segment.start_frame, rate)
+        if segment.info.has_audio:
+            _place(sound, _shot_clip(project, segment, plan, locate, adapter), segment.start_frame, rate)
+    timeline.tracks.append(picture)
+    timeline.tracks.append(sound)
+    for lane in project.lanes:
+        if lane.kind is not LaneKind.CLIPS:
+            for track in _lane_tracks(project, lane, settings.fps, locate):
+                timeline.tracks.append(track)
+    for track in caption_tracks(project, rate):
+        timeline.tracks.append(track)
+    return timeline
+
+
+def _lane_tracks(project: Project, lane: AudioLane, fps: Fraction, locate: Locate) -> list[otio.schema.Track]:
+    """A sound lane as one track, or more where its clips overlap (a track holds one clip at a time): each clip goes
+    on the first of the lane's tracks where it fits, so none is dropped."""
+    rate = float(fps)
+    tracks: list[otio.schema.Track] = []
+    for clip in sorted((c for c in project.audio if c.lane == lane.id), key=lambda c: c.start_us):
+        start = frame_at(clip.start_us, fps)
+        track = next((t for t in tracks if _end_of(t, rate) <= start), None)
+        if track is None:
+            name = lane.name or lane.id
+            track = otio.schema.Track(
+                name=name if not tracks else f"{name} {len(tracks) + 1}", kind=otio.schema.TrackKind.Audio
+            )
+            track.metadata[NAMESPACE] = {"lane": lane.id, "kind": lane.kind.value}
+            tracks.append(track)
+        _place(track, _sound_clip(clip, lane.name, fps, locate), start, rate)
+    return tracks
+
+
+def caption_tracks(project: Project, rate: float) -> list[otio.schema.Track]:
+    """The captions, as a track of their own under the sound: where issue 17's captions lane will be written (each
+    caption a clip carrying its text in metadata; the MLT project as a text track). The project holds no captions
+    yet, so there is none."""
+    return []
+
+
+def _shot_clip(project: Project, segment: Segment, plan: RenderPlan, locate: Locate, adapter: str) -> otio.schema.Clip:
+    fps = plan.settings.fps
+    rate = float(fps)
+    number = project.index_of(segment.shot_id) + 1
+    shot = project.shots[number - 1]
+    take = shot.take(segment.take_id)
+    clip_meta, reference_meta = format_metadata(recipe(shot, take), adapter)
+    reference = otio.schema.ExternalReference(
+        target_url=locate(take.media),
+        available_range=_range(0, frame_at(take.info.duration_us, fps), rate),
+        metadata=reference_meta,
+    )
+    reference.name = take.source_name or PurePosixPath(take.media).name
+    return otio.schema.Clip(
+        name=f"Shot {number} – {shot.title}" if shot.title else f"Shot {number}",
+        media_reference=reference,
+        source_range=_range(frame_at(segment.trim.in_us, fps), segment.frames, rate),
+        metadata=clip_meta,
+    )
+
+
+def _sound_clip(clip: AudioClip, lane_name: str, fps: Fraction, locate: Locate) -> otio.schema.Clip:
+    rate = float(fps)
+    reference = otio.schema.ExternalReference(
+        target_url=locate(clip.media), available_range=_range(0, frame_at(clip.info.duration_us, fps), rate)
+    )
+    name = clip.source_name or PurePosixPath(clip.media).name
+    return otio.schema.Clip(
+        name=name,
+        media_reference=reference,
+        source_range=_range(frame_at(clip.trim.in_us, fps), max(frame_at(clip.duration_us, fps), 1), rate),
+        metadata={NAMESPACE: {"lane": lane_name, "source": name, "gain_db": str(clip.gain_db)}},
+    )
+
+
+def _place(track: otio.schema.Track, item: otio.schema.Clip, start_frame: int, rate: float) -> None:
+    """Append `item` at `start_frame`, after a gap where the track ends before it."""
+    end = _end_of(track, rate)
+    if start_frame > end:
+        track.append(otio.schema.Gap(source_range=_range(0, start_frame - end, rate)))
+    track.append(item)
+
+
+def _end_of(track: otio.schema.Track, rate: float) -> int:
+    return round(track.duration().rescaled_to(rate).value) if len(track) else 0
+
+
+def _range(start: int, frames: int, rate: float) -> otio.opentime.TimeRange:
+    return otio.opentime.TimeRange(otio.opentime.RationalTime(start, rate), otio.opentime.RationalTime(frames, rate))
+
+
+def _refuse_crossfades(project: Project, plan: RenderPlan) -> None:
+    for segment in plan.segments:
+        if segment.crossfade_out_frames:
+            number = project.index_of(segment.shot_id) + 1
+            raise EditError(
+                f"Shot {number} crossfades into shot {number + 1}: a hand-off writes cuts only. Make it a cut "
+                "(the other editor adds its own transitions), then export for the other editor again."
+            )
