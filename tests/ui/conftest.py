@@ -22,7 +22,15 @@ from shotline.services.generation import GenerationService
 from shotline.services.session import ProjectSession
 from shotline.storage.secrets import MemorySecretStore
 from shotline.ui import heap
+from shotline.ui.main import quiet_media_engine
 from tests.ui.screenshots import SCREEN
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quiet_players(qapp: QApplication) -> None:
+    """As in the app (`make_application`): Qt's FFmpeg prints no stream table per clip and opens local files only.
+    pytest-qt makes the application itself, so the window tests set the same up here."""
+    quiet_media_engine()
 
 
 @pytest.fixture(autouse=True)
