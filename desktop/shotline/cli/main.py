@@ -23,6 +23,7 @@ COMMAND_MODULES = {
     "shotline.cli.sound_commands": ("sound", "lane", "shot", "crossfade"),
     "shotline.cli.generate_commands": ("generate", "jobs", "resume", "budget"),
     "shotline.cli.export_commands": ("export", "demo"),
+    "shotline.cli.handoff_commands": ("handoff", "import-cut"),
     "shotline.cli.backend_commands": ("backends", "keys"),
     "shotline.cli.share_commands": ("share", "unpack"),
     "shotline.cli.restore_commands": ("restore",),
