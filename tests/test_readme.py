@@ -154,7 +154,7 @@ def test_ci_runs_the_readme_test_command_exactly() -> None:
 
 
 def test_the_key_variables_per_backend_are_the_ones_the_backends_read() -> None:
-    rows = re.findall(r"^\| `([a-z]+)` \|[^|]*\| ([^|]*) \|", README, re.MULTILINE)
+    rows = re.findall(r"^\| `([a-z_]+)` \|[^|]*\| ([^|]*) \|", README, re.MULTILINE)
     documented = {backend: set(re.findall(r"`([A-Z][A-Z0-9_]+)`", variables)) for backend, variables in rows}
     assert documented == {spec.info.id: set(spec.info.key_env_vars) for spec in BUILTIN_SPECS}
 

@@ -378,7 +378,7 @@ def test_the_keys_dialog_shows_one_key_from_the_keyring_and_never_the_key(xvfb_d
     pixels, facts, path = _shoot(xvfb_display, "keys", tmp_path)
     _looks_drawn(pixels, facts, path, max_bytes=150_000)
     rows = facts["rows"]
-    assert set(rows) == {"runway", "google", "openai", "luma", "fal", "replicate"}  # every keyed backend, no others
+    assert set(rows) == {"runway", "google", "openai", "luma", "luma_agents", "fal", "replicate"}  # every keyed one
     assert rows["runway"] == "Runway: key stored in your system keyring."
     # each row names its provider and says what to do, in plain words (no command line, no variable names)
     assert all(": no key yet. Paste it from your " in text for backend, text in rows.items() if backend != "runway")

@@ -88,7 +88,7 @@ class LumaBackend:
             secrets=ctx.secrets,
             key_auth=KeyAuth(missing_hint=f"Create one at {KEYS_PAGE}."),
             headers={"Accept": "application/json"},
-            on_error=lambda response, said: _error_for(response, said, self._info),
+            on_error=lambda response, said: luma_error(response, said, self._info),
             timeout=http_timeout(ctx),
             known_keys=ctx.known_keys,
         )
@@ -281,8 +281,11 @@ def status_of(generation: Any) -> JobStatus:
     return unknown_state(PROVIDER, state)
 
 
-def _error_for(response: httpx.Response, message: str, info: BackendInfo = INFO) -> BackendError | None:
-    """Luma's own error answers: `{"detail": "..."}` with a status; None leaves the status to decide."""
+def luma_error(
+    response: httpx.Response, message: str, info: BackendInfo = INFO, billing_page: str = KEYS_PAGE
+) -> BackendError | None:
+    """Luma's own error answers, on the Dream Machine and the Agents API alike: `{"detail": "..."}` with a status;
+    None leaves the status to decide."""
     said = f" ({PROVIDER} said: {message})" if message else ""
     status = response.status_code
     if status == 404:
@@ -290,7 +293,7 @@ def _error_for(response: httpx.Response, message: str, info: BackendInfo = INFO)
     if status in (400, 403, 422) and is_safety_stop(message):
         return ContentBlocked(f"{PROVIDER}'s safety filter refused this shot{said}. Change the prompt and try again.")
     if status in (400, 402, 403) and message and _CREDIT_WORDS.search(message):
-        return QuotaExceeded(f"Your {PROVIDER} account is out of credit{said}. Add credit at {KEYS_PAGE}.")
+        return QuotaExceeded(f"Your {PROVIDER} account is out of credit{said}. Add credit at {billing_page}.")
     if status == 401:
         return AuthFailed(f"{PROVIDER} did not accept the API key{said}. Check it in Edit → API keys.")
     if status in (400, 422) and message and _MODEL_WORDS.search(message):

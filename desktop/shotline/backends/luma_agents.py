@@ -1,0 +1,246 @@
+"""Luma Agents: turns a shot into a Ray 3.2 generation on Luma's Agents API and brings the clip home.
+
+Ray 3.2 is not served on the Dream Machine API (backends.luma); Luma serves it on the Agents API, with its own
+keys (`luma-api-…`, from platform.lumalabs.ai, which the Dream Machine API does not take), so it is a backend of its
+own with its own key. The wire is the one Luma's official `luma-agents` SDK (0.5.0) speaks; where it says nothing,
+Luma's guides at docs.agents.lumalabs.ai do, and that is said where it is used. Quirks that shape this module:
+
+- **One endpoint for everything.** `POST /generations` with `{"model": "ray-3.2", "type": "video", "prompt",
+  "aspect_ratio", "video": {"duration": "5s" | "10s", "resolution", "start_frame", "end_frame", "loop"}}`, then
+  `GET /generations/{id}` until `state` is `completed` (the clip at `output[].url`, a presigned link that lasts an
+  hour) or `failed` (`failure_code` and `failure_reason`); `queued` and `processing` on the way. Bearer key.
+- **Frames travel inline.** An image is `{"url": "https://…"}` or `{"data": <base64>, "media_type": "image/png"}`,
+  so a creator's own picture file is sent as it is (up to 50 MB, Luma's error guide: 413 above that).
+- **5 s for frames and loops.** A start or end frame, or a loop, only goes with a 5 s clip (the SDK calls
+  start/end frames "the legacy 2-frame surface" without 10 s, and a loop "not supported with duration=10s"), so a
+  10 s shot with either is refused before sending, saying what to change.
+- **No list, no cancel.** The SDK offers only create and get for generations: a create whose answer was lost
+  cannot be looked up (`find()` says None, and the job is left uncertain, never sent again), and a generation
+  cannot be stopped once sent: cancelling one still running says Luma will finish it and bill it.
+- **No cost in the answer**, and no balance to read: `check_key` lists the account's files (`GET /files`, free),
+  which only a good key may do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from shotline.backends import builtin
+from shotline.backends.catalogue import offered_model, sent_seconds, served
+from shotline.backends.http import KeyAuth, ProviderHttp, base_url, http_timeout, json_of
+from shotline.backends.images import COMMON, read_picture
+from shotline.backends.luma import PROVIDER, luma_error
+from shotline.backends.policy import JobGone, is_safety_stop, unknown_state, unreadable
+from shotline.backends.registry import BackendContext
+from shotline.core.errors import InputRejected, JobFailed
+from shotline.core.ports import (
+    BackendInfo,
+    GenerationRequest,
+    JobState,
+    JobStatus,
+    ModelInfo,
+    ProgressSink,
+    SentCreate,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_URL = "https://agents.lumalabs.ai/v1"
+KEYS_PAGE = "https://platform.lumalabs.ai"
+INFO = builtin.LUMA_AGENTS
+
+_STATES = {"queued": JobState.QUEUED, "processing": JobState.RUNNING}
+_FINAL = frozenset({"completed", "failed"})
+_SHORT_ONLY_S = 5
+"""The only length a start or end frame, or a loop, goes with."""
+_MAX_PICTURE_BYTES = 50 * 1000 * 1000
+"""Luma's error guide: 413 for an image over 50 MB."""
+_RESOLUTION_LINES = {"360p": 360, "540p": 540, "720p": 720, "1080p": 1080}
+
+
+class LumaAgentsBackend:
+    """Implements `GenerationBackend` and `KeyCheck` against Luma's Agents API."""
+
+    def __init__(self, ctx: BackendContext) -> None:
+        self._info, _ = served(ctx.catalogue, INFO)
+        self._http = ProviderHttp(
+            backend_id=INFO.id,
+            provider=PROVIDER,
+            base=base_url(ctx, INFO.id, DEFAULT_URL),
+            secrets=ctx.secrets,
+            key_auth=KeyAuth(missing_hint=f"Create one at {KEYS_PAGE} (an Agents API key, starting luma-api-)."),
+            headers={"Accept": "application/json"},
+            on_error=lambda response, said: luma_error(response, said, self._info, KEYS_PAGE),
+            timeout=http_timeout(ctx),
+            known_keys=ctx.known_keys,
+        )
+
+    @property
+    def info(self) -> BackendInfo:
+        return self._info
+
+    # ------------------------------------------------------------------------------------------ the protocol
+
+    async def submit(self, request: GenerationRequest) -> str:
+        body = await asyncio.to_thread(create_body, request, self._info)
+        response = await self._http.create("POST", "/generations", json=body)
+        generation = json_of(response, PROVIDER) if response.content else None
+        provider_id = str(generation.get("id") or "") if isinstance(generation, dict) else ""
+        if not provider_id:
+            raise JobFailed(f"{PROVIDER} accepted the request but sent back no generation id; check your dashboard.")
+        log.info("Luma Agents generation %s created for job %s", provider_id, request.job_id)
+        return provider_id
+
+    async def poll(self, provider_job_id: str) -> JobStatus:
+        try:
+            generation = await self._http.get_json(f"/generations/{provider_job_id}")
+        except JobGone:
+            return JobStatus(JobState.CANCELLED, message=f"{PROVIDER} no longer has this generation.")
+        return status_of(generation)
+
+    async def download(self, provider_job_id: str, status: JobStatus, dest: Path, progress: ProgressSink) -> None:
+        if not status.outputs:
+            status = await self.poll(provider_job_id)
+        if status.state is not JobState.SUCCEEDED or not status.outputs:
+            raise JobFailed(f"{PROVIDER} has no finished clip for generation {provider_job_id}.")
+        # the link lasts an hour; a stale one answers 403/404 from the storage host (LinkExpired), and the job code
+        # polls again for a fresh one
+        await self._http.download(status.outputs[0], dest, progress)
+
+    async def cancel(self, provider_job_id: str) -> None:
+        # The Agents API has no way to stop a generation (the SDK offers create and get only). Reading it tells a
+        # generation already over, or gone, where cancelling is done, from one still running, which Luma finishes
+        # and bills whatever Shotline does: the creator is told so rather than "cancelled".
+        try:
+            generation = await self._http.get_json(f"/generations/{provider_job_id}")
+        except JobGone:
+            log.info("Luma Agents generation %s was already gone", provider_job_id)
+            return
+        state = str(generation.get("state") or "") if isinstance(generation, dict) else ""
+        if state in _FINAL:
+            return
+        raise JobFailed(
+            f"{PROVIDER}'s Agents API cannot stop a generation once it is sent, so Luma finishes this one and bills "
+            "it; Shotline will not bring it in."
+        )
+
+    async def find(self, request: GenerationRequest, sent: SentCreate | None = None) -> str | None:
+        # No list of generations exists to look in (luma-agents 0.5.0: create and get only), so a create whose
+        # answer was lost cannot be told from nothing: the job code leaves it uncertain, never sends it again.
+        return None
+
+    async def check_key(self) -> str:
+        await self._http.get_json("/files", params={"limit": 1})
+        return "Key accepted."
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+
+# ---------------------------------------------------------------------------------------------- the request
+
+
+def create_body(request: GenerationRequest, info: BackendInfo = INFO) -> dict[str, Any]:
+    """The `POST /generations` body for a shot; InputRejected (before anything is sent) when Luma can't make it.
+
+    Blocking (it reads the shot's picture files): call it through `asyncio.to_thread` from a coroutine."""
+    model = offered_model(info, request.model, PROVIDER)
+    if not request.prompt.strip():
+        # the SDK's one required field; Luma's guides allow 1–6000 characters
+        raise InputRejected("Luma's Ray 3.2 needs a prompt for this shot; write what it should show.")
+    if request.aspect not in model.aspects:
+        raise InputRejected(
+            f"Ray 3.2 cannot make {request.aspect} clips; choose one of {', '.join(model.aspects)} in the shot's "
+            "settings."
+        )
+    if request.reference_images:
+        raise InputRejected(
+            "Luma's Ray 3.2 takes no reference images for a clip; remove them from the shot, or give it a start "
+            "frame instead."
+        )
+    seconds = sent_seconds(model, request.duration_us)
+    loop = bool(request.options.get("loop"))
+    framed = [which for which, image in (("start", request.first_frame), ("end", request.last_frame)) if image]
+    if seconds != _SHORT_ONLY_S and (framed or loop):
+        what = " and ".join({"start": "a start frame", "end": "an end frame"}[which] for which in framed) or "a loop"
+        raise InputRejected(
+            f"Luma's Ray 3.2 makes {what} only in a {_SHORT_ONLY_S} s clip, not {seconds} s; make the shot "
+            f"{_SHORT_ONLY_S} s long, or clear its {'frames' if framed else 'loop'}."
+        )
+    video: dict[str, Any] = {"duration": f"{seconds}s", "resolution": _resolution(request, model)}
+    if request.first_frame:
+        video["start_frame"] = _image(request.first_frame)
+    if request.last_frame:
+        video["end_frame"] = _image(request.last_frame)
+    if loop:
+        video["loop"] = True
+    if request.negative_prompt or request.seed is not None:
+        log.debug("Ray 3.2 takes no negative prompt or seed; leaving them out for job %s", request.job_id)
+    return {
+        "model": model.id,
+        "type": "video",
+        "prompt": request.prompt,
+        "aspect_ratio": request.aspect,
+        "video": video,
+    }
+
+
+def _resolution(request: GenerationRequest, model: ModelInfo) -> str:
+    if request.resolution:
+        if request.resolution not in model.resolutions:
+            raise InputRejected(
+                f"Ray 3.2 cannot make {request.resolution} clips; choose one of {', '.join(model.resolutions)}."
+            )
+        return request.resolution
+    # nothing chosen: the smallest size that is not below the project frame, since each step up costs more
+    offered = sorted((_RESOLUTION_LINES[name], name) for name in model.resolutions if name in _RESOLUTION_LINES)
+    if not offered:
+        return model.resolutions[-1]
+    short_side = min(request.size.width, request.size.height)
+    return next((name for lines, name in offered if short_side <= lines), offered[-1][1])
+
+
+def _image(image: str) -> dict[str, str]:
+    """A frame as the SDK's ImageRef: a web address as it is, a file on this computer inline."""
+    if re.match(r"https://", image, re.IGNORECASE):
+        return {"url": image}
+    picture = read_picture(image, PROVIDER, kinds=COMMON, max_bytes=_MAX_PICTURE_BYTES)
+    return {"data": picture.base64(), "media_type": picture.mime}
+
+
+# ---------------------------------------------------------------------------------------------- the answers
+
+
+def status_of(generation: Any) -> JobStatus:
+    """An Agents API Generation object as a normalised status."""
+    if not isinstance(generation, dict):
+        raise unreadable(PROVIDER)
+    state = str(generation.get("state") or "")
+    if state in _STATES:
+        return JobStatus(_STATES[state])
+    if state == "completed":
+        outputs = generation.get("output")
+        files = [o for o in outputs if isinstance(o, dict) and o.get("url")] if isinstance(outputs, list) else []
+        # the video first: an HDR request may bring an EXR beside it (video.exr_export)
+        files.sort(key=lambda output: output.get("type") != "video")
+        if not files:
+            return JobStatus(JobState.FAILED, message=f"{PROVIDER} finished the generation but gave no video.")
+        return JobStatus(JobState.SUCCEEDED, progress=1.0, outputs=(str(files[0]["url"]),))
+    if state == "failed":
+        code = str(generation.get("failure_code") or "")
+        reason = str(generation.get("failure_reason") or "").strip()
+        if is_safety_stop(code, reason):
+            return JobStatus(JobState.BLOCKED, message=reason or f"{PROVIDER}'s moderation refused this shot.")
+        if code == "budget_exhausted":
+            return JobStatus(
+                JobState.FAILED,
+                message=f"Your {PROVIDER} Agents account ran out of funds while making this clip. Add funds at "
+                f"{KEYS_PAGE}, then generate it again.",
+            )
+        said = f": {reason}" if reason else (f" ({code})" if code else ", without saying why")
+        return JobStatus(JobState.FAILED, message=f"{PROVIDER} could not make this clip{said}. Try again.")
+    return unknown_state(PROVIDER, state)

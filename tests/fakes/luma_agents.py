@@ -1,0 +1,215 @@
+"""A fake Luma Agents API (Ray 3.2), close enough to the real one that Luma's official `luma-agents` SDK works
+against it (tests/backends/sdk/test_luma_agents_sdk.py proves it).
+
+Routes, under `/v1` as the SDK's base URL has them (Bearer key on every API route):
+
+    POST   /v1/generations        create (201, the Generation object, state "queued")
+    GET    /v1/generations/{id}   each read moves the job one step: queued → processing → … → completed
+    GET    /v1/files              the account's uploaded files (none): a free read that needs a good key
+
+There is no list of generations and no way to cancel or delete one, as in the SDK. Errors are `{"detail": "..."}`
+(Luma's error guide): 401 for a bad key, 400 for a bad setting, 422 for a combination Ray 3.2 refuses (a start or
+end frame, or a loop, with 10 s), 402 when the balance does not cover the job. A prompt containing BLOCKME fails
+with `failure_code` content_moderated; FAILME fails with generation_failed.
+
+Finished clips are served from a "storage host" (this server reached as `localhost`), by presigned links that
+expire after `url_ttl` seconds, as Luma's do after an hour.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from tests.fakes.server import Call, FakeServer, Reply, bearer, file_reply, sample_mp4
+
+KEY = "luma-api-test-7c21e0d94b"
+MODELS = ("ray-3.2",)
+ASPECTS = ("9:16", "3:4", "1:1", "4:3", "16:9", "21:9")
+RESOLUTIONS = ("360p", "540p", "720p", "1080p")
+DURATIONS = ("5s", "10s")
+BLOCKED_REASON = "Prompt or input image violated content guidelines"
+FAILED_REASON = "Internal model error during generation"
+CENTS = {"360p": 6, "540p": 15, "720p": 30, "1080p": 120}
+"""What a 5 s clip costs this fake's account, per resolution (a 10 s clip is two 5 s blocks): the fake's own figures,
+for its balance, never Shotline's estimate."""
+_FRAME_FIELDS = ("url", "data", "generation_id", "file_id")
+
+
+class FakeLumaAgents(FakeServer):
+    def __init__(
+        self,
+        key: str = KEY,
+        *,
+        steps: tuple[str, ...] = ("queued", "processing", "processing", "completed"),
+        balance_cents: int = 100_000,
+    ) -> None:
+        super().__init__()
+        self.key = key
+        self.steps = steps
+        """The state shown by each successive status read; the last one sticks."""
+        self.balance_cents = balance_cents
+        self.jobs: dict[str, dict[str, Any]] = {}
+        self._expire_next = 0
+        self.route("POST", r"/v1/generations", self._create)
+        self.route("GET", r"/v1/generations/(?P<id>[^/]+)", self._get)
+        self.route("GET", r"/v1/files", self._files)
+        self.route("GET", r"/outputs/(?P<id>[^/]+)/video\.mp4", self._video)
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/v1"
+
+    @property
+    def storage_url(self) -> str:
+        """The same server under another host name, standing in for Luma's storage."""
+        return self.url.replace("127.0.0.1", "localhost")
+
+    def creates(self) -> list[Call]:
+        return self.calls_to("POST", r"/v1/generations")
+
+    def expire_next_links(self, count: int = 1) -> None:
+        """Hand out the next `count` video links already expired (as if the download started an hour late)."""
+        with self.lock:
+            self._expire_next += count
+
+    # ------------------------------------------------------------------------------------------ helpers
+
+    def _denied(self, call: Call) -> Reply | None:
+        if bearer(call) != self.key:
+            return Reply(401, json={"detail": "Invalid or missing API key"})
+        return None
+
+    def _generation(self, job: dict[str, Any]) -> dict[str, Any]:
+        state = job["state"]
+        output = None
+        if state == "completed":
+            with self.lock:
+                stale = self._expire_next > 0
+                self._expire_next -= stale
+            link = self.sign(f"/outputs/{job['id']}/video.mp4", -1.0 if stale else None)
+            link = link.replace(self.url, self.storage_url, 1)
+            output = [{"type": "video", "url": link}]
+        failed = state == "failed"
+        return {
+            "id": job["id"],
+            "created_at": job["created_at"],
+            "model": job["model"],
+            "state": state,
+            "type": "video",
+            "failure_code": job["failure_code"] if failed else None,
+            "failure_reason": job["failure_reason"] if failed else None,
+            "output": output,
+        }
+
+    def _invalid(self, body: Any) -> tuple[int, str] | None:
+        if not isinstance(body, dict):
+            return 400, "Request body must be a JSON object"
+        if not isinstance(body.get("prompt"), str) or not body["prompt"]:
+            return 400, "prompt is required"
+        model = body.get("model")
+        if model not in MODELS:
+            return 400, f"Invalid model {model!r}: unknown model for type video, expected one of {', '.join(MODELS)}"
+        if body.get("type") != "video":
+            return 400, "this fake makes only type=video"
+        if body.get("aspect_ratio", "16:9") not in ASPECTS:
+            return 400, f"aspect_ratio must be one of {', '.join(ASPECTS)} for ray-3.2"
+        video = body.get("video") or {}
+        if not isinstance(video, dict):
+            return 400, "video must be an object"
+        if video.get("duration", "5s") not in DURATIONS:
+            return 400, f"video.duration must be one of {', '.join(DURATIONS)}"
+        if video.get("resolution", "720p") not in RESOLUTIONS:
+            return 400, f"video.resolution must be one of {', '.join(RESOLUTIONS)}"
+        for name in ("start_frame", "end_frame"):
+            if name in video and (problem := _bad_frame(video[name], name)):
+                return 400, problem
+        if "loop" in video and not isinstance(video["loop"], bool):
+            return 400, "video.loop must be a boolean"
+        anchored = [name for name in ("start_frame", "end_frame", "loop") if video.get(name)]
+        if video.get("duration") == "10s" and anchored:
+            return 422, f"video.{anchored[0]} is not supported with duration=10s"
+        return None
+
+    # ------------------------------------------------------------------------------------------ routes
+
+    def _create(self, call: Call, match: re.Match[str]) -> Reply:
+        if denied := self._denied(call):
+            return denied
+        try:
+            body = call.json()
+        except ValueError:
+            return Reply(400, json={"detail": "Request body is not valid JSON"})
+        if problem := self._invalid(body):
+            return Reply(problem[0], json={"detail": problem[1]})
+        video = body.get("video") or {}
+        blocks = 2 if video.get("duration") == "10s" else 1
+        cost = CENTS[video.get("resolution", "720p")] * blocks
+        prompt = body["prompt"]
+        with self.lock:
+            if cost > self.balance_cents:
+                return Reply(402, json={"detail": "Insufficient balance: add funds to continue"})
+            self.balance_cents -= cost
+            job_id = str(uuid.uuid4())
+            job = {
+                "id": job_id,
+                "model": body["model"],
+                "state": "queued",
+                "reads": 0,
+                "created_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "failure_code": "content_moderated" if "BLOCKME" in prompt else "generation_failed",
+                "failure_reason": BLOCKED_REASON if "BLOCKME" in prompt else FAILED_REASON,
+                "fails": "BLOCKME" in prompt or "FAILME" in prompt,
+            }
+            self.jobs[job_id] = job
+            return Reply(201, json=self._generation(job))
+
+    def _get(self, call: Call, match: re.Match[str]) -> Reply:
+        if denied := self._denied(call):
+            return denied
+        with self.lock:
+            job = self.jobs.get(match["id"])
+            if job is None:
+                return Reply(404, json={"detail": "Generation not found"})
+            if job["state"] not in {"completed", "failed"}:
+                step = self.steps[min(job["reads"], len(self.steps) - 1)]
+                job["reads"] += 1
+                job["state"] = "failed" if step == "completed" and job["fails"] else step
+            return Reply(json=self._generation(job))
+
+    def _files(self, call: Call, match: re.Match[str]) -> Reply:
+        if denied := self._denied(call):
+            return denied
+        return Reply(json={"data": [], "has_more": False, "next_cursor": None})
+
+    def _video(self, call: Call, match: re.Match[str]) -> Reply:
+        if not self.link_ok(call):
+            expired = (
+                b"<?xml version='1.0'?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
+            )
+            return Reply(403, body=expired, content_type="application/xml")
+        return file_reply(sample_mp4(), call)
+
+
+def _bad_frame(frame: Any, name: str) -> str | None:
+    """What is wrong with an ImageRef, as the SDK describes one: exactly one of url, data, generation_id, file_id;
+    data is base64 and needs its media_type."""
+    if not isinstance(frame, dict):
+        return f"video.{name} must be an object"
+    given = [field for field in _FRAME_FIELDS if frame.get(field)]
+    if len(given) != 1:
+        return f"video.{name} must give exactly one of {', '.join(_FRAME_FIELDS)}"
+    if given == ["url"] and not re.match(r"https?://", str(frame["url"])):
+        return f"video.{name}.url must be an http(s) URL"
+    if given == ["data"]:
+        if not str(frame.get("media_type", "")).startswith("image/"):
+            return f"video.{name}.media_type is required with data and must be an image type"
+        try:
+            base64.b64decode(str(frame["data"]), validate=True)
+        except (binascii.Error, ValueError):
+            return f"video.{name}.data is not base64"
+    return None
