@@ -12,6 +12,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from shotline.ui import theme, window_dialogs
+from shotline.ui.handoff import HandoffFlow
+from shotline.ui.sharing import projects_folder
 
 if TYPE_CHECKING:
     from shotline.ui.main_window import MainWindow
@@ -67,6 +69,16 @@ class WindowMenus:
         self.recent = menu.addMenu("Open Recent")
         self.recent.aboutToShow.connect(w.fill_recent)
         menu.addAction(self.action("file.open-archive", "Open shared archive…", w.sharing.choose_and_open))
+        self.handoff = HandoffFlow(w.ctx, w.bridge, w)
+        self.handoff.reported.connect(w.message_bar.show_message)
+        self.handoff.project_made.connect(w.open_project)
+        menu.addAction(
+            self.action(
+                "file.open-cut",
+                "Open a cut from another editor…",
+                lambda: self.handoff.open_cut(projects_folder(w.ctx)),
+            )
+        )
         menu.addAction(self.action("file.demo", "Open the demo project", w.open_demo, icon="film"))
         menu.addSeparator()
         self.import_clips = self.action(
@@ -86,8 +98,14 @@ class WindowMenus:
         self.export = self.action(
             "file.export", "Export…", partial(window_dialogs.export, w), "Ctrl+E", "export", needs_project=True
         )
+        self.export_handoff = self.action(
+            "file.export-handoff",
+            "Export for another editor…",
+            lambda: self.handoff.export_for_editor(w.document),
+            needs_project=True,
+        )
         self.close = self.action("file.close", "Close", w.close_project, "Ctrl+W", needs_project=True)
-        menu.addActions([self.save, self.share, self.export, self.close])
+        menu.addActions([self.save, self.share, self.export, self.export_handoff, self.close])
         menu.addSeparator()
         quit_action = self.action("file.quit", "Quit", w.close, "Ctrl+Q")
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
