@@ -3,9 +3,9 @@
 provider; the request the fake received, read the way the provider reads it and priced by the provider's table,
 costs exactly the estimate, and its length is the one fit_length made.
 
-Google, Luma and Replicate publish no price Shotline has read (their estimates are "unknown"), so for them the test
-prices the model as a creator would, in the catalogue folder of their config, with a table that depends on length
-and resolution; the other backends use the shipped, sourced prices.
+Google, Luma (Dream Machine and Agents) and Replicate publish no price Shotline has read (their estimates are
+"unknown"), so for them the test prices the model as a creator would, in the catalogue folder of their config, with
+a table that depends on length and resolution; the other backends use the shipped, sourced prices.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from shotline.services.generation import build_request
 from shotline.services.shots import estimate
 from shotline.storage.secrets import MemorySecretStore
 from tests.backends.adapter_kit import cloud_request, generate, provider_context, quick_retries
-from tests.fakes import fal, google, luma, openai, replicate, runway
+from tests.fakes import fal, google, luma, luma_agents, openai, replicate, runway
 from tests.fakes.server import FakeServer
 
 S = 1_000_000
@@ -57,6 +57,17 @@ aspects = ["16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "9:21"]
 resolutions = ["540p", "720p", "1080p", "4k"]
 extend = true
 price = { per_second = "0.06", per_second_by_resolution = { "720p" = "0.10" } }
+""",
+    "luma_agents": """
+[models."ray-3.2"]
+label = "Ray 3.2"
+lengths = [5, 10]
+fit = "nearest"
+aspects = ["16:9", "9:16", "1:1", "4:3", "3:4", "21:9"]
+resolutions = ["360p", "540p", "720p", "1080p"]
+image_to_video = true
+first_last_frame = true
+price = { per_second = "0.03", per_second_by_resolution = { "720p" = "0.06", "1080p" = "0.24" } }
 """,
     "replicate": """
 [models."kwaivgi/kling-v2.0"]
@@ -145,6 +156,13 @@ def _luma(fake: FakeServer) -> Sent:
     return Sent(body["model"], Decimal(body["duration"].removesuffix("s")), body["resolution"])
 
 
+def _luma_agents(fake: FakeServer) -> Sent:
+    (create,) = fake.calls_to("POST", r"/v1/generations")
+    body = create.json()
+    video = body["video"]
+    return Sent(body["model"], Decimal(video["duration"].removesuffix("s")), video["resolution"])
+
+
 def _replicate(fake: FakeServer) -> Sent:
     (create,) = fake.create_calls()  # type: ignore[attr-defined]
     model = create.path.removeprefix("/v1/models/").removesuffix("/predictions")
@@ -184,6 +202,17 @@ CASES = [
         settings={"resolution": "1080p"},
     ),
     Case("luma", "ray-2", 5_100_000, luma.FakeLuma, luma.KEY, _luma, settings={"resolution": "720p"}),
+    # Ray 3.2 makes 5 or 10 s, the nearer one: 7.6 s is sent (and billed, as two 5 s blocks) as 10 s
+    Case(
+        "luma_agents",
+        "ray-3.2",
+        7_600_000,
+        luma_agents.FakeLumaAgents,
+        luma_agents.KEY,
+        _luma_agents,
+        url=lambda fake: str(fake.api_url),  # type: ignore[attr-defined]
+        settings={"resolution": "720p"},
+    ),
     Case("replicate", "kwaivgi/kling-v2.0", 7_500_000, replicate.FakeReplicate, replicate.KEY, _replicate),
     Case(
         "replicate",
