@@ -79,7 +79,7 @@ LUMA = BackendInfo(
 
 LUMA_AGENTS = BackendInfo(
     id="luma_agents",
-    name="Luma Agents (Ray 3.2)",
+    name="Luma Agents",
     kind=BackendKind.CLOUD,
     models=shipped_models("luma_agents"),
     # Luma serves Ray 3.2 only on its Agents API, whose keys (luma-api-…) the Dream Machine API does not take
