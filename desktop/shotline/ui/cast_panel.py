@@ -37,6 +37,7 @@ from shotline.core.model import CastKind, CastMember, new_id
 from shotline.services import cast as cast_service
 from shotline.services.intake import NewMedia
 from shotline.ui import theme
+from shotline.ui.dialogs.draft_stills import show_draft_stills
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.growing_text import GrowingTextEdit
 from shotline.ui.selection import ShotSelection
@@ -123,6 +124,8 @@ class CastPanel(QWidget):
         self.add_pictures = QPushButton(theme.icon("image"), "Add pictures…", self)
         self.add_frame = QPushButton(theme.icon("last-frame"), "Use shot's frame", self)
         self.remove_picture = QPushButton("Remove picture", self)
+        self.draft_pictures = QPushButton(theme.icon("generate"), "Draft pictures…", self)
+        self.draft_pictures.setToolTip("Draft pictures of this member from its description, and keep the ones you pick")
         self.mentions = QLabel(self)
         self.mentions.setWordWrap(True)
         self.mentions.setStyleSheet(f"color: {theme.MUTED.name()}")
@@ -132,7 +135,7 @@ class CastPanel(QWidget):
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
         picture_buttons = QHBoxLayout()
-        for button in (self.add_pictures, self.add_frame, self.remove_picture):
+        for button in (self.add_pictures, self.add_frame, self.draft_pictures, self.remove_picture):
             picture_buttons.addWidget(button)
         picture_buttons.addStretch(1)
         self.details = QWidget(self)
@@ -161,6 +164,7 @@ class CastPanel(QWidget):
         self.add_pictures.clicked.connect(self._choose_pictures)
         self.add_frame.clicked.connect(self.add_frame_of_selected_shot)
         self.remove_picture.clicked.connect(self._remove_picture)
+        self.draft_pictures.clicked.connect(self.draft_member_pictures)
         self.pictures.currentRowChanged.connect(lambda _row: self._update_buttons())
 
     # ------------------------------------------------------------------------------------------ showing
@@ -308,6 +312,12 @@ class CastPanel(QWidget):
         member = self.member
         if member is not None:
             self.document.execute(commands.remove_cast_member(member.id))
+
+    def draft_member_pictures(self) -> None:
+        """Draft pictures of the chosen member, its description as the prompt; picking one adds it to its pictures."""
+        member = self.member
+        if member is not None:
+            show_draft_stills(self.document, member.id, self.window())
 
     def _remove_picture(self) -> None:
         member, item = self.member, self.pictures.currentItem()

@@ -31,7 +31,9 @@ from shotline.services import importing
 from shotline.services.autosave import Autosave
 from shotline.services.context import AppContext
 from shotline.services.generation import GenerationService, ObservedJournal, StartedJob
+from shotline.services.member_stills import plan_member_stills
 from shotline.services.session import ProjectSession
+from shotline.services.stills import StillsService
 from shotline.services.thumbnails import make_thumbnail, thumbnail_path
 from shotline.services.try_on import Pair, TryOn, plan_try_on
 from shotline.ui.bridge import Bridge
@@ -248,6 +250,35 @@ class ProjectDocument(QObject):
         runner before it is sent; returns the job ids, or none, with `failed`, when the try-on was refused."""
         try:
             records = self.plan_try_on(shot_id, pairs).records
+        except ShotlineError as error:
+            self.failed.emit(describe(error))
+            return []
+        self._start(records, journal_first=True)
+        return [record.id for record in records]
+
+    def plan_stills(self, owner_id: str, count: int, *, backend: str, model: str = "") -> list[JobRecord]:
+        """`count` draft stills of a shot, or pictures of a cast member when `owner_id` is a member's, each priced,
+        the budget counting every job this window knows; nothing is written or sent. Raises a ShotlineError."""
+        so_far = list(self._records.values())
+        if any(member.id == owner_id for member in self.project.cast):
+            return plan_member_stills(
+                self.ctx,
+                self.session,
+                self._generation,
+                owner_id,
+                count,
+                backend=backend,
+                model=model,
+                jobs_so_far=so_far,
+            )
+        stills = StillsService(self.ctx, self.session, self._generation)
+        return stills.plan(owner_id, count, backend=backend, model=model or None, jobs_so_far=so_far)
+
+    def draft_stills(self, owner_id: str, count: int, *, backend: str, model: str = "") -> list[str]:
+        """Send the stills (planned afresh, so the budget is this moment's), each journaled on the runner before it
+        is sent; each lands as a picture in media/ (never a take). Returns the job ids, or none, with `failed`."""
+        try:
+            records = self.plan_stills(owner_id, count, backend=backend, model=model)
         except ShotlineError as error:
             self.failed.emit(describe(error))
             return []

@@ -41,6 +41,7 @@ from shotline.services.ledger import kinds, shot_cost
 from shotline.services.shots import fit_to_model, import_image, last_frame_image, model_info
 from shotline.ui import cast_mentions, theme
 from shotline.ui.cast_sent import CastSent
+from shotline.ui.dialogs.draft_stills import show_draft_stills
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.inspector_fields import ImageField, fill, image_dialog, narrow_combo, set_line, set_text
 from shotline.ui.model_notice import ModelNotice
@@ -115,6 +116,8 @@ class InspectorPanel(QWidget):
         self.references.setMaximumHeight(72)
         self.add_reference = QPushButton("Add reference image…", self)
         self.continue_button = QPushButton(theme.icon("last-frame"), CONTINUE, self)
+        self.draft_stills_button = QPushButton(theme.icon("image"), "Draft stills…", self)
+        self.draft_stills_button.setToolTip("Draft cheap pictures of this shot and pick one as its first frame")
         self.cost_label = QLabel(self)
         self.cost_label.setWordWrap(True)
         self.cost_label.setStyleSheet(f"color: {theme.MUTED.name()}")
@@ -156,6 +159,7 @@ class InspectorPanel(QWidget):
         # full-width rows: beside the label column the long button texts would not fit a narrow dock
         form.addRow(self.add_reference)
         form.addRow(self.continue_button)
+        form.addRow(self.draft_stills_button)  # under the first frame a still becomes (ui.dialogs.draft_stills)
         self.form = form
         generate_row = QHBoxLayout()
         generate_row.addStretch(1)
@@ -218,6 +222,7 @@ class InspectorPanel(QWidget):
         self.last_frame.cleared.connect(lambda: self._change("last_frame", last_frame=None))
         self.add_reference.clicked.connect(self._choose_reference)
         self.continue_button.clicked.connect(self.start_from_previous_last_frame)
+        self.draft_stills_button.clicked.connect(self.draft_stills)
         self.generate_button.clicked.connect(self.generate)
         self.takes_spin.valueChanged.connect(self._takes_chosen)
         self.document.job_changed.connect(self._job_changed)
@@ -476,6 +481,11 @@ class InspectorPanel(QWidget):
         project = self.document.project
         index = project.index_of(shot.id)
         return project.shots[index - 1].picked_take if index > 0 else None
+
+    def draft_stills(self) -> None:
+        """Draft stills of this shot (ui.dialogs.draft_stills), one of which becomes its first frame."""
+        if self.shot is not None and self.shot_id is not None:
+            show_draft_stills(self.document, self.shot_id, self.window())
 
     def start_from_previous_last_frame(self) -> None:
         """Continuity: the previous shot's last frame, saved as an image, becomes this shot's first frame."""

@@ -151,6 +151,15 @@ class WindowMenus:
         )
         self.try_on.setToolTip("Send the selected shot to 2–4 models at once and compare their takes side by side")
         self.film.addAction(self.try_on)
+        self.draft_stills = self.action(
+            "film.draft-stills",
+            "Draft stills…",
+            partial(window_dialogs.draft_stills, self._window),
+            icon="image",
+            needs_project=True,
+        )
+        self.draft_stills.setToolTip("Draft cheap pictures of the selected shot and pick one as its first frame")
+        self.film.addAction(self.draft_stills)
 
     def _fill_view(self) -> None:
         w, menu = self._window, self.view

@@ -15,6 +15,7 @@ from shotline.services.retirement import Retirement
 from shotline.ui.compare_grid import compare_takes
 from shotline.ui.dialogs.budget import BudgetDialog
 from shotline.ui.dialogs.continuity import ContinuityDialog, check_before_export, show_check
+from shotline.ui.dialogs.draft_stills import DraftStillsDialog, show_draft_stills
 from shotline.ui.dialogs.export_dialog import ExportDialog
 from shotline.ui.dialogs.keys import KeysDialog
 from shotline.ui.dialogs.preferences import PreferencesDialog
@@ -81,6 +82,19 @@ def try_on(window: MainWindow) -> TryOnDialog | None:
     player = window.panels.get("player")
     pause = player.pause if isinstance(player, PlayerPanel) else None
     return show_try_on(document, shot_id, lambda takes: compare_takes(document, takes, window, pause=pause), window)
+
+
+def draft_stills(window: MainWindow) -> DraftStillsDialog | None:
+    """Film → Draft stills… (and a shot's right-click menu, and the inspector): cheap pictures of the selected shot,
+    one of which becomes its first frame."""
+    document = window.document
+    if document is None:
+        return None
+    shot_id = window.selection.current
+    if shot_id is None or not document.project.has_shot(shot_id):
+        document.failed.emit("Select a shot to draft stills of it.")
+        return None
+    return show_draft_stills(document, shot_id, window)
 
 
 def show_preferences(window: MainWindow) -> None:

@@ -1,0 +1,578 @@
+"""Draft stills…: cheap pictures of a shot before paying for its clip, or of a cast member before a shot shows it.
+
+The creator chooses the backend and model that make stills and how many (2–8), sees what they should cost and the
+project's spending, and is asked the spend question a paid Generate asks (ui.spend_question). Then the grid
+(ui.stills_grid) fills as each still lands — progress per cell, a failed one saying why in the provider's words —
+beside the stills drafted before, read from the journal (services.stills.stills_of). Picking one makes it the shot's
+first frame, one undo step (or, for a cast member, adds it to their pictures); a right-click adds any still to a cast
+member. Closing the dialog while stills are on their way only hides it: the jobs go on (the jobs panel shows them)
+and opening it again shows them where they are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QCloseEvent, QImage, QImageReader, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shotline.core.changes import ProjectChange
+from shotline.core.errors import ShotlineError
+from shotline.core.model import CastMember, Shot
+from shotline.core.ports import BackendInfo, JobPhase, JobRecord, MediaKind
+from shotline.services import cast as cast_service
+from shotline.services.budget import spending
+from shotline.services.jobs_view import state_text
+from shotline.services.ledger import FREE, Cost, estimate_cost, job_cost, kinds
+from shotline.services.member_stills import member_prompt
+from shotline.services.stills import MOST, Still, add_to_cast, stills_of, use_as_first_frame
+from shotline.storage.secrets import KeySource
+from shotline.ui import theme
+from shotline.ui.document import ProjectDocument, describe
+from shotline.ui.spend_question import ask_then
+from shotline.ui.stills_grid import PICTURE, CellState, StillsGrid
+
+log = logging.getLogger(__name__)
+
+FEWEST = 2
+DEFAULT_COUNT = 4
+"""Enough to choose among, few enough that a paid draft stays cheap."""
+ANIMATIC = "animatic"
+
+
+class DraftStillsDialog(QDialog):
+    def __init__(self, document: ProjectDocument, owner_id: str, parent: QWidget | None = None) -> None:
+        """`owner_id`: the shot whose stills these are, or the cast member whose pictures they are."""
+        super().__init__(parent)
+        self.document = document
+        self.owner_id = owner_id
+        self.for_member = any(member.id == owner_id for member in document.project.cast)
+        self.job_ids: list[str] = []
+        """The stills sent from this dialog, newest batch first: shown before the earlier ones."""
+        self.planned: Cost | None = None
+        self.spend_question: QMessageBox | None = None
+        """The open question of paid stills, until it is answered (ui.spend_question)."""
+        self.closing = False
+        self._pictures: dict[str, QPixmap] = {}
+        self._reading: set[str] = set()
+        self.offered = [info for info in document.ctx.registry.infos() if info.still_models]
+        self.setWindowTitle("Draft pictures" if self.for_member else "Draft stills")
+
+        self.heading = QLabel(self)
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        self.heading.setStyleSheet("font-weight: bold")
+        self.prompt = QLabel(self)
+        self.prompt.setWordWrap(True)
+        self.prompt.setTextFormat(Qt.TextFormat.PlainText)
+        self.prompt.setStyleSheet(f"color: {theme.MUTED.name()}")
+        self.backend = QComboBox(self)
+        self.backend.setAccessibleName("Backend")
+        for info in self.offered:
+            self.backend.addItem(info.name, info.id)
+        self.model = QComboBox(self)
+        self.model.setAccessibleName("Model")
+        self.count = QSpinBox(self)
+        self.count.setRange(FEWEST, MOST)
+        self.count.setValue(DEFAULT_COUNT)
+        self.count.setAccessibleName("How many")
+        self.count.setToolTip(f"How many stills to draft at once ({FEWEST}–{MOST})")
+        self.draft_button = QPushButton(theme.icon("generate"), "Draft", self)
+        self.draft_button.setDefault(True)
+        choices = QHBoxLayout()
+        choices.addWidget(QLabel("Backend", self))
+        choices.addWidget(self.backend, 1)
+        choices.addWidget(QLabel("Model", self))
+        choices.addWidget(self.model, 1)
+        choices.addWidget(QLabel("How many", self))
+        choices.addWidget(self.count)
+        choices.addWidget(self.draft_button)
+        self.estimate = QLabel(self)
+        self.estimate.setWordWrap(True)
+        self.problem = QLabel(self)
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet(f"color: {theme.WARNING.name()}")
+        self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.grid = StillsGrid(self)
+        self.scroller = QScrollArea(self)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setWidget(self.grid)
+        self.scroller.setMinimumSize(4 * (PICTURE.width() + 24) + 8, PICTURE.height() + 90)
+        self.empty = QLabel(self)
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet(f"color: {theme.MUTED.name()}")
+        self.hint = QLabel(self)
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet(f"color: {theme.MUTED.name()}")
+        self.outcome = QLabel(self)
+        self.outcome.setWordWrap(True)
+        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.buttons.rejected.connect(self.reject)
+
+        column = QVBoxLayout(self)
+        column.addWidget(self.heading)
+        column.addWidget(self.prompt)
+        column.addLayout(choices)
+        column.addWidget(self.estimate)
+        column.addWidget(self.problem)
+        column.addWidget(self.scroller, 1)
+        column.addWidget(self.empty)
+        column.addWidget(self.hint)
+        column.addWidget(self.outcome)
+        column.addWidget(self.buttons)
+
+        self._choose_default()
+        self.backend.activated.connect(lambda _index: self._backend_chosen())
+        self.model.activated.connect(lambda _index: self.replan())
+        self.count.valueChanged.connect(lambda _count: self.replan())
+        self.draft_button.clicked.connect(self.send)
+        self.grid.picked.connect(self.pick)
+        self.grid.menu_requested.connect(self._cell_menu)
+        document.changed.connect(self._on_changed)
+        document.job_changed.connect(self._job_changed)
+        self.replan()
+        self.show_stills()
+
+    # ------------------------------------------------------------------------------------------ whose stills
+
+    def shot(self) -> Shot | None:
+        project = self.document.project
+        return project.shot(self.owner_id) if not self.for_member and project.has_shot(self.owner_id) else None
+
+    def member(self) -> CastMember | None:
+        return next((m for m in self.document.project.cast if m.id == self.owner_id), None)
+
+    def _whose(self) -> str:
+        """ "shot 2's" or "@Mara's", as the sentences say it."""
+        member = self.member()
+        if member is not None:
+            return f"@{member.name}'s"
+        shot = self.shot()
+        return f"shot {self.document.project.index_of(shot.id) + 1}'s" if shot is not None else "the shot's"
+
+    def _show_heading(self) -> bool:
+        """Heading and prompt as the project has them now; False when the shot or member is gone."""
+        member, shot = self.member(), self.shot()
+        if member is not None:
+            self.heading.setText(f"Draft pictures of @{member.name}")
+            self.prompt.setText(f"“{member_prompt(member)}”")
+            self.hint.setText(
+                "Enter or double-click adds the picture to "
+                f"@{member.name}'s pictures · right-click: add it to another cast member · Esc closes, the "
+                "drafts go on."
+            )
+            return True
+        if shot is not None:
+            number = self.document.project.index_of(shot.id) + 1
+            self.heading.setText(f"Draft stills of shot {number}{f' · {shot.title}' if shot.title else ''}")
+            self.prompt.setText(f"“{shot.prompt.strip()}”" if shot.prompt.strip() else "This shot has no prompt yet.")
+            self.hint.setText(
+                "Enter or double-click makes the still this shot's first frame · right-click: add it to a cast "
+                "member · Esc closes, the drafts go on."
+            )
+            return True
+        self.heading.setText("Draft stills")
+        return False
+
+    # ------------------------------------------------------------------------------------------ choosing
+
+    def _choose_default(self) -> None:
+        """The shot's own backend where it makes stills (its key is set already), else the free animatic."""
+        shot = self.shot()
+        own = shot.generation.backend if shot is not None else ""
+        wanted = own if any(info.id == own for info in self.offered) else ANIMATIC
+        self.backend.setCurrentIndex(max(self.backend.findData(wanted), 0))
+        self._fill_models()
+
+    def _fill_models(self) -> None:
+        self.model.clear()
+        info = self._info()
+        if info is None:
+            return
+        for option in info.still_models:
+            self.model.addItem(option.label, option.id)
+
+    def _info(self) -> BackendInfo | None:
+        backend = str(self.backend.currentData() or "")
+        return next((info for info in self.offered if info.id == backend), None)
+
+    def _backend_chosen(self) -> None:
+        self._fill_models()
+        self.replan()
+
+    def choose(self, backend: str, model: str = "", count: int | None = None) -> None:
+        """Set the backend, model and count as a creator would with the lists."""
+        self.backend.setCurrentIndex(max(self.backend.findData(backend), 0))
+        self._fill_models()
+        if model:
+            self.model.setCurrentIndex(max(self.model.findData(model), 0))
+        if count is not None:
+            self.count.blockSignals(True)
+            self.count.setValue(count)
+            self.count.blockSignals(False)
+        self.replan()
+
+    # ------------------------------------------------------------------------------------------ the plan
+
+    def replan(self) -> None:
+        """Price the stills afresh: what they make and cost, the project's spending, and why they cannot go yet."""
+        if not self._show_heading():
+            self._refuse("This shot has been deleted." if not self.for_member else "This cast member was removed.")
+            return
+        info = self._info()
+        if info is None:
+            self._refuse("No backend makes stills in Shotline here.")
+            return
+        count = self.count.value()
+        model = str(self.model.currentData() or "")
+        try:
+            records = self.document.plan_stills(self.owner_id, count, backend=info.id, model=model)
+        except ShotlineError as error:
+            self._refuse(describe(error))
+            return
+        registry = self.document.ctx.registry
+        kind = info.kind
+        planned = sum((estimate_cost(record.estimated_cost, kind) for record in records), FREE)
+        self.planned = planned
+        chosen = info.still_model(model)
+        label = chosen.label if chosen is not None else model
+        so_far = spending(self.document.jobs(), self.document.project.settings.budget, kinds(registry))
+        each = f" ({estimate_cost(records[0].estimated_cost, kind).text()} each)" if planned.amount else ""
+        self.estimate.setText(
+            f"{count} stills with {info.name} · {label}: {planned.text()}{each}. Project: {so_far.describe()}."
+        )
+        if self._keyless(info):
+            self._refuse(
+                f"{info.name} needs an API key first: add it in Edit → API keys…, or choose another backend.",
+                keep_estimate=True,
+            )
+            return
+        self.problem.setText("")
+        self.problem.setVisible(False)
+        self.draft_button.setEnabled(True)
+        self.draft_button.setText(f"Draft {count} · {planned.text()}")
+
+    def _keyless(self, info: BackendInfo) -> bool:
+        """A provider that needs a key this computer does not have: its stills would only be refused."""
+        try:
+            return info.needs_key and self.document.ctx.secrets.source(info.id) is KeySource.NONE
+        except ShotlineError:
+            return False  # a keyring that cannot be read now: the job asks for the key when it is sent
+
+    def _refuse(self, why: str, *, keep_estimate: bool = False) -> None:
+        if not keep_estimate:
+            self.estimate.setText("")
+            self.planned = None
+        self.problem.setText(why)
+        self.problem.setVisible(True)
+        self.draft_button.setEnabled(False)
+        self.draft_button.setText("Draft")
+
+    def _on_changed(self, change: ProjectChange) -> None:
+        """The shot or cast edited behind the dialog is priced again; a pick shows on its cell."""
+        if self.owner_id in change.updated or change.removed or change.reordered or change.settings or change.cast:
+            self.replan()
+        self.show_stills()
+
+    # ------------------------------------------------------------------------------------------ sending
+
+    def send(self) -> None:
+        """Ask first when it is paid (once per session, as Generate does), then send one job per still."""
+        if self.planned is None or not self.draft_button.isEnabled():
+            return
+        count = self.count.value()
+        self.spend_question = ask_then(self, self.document, self.planned, count, self._start)
+        if self.spend_question is not None:
+            # the question's own words are a Generate's ("Generating 4 takes…"): these are stills
+            noun = f"{count} take{'s' if count != 1 else ''}"
+            self.spend_question.setWindowTitle("These stills cost money")
+            self.spend_question.setText(
+                self.spend_question.text().replace(f"Generating {noun}", f"Drafting {count} stills")
+            )
+
+    def _start(self) -> None:
+        info = self._info()
+        if info is None:
+            return
+        ids = self.document.draft_stills(
+            self.owner_id, self.count.value(), backend=info.id, model=str(self.model.currentData() or "")
+        )
+        if not ids:
+            self.replan()  # refused (the budget moved meanwhile): the document said why; the plan says it again
+            return
+        self.job_ids = ids + self.job_ids
+        self.outcome.setText("")
+        self.grid.current_key = ids[0]
+        self.show_stills()
+        self.grid.focus_first()
+        self.replan()  # the project's spending now counts them
+
+    def _job_changed(self, job_id: str) -> None:
+        try:
+            record = self.document.job(job_id)
+        except KeyError:
+            return
+        if record.shot_id == self.owner_id:
+            self.show_stills()
+
+    def running(self) -> bool:
+        return any(self.document.is_running(job_id) for job_id in self.job_ids)
+
+    # ------------------------------------------------------------------------------------------ the grid
+
+    def records(self) -> list[JobRecord]:
+        """The owner's still jobs as the grid lists them: those sent from here (newest first), then any other still at
+        work (one resumed at start), then the earlier stills that landed, newest first. An earlier failure is left
+        out: it is in the jobs panel, and a grid of old failures hides the pictures."""
+        mine = {job_id: index for index, job_id in enumerate(self.job_ids)}
+        stills = [
+            record
+            for record in self.document.jobs()
+            if record.shot_id == self.owner_id and record.request.get("kind") == MediaKind.IMAGE.value
+        ]
+        sent = sorted((r for r in stills if r.id in mine), key=lambda r: mine[r.id])
+        others = [r for r in reversed(stills) if r.id not in mine]
+        at_work = [r for r in others if not _ended(r)]
+        landed = [r for r in others if _ended(r) and r.media_path and r.phase is not JobPhase.FAILED]
+        return [*sent, *at_work, *landed]
+
+    def show_stills(self) -> None:
+        states = [self._state(record) for record in self.records()]
+        for state in states:
+            if state.media and state.media not in self._pictures:
+                self._read(state.media)
+        self.grid.show_cells(states, self._pictures)
+        self.empty.setText(
+            "No stills yet: choose how many and Draft."
+            if not states and not self.for_member
+            else "No pictures yet: choose how many and Draft."
+            if not states
+            else ""
+        )
+        self.empty.setVisible(not states)
+
+    def _state(self, record: JobRecord) -> CellState:
+        registry = self.document.ctx.registry
+        try:
+            info = registry.info(record.backend)
+            still = info.still_model(record.model)
+            model = still.label if still is not None else record.model
+            kind = info.kind
+        except ShotlineError:
+            model, kind = record.model, None
+        cost = job_cost(record, kind)
+        caption = f"{model} · {cost.text()}"
+        if record.id not in self.job_ids:
+            caption += f" · {_when(record.created_at)}"
+        landed = record.phase in (JobPhase.DOWNLOADED, JobPhase.ATTACHED) and bool(record.media_path)
+        if landed:
+            return CellState(record.id, caption, media=record.media_path, badge=self._badge(record.media_path))
+        if _ended(record):
+            return CellState(record.id, caption, problem=_sentence(state_text(record)))
+        return CellState(
+            record.id, caption, progress=self.document.progress(record.id), status=_sentence(state_text(record))
+        )
+
+    def _badge(self, media: str) -> str:
+        """What the still already is: the shot's first frame, one of a member's pictures."""
+        said = []
+        shot = self.shot()
+        if shot is not None and shot.generation.first_frame == media:
+            said.append("✓ First frame")
+        said += [f"✓ @{member.name}" for member in self.document.project.cast if media in member.images]
+        return " · ".join(said)
+
+    def _read(self, media: str) -> None:
+        """The still's picture, read and scaled off the GUI thread (a provider's may be several megabytes)."""
+        if media in self._reading:
+            return
+        self._reading.add(media)
+        bundle = self.document.session.bundle
+
+        async def read() -> QImage:
+            return await asyncio.to_thread(lambda: _fitted_picture(cast_service.shown_picture(bundle, media)))
+
+        def show(picture: QImage) -> None:
+            self._reading.discard(media)
+            if not picture.isNull():
+                self._pictures[media] = QPixmap.fromImage(picture)
+                self.show_stills()
+
+        def not_shown(error: BaseException) -> None:
+            log.warning("Not showing the still %s: %s", media, error)  # its cell keeps saying it landed
+
+        self.document.bridge.watch(self.document.ctx.runner.submit(read()), show, not_shown, owner=self)
+
+    # ------------------------------------------------------------------------------------------ picking
+
+    def still(self, job_id: str) -> Still | None:
+        try:
+            found = stills_of([self.document.job(job_id)])
+        except KeyError:
+            return None
+        return found[0] if found else None
+
+    def pick(self, job_id: str) -> None:
+        """Enter or double-click: the still becomes the shot's first frame, or one of the member's pictures."""
+        if self.for_member:
+            self.add_to_member(job_id, self.owner_id)
+            return
+        still, shot = self.still(job_id), self.shot()
+        if still is None or shot is None:
+            return
+        try:
+            use_as_first_frame(self.document.session, shot.id, still)
+        except ShotlineError as error:
+            self.document.failed.emit(describe(error))
+            return
+        finally:
+            self.document.history_changed.emit()
+        shot = self.shot()
+        if shot is None:
+            return
+        number = self._number(job_id)
+        self.outcome.setStyleSheet("")
+        said = f"Still {number} is now {self._whose()} first frame (Edit → Undo takes it back)."
+        model = self.document.ctx.registry.info(shot.generation.backend).model(shot.generation.model)
+        if model is not None and not (model.image_to_video or model.first_last_frame):
+            self.outcome.setStyleSheet(f"color: {theme.WARNING.name()}")
+            said += f" {model.label} makes clips from words only: choose a model that starts from a picture to use it."
+        else:
+            said += " Generate animates it."
+        self.outcome.setText(said)
+
+    def add_to_member(self, job_id: str, member_id: str) -> None:
+        still = self.still(job_id)
+        if still is None:
+            return
+        try:
+            member = add_to_cast(self.document.session, member_id, still)
+        except ShotlineError as error:
+            self.document.failed.emit(describe(error))
+            return
+        finally:
+            self.document.history_changed.emit()
+        self.outcome.setStyleSheet("")
+        self.outcome.setText(
+            f"Still {self._number(job_id)} is one of @{member.name}'s pictures now, number "
+            f"{member.images.index(still.media) + 1} of {len(member.images)} (Edit → Undo takes it back)."
+        )
+
+    def _number(self, job_id: str) -> int:
+        """The still's place in the grid, as the creator counts the cells."""
+        keys = [cell.state.key for cell in self.grid.cells]
+        return keys.index(job_id) + 1 if job_id in keys else 0
+
+    def cell_menu(self, job_id: str) -> QMenu | None:
+        """Use it (first frame or the member's pictures) and "Add to cast member ▸" each member; None while it works."""
+        still = self.still(job_id)
+        if still is None:
+            return None
+        menu = QMenu(self)
+        member = self.member()
+        if member is not None:
+            use = menu.addAction(f"Add to @{member.name}'s pictures")
+        else:
+            use = menu.addAction("Use as first frame")
+        use.triggered.connect(lambda: self.pick(job_id))
+        others = [m for m in self.document.project.cast if m.id != self.owner_id]
+        cast_menu = menu.addMenu("Add to cast member")
+        for other in others:
+            add = cast_menu.addAction(f"@{other.name}" + (" ✓" if still.media in other.images else ""))
+            add.triggered.connect(lambda _checked=False, m=other.id: self.add_to_member(job_id, m))
+        if not others:
+            none = cast_menu.addAction("No cast yet: add one in Cast & places")
+            none.setEnabled(False)
+        return menu
+
+    def _cell_menu(self, job_id: str, at: QPoint) -> None:
+        menu = self.cell_menu(job_id)
+        if menu is not None:
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            menu.popup(at)
+
+    # ------------------------------------------------------------------------------------------ closing
+
+    def done(self, result: int) -> None:
+        """Closed while stills are on their way: only hidden, and opening it again shows them as they are."""
+        if self.running():
+            self.hide()
+            return
+        self._let_go()
+        super().done(result)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.running():
+            event.ignore()
+            self.hide()
+            return
+        self._let_go()
+        super().closeEvent(event)
+
+    def _let_go(self) -> None:
+        if self.closing:
+            return  # done() let go already, and Qt's close follows it
+        self.closing = True
+        for signal, slot in ((self.document.changed, self._on_changed), (self.document.job_changed, self._job_changed)):
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass  # already let go
+
+
+def _ended(record: JobRecord) -> bool:
+    return record.phase.is_final or record.phase is JobPhase.DOWNLOADED
+
+
+def _sentence(text: str) -> str:
+    """ "Failed: Your fal.ai account…", where str.capitalize would lower the provider's own words."""
+    return text[:1].upper() + text[1:]
+
+
+def _when(stamp: str) -> str:
+    """When an earlier still was asked for, on this computer's clock: "17:52"."""
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%H:%M")
+    except ValueError:
+        return "earlier"
+
+
+def _fitted_picture(path: Path) -> QImage:
+    """The picture scaled to fit a cell, read at that size (a large one is never decoded whole)."""
+    reader = QImageReader(str(path))
+    size = reader.size()
+    if size.isValid():
+        reader.setScaledSize(size.scaled(PICTURE, Qt.AspectRatioMode.KeepAspectRatio))
+    return reader.read()
+
+
+def show_draft_stills(document: ProjectDocument, owner_id: str, parent: QWidget) -> DraftStillsDialog:
+    """Not modal: the creator keeps working while the stills are made. A dialog of the same shot (or member) still
+    open, or only hidden while its stills are on their way, is shown again rather than a second one."""
+    for dialog in parent.findChildren(DraftStillsDialog):
+        if dialog.document is document and dialog.owner_id == owner_id and not dialog.closing:
+            dialog.show()
+            dialog.raise_()
+            dialog.activateWindow()
+            return dialog
+    dialog = DraftStillsDialog(document, owner_id, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    return dialog
