@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from shotline.backends.luma_agents import LumaAgentsBackend, create_body, status_of
-from shotline.core.errors import InputRejected, QuotaExceeded
+from shotline.core.errors import AuthFailed, InputRejected, QuotaExceeded
 from shotline.core.model import Size
 from shotline.core.ports import GenerationRequest, JobPhase, JobState
 from shotline.jobs.generation import cancel_generation, submit_job
@@ -153,6 +153,15 @@ def test_what_ray_3_2_cannot_make_is_refused_before_anything_is_sent(
     with pytest.raises(InputRejected, match=words):
         _submit(_backend(tmp_path, fake), _request(**changes))
     assert fake.calls == []
+
+
+def test_a_refused_key_says_ray_3_2_takes_an_agents_key_not_a_dream_machine_one(
+    tmp_path: Path, fake: FakeLumaAgents
+) -> None:
+    dream_machine_key = "luma-0123456789abcdef-dream-machine"
+    with pytest.raises(AuthFailed, match="luma-api-") as refused:
+        _submit(_backend(tmp_path, fake, key=dream_machine_key), _request())
+    assert "Dream Machine key" in str(refused.value) and dream_machine_key not in str(refused.value)
 
 
 def test_an_account_without_funds_is_told_where_to_add_them(tmp_path: Path) -> None:

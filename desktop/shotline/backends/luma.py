@@ -282,10 +282,15 @@ def status_of(generation: Any) -> JobStatus:
 
 
 def luma_error(
-    response: httpx.Response, message: str, info: BackendInfo = INFO, billing_page: str = KEYS_PAGE
+    response: httpx.Response,
+    message: str,
+    info: BackendInfo = INFO,
+    *,
+    billing_page: str = KEYS_PAGE,
+    key_hint: str = "",
 ) -> BackendError | None:
     """Luma's own error answers, on the Dream Machine and the Agents API alike: `{"detail": "..."}` with a status;
-    None leaves the status to decide."""
+    None leaves the status to decide. `key_hint` says which of Luma's keys a refused one should have been."""
     said = f" ({PROVIDER} said: {message})" if message else ""
     status = response.status_code
     if status == 404:
@@ -295,7 +300,7 @@ def luma_error(
     if status in (400, 402, 403) and message and _CREDIT_WORDS.search(message):
         return QuotaExceeded(f"Your {PROVIDER} account is out of credit{said}. Add credit at {billing_page}.")
     if status == 401:
-        return AuthFailed(f"{PROVIDER} did not accept the API key{said}. Check it in Edit → API keys.")
+        return AuthFailed(f"{PROVIDER} did not accept the API key{said}.{key_hint} Check it in Edit → API keys.")
     if status in (400, 422) and message and _MODEL_WORDS.search(message):
         model = _sent_model(response)
         return retired(info, model, PROVIDER, message, named=info.default_model.id)

@@ -59,6 +59,11 @@ _SHORT_ONLY_S = 5
 """The only length a start or end frame, or a loop, goes with."""
 _MAX_PICTURE_BYTES = 50 * 1000 * 1000
 """Luma's error guide: 413 for an image over 50 MB."""
+_KEY_HINT = (
+    f" Ray 3.2 takes a key of Luma's Agents API (it starts luma-api-, from {KEYS_PAGE}); a Dream Machine key is not "
+    "one."
+)
+"""Said when a key is refused: the two Luma APIs take different keys, and a creator may well paste the other."""
 _RESOLUTION_LINES = {"360p": 360, "540p": 540, "720p": 720, "1080p": 1080}
 
 
@@ -74,7 +79,9 @@ class LumaAgentsBackend:
             secrets=ctx.secrets,
             key_auth=KeyAuth(missing_hint=f"Create one at {KEYS_PAGE} (an Agents API key, starting luma-api-)."),
             headers={"Accept": "application/json"},
-            on_error=lambda response, said: luma_error(response, said, self._info, KEYS_PAGE),
+            on_error=lambda response, said: luma_error(
+                response, said, self._info, billing_page=KEYS_PAGE, key_hint=_KEY_HINT
+            ),
             timeout=http_timeout(ctx),
             known_keys=ctx.known_keys,
         )
