@@ -28,7 +28,9 @@ MELT = shutil.which("melt")
 
 @pytest.mark.skipif(MELT is None, reason="melt is not installed (apt-get install melt)")
 def test_melt_renders_the_mlt_project_as_shotline_exports_the_film(tmp_path: Path) -> None:
-    film = make_film(tmp_path)
+    root = tmp_path / "My films"  # a name with a space: the relative path is a URL in the timeline, a path in MLT
+    root.mkdir()
+    film = make_film(root)
     with ProjectSession.open(film) as session:
         project, bundle = session.project, session.bundle
         cut = tmp_path / "for Shotcut" / "Harbour.mlt"

@@ -33,7 +33,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def film(built: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "projects" / built.name
+    copy = tmp_path / "projects" / "Harbour film.shotline"  # spaces, written into file URLs and read back
     shutil.copytree(built, copy)
     return copy
 
@@ -68,7 +68,7 @@ def test_export_for_another_editor_writes_the_cut_as_the_creator_sees_it(
     window.menus.handoff.ask_cut_to_write = lambda default: proposed.append(default) or cut
     action.trigger()
     qtbot.waitUntil(lambda: "Wrote Harbour.fcpxml" in shown(window), timeout=WAIT_MS)
-    assert proposed == [film.parent / "film.otio"]
+    assert proposed == [film.parent / "Harbour film.otio"]
     assert "(FCPXML (Final Cut Pro, DaVinci Resolve), 3 shots)" in shown(window)
     assert "Harbour.clip-sound.wav, Harbour.music.wav, Harbour.dialogue.wav" in shown(window)
     names = [clip.name for clip in otio.adapters.read_from_file(str(cut)).find_clips() if clip.name.startswith("Shot")]
