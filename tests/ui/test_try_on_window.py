@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from shotline.core import commands
 from shotline.core.model import GenerationSettings, Size, Take
@@ -205,7 +205,17 @@ def test_a_pair_given_twice_or_a_provider_without_a_key_is_refused_before_sendin
         assert not dialog.try_button.isEnabled()
         assert dialog.rows[0].text == "a 5 s clip at 16:9 · ≈ $0.60"  # still priced, to choose by
 
+        # the creator goes to Edit → API keys… (another window), sets the key, and comes back to the dialog
+        dialog.show()
+        keys = QWidget()
+        qtbot.addWidget(keys)
+        keys.show()
+        keys.activateWindow()
+        qtbot.waitUntil(keys.isActiveWindow)
         app_context.secrets.set("runway", RUNWAY_KEY)
+        dialog.activateWindow()
+        qtbot.waitUntil(lambda: dialog.try_button.isEnabled())  # checked again on coming back
+        assert dialog.problem.isHidden()
         dialog.choose(3, "animatic", "silent-card")
         assert dialog.problem.isHidden() and dialog.try_button.isEnabled()
         assert dialog.try_button.text() == "Try on 3 models · ≈ $0.60"

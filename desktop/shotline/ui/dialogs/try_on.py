@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -413,6 +413,12 @@ class TryOnDialog(QDialog):
         shot = project.shot(self.shot_id) if project.has_shot(self.shot_id) else None
         landed = [take for job_id in self.job_ids if (take := self._take_of(shot, job_id)) is not None]
         return sorted(landed, key=lambda take: shot.takes.index(take) if shot is not None else 0)  # as numbered
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Coming back to the dialog (from Edit → API keys…, say) prices and checks the pairs again."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and not self.job_ids:
+            self.replan()
 
     def running(self) -> bool:
         return any(self.document.is_running(job_id) for job_id in self.job_ids)
