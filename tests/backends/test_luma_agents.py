@@ -113,12 +113,46 @@ def test_a_shot_with_its_own_start_picture_becomes_a_take(tmp_path: Path, fake: 
                 "end_frame": {"url": "https://example.com/b.jpg"},
             },
         ),
+        # past 5 s the first and last frame are keyframes pinned to the clip's first and last output frame
+        (
+            {
+                "duration_us": 10_000_000,
+                "first_frame": "https://example.com/a.jpg",
+                "last_frame": "https://example.com/b.jpg",
+            },
+            {
+                "duration": "10s",
+                "resolution": "720p",
+                "keyframes": [{"url": "https://example.com/a.jpg"}, {"url": "https://example.com/b.jpg"}],
+                "keyframe_indexes": [0, 240],
+            },
+        ),
+        (
+            {"duration_us": 10_000_000, "last_frame": "https://example.com/b.jpg"},
+            {
+                "duration": "10s",
+                "resolution": "720p",
+                "keyframes": [{"url": "https://example.com/b.jpg"}],
+                "keyframe_indexes": [240],
+            },
+        ),
         # Ray 3.2 has neither: left out rather than refusing a shot written for another backend
         ({"negative_prompt": "blurry", "seed": 7}, {"duration": "5s", "resolution": "720p"}),
     ],
 )
 def test_the_shot_maps_to_the_sdks_video_options(changes: dict[str, Any], video: dict[str, Any]) -> None:
     assert create_body(_request(**changes))["video"] == video
+
+
+def test_a_10_s_shot_keeps_its_own_start_picture(tmp_path: Path, fake: FakeLumaAgents) -> None:
+    start = _picture(tmp_path)
+    request = _request(duration_us=10_000_000, first_frame=str(start))
+    outcome, _journal = generate(_backend(tmp_path, fake), request, tmp_path / "project")
+    assert outcome.take.info.has_video
+    (create,) = fake.creates()
+    video = create.json()["video"]
+    assert video["keyframe_indexes"] == [0] and video["keyframes"][0]["media_type"] == "image/png"
+    assert "start_frame" not in video, "start_frame takes only 5 s"
 
 
 def test_an_expired_link_is_fetched_again_fresh(tmp_path: Path, fake: FakeLumaAgents) -> None:
@@ -134,9 +168,7 @@ def test_an_expired_link_is_fetched_again_fresh(tmp_path: Path, fake: FakeLumaAg
 @pytest.mark.parametrize(
     ("changes", "words"),
     [
-        ({"duration_us": 10_000_000, "first_frame": "https://x.io/a.jpg"}, "a start frame only in a 5 s clip"),
-        ({"duration_us": 10_000_000, "last_frame": "https://x.io/b.jpg"}, "an end frame only in a 5 s clip"),
-        ({"duration_us": 10_000_000, "options": {"loop": True}}, "a loop only in a 5 s clip"),
+        ({"duration_us": 10_000_000, "options": {"loop": True}}, "a loop only in a 5 s clip, not 10 s"),
         ({"duration_us": 7_000_000}, "5 or 10 s, not 7 s"),
         ({"aspect": "9:21"}, "9:21"),
         ({"resolution": "4k"}, "4k"),

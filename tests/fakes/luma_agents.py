@@ -133,6 +133,8 @@ class FakeLumaAgents(FakeServer):
         anchored = [name for name in ("start_frame", "end_frame", "loop") if video.get(name)]
         if video.get("duration") == "10s" and anchored:
             return 422, f"video.{anchored[0]} is not supported with duration=10s"
+        if "keyframes" in video or "keyframe_indexes" in video:
+            return _bad_keyframes(video, anchored)
         return None
 
     # ------------------------------------------------------------------------------------------ routes
@@ -193,6 +195,26 @@ class FakeLumaAgents(FakeServer):
             )
             return Reply(403, body=expired, content_type="application/xml")
         return file_reply(sample_mp4(), call)
+
+
+def _bad_keyframes(video: dict[str, Any], anchored: list[str]) -> tuple[int, str] | None:
+    """What is wrong with `video.keyframes` as the SDK describes them: 1-64 images, each pinned by the parallel
+    keyframe_indexes to a unique output frame on the duration x 24 fps grid (5s -> 0..120, 10s -> 0..240), and never
+    beside start_frame, end_frame or loop."""
+    frames, indexes = video.get("keyframes"), video.get("keyframe_indexes")
+    if not isinstance(frames, list) or not isinstance(indexes, list) or not 1 <= len(frames) <= 64:
+        return 400, "video.keyframes must be 1-64 images with their video.keyframe_indexes"
+    if len(frames) != len(indexes):
+        return 400, "video.keyframe_indexes must match video.keyframes in length"
+    last = int(str(video.get("duration", "5s")).removesuffix("s")) * 24
+    if len(set(indexes)) != len(indexes) or not all(isinstance(i, int) and 0 <= i <= last for i in indexes):
+        return 400, f"video.keyframe_indexes must be unique output frames in 0..{last}"
+    if anchored:
+        return 422, f"video.keyframes cannot go with video.{anchored[0]}"
+    for number, frame in enumerate(frames):
+        if problem := _bad_frame(frame, f"keyframes[{number}]"):
+            return 400, problem
+    return None
 
 
 def _bad_frame(frame: Any, name: str) -> str | None:

@@ -6,14 +6,16 @@ own with its own key. The wire is the one Luma's official `luma-agents` SDK (0.5
 Luma's guides at docs.agents.lumalabs.ai do, and that is said where it is used. Quirks that shape this module:
 
 - **One endpoint for everything.** `POST /generations` with `{"model": "ray-3.2", "type": "video", "prompt",
-  "aspect_ratio", "video": {"duration": "5s" | "10s", "resolution", "start_frame", "end_frame", "loop"}}`, then
-  `GET /generations/{id}` until `state` is `completed` (the clip at `output[].url`, a presigned link that lasts an
-  hour) or `failed` (`failure_code` and `failure_reason`); `queued` and `processing` on the way. Bearer key.
+  "aspect_ratio", "video": {"duration": "5s" | "10s", "resolution", "start_frame", "end_frame", "keyframes",
+  "keyframe_indexes", "loop"}}`, then `GET /generations/{id}` until `state` is `completed` (the clip at
+  `output[].url`, a presigned link that lasts an hour) or `failed` (`failure_code` and `failure_reason`); `queued`
+  and `processing` on the way. Bearer key.
 - **Frames travel inline.** An image is `{"url": "https://…"}` or `{"data": <base64>, "media_type": "image/png"}`,
   so a creator's own picture file is sent as it is (up to 50 MB, Luma's error guide: 413 above that).
-- **5 s for frames and loops.** A start or end frame, or a loop, only goes with a 5 s clip (the SDK calls
-  start/end frames "the legacy 2-frame surface" without 10 s, and a loop "not supported with duration=10s"), so a
-  10 s shot with either is refused before sending, saying what to change.
+- **Frames by length.** `video.start_frame`/`end_frame` only go with a 5 s clip (the SDK calls them "the legacy
+  2-frame surface", where `video.keyframes` "supports arbitrary positions, 10s durations"), so a 10 s shot sends its
+  first and last frame as keyframes pinned at output frames 0 and 240. A loop is 5 s only ("not supported with
+  duration=10s"): a 10 s shot that asks for one is refused before sending, saying what to change.
 - **No list, no cancel.** The SDK offers only create and get for generations: a create whose answer was lost
   cannot be looked up (`find()` says None, and the job is left uncertain, never sent again), and a generation
   cannot be stopped once sent: cancelling one still running says Luma will finish it and bill it.
@@ -55,8 +57,10 @@ INFO = builtin.LUMA_AGENTS
 
 _STATES = {"queued": JobState.QUEUED, "processing": JobState.RUNNING}
 _FINAL = frozenset({"completed", "failed"})
-_SHORT_ONLY_S = 5
-"""The only length a start or end frame, or a loop, goes with."""
+_LOOP_S = 5
+"""The only length a loop, or a start_frame/end_frame, goes with."""
+_GRID_FPS = 24
+"""Keyframes are pinned to output frames at 24 a second, whatever the project's rate."""
 _MAX_PICTURE_BYTES = 50 * 1000 * 1000
 """Luma's error guide: 413 for an image over 50 MB."""
 _KEY_HINT = (
@@ -171,18 +175,26 @@ def create_body(request: GenerationRequest, info: BackendInfo = INFO) -> dict[st
         )
     seconds = sent_seconds(model, request.duration_us)
     loop = bool(request.options.get("loop"))
-    framed = [which for which, image in (("start", request.first_frame), ("end", request.last_frame)) if image]
-    if seconds != _SHORT_ONLY_S and (framed or loop):
-        what = " and ".join({"start": "a start frame", "end": "an end frame"}[which] for which in framed) or "a loop"
+    if loop and seconds != _LOOP_S:
         raise InputRejected(
-            f"Luma's Ray 3.2 makes {what} only in a {_SHORT_ONLY_S} s clip, not {seconds} s; make the shot "
-            f"{_SHORT_ONLY_S} s long, or clear its {'frames' if framed else 'loop'}."
+            f"Luma's Ray 3.2 makes a loop only in a {_LOOP_S} s clip, not {seconds} s; make the shot {_LOOP_S} s "
+            "long, or turn its loop off."
         )
     video: dict[str, Any] = {"duration": f"{seconds}s", "resolution": _resolution(request, model)}
-    if request.first_frame:
-        video["start_frame"] = _image(request.first_frame)
-    if request.last_frame:
-        video["end_frame"] = _image(request.last_frame)
+    if seconds == _LOOP_S:
+        # the first and last frame as the guides show them (start_frame/end_frame, which take only 5 s)
+        if request.first_frame:
+            video["start_frame"] = _image(request.first_frame)
+        if request.last_frame:
+            video["end_frame"] = _image(request.last_frame)
+    else:
+        # past 5 s the same pictures are pinned as keyframes on the clip's 24 fps grid (the SDK: "a single anchor is
+        # a valid start-pinned i2v", "10s -> 0..240"), so a longer shot keeps its frames
+        anchors = [(0, request.first_frame), (seconds * _GRID_FPS, request.last_frame)]
+        pinned = [(index, image) for index, image in anchors if image]
+        if pinned:
+            video["keyframes"] = [_image(image) for _, image in pinned]
+            video["keyframe_indexes"] = [index for index, _ in pinned]
     if loop:
         video["loop"] = True
     if request.negative_prompt or request.seed is not None:

@@ -29,6 +29,7 @@ def test_sdk_creates_waits_and_fetches_the_clip(tmp_path: Path) -> None:
     frame = tmp_path / "first.png"
     frame.write_bytes(b"\x89PNG\r\n\x1a\nnot-really-a-png")
     ours = create_body(cloud_request("luma_agents", "ray-3.2", first_frame=str(frame), resolution="540p"))
+    longer = create_body(cloud_request("luma_agents", "ray-3.2", duration_us=10_000_000, last_frame=str(frame)))
     with (
         FakeLumaAgents() as fake,
         luma_agents.Luma(auth_token=KEY, base_url=fake.api_url, max_retries=0) as client,
@@ -45,12 +46,17 @@ def test_sdk_creates_waits_and_fetches_the_clip(tmp_path: Path) -> None:
         assert done.state == "completed" and done.output
         clip = httpx.get(done.output[0].url).content
         files = client.files.list(limit=1)
+        pinned = client.generations.create(
+            model="ray-3.2", type="video", prompt=longer["prompt"], video=longer["video"]
+        )
+        assert _wait(client, pinned.id).state == "completed"
 
     assert clip == sample_mp4() and done.output[0].type == "video"
     assert files.data == [] and files.has_more is False
-    (create,) = fake.creates()
+    create, create_longer = fake.creates()
     assert create.headers["authorization"] == f"Bearer {KEY}"
     assert create.json() == ours, "the SDK sends for the shot exactly what the adapter builds"
+    assert create_longer.json()["video"] == longer["video"] and longer["video"]["keyframe_indexes"] == [240]
     assert create.json()["video"]["start_frame"]["media_type"] == "image/png"
 
 
@@ -71,6 +77,24 @@ def test_sdk_sees_failures_refusals_and_a_wrong_key() -> None:
                 type="video",
                 prompt="A pier",
                 video={"duration": "10s", "start_frame": {"url": "https://example.com/a.jpg"}},
+            )
+        pinned = client.generations.create(
+            model="ray-3.2",
+            type="video",
+            prompt="A pier",
+            video={"duration": "10s", "keyframes": [{"url": "https://example.com/a.jpg"}], "keyframe_indexes": [240]},
+        )
+        assert _wait(client, pinned.id).state == "completed"
+        with pytest.raises(luma_agents.BadRequestError, match="keyframe_indexes"):
+            client.generations.create(
+                model="ray-3.2",
+                type="video",
+                prompt="A pier",
+                video={
+                    "duration": "5s",
+                    "keyframes": [{"url": "https://example.com/a.jpg"}],
+                    "keyframe_indexes": [241],
+                },
             )
         with pytest.raises(luma_agents.BadRequestError, match="resolution"):
             client.generations.create(
