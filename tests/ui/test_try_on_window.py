@@ -284,3 +284,29 @@ def test_a_pair_whose_provider_refuses_says_why_on_its_row_and_nothing_opens_to_
             assert "Top it up at fal.ai/dashboard/billing" in dialog.rows[1].text
         finally:
             document.close()
+
+
+def test_a_project_closed_while_its_models_work_leaves_the_dialog_quietly(
+    qtbot: Any,
+    app_context: AppContext,
+    paid_project: Path,
+    fakes: tuple[FakeRunway, FakeFal],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SHOTLINE_POLL_SECONDS", "30")  # the jobs stay at their providers while the project closes
+    document = ProjectDocument(app_context, ProjectSession.open(paid_project), Bridge())
+    compared: list[list[Take]] = []
+    dialog = TryOnDialog(document, document.project.shots[0].id, compared.append)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    document.paid_generate_agreed = True
+    dialog.choose(2, "fal", "kling-3-standard")
+    dialog.send()
+    qtbot.waitUntil(lambda: len(fakes[0].creates()) == len(fakes[1].submits()) == 1, timeout=WAIT_MS)
+    dialog.reject()  # hidden while the models work
+    assert dialog.isHidden() and dialog.running()
+
+    document.close()  # the creator closes the project: the jobs resume next time it opens
+    qtbot.wait(300)  # the stopped jobs' last word reaches the window
+    assert dialog.isHidden(), "a closing project's try-on popped up saying no take landed"
+    assert compared == []

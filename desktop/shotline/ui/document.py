@@ -73,6 +73,8 @@ class ProjectDocument(QObject):
     failed = Signal(str)
     """Something the creator asked for did not happen; the argument says why."""
     saved = Signal()
+    closing = Signal()
+    """The project is being let go: what follows its jobs stops (they go on at their providers)."""
 
     def __init__(self, ctx: AppContext, session: ProjectSession, bridge: Bridge, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -431,6 +433,7 @@ class ProjectDocument(QObject):
 
     def close(self) -> None:
         """Stop waiting for jobs (they go on at their providers and resume next time) and release the project."""
+        self.closing.emit()
         self._autosave.stop()
         self._job_updates.stop()
         self._thumbnails_pending.clear()  # their widgets may be gone; a late thumbnail is simply dropped

@@ -160,6 +160,8 @@ class TryOnDialog(QDialog):
             row.model.activated.connect(lambda _index: self.replan())
         document.changed.connect(self._on_changed)
         document.job_changed.connect(self._job_changed)
+        document.closing.connect(self._project_closing)
+        self._following = True
         self.replan()
 
     # ------------------------------------------------------------------------------------------ choosing
@@ -438,13 +440,25 @@ class TryOnDialog(QDialog):
             return
         super().closeEvent(event)
 
+    def _project_closing(self) -> None:
+        """The project closes while its models work: the jobs resume when it is next opened, and their takes land
+        then; nothing here is left to say that it failed."""
+        self._let_go()
+        self.job_ids = []
+        super().done(QDialog.DialogCode.Rejected.value)
+
     def _let_go(self) -> None:
-        """The dialog stops following the document (it is about to go)."""
-        for signal, slot in ((self.document.changed, self._on_changed), (self.document.job_changed, self._job_changed)):
-            try:
-                signal.disconnect(slot)
-            except (RuntimeError, TypeError):
-                pass  # already let go
+        """The dialog stops following the document (it is about to go); once."""
+        if not self._following:
+            return
+        self._following = False
+        followed = (
+            (self.document.changed, self._on_changed),
+            (self.document.job_changed, self._job_changed),
+            (self.document.closing, self._project_closing),
+        )
+        for signal, slot in followed:
+            signal.disconnect(slot)
 
 
 def _sentence(text: str) -> str:
