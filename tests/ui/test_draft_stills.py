@@ -20,6 +20,7 @@ from shotline.core.model import CastKind, CastMember, GenerationSettings, Size
 from shotline.services.context import AppContext
 from shotline.services.editing import add_shot
 from shotline.services.session import ProjectSession
+from shotline.services.shots import ShotState, shot_status
 from shotline.ui.bridge import Bridge
 from shotline.ui.dialogs.draft_stills import DraftStillsDialog, show_draft_stills
 from shotline.ui.document import ProjectDocument
@@ -78,6 +79,7 @@ def test_free_stills_from_the_card_menu_fill_the_grid_and_enter_makes_one_the_fi
     assert dialog.estimate.text().startswith("3 stills with Animatic (offline) · ")
     assert ": free. Project: " in dialog.estimate.text()
     assert dialog.draft_button.text() == "Draft 3 · free"
+    assert dialog.cast.isHidden()  # the shot mentions no one
     assert dialog.empty.text() == "No stills yet: choose how many and Draft."
 
     qtbot.mouseClick(dialog.draft_button, Qt.MouseButton.LeftButton)  # free: no question, sent at once
@@ -125,6 +127,8 @@ def test_a_grid_closed_while_its_stills_are_made_opens_again_with_them_beside_th
     dialog.reject()  # Esc / Close while the stills are made: only hidden, the jobs go on
     assert dialog.isHidden()
     assert all(document.is_running(job_id) for job_id in first)
+    # a still in the making is no clip in the making: the shot's card stays as it was (seen in the walk)
+    assert shot_status(document.project.shot(shot_id), document.jobs()).state is ShotState.READY
     jobs = window.panels["jobs"]
     assert all(jobs.model.has(job_id) for job_id in first)  # type: ignore[attr-defined]  # the jobs panel shows them
     # the inspector's button opens the same dialog again, its stills where they are
@@ -199,6 +203,7 @@ def test_draft_pictures_of_a_cast_member_from_its_description_adds_the_one_picke
     qtbot.mouseClick(cast.draft_pictures, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
     dialog = _dialog(window)
     assert dialog.heading.text() == "Draft pictures of @Mara"
+    assert dialog.cast.isHidden()
     assert dialog.prompt.text() == "“A lighthouse keeper in a yellow coat”"
     dialog.choose("animatic", "still-card", count=2)
     dialog.send()
@@ -219,7 +224,8 @@ def test_draft_pictures_of_a_cast_member_from_its_description_adds_the_one_picke
 def paid_project(tmp_path: Path) -> Path:
     path = tmp_path / "paid.shotline"
     with ProjectSession.create(path, title="Paid", size=Size(320, 180)) as session:
-        add_shot(session, "A lighthouse at dawn, waves on the rocks", title="Dawn", generation=PAID)
+        session.execute(commands.add_cast_member(CastMember("m1", "Mara", CastKind.CHARACTER, "a keeper in yellow")))
+        add_shot(session, "@Mara at the lighthouse at dawn, waves on the rocks", title="Dawn", generation=PAID)
         add_shot(session, "BLOCKNOW a lighthouse", title="Refused", generation=PAID)
         session.save()
     return path
@@ -254,6 +260,9 @@ def test_paid_stills_are_priced_asked_about_and_a_refusal_is_said_on_each_cell(
             "2 stills with OpenAI-compatible (Sora 2) · GPT Image 1: ≈ $0.13 (≈ $0.06 each)."
         )
         assert dialog.draft_button.text() == "Draft 2 · ≈ $0.13" and dialog.draft_button.isEnabled()
+        # what the still model is sent of the cast the prompt mentions, as the inspector says it for the clip
+        assert dialog.cast.heading.text() == "Cast sent to GPT Image 1:"
+        assert dialog.cast.texts() == ["@Mara — described in words (no picture)"]
 
         dialog.send()
         question = dialog.spend_question

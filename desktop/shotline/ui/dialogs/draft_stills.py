@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from shotline.core.changes import ProjectChange
 from shotline.core.errors import ShotlineError
 from shotline.core.model import CastMember, Shot
-from shotline.core.ports import BackendInfo, JobPhase, JobRecord, MediaKind
+from shotline.core.ports import BackendInfo, JobPhase, JobRecord, MediaKind, ModelInfo
 from shotline.services import cast as cast_service
 from shotline.services.budget import spending
 from shotline.services.jobs_view import state_text
@@ -45,6 +45,7 @@ from shotline.services.member_stills import member_prompt
 from shotline.services.stills import MOST, Still, add_to_cast, stills_of, use_as_first_frame
 from shotline.storage.secrets import KeySource
 from shotline.ui import theme
+from shotline.ui.cast_sent import CastSent
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.spend_question import ask_then
 from shotline.ui.stills_grid import PICTURE, CellState, StillsGrid
@@ -109,14 +110,23 @@ class DraftStillsDialog(QDialog):
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(f"color: {theme.WARNING.name()}")
         self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.grid = StillsGrid(self)
+        # the grid's area says what goes there while it is empty, where the stills will be (seen in the walk: the
+        # sentence under an empty box read as a note on something else)
+        area = QWidget(self)
+        self.grid = StillsGrid(area)
+        self.empty = QLabel(area)
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setStyleSheet(f"color: {theme.MUTED.name()}")
+        inside = QVBoxLayout(area)
+        inside.addWidget(self.empty, 1)
+        inside.addWidget(self.grid)
+        inside.addStretch(1)
         self.scroller = QScrollArea(self)
         self.scroller.setWidgetResizable(True)
-        self.scroller.setWidget(self.grid)
-        self.scroller.setMinimumSize(4 * (PICTURE.width() + 24) + 8, PICTURE.height() + 90)
-        self.empty = QLabel(self)
-        self.empty.setWordWrap(True)
-        self.empty.setStyleSheet(f"color: {theme.MUTED.name()}")
+        self.scroller.setWidget(area)
+        self.scroller.setMinimumSize(4 * (PICTURE.width() + 24) + 24, PICTURE.height() + 90)
+        self.cast = CastSent(self)  # as the inspector says it for the shot's clip model
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet(f"color: {theme.MUTED.name()}")
@@ -131,9 +141,9 @@ class DraftStillsDialog(QDialog):
         column.addWidget(self.prompt)
         column.addLayout(choices)
         column.addWidget(self.estimate)
+        column.addWidget(self.cast)
         column.addWidget(self.problem)
         column.addWidget(self.scroller, 1)
-        column.addWidget(self.empty)
         column.addWidget(self.hint)
         column.addWidget(self.outcome)
         column.addWidget(self.buttons)
@@ -258,6 +268,7 @@ class DraftStillsDialog(QDialog):
         self.estimate.setText(
             f"{count} stills with {info.name} · {label}: {planned.text()}{each}. Project: {so_far.describe()}."
         )
+        self.cast.show_shot(self.document.project, self.shot(), chosen)
         if self._keyless(info):
             self._refuse(
                 f"{info.name} needs an API key first: add it in Edit → API keys…, or choose another backend.",
@@ -279,6 +290,7 @@ class DraftStillsDialog(QDialog):
     def _refuse(self, why: str, *, keep_estimate: bool = False) -> None:
         if not keep_estimate:
             self.estimate.setText("")
+            self.cast.show_shot(self.document.project, None, None)
             self.planned = None
         self.problem.setText(why)
         self.problem.setVisible(True)
@@ -450,10 +462,13 @@ class DraftStillsDialog(QDialog):
         number = self._number(job_id)
         self.outcome.setStyleSheet("")
         said = f"Still {number} is now {self._whose()} first frame (Edit → Undo takes it back)."
-        model = self.document.ctx.registry.info(shot.generation.backend).model(shot.generation.model)
-        if model is not None and not (model.image_to_video or model.first_last_frame):
+        backend = self.document.ctx.registry.info(shot.generation.backend)
+        model = backend.model(shot.generation.model)
+        if model is not None and not _starts_from_picture(model):
             self.outcome.setStyleSheet(f"color: {theme.WARNING.name()}")
-            said += f" {model.label} makes clips from words only: choose a model that starts from a picture to use it."
+            said += f" {model.label} makes clips from words only: choose a model that starts from a picture"
+            framed = next((m for m in backend.models if _starts_from_picture(m) and not m.retired), None)
+            said += f" ({framed.label}, say) in the inspector." if framed is not None else " in the inspector."
         else:
             said += " Generate animates it."
         self.outcome.setText(said)
@@ -535,6 +550,10 @@ class DraftStillsDialog(QDialog):
                 signal.disconnect(slot)
             except (RuntimeError, TypeError):
                 pass  # already let go
+
+
+def _starts_from_picture(model: ModelInfo) -> bool:
+    return model.image_to_video or model.first_last_frame
 
 
 def _ended(record: JobRecord) -> bool:
