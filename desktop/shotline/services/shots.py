@@ -19,7 +19,7 @@ from shotline.backends.registry import BackendRegistry
 from shotline.core.errors import InputRejected, MediaUnreadable, UnknownBackend
 from shotline.core.lengths import LengthFit, fit_length
 from shotline.core.model import GenerationSettings, Project, Shot, Take, new_id
-from shotline.core.ports import BackendKind, GenerationRequest, JobPhase, JobRecord, ModelInfo
+from shotline.core.ports import BackendKind, GenerationRequest, JobPhase, JobRecord, MediaKind, ModelInfo
 from shotline.media.thumbnails import thumbnail
 from shotline.services.generation import request_size
 from shotline.storage.bundle import ProjectBundle
@@ -62,8 +62,12 @@ def is_waiting(record: JobRecord) -> bool:
 
 
 def shot_status(shot: Shot, jobs: Iterable[JobRecord]) -> ShotStatus:
-    """The state a card shows: a job in flight wins, then a failed last job, then whether there is a take."""
-    mine = sorted((j for j in jobs if j.shot_id == shot.id), key=lambda j: j.created_at)
+    """The state a card shows: a job in flight wins, then a failed last job, then whether there is a take. A draft
+    still of the shot (services.stills) is no clip in the making: its grid shows it, the card does not."""
+    mine = sorted(
+        (j for j in jobs if j.shot_id == shot.id and j.request.get("kind") != MediaKind.IMAGE.value),
+        key=lambda j: j.created_at,
+    )
     attached = {t.generation.job_id for t in shot.takes if t.generation is not None}
     in_flight = [j for j in mine if not j.phase.is_final and j.id not in attached]
     if in_flight:
