@@ -70,11 +70,18 @@ def takes_in(project: Project) -> frozenset[str]:
 
 
 def shot_label(project: Project, shot_id: str) -> str:
-    """ "3 · Title" for a shot still in the project, "deleted shot" otherwise."""
+    """ "3 · Title" for a shot still in the project, "@Mara" for a cast member's drafted pictures
+    (services.member_stills), "deleted shot" otherwise."""
     for number, shot in enumerate(project.shots, start=1):
         if shot.id == shot_id:
             return f"{number} · {shot.title}" if shot.title else str(number)
-    return "deleted shot"
+    member = next((m for m in project.cast if m.id == shot_id), None)
+    return f"@{member.name}" if member is not None else "deleted shot"
+
+
+def is_still(record: JobRecord) -> bool:
+    """A draft still's job (services.stills): drafted again from its grid, never generated again as a clip."""
+    return record.request.get("kind") == MediaKind.IMAGE.value
 
 
 def state_text(record: JobRecord, take_in_project: bool = False) -> str:

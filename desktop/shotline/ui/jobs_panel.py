@@ -352,7 +352,9 @@ class JobsPanel(QWidget):
         self._empty.setVisible(empty)
         record = self.current_record()
         self.cancel_action.setEnabled(record is not None and self._document.is_running(record.id))
-        self.retry_action.setEnabled(record is not None and record.phase in jobs_view.RETRYABLE)
+        self.retry_action.setEnabled(
+            record is not None and record.phase in jobs_view.RETRYABLE and not jobs_view.is_still(record)
+        )
 
     # ------------------------------------------------------------------------------------------ actions
 
@@ -365,8 +367,8 @@ class JobsPanel(QWidget):
     def generate_again(self) -> None:
         """Ask (it may cost money), then start one job for the same shot with the same backend and model."""
         record = self.current_record()
-        if record is None or record.phase not in jobs_view.RETRYABLE:
-            return
+        if record is None or record.phase not in jobs_view.RETRYABLE or jobs_view.is_still(record):
+            return  # a still is drafted again from its grid (Film → Draft stills…), never made a clip here
         try:
             question = jobs_view.retry_question(self._document.ctx, self._document.project, record)
         except ShotlineError as error:
