@@ -24,6 +24,7 @@ from shotline.services.shots import ShotState, shot_status
 from shotline.ui.bridge import Bridge
 from shotline.ui.dialogs.draft_stills import DraftStillsDialog, show_draft_stills
 from shotline.ui.document import ProjectDocument
+from shotline.ui.jobs_panel import JobsPanel
 from shotline.ui.main_window import MainWindow
 from shotline.ui.timeline import geometry
 from tests.fakes.openai import KEY as OPENAI_KEY
@@ -145,6 +146,8 @@ def test_a_grid_closed_while_its_stills_are_made_opens_again_with_them_beside_th
     again = _dialog(window)
     qtbot.waitUntil(lambda: _landed(again, 2), timeout=WAIT_MS)
     assert {c.state.key for c in again.grid.cells} == set(first)
+    again.activateWindow()  # opened on stills, the keys are the grid's at once (not the backend list's)
+    qtbot.waitUntil(lambda: again.grid.cells[0].hasFocus(), timeout=WAIT_MS)
     assert all(c.caption.text().count(" · ") == 2 for c in again.grid.cells)  # "Still card · free · 18:02"
     again.choose("animatic", "still-card", count=2)
     again.send()
@@ -206,16 +209,21 @@ def test_draft_pictures_of_a_cast_member_from_its_description_adds_the_one_picke
     assert dialog.cast.isHidden()
     assert dialog.prompt.text() == "“A lighthouse keeper in a yellow coat”"
     dialog.choose("animatic", "still-card", count=2)
+    assert dialog.estimate.text().startswith("2 pictures with Animatic (offline) · Still card: free.")
     dialog.send()
     qtbot.waitUntil(lambda: _landed(dialog, 2), timeout=WAIT_MS)
     jobs = [document.job(job_id) for job_id in dialog.job_ids]
     assert {job.shot_id for job in jobs} == {"m1"}  # journaled under the member: its pictures, not a shot's
+    panel = window.panels["jobs"]
+    rows = {panel.model.index(panel.model.row_of(job.id), 0).data() for job in jobs}  # type: ignore[attr-defined]
+    assert rows == {"@Mara"}  # the jobs panel names whose they are (not "deleted shot", seen in the walk)
     assert {job.request["prompt"] for job in jobs} == {"A lighthouse keeper in a yellow coat"}
     assert all(shot.generation.first_frame is None for shot in document.project.shots)
     dialog.activateWindow()
     qtbot.waitUntil(lambda: dialog.grid.cells[0].hasFocus(), timeout=WAIT_MS)
     _key(dialog, Qt.Key.Key_Enter)
     assert document.project.member("m1").images == (dialog.grid.cells[0].state.media,)
+    assert dialog.outcome.text().startswith("Picture 1 is one of @Mara's pictures now, number 1 of 1")
     document.undo()
     assert document.project.member("m1").images == ()
 
@@ -291,5 +299,10 @@ def test_paid_stills_are_priced_asked_about_and_a_refusal_is_said_on_each_cell(
         (problem,) = problems
         assert problem.startswith(("Failed: ", "Blocked: ")) and "safety" in problem.lower(), problem
         assert other.grid.cells[0].picture.text() == problem
+        # the jobs panel does not offer to "Generate again" a failed still: that would make the shot's clip
+        panel = JobsPanel(document)
+        qtbot.addWidget(panel)
+        panel.select_job(other.job_ids[0])
+        assert panel.current_record() is not None and not panel.retry_action.isEnabled()
     finally:
         document.close()

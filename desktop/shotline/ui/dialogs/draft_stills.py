@@ -16,8 +16,8 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QCloseEvent, QImage, QImageReader, QPixmap
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QImage, QImageReader, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -177,6 +177,10 @@ class DraftStillsDialog(QDialog):
         shot = self.shot()
         return f"shot {self.document.project.index_of(shot.id) + 1}'s" if shot is not None else "the shot's"
 
+    def _noun(self) -> str:
+        """What a cell is called: a shot's still, a cast member's picture."""
+        return "picture" if self.for_member else "still"
+
     def _show_heading(self) -> bool:
         """Heading and prompt as the project has them now; False when the shot or member is gone."""
         member, shot = self.member(), self.shot()
@@ -266,7 +270,7 @@ class DraftStillsDialog(QDialog):
         so_far = spending(self.document.jobs(), self.document.project.settings.budget, kinds(registry))
         each = f" ({estimate_cost(records[0].estimated_cost, kind).text()} each)" if planned.amount else ""
         self.estimate.setText(
-            f"{count} stills with {info.name} · {label}: {planned.text()}{each}. Project: {so_far.describe()}."
+            f"{count} {self._noun()}s with {info.name} · {label}: {planned.text()}{each}. Project: {so_far.describe()}."
         )
         self.cast.show_shot(self.document.project, self.shot(), chosen)
         if self._keyless(info):
@@ -316,7 +320,7 @@ class DraftStillsDialog(QDialog):
             noun = f"{count} take{'s' if count != 1 else ''}"
             self.spend_question.setWindowTitle("These stills cost money")
             self.spend_question.setText(
-                self.spend_question.text().replace(f"Generating {noun}", f"Drafting {count} stills")
+                self.spend_question.text().replace(f"Generating {noun}", f"Drafting {count} {self._noun()}s")
             )
 
     def _start(self) -> None:
@@ -486,7 +490,7 @@ class DraftStillsDialog(QDialog):
             self.document.history_changed.emit()
         self.outcome.setStyleSheet("")
         self.outcome.setText(
-            f"Still {self._number(job_id)} is one of @{member.name}'s pictures now, number "
+            f"{self._noun().capitalize()} {self._number(job_id)} is one of @{member.name}'s pictures now, number "
             f"{member.images.index(still.media) + 1} of {len(member.images)} (Edit → Undo takes it back)."
         )
 
@@ -522,6 +526,13 @@ class DraftStillsDialog(QDialog):
         if menu is not None:
             menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             menu.popup(at)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Opened on stills, the keys move among them at once: an arrow pressed in the backend's list would change the
+        backend instead (seen in the walk)."""
+        super().showEvent(event)
+        if self.grid.cells:
+            QTimer.singleShot(0, self.grid.focus_first)
 
     # ------------------------------------------------------------------------------------------ closing
 
