@@ -125,12 +125,39 @@ def test_stems_are_the_films_mix_split_by_lane(session: ProjectSession, tmp_path
     assert np.abs(summed - mix)[unclipped].max() <= 3 / 32768  # each of the three stems rounds to 16 bits once
 
 
-def test_a_crossfade_is_refused_with_the_shots_named(session: ProjectSession, tmp_path: Path) -> None:
+def _seen(track: otio.schema.Track) -> list[tuple[int, int, int]]:
+    """Each clip as it is seen: (first source frame, frames, first film frame), a dissolve's frames either side of
+    its cut counted in both clips, as they play in it. Formats that place a dissolve differently (an EDL starts it
+    at the cut) give the same."""
+    items = list(track)
+    seen = []
+    for number, item in enumerate(items):
+        if isinstance(item, otio.schema.Clip):
+            before = items[number - 1] if number and isinstance(items[number - 1], otio.schema.Transition) else None
+            after = items[number + 1] if number + 1 < len(items) else None
+            head = round(before.in_offset.value) if before else 0
+            tail = round(after.out_offset.value) if isinstance(after, otio.schema.Transition) else 0
+            first = round(item.source_range.start_time.value) - head
+            frames = round(item.source_range.duration.value) + head + tail
+            seen.append((first, frames, round(item.trimmed_range_in_parent().start_time.value) - head))
+    return seen
+
+
+@pytest.mark.parametrize("ending", [".otio", ".xml", ".edl", ".fcpxml"])
+def test_a_crossfade_is_a_dissolve_over_the_frames_the_export_blends(
+    session: ProjectSession, tmp_path: Path, ending: str
+) -> None:
     first = session.project.shots[0].id
-    session.execute(commands.set_transition(first, Transition(TransitionKind.CROSSFADE, 250_000)))
-    with pytest.raises(EditError, match="Shot 1 crossfades into shot 2"):
-        write_handoff(session.project, session.bundle, tmp_path / "cut.otio")
-    assert not (tmp_path / "cut.otio").exists()
+    session.execute(commands.set_transition(first, Transition(TransitionKind.CROSSFADE, 250_000)))  # 6 frames
+    cut = tmp_path / f"cut{ending}"
+    write_handoff(session.project, session.bundle, cut)
+    [picture] = otio.adapters.read_from_file(str(cut)).video_tracks()
+    if ending == ".fcpxml":  # OpenTimelineIO's FCPXML adapter writes no transitions: the cut at the dissolve's middle
+        assert _seen(picture) == [(6, 27, 0), (3, 21, 27), (0, 72, 48)]
+        return
+    assert _seen(picture) == [(6, 30, 0), (0, 24, 24), (0, 72, 48)]  # shot 2 starts 6 frames before shot 1 ends
+    [dissolve] = [item for item in picture if isinstance(item, otio.schema.Transition)]
+    assert dissolve.transition_type == otio.schema.TransitionTypes.SMPTE_Dissolve
 
 
 def test_an_unknown_ending_names_the_ones_there_are(session: ProjectSession, tmp_path: Path) -> None:

@@ -11,8 +11,10 @@ from pathlib import Path, PurePosixPath
 import opentimelineio as otio
 import pytest
 
+from shotline.core import commands
 from shotline.core.errors import MediaError, MediaUnreadable
-from shotline.core.model import Origin
+from shotline.core.model import CUT, Origin, Transition, TransitionKind
+from shotline.core.timeline import layout
 from shotline.services.handoff import write_handoff
 from shotline.services.handoff_import import import_cut
 from shotline.services.session import ProjectSession
@@ -59,6 +61,23 @@ def test_a_cut_comes_back_as_the_same_film(film: Path, tmp_path: Path, ending: s
                 ("music", 0, "music.wav"),
                 ("voice", 500_000, "voice.wav"),
             ]
+
+
+@pytest.mark.parametrize("ending", [".otio", ".xml", ".edl"])
+def test_a_dissolve_comes_back_as_the_crossfade_it_was(film: Path, tmp_path: Path, ending: str) -> None:
+    faded = tmp_path / "faded" / film.name
+    shutil.copytree(film, faded)
+    with ProjectSession.open(faded) as session:
+        blend = Transition(TransitionKind.CROSSFADE, 250_000)  # 6 frames
+        session.execute(commands.set_transition(session.project.shots[0].id, blend))
+        cut = tmp_path / f"Harbour{ending}"
+        write_handoff(session.project, session.bundle, cut)
+        before = session.project
+    made = import_cut(cut, tmp_path / "Back.shotline")
+    with ProjectSession.open(made.project) as after:
+        assert [shot.transition_out for shot in after.project.shots] == [blend, CUT, CUT]
+        assert [s.picked_take.trim for s in after.project.shots] == [s.picked_take.trim for s in before.shots]  # type: ignore[union-attr]
+        assert layout(after.project)[1].start_us == layout(before)[1].start_us
 
 
 def test_clips_that_cannot_be_found_are_named_and_their_shots_kept(film: Path, tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """The MLT project rendered by the real `melt` (Debian's package, tests/system-packages.txt) is the same cut as
 Shotline's own export of the film in `handoff_film`: every frame compared by the number it carries, and at every cut
-the last frame of one shot and the first of the next are the ones the cut names."""
+the last frame of one shot and the first of the next are the ones the cut names. A crossfade is blended over the
+same frames by both."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from shotline.core.model import ExportSettings, Size
+from shotline.core import commands
+from shotline.core.model import ExportSettings, Size, Transition, TransitionKind
 from shotline.media.plan import plan_export
 from shotline.media.render import render
 from shotline.services.handoff import write_handoff
@@ -21,40 +23,66 @@ from tests.clips import ffmpeg_exe
 from tests.media.numbered import frames_of
 from tests.services.handoff_film import CUT, FILM_FRAMES, FPS, make_film
 
-pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.ffmpeg,
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("melt") is None, reason="melt is not installed (apt-get install melt)"),
+]
 
-MELT = shutil.which("melt")
 
-
-@pytest.mark.skipif(MELT is None, reason="melt is not installed (apt-get install melt)")
-def test_melt_renders_the_mlt_project_as_shotline_exports_the_film(tmp_path: Path) -> None:
-    root = tmp_path / "My films"  # a name with a space: the relative path is a URL in the timeline, a path in MLT
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("melt") / "My films"  # a space: a URL in the timeline, a plain path in MLT
     root.mkdir()
-    film = make_film(root)
-    with ProjectSession.open(film) as session:
-        project, bundle = session.project, session.bundle
-        cut = tmp_path / "for Shotcut" / "Harbour.mlt"
-        write_handoff(project, bundle, cut)
-        settings = ExportSettings(Size(160, 90), FPS, preset="ultrafast", loudness_lufs=None, lossless=False)
-        plan = plan_export(project, settings, bundle.resolve)
-        ours = tmp_path / "shotline.mp4"
-        asyncio.run(render(project, plan, ours, ffmpeg=Path(ffmpeg_exe()), resolve=bundle.resolve))
-    # run from elsewhere: melt finds the media from the project file's own folder
-    theirs = tmp_path / "melt.mp4"
-    done = subprocess.run(
-        [str(MELT), "-quiet", str(cut), "-consumer", f"avformat:{theirs}", "vcodec=libx264", "preset=ultrafast"],
-        cwd=tmp_path,
+    return make_film(root)
+
+
+@pytest.fixture
+def film(built: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "My films" / built.name
+    shutil.copytree(built, copy)
+    return copy
+
+
+def _both(session: ProjectSession, folder: Path) -> tuple[list[int], list[int]]:
+    """The frame numbers of Shotline's export of the session's film and of melt's render of its MLT hand-off."""
+    cut = folder / "for Shotcut" / "Harbour.mlt"
+    write_handoff(session.project, session.bundle, cut)
+    settings = ExportSettings(Size(160, 90), FPS, preset="ultrafast", loudness_lufs=None, lossless=False)
+    plan = plan_export(session.project, settings, session.bundle.resolve)
+    ours = folder / "shotline.mp4"
+    asyncio.run(render(session.project, plan, ours, ffmpeg=Path(ffmpeg_exe()), resolve=session.bundle.resolve))
+    theirs = folder / "melt.mp4"
+    done = subprocess.run(  # run from elsewhere: melt finds the media from the project file's own folder
+        [str(shutil.which("melt")), "-quiet", str(cut), "-consumer", f"avformat:{theirs}", "vcodec=libx264"],
+        cwd=folder,
         capture_output=True,
         text=True,
         timeout=240,
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    ours_numbers = [frame.number for frame in frames_of(ours)]
-    theirs_numbers = [frame.number for frame in frames_of(theirs)]
-    assert len(ours_numbers) == len(theirs_numbers) == FILM_FRAMES
+    return [frame.number for frame in frames_of(ours)], [frame.number for frame in frames_of(theirs)]
+
+
+def test_melt_renders_the_mlt_project_as_shotline_exports_the_film(film: Path, tmp_path: Path) -> None:
+    with ProjectSession.open(film) as session:
+        ours, theirs = _both(session, tmp_path)
+    assert len(ours) == len(theirs) == FILM_FRAMES
     for before, after in pairwise(CUT):
         cut_at = after.start
-        assert theirs_numbers[cut_at - 1 : cut_at + 1] == [before.source_in + before.frames - 1, after.source_in]
-        assert theirs_numbers[cut_at - 1 : cut_at + 1] == ours_numbers[cut_at - 1 : cut_at + 1]
-    assert theirs_numbers == ours_numbers
+        assert theirs[cut_at - 1 : cut_at + 1] == [before.source_in + before.frames - 1, after.source_in]
+        assert theirs[cut_at - 1 : cut_at + 1] == ours[cut_at - 1 : cut_at + 1]
+    assert theirs == ours
+
+
+def test_melt_blends_a_crossfade_over_the_frames_shotline_blends(film: Path, tmp_path: Path) -> None:
+    with ProjectSession.open(film) as session:
+        first = session.project.shots[0].id
+        session.execute(commands.set_transition(first, Transition(TransitionKind.CROSSFADE, 250_000)))  # 6 frames
+        ours, theirs = _both(session, tmp_path)
+    assert len(ours) == len(theirs) == FILM_FRAMES - 6
+    blend = range(24, 30)  # shot 2 starts 6 frames before shot 1 ends: a blend of two numbers reads as neither
+    assert theirs[23] == ours[23] == 29 and theirs[30] == ours[30] == 6  # the last frame before, the first after
+    assert [n for i, n in enumerate(theirs) if i not in blend] == [n for i, n in enumerate(ours) if i not in blend]
+    assert theirs[24:30] != list(range(30, 36))  # blended, not shot 1 playing on

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtGui import QAction
 
 from shotline.core import commands
-from shotline.core.model import Transition, TransitionKind
+from shotline.core.model import Shot, new_id
 from shotline.services.context import AppContext
 from shotline.services.handoff import write_handoff
 from shotline.services.session import ProjectSession
@@ -81,12 +81,11 @@ def test_a_cut_that_cannot_be_handed_off_says_why(qtbot, window: MainWindow, fil
     assert window.open_project(film)
     document = window.document
     assert document is not None
-    first = document.project.shots[0].id
-    assert document.execute(commands.set_transition(first, Transition(TransitionKind.CROSSFADE, 250_000)))
+    assert document.execute(commands.add_shot(Shot(id=new_id(), prompt="Night falls", title="Night")))  # no take
     window.menus.handoff.ask_cut_to_write = lambda default: tmp_path / "Harbour.otio"
     file_action(window, "Export for another editor…").trigger()
-    qtbot.waitUntil(lambda: "crossfades" in shown(window), timeout=WAIT_MS)
-    assert "Shot 1 crossfades into shot 2: a hand-off writes cuts only." in shown(window)
+    qtbot.waitUntil(lambda: "no take" in shown(window), timeout=WAIT_MS)
+    assert "Shot 4 (Night) has no take yet" in shown(window)
     assert "Traceback" not in shown(window) and not (tmp_path / "Harbour.otio").exists()
 
 

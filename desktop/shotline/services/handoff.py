@@ -78,7 +78,7 @@ def stem_paths(output: Path) -> dict[LaneKind, Path]:
 def write_handoff(project: Project, bundle: ProjectBundle, output: Path) -> Handoff:
     """Write the cut of `project` to `output` (format by its ending) and its stems beside it. Refuses (EditError,
     MediaMissing) before writing anything when the cut cannot be handed off: an unknown ending, a shot without a
-    take, a crossfade, a missing clip or sound."""
+    take, a missing clip or sound."""
     adapter, name = format_of(output)
     output = output.absolute()
     locate = _locator(bundle, output.parent, absolute=adapter in ABSOLUTE_URLS)

@@ -1,10 +1,11 @@
 """Bring a cut back from another editor (OpenTimelineIO, FCPXML, FCP 7 XML or EDL) as a new Shotline project.
 
 Each clip of the cut's picture track becomes a shot, in order, its clip copied in as the shot's take and trimmed to
-the clip's in and out frames. A clip Shotline handed off brings its recipe back (`handoff_recipe`): the shot's
-title and prompt, and for a generated take its backend, model, seed and cost. A clip whose file cannot be found is
-kept as a shot without a take (its prompt kept, so it can be generated again) and named in the report, with where it
-was looked for. From an .otio the music and voice-over tracks Shotline wrote come back onto their lanes.
+the clip's in and out frames, and a dissolve between two clips becomes a crossfade. A clip Shotline handed off brings
+its recipe back (`handoff_recipe`): the shot's title and prompt, and for a generated take its backend, model, seed
+and cost. A clip whose file cannot be found is kept as a shot without a take (its prompt kept, so it can be
+generated again) and named in the report, with where it was looked for. From an .otio the music and voice-over
+tracks Shotline wrote come back onto their lanes.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from shotline.core.model import (
     Origin,
     Shot,
     Size,
+    Transition,
+    TransitionKind,
     Trim,
     new_id,
 )
@@ -94,9 +97,12 @@ def import_cut(cut: Path, destination: Path) -> ImportedCut:
         missing: list[str] = []
         new_media = NewMedia(bundle)
         with new_media.removed_on_failure():
-            shots = tuple(
-                _shot(number, clip, found[id(clip)], bundle, new_media, missing)
-                for number, clip in enumerate(clips, start=1)
+            shots = _with_dissolves(
+                picture,
+                [
+                    _shot(number, clip, found[id(clip)], bundle, new_media, missing)
+                    for number, clip in enumerate(clips, 1)
+                ],
             )
             sounds = _sounds(timeline, cut.parent, bundle, new_media, missing)
             project = replace(session.project, shots=shots, audio=sounds)
@@ -133,6 +139,31 @@ def _shot(
         source_name=recipe.get("source", "" if made else take.source_name),  # the name it had, not media/'s
     )
     return replace(shot, takes=(take,), picked_take_id=take.id)
+
+
+def _with_dissolves(picture: otio.schema.Track, shots: list[Shot]) -> tuple[Shot, ...]:
+    """The shots with each dissolve between two clips back as a crossfade: the outgoing take runs on to the end of
+    the dissolve and the incoming one starts at its beginning, as Shotline overlaps them (`handoff_timeline`)."""
+    items = [item for item in picture if isinstance(item, otio.schema.Clip | otio.schema.Transition)]
+    number = 0
+    for index, item in enumerate(items):
+        if isinstance(item, otio.schema.Clip):
+            number += 1
+            continue
+        if not (0 < number < len(shots)) or not isinstance(items[index - 1], otio.schema.Clip):
+            continue  # a dissolve from or to nothing (black) has no shot to blend with
+        before, after = _us(item.in_offset), _us(item.out_offset)
+        outgoing, incoming = shots[number - 1], shots[number]
+        out_take, in_take = outgoing.picked_take, incoming.picked_take
+        if out_take is not None:
+            trim = Trim(out_take.trim.in_us, min(out_take.trim.out_us + after, out_take.info.duration_us))
+            outgoing = replace(outgoing, takes=(replace(out_take, trim=trim),))
+        if in_take is not None:
+            trim = Trim(max(in_take.trim.in_us - before, 0), in_take.trim.out_us)
+            incoming = replace(incoming, takes=(replace(in_take, trim=trim),))
+        blend = Transition(TransitionKind.CROSSFADE, before + after)
+        shots[number - 1], shots[number] = replace(outgoing, transition_out=blend), incoming
+    return tuple(shots)
 
 
 def _sounds(

@@ -10,6 +10,7 @@ relative to the project file (MLT reads them from the file's folder), so the pro
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 from urllib.parse import unquote
 from xml.etree import ElementTree as ET
 
@@ -55,22 +56,10 @@ def mlt_document(timeline: otio.schema.Timeline, size: Size, fps: Fraction) -> b
     background = ET.SubElement(root, "playlist", {"id": "background"})
     ET.SubElement(background, "entry", {"producer": "black", "in": "0", "out": str(frames - 1)})
     playlists: list[tuple[str, bool]] = []
-    counter = iter(range(1_000_000))
     for index, track in enumerate(timeline.tracks):
         video = track.kind == otio.schema.TrackKind.Video
-        playlist = ET.Element("playlist", {"id": f"playlist{index}"})
+        playlist = _playlist(root, track, f"playlist{index}", fps)
         _properties(playlist, {"shotcut:video" if video else "shotcut:audio": "1", "shotcut:name": track.name})
-        for item in track:
-            length = round(item.duration().rescaled_to(float(fps)).value)
-            if isinstance(item, otio.schema.Clip):
-                producer_id = f"producer{next(counter)}"
-                root.append(_producer(producer_id, item, fps))
-                start = round(item.source_range.start_time.rescaled_to(float(fps)).value)
-                ET.SubElement(
-                    playlist, "entry", {"producer": producer_id, "in": str(start), "out": str(start + length - 1)}
-                )
-            elif length > 0:
-                ET.SubElement(playlist, "blank", {"length": str(length)})
         root.append(playlist)
         playlists.append((playlist.get("id", ""), video))
     tractor = ET.SubElement(
@@ -90,6 +79,63 @@ def mlt_document(timeline: otio.schema.Timeline, size: Size, fps: Fraction) -> b
     ET.indent(root)
     document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return document
+
+
+def _playlist(root: ET.Element, track: otio.schema.Track, playlist_id: str, fps: Fraction) -> ET.Element:
+    """A track as an MLT playlist: a clip as an entry of its own producer, a gap as a blank, and a dissolve as
+    Shotcut writes one, a small tractor blending the two clips over the frames around the cut, which they give up."""
+    playlist = ET.Element("playlist", {"id": playlist_id})
+    items = list(track)
+    producers: dict[int, str] = {}
+    for number, item in enumerate(items):
+        if isinstance(item, otio.schema.Clip):
+            producers[number] = f"{playlist_id}.clip{number}"
+            root.append(_producer(producers[number], item, fps))
+    for number, item in enumerate(items):
+        if isinstance(item, otio.schema.Clip):
+            start, length = _frames(item.source_range.start_time, fps), _frames(item.source_range.duration, fps)
+            head, tail = _blend(items, number - 1, fps)[1], _blend(items, number + 1, fps)[0]
+            entry = {"producer": producers[number], "in": str(start + head), "out": str(start + length - tail - 1)}
+            ET.SubElement(playlist, "entry", entry)
+        elif isinstance(item, otio.schema.Transition):
+            tractor_id = _dissolve(root, items, number, producers, fps)
+            frames = sum(_blend(items, number, fps))
+            ET.SubElement(playlist, "entry", {"producer": tractor_id, "in": "0", "out": str(frames - 1)})
+        elif (length := _frames(item.duration(), fps)) > 0:
+            ET.SubElement(playlist, "blank", {"length": str(length)})
+    return playlist
+
+
+def _dissolve(root: ET.Element, items: list[Any], number: int, producers: dict[int, str], fps: Fraction) -> str:
+    """The dissolve at `number` as a tractor of the clips either side of it (each reaching past the cut by the
+    dissolve's offsets) with a luma wipe without a map (a plain dissolve) and a crossfade of their sound."""
+    before, after = _blend(items, number, fps)
+    last = before + after - 1
+    outgoing, incoming = items[number - 1], items[number + 1]
+    firsts = (
+        _frames(outgoing.source_range.end_time_exclusive(), fps) - before,
+        _frames(incoming.source_range.start_time, fps) - before,
+    )
+    tractor_id = f"{producers[number - 1]}.dissolve"
+    tractor = ET.SubElement(root, "tractor", {"id": tractor_id, "in": "0", "out": str(last)})
+    _properties(tractor, {"shotcut:transition": "lumaMix"})
+    for producer, first in zip((producers[number - 1], producers[number + 1]), firsts, strict=True):
+        ET.SubElement(tractor, "track", {"producer": producer, "in": str(first), "out": str(first + last)})
+    for service, extra in (("luma", {"factory": "loader"}), ("mix", {"start": "-1", "accepts_blanks": "1"})):
+        blend = ET.SubElement(tractor, "transition", {"id": f"{tractor_id}.{service}", "out": str(last)})
+        _properties(blend, {"a_track": "0", "b_track": "1", "mlt_service": service, **extra})
+    return tractor_id
+
+
+def _blend(items: list[Any], number: int, fps: Fraction) -> tuple[int, int]:
+    """The frames of the dissolve at `number` before and after its cut; (0, 0) where there is none."""
+    if 0 <= number < len(items) and isinstance(item := items[number], otio.schema.Transition):
+        return _frames(item.in_offset, fps), _frames(item.out_offset, fps)
+    return 0, 0
+
+
+def _frames(time: Any, fps: Fraction) -> int:
+    return round(float(time.rescaled_to(float(fps)).value))
 
 
 def _producer(producer_id: str, clip: otio.schema.Clip, fps: Fraction) -> ET.Element:

@@ -16,7 +16,6 @@ from pathlib import PurePosixPath
 
 import opentimelineio as otio
 
-from shotline.core.errors import EditError
 from shotline.core.model import AudioClip, AudioLane, ExportSettings, LaneKind, Project
 from shotline.media.plan import RenderPlan, Segment, frame_at, plan_export
 from shotline.services.handoff_recipe import NAMESPACE, format_metadata, recipe
@@ -32,20 +31,30 @@ Locate = Callable[[str], str]
 def build_timeline(project: Project, bundle: ProjectBundle, locate: Locate, adapter: str) -> otio.schema.Timeline:
     """The project's cut as a timeline, its media at `locate`'s URLs and each clip's recipe as `adapter` keeps it.
 
-    Refuses (EditError) what the cut cannot be written as yet: a shot without a take, and crossfades (a hand-off
-    writes cuts; the other editor's own transitions are the creator's to add there)."""
+    A crossfade is a dissolve over the same frames as the export blends them: the cut at its middle, the outgoing
+    shot's clip running on past it and the incoming one's starting before it (OpenTimelineIO's in and out offsets).
+    Refuses (EditError, MediaMissing) a shot without a take or with its clip missing, naming it."""
     settings = ExportSettings.for_project(project)
     plan = plan_export(project, settings, bundle.resolve)  # names a shot without a take, or a missing clip
-    _refuse_crossfades(project, plan)
     rate = float(settings.fps)
     timeline = otio.schema.Timeline(name=project.title or "Shotline cut")
     timeline.global_start_time = otio.opentime.RationalTime(0, rate)
     picture = otio.schema.Track(name=PICTURE_TRACK, kind=otio.schema.TrackKind.Video)
     sound = otio.schema.Track(name=CLIP_SOUND_TRACK, kind=otio.schema.TrackKind.Audio)
-    for segment in plan.segments:
-        _place(picture, _shot_clip(project, segment, plan, locate, adapter), segment.start_frame, rate)
+    segments = plan.segments
+    for index, segment in enumerate(segments):
+        before = segments[index - 1].crossfade_out_frames if index else 0
+        head, tail = before // 2, (segment.crossfade_out_frames + 1) // 2
+        start = segment.start_frame + head
+        clip = _shot_clip(project, segment, plan, locate, adapter, head, tail)
+        _place(picture, clip, start, rate)
         if segment.info.has_audio:
-            _place(sound, _shot_clip(project, segment, plan, locate, adapter), segment.start_frame, rate)
+            _place(sound, clip.deepcopy(), start, rate)
+        if segment.crossfade_out_frames:
+            blend = _dissolve(segment.crossfade_out_frames, rate)
+            picture.append(blend)
+            if segment.info.has_audio and segments[index + 1].info.has_audio:
+                sound.append(blend.deepcopy())
     timeline.tracks.append(picture)
     timeline.tracks.append(sound)
     for lane in project.lanes:
@@ -83,7 +92,20 @@ def caption_tracks(project: Project, rate: float) -> list[otio.schema.Track]:
     return []
 
 
-def _shot_clip(project: Project, segment: Segment, plan: RenderPlan, locate: Locate, adapter: str) -> otio.schema.Clip:
+def _dissolve(frames: int, rate: float) -> otio.schema.Transition:
+    """A crossfade of `frames` frames as a dissolve centred on the cut (an odd frame goes after it)."""
+    return otio.schema.Transition(
+        name="Crossfade",
+        transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
+        in_offset=otio.opentime.RationalTime(frames // 2, rate),
+        out_offset=otio.opentime.RationalTime(frames - frames // 2, rate),
+    )
+
+
+def _shot_clip(
+    project: Project, segment: Segment, plan: RenderPlan, locate: Locate, adapter: str, head: int, tail: int
+) -> otio.schema.Clip:
+    """A shot's clip on the track: its segment less the `head` and `tail` frames a dissolve plays over it."""
     fps = plan.settings.fps
     rate = float(fps)
     number = project.index_of(segment.shot_id) + 1
@@ -99,7 +121,7 @@ def _shot_clip(project: Project, segment: Segment, plan: RenderPlan, locate: Loc
     return otio.schema.Clip(
         name=f"Shot {number} – {shot.title}" if shot.title else f"Shot {number}",
         media_reference=reference,
-        source_range=_range(frame_at(segment.trim.in_us, fps), segment.frames, rate),
+        source_range=_range(frame_at(segment.trim.in_us, fps) + head, segment.frames - head - tail, rate),
         metadata=clip_meta,
     )
 
@@ -132,13 +154,3 @@ def _end_of(track: otio.schema.Track, rate: float) -> int:
 
 def _range(start: int, frames: int, rate: float) -> otio.opentime.TimeRange:
     return otio.opentime.TimeRange(otio.opentime.RationalTime(start, rate), otio.opentime.RationalTime(frames, rate))
-
-
-def _refuse_crossfades(project: Project, plan: RenderPlan) -> None:
-    for segment in plan.segments:
-        if segment.crossfade_out_frames:
-            number = project.index_of(segment.shot_id) + 1
-            raise EditError(
-                f"Shot {number} crossfades into shot {number + 1}: a hand-off writes cuts only. Make it a cut "
-                "(the other editor adds its own transitions), then export for the other editor again."
-            )
