@@ -95,7 +95,7 @@ def test_a_paid_try_on_asks_first_and_a_no_sends_and_writes_nothing(project: Pat
 
         for result in (refused, unanswered):
             assert result.code == 1 and "Traceback" not in result.err
-            assert "Generating 2 takes is estimated at about $1.23." in result.err
+            assert "Trying shot 1 on 2 models is estimated at about $1.23." in result.err
             assert "Nothing was sent. To start a paid try-on without being asked, add --yes." in result.err
         assert runway.creates() == [] and fal.submits() == []
         assert _jobs(project, env) == []

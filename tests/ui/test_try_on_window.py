@@ -148,7 +148,8 @@ def test_a_paid_try_on_asks_first_then_its_takes_land_captioned_by_model_cost_an
 
         dialog.send()
         question = dialog.spend_question
-        assert question is not None and "Generating 2 takes is estimated at about $1.02." in question.text()
+        assert question is not None and "Trying this shot on 2 models is estimated at about $1.02." in question.text()
+        assert question.windowTitle() == "This try-on costs money"
         question.button(QMessageBox.StandardButton.No).click()
         assert runway.creates() == [] and fal.submits() == [] and document.jobs() == []  # a no sends nothing
         assert dialog.job_ids == [] and dialog.try_button.isEnabled()  # and it can still be sent

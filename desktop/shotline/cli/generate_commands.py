@@ -137,7 +137,8 @@ def _try_on(project: str, shot_ref: str, pairs: list[Pair], *, wait: bool, yes: 
         click.echo(f"Project: {so_far.describe()}.", err=True)
         threshold = ask_above(ctx.settings.ask_above_usd)
         if not yes and needs_asking(trying.total, threshold):
-            question = spend_question(trying.total, len(trying.trials), threshold)
+            doing = f"Trying shot {trying.shot_number} on {len(trying.trials)} models"
+            question = spend_question(trying.total, len(trying.trials), threshold, doing)
             try:
                 agreed = click.confirm(question, default=False, err=True)
             except click.Abort:

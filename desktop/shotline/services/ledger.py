@@ -180,14 +180,15 @@ def needs_asking(planned: Cost, threshold: Decimal) -> bool:
     return planned.unknown > 0 or planned.amount > threshold
 
 
-def spend_question(planned: Cost, jobs: int, threshold: Decimal) -> str:
-    """The sentence a paid Generate asks, with its figure; the creator answers it once per session."""
-    count = f"{jobs} take{'s' if jobs != 1 else ''}"
+def spend_question(planned: Cost, jobs: int, threshold: Decimal, doing: str = "") -> str:
+    """The sentence a paid Generate asks, with its figure; the creator answers it once per session. `doing` names
+    other paid work in the same words ("Trying shot 2 on 3 models", "Drafting 4 stills"); else it is the takes."""
+    doing = doing or f"Generating {jobs} take{'s' if jobs != 1 else ''}"
     if planned.unknown and not planned.amount:
-        said = f"Generating {count} costs money, and Shotline does not know the provider's price for it."
+        said = f"{doing} costs money, and Shotline does not know the provider's price for it."
     else:
         unknown = f" (and {planned.unknown} more whose price Shotline does not know)" if planned.unknown else ""
-        said = f"Generating {count} is estimated at about {format_money(planned.amount)}{unknown}."
+        said = f"{doing} is estimated at about {format_money(planned.amount)}{unknown}."
     when = (
         "before the first paid Generate of each session; set an amount in Preferences → Generation to be asked only "
         "above it"

@@ -37,9 +37,17 @@ def button_text(planned: Cost) -> str:
 
 
 def ask_then(
-    parent: QWidget, document: ProjectDocument, planned: Cost, jobs: int, start: Callable[[], object]
+    parent: QWidget,
+    document: ProjectDocument,
+    planned: Cost,
+    jobs: int,
+    start: Callable[[], object],
+    *,
+    doing: str = "",
+    title: str = "This Generate costs money",
 ) -> QMessageBox | None:
-    """Run `start` now when no question is due; else open the question (not modal) and run it on a yes.
+    """Run `start` now when no question is due; else open the question (not modal) and run it on a yes. `doing` and
+    `title` name paid work other than a Generate ("Drafting 4 stills", "These stills cost money").
 
     Returns the open question, for the window (and tests) to answer, or None when `start` already ran."""
     threshold = ask_above(document.ctx.settings.ask_above_usd)
@@ -48,8 +56,8 @@ def ask_then(
         return None
     box = QMessageBox(
         QMessageBox.Icon.Question,
-        "This Generate costs money",
-        spend_question(planned, jobs, threshold),
+        title,
+        spend_question(planned, jobs, threshold, doing),
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         parent,
     )

@@ -332,7 +332,15 @@ class TryOnDialog(QDialog):
         if self.plan is None or self.job_ids:
             return
         plan = self.plan
-        self.spend_question = ask_then(self, self.document, plan.total, len(plan.trials), self._start)
+        self.spend_question = ask_then(
+            self,
+            self.document,
+            plan.total,
+            len(plan.trials),
+            self._start,
+            doing=f"Trying this shot on {len(plan.trials)} models",
+            title="This try-on costs money",
+        )
 
     def _start(self) -> None:
         pairs = self.pairs()
