@@ -106,6 +106,12 @@ def test_each_mentioned_member_says_what_the_model_is_sent_and_a_model_switch_re
         "@Tom — described in words (no picture)",
         "@Harbour — first frame",  # a place opens the clip where the model starts from a picture
     ]
+    # …and the First frame row says whose picture that is, where it said "None"
+    assert inspector.first_frame.label.text() == "@Harbour's picture (from the cast)"
+    assert not inspector.first_frame.clear.isEnabled(), "nothing of the shot's own to clear"
+
+    _choose_model(inspector, "refs")
+    assert inspector.first_frame.label.text() == "None"
 
 
 def test_a_prompt_that_mentions_someone_new_and_a_cast_change_show_at_once(

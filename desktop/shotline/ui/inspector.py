@@ -37,6 +37,7 @@ from shotline.core import commands
 from shotline.core.changes import ProjectChange
 from shotline.core.model import GenerationSettings, Shot, Take
 from shotline.core.ports import ModelInfo
+from shotline.core.references import How
 from shotline.services.ledger import kinds, shot_cost
 from shotline.services.shots import fit_to_model, import_image, last_frame_image, model_info
 from shotline.ui import cast_mentions, theme
@@ -264,7 +265,7 @@ class InspectorPanel(QWidget):
         if change.cast:  # a member's pictures, description or kind: where it goes may have changed
             shot = self.shot
             model = model_info(self.document.ctx.registry, shot.generation) if shot is not None else None
-            self.cast_sent.show_shot(self.document.project, shot, model)
+            self._show_cast(shot, model)
 
     def _refresh(self) -> None:
         shot = self.shot
@@ -350,7 +351,15 @@ class InspectorPanel(QWidget):
         self.continue_button.setEnabled(self._previous_take(shot) is not None)
         self.generate_button.setEnabled(model is not None)
         self.model_notice.show_shot(shot)
+        self._show_cast(shot, model)
+
+    def _show_cast(self, shot: Shot | None, model: ModelInfo | None) -> None:
+        """What the model is sent of the cast the prompt mentions; a place's picture that opens the clip shows in
+        the First frame row too, where it said "None" beside "@Harbour — first frame"."""
         self.cast_sent.show_shot(self.document.project, shot, model)
+        opens = next((placed for placed in self.cast_sent.placed if placed.how is How.FIRST_FRAME), None)
+        own = shot.generation.first_frame if shot is not None else None
+        self.first_frame.show_path(own, f"@{opens.name}'s picture (from the cast)" if opens else "")
 
     def _show_cost(self) -> None:
         """The shot's spending as the ledger says it everywhere, and the next Generate's figure on its button."""

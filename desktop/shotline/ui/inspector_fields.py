@@ -45,9 +45,10 @@ class ImageField(QWidget):
         self.choose.clicked.connect(self._open)
         self.clear.clicked.connect(self.cleared)
 
-    def show_path(self, path: str | None) -> None:
-        self.label.setText(Path(path).name if path else "None")
-        self.label.setToolTip(path or "")
+    def show_path(self, path: str | None, instead: str = "") -> None:
+        """The file's name; with none, `instead` says what takes its place (a cast member's picture), else "None"."""
+        self.label.setText(Path(path).name if path else instead or "None")
+        self.label.setToolTip(path or instead)
         self.clear.setEnabled(bool(path))
 
     def _open(self) -> None:
