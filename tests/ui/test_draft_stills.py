@@ -299,6 +299,8 @@ def test_paid_stills_are_priced_asked_about_and_a_refusal_is_said_on_each_cell(
         (problem,) = problems
         assert problem.startswith(("Failed: ", "Blocked: ")) and "safety" in problem.lower(), problem
         assert other.grid.cells[0].picture.text() == problem
+        # and once in full under the grid, where a long reason has the room to be read and copied
+        assert other.failures.text() == f"2 of 2 stills not made: {problem}" and not other.failures.isHidden()
         # the jobs panel does not offer to "Generate again" a failed still: that would make the shot's clip
         panel = JobsPanel(document)
         qtbot.addWidget(panel)

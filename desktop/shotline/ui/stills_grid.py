@@ -20,6 +20,11 @@ from shotline.ui import theme
 COLUMNS = 4
 PICTURE = QSize(200, 150)
 """The box each still is fitted into: four across fit a 1280-pixel screen with the dialog's margins."""
+CELL_WIDTH = PICTURE.width() + 16
+SPACING = 8
+PROBLEM_PX = 10
+ROW_HEIGHT = PICTURE.height() + 110
+"""A cell's height at most: its picture, progress, badge and a two-line caption."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +69,7 @@ class StillCell(QFrame):
         keep = self.progress.sizePolicy()
         keep.setRetainSizeWhenHidden(True)
         self.progress.setSizePolicy(keep)
-        self.setFixedWidth(PICTURE.width() + 16)
+        self.setFixedWidth(CELL_WIDTH)
         self.badge = QLabel(self)
         self.badge.setStyleSheet(f"color: {theme.SUCCESS.name()}; font-weight: bold")
         self.caption = QLabel(self)
@@ -90,10 +95,14 @@ class StillCell(QFrame):
         if state.progress is not None:
             self.progress.setValue(round(state.progress * 100))
             self.progress.setFormat(f"{state.status} · %p%" if state.status else "%p%")
+        self.picture.setToolTip(state.problem)
         if state.problem:
+            # a provider's reason runs to a few hundred characters: small type, so it fits the picture's box
             self.picture.setPixmap(QPixmap())
             self.picture.setText(state.problem)
-            self.picture.setStyleSheet(f"color: {theme.WARNING.name()}; background: {theme.BASE.name()}")
+            self.picture.setStyleSheet(
+                f"color: {theme.WARNING.name()}; background: {theme.BASE.name()}; font-size: {PROBLEM_PX}px"
+            )
         elif pixmap is not None and not pixmap.isNull():
             self.picture.setStyleSheet(f"background: {theme.BASE.name()}")
             self.picture.setPixmap(pixmap)
@@ -116,6 +125,7 @@ class StillCell(QFrame):
         self._focused = True
         self._paint_edge()
         self._grid.current_key = self.state.key
+        self._grid.focused.emit(self)
         super().focusInEvent(event)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
@@ -143,6 +153,8 @@ class StillsGrid(QWidget):
     """A landed still was picked (Enter or double-click); the argument is its key."""
     menu_requested = Signal(str, QPoint)
     """A cell was right-clicked (or its menu key pressed): its key, and where to open the menu (global)."""
+    focused = Signal(QWidget)
+    """A cell took focus (the keys moved to it): the dialog scrolls it into view."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -151,7 +163,7 @@ class StillsGrid(QWidget):
         """The key of the cell that last had focus: the one Enter picks and that keeps focus as cells are added."""
         self._layout = QGridLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.setSpacing(8)
+        self._layout.setSpacing(SPACING)
         self._layout.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
     def show_cells(self, states: Sequence[CellState], pictures: dict[str, QPixmap]) -> None:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -48,7 +49,7 @@ from shotline.ui import theme
 from shotline.ui.cast_sent import CastSent
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.spend_question import ask_then
-from shotline.ui.stills_grid import PICTURE, CellState, StillsGrid
+from shotline.ui.stills_grid import CELL_WIDTH, COLUMNS, PICTURE, ROW_HEIGHT, SPACING, CellState, StillsGrid
 
 log = logging.getLogger(__name__)
 
@@ -119,14 +120,24 @@ class DraftStillsDialog(QDialog):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setStyleSheet(f"color: {theme.MUTED.name()}")
         inside = QVBoxLayout(area)
+        inside.setContentsMargins(4, 4, 4, 4)
         inside.addWidget(self.empty, 1)
         inside.addWidget(self.grid)
         inside.addStretch(1)
         self.scroller = QScrollArea(self)
         self.scroller.setWidgetResizable(True)
         self.scroller.setWidget(area)
-        self.scroller.setMinimumSize(4 * (PICTURE.width() + 24) + 24, PICTURE.height() + 90)
+        # four cells across with no sideways scrolling, and a whole row at the least (seen in the walk: a row of
+        # failures scrolled both ways); the window opens showing two rows, all eight stills of a draft
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        self.scroller.setMinimumSize(COLUMNS * (CELL_WIDTH + SPACING) + 8 + bar + 4, ROW_HEIGHT + 8)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.cast = CastSent(self)  # as the inspector says it for the shot's clip model
+        self.failures = QLabel(self)
+        self.failures.setWordWrap(True)
+        self.failures.setStyleSheet(f"color: {theme.WARNING.name()}")
+        self.failures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.failures.setVisible(False)
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet(f"color: {theme.MUTED.name()}")
@@ -144,6 +155,7 @@ class DraftStillsDialog(QDialog):
         column.addWidget(self.cast)
         column.addWidget(self.problem)
         column.addWidget(self.scroller, 1)
+        column.addWidget(self.failures)
         column.addWidget(self.hint)
         column.addWidget(self.outcome)
         column.addWidget(self.buttons)
@@ -155,10 +167,12 @@ class DraftStillsDialog(QDialog):
         self.draft_button.clicked.connect(self.send)
         self.grid.picked.connect(self.pick)
         self.grid.menu_requested.connect(self._cell_menu)
+        self.grid.focused.connect(lambda cell: self.scroller.ensureWidgetVisible(cell, 8, 8))
         document.changed.connect(self._on_changed)
         document.job_changed.connect(self._job_changed)
         self.replan()
         self.show_stills()
+        self.resize(self.sizeHint().width(), self.sizeHint().height() + ROW_HEIGHT)
 
     # ------------------------------------------------------------------------------------------ whose stills
 
@@ -375,6 +389,11 @@ class DraftStillsDialog(QDialog):
             if state.media and state.media not in self._pictures:
                 self._read(state.media)
         self.grid.show_cells(states, self._pictures)
+        failed = [state for state in states if state.problem and state.key in self.job_ids]
+        self.failures.setText(
+            f"{len(failed)} of {len(self.job_ids)} {self._noun()}s not made: {failed[0].problem}" if failed else ""
+        )
+        self.failures.setVisible(bool(failed))
         self.empty.setText(
             "No stills yet: choose how many and Draft."
             if not states and not self.for_member
