@@ -57,6 +57,7 @@ FEWEST = 2
 DEFAULT_COUNT = 4
 """Enough to choose among, few enough that a paid draft stays cheap."""
 ANIMATIC = "animatic"
+COMBO_CHARACTERS = 20
 
 
 class DraftStillsDialog(QDialog):
@@ -90,6 +91,9 @@ class DraftStillsDialog(QDialog):
             self.backend.addItem(info.name, info.id)
         self.model = QComboBox(self)
         self.model.setAccessibleName("Model")
+        for combo in (self.backend, self.model):  # the row keeps its place as the lists change (seen in the walk)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(COMBO_CHARACTERS)
         self.count = QSpinBox(self)
         self.count.setRange(FEWEST, MOST)
         self.count.setValue(DEFAULT_COUNT)
