@@ -23,8 +23,9 @@ PICTURE = QSize(200, 150)
 CELL_WIDTH = PICTURE.width() + 16
 SPACING = 8
 PROBLEM_PX = 10
-ROW_HEIGHT = PICTURE.height() + 110
-"""A cell's height at most: its picture, progress, badge and a two-line caption."""
+PROGRESS_HEIGHT = 20
+ROW_HEIGHT = PICTURE.height() + 90
+"""A cell's height at most: its picture, badge and a two-line caption."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +63,12 @@ class StillCell(QFrame):
         self.picture.setFixedSize(PICTURE)
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setWordWrap(True)
-        self.progress = QProgressBar(self)
+        # the progress lies over the foot of the picture's box, so a cell at work and a landed one are the same size
+        # and the grid does not jump as stills land (seen in the walk)
+        self.progress = QProgressBar(self.picture)
         self.progress.setRange(0, 100)
         self.progress.setTextVisible(True)
-        # every cell the same size whatever it shows, so the grid does not jump as stills land (seen in the walk)
-        keep = self.progress.sizePolicy()
-        keep.setRetainSizeWhenHidden(True)
-        self.progress.setSizePolicy(keep)
+        self.progress.setGeometry(8, PICTURE.height() - PROGRESS_HEIGHT - 8, PICTURE.width() - 16, PROGRESS_HEIGHT)
         self.setFixedWidth(CELL_WIDTH)
         self.badge = QLabel(self)
         self.badge.setStyleSheet(f"color: {theme.SUCCESS.name()}; font-weight: bold")
@@ -81,7 +81,6 @@ class StillCell(QFrame):
         column.setContentsMargins(6, 6, 6, 6)
         column.setSpacing(4)
         column.addWidget(self.picture)
-        column.addWidget(self.progress)
         column.addWidget(self.badge)
         column.addWidget(self.caption)
         column.addStretch(1)
