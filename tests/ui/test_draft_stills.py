@@ -308,3 +308,20 @@ def test_paid_stills_are_priced_asked_about_and_a_refusal_is_said_on_each_cell(
         assert panel.current_record() is not None and not panel.retry_action.isEnabled()
     finally:
         document.close()
+
+
+def test_a_project_closed_while_its_stills_are_made_lets_the_hidden_grid_go(
+    qtbot: Any, app_context: AppContext, project_path: Path
+) -> None:
+    document = ProjectDocument(app_context, ProjectSession.open(project_path), Bridge())
+    dialog = DraftStillsDialog(document, document.project.shots[0].id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.choose("animatic", "still-card", count=2)
+    dialog.send()
+    dialog.reject()
+    assert dialog.isHidden() and dialog.running()
+    document.close()  # the stills resume when the project is next opened; this grid has nothing left to follow
+    assert dialog.closing and dialog.job_ids == []
+    QApplication.processEvents()
+    assert dialog.isHidden()

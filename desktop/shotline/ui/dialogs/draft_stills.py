@@ -174,6 +174,7 @@ class DraftStillsDialog(QDialog):
         self.grid.focused.connect(lambda cell: self.scroller.ensureWidgetVisible(cell, 8, 8))
         document.changed.connect(self._on_changed)
         document.job_changed.connect(self._job_changed)
+        document.closing.connect(self._project_closing)
         self.replan()
         self.show_stills()
         self.resize(self.sizeHint().width(), self.sizeHint().height() + ROW_HEIGHT)
@@ -575,15 +576,25 @@ class DraftStillsDialog(QDialog):
         self._let_go()
         super().closeEvent(event)
 
+    def _project_closing(self) -> None:
+        """The project closes while stills are on their way: their jobs resume when it is next opened, and the grid
+        opened then shows them; this one, of a project no longer open, goes."""
+        self._let_go()
+        self.job_ids = []
+        super().done(QDialog.DialogCode.Rejected.value)
+
     def _let_go(self) -> None:
+        """The dialog stops following the document (it is about to go); once."""
         if self.closing:
             return  # done() let go already, and Qt's close follows it
         self.closing = True
-        for signal, slot in ((self.document.changed, self._on_changed), (self.document.job_changed, self._job_changed)):
-            try:
-                signal.disconnect(slot)
-            except (RuntimeError, TypeError):
-                pass  # already let go
+        followed = (
+            (self.document.changed, self._on_changed),
+            (self.document.job_changed, self._job_changed),
+            (self.document.closing, self._project_closing),
+        )
+        for signal, slot in followed:
+            signal.disconnect(slot)
 
 
 def _starts_from_picture(model: ModelInfo) -> bool:
