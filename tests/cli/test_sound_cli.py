@@ -116,8 +116,8 @@ def test_lane_settings(project: Path) -> None:
 
 
 def test_shot_sound_and_crossfade(project: Path) -> None:
-    out = ok("shot", "sound", project, "1", "--dialogue", "--gain", "3", "--solo")
-    assert "dialogue" in out and "+3.0 dB" in out and "solo" in out
+    out = ok("shot", "sound", project, "1", "--gain", "3", "--solo")
+    assert "no dialogue" in out and "+3.0 dB" in out and "solo" in out
     ok("shot", "sound", project, "2", "--mute")
 
     length = info(project)["duration_us"]
@@ -131,8 +131,8 @@ def test_shot_sound_and_crossfade(project: Path) -> None:
 
     with ProjectSession.open(project) as session:
         first, second = session.project.shots
-    assert (first.dialogue, first.gain_db, first.solo, first.muted) == (True, 3.0, True, False)
-    assert (second.dialogue, second.muted) == (False, True)
+    assert (first.gain_db, first.solo, first.muted) == (3.0, True, False)
+    assert second.muted
     assert first.transition_out.duration_us == 500_000
 
     assert ok("crossfade", project, "1", "0").startswith('Shot 1 "shot" now cuts to shot 2 "shot"; the film lasts ')

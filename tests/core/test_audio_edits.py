@@ -81,8 +81,10 @@ def test_lane_settings_are_checked() -> None:
 
 
 def test_shot_sound_settings() -> None:
-    p = audio_edits.set_shot_sound(project(shot("a", "t1")), "a", dialogue=True, gain_db=-3.0, solo=True)
-    assert (p.shots[0].dialogue, p.shots[0].gain_db, p.shots[0].solo) == (True, -3.0, True)
+    p = audio_edits.set_shot_sound(project(shot("a", "t1")), "a", gain_db=-3.0, solo=True)
+    assert (p.shots[0].gain_db, p.shots[0].solo) == (-3.0, True)
+    with pytest.raises(EditError, match="no setting dialogue"):  # a shot speaks by its lines now (format 6)
+        audio_edits.set_shot_sound(p, "a", dialogue=True)
 
 
 def test_crossfade_overlaps_shots_on_the_timeline_and_the_preview_cuts_where_it_begins() -> None:

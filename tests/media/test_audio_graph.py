@@ -14,11 +14,20 @@ from shotline.core.audio_edits import (
     add_audio_clip,
     move_audio_clip,
     set_lane,
-    set_shot_sound,
     set_transition,
     trim_audio_clip,
 )
-from shotline.core.model import AudioClip, ExportSettings, Project, Size, Transition, TransitionKind, Trim
+from shotline.core.dialogue import add_line
+from shotline.core.model import (
+    AudioClip,
+    DialogueLine,
+    ExportSettings,
+    Project,
+    Size,
+    Transition,
+    TransitionKind,
+    Trim,
+)
 from shotline.media.mix import AudioMix, build_mix
 from shotline.media.plan import plan_export
 from shotline.media.probe import probe
@@ -103,7 +112,7 @@ def test_a_beep_in_a_shot_sits_at_its_time_after_a_trim_and_a_crossfade(tmp_path
 
 def test_music_ducks_by_the_set_amount_under_dialogue_and_voice_over_and_comes_back(tmp_path: Path) -> None:
     film = _silent_shots(tmp_path, 3)
-    film = set_shot_sound(film, film.shots[1].id, dialogue=True)  # speech 2.0–4.0 s
+    film = add_line(film, film.shots[1].id, DialogueLine("l1", "Over here!"))  # speech 2.0–4.0 s
     music = tone(tmp_path / "media" / "music.wav", hz=440, seconds=6)
     voice = tone(tmp_path / "media" / "voice.wav", hz=1000, seconds=0.6)
     film = add_audio_clip(film, _clip(tmp_path, music, "music", "music", 0.0))

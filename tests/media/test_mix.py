@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from shotline.core.audio_edits import add_audio_clip, set_audio_clip, set_lane, set_shot_sound, set_transition
+from shotline.core.dialogue import add_line
 from shotline.core.model import (
     AudioClip,
+    DialogueLine,
     ExportSettings,
     MediaInfo,
     Project,
@@ -152,7 +154,7 @@ def test_a_range_cuts_clips_to_the_window_and_reads_on_from_the_cut(tmp_path: Pa
 
 
 def test_music_ducks_under_a_dialogue_shot_and_a_voice_over(tmp_path: Path) -> None:
-    film = set_shot_sound(_film((2.0, 2.0, 2.0)), "s2", dialogue=True)
+    film = add_line(_film((2.0, 2.0, 2.0)), "s2", DialogueLine("l2", "Over here!"))
     film = add_audio_clip(film, _clip("music", "music", 0.0, out_s=6.0))
     film = add_audio_clip(film, _clip("vo", "voice", 4.5, out_s=1.0))
     film = set_lane(film, "music", duck_db=-9.0, duck_release_us=250_000)
@@ -173,7 +175,7 @@ def test_music_ducks_under_a_dialogue_shot_and_a_voice_over(tmp_path: Path) -> N
 
 
 def test_speech_at_the_very_start_is_ducked_from_the_first_sample(tmp_path: Path) -> None:
-    film = set_shot_sound(_film(), "s1", dialogue=True)
+    film = add_line(_film(), "s1", DialogueLine("l1", "Over here!"))
     film = add_audio_clip(film, _clip("music", "music", 0.0, out_s=4.0))
     film = set_lane(film, "music", duck_db=-6.0)
     duck = _by_source(_mix(tmp_path, film)[0])["music"].duck
@@ -181,14 +183,14 @@ def test_speech_at_the_very_start_is_ducked_from_the_first_sample(tmp_path: Path
 
 
 def test_silent_speech_ducks_nothing(tmp_path: Path) -> None:
-    film = set_shot_sound(set_shot_sound(_film(), "s1", dialogue=True), "s1", muted=True)
+    film = set_shot_sound(add_line(_film(), "s1", DialogueLine("l1", "Over here!")), "s1", muted=True)
     film = add_audio_clip(film, _clip("music", "music", 0.0, out_s=4.0))
     film = add_audio_clip(film, _clip("vo", "voice", 2.5, muted=True))
     assert _by_source(_mix(tmp_path, film)[0])["music"].duck is None
 
 
 def test_overlapping_speech_merges_into_one_span(tmp_path: Path) -> None:
-    film = set_shot_sound(_film(), "s1", dialogue=True)
+    film = add_line(_film(), "s1", DialogueLine("l1", "Over here!"))
     film = add_audio_clip(film, _clip("vo", "voice", 1.5, out_s=1.0))
     film = add_audio_clip(film, _clip("vo2", "voice", 3.5, out_s=0.25))
     _, plan = _mix(tmp_path, film)

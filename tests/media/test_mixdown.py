@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from shotline.core.audio_edits import add_audio_clip, set_lane, set_shot_sound, set_transition
-from shotline.core.model import AudioClip, ExportSettings, Size, Transition, TransitionKind, Trim
+from shotline.core.dialogue import add_line
+from shotline.core.model import AudioClip, DialogueLine, ExportSettings, Size, Transition, TransitionKind, Trim
 from shotline.media.mix import AudioMix, build_mix
 from shotline.media.mixdown import render_mix, write_wav
 from shotline.media.plan import plan_export
@@ -41,7 +42,7 @@ def busy_mix(tmp_path_factory: pytest.TempPathFactory) -> tuple[AudioMix, Path]:
     film = project_of([(shots[0], None), (shots[1], Trim(500_000, 2_500_000)), (shots[2], None)], root)
     film = set_transition(film, film.shots[0].id, Transition(TransitionKind.CROSSFADE, 600_000))
     film = set_shot_sound(film, film.shots[1].id, gain_db=-4.0)
-    film = set_shot_sound(film, film.shots[2].id, dialogue=True)
+    film = add_line(film, film.shots[2].id, DialogueLine("l2", "Over here!"))
     music = tone(media / "music.wav", hz=300, seconds=8, amplitude=0.3, rate=44_100)
     voice = tone(media / "voice.wav", hz=1200, seconds=0.8, amplitude=0.2)
     film = add_audio_clip(

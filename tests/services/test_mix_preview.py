@@ -49,7 +49,7 @@ def session(tmp_path: Path) -> Iterator[ProjectSession]:
     with ProjectSession.create(tmp_path / "film.shotline", title="t", size=Size(320, 180)) as opened:
         importing.import_files(opened, shots)
         second = opened.project.shots[1].id
-        opened.execute(commands.set_shot_sound(second, dialogue=True))
+        opened.execute(commands.add_line(second, "Over here!"))
         clip = sound.add_sound(opened, music, "music", 500_000)
         opened.execute(commands.set_audio_clip(clip.id, gain_db=-6.0))
         opened.execute(commands.set_lane("music", duck_db=-10.0, duck_release_us=200_000))

@@ -19,8 +19,10 @@ from shotline.core.model import (
     MIN_SIDE,
     AudioClip,
     AudioLane,
+    Caption,
     CastKind,
     CastMember,
+    DialogueLine,
     GenerationRecord,
     GenerationSettings,
     LaneKind,
@@ -36,6 +38,7 @@ from shotline.core.model import (
     Transition,
     TransitionKind,
     Trim,
+    VoiceChoice,
 )
 
 
@@ -104,7 +107,10 @@ def sample_project(title: str = "Harbour at dawn", shots: int = 2) -> Project:
                 gain_db=-3.5,
                 muted=True,
                 solo=True,
-                dialogue=True,
+                dialogue=(
+                    DialogueLine(f"line-{n}-0", "Cast off — “now” ✓", member_id="cast-0"),
+                    DialogueLine(f"line-{n}-1", "Gulls, all of them!", speaker="Harbourmaster"),
+                ),
                 transition_out=Transition(TransitionKind.CROSSFADE, 500_000),
             )
         )
@@ -148,9 +154,22 @@ def sample_project(title: str = "Harbour at dawn", shots: int = 2) -> Project:
         else (),
         markers=(Marker("marker-0", 1_250_000, "the gull"), Marker("marker-1", 4_000_000)),
         cast=(
-            CastMember("cast-0", "Mara", CastKind.CHARACTER, "A fisherwoman in a yellow oilskin", ("media/first.png",)),
+            CastMember(
+                "cast-0",
+                "Mara",
+                CastKind.CHARACTER,
+                "A fisherwoman in a yellow oilskin",
+                ("media/first.png",),
+                VoiceChoice("openai", "coral", "gpt-4o-mini-tts", {"speed": 1.1, "instructions": "tired, warm"}),
+            ),
             CastMember("cast-1", "Quay", CastKind.PLACE, "Stone quay at dawn, gulls", ("media/q1.png", "media/q2.png")),
         ),
+        captions=(
+            Caption("caption-0", 500_000, 2_000_000, "Cast off — “now” ✓", "Mara", "line-0-0"),
+            Caption("caption-1", 2_250_000, 3_000_000, "Gulls, all of them", "Harbourmaster", None, edited=True),
+        )
+        if made
+        else (),
     )
 
 
@@ -179,6 +198,7 @@ _json: st.SearchStrategy[Any] = st.recursive(
     max_leaves=8,
 )
 _json_object = st.dictionaries(_text, _json, max_size=3)
+_one_line = _text.filter(lambda text: "\n" not in text)
 _media = st.from_regex(r"media/[A-Za-z0-9][A-Za-z0-9._-]{0,20}", fullmatch=True)
 
 
@@ -248,7 +268,9 @@ _generation = st.builds(
 
 
 @st.composite
-def _shot(draw: st.DrawFn, shot_id: str, take_ids: list[str]) -> Shot:
+def _shot(
+    draw: st.DrawFn, shot_id: str, take_ids: list[str], line_ids: list[str], speakers: list[tuple[str, str | None]]
+) -> Shot:
     return Shot(
         id=shot_id,
         prompt=draw(
@@ -262,7 +284,10 @@ def _shot(draw: st.DrawFn, shot_id: str, take_ids: list[str]) -> Shot:
         gain_db=draw(_finite),
         muted=draw(st.booleans()),
         solo=draw(st.booleans()),
-        dialogue=draw(st.booleans()),
+        dialogue=tuple(
+            DialogueLine(line_id, draw(_text), *draw(st.tuples(_one_line, st.none()) | st.sampled_from(speakers)))
+            for line_id in line_ids
+        ),
         transition_out=Transition(draw(st.sampled_from(TransitionKind)), draw(_us)),
     )
 
@@ -313,6 +338,7 @@ def _cast(draw: st.DrawFn) -> tuple[CastMember, ...]:
             kind=draw(st.sampled_from(CastKind)),
             description=draw(_text),
             images=tuple(draw(st.lists(_media, max_size=3))),
+            voice=draw(st.none() | st.builds(VoiceChoice, _text.filter(bool), _text.filter(bool), _text, _json_object)),
         )
         for member_id, name in zip(draw(_ids(len(names))), names, strict=True)
     )
@@ -329,11 +355,15 @@ def _project(draw: st.DrawFn) -> Project:
     removed_count = draw(st.integers(0, 2))
     take_ids = draw(_ids(sum(takes_per_shot) + removed_count))
     removed_ids, take_ids = take_ids[:removed_count], take_ids[removed_count:]
+    cast = draw(_cast())
+    speakers = [("", member.id) for member in cast] or [("", None)]  # a member says it, or the typed name
+    lines_per_shot = [draw(st.integers(0, 2)) for _ in range(shot_count)]
+    line_ids = draw(_ids(sum(lines_per_shot)))
     shots = []
     shot_ids = draw(_ids(shot_count))
-    for shot_id, count in zip(shot_ids, takes_per_shot, strict=True):
-        shots.append(draw(_shot(shot_id, take_ids[:count])))
-        take_ids = take_ids[count:]
+    for shot_id, count, lines in zip(shot_ids, takes_per_shot, lines_per_shot, strict=True):
+        shots.append(draw(_shot(shot_id, take_ids[:count], line_ids[:lines], speakers)))
+        take_ids, line_ids = take_ids[count:], line_ids[lines:]
     removed = tuple(
         RemovedTake(
             draw(st.sampled_from(shot_ids) | _text if shot_ids else _text), draw(_take(take_id)), draw(st.booleans())
@@ -360,8 +390,28 @@ def _project(draw: st.DrawFn) -> Project:
         lanes=lanes,
         assets=tuple(draw(_take(take_id)) for take_id in draw(_ids(draw(st.integers(0, 2))))),
         removed_takes=removed,
-        cast=draw(_cast()),
+        cast=cast,
+        captions=tuple(draw(_captions())),
     )
+
+
+@st.composite
+def _captions(draw: st.DrawFn) -> list[Caption]:
+    made = []
+    for caption_id in draw(_ids(draw(st.integers(0, 2)))):
+        start = draw(st.integers(0, MAX_LENGTH_US - 1))
+        made.append(
+            Caption(
+                caption_id,
+                start,
+                draw(st.integers(start + 1, MAX_LENGTH_US)),
+                draw(_text),
+                draw(_one_line),
+                draw(st.none() | _text),
+                draw(st.booleans()),
+            )
+        )
+    return sorted(made, key=lambda c: (c.start_us, c.end_us))
 
 
 projects = _project()

@@ -12,17 +12,25 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shotline.core.errors import ProjectCorrupt, ProjectTooNew, SaveFailed
-from shotline.core.model import FORMAT_VERSION, Project, Shot
+from shotline.core.model import FORMAT_VERSION, DialogueLine, Project, Shot
 from shotline.storage import schema
 from tests.storage.projects import projects, sample_project
 
 FIXTURES = Path(__file__).parents[1] / "data" / "projects"
 
 
+def before_6() -> Project:
+    """The sample as a format-5 file held it: its shots' "has dialogue" flag set, where format 6 has their lines
+    (one unwritten line each, after the migration), no member's voice and no captions (issue 17)."""
+    sample = sample_project()
+    shots = tuple(replace(s, dialogue=(DialogueLine(f"{s.id}-line-1"),)) for s in sample.shots)
+    return replace(sample, shots=shots, cast=tuple(replace(m, voice=None) for m in sample.cast), captions=())
+
+
 def before_5() -> Project:
     """The sample as a format-4 file held it: format 5 added the cast and a shot's mark that it continues the one
     before (issue 16)."""
-    sample = sample_project()
+    sample = before_6()
     shots = tuple(replace(s, generation=replace(s.generation, continues=False)) for s in sample.shots)
     return replace(sample, cast=(), shots=shots)
 
@@ -138,7 +146,7 @@ def test_newer_format_is_refused_with_the_exact_advice() -> None:
     with pytest.raises(ProjectTooNew) as caught:
         _loads_doc(doc)
     assert str(caught.value) == (
-        "This project was saved by a newer Shotline (format 7); this Shotline reads up to format 5. "
+        "This project was saved by a newer Shotline (format 7); this Shotline reads up to format 6. "
         "Update Shotline to open it."
     )
 
@@ -328,3 +336,66 @@ def test_a_damaged_cast_member_is_named_by_path(path: list[Any], value: object, 
         _loads_doc(_break(_doc(), path, value))
     assert words in str(caught.value)
     assert "Q" * 100 not in str(caught.value)  # a huge name is not echoed whole
+
+
+def test_format_5_shots_keep_speaking_as_one_unwritten_line_and_the_rest_is_kept() -> None:
+    """Format 6 (issue 17): a set "has dialogue" flag becomes one unwritten line (the music keeps ducking under the
+    shot), a clear one no lines; no member has a voice and the film no captions yet."""
+    doc = json.loads((FIXTURES / "v5.json").read_bytes())
+    doc["shots"][1]["dialogue"] = False
+    old = _loads_doc(doc)
+    first, second = old.shots
+    assert first.dialogue == (DialogueLine("shot-0-line-1", text="", speaker="", member_id=None),)
+    assert second.dialogue == ()
+    assert old == replace(before_6(), shots=(first, replace(before_6().shots[1], dialogue=())))
+    assert schema.loads(schema.dumps(old)) == old, "the migrated project saves and opens as it is"
+
+
+def test_lines_keep_their_order_speakers_and_words_and_voices_and_captions_come_back() -> None:
+    project = schema.loads(schema.dumps(sample_project()))
+    said = [(line.id, line.member_id, line.speaker, line.text) for line in project.shots[0].dialogue]
+    assert said == [
+        ("line-0-0", "cast-0", "", "Cast off — “now” ✓"),
+        ("line-0-1", None, "Harbourmaster", "Gulls, all of them!"),
+    ]
+    voice = project.cast[0].voice
+    assert voice is not None and (voice.backend, voice.voice, voice.model) == ("openai", "coral", "gpt-4o-mini-tts")
+    assert dict(voice.settings) == {"speed": 1.1, "instructions": "tired, warm"}
+    assert project.cast[1].voice is None
+    assert [(c.start_us, c.end_us, c.line_id, c.edited) for c in project.captions] == [
+        (500_000, 2_000_000, "line-0-0", False),
+        (2_250_000, 3_000_000, None, True),
+    ]
+
+
+def test_captions_come_back_in_time_order() -> None:
+    doc = _doc()
+    doc["captions"].reverse()
+    assert [c.id for c in _loads_doc(doc).captions] == ["caption-0", "caption-1"]
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "words"),
+    [
+        (["shots", 1, "dialogue", 0, "member"], "cast-9", "shots[1].dialogue[0].member is 'cast-9', no member of"),
+        (["shots", 1, "dialogue", 0, "speaker"], "Mara", "shots[1].dialogue[0] names both a cast member and a typed"),
+        (["shots", 1, "dialogue", 1, "speaker"], "A\nB", "shots[1].dialogue[1].speaker runs over more than one line"),
+        (["shots", 1, "dialogue", 1, "speaker"], "S" * 81, "speaker is longer than 80 characters"),
+        (["shots", 0, "dialogue", 1, "text"], "w" * 1001, "shots[0].dialogue[1].text is longer than 1000 characters"),
+        (["shots", 0, "dialogue", 1, "text"], 7, "(shot 1, line 2)"),
+        (["shots", 2, "dialogue", 0, "id"], "line-0-1", "shots[2].dialogue[0].id is 'line-0-1', the same as shots[0]"),
+        (["shots", 0, "dialogue"], True, "shots[0].dialogue should be a list but is true/false"),
+        (["shots", 0, "dialogue"], [{"id": f"l{n}", "text": "hi"} for n in range(51)], "lists 51 lines; a shot"),
+        (["cast", 0, "voice", "voice"], "", "cast[0].voice.voice is empty"),
+        (["cast", 0, "voice", "backend"], KeyError, "cast[0].voice.backend is missing"),
+        (["cast", 0, "voice", "settings"], "fast", "cast[0].voice.settings should be an object"),
+        (["captions", 0, "end_us"], 500_000, "captions[0].end_us is 00:00:00.500, not after its start"),
+        (["captions", 1, "start_us"], -1, "captions[1].start_us should be at least 0"),
+        (["captions", 1, "id"], "caption-0", "captions[1].id is 'caption-0', the same as captions[0].id"),
+        (["captions", 0, "text"], "w" * 1001, "captions[0].text is longer than 1000 characters (caption 1)"),
+    ],
+)
+def test_a_damaged_line_voice_or_caption_is_named_by_path(path: list[Any], value: object, words: str) -> None:
+    with pytest.raises(ProjectCorrupt) as caught:
+        _loads_doc(_break(_doc(), path, value))
+    assert words in str(caught.value)

@@ -77,11 +77,10 @@ def test_shot_sound_controls_each_change_the_shot_in_one_step(
     one_step(document, spin_gain)
     one_step(document, lambda: sound.mute_check.setChecked(True))
     one_step(document, lambda: sound.solo_check.setChecked(True))
-    one_step(document, lambda: sound.dialogue_check.setChecked(True))
-    sound.dialogue_check.setChecked(True)
-    assert shot().dialogue and sound.dialogue_check.isChecked()
+    sound.solo_check.setChecked(True)
+    assert shot().solo and sound.solo_check.isChecked()
     document.undo()
-    assert not shot().dialogue and not sound.dialogue_check.isChecked()  # the control follows the model back
+    assert not shot().solo and not sound.solo_check.isChecked()  # the control follows the model back
 
 
 def test_two_clicks_on_one_checkbox_are_two_steps(

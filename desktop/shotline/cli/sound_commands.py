@@ -53,7 +53,8 @@ def _lane_line(lane: AudioLane) -> str:
 
 def _shot_line(project: Project, shot: Shot) -> str:
     number = project.index_of(shot.id) + 1
-    speech = "dialogue" if shot.dialogue else "no dialogue"
+    count = len(shot.dialogue)
+    speech = f"dialogue ({count} line{'s' if count != 1 else ''})" if count else "no dialogue"
     out = shot.transition_out
     handover = f"crossfade {format_time(out.duration_us)}" if out.kind is TransitionKind.CROSSFADE else "cut"
     return (
@@ -264,12 +265,10 @@ shot.add_command(shot_set)  # what the shot asks its backend for (cli.shot_setti
 @click.option("--gain", type=GAIN, default=None, help="Gain in dB of the shot's own sound.")
 @click.option("--mute/--unmute", "muted", default=None, help="Silence the shot's sound, or play it again.")
 @click.option("--solo/--unsolo", "solo", default=None, help="Play only soloed things while any is soloed.")
-@click.option("--dialogue/--no-dialogue", "dialogue", default=None, help="Its sound is speech: music ducks under it.")
-def shot_sound(
-    project: str, shot_ref: str, gain: float | None, muted: bool | None, solo: bool | None, dialogue: bool | None
-) -> None:
-    """Change SHOT's own sound (id or position): gain, mute, solo, dialogue."""
-    changes = _changes(gain_db=gain, muted=muted, solo=solo, dialogue=dialogue)
+def shot_sound(project: str, shot_ref: str, gain: float | None, muted: bool | None, solo: bool | None) -> None:
+    """Change SHOT's own sound (id or position): gain, mute, solo. A shot with dialogue lines (`shotline line add`)
+    carries speech: the music ducks under it."""
+    changes = _changes(gain_db=gain, muted=muted, solo=solo)
     with editing(project) as session:
         target = session.project.shot(shot_ref)
         session.execute(commands.set_shot_sound(target.id, **changes))

@@ -142,8 +142,8 @@ def set_lane(project: Project, lane_id: str, **changes: Any) -> Project:
 
 
 def set_shot_sound(project: Project, shot_id: str, **changes: Any) -> Project:
-    """Change a shot's own sound: gain_db, muted, solo, dialogue."""
-    allowed = {"gain_db", "muted", "solo", "dialogue"}
+    """Change a shot's own sound: gain_db, muted, solo. (Whether it carries speech is its dialogue lines.)"""
+    allowed = {"gain_db", "muted", "solo"}
     if unknown := set(changes) - allowed:
         raise EditError(f"A shot's sound has no setting {', '.join(sorted(unknown))}.")
     if "gain_db" in changes:

@@ -6,7 +6,8 @@ case, as a creator types them; two members may not share a name in any case. An 
 is no mention (an e-mail address in a prompt stays as it is).
 
 Renaming a member rewrites every mention of it in every shot's prompt and negative prompt in the same edit, so one
-undo step brings both back. Removing a member leaves the prompts as the creator wrote them.
+undo step brings both back. Removing a member leaves the prompts as the creator wrote them; the lines it said
+keep its name, as a typed speaker.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
+from shotline.core import dialogue
 from shotline.core.errors import EditError
 from shotline.core.model import CastKind, CastMember, Project, Shot
 
@@ -154,5 +156,7 @@ def remove_image(project: Project, member_id: str, image: str) -> Project:
 
 
 def remove_member(project: Project, member_id: str) -> Project:
+    """Take a member out of the cast; the lines they said keep their name as a typed speaker (`dialogue`)."""
     member = project.member(member_id)
-    return replace(project, cast=tuple(m for m in project.cast if m.id != member.id))
+    unlinked = dialogue.without_member(project, member)
+    return replace(unlinked, cast=tuple(m for m in project.cast if m.id != member.id))

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from shotline.core import audio_edits, cast, edits, markers
+from shotline.core import audio_edits, cast, dialogue, edits, markers
 from shotline.core.model import (
     AudioClip,
     CastKind,
     CastMember,
+    DialogueLine,
     GenerationSettings,
     Marker,
     Project,
@@ -169,3 +170,30 @@ def remove_cast_image(member_id: str, image: str) -> Command:
 
 def remove_cast_member(member_id: str) -> Command:
     return Command("Remove cast member", partial(cast.remove_member, member_id=member_id))
+
+
+def add_line(
+    shot_id: str, text: str = "", *, speaker: str = "", member_id: str | None = None, index: int | None = None
+) -> Command:
+    """A line said in the shot, by a cast member (`member_id`) or a typed speaker, at `index` among its lines."""
+    line = DialogueLine(new_id(), text, speaker, member_id)
+    return Command("Add line", partial(dialogue.add_line, shot_id=shot_id, line=line, index=index))
+
+
+def edit_line(
+    shot_id: str, line_id: str, *, text: str | None = None, speaker: str | None = None, member_id: str | None = None
+) -> Command:
+    """Change a line's words or speaker; typing in one field is one undo step (`merge_key`)."""
+    apply = partial(
+        dialogue.edit_line, shot_id=shot_id, line_id=line_id, text=text, speaker=speaker, member_id=member_id
+    )
+    field = "text" if text is not None else "speaker"
+    return Command("Edit line", apply, ("line", line_id, field))
+
+
+def remove_line(shot_id: str, line_id: str) -> Command:
+    return Command("Delete line", partial(dialogue.remove_line, shot_id=shot_id, line_id=line_id))
+
+
+def move_line(shot_id: str, line_id: str, to_index: int) -> Command:
+    return Command("Move line", partial(dialogue.move_line, shot_id=shot_id, line_id=line_id, to_index=to_index))

@@ -38,11 +38,12 @@ def add_shot(project: Project, shot: Shot, index: int | None = None) -> Project:
 
 
 def duplicate_shot(project: Project, shot_id: str, new_shot_id: str) -> Project:
-    """Insert a copy of a shot right after it; its takes are copied too (same media, new ids)."""
+    """Insert a copy of a shot right after it; its takes and lines are copied too (same media and words, new ids)."""
     shot = project.shot(shot_id)
     takes = tuple(replace(t, id=derived_id(new_shot_id, t.id)) for t in shot.takes)
     picked = derived_id(new_shot_id, shot.picked_take_id) if shot.picked_take_id else None
-    copy = replace(shot, id=new_shot_id, takes=takes, picked_take_id=picked)
+    lines = tuple(replace(line, id=derived_id(new_shot_id, line.id)) for line in shot.dialogue)
+    copy = replace(shot, id=new_shot_id, takes=takes, picked_take_id=picked, dialogue=lines)
     return add_shot(project, copy, project.index_of(shot_id) + 1)
 
 
@@ -110,7 +111,7 @@ def split_shot(project: Project, shot_id: str, at_us: int, new_shot_id: str) -> 
     """Cut a shot in two at `at_us`, measured from the start of the shot as it plays.
 
     Both halves keep every take (the second half's get new ids); the picked take ends at the cut in the first
-    half and starts there in the second.
+    half and starts there in the second. The lines stay with the first half: copied, they would be said twice.
     """
     shot = project.shot(shot_id)
     take = _picked(shot)
@@ -132,6 +133,7 @@ def split_shot(project: Project, shot_id: str, at_us: int, new_shot_id: str) -> 
         title=f"{shot.title} (2)" if shot.title else "",
         takes=second_takes,
         picked_take_id=derived_id(new_shot_id, take.id),
+        dialogue=(),
     )
     project = with_shot(project, shot_id, lambda _: first)
     return add_shot(project, second, project.index_of(shot_id) + 1)

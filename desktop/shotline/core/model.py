@@ -25,7 +25,7 @@ from shotline.core.errors import (
     UnknownTake,
 )
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 """The project.json format this Shotline writes; storage migrates older ones and refuses newer ones."""
 
 # What a project's settings may ask of an export. The loader refuses a project outside these bounds (a hand-edited
@@ -184,6 +184,21 @@ CUT = Transition()
 
 
 @dataclass(frozen=True, slots=True)
+class DialogueLine:
+    """One line said in a shot: its words and who says them (`core.dialogue` has the rules and the edits).
+
+    The speaker is a cast member (`member_id`, so a renamed member keeps its lines and its voice) or a name the
+    creator typed (`speaker`: "Narrator", "A voice off"), or nobody named when both are empty. A line with no
+    `text` yet is an unwritten one (a format-5 "has dialogue" shot opens with one): it still makes the shot a
+    speaking one, but nothing is sent, spoken or captioned for it."""
+
+    id: str
+    text: str = ""
+    speaker: str = ""
+    member_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Shot:
     id: str
     prompt: str
@@ -195,8 +210,9 @@ class Shot:
     gain_db: float = 0.0
     muted: bool = False
     solo: bool = False
-    dialogue: bool = False
-    """The shot's own sound carries speech: music lanes duck under it."""
+    dialogue: tuple[DialogueLine, ...] = ()
+    """What is said in the shot, in speaking order. A shot with lines carries speech: music lanes duck under its
+    own sound, a model that speaks is sent them, a voice can say them and captions show them."""
     transition_out: Transition = CUT
 
     @property
@@ -319,6 +335,39 @@ class CastMember:
     kind: CastKind = CastKind.CHARACTER
     description: str = ""
     images: tuple[str, ...] = ()
+    voice: VoiceChoice | None = None
+    """How the member sounds wherever a line of theirs is voiced, so a character sounds the same in every shot."""
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceChoice:
+    """A voice: the voice backend that speaks it, its voice there and how it is set. An empty `model` means the
+    backend's default; `settings` are the backend's own (speed, stability, style…), plain JSON values."""
+
+    backend: str
+    voice: str
+    model: str = ""
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Caption:
+    """Words on screen over [start_us, end_us) of the timeline. `line_id` is the dialogue line it was made from
+    (None for one the creator added; a line deleted later leaves its caption as it is); `edited` says the creator
+    changed its words or times, so remaking captions from the lines keeps it. `speaker` is the name shown, as it
+    was when the caption was made."""
+
+    id: str
+    start_us: int
+    end_us: int
+    text: str
+    speaker: str = ""
+    line_id: str | None = None
+    edited: bool = False
+
+    @property
+    def duration_us(self) -> int:
+        return self.end_us - self.start_us
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,6 +386,8 @@ class Project:
     """Timeline markers, in time order."""
     cast: tuple[CastMember, ...] = ()
     """The cast and places: characters, places, props and looks prompts mention as `@name`, in the creator's order."""
+    captions: tuple[Caption, ...] = ()
+    """The film's captions, in time order."""
     format_version: int = FORMAT_VERSION
 
     def index_of(self, shot_id: str) -> int:

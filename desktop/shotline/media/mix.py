@@ -145,7 +145,7 @@ def _check_present(clip: AudioClip, lane: AudioLane, source: Path) -> None:
 def speech_spans(project: Project, plan: RenderPlan, *, lane_id: str) -> tuple[tuple[int, int], ...]:
     """Output samples where speech plays on lanes other than `lane_id`, merged and in order.
 
-    Speech is a playing dialogue shot with sound (on the clips lane) or a playing clip on a voice lane. A lane
+    Speech is a playing shot with dialogue lines and sound (on the clips lane) or a playing clip on a voice lane. A lane
     never ducks under its own sound, so a dialogue shot does not lower the other shots' sound around it.
     """
     found: list[tuple[int, int]] = []
@@ -161,7 +161,7 @@ def speech_spans(project: Project, plan: RenderPlan, *, lane_id: str) -> tuple[t
 
 
 def _shot_speaks(project: Project, shot: Shot, has_audio: bool, lane_id: str) -> bool:
-    return lane_id != CLIP_SOUND_LANE and shot.dialogue and has_audio and shot_heard(project, shot)
+    return lane_id != CLIP_SOUND_LANE and bool(shot.dialogue) and has_audio and shot_heard(project, shot)
 
 
 def _clip_speaks(project: Project, clip: AudioClip, lane_id: str) -> bool:

@@ -21,7 +21,15 @@ _SIZE = re.compile(r"(\d{1,6})x(\d{1,6})")
 _FRACTION = re.compile(r"\d{1,12}(/[1-9]\d{0,11})?")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _INDEX = re.compile(r"(\w+)\[(\d+)\]")
-_PLACES = {"shots": "shot", "takes": "take", "audio": "sound clip", "assets": "library take", "lanes": "audio lane"}
+_PLACES = {
+    "shots": "shot",
+    "takes": "take",
+    "dialogue": "line",
+    "audio": "sound clip",
+    "assets": "library take",
+    "lanes": "audio lane",
+    "captions": "caption",
+}
 MISSING = object()
 MAX_DEPTH = 32
 """How deeply a project's JSON may nest: a project needs 8 levels below its request snapshots; thousands of levels

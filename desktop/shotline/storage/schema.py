@@ -64,7 +64,21 @@ def _v4_to_v5(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
+def _v5_to_v6(document: dict[str, Any]) -> dict[str, Any]:
+    """Format 6 gives shots their dialogue lines, cast members a voice and projects captions. A shot's "has dialogue"
+    flag becomes its list of lines: a set flag one unwritten line (no words, nobody named) so the shot still counts
+    as speaking and the music keeps ducking under it as the creator set, and the inspector shows where its words go;
+    an unwritten line is sent, voiced and captioned nowhere. Its id comes from the shot's, so the step stays pure.
+    The version goes up so an older Shotline refuses the file rather than reading a list as a flag."""
+    for shot in document.get("shots", []):
+        said = shot.get("dialogue", False)
+        if isinstance(said, bool):  # anything else is damage the reader names
+            shot["dialogue"] = [{"id": f"{shot['id']}-line-1", "text": "", "speaker": ""}] if said else []
+    document.setdefault("captions", [])
+    return document
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6}
 """`MIGRATIONS[n]` turns a format-n document into a format-(n+1) one. Pure functions; add one per format bump,
 with a golden fixture tests/data/projects/v<n>.json."""
 

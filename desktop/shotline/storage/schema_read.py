@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Any
 
-from shotline.core import cast
+from shotline.core import cast, dialogue
 from shotline.core.model import (
     DEFAULT_LANES,
     FORMAT_VERSION,
@@ -25,8 +25,10 @@ from shotline.core.model import (
     MIN_SIDE,
     AudioClip,
     AudioLane,
+    Caption,
     CastKind,
     CastMember,
+    DialogueLine,
     GenerationRecord,
     GenerationSettings,
     LaneKind,
@@ -41,6 +43,7 @@ from shotline.core.model import (
     Transition,
     TransitionKind,
     Trim,
+    VoiceChoice,
 )
 from shotline.core.timecode import format_time
 from shotline.storage import references
@@ -184,6 +187,58 @@ def _read_member(f: Fields) -> CastMember:
         kind=CastKind(_enum_value(f, "kind", CastKind, CastKind.CHARACTER.value)),
         description=description,
         images=images,
+        voice=None if f.raw("voice", None) is None else _read_voice(f.nested("voice")),
+    )
+
+
+_VOICE_TEXT = 200
+"""Characters in a voice's backend, voice id or model: ids, never prose."""
+
+
+def _read_voice(f: Fields) -> VoiceChoice:
+    names = {key: f.text(key, "" if key == "model" else MISSING) for key in ("backend", "voice", "model")}
+    for key, value in names.items():
+        if len(value) > _VOICE_TEXT:
+            corrupt(f.path(key), f"is longer than {_VOICE_TEXT} characters")
+        if not value and key != "model":
+            corrupt(f.path(key), "is empty")
+    return VoiceChoice(names["backend"], names["voice"], names["model"], f.mapping("settings"))
+
+
+def _words(f: Fields, key: str) -> str:
+    """A line's or caption's words, within the bounds the line edits keep."""
+    text = f.text(key, "")
+    if problem := dialogue.text_problem(text):
+        corrupt(f.path(key), problem)
+    return text
+
+
+def _read_line(f: Fields) -> DialogueLine:
+    """A dialogue line: its words, and a cast member's id or a typed name for who says them (never both)."""
+    member = f.opt_text("member")
+    speaker = f.text("speaker", "")
+    if problem := dialogue.speaker_problem(speaker):
+        corrupt(f.path("speaker"), problem)
+    if member is not None and speaker:
+        corrupt(f.where, "names both a cast member and a typed speaker; a line has one speaker")
+    return DialogueLine(id=f.text("id"), text=_words(f, "text"), speaker=speaker, member_id=member)
+
+
+def _read_caption(f: Fields) -> Caption:
+    start, end = _time(f, "start_us"), _time(f, "end_us")
+    if end <= start:
+        corrupt(f.path("end_us"), f"is {format_time(end)}, not after its start ({format_time(start)})")
+    speaker = f.text("speaker", "")
+    if problem := dialogue.speaker_problem(speaker):
+        corrupt(f.path("speaker"), problem)
+    return Caption(
+        id=f.text("id"),
+        start_us=start,
+        end_us=end,
+        text=_words(f, "text"),
+        speaker=speaker,
+        line_id=f.opt_text("line_id"),
+        edited=f.flag("edited", False),
     )
 
 
@@ -208,6 +263,13 @@ def _list_of(f: Fields, key: str, read: Callable[[Fields], Any]) -> tuple[Any, .
     return tuple(read(Fields(item, f"{f.path(key)}[{i}]")) for i, item in enumerate(f.items(key, [])))
 
 
+def _lines(f: Fields) -> tuple[DialogueLine, ...]:
+    lines = _list_of(f, "dialogue", _read_line)
+    if len(lines) > dialogue.MAX_LINES:
+        corrupt(f.path("dialogue"), f"lists {len(lines)} lines; a shot keeps at most {dialogue.MAX_LINES}")
+    return lines
+
+
 def _read_shot(f: Fields) -> Shot:
     generation = f.raw("generation", None)
     transition = f.raw("transition_out", None)
@@ -223,7 +285,7 @@ def _read_shot(f: Fields) -> Shot:
         gain_db=f.number("gain_db", 0.0, between=_GAIN_DB),
         muted=f.flag("muted", False),
         solo=f.flag("solo", False),
-        dialogue=f.flag("dialogue", False),
+        dialogue=_lines(f),
         transition_out=Transition()
         if t is None
         else Transition(TransitionKind(_enum_value(t, "kind", TransitionKind)), _time(t, "duration_us", 0)),
@@ -286,6 +348,8 @@ def read_project(f: Fields) -> Project:
         # kept in time order whatever the file says: the timeline and the edits rely on it
         markers=tuple(sorted(_list_of(f, "markers", _read_marker), key=lambda m: m.at_us)),
         cast=_list_of(f, "cast", _read_member),
+        # kept in time order whatever the file says, as markers are
+        captions=tuple(sorted(_list_of(f, "captions", _read_caption), key=lambda c: (c.start_us, c.end_us))),
         format_version=FORMAT_VERSION,
     )
     _check_ids(project)
@@ -325,6 +389,16 @@ def _check_ids(project: Project) -> None:
             corrupt(
                 f"cast[{n}].name", f"is {member.name!r}, the name of cast[{first}] too; a prompt's @name must name one"
             )
+    lines = (
+        (f"shots[{n}].dialogue[{k}]", line.id) for n, s in enumerate(project.shots) for k, line in enumerate(s.dialogue)
+    )
+    _unique(lines, "dialogue lines (voices and captions name the line they came from)")
+    _unique(((f"captions[{n}]", caption.id) for n, caption in enumerate(project.captions)), "captions")
+    members = {member.id for member in project.cast}
+    for n, shot in enumerate(project.shots):
+        for k, line in enumerate(shot.dialogue):
+            if line.member_id is not None and line.member_id not in members:
+                corrupt(f"shots[{n}].dialogue[{k}].member", f"is {line.member_id!r}, no member of this project's cast")
     lanes = {lane.id for lane in project.lanes}
     for n, clip in enumerate(project.audio):
         if clip.lane not in lanes:

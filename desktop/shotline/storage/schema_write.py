@@ -16,7 +16,9 @@ from shotline.core.model import (
     FORMAT_VERSION,
     AudioClip,
     AudioLane,
+    Caption,
     CastMember,
+    DialogueLine,
     GenerationSettings,
     MediaInfo,
     Project,
@@ -24,6 +26,7 @@ from shotline.core.model import (
     Shot,
     Take,
     Trim,
+    VoiceChoice,
 )
 
 
@@ -102,6 +105,12 @@ def _generation_settings(gen: GenerationSettings) -> dict[str, Any]:
     }
 
 
+def _line(line: DialogueLine) -> dict[str, Any]:
+    # a line names its speaker one way: a cast member by id, or a typed name
+    said_by = {"member": line.member_id} if line.member_id is not None else {"speaker": line.speaker}
+    return {"id": line.id, "text": line.text, **said_by}
+
+
 def _shot(shot: Shot) -> dict[str, Any]:
     return {
         "id": shot.id,
@@ -114,7 +123,7 @@ def _shot(shot: Shot) -> dict[str, Any]:
         "gain_db": shot.gain_db,
         "muted": shot.muted,
         "solo": shot.solo,
-        "dialogue": shot.dialogue,
+        "dialogue": [_line(line) for line in shot.dialogue],
         "transition_out": {"kind": shot.transition_out.kind.value, "duration_us": shot.transition_out.duration_us},
     }
 
@@ -156,6 +165,25 @@ def _member(member: CastMember) -> dict[str, Any]:
         "kind": member.kind.value,
         "description": member.description,
         "images": list(member.images),
+        "voice": _voice(member.voice),
+    }
+
+
+def _voice(voice: VoiceChoice | None) -> dict[str, Any] | None:
+    if voice is None:
+        return None
+    return {"backend": voice.backend, "voice": voice.voice, "model": voice.model, "settings": dict(voice.settings)}
+
+
+def _caption(caption: Caption) -> dict[str, Any]:
+    return {
+        "id": caption.id,
+        "start_us": caption.start_us,
+        "end_us": caption.end_us,
+        "text": caption.text,
+        "speaker": caption.speaker,
+        "line_id": caption.line_id,
+        "edited": caption.edited,
     }
 
 
@@ -180,6 +208,7 @@ def project_to_json(project: Project) -> dict[str, Any]:
         "removed_takes": [_removed(r) for r in project.removed_takes],
         "markers": [{"id": m.id, "at_us": m.at_us, "name": m.name} for m in project.markers],
         "cast": [_member(m) for m in project.cast],
+        "captions": [_caption(c) for c in project.captions],
     }
 
 

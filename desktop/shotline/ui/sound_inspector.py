@@ -224,7 +224,8 @@ def _set_spin(spin: QDoubleSpinBox, value: float) -> None:
 
 
 class ShotSoundSection(_Section):
-    """The selected shot's own sound (gain, mute, solo, dialogue) and how it hands over to the next shot."""
+    """The selected shot's own sound (gain, mute, solo) and how it hands over to the next shot. (A shot with
+    dialogue lines carries speech, which the music ducks under: the dialogue section edits them.)"""
 
     def __init__(self, document: ProjectDocument, parent: QWidget | None = None) -> None:
         super().__init__("Shot sound", document, parent)
@@ -234,8 +235,6 @@ class ShotSoundSection(_Section):
         self.mute_check = QCheckBox("Mute", self)
         self.solo_check = QCheckBox("Solo", self)
         self.solo_check.setToolTip("While anything is soloed, only soloed sound plays")
-        self.dialogue_check = QCheckBox("Has dialogue", self)
-        dialogue_hint = hint_label("(music ducks under it)", self)
         self.transition_combo = QComboBox(self)
         self.transition_combo.addItem("Cut", TransitionKind.CUT.value)
         self.transition_combo.addItem("Crossfade", TransitionKind.CROSSFADE.value)
@@ -244,13 +243,11 @@ class ShotSoundSection(_Section):
         self.crossfade_spin.setToolTip("How long the two shots overlap")
 
         toggles = row_of(self, self.mute_check, self.solo_check)
-        dialogue = row_of(self, self.dialogue_check, dialogue_hint, stretch_last=True)
         transition = row_of(self, self.transition_combo, self.crossfade_spin, stretch_last=True)
         self.transition_row = transition
 
         self.add_row("Gain", self.gain_spin)
         self.add_row("", toggles)
-        self.add_row("", dialogue)
         self.add_row("Into next shot", transition)
 
         self.gain_spin.valueChanged.connect(
@@ -258,7 +255,6 @@ class ShotSoundSection(_Section):
         )
         self.mute_check.toggled.connect(lambda on: self._sound(toggles, muted=on))
         self.solo_check.toggled.connect(lambda on: self._sound(toggles, solo=on))
-        self.dialogue_check.toggled.connect(lambda on: self._sound(dialogue, dialogue=on))
         self.transition_combo.activated.connect(self._kind_chosen)
         self.crossfade_spin.valueChanged.connect(self._length_changed)
         self.toggles = toggles
@@ -302,7 +298,6 @@ class ShotSoundSection(_Section):
             _set_spin(self.gain_spin, shot.gain_db)
             self.mute_check.setChecked(shot.muted)
             self.solo_check.setChecked(shot.solo)
-            self.dialogue_check.setChecked(shot.dialogue)
             last = self._is_last(shot)
             self.transition_row.setEnabled(not last)
             self.transition_row.setToolTip("The last shot has no next shot to hand over to." if last else "")
