@@ -107,7 +107,8 @@ class StillCell(QFrame):
             self.picture.setPixmap(pixmap)
         else:
             self.picture.setPixmap(QPixmap())
-            self.picture.setText("…" if state.landed else state.status or "Waiting")
+            # at work, the bar over the box's foot says how the job is doing; the box itself says nothing twice
+            self.picture.setText("…" if state.landed else "" if state.progress is not None else "Waiting")
             self.picture.setStyleSheet(f"color: {theme.MUTED.name()}; background: {theme.BASE.name()}")
         self.badge.setText(state.badge)
         self.badge.setVisible(bool(state.badge))
