@@ -275,6 +275,7 @@ def test_paid_stills_are_priced_asked_about_and_a_refusal_is_said_on_each_cell(
         dialog.send()
         question = dialog.spend_question
         assert question is not None and "Drafting 2 stills is estimated at about $0.13." in question.text()
+        assert question.windowTitle() == "These stills cost money"
         question.button(QMessageBox.StandardButton.No).click()
         assert openai.generated == [] and document.jobs() == []  # a no sends nothing
 

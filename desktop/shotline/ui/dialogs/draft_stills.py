@@ -333,14 +333,15 @@ class DraftStillsDialog(QDialog):
         if self.planned is None or not self.draft_button.isEnabled():
             return
         count = self.count.value()
-        self.spend_question = ask_then(self, self.document, self.planned, count, self._start)
-        if self.spend_question is not None:
-            # the question's own words are a Generate's ("Generating 4 takes…"): these are stills
-            noun = f"{count} take{'s' if count != 1 else ''}"
-            self.spend_question.setWindowTitle("These stills cost money")
-            self.spend_question.setText(
-                self.spend_question.text().replace(f"Generating {noun}", f"Drafting {count} {self._noun()}s")
-            )
+        self.spend_question = ask_then(
+            self,
+            self.document,
+            self.planned,
+            count,
+            self._start,
+            doing=f"Drafting {count} {self._noun()}s",
+            title=f"These {self._noun()}s cost money",
+        )
 
     def _start(self) -> None:
         info = self._info()
