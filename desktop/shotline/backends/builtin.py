@@ -7,9 +7,10 @@ the window's model menus only read what a backend offers.
 
 from __future__ import annotations
 
-from shotline.backends.catalogue import shipped_models, shipped_stills
+from shotline.backends.catalogue import shipped_models, shipped_stills, shipped_voices
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.backends.stills import with_stills
+from shotline.backends.voices import with_voices
 from shotline.core.ports import BackendInfo, BackendKind, GenerationBackend
 
 ANIMATIC = BackendInfo(
@@ -19,8 +20,10 @@ ANIMATIC = BackendInfo(
     poll_seconds=0.1,
     models=shipped_models("animatic"),
     still_models=shipped_stills("animatic"),
+    voice_models=shipped_voices("animatic"),
     max_concurrency=2,
-    description="Renders each shot as a timed title card of its prompt, on this computer. Free, needs no key.",
+    description="Renders each shot as a timed title card of its prompt, and speaks its lines with this computer's "
+    "own voices, on this computer. Free, needs no key.",
 )
 
 
@@ -56,6 +59,7 @@ OPENAI = BackendInfo(
     kind=BackendKind.CLOUD,
     models=shipped_models("openai"),
     still_models=shipped_stills("openai"),
+    voice_models=shipped_voices("openai"),
     key_env_vars=("OPENAI_API_KEY",),
     # per-tier request limits are generous, but each job renders for minutes on the provider's side
     max_concurrency=4,
@@ -141,6 +145,12 @@ def _animatic(context: BackendContext) -> GenerationBackend:
     return AnimaticBackend(context)
 
 
+def _system_voice(context: BackendContext) -> GenerationBackend:
+    from shotline.backends.system_voice import SystemVoiceBackend
+
+    return SystemVoiceBackend(ANIMATIC, context)
+
+
 def _runway(context: BackendContext) -> GenerationBackend:
     from shotline.backends.runway import RunwayBackend
 
@@ -175,6 +185,12 @@ def _openai_images(context: BackendContext) -> GenerationBackend:
     from shotline.backends.openai_images import OpenAIImages
 
     return OpenAIImages(context)
+
+
+def _openai_speech(context: BackendContext) -> GenerationBackend:
+    from shotline.backends.openai_speech import OpenAISpeech
+
+    return OpenAISpeech(context)
 
 
 def _luma(context: BackendContext) -> GenerationBackend:
@@ -219,7 +235,7 @@ def _comfyui(context: BackendContext) -> GenerationBackend:
     return ComfyUIBackend(context)
 
 
-ANIMATIC_SPEC = BackendSpec(info=ANIMATIC, create=_animatic)
+ANIMATIC_SPEC = with_voices(BackendSpec(info=ANIMATIC, create=_animatic), _system_voice)
 """Also published as the `shotline.backends` entry point a plug-in would use (pyproject.toml), which proves that
 route on every start."""
 
@@ -227,7 +243,7 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     ANIMATIC_SPEC,
     with_stills(BackendSpec(info=RUNWAY, create=_runway), _runway_images),
     with_stills(BackendSpec(info=GOOGLE, create=_google), _google_images),
-    with_stills(BackendSpec(info=OPENAI, create=_openai), _openai_images),
+    with_voices(with_stills(BackendSpec(info=OPENAI, create=_openai), _openai_images), _openai_speech),
     BackendSpec(info=LUMA, create=_luma),
     BackendSpec(info=LUMA_AGENTS, create=_luma_agents),
     with_stills(BackendSpec(info=FAL, create=_fal), _fal_images),

@@ -12,7 +12,8 @@ A file looks like this (lengths in seconds, amounts in USD written as strings so
 
     [models."model-id"]                       # the id the provider knows it by; the first model is the default
     label = "Model 1.0"
-    kind = "video"                            # or "image": a still model (no lengths), priced per_image
+    kind = "video"                            # or "image": a still model (no lengths), priced per_image;
+                                              # or "speech": a voice model, priced per_character (voices = [...])
     lengths = [5, 10]                         # the lengths it makes; or a range:
     # min_length = 2, max_length = 10, length_step = 1   (step 0: any length in the range)
     fit = "nearest"                           # nearest | at_least | exact (core.lengths.LengthFit)
@@ -78,7 +79,7 @@ _FLAGS = (
     "remix",
     "references_with_frames",
 )
-_LISTS = ("aspects", "resolutions")
+_LISTS = ("aspects", "resolutions", "voices")
 _LENGTHS = ("lengths", "min_length", "max_length", "length_step", "fit")
 _OWN = ("price", "route", "shares")
 _REFERENCES = ("reference_images", "reference_tag", "reference_kinds")
@@ -117,6 +118,10 @@ class BackendModels:
     def stills(self) -> tuple[ModelInfo, ...]:
         """The image models: what draft stills are made with."""
         return tuple(model.info for model in self.models if model.info.kind is MediaKind.IMAGE)
+
+    def voices(self) -> tuple[ModelInfo, ...]:
+        """The speech models: what a cast member's lines are spoken with."""
+        return tuple(model.info for model in self.models if model.info.kind is MediaKind.SPEECH)
 
     def entry(self, model_id: str) -> CatalogueModel | None:
         return next((model for model in self.models if model.info.id == model_id), None)
@@ -173,10 +178,10 @@ class Catalogue:
         models = self._backends.get(info.id)
         if models is None or not models.models:
             return info
-        videos, stills = models.infos() or info.models, models.stills()
-        if (videos, stills) == (info.models, info.still_models):
+        videos, stills, voices = models.infos() or info.models, models.stills(), models.voices()
+        if (videos, stills, voices) == (info.models, info.still_models, info.voice_models):
             return info
-        return dataclasses.replace(info, models=videos, still_models=stills)
+        return dataclasses.replace(info, models=videos, still_models=stills, voice_models=voices)
 
     def models(self, backend_id: str) -> BackendModels:
         """The backend's models; an empty list when the catalogue has no file for it."""
@@ -200,6 +205,10 @@ def shipped_stills(backend_id: str) -> tuple[ModelInfo, ...]:
     return shipped().models(backend_id).stills()
 
 
+def shipped_voices(backend_id: str) -> tuple[ModelInfo, ...]:
+    return shipped().models(backend_id).voices()
+
+
 def served(catalogue: Catalogue | None, info: BackendInfo) -> tuple[BackendInfo, BackendModels]:
     """What a backend object serves: its models as `catalogue` (the app's, with the creator's entries) has them,
     else as shipped; an adapter checks and sends a request by these, so a model added as data is sent too."""
@@ -208,16 +217,18 @@ def served(catalogue: Catalogue | None, info: BackendInfo) -> tuple[BackendInfo,
 
 
 def offered_model(info: BackendInfo, model_id: str, provider: str, kind: MediaKind = MediaKind.VIDEO) -> ModelInfo:
-    """The model a request names (a still model for MediaKind.IMAGE); ModelRetired naming its replacement for one
-    the provider no longer serves, InputRejected naming those it does for one it never had."""
-    still = kind is MediaKind.IMAGE
-    lookup = info.still_model if still else info.model
+    """The model a request names (a still model for MediaKind.IMAGE, a voice's for SPEECH); ModelRetired naming its
+    replacement for one the provider no longer serves, InputRejected naming those it does for one it never had."""
+    lookup, models, what, made = {
+        MediaKind.VIDEO: (info.model, info.models, "model", "clips"),
+        MediaKind.IMAGE: (info.still_model, info.still_models, "still model", "stills"),
+        MediaKind.SPEECH: (info.voice_model, info.voice_models, "voice model", "voices"),
+    }[kind]
     model = lookup(model_id)
     if model is None:
-        offered = ", ".join(m.id for m in (info.still_models if still else info.models) if not m.retired)
-        what = "still model" if still else "model"
+        offered = ", ".join(m.id for m in models if not m.retired)
         if not offered:
-            raise InputRejected(f"{provider} makes no stills in Shotline; choose another backend for them.")
+            raise InputRejected(f"{provider} makes no {made} in Shotline; choose another backend for them.")
         raise InputRejected(f"{provider} has no {what} {model_id!r} in Shotline; choose one of: {offered}.")
     if model.retired:
         instead = lookup(model.replacement) if model.replacement else None

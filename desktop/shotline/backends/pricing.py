@@ -14,6 +14,7 @@ as exact strings. A price table looks like this (amounts in USD):
     "6" = "0.27"                               # optional: a flat price for a clip of that many seconds
     "10" = "0.45"                              # (providers that price by the clip, not by the second)
     per_image = "0.04"                         # a still model's price for one picture
+    per_character = "0.000015"                 # a voice model's price for each character of a line it speaks
     [per_image_by_resolution]
     "high" = "0.17"                            # optional: replaces per_image at that resolution (or quality)
 
@@ -55,6 +56,8 @@ class ModelPrice:
     per_image: Decimal = Decimal(0)
     """What one still costs (a request of MediaKind.IMAGE asks for one picture)."""
     per_image_by_resolution: Mapping[str, Decimal] = field(default_factory=dict)
+    per_character: Decimal = Decimal(0)
+    """What a voice model charges per character of the words it speaks (a request of MediaKind.SPEECH)."""
     as_of: str = ""
     source: str = ""
     """When and where this price was read (a catalogue entry's own, else its file's)."""
@@ -62,6 +65,9 @@ class ModelPrice:
     def cost(self, request: GenerationRequest) -> Decimal:
         if request.kind is MediaKind.IMAGE:
             return self.per_generation + self.per_image_by_resolution.get(request.resolution, self.per_image)
+        if request.kind is MediaKind.SPEECH:
+            # providers count the characters of the text sent, spaces and punctuation included
+            return self.per_generation + self.per_character * len(request.prompt)
         if request.duration_us in self.per_clip:
             return self.per_generation + self.per_clip[request.duration_us]
         if request.audio and request.resolution in self.per_second_with_audio_by_resolution:
@@ -154,6 +160,7 @@ _PRICE_KEYS = frozenset(
         "per_clip",
         "per_image",
         "per_image_by_resolution",
+        "per_character",
         "as_of",
         "source",
     }
@@ -165,7 +172,7 @@ def parse_price(entry: Mapping[str, Any]) -> ModelPrice:
     unknown = sorted(set(entry) - _PRICE_KEYS)
     if unknown:
         raise ValueError(f"unknown price field(s) {', '.join(unknown)}")
-    if "per_second" not in entry and "per_clip" not in entry and "per_image" not in entry:
+    if not {"per_second", "per_clip", "per_image", "per_character"} & set(entry):
         raise KeyError("per_second")
     return ModelPrice(
         per_second=_amount(entry.get("per_second", "0")),
@@ -179,6 +186,7 @@ def parse_price(entry: Mapping[str, Any]) -> ModelPrice:
         },
         per_image=_amount(entry.get("per_image", "0")),
         per_image_by_resolution=_amounts(entry.get("per_image_by_resolution", {})),
+        per_character=_amount(entry.get("per_character", "0")),
         as_of=str(entry.get("as_of", "")),
         source=str(entry.get("source", "")),
     )

@@ -42,23 +42,35 @@ from shotline.core.ports import (
 
 PREFIX = "still:"
 _ID = re.compile(r"[0-9a-f]{32}")
-_SUFFIXES = {"png": ".png", "jpeg": ".jpg", "jpg": ".jpg", "webp": ".webp"}
+_SUFFIXES = {"png": ".png", "jpeg": ".jpg", "jpg": ".jpg", "webp": ".webp", "wav": ".wav", "mp3": ".mp3"}
+"""What a shelf keeps: pictures, and the speech a voice provider answers with at once (backends.voices)."""
 
 
 class ByKind:
-    """A `GenerationBackend` (and `KeyCheck`) that hands clips to `videos` and stills to `stills`."""
+    """A `GenerationBackend` (and `KeyCheck`) that hands clips to `videos` and stills to `stills` — or, for another
+    `kind` with its own `prefix`, that kind's requests to the second adapter (voices: backends.voices.with_voices),
+    so one backend id nests as many kinds as its provider makes."""
 
-    def __init__(self, videos: GenerationBackend, stills: GenerationBackend) -> None:
+    def __init__(
+        self,
+        videos: GenerationBackend,
+        stills: GenerationBackend,
+        *,
+        kind: MediaKind = MediaKind.IMAGE,
+        prefix: str = PREFIX,
+    ) -> None:
         self._videos = videos
         self._stills = stills
+        self._kind = kind
+        self._prefix = prefix
 
     @property
     def info(self) -> BackendInfo:
         return self._videos.info
 
     async def submit(self, request: GenerationRequest) -> str:
-        if request.kind is MediaKind.IMAGE:
-            return PREFIX + await self._stills.submit(request)
+        if request.kind is self._kind:
+            return self._prefix + await self._stills.submit(request)
         return await self._videos.submit(request)
 
     async def poll(self, provider_job_id: str) -> JobStatus:
@@ -74,10 +86,10 @@ class ByKind:
         await backend.cancel(own)
 
     async def find(self, request: GenerationRequest, sent: SentCreate | None = None) -> str | None:
-        if request.kind is not MediaKind.IMAGE:
+        if request.kind is not self._kind:
             return await self._videos.find(request, sent)
         found = await self._stills.find(request, sent)
-        return PREFIX + found if found else None
+        return self._prefix + found if found else None
 
     async def check_key(self) -> str:
         if isinstance(self._videos, KeyCheck):
@@ -93,8 +105,8 @@ class ByKind:
             await self._stills.aclose()
 
     def _by_id(self, provider_job_id: str) -> tuple[GenerationBackend, str]:
-        if provider_job_id.startswith(PREFIX):
-            return self._stills, provider_job_id.removeprefix(PREFIX)
+        if provider_job_id.startswith(self._prefix):
+            return self._stills, provider_job_id.removeprefix(self._prefix)
         return self._videos, provider_job_id
 
 
@@ -111,9 +123,11 @@ class StillShelf:
     """Pictures a provider answered a create with, kept in `folder` as `<id>.<suffix>` beside `<id>.json` (the job
     that asked), each written whole before it is named, so a picture that is there is complete."""
 
-    def __init__(self, folder: Path, provider: str) -> None:
+    def __init__(self, folder: Path, provider: str, thing: str = "still") -> None:
         self._folder = folder
         self._provider = provider
+        self._thing = thing
+        """What the creator calls what is kept ("still", "voice take"), for the messages."""
 
     async def keep(self, request: GenerationRequest, picture: bytes, image_format: str = "png") -> str:
         """Put the picture on the shelf; returns its id (the job's provider id)."""
@@ -138,14 +152,16 @@ class StillShelf:
         if picture is None:
             return JobStatus(
                 JobState.FAILED,
-                message=f"The still from {self._provider} is not in Shotline's folder any more; make it again.",
+                message=f"The {self._thing} from {self._provider} is not in Shotline's folder any more; make it again.",
             )
         return JobStatus(JobState.SUCCEEDED, progress=1.0, outputs=(str(picture),))
 
     async def copy(self, shelf_id: str, dest: Path, progress: ProgressSink) -> None:
         picture = await asyncio.to_thread(self._picture, shelf_id)
         if picture is None:
-            raise JobFailed(f"The still from {self._provider} is not in Shotline's folder any more; make it again.")
+            raise JobFailed(
+                f"The {self._thing} from {self._provider} is not in Shotline's folder any more; make it again."
+            )
         await asyncio.to_thread(_copy_file, picture, dest)
         progress(1.0)
 

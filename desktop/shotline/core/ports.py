@@ -33,10 +33,12 @@ class BackendKind(StrEnum):
 
 
 class MediaKind(StrEnum):
-    """What a model makes: a clip (a take of a shot) or a still picture (a first frame, a cast reference)."""
+    """What a model makes: a clip (a take of a shot), a still picture (a first frame, a cast reference) or speech
+    (a dialogue line spoken, a sound take on the voice-over lane)."""
 
     VIDEO = "video"
     IMAGE = "image"
+    SPEECH = "speech"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,8 @@ class ModelInfo:
     """The date the provider stopped serving it (ISO), or empty; a retired model is named, never silently used."""
     replacement: str = ""
     """The model id the provider suggests instead of a retired one (same backend)."""
+    voices: tuple[str, ...] = ()
+    """A speech model's voices by the provider's ids, the first the default; empty for a clip's or a still's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +100,8 @@ class BackendInfo:
     still_models: tuple[ModelInfo, ...] = ()
     """The image models (stills first: draft first frames and cast pictures), kept apart so no shot is set to
     make its clip with one; the same key, journal and estimates serve both."""
+    voice_models: tuple[ModelInfo, ...] = ()
+    """The speech models (a cast member's voice speaks its dialogue lines), kept apart as the stills are."""
 
     @property
     def needs_key(self) -> bool:
@@ -115,6 +121,12 @@ class BackendInfo:
         if not model_id:
             return self.still_models[0] if self.still_models else None
         return next((m for m in self.still_models if m.id == model_id), None)
+
+    def voice_model(self, model_id: str = "") -> ModelInfo | None:
+        """The speech model of that id (the first one for ""); None when the backend speaks no such way."""
+        if not model_id:
+            return self.voice_models[0] if self.voice_models else None
+        return next((m for m in self.voice_models if m.id == model_id), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +164,8 @@ class GenerationRequest:
     shot_number: int = 0
     """The shot's 1-based position when the job was made; the animatic colours its card by it."""
     kind: MediaKind = MediaKind.VIDEO
-    """A clip, or a still (then `duration_us` is 0 and `audio` False): the job lands a picture, not a take."""
+    """A clip, or a still (then `duration_us` is 0 and `audio` False): the job lands a picture, not a take; or
+    speech (`prompt` is the line's words, `options["voice"]` the voice): the job lands a sound file."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -347,8 +360,9 @@ class JobRecord:
 
     @property
     def kind(self) -> MediaKind:
-        """A clip's job or a still's, as its request says (a request from before stills is a clip's)."""
-        return MediaKind.IMAGE if self.request.get("kind") == MediaKind.IMAGE.value else MediaKind.VIDEO
+        """A clip's job, a still's or a voice's, as its request says (a request from before stills is a clip's)."""
+        said = self.request.get("kind")
+        return MediaKind(said) if said in (MediaKind.IMAGE.value, MediaKind.SPEECH.value) else MediaKind.VIDEO
 
 
 class JobJournal(Protocol):

@@ -74,6 +74,7 @@ LINK_REFRESHES = 1
 """An expired clip link is replaced by asking the provider for the job again, once; a second expiry ends the run."""
 _VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".webm", ".mkv", ".m4v"})
 _STILL_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp"})
+_SPEECH_SUFFIXES = frozenset({".wav", ".mp3"})
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,12 @@ class GenerationOutcome:
     def still(self) -> bool:
         made = self.take.generation
         return made is not None and made.request.get("kind") == MediaKind.IMAGE.value
+
+    @property
+    def spoken(self) -> bool:
+        """A voice take: a line's sound, landed on the voice-over lane by services.voices, never on the shot."""
+        made = self.take.generation
+        return made is not None and made.request.get("kind") == MediaKind.SPEECH.value
 
 
 def _ignore(_value: float) -> None:
@@ -325,8 +332,7 @@ def _settle(run: _Job, status: JobStatus) -> JobStatus:
 
 async def _download(run: _Job, status: JobStatus, media: _Media) -> GenerationOutcome:
     job_id = run.record.id
-    still = run.request.kind is MediaKind.IMAGE
-    suffix = _suffix(status, still)
+    suffix = _suffix(status, run.request.kind)
     run.write(phase=JobPhase.DOWNLOADING, progress=GENERATION_SHARE, message="Downloading")
     partial_dir = media.project_dir / ".partial"
     media_dir = media.project_dir / "media"
@@ -338,7 +344,7 @@ async def _download(run: _Job, status: JobStatus, media: _Media) -> GenerationOu
     try:
         await asyncio.to_thread(partial_dir.mkdir, parents=True, exist_ok=True)
         await _fetch(run, status, partial, on_download)
-        info = await _probe(media, partial, still)
+        info = await _probe(media, partial, run.request.kind)
         await asyncio.to_thread(media_dir.mkdir, parents=True, exist_ok=True)
         await asyncio.to_thread(os.replace, partial, media_dir / f"{job_id}{suffix}")
     except TransientError:
@@ -381,24 +387,36 @@ async def _fetch(run: _Job, status: JobStatus, partial: Path, progress: Progress
                 raise JobFailed(f"The provider no longer offers this clip ({status.state.value}).") from exc
 
 
-def _suffix(status: JobStatus, still: bool = False) -> str:
-    """Keep the provider's container when its URL names one; otherwise the clip is an MP4 (a still, a PNG)."""
-    known = _STILL_SUFFIXES if still else _VIDEO_SUFFIXES
+def _suffix(status: JobStatus, kind: MediaKind = MediaKind.VIDEO) -> str:
+    """Keep the provider's container when its URL names one; otherwise the clip is an MP4 (a still, a PNG; a
+    voice take, a WAV)."""
+    known, usual = {
+        MediaKind.VIDEO: (_VIDEO_SUFFIXES, ".mp4"),
+        MediaKind.IMAGE: (_STILL_SUFFIXES, ".png"),
+        MediaKind.SPEECH: (_SPEECH_SUFFIXES, ".wav"),
+    }[kind]
     if status.outputs:
         suffix = PurePosixPath(urlparse(status.outputs[0]).path).suffix.lower()
         if suffix in known:
             return ".jpg" if suffix == ".jpeg" else suffix
-    return ".png" if still else ".mp4"
+    return usual
 
 
-async def _probe(media: _Media, path: Path, still: bool = False) -> MediaInfo:
+async def _probe(media: _Media, path: Path, kind: MediaKind = MediaKind.VIDEO) -> MediaInfo:
+    still = kind is MediaKind.IMAGE
     try:
         info = await asyncio.to_thread(media.probe, path)
     except (MediaUnreadable, MediaMissing) as exc:
         if still:
             raise JobFailed(f"The picture the provider sent cannot be read ({exc}). Make the stills again.") from exc
+        if kind is MediaKind.SPEECH:
+            raise JobFailed(f"The speech the provider sent cannot be played ({exc}). Speak the line again.") from exc
         raise JobFailed(f"The downloaded file is not playable ({exc}). Generate the shot again.") from exc
     if still and info.has_video:
+        return info
+    if kind is MediaKind.SPEECH:
+        if not info.has_audio or info.duration_us <= 0:
+            raise JobFailed("The speech the provider sent has no sound. Speak the line again.")
         return info
     if not info.has_video or info.duration_us <= 0:
         raise JobFailed("The downloaded file is not playable: it has no video. Generate the shot again.")
@@ -414,7 +432,7 @@ async def _reopen(run: _Job, media: _Media) -> GenerationOutcome | None:
         log.warning("Clip of job %s is missing; fetching it again", run.record.id)
         run.write(phase=JobPhase.SUBMITTED, media_path="")
         return None
-    return _outcome(run, await _probe(media, path, run.request.kind is MediaKind.IMAGE))
+    return _outcome(run, await _probe(media, path, run.request.kind))
 
 
 def _outcome(run: _Job, info: MediaInfo) -> GenerationOutcome:

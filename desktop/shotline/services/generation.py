@@ -277,7 +277,7 @@ class GenerationService:
         if journal_first:
             self._journal.add(record)  # before waiting for a slot: a job queued when the app stops still resumes
         sink = throttled(lambda fraction: progress(record.id, fraction)) if progress else None
-        still = record.kind is MediaKind.IMAGE
+        still = record.kind is MediaKind.IMAGE  # a voice take comes in as a sound file is imported (admit)
         async with self._slot(record.backend):
             return await run_generation(
                 record,
@@ -327,9 +327,10 @@ class GenerationService:
         The journal marks the job attached once project.json holds the take; until then a crash leaves the job
         "downloaded" and the next resume lands it again.
         """
-        if outcome.still:
+        if outcome.still or outcome.spoken:
             # a still is in the project once its picture is in media/ (the journal says which shot asked for it,
-            # services.stills): it never becomes a take, whichever path (a resume, the window) finished its job
+            # services.stills): it never becomes a take, whichever path (a resume, the window) finished its job;
+            # a voice take likewise, its sound placed on the voice-over lane by services.voices
             self._journal.update(outcome.job_id, phase=JobPhase.ATTACHED)
             return False
         with self._marking:

@@ -23,6 +23,8 @@ RETRYABLE = frozenset({JobPhase.FAILED, JobPhase.CANCELLED, JobPhase.UNCERTAIN})
 
 DONE_TEXT = "done — take added"
 STILL_TEXT = "done — still made"
+VOICE_TEXT = "done — voice take made"
+"""A line's voice job: its sound is in the project's media and on the voice-over lane (services.voices)."""
 """A still's job: its picture is in the project's media, for the shot's stills (services.stills), not a take."""
 _PHASE_TEXT = {
     # a job in flight reads as its shot's card does (one vocabulary: queued, then running); the detail is the tooltip
@@ -54,6 +56,8 @@ def state_detail(record: JobRecord, take_in_project: bool = False) -> str:
         return record.message
     if _still_made(record):
         return "The still is in the project's media folder, among the shot's stills."
+    if _made(record, MediaKind.SPEECH):
+        return "The voice take is in the project's media folder, among its line's takes on the voice-over lane."
     if take_in_project:
         return "The take is in the project."
     return _PHASE_DETAIL.get(record.phase, state_text(record))
@@ -80,8 +84,9 @@ def shot_label(project: Project, shot_id: str) -> str:
 
 
 def is_still(record: JobRecord) -> bool:
-    """A draft still's job (services.stills): drafted again from its grid, never generated again as a clip."""
-    return record.request.get("kind") == MediaKind.IMAGE.value
+    """A draft still's job (services.stills), or a line's voice (services.voices): made again from its grid or its
+    line, never generated again as a clip."""
+    return record.kind is not MediaKind.VIDEO
 
 
 def state_text(record: JobRecord, take_in_project: bool = False) -> str:
@@ -91,6 +96,8 @@ def state_text(record: JobRecord, take_in_project: bool = False) -> str:
     """
     if _still_made(record):
         return STILL_TEXT
+    if _made(record, MediaKind.SPEECH):
+        return VOICE_TEXT
     if take_in_project and record.phase in (JobPhase.DOWNLOADED, JobPhase.ATTACHED):
         return DONE_TEXT
     if not record.phase.is_final and record.phase is not JobPhase.DOWNLOADED and is_waiting(record):
@@ -102,7 +109,11 @@ def state_text(record: JobRecord, take_in_project: bool = False) -> str:
 
 
 def _still_made(record: JobRecord) -> bool:
-    return record.kind is MediaKind.IMAGE and record.phase in (JobPhase.DOWNLOADED, JobPhase.ATTACHED)
+    return _made(record, MediaKind.IMAGE)
+
+
+def _made(record: JobRecord, kind: MediaKind) -> bool:
+    return record.kind is kind and record.phase in (JobPhase.DOWNLOADED, JobPhase.ATTACHED)
 
 
 def progress_percent(record: JobRecord) -> int:

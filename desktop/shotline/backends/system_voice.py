@@ -1,0 +1,108 @@
+"""The offline voice: the operating system's own speech engine (SAPI5 on Windows, NSSpeechSynthesizer on macOS,
+espeak-ng on Linux) through `pyttsx3`, so a film's lines can be spoken with no key and no network.
+
+It answers at once like the cloud voices (backends.voices.SpokenAtOnce): the engine writes a WAV into the backend's
+own folder and the job path fetches it from there. The engine is one per process and not thread-safe, so every line
+is spoken under one lock, on a worker thread (the runner's loop never waits on it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from shotline.backends.voices import Spoken, SpokenAtOnce
+from shotline.core.errors import InputRejected, JobFailed
+from shotline.core.ports import GenerationRequest, ModelInfo
+
+_ENGINE_LOCK = threading.Lock()
+RATES = range(80, 451)
+"""Words a minute the engines take (espeak-ng's own bounds); a setting outside is refused, never clamped."""
+
+
+@dataclass(frozen=True, slots=True)
+class SystemVoice:
+    """One voice the OS engine has: its id (what a cast member's voice keeps) and the name the creator knows."""
+
+    id: str
+    name: str
+
+
+def system_voices() -> list[SystemVoice]:
+    """The voices this computer's speech engine has; empty when it has none (no engine installed)."""
+    with _ENGINE_LOCK:
+        try:
+            engine = _engine()
+            voices: Any = engine.getProperty("voices")
+        except (ImportError, RuntimeError, OSError):
+            return []
+        return [SystemVoice(str(voice.id), str(voice.name or voice.id)) for voice in voices or ()]
+
+
+_held: dict[str, Any] = {}
+"""The one engine, with the voice and rate it started with (each line sets both, so none inherits the last's)."""
+
+
+def _engine() -> Any:
+    if "engine" not in _held:
+        import pyttsx3  # type: ignore[import-untyped]  # here: a command that never speaks loads no engine
+
+        engine = pyttsx3.init()
+        _held.update(engine=engine, voice=engine.getProperty("voice"), rate=engine.getProperty("rate"))
+    return _held["engine"]
+
+
+class SystemVoiceBackend(SpokenAtOnce):
+    provider = "This computer's speech engine"
+
+    async def speak(self, request: GenerationRequest, model: ModelInfo, voice: str, words: str) -> Spoken:
+        rate = _rate(request.options.get("rate"))
+        sound = await asyncio.to_thread(_speak, words, voice, rate)
+        return Spoken(sound, "wav")
+
+
+def _rate(value: object) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        rate = int(str(value))
+    except ValueError:
+        rate = -1
+    if rate not in RATES:
+        raise InputRejected(
+            f"A speaking rate of {value!r} words a minute is not one the speech engine takes; "
+            f"choose {RATES.start}–{RATES.stop - 1}."
+        )
+    return rate
+
+
+def _speak(words: str, voice: str, rate: int | None) -> bytes:
+    with _ENGINE_LOCK, tempfile.TemporaryDirectory(prefix="shotline-voice-") as folder:
+        out = Path(folder) / "line.wav"
+        try:
+            engine = _engine()
+            if voice and voice not in {str(v.id) for v in engine.getProperty("voices") or ()}:
+                raise InputRejected(
+                    f"This computer's speech engine has no voice {voice!r}; choose another in Cast & places."
+                )
+            engine.setProperty("voice", voice or _held["voice"])
+            engine.setProperty("rate", rate if rate is not None else _held["rate"])
+            engine.save_to_file(words, str(out))
+            engine.runAndWait()
+        except ImportError:
+            raise JobFailed(
+                "Speaking offline needs the pyttsx3 package and the system's speech engine (espeak-ng on Linux)."
+            ) from None
+        except RuntimeError as exc:
+            raise JobFailed(f"This computer's speech engine could not speak the line: {exc}") from None
+        try:
+            sound = out.read_bytes()
+        except OSError:
+            sound = b""
+        if len(sound) <= 44:  # a WAV header alone: the engine said nothing
+            raise JobFailed("This computer's speech engine made no sound for the line; try another voice.")
+        return sound
