@@ -1,0 +1,212 @@
+"""Voices: a shot's dialogue lines spoken by their speakers' voices, through the same registry, jobs, journal and
+estimates as the clips and stills (issue 17), and landed as sound takes on the voice-over lane.
+
+A line is spoken by its speaker's cast voice (`CastMember.voice`), so a character sounds the same in every shot; a
+typed speaker, or a member with no voice chosen yet, is spoken by this computer's own voice (the animatic backend's,
+free and keyless) — said in what `plan` returns, never a paid voice chosen behind the creator's back. Each line's
+job is priced per character, checked against the budget with the others and written to the journal before it goes
+out (so a resume never pays twice). Its sound lands in media/ and on the voice-over lane at its shot (the lane ducks
+the music), one clip per line whose takes are the line's finished jobs (core.voice_takes says how).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import partial
+
+from shotline.backends.catalogue import offered_model
+from shotline.core.commands import Command
+from shotline.core.dialogue import line_of, speaker_member, speaker_name, spoken
+from shotline.core.errors import InputRejected
+from shotline.core.model import AudioClip, DialogueLine, MediaInfo, Project, Shot, VoiceChoice, new_id
+from shotline.core.ports import GenerationRequest, JobPhase, JobRecord, MediaKind
+from shotline.core.timeline import start_of
+from shotline.core.voice_takes import put_voice_take, voice_clip
+from shotline.media.probe import admit
+from shotline.services.context import AppContext
+from shotline.services.generation import GenerationService, StartedJob
+from shotline.services.session import ProjectSession
+
+OFFLINE_VOICE = VoiceChoice(backend="animatic", voice="", model="system-voice")
+"""Who speaks a line whose speaker has no voice: this computer's own default voice, free and keyless."""
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceTake:
+    """One finished voice take of a line, from the journal."""
+
+    job_id: str
+    shot_id: str
+    line_id: str
+    media: str
+    """The sound, relative to the project folder (media/…)."""
+    backend: str
+    model: str
+    voice: str
+    estimated_cost: Decimal | None = None
+    billed_cost: Decimal | None = None
+
+
+def voice_of_line(project: Project, line: DialogueLine) -> VoiceChoice:
+    """The voice that speaks `line`: its speaker's cast voice, else this computer's (OFFLINE_VOICE)."""
+    member = speaker_member(project, line)
+    return member.voice if member is not None and member.voice is not None else OFFLINE_VOICE
+
+
+def lines_to_speak(
+    project: Project, shot_ref: str | None = None, line_ref: str | None = None
+) -> list[tuple[Shot, DialogueLine]]:
+    """The lines with words, in film order: every shot's, one shot's, or one line of one shot (by its 1-based
+    place among the shot's lines, or its id); InputRejected saying why there is nothing to speak."""
+    if line_ref is not None and shot_ref is None:
+        raise InputRejected("Name the shot whose line to speak (--shot N --line K).")
+    shots = [project.shot(shot_ref)] if shot_ref is not None else list(project.shots)
+    chosen: list[tuple[Shot, DialogueLine]] = []
+    for shot in shots:
+        if line_ref is None:
+            chosen += [(shot, line) for line in spoken(shot)]
+            continue
+        number = project.index_of(shot.id) + 1
+        line = line_of(shot, line_ref)
+        if not line.text.strip():
+            raise InputRejected(f"Line {line_ref} of shot {number} has no words yet; write them first.")
+        chosen.append((shot, line))
+    if not chosen:
+        where = f"Shot {project.index_of(shots[0].id) + 1}" if shot_ref is not None else "This film"
+        raise InputRejected(f"{where} has no dialogue lines with words to speak; add some first (shotline line add).")
+    return chosen
+
+
+def build_voice_request(
+    ctx: AppContext, project: Project, shot: Shot, line: DialogueLine, choice: VoiceChoice | None = None
+) -> GenerationRequest:
+    """The request that speaks `line` with `choice` (by default its speaker's voice, `voice_of_line`)."""
+    choice = choice or voice_of_line(project, line)
+    number = project.index_of(shot.id) + 1
+    info = ctx.registry.spec(choice.backend).info
+    if not info.voice_models:
+        makers = ", ".join(i.id for i in ctx.registry.infos() if i.voice_models) or "none"
+        raise InputRejected(f"{info.name} has no voices in Shotline; choose a voice from one that does: {makers}.")
+    model = offered_model(info, choice.model or info.voice_models[0].id, info.name, MediaKind.SPEECH)
+    return GenerationRequest(
+        job_id=new_id(),
+        shot_id=shot.id,
+        backend=choice.backend,
+        model=model.id,
+        prompt=line.text.strip(),
+        duration_us=0,
+        size=project.settings.size,
+        fps=project.settings.fps,
+        audio=True,
+        options={**dict(choice.settings), "voice": choice.voice, "line": line.id},
+        label=speaker_name(project, line),
+        shot_number=number,
+        kind=MediaKind.SPEECH,
+    )
+
+
+class VoicesService:
+    """Lines spoken: planned and priced (nothing sent), journaled, made, and landed on the voice-over lane."""
+
+    def __init__(self, ctx: AppContext, session: ProjectSession, generation: GenerationService | None = None) -> None:
+        self._ctx = ctx
+        self._session = session
+        self._generation = generation or GenerationService(ctx, session)
+
+    def plan(
+        self,
+        shot_ref: str | None = None,
+        line_ref: str | None = None,
+        *,
+        choice: VoiceChoice | None = None,
+        jobs_so_far: Iterable[JobRecord] | None = None,
+    ) -> list[JobRecord]:
+        """One job per line, priced per character and checked against the budget together; nothing is written."""
+        project = self._session.project
+        requests = [
+            build_voice_request(self._ctx, project, shot, line, choice)
+            for shot, line in lines_to_speak(project, shot_ref, line_ref)
+        ]
+        return self._generation.priced(requests, jobs_so_far)
+
+    def make(self, records: Sequence[JobRecord]) -> list[StartedJob]:
+        """Journal every line's job, then run them (on the runner); land each outcome with `land`."""
+        return self._generation.run(self._generation.write_down(list(records)))
+
+    def land(self, started: StartedJob) -> VoiceTake:
+        """Wait for one line's job and place its take on the voice-over lane (one undoable step); raises the job's
+        BackendError."""
+        outcome = started.handle.result()
+        self._generation.attach(outcome)
+        take = _voice_take(self._session.journal.get(outcome.job_id))
+        place(self._session, take, outcome.take.info)
+        return take
+
+
+def place(session: ProjectSession, take: VoiceTake, info: MediaInfo | None = None) -> AudioClip | None:
+    """Put `take` on the voice-over lane as its line's clip (swapping the clip's take when the line has one); None
+    when its shot or line is gone (the take stays in the journal). `info` is the sound's MediaInfo if known."""
+    project = session.project
+    if not project.has_shot(take.shot_id):
+        return None
+    shot = project.shot(take.shot_id)
+    if not any(line.id == take.line_id for line in shot.dialogue):
+        return None
+    facts = info if info is not None else admit(session.bundle.resolve(take.media))
+    start = _start(project, shot, take.line_id)
+    speaker = speaker_name(project, line_of(shot, take.line_id)) or "Unnamed"
+    name = f"{speaker}'s line in shot {project.index_of(shot.id) + 1}"
+    apply = partial(put_voice_take, line_id=take.line_id, media=take.media, info=facts, start_us=start, name=name)
+    session.execute(Command("Speak line", apply))
+    return voice_clip(session.project, take.line_id)
+
+
+def _start(project: Project, shot: Shot, line_id: str) -> int:
+    """Where a line's new clip starts: at its shot, after the voiced lines before it in the shot."""
+    at = start_of(project, shot.id)
+    for line in shot.dialogue:
+        if line.id == line_id:
+            break
+        if (clip := voice_clip(project, line.id)) is not None:
+            at = max(at, clip.end_us)
+    return at
+
+
+def voice_takes(records: Iterable[JobRecord], line_id: str | None = None) -> list[VoiceTake]:
+    """The finished voice takes in the journal (of one line, when given), oldest first."""
+    return [
+        _voice_take(record)
+        for record in records
+        if record.kind is MediaKind.SPEECH
+        and record.phase in (JobPhase.DOWNLOADED, JobPhase.ATTACHED)
+        and record.media_path
+        and (line_id is None or _line_of(record) == line_id)
+    ]
+
+
+def picked_take(project: Project, line_id: str) -> str | None:
+    """The media of the take the line's clip plays, or None when the line has no clip."""
+    clip = voice_clip(project, line_id)
+    return clip.media if clip is not None else None
+
+
+def _line_of(record: JobRecord) -> str:
+    options = record.request.get("options", {})
+    return str(options.get("line", "")) if isinstance(options, dict) else ""
+
+
+def _voice_take(record: JobRecord) -> VoiceTake:
+    options = record.request.get("options", {})
+    return VoiceTake(
+        job_id=record.id,
+        shot_id=record.shot_id,
+        line_id=_line_of(record),
+        media=record.media_path,
+        backend=record.backend,
+        model=record.model,
+        voice=str(options.get("voice", "")) if isinstance(options, dict) else "",
+        estimated_cost=record.estimated_cost,
+        billed_cost=record.billed_cost,
+    )
