@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from shotline.core import audio_edits, cast, dialogue, edits, markers
+from shotline.core import audio_edits, caption_edits, cast, dialogue, edits, markers
 from shotline.core.model import (
     AudioClip,
+    Caption,
     CastKind,
     CastMember,
     DialogueLine,
@@ -197,3 +198,37 @@ def remove_line(shot_id: str, line_id: str) -> Command:
 
 def move_line(shot_id: str, line_id: str, to_index: int) -> Command:
     return Command("Move line", partial(dialogue.move_line, shot_id=shot_id, line_id=line_id, to_index=to_index))
+
+
+def set_captions(captions: tuple[Caption, ...], label: str = "Captions") -> Command:
+    return Command(label, partial(caption_edits.set_captions, captions=captions))
+
+
+def add_caption(start_us: int, end_us: int, text: str) -> Command:
+    """A caption the creator adds by hand: it is theirs (edited), so making captions from the lines keeps it."""
+    caption = Caption(new_id(), start_us, end_us, text.strip(), edited=True)
+    return Command("Add caption", partial(caption_edits.add_caption, caption=caption))
+
+
+def remove_caption(caption_id: str) -> Command:
+    return Command("Delete caption", partial(caption_edits.remove_caption, caption_id=caption_id))
+
+
+def move_caption(caption_id: str, start_us: int) -> Command:
+    apply = partial(caption_edits.move_caption, caption_id=caption_id, start_us=start_us)
+    return Command("Move caption", apply, ("move caption", caption_id))
+
+
+def trim_caption(caption_id: str, start_us: int, end_us: int) -> Command:
+    apply = partial(caption_edits.trim_caption, caption_id=caption_id, start_us=start_us, end_us=end_us)
+    return Command("Trim caption", apply, ("trim caption", caption_id))
+
+
+def split_caption(caption_id: str, at_us: int) -> Command:
+    apply = partial(caption_edits.split_caption, caption_id=caption_id, at_us=at_us, new_caption_id=new_id())
+    return Command("Split caption", apply)
+
+
+def set_caption_text(caption_id: str, text: str) -> Command:
+    apply = partial(caption_edits.set_caption_text, caption_id=caption_id, text=text)
+    return Command("Edit caption", apply, ("caption text", caption_id))

@@ -16,6 +16,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any, TypeVar
 
+from shotline.core.caption_style import NO_CAPTIONS, CaptionExport
 from shotline.core.errors import (
     EditError,
     UnknownAudioClip,
@@ -557,6 +558,8 @@ class ExportSettings:
     range: Trim | None = None
     lossless: bool = True
     hardware: bool = False
+    captions: CaptionExport = NO_CAPTIONS
+    """Which forms of the project's captions the export writes: files beside it, a subtitle track, burned in."""
 
     @classmethod
     def for_project(cls, project: Project, size: Size | None = None, fps: Fraction | None = None) -> ExportSettings:

@@ -29,15 +29,17 @@ def encode_argv(
     *,
     encoder: Encoder,
     legacy_vsync: bool = False,
+    captions: Path | None = None,
 ) -> list[str]:
-    """The command that encodes `plan`'s picture, alone, by `encoder` into `output`.
+    """The command that encodes `plan`'s picture, alone, by `encoder` into `output`, with the captions of the ASS
+    file `captions` burned in when given.
 
     `legacy_vsync` writes `-vsync cfr` for ffmpeg < 5.1. (Without the reporting flags: `run_ffmpeg` adds them.)
     """
     settings = plan.settings
     options = [*encoder.output_args(settings), "-r", format_fps(settings.fps)]
     options += ["-vsync" if legacy_vsync else "-fps_mode", "cfr", "-an"]
-    graph = ffmpeg.output(picture(plan, encoder), f"file:{output}").global_args("-y")
+    graph = ffmpeg.output(picture(plan, encoder, captions), f"file:{output}").global_args("-y")
     argv: list[str] = graph.compile(cmd=str(ffmpeg_exe))
     target = argv.index(f"file:{output}")
     # options the library would sort alphabetically go in as written, right before the output file
@@ -47,14 +49,23 @@ def encode_argv(
 
 
 def mux_argv(
-    picture_file: Path, sound_file: Path, output: Path, ffmpeg_exe: Path, *, metadata: Mapping[str, str] | None = None
+    picture_file: Path,
+    sound_file: Path,
+    output: Path,
+    ffmpeg_exe: Path,
+    *,
+    metadata: Mapping[str, str] | None = None,
+    subtitles: Path | None = None,
 ) -> list[str]:
     """The command that copies the picture of `picture_file` and the sound of `sound_file` into `output`, with
-    `metadata` as the container's tags."""
+    `metadata` as the container's tags, and the captions of the SRT file `subtitles` as a subtitle track (MP4 and
+    MOV take one as 3GPP timed text, which their players show and hide)."""
     argv = [str(ffmpeg_exe), "-y"]
-    for source in (picture_file, sound_file):
+    for source in (picture_file, sound_file, *([subtitles] if subtitles else [])):
         argv += [*input_args(FILE_ONLY), "-i", url(source)]
     argv += ["-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-map_metadata", "-1"]
+    if subtitles is not None:
+        argv += ["-map", "2:s:0", "-c:s", "mov_text", "-metadata:s:s:0", "handler_name=Captions"]
     if output.suffix.lower() in FAST_START:
         argv += ["-movflags", "+faststart"]
     for key, value in (metadata or {}).items():

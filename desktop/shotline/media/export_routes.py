@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from shotline.core.cleanup import together
@@ -38,6 +38,7 @@ from shotline.media.process import ProcessRegistry, run_ffmpeg
 from shotline.media.sound_source import SoundSource
 from shotline.media.soundtrack import Soundtrack, encode_soundtrack, soundtrack_suffix
 from shotline.media.stream_copy import render_copy
+from shotline.media.subtitles import write_burn_in, write_srt
 from shotline.media.take_loudness import Foretold, SoundLevels, foretell
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,10 @@ class _Job:
     registry: ProcessRegistry
     tags: dict[str, str]
     levels: LevelsOf | None
+    burn_in: Path | None = None
+    """The ASS file of the captions to draw into the picture (`media.subtitles`)."""
+    subtitles: Path | None = None
+    """The SRT file of the captions to carry as a subtitle track."""
 
 
 async def write_film(
@@ -126,6 +131,7 @@ async def _mix_and_join(job: _Job, decision: RouteDecision, passes: Passes) -> W
 
     settings = job.plan.settings
     try:
+        job = await asyncio.to_thread(_with_captions, job, hide)
         mixed = await _mixed(job)
         if settings.codec.audio_only:
             sound = await _sound(job, mixed, hide(""), passes)
@@ -143,7 +149,7 @@ async def _mix_and_join(job: _Job, decision: RouteDecision, passes: Passes) -> W
             if picture_task.cancelled() or picture_task.exception() is not None:
                 return
             await run_ffmpeg(
-                mux_argv(picture, sound_file, joined, job.ffmpeg, metadata=job.tags),
+                mux_argv(picture, sound_file, joined, job.ffmpeg, metadata=job.tags, subtitles=job.subtitles),
                 duration_us=job.plan.duration_us,
                 progress=passes.sink("mux"),
                 registry=job.registry,
@@ -161,6 +167,21 @@ async def _mix_and_join(job: _Job, decision: RouteDecision, passes: Passes) -> W
         for path in hidden:
             path.unlink(missing_ok=True)
     return Written(route, reasons, encoder, sound.loudness, notes + sound.notes)
+
+
+def _with_captions(job: _Job, hide: Callable[[str, str], Path]) -> _Job:
+    """The job with the captions' files its settings ask for written beside the target (hidden, removed after)."""
+    chosen, plan = job.plan.settings.captions, job.plan
+    if plan.settings.codec.audio_only or not job.project.captions:
+        return job
+    burn_in = subtitles = None
+    if chosen.burn:
+        burn_in = write_burn_in(
+            job.project.captions, plan.window, plan.settings.size, chosen.style, hide("captions", ".ass")
+        )
+    if chosen.soft:
+        subtitles = write_srt(job.project.captions, plan.window, hide("captions", ".srt"))
+    return replace(job, burn_in=burn_in, subtitles=subtitles)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,7 +260,7 @@ async def _encode_picture(job: _Job, encoder: Encoder, dest: Path, passes: Passe
 
     async def run(chosen: Encoder) -> None:
         await run_ffmpeg(
-            await asyncio.to_thread(encode_argv, job.plan, dest, job.ffmpeg, encoder=chosen),
+            await asyncio.to_thread(encode_argv, job.plan, dest, job.ffmpeg, encoder=chosen, captions=job.burn_in),
             duration_us=job.plan.duration_us,
             progress=passes.sink("picture"),
             registry=job.registry,

@@ -147,7 +147,10 @@ def decide(
             sound += _sound_signature_reasons(name, found, *first)
     picture += _off_keyframes(off_keyframes)
     picture += _crossfade_reasons(project, plan)
+    picture_captions, joined_captions = _caption_reasons(project, plan)
+    picture += picture_captions
     sound += mix.lane_reasons(plan)
+    sound += joined_captions
     sound += _loudness_reasons(project, plan, mix)
     if picture:
         return RouteDecision("re-encode", tuple(dict.fromkeys(picture)), cuts_off_keyframes=bool(off_keyframes))
@@ -157,6 +160,17 @@ def decide(
     return RouteDecision(
         "lossless", ("Every cut falls on a keyframe and the clips share their settings, so the video is copied as is",)
     )
+
+
+def _caption_reasons(project: Project, plan: RenderPlan) -> tuple[list[str], list[str]]:
+    """What the captions ask of the picture (burned in: it is drawn anew) and of the joining (a subtitle track goes
+    in beside the picture and sound, which only the joining step writes)."""
+    chosen = plan.settings.captions
+    if not project.captions:
+        return [], []
+    picture = ["The captions are burned into the picture"] if chosen.burn else []
+    joined = ["The captions go in as a subtitle track"] if chosen.soft else []
+    return picture, joined
 
 
 _COPYABLE = {Codec.H264: "h264", Codec.H265: "hevc"}

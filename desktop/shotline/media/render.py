@@ -35,6 +35,7 @@ from shotline.media.loudness import Loudness, meter
 from shotline.media.plan import RenderPlan
 from shotline.media.process import ProcessRegistry
 from shotline.media.provenance import metadata_tags, provenance, write_sidecar
+from shotline.media.subtitles import write_sidecars
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ async def render(
     except RenderFailed as failure:
         failure.args = (_in_clip_names(str(failure), project, resolve),)  # the same error (CannotSign stays one)
         raise
-    notes = written.notes + _sidecar(record, output)
+    notes = written.notes + _sidecar(record, output) + _caption_files(project, plan, output)
     log.info("exported %s (%d frames, %s)", output, plan.frames, written.route)
     return ExportReport(
         output,
@@ -162,6 +163,18 @@ def _sidecar(record: dict[str, object], output: Path) -> tuple[str, ...]:
             f"The provenance file beside {output.name} could not be written ({plain_reason(exc)}); the film itself "
             "still names its shots' backends and models in its metadata.",
         )
+    return ()
+
+
+def _caption_files(project: Project, plan: RenderPlan, output: Path) -> tuple[str, ...]:
+    """Write the captions as SRT and WebVTT beside the finished export when asked; a failure is a note."""
+    if not plan.settings.captions.sidecars or not project.captions:
+        return ()
+    try:
+        write_sidecars(project.captions, plan.window, output)
+    except OSError as exc:
+        log.warning("could not write the captions beside %s: %s", output, exc)
+        return (f"The captions could not be written beside {output.name} ({plain_reason(exc)}).",)
     return ()
 
 

@@ -30,10 +30,12 @@ from shotline.media.clock import FRAME_TOLERANCE_US, input_cut, seconds_arg
 from shotline.media.encoders import Encoder
 from shotline.media.intake import TAKE_INPUT, url
 from shotline.media.plan import RenderPlan, Segment
+from shotline.media.subtitles import burn
 
 
-def picture(plan: RenderPlan, encoder: Encoder | None = None) -> Any:
-    """The export's picture as one ffmpeg-python stream: conformed segments joined by cuts and crossfades."""
+def picture(plan: RenderPlan, encoder: Encoder | None = None, captions: Path | None = None) -> Any:
+    """The export's picture as one ffmpeg-python stream: conformed segments joined by cuts and crossfades, with the
+    captions of the ASS file `captions` burned in (`media.subtitles`) when given."""
     joined: list[Any] = []
     for segment, (cut, source) in zip(plan.segments, _video_inputs(plan.segments), strict=True):
         stream = conform(source, segment, plan.settings, cut)
@@ -50,6 +52,8 @@ def picture(plan: RenderPlan, encoder: Encoder | None = None) -> Any:
             joined = []
         joined.append(stream)
     stream = _concat(joined, plan.settings.fps)
+    if captions is not None:
+        stream = burn(stream, captions)  # on the finished frame (after crossfades), before any upload to a GPU
     for name in encoder.upload_filter() if encoder else ():
         filter_name, _, argument = name.partition("=")
         stream = stream.filter(filter_name, argument) if argument else stream.filter(filter_name)
