@@ -12,7 +12,7 @@ Relative media are written relative to the file's folder, so the cut opens from 
 Final Cut and Premiere take only absolute file URLs, so those two formats name the files where they are. The stems
 are the film's own mix split by lane (`media.mix.build_stems`, played by `media.mixdown`): `NAME.clip-sound.wav`,
 `NAME.music.wav` and `NAME.dialogue.wav` (the voice-over lanes), each as long as the film, summing to the export's
-mix before loudness normalisation.
+mix before loudness normalisation. The captions go beside the cut as `NAME.srt` (and in an .otio as a track too).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from shotline.jobs.runner import JobHandle
 from shotline.media.mix import build_stems
 from shotline.media.mixdown import write_wav
 from shotline.media.plan import plan_export
+from shotline.media.subtitles import write_sidecars
 from shotline.services.context import AppContext
 from shotline.services.export_target import check_target
 from shotline.services.handoff_mlt import mlt_document
@@ -59,6 +60,8 @@ class Handoff:
     format_name: str
     stems: tuple[Path, ...]
     clips: int
+    captions: Path | None = None
+    """The captions as SRT beside the cut (every editor named above imports it), when the project has captions."""
 
 
 def format_of(output: Path) -> tuple[str, str]:
@@ -98,7 +101,10 @@ def write_handoff(project: Project, bundle: ProjectBundle, output: Path) -> Hand
             write_wav(stems[kind], part)
             part.replace(path)
             written.append(path)
-    return Handoff(output, name, tuple(written), len(plan.segments))
+    captions = None
+    if project.captions:
+        captions = write_sidecars(project.captions, plan.window, output, (".srt",))[0]
+    return Handoff(output, name, tuple(written), len(plan.segments), captions)
 
 
 def _document(timeline: otio.schema.Timeline, adapter: str) -> str:
@@ -125,11 +131,16 @@ def _locator(bundle: ProjectBundle, folder: Path, *, absolute: bool) -> Locate:
     return locate
 
 
+def captions_path(output: Path) -> Path:
+    """Where the captions of the cut at `output` go: beside it, named after it."""
+    return output.with_suffix(".srt")
+
+
 def check_handoff_target(session: ProjectSession, output: Path, *, replace: bool) -> None:
     """The export's rule for the cut and each stem: never inside the project or over a file it uses, and over an
     existing file only when `replace` is given."""
     format_of(output)
-    for path in (output, *stem_paths(output.absolute()).values()):
+    for path in (output, *stem_paths(output.absolute()).values(), captions_path(output.absolute())):
         try:
             check_target(session, path, replace=replace)
         except TargetExists:

@@ -2,10 +2,11 @@
 
 Tracks, top to bottom as an editor shows them: the picture (each shot's picked take inside its trim), then the
 sound lanes, each its own track — the shots' own sound ("Clip sound", the same clips as the picture, as an editor
-links them), then each music and voice-over lane with its clips where they sit — and the captions' track once the
-project has captions (`caption_tracks`). Every time is a whole frame of the project's rate, placed as the export
-places it (`media.plan`): a shot starts on the frame Shotline's own export starts it on, so the cut in the other
-editor is the same cut, frame for frame.
+links them), then each music and voice-over lane with its clips where they sit — and, in an .otio, the captions'
+track once the project has captions (`caption_tracks`; the other formats' writers take no such track, so the
+hand-off writes the captions beside the cut as SRT, which each of those editors imports). Every time is a whole
+frame of the project's rate, placed as the export places it (`media.plan`): a shot starts on the frame Shotline's
+own export starts it on, so the cut in the other editor is the same cut, frame for frame.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from shotline.storage.bundle import ProjectBundle
 
 PICTURE_TRACK = "Picture"
 CLIP_SOUND_TRACK = "Clip sound"
+CAPTIONS_TRACK = "Captions"
+CAPTION_TRACK_ADAPTERS = {"otio_json"}
+"""The formats whose writer takes a track of generated clips: the others get the captions as an SRT file beside."""
 
 Locate = Callable[[str], str]
 """Where a project media path (relative to the bundle) is for the file being written: a URL relative to it or not."""
@@ -61,8 +65,9 @@ def build_timeline(project: Project, bundle: ProjectBundle, locate: Locate, adap
         if lane.kind is not LaneKind.CLIPS:
             for track in _lane_tracks(project, lane, settings.fps, locate):
                 timeline.tracks.append(track)
-    for track in caption_tracks(project, rate):
-        timeline.tracks.append(track)
+    if adapter in CAPTION_TRACK_ADAPTERS:
+        for track in caption_tracks(project, settings.fps):
+            timeline.tracks.append(track)
     return timeline
 
 
@@ -85,11 +90,35 @@ def _lane_tracks(project: Project, lane: AudioLane, fps: Fraction, locate: Locat
     return tracks
 
 
-def caption_tracks(project: Project, rate: float) -> list[otio.schema.Track]:
-    """The captions, as a track of their own under the sound: where issue 17's captions lane will be written (each
-    caption a clip carrying its text in metadata; the MLT project as a text track). The project holds no captions
-    yet, so there is none."""
-    return []
+def caption_tracks(project: Project, fps: Fraction) -> list[otio.schema.Track]:
+    """The captions as a track of their own under the sound, where an editor lays titles: each caption a clip of
+    generated media (OpenTimelineIO's `GeneratorReference`, kind "Caption") over its frames, its words in the
+    generator's parameters and in Shotline's metadata with its speaker. None when the project has no captions.
+
+    Captions that overlap (the creator's edits may make them) go on the same track one after the other: a caption
+    starts no earlier than the previous one ends, as a subtitle track shows them."""
+    if not project.captions:
+        return []
+    rate = float(fps)
+    track = otio.schema.Track(name=CAPTIONS_TRACK, kind=otio.schema.TrackKind.Video)
+    track.metadata[NAMESPACE] = {"kind": "captions"}
+    for caption in sorted(project.captions, key=lambda c: (c.start_us, c.end_us)):
+        start = max(frame_at(caption.start_us, fps), _end_of(track, rate))
+        frames = frame_at(caption.end_us, fps) - start
+        if frames <= 0:
+            continue
+        words = {"text": caption.text, "speaker": caption.speaker}
+        reference = otio.schema.GeneratorReference(
+            name="Caption", generator_kind="Caption", available_range=_range(0, frames, rate), parameters=words
+        )
+        clip = otio.schema.Clip(
+            name=caption.text,
+            media_reference=reference,
+            source_range=_range(0, frames, rate),
+            metadata={NAMESPACE: {**words, "line": caption.line_id or "", "edited": str(caption.edited).lower()}},
+        )
+        _place(track, clip, start, rate)
+    return [track]
 
 
 def _dissolve(frames: int, rate: float) -> otio.schema.Transition:
