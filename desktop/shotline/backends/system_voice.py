@@ -9,6 +9,7 @@ is spoken under one lock, on a worker thread (the runner's loop never waits on i
 from __future__ import annotations
 
 import asyncio
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -47,11 +48,20 @@ _held: dict[str, Any] = {}
 """The one engine, with the voice and rate it started with (each line sets both, so none inherits the last's)."""
 
 
+def _quiet(*_args: object, **_kwargs: object) -> None:
+    return None
+
+
 def _engine() -> Any:
     if "engine" not in _held:
         import pyttsx3  # type: ignore[import-untyped]  # here: a command that never speaks loads no engine
 
         engine = pyttsx3.init()
+        # pyttsx3's espeak driver prints "Audio saved to …" on standard output after each file, where `shotline`
+        # prints what it made: that module's own print is silenced (nothing else of pyttsx3 prints)
+        driver = sys.modules.get("pyttsx3.drivers.espeak")
+        if driver is not None:
+            driver.print = _quiet  # type: ignore[attr-defined]
         _held.update(engine=engine, voice=engine.getProperty("voice"), rate=engine.getProperty("rate"))
     return _held["engine"]
 

@@ -32,6 +32,7 @@ COMMAND_MODULES = {
     "shotline.cli.cast_commands": ("cast",),
     "shotline.cli.check_commands": ("check",),
     "shotline.cli.stills_commands": ("stills",),
+    "shotline.cli.voice_commands": ("voice",),
 }
 """Where each command lives. A command's module is imported only when that command runs, so `shotline sound add`
 does not pay for importing every backend (most of the start-up time of a command)."""

@@ -11,16 +11,18 @@ the music), one clip per line whose takes are the line's finished jobs (core.voi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
+from typing import Any
 
 from shotline.backends.catalogue import offered_model
+from shotline.core import cast_voice
 from shotline.core.commands import Command
 from shotline.core.dialogue import line_of, speaker_member, speaker_name, spoken
 from shotline.core.errors import InputRejected
-from shotline.core.model import AudioClip, DialogueLine, MediaInfo, Project, Shot, VoiceChoice, new_id
+from shotline.core.model import AudioClip, CastMember, DialogueLine, MediaInfo, Project, Shot, VoiceChoice, new_id
 from shotline.core.ports import GenerationRequest, JobPhase, JobRecord, MediaKind
 from shotline.core.timeline import start_of
 from shotline.core.voice_takes import put_voice_take, voice_clip
@@ -31,6 +33,8 @@ from shotline.services.session import ProjectSession
 
 OFFLINE_VOICE = VoiceChoice(backend="animatic", voice="", model="system-voice")
 """Who speaks a line whose speaker has no voice: this computer's own default voice, free and keyless."""
+PREVIEW_WORDS = "This is how I sound in every shot of the film."
+"""What a voice says when the creator tries it on a cast member (before any line of theirs is written)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,40 @@ class VoiceTake:
     voice: str
     estimated_cost: Decimal | None = None
     billed_cost: Decimal | None = None
+
+
+def voices_of(ctx: AppContext, backend: str, model: str = "") -> tuple[str, ...]:
+    """The voices a backend's voice model offers: its catalogue's list, or this computer's engine's own voices."""
+    info = ctx.registry.spec(backend).info
+    if not info.voice_models:
+        makers = ", ".join(i.id for i in ctx.registry.infos() if i.voice_models) or "none"
+        raise InputRejected(f"{info.name} has no voices in Shotline; choose one of: {makers}.")
+    chosen = offered_model(info, model or info.voice_models[0].id, info.name, MediaKind.SPEECH)
+    if chosen.voices:
+        return chosen.voices
+    from shotline.backends.system_voice import system_voices  # the engine's own list, read only when asked
+
+    return tuple(voice.id for voice in system_voices())
+
+
+def choose_voice(
+    ctx: AppContext,
+    session: ProjectSession,
+    member_ref: str,
+    backend: str,
+    voice: str,
+    model: str = "",
+    settings: Mapping[str, Any] | None = None,
+) -> CastMember:
+    """Give a cast member a voice (one undo step), after checking the backend offers it; every line of theirs is
+    spoken with it from then on."""
+    member = session.project.member(member_ref)
+    offered = voices_of(ctx, backend, model)
+    if voice not in offered:
+        shown = ", ".join(offered[:12]) + (" …" if len(offered) > 12 else "")
+        raise InputRejected(f"{backend} has no voice {voice!r}; choose one of: {shown or 'none on this computer'}.")
+    session.execute(cast_voice.choose_voice(member.id, VoiceChoice(backend, voice, model, dict(settings or {}))))
+    return session.project.member(member.id)
 
 
 def voice_of_line(project: Project, line: DialogueLine) -> VoiceChoice:
@@ -80,11 +118,18 @@ def lines_to_speak(
 
 
 def build_voice_request(
-    ctx: AppContext, project: Project, shot: Shot, line: DialogueLine, choice: VoiceChoice | None = None
+    ctx: AppContext,
+    project: Project,
+    shot: Shot,
+    line: DialogueLine,
+    choice: VoiceChoice | None = None,
+    *,
+    label: str | None = None,
 ) -> GenerationRequest:
-    """The request that speaks `line` with `choice` (by default its speaker's voice, `voice_of_line`)."""
+    """The request that speaks `line` with `choice` (by default its speaker's voice, `voice_of_line`); `shot` may be
+    a stand-in for a preview (its id a cast member's), then numbered 0."""
     choice = choice or voice_of_line(project, line)
-    number = project.index_of(shot.id) + 1
+    number = project.index_of(shot.id) + 1 if project.has_shot(shot.id) else 0
     info = ctx.registry.spec(choice.backend).info
     if not info.voice_models:
         makers = ", ".join(i.id for i in ctx.registry.infos() if i.voice_models) or "none"
@@ -101,7 +146,7 @@ def build_voice_request(
         fps=project.settings.fps,
         audio=True,
         options={**dict(choice.settings), "voice": choice.voice, "line": line.id},
-        label=speaker_name(project, line),
+        label=speaker_name(project, line) if label is None else label,
         shot_number=number,
         kind=MediaKind.SPEECH,
     )
@@ -130,6 +175,23 @@ class VoicesService:
             for shot, line in lines_to_speak(project, shot_ref, line_ref)
         ]
         return self._generation.priced(requests, jobs_so_far)
+
+    def plan_preview(
+        self,
+        member_ref: str,
+        choice: VoiceChoice,
+        words: str = PREVIEW_WORDS,
+        *,
+        jobs_so_far: Iterable[JobRecord] | None = None,
+    ) -> list[JobRecord]:
+        """One job that speaks `words` in `choice` for a cast member (its row names the member, as a member's drafted
+        pictures do), priced and journaled like a line's: a paid voice's preview is paid once, and kept."""
+        project = self._session.project
+        member = project.member(member_ref)
+        line = DialogueLine(id="", text=words, member_id=member.id)
+        shot = Shot(id=member.id, prompt="")
+        request = build_voice_request(self._ctx, project, shot, line, choice, label=f"@{member.name}")
+        return self._generation.priced([request], jobs_so_far)
 
     def make(self, records: Sequence[JobRecord]) -> list[StartedJob]:
         """Journal every line's job, then run them (on the runner); land each outcome with `land`."""
