@@ -23,6 +23,7 @@ A file looks like this (lengths in seconds, amounts in USD written as strings so
     reference_images = 3                      # negative_prompt, extend, remix (true/false)
     reference_tag = "@Image{number}"          # how the prompt names reference image n ({index} from 0, {name})
     reference_kinds = ["character", "place"]  # the cast kinds its slots take (all four unless named)
+    dialogue = "block"                        # how a model with audio is sent the lines: says | block | labelled
     references_with_frames = false           # references and a first/last frame never go in one request
     retired = "2026-10-22"                    # the day the provider stopped serving it, and what it suggests
     replacement = "other-id"
@@ -55,6 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from shotline.backends.pricing import BackendPrices, ModelPrice, PriceTable, parse_price
+from shotline.core.dialogue import DialogueForm
 from shotline.core.errors import InputRejected, ModelRetired
 from shotline.core.lengths import LengthFit, fit_length, lengths_text, seconds_text
 from shotline.core.model import CastKind
@@ -83,7 +85,9 @@ _LISTS = ("aspects", "resolutions", "voices")
 _LENGTHS = ("lengths", "min_length", "max_length", "length_step", "fit")
 _OWN = ("price", "route", "shares")
 _REFERENCES = ("reference_images", "reference_tag", "reference_kinds")
-_KNOWN = frozenset(("label", "kind", *_REFERENCES, "retired", "replacement", *_FLAGS, *_LISTS, *_LENGTHS, *_OWN))
+_KNOWN = frozenset(
+    ("label", "kind", "dialogue", *_REFERENCES, "retired", "replacement", *_FLAGS, *_LISTS, *_LENGTHS, *_OWN)
+)
 
 
 class CatalogueError(ValueError):
@@ -338,6 +342,12 @@ def parse_model(
             raise CatalogueError("reference_images must be a whole number of images")
         capabilities["reference_images"] = count
     capabilities.update(_references(table))
+    if "dialogue" in table:
+        try:
+            capabilities["dialogue"] = DialogueForm(str(table["dialogue"]))
+        except ValueError:
+            forms = ", ".join(form.value for form in DialogueForm)
+            raise CatalogueError(f"dialogue must be one of {forms}, not {table['dialogue']!r}") from None
     capabilities.update(_lengths(table))
     capabilities["retired"] = _text(table.get("retired"))
     capabilities["replacement"] = _text(table.get("replacement"))

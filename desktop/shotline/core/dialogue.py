@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from enum import StrEnum
 
 from shotline.core.edits import with_shot
 from shotline.core.errors import EditError
@@ -21,6 +22,22 @@ MAX_SPEAKER = 80
 """Characters in a typed speaker's name."""
 MAX_LINES = 50
 """Lines in one shot."""
+
+
+class DialogueForm(StrEnum):
+    """How a model that speaks is sent a shot's lines: in the form its provider's prompt guide asks (the catalogue's
+    `dialogue` says which; `SAYS` unless it names another)."""
+
+    SAYS = "says"
+    """Each line as quoted speech after who says it, in the prompt's prose: `Mara says, "Cast off."`. Google's Veo
+    and Gemini video prompt guide: "Use quotes for specific speech (A woman says, "We have to leave now.")"; the
+    same quoted-speech form is what Seedance's and LTX's guides show."""
+    BLOCK = "block"
+    """A `Dialogue:` block below the prose, one `- Speaker: "line"` a line: OpenAI's Sora 2 prompting guide asks
+    for the lines in a block of their own, so the model tells what is seen from what is said."""
+    LABELLED = "labelled"
+    """Each line labelled with its speaker in brackets, `[Mara]: "Cast off."`: Kling 3.0's native-audio guide binds
+    a line to the character who says it (and lip-syncs it) by that label."""
 
 
 def text_problem(text: str) -> str | None:
@@ -177,3 +194,26 @@ def without_member(project: Project, member: CastMember) -> Project:
         return replace(shot, dialogue=lines)
 
     return replace(project, shots=tuple(unlinked(shot) for shot in project.shots))
+
+
+def _quoted(text: str) -> str:
+    # a straight double quote inside the words would close the quotation early for the model
+    return '"' + " ".join(text.replace('"', "”").split()) + '"'
+
+
+def written(project: Project, shot: Shot, form: DialogueForm) -> str:
+    """The shot's lines with words, as `form` writes them for a model; "" when it has none."""
+    said = [(speaker_name(project, line), _quoted(line.text)) for line in spoken(shot)]
+    if not said:
+        return ""
+    if form is DialogueForm.BLOCK:
+        return "Dialogue:\n" + "\n".join(f"- {who}: {words}" if who else f"- {words}" for who, words in said)
+    if form is DialogueForm.LABELLED:
+        return "\n".join(f"[{who or 'Voice'}]: {words}" for who, words in said)
+    return " ".join(f"{who or 'A voice'} says, {words}" for who, words in said)
+
+
+def with_lines(prompt: str, project: Project, shot: Shot, form: DialogueForm) -> str:
+    """`prompt` with the shot's lines after it, as their own paragraph in `form`."""
+    lines = written(project, shot, form)
+    return f"{prompt.rstrip()}\n\n{lines}" if lines else prompt

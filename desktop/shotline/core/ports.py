@@ -15,6 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from shotline.core.dialogue import DialogueForm
 from shotline.core.lengths import LengthFit
 from shotline.core.model import CastKind, MediaInfo, Size
 from shotline.core.references import Placement
@@ -80,6 +81,8 @@ class ModelInfo:
     """The date the provider stopped serving it (ISO), or empty; a retired model is named, never silently used."""
     replacement: str = ""
     """The model id the provider suggests instead of a retired one (same backend)."""
+    dialogue: DialogueForm = DialogueForm.SAYS
+    """How a model that speaks (`audio`) is sent a shot's dialogue lines: the form its provider's guide asks."""
     voices: tuple[str, ...] = ()
     """A speech model's voices by the provider's ids, the first the default; empty for a clip's or a still's."""
 

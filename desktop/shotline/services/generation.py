@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from shotline.core import edits
+from shotline.core import dialogue, edits
 from shotline.core.errors import InputRejected
 from shotline.core.lengths import fit_length
 from shotline.core.model import Project, Shot, Size, new_id
@@ -127,12 +127,15 @@ def build_request(
     except InputRejected as refused:
         raise InputRejected(f"Shot {number}: {refused}") from None
     carried = carry(project, shot, model_info)
+    prompt = carried.prompt
+    if model_info.audio and shot.generation.audio:  # a model that speaks gets the lines as its guide asks for them
+        prompt = dialogue.with_lines(prompt, project, shot, model_info.dialogue)
     return GenerationRequest(
         job_id=new_id(),
         shot_id=shot.id,
         backend=backend_id,
         model=model_info.id,
-        prompt=carried.prompt,
+        prompt=prompt,
         duration_us=length.made_us,
         size=request_size(shot.generation.aspect, project.settings.size),
         fps=project.settings.fps,

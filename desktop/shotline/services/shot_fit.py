@@ -14,7 +14,7 @@ from enum import StrEnum
 from functools import partial
 
 from shotline.backends.registry import BackendRegistry
-from shotline.core import edits
+from shotline.core import dialogue, edits
 from shotline.core.commands import Command
 from shotline.core.errors import InputRejected, UnknownBackend
 from shotline.core.lengths import FittedLength, fit_length
@@ -58,6 +58,9 @@ class ShotFit:
     length: FittedLength | None
     """The length the model will make; None when it cannot make this shot's length (see `length_refused`)."""
     length_refused: str = ""
+    unspoken: str = ""
+    """Why the shot's dialogue lines are not sent, when they are not: the model cannot speak, or the shot's sound is
+    off. Not a setting dropped: the lines stay on the shot for a voice and the captions."""
 
     @property
     def drops(self) -> frozenset[Setting]:
@@ -75,6 +78,8 @@ class ShotFit:
         lines = [self.cannot_take()] if self.dropped else []
         if self.length_refused:
             lines.append(self.length_refused)
+        if self.unspoken:
+            lines.append(self.unspoken)
         lines.extend(f"{self.model.label}: {difference.text}." for difference in self.changed)
         return lines
 
@@ -123,7 +128,24 @@ def fit_shot(shot: Shot, model: ModelInfo) -> ShotFit:
         length, refused = None, str(error)
     if length is not None and length.changed:
         changed.append(Difference(Setting.LENGTH, length.describe()))
-    return ShotFit(model, tuple(kept), tuple(changed), tuple(dropped), length, refused)
+    return ShotFit(model, tuple(kept), tuple(changed), tuple(dropped), length, refused, _unspoken(shot, model))
+
+
+def _unspoken(shot: Shot, model: ModelInfo) -> str:
+    """ "Kling 2.1 cannot speak this shot's 2 lines: …", or "" when the model is sent them (or there are none)."""
+    said = len(dialogue.spoken(shot))
+    if not said:
+        return ""
+    them = "its line" if said == 1 else f"its {said} lines"
+    if not model.audio:
+        they = "it" if said == 1 else "they"
+        return (
+            f"{model.label} cannot speak this shot's {_count(said, 'line')}: {they} will not be sent "
+            f"(a voice can say {'it' if said == 1 else 'them'} on the voice-over lane)."
+        )
+    if not shot.generation.audio:
+        return f"This shot's sound is off, so {model.label} is not sent {them}; turn its sound on to have them spoken."
+    return ""
 
 
 def take_off(shot: Shot, model: ModelInfo) -> Shot:
