@@ -1,0 +1,60 @@
+"""Captions: made from the dialogue lines and timed to their voices, edited on the captions lane (undoable).
+
+A line voiced on the voice-over lane (`core.voice_takes`: one clip per line) is timed to that clip where it plays,
+word by word when the voice's provider said when each word is said (`words`, in the clip's own time), else spread
+over the clip; any other line over its shot (`core.captions`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from shotline.core import commands
+from shotline.core.captions import Voicing, Word, captions_from_lines
+from shotline.core.model import AudioClip, Caption, Project
+from shotline.core.voice_takes import voice_clip
+from shotline.services.session import ProjectSession
+
+WordsOf = Callable[[AudioClip], Sequence[Word]]
+"""The words a voice clip's take says, each timed in the take's own time (µs from its start); none when its
+provider gave no word times."""
+
+
+def no_words(clip: AudioClip) -> Sequence[Word]:
+    return ()
+
+
+def voicings(project: Project, words_of: WordsOf = no_words) -> dict[str, Voicing]:
+    """Where each voiced dialogue line plays on the timeline, by line id, with its words placed there (those cut
+    off by the clip's trim left out)."""
+    found: dict[str, Voicing] = {}
+    for shot in project.shots:
+        for line in shot.dialogue:
+            clip = voice_clip(project, line.id)
+            if clip is None or clip.muted or clip.duration_us <= 0:
+                continue
+            placed = tuple(
+                Word(
+                    word.text,
+                    clip.start_us + word.start_us - clip.trim.in_us,
+                    clip.start_us + word.end_us - clip.trim.in_us,
+                )
+                for word in words_of(clip)
+                if clip.trim.in_us <= word.start_us < clip.trim.out_us
+            )
+            found[line.id] = Voicing(line.id, clip.start_us, clip.end_us, placed)
+    return found
+
+
+def make_captions(session: ProjectSession, words_of: WordsOf = no_words) -> tuple[Caption, ...]:
+    """Make the captions again from the lines, as one undoable step; the creator's edited captions are kept."""
+    project = session.project
+    made = captions_from_lines(project, voicings(project, words_of))
+    if [_shown(c) for c in made] == [_shown(c) for c in project.captions]:
+        return project.captions  # the same captions: no undo step that changes nothing but their ids
+    session.execute(commands.set_captions(made, "Make captions from lines"))
+    return session.project.captions
+
+
+def _shown(caption: Caption) -> tuple[int, int, str, str, str | None, bool]:
+    return caption.start_us, caption.end_us, caption.text, caption.speaker, caption.line_id, caption.edited
