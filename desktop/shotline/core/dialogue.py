@@ -217,3 +217,13 @@ def with_lines(prompt: str, project: Project, shot: Shot, form: DialogueForm) ->
     """`prompt` with the shot's lines after it, as their own paragraph in `form`."""
     lines = written(project, shot, form)
     return f"{prompt.rstrip()}\n\n{lines}" if lines else prompt
+
+
+def said_by(project: Project, who: str) -> tuple[str, str | None]:
+    """(typed speaker, member id) for a speaker as the creator writes one: "@Mara" is the cast member (EditError when
+    the cast has none of that name); "Mara" is the member when the cast has one, else a typed name; "" nobody."""
+    who = who.strip()
+    if who.startswith("@"):
+        return "", project.member(who).id
+    named = next((member for member in project.cast if member.name.casefold() == who.casefold()), None)
+    return ("", named.id) if named is not None and who else (who, None)
