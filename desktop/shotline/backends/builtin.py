@@ -46,6 +46,7 @@ GOOGLE = BackendInfo(
     kind=BackendKind.CLOUD,
     models=shipped_models("google"),
     still_models=shipped_stills("google"),
+    voice_models=shipped_voices("google"),
     key_env_vars=("GOOGLE_API_KEY", "GEMINI_API_KEY"),  # the SDK's order: GOOGLE_API_KEY wins when both are set
     max_concurrency=4,
     description="Google's Gemini Omni video models, with sound, through the Gemini API; needs a Gemini API key "
@@ -175,6 +176,12 @@ def _google_images(context: BackendContext) -> GenerationBackend:
     return GoogleImages(context)
 
 
+def _google_speech(context: BackendContext) -> GenerationBackend:
+    from shotline.backends.google_speech import GoogleSpeech
+
+    return GoogleSpeech(context)
+
+
 def _openai(context: BackendContext) -> GenerationBackend:
     from shotline.backends.openai import OpenAIBackend
 
@@ -242,7 +249,7 @@ route on every start."""
 BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     ANIMATIC_SPEC,
     with_stills(BackendSpec(info=RUNWAY, create=_runway), _runway_images),
-    with_stills(BackendSpec(info=GOOGLE, create=_google), _google_images),
+    with_voices(with_stills(BackendSpec(info=GOOGLE, create=_google), _google_images), _google_speech),
     with_voices(with_stills(BackendSpec(info=OPENAI, create=_openai), _openai_images), _openai_speech),
     BackendSpec(info=LUMA, create=_luma),
     BackendSpec(info=LUMA_AGENTS, create=_luma_agents),
