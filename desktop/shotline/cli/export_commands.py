@@ -18,6 +18,7 @@ import click
 from shotline.cli.params import FPS, SIZE, TIME
 from shotline.cli.progress import progress_bar
 from shotline.cli.session_scope import reading
+from shotline.core.caption_style import MAX_SIZE, MIN_SIZE, CaptionExport, CaptionPlace, CaptionStyle
 from shotline.core.errors import TargetExists
 from shotline.core.model import WEB_LUFS, Codec, ExportSettings, Fit, Project, Size, Trim
 from shotline.core.timecode import format_fps, format_time
@@ -33,6 +34,9 @@ from shotline.services.session import ProjectSession
 
 LOUDNESS_RANGE = (-36.0, -5.0)
 """Loudness targets the export accepts (LUFS); outside this a target is a typo, not a choice."""
+
+CAPTION_FORMS = ("burn", "track", "files")
+DEFAULT_STYLE = CaptionStyle()
 
 
 class LoudnessType(click.ParamType[float | None]):
@@ -218,6 +222,35 @@ def _export(
 @click.option("--hardware", is_flag=True, help="Use a hardware encoder when one works (falls back to software).")
 @click.option("--overwrite", is_flag=True, help="Replace a file already at -o (never one the project uses).")
 @click.option(
+    "--captions",
+    "caption_forms",
+    type=click.Choice(CAPTION_FORMS),
+    multiple=True,
+    help="Export the captions: burn (into the picture), track (a subtitle track), files (SRT and WebVTT beside).",
+)
+@click.option("--caption-font", default=DEFAULT_STYLE.font, show_default=True, help="Burned-in captions' font.")
+@click.option(
+    "--caption-size",
+    type=click.FloatRange(MIN_SIZE, MAX_SIZE),
+    default=DEFAULT_STYLE.size,
+    show_default=True,
+    help="Burned-in letters' height, in percent of the frame's shorter side.",
+)
+@click.option(
+    "--caption-outline",
+    type=click.FloatRange(0, 30),
+    default=DEFAULT_STYLE.outline,
+    show_default=True,
+    help="The dark edge around burned-in letters, in percent of their height.",
+)
+@click.option(
+    "--caption-place",
+    type=click.Choice([p.value for p in CaptionPlace]),
+    default=CaptionPlace.BOTTOM.value,
+    show_default=True,
+    help="Where burned-in captions sit, inside the frame's safe area.",
+)
+@click.option(
     "--c2pa",
     "sign",
     is_flag=True,
@@ -238,9 +271,18 @@ def export(
     lossless: bool,
     hardware: bool,
     overwrite: bool,
+    caption_forms: tuple[str, ...],
+    caption_font: str,
+    caption_size: float,
+    caption_outline: float,
+    caption_place: str,
     sign: bool,
 ) -> None:
     """Render the picked takes in shot order, trimmed and mixed, to one file (H.264/AAC MP4 by default)."""
+    style = CaptionStyle(caption_font, caption_size, caption_outline, CaptionPlace(caption_place))
+    chosen_captions = CaptionExport(
+        sidecars="files" in caption_forms, soft="track" in caption_forms, burn="burn" in caption_forms, style=style
+    )
     preset = find_preset(preset_name)
     chosen = codec_for(output, Codec(codec) if codec else None)
     with open_context() as ctx, reading(project) as session:
@@ -254,6 +296,7 @@ def export(
             range=export_range(session.project, shot, start, end, fps),
             lossless=lossless,
             hardware=hardware,
+            captions=chosen_captions,
         )
         settings = replace(settings, size=size or settings.size, fps=fps or settings.fps)
         _export(ctx, session, output, settings, identity, replace=overwrite)

@@ -30,6 +30,7 @@ COMMAND_MODULES = {
     "shotline.cli.take_commands": ("take",),
     "shotline.cli.model_commands": ("replace-model",),
     "shotline.cli.cast_commands": ("cast",),
+    "shotline.cli.caption_commands": ("captions",),
     "shotline.cli.line_commands": ("line",),
     "shotline.cli.check_commands": ("check",),
     "shotline.cli.stills_commands": ("stills",),

@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 
 from shotline.core import commands
 from shotline.core.captions import Voicing, Word, captions_from_lines
-from shotline.core.model import AudioClip, Caption, Project
+from shotline.core.errors import EditError
+from shotline.core.model import AudioClip, Caption, ExportSettings, Project
 from shotline.core.voice_takes import voice_clip
 from shotline.services.session import ProjectSession
 
@@ -54,6 +55,23 @@ def make_captions(session: ProjectSession, words_of: WordsOf = no_words) -> tupl
         return project.captions  # the same captions: no undo step that changes nothing but their ids
     session.execute(commands.set_captions(made, "Make captions from lines"))
     return session.project.captions
+
+
+def check_caption_choices(project: Project, settings: ExportSettings) -> None:
+    """Refuse (EditError) captions asked of an export that cannot have them, saying what to do instead."""
+    chosen = settings.captions
+    if not chosen.any:
+        return
+    if not project.captions:
+        raise EditError(
+            "This film has no captions yet; make them from its dialogue lines (the timeline's Captions lane, or "
+            "shotline captions make) before exporting with captions."
+        )
+    if settings.codec.audio_only and (chosen.burn or chosen.soft):
+        raise EditError(
+            "A sound-only export has no picture to draw captions into or to carry a subtitle track beside; export "
+            "the captions as files beside it, or export a video."
+        )
 
 
 def _shown(caption: Caption) -> tuple[int, int, str, str, str | None, bool]:

@@ -17,6 +17,7 @@ from shotline.media.content_credentials import SigningIdentity
 from shotline.media.mix import build_mix
 from shotline.media.plan import RenderPlan, plan_export, shot_window
 from shotline.media.render import ExportReport, render, with_loudness
+from shotline.services.captions import check_caption_choices
 from shotline.services.context import AppContext
 from shotline.services.export_target import check_target
 from shotline.services.media_files import check_lengths
@@ -39,6 +40,7 @@ def plan(
     take or sound file is named now, before the plan is shown or anything is rendered."""
     if settings is None:
         settings = ExportSettings.for_project(session.project, size=size, fps=fps)
+    check_caption_choices(session.project, settings)
     render_plan = plan_export(session.project, settings, session.bundle.resolve)
     build_mix(session.project, render_plan, session.bundle.resolve)  # checks every sound the export will play
     return render_plan

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
+from shotline.core.caption_style import NO_CAPTIONS, CaptionExport
 from shotline.core.model import WEB_LUFS, Codec, ExportSettings, Fit, Project, Size, Trim
 from shotline.media.plan import RenderPlan, plan_export
 from shotline.services.session import ProjectSession
@@ -72,6 +73,7 @@ def export_settings(
     range: Trim | None = None,
     lossless: bool = True,
     hardware: bool = False,
+    captions: CaptionExport = NO_CAPTIONS,
 ) -> ExportSettings:
     """The preset applied to the project (its size/fps where the preset leaves them open, its sample rate), with
     the creator's other choices. `range` is timeline time (see services.export.shot_range for one shot)."""
@@ -84,6 +86,7 @@ def export_settings(
         range=range,
         lossless=lossless,
         hardware=hardware,
+        captions=captions,
     )
     if preset.crf is not None:
         settings = replace(settings, crf=preset.crf)
