@@ -43,6 +43,7 @@ from shotline.services.shots import fit_to_model, import_image, last_frame_image
 from shotline.ui import cast_mentions, theme
 from shotline.ui.cast_sent import CastSent
 from shotline.ui.dialogs.draft_stills import show_draft_stills
+from shotline.ui.dialogue_inspector import DialogueSection
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.inspector_fields import ImageField, fill, image_dialog, narrow_combo, set_line, set_text
 from shotline.ui.model_notice import ModelNotice
@@ -173,6 +174,8 @@ class InspectorPanel(QWidget):
         content = QWidget(self)
         column = QVBoxLayout(content)
         column.addLayout(form)
+        self.dialogue = DialogueSection(self.document, content)  # what is said: sent with the prompt
+        column.addWidget(self.dialogue)
         column.addWidget(self.cost_label)  # its own line: "$0.00 · not sent" beside the button wrapped in two
         column.addLayout(generate_row)
         self.sound = ShotSoundSection(self.document, content)
@@ -251,6 +254,7 @@ class InspectorPanel(QWidget):
             self.shot_id = current
             self.takes.forget()
         self.sound.show_shot(current)
+        self.dialogue.show_shot(current)
         self.audio_clip_panel.show_clip(self.selection.audio_clip)
         self._refresh()
 
