@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from shotline.core.caption_style import CaptionExport, CaptionPlace, CaptionStyle
 from shotline.core.model import BROADCAST_LUFS, WEB_LUFS, Codec, Fit
 from shotline.services.export import ExportReport, default_extension
 from shotline.services.presets import CODECS, FITS, PRESETS
@@ -19,6 +20,22 @@ LOUDNESS: tuple[tuple[str, str, float | None], ...] = (
     ("−14 LUFS (web)", "web", WEB_LUFS),
     ("−23 LUFS (broadcast)", "broadcast", BROADCAST_LUFS),
     ("Off (levels as mixed)", "off", None),
+)
+CAPTION_FORMS: tuple[tuple[str, str, str], ...] = (
+    ("burn", "Burned in", "Drawn into the picture by the style below, inside the frame's safe area (re-encodes it)"),
+    ("track", "Subtitle track", "A track inside the film that players turn on and off (MP4/MOV timed text)"),
+    ("files", "SRT and WebVTT files", "NAME.srt and NAME.vtt beside the film, as players and sites look for them"),
+)
+CAPTION_SIZES: tuple[tuple[str, str, float], ...] = (
+    ("Small letters", "small", 4.5),
+    ("Medium letters", "medium", 5.5),
+    ("Large letters", "large", 7.5),
+)
+"""Burned-in letter heights, in percent of the frame's shorter side (`core.caption_style`)."""
+CAPTION_PLACES: tuple[tuple[str, CaptionPlace], ...] = (
+    ("At the bottom", CaptionPlace.BOTTOM),
+    ("In the middle", CaptionPlace.MIDDLE),
+    ("At the top", CaptionPlace.TOP),
 )
 WHOLE_FILM, SELECTED_SHOT, RANGE = "film", "shot", "range"
 SCOPES = (("The whole film", WHOLE_FILM), ("The selected shot", SELECTED_SHOT), ("A range", RANGE))
@@ -55,6 +72,17 @@ class ExportChoices:
     hardware: bool = False
     sign: bool = False
     """Sign with Content Credentials (C2PA)."""
+    captions: tuple[str, ...] = ()
+    """Which of `CAPTION_FORMS` to write ("burn", "track", "files")."""
+    caption_size: str = "medium"
+    caption_place: CaptionPlace = CaptionPlace.BOTTOM
+
+    def caption_export(self) -> CaptionExport:
+        """The captions these choices ask of the export."""
+        size = next(value for _, key, value in CAPTION_SIZES if key == self.caption_size)
+        style = CaptionStyle(size=size, place=self.caption_place)
+        forms = set(self.captions)
+        return CaptionExport(sidecars="files" in forms, soft="track" in forms, burn="burn" in forms, style=style)
 
     def remembered(self) -> dict[str, str]:
         return {
@@ -64,6 +92,9 @@ class ExportChoices:
             "loudness": self.loudness,
             "hardware": "yes" if self.hardware else "no",
             "c2pa": "yes" if self.sign else "no",
+            "captions": ",".join(self.captions),
+            "caption_size": self.caption_size,
+            "caption_place": self.caption_place.value,
         }
 
     @classmethod
@@ -74,6 +105,8 @@ class ExportChoices:
         fits = {f.value for f, _ in FITS}
         codecs = {c.value for c, _ in CODECS}
         loudness = {key for _, key, _ in LOUDNESS}
+        sizes = {key for _, key, _ in CAPTION_SIZES}
+        places = {place.value for _, place in CAPTION_PLACES}
         return cls(
             preset=saved.get("preset", "") if saved.get("preset") in names else names[0],
             fit=Fit(saved["fit"]) if saved.get("fit") in fits else Fit.FIT,
@@ -81,6 +114,11 @@ class ExportChoices:
             loudness=saved.get("loudness", "web") if saved.get("loudness") in loudness else "web",
             hardware=saved.get("hardware") == "yes",
             sign=saved.get("c2pa") == "yes",
+            captions=tuple(form for form, _, _ in CAPTION_FORMS if form in saved.get("captions", "").split(",")),
+            caption_size=saved["caption_size"] if saved.get("caption_size") in sizes else "medium",
+            caption_place=CaptionPlace(saved["caption_place"])
+            if saved.get("caption_place") in places
+            else CaptionPlace.BOTTOM,
         )
 
 

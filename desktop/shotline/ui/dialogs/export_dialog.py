@@ -17,6 +17,7 @@ checkbox is disabled and its tooltip says why. A signing that fails leaves the p
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,6 +53,7 @@ from shotline.services.presets import CODECS, FITS, PRESETS, ExportPreset, expor
 from shotline.ui import theme
 from shotline.ui.clock_field import ClockField
 from shotline.ui.dialogs.content_credentials import for_creator
+from shotline.ui.dialogs.export_captions import CaptionChoices
 from shotline.ui.dialogs.export_choices import (
     LOUDNESS,
     RANGE,
@@ -180,6 +182,8 @@ class ExportDialog(QDialog):
         self.sign_note = QLabel("Set up a certificate in Preferences → Content Credentials", self)
         self._colour(self.sign_note, theme.MUTED)
         self.sign_note.setVisible(False)
+        self.captions = CaptionChoices(self)
+        self.captions.changed.connect(self.refresh)
 
         self.summary = QLabel(self)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -195,6 +199,7 @@ class ExportDialog(QDialog):
         form.addRow("Loudness", self.loudness_combo)
         form.addRow("Export", self.scope_combo)
         form.addRow("", self.range_widget)
+        form.addRow("Captions", self.captions)
         form.addRow("", self.hardware_check)
         form.addRow("", self.sign_check)
         form.addRow("", self.sign_note)
@@ -237,6 +242,7 @@ class ExportDialog(QDialog):
             self.loudness_combo,
             self.scope_combo,
             self.range_widget,
+            self.captions,
             self.hardware_check,
             self.snap_button,
             self.export_button,
@@ -259,6 +265,7 @@ class ExportDialog(QDialog):
         self.hardware_check.setChecked(choices.hardware)
         self._sign_wish = choices.sign
         self.sign_check.setChecked(choices.sign)
+        self.captions.show_choices(choices)
         self.scope_combo.setCurrentIndex(self.scope_combo.findData(WHOLE_FILM))  # a part is chosen, never assumed
         self.path_edit.setText(str(default_output(self._document, choices.codec)))
 
@@ -287,6 +294,9 @@ class ExportDialog(QDialog):
             loudness=str(self.loudness_combo.currentData()),
             hardware=self.hardware_check.isChecked(),
             sign=self.sign_check.isChecked() if self.signing_identity else self._sign_wish,
+            captions=self.captions.wished(),
+            caption_size=self.captions.letter_size,
+            caption_place=self.captions.place,
         )
 
     def export_range(self) -> Trim | None:
@@ -310,6 +320,7 @@ class ExportDialog(QDialog):
             loudness_lufs=loudness,
             range=self.export_range(),
             hardware=choices.hardware,
+            captions=replace(choices, captions=self.captions.forms()).caption_export(),
         )
 
     @property
@@ -338,6 +349,7 @@ class ExportDialog(QDialog):
         audio_only = self.choices.codec.audio_only
         for widget in (self.preset_combo, self.fit_combo):
             widget.setEnabled(not audio_only and not self.is_exporting)
+        self.captions.offer(self._document.project, audio_only=audio_only, exporting=self.is_exporting)
         try:
             settings = self.settings()
             self._show_summary(settings)
