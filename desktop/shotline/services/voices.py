@@ -26,6 +26,7 @@ from shotline.core.model import AudioClip, CastMember, DialogueLine, MediaInfo, 
 from shotline.core.ports import GenerationRequest, JobPhase, JobRecord, MediaKind
 from shotline.core.timeline import start_of
 from shotline.core.voice_takes import put_voice_take, voice_clip
+from shotline.jobs.generation import GenerationOutcome
 from shotline.media.probe import admit
 from shotline.services.context import AppContext
 from shotline.services.generation import GenerationService, StartedJob
@@ -205,6 +206,27 @@ class VoicesService:
         take = _voice_take(self._session.journal.get(outcome.job_id))
         place(self._session, take, outcome.take.info)
         return take
+
+
+def place_outcome(session: ProjectSession, outcome: GenerationOutcome) -> AudioClip | None:
+    """Place a finished voice job (the window's, or one resumed) on the voice-over lane; None when its line is gone
+    or it was a cast member's voice preview."""
+    made = outcome.take.generation
+    if made is None:
+        return None
+    options = made.request.get("options", {})
+    take = VoiceTake(
+        job_id=outcome.job_id,
+        shot_id=outcome.shot_id,
+        line_id=str(options.get("line", "")) if isinstance(options, dict) else "",
+        media=outcome.take.media,
+        backend=made.backend,
+        model=made.model,
+        voice=str(options.get("voice", "")) if isinstance(options, dict) else "",
+        estimated_cost=made.estimated_cost,
+        billed_cost=made.billed_cost,
+    )
+    return place(session, take, outcome.take.info) if take.line_id else None
 
 
 def place(session: ProjectSession, take: VoiceTake, info: MediaInfo | None = None) -> AudioClip | None:

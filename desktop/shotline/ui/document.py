@@ -23,7 +23,7 @@ from shotline.core import commands
 from shotline.core.changes import ProjectChange, diff
 from shotline.core.commands import Command
 from shotline.core.errors import MediaUnreadable, ModelRetired, ShotlineError, creator_message
-from shotline.core.model import Project, RemovedTake, Take
+from shotline.core.model import Project, RemovedTake, Take, VoiceChoice
 from shotline.core.ports import JobRecord
 from shotline.jobs.generation import GenerationOutcome
 from shotline.jobs.runner import JobHandle, to_preview_thread
@@ -36,6 +36,7 @@ from shotline.services.session import ProjectSession
 from shotline.services.stills import StillsService
 from shotline.services.thumbnails import make_thumbnail, thumbnail_path
 from shotline.services.try_on import Pair, TryOn, plan_try_on
+from shotline.services.voices import VoicesService, place_outcome
 from shotline.ui.bridge import Bridge
 
 log = logging.getLogger(__name__)
@@ -287,6 +288,24 @@ class ProjectDocument(QObject):
         self._start(records, journal_first=True)
         return [record.id for record in records]
 
+    def plan_voices(self, shot_id: str, line: str | None = None) -> list[JobRecord]:
+        """A shot's lines (or one of them) to speak with their speakers' voices, each priced, the budget counting
+        every job this window knows; nothing is written or sent. Raises a ShotlineError."""
+        voices = VoicesService(self.ctx, self.session, self._generation)
+        return voices.plan(shot_id, line, jobs_so_far=list(self._records.values()))
+
+    def speak(self, records: list[JobRecord]) -> list[str]:
+        """Send planned voice jobs, each journaled on the runner before it is sent; each lands on the voice-over
+        lane at its shot (`_job_done`). Returns the job ids."""
+        self._start(records, journal_first=True)
+        return [record.id for record in records]
+
+    def preview_voice(self, member_id: str, choice: VoiceChoice) -> list[JobRecord]:
+        """Plan a cast member's voice preview (priced like a line; nothing sent): `speak` sends it, and the finished
+        job's sound is in media/ (`job(id).media_path`), placed nowhere."""
+        voices = VoicesService(self.ctx, self.session, self._generation)
+        return voices.plan_preview(member_id, choice, jobs_so_far=list(self._records.values()))
+
     def resume_jobs(self) -> int:
         """Pick up the jobs an earlier run left unfinished; returns how many."""
         records = [r for r in self._generation.unfinished() if r.id not in self._running]
@@ -342,6 +361,8 @@ class ProjectDocument(QObject):
             if self._generation.attach(outcome, write=False):
                 write = asyncio.to_thread(self._generation.write_landed)
                 self.bridge.watch(self.ctx.runner.submit(write), lambda _done: None, self._landing_not_written)
+            if outcome.spoken:  # a line's voice goes on the voice-over lane, an undoable step (services.voices)
+                place_outcome(self.session, outcome)
         except ShotlineError as error:
             self.failed.emit(describe(error))
         self.history_changed.emit()

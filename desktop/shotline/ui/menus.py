@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMenu
 from shotline.ui import theme, window_dialogs
 from shotline.ui.handoff import HandoffFlow
 from shotline.ui.sharing import projects_folder
+from shotline.ui.speak_lines import speak_lines
 
 if TYPE_CHECKING:
     from shotline.ui.main_window import MainWindow
@@ -160,6 +161,13 @@ class WindowMenus:
         )
         self.draft_stills.setToolTip("Draft cheap pictures of the selected shot and pick one as its first frame")
         self.film.addAction(self.draft_stills)
+        self.speak_lines = self.action(
+            "film.speak-lines", "Speak its lines", partial(speak_lines, self._window), needs_project=True
+        )
+        self.speak_lines.setToolTip(
+            "Speak the selected shot's dialogue lines with each speaker's voice, onto the voice-over lane"
+        )
+        self.film.addAction(self.speak_lines)
 
     def _fill_view(self) -> None:
         w, menu = self._window, self.view
