@@ -38,6 +38,7 @@ from shotline.services import cast as cast_service
 from shotline.services.intake import NewMedia
 from shotline.ui import theme
 from shotline.ui.dialogs.draft_stills import show_draft_stills
+from shotline.ui.dialogs.member_voice import MemberVoiceDialog, voice_words
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.growing_text import GrowingTextEdit
 from shotline.ui.selection import ShotSelection
@@ -126,6 +127,10 @@ class CastPanel(QWidget):
         self.remove_picture = QPushButton("Remove picture", self)
         self.draft_pictures = QPushButton(theme.icon("generate"), "Draft pictures…", self)
         self.draft_pictures.setToolTip("Draft pictures of this member from its description, and keep the ones you pick")
+        self.voice_label = QLabel(self)
+        self.voice_label.setWordWrap(True)
+        self.voice_button = QPushButton("Choose voice…", self)
+        self.voice_button.setToolTip("The voice every line of this member's is spoken with, in every shot")
         self.mentions = QLabel(self)
         self.mentions.setWordWrap(True)
         self.mentions.setStyleSheet(f"color: {theme.MUTED.name()}")
@@ -147,6 +152,10 @@ class CastPanel(QWidget):
         form.addRow("About", self.description_edit)
         form.addRow(self.pictures)
         form.addRow(picture_buttons)
+        voice_row = QHBoxLayout()
+        voice_row.addWidget(self.voice_label, 1)
+        voice_row.addWidget(self.voice_button)
+        form.addRow("Voice", voice_row)
         form.addRow(self.mentions)
         column = QVBoxLayout(self)
         column.addWidget(self.members, 1)
@@ -165,6 +174,7 @@ class CastPanel(QWidget):
         self.add_frame.clicked.connect(self.add_frame_of_selected_shot)
         self.remove_picture.clicked.connect(self._remove_picture)
         self.draft_pictures.clicked.connect(self.draft_member_pictures)
+        self.voice_button.clicked.connect(self.choose_voice)
         self.pictures.currentRowChanged.connect(lambda _row: self._update_buttons())
 
     # ------------------------------------------------------------------------------------------ showing
@@ -225,6 +235,7 @@ class CastPanel(QWidget):
             item.setToolTip(f"Picture {number} of @{member.name}: models with fewer reference slots get the first ones")
         self.pictures.setCurrentRow(min(row, self.pictures.count() - 1))
         self.pictures.setToolTip("" if member.images else "No pictures yet: add some, or a frame of a shot")
+        self.voice_label.setText(voice_words(self.document, member.voice))
         shots = cast_service.shots_mentioning(self.document.project, member)
         self.mentions.setText(
             f"Mentioned as @{member.name} in shot{'s' if len(shots) > 1 else ''} {', '.join(map(str, shots))}."
@@ -318,6 +329,15 @@ class CastPanel(QWidget):
         member = self.member
         if member is not None:
             show_draft_stills(self.document, member.id, self.window())
+
+    def choose_voice(self) -> MemberVoiceDialog | None:
+        """Open the member's voice dialog (ui.dialogs.member_voice): a voice to choose, with a preview."""
+        member = self.member
+        if member is None:
+            return None
+        dialog = MemberVoiceDialog(self.document, member.id, self.window())
+        dialog.open()
+        return dialog
 
     def _remove_picture(self) -> None:
         member, item = self.member, self.pictures.currentItem()
