@@ -63,7 +63,10 @@ def test_a_model_that_cannot_speak_says_so_when_a_line_is_added(project: Path) -
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (("add", "1", "Hi", "--by", "@Nobody"), "This project has no cast member '@Nobody' (its cast: @Mara)."),
+        (
+            ("add", "1", "Hi", "--by", "@Nobody"),
+            "The cast has no @Nobody (its cast: @Mara); write 'Nobody' without the @",
+        ),
         (("edit", "1", "4", "--text", "Hi"), "Shot Quay has no line '4' (it has no lines yet)."),
         (("edit", "1", "1"), "Say what to change: --text, --by, or both."),
         (("add", "1", "w" * 1001), "The line is longer than 1000 characters; this one has 1001."),

@@ -104,3 +104,22 @@ def test_the_section_says_when_the_shots_model_cannot_speak_its_lines(
     sora = GenerationSettings(backend="openai", model="sora-2", duration_us=4_000_000)
     document.execute(commands.set_generation(shot.id, sora))
     assert inspector.dialogue.sent.text() == "Sora 2 is sent its line as a Dialogue block below the prompt."
+
+
+def test_a_speaker_not_in_the_cast_written_with_an_at_is_refused_under_the_lines(
+    inspector: InspectorPanel, document: ProjectDocument, qtbot
+) -> None:
+    document.execute(commands.add_line(document.project.shots[0].id, "Where are you?", member_id="cast-mara"))
+    [row] = inspector.dialogue.line_rows()
+    row.typed.setFocus()
+    row.typed.selectAll()
+    qtbot.keyClicks(row.typed, "@Tom")
+    qtbot.keyClick(row.typed, Qt.Key.Key_Return)
+    assert _said(document) == [("cast-mara", "", "Where are you?")]
+    assert inspector.dialogue.error_text(row) == (
+        "The cast has no @Tom (its cast: @Mara); write 'Tom' without the @ for a speaker who is not in the cast."
+    )
+    row.typed.selectAll()
+    qtbot.keyClicks(row.typed, "Tom")
+    qtbot.keyClick(row.typed, Qt.Key.Key_Return)
+    assert _said(document) == [(None, "Tom", "Where are you?")] and inspector.dialogue.error_text(row) == ""

@@ -13,7 +13,7 @@ from dataclasses import replace
 from enum import StrEnum
 
 from shotline.core.edits import with_shot
-from shotline.core.errors import EditError
+from shotline.core.errors import EditError, UnknownCastMember
 from shotline.core.model import CastMember, DialogueLine, Project, Shot
 
 MAX_TEXT = 1_000
@@ -224,6 +224,13 @@ def said_by(project: Project, who: str) -> tuple[str, str | None]:
     the cast has none of that name); "Mara" is the member when the cast has one, else a typed name; "" nobody."""
     who = who.strip()
     if who.startswith("@"):
-        return "", project.member(who).id
+        try:
+            return "", project.member(who).id
+        except UnknownCastMember:
+            known = ", ".join(f"@{m.name}" for m in project.cast) or "none yet"
+            raise UnknownCastMember(
+                f"The cast has no {who} (its cast: {known}); write {who[1:]!r} without the @ for a speaker "
+                "who is not in the cast."
+            ) from None
     named = next((member for member in project.cast if member.name.casefold() == who.casefold()), None)
     return ("", named.id) if named is not None and who else (who, None)

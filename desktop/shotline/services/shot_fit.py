@@ -144,7 +144,10 @@ def _unspoken(shot: Shot, model: ModelInfo) -> str:
             f"(a voice can say {'it' if said == 1 else 'them'} on the voice-over lane)."
         )
     if not shot.generation.audio:
-        return f"This shot's sound is off, so {model.label} is not sent {them}; turn its sound on to have them spoken."
+        spoken = "it" if said == 1 else "them"
+        return (
+            f"This shot's sound is off, so {model.label} is not sent {them}; turn its sound on to have {spoken} spoken."
+        )
     return ""
 
 

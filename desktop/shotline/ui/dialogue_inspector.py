@@ -51,12 +51,17 @@ class LineRow(QWidget):
         self.up = self._button("↑", "Say this line earlier")
         self.down = self._button("↓", "Say this line later")
         self.remove = self._button("✕", "Remove this line (Undo brings it back)")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.speaker)
-        row.addWidget(self.text, 1)
+        # who above what, so the words have the inspector's whole width (a dock is narrow, a line may be long)
+        who = QHBoxLayout()
+        who.setContentsMargins(0, 0, 0, 0)
+        who.addWidget(self.speaker, 1)
         for button in (self.up, self.down, self.remove):
-            row.addWidget(button)
+            who.addWidget(button)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 4)
+        column.setSpacing(2)
+        column.addLayout(who)
+        column.addWidget(self.text)
         self.text.textEdited.connect(self._words)
         self.speaker.activated.connect(lambda _index: self._speaker())
         self.typed.editingFinished.connect(self._speaker)
@@ -82,8 +87,10 @@ class LineRow(QWidget):
         if self.speaker.currentText() != shown and not self.typed.hasFocus():
             self.speaker.setCurrentIndex(names.index(shown) if shown in names else -1)
             self.speaker.setEditText(shown)
+            self.typed.setCursorPosition(0)
         if self.text.text() != line.text and not self.text.hasFocus():
             self.text.setText(line.text)
+            self.text.setCursorPosition(0)  # a long line shows its start
         self.up.setEnabled(not first)
         self.down.setEnabled(not last)
 
