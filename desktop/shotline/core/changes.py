@@ -22,6 +22,8 @@ class ProjectChange:
     """Timeline markers came, went or moved."""
     cast: bool = False
     """The cast and places changed (a rename also updates the shots whose prompts mention the member)."""
+    captions: bool = False
+    """Captions came, went, moved or changed their words."""
 
     @property
     def is_empty(self) -> bool:
@@ -35,6 +37,7 @@ class ProjectChange:
             or self.audio
             or self.markers
             or self.cast
+            or self.captions
         )
 
 
@@ -53,4 +56,5 @@ def diff(before: Project, after: Project) -> ProjectChange:
         audio=before.audio != after.audio or before.lanes != after.lanes,
         markers=before.markers != after.markers,
         cast=before.cast != after.cast,
+        captions=before.captions != after.captions,
     )

@@ -49,12 +49,19 @@ def voicings(project: Project, words_of: WordsOf = no_words) -> dict[str, Voicin
 
 def make_captions(session: ProjectSession, words_of: WordsOf = no_words) -> tuple[Caption, ...]:
     """Make the captions again from the lines, as one undoable step; the creator's edited captions are kept."""
-    project = session.project
+    command = remake_captions(session.project, words_of)
+    if command is not None:
+        session.execute(command)
+    return session.project.captions
+
+
+def remake_captions(project: Project, words_of: WordsOf = no_words) -> commands.Command | None:
+    """The undoable step that makes `project`'s captions again from its lines; None when they would be the same
+    (no step that changes nothing but their ids)."""
     made = captions_from_lines(project, voicings(project, words_of))
     if [_shown(c) for c in made] == [_shown(c) for c in project.captions]:
-        return project.captions  # the same captions: no undo step that changes nothing but their ids
-    session.execute(commands.set_captions(made, "Make captions from lines"))
-    return session.project.captions
+        return None
+    return commands.set_captions(made, "Make captions from lines")
 
 
 def check_caption_choices(project: Project, settings: ExportSettings) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
+    QContextMenuEvent,
     QDragEnterEvent,
     QDropEvent,
     QFocusEvent,
@@ -30,7 +31,7 @@ from PySide6.QtGui import (
     QPolygonF,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QApplication, QToolTip, QWidget
+from PySide6.QtWidgets import QApplication, QInputDialog, QToolTip, QWidget
 
 from shotline.core import commands
 from shotline.core.frames import ClockStyle, clock_style, format_clock
@@ -43,6 +44,14 @@ from shotline.ui.document import ProjectDocument
 from shotline.ui.playhead import Playhead
 from shotline.ui.selection import ShotSelection
 from shotline.ui.timeline import geometry
+from shotline.ui.timeline.caption_lane import (
+    CaptionDrag,
+    CaptionGestures,
+    CaptionMove,
+    CaptionTrim,
+    caption_menu,
+    paint_captions,
+)
 from shotline.ui.timeline.filmstrip import FilmstripCache
 from shotline.ui.timeline.geometry import ClipBox, TimelineGeometry
 from shotline.ui.timeline.markers import paint_markers
@@ -103,7 +112,8 @@ class TimelineCanvas(QWidget):
         self.waveforms.arrived.connect(self.update)
         self._sound_rows = SoundRows(self.waveforms, self.fontMetrics())
         self.sounds = SoundGestures(document, selection, playhead)
-        self._drag: _TrimDrag | _MoveDrag | SoundDrag | None = None
+        self.captions = CaptionGestures(document, playhead)
+        self._drag: _TrimDrag | _MoveDrag | SoundDrag | CaptionDrag | None = None
         self._scrubbing = False
         self.trim_readout_rect: QRectF | None = None
         """Where the trim readout was last painted (for tests and the walk)."""
@@ -113,7 +123,8 @@ class TimelineCanvas(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setToolTip(
             "Drag a clip's edge to trim it, drag a clip to move it, click the ruler to move the playhead.\n"
-            "Drop music or voice-over files on a lane · Delete removes the selected sound\n"
+            "Drop music or voice-over files on a lane · Delete removes the selected sound or caption\n"
+            "Double-click a caption to edit its words; right-click the Captions row to make them from the lines\n"
             "Sound clips snap to cuts and the playhead; hold Shift to drag freely\n"
             "S splits at the playhead · M marks the playhead's frame (M again removes the marker)\n"
             "Ctrl+wheel zooms · Ctrl+0 fits the film"
@@ -179,6 +190,7 @@ class TimelineCanvas(QWidget):
             grabbed_edge=(drag.clip_id, drag.side) if isinstance(drag, SoundTrim) else None,
             fetch=True,
         )
+        paint_captions(painter, self.geometry_, exposed, self.captions.selected)
         self._paint_drop_marker(painter)
         paint_markers(painter, self.geometry_, self._document.project.markers, exposed)
         self._paint_playhead(painter)
@@ -311,6 +323,10 @@ class TimelineCanvas(QWidget):
             self._scrubbing = True
             self._scrub(x)
             return
+        if self.geometry_.in_captions(y):
+            self._drag = self.captions.press(self.geometry_, x, y)
+            self.update()
+            return
         if y >= geometry.LANES_TOP:
             self._drag = self.sounds.press(self.geometry_, x, y)
             return
@@ -352,6 +368,8 @@ class TimelineCanvas(QWidget):
             self._scrub(x)
         elif isinstance(drag, SoundMove | SoundTrim):
             self.sounds.drag_to(drag, self.geometry_, x, y, snap=_snapping(event))
+        elif isinstance(drag, CaptionMove | CaptionTrim):
+            self.captions.drag_to(drag, self.geometry_, x)
         elif isinstance(drag, _TrimDrag):
             self._trim_to(drag, x)
         elif isinstance(drag, _MoveDrag):
@@ -361,7 +379,9 @@ class TimelineCanvas(QWidget):
                 drag.target = self.geometry_.boundary_at(x)
                 self.update()
         else:
-            if y >= geometry.LANES_TOP:
+            if self.geometry_.in_captions(y):
+                near_edge = self.geometry_.caption_edge_at(x, y) is not None
+            elif y >= geometry.LANES_TOP:
                 near_edge = self.geometry_.sound_edge_at(x, y) is not None
             else:
                 near_edge = y >= geometry.CLIP_TOP and self.geometry_.edge_at(x) is not None
@@ -374,6 +394,8 @@ class TimelineCanvas(QWidget):
         self._scrubbing = False
         if isinstance(drag, SoundMove | SoundTrim):
             self.sounds.finish(drag, self.geometry_, event.position().x(), event.position().y(), snap=_snapping(event))
+        elif isinstance(drag, CaptionMove | CaptionTrim):
+            self.captions.finish(drag, self.geometry_, event.position().x())
         elif isinstance(drag, _TrimDrag):
             self._trim_to(drag, event.position().x())
             self._document.seal()  # the whole drag was one undo step; the next trim starts another
@@ -483,10 +505,27 @@ class TimelineCanvas(QWidget):
         return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.sounds.delete_selected():
+        deleting = event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+        if deleting and (self.sounds.delete_selected() or self.captions.delete_selected()):
             event.accept()
             return
         super().keyPressEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        box = self.geometry_.caption_at(event.position().x(), event.position().y())
+        if box is None:
+            super().mouseDoubleClickEvent(event)
+            return
+        words, ok = QInputDialog.getText(self, "Caption", "Words:", text=box.caption.text)
+        if ok and words.strip() and words.strip() != box.caption.text:
+            self.captions.set_words(box.caption.id, words)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if not self.geometry_.in_captions(event.pos().y()):
+            super().contextMenuEvent(event)
+            return
+        self.captions.press(self.geometry_, event.pos().x(), event.pos().y())  # the caption under it is selected
+        caption_menu(self, self.captions).exec(event.globalPos())
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)

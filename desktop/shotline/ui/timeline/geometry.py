@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from shotline.core.model import DEFAULT_LANES, AudioClip, AudioLane, LaneKind, Project
+from shotline.core.model import DEFAULT_LANES, AudioClip, AudioLane, Caption, LaneKind, Project
 from shotline.core.timeline import Placement, film_length_us, layout
 
 PAD = 12
@@ -47,7 +47,21 @@ def height_for(lanes: int) -> int:
     return lane_top(lanes) - LANE_GAP + BOTTOM if lanes else CLIP_TOP + CLIP_HEIGHT + BOTTOM
 
 
-HEIGHT = height_for(len(DEFAULT_LANES))
+HEIGHT = height_for(len(DEFAULT_LANES) + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class CaptionBox:
+    """A caption drawn in the captions row (under the audio lanes)."""
+
+    caption: Caption
+    top: int
+    x0: float
+    x1: float
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +130,13 @@ class TimelineGeometry:
             for clip in project.audio
             if clip.lane in rows
         )
+        self.captions_top = lane_top(len(self.rows))
+        """The captions' row: under the last audio lane."""
+        self.caption_boxes = tuple(
+            CaptionBox(c, self.captions_top, self.x_of(c.start_us), self.x_of(c.end_us)) for c in project.captions
+        )
         ends = [self.duration_us, *(box.placement.end_us for box in self.boxes[-1:])]
-        self.extent_us = max([*ends, *(clip.end_us for clip in project.audio)])
+        self.extent_us = max([*ends, *(clip.end_us for clip in project.audio), *(c.end_us for c in project.captions)])
         """The picture's length, or longer if a sound clip runs past it: how far the canvas reaches. The last shot's
         box may end up to half a frame after the film's length (its exact end, which the film rounds)."""
 
@@ -127,7 +146,7 @@ class TimelineGeometry:
 
     @property
     def height(self) -> int:
-        return height_for(len(self.rows))
+        return height_for(len(self.rows) + 1)  # the audio lanes and the captions' row
 
     def x_of(self, at_us: int) -> float:
         return PAD + at_us * self.pps / 1_000_000
@@ -187,6 +206,29 @@ class TimelineGeometry:
             if not box.row.top <= y < box.row.bottom:
                 continue
             grab = min(EDGE_GRAB, box.width / 3)  # a short clip keeps a middle to move it by
+            for side, edge in (("in", box.x0), ("out", box.x1)):
+                distance = abs(x - edge)
+                rank = (distance, not box.x0 <= x < box.x1)
+                if distance <= grab and (best is None or rank < best[0]):
+                    best = (rank, box, side)
+        return (best[1], best[2]) if best else None
+
+    def in_captions(self, y: float) -> bool:
+        return self.captions_top <= y < self.captions_top + LANE_HEIGHT
+
+    def caption_at(self, x: float, y: float) -> CaptionBox | None:
+        """The caption under (x, y); where captions overlap, the later one."""
+        if not self.in_captions(y):
+            return None
+        return next((box for box in reversed(self.caption_boxes) if box.x0 <= x < box.x1), None)
+
+    def caption_edge_at(self, x: float, y: float) -> tuple[CaptionBox, str] | None:
+        """The caption trim handle under (x, y): (caption, "in" or "out"); the caption the press falls inside wins."""
+        if not self.in_captions(y):
+            return None
+        best: tuple[tuple[float, bool], CaptionBox, str] | None = None
+        for box in self.caption_boxes:
+            grab = min(EDGE_GRAB, box.width / 3)
             for side, edge in (("in", box.x0), ("out", box.x1)):
                 distance = abs(x - edge)
                 rank = (distance, not box.x0 <= x < box.x1)

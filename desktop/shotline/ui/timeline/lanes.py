@@ -74,6 +74,9 @@ class LaneHeaders(QWidget):
         self.picture_label = QLabel("Picture", self)
         self.picture_label.setStyleSheet(f"color: {theme.MUTED.name()}")
         self.picture_label.setGeometry(6, top_offset + geometry.CLIP_TOP, WIDTH - 6, geometry.CLIP_HEIGHT)
+        self.captions_label = QLabel("Captions", self)
+        self.captions_label.setStyleSheet(f"color: {theme.MUTED.name()}")
+        self.captions_label.setToolTip("Captions, made from the shots' dialogue lines (right-click the row)")
         self.setFixedWidth(WIDTH)
         document.changed.connect(self._on_changed)
         self._rebuild()
@@ -99,4 +102,7 @@ class LaneHeaders(QWidget):
         for index, header in enumerate(self.headers):
             header.move(0, self._offset + geometry.lane_top(index))
             header.show()
-        self.setFixedHeight(self._offset + geometry.height_for(len(lanes)))
+        self.captions_label.setGeometry(
+            6, self._offset + geometry.lane_top(len(lanes)), WIDTH - 6, geometry.LANE_HEIGHT
+        )
+        self.setFixedHeight(self._offset + geometry.height_for(len(lanes) + 1))  # and the captions' row
