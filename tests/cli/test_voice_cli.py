@@ -91,3 +91,21 @@ def test_nothing_to_speak_is_said_plainly(tmp_path: Path) -> None:
     result = shotline("voice", bare)
     assert result.code != 0 and "This film has no dialogue lines with words to speak" in result.err
     assert "Traceback" not in result.err
+
+
+def test_a_voice_job_a_crash_left_behind_is_placed_by_resume(project: Path) -> None:
+    """The line was spoken but Shotline stopped before it was placed: `shotline resume --wait` places it."""
+    from shotline.services.context import open_context
+    from shotline.services.voices import VoicesService
+
+    with open_context() as ctx, ProjectSession.open(project) as session:
+        voices = VoicesService(ctx, session)
+        records = voices.plan("2")
+        (job,) = voices.make(records)
+        job.handle.result()  # downloaded, never landed
+    assert _voice_clips(project) == []
+
+    said = ok("resume", project, "--wait")
+    assert "New voice take" in said and "(on the voice-over lane)" in said
+    (clip,) = _voice_clips(project)
+    assert clip["media"] == f"media/{records[0].id}.wav"

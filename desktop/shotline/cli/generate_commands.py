@@ -24,6 +24,7 @@ from shotline.services.session import ProjectSession
 from shotline.services.shot_fit import sending_notes
 from shotline.services.take_caption import take_caption
 from shotline.services.try_on import FEWEST_PAIRS, MOST_PAIRS, Pair, plan_try_on
+from shotline.services.voices import place_outcome
 from shotline.storage.secrets import KeySource
 
 
@@ -48,11 +49,16 @@ def _wait_and_attach(generation: GenerationService, session: ProjectSession, sta
                 click.echo(f"\nJob {job.record.id[:8]} failed: {error}", err=True)
                 continue
             generation.attach(outcome)
+            placed = place_outcome(session, outcome) if outcome.spoken else None  # a line's voice: on its lane
             session.save()
             fractions[job.record.id] = 1.0
             bar(sum(fractions.values()) / len(started))
             if outcome.still:  # a draft still a resume finished: a picture in media/, not a take (services.stills)
                 click.echo(f"New still {session.bundle.path / outcome.take.media}")
+                continue
+            if outcome.spoken:
+                where = "on the voice-over lane" if placed is not None else "among its line's takes"
+                click.echo(f"New voice take {session.bundle.path / outcome.take.media} ({where})")
                 continue
             number = session.project.index_of(outcome.shot_id) + 1 if session.project.has_shot(outcome.shot_id) else 0
             where = f"shot {number}" if number else "the library (its shot was deleted)"
