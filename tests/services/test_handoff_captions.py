@@ -16,6 +16,7 @@ from shotline.core import caption_edits
 from shotline.core.commands import Command
 from shotline.core.model import Caption
 from shotline.services.handoff import write_handoff
+from shotline.services.handoff_import import import_cut
 from shotline.services.handoff_recipe import NAMESPACE
 from shotline.services.session import ProjectSession
 from tests.services.handoff_film import make_film
@@ -72,3 +73,14 @@ def test_every_format_has_the_captions_as_srt_beside_the_cut(
     if ending != ".otio":  # the other writers take no generated clips: their cut is as it was
         timeline = otio.adapters.read_from_file(str(cut)) if ending != ".mlt" else None
         assert timeline is None or all(t.name != "Captions" for t in timeline.tracks)
+
+
+def test_a_cut_brought_back_from_an_otio_has_its_captions(session: ProjectSession, tmp_path: Path) -> None:
+    cut = tmp_path / "Harbour cut.otio"
+    write_handoff(session.project, session.bundle, cut)
+    import_cut(cut, tmp_path / "Back.shotline")
+    with ProjectSession.open(tmp_path / "Back.shotline") as back:
+        assert [(c.start_us, c.end_us, c.text, c.speaker) for c in back.project.captions] == [
+            (250_000, 1_000_000, "Where is the boat?", "Mara"),
+            (1_500_000, 2_750_000, "Gone with the tide.", "Old man"),
+        ]

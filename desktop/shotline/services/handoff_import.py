@@ -24,6 +24,7 @@ import opentimelineio as otio
 from shotline.core.errors import MediaError, MediaUnreadable
 from shotline.core.model import (
     AudioClip,
+    Caption,
     GenerationRecord,
     GenerationSettings,
     Origin,
@@ -105,7 +106,7 @@ def import_cut(cut: Path, destination: Path) -> ImportedCut:
                 ],
             )
             sounds = _sounds(timeline, cut.parent, bundle, new_media, missing)
-            project = replace(session.project, shots=shots, audio=sounds)
+            project = replace(session.project, shots=shots, audio=sounds, captions=_captions(timeline))
             bundle.save(project)
     return ImportedCut(destination, len(shots), len(sounds), tuple(missing))
 
@@ -187,6 +188,25 @@ def _sounds(
             trim = _trim(clip.source_range, sound.info.duration_us)
             sounds.append(replace(sound, trim=trim, source_name=clip.name or sound.source_name))
     return tuple(sounds)
+
+
+def _captions(timeline: otio.schema.Timeline) -> tuple[Caption, ...]:
+    """The captions of the captions track an .otio from Shotline carries (`handoff_timeline.caption_tracks`): their
+    words, speakers and times; the lines they came from are not in the new project, so they are the creator's."""
+    found: list[Caption] = []
+    for track in timeline.video_tracks():
+        marked = track.metadata.get(NAMESPACE, {}) if isinstance(track.metadata, Mapping) else {}
+        if not isinstance(marked, Mapping) or marked.get("kind") != "captions":
+            continue
+        for clip in track:
+            said = clip.metadata.get(NAMESPACE, {}) if isinstance(clip, otio.schema.Clip) else None
+            if not isinstance(said, Mapping) or not str(said.get("text", "")).strip():
+                continue
+            span = clip.trimmed_range_in_parent()
+            start = _us(span.start_time)
+            end = _us(span.start_time + span.duration)
+            found.append(Caption(new_id(), start, end, str(said["text"]), str(said.get("speaker", "")), edited=True))
+    return tuple(sorted(found, key=lambda c: (c.start_us, c.end_us)))
 
 
 def _title(name: str) -> str:
