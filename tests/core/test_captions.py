@@ -100,3 +100,11 @@ def test_an_unwritten_line_makes_no_caption_and_takes_none_of_the_shot() -> None
 def test_pieces_cut_between_words_and_inside_a_word_longer_than_a_piece() -> None:
     assert pieces("aa bb cc", 5) == ["aa bb", "cc"]
     assert pieces("abcdefghij k", 4) == ["abcd", "efgh", "ij k"]
+
+
+def test_a_line_a_little_too_long_for_one_caption_is_shared_evenly_not_left_with_a_word_alone() -> None:
+    line = "We should have left the harbour before the tide turned, everyone in this town knows that."
+    assert pieces(line) == [
+        "We should have left the harbour before the tide",
+        "turned, everyone in this town knows that.",
+    ]

@@ -13,7 +13,7 @@ import pytest
 
 from shotline.core.caption_style import CaptionPlace, CaptionStyle, safe_area
 from shotline.core.model import Caption, Size, Trim
-from shotline.media.subtitles import burn, cues, write_burn_in, write_sidecars
+from shotline.media.subtitles import Cue, burn, cues, cues_for_burning, write_burn_in, write_sidecars
 from shotline.services.presets import PRESETS
 
 # the widest text there is: capitals W, a word longer than any line, and ASS's own command characters
@@ -82,3 +82,9 @@ def test_a_burned_in_caption_stays_inside_the_safe_area_at_every_preset(
     (top, left), (bottom, right) = lit.min(axis=0), lit.max(axis=0)
     assert left >= safe.left and right < size.width - safe.right
     assert top >= safe.top and bottom < size.height - safe.bottom
+
+
+def test_a_caption_too_long_to_burn_at_once_is_shown_in_even_parts_one_after_the_other() -> None:
+    # four lines' worth at this width: two cues of two lines, not three lines and then one
+    shown = cues_for_burning([Cue(0, 4000, "aaaa bbbb cccc dddd")], room=3.0)
+    assert [(c.start_ms, c.end_ms, c.text) for c in shown] == [(0, 2000, "aaaa\nbbbb"), (2000, 4000, "cccc\ndddd")]

@@ -76,7 +76,33 @@ def _line_exists(project: Project, line_id: str | None) -> bool:
 
 
 def pieces(text: str, limit: int = CAPTION_CHARS) -> list[str]:
-    """`text` cut between words into pieces of at most `limit` characters; a word longer than that is cut in it."""
+    """`text` cut between words into as few pieces of at most `limit` characters as it takes, about as long as each
+    other (so a long line does not end on a caption of one word); a word longer than `limit` is cut in it."""
+    greedy = _filled(text, limit)
+    words = text.split()
+    if len(greedy) < 2 or any(len(word) > limit for word in words):
+        return greedy
+    result: list[str] = []
+    current = ""
+    for index, word in enumerate(words):
+        left = len(greedy) - len(result)  # pieces still to make, this one included
+        rest = len(" ".join(words[index:])) + (len(current) + 1 if current else 0)
+        target = rest / left
+        joined = f"{current} {word}" if current else word
+        # a word joins this piece while it fits and brings the piece nearer its share of what is left
+        if not current or (
+            len(joined) <= limit and (left == 1 or abs(len(joined) - target) <= abs(len(current) - target))
+        ):
+            current = joined
+        else:
+            result.append(current)
+            current = word
+    result.append(current)
+    return result if len(result) == len(greedy) and all(len(p) <= limit for p in result) else greedy
+
+
+def _filled(text: str, limit: int) -> list[str]:
+    """`text` cut between words into pieces filled up to `limit` characters, the last taking what is left."""
     result: list[str] = []
     current = ""
     for word in text.split():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +123,9 @@ def cues_for_burning(found: Iterable[Cue], room: float) -> list[Cue]:
     result = []
     for cue in found:
         lines = wrap(cue.text, room)
-        groups = ["\n".join(lines[i : i + BURN_LINES]) for i in range(0, len(lines), BURN_LINES)]
+        count = -(-len(lines) // BURN_LINES)  # as few cues as it takes, their lines shared evenly
+        bounds = [len(lines) * k // count for k in range(count + 1)]
+        groups = ["\n".join(lines[a:b]) for a, b in pairwise(bounds)]
         spans = shares([len(group) for group in groups], cue.start_ms, cue.end_ms)
         result += [Cue(start, end, group) for (start, end), group in zip(spans, groups, strict=True) if end > start]
     return result
