@@ -30,8 +30,9 @@ class DialogueForm(StrEnum):
 
     SAYS = "says"
     """Each line as quoted speech after who says it, in the prompt's prose: `Mara says, "Cast off."`. Google's Veo
-    and Gemini video prompt guide: "Use quotes for specific speech (A woman says, "We have to leave now.")"; the
-    same quoted-speech form is what Seedance's and LTX's guides show."""
+    and Gemini video prompt guide: "Use quotes for specific speech (A woman says, "We have to leave now.")". The
+    default for every other model that speaks (Seedance, LTX, the animatic's card): their own guides were not read
+    for this, and quoted speech after its speaker is the form the published examples use."""
     BLOCK = "block"
     """A `Dialogue:` block below the prose, one `- Speaker: "line"` a line: OpenAI's Sora 2 prompting guide asks
     for the lines in a block of their own, so the model tells what is seen from what is said."""
