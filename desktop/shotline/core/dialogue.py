@@ -37,8 +37,9 @@ class DialogueForm(StrEnum):
     """A `Dialogue:` block below the prose, one `- Speaker: "line"` a line: OpenAI's Sora 2 prompting guide asks
     for the lines in a block of their own, so the model tells what is seen from what is said."""
     LABELLED = "labelled"
-    """Each line labelled with its speaker in brackets, `[Mara]: "Cast off."`: Kling 3.0's native-audio guide binds
-    a line to the character who says it (and lip-syncs it) by that label."""
+    """Each line labelled with its speaker in brackets, `[Mara]: "Cast off."`: Kling 3.0's native audio binds a
+    line to the character who says it (and lip-syncs it) by that label, as the published Kling 3.0 prompting guides
+    show it (Kling's own guide is not among the reference notes; fal's examples quote speech inline)."""
 
 
 def text_problem(text: str) -> str | None:
