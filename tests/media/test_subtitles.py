@@ -64,12 +64,15 @@ def _frame(ffmpeg_exe: Path, size: Size, ass: Path | None) -> np.ndarray:
     return np.frombuffer(raw, np.uint8).reshape(size.height, size.width)
 
 
+# every preset's frame, and small project frames the Source preset may have
+SIZES = [p.size for p in PRESETS if p.size is not None] + [Size(320, 180), Size(180, 320), Size(96, 64)]
+
+
 @pytest.mark.parametrize("place", list(CaptionPlace))
-@pytest.mark.parametrize("preset", [p for p in PRESETS if p.size is not None], ids=lambda p: p.name)
+@pytest.mark.parametrize("size", SIZES, ids=str)
 def test_a_burned_in_caption_stays_inside_the_safe_area_at_every_preset(
-    ffmpeg_exe: Path, tmp_path: Path, preset: object, place: CaptionPlace
+    ffmpeg_exe: Path, tmp_path: Path, size: Size, place: CaptionPlace
 ) -> None:
-    size = preset.size  # type: ignore[attr-defined]
     style = CaptionStyle(place=place, size=12.0)  # the largest letters a style may ask for
     # a folder name ffmpeg's filter graph would otherwise split at
     folder = tmp_path / "it's: a, folder"

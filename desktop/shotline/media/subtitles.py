@@ -29,6 +29,8 @@ MIDDLE = frozenset('0123456789abcdeghknopqrsuvxyzEFLPSTY!"$*?_`{}')
 """DejaVu Sans' characters by advance: narrow ones at most 0.4 of the letter height, middle ones at most 0.65, every
 other at most 1.0 ('@'). A line's width is reckoned with these bounds (and 1.1 for any character beyond ASCII), so a
 line that fits by the reckoning fits on the frame: lines are broken here, never by libass, and counted."""
+LINE_HEIGHT = 1.3
+"""A line of DejaVu Sans with its outline, in letter heights (its own line height is about 1.16)."""
 SIDECAR_FORMATS = {".srt": "srt", ".vtt": "vtt"}
 
 
@@ -92,8 +94,10 @@ def burn_in_file(captions: Iterable[Caption], window: Trim, size: Size, style: C
     subs.info.update(
         {"PlayResX": str(size.width), "PlayResY": str(size.height), "WrapStyle": "2", "ScaledBorderAndShadow": "yes"}
     )
-    letters = letter_height(size.width, size.height, style)
     safe = safe_area(size.width, size.height)
+    # a small frame (a project's own, at the Source preset) takes smaller letters: its burned lines must fit too
+    room_above = size.height - safe.top - safe.bottom
+    letters = max(1, min(letter_height(size.width, size.height, style), int(room_above / (BURN_LINES * LINE_HEIGHT))))
     outline = max(1.0, round(letters * style.outline / 100, 1))
     subs.styles["Default"] = pysubs2.SSAStyle(
         fontname=style.font,
