@@ -20,7 +20,7 @@ ROW_NOTE = "key: unknown (the system keyring is not available)"
 
 @pytest.fixture(scope="module")
 def infos() -> list[BackendInfo]:
-    return BackendRegistry(builtins=BUILTIN_SPECS, discover=False).infos()
+    return BackendRegistry(builtins=BUILTIN_SPECS, discover=False).all_infos()  # `backends` lists the voices-only too
 
 
 def no_keys_in_environment(infos: list[BackendInfo]) -> dict[str, str]:

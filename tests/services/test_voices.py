@@ -24,7 +24,7 @@ from shotline.services.editing import add_shot
 from shotline.services.generation import GenerationService
 from shotline.services.jobs_view import state_text
 from shotline.services.session import ProjectSession
-from shotline.services.voices import VoicesService, place, voice_takes
+from shotline.services.voices import VoicesService, place, spoken_words, voice_takes
 from shotline.storage.secrets import MemorySecretStore
 
 pytestmark = pytest.mark.ffmpeg
@@ -166,3 +166,27 @@ def test_a_voice_job_left_downloaded_is_finished_on_resume_without_a_take(
     assert session.project.shot(shot).takes == ()
     assert session.journal.get(record.id).phase is JobPhase.ATTACHED
     assert session.journal.get(record.id).kind is MediaKind.SPEECH
+
+
+def test_elevenlabs_word_times_are_kept_beside_the_take_for_the_captions(
+    session: ProjectSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.fakes.elevenlabs import KEY, FakeElevenLabs
+
+    voice = VoiceChoice("elevenlabs", "JBFqnCBsd6RMkjVDRZzb", "eleven_flash_v2_5")
+    session.execute(commands.add_cast_member(CastMember("m1", "Mara", CastKind.CHARACTER, voice=voice)))
+    _shot(session, ("l1", "m1", "Look, a light."))
+    with FakeElevenLabs() as fake:
+        monkeypatch.setenv("SHOTLINE_ELEVENLABS_BASE_URL", fake.url)
+        store = MemorySecretStore()
+        store.set("elevenlabs", KEY)
+        with open_context(secrets=store) as ctx:
+            voices = VoicesService(ctx, session)
+            (take,) = [voices.land(job) for job in voices.make(voices.plan())]
+    clip = voice_clip(session.project, "l1")
+    assert clip is not None and clip.media == take.media
+    assert spoken_words(session.bundle.path, clip) == (
+        ("Look,", 0, 300_000),
+        ("a", 360_000, 420_000),
+        ("light.", 480_000, 840_000),
+    )

@@ -136,6 +136,18 @@ COMFYUI = BackendInfo(
 )
 
 
+ELEVENLABS = BackendInfo(
+    id="elevenlabs",
+    name="ElevenLabs",
+    kind=BackendKind.CLOUD,
+    models=(),  # voices only: never a shot's backend (BackendRegistry.infos lists clip makers)
+    voice_models=shipped_voices("elevenlabs"),
+    key_env_vars=("ELEVENLABS_API_KEY",),
+    max_concurrency=2,
+    description="ElevenLabs' voices for the cast's lines, with when each word is said; needs an ElevenLabs API key.",
+)
+
+
 # ---------------------------------------------------------------------------------------------- adapters, on first use
 # (imports inside functions, which PyInstaller's analysis still follows into the frozen app)
 
@@ -242,6 +254,12 @@ def _comfyui(context: BackendContext) -> GenerationBackend:
     return ComfyUIBackend(context)
 
 
+def _elevenlabs(context: BackendContext) -> GenerationBackend:
+    from shotline.backends.elevenlabs import ElevenLabsVoices
+
+    return ElevenLabsVoices(context)
+
+
 ANIMATIC_SPEC = with_voices(BackendSpec(info=ANIMATIC, create=_animatic), _system_voice)
 """Also published as the `shotline.backends` entry point a plug-in would use (pyproject.toml), which proves that
 route on every start."""
@@ -256,6 +274,7 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     with_stills(BackendSpec(info=FAL, create=_fal), _fal_images),
     with_stills(BackendSpec(info=REPLICATE, create=_replicate), _replicate_images),
     BackendSpec(info=COMFYUI, create=_comfyui),
+    BackendSpec(info=ELEVENLABS, create=_elevenlabs),
 )
 
 

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import re
-import wave
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,7 +25,7 @@ from shotline.backends.google import API_VERSION, BACKEND_ID, DEFAULT_URL, INFO,
 from shotline.backends.http import KeyAuth, ProviderHttp, base_url, http_timeout, json_of
 from shotline.backends.policy import is_safety_stop
 from shotline.backends.registry import BackendContext
-from shotline.backends.voices import Spoken, SpokenAtOnce
+from shotline.backends.voices import Spoken, SpokenAtOnce, pcm_wav
 from shotline.core.errors import ContentBlocked, JobFailed
 from shotline.core.ports import GenerationRequest, ModelInfo
 
@@ -108,10 +106,4 @@ def _wav(inline: Mapping[str, Any]) -> bytes:
     if "wav" in mime or sound[:4] == b"RIFF":
         return sound
     found = _RATE.search(mime)
-    out = io.BytesIO()
-    with wave.open(out, "wb") as written:
-        written.setnchannels(1)
-        written.setsampwidth(2)
-        written.setframerate(int(found.group(1)) if found else DEFAULT_RATE)
-        written.writeframes(sound[: len(sound) - len(sound) % 2])
-    return out.getvalue()
+    return pcm_wav(sound, int(found.group(1)) if found else DEFAULT_RATE)

@@ -87,10 +87,15 @@ class BackendRegistry:
             )
 
     def infos(self) -> list[BackendInfo]:
-        return [spec.info for spec in self._specs.values()]
+        """The backends that make clips: what a shot, a default or a try-on is chosen from."""
+        return [spec.info for spec in self._specs.values() if spec.info.models]
 
     def ids(self) -> list[str]:
-        return list(self._specs)
+        return [info.id for info in self.infos()]
+
+    def all_infos(self) -> list[BackendInfo]:
+        """Every backend, those that only speak (ElevenLabs) too: what keys and voices are chosen from."""
+        return [spec.info for spec in self._specs.values()]
 
     def spec(self, backend_id: str) -> BackendSpec:
         try:

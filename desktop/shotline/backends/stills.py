@@ -172,6 +172,10 @@ class StillShelf:
         """The picture a job's create brought back before Shotline stopped, or None."""
         return await asyncio.to_thread(self._find, job_id)
 
+    async def job_of(self, shelf_id: str) -> str:
+        """The job that asked for what is on the shelf under `shelf_id` ("" when unknown)."""
+        return await asyncio.to_thread(self._job_of, shelf_id)
+
     # ------------------------------------------------------------------------------------------ files
 
     def _write(self, shelf_id: str, suffix: str, picture: bytes, job_id: str) -> None:
@@ -192,6 +196,15 @@ class StillShelf:
             return
         for suffix in (".json", *set(_SUFFIXES.values())):
             (self._folder / f"{shelf_id}{suffix}").unlink(missing_ok=True)
+
+    def _job_of(self, shelf_id: str) -> str:
+        if not _ID.fullmatch(shelf_id):
+            return ""
+        try:
+            said = json.loads((self._folder / f"{shelf_id}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return ""
+        return str(said.get("job_id", "")) if isinstance(said, dict) else ""
 
     def _find(self, job_id: str) -> str | None:
         if not self._folder.is_dir():

@@ -14,6 +14,11 @@
 from __future__ import annotations
 
 import abc
+import asyncio
+import io
+import json
+import shutil
+import wave
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,6 +27,7 @@ from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.backends.stills import ByKind, StillShelf
 from shotline.core.errors import InputRejected
 from shotline.core.ports import (
+    WORDS_SUFFIX,
     BackendInfo,
     GenerationBackend,
     GenerationRequest,
@@ -49,10 +55,23 @@ def with_voices(spec: BackendSpec, voices: Callable[[BackendContext], Generation
 
 @dataclass(frozen=True, slots=True)
 class Spoken:
-    """A provider's answer: the sound, in what format ("wav", "mp3")."""
+    """A provider's answer: the sound, in what format ("wav", "mp3"), and when each word is said where the provider
+    says so (ElevenLabs' alignment): (word, start µs, end µs) in the sound's own time."""
 
     sound: bytes
     format: str
+    words: tuple[tuple[str, int, int], ...] = ()
+
+
+def pcm_wav(pcm: bytes, rate: int) -> bytes:
+    """Bare 16-bit mono PCM (what Google and ElevenLabs send) as a WAV file."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as written:
+        written.setnchannels(1)
+        written.setsampwidth(2)
+        written.setframerate(rate)
+        written.writeframes(pcm[: len(pcm) - len(pcm) % 2])
+    return out.getvalue()
 
 
 def voice_of(request: GenerationRequest, model: ModelInfo) -> str:
@@ -109,6 +128,8 @@ class SpokenAtOnce(abc.ABC):
     async def submit(self, request: GenerationRequest) -> str:
         model = self.model(request)
         spoken = await self.speak(request, model, voice_of(request, model), checked_words(request))
+        if spoken.words:  # on the shelf before the sound, so a sound that is there has its words beside it
+            await asyncio.to_thread(self._keep_words, request.job_id, spoken.words)
         return await self._shelf.keep(request, spoken.sound, spoken.format)
 
     async def poll(self, provider_job_id: str) -> JobStatus:
@@ -116,6 +137,12 @@ class SpokenAtOnce(abc.ABC):
 
     async def download(self, provider_job_id: str, status: JobStatus, dest: Path, progress: ProgressSink) -> None:
         await self._shelf.copy(provider_job_id, dest, progress)
+        job_id = await self._shelf.job_of(provider_job_id)
+        words = self._ctx.work_dir / "voices" / f"{job_id}{WORDS_SUFFIX}"
+        found: bool = bool(job_id) and await asyncio.to_thread(words.is_file)
+        if found:
+            # beside the sound in .partial; jobs.generation moves it into media/ with the sound
+            await asyncio.to_thread(shutil.copyfile, words, dest.with_suffix(WORDS_SUFFIX))
 
     async def cancel(self, provider_job_id: str) -> None:
         await self._shelf.remove(provider_job_id)
@@ -125,3 +152,11 @@ class SpokenAtOnce(abc.ABC):
 
     async def aclose(self) -> None:
         return None
+
+    def _keep_words(self, job_id: str, words: tuple[tuple[str, int, int], ...]) -> None:
+        folder = self._ctx.work_dir / "voices"
+        folder.mkdir(parents=True, exist_ok=True)
+        said = [{"text": text, "start_us": start, "end_us": end} for text, start, end in words]
+        temp = folder / f".{job_id}{WORDS_SUFFIX}.part"
+        temp.write_text(json.dumps(said), encoding="utf-8")
+        temp.replace(folder / f"{job_id}{WORDS_SUFFIX}")

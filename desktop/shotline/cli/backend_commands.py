@@ -43,6 +43,10 @@ def _describe(info: BackendInfo, key: str) -> dict[str, Any]:
             for m in info.still_models
             if not m.retired
         ],
+        # the voice models, for dialogue lines (`shotline voice`)
+        "voices": [
+            {"id": m.id, "label": m.label, "voices": list(m.voices)} for m in info.voice_models if not m.retired
+        ],
     }
 
 
@@ -60,7 +64,7 @@ def backends(as_json: bool) -> None:
     """List the generation backends and their models."""
     rows = []
     with open_context() as ctx:
-        for info in ctx.registry.infos():
+        for info in ctx.registry.all_infos():
             source, problem = _key_source(ctx, info)
             rows.append(_describe(info, source) | {"key_problem": problem})
     if as_json:
@@ -80,6 +84,8 @@ def backends(as_json: bool) -> None:
             click.echo(f"{'':<12}   {model['id']:<20} {model['label']}{retired}")
         for still in row["stills"]:
             click.echo(f"{'':<12}   {still['id']:<20} {still['label']} (stills)")
+        for voice in row["voices"]:
+            click.echo(f"{'':<12}   {voice['id']:<20} {voice['label']} (voices)")
     for problem in dict.fromkeys(problems):
         click.echo(f"\nKeys could not be looked up: {problem} A key in the backend's environment variable still works.")
 

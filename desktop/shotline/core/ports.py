@@ -116,7 +116,7 @@ class BackendInfo:
 
     def model(self, model_id: str) -> ModelInfo | None:
         if not model_id:
-            return self.default_model
+            return self.default_model if self.models else None  # a backend that only speaks makes no clip
         return next((m for m in self.models if m.id == model_id), None)
 
     def still_model(self, model_id: str = "") -> ModelInfo | None:
@@ -223,6 +223,12 @@ class GenerationRequest:
             shot_number=int(data.get("shot_number", 0)),
             kind=MediaKind(str(data.get("kind", MediaKind.VIDEO.value))),
         )
+
+
+WORDS_SUFFIX = ".words.json"
+"""A voice take's word times, where its provider said them, beside its sound: `media/<job id>.words.json` beside
+`media/<job id>.wav`, a list of {"text", "start_us", "end_us"} in the sound's own time. A backend's download writes
+it beside the sound it fetches (`dest` with this suffix); the job path moves both into media/."""
 
 
 class JobState(StrEnum):

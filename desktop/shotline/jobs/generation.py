@@ -42,6 +42,7 @@ from shotline.core.errors import (
 )
 from shotline.core.model import GenerationRecord, MediaInfo, Origin, Take, Trim
 from shotline.core.ports import (
+    WORDS_SUFFIX,
     BackendKind,
     GenerationBackend,
     GenerationRequest,
@@ -347,6 +348,10 @@ async def _download(run: _Job, status: JobStatus, media: _Media) -> GenerationOu
         info = await _probe(media, partial, run.request.kind)
         await asyncio.to_thread(media_dir.mkdir, parents=True, exist_ok=True)
         await asyncio.to_thread(os.replace, partial, media_dir / f"{job_id}{suffix}")
+        if await asyncio.to_thread(partial.with_suffix(WORDS_SUFFIX).is_file):  # a voice's word times, beside it
+            await asyncio.to_thread(
+                os.replace, partial.with_suffix(WORDS_SUFFIX), media_dir / f"{job_id}{WORDS_SUFFIX}"
+            )
     except TransientError:
         raise  # the partial file stays, so the next attempt continues it
     except OSError as exc:

@@ -167,7 +167,7 @@ def open_context(secrets: SecretStore | None = None, ffmpeg_path: Path | None = 
     catalogue = Catalogue.load([resource("catalogue"), store.folder / "catalogue"])
     prices = PriceTable.load([store.folder / "prices"]).over(catalogue.price_table())
     registry = BackendRegistry(builtins=BUILTIN_SPECS, prices=prices, catalogue=catalogue)
-    env_vars = {info.id: info.key_env_vars for info in registry.infos()}
+    env_vars = {info.id: info.key_env_vars for info in registry.all_infos()}
     # a key given in any provider's variable is known from the start: a provider (or a local ComfyUI running in the
     # same environment) may quote it back before this run has read it
     known = {value for names in env_vars.values() for name in names if (value := os.environ.get(name, "").strip())}

@@ -114,6 +114,11 @@ def build_request(
     info = ctx.registry.spec(backend_id).info
     if model is None:  # the shot's own model, unless another backend was asked for: then that backend's default
         model = shot.generation.model if backend_id == shot.generation.backend else ""
+    if not info.models:
+        raise InputRejected(
+            f"{info.name} makes no clips: it speaks dialogue lines (shotline voice). Choose another backend for "
+            f"shot {number}."
+        )
     model_info = info.model(model)
     if model_info is None:
         offered = ", ".join(m.id for m in info.models)

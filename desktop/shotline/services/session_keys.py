@@ -18,7 +18,7 @@ class SessionKeys:
     """A SecretStore over memory that tells the log redaction about each key it holds."""
 
     def __init__(self, ctx: AppContext) -> None:
-        env_vars = {info.id: info.key_env_vars for info in ctx.registry.infos()}
+        env_vars = {info.id: info.key_env_vars for info in ctx.registry.all_infos()}
         self._store = EnvironmentOverride(MemorySecretStore(), env_vars)
         self._known = ctx.known_keys
 

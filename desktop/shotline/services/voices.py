@@ -11,10 +11,12 @@ the music), one clip per line whose takes are the line's finished jobs (core.voi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from shotline.backends.catalogue import offered_model
@@ -23,7 +25,7 @@ from shotline.core.commands import Command
 from shotline.core.dialogue import line_of, speaker_member, speaker_name, spoken
 from shotline.core.errors import InputRejected
 from shotline.core.model import AudioClip, CastMember, DialogueLine, MediaInfo, Project, Shot, VoiceChoice, new_id
-from shotline.core.ports import GenerationRequest, JobPhase, JobRecord, MediaKind
+from shotline.core.ports import WORDS_SUFFIX, GenerationRequest, JobPhase, JobRecord, MediaKind
 from shotline.core.timeline import start_of
 from shotline.core.voice_takes import put_voice_take, voice_clip
 from shotline.jobs.generation import GenerationOutcome
@@ -58,7 +60,7 @@ def voices_of(ctx: AppContext, backend: str, model: str = "") -> tuple[str, ...]
     """The voices a backend's voice model offers: its catalogue's list, or this computer's engine's own voices."""
     info = ctx.registry.spec(backend).info
     if not info.voice_models:
-        makers = ", ".join(i.id for i in ctx.registry.infos() if i.voice_models) or "none"
+        makers = ", ".join(i.id for i in ctx.registry.all_infos() if i.voice_models) or "none"
         raise InputRejected(f"{info.name} has no voices in Shotline; choose one of: {makers}.")
     chosen = offered_model(info, model or info.voice_models[0].id, info.name, MediaKind.SPEECH)
     if chosen.voices:
@@ -133,7 +135,7 @@ def build_voice_request(
     number = project.index_of(shot.id) + 1 if project.has_shot(shot.id) else 0
     info = ctx.registry.spec(choice.backend).info
     if not info.voice_models:
-        makers = ", ".join(i.id for i in ctx.registry.infos() if i.voice_models) or "none"
+        makers = ", ".join(i.id for i in ctx.registry.all_infos() if i.voice_models) or "none"
         raise InputRejected(f"{info.name} has no voices in Shotline; choose a voice from one that does: {makers}.")
     model = offered_model(info, choice.model or info.voice_models[0].id, info.name, MediaKind.SPEECH)
     return GenerationRequest(
@@ -268,6 +270,26 @@ def voice_takes(records: Iterable[JobRecord], line_id: str | None = None) -> lis
         and record.media_path
         and (line_id is None or _line_of(record) == line_id)
     ]
+
+
+def spoken_words(bundle_path: Path, clip: AudioClip) -> tuple[tuple[str, int, int], ...]:
+    """When each word of a voice clip's take is said, in the take's own time: (word, start µs, end µs), from the
+    file its provider's word times were kept in beside the sound (core.ports.WORDS_SUFFIX); () when it gave none.
+    Read from inside the project only: a clip's media is a project path."""
+    sidecar = bundle_path / PurePosixPath(clip.media).with_suffix(WORDS_SUFFIX)
+    try:
+        said = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.is_file() else []
+    except (OSError, ValueError):
+        return ()
+    words: list[tuple[str, int, int]] = []
+    for word in said if isinstance(said, list) else ():
+        if not isinstance(word, dict):
+            return ()
+        text, start, end = word.get("text"), word.get("start_us"), word.get("end_us")
+        if not (isinstance(text, str) and isinstance(start, int) and isinstance(end, int) and 0 <= start <= end):
+            return ()  # a hand-edited file: the captions spread over the take instead
+        words.append((text, start, end))
+    return tuple(words)
 
 
 def picked_take(project: Project, line_id: str) -> str | None:

@@ -193,7 +193,7 @@ class KeysDialog(QDialog):
         layout.addWidget(self.memory_button)
         grid = QGridLayout()
         layout.addLayout(grid)
-        keyed = [info for info in ctx.registry.infos() if info.needs_key]
+        keyed = [info for info in ctx.registry.all_infos() if info.needs_key]
         self.rows: dict[str, KeyRow] = {}
         for n, info in enumerate(keyed):
             self.rows[info.id] = KeyRow(self, info, grid, 2 * n)

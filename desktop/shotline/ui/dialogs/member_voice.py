@@ -73,7 +73,7 @@ class MemberVoiceDialog(QDialog):
         column.addWidget(self.preview_button)
         column.addWidget(self.buttons)
 
-        for info in document.ctx.registry.infos():
+        for info in document.ctx.registry.all_infos():
             if info.voice_models:
                 self.backend.addItem(info.name, info.id)
         chosen = member.voice or OFFLINE_VOICE

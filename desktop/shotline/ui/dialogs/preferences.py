@@ -65,7 +65,7 @@ class PreferencesDialog(QDialog):
         self._fill_models()
         self.model.setCurrentIndex(max(0, self.model.findData(settings.default_model)))
 
-        infos = ctx.registry.infos()
+        infos = ctx.registry.all_infos()  # a voices-only backend has a base URL too
         self.urls = QTableWidget(len(infos), 2, self)
         self.urls.setHorizontalHeaderLabels(["Backend", "API base URL (empty: the provider's own)"])
         self.urls.verticalHeader().hide()
