@@ -3,6 +3,7 @@ creator moved and trimmed it, word by word where the voice said when), else over
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from functools import partial
@@ -71,3 +72,14 @@ def test_making_captions_again_changes_nothing_when_nothing_changed(session: Pro
     before = session.project
     assert make_captions(session) == before.captions
     assert session.project is before
+
+
+def test_the_words_a_voices_provider_timed_are_read_from_beside_its_take(session: ProjectSession) -> None:
+    said = [{"text": w.text, "start_us": w.start_us, "end_us": w.end_us} for w in _said(voice_clip_of(session))]
+    (session.bundle.path / "media" / "v1.words.json").write_text(json.dumps(said), encoding="utf-8")
+    voiced = make_captions(session)[0]
+    assert (voiced.start_us, voiced.end_us) == (1_300_000, 2_100_000)
+
+
+def voice_clip_of(session: ProjectSession) -> AudioClip:
+    return session.project.audio_clip(voice_clip_id("l1"))

@@ -8,6 +8,7 @@ over the clip; any other line over its shot (`core.captions`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from shotline.core import commands
 from shotline.core.captions import Voicing, Word, captions_from_lines
@@ -15,6 +16,7 @@ from shotline.core.errors import EditError
 from shotline.core.model import AudioClip, Caption, ExportSettings, Project
 from shotline.core.voice_takes import voice_clip
 from shotline.services.session import ProjectSession
+from shotline.services.voices import spoken_words
 
 WordsOf = Callable[[AudioClip], Sequence[Word]]
 """The words a voice clip's take says, each timed in the take's own time (µs from its start); none when its
@@ -23,6 +25,12 @@ provider gave no word times."""
 
 def no_words(clip: AudioClip) -> Sequence[Word]:
     return ()
+
+
+def said_words(bundle_path: Path) -> WordsOf:
+    """The words each voice clip's take says, as its provider timed them (kept beside the sound by
+    `services.voices`); none for a take whose provider gave no word times."""
+    return lambda clip: [Word(text, start, end) for text, start, end in spoken_words(bundle_path, clip)]
 
 
 def voicings(project: Project, words_of: WordsOf = no_words) -> dict[str, Voicing]:
@@ -47,9 +55,10 @@ def voicings(project: Project, words_of: WordsOf = no_words) -> dict[str, Voicin
     return found
 
 
-def make_captions(session: ProjectSession, words_of: WordsOf = no_words) -> tuple[Caption, ...]:
-    """Make the captions again from the lines, as one undoable step; the creator's edited captions are kept."""
-    command = remake_captions(session.project, words_of)
+def make_captions(session: ProjectSession, words_of: WordsOf | None = None) -> tuple[Caption, ...]:
+    """Make the captions again from the lines, as one undoable step; the creator's edited captions are kept. The
+    voices' words are read from the project unless `words_of` says otherwise."""
+    command = remake_captions(session.project, words_of or said_words(session.bundle.path))
     if command is not None:
         session.execute(command)
     return session.project.captions

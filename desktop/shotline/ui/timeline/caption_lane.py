@@ -18,7 +18,7 @@ from shotline.core import commands
 from shotline.core.caption_edits import MIN_CAPTION_US
 from shotline.core.model import Caption
 from shotline.core.timecode import snap_to_frame
-from shotline.services.captions import remake_captions
+from shotline.services.captions import remake_captions, said_words
 from shotline.ui import theme
 from shotline.ui.document import ProjectDocument
 from shotline.ui.playhead import Playhead
@@ -130,7 +130,7 @@ class CaptionGestures:
         return True
 
     def make_from_lines(self) -> None:
-        command = remake_captions(self.document.project)
+        command = remake_captions(self.document.project, said_words(self.document.path))
         if command is not None:
             self._execute(command)
         self.document.seal()
