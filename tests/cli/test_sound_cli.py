@@ -175,3 +175,21 @@ def test_the_short_ids_the_listings_show_are_taken_back(project: Path, files: di
     shot_short = ok("info", project).splitlines()[1].split()[1]
     assert len(shot_short) == 8
     assert "Moved" in ok("move", project, shot_short, "--to", "2")
+
+
+def test_fit_loops_a_short_bed_to_the_films_end_and_cuts_a_long_one(project: Path, tmp_path: Path) -> None:
+    long_bed = make_clip(tmp_path / "long.wav", seconds=6, audio=(48_000, 2), video=False)
+    ok("sound", "add", project, long_bed)
+    out = ok("sound", "fit", project, "1")
+    assert "length 00:00:04.000" in out and "loops" not in out, out
+    clip = _sound(project)["clips"][0]
+    assert (clip["end_us"], clip["loop_us"], clip["fade_out_us"]) == (4_000_000, 0, 1_000_000)
+
+    short_bed = make_clip(tmp_path / "short.wav", seconds=1.5, audio=(48_000, 2), video=False)
+    ok("sound", "add", project, short_bed, "--at", "0.5")
+    out = ok("sound", "fit", project, "2")
+    assert "length 00:00:03.500 (loops its 00:00:01.500)" in out, out
+    assert _sound(project)["clips"][1]["end_us"] == 4_000_000
+
+    ok("sound", "move", project, "2", "--at", "5")
+    _fails(shotline("sound", "fit", project, "2"), 1, "short.wav starts at 00:00:05.000", "after the film's end")

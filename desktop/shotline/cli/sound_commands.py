@@ -40,10 +40,14 @@ def _clip_line(project: Project, clip: AudioClip) -> str:
     number = project.audio.index(clip) + 1
     return (
         f"{number:>3}  {clip.id[:8]}  {clip.lane:<8} at {format_time(clip.start_us)}  "
-        f"length {format_time(clip.duration_us)}  gain {_gain(clip.gain_db)}  "
+        f"length {format_time(clip.duration_us)}{_looped(clip)}  gain {_gain(clip.gain_db)}  "
         f"fades {format_time(clip.fade_in_us)}/{format_time(clip.fade_out_us)}  "
         f"{_flags(clip.muted, clip.solo)}  {clip.source_name}"
     )
+
+
+def _looped(clip: AudioClip) -> str:
+    return f" (loops its {format_time(clip.trim.duration_us)})" if clip.loop_us > clip.trim.duration_us else ""
 
 
 def _lane_line(lane: AudioLane) -> str:
@@ -79,6 +83,7 @@ def _clip_json(project: Project, clip: AudioClip) -> dict[str, Any]:
         "solo": clip.solo,
         "fade_in_us": clip.fade_in_us,
         "fade_out_us": clip.fade_out_us,
+        "loop_us": clip.loop_us,
     }
 
 
@@ -181,6 +186,18 @@ def sound_trim(project: str, clip: str, in_: int, out: int) -> None:
     with editing(project) as session:
         target = clip_ref(session, clip)
         session.execute(commands.trim_audio_clip(target.id, in_, out))
+        _echo_clip(session, target.id)
+
+
+@sound.command("fit")
+@click.argument("project")
+@click.argument("clip")
+def sound_fit(project: str, clip: str) -> None:
+    """Make CLIP end with the film: a shorter sound loops to the film's end, a longer one is cut there; both fade out
+    briefly at the end. One undo step."""
+    with editing(project) as session:
+        target = clip_ref(session, clip)
+        session.execute(commands.fit_audio_clip(target.id))
         _echo_clip(session, target.id)
 
 

@@ -24,9 +24,12 @@ from shotline.core.model import (
     Trim,
 )
 from shotline.core.timecode import format_time
+from shotline.core.timeline import film_length_us
 
 MIN_AUDIO_US = 10_000
 """The shortest piece of sound a trim may leave (10 ms); shorter is a click, not a clip."""
+FIT_FADE_OUT_US = 1_000_000
+"""A sound fitted to the film's end fades out over this long (at most half of what is left), rather than stop dead."""
 MAX_GAIN_DB = 24.0
 MIN_GAIN_DB = -60.0
 MAX_DUCK_DB = -60.0
@@ -122,6 +125,30 @@ def set_audio_clip(project: Project, clip_id: str, **changes: Any) -> Project:
     if "gain_db" in changes:
         _checked_gain(changes["gain_db"])
     return _with_clip(project, clip_id, lambda c: _checked_fades(replace(c, **changes)))
+
+
+def fit_audio_clip(project: Project, clip_id: str) -> Project:
+    """Make a clip end where the film ends: a shorter one loops its sound to the end, a longer one is cut there; both
+    close with a short fade-out (`FIT_FADE_OUT_US`, or the clip's own if longer) so the sound does not stop dead."""
+    clip = project.audio_clip(clip_id)
+    film_end = film_length_us(project)
+    wanted = film_end - clip.start_us
+    name = clip.source_name or "This sound"
+    if wanted < MIN_AUDIO_US:
+        raise EditError(
+            f"{name} starts at {format_time(clip.start_us)}, at or after the film's end ({format_time(film_end)}); "
+            "move it earlier to fit it to the film."
+        )
+    looped = wanted > clip.trim.duration_us
+    fade_out = max(clip.fade_out_us, min(FIT_FADE_OUT_US, wanted // 2))
+    fitted = replace(
+        clip,
+        trim=clip.trim if looped else Trim(clip.trim.in_us, clip.trim.in_us + wanted),
+        loop_us=wanted if looped else 0,
+        fade_in_us=min(clip.fade_in_us, wanted - fade_out),
+        fade_out_us=fade_out,
+    )
+    return _with_clip(project, clip_id, lambda _: _checked_fades(fitted))
 
 
 def set_lane(project: Project, lane_id: str, **changes: Any) -> Project:

@@ -116,6 +116,10 @@ def trim_audio_clip(clip_id: str, in_us: int, out_us: int, *, keep_end: bool = F
     return Command("Trim sound", apply, ("trim-audio", clip_id))
 
 
+def fit_audio_clip(clip_id: str) -> Command:
+    return Command("Fit sound to the film", partial(audio_edits.fit_audio_clip, clip_id=clip_id))
+
+
 def set_audio_clip(clip_id: str, **changes: Any) -> Command:
     apply = partial(audio_edits.set_audio_clip, clip_id=clip_id, **changes)
     return Command("Change sound", apply, ("audio", clip_id, tuple(sorted(changes))))

@@ -287,14 +287,17 @@ class AudioClip:
     fade_in_us: int = 0
     fade_out_us: int = 0
     source_name: str = ""
+    loop_us: int = 0
+    """How long the clip plays when it repeats its trimmed sound (a music bed looped to the film's end); 0 plays it
+    once. Each repeat crossfades into the next (`media.mix.LOOP_CROSSFADE_US`); fades are the whole clip's."""
 
     @property
     def duration_us(self) -> int:
-        return self.trim.duration_us
+        return self.loop_us or self.trim.duration_us
 
     @property
     def end_us(self) -> int:
-        return self.start_us + self.trim.duration_us
+        return self.start_us + self.duration_us
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,17 +14,18 @@ The rules (one place for them, so both renderers and every test agree):
   full drop `DUCK_ATTACK_US` before the speech starts, and comes back over the lane's `duck_release_us` after it
   ends.
 - A crossfade fades the outgoing shot's sound out and the incoming one's in over the overlap, equal-power ("qsin").
+- A looped clip plays as its repeats (`loop_pieces`), each crossfading into the next the same way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 from shotline.core.errors import MediaMissing
-from shotline.core.model import CLIP_SOUND_LANE, AudioClip, AudioLane, LaneKind, Project, Shot
+from shotline.core.model import CLIP_SOUND_LANE, AudioClip, AudioLane, LaneKind, Project, Shot, Trim
 from shotline.core.timecode import format_time
 from shotline.core.timeline import layout
 from shotline.media.plan import RenderPlan, Segment, sample_at
@@ -34,6 +35,8 @@ Curve = Literal["tri", "qsin"]
 
 DUCK_ATTACK_US = 100_000
 """The ducked lane is fully down this long before speech starts, so the first word is never masked."""
+LOOP_CROSSFADE_US = 250_000
+"""A looped clip's repeats overlap this long (at most a quarter of the repeat), crossfading at equal power."""
 DUCK_BLOCK_SAMPLES = 256
 """Both renderers hold the ducking gain steady over blocks this long (5 ms at 48 kHz): smooth, and identical."""
 
@@ -127,10 +130,12 @@ def _lane_sounds(
     for clip in project.audio:
         if _clip_plays(project, clip):
             lane = project.lane(clip.lane)
-            sound = _clip_sound(clip, lane, plan, resolve(clip.media), _ducking(project, plan, lane, attack))
-            if sound is not None:
-                _check_present(clip, lane, sound.source)
-                yield lane, sound
+            duck = _ducking(project, plan, lane, attack)
+            for piece, curve in loop_pieces(clip):
+                sound = _clip_sound(piece, lane, plan, resolve(clip.media), duck, curve)
+                if sound is not None:
+                    _check_present(clip, lane, sound.source)
+                    yield lane, sound
 
 
 def _check_present(clip: AudioClip, lane: AudioLane, source: Path) -> None:
@@ -255,7 +260,46 @@ def _clip_span(clip: AudioClip, plan: RenderPlan) -> tuple[int, int] | None:
     return (first, last) if last > first else None
 
 
-def _clip_sound(clip: AudioClip, lane: AudioLane, plan: RenderPlan, source: Path, duck: Ducking | None) -> Sound | None:
+def loop_pieces(clip: AudioClip) -> Iterator[tuple[AudioClip, tuple[Curve, Curve]]]:
+    """A clip as the pieces of sound it plays, each a clip that plays once, with its fade curves (in, out).
+
+    A clip that plays once is its own piece. A looped one (`loop_us`) repeats its trimmed sound until its end, each
+    repeat starting `LOOP_CROSSFADE_US` before the one before it ends and crossfading into it at equal power, so the
+    bed never dips at the loop point; its own fade-in opens the first repeat and its fade-out closes the last.
+    """
+    if clip.loop_us <= clip.trim.duration_us:
+        yield replace(clip, trim=Trim(clip.trim.in_us, clip.trim.in_us + clip.duration_us), loop_us=0), ("tri", "tri")
+        return
+    overlap = min(LOOP_CROSSFADE_US, clip.trim.duration_us // 4)
+    step = clip.trim.duration_us - overlap
+    at = 0
+    while at < clip.loop_us:
+        length = min(clip.trim.duration_us, clip.loop_us - at)
+        first, last = at == 0, at + length >= clip.loop_us
+        yield (
+            replace(
+                clip,
+                start_us=clip.start_us + at,
+                trim=Trim(clip.trim.in_us, clip.trim.in_us + length),
+                fade_in_us=clip.fade_in_us if first else overlap,
+                fade_out_us=min(clip.fade_out_us, length) if last else overlap,
+                loop_us=0,
+            ),
+            ("tri" if first else "qsin", "tri" if last else "qsin"),
+        )
+        if last:
+            return
+        at += step
+
+
+def _clip_sound(
+    clip: AudioClip,
+    lane: AudioLane,
+    plan: RenderPlan,
+    source: Path,
+    duck: Ducking | None,
+    curves: tuple[Curve, Curve] = ("tri", "tri"),
+) -> Sound | None:
     span = _clip_span(clip, plan)
     if span is None:
         return None
@@ -276,6 +320,8 @@ def _clip_sound(clip: AudioClip, lane: AudioLane, plan: RenderPlan, source: Path
         gain_db=clip.gain_db + lane.gain_db,
         fade_in_samples=min(fade_in, samples),
         fade_out_samples=min(fade_out, samples),
+        fade_in_curve=curves[0],
+        fade_out_curve=curves[1],
         duck=duck.reaches(first, last) if duck else None,
     )
 

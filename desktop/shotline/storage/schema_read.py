@@ -307,6 +307,7 @@ def _read_audio(f: Fields) -> AudioClip:
         fade_in_us=_time(f, "fade_in_us", 0),
         fade_out_us=_time(f, "fade_out_us", 0),
         source_name=f.text("source_name", ""),
+        loop_us=_time(f, "loop_us", 0),  # within format 6, which nothing released reads yet: absent is "plays once"
     )
 
 

@@ -142,6 +142,7 @@ def _audio(clip: AudioClip) -> dict[str, Any]:
         "fade_in_us": clip.fade_in_us,
         "fade_out_us": clip.fade_out_us,
         "source_name": clip.source_name,
+        "loop_us": clip.loop_us,
     }
 
 
