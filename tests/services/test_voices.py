@@ -15,10 +15,20 @@ import pytest
 from shotline.core import commands, dialogue
 from shotline.core.commands import Command
 from shotline.core.errors import EditError, InputRejected, OverBudget
-from shotline.core.model import VOICE_LANE, CastKind, CastMember, DialogueLine, GenerationSettings, Size, VoiceChoice
+from shotline.core.model import (
+    MUSIC_LANE,
+    VOICE_LANE,
+    CastKind,
+    CastMember,
+    DialogueLine,
+    GenerationSettings,
+    Size,
+    VoiceChoice,
+)
 from shotline.core.ports import JobPhase, MediaKind
 from shotline.core.timeline import start_of
 from shotline.core.voice_takes import voice_clip
+from shotline.media.mix import timeline_ducking
 from shotline.services.context import AppContext, open_context
 from shotline.services.editing import add_shot
 from shotline.services.generation import GenerationService
@@ -82,6 +92,11 @@ def test_three_speaking_shots_are_voiced_offline_onto_the_voice_lane(ctx: AppCon
     assert {state_text(r) for r in session.journal.all()} == {"done — voice take made"}
     # what is on disk plays: a real sound of some length
     assert all(clip.info.duration_us > 300_000 for clip in clips.values())  # type: ignore[union-attr]
+    # and the music ducks under each line as it is said (the mix's own rule, drawn on the timeline)
+    ducking = timeline_ducking(project, project.lane(MUSIC_LANE))
+    assert ducking is not None
+    for clip in clips.values():
+        assert any(start <= clip.start_us and clip.end_us <= end for start, end in ducking.spans)  # type: ignore[union-attr]
 
 
 def test_speaking_a_line_again_is_a_second_take_picked_in_place_and_the_first_can_be_picked_back(
