@@ -7,7 +7,8 @@ the window's model menus only read what a backend offers.
 
 from __future__ import annotations
 
-from shotline.backends.catalogue import shipped_models, shipped_stills, shipped_voices
+from shotline.backends.catalogue import shipped_models, shipped_music, shipped_stills, shipped_voices
+from shotline.backends.music import with_music
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.backends.stills import with_stills
 from shotline.backends.voices import with_voices
@@ -21,6 +22,7 @@ ANIMATIC = BackendInfo(
     models=shipped_models("animatic"),
     still_models=shipped_stills("animatic"),
     voice_models=shipped_voices("animatic"),
+    music_models=shipped_music("animatic"),
     max_concurrency=2,
     description="Renders each shot as a timed title card of its prompt, and speaks its lines with this computer's "
     "own voices, on this computer. Free, needs no key.",
@@ -164,6 +166,12 @@ def _system_voice(context: BackendContext) -> GenerationBackend:
     return SystemVoiceBackend(ANIMATIC, context)
 
 
+def _animatic_bed(context: BackendContext) -> GenerationBackend:
+    from shotline.backends.music import AnimaticBed
+
+    return AnimaticBed(ANIMATIC, context)
+
+
 def _runway(context: BackendContext) -> GenerationBackend:
     from shotline.backends.runway import RunwayBackend
 
@@ -260,7 +268,7 @@ def _elevenlabs(context: BackendContext) -> GenerationBackend:
     return ElevenLabsVoices(context)
 
 
-ANIMATIC_SPEC = with_voices(BackendSpec(info=ANIMATIC, create=_animatic), _system_voice)
+ANIMATIC_SPEC = with_music(with_voices(BackendSpec(info=ANIMATIC, create=_animatic), _system_voice), _animatic_bed)
 """Also published as the `shotline.backends` entry point a plug-in would use (pyproject.toml), which proves that
 route on every start."""
 

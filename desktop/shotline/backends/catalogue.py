@@ -14,6 +14,7 @@ A file looks like this (lengths in seconds, amounts in USD written as strings so
     label = "Model 1.0"
     kind = "video"                            # or "image": a still model (no lengths), priced per_image;
                                               # or "speech": a voice model, priced per_character (voices = [...])
+                                              # or "music": a music model (lengths as a clip's), priced per_second
     lengths = [5, 10]                         # the lengths it makes; or a range:
     # min_length = 2, max_length = 10, length_step = 1   (step 0: any length in the range)
     fit = "nearest"                           # nearest | at_least | exact (core.lengths.LengthFit)
@@ -127,6 +128,10 @@ class BackendModels:
         """The speech models: what a cast member's lines are spoken with."""
         return tuple(model.info for model in self.models if model.info.kind is MediaKind.SPEECH)
 
+    def music(self) -> tuple[ModelInfo, ...]:
+        """The music models: what a bed for the music lane is made with."""
+        return tuple(model.info for model in self.models if model.info.kind is MediaKind.MUSIC)
+
     def entry(self, model_id: str) -> CatalogueModel | None:
         return next((model for model in self.models if model.info.id == model_id), None)
 
@@ -182,10 +187,10 @@ class Catalogue:
         models = self._backends.get(info.id)
         if models is None or not models.models:
             return info
-        videos, stills, voices = models.infos() or info.models, models.stills(), models.voices()
-        if (videos, stills, voices) == (info.models, info.still_models, info.voice_models):
+        videos, stills, voices, music = models.infos() or info.models, models.stills(), models.voices(), models.music()
+        if (videos, stills, voices, music) == (info.models, info.still_models, info.voice_models, info.music_models):
             return info
-        return dataclasses.replace(info, models=videos, still_models=stills, voice_models=voices)
+        return dataclasses.replace(info, models=videos, still_models=stills, voice_models=voices, music_models=music)
 
     def models(self, backend_id: str) -> BackendModels:
         """The backend's models; an empty list when the catalogue has no file for it."""
@@ -213,6 +218,10 @@ def shipped_voices(backend_id: str) -> tuple[ModelInfo, ...]:
     return shipped().models(backend_id).voices()
 
 
+def shipped_music(backend_id: str) -> tuple[ModelInfo, ...]:
+    return shipped().models(backend_id).music()
+
+
 def served(catalogue: Catalogue | None, info: BackendInfo) -> tuple[BackendInfo, BackendModels]:
     """What a backend object serves: its models as `catalogue` (the app's, with the creator's entries) has them,
     else as shipped; an adapter checks and sends a request by these, so a model added as data is sent too."""
@@ -227,6 +236,7 @@ def offered_model(info: BackendInfo, model_id: str, provider: str, kind: MediaKi
         MediaKind.VIDEO: (info.model, info.models, "model", "clips"),
         MediaKind.IMAGE: (info.still_model, info.still_models, "still model", "stills"),
         MediaKind.SPEECH: (info.voice_model, info.voice_models, "voice model", "voices"),
+        MediaKind.MUSIC: (info.music_model, info.music_models, "music model", "music"),
     }[kind]
     model = lookup(model_id)
     if model is None:

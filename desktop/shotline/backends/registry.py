@@ -19,7 +19,14 @@ from typing import Any
 from shotline.backends.catalogue import Catalogue, shipped
 from shotline.backends.pricing import Estimate, PriceTable
 from shotline.core.errors import UnknownBackend
-from shotline.core.ports import BackendInfo, CardRenderer, GenerationBackend, GenerationRequest, SecretSource
+from shotline.core.ports import (
+    BackendInfo,
+    BedRenderer,
+    CardRenderer,
+    GenerationBackend,
+    GenerationRequest,
+    SecretSource,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +47,8 @@ class BackendContext:
     """Every key this process holds, not only this backend's: none may pass through in what a provider says."""
     catalogue: Catalogue | None = None
     """The models the app offers (the shipped catalogue with the creator's entries); None: the shipped one."""
+    bed_renderer: BedRenderer | None = None
+    """How the animatic makes its music (media.bed); None where no music is made (a test's context)."""
 
 
 @dataclass(frozen=True)

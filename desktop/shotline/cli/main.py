@@ -35,6 +35,7 @@ COMMAND_MODULES = {
     "shotline.cli.check_commands": ("check",),
     "shotline.cli.stills_commands": ("stills",),
     "shotline.cli.voice_commands": ("voice",),
+    "shotline.cli.music_commands": ("music",),
 }
 """Where each command lives. A command's module is imported only when that command runs, so `shotline sound add`
 does not pay for importing every backend (most of the start-up time of a command)."""

@@ -35,11 +35,12 @@ class BackendKind(StrEnum):
 
 class MediaKind(StrEnum):
     """What a model makes: a clip (a take of a shot), a still picture (a first frame, a cast reference) or speech
-    (a dialogue line spoken, a sound take on the voice-over lane)."""
+    (a dialogue line spoken, a sound take on the voice-over lane) or music (a bed on the music lane)."""
 
     VIDEO = "video"
     IMAGE = "image"
     SPEECH = "speech"
+    MUSIC = "music"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +106,8 @@ class BackendInfo:
     make its clip with one; the same key, journal and estimates serve both."""
     voice_models: tuple[ModelInfo, ...] = ()
     """The speech models (a cast member's voice speaks its dialogue lines), kept apart as the stills are."""
+    music_models: tuple[ModelInfo, ...] = ()
+    """The music models (a bed for the music lane, as long as the film), kept apart as the stills are."""
 
     @property
     def needs_key(self) -> bool:
@@ -130,6 +133,12 @@ class BackendInfo:
         if not model_id:
             return self.voice_models[0] if self.voice_models else None
         return next((m for m in self.voice_models if m.id == model_id), None)
+
+    def music_model(self, model_id: str = "") -> ModelInfo | None:
+        """The music model of that id (the first one for ""); None when the backend makes no such music."""
+        if not model_id:
+            return self.music_models[0] if self.music_models else None
+        return next((m for m in self.music_models if m.id == model_id), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,3 +423,9 @@ class TitleCard:
 
 class CardRenderer(Protocol):
     async def __call__(self, card: TitleCard, dest: Path, progress: ProgressSink) -> None: ...
+
+
+class BedRenderer(Protocol):
+    """Makes the animatic's music: a quiet bed the prompt steers, `duration_us` long, as a WAV at `dest`."""
+
+    async def __call__(self, prompt: str, duration_us: int, dest: Path, progress: ProgressSink) -> None: ...

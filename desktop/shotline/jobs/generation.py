@@ -76,6 +76,7 @@ LINK_REFRESHES = 1
 _VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".webm", ".mkv", ".m4v"})
 _STILL_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp"})
 _SPEECH_SUFFIXES = frozenset({".wav", ".mp3"})
+_MUSIC_SUFFIXES = frozenset({".wav", ".mp3", ".flac", ".ogg", ".m4a"})
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,12 @@ class GenerationOutcome:
         """A voice take: a line's sound, landed on the voice-over lane by services.voices, never on the shot."""
         made = self.take.generation
         return made is not None and made.request.get("kind") == MediaKind.SPEECH.value
+
+    @property
+    def scored(self) -> bool:
+        """A music bed: placed on the music lane by services.music, never on the shot."""
+        made = self.take.generation
+        return made is not None and made.request.get("kind") == MediaKind.MUSIC.value
 
 
 def _ignore(_value: float) -> None:
@@ -399,6 +406,7 @@ def _suffix(status: JobStatus, kind: MediaKind = MediaKind.VIDEO) -> str:
         MediaKind.VIDEO: (_VIDEO_SUFFIXES, ".mp4"),
         MediaKind.IMAGE: (_STILL_SUFFIXES, ".png"),
         MediaKind.SPEECH: (_SPEECH_SUFFIXES, ".wav"),
+        MediaKind.MUSIC: (_MUSIC_SUFFIXES, ".wav"),
     }[kind]
     if status.outputs:
         suffix = PurePosixPath(urlparse(status.outputs[0]).path).suffix.lower()
@@ -416,12 +424,18 @@ async def _probe(media: _Media, path: Path, kind: MediaKind = MediaKind.VIDEO) -
             raise JobFailed(f"The picture the provider sent cannot be read ({exc}). Make the stills again.") from exc
         if kind is MediaKind.SPEECH:
             raise JobFailed(f"The speech the provider sent cannot be played ({exc}). Speak the line again.") from exc
+        if kind is MediaKind.MUSIC:
+            raise JobFailed(f"The music the provider sent cannot be played ({exc}). Make the music again.") from exc
         raise JobFailed(f"The downloaded file is not playable ({exc}). Generate the shot again.") from exc
     if still and info.has_video:
         return info
     if kind is MediaKind.SPEECH:
         if not info.has_audio or info.duration_us <= 0:
             raise JobFailed("The speech the provider sent has no sound. Speak the line again.")
+        return info
+    if kind is MediaKind.MUSIC:
+        if not info.has_audio or info.duration_us <= 0:
+            raise JobFailed("The music the provider sent has no sound. Make the music again.")
         return info
     if not info.has_video or info.duration_us <= 0:
         raise JobFailed("The downloaded file is not playable: it has no video. Generate the shot again.")

@@ -21,6 +21,7 @@ from shotline.backends.pricing import PriceTable
 from shotline.backends.registry import BackendContext, BackendRegistry
 from shotline.core.ports import GenerationBackend
 from shotline.jobs.runner import AsyncRunner
+from shotline.media.bed import render_bed
 from shotline.media.cards import render_card
 from shotline.media.leftovers import sweep_temp
 from shotline.media.locate import check_executable, configure_pydub, find_ffmpeg
@@ -68,6 +69,7 @@ class AppContext:
                 secrets=_CurrentSecrets(self),
                 work_dir=self.work_dir / backend_id,
                 card_renderer=renderer,
+                bed_renderer=functools.partial(render_bed, ffmpeg=self.ffmpeg, registry=self.processes),
                 settings={"base_urls": dict(self.settings.base_urls)},
                 known_keys=lambda: tuple(self.known_keys),
             )

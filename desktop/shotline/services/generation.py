@@ -335,10 +335,11 @@ class GenerationService:
         The journal marks the job attached once project.json holds the take; until then a crash leaves the job
         "downloaded" and the next resume lands it again.
         """
-        if outcome.still or outcome.spoken:
+        if outcome.still or outcome.spoken or outcome.scored:
             # a still is in the project once its picture is in media/ (the journal says which shot asked for it,
             # services.stills): it never becomes a take, whichever path (a resume, the window) finished its job;
-            # a voice take likewise, its sound placed on the voice-over lane by services.voices
+            # a voice take likewise, its sound placed on the voice-over lane by services.voices, and a music bed
+            # on the music lane by services.music
             self._journal.update(outcome.job_id, phase=JobPhase.ATTACHED)
             return False
         with self._marking:

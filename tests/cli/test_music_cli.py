@@ -1,0 +1,72 @@
+"""`shotline music`: an offline bed made by the animatic lands on the music lane at the film's start, as long as
+the film (or looped to it), journaled like any job; what cannot be made is refused in words."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shotline.media.probe import probe
+from tests.cli.shotline_cli import copy_of, ok, shotline
+from tests.clips import make_clip
+from tests.media.sound import read_wav, window_levels
+
+pytestmark = pytest.mark.ffmpeg
+
+
+@pytest.fixture(scope="module")
+def two_shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two 3 s shots: a 6 s film."""
+    folder = tmp_path_factory.mktemp("made")
+    shot = make_clip(folder / "shot.mp4", seconds=3, size=(320, 180), fps="24", audio=(48_000, 2))
+    path = folder / "film.shotline"
+    ok("new", path, "--size", "320x180")
+    ok("import", path, shot, shot)
+    return path
+
+
+@pytest.fixture
+def project(tmp_path: Path, two_shots: Path) -> Path:
+    return copy_of(two_shots, tmp_path)
+
+
+def _clips(project: Path) -> list[dict[str, Any]]:
+    clips: list[dict[str, Any]] = json.loads(ok("sound", "list", project, "--json"))["clips"]
+    return clips
+
+
+def test_an_offline_bed_lands_on_the_music_lane_as_long_as_the_film(project: Path) -> None:
+    out = ok("music", project, "--prompt", "calm harbour at dawn, slow")
+    made = Path(out.strip().splitlines()[-1])
+    assert made.is_file() and made.suffix == ".wav"
+    assert probe(made).duration_us == 6_000_000, "the bed is made as long as the film"
+    [clip] = _clips(project)
+    assert (clip["lane"], clip["start_us"], clip["end_us"], clip["loop_us"]) == ("music", 0, 6_000_000, 0)
+    assert clip["source_name"].startswith("Music: calm harbour")
+    samples, rate = read_wav(made)
+    levels = window_levels(samples, rate, 0.25)
+    assert levels[4:].min() > -40, "the bed is heard all through (after its swell)"
+    assert levels.max() < -12, "quietly: a bed under the film, not over it"
+    jobs = json.loads(ok("jobs", project, "--json"))
+    assert [(job["backend"], job["model"]) for job in jobs] == [("animatic", "bed")], "journaled like any job"
+
+
+def test_a_shorter_bed_loops_to_the_films_end(project: Path) -> None:
+    ok("music", project, "--prompt", "tense night, 120 bpm", "--seconds", "2.5")
+    [clip] = _clips(project)
+    assert (clip["duration_us"], clip["loop_us"], clip["end_us"]) == (6_000_000, 6_000_000, 6_000_000)
+    assert clip["trim_us"] == {"in": 0, "out": 2_500_000}
+
+
+def test_what_cannot_be_made_is_refused_in_words(project: Path) -> None:
+    no_prompt = shotline("music", project)
+    assert no_prompt.code == 1 and "Say what the music should be like" in no_prompt.err
+    no_music = shotline("music", project, "--prompt", "x", "--backend", "luma")
+    assert no_music.code == 1 and "makes no music in Shotline" in no_music.err and "animatic" in no_music.err
+    too_long = shotline("music", project, "--prompt", "x", "--seconds", "700")
+    assert too_long.code == 1 and "1 to 600 s long" in too_long.err
+    assert "Traceback" not in no_prompt.err + no_music.err + too_long.err
+    assert _clips(project) == []
