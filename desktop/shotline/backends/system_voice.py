@@ -21,8 +21,6 @@ from shotline.core.errors import InputRejected, JobFailed
 from shotline.core.ports import GenerationRequest, ModelInfo
 
 _ENGINE_LOCK = threading.Lock()
-RATES = range(80, 451)
-"""Words a minute the engines take (espeak-ng's own bounds); a setting outside is refused, never clamped."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +43,9 @@ def system_voices() -> list[SystemVoice]:
 
 
 _held: dict[str, Any] = {}
-"""The one engine, with the voice and rate it started with (each line sets both, so none inherits the last's)."""
+"""The one engine, with the voice it started with (each line sets its voice, so none inherits the last's). No
+speaking rate is offered: espeak-ng applies a rate set between lines only some of the time (it queues it behind its
+own voice loading), and a setting that is sometimes ignored is worse than none."""
 
 
 def _quiet(*_args: object, **_kwargs: object) -> None:
@@ -62,7 +62,7 @@ def _engine() -> Any:
         driver = sys.modules.get("pyttsx3.drivers.espeak")
         if driver is not None:
             driver.print = _quiet  # type: ignore[attr-defined]
-        _held.update(engine=engine, voice=engine.getProperty("voice"), rate=engine.getProperty("rate"))
+        _held.update(engine=engine, voice=engine.getProperty("voice"))
     return _held["engine"]
 
 
@@ -70,27 +70,11 @@ class SystemVoiceBackend(SpokenAtOnce):
     provider = "This computer's speech engine"
 
     async def speak(self, request: GenerationRequest, model: ModelInfo, voice: str, words: str) -> Spoken:
-        rate = _rate(request.options.get("rate"))
-        sound = await asyncio.to_thread(_speak, words, voice, rate)
+        sound = await asyncio.to_thread(_speak, words, voice)
         return Spoken(sound, "wav")
 
 
-def _rate(value: object) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        rate = int(str(value))
-    except ValueError:
-        rate = -1
-    if rate not in RATES:
-        raise InputRejected(
-            f"A speaking rate of {value!r} words a minute is not one the speech engine takes; "
-            f"choose {RATES.start}–{RATES.stop - 1}."
-        )
-    return rate
-
-
-def _speak(words: str, voice: str, rate: int | None) -> bytes:
+def _speak(words: str, voice: str) -> bytes:
     with _ENGINE_LOCK, tempfile.TemporaryDirectory(prefix="shotline-voice-") as folder:
         out = Path(folder) / "line.wav"
         try:
@@ -99,8 +83,10 @@ def _speak(words: str, voice: str, rate: int | None) -> bytes:
                 raise InputRejected(
                     f"This computer's speech engine has no voice {voice!r}; choose another in Cast & places."
                 )
-            engine.setProperty("voice", voice or _held["voice"])
-            engine.setProperty("rate", rate if rate is not None else _held["rate"])
+            wanted = voice or _held["voice"]
+            if str(engine.getProperty("voice") or "").lower() != wanted.lower():
+                # only when it changes: espeak-ng queues the change, and a voice set again is a needless reload
+                engine.setProperty("voice", wanted)
             engine.save_to_file(words, str(out))
             engine.runAndWait()
         except ImportError:

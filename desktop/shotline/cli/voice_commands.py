@@ -41,7 +41,11 @@ from shotline.services.voices import (
 @click.option("--use", default=None, metavar="BACKEND:VOICE", help="With --cast: e.g. openai:nova, animatic:gmw/en.")
 @click.option("--model", default="", help="With --use: the backend's voice model (its first by default).")
 @click.option(
-    "--setting", "settings", multiple=True, metavar="NAME=VALUE", help="With --use: speed=1.2, rate=180, instructions=…"
+    "--setting",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="With --use: speed=1.2, instructions=…, stability=0.5 (as the backend takes)",
 )
 @click.option("--voices", "listing", default=None, metavar="BACKEND", help="Print the voices BACKEND has.")
 def voice(
