@@ -35,6 +35,18 @@ BACKEND_ID = "elevenlabs"
 PROVIDER = "ElevenLabs"
 DEFAULT_URL = "https://api.elevenlabs.io"
 RATE = 24_000
+PREMADE = {
+    "21m00Tcm4TlvDq8ikWAM": "Rachel",
+    "pNInz6obpgDQGcFmaJgB": "Adam",
+    "ErXwobaYiN019PkySvjV": "Antoni",
+    "TxGEqnHWrfWFTfGW9XjX": "Josh",
+    "VR6AewLTigWG4xSOukaG": "Arnold",
+    "AZnzlk1XvdvUeBnXmlld": "Domi",
+    "MF3mGyEYCl7XYWbV9V6O": "Elli",
+    "yoZ06aMxZJJ28mfd3POQ": "Sam",
+    "JBFqnCBsd6RMkjVDRZzb": "George",
+}
+"""The names ElevenLabs gives its premade voices (the catalogue lists them by id), for the creator to choose by."""
 SETTINGS = {"stability": (0.0, 1.0), "similarity_boost": (0.0, 1.0), "style": (0.0, 1.0), "speed": (0.7, 1.2)}
 """The voice settings a cast member may give, with the ranges ElevenLabs takes."""
 

@@ -48,6 +48,16 @@ speaking rate is offered: espeak-ng applies a rate set between lines only some o
 own voice loading), and a setting that is sometimes ignored is worse than none."""
 
 
+def default_voice() -> str:
+    """The id of the voice this computer's engine speaks with when none is chosen ("" with no engine)."""
+    with _ENGINE_LOCK:
+        try:
+            _engine()
+        except (ImportError, RuntimeError, OSError):
+            return ""
+        return str(_held.get("voice") or "")
+
+
 def _quiet(*_args: object, **_kwargs: object) -> None:
     return None
 

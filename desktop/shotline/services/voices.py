@@ -70,6 +70,20 @@ def voices_of(ctx: AppContext, backend: str, model: str = "") -> tuple[str, ...]
     return tuple(voice.id for voice in system_voices())
 
 
+def voice_names(backend: str) -> dict[str, str]:
+    """The names the creator knows a backend's voices by, where they differ from the ids: this computer's voices
+    ("English (Scotland)" for gmw/en-gb-scotland) and ElevenLabs' premade ones ("George")."""
+    if backend == OFFLINE_VOICE.backend:
+        from shotline.backends.system_voice import system_voices
+
+        return {voice.id: voice.name for voice in system_voices()}
+    if backend == "elevenlabs":
+        from shotline.backends.elevenlabs import PREMADE
+
+        return dict(PREMADE)
+    return {}
+
+
 def choose_voice(
     ctx: AppContext,
     session: ProjectSession,

@@ -18,12 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shotline.backends.system_voice import default_voice
 from shotline.core import cast_voice
 from shotline.core.errors import ShotlineError
 from shotline.core.model import VoiceChoice
 from shotline.core.ports import JobPhase
 from shotline.services.ledger import FREE, estimate_cost, kinds
-from shotline.services.voices import OFFLINE_VOICE, voices_of
+from shotline.services.voices import OFFLINE_VOICE, voice_names, voices_of
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.spend_question import ask_then
 
@@ -37,7 +38,8 @@ def voice_words(document: ProjectDocument, choice: VoiceChoice | None) -> str:
     except ShotlineError:
         return f"{choice.backend} · {choice.voice} (a backend this Shotline does not have)"
     model = info.voice_model(choice.model)
-    return " · ".join(part for part in (info.name, model.label if model else choice.model, choice.voice) if part)
+    voice = voice_names(choice.backend).get(choice.voice, choice.voice)
+    return " · ".join(part for part in (info.name, model.label if model else choice.model, voice) if part)
 
 
 class MemberVoiceDialog(QDialog):
@@ -79,7 +81,8 @@ class MemberVoiceDialog(QDialog):
         chosen = member.voice or OFFLINE_VOICE
         self.backend.setCurrentIndex(max(0, self.backend.findData(chosen.backend)))
         self._fill_models(chosen.model)
-        self.voice.setCurrentIndex(max(0, self.voice.findData(chosen.voice)))
+        wanted = chosen.voice or (default_voice() if chosen.backend == OFFLINE_VOICE.backend else "")
+        self.voice.setCurrentIndex(max(0, self.voice.findData(wanted)))
         self.backend.activated.connect(lambda _i: self._fill_models(""))
         self.model.activated.connect(lambda _i: self._fill_voices())
         self.preview_button.clicked.connect(self.preview)
@@ -108,12 +111,7 @@ class MemberVoiceDialog(QDialog):
         except ShotlineError as error:
             offered = ()
             self.note.setText(describe(error))
-        if self.backend.currentData() == OFFLINE_VOICE.backend:
-            from shotline.backends.system_voice import system_voices  # names for the engine's ids
-
-            names = {voice.id: voice.name for voice in system_voices()}
-        else:
-            names = {}
+        names = voice_names(str(self.backend.currentData()))
         for voice in offered:
             self.voice.addItem(names.get(voice, voice), voice)
         self.note.setText("" if offered else "This backend offers no voices here.")
