@@ -104,6 +104,7 @@ FAL = BackendInfo(
     kind=BackendKind.CLOUD,
     models=shipped_models("fal"),
     still_models=shipped_stills("fal"),
+    music_models=shipped_music("fal"),
     key_env_vars=("FAL_KEY",),
     # fal queues what is over an account's limit (2 running at first, more with purchases) rather than refusing it
     max_concurrency=4,
@@ -118,6 +119,7 @@ REPLICATE = BackendInfo(
     kind=BackendKind.CLOUD,
     models=shipped_models("replicate"),
     still_models=shipped_stills("replicate"),
+    music_models=shipped_music("replicate"),
     key_env_vars=("REPLICATE_API_TOKEN",),
     # Replicate limits creates to 600 a minute and sets no concurrency cap; more at once only queues at a model
     max_concurrency=4,
@@ -170,6 +172,18 @@ def _animatic_bed(context: BackendContext) -> GenerationBackend:
     from shotline.backends.music import AnimaticBed
 
     return AnimaticBed(ANIMATIC, context)
+
+
+def _fal_music(context: BackendContext) -> GenerationBackend:
+    from shotline.backends.fal_music import FalMusic
+
+    return FalMusic(context)
+
+
+def _replicate_music(context: BackendContext) -> GenerationBackend:
+    from shotline.backends.replicate_music import ReplicateMusic
+
+    return ReplicateMusic(context)
 
 
 def _runway(context: BackendContext) -> GenerationBackend:
@@ -279,8 +293,8 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     with_voices(with_stills(BackendSpec(info=OPENAI, create=_openai), _openai_images), _openai_speech),
     BackendSpec(info=LUMA, create=_luma),
     BackendSpec(info=LUMA_AGENTS, create=_luma_agents),
-    with_stills(BackendSpec(info=FAL, create=_fal), _fal_images),
-    with_stills(BackendSpec(info=REPLICATE, create=_replicate), _replicate_images),
+    with_music(with_stills(BackendSpec(info=FAL, create=_fal), _fal_images), _fal_music),
+    with_music(with_stills(BackendSpec(info=REPLICATE, create=_replicate), _replicate_images), _replicate_music),
     BackendSpec(info=COMFYUI, create=_comfyui),
     BackendSpec(info=ELEVENLABS, create=_elevenlabs),
 )
