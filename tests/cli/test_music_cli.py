@@ -70,3 +70,27 @@ def test_what_cannot_be_made_is_refused_in_words(project: Path) -> None:
     assert too_long.code == 1 and "1 to 600 s long" in too_long.err
     assert "Traceback" not in no_prompt.err + no_music.err + too_long.err
     assert _clips(project) == []
+
+
+def test_paid_music_is_asked_about_and_sent_once(project: Path) -> None:
+    from tests.fakes.fal import KEY
+    from tests.fakes.fal_music import FakeFalMusic
+
+    with FakeFalMusic(queue_polls=1, run_polls=1) as fake:
+        env = {"SHOTLINE_FAL_BASE_URL": fake.url, "FAL_KEY": KEY, "SHOTLINE_POLL_SECONDS": "0.05"}
+        args = ("music", project, "--backend", "fal", "--model", "stable-audio-25", "--prompt", "calm strings")
+        said_no = shotline(*args, stdin="n\n", env=env)
+        assert said_no.code == 1 and "Nothing was sent" in said_no.err
+        assert "Making 00:00:06.000 of music is estimated at about $0.20. Start it?" in said_no.err
+        assert fake.submits() == [] and _clips(project) == []
+
+        said_yes = shotline(*args, stdin="y\n", env=env)
+        assert said_yes.code == 0, said_yes.err
+        (submit,) = fake.submits()
+        assert submit.json() == {"prompt": "calm strings", "seconds_total": 6}
+        [clip] = _clips(project)
+        assert (clip["lane"], clip["end_us"], clip["media"]) == (
+            "music",
+            6_000_000,
+            f"media/{Path(said_yes.out.strip()).name}",
+        )
