@@ -84,3 +84,30 @@ def test_a_paid_voice_is_asked_about_and_a_shot_without_lines_says_so(qtbot: Any
     box.button(QMessageBox.StandardButton.No).click()
     QApplication.processEvents()
     assert [r for r in document.jobs() if r.request.get("kind") == "speech"] == []  # nothing sent
+
+
+def test_a_voice_clips_takes_are_picked_and_spoken_again_in_the_sound_inspector(qtbot: Any, window: MainWindow) -> None:
+    from shotline.core.voice_takes import voice_clip_id
+    from shotline.ui.sound_inspector import AudioClipSection
+
+    document = window.document
+    assert document is not None
+    _lines(window, 0, DialogueLine("l9", "Hold the line.", "Tom"))
+    window.selection.select([document.project.shots[0].id])
+    speak_lines(window)
+    qtbot.waitUntil(lambda: voice_clip(document.project, "l9") is not None, timeout=WAIT_MS)
+    first = voice_clip(document.project, "l9")
+    assert first is not None
+
+    section = AudioClipSection(document)
+    qtbot.addWidget(section)
+    section.show()
+    section.show_clip(voice_clip_id("l9"))
+    assert section.voice_row.isVisibleTo(section) and section.voice_takes.count() == 1
+    section.speak_again.click()  # free: no question
+    qtbot.waitUntil(lambda: voice_clip(document.project, "l9").media != first.media, timeout=WAIT_MS)  # type: ignore[union-attr]
+    section.refresh()
+    assert section.voice_takes.count() == 2 and section.voice_takes.currentIndex() == 1
+    section.voice_takes.activated.emit(0)  # pick the first take back
+    assert voice_clip(document.project, "l9").media == first.media  # type: ignore[union-attr]
+    assert [c.id for c in document.project.audio if c.lane == VOICE_LANE] == [voice_clip_id("l9")]

@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from shotline.core.audio_edits import add_audio_clip
+from shotline.core.dialogue import all_lines
 from shotline.core.edits import derived_id
-from shotline.core.model import VOICE_LANE, AudioClip, MediaInfo, Project, Trim
+from shotline.core.model import VOICE_LANE, AudioClip, DialogueLine, MediaInfo, Project, Trim
 
 
 def voice_clip_id(line_id: str) -> str:
@@ -25,6 +26,11 @@ def voice_clip_id(line_id: str) -> str:
 def voice_clip(project: Project, line_id: str) -> AudioClip | None:
     clip_id = voice_clip_id(line_id)
     return next((clip for clip in project.audio if clip.id == clip_id), None)
+
+
+def voiced_line(project: Project, clip_id: str) -> DialogueLine | None:
+    """The dialogue line a clip on the voice-over lane plays the voice of; None for any other sound clip."""
+    return next((line for _, line in all_lines(project) if voice_clip_id(line.id) == clip_id), None)
 
 
 def put_voice_take(

@@ -33,11 +33,16 @@ from shotline.core import commands
 from shotline.core.audio_edits import MAX_DUCK_DB, MAX_GAIN_DB, MAX_RELEASE_US, MIN_GAIN_DB
 from shotline.core.changes import ProjectChange
 from shotline.core.commands import Command
+from shotline.core.dialogue import find_line
 from shotline.core.errors import ShotlineError
 from shotline.core.frames import clock_style, format_clock
 from shotline.core.model import AudioClip, AudioLane, Shot, Transition, TransitionKind
+from shotline.core.voice_takes import voiced_line
+from shotline.services.ledger import FREE, estimate_cost, kinds
+from shotline.services.voices import place, voice_takes
 from shotline.ui import theme
 from shotline.ui.document import ProjectDocument, describe
+from shotline.ui.spend_question import ask_then
 
 DEFAULT_CROSSFADE_US = 500_000
 """The length a crossfade starts at when the creator switches a cut to a crossfade (shortened to fit)."""
@@ -359,6 +364,14 @@ class AudioClipSection(_Section):
         self.fade_out_spin = seconds_spin(self, 3600.0)
         self.delete_button = QPushButton(theme.icon("delete"), "Delete sound clip", self)
         self.delete_button.setToolTip("Take this clip off its lane (Ctrl+Z brings it back)")
+        self.fit_button = QPushButton("Fit to the film", self)
+        self.fit_button.setToolTip("Loop a shorter sound to the film's end, or cut a longer one there with a fade-out")
+        # a dialogue line's voice clip: its takes to pick, and the line spoken again (services.voices)
+        self.voice_takes = QComboBox(self)
+        self.voice_takes.setToolTip("The takes of this line's voice: the one chosen plays here")
+        self.speak_again = QPushButton("Speak again", self)
+        self.speak_again.setToolTip("Speak this line again with its speaker's voice: a new take, played here")
+        self.voice_row = row_of(self, self.voice_takes, self.speak_again, stretch_last=False)
 
         toggles = row_of(self, self.mute_check, self.solo_check)
         self.toggles = toggles
@@ -369,12 +382,17 @@ class AudioClipSection(_Section):
         self.add_row("", toggles)
         self.add_row("Fade in", self.fade_in_spin)
         self.add_row("Fade out", self.fade_out_spin)
+        self.form.addRow("Voice take", self.voice_row)
+        self.add_row("", self.fit_button)  # with a line under it saying why, when the film has no room for it
         self.form.addRow("", self.delete_button)
 
+        self.voice_takes.activated.connect(self._pick_voice_take)
+        self.speak_again.clicked.connect(self._speak_again)
         self.gain_spin.valueChanged.connect(
             lambda v: self._clip(self.gain_spin, gesture=True, gain_db=round(float(v), 2))
         )
         self.mute_check.toggled.connect(lambda on: self._clip(toggles, muted=on))
+        self.fit_button.clicked.connect(self._fit)
         self.solo_check.toggled.connect(lambda on: self._clip(toggles, solo=on))
         self.fade_in_spin.valueChanged.connect(lambda s: self._clip(self.fade_in_spin, gesture=True, fade_in_us=_us(s)))
         self.fade_out_spin.valueChanged.connect(
@@ -383,6 +401,10 @@ class AudioClipSection(_Section):
 
     def clip(self) -> AudioClip | None:
         return next((c for c in self.document.project.audio if c.id == self.clip_id), None)
+
+    def _fit(self) -> None:
+        if self.clip_id is not None:
+            self.send(self.fit_button, commands.fit_audio_clip(self.clip_id))
 
     def show_clip(self, clip_id: str | None) -> None:
         if clip_id != self.clip_id:
@@ -410,8 +432,10 @@ class AudioClipSection(_Section):
 
             self.place_label.setText(
                 f"from {when(clip.start_us)} for {when(clip.duration_us)} "
-                f"(source {when(clip.trim.in_us)}–{when(clip.trim.out_us)})"
+                f"(source {when(clip.trim.in_us)}–{when(clip.trim.out_us)}"
+                f"{', looped' if clip.loop_us > clip.trim.duration_us else ''})"
             )
+            self._show_voice_takes(clip)
             _set_spin(self.gain_spin, clip.gain_db)
             self.mute_check.setChecked(clip.muted)
             self.solo_check.setChecked(clip.solo)
@@ -428,6 +452,56 @@ class AudioClipSection(_Section):
     def _clip(self, control: QWidget, *, gesture: bool = False, **changes: Any) -> None:
         if self.clip_id is not None:
             self.send(control, commands.set_audio_clip(self.clip_id, **changes), gesture=gesture)
+
+    def _show_voice_takes(self, clip: AudioClip) -> None:
+        line = voiced_line(self.document.project, clip.id)
+        self.form.setRowVisible(self.voice_row, line is not None)
+        self.voice_takes.clear()
+        if line is None:
+            return
+        takes = voice_takes(self.document.jobs(), line.id)
+        for number, take in enumerate(takes, start=1):
+            self.voice_takes.addItem(f"Take {number} · {take.backend} · {take.voice or 'default voice'}", take.job_id)
+        self.voice_takes.setCurrentIndex(next((i for i, t in enumerate(takes) if t.media == clip.media), -1))
+
+    def _pick_voice_take(self, index: int) -> None:
+        clip = self.clip()
+        line = voiced_line(self.document.project, clip.id) if clip is not None else None
+        chosen = self.voice_takes.itemData(index)
+        take = (
+            next((t for t in voice_takes(self.document.jobs(), line.id) if t.job_id == chosen), None) if line else None
+        )
+        if take is None or clip is None or take.media == clip.media:
+            return
+        try:
+            place(self.document.session, take)
+        except ShotlineError as error:
+            self.document.failed.emit(describe(error))
+            return
+        self.document.history_changed.emit()
+
+    def _speak_again(self) -> None:
+        clip = self.clip()
+        line = voiced_line(self.document.project, clip.id) if clip is not None else None
+        if line is None:
+            return
+        shot, _ = find_line(self.document.project, line.id)
+        try:
+            records = self.document.plan_voices(shot.id, line.id)
+        except ShotlineError as error:
+            self.document.failed.emit(describe(error))
+            return
+        kind_of = kinds(self.document.ctx.registry)
+        planned = sum((estimate_cost(r.estimated_cost, kind_of(r.backend)) for r in records), FREE)
+        ask_then(
+            self,
+            self.document,
+            planned,
+            1,
+            lambda: self.document.speak(records),
+            doing="Speaking 1 line",
+            title="This voice costs money",
+        )
 
 
 class LaneSection(_Section):
