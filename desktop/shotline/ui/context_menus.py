@@ -190,6 +190,10 @@ class ContextMenus:
         replace = menu.addAction("Replace media…")
         replace.setToolTip("Another sound file in this clip's place, with its start, gain and fades")
         replace.triggered.connect(lambda: self._window.media.replace_sound(clip_id))
+        fit = menu.addAction("Fit to the film")
+        fit.setToolTip("Loop a shorter sound to the film's end, or cut a longer one there with a short fade-out")
+        # refused (a clip after the film's end) says why in the message bar, as every refused edit does
+        fit.triggered.connect(lambda: document.execute(commands.fit_audio_clip(clip_id)))
         reveal = menu.addAction("Reveal in file manager")
         reveal.triggered.connect(lambda: self._reveal("", clip.media))
         menu.addSeparator()
