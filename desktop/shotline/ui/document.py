@@ -32,6 +32,7 @@ from shotline.services.autosave import Autosave
 from shotline.services.context import AppContext
 from shotline.services.generation import GenerationService, ObservedJournal, StartedJob
 from shotline.services.member_stills import plan_member_stills
+from shotline.services.music import MusicChoice, MusicService, place_music
 from shotline.services.session import ProjectSession
 from shotline.services.stills import StillsService
 from shotline.services.thumbnails import make_thumbnail, thumbnail_path
@@ -300,6 +301,12 @@ class ProjectDocument(QObject):
         self._start(records, journal_first=True)
         return [record.id for record in records]
 
+    def plan_music(self, choice: MusicChoice) -> JobRecord:
+        """A bed for the film as `choice` asks, priced, the budget counting every job this window knows; nothing is
+        written or sent. Raises a ShotlineError. `speak` sends it; it lands on the music lane (`_job_done`)."""
+        music = MusicService(self.ctx, self.session, self._generation)
+        return music.plan(choice, jobs_so_far=list(self._records.values()))
+
     def preview_voice(self, member_id: str, choice: VoiceChoice) -> list[JobRecord]:
         """Plan a cast member's voice preview (priced like a line; nothing sent): `speak` sends it, and the finished
         job's sound is in media/ (`job(id).media_path`), placed nowhere."""
@@ -363,6 +370,8 @@ class ProjectDocument(QObject):
                 self.bridge.watch(self.ctx.runner.submit(write), lambda _done: None, self._landing_not_written)
             if outcome.spoken:  # a line's voice goes on the voice-over lane, an undoable step (services.voices)
                 place_outcome(self.session, outcome)
+            if outcome.scored:  # a bed goes on the music lane, fitted to the film, an undoable step (services.music)
+                place_music(self.session, outcome)
         except ShotlineError as error:
             self.failed.emit(describe(error))
         self.history_changed.emit()

@@ -168,6 +168,11 @@ class WindowMenus:
             "Speak the selected shot's dialogue lines with each speaker's voice, onto the voice-over lane"
         )
         self.film.addAction(self.speak_lines)
+        self.make_music = self.action(
+            "film.make-music", "Make music…", partial(_make_music, self._window), needs_project=True
+        )
+        self.make_music.setToolTip("A bed for the film from a prompt, onto the music lane, fitted to the film")
+        self.film.addAction(self.make_music)
 
     def _fill_view(self) -> None:
         w, menu = self._window, self.view
@@ -201,3 +206,9 @@ def fill_recent(menu: QMenu, paths: list[Path], open_project: Callable[[Path], o
         action.triggered.connect(lambda _checked=False, p=path: open_project(p))
     if menu.isEmpty():
         menu.addAction("No recent projects").setEnabled(False)
+
+
+def _make_music(window: MainWindow) -> None:
+    from shotline.ui.dialogs.make_music import make_music  # the dialog is built only when asked for
+
+    make_music(window, window.document)
