@@ -94,3 +94,21 @@ def test_paid_music_is_asked_about_and_sent_once(project: Path) -> None:
             6_000_000,
             f"media/{Path(said_yes.out.strip()).name}",
         )
+
+
+def test_a_music_job_left_unfinished_is_placed_by_resume(project: Path) -> None:
+    from shotline.cli.session_scope import editing
+    from shotline.services.context import open_context
+    from shotline.services.generation import GenerationService
+    from shotline.services.music import MusicChoice, MusicService
+
+    with open_context() as ctx, editing(str(project)) as session:  # journaled, then the process stopped
+        record = MusicService(ctx, session).plan(MusicChoice("calm harbour at dawn"))
+        GenerationService(ctx, session).write_down([record])
+    assert _clips(project) == []
+
+    out = ok("resume", project, "--wait")
+    assert "(on the music lane)" in out
+    [clip] = _clips(project)
+    assert (clip["lane"], clip["start_us"], clip["end_us"]) == ("music", 0, 6_000_000)
+    assert [job["phase"] for job in json.loads(ok("jobs", project, "--json"))] == ["attached"]

@@ -20,6 +20,7 @@ from shotline.services.context import AppContext, open_context
 from shotline.services.generation import GenerationService, StartedJob
 from shotline.services.keys import key_status
 from shotline.services.ledger import KindOf, ask_above, by_shot, job_cost, kinds, needs_asking, spend_question
+from shotline.services.music import place_music
 from shotline.services.session import ProjectSession
 from shotline.services.shot_fit import sending_notes
 from shotline.services.take_caption import take_caption
@@ -50,11 +51,15 @@ def _wait_and_attach(generation: GenerationService, session: ProjectSession, sta
                 continue
             generation.attach(outcome)
             placed = place_outcome(session, outcome) if outcome.spoken else None  # a line's voice: on its lane
+            bed = place_music(session, outcome) if outcome.scored else None  # a bed: on the music lane, fitted
             session.save()
             fractions[job.record.id] = 1.0
             bar(sum(fractions.values()) / len(started))
             if outcome.still:  # a draft still a resume finished: a picture in media/, not a take (services.stills)
                 click.echo(f"New still {session.bundle.path / outcome.take.media}")
+                continue
+            if bed is not None:
+                click.echo(f"New music {session.bundle.path / bed.media} (on the music lane)")
                 continue
             if outcome.spoken:
                 where = "on the voice-over lane" if placed is not None else "among its line's takes"
