@@ -20,7 +20,7 @@ from shotline.media.plan import plan_export
 from shotline.media.probe import probe
 from shotline.media.render import render
 from tests.clips import ffmpeg_exe, make_clip
-from tests.media.sound import read_wav, segment_samples, tone, window_levels
+from tests.media.sound import read_wav, segment_samples, tone, tone_db, window_levels
 from tests.media.timeline import project_of
 
 pytestmark = pytest.mark.ffmpeg
@@ -82,3 +82,19 @@ def test_a_long_bed_is_cut_at_the_films_end_fading_out(tmp_path: Path) -> None:
     steady = float(np.median(levels[10:80]))
     assert levels[round(5.2 / 0.05)] < steady - 1 and levels[round(5.2 / 0.05)] > steady - 20, "fading at 5.2 s"
     assert levels[-2] < steady - 15, "nearly silent as the film ends"
+
+
+def test_a_looped_bed_ducks_under_the_voice_over_in_every_repeat(tmp_path: Path) -> None:
+    film = _film_with_music(tmp_path, seconds=1.6)
+    voice = tone(tmp_path / "media" / "voice.wav", hz=1200, seconds=1.0, amplitude=0.2)
+    info = probe(voice)
+    film = add_audio_clip(film, AudioClip("vo", "media/voice.wav", "voice", 3_000_000, Trim(0, info.duration_us), info))
+    plan = plan_export(film, ExportSettings(Size(320, 180), Fraction(30)), tmp_path.joinpath)
+    mix = build_mix(film, plan, tmp_path.joinpath)
+    heard = segment_samples(render_mix(mix))
+
+    def bed_db(start: float) -> float:
+        return tone_db(heard[round(start * RATE) : round((start + 0.1) * RATE)], RATE, 300)
+
+    assert bed_db(3.4) - bed_db(1.9) == pytest.approx(-12.0, abs=1.0), "the music lane's -12 dB under the voice"
+    assert bed_db(5.0) - bed_db(1.9) == pytest.approx(0.0, abs=1.0), "and back up after it"
