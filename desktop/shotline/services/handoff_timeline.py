@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 import opentimelineio as otio
 
 from shotline.core.model import AudioClip, AudioLane, ExportSettings, LaneKind, Project
+from shotline.media.mix import loop_pieces
 from shotline.media.plan import RenderPlan, Segment, frame_at, plan_export
 from shotline.services.handoff_recipe import NAMESPACE, format_metadata, recipe
 from shotline.storage.bundle import ProjectBundle
@@ -76,7 +77,10 @@ def _lane_tracks(project: Project, lane: AudioLane, fps: Fraction, locate: Locat
     on the first of the lane's tracks where it fits, so none is dropped."""
     rate = float(fps)
     tracks: list[otio.schema.Track] = []
-    for clip in sorted((c for c in project.audio if c.lane == lane.id), key=lambda c: c.start_us):
+    # a looped clip as its repeats (media.mix.loop_pieces): each lies inside its sound file, as an editor needs,
+    # and the crossfade's overlap puts every other repeat on the lane's next track
+    pieces = (piece for c in project.audio if c.lane == lane.id for piece, _ in loop_pieces(c))
+    for clip in sorted(pieces, key=lambda c: c.start_us):
         start = frame_at(clip.start_us, fps)
         track = next((t for t in tracks if _end_of(t, rate) <= start), None)
         if track is None:
