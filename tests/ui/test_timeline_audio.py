@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from shotline.core import audio_edits, commands
 from shotline.core.model import AudioClip, Transition, TransitionKind
 from shotline.core.timecode import snap_to_frame
+from shotline.media.mix import loop_pieces
 from shotline.services import sound
 from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
@@ -384,3 +385,25 @@ def test_sound_dropped_where_it_cannot_go_lands_on_music_and_video_still_goes_to
     assert (added.lane, added.start_us, added.source_name) == ("music", geo.us_at(x), "sting.wav")
     (new_shot,) = [shot for shot in document.project.shots if shot.id not in before]
     assert new_shot.picked_take is not None and new_shot.picked_take.source_name == "extra.mp4"
+
+
+def test_a_looped_bed_draws_its_sound_in_every_repeat(
+    qtbot: QtBot, panel: TimelinePanel, document: ProjectDocument
+) -> None:
+    bed = clip_on(document, "music")  # a steady 3 s tone from 0.4 s
+    assert document.execute(commands.remove_audio_clip(clip_on(document, "voice").id))  # no ducking to measure
+    assert document.execute(commands.trim_audio_clip(bed.id, 0, 1_000_000))
+    assert document.execute(commands.fit_audio_clip(bed.id))
+    looped = clip_on(document, "music")
+    repeats = [piece for piece, _ in loop_pieces(looped)]
+    assert len(repeats) >= 3, "the film is long enough for the 1 s bed to repeat"
+    wait_for_waveforms(qtbot, panel, document)
+
+    box = sound_box(panel, "music")
+    geo = panel.canvas.geometry_
+    band = colour_mask(pixels(panel)[box.row.top : box.row.bottom], WAVE_COLOURS[box.row.lane.kind])
+    heights = band.sum(axis=0)
+    before_fade = [p for p in repeats if p.start_us + p.duration_us // 2 < looped.end_us - looped.fade_out_us]
+    for piece in before_fade:  # each repeat in full, before the fit's fade-out at the end lowers it
+        middle = round(geo.x_of(piece.start_us + piece.duration_us // 2))
+        assert heights[middle - 3 : middle + 3].min() > 6, f"the repeat at {piece.start_us} µs is drawn as silence"

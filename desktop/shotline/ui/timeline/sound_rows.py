@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 
 from shotline.core.model import AudioLane, LaneKind, Project
 from shotline.core.timeline import Placement
-from shotline.media.mix import Ducking, timeline_ducking
+from shotline.media.mix import Ducking, loop_pieces, timeline_ducking
 from shotline.media.waveform import Peaks
 from shotline.ui import theme
 from shotline.ui.timeline import geometry
@@ -178,7 +178,12 @@ class SoundRows:
             return gains
 
         if peaks is not None:
-            paint_waveform(painter, rect, peaks, clip.trim.in_us, geo, exposed, envelope, _wave_colour(lane, playing))
+            # a looped clip shows each repeat's own sound (media.mix.loop_pieces), not the silence past its file
+            for piece, _ in loop_pieces(clip):
+                left = rect.left() + (piece.start_us - clip.start_us) * geo.pps / 1e6
+                repeat = QRectF(left, rect.top(), piece.duration_us * geo.pps / 1e6, rect.height()) & rect
+                colour = _wave_colour(lane, playing)
+                paint_waveform(painter, repeat, peaks, piece.trim.in_us, geo, exposed, envelope, colour)
         painter.setPen(QPen(FADE_LINE, 1))
         if fade_in:
             painter.drawLine(QPointF(rect.left(), rect.bottom()), QPointF(rect.left() + fade_in, rect.top()))
