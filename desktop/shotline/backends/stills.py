@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 from shotline.backends.registry import BackendContext, BackendSpec
 from shotline.core.errors import JobFailed
@@ -91,11 +92,16 @@ class ByKind:
         found = await self._stills.find(request, sent)
         return self._prefix + found if found else None
 
+    @property
+    def checks_keys(self) -> bool:
+        """Whether a part can try a key with a free request: a ByKind always has `check_key`, so being a KeyCheck
+        says nothing (the keys dialog offered Test for a backend that could not test)."""
+        return checks_keys(self._videos) or checks_keys(self._stills)
+
     async def check_key(self) -> str:
-        if isinstance(self._videos, KeyCheck):
-            return await self._videos.check_key()
-        if isinstance(self._stills, KeyCheck):
-            return await self._stills.check_key()
+        for part in (self._videos, self._stills):
+            if checks_keys(part):
+                return await cast(KeyCheck, part).check_key()
         return "Shotline cannot test this key without making something; it is tried with the first job."
 
     async def aclose(self) -> None:
@@ -108,6 +114,13 @@ class ByKind:
         if provider_job_id.startswith(self._prefix):
             return self._stills, provider_job_id.removeprefix(self._prefix)
         return self._videos, provider_job_id
+
+
+def checks_keys(backend: GenerationBackend) -> bool:
+    """Whether `backend` can try its key with one free request (services.keys offers Test by it)."""
+    if isinstance(backend, ByKind):
+        return backend.checks_keys
+    return isinstance(backend, KeyCheck)
 
 
 def with_stills(spec: BackendSpec, stills: Callable[[BackendContext], GenerationBackend]) -> BackendSpec:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shotline.backends.stills import checks_keys
 from shotline.core.errors import AuthFailed, KeyStoreError, ProviderUnreachable, TransientError
 from shotline.core.ports import BackendInfo, KeyCheck
 from shotline.jobs.runner import JobHandle
@@ -87,7 +88,7 @@ KEY_TEST_SECONDS = 30.0
 
 def can_try_key(ctx: AppContext, backend_id: str) -> bool:
     """Whether the backend offers a cheap authenticated read to try its key with."""
-    return ctx.registry.spec(backend_id).info.needs_key and isinstance(ctx.backend(backend_id), KeyCheck)
+    return ctx.registry.spec(backend_id).info.needs_key and checks_keys(ctx.backend(backend_id))
 
 
 def start_key_try(ctx: AppContext, backend_id: str) -> JobHandle[str]:
@@ -97,7 +98,7 @@ def start_key_try(ctx: AppContext, backend_id: str) -> JobHandle[str]:
     """
     info = _keyed_backend(ctx, backend_id)
     backend = ctx.backend(backend_id)
-    if not isinstance(backend, KeyCheck):
+    if not checks_keys(backend) or not isinstance(backend, KeyCheck):
         raise KeyStoreError(f"{info.name} cannot test a key without generating something; try a short shot instead.")
     return ctx.runner.submit(backend.check_key())
 
