@@ -231,7 +231,9 @@ def test_an_entry_cut_short_or_with_a_wrong_checksum_is_refused(inbox: Path, nam
     _refused(_archive(inbox, _with(shared, name, crc=12345)), "damaged")
     content = {item.name: item for item in shared.entries()}[name]
     (inbox / "into").rmdir()
-    _refused(_archive(inbox, _with(shared, name, data=content.data[:-2])), "damaged")
+    # cut in the middle: a deflated entry's last bytes may hold only the stream's end mark, and one cut there still
+    # inflates to all of its bytes with the right checksum (format 6's project.json did), which is not damage
+    _refused(_archive(inbox, _with(shared, name, data=content.data[: len(content.data) // 2])), "damaged")
 
 
 def test_an_entry_holding_more_than_it_declares_puts_no_more_on_disk(inbox: Path) -> None:
