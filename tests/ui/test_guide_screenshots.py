@@ -378,7 +378,8 @@ def test_the_keys_dialog_shows_one_key_from_the_keyring_and_never_the_key(xvfb_d
     pixels, facts, path = _shoot(xvfb_display, "keys", tmp_path)
     _looks_drawn(pixels, facts, path, max_bytes=150_000)
     rows = facts["rows"]
-    assert set(rows) == {"runway", "google", "openai", "luma", "luma_agents", "fal", "replicate"}  # every keyed one
+    keyed = {"runway", "google", "openai", "luma", "luma_agents", "fal", "replicate", "elevenlabs"}
+    assert set(rows) == keyed  # every keyed one, the voices-only ElevenLabs too
     assert rows["runway"] == "Runway: key stored in your system keyring."
     # each row names its provider and says what to do, in plain words (no command line, no variable names)
     assert all(": no key yet. Paste it from your " in text for backend, text in rows.items() if backend != "runway")
@@ -419,7 +420,8 @@ def test_a_shot_generating_shows_on_its_card_and_in_the_jobs_panel(xvfb_display:
 def test_the_export_dialog_on_the_demo_shows_its_choices_and_route(xvfb_display: str, tmp_path: Path) -> None:
     pixels, facts, path = _shoot(xvfb_display, "export", tmp_path)
     _looks_drawn(pixels, facts, path, max_bytes=150_000)
-    assert facts["labels"] == ["Save as", "Preset", "Shape", "Format", "Loudness", "Export", "Film", "Route"]
+    labels = ["Save as", "Preset", "Shape", "Format", "Loudness", "Export", "Captions", "Film", "Route"]
+    assert facts["labels"] == labels
     assert facts["choices"] == {
         "preset": "Source",
         "shape": "Fit (bars where the shape differs)",
