@@ -62,8 +62,8 @@ run ruff check .
 run ruff format --check .
 run mypy
 run lint-imports
-# One worker per core (the suite waits on child processes and ffmpeg much of the time); no test measures time, so
-# none has to run alone.
+# One worker more than the cores (tests/conftest.py: a worker waits on child processes, sockets and timers a quarter
+# of the time); no test measures time, so none has to run alone.
 # Byte-compile first: CI sets PYTHONDONTWRITEBYTECODE, and each of the suite's many `shotline` child processes would
 # otherwise compile Shotline's modules again (about 0.2 s a start)
 run python3 -m compileall -q desktop
