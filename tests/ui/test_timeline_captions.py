@@ -25,8 +25,6 @@ from shotline.ui.timeline.geometry import LANE_HEIGHT, CaptionBox
 
 pytestmark = pytest.mark.ffmpeg
 
-SHOTS = Path("/tmp/team/walk-words")
-
 
 @pytest.fixture
 def document(app_context: AppContext, project_path: Path) -> Iterator[ProjectDocument]:
@@ -80,8 +78,6 @@ def test_captions_are_made_from_the_lines_and_drawn_in_their_row(
     assert layout.captions_top >= layout.rows[-1].bottom  # under the sound
     assert panel.canvas.height() >= layout.captions_top + LANE_HEIGHT
     assert panel.lane_headers.captions_label.text() == "Captions"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    panel.grab().save(str(SHOTS / "w3-timeline-captions.png"))
 
 
 def test_a_drag_moves_a_caption_on_the_films_frames_in_one_undo_step(
