@@ -137,3 +137,32 @@ def test_a_fed_child_reads_the_feed_under_either_tie(tie: str) -> None:
         assert len(asyncio.run(read())) == 22_050 * 2  # every sample of the half second at 44.1 kHz, 16-bit
     finally:
         feed.close()
+
+
+_STARTS_BESIDE_A_SCALER = textwrap.dedent(
+    """
+    import threading
+    import av, numpy as np
+    from shotline.media import lifeline
+
+    # PyAV keeps a scaler per thread once a frame is converted; this thread now holds one (with its worker threads)
+    frame = av.VideoFrame.from_ndarray(np.zeros((360, 640, 3), np.uint8), format="rgb24")
+    frame.reformat(format="yuv420p", width=320, height=180)
+    codes = []
+    start = lambda: codes.append(lifeline.run([sys.argv[1], "-version"], timeout=30).returncode)
+    runner = threading.Thread(target=start)
+    runner.start()
+    runner.join()
+    print(codes)
+    """
+).replace("import threading", "import sys, threading")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's tie is Linux's")
+def test_a_tied_child_starts_while_another_thread_holds_a_pyav_scaler() -> None:
+    """Starting ffmpeg on the runner's thread while the window's thread has converted a frame: a tie made by Python
+    code between fork and exec hung the child before it ran (tearing down the other thread's scaler in the fork)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _STARTS_BESIDE_A_SCALER, ffmpeg_exe()], capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip() == "[0]", done.stderr

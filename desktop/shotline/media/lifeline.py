@@ -4,9 +4,12 @@ A cancelled export kills its ffmpeg (media.process), but a Shotline that is kill
 system ending it) runs no code of its own, and an untied ffmpeg would render on to the end, filling the disk with a
 film nobody will ever finish. So the tie is made when the child starts, by the system:
 
-- Linux: the kernel sends the child SIGKILL the moment its parent dies (`prctl(PR_SET_PDEATHSIG)`, set between fork
-  and exec). "Parent" is the thread that started it: ffmpeg is started on the runner's thread, which lives as long
-  as the app, and a thread ending early takes only its own children with it.
+- Linux: the kernel sends the child SIGKILL the moment its parent dies (`PR_SET_PDEATHSIG`). util-linux's `setpriv
+  --pdeathsig KILL` asks for it and then becomes the child, so no Python runs between fork and exec: a `preexec_fn`
+  there hung for good whenever another thread held a thread-local PyAV scaler (PyAV 18.1 caches one per thread;
+  the forked child tore it down and waited for scaler threads that only exist in the parent). "Parent" is the
+  thread that started it: ffmpeg is started on the runner's thread, which lives as long as the app, and a thread
+  ending early takes only its own children with it. A Linux without `setpriv` uses the watcher below.
 - macOS and other POSIX systems have no such signal. The child starts under a watcher, a tiny `sh` that holds the
   read end of a pipe whose write end only Shotline holds: when Shotline dies, however it dies, the system closes
   that end, the watcher reads the end of the pipe and kills its process group, ffmpeg included. (It runs on Linux
@@ -25,10 +28,11 @@ import ctypes
 import functools
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -36,7 +40,6 @@ log = logging.getLogger(__name__)
 
 Tie = Literal["kernel", "watcher", "job"]
 
-_PR_SET_PDEATHSIG = 1
 _WATCHER = (
     "exec 3<&0 </dev/null; "  # Shotline's pipe moves to fd 3; the child's own input is /dev/null
     "( while read -r _ <&3; do :; done; kill -KILL 0 ) >/dev/null 2>&1 & "  # end of the pipe: end the group
@@ -50,7 +53,22 @@ def native_tie() -> Tie:
     """How this platform ties a child to Shotline."""
     if sys.platform == "win32":
         return "job"
-    return "kernel" if sys.platform.startswith("linux") else "watcher"
+    return "kernel" if sys.platform.startswith("linux") and _setpriv() else "watcher"
+
+
+@functools.cache
+def _setpriv() -> str | None:
+    return shutil.which("setpriv")
+
+
+def _tied(argv: Sequence[str], tie: Tie) -> list[str]:
+    """`argv` as started under `tie`: behind `setpriv` for the kernel's tie, as it is otherwise."""
+    if tie != "kernel":
+        return list(argv)
+    setpriv = _setpriv()
+    if setpriv is None:
+        raise RuntimeError("the kernel's tie needs util-linux's setpriv")
+    return [setpriv, "--pdeathsig", "KILL", "--", *argv]
 
 
 @dataclass
@@ -141,12 +159,11 @@ async def start(
             os.close(watched)
         return Child(process, lifeline)
     process = await asyncio.create_subprocess_exec(
-        *argv,
+        *_tied(argv, tie),
         stdin=asyncio.subprocess.DEVNULL if feed is None else feed,
         stdout=stdout,
         stderr=stderr,
         start_new_session=tie != "job",
-        preexec_fn=_die_with(os.getpid()) if tie == "kernel" else None,
     )
     if tie == "job":
         _join_job(process.pid)
@@ -159,13 +176,12 @@ def run(argv: Sequence[str], *, timeout: float) -> subprocess.CompletedProcess[s
     timeout bounds it anyway."""
     tie = native_tie()
     with subprocess.Popen(
-        argv,
+        _tied(argv, tie),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=tie != "job",
-        preexec_fn=_die_with(os.getpid()) if tie == "kernel" else None,
     ) as child:
         if tie == "job":
             _join_job(child.pid)
@@ -187,31 +203,6 @@ def kill(process: asyncio.subprocess.Process) -> None:
             process.kill()
         else:
             os.killpg(process.pid, signal.SIGKILL)
-
-
-def _die_with(parent: int) -> Callable[[], None]:
-    """What the child runs between fork and exec: ask for SIGKILL when its parent dies. Nothing but a system call
-    and a compare happens there; a failed `prctl` leaves the child untied rather than unstarted."""
-    if sys.platform == "win32":
-        raise AssertionError("Windows has no fork: its children join a job instead")
-    prctl = _libc_prctl()
-
-    def tie() -> None:
-        if prctl is not None:
-            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != parent:  # the parent died before the tie was made: the signal will never come
-            os._exit(1)
-
-    return tie
-
-
-@functools.cache
-def _libc_prctl() -> Any:
-    try:
-        return ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError) as error:
-        log.warning("Children cannot be tied to Shotline here (no prctl: %s)", error)
-        return None
 
 
 # ------------------------------------------------------------------------------------------------------ Windows
