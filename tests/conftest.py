@@ -104,6 +104,8 @@ def _live_children() -> dict[int, str]:
     Zombies are left out: they have finished and only wait to be reaped. On systems without /proc only
     multiprocessing's own children can be seen.
     """
+    from tests.cli.forked_cli import KEPT_SERVER_PIDS
+
     found = {child.pid: child.name for child in multiprocessing.active_children() if child.pid is not None}
     proc = Path("/proc")
     if not sys.platform.startswith("linux") or not proc.is_dir():
@@ -119,7 +121,7 @@ def _live_children() -> dict[int, str]:
         # The command name sits in parentheses and may itself hold spaces or ')'; the fields after the last ')' don't.
         name = stat[stat.find("(") + 1 : stat.rfind(")")]
         fields = stat[stat.rfind(")") + 2 :].split()
-        if len(fields) >= 2 and fields[0] != "Z" and int(fields[1]) == me:
+        if len(fields) >= 2 and fields[0] != "Z" and int(fields[1]) == me and int(entry.name) not in KEPT_SERVER_PIDS:
             found[int(entry.name)] = name
     return found
 

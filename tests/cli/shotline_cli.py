@@ -16,6 +16,8 @@ from typing import Any
 import av
 import numpy as np
 
+from tests.cli import forked_cli
+
 NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
 """A machine without a usable keyring, made as keyring itself allows: its `fail` backend."""
 
@@ -39,7 +41,14 @@ def shotline(
     timeout: float = 120,
     env: Mapping[str, str] | None = None,
 ) -> Result:
-    """Run `python -m shotline ARGS`; `env` adds to (does not replace) this process's environment."""
+    """Run `python -m shotline ARGS`; `env` adds to (does not replace) this process's environment.
+
+    Where the system can fork, the command runs as a fork of a server that has already imported Shotline
+    (forked_cli), still a process of its own; elsewhere (no fork, a changed PYTHONPATH), or with
+    SHOTLINE_TESTS_SPAWN_CLI=1, as a new interpreter."""
+    full_env = {**os.environ, **(env or {})}
+    if forked_cli.forks_for(full_env) and not os.environ.get("SHOTLINE_TESTS_SPAWN_CLI"):
+        return Result(*forked_cli.run([str(arg) for arg in args], cwd, stdin, timeout, full_env))
     done = subprocess.run(
         [sys.executable, "-m", "shotline", *map(str, args)],
         input=stdin,
