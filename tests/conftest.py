@@ -104,8 +104,6 @@ def _live_children() -> dict[int, str]:
     Zombies are left out: they have finished and only wait to be reaped. On systems without /proc only
     multiprocessing's own children can be seen.
     """
-    from tests.cli.forked_cli import KEPT_SERVER_PIDS
-
     found = {child.pid: child.name for child in multiprocessing.active_children() if child.pid is not None}
     proc = Path("/proc")
     if not sys.platform.startswith("linux") or not proc.is_dir():
@@ -121,9 +119,22 @@ def _live_children() -> dict[int, str]:
         # The command name sits in parentheses and may itself hold spaces or ')'; the fields after the last ')' don't.
         name = stat[stat.find("(") + 1 : stat.rfind(")")]
         fields = stat[stat.rfind(")") + 2 :].split()
-        if len(fields) >= 2 and fields[0] != "Z" and int(fields[1]) == me and int(entry.name) not in KEPT_SERVER_PIDS:
+        if len(fields) >= 2 and fields[0] != "Z" and int(fields[1]) == me and not _kept(entry):
             found[int(entry.name)] = name
     return found
+
+
+_KEPT_PROGRAM = b"forked_cli.py"
+"""The command line's fork server (tests/cli/forked_cli.py): a child that lives as long as its test worker, on
+purpose, and not a leak."""
+
+
+def _kept(process: Path) -> bool:
+    try:
+        argv = (process / "cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return len(argv) > 1 and argv[1].endswith(_KEPT_PROGRAM)
 
 
 def _new_threads(before: set[threading.Thread]) -> list[threading.Thread]:

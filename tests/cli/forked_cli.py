@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import faulthandler
 import importlib
 import json
 import os
@@ -28,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
@@ -39,10 +41,6 @@ and its Secret Service backend are imported, never asked for a backend: each com
 STARTUP_VARIABLES = ("PYTHON", "LANG", "LC_ALL", "LC_CTYPE")
 """Variables (by prefix) an interpreter reads as it starts (the module path, the streams' encoding): a command run
 with values other than the server's gets an interpreter of its own (`forks_for`)."""
-
-KEPT_SERVER_PIDS: set[int] = set()
-"""The servers this test process started: a long-lived child on purpose, which the leak check leaves alone."""
-
 
 # ---- the server (a child process of the test worker) ------------------------------------------------------------
 
@@ -76,6 +74,7 @@ def _become_command(request: Mapping[str, Any]) -> None:
     sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", errors="backslashreplace", closefd=False)  # noqa: SIM115
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    faulthandler.enable(all_threads=True)  # on the new stderr: a command that hangs is stopped with SIGABRT
     from shotline.launcher import main
 
     code = 0
@@ -152,7 +151,6 @@ def _running_server(env: Mapping[str, str]) -> subprocess.Popen[bytes]:
             cwd=Path(__file__).parents[2],
             env=dict(env),
         )
-        KEPT_SERVER_PIDS.add(_server.pid)
         atexit.register(_stop, _server)
     return _server
 
@@ -163,9 +161,16 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
     server.wait(timeout=10)
 
 
-def _answer(stream: IO[bytes], deadline: float | None) -> dict[str, Any]:
-    import time
+def _discard(server: subprocess.Popen[bytes]) -> None:
+    """Stop a server whose exchange broke off: a half-read one would give the next command this one's answer."""
+    global _server
+    server.kill()
+    server.wait()
+    if _server is server:
+        _server = None
 
+
+def _answer(stream: IO[bytes], key: str, deadline: float | None = None) -> int:
     if deadline is not None:
         ready, _, _ = select.select([stream], [], [], max(0.0, deadline - time.monotonic()))
         if not ready:
@@ -173,38 +178,62 @@ def _answer(stream: IO[bytes], deadline: float | None) -> dict[str, Any]:
     line = stream.readline()
     if not line:
         raise RuntimeError("the forked command line server ended unexpectedly")
-    answer: dict[str, Any] = json.loads(line)
+    answer: int = json.loads(line)[key]
     return answer
+
+
+def _exchange(server: subprocess.Popen[bytes], request: Mapping[str, Any], timeout: float | None) -> tuple[int, bool]:
+    """Send `request`; its child's wait status, and whether it ran past `timeout` (it is then stopped with SIGABRT,
+    so its fault handler writes where it was into its stderr, or killed if even that hangs)."""
+    assert server.stdin is not None and server.stdout is not None
+    server.stdin.write(json.dumps(request).encode() + b"\n")
+    server.stdin.flush()
+    deadline = None if timeout is None else time.monotonic() + timeout
+    pid = _answer(server.stdout, "pid")
+    try:
+        return _answer(server.stdout, "status", deadline), False
+    except TimeoutError:
+        pass
+    with contextlib.suppress(ProcessLookupError):  # it ended just now
+        os.kill(pid, signal.SIGABRT)
+    try:
+        return _answer(server.stdout, "status", time.monotonic() + 10), True
+    except TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        return _answer(server.stdout, "status"), True
+
+
+class CommandHung(subprocess.TimeoutExpired):
+    """A command that ran past its timeout, with what it wrote on stderr: where each of its threads was."""
+
+    def __str__(self) -> str:
+        said = self.stderr if isinstance(self.stderr, str) else ""
+        return f"{super().__str__()}; its stderr:\n{said}"
 
 
 def run(
     argv: Sequence[str], cwd: Path | None, stdin: str, timeout: float | None, env: Mapping[str, str]
 ) -> tuple[int, str, str]:
     """Run the command line with `argv` in a forked child: (exit code, stdout, stderr) as `subprocess.run` gives
-    them, a negative code for a signal; raises subprocess.TimeoutExpired after killing a child that ran too long."""
-    import time
-
+    them, a negative code for a signal; raises CommandHung (a subprocess.TimeoutExpired) for one that ran too long."""
     server = _running_server(env)
-    assert server.stdin is not None and server.stdout is not None
-    with tempfile.TemporaryDirectory(prefix="shotline-forked-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="cli-run-") as scratch:
         streams = {key: Path(scratch) / key for key in ("stdin", "stdout", "stderr")}
         streams["stdin"].write_text(stdin)
         streams["stdout"].touch()
         streams["stderr"].touch()
         request = {"argv": list(argv), "cwd": str(cwd) if cwd else None, "env": dict(env)}
         request |= {key: str(path) for key, path in streams.items()}
-        server.stdin.write(json.dumps(request).encode() + b"\n")
-        server.stdin.flush()
-        deadline = None if timeout is None else time.monotonic() + timeout
-        pid = _answer(server.stdout, None)["pid"]
         try:
-            status = _answer(server.stdout, deadline)["status"]
-        except TimeoutError:
-            os.kill(pid, signal.SIGKILL)
-            _answer(server.stdout, None)
-            raise subprocess.TimeoutExpired(["shotline", *argv], timeout or 0) from None
+            status, hung = _exchange(server, request, timeout)
+        except BaseException:
+            _discard(server)
+            raise
         out = streams["stdout"].read_text()
         err = streams["stderr"].read_text(errors="backslashreplace")
+    if hung:
+        raise CommandHung(["shotline", *argv], timeout or 0, out, err)
     return os.waitstatus_to_exitcode(status), out, err
 
 
