@@ -12,7 +12,7 @@ import pytest
 from shotline.backends.builtin import BUILTIN_SPECS
 from shotline.backends.registry import BackendContext, BackendRegistry
 from shotline.backends.system_voice import system_voices
-from shotline.core.errors import InputRejected
+from shotline.core.errors import InputRejected, JobFailed
 from shotline.core.ports import GenerationRequest, JobPhase, MediaKind
 from shotline.jobs.generation import GenerationOutcome, run_generation
 from shotline.media.probe import admit
@@ -75,3 +75,17 @@ def test_this_computers_voices_are_listed_by_id_and_name() -> None:
 def test_what_the_engine_cannot_do_is_said(tmp_path: Path, options: dict[str, Any], said: str) -> None:
     with pytest.raises(InputRejected, match=said):
         _speak(tmp_path, _line(**options))
+
+
+def test_an_engine_that_hands_back_an_empty_file_is_asked_once_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyttsx3's espeak-ng driver now and then writes a header and no sound for a line it speaks when asked again."""
+    from shotline.backends import system_voice
+
+    real = system_voice._spoken_once
+    empty_first = [b"RIFF" + bytes(40)]
+    monkeypatch.setattr(system_voice, "_spoken_once", lambda w, v: empty_first.pop() if empty_first else real(w, v))
+    assert len(system_voice._speak("Cast off.", "")) > 1000
+
+    monkeypatch.setattr(system_voice, "_spoken_once", lambda w, v: b"")
+    with pytest.raises(JobFailed, match="made no sound for the line"):
+        system_voice._speak("Cast off.", "")

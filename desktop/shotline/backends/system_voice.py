@@ -9,6 +9,7 @@ is spoken under one lock, on a worker thread (the runner's loop never waits on i
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 import tempfile
 import threading
@@ -19,6 +20,8 @@ from typing import Any
 from shotline.backends.voices import Spoken, SpokenAtOnce
 from shotline.core.errors import InputRejected, JobFailed
 from shotline.core.ports import GenerationRequest, ModelInfo
+
+log = logging.getLogger(__name__)
 
 _ENGINE_LOCK = threading.Lock()
 
@@ -85,6 +88,22 @@ class SystemVoiceBackend(SpokenAtOnce):
 
 
 def _speak(words: str, voice: str) -> bytes:
+    sound = _spoken_once(words, voice)
+    if len(sound) <= _WAV_HEADER_BYTES:
+        # pyttsx3's espeak-ng driver now and then writes an empty file for a line it speaks fine when asked again (seen
+        # in about one run in five of the suite, never twice in a row); speaking is free and takes milliseconds
+        log.info("The speech engine made no sound for %r; asking it once more", words[:40])
+        sound = _spoken_once(words, voice)
+    if len(sound) <= _WAV_HEADER_BYTES:
+        raise JobFailed("This computer's speech engine made no sound for the line; try another voice.")
+    return sound
+
+
+_WAV_HEADER_BYTES = 44
+"""A WAV file's header alone: the engine said nothing."""
+
+
+def _spoken_once(words: str, voice: str) -> bytes:
     with _ENGINE_LOCK, tempfile.TemporaryDirectory(prefix="shotline-voice-") as folder:
         out = Path(folder) / "line.wav"
         try:
@@ -106,9 +125,6 @@ def _speak(words: str, voice: str) -> bytes:
         except RuntimeError as exc:
             raise JobFailed(f"This computer's speech engine could not speak the line: {exc}") from None
         try:
-            sound = out.read_bytes()
+            return out.read_bytes()
         except OSError:
-            sound = b""
-        if len(sound) <= 44:  # a WAV header alone: the engine said nothing
-            raise JobFailed("This computer's speech engine made no sound for the line; try another voice.")
-        return sound
+            return b""
