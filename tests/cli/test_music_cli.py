@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from shotline.media.probe import probe
-from tests.cli.shotline_cli import copy_of, ok, shotline
+from tests.cli.shotline_cli import NO_KEYRING, copy_of, ok, shotline
 from tests.clips import make_clip
 from tests.media.sound import read_wav, window_levels
 
@@ -112,3 +112,13 @@ def test_a_music_job_left_unfinished_is_placed_by_resume(project: Path) -> None:
     [clip] = _clips(project)
     assert (clip["lane"], clip["start_us"], clip["end_us"]) == ("music", 0, 6_000_000)
     assert [job["phase"] for job in json.loads(ok("jobs", project, "--json"))] == ["attached"]
+
+
+def test_backends_lists_the_music_models_each_backend_offers() -> None:
+    """`backends` names what `music --backend/--model` can be given: the offline bed, fal's and Replicate's models."""
+    rows = {row["id"]: row for row in json.loads(ok("backends", "--json", env=NO_KEYRING))}
+    assert [model["id"] for model in rows["animatic"]["music"]] == ["bed"]
+    assert rows["fal"]["music"] and rows["replicate"]["music"], "the cloud music models are listed"
+    assert rows["luma"]["music"] == [], "a backend without music lists none"
+    assert all(model["max_seconds"] > 0 for row in rows.values() for model in row["music"])
+    assert "bed" in ok("backends", env=NO_KEYRING) and "(music)" in ok("backends", env=NO_KEYRING)

@@ -72,8 +72,13 @@ def test_the_frozen_app_carries_the_model_catalogue(program: Path, tmp_path: Pat
     rows = {row["id"]: row for row in json.loads(frozen(program, "backends", "--json", cwd=tmp_path))}
     for spec in BUILTIN_SPECS:
         shipped_models = shipped().models(spec.info.id)
-        # clips, stills and voices, as `backends` lists them (ElevenLabs makes voices only)
-        kinds = {"models": shipped_models.infos(), "stills": shipped_models.stills(), "voices": shipped_models.voices()}
+        # clips, stills, voices and music, as `backends` lists them (ElevenLabs makes voices only)
+        kinds = {
+            "models": shipped_models.infos(),
+            "stills": shipped_models.stills(),
+            "voices": shipped_models.voices(),
+            "music": shipped_models.music(),
+        }
         assert any(kinds.values()), f"{spec.info.id} declares no model"
         for listed, declared in kinds.items():
             offered = [model["id"] for model in rows[spec.info.id].get(listed, [])]

@@ -47,6 +47,17 @@ def _describe(info: BackendInfo, key: str) -> dict[str, Any]:
         "voices": [
             {"id": m.id, "label": m.label, "voices": list(m.voices)} for m in info.voice_models if not m.retired
         ],
+        # the music models, for a film's music bed (`shotline music`)
+        "music": [
+            {
+                "id": m.id,
+                "label": m.label,
+                "max_seconds": m.max_duration_us / 1e6,
+                "price_per_second": str(m.price_per_second) if m.price_per_second is not None else None,
+            }
+            for m in info.music_models
+            if not m.retired
+        ],
     }
 
 
@@ -86,6 +97,8 @@ def backends(as_json: bool) -> None:
             click.echo(f"{'':<12}   {still['id']:<20} {still['label']} (stills)")
         for voice in row["voices"]:
             click.echo(f"{'':<12}   {voice['id']:<20} {voice['label']} (voices)")
+        for music in row["music"]:
+            click.echo(f"{'':<12}   {music['id']:<20} {music['label']} (music)")
     for problem in dict.fromkeys(problems):
         click.echo(f"\nKeys could not be looked up: {problem} A key in the backend's environment variable still works.")
 
