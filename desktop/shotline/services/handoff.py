@@ -3,8 +3,8 @@
 | ending | format | for | media |
 |---|---|---|---|
 | .otio | OpenTimelineIO | any editor with an OTIO import (Resolve, Avid, Hiero, Blender's VSE add-on) | relative |
-| .fcpxml | FCPXML (OTIO's fcpx_xml adapter) | Final Cut Pro, DaVinci Resolve | absolute file URLs |
-| .xml | FCP 7 XML (OTIO's fcp_xml adapter) | Premiere Pro, DaVinci Resolve | absolute file URLs |
+| .fcpxml | FCPXML (OTIO's fcpx_xml adapter + `handoff_xml`) | Final Cut Pro, DaVinci Resolve | absolute file URLs |
+| .xml | FCP 7 XML (OTIO's fcp_xml adapter + `handoff_xml`) | Premiere Pro, DaVinci Resolve | absolute file URLs |
 | .edl | CMX 3600 EDL (OTIO's cmx_3600 adapter) | any editor, picture only | relative |
 | .mlt | MLT XML (written by Shotline: `handoff_mlt`) | Shotcut, Kdenlive, `melt` | relative |
 
@@ -36,6 +36,7 @@ from shotline.services.context import AppContext
 from shotline.services.export_target import check_target
 from shotline.services.handoff_mlt import mlt_document
 from shotline.services.handoff_timeline import Locate, build_timeline
+from shotline.services.handoff_xml import amend
 from shotline.services.session import ProjectSession
 from shotline.storage.atomic import write_atomic
 from shotline.storage.bundle import ProjectBundle
@@ -114,7 +115,7 @@ def _document(timeline: otio.schema.Timeline, adapter: str) -> str:
         picture.tracks.append(timeline.tracks[0].deepcopy())
         timeline = picture
     text: str = otio.adapters.write_to_string(timeline, adapter_name=adapter)
-    return text
+    return amend(text, timeline, adapter)
 
 
 def _locator(bundle: ProjectBundle, folder: Path, *, absolute: bool) -> Locate:

@@ -4,8 +4,9 @@ Each clip of the cut's picture track becomes a shot, in order, its clip copied i
 the clip's in and out frames, and a dissolve between two clips becomes a crossfade. A clip Shotline handed off brings
 its recipe back (`handoff_recipe`): the shot's title and prompt, and for a generated take its backend, model, seed
 and cost. A clip whose file cannot be found is kept as a shot without a take (its prompt kept, so it can be
-generated again) and named in the report, with where it was looked for. From an .otio the music and voice-over
-tracks Shotline wrote come back onto their lanes.
+generated again) and named in the report, with where it was looked for. The music and voice-over come back onto
+their lanes from an .otio (the tracks Shotline marked), an FCPXML (their audio roles) and an FCP 7 XML (their tracks'
+names); what those two adapters leave out is read back by `handoff_xml`. An EDL is the picture only.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from shotline.core.model import (
 from shotline.core.timecode import US_PER_SECOND
 from shotline.media.probe import probe
 from shotline.services.handoff_recipe import NAMESPACE, recipe_of
+from shotline.services.handoff_xml import read_back
 from shotline.services.importing import prepare_takes
 from shotline.services.intake import NewMedia
 from shotline.services.session import ProjectSession
@@ -79,7 +81,7 @@ def read_cut(cut: Path) -> otio.schema.Timeline:
     timeline = found if isinstance(found, otio.schema.Timeline) else None
     if timeline is None or not timeline.video_tracks():
         raise MediaUnreadable(f"{cut.name} holds no picture track, so there is no cut to bring in.")
-    return timeline
+    return read_back(timeline, cut, adapter)
 
 
 def import_cut(cut: Path, destination: Path) -> ImportedCut:
@@ -170,7 +172,7 @@ def _with_dissolves(picture: otio.schema.Track, shots: list[Shot]) -> tuple[Shot
 def _sounds(
     timeline: otio.schema.Timeline, folder: Path, bundle: ProjectBundle, new_media: NewMedia, missing: list[str]
 ) -> tuple[AudioClip, ...]:
-    """The sound clips of the lanes an .otio from Shotline names (its music and voice-over tracks)."""
+    """The sound clips of the tracks marked with a lane (an .otio's own marks, or `handoff_xml.read_back`'s)."""
     sounds: list[AudioClip] = []
     for track in timeline.audio_tracks():
         lane = track.metadata.get(NAMESPACE, {}).get("lane") if isinstance(track.metadata, Mapping) else None
