@@ -193,3 +193,16 @@ def test_fit_loops_a_short_bed_to_the_films_end_and_cuts_a_long_one(project: Pat
 
     ok("sound", "move", project, "2", "--at", "5")
     _fails(shotline("sound", "fit", project, "2"), 1, "short.wav starts at 00:00:05.000", "after the film's end")
+
+
+def test_length_loops_a_bed_longer_than_its_sound_and_cuts_it_shorter(project: Path, tmp_path: Path) -> None:
+    bed = make_clip(tmp_path / "bed.wav", seconds=1.5, audio=(48_000, 2), video=False)
+    ok("sound", "add", project, bed)
+    out = ok("sound", "length", project, "1", "5")
+    assert "length 00:00:05.000 (loops its 00:00:01.500)" in out, out
+    assert _sound(project)["clips"][0]["loop_us"] == 5_000_000
+    out = ok("sound", "length", project, "1", "0.75")
+    assert "length 00:00:00.750" in out and "loops" not in out, out
+    clip = _sound(project)["clips"][0]
+    assert (clip["loop_us"], clip["end_us"]) == (0, 750_000)
+    _fails(shotline("sound", "length", project, "1", "0.005"), 1, "at least 10 ms")

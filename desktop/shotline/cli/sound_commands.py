@@ -182,7 +182,8 @@ def sound_move(project: str, clip: str, at: int, lane_id: str | None) -> None:
 @click.option("--in", "in_", type=TIME, required=True, help="Time in the sound file where the clip starts playing.")
 @click.option("--out", type=TIME, required=True, help="Time in the sound file where it stops.")
 def sound_trim(project: str, clip: str, in_: int, out: int) -> None:
-    """Set which part of CLIP's sound file plays; its start on the timeline stays put."""
+    """Set which part of CLIP's sound file plays; its start on the timeline stays put. A looped clip repeats the new
+    part for as long as it played before."""
     with editing(project) as session:
         target = clip_ref(session, clip)
         session.execute(commands.trim_audio_clip(target.id, in_, out))
@@ -198,6 +199,19 @@ def sound_fit(project: str, clip: str) -> None:
     with editing(project) as session:
         target = clip_ref(session, clip)
         session.execute(commands.fit_audio_clip(target.id))
+        _echo_clip(session, target.id)
+
+
+@sound.command("length")
+@click.argument("project")
+@click.argument("clip")
+@click.argument("length", type=TIME)
+def sound_length(project: str, clip: str, length: int) -> None:
+    """Make CLIP play for LENGTH from its start: longer than its trimmed sound, it loops that sound (each repeat
+    crossfading into the next); as long or shorter, it plays once, cut there. Fades shorten to fit. One undo step."""
+    with editing(project) as session:
+        target = clip_ref(session, clip)
+        session.execute(commands.set_audio_clip_length(target.id, length))
         _echo_clip(session, target.id)
 
 

@@ -102,17 +102,53 @@ def move_audio_clip(project: Project, clip_id: str, start_us: int, lane_id: str 
     )
 
 
+def _played_for(clip: AudioClip, repeat: Trim, length_us: int) -> AudioClip:
+    """`clip` playing the sound `repeat` for `length_us`: longer than one repeat it loops (`loop_us`), one repeat or
+    shorter it plays once, trimmed to that length (`loop_us` 0), so a clip never holds a loop it does not play.
+    Its fades are the whole clip's and shorten to fit it."""
+    if length_us < MIN_AUDIO_US:
+        raise InvalidTrim("A sound clip must play for at least 10 ms.")
+    looped = length_us > repeat.duration_us
+    fade_in = min(clip.fade_in_us, length_us)
+    return replace(
+        clip,
+        trim=repeat if looped else Trim(repeat.in_us, repeat.in_us + length_us),
+        loop_us=length_us if looped else 0,
+        fade_in_us=fade_in,
+        fade_out_us=min(clip.fade_out_us, length_us - fade_in),
+    )
+
+
 def trim_audio_clip(project: Project, clip_id: str, in_us: int, out_us: int, *, keep_end: bool = False) -> Project:
-    """Set a clip's source in/out. With `keep_end` the clip's end stays put on the timeline (a left-edge drag)."""
+    """Set a clip's source in/out. With `keep_end` the clip's end stays put on the timeline (a left-edge drag).
+
+    A looped clip's in/out is the sound that repeats: it keeps playing for as long as before, or with `keep_end`
+    until the same end (starting where the in point moved it to); should that be one repeat or less, it plays once."""
 
     def change(clip: AudioClip) -> AudioClip:
         trim = checked_audio_trim(clip, in_us, out_us)
-        start = clip.start_us + (trim.in_us - clip.trim.in_us) if keep_end else clip.start_us
+        moved = trim.in_us - clip.trim.in_us if keep_end else 0
+        start = clip.start_us + moved
         if start < 0:
             raise EditError("An audio clip cannot start before the film does.")
-        fade_in = min(clip.fade_in_us, trim.duration_us)
-        fade_out = min(clip.fade_out_us, trim.duration_us - fade_in)
-        return replace(clip, trim=trim, start_us=start, fade_in_us=fade_in, fade_out_us=fade_out)
+        length = clip.loop_us - moved if clip.loop_us else trim.duration_us
+        return _played_for(replace(clip, start_us=start), trim, length)
+
+    return _with_clip(project, clip_id, change)
+
+
+def set_audio_clip_length(project: Project, clip_id: str, length_us: int, *, repeat: Trim | None = None) -> Project:
+    """Make a clip play for `length_us` from its start (its right edge, `shotline sound length`).
+
+    The rule, as a music bed's right edge in an editor: longer than one repeat of its sound it loops that sound to
+    the new length; one repeat or shorter it plays once, its out point trimmed to the length (`loop_us` 0). The
+    repeating sound is `repeat` (by default the clip's own in/out): a drag passes the one it started with, so a
+    bed dragged below one repeat and back out within the same drag loops its whole sound again. Fades shorten to
+    fit it, the fade-out first, as a trim's do."""
+
+    def change(clip: AudioClip) -> AudioClip:
+        sound = repeat or clip.trim
+        return _played_for(clip, checked_audio_trim(clip, sound.in_us, sound.out_us), length_us)
 
     return _with_clip(project, clip_id, change)
 
@@ -139,15 +175,9 @@ def fit_audio_clip(project: Project, clip_id: str) -> Project:
             f"{name} starts at {format_time(clip.start_us)}, at or after the film's end ({format_time(film_end)}); "
             "move it earlier to fit it to the film."
         )
-    looped = wanted > clip.trim.duration_us
     fade_out = max(clip.fade_out_us, min(FIT_FADE_OUT_US, wanted // 2))
-    fitted = replace(
-        clip,
-        trim=clip.trim if looped else Trim(clip.trim.in_us, clip.trim.in_us + wanted),
-        loop_us=wanted if looped else 0,
-        fade_in_us=min(clip.fade_in_us, wanted - fade_out),
-        fade_out_us=fade_out,
-    )
+    played = _played_for(clip, clip.trim, wanted)
+    fitted = replace(played, fade_in_us=min(clip.fade_in_us, wanted - fade_out), fade_out_us=fade_out)
     return _with_clip(project, clip_id, lambda _: _checked_fades(fitted))
 
 

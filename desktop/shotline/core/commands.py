@@ -25,6 +25,7 @@ from shotline.core.model import (
     Shot,
     Take,
     Transition,
+    Trim,
     new_id,
 )
 
@@ -114,6 +115,11 @@ def move_audio_clip(clip_id: str, start_us: int, lane_id: str | None = None) -> 
 def trim_audio_clip(clip_id: str, in_us: int, out_us: int, *, keep_end: bool = False) -> Command:
     apply = partial(audio_edits.trim_audio_clip, clip_id=clip_id, in_us=in_us, out_us=out_us, keep_end=keep_end)
     return Command("Trim sound", apply, ("trim-audio", clip_id))
+
+
+def set_audio_clip_length(clip_id: str, length_us: int, *, repeat: Trim | None = None) -> Command:
+    apply = partial(audio_edits.set_audio_clip_length, clip_id=clip_id, length_us=length_us, repeat=repeat)
+    return Command("Change sound length", apply, ("length-audio", clip_id))
 
 
 def fit_audio_clip(clip_id: str) -> Command:

@@ -1,10 +1,15 @@
 """What the mouse does to music and voice-over clips: click selects, dragging the body moves the clip in time and
 between lanes, dragging an edge trims it, Delete removes it, and sound files dropped on a lane are added there.
 
-A drag is many `move_audio_clip` / `trim_audio_clip` commands with one merge key, sealed on release, so it is one
-undo step. Moves and trims snap to shot boundaries, the playhead and other sound clips' edges within a few pixels,
-else to the film's nearest frame (Shift drags freely). Dropped files are probed and copied off the GUI thread,
-then added as one undo step.
+A looped clip (a bed that repeats its sound, `AudioClip.loop_us`) keeps the sound that repeats when its right edge
+is dragged: the edge sets how long it plays (`set_audio_clip_length`), more or fewer repeats; dragged back to one
+repeat or less it becomes a plain clip trimmed to that length, and looped again if the same drag goes back out.
+Its left edge trims the in point of the repeating sound, its end staying put, as a plain clip's does.
+
+A drag is many `move_audio_clip` / `trim_audio_clip` / `set_audio_clip_length` commands with one merge key, sealed
+on release, so it is one undo step. Moves and trims snap to shot boundaries, the playhead and other sound clips'
+edges within a few pixels, else to the film's nearest frame (Shift drags freely). Dropped files are probed and
+copied off the GUI thread, then added as one undo step.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from PySide6.QtWidgets import QApplication
 from shotline.core import commands
 from shotline.core.audio_edits import MIN_AUDIO_US
 from shotline.core.errors import ShotlineError
-from shotline.core.model import AudioClip, Project
+from shotline.core.model import AudioClip, Project, Trim
 from shotline.core.timecode import snap_to_frame
 from shotline.core.timeline import layout
 from shotline.services.sound import prepare_sound
@@ -52,6 +57,8 @@ class SoundTrim:
     out_us: int
     length_us: int
     press_x: float
+    loop_us: int = 0
+    """The clip's length when the press found it looped: its right edge then sets how long it plays."""
 
 
 SoundDrag = SoundMove | SoundTrim
@@ -95,7 +102,8 @@ class SoundGestures:
             clip = box.clip
             self._selection.select_audio_clip(clip.id)
             length = clip.info.duration_us
-            return SoundTrim(clip.id, side, clip.start_us, clip.trim.in_us, clip.trim.out_us, length, x)
+            trim = clip.trim
+            return SoundTrim(clip.id, side, clip.start_us, trim.in_us, trim.out_us, length, x, clip.loop_us)
         box_at = geo.sound_at(x, y)
         if box_at is None:
             self._selection.select_audio_clip(None)
@@ -141,14 +149,23 @@ class SoundGestures:
             self._document.execute(commands.move_audio_clip(clip.id, start, lane if lane != clip.lane else None))
 
     def _trim_to(self, drag: SoundTrim, geo: TimelineGeometry, x: float, snap: bool) -> None:
-        """Trim by the distance dragged: the right edge moves the out point, the left edge the in point (the end
-        stays put); each stops at the sound's own ends, the film's start, and 10 ms of sound."""
+        """Trim by the distance dragged: the right edge moves the out point (a looped clip's sets its length), the
+        left edge the in point (the end stays put); each stops at the sound's own ends, the film's start, and 10 ms
+        of sound."""
         clip = self._clip(drag.clip_id)
         if clip is None:
             return
         delta = geo.us_for_pixels(x - drag.press_x)
         tolerance = self._tolerance(geo, snap)
         targets = snap_targets(self._document.project, self._playhead.position_us, clip.id)
+        if drag.side == "out" and drag.loop_us:
+            edge = drag.start_us + drag.loop_us + delta
+            edge += snap_shift([edge], targets, tolerance) or self._on_frame(edge, snap) - edge
+            length = max(edge - drag.start_us, MIN_AUDIO_US)
+            if length != clip.duration_us:
+                repeat = Trim(drag.in_us, drag.out_us)
+                self._document.execute(commands.set_audio_clip_length(clip.id, length, repeat=repeat))
+            return
         if drag.side == "out":
             out_us = drag.out_us + delta
             edge = drag.start_us + out_us - drag.in_us

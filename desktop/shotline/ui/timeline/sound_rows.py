@@ -1,5 +1,6 @@
 """Painting the audio lanes: one row per lane, the shots' own sound under the picture, music and voice-over clips
-with their waveforms (scaled by gain, shaped by fades, crossfades and ducking), and what does not play dimmed.
+with their waveforms (scaled by gain, shaped by fades, crossfades and ducking), and what does not play dimmed. A
+looped clip draws its sound in every repeat, with a faint dashed line where each repeat begins.
 
 Where a lane ducks under speech its clips carry a gain line that dips as the mix does (media.mix.timeline_ducking),
 so a creator sees the music go down under the voice-over before hearing it.
@@ -38,6 +39,8 @@ SILENT_ALPHA = 70
 FADE_LINE = QColor(255, 255, 255, 190)
 DUCK_LINE = QColor("#ffd166")
 """The ducking gain line on a clip: warm yellow, apart from the white fade lines and the waveform colours."""
+LOOP_MARK = QColor(255, 255, 255, 110)
+"""A looped clip's faint dashed line where each repeat of its sound begins, so the creator sees the bed loop."""
 
 Envelope = Callable[[np.ndarray], np.ndarray]
 """Gain factors (0…) at canvas xs."""
@@ -177,13 +180,18 @@ class SoundRows:
                 gains *= duck_gains(duck, geo, xs)
             return gains
 
+        repeats = [piece for piece, _ in loop_pieces(clip)]
         if peaks is not None:
             # a looped clip shows each repeat's own sound (media.mix.loop_pieces), not the silence past its file
-            for piece, _ in loop_pieces(clip):
+            for piece in repeats:
                 left = rect.left() + (piece.start_us - clip.start_us) * geo.pps / 1e6
                 repeat = QRectF(left, rect.top(), piece.duration_us * geo.pps / 1e6, rect.height()) & rect
                 colour = _wave_colour(lane, playing)
                 paint_waveform(painter, repeat, peaks, piece.trim.in_us, geo, exposed, envelope, colour)
+        painter.setPen(QPen(LOOP_MARK, 1, Qt.PenStyle.DashLine))
+        for piece in repeats[1:]:
+            x = round(rect.left() + (piece.start_us - clip.start_us) * geo.pps / 1e6) + 0.5
+            painter.drawLine(QPointF(x, rect.top() + 1), QPointF(x, rect.bottom() - 1))
         painter.setPen(QPen(FADE_LINE, 1))
         if fade_in:
             painter.drawLine(QPointF(rect.left(), rect.bottom()), QPointF(rect.left() + fade_in, rect.top()))
