@@ -151,24 +151,35 @@ async def run_ffmpeg(
         registry.discard(process)
     if returncode != 0:
         raise _failure(returncode, list(stderr_tail), writing)
+    if writing is not None and (unwritten := _write_failure(returncode, list(stderr_tail), writing)):
+        # Debian's ffmpeg 5.1 exits 0 after "Error writing trailer of …: No space left on device" (and a tee muxer
+        # carries on without the output it could not write): the file is broken however ffmpeg exits
+        raise unwritten
 
 
 def _failure(returncode: int, tail: list[str], writing: Path | None) -> RenderFailed:
+    if writing is not None and (unwritten := _write_failure(returncode, tail, writing)):
+        return unwritten
     said = list(dict.fromkeys(line for line in map(_plain, tail) if line))
-    if writing is not None:
-        for line in said:
-            if "input" in line.lower():
-                continue  # reading a clip failed, not writing the film
-            for reason, advice in _WRITE_FAILURES.items():
-                if reason in line:
-                    log.info("ffmpeg could not write %s (exit code %s): %s", writing, returncode, " | ".join(said))
-                    return RenderFailed(f"Could not write {writing.name}: {reason}. {advice}")
     making = f" while making {writing.name}" if writing is not None else ""
     detail = "\n".join(said) or "(ffmpeg printed no error)"
     return RenderFailed(
         f"ffmpeg stopped with an error{making} (exit code {returncode}). Check that every clip still plays, then try "
         f"again. ffmpeg said:\n{detail}"
     )
+
+
+def _write_failure(returncode: int, tail: list[str], writing: Path) -> RenderFailed | None:
+    """The creator's words for a file ffmpeg said it could not write, or None when it said no such thing."""
+    said = list(dict.fromkeys(line for line in map(_plain, tail) if line))
+    for line in said:
+        if "input" in line.lower():
+            continue  # reading a clip failed, not writing the film
+        for reason, advice in _WRITE_FAILURES.items():
+            if reason in line:
+                log.info("ffmpeg could not write %s (exit code %s): %s", writing, returncode, " | ".join(said))
+                return RenderFailed(f"Could not write {writing.name}: {reason}. {advice}")
+    return None
 
 
 def _plain(line: str) -> str:
