@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame
 from pytestqt.qtbot import QtBot
@@ -93,10 +94,13 @@ def tape_player(qtbot: QtBot, app_context: AppContext, tmp_path: Path) -> Iterat
     yield from _player(qtbot, app_context, _film(tmp_path, _tape(tmp_path)))
 
 
-class Shown:
-    """The last frame the player's video sink received."""
+class Shown(QObject):
+    """The last frame the player's video sink received. A QObject owned by the panel: the sink sends frames from Qt's
+    media thread, which reach a QObject's method on its own (GUI) thread and end with the panel, where a plain
+    Python method ran on the media thread, beside the collector, and crashed a worker once."""
 
     def __init__(self, panel: PlayerPanel) -> None:
+        super().__init__(panel)
         self.frame: QVideoFrame | None = None
         self.count = 0
         sink = panel.video_sink()
