@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from shotline.ui.sharing import ProgressIndicator
+from shotline.ui.background_work import ProgressIndicator
 
 
 def test_one_percentage_and_a_steady_time_left(qtbot) -> None:

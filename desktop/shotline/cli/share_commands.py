@@ -7,42 +7,14 @@ removed again (no partial archive, no half-unpacked folder), says so and exits a
 from __future__ import annotations
 
 import contextlib
-import signal
-import threading
-from collections.abc import Callable
 from pathlib import Path
 from shlex import quote
-from typing import TypeVar
 
 import click
 
-from shotline.cli.progress import Bar, progress_bar
+from shotline.cli.progress import interruptible
 from shotline.core.errors import SaveFailed, plain_reason
 from shotline.services.sharing import SharingCancelled, archive_stem, open_shared, share
-
-T = TypeVar("T")
-
-
-def _interruptible(label: str, work: Callable[[Bar, threading.Event], T]) -> T:
-    """Run `work(progress, cancel)` with Ctrl+C setting `cancel` rather than raising KeyboardInterrupt.
-
-    A KeyboardInterrupt lands wherever the program happens to be, even in the middle of tidying up; a flag the work
-    checks between chunks stops it where it can clean up, every time.
-    """
-    cancel = threading.Event()
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.getsignal(signal.SIGINT)
-    if in_main_thread:  # only the main thread may install signal handlers
-        signal.signal(signal.SIGINT, lambda signum, frame: cancel.set())
-    try:
-        with progress_bar(label) as bar:
-            return work(bar, cancel)  # a Ctrl+C after the work is done changes nothing: the result stands
-    except SharingCancelled as stopped:
-        click.echo(str(stopped), err=True)
-        raise KeyboardInterrupt from None  # the command line's way out of an interrupted command (exit 130)
-    finally:
-        if in_main_thread:
-            signal.signal(signal.SIGINT, previous)
 
 
 @click.command("share")
@@ -56,7 +28,9 @@ def _interruptible(label: str, work: Callable[[Bar, threading.Event], T]) -> T:
 )
 def share_command(project: Path, output: Path | None) -> None:
     """Pack PROJECT (its saved project.json and the media it uses; no cache, no keys) into one .shotline.zip."""
-    shared = _interruptible("Sharing", lambda bar, cancel: share(project, output, progress=bar, cancel=cancel))
+    shared = interruptible(
+        "Sharing", lambda bar, cancel: share(project, output, progress=bar, cancel=cancel), SharingCancelled
+    )
     size = shared.size_bytes / 1024**2
     click.echo(f"Shared {project} as {shared.archive} ({shared.media_files} media files, {size:.1f} MB).")
 
@@ -74,8 +48,10 @@ def unpack_command(archive: Path, folder: Path | None) -> None:
     """Open a shared ARCHIVE as a new project folder (Name 2 if Name is taken), refusing anything unsafe inside it."""
     made = _make_folders(folder, archive) if folder is not None and archive.is_file() else []
     try:
-        project = _interruptible(
-            "Unpacking", lambda bar, cancel: open_shared(archive, folder, progress=bar, cancel=cancel)
+        project = interruptible(
+            "Unpacking",
+            lambda bar, cancel: open_shared(archive, folder, progress=bar, cancel=cancel),
+            SharingCancelled,
         )
     except BaseException:
         for created in made:  # deepest first; a refused archive leaves no folders behind either

@@ -8,6 +8,7 @@ because pydub's overlay places sounds only to the millisecond and saturates 16-b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -18,26 +19,32 @@ from shotline.media.pcm import SAMPLE_WIDTH, AudioSegment, decode
 _FULL_SCALE = float(1 << (8 * SAMPLE_WIDTH - 1))
 
 
-def render_mix(mix: AudioMix) -> AudioSegment:
+SoundMixed = Callable[[Sound], None]
+"""Told of each sound once it is in the mix, on the mixing thread: a long mix's progress, and its place to stop (an
+exception raised there ends the mix)."""
+
+
+def render_mix(mix: AudioMix, mixed: SoundMixed | None = None) -> AudioSegment:
     """The mix as a 16-bit AudioSegment exactly `mix.samples` long (a sum past full scale is clipped)."""
     total = np.zeros((mix.samples, mix.channels), np.float64)
     for sound in mix.sounds:
         first, last = max(sound.start_sample, 0), min(sound.end_sample, mix.samples)
-        if last <= first:
-            continue
-        played = _played(sound, mix)
-        total[first:last] += played[first - sound.start_sample : last - sound.start_sample]
+        if last > first:
+            played = _played(sound, mix)
+            total[first:last] += played[first - sound.start_sample : last - sound.start_sample]
+        if mixed is not None:
+            mixed(sound)
     pcm = np.clip(np.round(total * _FULL_SCALE), -_FULL_SCALE, _FULL_SCALE - 1).astype(np.int16)
     return AudioSegment(
         data=pcm.tobytes(), sample_width=SAMPLE_WIDTH, frame_rate=mix.sample_rate, channels=mix.channels
     )
 
 
-def write_wav(mix: AudioMix, path: Path) -> Path:
+def write_wav(mix: AudioMix, path: Path, mixed: SoundMixed | None = None) -> Path:
     """Render `mix` to a 16-bit WAV at `path` (pydub writes WAV itself; no ffmpeg runs)."""
     # pydub hands back the file it wrote, still open: close it now, before the caller renames it (Windows refuses
     # to rename an open file)
-    render_mix(mix).export(str(path), format="wav").close()
+    render_mix(mix, mixed).export(str(path), format="wav").close()
     return path
 
 
