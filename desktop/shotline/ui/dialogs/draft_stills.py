@@ -3,21 +3,16 @@
 The creator chooses the backend and model that make stills and how many (2–8), sees what they should cost and the
 project's spending, and is asked the spend question a paid Generate asks (ui.spend_question). Then the grid
 (ui.stills_grid) fills as each still lands — progress per cell, a failed one saying why in the provider's words —
-beside the stills drafted before, read from the journal (services.stills.stills_of). Picking one makes it the shot's
-first frame, one undo step (or, for a cast member, adds it to their pictures); a right-click adds any still to a cast
-member. Closing the dialog while stills are on their way only hides it: the jobs go on (the jobs panel shows them)
-and opening it again shows them where they are.
+beside the stills drafted before, read from the journal (ui.drafted_stills: which, and what each cell says). Picking
+one makes it the shot's first frame, one undo step (or, for a cast member, adds it to their pictures); a right-click
+adds any still to a cast member. Closing the dialog while stills are on their way only hides it: the jobs go on (the
+jobs panel shows them) and opening it again shows them where they are.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from datetime import datetime
-from pathlib import Path
-
 from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QImage, QImageReader, QPixmap, QShowEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -37,21 +32,18 @@ from PySide6.QtWidgets import (
 from shotline.core.changes import ProjectChange
 from shotline.core.errors import ShotlineError
 from shotline.core.model import CastMember, Shot
-from shotline.core.ports import BackendInfo, JobPhase, JobRecord, MediaKind, ModelInfo
-from shotline.services import cast as cast_service
+from shotline.core.ports import BackendInfo, JobRecord
 from shotline.services.budget import spending
-from shotline.services.jobs_view import state_text
-from shotline.services.ledger import FREE, Cost, estimate_cost, job_cost, kinds
+from shotline.services.ledger import FREE, Cost, estimate_cost, kinds
 from shotline.services.member_stills import member_prompt
-from shotline.services.stills import MOST, Still, add_to_cast, stills_of, use_as_first_frame
+from shotline.services.stills import MOST, Still, add_to_cast, use_as_first_frame
 from shotline.storage.secrets import KeySource
 from shotline.ui import theme
 from shotline.ui.cast_sent import CastSent
 from shotline.ui.document import ProjectDocument, describe
+from shotline.ui.drafted_stills import StillPictures, badge, cell_state, drafted_still, listed, what_generate_makes
 from shotline.ui.spend_question import ask_then
-from shotline.ui.stills_grid import CELL_WIDTH, COLUMNS, PICTURE, ROW_HEIGHT, SPACING, CellState, StillsGrid
-
-log = logging.getLogger(__name__)
+from shotline.ui.stills_grid import CELL_WIDTH, COLUMNS, ROW_HEIGHT, SPACING, StillsGrid
 
 FEWEST = 2
 DEFAULT_COUNT = 4
@@ -73,8 +65,7 @@ class DraftStillsDialog(QDialog):
         self.spend_question: QMessageBox | None = None
         """The open question of paid stills, until it is answered (ui.spend_question)."""
         self.closing = False
-        self._pictures: dict[str, QPixmap] = {}
-        self._reading: set[str] = set()
+        self.pictures = StillPictures(document, self, self.show_stills)
         self.offered = [info for info in document.ctx.registry.infos() if info.still_models]
         self.setWindowTitle("Draft pictures" if self.for_member else "Draft stills")
 
@@ -374,27 +365,24 @@ class DraftStillsDialog(QDialog):
     # ------------------------------------------------------------------------------------------ the grid
 
     def records(self) -> list[JobRecord]:
-        """The owner's still jobs as the grid lists them: those sent from here (newest first), then any other still at
-        work (one resumed at start), then the earlier stills that landed, newest first. An earlier failure is left
-        out: it is in the jobs panel, and a grid of old failures hides the pictures."""
-        mine = {job_id: index for index, job_id in enumerate(self.job_ids)}
-        stills = [
-            record
-            for record in self.document.jobs()
-            if record.shot_id == self.owner_id and record.request.get("kind") == MediaKind.IMAGE.value
-        ]
-        sent = sorted((r for r in stills if r.id in mine), key=lambda r: mine[r.id])
-        others = [r for r in reversed(stills) if r.id not in mine]
-        at_work = [r for r in others if not _ended(r)]
-        landed = [r for r in others if _ended(r) and r.media_path and r.phase is not JobPhase.FAILED]
-        return [*sent, *at_work, *landed]
+        """The owner's still jobs as the grid lists them (ui.drafted_stills.listed)."""
+        return listed(self.document.jobs(), self.owner_id, self.job_ids)
 
     def show_stills(self) -> None:
-        states = [self._state(record) for record in self.records()]
+        project, shot = self.document.project, self.shot()
+        states = [
+            cell_state(
+                self.document,
+                record,
+                sent=record.id in self.job_ids,
+                badge=badge(project, shot, record.media_path) if record.media_path else "",
+            )
+            for record in self.records()
+        ]
         for state in states:
-            if state.media and state.media not in self._pictures:
-                self._read(state.media)
-        self.grid.show_cells(states, self._pictures)
+            if state.media:
+                self.pictures.want(state.media)
+        self.grid.show_cells(states, self.pictures.pictures)
         failed = [state for state in states if state.problem and state.key in self.job_ids]
         self.failures.setText(
             f"{len(failed)} of {len(self.job_ids)} {self._noun()}s not made: {failed[0].problem}" if failed else ""
@@ -409,66 +397,10 @@ class DraftStillsDialog(QDialog):
         )
         self.empty.setVisible(not states)
 
-    def _state(self, record: JobRecord) -> CellState:
-        registry = self.document.ctx.registry
-        try:
-            info = registry.info(record.backend)
-            still = info.still_model(record.model)
-            model = still.label if still is not None else record.model
-            kind = info.kind
-        except ShotlineError:
-            model, kind = record.model, None
-        cost = job_cost(record, kind)
-        caption = f"{model} · {cost.text()}"
-        if record.id not in self.job_ids:
-            caption += f" · {_when(record.created_at)}"
-        landed = record.phase in (JobPhase.DOWNLOADED, JobPhase.ATTACHED) and bool(record.media_path)
-        if landed:
-            return CellState(record.id, caption, media=record.media_path, badge=self._badge(record.media_path))
-        if _ended(record):
-            return CellState(record.id, caption, problem=_sentence(state_text(record)))
-        return CellState(
-            record.id, caption, progress=self.document.progress(record.id), status=_sentence(state_text(record))
-        )
-
-    def _badge(self, media: str) -> str:
-        """What the still already is: the shot's first frame, one of a member's pictures."""
-        said = []
-        shot = self.shot()
-        if shot is not None and shot.generation.first_frame == media:
-            said.append("✓ First frame")
-        said += [f"✓ @{member.name}" for member in self.document.project.cast if media in member.images]
-        return " · ".join(said)
-
-    def _read(self, media: str) -> None:
-        """The still's picture, read and scaled off the GUI thread (a provider's may be several megabytes)."""
-        if media in self._reading:
-            return
-        self._reading.add(media)
-        bundle = self.document.session.bundle
-
-        async def read() -> QImage:
-            return await asyncio.to_thread(lambda: _fitted_picture(cast_service.shown_picture(bundle, media)))
-
-        def show(picture: QImage) -> None:
-            self._reading.discard(media)
-            if not picture.isNull():
-                self._pictures[media] = QPixmap.fromImage(picture)
-                self.show_stills()
-
-        def not_shown(error: BaseException) -> None:
-            log.warning("Not showing the still %s: %s", media, error)  # its cell keeps saying it landed
-
-        self.document.bridge.watch(self.document.ctx.runner.submit(read()), show, not_shown, owner=self)
-
     # ------------------------------------------------------------------------------------------ picking
 
     def still(self, job_id: str) -> Still | None:
-        try:
-            found = stills_of([self.document.job(job_id)])
-        except KeyError:
-            return None
-        return found[0] if found else None
+        return drafted_still(self.document, job_id)
 
     def pick(self, job_id: str) -> None:
         """Enter or double-click: the still becomes the shot's first frame, or one of the member's pictures."""
@@ -491,16 +423,10 @@ class DraftStillsDialog(QDialog):
         number = self._number(job_id)
         self.outcome.setStyleSheet("")
         said = f"Still {number} is now {self._whose()} first frame (Edit → Undo takes it back)."
-        backend = self.document.ctx.registry.info(shot.generation.backend)
-        model = backend.model(shot.generation.model)
-        if model is not None and not _starts_from_picture(model):
+        then, words_only = what_generate_makes(self.document.ctx.registry.info(shot.generation.backend), shot)
+        if words_only:
             self.outcome.setStyleSheet(f"color: {theme.WARNING.name()}")
-            said += f" {model.label} makes clips from words only: choose a model that starts from a picture"
-            framed = next((m for m in backend.models if _starts_from_picture(m) and not m.retired), None)
-            said += f" ({framed.label}, say) in the inspector." if framed is not None else " in the inspector."
-        else:
-            said += " Generate animates it."
-        self.outcome.setText(said)
+        self.outcome.setText(f"{said} {then}")
 
     def add_to_member(self, job_id: str, member_id: str) -> None:
         still = self.still(job_id)
@@ -596,36 +522,6 @@ class DraftStillsDialog(QDialog):
         )
         for signal, slot in followed:
             signal.disconnect(slot)
-
-
-def _starts_from_picture(model: ModelInfo) -> bool:
-    return model.image_to_video or model.first_last_frame
-
-
-def _ended(record: JobRecord) -> bool:
-    return record.phase.is_final or record.phase is JobPhase.DOWNLOADED
-
-
-def _sentence(text: str) -> str:
-    """ "Failed: Your fal.ai account…", where str.capitalize would lower the provider's own words."""
-    return text[:1].upper() + text[1:]
-
-
-def _when(stamp: str) -> str:
-    """When an earlier still was asked for, on this computer's clock: "17:52"."""
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%H:%M")
-    except ValueError:
-        return "earlier"
-
-
-def _fitted_picture(path: Path) -> QImage:
-    """The picture scaled to fit a cell, read at that size (a large one is never decoded whole)."""
-    reader = QImageReader(str(path))
-    size = reader.size()
-    if size.isValid():
-        reader.setScaledSize(size.scaled(PICTURE, Qt.AspectRatioMode.KeepAspectRatio))
-    return reader.read()
 
 
 def show_draft_stills(document: ProjectDocument, owner_id: str, parent: QWidget) -> DraftStillsDialog:
