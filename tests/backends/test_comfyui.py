@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from shotline.backends.comfyui import INFO, ComfyUIBackend, load_workflow, prompt_error_message
+from shotline.backends.comfyui import INFO, ComfyUIBackend, prompt_error_message
+from shotline.backends.comfyui_workflow import load_workflow
 from shotline.core.errors import AuthFailed, ContentBlocked, InputRejected, JobFailed, TransientError
 from shotline.core.ports import GenerationRequest, JobPhase, JobState, KeyCheck
 from shotline.jobs.generation import submit_job
