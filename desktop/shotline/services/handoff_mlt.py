@@ -1,10 +1,21 @@
-"""The cut as an MLT XML project: the document Shotcut opens (and Kdenlive adds as a clip), rendered by `melt`.
+"""The cut as an MLT XML project: the document Shotcut and Kdenlive open as a project, rendered by `melt`.
 
 No OpenTimelineIO adapter writes MLT, so Shotline writes it from the same timeline the other formats are written
 from (`handoff_timeline`): a playlist per track (picture, clip sound, each sound lane), over a black background as
-Shotcut lays one out, every sound track mixed into the film by a `mix` transition. Each clip is its own producer,
-with its recipe as `shotline:*` properties and its name where Shotcut and Kdenlive show one. Media paths are
-relative to the project file (MLT reads them from the file's folder), so the project moves with its media.
+Shotcut lays one out, every sound track mixed into the film by a `mix` transition. The project is as long as the
+film (its picture): a sound running on past the last frame, such as music longer than the film, is cut there, as
+Shotline's export cuts it, so that Shotcut's timeline and melt's render end with the film. Each clip is its own
+producer, with its recipe as `shotline:*` properties and its name where Shotcut and Kdenlive show one. Media paths
+are relative to the project file (MLT reads them from the file's folder), so the project moves with its media.
+
+Kdenlive (22.12 was tried) opens a plain MLT document as a project but keeps only what it can tie to its own bin, so
+the document also carries what Kdenlive reads, which Shotcut and melt pass over: every media file once in the bin
+(`main_bin`, which Shotcut shows as its playlist) with a `kdenlive:id` its timeline clips repeat, the track names and
+which tracks are sound, the background as Kdenlive names it (`black_track`, which Kdenlive skips and Shotcut also
+knows) and the sound tracks' `mix` marked as the track mixing Kdenlive builds itself (`internal_added`). Without them
+Kdenlive removed every clip, and listed each mix as an invalid composition. A dissolve, a small tractor as Shotcut
+writes one, is the one thing Kdenlive still drops (its frames become a gap there): Kdenlive's own crossfade lives in a
+track made of two playlists, which Shotcut does not read, so it needs a .kdenlive project of its own.
 """
 
 from __future__ import annotations
@@ -21,11 +32,19 @@ from shotline.services.handoff_recipe import NAMESPACE
 
 MLT_VERSION = "7.12.0"
 """The MLT the document is written for (Debian 12's melt, Shotcut 22 and later read it)."""
+KDENLIVE_VERSION = "1.04"
+"""The Kdenlive document version the bin is written as (Kdenlive 22.12's own; later ones upgrade it on opening).
+Without one Kdenlive says the project file's version cannot be read."""
+BACKGROUND = "black_track"
+"""The background track's id: Kdenlive skips a track of this name; Shotcut takes it as a Kdenlive background."""
+KDENLIVE_TRACK_MIXING = "237"
+"""`internal_added`'s value on a transition Kdenlive's track mixing made (and makes again) rather than the user."""
 
 
 def mlt_document(timeline: otio.schema.Timeline, size: Size, fps: Fraction) -> bytes:
     """The MLT XML of `timeline` at the project's frame `size` and rate `fps`."""
-    frames = max(round(timeline.tracks.duration().rescaled_to(float(fps)).value), 1)
+    picture = next(track for track in timeline.tracks if track.kind == otio.schema.TrackKind.Video)
+    frames = max(_frames(picture.duration(), fps), 1)
     root = ET.Element(
         "mlt", {"LC_NUMERIC": "C", "version": MLT_VERSION, "title": timeline.name, "producer": "main_bin"}
     )
@@ -47,26 +66,27 @@ def mlt_document(timeline: otio.schema.Timeline, size: Size, fps: Fraction) -> b
             "colorspace": "709",
         },
     )
-    _properties(ET.SubElement(root, "playlist", {"id": "main_bin"}), {"xml_retain": "1"})
     black = ET.SubElement(root, "producer", {"id": "black", "in": "0", "out": str(frames - 1)})
     _properties(
         black,
         {"length": str(frames), "eof": "pause", "resource": "0", "mlt_service": "color", "set.test_audio": "0"},
     )
-    background = ET.SubElement(root, "playlist", {"id": "background"})
+    background = ET.SubElement(root, "playlist", {"id": BACKGROUND})
     ET.SubElement(background, "entry", {"producer": "black", "in": "0", "out": str(frames - 1)})
     playlists: list[tuple[str, bool]] = []
     for index, track in enumerate(timeline.tracks):
         video = track.kind == otio.schema.TrackKind.Video
-        playlist = _playlist(root, track, f"playlist{index}", fps)
-        _properties(playlist, {"shotcut:video" if video else "shotcut:audio": "1", "shotcut:name": track.name})
+        # "track", not Shotcut's "playlist": beside a black_track Shotcut takes a "playlist1" for Kdenlive's own
+        playlist = _playlist(root, track, f"track{index}", fps, frames)
+        kind = {"shotcut:video": "1"} if video else {"shotcut:audio": "1", "kdenlive:audio_track": "1"}
+        _properties(playlist, {**kind, "shotcut:name": track.name, "kdenlive:track_name": track.name})
         root.append(playlist)
         playlists.append((playlist.get("id", ""), video))
     tractor = ET.SubElement(
         root, "tractor", {"id": "tractor0", "title": timeline.name, "in": "0", "out": str(frames - 1)}
     )
     _properties(tractor, {"shotcut": "1"})
-    ET.SubElement(tractor, "track", {"producer": "background"})
+    ET.SubElement(tractor, "track", {"producer": BACKGROUND})
     for playlist_id, video in playlists:
         ET.SubElement(tractor, "track", {"producer": playlist_id, "hide": "audio" if video else "video"})
     for number, (_, video) in enumerate(playlists, start=1):
@@ -74,17 +94,74 @@ def mlt_document(timeline: otio.schema.Timeline, size: Size, fps: Fraction) -> b
             mix = ET.SubElement(tractor, "transition", {"id": f"mix{number}"})
             _properties(
                 mix,
-                {"a_track": "0", "b_track": str(number), "mlt_service": "mix", "always_active": "1", "sum": "1"},
+                {
+                    "a_track": "0",
+                    "b_track": str(number),
+                    "mlt_service": "mix",
+                    "always_active": "1",
+                    "sum": "1",
+                    "internal_added": KDENLIVE_TRACK_MIXING,
+                },
             )
+    root[1:1] = _bin(root)  # after the profile: MLT reads a producer before its first use
     ET.indent(root)
     document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return document
 
 
-def _playlist(root: ET.Element, track: otio.schema.Track, playlist_id: str, fps: Fraction) -> ET.Element:
+def _bin(root: ET.Element) -> list[ET.Element]:
+    """The bin (`main_bin`) after a producer of each media file of the clips in `root`, each file once, its
+    `kdenlive:id` set on every clip of that file too: Kdenlive removes a timeline clip whose id is not in the bin,
+    and Shotcut lists the bin as its playlist."""
+    bin_playlist = ET.Element("playlist", {"id": "main_bin"})
+    _properties(bin_playlist, {"xml_retain": "1", "kdenlive:docproperties.version": KDENLIVE_VERSION})
+    media: dict[str, ET.Element] = {}
+    for clip in root.findall("producer"):
+        if clip.findtext("property[@name='mlt_service']") == "color":
+            continue  # the background
+        resource = clip.findtext("property[@name='resource']", "")
+        if resource not in media:
+            kdenlive_id = str(len(media) + 1)
+            span = {"in": clip.get("in", ""), "out": clip.get("out", "")}
+            media[resource] = ET.Element("producer", {"id": f"bin{kdenlive_id}", **span})
+            kept = ("length", "resource", "mlt_service", "shotcut:caption", "kdenlive:clipname")
+            _properties(media[resource], {name: clip.findtext(f"property[@name='{name}']", "") for name in kept})
+            _properties(media[resource], {"kdenlive:id": kdenlive_id})
+            ET.SubElement(bin_playlist, "entry", {"producer": f"bin{kdenlive_id}", **span})
+        _properties(clip, {"kdenlive:id": media[resource].findtext("property[@name='kdenlive:id']", "")})
+    return [*media.values(), bin_playlist]
+
+
+def _playlist(root: ET.Element, track: otio.schema.Track, playlist_id: str, fps: Fraction, film: int) -> ET.Element:
     """A track as an MLT playlist: a clip as an entry of its own producer, a gap as a blank, and a dissolve as
-    Shotcut writes one, a small tractor blending the two clips over the frames around the cut, which they give up."""
+    Shotcut writes one, a small tractor blending the two clips over the frames around the cut, which they give up.
+    Whatever lies past the film's last frame (`film` frames long) is cut off."""
     playlist = ET.Element("playlist", {"id": playlist_id})
+    _end_at(playlist, _items(root, track, playlist_id, fps), film)
+    return playlist
+
+
+def _end_at(playlist: ET.Element, items: list[ET.Element], film: int) -> None:
+    """Append `items` (entries and blanks) to `playlist` up to frame `film`: the one across it is shortened to end
+    there and any after it left out."""
+    at = 0
+    for item in items:
+        if at >= film:
+            break
+        blank = item.tag == "blank"
+        first = int(item.get("in", "0"))
+        length = int(item.get("length", "0")) if blank else int(item.get("out", "0")) - first + 1
+        if at + length > film and blank:
+            item.set("length", str(film - at))
+        elif at + length > film:
+            item.set("out", str(first + film - at - 1))
+        playlist.append(item)
+        at += length
+
+
+def _items(root: ET.Element, track: otio.schema.Track, playlist_id: str, fps: Fraction) -> list[ET.Element]:
+    """The track's entries and blanks in order, each clip's producer (and a dissolve's tractor) added to `root`."""
+    playlist = ET.Element("playlist")
     items = list(track)
     producers: dict[int, str] = {}
     for number, item in enumerate(items):
@@ -103,7 +180,7 @@ def _playlist(root: ET.Element, track: otio.schema.Track, playlist_id: str, fps:
             ET.SubElement(playlist, "entry", {"producer": tractor_id, "in": "0", "out": str(frames - 1)})
         elif (length := _frames(item.duration(), fps)) > 0:
             ET.SubElement(playlist, "blank", {"length": str(length)})
-    return playlist
+    return list(playlist)
 
 
 def _dissolve(root: ET.Element, items: list[Any], number: int, producers: dict[int, str], fps: Fraction) -> str:
