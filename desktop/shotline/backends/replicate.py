@@ -1,5 +1,6 @@
 """Replicate: runs a shot as a prediction on an official video model, or on any `owner/name[:version]` the creator
-names, and fetches the clip at once.
+names, and fetches the clip at once. How a shot maps onto each model's inputs is backends.replicate_inputs'; this
+module is Replicate's prediction protocol.
 
 Quirks that matter:
 
@@ -28,9 +29,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from fractions import Fraction
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,11 +37,12 @@ from urllib.parse import urlsplit
 import httpx
 
 from shotline.backends import builtin
-from shotline.backends.catalogue import BackendModels, offered_model, sent_length, sent_seconds, served, shipped
+from shotline.backends.catalogue import served
 from shotline.backends.http import KeyAuth, ProviderHttp, base_url, http_timeout, json_of
 from shotline.backends.images import read_picture
 from shotline.backends.policy import JobGone, is_safety_stop, provider_time, retired, unknown_state, unreadable
 from shotline.backends.registry import BackendContext
+from shotline.backends.replicate_inputs import PredictionPlan, plan_prediction
 from shotline.core.errors import (
     AmbiguousSubmit,
     AuthFailed,
@@ -59,7 +59,6 @@ from shotline.core.ports import (
     GenerationRequest,
     JobState,
     JobStatus,
-    ModelInfo,
     ProgressSink,
     SentCreate,
 )
@@ -67,7 +66,6 @@ from shotline.core.ports import (
 log = logging.getLogger(__name__)
 
 DEFAULT_URL = "https://api.replicate.com"
-CUSTOM = "custom"
 INLINE_LIMIT = 256 * 1024
 _IMAGE_KINDS = ("JPEG", "PNG", "WebP", "GIF")
 """Images up to this size travel inside the request as data URIs; larger ones are uploaded to /v1/files first."""
@@ -77,204 +75,11 @@ CLOCK_SLACK_S = 120.0
 RETENTION_S = 3600.0
 """Replicate keeps an API prediction's inputs and outputs for about an hour."""
 
-_S = 1_000_000
-_REF = re.compile(r"(?P<owner>[A-Za-z0-9][\w.-]*)/(?P<name>[\w.-]+)(?::(?P<version>[0-9a-fA-F]{32,64}))?")
 _PROGRESS = re.compile(r"^\s*(\d+)%\s*\|.+?\|\s*(\d+)/(\d+)")
 _CREATE_PATH = re.compile(r"/v1/(?:models/(?P<model>[^/]+/[^/]+)/)?predictions")
 _VIDEO = (".mp4", ".mov", ".webm", ".m4v", ".mkv")
 
-_SHIPPED = shipped().models("replicate")
 INFO = builtin.REPLICATE
-
-
-# ---------------------------------------------------------------------------------------------- request mapping
-
-
-@dataclass
-class _Create:
-    """One prediction as we would create it: where to send it, its settings, and the images still to attach."""
-
-    path: str
-    model: str
-    """owner/name, as Replicate reports it on the prediction."""
-    version: str | None
-    inputs: dict[str, Any]
-    images: dict[str, list[str]] = field(default_factory=dict)
-    """Input field → image files (absolute paths); a one-element list is sent as a single value."""
-    list_fields: frozenset[str] = frozenset()
-
-
-def _plan(request: GenerationRequest, info: BackendInfo = INFO, models: BackendModels = _SHIPPED) -> _Create:
-    """Map a request onto the model's input schema, refusing what the model cannot do before anything is sent.
-
-    `info` and `models` are the models served (the catalogue's, with the creator's own entries)."""
-    model = offered_model(info, request.model, "Replicate")
-    sent_length(model, request.duration_us)
-    _check_images(request, model)
-    if model.id != CUSTOM and request.aspect not in model.aspects:
-        raise InputRejected(
-            f"{model.label} makes {', '.join(model.aspects)} clips, not {request.aspect}; change the shot's aspect."
-        )
-    if model.resolutions and request.resolution and request.resolution not in model.resolutions:
-        raise InputRejected(
-            f"{model.label} offers {', '.join(model.resolutions)}, not {request.resolution}; change the resolution."
-        )
-    inputs = str(models.route(model.id).get("inputs") or "")
-    if inputs and inputs not in _BUILDERS:
-        raise InputRejected(
-            f"The model catalogue sends {model.label} by {inputs!r} inputs, which Shotline does not know; "
-            f"write one of {', '.join(_BUILDERS)}, or leave them out to send it as another model."
-        )
-    builder = _BUILDERS.get(inputs, _custom)
-    plan = builder(request, model)
-    extra = request.options.get("input")
-    if extra is not None:
-        if not isinstance(extra, Mapping):
-            raise InputRejected("The Replicate option 'input' must be a table of the model's own input fields.")
-        plan.inputs.update({str(name): value for name, value in extra.items()})
-    return plan
-
-
-def _check_images(request: GenerationRequest, model: ModelInfo) -> None:
-    if request.first_frame and not model.image_to_video:
-        raise InputRejected(f"{model.label} cannot start from an image; remove the first frame or pick another model.")
-    if request.last_frame and not model.first_last_frame:
-        raise InputRejected(f"{model.label} cannot end on a given image; remove the last frame or pick another model.")
-    if request.last_frame and not request.first_frame:
-        raise InputRejected("A last frame needs a first frame too on Replicate; add one or remove the last frame.")
-    if len(request.reference_images) > model.reference_images:
-        raise InputRejected(
-            f"{model.label} takes {model.reference_images or 'no'} reference image(s); "
-            f"this shot has {len(request.reference_images)}."
-        )
-    for path in (request.first_frame, request.last_frame, *request.reference_images):
-        if path and not Path(path).is_file():
-            raise InputRejected(f"The image {path} is not there any more; choose it again in the shot's settings.")
-
-
-def _model_path(model: str) -> str:
-    return f"/v1/models/{model}/predictions"
-
-
-def _kling(request: GenerationRequest, model: ModelInfo) -> _Create:
-    inputs: dict[str, Any] = {
-        "prompt": request.prompt,
-        "duration": sent_seconds(model, request.duration_us),
-        "aspect_ratio": request.aspect,
-    }
-    if request.negative_prompt:
-        inputs["negative_prompt"] = request.negative_prompt
-    images = {"start_image": [request.first_frame]} if request.first_frame else {}
-    return _Create(_model_path(model.id), model.id, None, inputs, images)
-
-
-def _hailuo(request: GenerationRequest, model: ModelInfo) -> _Create:
-    duration = sent_seconds(model, request.duration_us)
-    resolution = request.resolution
-    if duration == 10 and resolution == "1080p":
-        raise InputRejected("Hailuo 02 makes 10 s clips only at 512p or 768p; pick 6 s or a lower resolution.")
-    if duration == 10 and not resolution:
-        resolution = "768p"  # the model's default, 1080p, would refuse a 10 s clip
-    inputs: dict[str, Any] = {"prompt": request.prompt, "duration": duration}
-    if resolution:
-        inputs["resolution"] = resolution
-    if "prompt_optimizer" in request.options:
-        inputs["prompt_optimizer"] = bool(request.options["prompt_optimizer"])
-    images: dict[str, list[str]] = {}
-    if request.first_frame:
-        images["first_frame_image"] = [request.first_frame]
-    if request.last_frame:
-        images["last_frame_image"] = [request.last_frame]
-    return _Create(_model_path(model.id), model.id, None, inputs, images)
-
-
-WAN_FPS = 16
-"""Wan bills by the clip's length at 16 frames a second, so keep that rate and change it only to reach a length."""
-
-
-def _wan(request: GenerationRequest, model: ModelInfo) -> _Create:
-    # the model makes 81 to 100 frames at 5 to 24 a second: the frames and rate that make exactly the length sent
-    seconds = Fraction(request.duration_us, _S)
-    exact = (fps for fps in (WAN_FPS, *range(5, 25)) if (seconds * fps).denominator == 1 and 81 <= seconds * fps <= 100)
-    fps = next(exact, None)
-    if fps is None:
-        raise InputRejected(
-            f"{model.label} cannot make exactly {request.duration_us / _S:g} s (81 to 100 frames at 5 to 24 a "
-            "second); change the shot's length."
-        )
-    inputs: dict[str, Any] = {
-        "prompt": request.prompt,
-        "num_frames": int(seconds * fps),
-        "frames_per_second": fps,
-        "aspect_ratio": request.aspect,
-    }
-    if request.resolution:
-        inputs["resolution"] = request.resolution
-    if request.seed is not None:
-        inputs["seed"] = request.seed
-    return _Create(_model_path(model.id), model.id, None, inputs)
-
-
-def _video_01(request: GenerationRequest, model: ModelInfo) -> _Create:
-    inputs: dict[str, Any] = {"prompt": request.prompt}
-    if "prompt_optimizer" in request.options:
-        inputs["prompt_optimizer"] = bool(request.options["prompt_optimizer"])
-    images: dict[str, list[str]] = {}
-    if request.first_frame:
-        images["first_frame_image"] = [request.first_frame]
-    if request.reference_images:
-        images["subject_reference"] = [request.reference_images[0]]
-    return _Create(_model_path(model.id), model.id, None, inputs, images)
-
-
-def _custom(request: GenerationRequest, model: ModelInfo) -> _Create:
-    # a catalogue model of its own (owner/name) is that model; "custom" takes the one the shot's options name
-    ref = str(request.options.get("model", "") or ("" if model.id == CUSTOM else model.id)).strip()
-    match = _REF.fullmatch(ref)
-    if match is None:
-        raise InputRejected(
-            "For another Replicate model, set the shot's option 'model' to owner/name (an official model) or "
-            f"owner/name:version (a community model's version id){'; ' + repr(ref) + ' is neither' if ref else ''}."
-        )
-    name = f"{match['owner']}/{match['name']}"
-    # we do not know this model's schema: send only what most video models accept, the rest goes in options.input
-    inputs: dict[str, Any] = {"prompt": request.prompt}
-    if request.negative_prompt:
-        inputs["negative_prompt"] = request.negative_prompt
-    if request.seed is not None:
-        inputs["seed"] = request.seed
-    fields = request.options.get("image_fields", {})
-    fields = fields if isinstance(fields, Mapping) else {}
-    images: dict[str, list[str]] = {}
-    missing: list[str] = []
-    for role, paths in (
-        ("first_frame", [request.first_frame] if request.first_frame else []),
-        ("last_frame", [request.last_frame] if request.last_frame else []),
-        ("reference_images", list(request.reference_images)),
-    ):
-        if paths and fields.get(role):
-            images[str(fields[role])] = paths
-        elif paths:
-            missing.append(role)
-    if missing:
-        raise InputRejected(
-            "Shotline does not know which input of this Replicate model takes "
-            f"{' and '.join(role.replace('_', ' ') for role in missing)}; set the shot's option 'image_fields' "
-            '(for example first_frame = "image") or remove the image.'
-        )
-    lists = frozenset({str(fields["reference_images"])}) if request.reference_images else frozenset()
-    if match["version"]:
-        return _Create("/v1/predictions", name, match["version"].lower(), inputs, images, lists)
-    return _Create(_model_path(name), name, None, inputs, images, lists)
-
-
-_BUILDERS: Mapping[str, Callable[[GenerationRequest, ModelInfo], _Create]] = {
-    "kling": _kling,
-    "hailuo": _hailuo,
-    "wan": _wan,
-    "video-01": _video_01,
-}
-"""The input schemas Shotline knows, by the name a catalogue entry's `route.inputs` gives."""
 
 
 # ---------------------------------------------------------------------------------------------- the adapter
@@ -395,9 +200,9 @@ class ReplicateBackend:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    def _plan(self, request: GenerationRequest) -> _Create:
+    def _plan(self, request: GenerationRequest) -> PredictionPlan:
         """The prediction `request` makes; the stills' adapter (backends.replicate_images) plans a picture's."""
-        return _plan(request, self._info, self._models)
+        return plan_prediction(request, self._info, self._models)
 
     # ------------------------------------------------------------------------------------------ images
 
@@ -483,13 +288,13 @@ def _is_video(url: str) -> bool:
     return urlsplit(url).path.lower().endswith(_VIDEO)
 
 
-def _same_model(prediction: Mapping[str, Any], plan: _Create) -> bool:
+def _same_model(prediction: Mapping[str, Any], plan: PredictionPlan) -> bool:
     if plan.version is not None:
         return str(prediction.get("version", "")).lower() == plan.version
     return prediction.get("model") == plan.model
 
 
-def _same_inputs(prediction: Mapping[str, Any], plan: _Create) -> bool:
+def _same_inputs(prediction: Mapping[str, Any], plan: PredictionPlan) -> bool:
     """Whether a prediction got every setting `plan` sends (images aside: their data URIs or uploads differ)."""
     sent = prediction.get("input")
     if not isinstance(sent, Mapping):

@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from shotline.backends.catalogue import offered_model
-from shotline.backends.replicate import ReplicateBackend, _check_images, _Create, _model_path
+from shotline.backends.replicate import ReplicateBackend
+from shotline.backends.replicate_inputs import PredictionPlan, check_images, model_path
 from shotline.core.errors import InputRejected
 from shotline.core.ports import GenerationRequest, MediaKind
 
@@ -26,9 +27,9 @@ from shotline.core.ports import GenerationRequest, MediaKind
 class ReplicateImages(ReplicateBackend):
     """Implements `GenerationBackend` for the stills of the replicate backend."""
 
-    def _plan(self, request: GenerationRequest) -> _Create:
+    def _plan(self, request: GenerationRequest) -> PredictionPlan:
         model = offered_model(self.info, request.model, "Replicate", MediaKind.IMAGE)
-        _check_images(request, model)
+        check_images(request, model)
         route: Mapping[str, Any] = self._models.route(model.id)
         if not request.prompt.strip():
             raise InputRejected("The shot has no prompt; write what it should show first.")
@@ -41,4 +42,4 @@ class ReplicateImages(ReplicateBackend):
         inputs.update(dict(fixed) if isinstance(fixed, Mapping) else {})
         field = str(route.get("references") or "")
         images = {field: list(request.reference_images)} if field and request.reference_images else {}
-        return _Create(_model_path(model.id), model.id, None, inputs, images, frozenset({field} if field else ()))
+        return PredictionPlan(model_path(model.id), model.id, None, inputs, images, frozenset({field} if field else ()))

@@ -15,14 +15,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from shotline.backends.music import music_model
-from shotline.backends.replicate import ReplicateBackend, _Create, _model_path
+from shotline.backends.replicate import ReplicateBackend
+from shotline.backends.replicate_inputs import PredictionPlan, model_path
 from shotline.core.ports import GenerationRequest
 
 
 class ReplicateMusic(ReplicateBackend):
     """Implements `GenerationBackend` for the music of the replicate backend."""
 
-    def _plan(self, request: GenerationRequest) -> _Create:
+    def _plan(self, request: GenerationRequest) -> PredictionPlan:
         model = music_model(self.info, request, "Replicate")
         route: Mapping[str, Any] = self._models.route(model.id)
         inputs: dict[str, Any] = {
@@ -38,5 +39,5 @@ class ReplicateMusic(ReplicateBackend):
             inputs["seed"] = request.seed
         name, _, version = model.id.partition(":")
         if version:
-            return _Create("/v1/predictions", name, version.lower(), inputs)
-        return _Create(_model_path(name), name, None, inputs)
+            return PredictionPlan("/v1/predictions", name, version.lower(), inputs)
+        return PredictionPlan(model_path(name), name, None, inputs)
