@@ -8,26 +8,21 @@ A create request is never retried in a loop, and no request is repeated here: tr
 backend's HTTP layer's alone (backends.policy writes its plans and their worst cases down). What this code does
 is follow a job at its poll cadence, through an outage of up to UNREACHABLE_FOR_S, and ask once for fresh links
 when a clip's link expired. The coroutine never touches the Project: attaching the take is the caller's undoable
-command.
+command. Landing the clip in the project folder (into `.partial/`, probed, moved into `media/`) is jobs.landing's.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import logging
-import os
 import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlparse
 
-from shotline.core.cleanup import clean_up_on_thread
-from shotline.core.edits import derived_id
 from shotline.core.errors import (
     AmbiguousSubmit,
     BackendError,
@@ -35,14 +30,11 @@ from shotline.core.errors import (
     JobFailed,
     LinkExpired,
     MediaMissing,
-    MediaUnreadable,
     ShotlineError,
     TransientError,
-    plain_reason,
 )
-from shotline.core.model import GenerationRecord, MediaInfo, Origin, Take, Trim
+from shotline.core.model import MediaInfo, Take
 from shotline.core.ports import (
-    WORDS_SUFFIX,
     BackendKind,
     GenerationBackend,
     GenerationRequest,
@@ -57,6 +49,7 @@ from shotline.core.ports import (
     SentCreate,
 )
 from shotline.core.timestamps import utc_seconds
+from shotline.jobs.landing import Landing, clip_suffix, land_clip, landed_path, probe_clip, take_of
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +66,6 @@ layer's READS plan says). Then the run ends and the job stays in the journal for
 run can take to give up is this plus one poll's worst case (backends.policy.READS: 9 minutes)."""
 LINK_REFRESHES = 1
 """An expired clip link is replaced by asking the provider for the job again, once; a second expiry ends the run."""
-_VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".webm", ".mkv", ".m4v"})
-_STILL_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp"})
-_SPEECH_SUFFIXES = frozenset({".wav", ".mp3"})
-_MUSIC_SUFFIXES = frozenset({".wav", ".mp3", ".flac", ".ogg", ".m4a"})
 
 
 @dataclass(frozen=True)
@@ -132,14 +121,6 @@ class _Job:
         return self.record
 
 
-@dataclass(frozen=True)
-class _Media:
-    """Where a finished clip goes and how it is checked."""
-
-    probe: MediaProbe
-    project_dir: Path
-
-
 async def run_generation(
     job: JobRecord,
     *,
@@ -167,7 +148,7 @@ async def run_generation(
         poll_seconds=poll_seconds,
     )
     log.info("Generation job %s on %s starts in phase %s", job.id, job.backend, job.phase)
-    return await _journaled(run, _drive(run, _Media(probe, project_dir)))
+    return await _journaled(run, _drive(run, Landing(probe, project_dir)))
 
 
 async def submit_job(
@@ -220,7 +201,7 @@ async def _journaled(run: _Job, work: Coroutine[Any, Any, T]) -> T:
         raise
 
 
-async def _drive(run: _Job, media: _Media) -> GenerationOutcome:
+async def _drive(run: _Job, media: Landing) -> GenerationOutcome:
     phase = run.record.phase
     if phase in (JobPhase.DOWNLOADED, JobPhase.ATTACHED):
         outcome = await _reopen(run, media)
@@ -338,46 +319,28 @@ def _settle(run: _Job, status: JobStatus) -> JobStatus:
 # ---------------------------------------------------------------------------------------------- download
 
 
-async def _download(run: _Job, status: JobStatus, media: _Media) -> GenerationOutcome:
+async def _download(run: _Job, status: JobStatus, media: Landing) -> GenerationOutcome:
     job_id = run.record.id
-    suffix = _suffix(status, run.request.kind)
+    suffix = clip_suffix(status, run.request.kind)
     run.write(phase=JobPhase.DOWNLOADING, progress=GENERATION_SHARE, message="Downloading")
-    partial_dir = media.project_dir / ".partial"
-    media_dir = media.project_dir / "media"
-    partial = partial_dir / f"{job_id}{suffix}"
 
     def on_download(fraction: float) -> None:
         run.progress(GENERATION_SHARE + (1 - GENERATION_SHARE) * min(max(fraction, 0.0), 1.0))
 
-    try:
-        await asyncio.to_thread(partial_dir.mkdir, parents=True, exist_ok=True)
-        await _fetch(run, status, partial, on_download)
-        info = await _probe(media, partial, run.request.kind)
-        await asyncio.to_thread(media_dir.mkdir, parents=True, exist_ok=True)
-        await asyncio.to_thread(os.replace, partial, media_dir / f"{job_id}{suffix}")
-        if await asyncio.to_thread(partial.with_suffix(WORDS_SUFFIX).is_file):  # a voice's word times, beside it
-            await asyncio.to_thread(
-                os.replace, partial.with_suffix(WORDS_SUFFIX), media_dir / f"{job_id}{WORDS_SUFFIX}"
-            )
-    except TransientError:
-        raise  # the partial file stays, so the next attempt continues it
-    except OSError as exc:
-        # this computer's fault (a full disk, a folder that cannot be written), not the job's: the provider still
-        # holds the clip, paid for, so the job waits for the resume (and the partial file, for it to continue)
-        raise TransientError(
-            f"The clip could not be written into the project: {plain_reason(exc)}. The provider still has it: "
-            "free some space and resume the job to fetch it."
-        ) from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            await clean_up_on_thread(partial.unlink, missing_ok=True)
-        raise
-    media_path = f"media/{job_id}{suffix}"
+    info = await land_clip(
+        media, job_id, suffix, run.request.kind, lambda partial: _fetch(run, status, partial, on_download)
+    )
+    media_path = landed_path(job_id, suffix)
     billed = status.billed_cost if status.billed_cost is not None else run.record.billed_cost
     run.write(phase=JobPhase.DOWNLOADED, media_path=media_path, billed_cost=billed, progress=1.0, message="")
     run.progress(1.0)
     log.info("Job %s downloaded to %s", job_id, media_path)
     return _outcome(run, info)
+
+
+def _outcome(run: _Job, info: MediaInfo) -> GenerationOutcome:
+    record = run.record
+    return GenerationOutcome(job_id=record.id, shot_id=record.shot_id, take=take_of(record, info))
 
 
 async def _fetch(run: _Job, status: JobStatus, partial: Path, progress: ProgressSink) -> None:
@@ -399,50 +362,7 @@ async def _fetch(run: _Job, status: JobStatus, partial: Path, progress: Progress
                 raise JobFailed(f"The provider no longer offers this clip ({status.state.value}).") from exc
 
 
-def _suffix(status: JobStatus, kind: MediaKind = MediaKind.VIDEO) -> str:
-    """Keep the provider's container when its URL names one; otherwise the clip is an MP4 (a still, a PNG; a
-    voice take, a WAV)."""
-    known, usual = {
-        MediaKind.VIDEO: (_VIDEO_SUFFIXES, ".mp4"),
-        MediaKind.IMAGE: (_STILL_SUFFIXES, ".png"),
-        MediaKind.SPEECH: (_SPEECH_SUFFIXES, ".wav"),
-        MediaKind.MUSIC: (_MUSIC_SUFFIXES, ".wav"),
-    }[kind]
-    if status.outputs:
-        suffix = PurePosixPath(urlparse(status.outputs[0]).path).suffix.lower()
-        if suffix in known:
-            return ".jpg" if suffix == ".jpeg" else suffix
-    return usual
-
-
-async def _probe(media: _Media, path: Path, kind: MediaKind = MediaKind.VIDEO) -> MediaInfo:
-    still = kind is MediaKind.IMAGE
-    try:
-        info = await asyncio.to_thread(media.probe, path)
-    except (MediaUnreadable, MediaMissing) as exc:
-        if still:
-            raise JobFailed(f"The picture the provider sent cannot be read ({exc}). Make the stills again.") from exc
-        if kind is MediaKind.SPEECH:
-            raise JobFailed(f"The speech the provider sent cannot be played ({exc}). Speak the line again.") from exc
-        if kind is MediaKind.MUSIC:
-            raise JobFailed(f"The music the provider sent cannot be played ({exc}). Make the music again.") from exc
-        raise JobFailed(f"The downloaded file is not playable ({exc}). Generate the shot again.") from exc
-    if still and info.has_video:
-        return info
-    if kind is MediaKind.SPEECH:
-        if not info.has_audio or info.duration_us <= 0:
-            raise JobFailed("The speech the provider sent has no sound. Speak the line again.")
-        return info
-    if kind is MediaKind.MUSIC:
-        if not info.has_audio or info.duration_us <= 0:
-            raise JobFailed("The music the provider sent has no sound. Make the music again.")
-        return info
-    if not info.has_video or info.duration_us <= 0:
-        raise JobFailed("The downloaded file is not playable: it has no video. Generate the shot again.")
-    return info
-
-
-async def _reopen(run: _Job, media: _Media) -> GenerationOutcome | None:
+async def _reopen(run: _Job, media: Landing) -> GenerationOutcome | None:
     """A job that was already downloaded: re-probe its file; None if the file is gone and must be fetched again."""
     path = media.project_dir / run.record.media_path
     if not run.record.media_path or not await asyncio.to_thread(path.is_file):
@@ -451,30 +371,7 @@ async def _reopen(run: _Job, media: _Media) -> GenerationOutcome | None:
         log.warning("Clip of job %s is missing; fetching it again", run.record.id)
         run.write(phase=JobPhase.SUBMITTED, media_path="")
         return None
-    return _outcome(run, await _probe(media, path, run.request.kind))
-
-
-def _outcome(run: _Job, info: MediaInfo) -> GenerationOutcome:
-    record = run.record
-    take = Take(
-        # derived from the job id, so attaching the same job twice (say, after a crash) finds the same take
-        id=derived_id("job", record.id),
-        media=record.media_path,
-        origin=Origin.GENERATED,
-        info=info,
-        trim=Trim(0, info.duration_us),
-        generation=GenerationRecord(
-            job_id=record.id,
-            backend=record.backend,
-            model=record.model,
-            request=dict(record.request),
-            provider_job_id=record.provider_job_id,
-            estimated_cost=record.estimated_cost,
-            billed_cost=record.billed_cost,
-            created_at=record.created_at,
-        ),
-    )
-    return GenerationOutcome(job_id=record.id, shot_id=record.shot_id, take=take)
+    return _outcome(run, await probe_clip(media, path, run.request.kind))
 
 
 # ---------------------------------------------------------------------------------------------- endings
