@@ -1,7 +1,9 @@
 """`shotline handoff` writes the cut for another editor; `shotline import-cut` brings one back as a new project.
 
 A command of its own rather than `export --to`: an export renders one film with a preset, a codec, a loudness and a
-range, none of which a hand-off has; a hand-off writes a project another editor opens, and its stems.
+range, none of which a hand-off has; a hand-off writes a project another editor opens, and its stems. Mixing the
+stems shows a progress bar on a terminal; Ctrl+C stops it, removes what it wrote and exits as an interrupted export
+does.
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ from pathlib import Path
 
 import click
 
+from shotline.cli.progress import interruptible
 from shotline.cli.session_scope import reading
 from shotline.core.timecode import format_time
 from shotline.core.timeline import film_length_us
 from shotline.services.handoff import check_handoff_target, format_of, write_handoff
 from shotline.services.handoff_import import import_cut
+from shotline.services.handoff_staging import HandoffCancelled
 
 
 @click.command("handoff")
@@ -28,7 +32,12 @@ def handoff(project: str, output: Path, overwrite: bool) -> None:
     _, name = format_of(output)
     with reading(project) as session:
         check_handoff_target(session, output, replace=overwrite)
-        written = write_handoff(session.project, session.bundle, output)
+        project_now, bundle = session.project, session.bundle
+        written = interruptible(
+            "Mixing stems",
+            lambda bar, cancel: write_handoff(project_now, bundle, output, progress=bar, cancel=cancel),
+            HandoffCancelled,
+        )
         length = format_time(film_length_us(session.project))
     click.echo(f"Wrote {written.cut} ({name}): {written.clips} shots, {length}")
     for stem in written.stems:

@@ -17,8 +17,8 @@ mix before loudness normalisation. The captions go beside the cut as `NAME.srt` 
 
 from __future__ import annotations
 
-import asyncio
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -27,18 +27,19 @@ import opentimelineio as otio
 
 from shotline.core.errors import EditError, TargetExists
 from shotline.core.model import ExportSettings, LaneKind, Project
-from shotline.jobs.runner import JobHandle
+from shotline.core.ports import ProgressSink
+from shotline.jobs.runner import throttled
+from shotline.media.leftovers import sweep_beside
 from shotline.media.mix import build_stems
 from shotline.media.mixdown import write_wav
 from shotline.media.plan import plan_export
-from shotline.media.subtitles import write_sidecars
-from shotline.services.context import AppContext
+from shotline.media.subtitles import write_srt
 from shotline.services.export_target import check_target
 from shotline.services.handoff_mlt import mlt_document
+from shotline.services.handoff_staging import Meter, Staging
 from shotline.services.handoff_timeline import Locate, build_timeline
 from shotline.services.handoff_xml import amend
 from shotline.services.session import ProjectSession
-from shotline.storage.atomic import write_atomic
 from shotline.storage.bundle import ProjectBundle
 
 FORMATS = {
@@ -79,10 +80,22 @@ def stem_paths(output: Path) -> dict[LaneKind, Path]:
     return {kind: output.with_name(f"{output.stem}.{name}.wav") for kind, name in STEM_NAMES.items()}
 
 
-def write_handoff(project: Project, bundle: ProjectBundle, output: Path) -> Handoff:
+def write_handoff(
+    project: Project,
+    bundle: ProjectBundle,
+    output: Path,
+    *,
+    progress: ProgressSink | None = None,
+    cancel: threading.Event | None = None,
+) -> Handoff:
     """Write the cut of `project` to `output` (format by its ending) and its stems beside it. Refuses (EditError,
     MediaMissing) before writing anything when the cut cannot be handed off: an unknown ending, a shot without a
-    take, a missing clip or sound."""
+    take, a missing clip or sound.
+
+    `progress` gets the fraction of the stems' sound mixed (1.0 once everything is in place; throttled as every
+    job's progress is); setting `cancel` stops the mixing after the sound it is on with HandoffCancelled. Cancelled
+    or failed (SaveFailed for a file that could not be written), the hand-off leaves nothing of itself behind, and
+    the files that were there as they were."""
     adapter, name = format_of(output)
     output = output.absolute()
     locate = _locator(bundle, output.parent, absolute=adapter in ABSOLUTE_URLS)
@@ -90,21 +103,29 @@ def write_handoff(project: Project, bundle: ProjectBundle, output: Path) -> Hand
     settings = ExportSettings.for_project(project)
     plan = plan_export(project, settings, bundle.resolve)
     stems = build_stems(project, plan, bundle.resolve)  # checks every sound before anything is written
-    output.parent.mkdir(parents=True, exist_ok=True)
-    if adapter == "mlt":
-        write_atomic(output, mlt_document(timeline, settings.size, settings.fps))
-    else:
-        write_atomic(output, _document(timeline, adapter).encode("utf-8"))
-    written = []
-    for kind, path in stem_paths(output).items():
-        if kind in stems:
-            part = path.with_name(f".{path.name}.part")
-            write_wav(stems[kind], part)
-            part.replace(path)
-            written.append(path)
-    captions = None
-    if project.captions:
-        captions = write_sidecars(project.captions, plan.window, output, (".srt",))[0]
+    meter = Meter(output, stems.values(), throttled(progress) if progress else None, cancel)
+    meter.check()
+    sweep_beside(output)  # what a Shotline killed while handing off left there
+    with Staging(output) as staging:
+        try:
+            if adapter == "mlt":
+                staging.part(output).write_bytes(mlt_document(timeline, settings.size, settings.fps))
+            else:
+                staging.part(output).write_text(_document(timeline, adapter), encoding="utf-8")
+            written = []
+            for kind, path in stem_paths(output).items():
+                if kind in stems:
+                    write_wav(stems[kind], staging.part(path), meter.mixed)
+                    written.append(path)
+            captions = None
+            if project.captions:
+                captions = captions_path(output)
+                write_srt(project.captions, plan.window, staging.part(captions))
+            meter.check()
+            staging.commit()
+        except OSError as error:
+            raise staging.failure(error) from None
+    meter.finish()
     return Handoff(output, name, tuple(written), len(plan.segments), captions)
 
 
@@ -148,9 +169,3 @@ def check_handoff_target(session: ProjectSession, output: Path, *, replace: bool
             raise TargetExists(
                 f"{path.name} is already there; choose another name, or replace it (--overwrite)."
             ) from None
-
-
-def start_handoff(ctx: AppContext, session: ProjectSession, output: Path) -> JobHandle[Handoff]:
-    """`write_handoff` of the session's project as it is now, on the runner (the stems take a moment to mix)."""
-    project, bundle = session.project, session.bundle
-    return ctx.runner.submit(asyncio.to_thread(write_handoff, project, bundle, output))

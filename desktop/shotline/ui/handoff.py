@@ -1,8 +1,9 @@
 """File → Export for another editor… and File → Open a cut from another editor…: the hand-off from the window.
 
 The format is chosen by the file's ending, offered as the save dialog's filters (services.handoff.FORMATS); the cut
-is written as the creator sees the film now, unsaved edits included, off the GUI thread (the stems take a moment to
-mix). A cut from another editor becomes a new project beside it, which the window then opens.
+is written as the creator sees the film now, unsaved edits included, off the GUI thread: the stems of a long film take
+a while to mix, so the status bar shows how far it is with a Cancel (Esc), as sharing does (`ui.background_work`). A
+cut from another editor becomes a new project beside it, which the window then opens.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from shotline.core.errors import ShotlineError
 from shotline.jobs.runner import JobHandle
 from shotline.services.context import AppContext
-from shotline.services.handoff import FORMATS, Handoff, check_handoff_target, start_handoff
+from shotline.services.handoff import FORMATS, Handoff, check_handoff_target, write_handoff
 from shotline.services.handoff_import import READS, ImportedCut, import_cut
 from shotline.storage.bundle import SUFFIX
+from shotline.ui.background_work import CancellableWork
 from shotline.ui.bridge import Bridge
 from shotline.ui.document import ProjectDocument, describe
 
@@ -44,6 +46,9 @@ class HandoffFlow(QObject):
         self._bridge = bridge
         self._window = window
         self.working = False
+        """Whether a cut from another editor is being opened."""
+        self.writing = CancellableWork(ctx, bridge, window, self.reported.emit, "shotline-handoff")
+        """Writing a hand-off, shown in the status bar (`writing.indicator`) with its progress and Cancel."""
         # The questions the flow asks, replaceable so tests can answer them; each returns None when cancelled.
         self.ask_cut_to_write: Callable[[Path], Path | None] = self._ask_cut_to_write
         self.ask_cut_to_open: Callable[[Path], Path | None] = self._ask_cut_to_open
@@ -67,7 +72,12 @@ class HandoffFlow(QObject):
                 f"{written.cut.parent}, with its stems: {stems}."
             )
 
-        self._run(start_handoff(self._ctx, document.session, chosen), done)
+        project, bundle = document.session.project, document.session.bundle  # the film as it is now
+        self.writing.run(
+            f"Writing {chosen.name} for another editor…",
+            lambda progress, cancel: write_handoff(project, bundle, chosen, progress=progress, cancel=cancel),
+            done,
+        )
 
     def open_cut(self, start: Path) -> None:
         if self._busy():
@@ -88,8 +98,8 @@ class HandoffFlow(QObject):
 
     def _busy(self) -> bool:
         if self.working:
-            self.reported.emit("A hand-off is still being written; try again when it has finished.")
-        return self.working
+            self.reported.emit("A cut from another editor is still being opened; try again when it has finished.")
+        return self.working or self.writing.still_busy()
 
     def _run(self, handle: JobHandle[T], done: Callable[[T], object]) -> None:
         self.working = True
@@ -101,7 +111,7 @@ class HandoffFlow(QObject):
         def failed(error: BaseException) -> None:
             self.working = False
             self.reported.emit(
-                describe(error) if isinstance(error, ShotlineError) else f"Hand-off failed: {describe(error)}"
+                describe(error) if isinstance(error, ShotlineError) else f"Opening the cut failed: {describe(error)}"
             )
 
         self._bridge.watch(handle, finished, failed, self._stopped)

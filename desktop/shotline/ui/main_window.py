@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         for label in (self.shots_label, self.duration_label, self.saved_label):
             self.statusBar().addPermanentWidget(label)
         self.menus = WindowMenus(self)
+        self.statusBar().addWidget(self.menus.handoff.writing.indicator)
         self.context_menus = ContextMenus(self)
         shortcuts.apply_saved(self.shortcut_bindings(), ctx.settings.shortcuts)  # the menus' keys, before any project
         self._show_document()
