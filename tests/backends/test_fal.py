@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from shotline.backends.catalogue import shipped
-from shotline.backends.fal import INFO, FalBackend, app_path, route_of, split_job_id
+from shotline.backends.fal import INFO, FalBackend, app_path, split_job_id
+from shotline.backends.fal_inputs import route_of
 from shotline.backends.http import LinkExpired
 from shotline.core.errors import (
     AmbiguousSubmit,

@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from shotline.backends.catalogue import offered_model
-from shotline.backends.fal import PROVIDER, FalBackend, _inline
+from shotline.backends.fal import FalBackend
+from shotline.backends.fal_inputs import PROVIDER, inline_picture
 from shotline.core.errors import InputRejected
 from shotline.core.ports import GenerationRequest, MediaKind
 
@@ -59,7 +60,7 @@ class FalImages(FalBackend):
             if not endpoint:
                 raise InputRejected(f"{model.label} on fal.ai makes stills from words only; remove the pictures.")
             field = str(route.get("reference_field") or "image_urls")
-            body[field] = [_inline(picture) for picture in request.reference_images]
+            body[field] = [inline_picture(picture) for picture in request.reference_images]
         return endpoint, body
 
     def _output_url(self, result: Any) -> str | None:

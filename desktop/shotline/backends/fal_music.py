@@ -19,7 +19,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from shotline.backends.fal import PROVIDER, FalBackend
+from shotline.backends.fal import FalBackend
+from shotline.backends.fal_inputs import PROVIDER
 from shotline.backends.music import music_model
 from shotline.core.errors import InputRejected
 from shotline.core.ports import GenerationRequest

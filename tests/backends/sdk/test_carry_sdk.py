@@ -15,7 +15,7 @@ import runwayml
 from google import genai
 from google.genai import types
 
-from shotline.backends import fal, google, runway
+from shotline.backends import fal_inputs, google, runway
 from shotline.core.ports import GenerationRequest
 from tests.backends.adapter_kit import cloud_request
 from tests.fakes.fal import KEY as FAL_KEY
@@ -104,7 +104,7 @@ def test_fal_seedance_references_go_through_fal_client_to_the_reference_endpoint
     fal_fake: FakeFal, pictures: list[Path]
 ) -> None:
     request = _request("fal", "seedance-2", "@Image1 and @Image2 row at dawn", pictures)
-    endpoint, arguments = fal.build_input(request)
+    endpoint, arguments = fal_inputs.build_input(request)
     assert endpoint == "bytedance/seedance-2.0/reference-to-video"
     sdk = fal_client.SyncClient(key=FAL_KEY)
     try:
