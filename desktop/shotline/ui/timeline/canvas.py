@@ -1,16 +1,14 @@
 """The painted timeline: ruler, clips with filmstrips and titles, crossfades, the audio lanes with their
 waveforms, the playhead, and what the mouse does to them.
 
-Mouse gestures become document edits: dragging a clip's edge trims it (one `trim_shot` per move, all with the
-same merge key, sealed on release so the drag is one undo step), dragging its body reorders (one `move_shot` on
-drop), pressing the ruler scrubs the playhead. In the lanes, sound clips are selected, moved, trimmed and dropped
-in (see `sound_gestures`). Only what lies under the exposed rectangle is painted.
+Mouse gestures become document edits: dragging a clip's edge trims it, dragging its body reorders (see
+`shot_gestures`), pressing the ruler scrubs the playhead. In the lanes, sound clips are selected, moved, trimmed
+and dropped in (see `sound_gestures`). Only what lies under the exposed rectangle is painted.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, Signal
@@ -31,12 +29,11 @@ from PySide6.QtGui import (
     QPolygonF,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QApplication, QInputDialog, QToolTip, QWidget
+from PySide6.QtWidgets import QInputDialog, QToolTip, QWidget
 
-from shotline.core import commands
 from shotline.core.frames import ClockStyle, clock_style, format_clock
 from shotline.core.model import LaneKind, Take
-from shotline.core.timecode import frame_duration_us, snap_to_frame
+from shotline.core.timecode import snap_to_frame
 from shotline.core.timeline import format_length
 from shotline.services.thumbnails import filmstrip_times
 from shotline.ui import theme
@@ -55,37 +52,16 @@ from shotline.ui.timeline.caption_lane import (
 from shotline.ui.timeline.filmstrip import FilmstripCache
 from shotline.ui.timeline.geometry import ClipBox, TimelineGeometry
 from shotline.ui.timeline.markers import paint_markers
+from shotline.ui.timeline.shot_gestures import ShotGestures, ShotMove, ShotTrim
 from shotline.ui.timeline.sound_gestures import SoundDrag, SoundGestures, SoundMove, SoundTrim, is_sound_file
 from shotline.ui.timeline.sound_rows import SoundRows
-from shotline.ui.timeline.trim_readout import edge_time, paint_readout, readout_text
+from shotline.ui.timeline.trim_readout import paint_readout, readout_text
 from shotline.ui.timeline.waveform_cache import WaveformCache
 
 PLAYHEAD = QColor("#f0b429")
 CROSSFADE = QColor(255, 255, 255, 60)
 FILM_TOP = geometry.CLIP_TOP + geometry.TITLE_HEIGHT
 FILM_HEIGHT = geometry.CLIP_HEIGHT - geometry.TITLE_HEIGHT - 2
-
-
-@dataclass(slots=True)
-class _TrimDrag:
-    shot_id: str
-    side: str
-    in_us: int
-    out_us: int
-    length_us: int
-    min_us: int
-    press_x: float
-    playhead_us: int
-    """Where the playhead was: it shows the edge's frame during the drag and goes back after."""
-
-
-@dataclass(slots=True)
-class _MoveDrag:
-    shot_id: str
-    index: int
-    press_x: float
-    active: bool = False
-    target: int | None = None
 
 
 class TimelineCanvas(QWidget):
@@ -111,9 +87,10 @@ class TimelineCanvas(QWidget):
         self.waveforms = WaveformCache(document, self)
         self.waveforms.arrived.connect(self.update)
         self._sound_rows = SoundRows(self.waveforms, self.fontMetrics())
+        self.shots = ShotGestures(document, selection, playhead)
         self.sounds = SoundGestures(document, selection, playhead)
         self.captions = CaptionGestures(document, playhead)
-        self._drag: _TrimDrag | _MoveDrag | SoundDrag | CaptionDrag | None = None
+        self._drag: ShotTrim | ShotMove | SoundDrag | CaptionDrag | None = None
         self._scrubbing = False
         self.trim_readout_rect: QRectF | None = None
         """Where the trim readout was last painted (for tests and the walk)."""
@@ -244,7 +221,7 @@ class TimelineCanvas(QWidget):
         painter.setPen(QPen(theme.ACCENT, 2) if selected else QPen(theme.WINDOW.lighter(160), 1))
         painter.drawPath(path)
         drag = self._drag
-        if isinstance(drag, _TrimDrag) and drag.shot_id == box.shot_id:
+        if isinstance(drag, ShotTrim) and drag.shot_id == box.shot_id:
             x = box.x0 + 1 if drag.side == "in" else box.x1 - 1
             painter.fillRect(QRectF(x - 2, rect.top(), 4, rect.height()), theme.ACCENT)
 
@@ -290,7 +267,7 @@ class TimelineCanvas(QWidget):
 
     def _paint_drop_marker(self, painter: QPainter) -> None:
         drag = self._drag
-        if not isinstance(drag, _MoveDrag) or drag.target is None:
+        if not isinstance(drag, ShotMove) or drag.target is None:
             return
         boxes = self.geometry_.boxes
         x = boxes[drag.target].x0 if drag.target < len(boxes) else boxes[-1].x1
@@ -298,8 +275,8 @@ class TimelineCanvas(QWidget):
 
     def _paint_trim_readout(self, painter: QPainter) -> None:
         drag, text = self._drag, self.trim_readout
-        box = next((b for b in self.geometry_.boxes if isinstance(drag, _TrimDrag) and b.shot_id == drag.shot_id), None)
-        if not isinstance(drag, _TrimDrag) or box is None or not text:
+        box = next((b for b in self.geometry_.boxes if isinstance(drag, ShotTrim) and b.shot_id == drag.shot_id), None)
+        if not isinstance(drag, ShotTrim) or box is None or not text:
             self.trim_readout_rect = None
             return
         x = box.x0 if drag.side == "in" else box.x1
@@ -330,36 +307,9 @@ class TimelineCanvas(QWidget):
         if y >= geometry.LANES_TOP:
             self._drag = self.sounds.press(self.geometry_, x, y)
             return
-        edge = self.geometry_.edge_at(x)
-        if edge is not None and edge[0].placement.take is not None:
-            self._start_trim(edge[0], edge[1], x)
-            return
-        box = self.geometry_.box_at(x)
-        if box is None:
-            return
-        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            ids = list(self._selection.ids)
-            self._selection.select([i for i in ids if i != box.shot_id] if box.shot_id in ids else [*ids, box.shot_id])
-        else:
-            self._selection.select([box.shot_id])
-        self._drag = _MoveDrag(box.shot_id, box.index, x)
-
-    def _start_trim(self, box: ClipBox, side: str, x: float) -> None:
-        take = box.placement.take
-        assert take is not None
-        frame = round(frame_duration_us(take.info.fps)) if take.info.fps else 1000
-        self._drag = _TrimDrag(
-            box.shot_id,
-            side,
-            take.trim.in_us,
-            take.trim.out_us,
-            take.info.duration_us,
-            frame,
-            x,
-            self._playhead.position_us,
-        )
-        self._selection.select([box.shot_id])
-        self._show_edge_frame(self._drag)
+        toggle = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        self._drag = self.shots.press(self.geometry_, x, toggle=toggle)
+        self.shots.grab(self._drag)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         x, y = event.position().x(), event.position().y()
@@ -370,13 +320,9 @@ class TimelineCanvas(QWidget):
             self.sounds.drag_to(drag, self.geometry_, x, y, snap=_snapping(event))
         elif isinstance(drag, CaptionMove | CaptionTrim):
             self.captions.drag_to(drag, self.geometry_, x)
-        elif isinstance(drag, _TrimDrag):
-            self._trim_to(drag, x)
-        elif isinstance(drag, _MoveDrag):
-            if not drag.active and abs(x - drag.press_x) >= QApplication.startDragDistance():
-                drag.active = True
-            if drag.active:
-                drag.target = self.geometry_.boundary_at(x)
+        elif isinstance(drag, ShotTrim | ShotMove):
+            self.shots.drag_to(drag, self.geometry_, x)
+            if isinstance(drag, ShotMove) and drag.active:
                 self.update()
         else:
             if self.geometry_.in_captions(y):
@@ -396,12 +342,8 @@ class TimelineCanvas(QWidget):
             self.sounds.finish(drag, self.geometry_, event.position().x(), event.position().y(), snap=_snapping(event))
         elif isinstance(drag, CaptionMove | CaptionTrim):
             self.captions.finish(drag, self.geometry_, event.position().x())
-        elif isinstance(drag, _TrimDrag):
-            self._trim_to(drag, event.position().x())
-            self._document.seal()  # the whole drag was one undo step; the next trim starts another
-            self._playhead.seek(drag.playhead_us)
-        elif isinstance(drag, _MoveDrag) and drag.active:
-            self._drop(drag, self.geometry_.boundary_at(event.position().x()))
+        elif isinstance(drag, ShotTrim | ShotMove):
+            self.shots.finish(drag, self.geometry_, event.position().x())
         self.update()
         self.drag_finished.emit()
 
@@ -410,41 +352,10 @@ class TimelineCanvas(QWidget):
         at_us = min(max(self.geometry_.us_at(x), 0), self.geometry_.duration_us)
         self._playhead.seek(snap_to_frame(at_us, project.settings.fps))
 
-    def _trim_to(self, drag: _TrimDrag, x: float) -> None:
-        """Trim by the distance dragged; core snaps the result onto the take's frames."""
-        delta = self.geometry_.us_for_pixels(x - drag.press_x)
-        if drag.side == "out":
-            in_us, out_us = drag.in_us, min(max(drag.out_us + delta, drag.in_us + drag.min_us), drag.length_us)
-        else:
-            in_us, out_us = min(max(drag.in_us + delta, 0), drag.out_us - drag.min_us), drag.out_us
-        shot = self._document.project.shot(drag.shot_id)
-        current = shot.picked_take.trim if shot.picked_take else None
-        if current is None or (current.in_us, current.out_us) != (in_us, out_us):
-            self._document.execute(commands.trim_shot(drag.shot_id, in_us, out_us))
-        self._show_edge_frame(drag)
-
-    def _show_edge_frame(self, drag: _TrimDrag) -> None:
-        at_us = edge_time(self._document.project, drag.shot_id, drag.side)
-        if at_us is not None:
-            self._playhead.seek(at_us)
-
     @property
     def trim_readout(self) -> str:
         """What the label beside a grabbed trim handle says ("" when no trim is being dragged)."""
-        drag = self._drag
-        if not isinstance(drag, _TrimDrag) or not self._document.project.has_shot(drag.shot_id):
-            return ""
-        take = self._document.project.shot(drag.shot_id).picked_take
-        if take is None:
-            return ""
-        style = clock_style(self._document.ctx.settings.clock_style)
-        return readout_text(take, self._document.project.settings.fps, style)
-
-    def _drop(self, drag: _MoveDrag, boundary: int) -> None:
-        # The boundary counts positions before the clip is lifted out; move_shot counts them after.
-        to_index = boundary if boundary <= drag.index else boundary - 1
-        if to_index != drag.index:
-            self._document.execute(commands.move_shot(drag.shot_id, to_index))
+        return self.shots.readout(self._drag) if isinstance(self._drag, ShotTrim) else ""
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120
