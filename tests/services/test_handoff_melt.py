@@ -8,13 +8,16 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
+from functools import partial
 from itertools import pairwise
 from pathlib import Path
 
+import av
 import pytest
 
-from shotline.core import commands
-from shotline.core.model import ExportSettings, Size, Transition, TransitionKind
+from shotline.core import caption_edits, commands
+from shotline.core.commands import Command
+from shotline.core.model import Caption, ExportSettings, Size, Transition, TransitionKind
 from shotline.media.plan import plan_export
 from shotline.media.render import render
 from shotline.services.handoff import write_handoff
@@ -86,3 +89,22 @@ def test_melt_blends_a_crossfade_over_the_frames_shotline_blends(film: Path, tmp
     assert theirs[23] == ours[23] == 29 and theirs[30] == ours[30] == 6  # the last frame before, the first after
     assert [n for i, n in enumerate(theirs) if i not in blend] == [n for i, n in enumerate(ours) if i not in blend]
     assert theirs[24:30] != list(range(30, 36))  # blended, not shot 1 playing on
+
+
+def test_the_hidden_caption_track_leaves_melts_render_as_the_film(film: Path, tmp_path: Path) -> None:
+    """The captions go to Shotcut as a hidden track of titles (shown, it burns them in): hidden, melt renders the
+    frames Shotline's export has, which burns in no captions by default."""
+    caption = Caption("c1", 1_000_000, 3_000_000, "Where is the boat?", "Mara", None)  # across the second cut
+    with ProjectSession.open(film) as session:
+        session.execute(Command("Captions", partial(caption_edits.set_captions, captions=(caption,))))
+        ours, theirs = _both(session, tmp_path)
+    assert len(ours) == len(theirs) == FILM_FRAMES
+    assert theirs == ours
+    assert max(_caption_band_spread(tmp_path / "melt.mp4")) < 8  # flat grey: no words drawn over it
+
+
+def _caption_band_spread(path: Path) -> list[float]:
+    """Each frame's spread of brightness across its bottom quarter, where a caption is drawn: a numbered clip is one
+    flat grey there."""
+    with av.open(str(path)) as container:
+        return [float(f.to_ndarray(format="gray")[f.height * 3 // 4 :].std()) for f in container.decode(video=0)]

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
 
-from shotline.core import commands
-from shotline.core.model import MUSIC_LANE, VOICE_LANE, Transition, TransitionKind
+from shotline.core import caption_edits, commands
+from shotline.core.commands import Command
+from shotline.core.model import MUSIC_LANE, VOICE_LANE, Caption, Transition, TransitionKind
 from shotline.services.handoff import write_handoff
 from shotline.services.handoff_mlt import BACKGROUND, KDENLIVE_TRACK_MIXING, KDENLIVE_VERSION
 from shotline.services.session import ProjectSession
@@ -109,3 +111,44 @@ def test_kdenlive_finds_every_clip_in_the_bin(session: ProjectSession, tmp_path:
     assert not any(str(t.get("id")).startswith("playlist") for t in tracks if t)  # Shotcut's Kdenlive mixdown name
     mixes = tractor.findall("transition")
     assert len(mixes) == 3 and all(_property(mix, "internal_added") == KDENLIVE_TRACK_MIXING for mix in mixes)
+
+
+def test_the_captions_are_a_hidden_track_of_titles_over_the_picture(session: ProjectSession, tmp_path: Path) -> None:
+    """Shotcut 22.12 has no subtitle track: the captions are titles on a video track of their own, each a clear clip
+    with its words in a "Text: Simple" filter, hidden so that melt renders the film as Shotline exports it."""
+    captions = (
+        Caption("c1", 250_000, 1_000_000, "Where is the boat?", "Mara", "l-a"),
+        Caption("c2", 1_500_000, 2_750_000, "Gone with the tide.", "Old man", None),
+    )
+    session.execute(Command("Captions", partial(caption_edits.set_captions, captions=captions)))
+    cut = tmp_path / "cut.mlt"
+    write_handoff(session.project, session.bundle, cut)
+    root = ET.parse(cut).getroot()
+    tractor = root.find("tractor[@id='tractor0']")
+    assert tractor is not None
+    tracks = [track.get("producer") for track in tractor.iter("track")]
+    [playlist] = [p for p in root.iterfind("playlist") if _property(p, "shotcut:name") == "Captions"]
+    number = tracks.index(playlist.get("id"))
+    assert tractor[number + 1].get("hide") == "both" and _property(playlist, "shotcut:video") == "1"
+    # at 24 fps: 0.25 s is frame 6, 1 s frame 24, 1.5 s frame 36, 2.75 s frame 66
+    spans = [(item.tag, item.get("length"), item.get("in"), item.get("out")) for item in playlist]
+    assert [span for span in spans if span[0] != "property"] == [
+        ("blank", "6", None, None),
+        ("entry", None, "0", "17"),
+        ("blank", "12", None, None),
+        ("entry", None, "0", "29"),
+    ]
+    words = []
+    for entry in playlist.iterfind("entry"):
+        producer = root.find(f"producer[@id='{entry.get('producer')}']")
+        assert producer is not None and _property(producer, "resource") == "#00000000"
+        text = producer.find("filter")
+        assert text is not None and _property(text, "mlt_service") == "dynamictext"
+        assert _property(text, "shotcut:filter") == "dynamicText" and _property(text, "valign") == "bottom"
+        words.append(_property(text, "argument"))
+    assert words == ["Where is the boat?", "Gone with the tide."]
+    [blend] = [t for t in tractor.iterfind("transition") if _property(t, "b_track") == str(number)]
+    assert (_property(blend, "mlt_service"), _property(blend, "a_track")) == ("frei0r.cairoblend", "1")
+    bin_ids = {entry.get("producer") for entry in root.iterfind("playlist[@id='main_bin']/entry")}
+    bin_resources = {_property(p, "resource") for p in root.iterfind("producer") if p.get("id") in bin_ids}
+    assert "#00000000" not in bin_resources  # Kdenlive took any stray clip for a caption in its bin

@@ -16,6 +16,11 @@ knows) and the sound tracks' `mix` marked as the track mixing Kdenlive builds it
 Kdenlive removed every clip, and listed each mix as an invalid composition. A dissolve, a small tractor as Shotcut
 writes one, is the one thing Kdenlive still drops (its frames become a gap there): Kdenlive's own crossfade lives in a
 track made of two playlists, which Shotcut does not read, so it needs a .kdenlive project of its own.
+
+The captions are a video track of their own above the picture, as Shotcut 22.12 (which has no subtitle track) makes
+titles: each caption a transparent clip over its frames with its words drawn by Shotcut's "Text: Simple" filter
+(`dynamictext`), blended over the picture. The track is hidden, so that melt renders the film as Shotline exports it
+(without burned-in captions); showing it (its eye) burns them in. The SRT beside the cut is the subtitle file.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import opentimelineio as otio
 
 from shotline.core.model import Size
 from shotline.services.handoff_recipe import NAMESPACE
+from shotline.services.handoff_timeline import CAPTIONS_TRACK
 
 MLT_VERSION = "7.12.0"
 """The MLT the document is written for (Debian 12's melt, Shotcut 22 and later read it)."""
@@ -77,7 +83,7 @@ def mlt_document(timeline: otio.schema.Timeline, size: Size, fps: Fraction) -> b
     for index, track in enumerate(timeline.tracks):
         video = track.kind == otio.schema.TrackKind.Video
         # "track", not Shotcut's "playlist": beside a black_track Shotcut takes a "playlist1" for Kdenlive's own
-        playlist = _playlist(root, track, f"track{index}", fps, frames)
+        playlist = _playlist(root, track, f"track{index}", fps, frames, size)
         kind = {"shotcut:video": "1"} if video else {"shotcut:audio": "1", "kdenlive:audio_track": "1"}
         _properties(playlist, {**kind, "shotcut:name": track.name, "kdenlive:track_name": track.name})
         root.append(playlist)
@@ -87,8 +93,9 @@ def mlt_document(timeline: otio.schema.Timeline, size: Size, fps: Fraction) -> b
     )
     _properties(tractor, {"shotcut": "1"})
     ET.SubElement(tractor, "track", {"producer": BACKGROUND})
-    for playlist_id, video in playlists:
-        ET.SubElement(tractor, "track", {"producer": playlist_id, "hide": "audio" if video else "video"})
+    for (playlist_id, video), track in zip(playlists, timeline.tracks, strict=True):
+        hide = "both" if track.name == CAPTIONS_TRACK else "audio" if video else "video"
+        ET.SubElement(tractor, "track", {"producer": playlist_id, "hide": hide})
     for number, (_, video) in enumerate(playlists, start=1):
         if not video:
             mix = ET.SubElement(tractor, "transition", {"id": f"mix{number}"})
@@ -103,6 +110,10 @@ def mlt_document(timeline: otio.schema.Timeline, size: Size, fps: Fraction) -> b
                     "internal_added": KDENLIVE_TRACK_MIXING,
                 },
             )
+        elif timeline.tracks[number - 1].name == CAPTIONS_TRACK:
+            blend = ET.SubElement(tractor, "transition", {"id": f"blend{number}"})
+            over = {"a_track": "1", "b_track": str(number), "mlt_service": "frei0r.cairoblend"}  # onto the picture
+            _properties(blend, {**over, "always_active": "1", "internal_added": KDENLIVE_TRACK_MIXING})
     root[1:1] = _bin(root)  # after the profile: MLT reads a producer before its first use
     ET.indent(root)
     document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
@@ -112,13 +123,17 @@ def mlt_document(timeline: otio.schema.Timeline, size: Size, fps: Fraction) -> b
 def _bin(root: ET.Element) -> list[ET.Element]:
     """The bin (`main_bin`) after a producer of each media file of the clips in `root`, each file once, its
     `kdenlive:id` set on every clip of that file too: Kdenlive removes a timeline clip whose id is not in the bin,
-    and Shotcut lists the bin as its playlist."""
+    and Shotcut lists the bin as its playlist.
+
+    The background and the captions (colour clips, no file) stay out: Kdenlive 22.12 keeps no caption's words (it
+    drops the text filter), and it takes a clip it cannot find in the bin for any bin clip without a file, so with a
+    caption in the bin each dissolve came back as a caption clip on the picture track."""
     bin_playlist = ET.Element("playlist", {"id": "main_bin"})
     _properties(bin_playlist, {"xml_retain": "1", "kdenlive:docproperties.version": KDENLIVE_VERSION})
     media: dict[str, ET.Element] = {}
     for clip in root.findall("producer"):
         if clip.findtext("property[@name='mlt_service']") == "color":
-            continue  # the background
+            continue
         resource = clip.findtext("property[@name='resource']", "")
         if resource not in media:
             kdenlive_id = str(len(media) + 1)
@@ -132,12 +147,14 @@ def _bin(root: ET.Element) -> list[ET.Element]:
     return [*media.values(), bin_playlist]
 
 
-def _playlist(root: ET.Element, track: otio.schema.Track, playlist_id: str, fps: Fraction, film: int) -> ET.Element:
+def _playlist(
+    root: ET.Element, track: otio.schema.Track, playlist_id: str, fps: Fraction, film: int, size: Size
+) -> ET.Element:
     """A track as an MLT playlist: a clip as an entry of its own producer, a gap as a blank, and a dissolve as
     Shotcut writes one, a small tractor blending the two clips over the frames around the cut, which they give up.
     Whatever lies past the film's last frame (`film` frames long) is cut off."""
     playlist = ET.Element("playlist", {"id": playlist_id})
-    _end_at(playlist, _items(root, track, playlist_id, fps), film)
+    _end_at(playlist, _items(root, track, playlist_id, fps, size), film)
     return playlist
 
 
@@ -159,7 +176,7 @@ def _end_at(playlist: ET.Element, items: list[ET.Element], film: int) -> None:
         at += length
 
 
-def _items(root: ET.Element, track: otio.schema.Track, playlist_id: str, fps: Fraction) -> list[ET.Element]:
+def _items(root: ET.Element, track: otio.schema.Track, playlist_id: str, fps: Fraction, size: Size) -> list[ET.Element]:
     """The track's entries and blanks in order, each clip's producer (and a dissolve's tractor) added to `root`."""
     playlist = ET.Element("playlist")
     items = list(track)
@@ -167,7 +184,10 @@ def _items(root: ET.Element, track: otio.schema.Track, playlist_id: str, fps: Fr
     for number, item in enumerate(items):
         if isinstance(item, otio.schema.Clip):
             producers[number] = f"{playlist_id}.clip{number}"
-            root.append(_producer(producers[number], item, fps))
+            if isinstance(item.media_reference, otio.schema.GeneratorReference):
+                root.append(_caption(producers[number], item, fps, size))
+            else:
+                root.append(_producer(producers[number], item, fps))
     for number, item in enumerate(items):
         if isinstance(item, otio.schema.Clip):
             start, length = _frames(item.source_range.start_time, fps), _frames(item.source_range.duration, fps)
@@ -230,6 +250,51 @@ def _producer(producer_id: str, clip: otio.schema.Clip, fps: Fraction) -> ET.Ele
             "shotcut:caption": clip.name,
             "kdenlive:clipname": clip.name,
             **{f"shotline:{key}": str(value) for key, value in found.items()},
+        },
+    )
+    return producer
+
+
+def _caption(producer_id: str, clip: otio.schema.Clip, fps: Fraction, size: Size) -> ET.Element:
+    """A caption as Shotcut makes a title: a transparent colour clip over its frames, its words drawn at the foot of
+    the frame by a "Text: Simple" filter in white with a dark outline."""
+    length = _frames(clip.source_range.duration, fps)
+    producer = ET.Element("producer", {"id": producer_id, "in": "0", "out": str(length - 1)})
+    found = clip.metadata.get(NAMESPACE, {})
+    _properties(
+        producer,
+        {
+            "length": str(length),
+            "resource": "#00000000",
+            "mlt_service": "color",
+            "mlt_image_format": "rgba",
+            "shotcut:caption": clip.name,
+            "kdenlive:clipname": clip.name,
+            **{f"shotline:{key}": str(value) for key, value in found.items()},
+        },
+    )
+    words = ET.SubElement(producer, "filter", {"id": f"{producer_id}.words"})
+    points = max(size.height // 15, 1)  # the size Kdenlive gives its subtitles
+    _properties(
+        words,
+        {
+            "mlt_service": "dynamictext",
+            "shotcut:filter": "dynamicText",
+            "argument": clip.name,
+            # a band along the foot of the frame, where Shotcut's filter fits its words when its size is not set
+            "geometry": f"{size.width // 20} {size.height * 3 // 4} {size.width * 9 // 10} {size.height // 5} 1",
+            "family": "Sans",
+            "size": str(points),
+            "shotcut:usePointSize": "1",
+            "shotcut:pointSize": str(points),
+            "weight": "700",
+            "fgcolour": "#ffffffff",
+            "bgcolour": "#00000000",
+            "olcolour": "#ff000000",
+            "outline": "2",
+            "pad": "0",
+            "halign": "center",
+            "valign": "bottom",
         },
     )
     return producer

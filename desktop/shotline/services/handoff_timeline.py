@@ -26,7 +26,7 @@ from shotline.storage.bundle import ProjectBundle
 PICTURE_TRACK = "Picture"
 CLIP_SOUND_TRACK = "Clip sound"
 CAPTIONS_TRACK = "Captions"
-CAPTION_TRACK_ADAPTERS = {"otio_json"}
+CAPTION_TRACK_ADAPTERS = {"otio_json", "mlt"}
 """The formats whose writer takes a track of generated clips: the others get the captions as an SRT file beside."""
 
 Locate = Callable[[str], str]
