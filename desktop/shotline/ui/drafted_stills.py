@@ -1,9 +1,10 @@
 """The stills drafted for a shot or a cast member, as the "Draft stills" dialog's grid shows them.
 
-Which of the owner's still jobs the grid lists and in what order, what each cell says about its job (its picture,
-its progress, or why it failed in the provider's words), what a landed still already is and what Generate makes of
-one picked as a first frame, and the pictures read off the GUI thread. The dialog (ui.dialogs.draft_stills) plans
-and sends the drafts and acts on a pick; this says what the drafts are.
+Whose drafts they are (a shot's or a cast member's) and how the dialog names them; which of the owner's still jobs
+the grid lists and in what order; what each cell says about its job (its picture, its progress, or why it failed in
+the provider's words); what a landed still already is and what Generate makes of one picked as a first frame; and
+the pictures, read off the GUI thread. The dialog (ui.dialogs.draft_stills) plans and sends the drafts and acts on
+a pick; this says what the drafts are.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -18,16 +20,68 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 
 from shotline.core.errors import ShotlineError
-from shotline.core.model import Project, Shot
+from shotline.core.model import CastMember, Project, Shot
 from shotline.core.ports import BackendInfo, JobPhase, JobRecord, MediaKind, ModelInfo
 from shotline.services import cast as cast_service
 from shotline.services.jobs_view import state_text
 from shotline.services.ledger import job_cost
+from shotline.services.member_stills import member_prompt
 from shotline.services.stills import Still, stills_of
 from shotline.ui.document import ProjectDocument
 from shotline.ui.stills_grid import PICTURE, CellState
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StillsOwner:
+    """Whose drafts these are: a shot's (one becomes its first frame) or a cast member's (they join their pictures),
+    read from the project as it is now."""
+
+    document: ProjectDocument
+    id: str
+    for_member: bool
+
+    def shot(self) -> Shot | None:
+        project = self.document.project
+        return project.shot(self.id) if not self.for_member and project.has_shot(self.id) else None
+
+    def member(self) -> CastMember | None:
+        return next((m for m in self.document.project.cast if m.id == self.id), None)
+
+    def whose(self) -> str:
+        """ "shot 2's" or "@Mara's", as the sentences say it."""
+        member = self.member()
+        if member is not None:
+            return f"@{member.name}'s"
+        shot = self.shot()
+        return f"shot {self.document.project.index_of(shot.id) + 1}'s" if shot is not None else "the shot's"
+
+    def noun(self) -> str:
+        """What a cell is called: a shot's still, a cast member's picture."""
+        return "picture" if self.for_member else "still"
+
+    def words(self) -> tuple[str, str, str] | None:
+        """The dialog's heading, the prompt the drafts are made from, and the hint on picking; None when the shot or
+        member is gone."""
+        member, shot = self.member(), self.shot()
+        if member is not None:
+            return (
+                f"Draft pictures of @{member.name}",
+                f"“{member_prompt(member)}”",
+                "Enter or double-click adds the picture to "
+                f"@{member.name}'s pictures · right-click: add it to another cast member · Esc closes, the "
+                "drafts go on.",
+            )
+        if shot is not None:
+            number = self.document.project.index_of(shot.id) + 1
+            return (
+                f"Draft stills of shot {number}{f' · {shot.title}' if shot.title else ''}",
+                f"“{shot.prompt.strip()}”" if shot.prompt.strip() else "This shot has no prompt yet.",
+                "Enter or double-click makes the still this shot's first frame · right-click: add it to a cast "
+                "member · Esc closes, the drafts go on.",
+            )
+        return None
 
 
 def listed(jobs: Iterable[JobRecord], owner_id: str, sent: Sequence[str]) -> list[JobRecord]:
@@ -66,6 +120,22 @@ def cell_state(document: ProjectDocument, record: JobRecord, *, sent: bool, badg
     if _ended(record):
         return CellState(record.id, caption, problem=_sentence(state_text(record)))
     return CellState(record.id, caption, progress=document.progress(record.id), status=_sentence(state_text(record)))
+
+
+def cell_states(
+    document: ProjectDocument, records: Iterable[JobRecord], sent: Sequence[str], shot: Shot | None
+) -> list[CellState]:
+    """What each listed still's cell says; `sent`: the jobs sent from the open dialog, `shot`: the owner, if a shot."""
+    project = document.project
+    return [
+        cell_state(
+            document,
+            record,
+            sent=record.id in sent,
+            badge=badge(project, shot, record.media_path) if record.media_path else "",
+        )
+        for record in records
+    ]
 
 
 def badge(project: Project, shot: Shot | None, media: str) -> str:

@@ -31,17 +31,22 @@ from PySide6.QtWidgets import (
 
 from shotline.core.changes import ProjectChange
 from shotline.core.errors import ShotlineError
-from shotline.core.model import CastMember, Shot
 from shotline.core.ports import BackendInfo, JobRecord
 from shotline.services.budget import spending
 from shotline.services.ledger import FREE, Cost, estimate_cost, kinds
-from shotline.services.member_stills import member_prompt
-from shotline.services.stills import MOST, Still, add_to_cast, use_as_first_frame
+from shotline.services.stills import MOST, add_to_cast, use_as_first_frame
 from shotline.storage.secrets import KeySource
 from shotline.ui import theme
 from shotline.ui.cast_sent import CastSent
 from shotline.ui.document import ProjectDocument, describe
-from shotline.ui.drafted_stills import StillPictures, badge, cell_state, drafted_still, listed, what_generate_makes
+from shotline.ui.drafted_stills import (
+    StillPictures,
+    StillsOwner,
+    cell_states,
+    drafted_still,
+    listed,
+    what_generate_makes,
+)
 from shotline.ui.spend_question import ask_then
 from shotline.ui.stills_grid import CELL_WIDTH, COLUMNS, ROW_HEIGHT, SPACING, StillsGrid
 
@@ -59,6 +64,7 @@ class DraftStillsDialog(QDialog):
         self.document = document
         self.owner_id = owner_id
         self.for_member = any(member.id == owner_id for member in document.project.cast)
+        self.owner = StillsOwner(document, owner_id, self.for_member)
         self.job_ids: list[str] = []
         """The stills sent from this dialog, newest batch first: shown before the earlier ones."""
         self.planned: Cost | None = None
@@ -172,54 +178,23 @@ class DraftStillsDialog(QDialog):
 
     # ------------------------------------------------------------------------------------------ whose stills
 
-    def shot(self) -> Shot | None:
-        project = self.document.project
-        return project.shot(self.owner_id) if not self.for_member and project.has_shot(self.owner_id) else None
-
-    def member(self) -> CastMember | None:
-        return next((m for m in self.document.project.cast if m.id == self.owner_id), None)
-
-    def _whose(self) -> str:
-        """ "shot 2's" or "@Mara's", as the sentences say it."""
-        member = self.member()
-        if member is not None:
-            return f"@{member.name}'s"
-        shot = self.shot()
-        return f"shot {self.document.project.index_of(shot.id) + 1}'s" if shot is not None else "the shot's"
-
-    def _noun(self) -> str:
-        """What a cell is called: a shot's still, a cast member's picture."""
-        return "picture" if self.for_member else "still"
-
     def _show_heading(self) -> bool:
-        """Heading and prompt as the project has them now; False when the shot or member is gone."""
-        member, shot = self.member(), self.shot()
-        if member is not None:
-            self.heading.setText(f"Draft pictures of @{member.name}")
-            self.prompt.setText(f"“{member_prompt(member)}”")
-            self.hint.setText(
-                "Enter or double-click adds the picture to "
-                f"@{member.name}'s pictures · right-click: add it to another cast member · Esc closes, the "
-                "drafts go on."
-            )
-            return True
-        if shot is not None:
-            number = self.document.project.index_of(shot.id) + 1
-            self.heading.setText(f"Draft stills of shot {number}{f' · {shot.title}' if shot.title else ''}")
-            self.prompt.setText(f"“{shot.prompt.strip()}”" if shot.prompt.strip() else "This shot has no prompt yet.")
-            self.hint.setText(
-                "Enter or double-click makes the still this shot's first frame · right-click: add it to a cast "
-                "member · Esc closes, the drafts go on."
-            )
-            return True
-        self.heading.setText("Draft stills")
-        return False
+        """Heading, prompt and hint as the project has them now; False when the shot or member is gone."""
+        words = self.owner.words()
+        if words is None:
+            self.heading.setText("Draft stills")
+            return False
+        heading, prompt, hint = words
+        self.heading.setText(heading)
+        self.prompt.setText(prompt)
+        self.hint.setText(hint)
+        return True
 
     # ------------------------------------------------------------------------------------------ choosing
 
     def _choose_default(self) -> None:
         """The shot's own backend where it makes stills (its key is set already), else the free animatic."""
-        shot = self.shot()
+        shot = self.owner.shot()
         own = shot.generation.backend if shot is not None else ""
         wanted = own if any(info.id == own for info in self.offered) else ANIMATIC
         self.backend.setCurrentIndex(max(self.backend.findData(wanted), 0))
@@ -279,10 +254,11 @@ class DraftStillsDialog(QDialog):
         label = chosen.label if chosen is not None else model
         so_far = spending(self.document.jobs(), self.document.project.settings.budget, kinds(registry))
         each = f" ({estimate_cost(records[0].estimated_cost, kind).text()} each)" if planned.amount else ""
+        noun = self.owner.noun()
         self.estimate.setText(
-            f"{count} {self._noun()}s with {info.name} · {label}: {planned.text()}{each}. Project: {so_far.describe()}."
+            f"{count} {noun}s with {info.name} · {label}: {planned.text()}{each}. Project: {so_far.describe()}."
         )
-        self.cast.show_shot(self.document.project, self.shot(), chosen)
+        self.cast.show_shot(self.document.project, self.owner.shot(), chosen)
         if self._keyless(info):
             self._refuse(
                 f"{info.name} needs an API key first: add it in Edit → API keys…, or choose another backend.",
@@ -330,8 +306,8 @@ class DraftStillsDialog(QDialog):
             self.planned,
             count,
             self._start,
-            doing=f"Drafting {count} {self._noun()}s",
-            title=f"These {self._noun()}s cost money",
+            doing=f"Drafting {count} {self.owner.noun()}s",
+            title=f"These {self.owner.noun()}s cost money",
         )
 
     def _start(self) -> None:
@@ -369,45 +345,27 @@ class DraftStillsDialog(QDialog):
         return listed(self.document.jobs(), self.owner_id, self.job_ids)
 
     def show_stills(self) -> None:
-        project, shot = self.document.project, self.shot()
-        states = [
-            cell_state(
-                self.document,
-                record,
-                sent=record.id in self.job_ids,
-                badge=badge(project, shot, record.media_path) if record.media_path else "",
-            )
-            for record in self.records()
-        ]
+        states = cell_states(self.document, self.records(), self.job_ids, self.owner.shot())
         for state in states:
             if state.media:
                 self.pictures.want(state.media)
         self.grid.show_cells(states, self.pictures.pictures)
         failed = [state for state in states if state.problem and state.key in self.job_ids]
         self.failures.setText(
-            f"{len(failed)} of {len(self.job_ids)} {self._noun()}s not made: {failed[0].problem}" if failed else ""
+            f"{len(failed)} of {len(self.job_ids)} {self.owner.noun()}s not made: {failed[0].problem}" if failed else ""
         )
         self.failures.setVisible(bool(failed))
-        self.empty.setText(
-            "No stills yet: choose how many and Draft."
-            if not states and not self.for_member
-            else "No pictures yet: choose how many and Draft."
-            if not states
-            else ""
-        )
+        self.empty.setText("" if states else f"No {self.owner.noun()}s yet: choose how many and Draft.")
         self.empty.setVisible(not states)
 
     # ------------------------------------------------------------------------------------------ picking
-
-    def still(self, job_id: str) -> Still | None:
-        return drafted_still(self.document, job_id)
 
     def pick(self, job_id: str) -> None:
         """Enter or double-click: the still becomes the shot's first frame, or one of the member's pictures."""
         if self.for_member:
             self.add_to_member(job_id, self.owner_id)
             return
-        still, shot = self.still(job_id), self.shot()
+        still, shot = drafted_still(self.document, job_id), self.owner.shot()
         if still is None or shot is None:
             return
         try:
@@ -417,19 +375,19 @@ class DraftStillsDialog(QDialog):
             return
         finally:
             self.document.history_changed.emit()
-        shot = self.shot()
+        shot = self.owner.shot()
         if shot is None:
             return
         number = self._number(job_id)
         self.outcome.setStyleSheet("")
-        said = f"Still {number} is now {self._whose()} first frame (Edit → Undo takes it back)."
+        said = f"Still {number} is now {self.owner.whose()} first frame (Edit → Undo takes it back)."
         then, words_only = what_generate_makes(self.document.ctx.registry.info(shot.generation.backend), shot)
         if words_only:
             self.outcome.setStyleSheet(f"color: {theme.WARNING.name()}")
         self.outcome.setText(f"{said} {then}")
 
     def add_to_member(self, job_id: str, member_id: str) -> None:
-        still = self.still(job_id)
+        still = drafted_still(self.document, job_id)
         if still is None:
             return
         try:
@@ -441,7 +399,7 @@ class DraftStillsDialog(QDialog):
             self.document.history_changed.emit()
         self.outcome.setStyleSheet("")
         self.outcome.setText(
-            f"{self._noun().capitalize()} {self._number(job_id)} is one of @{member.name}'s pictures now, number "
+            f"{self.owner.noun().capitalize()} {self._number(job_id)} is one of @{member.name}'s pictures now, number "
             f"{member.images.index(still.media) + 1} of {len(member.images)} (Edit → Undo takes it back)."
         )
 
@@ -452,11 +410,11 @@ class DraftStillsDialog(QDialog):
 
     def cell_menu(self, job_id: str) -> QMenu | None:
         """Use it (first frame or the member's pictures) and "Add to cast member ▸" each member; None while it works."""
-        still = self.still(job_id)
+        still = drafted_still(self.document, job_id)
         if still is None:
             return None
         menu = QMenu(self)
-        member = self.member()
+        member = self.owner.member()
         if member is not None:
             use = menu.addAction(f"Add to @{member.name}'s pictures")
         else:
