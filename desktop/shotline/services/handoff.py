@@ -12,7 +12,8 @@ Relative media are written relative to the file's folder, so the cut opens from 
 Final Cut and Premiere take only absolute file URLs, so those two formats name the files where they are. The stems
 are the film's own mix split by lane (`media.mix.build_stems`, played by `media.mixdown`): `NAME.clip-sound.wav`,
 `NAME.music.wav` and `NAME.dialogue.wav` (the voice-over lanes), each as long as the film, summing to the export's
-mix before loudness normalisation. The captions go beside the cut as `NAME.srt` (and in an .otio as a track too).
+mix before loudness normalisation. The captions go beside the cut as `NAME.srt` (`NAME.mlt.srt` for an MLT
+project, which Kdenlive loads as its subtitles), and in an .otio and an .mlt as a track too.
 """
 
 from __future__ import annotations
@@ -154,7 +155,10 @@ def _locator(bundle: ProjectBundle, folder: Path, *, absolute: bool) -> Locate:
 
 
 def captions_path(output: Path) -> Path:
-    """Where the captions of the cut at `output` go: beside it, named after it."""
+    """Where the captions of the cut at `output` go: beside it, named after it. An MLT project's keep its whole name
+    (`Film.mlt.srt`): Kdenlive loads the file of that name onto its subtitle track when it opens the project."""
+    if output.suffix.lower() == ".mlt":
+        return output.with_name(f"{output.name}.srt")
     return output.with_suffix(".srt")
 
 
