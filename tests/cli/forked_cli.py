@@ -144,6 +144,7 @@ def _running_server(env: Mapping[str, str]) -> subprocess.Popen[bytes]:
     global _server, _server_start
     if _server is None or _server.poll() is not None:
         _server_start = _startup(env)
+        _heard.clear()
         _server = subprocess.Popen(
             [sys.executable, __file__],
             stdin=subprocess.PIPE,
@@ -166,18 +167,30 @@ def _discard(server: subprocess.Popen[bytes]) -> None:
     global _server
     server.kill()
     server.wait()
+    _heard.clear()
     if _server is server:
         _server = None
 
 
+_heard = bytearray()
+"""What the server has said and no answer has taken yet. The answers are read off the pipe's descriptor here, not
+through a buffered reader: a reader's read-ahead took a child's status with its pid when the child ended at once
+(a refused command), and `select` then waited on a pipe with nothing left in it until the command timed out."""
+
+
 def _answer(stream: IO[bytes], key: str, deadline: float | None = None) -> int:
-    if deadline is not None:
-        ready, _, _ = select.select([stream], [], [], max(0.0, deadline - time.monotonic()))
-        if not ready:
-            raise TimeoutError
-    line = stream.readline()
-    if not line:
-        raise RuntimeError("the forked command line server ended unexpectedly")
+    while b"\n" not in _heard:
+        if deadline is not None:
+            ready, _, _ = select.select([stream], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                raise TimeoutError
+        said = os.read(stream.fileno(), 4096)
+        if not said:
+            raise RuntimeError("the forked command line server ended unexpectedly")
+        _heard.extend(said)
+    end = _heard.index(b"\n") + 1
+    line = bytes(_heard[:end])
+    del _heard[:end]
     answer: int = json.loads(line)[key]
     return answer
 
