@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from fractions import Fraction
 
-from shotline.core.captions import CAPTION_CHARS, Voicing, Word, captions_from_lines, pieces
+from shotline.core.captions import CAPTION_CHARS, Voicing, Word, captions_from_lines, pieces, words_at
 from shotline.core.model import (
     Caption,
     CastMember,
@@ -108,3 +108,26 @@ def test_a_line_a_little_too_long_for_one_caption_is_shared_evenly_not_left_with
         "We should have left the harbour before the tide",
         "turned, everyone in this town knows that.",
     ]
+
+
+def test_the_words_at_a_time_are_the_caption_over_it_as_exported_and_none_between_captions() -> None:
+    first = Caption("c-1", 1_000_000, 2_000_000, "  Where is the boat? ", "Mara", "l-a")
+    second = Caption("c-2", 2_000_000, 3_000_000, "Gone with the tide.", "Old man", "l-b")
+    later = Caption("c-3", 5_000_000, 6_000_000, "Then we swim.", "Mara", "l-c")
+    captions = (later, first, second)  # in any order
+    assert words_at(captions, 999_999) == ""
+    # the speaker's name is not shown, as the SRT and WebVTT files do not write it; the text is trimmed as there
+    assert words_at(captions, 1_000_000) == "Where is the boat?"
+    assert words_at(captions, 1_999_999) == "Where is the boat?"
+    assert words_at(captions, 2_000_000) == "Gone with the tide.", "a caption ends where the next one starts"
+    assert words_at(captions, 4_000_000) == "", "nothing between captions"
+    assert words_at(captions, 6_000_000) == ""
+    assert words_at((), 0) == ""
+
+
+def test_overlapping_captions_are_shown_one_under_the_other_in_time_order() -> None:
+    a = Caption("c-1", 0, 3_000_000, "Where is the boat?")
+    b = Caption("c-2", 1_000_000, 2_000_000, "Gone.")
+    blank = Caption("c-3", 0, 3_000_000, "   ")
+    assert words_at((b, blank, a), 1_500_000) == "Where is the boat?\nGone."
+    assert words_at((b, blank, a), 2_500_000) == "Where is the boat?"

@@ -9,7 +9,7 @@ captions, cut between words. Captions the creator edited are kept as they are wh
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from shotline.core.dialogue import speaker_name, spoken
@@ -69,6 +69,14 @@ def captions_from_lines(project: Project, voicings: Mapping[str, Voicing]) -> tu
                 timed = spread_text(line.text, start, end)
             made += [Caption(new_id(), start, end, text, speaker, line.id) for start, end, text in timed]
     return tuple(sorted([*kept, *made], key=lambda c: (c.start_us, c.end_us)))
+
+
+def words_at(captions: Iterable[Caption], at_us: int) -> str:
+    """The words on screen at `at_us` on the timeline: each caption over [start_us, end_us) that covers it, as the
+    export writes it (its text without the speaker's name, trimmed), in time order, one under the other where
+    captions overlap (as a subtitle player shows overlapping cues); "" between captions."""
+    covering = sorted((c for c in captions if c.start_us <= at_us < c.end_us), key=lambda c: (c.start_us, c.end_us))
+    return "\n".join(text for c in covering if (text := c.text.strip()))
 
 
 def _line_exists(project: Project, line_id: str | None) -> bool:

@@ -172,6 +172,17 @@ def save_shortcuts(ctx: AppContext, shortcuts: Mapping[str, str]) -> AppSettings
     return save_settings(ctx, dataclasses.replace(ctx.settings, shortcuts=dict(shortcuts)))
 
 
+def show_captions_in_viewer(ctx: AppContext, on: bool) -> None:
+    """View → Show captions in the viewer, kept for the next start; a folder that refuses is logged, and the choice
+    still holds for this run (a view toggle is no reason to stop the creator)."""
+    settings = dataclasses.replace(ctx.settings, captions_in_viewer=on)
+    try:
+        save_settings(ctx, settings)
+    except ShotlineError as error:
+        log.warning("Could not remember whether captions show in the viewer: %s", error)
+        ctx.settings = settings
+
+
 def recent_projects(ctx: AppContext) -> list[Path]:
     """Recent projects that still exist on disk, newest first."""
     return [Path(p) for p in ctx.settings.recent_projects if (Path(p) / "project.json").is_file()]

@@ -1,5 +1,5 @@
 """App settings (not per project): default backend and model, poll interval, ffmpeg path, base URLs, recents,
-and whether the getting-started guide has run.
+whether the getting-started guide has run, and the View menu's choices.
 
 Stored as settings.json in the user's config folder (platformdirs), or in `SHOTLINE_CONFIG_DIR` when set (tests,
 portable installs). A missing or damaged file never stops the app: it starts with defaults and logs why.
@@ -57,6 +57,8 @@ class AppSettings:
     ask_above_usd: str = "0.00"
     """A paid Generate estimated above this many US dollars (an exact decimal, as text) asks once per session before
     it starts; "0.00" asks before the first paid one. A price that is not known always counts as above."""
+    captions_in_viewer: bool = True
+    """View → Show captions in the viewer: the player shows the caption under the playhead over the picture."""
 
     def with_recent(self, project_path: str) -> AppSettings:
         """Move `project_path` to the top of the recent list, keeping it short."""
@@ -88,6 +90,7 @@ def _valid(name: str, value: Any) -> bool:
         "clock_style": lambda v: v in ("frames", "seconds"),
         "window_layout": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in (*v, *v.values())),
         "shortcuts": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in (*v, *v.values())),
+        "captions_in_viewer": lambda v: isinstance(v, bool),
         "ask_above_usd": _is_amount,
     }
     return bool(checks[name](value))

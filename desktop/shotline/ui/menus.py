@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
+from shotline.services import preferences
 from shotline.ui import theme, window_dialogs
 from shotline.ui.handoff import HandoffFlow
+from shotline.ui.preference_changes import preference_changes
 from shotline.ui.sharing import projects_folder
 from shotline.ui.speak_lines import speak_lines
 
@@ -179,6 +181,16 @@ class WindowMenus:
         for dock in w.docks.values():
             menu.addAction(dock.toggleViewAction())
         menu.addSeparator()
+        self.captions_in_viewer = self.action(
+            "view.captions-in-viewer",
+            "Show captions in the viewer",
+            lambda: _show_captions_in_viewer(w, self.captions_in_viewer.isChecked()),
+        )
+        self.captions_in_viewer.setCheckable(True)
+        self.captions_in_viewer.setChecked(w.ctx.settings.captions_in_viewer)
+        self.captions_in_viewer.setToolTip("Show the caption under the playhead over the picture, as exported")
+        menu.addAction(self.captions_in_viewer)
+        menu.addSeparator()
         self.reset_layout = self.action("view.reset-layout", "Reset layout", w.layout_.reset, needs_project=True)
         menu.addAction(self.reset_layout)
 
@@ -206,6 +218,11 @@ def fill_recent(menu: QMenu, paths: list[Path], open_project: Callable[[Path], o
         action.triggered.connect(lambda _checked=False, p=path: open_project(p))
     if menu.isEmpty():
         menu.addAction("No recent projects").setEnabled(False)
+
+
+def _show_captions_in_viewer(window: MainWindow, on: bool) -> None:
+    preferences.show_captions_in_viewer(window.ctx, on)
+    preference_changes().saved.emit()  # the player shows or hides the caption at once
 
 
 def _make_music(window: MainWindow) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtMultimedia import QAudioBuffer, QMediaPlayer, QVideoSink
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from shotline.core import commands
+from shotline.core.captions import words_at
 from shotline.core.changes import ProjectChange
 from shotline.core.errors import ShotlineError
 from shotline.core.frames import clock_style
@@ -86,6 +87,7 @@ class PlayerPanel(QWidget):
         self._viewer.full_screen_changed.connect(self._on_full_screen)
         self._meter = LevelMeter(self)
         preference_changes().saved.connect(self._show_time)  # times may read another way now
+        preference_changes().saved.connect(self._show_caption)  # View → Show captions in the viewer, on or off
         self._viewer.sound.audioBufferReceived.connect(self._hear_take)
         # The same rule for the mix as for the takes' own sound: without a sound device there is nothing to hear.
         self._mix: MixTrack | None = None
@@ -321,6 +323,7 @@ class PlayerPanel(QWidget):
         finally:
             self._driving = False
         self._show_time()
+        self._show_caption()
         if show:
             self._show(at_us)
         self._follow_mix()
@@ -333,6 +336,12 @@ class PlayerPanel(QWidget):
         style = clock_style(self._document.ctx.settings.clock_style)
         offset = self._position - self._playlist.begin_us
         self._bar.show_time(offset, self._playlist.duration_us, self._document.project.settings.fps, style)
+
+    def _show_caption(self) -> None:
+        """The caption under the playhead over the picture, as the export writes it; none between captions. Every
+        move and every edit (undo, remaking captions) comes through here, so the words follow at once."""
+        shown = self._document.ctx.settings.captions_in_viewer
+        self._viewer.show_caption(words_at(self._document.project.captions, self._position) if shown else "")
 
     def _hear_take(self, buffer: QAudioBuffer) -> None:
         if not (self._mix is not None and self._mix.carrying):

@@ -23,7 +23,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QImage, QKeyEvent
 from PySide6.QtMultimedia import (
     QAudioBufferOutput,
     QAudioOutput,
@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 FIRST_FRAME_WAIT_MS = 3000
 """How long a file just loaded may take to show its first frame (which says where its take's clock starts) before
 its take is shown counting from the container's start instead, as a file without picture is."""
+GAP_HEIGHT = 360
+"""Pixels high of the black picture a caption is drawn over where there is no take (the widget scales it)."""
 SEEK_SETTLED_MS = 250
 """Seeks are asynchronous: until the media reports a position this close to the one asked for, it is the old one."""
 
@@ -68,6 +70,7 @@ class Viewer(QObject):
 
     def __init__(self, parent: QWidget, document: ProjectDocument) -> None:
         super().__init__(parent)
+        self._document = document
         self._loaded: Path | None = None
         self._refused: str | None = None
         """The refusal last said, until a file plays: the same file asked for again and again is said once."""
@@ -200,6 +203,39 @@ class Viewer(QObject):
         self._seek_ms = target_ms
         self._media.setPosition(target_ms)
 
+    def show_caption(self, text: str) -> None:
+        """Draw `text` over the picture ("" for none), in the player and full screen alike.
+
+        QVideoWidget draws the sink's subtitle text, but only as stamped on each frame when the frame arrives.
+        Playing, the next frame brings it; paused or in a gap no frame comes, so the picture is drawn again with it."""
+        if self.sink.subtitleText() == text:
+            return
+        self.sink.setSubtitleText(text)
+        if not self._frames_coming():
+            self._redraw()
+
+    def _frames_coming(self) -> bool:
+        return self._media.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+
+    def _redraw(self) -> None:
+        """Give the widget the picture on screen again, stamped with the caption: a copy of the frame shown, or
+        black where there is no picture (a shot without a take), so a caption is read over a gap too. Only the
+        widget is given it; the sink's own frame stays the media's."""
+        if self._measuring or self._pending_us is not None:
+            return  # the file's first frame is on its way, and brings the caption
+        shown = self.sink.videoFrame()
+        if self._loaded is not None and shown.isValid():
+            image = shown.toImage()  # a frame of its own: the widget redraws only a frame that is not the one shown
+        else:
+            size = self._document.project.settings.size
+            image = QImage(GAP_HEIGHT * size.width // size.height, GAP_HEIGHT, QImage.Format.Format_RGB32)
+            image.fill(Qt.GlobalColor.black)
+        frame = QVideoFrame(image)
+        frame.setStartTime(shown.startTime())
+        frame.setEndTime(shown.endTime())
+        frame.setSubtitleText(self.sink.subtitleText())
+        self.sink.videoFrameChanged.emit(frame)
+
     def set_rate(self, rate: float | None) -> None:
         """Play forward at `rate`, or hold the frame shown (None)."""
         self._rate = rate
@@ -285,6 +321,11 @@ class Viewer(QObject):
             self._first_frame_timer.start()
 
     def _on_frame(self, frame: QVideoFrame) -> None:
+        if frame.subtitleText() != self.sink.subtitleText() and not self._frames_coming():
+            # a frame stamped before the caption changed (one on its way as it changed, or the empty frame of media
+            # stopped for a gap) reached the widget after the caption was drawn: draw it again, once every receiver
+            # has had this frame
+            QTimer.singleShot(0, self, self._redraw)
         if not self._measuring or not frame.isValid() or self._loaded is None:
             return
         # not yet seeked, the paused media shows its first picture frame: Qt's time for it is the take's zero
