@@ -75,6 +75,37 @@ class ProgressIndicator(QWidget):
         self.hide()
 
 
+class _WindowEscape(QObject):
+    """The window's one Esc for long work: it stops every piece that runs (sharing, a hand-off) and is the window's
+    only while one does. One shortcut per window, since two on one key are ambiguous and Qt would run neither."""
+
+    NAME = "cancel_long_work"
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self.setObjectName(self.NAME)
+        self.shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), window, self._cancel_all)
+        self.shortcut.setObjectName(self.NAME)
+        self.shortcut.setWhatsThis("Stop the sharing or hand-off that runs")
+        self.shortcut.setEnabled(False)
+        self._works: list[CancellableWork] = []
+
+    @classmethod
+    def of(cls, window: QWidget) -> _WindowEscape:
+        found = window.findChild(QObject, cls.NAME, Qt.FindChildOption.FindDirectChildrenOnly)
+        return found if isinstance(found, _WindowEscape) else cls(window)
+
+    def join(self, work: CancellableWork) -> None:
+        self._works.append(work)
+
+    def update(self) -> None:
+        self.shortcut.setEnabled(any(work.working_on for work in self._works))
+
+    def _cancel_all(self) -> None:
+        for work in self._works:
+            work.cancel()
+
+
 class CancellableWork(QObject):
     """One piece of long work at a time for a flow of the window, shown by `indicator` (which the window places in
     its status bar); outcomes other than success go to `report` as one sentence."""
@@ -89,8 +120,8 @@ class CancellableWork(QObject):
         self._thread_name = thread_name
         self.indicator = ProgressIndicator(window)
         self.indicator.cancel_button.clicked.connect(self.cancel)
-        self._escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), window, self.cancel)
-        self._escape.setEnabled(False)  # Esc is the window's only while the work runs
+        self._escape = _WindowEscape.of(window)
+        self._escape.join(self)
         self.working_on = ""
         """What runs now ("Sharing Film…"), or empty."""
         self._cancel: threading.Event | None = None
@@ -113,7 +144,7 @@ class CancellableWork(QObject):
         cancel = threading.Event()
         self.working_on, self._cancel, self._started = what, cancel, time.monotonic()
         self.indicator.start(what)
-        self._escape.setEnabled(True)
+        self._escape.update()
 
         def progress(fraction: float) -> None:  # on the work's thread
             self._bridge.post(lambda: self._on_progress(cancel, fraction))
@@ -147,5 +178,5 @@ class CancellableWork(QObject):
     def _stop(self) -> None:
         self.working_on = ""
         self._cancel = None
-        self._escape.setEnabled(False)
+        self._escape.update()
         self.indicator.stop()
