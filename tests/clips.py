@@ -6,6 +6,7 @@ Every clip is tiny so tests stay fast. A clip can carry a single white *flash* f
 
 from __future__ import annotations
 
+import os
 import subprocess
 from fractions import Fraction
 from pathlib import Path
@@ -100,4 +101,17 @@ def make_clip(
         # display rotation travels as stream side data; set it on a stream copy so nothing re-renders the pixels
         run(["-display_rotation", str(rotate), "-i", str(target), "-c", "copy", str(path)])
         target.unlink()
+    return path
+
+
+def padded_clip(path: Path, padding: int) -> Path:
+    """A real 0.2 s clip (an MP4, or MOV by its name) made `padding` bytes heavier with random bytes in MP4 `free`
+    boxes, which every reader skips: a heavy stand-in that an unpack admits, where random bytes under a clip's name
+    were now and then probed as a format Shotline does not take, and refused."""
+    make_clip(path, seconds=0.2, size=(64, 36))
+    with path.open("ab") as file:
+        while padding > 0:
+            payload = os.urandom(min(padding, 1 << 20))
+            file.write((8 + len(payload)).to_bytes(4, "big") + b"free" + payload)
+            padding -= len(payload)
     return path

@@ -15,19 +15,23 @@ import pytest
 from shotline.storage.bundle import ProjectBundle
 from shotline.storage.sharing import pack
 from tests.cli.shotline_cli import shotline
+from tests.clips import padded_clip
 from tests.storage.projects import sample_project
 
 
 def _archive(folder: Path, hostile: str) -> Path:
-    """A shared archive of the sample project, every file of it random bytes except `hostile`, a playlist naming a
-    file outside the project."""
+    """A shared archive of the sample project, its pictures and sound random bytes, its clips padded real ones, and
+    `hostile` a playlist naming a file outside the project."""
     outside = folder / "outside.mp4"
     outside.write_bytes(os.urandom(4096))
     project = sample_project()
     path = folder / "Harbour.shotline"
     with ProjectBundle.create(path, project):
         for rel in project.media_paths():
-            (path / rel).write_bytes(os.urandom(4096))
+            if rel.endswith((".mp4", ".mov")):
+                padded_clip(path / rel, 4096)  # random bytes alone are now and then probed as another format
+            else:
+                (path / rel).write_bytes(os.urandom(4096))
         (path / hostile).write_text(f"#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\n{outside}\n#EXT-X-ENDLIST\n")
     return pack(path, folder / "Harbour.shotline.zip")
 

@@ -23,7 +23,7 @@ import pytest
 from shotline.storage.bundle import ProjectBundle
 from shotline.storage.sharing import pack
 from tests.cli.shotline_cli import Result, shotline
-from tests.clips import make_clip
+from tests.clips import padded_clip
 from tests.storage.projects import sample_project
 
 SIGKILL = signal.SIGKILL
@@ -36,19 +36,11 @@ def _project(folder: Path, media_mb: int) -> Path:
     project = sample_project()
     path = folder / "Harbour.shotline"
     media = project.media_paths()
-    tiny = make_clip(folder / "tiny.mp4", seconds=0.2, size=(64, 36)).read_bytes()
     with ProjectBundle.create(path, project):
         for rel in media:
             chunks = max(1, media_mb // len(media))
             if rel.endswith((".mp4", ".mov")):
-                # likewise a clip: random bytes under a clip's name were now and then probed as a format Shotline
-                # does not take (an unpack refused deleted.mp4 once in a fresh-clone run), so each is a real clip
-                # whose weight is random bytes in MP4 `free` boxes, which every reader skips
-                with (path / rel).open("wb") as file:
-                    file.write(tiny)
-                    for _ in range(chunks):
-                        payload = os.urandom(1 << 20)
-                        file.write((8 + len(payload)).to_bytes(4, "big") + b"free" + payload)
+                padded_clip(path / rel, chunks << 20)  # likewise a clip (an unpack refused random bytes once)
                 continue
             if rel.endswith(".wav"):
                 # a sound clip is admitted by what it holds when the archive unpacks: random bytes under a WAV's
