@@ -13,19 +13,18 @@ Routes (paths relative to the base URL, as the SDK sends them; Bearer key on eve
 Errors are `{"detail": "..."}`: 401 for a bad key, 400 for a bad setting, 402 when the credit does not cover the
 job. A prompt containing BLOCKME fails moderation; FAILME fails for another reason.
 
-Finished clips are served from a "storage host" — this same server reached as `localhost` instead of 127.0.0.1,
-so an adapter treats it as another host (no key sent, 403 means an expired link) as it would storage.cdn-luma.com —
-with links that expire after `url_ttl` seconds.
+Finished clips are served from a "storage host" standing in for storage.cdn-luma.com; the generation's life, the
+key check, the balance and the storage host are the ones the Agents fake shares (tests/fakes/luma_generations.py).
 """
 
 from __future__ import annotations
 
 import re
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from tests.fakes.server import Call, FakeServer, Reply, bearer, file_reply, sample_mp4
+from tests.fakes.luma_generations import FakeLumaGenerations, access_denied
+from tests.fakes.server import Call, Reply
 
 KEY = "luma-test-key-3f9a1c"
 MODELS = ("ray-2", "ray-flash-2")
@@ -39,7 +38,12 @@ _RESOLUTION_FACTOR = {"540p": 1, "720p": 2, "1080p": 4, "4k": 8}
 _REQUEST_FIELDS = ("model", "prompt", "aspect_ratio", "loop", "keyframes", "callback_url", "resolution", "duration")
 
 
-class FakeLuma(FakeServer):
+class FakeLuma(FakeLumaGenerations):
+    KEY_REFUSED = "Invalid API key provided"
+    NO_FUNDS = "Insufficient credits: add credits to your account to continue"
+    BLOCKED_REASON = BLOCKED_REASON
+    FAILED_REASON = FAILED_REASON
+
     def __init__(
         self,
         key: str = KEY,
@@ -47,14 +51,8 @@ class FakeLuma(FakeServer):
         steps: tuple[str, ...] = ("queued", "dreaming", "dreaming", "completed"),
         credit_cents: float = 100_000.0,
     ) -> None:
-        super().__init__()
-        self.key = key
-        self.steps = steps
-        """The state shown by each successive status read; the last one sticks."""
-        self.credit_cents = credit_cents
-        self.jobs: dict[str, dict[str, Any]] = {}
+        super().__init__(key, steps=steps, balance_cents=credit_cents)
         self.deleted: list[str] = []
-        self._expire_next = 0
         self.route("POST", r"/generations/video", self._create)
         self.route("POST", r"/generations", self._create)
         self.route("GET", r"/generations", self._list)
@@ -65,36 +63,15 @@ class FakeLuma(FakeServer):
         self.route("GET", r"/dream_machine/(?P<id>[^/]+)/video0\.mp4", self._video)
         self.route("GET", r"/dream_machine/(?P<id>[^/]+)/video0_thumb\.jpg", self._thumb)
 
-    @property
-    def storage_url(self) -> str:
-        """The same server under another host name, standing in for Luma's CDN."""
-        return self.url.replace("127.0.0.1", "localhost")
-
-    def signed_asset(self, path: str, ttl: float | None = None) -> str:
-        return self.sign(path, ttl).replace(self.url, self.storage_url, 1)
-
-    def expire_next_links(self, count: int = 1) -> None:
-        """Hand out the next `count` video links already expired (as if the download started too late)."""
-        with self.lock:
-            self._expire_next += count
-
-    # ------------------------------------------------------------------------------------------ helpers
-
-    def _denied(self, call: Call) -> Reply | None:
-        if bearer(call) != self.key:
-            return Reply(401, json={"detail": "Invalid API key provided"})
-        return None
+    # ------------------------------------------------------------------------------------------ the Dream Machine
 
     def _generation(self, job: dict[str, Any]) -> dict[str, Any]:
         state = job["state"]
         assets = None
         if state == "completed":
-            with self.lock:
-                stale = self._expire_next > 0
-                self._expire_next -= stale
             assets = {
-                "video": self.signed_asset(f"/dream_machine/{job['id']}/video0.mp4", -1.0 if stale else None),
-                "image": self.signed_asset(f"/dream_machine/{job['id']}/video0_thumb.jpg"),
+                "video": self._video_link(f"/dream_machine/{job['id']}/video0.mp4"),
+                "image": self._stored_link(f"/dream_machine/{job['id']}/video0_thumb.jpg"),
                 "progress_video": None,
             }
         return {
@@ -108,33 +85,38 @@ class FakeLuma(FakeServer):
             "request": dict(job["request"]),
         }
 
-    def _invalid(self, body: Any) -> str | None:
+    def _job_fields(self, body: dict[str, Any], prompt: str) -> dict[str, Any]:
+        request = {name: body.get(name) for name in _REQUEST_FIELDS}
+        request["generation_type"] = "video"
+        return {"request": request}
+
+    def _invalid(self, body: Any) -> tuple[int, str] | None:
         if not isinstance(body, dict):
-            return "Request body must be a JSON object"
+            return 400, "Request body must be a JSON object"
         model = body.get("model")
         if model not in MODELS:
-            return f"Invalid model {model!r}: unknown model, expected one of {', '.join(MODELS)}"
+            return 400, f"Invalid model {model!r}: unknown model, expected one of {', '.join(MODELS)}"
         if "prompt" in body and not isinstance(body["prompt"], str):
-            return "prompt must be a string"
+            return 400, "prompt must be a string"
         if body.get("aspect_ratio", "16:9") not in ASPECTS:
-            return f"aspect_ratio must be one of {', '.join(ASPECTS)}"
+            return 400, f"aspect_ratio must be one of {', '.join(ASPECTS)}"
         if body.get("duration", "5s") not in DURATIONS:
-            return f"duration must be one of {', '.join(DURATIONS)}"
+            return 400, f"duration must be one of {', '.join(DURATIONS)}"
         if body.get("resolution", "720p") not in RESOLUTIONS:
-            return f"resolution must be one of {', '.join(RESOLUTIONS)}"
+            return 400, f"resolution must be one of {', '.join(RESOLUTIONS)}"
         if "loop" in body and not isinstance(body["loop"], bool):
-            return "loop must be a boolean"
+            return 400, "loop must be a boolean"
         keyframes = body.get("keyframes")
         if keyframes is not None:
             if not isinstance(keyframes, dict) or set(keyframes) - {"frame0", "frame1"}:
-                return "keyframes may only hold frame0 and frame1"
+                return 400, "keyframes may only hold frame0 and frame1"
             for name, frame in keyframes.items():
                 if not isinstance(frame, dict) or frame.get("type") not in {"image", "generation"}:
-                    return f"keyframes.{name}.type must be 'image' or 'generation'"
+                    return 400, f"keyframes.{name}.type must be 'image' or 'generation'"
                 if frame["type"] == "image" and not re.match(r"https?://", str(frame.get("url", ""))):
-                    return f"keyframes.{name}.url must be an http(s) URL"
+                    return 400, f"keyframes.{name}.url must be an http(s) URL"
                 if frame["type"] == "generation" and frame.get("id") not in self.jobs:
-                    return f"keyframes.{name}.id does not name a generation of yours"
+                    return 400, f"keyframes.{name}.id does not name a generation of yours"
         return None
 
     def _cost_cents(self, body: dict[str, Any]) -> float:
@@ -143,49 +125,6 @@ class FakeLuma(FakeServer):
         return float(_CENTS_PER_SECOND[body["model"]] * seconds * factor)
 
     # ------------------------------------------------------------------------------------------ routes
-
-    def _create(self, call: Call, match: re.Match[str]) -> Reply:
-        if denied := self._denied(call):
-            return denied
-        try:
-            body = call.json()
-        except ValueError:
-            return Reply(400, json={"detail": "Request body is not valid JSON"})
-        if problem := self._invalid(body):
-            return Reply(400, json={"detail": problem})
-        cost = self._cost_cents(body)
-        with self.lock:
-            if cost > self.credit_cents:
-                return Reply(402, json={"detail": "Insufficient credits: add credits to your account to continue"})
-            self.credit_cents -= cost
-            job_id = str(uuid.uuid4())
-            request = {name: body.get(name) for name in _REQUEST_FIELDS}
-            request["generation_type"] = "video"
-            prompt = str(body.get("prompt") or "")
-            job = {
-                "id": job_id,
-                "state": "queued",
-                "reads": 0,
-                "created_at": datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z"),
-                "request": request,
-                "failure_reason": BLOCKED_REASON if "BLOCKME" in prompt else FAILED_REASON,
-                "fails": "BLOCKME" in prompt or "FAILME" in prompt,
-            }
-            self.jobs[job_id] = job
-            return Reply(201, json=self._generation(job))
-
-    def _get(self, call: Call, match: re.Match[str]) -> Reply:
-        if denied := self._denied(call):
-            return denied
-        with self.lock:
-            job = self.jobs.get(match["id"])
-            if job is None:
-                return Reply(404, json={"detail": "Generation not found"})
-            if job["state"] not in {"completed", "failed"}:
-                step = self.steps[min(job["reads"], len(self.steps) - 1)]
-                job["reads"] += 1
-                job["state"] = "failed" if step == "completed" and job["fails"] else step
-            return Reply(json=self._generation(job))
 
     def _list(self, call: Call, match: re.Match[str]) -> Reply:
         if denied := self._denied(call):
@@ -214,21 +153,16 @@ class FakeLuma(FakeServer):
         if denied := self._denied(call):
             return denied
         with self.lock:
-            return Reply(json={"credit_balance": self.credit_cents})
+            return Reply(json={"credit_balance": self.balance_cents})
 
     def _ping(self, call: Call, match: re.Match[str]) -> Reply:
         if denied := self._denied(call):
             return denied
         return Reply(json={"message": "pong"})
 
-    def _video(self, call: Call, match: re.Match[str]) -> Reply:
-        if not self.link_ok(call):
-            return _access_denied()
-        return file_reply(sample_mp4(), call)
-
     def _thumb(self, call: Call, match: re.Match[str]) -> Reply:
         if not self.link_ok(call):
-            return _access_denied()
+            return access_denied()
         return Reply(body=b"\xff\xd8\xff\xe0fake-jpeg\xff\xd9", content_type="image/jpeg")
 
     # ------------------------------------------------------------------------------------------ test helpers
@@ -239,12 +173,3 @@ class FakeLuma(FakeServer):
             job = self.jobs[job_id]
             created = datetime.fromisoformat(job["created_at"].replace("Z", "+00:00")) - timedelta(seconds=seconds)
             job["created_at"] = created.isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def _access_denied() -> Reply:
-    # the storage host is a signed-URL bucket: an expired or forged link is refused like S3 does
-    return Reply(
-        403,
-        body=b"<?xml version='1.0'?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
-        content_type="application/xml",
-    )

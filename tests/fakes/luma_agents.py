@@ -12,8 +12,9 @@ There is no list of generations and no way to cancel or delete one, as in the SD
 end frame, or a loop, with 10 s), 402 when the balance does not cover the job. A prompt containing BLOCKME fails
 with `failure_code` content_moderated; FAILME fails with generation_failed.
 
-Finished clips are served from a "storage host" (this server reached as `localhost`), by presigned links that
-expire after `url_ttl` seconds, as Luma's do after an hour.
+Finished clips are served from a "storage host" by presigned links that expire after `url_ttl` seconds, as Luma's do
+after an hour; the generation's life, the key check, the balance and the storage host are the ones the Dream Machine
+fake shares (tests/fakes/luma_generations.py).
 """
 
 from __future__ import annotations
@@ -21,11 +22,10 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import uuid
-from datetime import UTC, datetime
 from typing import Any
 
-from tests.fakes.server import Call, FakeServer, Reply, bearer, file_reply, sample_mp4
+from tests.fakes.luma_generations import FakeLumaGenerations
+from tests.fakes.server import Call, Reply
 
 KEY = "luma-api-test-7c21e0d94b"
 MODELS = ("ray-3.2",)
@@ -40,7 +40,13 @@ for its balance, never Shotline's estimate."""
 _FRAME_FIELDS = ("url", "data", "generation_id", "file_id")
 
 
-class FakeLumaAgents(FakeServer):
+class FakeLumaAgents(FakeLumaGenerations):
+    KEY_REFUSED = "Invalid or missing API key"
+    NO_FUNDS = "Insufficient balance: add funds to continue"
+    BLOCKED_REASON = BLOCKED_REASON
+    FAILED_REASON = FAILED_REASON
+    TIMESPEC = "milliseconds"
+
     def __init__(
         self,
         key: str = KEY,
@@ -48,13 +54,7 @@ class FakeLumaAgents(FakeServer):
         steps: tuple[str, ...] = ("queued", "processing", "processing", "completed"),
         balance_cents: int = 100_000,
     ) -> None:
-        super().__init__()
-        self.key = key
-        self.steps = steps
-        """The state shown by each successive status read; the last one sticks."""
-        self.balance_cents = balance_cents
-        self.jobs: dict[str, dict[str, Any]] = {}
-        self._expire_next = 0
+        super().__init__(key, steps=steps, balance_cents=balance_cents)
         self.route("POST", r"/v1/generations", self._create)
         self.route("GET", r"/v1/generations/(?P<id>[^/]+)", self._get)
         self.route("GET", r"/v1/files", self._files)
@@ -64,36 +64,16 @@ class FakeLumaAgents(FakeServer):
     def api_url(self) -> str:
         return f"{self.url}/v1"
 
-    @property
-    def storage_url(self) -> str:
-        """The same server under another host name, standing in for Luma's storage."""
-        return self.url.replace("127.0.0.1", "localhost")
-
     def creates(self) -> list[Call]:
         return self.calls_to("POST", r"/v1/generations")
 
-    def expire_next_links(self, count: int = 1) -> None:
-        """Hand out the next `count` video links already expired (as if the download started an hour late)."""
-        with self.lock:
-            self._expire_next += count
-
-    # ------------------------------------------------------------------------------------------ helpers
-
-    def _denied(self, call: Call) -> Reply | None:
-        if bearer(call) != self.key:
-            return Reply(401, json={"detail": "Invalid or missing API key"})
-        return None
+    # ------------------------------------------------------------------------------------------ the Agents API
 
     def _generation(self, job: dict[str, Any]) -> dict[str, Any]:
         state = job["state"]
         output = None
         if state == "completed":
-            with self.lock:
-                stale = self._expire_next > 0
-                self._expire_next -= stale
-            link = self.sign(f"/outputs/{job['id']}/video.mp4", -1.0 if stale else None)
-            link = link.replace(self.url, self.storage_url, 1)
-            output = [{"type": "video", "url": link}]
+            output = [{"type": "video", "url": self._video_link(f"/outputs/{job['id']}/video.mp4")}]
         failed = state == "failed"
         return {
             "id": job["id"],
@@ -105,6 +85,17 @@ class FakeLumaAgents(FakeServer):
             "failure_reason": job["failure_reason"] if failed else None,
             "output": output,
         }
+
+    def _job_fields(self, body: dict[str, Any], prompt: str) -> dict[str, Any]:
+        return {
+            "model": body["model"],
+            "failure_code": "content_moderated" if "BLOCKME" in prompt else "generation_failed",
+        }
+
+    def _cost_cents(self, body: dict[str, Any]) -> float:
+        video = body.get("video") or {}
+        blocks = 2 if video.get("duration") == "10s" else 1
+        return CENTS[video.get("resolution", "720p")] * blocks
 
     def _invalid(self, body: Any) -> tuple[int, str] | None:
         if not isinstance(body, dict):
@@ -139,62 +130,10 @@ class FakeLumaAgents(FakeServer):
 
     # ------------------------------------------------------------------------------------------ routes
 
-    def _create(self, call: Call, match: re.Match[str]) -> Reply:
-        if denied := self._denied(call):
-            return denied
-        try:
-            body = call.json()
-        except ValueError:
-            return Reply(400, json={"detail": "Request body is not valid JSON"})
-        if problem := self._invalid(body):
-            return Reply(problem[0], json={"detail": problem[1]})
-        video = body.get("video") or {}
-        blocks = 2 if video.get("duration") == "10s" else 1
-        cost = CENTS[video.get("resolution", "720p")] * blocks
-        prompt = body["prompt"]
-        with self.lock:
-            if cost > self.balance_cents:
-                return Reply(402, json={"detail": "Insufficient balance: add funds to continue"})
-            self.balance_cents -= cost
-            job_id = str(uuid.uuid4())
-            job = {
-                "id": job_id,
-                "model": body["model"],
-                "state": "queued",
-                "reads": 0,
-                "created_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-                "failure_code": "content_moderated" if "BLOCKME" in prompt else "generation_failed",
-                "failure_reason": BLOCKED_REASON if "BLOCKME" in prompt else FAILED_REASON,
-                "fails": "BLOCKME" in prompt or "FAILME" in prompt,
-            }
-            self.jobs[job_id] = job
-            return Reply(201, json=self._generation(job))
-
-    def _get(self, call: Call, match: re.Match[str]) -> Reply:
-        if denied := self._denied(call):
-            return denied
-        with self.lock:
-            job = self.jobs.get(match["id"])
-            if job is None:
-                return Reply(404, json={"detail": "Generation not found"})
-            if job["state"] not in {"completed", "failed"}:
-                step = self.steps[min(job["reads"], len(self.steps) - 1)]
-                job["reads"] += 1
-                job["state"] = "failed" if step == "completed" and job["fails"] else step
-            return Reply(json=self._generation(job))
-
     def _files(self, call: Call, match: re.Match[str]) -> Reply:
         if denied := self._denied(call):
             return denied
         return Reply(json={"data": [], "has_more": False, "next_cursor": None})
-
-    def _video(self, call: Call, match: re.Match[str]) -> Reply:
-        if not self.link_ok(call):
-            expired = (
-                b"<?xml version='1.0'?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
-            )
-            return Reply(403, body=expired, content_type="application/xml")
-        return file_reply(sample_mp4(), call)
 
 
 def _bad_keyframes(video: dict[str, Any], anchored: list[str]) -> tuple[int, str] | None:
