@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -204,9 +205,13 @@ class FakeFal(FakeServer):
             return _reply(422, {"detail": [_problem(["body"], "Input should be a valid JSON object", "json_invalid")]})
         if not isinstance(body, dict):
             return _reply(422, {"detail": [_problem(["body"], "Input should be a valid dictionary", "dict_type")]})
+        return self._queued(endpoint, body, _check(schema, body))
+
+    def _queued(self, endpoint: str, body: dict[str, Any], problems: list[dict[str, Any]]) -> Reply:
+        """Queue a job for an endpoint and answer as fal's submit does; `problems` are its input's 422, for later."""
         app = _app_of(endpoint)
         request_id = str(uuid.uuid4())
-        job = Job(request_id, endpoint, app, body, self.queue_polls, self.run_polls, problems=_check(schema, body))
+        job = Job(request_id, endpoint, app, body, self.queue_polls, self.run_polls, problems=problems)
         with self.lock:
             self.jobs[request_id] = job
         base = f"{self.url}/{app}/requests/{request_id}"
@@ -265,9 +270,8 @@ class FakeFal(FakeServer):
             return _reply(400, {"detail": "Request is still in progress"})
         if job.cancelled:
             return _reply(400, {"detail": "Request was cancelled by the user."})
-        if "BLOCKME" in str(job.input.get("prompt", "")):
-            message = "The content could not be processed because it contained material flagged by a content checker."
-            return _reply(422, {"detail": [_problem(["body", "prompt"], message, "content_policy_violation")]})
+        if (blocked := _moderated(job)) is not None:
+            return blocked
         if "FAILME" in str(job.input.get("prompt", "")):
             return _reply(500, {"detail": "Runner disconnected"})
         if job.problems:
@@ -299,13 +303,16 @@ class FakeFal(FakeServer):
         return _reply(202, {"status": "CANCELLATION_REQUESTED"})
 
     def _file(self, call: Call, match: re.Match[str]) -> Reply:
+        job = self._stored(call, match)
+        return job if isinstance(job, Reply) else file_reply(sample_mp4(self.clip_seconds), call)
+
+    def _stored(self, call: Call, match: re.Match[str]) -> Job | Reply:
+        """The job a file-host link is to, or the host's refusal: 403 for an expired link, 404 for no such job."""
         if not self.files.link_ok(call):
             return Reply(403, body=b"<Error><Code>AccessDenied</Code></Error>", content_type="application/xml")
         with self.lock:
-            known = match["id"] in self.jobs
-        if not known:
-            return Reply(404, body=b"Not Found", content_type="text/plain")
-        return file_reply(sample_mp4(self.clip_seconds), call)
+            job = self.jobs.get(match["id"])
+        return Reply(404, body=b"Not Found", content_type="text/plain") if job is None else job
 
     def _pricing(self, call: Call, match: re.Match[str]) -> Reply:
         if (refused := self._refused(call)) is not None:
@@ -319,8 +326,74 @@ class FakeFal(FakeServer):
         return _reply(200, {"prices": prices, "next_cursor": None, "has_more": False})
 
 
+class FakeFalMedia(FakeFal):
+    """The queue with endpoints that make other things than clips (stills, music) beside the video ones: the same
+    submit, status and cancel; a subclass names its endpoints and output file, checks an input, and makes the
+    result and the file."""
+
+    ENDPOINTS: Mapping[str, object]
+    OUTPUT: str
+    """The output's file name on the file host."""
+    CONTENT_TYPE: str
+    MODERATED = False
+    """Whether BLOCKME in a prompt ends as the content checker's 422 (fal's image endpoints do)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.files.route("GET", rf"/files/(?P<id>[^/]+)/{re.escape(self.OUTPUT)}", self._output)
+
+    def _problems(self, endpoint: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """The runner's 422 detail for an input (empty: it is fine)."""
+        raise NotImplementedError
+
+    def _answer(self, job: Job, url: str) -> dict[str, Any]:
+        """The result of a finished job whose output is at `url`."""
+        raise NotImplementedError
+
+    def _made(self, job: Job) -> bytes:
+        """The output file's bytes."""
+        raise NotImplementedError
+
+    def _submit(self, call: Call, match: re.Match[str]) -> Reply:
+        endpoint = match["endpoint"]
+        if endpoint not in self.ENDPOINTS:
+            return super()._submit(call, match)
+        if (refused := self._refused(call)) is not None:
+            return refused
+        body = call.json()
+        if not isinstance(body, dict):
+            return _reply(422, {"detail": [_problem(["body"], "Input should be a valid dictionary", "dict_type")]})
+        return self._queued(endpoint, body, self._problems(endpoint, body))
+
+    def _result(self, call: Call, match: re.Match[str]) -> Reply:
+        with self.lock:
+            job = self.jobs.get(match["id"])
+        if job is None or job.endpoint not in self.ENDPOINTS or job.state != "COMPLETED" or job.cancelled:
+            return super()._result(call, match)
+        if (refused := self._refused(call)) is not None:
+            return refused
+        if self.MODERATED and (blocked := _moderated(job)) is not None:
+            return blocked
+        if job.problems:
+            return _reply(422, {"detail": job.problems})
+        url = self.files.sign(f"/files/{job.request_id}/{self.OUTPUT}", ttl=self.url_ttl)
+        return _reply(200, self._answer(job, url))
+
+    def _output(self, call: Call, match: re.Match[str]) -> Reply:
+        job = self._stored(call, match)
+        return job if isinstance(job, Reply) else file_reply(self._made(job), call, content_type=self.CONTENT_TYPE)
+
+
 def _reply(status: int, body: Any) -> Reply:
     return Reply(status, json=body, headers={"x-fal-request-id": str(uuid.uuid4())})
+
+
+def _moderated(job: Job) -> Reply | None:
+    """The content checker's 422 for a prompt holding BLOCKME."""
+    if "BLOCKME" not in str(job.input.get("prompt", "")):
+        return None
+    message = "The content could not be processed because it contained material flagged by a content checker."
+    return _reply(422, {"detail": [_problem(["body", "prompt"], message, "content_policy_violation")]})
 
 
 def _app_of(endpoint: str) -> str:

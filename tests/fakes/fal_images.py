@@ -14,13 +14,10 @@ gives, as fal's model pages say:
 
 from __future__ import annotations
 
-import re
-import uuid
 from typing import Any
 
-from tests.fakes.fal import FakeFal, Job, _problem, _reply
+from tests.fakes.fal import FakeFalMedia, Job, _problem
 from tests.fakes.openai import png
-from tests.fakes.server import Call, Reply, file_reply
 
 FRAMES = {
     "square_hd": (1024, 1024),
@@ -38,80 +35,28 @@ IMAGE_ENDPOINTS = {
 """Each image endpoint, with the field its pictures to go on are required in (None: it takes words only)."""
 
 
-class FakeFalImages(FakeFal):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.files.route("GET", r"/files/(?P<id>[^/]+)/output\.png", self._picture)
+class FakeFalImages(FakeFalMedia):
+    ENDPOINTS = IMAGE_ENDPOINTS
+    OUTPUT = "output.png"
+    CONTENT_TYPE = "image/png"
+    MODERATED = True
 
-    def _submit(self, call: Call, match: re.Match[str]) -> Reply:
-        endpoint = match["endpoint"]
-        if endpoint not in IMAGE_ENDPOINTS:
-            return super()._submit(call, match)
-        if (refused := self._refused(call)) is not None:
-            return refused
-        body = call.json()
-        if not isinstance(body, dict):
-            return _reply(422, {"detail": [_problem(["body"], "Input should be a valid dictionary", "dict_type")]})
-        return self._queued(endpoint, body, _check(endpoint, body))
+    def _problems(self, endpoint: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+        return _check(endpoint, body)
 
-    def _queued(self, endpoint: str, body: dict[str, Any], problems: list[dict[str, Any]]) -> Reply:
-        app = "/".join(endpoint.split("/")[:2])
-        request_id = str(uuid.uuid4())
-        job = Job(request_id, endpoint, app, body, self.queue_polls, self.run_polls, problems=problems)
-        with self.lock:
-            self.jobs[request_id] = job
-        base = f"{self.url}/{app}/requests/{request_id}"
-        return _reply(
-            200,
-            {
-                "request_id": request_id,
-                "response_url": base,
-                "status_url": f"{base}/status",
-                "cancel_url": f"{base}/cancel",
-                "gateway_request_id": request_id,
-                "status": "IN_QUEUE",
-                "queue_position": self.queue_polls,
-            },
-        )
-
-    def _result(self, call: Call, match: re.Match[str]) -> Reply:
-        with self.lock:
-            job = self.jobs.get(match["id"])
-        if job is None or job.endpoint not in IMAGE_ENDPOINTS or job.state != "COMPLETED" or job.cancelled:
-            return super()._result(call, match)
-        if (refused := self._refused(call)) is not None:
-            return refused
-        if "BLOCKME" in str(job.input.get("prompt", "")):
-            message = "The content could not be processed because it contained material flagged by a content checker."
-            return _reply(422, {"detail": [_problem(["body", "prompt"], message, "content_policy_violation")]})
-        if job.problems:
-            return _reply(422, {"detail": job.problems})
+    def _answer(self, job: Job, url: str) -> dict[str, Any]:
         width, height = _frame(job.input)
-        picture = {
-            "url": self.files.sign(f"/files/{job.request_id}/output.png", ttl=self.url_ttl),
-            "width": width,
-            "height": height,
-            "content_type": "image/png",
-        }
+        picture = {"url": url, "width": width, "height": height, "content_type": "image/png"}
         count = int(job.input.get("num_images", 1))
-        return _reply(
-            200,
-            {
-                "images": [picture] * count,
-                "seed": job.input.get("seed", 1234567),
-                "has_nsfw_concepts": [False] * count,
-                "prompt": job.input.get("prompt", ""),
-            },
-        )
+        return {
+            "images": [picture] * count,
+            "seed": job.input.get("seed", 1234567),
+            "has_nsfw_concepts": [False] * count,
+            "prompt": job.input.get("prompt", ""),
+        }
 
-    def _picture(self, call: Call, match: re.Match[str]) -> Reply:
-        if not self.files.link_ok(call):
-            return Reply(403, body=b"<Error><Code>AccessDenied</Code></Error>", content_type="application/xml")
-        with self.lock:
-            job = self.jobs.get(match["id"])
-        if job is None:
-            return Reply(404, body=b"Not Found", content_type="text/plain")
-        return file_reply(png(*_frame(job.input)), call, content_type="image/png")
+    def _made(self, job: Job) -> bytes:
+        return png(*_frame(job.input))
 
 
 def _frame(body: dict[str, Any]) -> tuple[int, int]:

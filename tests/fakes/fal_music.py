@@ -17,14 +17,11 @@ from __future__ import annotations
 
 import io
 import math
-import re
 import struct
-import uuid
 import wave
 from typing import Any
 
-from tests.fakes.fal import FakeFal, Job, _problem, _reply
-from tests.fakes.server import Call, Reply, file_reply
+from tests.fakes.fal import FakeFalMedia, Job, _problem
 
 MUSIC_ENDPOINTS = {
     "fal-ai/stable-audio-25/text-to-audio": ("audio", 1, 190),
@@ -48,66 +45,22 @@ def music_wav(seconds: float, hz: float = 220.0) -> bytes:
     return out.getvalue()
 
 
-class FakeFalMusic(FakeFal):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.files.route("GET", r"/files/(?P<id>[^/]+)/output\.wav", self._sound)
+class FakeFalMusic(FakeFalMedia):
+    ENDPOINTS = MUSIC_ENDPOINTS
+    OUTPUT = "output.wav"
+    CONTENT_TYPE = "audio/wav"
 
-    def _submit(self, call: Call, match: re.Match[str]) -> Reply:
-        endpoint = match["endpoint"]
-        if endpoint not in MUSIC_ENDPOINTS:
-            return super()._submit(call, match)
-        if (refused := self._refused(call)) is not None:
-            return refused
-        body = call.json()
-        if not isinstance(body, dict):
-            return _reply(422, {"detail": [_problem(["body"], "Input should be a valid dictionary", "dict_type")]})
-        app = "/".join(endpoint.split("/")[:2])
-        request_id = str(uuid.uuid4())
-        job = Job(request_id, endpoint, app, body, self.queue_polls, self.run_polls, problems=_check(endpoint, body))
-        with self.lock:
-            self.jobs[request_id] = job
-        base = f"{self.url}/{app}/requests/{request_id}"
-        return _reply(
-            200,
-            {
-                "request_id": request_id,
-                "response_url": base,
-                "status_url": f"{base}/status",
-                "cancel_url": f"{base}/cancel",
-                "gateway_request_id": request_id,
-                "status": "IN_QUEUE",
-                "queue_position": self.queue_polls,
-            },
-        )
+    def _problems(self, endpoint: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+        return _check(endpoint, body)
 
-    def _result(self, call: Call, match: re.Match[str]) -> Reply:
-        with self.lock:
-            job = self.jobs.get(match["id"])
-        if job is None or job.endpoint not in MUSIC_ENDPOINTS or job.state != "COMPLETED" or job.cancelled:
-            return super()._result(call, match)
-        if (refused := self._refused(call)) is not None:
-            return refused
-        if job.problems:
-            return _reply(422, {"detail": job.problems})
+    def _answer(self, job: Job, url: str) -> dict[str, Any]:
         field = MUSIC_ENDPOINTS[job.endpoint][0]
-        sound = {
-            "url": self.files.sign(f"/files/{job.request_id}/output.wav", ttl=self.url_ttl),
-            "content_type": "audio/wav",
-            "file_name": "output.wav",
-            "file_size": len(music_wav(_seconds(job.input))),
-        }
+        sound = {"url": url, "content_type": "audio/wav", "file_name": "output.wav", "file_size": len(self._made(job))}
         extra = {"seed": job.input.get("seed", 1234567)} if field == "audio" else {}
-        return _reply(200, {field: sound, **extra})
+        return {field: sound, **extra}
 
-    def _sound(self, call: Call, match: re.Match[str]) -> Reply:
-        if not self.files.link_ok(call):
-            return Reply(403, body=b"<Error><Code>AccessDenied</Code></Error>", content_type="application/xml")
-        with self.lock:
-            job = self.jobs.get(match["id"])
-        if job is None:
-            return Reply(404, body=b"Not Found", content_type="text/plain")
-        return file_reply(music_wav(_seconds(job.input)), call, content_type="audio/wav")
+    def _made(self, job: Job) -> bytes:
+        return music_wav(_seconds(job.input))
 
 
 def _seconds(body: dict[str, Any]) -> int:
