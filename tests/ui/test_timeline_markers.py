@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
 from shotline.core.timecode import frame_time_us
@@ -15,6 +15,7 @@ from shotline.ui.document import ProjectDocument
 from shotline.ui.playhead import Playhead
 from shotline.ui.selection import ShotSelection
 from shotline.ui.timeline import TimelinePanel
+from shotline.ui.timeline.geometry import CLIP_TOP
 from shotline.ui.timeline.markers import MARKER
 
 
@@ -65,3 +66,40 @@ def test_m_marks_the_playheads_frame_on_the_ruler_and_the_project_keeps_it(
         assert [m.at_us for m in reopened.project.markers] == [at_us]
     finally:
         reopened.close()
+
+
+def test_a_trim_drag_on_shot_1_slides_a_marker_on_shot_3_with_its_picture_and_undo_puts_it_back(
+    qtbot: QtBot, app_context: AppContext, project_path: Path
+) -> None:
+    document = ProjectDocument(app_context, ProjectSession.open(project_path), Bridge())
+    try:
+        playhead = Playhead()
+        panel = open_panel(qtbot, document, playhead)
+        third = panel.canvas.geometry_.boxes[2].placement
+        playhead.seek(third.start_us + 500_000)
+        qtbot.keyClick(panel.canvas, Qt.Key.Key_M)
+        (marked,) = document.project.markers
+        source_us = third.source_time(marked.at_us)
+        playhead.seek(0)  # out of the way of the flag and the edge
+
+        edge = round(panel.canvas.geometry_.boxes[0].x1) - 2
+        y = CLIP_TOP + 40
+        qtbot.mousePress(panel.canvas, Qt.MouseButton.LeftButton, pos=QPoint(edge, y))
+        for x in (edge - 10, edge - 25, edge - 40):
+            qtbot.mouseMove(panel.canvas, QPoint(x, y))
+        qtbot.mouseRelease(panel.canvas, Qt.MouseButton.LeftButton, pos=QPoint(edge - 40, y))
+
+        (moved,) = document.project.markers
+        now_third = panel.canvas.geometry_.boxes[2].placement
+        assert now_third.start_us < third.start_us  # shot 1 is shorter: shot 3 slid earlier
+        assert now_third.source_time(moved.at_us) == source_us  # and the marker with it, on the same frame
+        x = round(panel.canvas.geometry_.x_of(moved.at_us))
+        picture = panel.canvas.grab().toImage()
+        ratio = picture.devicePixelRatio()
+        assert picture.pixelColor(round(x * ratio), round(4 * ratio)) == MARKER
+
+        assert document.session.history.undo_label == "Trim shot"
+        document.undo()
+        assert document.project.markers == (marked,)
+    finally:
+        document.close()

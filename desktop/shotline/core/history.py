@@ -4,6 +4,9 @@ Because projects are immutable and edits share unchanged shots, a snapshot costs
 hand-written inverse operations to get wrong. The clean marker is the saved snapshot itself: the project is
 clean exactly when the present snapshot *is* the saved one, which stays true across undo back to it.
 
+Every edit runs here, so here the markers are moved with the shots they are on (`markers.follow`): no edit needs to
+know about them, and each snapshot holds its markers where they were, for undo and redo.
+
 What is not an edit (a take a finished job delivers: DESIGN §3, jobs are not in history) is not a step either:
 `land` writes it into every snapshot, so no undo or redo can take it back out, and it leaves the steps, their labels
 and the redo branch as they were.
@@ -16,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from shotline.core.commands import Command
+from shotline.core.markers import follow
 from shotline.core.model import Project
 
 
@@ -44,7 +48,7 @@ class History:
     def execute(self, command: Command) -> Project:
         """Apply a command; an edit that changes nothing leaves no step. Raises whatever the edit raises."""
         before = self._present
-        after = command.apply(before)
+        after = follow(before, command.apply(before))  # markers move with their shots, whatever the edit
         if after == before:
             return before
         self._present = after
@@ -95,7 +99,8 @@ class History:
         def amend(project: Project) -> Project:
             known = landed.get(id(project))
             if known is None or known[0] is not project:
-                known = landed[id(project)] = (project, fact(project))
+                # a take landing on a shot without one gives it the take's length: markers after it move too
+                known = landed[id(project)] = (project, follow(project, fact(project)))
             return known[1]
 
         self._present = amend(self._present)
