@@ -10,15 +10,15 @@ shows.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tests.ui.guide import demo_window, script_main
+
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-REPO = Path(__file__).resolve().parents[2]
 PROMPT = "@Keeper climbs to the @Lamp as a @Gull circles the @Rocks below; @Tom waits at the door. @Storm"
 MODEL = ("google", "gemini-omni-1.2-flash")
 """Three reference slots: the cast fills them, a place becomes the first frame, and the rest is told in words."""
@@ -41,23 +41,10 @@ def render(app: QApplication, out: Path, work: Path) -> int:
     from shotline.core.model import CastKind, GenerationSettings, Shot, new_id
     from shotline.services import cast
     from shotline.services.context import open_context
-    from shotline.services.demo import open_or_create_demo
     from shotline.storage.secrets import MemorySecretStore
-    from shotline.ui.bridge import Bridge
-    from shotline.ui.main_window import MainWindow, Unsaved
     from tests.ui.test_guide_screenshots import _rect_in, _save, _when_ready
 
-    project = work / "The Lighthouse Keeper.shotline"
-    with open_context(secrets=MemorySecretStore()) as ctx:
-        open_or_create_demo(ctx, project).close()
-        window = MainWindow(ctx, Bridge())
-        window.ask_unsaved = lambda: Unsaved.DISCARD
-        window.resize(1440, 900)
-        window.move(0, 0)
-        window.show()
-        assert window.open_project(project)
-        document = window.document
-        assert document is not None
+    with open_context(secrets=MemorySecretStore()) as ctx, demo_window(app, ctx, work) as (window, document):
         for name, kind, description, colour in MEMBERS:
             pictures = []
             if colour is not None:
@@ -95,48 +82,28 @@ def render(app: QApplication, out: Path, work: Path) -> int:
                 "sent_rect": _rect_in(inspector.cast_sent, window),
             }
 
-        code = _when_ready(app, ready, taken, work)
-        window.shutdown()
-        window.deleteLater()
-        app.processEvents()  # let deleteLater run before the context closes
-    return code
-
-
-def main(out: Path, work: Path) -> int:
-    from shotline.ui.main import make_application
-
-    app = make_application([sys.argv[0]])
-    return render(app, out, work)
+        return _when_ready(app, ready, taken, work)
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2])))
+    sys.exit(script_main(render))
 
 
 # ---------------------------------------------------------------------------------------------- the test
 
-import json  # noqa: E402 - the script above must not need the test's imports
-
-import pytest  # noqa: E402
+import pytest  # noqa: E402 - the script above must not need the test's imports
 
 from shotline.ui import theme  # noqa: E402
-from tests.ui.screenshots import image, picture_path, run_script  # noqa: E402
-from tests.ui.test_guide_screenshots import FACTS, SCREENSHOTS, _looks_drawn, _region, _share  # noqa: E402
+from tests.ui.guide import run_guide  # noqa: E402
+from tests.ui.screenshots import image, picture_path  # noqa: E402
+from tests.ui.test_guide_screenshots import SCREENSHOTS, _looks_drawn, _region, _share  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.ffmpeg]
 
 
 def test_the_cast_panel_and_what_a_shot_sends_of_each_member(xvfb_display: str, tmp_path: Path) -> None:
     out = picture_path(SCREENSHOTS / "cast.png", tmp_path)
-    work = tmp_path / "work"
-    work.mkdir()
-    env = {
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-        "SHOTLINE_CONFIG_DIR": str(tmp_path / "config"),
-        "SHOTLINE_CACHE_DIR": str(tmp_path / "cache"),
-    }
-    run_script(__file__, xvfb_display, str(out), str(work), env=env, timeout=150)
-    facts = json.loads((work / FACTS).read_text())
+    facts = run_guide(__file__, xvfb_display, tmp_path, str(out))
 
     pixels = image(out)
     _looks_drawn(pixels, facts, out, max_bytes=400_000)

@@ -148,80 +148,69 @@ def render_generating(app: QApplication, out: Path, work: Path) -> int:
     from shotline.core.model import GenerationSettings, Shot, new_id
     from shotline.services import keys
     from shotline.services.context import open_context
-    from shotline.services.demo import open_or_create_demo
     from shotline.storage.secrets import MemorySecretStore
-    from shotline.ui.bridge import Bridge
     from shotline.ui.jobs_panel import COLUMNS, JobsPanel
-    from shotline.ui.main_window import MainWindow, Unsaved
     from shotline.ui.storyboard import StoryboardPanel
     from shotline.ui.storyboard.model import ShotRole
     from tests.fakes.runway import FakeRunway
+    from tests.ui.guide import demo_window
 
-    project = work / "The Lighthouse Keeper.shotline"
     with FakeRunway(key=SAMPLE_RUNWAY_KEY) as fake, open_context(secrets=MemorySecretStore()) as ctx:
         os.environ["SHOTLINE_RUNWAY_BASE_URL"] = fake.url
         os.environ["SHOTLINE_POLL_SECONDS"] = RUNWAY_POLL_SECONDS
         keys.set_key(ctx, "runway", SAMPLE_RUNWAY_KEY)
-        open_or_create_demo(ctx, project).close()
-        window = MainWindow(ctx, Bridge())
-        window.ask_unsaved = lambda: Unsaved.DISCARD
-        window.resize(1440, 900)
-        window.move(0, 0)
-        window.show()
-        assert window.open_project(project)
-        document = window.document
-        assert document is not None
-        storyboard, jobs = window.panels["storyboard"], window.panels["jobs"]
-        assert isinstance(storyboard, StoryboardPanel) and isinstance(jobs, JobsPanel)
-        # the jobs list is a tab beside the shot by default; here it is docked along the bottom, as a creator
-        # watching generations can by dragging its tab there (the window remembers it)
-        jobs_dock = window.docks["jobs"]
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, jobs_dock)
-        jobs_dock.show()
-        window.resizeDocks([jobs_dock], [170], Qt.Orientation.Vertical)
-        first = document.project.shots[0]
-        shot = Shot(
-            id=new_id(),
-            title="Lightning",
-            prompt=NEW_SHOT_PROMPT,
-            generation=GenerationSettings(backend="runway", model="gen4.5", duration_us=5_000_000),
-        )
-        assert document.execute(commands.add_shot(shot, 1))
-        window.selection.select([shot.id])
-        [job_id] = document.generate([shot.id])
-        window.playhead.seek(first.duration_us // 2)  # the player shows the first shot's picture
+        # the window shuts down as the block ends: the job detaches, as on quit; the fake stops with the context
+        with demo_window(app, ctx, work) as (window, document):
+            storyboard, jobs = window.panels["storyboard"], window.panels["jobs"]
+            assert isinstance(storyboard, StoryboardPanel) and isinstance(jobs, JobsPanel)
+            # the jobs list is a tab beside the shot by default; here it is docked along the bottom, as a creator
+            # watching generations can by dragging its tab there (the window remembers it)
+            jobs_dock = window.docks["jobs"]
+            window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, jobs_dock)
+            jobs_dock.show()
+            window.resizeDocks([jobs_dock], [170], Qt.Orientation.Vertical)
+            first = document.project.shots[0]
+            shot = Shot(
+                id=new_id(),
+                title="Lightning",
+                prompt=NEW_SHOT_PROMPT,
+                generation=GenerationSettings(backend="runway", model="gen4.5", duration_us=5_000_000),
+            )
+            assert document.execute(commands.add_shot(shot, 1))
+            window.selection.select([shot.id])
+            [job_id] = document.generate([shot.id])
+            window.playhead.seek(first.duration_us // 2)  # the player shows the first shot's picture
 
-        def running() -> bool:
-            record = document.job(job_id) if jobs.model.has(job_id) else None
-            card = storyboard.model.index(storyboard.model.row_of(shot.id), 0)
-            return record is not None and record.progress > 0 and card.data(ShotRole.STATE) == "running"
+            def running() -> bool:
+                record = document.job(job_id) if jobs.model.has(job_id) else None
+                card = storyboard.model.index(storyboard.model.row_of(shot.id), 0)
+                return record is not None and record.progress > 0 and card.data(ShotRole.STATE) == "running"
 
-        def take() -> dict[str, Any]:
-            picture = window.screen().grabWindow(window.winId(), 0, 0, window.width(), window.height())
-            _save(picture, out)
-            model = jobs.model
-            rows = [
-                {COLUMNS[column]: str(model.index(row, column).data()) for column in range(len(COLUMNS))}
-                for row in range(model.rowCount())
-            ]
-            cards = storyboard.model
-            return {
-                "size": [window.width(), window.height()],
-                "jobs": rows,
-                "cards": [
-                    {"title": str(cards.index(row, 0).data()), "state": str(cards.index(row, 0).data(ShotRole.STATE))}
-                    for row in range(cards.rowCount())
-                ],
-                "storyboard_rect": _rect_in(storyboard.view.viewport(), window),
-                "jobs_rect": _rect_in(jobs.view.viewport(), window),
-                "creates_sent": len(fake.creates()),
-            }
+            def take() -> dict[str, Any]:
+                picture = window.screen().grabWindow(window.winId(), 0, 0, window.width(), window.height())
+                _save(picture, out)
+                model = jobs.model
+                rows = [
+                    {COLUMNS[column]: str(model.index(row, column).data()) for column in range(len(COLUMNS))}
+                    for row in range(model.rowCount())
+                ]
+                cards = storyboard.model
+                return {
+                    "size": [window.width(), window.height()],
+                    "jobs": rows,
+                    "cards": [
+                        {
+                            "title": str(cards.index(row, 0).data()),
+                            "state": str(cards.index(row, 0).data(ShotRole.STATE)),
+                        }
+                        for row in range(cards.rowCount())
+                    ],
+                    "storyboard_rect": _rect_in(storyboard.view.viewport(), window),
+                    "jobs_rect": _rect_in(jobs.view.viewport(), window),
+                    "creates_sent": len(fake.creates()),
+                }
 
-        code = _when_ready(app, running, take, work)
-        window.shutdown()  # the job detaches, as on quit; the fake stops with the context
-        window.deleteLater()
-        app.processEvents()  # let deleteLater run before the context closes
-    return code
+            return _when_ready(app, running, take, work)
 
 
 def render_export(app: QApplication, out: Path, work: Path) -> int:
@@ -332,7 +321,8 @@ from shotline.core.frames import format_timecode  # noqa: E402
 from shotline.core.timecode import parse_fps  # noqa: E402
 from shotline.resources import resource  # noqa: E402
 from shotline.ui import theme  # noqa: E402
-from tests.ui.screenshots import image, near, picture_path, run_script  # noqa: E402
+from tests.ui.guide import run_guide  # noqa: E402
+from tests.ui.screenshots import image, near, picture_path  # noqa: E402
 
 pytestmark = [pytest.mark.slow]
 DEMO = json.loads(resource("demo", "demo.json").read_text(encoding="utf-8"))
@@ -342,16 +332,8 @@ DEMO = json.loads(resource("demo", "demo.json").read_text(encoding="utf-8"))
 def _shoot(display: str, kind: str, tmp_path: Path) -> tuple[np.ndarray, dict[str, Any], Path]:
     """Run the script for `kind`; the picture's pixels, the facts it wrote and where the picture is."""
     out = picture_path(SCREENSHOTS / f"{kind}.png", tmp_path)
-    work = tmp_path / "work"
-    work.mkdir()
-    env = {
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-        # settings and caches of its own: the pictures never show what another test or the machine remembered
-        "SHOTLINE_CONFIG_DIR": str(tmp_path / "config"),
-        "SHOTLINE_CACHE_DIR": str(tmp_path / "cache"),
-    }
-    run_script(__file__, display, kind, str(out), str(work), env=env, timeout=150)
-    return image(out), json.loads((work / FACTS).read_text()), out
+    facts = run_guide(__file__, display, tmp_path, kind, str(out))
+    return image(out), facts, out
 
 
 def _share(pixels: np.ndarray, colour: Any, tolerance: int = 6) -> float:

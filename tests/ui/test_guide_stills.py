@@ -10,15 +10,15 @@ README shows.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tests.ui.guide import demo_window, script_main
+
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-REPO = Path(__file__).resolve().parents[2]
 PROMPT = "@Keeper climbs the spiral stairs with a storm lantern, rain on the windows."
 COUNT = 8
 """Two full rows: the grid as it opens."""
@@ -31,24 +31,11 @@ def render(app: QApplication, out: Path, work: Path) -> int:
     from shotline.core.model import CastKind, GenerationSettings, Shot, new_id
     from shotline.services import cast
     from shotline.services.context import open_context
-    from shotline.services.demo import open_or_create_demo
     from shotline.storage.secrets import MemorySecretStore
     from shotline.ui import window_dialogs
-    from shotline.ui.bridge import Bridge
-    from shotline.ui.main_window import MainWindow, Unsaved
     from tests.ui.test_guide_screenshots import _save, _when_ready
 
-    project = work / "The Lighthouse Keeper.shotline"
-    with open_context(secrets=MemorySecretStore()) as ctx:
-        open_or_create_demo(ctx, project).close()
-        window = MainWindow(ctx, Bridge())
-        window.ask_unsaved = lambda: Unsaved.DISCARD
-        window.resize(1440, 900)
-        window.move(0, 0)
-        window.show()
-        assert window.open_project(project)
-        document = window.document
-        assert document is not None
+    with open_context(secrets=MemorySecretStore()) as ctx, demo_window(app, ctx, work) as (window, document):
         cast.add_member(document.session, "Keeper", CastKind.CHARACTER, "an old keeper, white beard, navy coat", [])
         settings = GenerationSettings(backend="animatic", duration_us=4_000_000)
         shot = Shot(id=new_id(), title="Stairs", prompt=PROMPT, generation=settings)
@@ -86,32 +73,20 @@ def render(app: QApplication, out: Path, work: Path) -> int:
                 "picked": dialog.grid.cells[1].state.media,
             }
 
-        code = _when_ready(app, landed, taken, work)
-        window.shutdown()
-        window.deleteLater()
-        app.processEvents()  # let deleteLater run before the context closes
-    return code
-
-
-def main(out: Path, work: Path) -> int:
-    from shotline.ui.main import make_application
-
-    app = make_application([sys.argv[0]])
-    return render(app, out, work)
+        return _when_ready(app, landed, taken, work)
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2])))
+    sys.exit(script_main(render))
 
 
 # ---------------------------------------------------------------------------------------------- the test
 
-import json  # noqa: E402 - the script above must not need the test's imports
+import pytest  # noqa: E402 - the script above must not need the test's imports
 
-import pytest  # noqa: E402
-
-from tests.ui.screenshots import image, picture_path, run_script  # noqa: E402
-from tests.ui.test_guide_screenshots import FACTS, SCREENSHOTS, _looks_drawn  # noqa: E402
+from tests.ui.guide import run_guide  # noqa: E402
+from tests.ui.screenshots import image, picture_path  # noqa: E402
+from tests.ui.test_guide_screenshots import SCREENSHOTS, _looks_drawn  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.ffmpeg]
 
@@ -120,15 +95,7 @@ def test_a_shots_draft_stills_show_one_picked_as_its_first_frame_and_one_given_t
     xvfb_display: str, tmp_path: Path
 ) -> None:
     out = picture_path(SCREENSHOTS / "draft-stills.png", tmp_path)
-    work = tmp_path / "work"
-    work.mkdir()
-    env = {
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-        "SHOTLINE_CONFIG_DIR": str(tmp_path / "config"),
-        "SHOTLINE_CACHE_DIR": str(tmp_path / "cache"),
-    }
-    run_script(__file__, xvfb_display, str(out), str(work), env=env, timeout=150)
-    facts = json.loads((work / FACTS).read_text())
+    facts = run_guide(__file__, xvfb_display, tmp_path, str(out))
 
     pixels = image(out)
     _looks_drawn(pixels, facts, out, max_bytes=400_000)

@@ -16,10 +16,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tests.ui.guide import demo_window, script_main
+
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-REPO = Path(__file__).resolve().parents[2]
 PROMPT = "Lightning splits the sky over the lighthouse; @Keeper shields his eyes at the lamp-room window."
 PAIRS = (("runway", "gen4.5"), ("fal", "kling-3-standard"), ("luma", "ray-2"))
 
@@ -36,12 +37,9 @@ def render(app: QApplication, out: Path, work: Path) -> int:
     from shotline.core.model import CastKind, GenerationSettings, Shot, new_id
     from shotline.services import cast
     from shotline.services.context import open_context
-    from shotline.services.demo import open_or_create_demo
     from shotline.storage.secrets import MemorySecretStore
     from shotline.ui import window_dialogs
-    from shotline.ui.bridge import Bridge
     from shotline.ui.compare_grid import CompareGrid
-    from shotline.ui.main_window import MainWindow, Unsaved
     from tests.fakes.fal import KEY as FAL_KEY
     from tests.fakes.fal import FakeFal
     from tests.fakes.luma import KEY as LUMA_KEY
@@ -50,7 +48,6 @@ def render(app: QApplication, out: Path, work: Path) -> int:
     from tests.fakes.runway import FakeRunway
     from tests.ui.test_guide_screenshots import FACTS, _rect_in, _save, _when_ready
 
-    project = work / "The Lighthouse Keeper.shotline"
     portrait = work / "keeper.png"
     picture = QImage(320, 400, QImage.Format.Format_RGB32)
     picture.fill(QColor("#35506b"))
@@ -67,94 +64,77 @@ def render(app: QApplication, out: Path, work: Path) -> int:
         os.environ["SHOTLINE_POLL_SECONDS"] = "0.05"
         for backend, key in (("runway", RUNWAY_KEY), ("fal", FAL_KEY), ("luma", LUMA_KEY)):
             ctx.secrets.set(backend, key)
-        open_or_create_demo(ctx, project).close()
-        window = MainWindow(ctx, Bridge())
-        window.ask_unsaved = lambda: Unsaved.DISCARD
-        window.resize(1440, 900)
-        window.move(0, 0)
-        window.show()
-        assert window.open_project(project)
-        document = window.document
-        assert document is not None
-        cast.add_member(
-            document.session, "Keeper", CastKind.CHARACTER, "an old keeper, white beard, navy coat", [portrait]
-        )
-        settings = GenerationSettings(backend="runway", model="gen4.5", duration_us=5_000_000, audio=False)
-        shot = Shot(id=new_id(), title="Lightning", prompt=PROMPT, generation=settings)
-        assert document.execute(commands.add_shot(shot, 1))
-        window.selection.select([shot.id])
-        document.paid_generate_agreed = True  # the creator said yes to paying earlier this session
-        dialog = window_dialogs.try_on(window)
-        assert dialog is not None
-        for number, (backend, model) in enumerate(PAIRS, start=1):
-            dialog.choose(number, backend, model)
-        dialog.adjustSize()
-        dialog.move(window.x() + (window.width() - dialog.width()) // 2, window.y() + 120)
-        facts: dict[str, Any] = {}
+        with demo_window(app, ctx, work) as (window, document):
+            cast.add_member(
+                document.session, "Keeper", CastKind.CHARACTER, "an old keeper, white beard, navy coat", [portrait]
+            )
+            settings = GenerationSettings(backend="runway", model="gen4.5", duration_us=5_000_000, audio=False)
+            shot = Shot(id=new_id(), title="Lightning", prompt=PROMPT, generation=settings)
+            assert document.execute(commands.add_shot(shot, 1))
+            window.selection.select([shot.id])
+            document.paid_generate_agreed = True  # the creator said yes to paying earlier this session
+            dialog = window_dialogs.try_on(window)
+            assert dialog is not None
+            for number, (backend, model) in enumerate(PAIRS, start=1):
+                dialog.choose(number, backend, model)
+            dialog.adjustSize()
+            dialog.move(window.x() + (window.width() - dialog.width()) // 2, window.y() + 120)
+            facts: dict[str, Any] = {}
 
-        def dialog_taken() -> dict[str, Any]:
-            _save(dialog.grab(), out)
-            facts["dialog"] = {
-                "size": [dialog.width(), dialog.height()],
-                "heading": dialog.heading.text(),
-                "pairs": [dataclasses.astuple(pair) for pair in dialog.pairs()],
-                "rows": [row.text for row in dialog.rows],
-                "total": dialog.total.text(),
-                "button": dialog.try_button.text(),
-                "button_enabled": dialog.try_button.isEnabled(),
-                "line_rects": [_rect_in(row.line, dialog) for row in dialog.rows[: len(PAIRS)]],
-            }
-            return facts
+            def dialog_taken() -> dict[str, Any]:
+                _save(dialog.grab(), out)
+                facts["dialog"] = {
+                    "size": [dialog.width(), dialog.height()],
+                    "heading": dialog.heading.text(),
+                    "pairs": [dataclasses.astuple(pair) for pair in dialog.pairs()],
+                    "rows": [row.text for row in dialog.rows],
+                    "total": dialog.total.text(),
+                    "button": dialog.try_button.text(),
+                    "button_enabled": dialog.try_button.isEnabled(),
+                    "line_rects": [_rect_in(row.line, dialog) for row in dialog.rows[: len(PAIRS)]],
+                }
+                return facts
 
-        # taken before sending, in the same event loop: quitting a loop closes the windows, and the dialog with them
-        for _ in range(20):
-            app.processEvents()
-        dialog_taken()
-        dialog.send()
+            # taken before sending, in the same event loop: quitting a loop closes the windows, and the dialog with them
+            for _ in range(20):
+                app.processEvents()
+            dialog_taken()
+            dialog.send()
 
-        def compared() -> bool:
-            grids = [grid for grid in window.findChildren(CompareGrid) if grid.isVisible()]
-            return bool(grids) and grids[0].settled() and all(not picture.isNull() for picture in grids[0].pictures())
+            def compared() -> bool:
+                grids = [grid for grid in window.findChildren(CompareGrid) if grid.isVisible()]
+                return (
+                    bool(grids) and grids[0].settled() and all(not picture.isNull() for picture in grids[0].pictures())
+                )
 
-        def grid_taken() -> dict[str, Any]:
-            (grid,) = [grid for grid in window.findChildren(CompareGrid) if grid.isVisible()]
-            _save(grid.grab(), out.with_name("try-on-compare.png"))
-            facts["compare"] = {
-                "size": [grid.width(), grid.height()],
-                "titles": [cell.title.text() for cell in grid.cells],
-                "facts": [cell.facts.text() for cell in grid.cells],
-                "sent": [len(runway.creates()), len(fal.submits()), luma.count("POST", r"/generations/video")],
-            }
-            return facts
+            def grid_taken() -> dict[str, Any]:
+                (grid,) = [grid for grid in window.findChildren(CompareGrid) if grid.isVisible()]
+                _save(grid.grab(), out.with_name("try-on-compare.png"))
+                facts["compare"] = {
+                    "size": [grid.width(), grid.height()],
+                    "titles": [cell.title.text() for cell in grid.cells],
+                    "facts": [cell.facts.text() for cell in grid.cells],
+                    "sent": [len(runway.creates()), len(fal.submits()), luma.count("POST", r"/generations/video")],
+                }
+                return facts
 
-        code = _when_ready(app, compared, grid_taken, work)
-        (work / FACTS).write_text(json.dumps(facts, indent=2))
-        window.shutdown()
-        window.deleteLater()
-        app.processEvents()  # let deleteLater run before the context closes
+            code = _when_ready(app, compared, grid_taken, work)
+            (work / FACTS).write_text(json.dumps(facts, indent=2))
     return code
 
 
-def main(out: Path, work: Path) -> int:
-    from shotline.ui.main import make_application
-
-    app = make_application([sys.argv[0]])
-    return render(app, out, work)
-
-
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2])))
+    sys.exit(script_main(render))
 
 
 # ---------------------------------------------------------------------------------------------- the test
 
-import json  # noqa: E402 - the script above must not need the test's imports
-
-import pytest  # noqa: E402
+import pytest  # noqa: E402 - the script above must not need the test's imports
 
 from shotline.ui import theme  # noqa: E402
-from tests.ui.screenshots import image, picture_path, run_script  # noqa: E402
-from tests.ui.test_guide_screenshots import FACTS, SCREENSHOTS, _looks_drawn, _region, _share  # noqa: E402
+from tests.ui.guide import run_guide  # noqa: E402
+from tests.ui.screenshots import image, picture_path  # noqa: E402
+from tests.ui.test_guide_screenshots import SCREENSHOTS, _looks_drawn, _region, _share  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.ffmpeg]
 
@@ -163,15 +143,7 @@ def test_a_shot_tried_on_three_models_shows_each_estimate_then_their_takes_side_
     xvfb_display: str, tmp_path: Path
 ) -> None:
     out = picture_path(SCREENSHOTS / "try-on.png", tmp_path)
-    work = tmp_path / "work"
-    work.mkdir()
-    env = {
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-        "SHOTLINE_CONFIG_DIR": str(tmp_path / "config"),
-        "SHOTLINE_CACHE_DIR": str(tmp_path / "cache"),
-    }
-    run_script(__file__, xvfb_display, str(out), str(work), env=env, timeout=150)
-    facts = json.loads((work / FACTS).read_text())
+    facts = run_guide(__file__, xvfb_display, tmp_path, str(out))
 
     dialog = facts["dialog"]
     pixels = image(out)
