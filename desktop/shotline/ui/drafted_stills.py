@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, QSize, Qt
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 
 from shotline.core.errors import ShotlineError
@@ -191,7 +191,7 @@ class StillPictures:
         bundle = self.document.session.bundle
 
         async def read() -> QImage:
-            return await asyncio.to_thread(lambda: _fitted_picture(cast_service.shown_picture(bundle, media)))
+            return await asyncio.to_thread(lambda: fitted_picture(cast_service.shown_picture(bundle, media)))
 
         def show(picture: QImage) -> None:
             self._reading.discard(media)
@@ -222,10 +222,10 @@ def _when(stamp: str) -> str:
         return "earlier"
 
 
-def _fitted_picture(path: Path) -> QImage:
-    """The picture scaled to fit a cell, read at that size (a large one is never decoded whole)."""
+def fitted_picture(path: Path, box: QSize = PICTURE) -> QImage:
+    """The picture scaled to fit `box` (a stills cell unless told), read at that size (never decoded whole)."""
     reader = QImageReader(str(path))
     size = reader.size()
     if size.isValid():
-        reader.setScaledSize(size.scaled(PICTURE, Qt.AspectRatioMode.KeepAspectRatio))
+        reader.setScaledSize(size.scaled(box, Qt.AspectRatioMode.KeepAspectRatio))
     return reader.read()

@@ -1,4 +1,5 @@
-"""ShotCardDelegate: paints one storyboard card — picture, number and title, prompt, backend, state chip, takes, cost.
+"""ShotCardDelegate: paints one storyboard card — picture, number and title, prompt, first line, backend, state chip,
+takes, cost. Before a shot has a take, its picture is the first-frame still, if it has one, tagged "Still".
 
 Everything is laid out in device-independent pixels and text is elided to fit, so cards look the same at any
 scale; the picture is drawn from a larger pixmap, so it stays sharp on HiDPI screens.
@@ -47,8 +48,15 @@ def _fonts(base: QFont) -> tuple[QFont, QFont, QFont]:
 
 def card_height(base: QFont) -> int:
     title, body, small = _fonts(base)
-    lines = QFontMetrics(title).height() + 2 * QFontMetrics(body).height() + 2 * QFontMetrics(small).height()
-    return PAD + THUMB_HEIGHT + PAD + lines + 4 * 4 + PAD
+    lines = QFontMetrics(title).height() + 3 * QFontMetrics(body).height() + 2 * QFontMetrics(small).height()
+    return PAD + THUMB_HEIGHT + PAD + lines + 5 * 4 + PAD
+
+
+def line_row(card: QRect, base: QFont) -> QRect:
+    """Where a card drawn in `card` says its first line: under the title and the prompt's two lines."""
+    title, body, _small = _fonts(base)
+    top = card.top() + PAD + THUMB_HEIGHT + PAD + QFontMetrics(title).height() + 4 + 2 * QFontMetrics(body).height()
+    return QRect(card.left() + PAD, top + 4, card.width() - 2 * PAD, QFontMetrics(body).height())
 
 
 class ShotCardDelegate(QStyledItemDelegate):
@@ -94,6 +102,8 @@ class ShotCardDelegate(QStyledItemDelegate):
             target = QRect(QPoint(0, 0), scaled.deviceIndependentSize().toSize())
             target.moveCenter(thumb.center())
             painter.drawPixmap(target.topLeft(), scaled)
+            if index.data(ShotRole.STILL):
+                _paint_still_tag(painter, target)
         else:
             painter.setPen(theme.MUTED)
             text = "Generating…" if index.data(ShotRole.STATE) in ("queued", "running") else "No take yet"
@@ -138,7 +148,9 @@ class ShotCardDelegate(QStyledItemDelegate):
         painter.setFont(body_font)
         painter.setPen(theme.TEXT.darker(110))
         y = self._paint_lines(painter, body_font, str(index.data(ShotRole.PROMPT) or "No prompt yet"), inner, y, 2)
-        y += 4
+        line = line_row(QRect(inner).adjusted(-PAD, -PAD, PAD, PAD), base)
+        _paint_first_line(painter, body_font, small_font, line, index)
+        y = line.bottom() + 1 + 4
         # backend and model
         painter.setFont(small_font)
         small = QFontMetrics(small_font)
@@ -192,6 +204,41 @@ class ShotCardDelegate(QStyledItemDelegate):
         right = metrics.elidedText(right, Qt.TextElideMode.ElideRight, room)
         painter.setPen(theme.MUTED)
         painter.drawText(row, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, right)
+
+
+def _paint_still_tag(painter: QPainter, picture: QRect) -> None:
+    """A small "Still" in the picture's corner, so a first frame waiting to be animated is not taken for a clip."""
+    font = QFont(painter.font())
+    font.setPointSizeF(max(6.5, font.pointSizeF() * 0.8))
+    metrics = QFontMetrics(font)
+    tag = QRectF(picture.left() + 4, picture.top() + 4, metrics.horizontalAdvance("Still") + 10, metrics.height() + 2)
+    path = QPainterPath()
+    path.addRoundedRect(tag, 3, 3)
+    painter.fillPath(path, QColor(0, 0, 0, 150))
+    painter.setFont(font)
+    painter.setPen(theme.TEXT)
+    painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, "Still")
+
+
+def _paint_first_line(
+    painter: QPainter, body: QFont, small: QFont, row: QRect, index: QModelIndex | QPersistentModelIndex
+) -> None:
+    """The shot's first line elided to the card, with "+2 lines" at the right when more follow; nothing without."""
+    line = str(index.data(ShotRole.LINE) or "")
+    if not line:
+        return
+    more = int(index.data(ShotRole.MORE_LINES) or 0)
+    room = row.width()
+    if more:
+        label = f"+{more} line{'s' if more != 1 else ''}"
+        painter.setFont(small)
+        painter.setPen(theme.MUTED)
+        painter.drawText(row, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
+        room -= QFontMetrics(small).horizontalAdvance(label) + 6
+    painter.setFont(body)
+    painter.setPen(theme.TEXT.darker(110))
+    text = QFontMetrics(body).elidedText(line, Qt.TextElideMode.ElideRight, room)
+    painter.drawText(QRect(row.left(), row.top(), room, row.height()), Qt.AlignmentFlag.AlignVCenter, text)
 
 
 def _wrapped_lines(font: QFont, text: str, width: int, count: int) -> list[str]:

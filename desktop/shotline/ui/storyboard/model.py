@@ -7,6 +7,7 @@ A drop of shot ids is one undoable move ("Move shots" for several); a drop of fi
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from enum import IntEnum
@@ -20,24 +21,30 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QSize,
     Qt,
 )
 from PySide6.QtGui import QImage, QPixmap
 
 from shotline.core import commands
 from shotline.core.changes import ProjectChange
-from shotline.core.model import Origin, Shot, Take
+from shotline.core.dialogue import speaker_name, spoken
+from shotline.core.model import DialogueLine, Origin, Shot, Take
 from shotline.core.ports import JobRecord
+from shotline.services import cast as cast_service
 from shotline.services.ledger import kinds, shot_cost
 from shotline.services.retirement import retirement
 from shotline.services.shots import ShotStatus, model_info, shot_status
 from shotline.ui.document import ProjectDocument
+from shotline.ui.drafted_stills import fitted_picture
 
 log = logging.getLogger(__name__)
 
 SHOT_IDS_MIME = "application/x-shotline-shot-ids"
 THUMBNAIL_WIDTH = 448
 """Pixels decoded for a card picture: a 220 px card at 2x, so HiDPI screens stay sharp."""
+STILL_BOX = QSize(THUMBNAIL_WIDTH, THUMBNAIL_WIDTH * 9 // 16)
+"""A first-frame still is read at most this size: a provider's still may be several megabytes."""
 EXCERPT_CHARS = 160
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -59,7 +66,14 @@ class ShotRole(IntEnum):
     COST = Qt.ItemDataRole.UserRole + 10
     """The ledger's figure for the shot's jobs ("$1.20 billed", "≈ $0.48", "$0.00 · not sent", "free"), or ""."""
     THUMBNAIL = Qt.ItemDataRole.UserRole + 11
-    """A QPixmap of the picked take, or None until it is decoded (dataChanged follows)."""
+    """A QPixmap of the picked take (or, before any take, of the first-frame still), or None until it is decoded
+    (dataChanged follows)."""
+    STILL = Qt.ItemDataRole.UserRole + 12
+    """True when the shot has no take but a first-frame still: the card's picture is that still, not a clip's."""
+    LINE = Qt.ItemDataRole.UserRole + 13
+    """The shot's first spoken line as the card says it ("Mara: Cast off."), or "" when it has none."""
+    MORE_LINES = Qt.ItemDataRole.UserRole + 14
+    """How many spoken lines follow the first (the card says "+2 lines")."""
 
 
 def excerpt(prompt: str) -> str:
@@ -85,6 +99,9 @@ class ShotListModel(QAbstractListModel):
         self._latest: dict[str, QPixmap] = {}
         """The picture that came last for each clip, shown while a trimmed take's new picture is made."""
         self._asked: set[tuple[str, int]] = set()
+        self._stills: dict[str, QPixmap] = {}
+        """First-frame stills by their path in the project, each read once."""
+        self._stills_asked: set[str] = set()
         for record in document.jobs():
             self._jobs[record.id] = record
         document.changed.connect(self._on_changed)
@@ -137,7 +154,9 @@ class ShotListModel(QAbstractListModel):
             # no number here: the model tester (and views) expect a row's text to survive inserts above it
             return shot.title or "Untitled shot"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return shot.prompt or "No prompt yet: write one in the inspector."
+            # the card elides the prompt and shows one line: the tooltip has them whole
+            said = [self._said(line) for line in spoken(shot)]
+            return "\n".join([shot.prompt or "No prompt yet: write one in the inspector.", *said])
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"Shot {number}, {shot.title or 'untitled'}, {self.status(shot).state}"
         if role == Qt.ItemDataRole.DecorationRole or role == ShotRole.THUMBNAIL:
@@ -159,6 +178,13 @@ class ShotListModel(QAbstractListModel):
             return len(shot.takes)
         if role == ShotRole.COST:
             return self.cost_text(shot)
+        if role == ShotRole.STILL:
+            return shot.picked_take is None and bool(shot.generation.first_frame)
+        if role == ShotRole.LINE:
+            lines = spoken(shot)
+            return self._said(lines[0]) if lines else ""
+        if role == ShotRole.MORE_LINES:
+            return max(0, len(spoken(shot)) - 1)
         if role in (ShotRole.STATE, ShotRole.PROGRESS, ShotRole.MESSAGE):
             status = self.status(shot)
             if role == ShotRole.STATE:
@@ -167,6 +193,12 @@ class ShotListModel(QAbstractListModel):
                 return status.progress
             return status.message
         return None
+
+    def _said(self, line: DialogueLine) -> str:
+        """ "Mara: Cast off.", or the words alone when nobody is named."""
+        name = speaker_name(self._document.project, line)
+        text = " ".join(line.text.split())
+        return f"{name}: {text}" if name else text
 
     def _backend_text(self, shot: Shot) -> str:
         picked = shot.picked_take
@@ -184,7 +216,7 @@ class ShotListModel(QAbstractListModel):
     def _thumbnail(self, shot: Shot) -> QPixmap | None:
         take = shot.picked_take
         if take is None:
-            return None
+            return self._still(shot.generation.first_frame) if shot.generation.first_frame else None
         key = (take.media, thumbnail_time(take))
         pixmap = self._pixmaps.get(key)
         if pixmap is not None:
@@ -202,6 +234,32 @@ class ShotListModel(QAbstractListModel):
             take = shot.picked_take
             if take is not None and (take.media, thumbnail_time(take)) == key:
                 self._row_changed(row)
+
+    def _still(self, media: str) -> QPixmap | None:
+        """The first-frame still a take-less shot shows, read and scaled off the GUI thread the first time."""
+        pixmap = self._stills.get(media)
+        if pixmap is not None or media in self._stills_asked:
+            return pixmap
+        self._stills_asked.add(media)
+        bundle = self._document.session.bundle
+
+        async def read() -> QImage:
+            return await asyncio.to_thread(lambda: fitted_picture(cast_service.shown_picture(bundle, media), STILL_BOX))
+
+        def show(picture: QImage) -> None:
+            if picture.isNull():
+                log.warning("The still %s could not be read; its card stays without a picture", media)
+                return
+            self._stills[media] = QPixmap.fromImage(picture)
+            for row, shot in enumerate(self._shots):
+                if shot.picked_take is None and shot.generation.first_frame == media:
+                    self._row_changed(row)
+
+        def not_shown(error: BaseException) -> None:
+            log.warning("Not showing the still %s on its card: %s", media, error)  # the card stays without a picture
+
+        self._document.bridge.watch(self._document.ctx.runner.submit(read()), show, not_shown, owner=self)
+        return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
@@ -221,6 +279,9 @@ class ShotListModel(QAbstractListModel):
         for shot_id in change.updated:
             self._forget(shot_id)
         self._sync()
+        if change.cast and self._shots:
+            # a renamed member's lines say the new name on every card, whether or not its shots changed
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._shots) - 1, 0))
 
     def _sync(self) -> None:
         project = self._document.project
