@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -102,29 +103,16 @@ class LumaBackend:
     async def submit(self, request: GenerationRequest) -> str:
         body = create_body(request, self._info)
         response = await self._http.create("POST", "/generations/video", json=body)
-        generation = _json(response)
-        provider_id = str(generation.get("id") or "") if isinstance(generation, dict) else ""
-        if not provider_id:
-            raise JobFailed(f"{PROVIDER} accepted the request but sent back no generation id; check your dashboard.")
+        provider_id = generation_id(_json(response))
         log.info("Luma generation %s created for job %s", provider_id, request.job_id)
         return provider_id
 
     async def poll(self, provider_job_id: str) -> JobStatus:
-        try:
-            generation = await self._http.get_json(f"/generations/{provider_job_id}")
-        except JobGone:
-            return JobStatus(
-                JobState.CANCELLED, message=f"{PROVIDER} no longer has this generation; it was deleted or cancelled."
-            )
-        return status_of(generation)
+        gone = f"{PROVIDER} no longer has this generation; it was deleted or cancelled."
+        return await read_generation(self._http, provider_job_id, status_of, gone)
 
     async def download(self, provider_job_id: str, status: JobStatus, dest: Path, progress: ProgressSink) -> None:
-        if not status.outputs:
-            status = await self.poll(provider_job_id)
-        if status.state is not JobState.SUCCEEDED or not status.outputs:
-            raise JobFailed(f"{PROVIDER} has no finished clip for generation {provider_job_id}.")
-        # a stale signed link answers 403/404 from the storage host: LinkExpired, and the job code polls again
-        await self._http.download(status.outputs[0], dest, progress)
+        await download_clip(self._http, self.poll, provider_job_id, status, dest, progress)
 
     async def cancel(self, provider_job_id: str) -> None:
         try:
@@ -219,12 +207,8 @@ def create_body(request: GenerationRequest, info: BackendInfo = INFO) -> dict[st
 
 
 def _resolution(request: GenerationRequest, model: ModelInfo) -> str:
-    if request.resolution:
-        if request.resolution not in model.resolutions:
-            raise InputRejected(
-                f"Luma cannot make {request.resolution} clips; choose one of {', '.join(model.resolutions)}."
-            )
-        return request.resolution
+    if asked := asked_resolution(request, model, "Luma"):
+        return asked
     # nothing chosen: the smallest Luma size that is not below the project frame, since each step up costs more
     short_side = min(request.size.width, request.size.height)
     for name, lines in (("540p", 540), ("720p", 720), ("1080p", 1080)):
@@ -261,24 +245,101 @@ def _image_url(image: str, which: str) -> str:
 
 def status_of(generation: Any) -> JobStatus:
     """A Luma Generation object as a normalised status."""
+    return generation_status(generation, _STATES, _video_of, _failure)
+
+
+def _video_of(generation: dict[str, Any]) -> str:
+    assets = generation.get("assets") or {}
+    video = assets.get("video") if isinstance(assets, dict) else None
+    return str(video) if video else ""
+
+
+def _failure(generation: dict[str, Any]) -> JobStatus:
+    # only free text: a moderation stop is known by its wording
+    return failed_status(str(generation.get("failure_reason") or "").strip())
+
+
+# ---------------------------------------------------------------------------------------------- both Luma APIs
+# A generation lives the same way on the Dream Machine and the Agents API (backends.luma_agents): created, read at
+# /generations/{id} until `state` is completed or failed, the clip at an expiring link. What differs is told by the
+# caller: where the clip is in the Generation object, and what a failure says.
+
+
+def generation_id(generation: Any) -> str:
+    """The id of the generation a create made (its answer, parsed); JobFailed when the answer has none."""
+    provider_id = str(generation.get("id") or "") if isinstance(generation, dict) else ""
+    if not provider_id:
+        raise JobFailed(f"{PROVIDER} accepted the request but sent back no generation id; check your dashboard.")
+    return provider_id
+
+
+async def read_generation(
+    http: ProviderHttp, provider_job_id: str, status: Callable[[Any], JobStatus], gone: str
+) -> JobStatus:
+    """A generation's status, as `status` reads the Generation object; CANCELLED saying `gone` when Luma no longer
+    has it."""
+    try:
+        generation = await http.get_json(f"/generations/{provider_job_id}")
+    except JobGone:
+        return JobStatus(JobState.CANCELLED, message=gone)
+    return status(generation)
+
+
+async def download_clip(
+    http: ProviderHttp,
+    poll: Callable[[str], Awaitable[JobStatus]],
+    provider_job_id: str,
+    status: JobStatus,
+    dest: Path,
+    progress: ProgressSink,
+) -> None:
+    """Bring a finished generation's clip home to `dest`, polling first when `status` has no link."""
+    if not status.outputs:
+        status = await poll(provider_job_id)
+    if status.state is not JobState.SUCCEEDED or not status.outputs:
+        raise JobFailed(f"{PROVIDER} has no finished clip for generation {provider_job_id}.")
+    # a stale signed link answers 403/404 from the storage host: LinkExpired, and the job code polls again
+    await http.download(status.outputs[0], dest, progress)
+
+
+def generation_status(
+    generation: Any,
+    running: Mapping[str, JobState],
+    clip: Callable[[dict[str, Any]], str],
+    failure: Callable[[dict[str, Any]], JobStatus],
+) -> JobStatus:
+    """A Generation object as a normalised status: `running` names the API's states on the way, `clip` finds a
+    completed one's link ("" for none), `failure` reads a failed one."""
     if not isinstance(generation, dict):
         raise unreadable(PROVIDER)
     state = str(generation.get("state") or "")
-    if state in _STATES:
-        return JobStatus(_STATES[state])
+    if state in running:
+        return JobStatus(running[state])
     if state == "completed":
-        assets = generation.get("assets") or {}
-        video = assets.get("video") if isinstance(assets, dict) else None
-        if not video:
+        link = clip(generation)
+        if not link:
             return JobStatus(JobState.FAILED, message=f"{PROVIDER} finished the generation but gave no video.")
-        return JobStatus(JobState.SUCCEEDED, progress=1.0, outputs=(str(video),))
+        return JobStatus(JobState.SUCCEEDED, progress=1.0, outputs=(link,))
     if state == "failed":
-        reason = str(generation.get("failure_reason") or "").strip()
-        if is_safety_stop(reason):
-            return JobStatus(JobState.BLOCKED, message=reason)
-        said = f": {reason}" if reason else ", without saying why"
-        return JobStatus(JobState.FAILED, message=f"{PROVIDER} could not make this clip{said}. Try again.")
+        return failure(generation)
     return unknown_state(PROVIDER, state)
+
+
+def failed_status(reason: str, code: str = "") -> JobStatus:
+    """A failed generation, by its `failure_reason` (and, on the Agents API, its `failure_code`)."""
+    if is_safety_stop(code, reason):
+        return JobStatus(JobState.BLOCKED, message=reason or f"{PROVIDER}'s moderation refused this shot.")
+    said = f": {reason}" if reason else (f" ({code})" if code else ", without saying why")
+    return JobStatus(JobState.FAILED, message=f"{PROVIDER} could not make this clip{said}. Try again.")
+
+
+def asked_resolution(request: GenerationRequest, model: ModelInfo, maker: str) -> str:
+    """The resolution the shot asks for ("" for none); InputRejected, naming `maker`, when the model has no such."""
+    if request.resolution and request.resolution not in model.resolutions:
+        raise InputRejected(
+            f"{maker} cannot make {request.resolution} clips; choose one of {', '.join(model.resolutions)}."
+        )
+    return request.resolution
 
 
 def luma_error(

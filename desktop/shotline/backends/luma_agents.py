@@ -35,8 +35,17 @@ from shotline.backends import builtin
 from shotline.backends.catalogue import offered_model, sent_seconds, served
 from shotline.backends.http import KeyAuth, ProviderHttp, base_url, http_timeout, json_of
 from shotline.backends.images import COMMON, read_picture
-from shotline.backends.luma import PROVIDER, luma_error
-from shotline.backends.policy import JobGone, is_safety_stop, unknown_state, unreadable
+from shotline.backends.luma import (
+    PROVIDER,
+    asked_resolution,
+    download_clip,
+    failed_status,
+    generation_id,
+    generation_status,
+    luma_error,
+    read_generation,
+)
+from shotline.backends.policy import JobGone
 from shotline.backends.registry import BackendContext
 from shotline.core.errors import InputRejected, JobFailed
 from shotline.core.ports import (
@@ -99,28 +108,18 @@ class LumaAgentsBackend:
     async def submit(self, request: GenerationRequest) -> str:
         body = await asyncio.to_thread(create_body, request, self._info)
         response = await self._http.create("POST", "/generations", json=body)
-        generation = json_of(response, PROVIDER) if response.content else None
-        provider_id = str(generation.get("id") or "") if isinstance(generation, dict) else ""
-        if not provider_id:
-            raise JobFailed(f"{PROVIDER} accepted the request but sent back no generation id; check your dashboard.")
+        provider_id = generation_id(json_of(response, PROVIDER) if response.content else None)
         log.info("Luma Agents generation %s created for job %s", provider_id, request.job_id)
         return provider_id
 
     async def poll(self, provider_job_id: str) -> JobStatus:
-        try:
-            generation = await self._http.get_json(f"/generations/{provider_job_id}")
-        except JobGone:
-            return JobStatus(JobState.CANCELLED, message=f"{PROVIDER} no longer has this generation.")
-        return status_of(generation)
+        return await read_generation(
+            self._http, provider_job_id, status_of, f"{PROVIDER} no longer has this generation."
+        )
 
     async def download(self, provider_job_id: str, status: JobStatus, dest: Path, progress: ProgressSink) -> None:
-        if not status.outputs:
-            status = await self.poll(provider_job_id)
-        if status.state is not JobState.SUCCEEDED or not status.outputs:
-            raise JobFailed(f"{PROVIDER} has no finished clip for generation {provider_job_id}.")
-        # the link lasts an hour; a stale one answers 403/404 from the storage host (LinkExpired), and the job code
-        # polls again for a fresh one
-        await self._http.download(status.outputs[0], dest, progress)
+        # the link lasts an hour: a stale one is polled for again
+        await download_clip(self._http, self.poll, provider_job_id, status, dest, progress)
 
     async def cancel(self, provider_job_id: str) -> None:
         # The Agents API has no way to stop a generation (the SDK offers create and get only). Reading it tells a
@@ -209,12 +208,8 @@ def create_body(request: GenerationRequest, info: BackendInfo = INFO) -> dict[st
 
 
 def _resolution(request: GenerationRequest, model: ModelInfo) -> str:
-    if request.resolution:
-        if request.resolution not in model.resolutions:
-            raise InputRejected(
-                f"Ray 3.2 cannot make {request.resolution} clips; choose one of {', '.join(model.resolutions)}."
-            )
-        return request.resolution
+    if asked := asked_resolution(request, model, "Ray 3.2"):
+        return asked
     # nothing chosen: the smallest size that is not below the project frame, since each step up costs more
     offered = sorted((_RESOLUTION_LINES[name], name) for name in model.resolutions if name in _RESOLUTION_LINES)
     if not offered:
@@ -236,30 +231,24 @@ def _image(image: str) -> dict[str, str]:
 
 def status_of(generation: Any) -> JobStatus:
     """An Agents API Generation object as a normalised status."""
-    if not isinstance(generation, dict):
-        raise unreadable(PROVIDER)
-    state = str(generation.get("state") or "")
-    if state in _STATES:
-        return JobStatus(_STATES[state])
-    if state == "completed":
-        outputs = generation.get("output")
-        files = [o for o in outputs if isinstance(o, dict) and o.get("url")] if isinstance(outputs, list) else []
-        # the video first: an HDR request may bring an EXR beside it (video.exr_export)
-        files.sort(key=lambda output: output.get("type") != "video")
-        if not files:
-            return JobStatus(JobState.FAILED, message=f"{PROVIDER} finished the generation but gave no video.")
-        return JobStatus(JobState.SUCCEEDED, progress=1.0, outputs=(str(files[0]["url"]),))
-    if state == "failed":
-        code = str(generation.get("failure_code") or "")
-        reason = str(generation.get("failure_reason") or "").strip()
-        if is_safety_stop(code, reason):
-            return JobStatus(JobState.BLOCKED, message=reason or f"{PROVIDER}'s moderation refused this shot.")
-        if code == "budget_exhausted":
-            return JobStatus(
-                JobState.FAILED,
-                message=f"Your {PROVIDER} Agents account ran out of funds while making this clip. Add funds at "
-                f"{KEYS_PAGE}, then generate it again.",
-            )
-        said = f": {reason}" if reason else (f" ({code})" if code else ", without saying why")
-        return JobStatus(JobState.FAILED, message=f"{PROVIDER} could not make this clip{said}. Try again.")
-    return unknown_state(PROVIDER, state)
+    return generation_status(generation, _STATES, _video_of, _failure)
+
+
+def _video_of(generation: dict[str, Any]) -> str:
+    outputs = generation.get("output")
+    files = [o for o in outputs if isinstance(o, dict) and o.get("url")] if isinstance(outputs, list) else []
+    # the video first: an HDR request may bring an EXR beside it (video.exr_export)
+    files.sort(key=lambda output: output.get("type") != "video")
+    return str(files[0]["url"]) if files else ""
+
+
+def _failure(generation: dict[str, Any]) -> JobStatus:
+    code = str(generation.get("failure_code") or "")
+    status = failed_status(str(generation.get("failure_reason") or "").strip(), code)
+    if status.state is JobState.FAILED and code == "budget_exhausted":
+        return JobStatus(
+            JobState.FAILED,
+            message=f"Your {PROVIDER} Agents account ran out of funds while making this clip. Add funds at "
+            f"{KEYS_PAGE}, then generate it again.",
+        )
+    return status
