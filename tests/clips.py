@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import subprocess
+import wave
 from fractions import Fraction
 from pathlib import Path
+from typing import BinaryIO
 
 import imageio_ffmpeg
 
@@ -105,13 +107,40 @@ def make_clip(
 
 
 def padded_clip(path: Path, padding: int) -> Path:
-    """A real 0.2 s clip (an MP4, or MOV by its name) made `padding` bytes heavier with random bytes in MP4 `free`
+    """A real 0.2 s clip (an MP4, or MOV by its name) made heavier by `padding` bytes of random payload in MP4 `free`
     boxes, which every reader skips: a heavy stand-in that an unpack admits, where random bytes under a clip's name
     were now and then probed as a format Shotline does not take, and refused."""
     make_clip(path, seconds=0.2, size=(64, 36))
     with path.open("ab") as file:
         while padding > 0:
-            payload = os.urandom(min(padding, 1 << 20))
-            file.write((8 + len(payload)).to_bytes(4, "big") + b"free" + payload)
-            padding -= len(payload)
+            payload = min(padding, 1 << 20)
+            _free_box(file, payload)
+            padding -= payload
     return path
+
+
+def _free_box(file: BinaryIO, payload: int) -> None:
+    file.write((8 + payload).to_bytes(4, "big") + b"free" + os.urandom(payload))
+
+
+def admissible_media(name: str, size: int, folder: Path) -> bytes:
+    """Exactly `size` bytes an unpack admits under `name`: a padded real clip for a clip's name, a WAV of random
+    samples for a sound's, random bytes for a picture's (admitted by their names). Random bytes under a clip's or a
+    sound's name were now and then probed as a format Shotline does not take, and the archive refused."""
+    suffix = Path(name).suffix.lower()
+    made = folder / f"admissible-{len(os.listdir(folder))}{suffix}"
+    if suffix in {".mp4", ".mov"}:
+        bare = make_clip(made, seconds=0.2, size=(64, 36)).stat().st_size
+        if size < bare + 8:
+            raise ValueError(f"{size} bytes cannot hold a clip")
+        with made.open("ab") as file:
+            _free_box(file, size - bare - 8)  # the rest in one `free` box
+        return made.read_bytes()
+    if suffix == ".wav":
+        with wave.open(str(made), "wb") as sound:
+            sound.setnchannels(2)
+            sound.setsampwidth(2)
+            sound.setframerate(48_000)
+            sound.writeframes(os.urandom((size - 44) // 4 * 4))
+        return made.read_bytes()
+    return os.urandom(size)

@@ -4,7 +4,6 @@ nothing written; and an archive the disk cannot hold is refused before a byte is
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import pytest
 
 from shotline.storage.sharing import MANIFEST, PROJECT_FILE
 from tests.cli.shotline_cli import Result, shotline
+from tests.clips import admissible_media
 from tests.storage.zips import ENCRYPTED, entry, manifest_text, media_record, shared_archive, zip_bytes
 
 MIB = 1 << 20
@@ -101,7 +101,7 @@ def _unpack_onto_a_disk_of(size: str, folder: Path, archive: Path) -> Result:
 @pytest.mark.skipif(not _small_disks_possible(), reason="needs unshare and user namespaces")
 def test_an_archive_the_disk_cannot_spare_room_for_is_refused_before_writing(tmp_path: Path) -> None:
     shared = shared_archive()
-    shared.media = {name: os.urandom(MIB) for name in shared.media}
+    shared.media = {name: admissible_media(name, MIB, tmp_path) for name in shared.media}
     shared.manifest = manifest_text(shared.media)
     archive = tmp_path / "Film.shotline.zip"
     archive.write_bytes(zip_bytes(shared.entries()))
