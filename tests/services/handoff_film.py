@@ -12,6 +12,8 @@ Music: a 440 Hz tone of 3 s at 0 s. Voice-over: an 880 Hz tone of 1 s at 0.5 s (
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -69,3 +71,12 @@ def make_film(root: Path) -> Path:
         # a generated take, as a finished job lands one (tests make no paid job)
         session.bundle.save(replace(project, shots=(*project.shots[:2], replace(gulls, takes=(take,)))))
     return path
+
+
+def opened_copy(film: Path, folder: Path) -> Iterator[ProjectSession]:
+    """The module's film copied into `folder` for one test to change, open as a session until the test ends (a
+    fixture's `yield from`)."""
+    copy = folder / "made" / film.name
+    shutil.copytree(film, copy)
+    with ProjectSession.open(copy) as opened:
+        yield opened

@@ -6,7 +6,6 @@ the window's Cancel and a disappearing sound file would land there."""
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ from shotline.core.model import VOICE_LANE, LaneKind
 from shotline.services.handoff import stem_paths, write_handoff
 from shotline.services.handoff_staging import HandoffCancelled
 from shotline.services.session import ProjectSession
-from tests.services.handoff_film import make_film
+from tests.services.handoff_film import make_film, opened_copy
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -30,10 +29,7 @@ def film(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def session(film: Path, tmp_path: Path) -> Iterator[ProjectSession]:
-    copy = tmp_path / "made" / film.name
-    shutil.copytree(film, copy)
-    with ProjectSession.open(copy) as opened:
-        yield opened
+    yield from opened_copy(film, tmp_path)
 
 
 def listing(folder: Path) -> dict[str, bytes]:

@@ -3,7 +3,6 @@ frames, its words and speaker kept), and every format has them as an SRT beside 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -19,7 +18,7 @@ from shotline.services.handoff import write_handoff
 from shotline.services.handoff_import import import_cut
 from shotline.services.handoff_recipe import NAMESPACE
 from shotline.services.session import ProjectSession
-from tests.services.handoff_film import make_film
+from tests.services.handoff_film import make_film, opened_copy
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -36,9 +35,7 @@ def film(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def session(film: Path, tmp_path: Path) -> Iterator[ProjectSession]:
-    copy = tmp_path / "made" / film.name
-    shutil.copytree(film, copy)
-    with ProjectSession.open(copy) as opened:
+    for opened in opened_copy(film, tmp_path):
         opened.execute(Command("Captions", partial(caption_edits.set_captions, captions=CAPTIONS)))
         yield opened
 

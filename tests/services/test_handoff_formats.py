@@ -4,7 +4,6 @@ generated shot's recipe comes back; the sound lanes are tracks of their own, and
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
@@ -24,7 +23,7 @@ from shotline.services.handoff_import import read_cut
 from shotline.services.handoff_recipe import recipe_of
 from shotline.services.session import ProjectSession
 from tests.media.sound import read_wav, segment_samples, tone_db
-from tests.services.handoff_film import CUT, FILM_FRAMES, FPS, RECIPE, make_film
+from tests.services.handoff_film import CUT, FILM_FRAMES, FPS, RECIPE, make_film, opened_copy
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -36,10 +35,7 @@ def film(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def session(film: Path, tmp_path: Path) -> Iterator[ProjectSession]:
-    copy = tmp_path / "made" / film.name
-    shutil.copytree(film, copy)
-    with ProjectSession.open(copy) as opened:
-        yield opened
+    yield from opened_copy(film, tmp_path)
 
 
 def _picture(timeline: otio.schema.Timeline) -> list[otio.schema.Clip]:

@@ -4,7 +4,6 @@ with Shotline's export in test_handoff_melt."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -20,7 +19,7 @@ from shotline.services.handoff_mlt import BACKGROUND, KDENLIVE_TRACK_MIXING, KDE
 from shotline.services.session import ProjectSession
 from shotline.services.sound import add_sound
 from tests.media.sound import tone
-from tests.services.handoff_film import FILM_FRAMES, make_film
+from tests.services.handoff_film import FILM_FRAMES, make_film, opened_copy
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -32,10 +31,7 @@ def film(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def session(film: Path, tmp_path: Path) -> Iterator[ProjectSession]:
-    copy = tmp_path / "made" / film.name
-    shutil.copytree(film, copy)
-    with ProjectSession.open(copy) as opened:
-        yield opened
+    yield from opened_copy(film, tmp_path)
 
 
 def _frames(playlist: ET.Element) -> int:
