@@ -211,12 +211,27 @@ async def to_preview_thread(func: Callable[..., T], /, *args: Any) -> T:
     return await loop.run_in_executor(_preview_executors.get(loop), functools.partial(func, *args))
 
 
-async def to_own_thread(func: Callable[..., T], /, *args: Any, name: str) -> T:
+async def to_own_thread(
+    func: Callable[..., T], /, *args: Any, name: str, on_cancel: Callable[[], object] | None = None
+) -> T:
     """`asyncio.to_thread` on a new thread, for long work the creator started (sharing a project can take minutes):
-    it must not hold up the pool's short steps, which on two cores is a single thread."""
+    it must not hold up the pool's short steps, which on two cores is a single thread.
+
+    Cancelling the caller stops it waiting at once, and the work runs on unless its own cancel flag tells it to stop.
+    With `on_cancel` (which sets that flag), the caller instead tells the work and waits for it to end, so the
+    runner shutting down does not end before the work has removed what it wrote. The thread's future is not a task,
+    so the runner's shutdown, which cancels every task, cannot cut that wait short."""
     executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
     try:
-        return await asyncio.get_running_loop().run_in_executor(executor, functools.partial(func, *args))
+        working = asyncio.get_running_loop().run_in_executor(executor, functools.partial(func, *args))
+        if on_cancel is None:
+            return await working
+        try:
+            return await asyncio.shield(working)
+        except asyncio.CancelledError:
+            on_cancel()
+            await asyncio.wait([working])
+            raise
     finally:
         executor.shutdown(wait=False)  # the thread ends with the work; a cancelled caller must not wait here
 

@@ -10,7 +10,6 @@ down with the window cancels it the same way, and waits for that cleanup.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections.abc import Callable
@@ -150,14 +149,9 @@ class CancellableWork(QObject):
             self._bridge.post(lambda: self._on_progress(cancel, fraction))
 
         async def run() -> T:
-            working = asyncio.ensure_future(to_own_thread(work, progress, cancel, name=self._thread_name))
-            try:
-                return await asyncio.shield(working)
-            except asyncio.CancelledError:
-                # The runner is shutting down with the window: stop the work too, and let it clean up first.
-                cancel.set()
-                await asyncio.gather(working, return_exceptions=True)
-                raise
+            # The runner shutting down with the window cancels this: the work is then stopped too, and waited for
+            # while it removes what it wrote.
+            return await to_own_thread(work, progress, cancel, name=self._thread_name, on_cancel=cancel.set)
 
         def finished(result: T) -> None:
             self._stop()
