@@ -1,21 +1,28 @@
-"""The official SDKs' own clients, which these tests make to prove the fakes, are not all closable (ElevenLabs',
-Replicate's and fal's keep an HTTP client with keep-alive sockets and offer no close; google-genai's is left open
-here too), so each test here ends by collecting what it left: the sockets are closed in the test that opened them,
-where a ResourceWarning is ignored, instead of wherever the collector would next run, which failed a test in
-Shotline's code that had no part in it (an unclosed socket to a fake, seen in a fresh-clone run)."""
+"""The official SDKs' own clients, which these tests make to prove the fakes, are not all closable (ElevenLabs' and
+Replicate's keep an HTTP client with keep-alive sockets and offer no close), so every httpx client made during a test
+here is closed when it ends. Left to the collector, their sockets were closed wherever it next ran: once inside
+Shotline's code in another test, which failed on the ResourceWarning (an unclosed socket to a fake, seen in two
+fresh-clone runs, the second after a collection of the young generations here had let older clients escape)."""
 
 from __future__ import annotations
 
-import gc
-import warnings
 from collections.abc import Iterator
+from typing import Any
 
+import httpx
 import pytest
 
 
 @pytest.fixture(autouse=True)
-def _sdk_clients_collected() -> Iterator[None]:
+def _sdk_clients_closed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    made: list[httpx.Client] = []
+    made_here = httpx.Client.__init__
+
+    def recorded(client: httpx.Client, *args: Any, **kwargs: Any) -> None:
+        made_here(client, *args, **kwargs)
+        made.append(client)
+
+    monkeypatch.setattr(httpx.Client, "__init__", recorded)
     yield
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect(1)  # the young generations, where what the test made still is: a full collection cost 0.2 s
+    for client in made:
+        client.close()
