@@ -127,6 +127,8 @@ def _live_children() -> dict[int, str]:
 _KEPT_PROGRAM = b"forked_cli.py"
 """The command line's fork server (tests/cli/forked_cli.py): a child that lives as long as its test worker, on
 purpose, and not a leak."""
+_KEPT_CODE = (b"from multiprocessing.forkserver import main", b"from multiprocessing.resource_tracker import main")
+"""multiprocessing's fork server and its resource tracker (`tests.clean_fork`), which live as long as the worker."""
 
 
 def _kept(process: Path) -> bool:
@@ -134,6 +136,8 @@ def _kept(process: Path) -> bool:
         argv = (process / "cmdline").read_bytes().split(b"\0")
     except OSError:
         return False
+    if any(arg.startswith(_KEPT_CODE) for arg in argv[1:4]):  # python3 [-B] -c CODE
+        return True
     return len(argv) > 1 and argv[1].endswith(_KEPT_PROGRAM)
 
 

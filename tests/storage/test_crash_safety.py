@@ -1,10 +1,10 @@
 """Kill a saving process inside a save, at every step of it: the project must open, with the old content or the
 new, never torn and never lost.
 
-The kill is placed by construction, not by a timer: a forked child replaces `atomic.crash_point` (a no-op in the
-app) with one that SIGKILLs the child when the chosen step is reached for the chosen time, or, for "mid-write",
-lets the temp file's real write reach a chosen byte and then SIGKILLs. Each case repeats a few kills on the same
-project (reopening in between, as a creator would), with its own fixed seed so a failure reproduces exactly.
+The kill is placed by construction, not by a timer: a child (`tests.clean_fork`) replaces `atomic.crash_point` (a
+no-op in the app) with one that SIGKILLs the child when the chosen step is reached for the chosen time, or, for
+"mid-write", lets the temp file's real write reach a chosen byte and then SIGKILLs. Each case repeats a few kills on
+the same project (reopening in between, as a creator would), with its own fixed seed so a failure reproduces exactly.
 
 The child writes a line before and after every operation ("will v7", "did v7"), so the parent knows which
 version was safely saved and which was in flight when the kill came; nothing here depends on timing.
@@ -12,12 +12,13 @@ version was safely saved and which was in flight when the kill came; nothing her
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
 import os
 import random
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from shotline.core.errors import ProjectError
 from shotline.core.model import Project
 from shotline.storage import atomic, backups, schema
 from shotline.storage.bundle import ProjectBundle
+from tests import clean_fork
 from tests.storage.projects import sample_project
 
 KILLS_PER_CASE = 3
@@ -100,11 +102,11 @@ def _arm(kill: Kill) -> None:
     atomic.crash_point = crash_point
 
 
-def _work_until_killed(path: str, operation: str, kill: Kill, report_fd: int) -> None:
+def _work_until_killed(path: str, operation: str, kill: Kill, reports: Connection) -> None:
     """Child: open the project, arm the kill, then repeat `operation`, reporting before and after each one."""
 
     def report(line: str) -> None:
-        os.write(report_fd, f"{line}\n".encode())
+        reports.send_bytes(line.encode())  # not through os.write, which a kill mid-write replaces
 
     with ProjectBundle.open(Path(path)) as bundle:
         # Autosaves go on from the newest autosave, so no two in a case carry the same version.
@@ -134,14 +136,14 @@ def _work_until_killed(path: str, operation: str, kill: Kill, report_fd: int) ->
 def _kill_inside(path: Path, operation: str, kill: Kill) -> tuple[int | None, int]:
     """Run a child until it is killed at `kill`; returns (the version its last finished operation left, the
     version it was writing when killed). The first is None if no operation finished."""
-    read_fd, write_fd = os.pipe()
-    child = multiprocessing.get_context("fork").Process(
-        target=_work_until_killed, args=(str(path), operation, kill, write_fd), daemon=True
-    )
-    child.start()
-    os.close(write_fd)
-    with os.fdopen(read_fd, "rb") as reports:
-        lines = reports.read().decode().split("\n")[:-1]
+    reports, writer = clean_fork.pipe()
+    with reports, writer:
+        child = clean_fork.child(_work_until_killed, str(path), operation, kill, writer)
+        writer.close()  # the child holds its own copy: the reports end when it dies
+        lines = []
+        with contextlib.suppress(EOFError):
+            while True:
+                lines.append(reports.recv_bytes().decode())
     child.join()
     assert child.exitcode == -signal.SIGKILL, (
         f"the child was not killed at {kill} (exit code {child.exitcode}): did the step move or go? {lines[-3:]}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import signal
 import sqlite3
 import threading
@@ -17,6 +16,7 @@ from shotline.core.errors import ProjectCorrupt, ProjectTooNew, SaveFailed
 from shotline.core.ports import JobPhase, JobRecord
 from shotline.storage import journal as journal_module
 from shotline.storage.journal import SqliteJobJournal
+from tests import clean_fork
 
 
 def _job(n: int, phase: JobPhase = JobPhase.SUBMITTING) -> JobRecord:
@@ -102,8 +102,7 @@ def _add_then_die(path: str) -> None:
 
 def test_row_survives_sigkill_right_after_add(tmp_path: Path) -> None:
     path = tmp_path / "jobs.sqlite"
-    child = multiprocessing.get_context("fork").Process(target=_add_then_die, args=(str(path),))
-    child.start()
+    child = clean_fork.child(_add_then_die, str(path))
     child.join(timeout=30)
     assert child.exitcode == -signal.SIGKILL
     with SqliteJobJournal(path) as journal:
@@ -149,8 +148,7 @@ def test_reading_only_writes_nothing_and_refuses_writes_plainly(tmp_path: Path) 
 
 def test_reading_only_sees_jobs_a_killed_writer_left_in_the_wal(tmp_path: Path) -> None:
     path = tmp_path / "jobs.sqlite"
-    child = multiprocessing.get_context("fork").Process(target=_add_then_die, args=(str(path),))
-    child.start()
+    child = clean_fork.child(_add_then_die, str(path))
     child.join(timeout=30)
     assert child.exitcode == -signal.SIGKILL
     assert path.with_name("jobs.sqlite-wal").stat().st_size > 0  # the job is only there
