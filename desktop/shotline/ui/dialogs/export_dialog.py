@@ -9,9 +9,8 @@ renderer writes a hidden temporary file and only renames it once it plays). A fi
 replaced only once the creator says so, and a file the project uses never is (`services.export_target`). The choices
 are kept for next time.
 
-Whether the film can be signed with Content Credentials (C2PA) is worked out off the GUI thread when the dialog
-opens (importing c2pa and checking the certificate take most of a second); until then, and when it cannot, the
-checkbox is disabled and its tooltip says why. A signing that fails leaves the previous file as it was.
+Whether the film can be signed with Content Credentials (C2PA) is the signing box's to find out
+(`ui.dialogs.export_signing`). A signing that fails leaves the previous file as it was.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QCloseEvent, QColor, QKeySequence, QStandardItemModel
+from PySide6.QtGui import QCloseEvent, QKeySequence, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -52,7 +51,6 @@ from shotline.services.preferences import remember_export_choices
 from shotline.services.presets import CODECS, FITS, PRESETS, ExportPreset, export_settings
 from shotline.ui import theme
 from shotline.ui.clock_field import ClockField
-from shotline.ui.dialogs.content_credentials import for_creator
 from shotline.ui.dialogs.export_captions import CaptionChoices
 from shotline.ui.dialogs.export_choices import (
     LOUDNESS,
@@ -68,6 +66,7 @@ from shotline.ui.dialogs.export_choices import (
 )
 from shotline.ui.dialogs.export_outcome import ExportOutcome
 from shotline.ui.dialogs.export_route import RouteLine
+from shotline.ui.dialogs.export_signing import SigningChoice
 from shotline.ui.dialogs.fit import grow_to_fit
 from shotline.ui.document import ProjectDocument, describe
 from shotline.ui.progress_readout import (
@@ -111,11 +110,6 @@ class ExportDialog(QDialog):
         self.outcome = ExportOutcome(document, self)
         self._replace_agreed: Path | None = None
         """A file the creator already agreed to replace, in the file chooser (which asks by itself)."""
-        self.signing_identity: SigningIdentity | None = None
-        """Who signs when the box is ticked; None until the check says signing is possible."""
-        self._signing_pending = True
-        self._sign_wish = False
-        """The remembered choice, kept while the box cannot be ticked (so it is not forgotten by this export)."""
         self._building = True
         self._build()
         self._show_choices(ExportChoices.recall(dict(document.ctx.settings.export_choices)))
@@ -123,7 +117,10 @@ class ExportDialog(QDialog):
         document.changed.connect(self._on_project_changed)
         self.refresh()
         document.bridge.watch(
-            start_signing_check(document.ctx), self._signing_possible, self._signing_impossible, owner=self
+            start_signing_check(document.ctx),
+            lambda identity: self.signing.possible(identity, exporting=self.is_exporting),
+            self.signing.impossible,
+            owner=self,
         )
 
     # ------------------------------------------------------------------------------------------ layout
@@ -176,12 +173,8 @@ class ExportDialog(QDialog):
         self.hardware_check = QCheckBox("Use a hardware encoder when available", self)
         self.hardware_check.setToolTip("Faster on machines with one; Shotline falls back to software if it fails")
         self.hardware_check.toggled.connect(self.refresh)
-        self.sign_check = QCheckBox("Sign with Content Credentials (C2PA)", self)
-        self.sign_check.setEnabled(False)
-        self.sign_check.setToolTip("Checking whether exports can be signed…")
-        self.sign_note = QLabel("Set up a certificate in Preferences → Content Credentials", self)
-        self._colour(self.sign_note, theme.MUTED)
-        self.sign_note.setVisible(False)
+        self.signing = SigningChoice(self)
+        self.sign_check, self.sign_note = self.signing.check, self.signing.note
         self.captions = CaptionChoices(self)
         self.captions.changed.connect(self.refresh)
 
@@ -263,8 +256,7 @@ class ExportDialog(QDialog):
         self.format_combo.setCurrentIndex(max(0, self.format_combo.findData(choices.codec)))
         self.loudness_combo.setCurrentIndex(max(0, self.loudness_combo.findData(choices.loudness)))
         self.hardware_check.setChecked(choices.hardware)
-        self._sign_wish = choices.sign
-        self.sign_check.setChecked(choices.sign)
+        self.signing.show_wish(choices.sign)
         self.captions.show_choices(choices)
         self.scope_combo.setCurrentIndex(self.scope_combo.findData(WHOLE_FILM))  # a part is chosen, never assumed
         self.path_edit.setText(str(default_output(self._document, choices.codec)))
@@ -293,7 +285,7 @@ class ExportDialog(QDialog):
             codec=Codec(self.format_combo.currentData()),
             loudness=str(self.loudness_combo.currentData()),
             hardware=self.hardware_check.isChecked(),
-            sign=self.sign_check.isChecked() if self.signing_identity else self._sign_wish,
+            sign=self.signing.wished(),
             captions=self.captions.wished(),
             caption_size=self.captions.letter_size,
             caption_place=self.captions.place,
@@ -361,22 +353,15 @@ class ExportDialog(QDialog):
     @property
     def signing_pending(self) -> bool:
         """Whether the check that says if the film can be signed has not answered yet."""
-        return self._signing_pending
+        return self.signing.pending
 
-    def _signing_possible(self, identity: SigningIdentity) -> None:
-        self._signing_pending = False
-        self.signing_identity = identity
-        self.sign_check.setEnabled(not self.is_exporting)
-        self.sign_check.setToolTip(
-            f"Signs as {identity.signer}: the file then says who made it and how, each take and its backend named"
-        )
+    @property
+    def signing_identity(self) -> SigningIdentity | None:
+        return self.signing.identity
 
-    def _signing_impossible(self, error: BaseException) -> None:
-        self._signing_pending = False
-        self.sign_check.setChecked(False)
-        self.sign_check.setEnabled(False)
-        self.sign_check.setToolTip(f"Cannot sign: {for_creator(describe(error))}")
-        self.sign_note.setVisible(True)
+    @signing_identity.setter
+    def signing_identity(self, identity: SigningIdentity | None) -> None:
+        self.signing.identity = identity
 
     @property
     def route_pending(self) -> bool:
@@ -398,10 +383,6 @@ class ExportDialog(QDialog):
             frame = f"{settings.size.width}×{settings.size.height} · {format_fps(settings.fps)} fps"
         self.summary.setText(f"{count} shot{'s' if count != 1 else ''} · {clock(duration)}{part} · {frame}")
 
-    @staticmethod
-    def _colour(label: QLabel, colour: QColor) -> None:
-        label.setStyleSheet(f"color: {colour.name()};")
-
     def _say(self, text: str, *, error: bool = False) -> None:
         self.outcome.say(text, error=error)
 
@@ -413,7 +394,7 @@ class ExportDialog(QDialog):
     def _set_running(self, running: bool) -> None:
         for widget in self._inputs:
             widget.setEnabled(not running)
-        self.sign_check.setEnabled(not running and self.signing_identity is not None)
+        self.signing.running(running)
         self.cancel_button.setText("Cancel export" if running else "Close")
         self.progress.setVisible(running or self.progress.value() > 0)
         if not running:
