@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from shotline.core.errors import MediaError, SaveFailed
-from shotline.core.model import VOICE_LANE, LaneKind
+from shotline.core.model import VOICE_LANE, ExportSettings, LaneKind
+from shotline.media.mix import build_stems
+from shotline.media.plan import plan_export
 from shotline.services.handoff import stem_paths, write_handoff
 from shotline.services.handoff_staging import HandoffCancelled
 from shotline.services.session import ProjectSession
@@ -68,6 +70,32 @@ def test_a_cancel_mid_stem_leaves_the_folder_as_it_was(session: ProjectSession, 
         "Export for another editor was cancelled: Harbour.fcpxml and its stems were not written, and the files "
         "already there were left as they were."
     )
+
+
+def _sounds(session: ProjectSession) -> list[int]:
+    """The samples of each sound the stems mix, as the hand-off plans them."""
+    project = session.project
+    plan = plan_export(project, ExportSettings.for_project(project), session.bundle.resolve)
+    stems = build_stems(project, plan, session.bundle.resolve)
+    return [sound.samples for mix in stems.values() for sound in mix.sounds]
+
+
+def test_progress_moves_and_a_cancel_lands_inside_a_sound(session: ProjectSession, tmp_path: Path) -> None:
+    """A sound is reported as it decodes, not once it is mixed: a 3-minute music bed held the bar still for 2 s."""
+    sounds = _sounds(session)
+    cancel = threading.Event()
+    seen: list[float] = []
+
+    def cancel_at_first_report(fraction: float) -> None:
+        seen.append(fraction)
+        cancel.set()
+
+    with pytest.raises(HandoffCancelled):
+        write_handoff(
+            session.project, session.bundle, tmp_path / "cut.otio", progress=cancel_at_first_report, cancel=cancel
+        )
+    # the first report, and the stop, came before even the shortest sound was wholly in the mix
+    assert len(seen) == 1 and 0 < seen[0] * sum(sounds) < min(sounds)
 
 
 def test_a_cancel_removes_the_folders_the_handoff_made(session: ProjectSession, tmp_path: Path) -> None:

@@ -48,10 +48,11 @@ def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     mix_for_real = handoff.write_wav
 
     def write_wav(mix: AudioMix, path: Path, mixed: SoundMixed | None = None) -> Path:
-        def then_wait(sound: Sound) -> None:
+        def then_wait(sound: Sound, fraction: float) -> None:
             if mixed is not None:
-                mixed(sound)
-            release.wait(WAIT_MS / 1000)
+                mixed(sound, fraction)
+            if fraction >= 1.0:  # the sound is in the mix
+                release.wait(WAIT_MS / 1000)
 
         return mix_for_real(mix, path, then_wait)
 

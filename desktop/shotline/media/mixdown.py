@@ -8,20 +8,22 @@ because pydub's overlay places sounds only to the millisecond and saturates 16-b
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from shotline.media.mix import DUCK_BLOCK_SAMPLES, AudioMix, Curve, Ducking, Sound
-from shotline.media.pcm import SAMPLE_WIDTH, AudioSegment, decode
+from shotline.media.pcm import SAMPLE_WIDTH, AudioSegment, Decoded, decode
 
 _FULL_SCALE = float(1 << (8 * SAMPLE_WIDTH - 1))
 
 
-SoundMixed = Callable[[Sound], None]
-"""Told of each sound once it is in the mix, on the mixing thread: a long mix's progress, and its place to stop (an
-exception raised there ends the mix)."""
+SoundMixed = Callable[[Sound, float], None]
+"""Told how far into each sound the mix is (below 1 as it decodes, after each decoded frame; exactly 1 once the sound
+is in the mix), on the mixing thread: a long mix's progress, and its place to stop (an exception raised there ends
+the mix)."""
 
 
 def render_mix(mix: AudioMix, mixed: SoundMixed | None = None) -> AudioSegment:
@@ -30,10 +32,11 @@ def render_mix(mix: AudioMix, mixed: SoundMixed | None = None) -> AudioSegment:
     for sound in mix.sounds:
         first, last = max(sound.start_sample, 0), min(sound.end_sample, mix.samples)
         if last > first:
-            played = _played(sound, mix)
+            decoded = None if mixed is None else functools.partial(_decoding, mixed, sound)
+            played = _played(sound, mix, decoded)
             total[first:last] += played[first - sound.start_sample : last - sound.start_sample]
         if mixed is not None:
-            mixed(sound)
+            mixed(sound, 1.0)
     pcm = np.clip(np.round(total * _FULL_SCALE), -_FULL_SCALE, _FULL_SCALE - 1).astype(np.int16)
     return AudioSegment(
         data=pcm.tobytes(), sample_width=SAMPLE_WIDTH, frame_rate=mix.sample_rate, channels=mix.channels
@@ -48,7 +51,11 @@ def write_wav(mix: AudioMix, path: Path, mixed: SoundMixed | None = None) -> Pat
     return path
 
 
-def _played(sound: Sound, mix: AudioMix) -> np.ndarray:
+def _decoding(mixed: SoundMixed, sound: Sound, fraction: float) -> None:
+    mixed(sound, min(fraction, 0.999))  # 1 only once the sound is in the mix
+
+
+def _played(sound: Sound, mix: AudioMix, decoded: Decoded | None = None) -> np.ndarray:
     """One sound as float samples (samples, channels), with gain, fades and ducking applied."""
     duration_us = round(sound.samples * 1_000_000 / mix.sample_rate)
     segment = decode(
@@ -57,6 +64,7 @@ def _played(sound: Sound, mix: AudioMix) -> np.ndarray:
         duration_us=duration_us,
         sample_rate=mix.sample_rate,
         channels=mix.channels,
+        decoded=decoded,
     )
     raw = np.frombuffer(segment.raw_data, np.int16).reshape(-1, mix.channels)
     # decode rounds the length from µs; the sound's own sample count is the exact one

@@ -10,7 +10,7 @@ the file or before its first sound (sound that starts 67 ms after the picture is
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
 
@@ -30,6 +30,10 @@ with warnings.catch_warnings():
 
 __all__ = ["SAMPLE_WIDTH", "AudioSegment", "decode", "samples_in"]
 
+Decoded = Callable[[float], None]
+"""Told how far a decode is (0 to 1 of the samples asked for), after each decoded frame, on the decoding thread: a
+long sound's progress, and its place to stop (an exception raised there ends the decode)."""
+
 SAMPLE_WIDTH = 2
 """Bytes per sample: s16, the format pydub handles natively."""
 _LAYOUTS = {1: "mono", 2: "stereo"}
@@ -47,22 +51,26 @@ def decode(
     duration_us: int | None = None,
     sample_rate: int = 48_000,
     channels: int = 2,
+    decoded: Decoded | None = None,
 ) -> AudioSegment:
     """The sound of `path` from `start_us` (on its take's clock) for `duration_us` (None: to the end of the file).
 
     Exactly `samples_in(duration_us, sample_rate)` samples long, padded with silence past the end of the file.
-    Raises MediaMissing / MediaUnreadable (a file without sound, or one that cannot be decoded).
+    Raises MediaMissing / MediaUnreadable (a file without sound, or one that cannot be decoded). `decoded` is told
+    after each decoded frame how far it is.
     """
     if channels not in _LAYOUTS:
         raise ValueError(f"Shotline mixes mono or stereo sound, not {channels} channels")
     if start_us < 0 or (duration_us is not None and duration_us < 0):
         raise ValueError("A decode needs a start and a length of zero or more")
     wanted = None if duration_us is None else samples_in(duration_us, sample_rate)
-    pcm = _decode_pcm(path, start_us, wanted, sample_rate, channels)
+    pcm = _decode_pcm(path, start_us, wanted, sample_rate, channels, decoded)
     return AudioSegment(data=pcm.tobytes(), sample_width=SAMPLE_WIDTH, frame_rate=sample_rate, channels=channels)
 
 
-def _decode_pcm(path: Path, start_us: int, wanted: int | None, sample_rate: int, channels: int) -> np.ndarray:
+def _decode_pcm(
+    path: Path, start_us: int, wanted: int | None, sample_rate: int, channels: int, decoded: Decoded | None
+) -> np.ndarray:
     """Interleaved int16 samples, shape (samples, channels)."""
     zero = take_zero(path)
     first = samples_in(start_us, sample_rate)
@@ -71,7 +79,8 @@ def _decode_pcm(path: Path, start_us: int, wanted: int | None, sample_rate: int,
         with opened_before(path, "audio", zero + Fraction(start_us, US_PER_SECOND)) as container:
             if not container.streams.audio:
                 raise MediaUnreadable(f"{path.name} has no sound; give the lane a file with sound in it.")
-            chunks, at = _read(container, container.streams.audio[0], zero, wanted, first, sample_rate, channels)
+            stream = container.streams.audio[0]
+            chunks, at = _read(container, stream, zero, wanted, first, sample_rate, channels, decoded)
     except av.error.FFmpegError as exc:
         raise MediaUnreadable(f"{path.name} is damaged and its sound cannot be played ({plain_reason(exc)}).") from None
     return _exact(chunks, at, first, wanted, channels)
@@ -85,6 +94,7 @@ def _read(
     first: int,
     sample_rate: int,
     channels: int,
+    decoded: Decoded | None = None,
 ) -> tuple[list[np.ndarray], int | None]:
     """Decode from where the container stands until `wanted` samples past `first` are in hand.
 
@@ -103,6 +113,8 @@ def _read(
             kept += out.samples
         if end is not None and at is not None and at + kept >= end:
             return chunks, at
+        if decoded is not None and wanted and at is not None and at + kept > first:  # not while reaching the start
+            decoded(min((at + kept - first) / wanted, 1.0))
     for out in resampler.resample(None):
         at = _keep(out, chunks, at, zero, sample_rate, channels)
     return chunks, at

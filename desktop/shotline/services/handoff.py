@@ -94,7 +94,7 @@ def write_handoff(
     take, a missing clip or sound.
 
     `progress` gets the fraction of the stems' sound mixed (1.0 once everything is in place; throttled as every
-    job's progress is); setting `cancel` stops the mixing after the sound it is on with HandoffCancelled. Cancelled
+    job's progress is); setting `cancel` stops the mixing at its next decoded frame with HandoffCancelled. Cancelled
     or failed (SaveFailed for a file that could not be written), the hand-off leaves nothing of itself behind, and
     the files that were there as they were."""
     adapter, name = format_of(output)

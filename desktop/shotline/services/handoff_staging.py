@@ -1,9 +1,10 @@
 """A hand-off's files written all or nothing: each under a hidden partial name beside its place (`core.partial`,
 which `media.leftovers` sweeps after a Shotline killed outright), all put in place only once every one is whole.
 
-Mixing the stems of a long film takes a while, so the work reports how far it is (by the samples of sound mixed) and
-stops, when asked, after the sound it is mixing; a hand-off cancelled or failed part-way removes its partial files
-and the folders it made, and leaves every file that was there before as it was (a cut it would have replaced too).
+Mixing the stems of a long film takes a while, so the work reports how far it is (by the samples of sound mixed, as
+each sound decodes) and stops, when asked, at the next decoded frame; a hand-off cancelled or failed part-way removes
+its partial files and the folders it made, and leaves every file that was there before as it was (a cut it would
+have replaced too).
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ class Staging:
 
 class Meter:
     """Counts the samples of sound mixed as a fraction of every stem's for `progress`, and stops the mix with
-    HandoffCancelled after the sound being mixed once `cancel` is set. Below 1 until the hand-off is in place."""
+    HandoffCancelled at the next report once `cancel` is set. Below 1 until the hand-off is in place."""
 
     def __init__(
         self, output: Path, stems: Iterable[AudioMix], progress: ProgressSink | None, cancel: threading.Event | None
@@ -97,10 +98,13 @@ class Meter:
                 "the files already there were left as they were."
             )
 
-    def mixed(self, sound: Sound) -> None:
-        self._done += sound.samples
+    def mixed(self, sound: Sound, fraction: float) -> None:
+        """`fraction` of `sound` is mixed (1: all of it, told once)."""
+        done = self._done + round(sound.samples * fraction)
+        if fraction >= 1.0:
+            self._done = done
         if self._progress is not None:
-            self._progress(min(self._done / self._total, 0.999))
+            self._progress(min(done / self._total, 0.999))
         self.check()
 
     def finish(self) -> None:
