@@ -71,6 +71,36 @@ def test_a_crossfade_is_a_cross_dissolve_in_the_fcpxml_spine(faded: ProjectSessi
     assert otio.adapters.read_from_file(str(cut)).video_tracks(), "OpenTimelineIO still reads the amended file"
 
 
+def _film_frames(parent: ET.Element, connected: ET.Element) -> tuple[int, int]:
+    """The film frames a clip connected to a clip of the spine plays (its offset is on the parent's media clock)."""
+    first = _frames(parent.get("offset")) + _frames(connected.get("offset")) - _frames(parent.get("start", "0s"))
+    return first, first + _frames(connected.get("duration"))
+
+
+def test_the_shots_own_sound_crossfades_under_the_dissolve(faded: ProjectSession, tmp_path: Path) -> None:
+    """Connected clips take no transition: the sound overlaps over the dissolve's frames and fades, as exported."""
+    cut = tmp_path / "Harbour.fcpxml"
+    write_handoff(faded.project, faded.bundle, cut)
+    spine = ET.parse(cut).getroot().find("project/sequence/spine")
+    assert spine is not None
+    dawn, _, quay, _ = spine
+    [outgoing] = [e for e in dawn if e.tag == "clip" and e.get("lane") == "-1"]  # the shots' own sound
+    [incoming] = [e for e in quay if e.tag == "clip" and e.get("lane") == "-1"]
+    # Dawn's sound plays on to the dissolve's end (frame 30), Quay's from its start (frame 24), each from its media
+    assert _film_frames(dawn, outgoing) == (0, 30) and _film_frames(quay, incoming) == (24, 48)
+    assert _frames(incoming.get("start")) == _frames(quay.get("start")) - 3
+    fades = [
+        (sound.find(f"adjust-volume/param[@name='amount']/{kind}"), kind)
+        for sound, kind in ((outgoing, "fadeOut"), (incoming, "fadeIn"))
+    ]
+    for fade, kind in fades:
+        assert fade is not None, f"no {kind}"
+        # over the 6 frames the dissolve blends, at equal power: Final Cut's "+3dB" fade, written easeIn both ways
+        assert (_frames(fade.get("duration")), fade.get("type")) == (6, "easeIn")
+    assert [e.tag for e in outgoing][:2] == ["adjust-volume", "gap"]  # the DTD's order: settings, then content
+    assert otio.adapters.read_from_file(str(cut)).video_tracks(), "OpenTimelineIO still reads the amended file"
+
+
 def test_a_dissolve_off_its_cut_comes_back_with_its_sides(faded: ProjectSession, tmp_path: Path) -> None:
     """Final Cut centres a dissolve on its cut; another editor's FCPXML may not: what lies either side comes back."""
     cut = tmp_path / "Harbour.fcpxml"

@@ -7,6 +7,11 @@ FCPXML (otio-fcpx-xml-adapter 1.0) writes no transition and no audio role, and r
   first frame and lasts (`duration`) all of it, playing the outgoing clip's media past the cut and the incoming
   one's before it, as Final Cut and Resolve write and read one. Read back, each comes back as a dissolve between
   the two clips on the picture track.
+- the shots' own sound under a dissolve crossfades with it. The adapter writes that sound as connected clips, which
+  take no transition, so the crossfade is made of their lengths and volume fades: the outgoing shot's sound runs on
+  past the cut to the dissolve's end and fades out over it, the incoming one's starts at the dissolve's start and
+  fades in, at equal power as Shotline's export crossfades them (Final Cut's "+3dB" fade, which it writes as
+  `easeIn` both ways).
 - each sound lane's clips get the audio role of their kind, the track's name as the subrole: "music.Music",
   "dialogue.Voice-over", and "effects.Clip sound" for the shots' own sound. Roles are how Final Cut groups sound
   (lanes there are only rows), and a Final Cut export keeps them, so read back, music and dialogue come back onto
@@ -46,6 +51,11 @@ AUDIO_CROSSFADE = {
 _TRACK_NAME = "MZ.TrackName"
 _LANE, _KIND = "shotline.lane", "shotline.kind"
 """The attributes of an FCP 7 XML track naming its Shotline lane (OpenTimelineIO reads them back as "@" keys)."""
+_VIDEO_ADJUSTMENTS = (
+    "adjust-crop", "adjust-corners", "adjust-conform", "adjust-transform", "adjust-blend", "adjust-stabilization",
+    "adjust-rollingShutter", "adjust-360-transform", "adjust-reorient", "adjust-orientation",
+)  # fmt: skip
+"""FCPXML 1.8's picture settings of a clip, which come before its sound's (adjust-volume)."""
 _CLIP_TAGS = {"clip", "asset-clip", "ref-clip", "sync-clip", "mc-clip", "gap", "audition", "title", "video", "audio"}
 
 
@@ -84,6 +94,7 @@ def _amend_fcpxml(text: str, timeline: otio.schema.Timeline) -> str:
     picture = timeline.video_tracks()[0]
     frame = _frame_duration(root, sequence)
     effect_id = None
+    own_sound = _own_sound_lane(timeline)
     placed = 0  # the adapter writes each clip and gap of the picture as one element of the spine, in order
     for index, item in enumerate(picture):
         if not isinstance(item, otio.schema.Transition):
@@ -100,6 +111,9 @@ def _amend_fcpxml(text: str, timeline: otio.schema.Timeline) -> str:
         )
         ET.SubElement(transition, "filter-video", ref=effect_id, name=CROSS_DISSOLVE[0])
         spine.insert(placed, transition)
+        if own_sound is not None and 0 < placed < len(spine) - 1:
+            lead, tail = round(item.in_offset.value), round(item.out_offset.value)
+            _crossfade_own_sound(spine[placed - 1], spine[placed + 1], own_sound, lead, tail, frame)
         placed += 1
     for number, track in enumerate(timeline.audio_tracks(), 1):
         role = f"{ROLES[_kind_of(track)]}.{track.name}"
@@ -108,6 +122,47 @@ def _amend_fcpxml(text: str, timeline: otio.schema.Timeline) -> str:
                 element.set("role", role)
     ET.indent(root, "    ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n' + ET.tostring(root, encoding="unicode")
+
+
+def _own_sound_lane(timeline: otio.schema.Timeline) -> str | None:
+    """The FCPXML lane the adapter gives the shots' own sound (-1, -2, … by its track's place), if the cut has it."""
+    number = next((n for n, t in enumerate(timeline.audio_tracks(), 1) if _kind_of(t) is LaneKind.CLIPS), None)
+    return None if number is None else str(-number)
+
+
+def _crossfade_own_sound(
+    before: ET.Element, after: ET.Element, lane: str, lead: int, tail: int, frame: Fraction
+) -> None:
+    """The connected clips of the shots' own sound either side of a dissolve (`lead` frames before its cut, `tail`
+    after), made to overlap over it with a fade each (see the module's note). A shot without sound has no such clip;
+    the incoming sound starts no earlier than its media does."""
+    outgoing = next((e for e in before if e.tag == "clip" and e.get("lane") == lane), None)
+    incoming = next((e for e in after if e.tag == "clip" and e.get("lane") == lane), None)
+    if outgoing is not None:
+        outgoing.set("duration", _time(_frames(outgoing.get("duration"), frame) + tail, frame))
+        _fade(outgoing, "fadeOut", lead + tail, frame)
+    if incoming is not None:
+        early = min(lead, _frames(incoming.get("start"), frame))
+        for name in ("offset", "start"):
+            incoming.set(name, _time(_frames(incoming.get(name), frame) - early, frame))
+        incoming.set("duration", _time(_frames(incoming.get("duration"), frame) + early, frame))
+        _fade(incoming, "fadeIn", lead + tail, frame)
+
+
+def _fade(clip: ET.Element, kind: str, frames: int, frame: Fraction) -> None:
+    """A volume fade at the start ("fadeIn") or end ("fadeOut") of `clip`, as Final Cut writes one: an adjust-volume
+    after the clip's own settings and before what it holds (the DTD's order)."""
+    volume = clip.find("adjust-volume")
+    if volume is None:
+        volume = ET.Element("adjust-volume")
+        settings = ("note", "conform-rate", "timeMap", *_VIDEO_ADJUSTMENTS)
+        clip.insert(next((i for i, e in enumerate(clip) if e.tag not in settings), len(clip)), volume)
+    amount = volume.find("param[@name='amount']")
+    if amount is None:
+        amount = ET.SubElement(volume, "param", name="amount")
+    ET.SubElement(amount, kind, type="easeIn", duration=_time(frames, frame))
+    if kind == "fadeIn" and len(amount) > 1:
+        amount.insert(0, amount[-1])  # the DTD has a fade in before a fade out
 
 
 def _amend_fcp7(text: str, timeline: otio.schema.Timeline) -> str:
