@@ -17,7 +17,8 @@ from shotline.services.session import ProjectSession
 from shotline.ui import window_dialogs
 from shotline.ui.dialogs.continuity import ContinuityDialog
 from shotline.ui.dialogs.export_dialog import ExportDialog
-from shotline.ui.inspector import CONTINUE, CONTINUES_AGAIN, InspectorPanel
+from shotline.ui.inspector import InspectorPanel
+from shotline.ui.shot_pictures import CONTINUE, CONTINUES_AGAIN
 from tests.clips import make_clip
 from tests.ui.shell_fixtures import shown_window
 

@@ -7,11 +7,9 @@ Editors are only rewritten when the project says something different from what t
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -23,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -35,19 +32,19 @@ from PySide6.QtWidgets import (
 
 from shotline.core import commands
 from shotline.core.changes import ProjectChange
-from shotline.core.model import GenerationSettings, Shot, Take
+from shotline.core.model import GenerationSettings, Shot
 from shotline.core.ports import ModelInfo
 from shotline.core.references import How
 from shotline.services.ledger import kinds, shot_cost
-from shotline.services.shots import fit_to_model, import_image, last_frame_image, model_info
+from shotline.services.shots import fit_to_model, model_info
 from shotline.ui import cast_mentions, theme
 from shotline.ui.cast_sent import CastSent
-from shotline.ui.dialogs.draft_stills import show_draft_stills
 from shotline.ui.dialogue_inspector import DialogueSection
-from shotline.ui.document import ProjectDocument, describe
-from shotline.ui.inspector_fields import ImageField, fill, image_dialog, narrow_combo, set_line, set_text
+from shotline.ui.document import ProjectDocument
+from shotline.ui.inspector_fields import fill, narrow_combo, set_line, set_text
 from shotline.ui.model_notice import ModelNotice
 from shotline.ui.selection import ShotSelection
+from shotline.ui.shot_pictures import ShotPictures
 from shotline.ui.shot_trim import ShotTrimRow
 from shotline.ui.sound_inspector import AudioClipPanel, ShotSoundSection
 from shotline.ui.spend_question import ask_then, button_text, planned_cost
@@ -57,11 +54,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 RANDOM_SEED = -1
-
-
-CONTINUE = "Start from the previous shot's last frame"
-CONTINUES_AGAIN = "Take the previous shot's last frame again"
-"""For a shot that continues the previous one; no longer than CONTINUE, which the inspector's width is made for."""
 
 
 class InspectorPanel(QWidget):
@@ -112,14 +104,20 @@ class InspectorPanel(QWidget):
         self.seed_spin = QSpinBox(self)
         self.seed_spin.setRange(RANDOM_SEED, 2**31 - 1)
         self.seed_spin.setSpecialValueText("Random")
-        self.first_frame = ImageField("first frame", self)
-        self.last_frame = ImageField("last frame", self)
-        self.references = QListWidget(self)
-        self.references.setMaximumHeight(72)
-        self.add_reference = QPushButton("Add reference image…", self)
-        self.continue_button = QPushButton(theme.icon("last-frame"), CONTINUE, self)
-        self.draft_stills_button = QPushButton(theme.icon("image"), "Draft stills…", self)
-        self.draft_stills_button.setToolTip("Draft cheap pictures of this shot and pick one as its first frame")
+        self.pictures = ShotPictures(self.document, lambda: self.shot, self)
+        pictures = self.pictures
+        self.first_frame, self.last_frame, self.references = (
+            pictures.first_frame,
+            pictures.last_frame,
+            pictures.references,
+        )
+        self.add_reference, self.continue_button = pictures.add_reference, pictures.continue_button
+        self.draft_stills_button = pictures.draft_stills_button
+        self.set_frame_image, self.add_reference_image = pictures.set_frame_image, pictures.add_reference_image
+        self.draft_stills, self.start_from_previous_last_frame = (
+            pictures.draft_stills,
+            pictures.start_from_previous_last_frame,
+        )
         self.cost_label = QLabel(self)
         self.cost_label.setWordWrap(True)
         self.cost_label.setStyleSheet(f"color: {theme.MUTED.name()}")
@@ -220,13 +218,8 @@ class InspectorPanel(QWidget):
         )
         self.audio_check.toggled.connect(lambda on: self._change("audio", audio=on))
         self.seed_spin.valueChanged.connect(lambda v: self._change("seed", seed=None if v == RANDOM_SEED else int(v)))
-        self.first_frame.chosen.connect(lambda path: self.set_frame_image("first_frame", path))
         self.first_frame.cleared.connect(lambda: self._change("first_frame", first_frame=None, continues=False))
-        self.last_frame.chosen.connect(lambda path: self.set_frame_image("last_frame", path))
         self.last_frame.cleared.connect(lambda: self._change("last_frame", last_frame=None))
-        self.add_reference.clicked.connect(self._choose_reference)
-        self.continue_button.clicked.connect(self.start_from_previous_last_frame)
-        self.draft_stills_button.clicked.connect(self.draft_stills)
         self.generate_button.clicked.connect(self.generate)
         self.takes_spin.valueChanged.connect(self._takes_chosen)
         self.document.job_changed.connect(self._job_changed)
@@ -335,24 +328,7 @@ class InspectorPanel(QWidget):
         self.seed_spin.setValue(RANDOM_SEED if settings.seed is None else settings.seed)
         self.form.setRowVisible(self.seed_spin, caps.seed)
         self.form.setRowVisible(self.negative_edit, caps.negative_prompt)
-        self.first_frame.show_path(settings.first_frame)
-        self.form.setRowVisible(self.first_frame, caps.image_to_video or caps.first_last_frame)
-        self.last_frame.show_path(settings.last_frame)
-        self.form.setRowVisible(self.last_frame, caps.first_last_frame)
-        self.references.clear()
-        self.references.addItems(list(settings.reference_images))
-        self.form.setRowVisible(self.references, caps.reference_images > 0)
-        self.form.setRowVisible(self.add_reference, caps.reference_images > 0)
-        self.add_reference.setEnabled(len(settings.reference_images) < caps.reference_images)
-        self.form.setRowVisible(self.continue_button, caps.image_to_video)
-        # a continuing shot says so: the continuity check compares it with the shot before (services.continuity)
-        self.continue_button.setText(CONTINUES_AGAIN if settings.continues else CONTINUE)
-        self.continue_button.setToolTip(
-            "This shot continues the previous one: Check continuity compares its first frame with that shot's last."
-            if settings.continues
-            else "Use the previous shot's last frame as this shot's first, so it picks up where that one ends."
-        )
-        self.continue_button.setEnabled(self._previous_take(shot) is not None)
+        self.pictures.show(self.form, shot, caps)
         self.generate_button.setEnabled(model is not None)
         self.model_notice.show_shot(shot)
         self._show_cast(shot, model)
@@ -446,75 +422,6 @@ class InspectorPanel(QWidget):
         shot = self.shot
         if shot is not None and not self._updating:
             self._choose_model(dataclasses.replace(shot.generation, model=str(self.model_combo.itemData(index))))
-
-    def _off_thread(self, work: Callable[[], T], done: Callable[[T], Any]) -> None:
-        """Run slow file work on the runner; `done` gets its result on the GUI thread, errors go to `failed`."""
-
-        async def run() -> T:
-            return await asyncio.to_thread(work)
-
-        self.document.bridge.watch(
-            self.document.ctx.runner.submit(run()), done, lambda error: self.document.failed.emit(describe(error))
-        )
-
-    def set_frame_image(self, field: str, path: Path) -> None:
-        """Copy a picked image into the project (off the GUI thread), then use it as the shot's first/last frame."""
-        shot_id = self.shot_id
-        bundle = self.document.session.bundle
-        self._off_thread(lambda: import_image(bundle, path), lambda rel: self._set_field(shot_id, field, rel))
-
-    def _set_field(self, shot_id: str | None, field: str, value: Any, *, continuing: bool = False) -> None:
-        project = self.document.project
-        if shot_id is None or not project.has_shot(shot_id):
-            return
-        shot = project.shot(shot_id)
-        if field == "reference_images":
-            value = (*shot.generation.reference_images, value)
-        changes: dict[str, Any] = {field: value}
-        if field == "first_frame":  # a picture of the creator's own: the shot no longer continues the one before
-            changes["continues"] = continuing
-        self.document.seal()
-        self.document.execute(commands.set_generation(shot_id, dataclasses.replace(shot.generation, **changes)))
-        self.document.seal()
-
-    def _choose_reference(self) -> None:
-        dialog = image_dialog(self, "Choose a reference image")
-        dialog.fileSelected.connect(lambda name: self.add_reference_image(Path(name)))
-        dialog.open()
-
-    def add_reference_image(self, path: Path) -> None:
-        """Copy an image into the project (off the GUI thread) and add it to the shot's references."""
-        shot_id = self.shot_id
-        bundle = self.document.session.bundle
-        self._off_thread(
-            lambda: import_image(bundle, path), lambda rel: self._set_field(shot_id, "reference_images", rel)
-        )
-
-    def _previous_take(self, shot: Shot) -> Take | None:
-        project = self.document.project
-        index = project.index_of(shot.id)
-        return project.shots[index - 1].picked_take if index > 0 else None
-
-    def draft_stills(self) -> None:
-        """Draft stills of this shot (ui.dialogs.draft_stills), one of which becomes its first frame."""
-        if self.shot is not None and self.shot_id is not None:
-            show_draft_stills(self.document, self.shot_id, self.window())
-
-    def start_from_previous_last_frame(self) -> None:
-        """Continuity: the previous shot's last frame, saved as an image, becomes this shot's first frame."""
-        shot = self.shot
-        if shot is None:
-            return
-        take = self._previous_take(shot)
-        if take is None:
-            self.document.failed.emit("The previous shot has no take yet; generate or import one first.")
-            return
-        bundle = self.document.session.bundle
-        self._off_thread(
-            lambda: last_frame_image(bundle, take),
-            # the continuity check then compares this shot's first frame with that shot's last (services.continuity)
-            lambda rel: self._set_field(shot.id, "first_frame", rel, continuing=True),
-        )
 
     def generate(self) -> list[str]:
         """Generate the shot's × N takes; a paid Generate above the creator's threshold asks first (once per
