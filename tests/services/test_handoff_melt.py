@@ -47,9 +47,10 @@ def film(built: Path, tmp_path: Path) -> Path:
     return copy
 
 
-def _both(session: ProjectSession, folder: Path) -> tuple[list[int], list[int]]:
-    """The frame numbers of Shotline's export of the session's film and of melt's render of its MLT hand-off."""
-    cut = folder / "for Shotcut" / "Harbour.mlt"
+def _both(session: ProjectSession, folder: Path, ending: str = ".mlt") -> tuple[list[int], list[int]]:
+    """The frame numbers of Shotline's export of the session's film and of melt's render of its MLT (or Kdenlive)
+    hand-off."""
+    cut = folder / "for Shotcut" / f"Harbour{ending}"
     write_handoff(session.project, session.bundle, cut)
     settings = ExportSettings(Size(160, 90), FPS, preset="ultrafast", loudness_lufs=None, lossless=False)
     plan = plan_export(session.project, settings, session.bundle.resolve)
@@ -68,9 +69,10 @@ def _both(session: ProjectSession, folder: Path) -> tuple[list[int], list[int]]:
     return [frame.number for frame in frames_of(ours)], [frame.number for frame in frames_of(theirs)]
 
 
-def test_melt_renders_the_mlt_project_as_shotline_exports_the_film(film: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("ending", [".mlt", ".kdenlive"])
+def test_melt_renders_the_mlt_project_as_shotline_exports_the_film(film: Path, tmp_path: Path, ending: str) -> None:
     with ProjectSession.open(film) as session:
-        ours, theirs = _both(session, tmp_path)
+        ours, theirs = _both(session, tmp_path, ending)
     assert len(ours) == len(theirs) == FILM_FRAMES
     for before, after in pairwise(CUT):
         cut_at = after.start
@@ -79,11 +81,12 @@ def test_melt_renders_the_mlt_project_as_shotline_exports_the_film(film: Path, t
     assert theirs == ours
 
 
-def test_melt_blends_a_crossfade_over_the_frames_shotline_blends(film: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("ending", [".mlt", ".kdenlive"])  # Shotcut's dissolve, and Kdenlive's own crossfade
+def test_melt_blends_a_crossfade_over_the_frames_shotline_blends(film: Path, tmp_path: Path, ending: str) -> None:
     with ProjectSession.open(film) as session:
         first = session.project.shots[0].id
         session.execute(commands.set_transition(first, Transition(TransitionKind.CROSSFADE, 250_000)))  # 6 frames
-        ours, theirs = _both(session, tmp_path)
+        ours, theirs = _both(session, tmp_path, ending)
     assert len(ours) == len(theirs) == FILM_FRAMES - 6
     blend = range(24, 30)  # shot 2 starts 6 frames before shot 1 ends: a blend of two numbers reads as neither
     assert theirs[23] == ours[23] == 29 and theirs[30] == ours[30] == 6  # the last frame before, the first after

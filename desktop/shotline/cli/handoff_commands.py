@@ -27,8 +27,8 @@ from shotline.services.handoff_staging import HandoffCancelled
 @click.option("--overwrite", is_flag=True, help="Replace the cut and stems already at OUTPUT.")
 def handoff(project: str, output: Path, overwrite: bool) -> None:
     """Write PROJECT's cut for another editor to OUTPUT, its format from the ending: .otio (OpenTimelineIO), .fcpxml
-    (Final Cut, Resolve), .xml (FCP 7 XML: Premiere, Resolve), .edl (CMX 3600) or .mlt (Shotcut, Kdenlive). The sound
-    goes beside it as WAV stems: NAME.clip-sound.wav, NAME.music.wav, NAME.dialogue.wav."""
+    (Final Cut, Resolve), .xml (FCP 7 XML: Premiere, Resolve), .edl (CMX 3600), .mlt (Shotcut) or .kdenlive (Kdenlive).
+    The sound goes beside it as WAV stems: NAME.clip-sound.wav, NAME.music.wav, NAME.dialogue.wav."""
     _, name = format_of(output)
     with reading(project) as session:
         check_handoff_target(session, output, replace=overwrite)

@@ -6,14 +6,16 @@
 | .fcpxml | FCPXML (OTIO's fcpx_xml adapter + `handoff_xml`) | Final Cut Pro, DaVinci Resolve | absolute file URLs |
 | .xml | FCP 7 XML (OTIO's fcp_xml adapter + `handoff_xml`) | Premiere Pro, DaVinci Resolve | absolute file URLs |
 | .edl | CMX 3600 EDL (OTIO's cmx_3600 adapter) | any editor, picture only | relative |
-| .mlt | MLT XML (written by Shotline: `handoff_mlt`) | Shotcut, Kdenlive, `melt` | relative |
+| .mlt | MLT XML (written by Shotline: `handoff_mlt`) | Shotcut, Kdenlive (crossfades become gaps), `melt` | relative |
+| .kdenlive | Kdenlive project (written by Shotline: `handoff_kdenlive`) | Kdenlive, `melt` | relative |
 
 Relative media are written relative to the file's folder, so the cut opens from wherever the two are moved together;
 Final Cut and Premiere take only absolute file URLs, so those two formats name the files where they are. The stems
 are the film's own mix split by lane (`media.mix.build_stems`, played by `media.mixdown`): `NAME.clip-sound.wav`,
 `NAME.music.wav` and `NAME.dialogue.wav` (the voice-over lanes), each as long as the film, summing to the export's
-mix before loudness normalisation. The captions go beside the cut as `NAME.srt` (`NAME.mlt.srt` for an MLT
-project, which Kdenlive loads as its subtitles), and in an .otio and an .mlt as a track too.
+mix before loudness normalisation. The captions go beside the cut as `NAME.srt` (`NAME.mlt.srt` and
+`NAME.kdenlive.srt` for an MLT or Kdenlive project, which Kdenlive loads as its subtitles), and in an .otio and an .mlt
+as a track too.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from shotline.media.mixdown import write_wav
 from shotline.media.plan import plan_export
 from shotline.media.subtitles import write_srt
 from shotline.services.export_target import check_target
+from shotline.services.handoff_kdenlive import kdenlive_document
 from shotline.services.handoff_mlt import mlt_document
 from shotline.services.handoff_staging import Meter, Staging
 from shotline.services.handoff_timeline import Locate, build_timeline
@@ -49,8 +52,10 @@ FORMATS = {
     ".xml": ("fcp_xml", "FCP 7 XML (Premiere Pro, DaVinci Resolve)"),
     ".edl": ("cmx_3600", "CMX 3600 EDL"),
     ".mlt": ("mlt", "MLT XML (Shotcut, Kdenlive)"),
+    ".kdenlive": ("kdenlive", "Kdenlive project"),
 }
-"""Each hand-off file ending: the OpenTimelineIO adapter that writes it ("mlt": Shotline's own) and its name."""
+"""Each hand-off file ending: the OpenTimelineIO adapter that writes it ("mlt", "kdenlive": Shotline's own) and its
+name."""
 ABSOLUTE_URLS = {"fcpx_xml", "fcp_xml"}
 STEM_NAMES = {LaneKind.CLIPS: "clip-sound", LaneKind.MUSIC: "music", LaneKind.VOICE: "dialogue"}
 
@@ -111,6 +116,8 @@ def write_handoff(
         try:
             if adapter == "mlt":
                 staging.part(output).write_bytes(mlt_document(timeline, settings.size, settings.fps))
+            elif adapter == "kdenlive":
+                staging.part(output).write_bytes(kdenlive_document(timeline, settings.size, settings.fps))
             else:
                 staging.part(output).write_text(_document(timeline, adapter), encoding="utf-8")
             written = []
@@ -155,9 +162,9 @@ def _locator(bundle: ProjectBundle, folder: Path, *, absolute: bool) -> Locate:
 
 
 def captions_path(output: Path) -> Path:
-    """Where the captions of the cut at `output` go: beside it, named after it. An MLT project's keep its whole name
-    (`Film.mlt.srt`): Kdenlive loads the file of that name onto its subtitle track when it opens the project."""
-    if output.suffix.lower() == ".mlt":
+    """Where the captions of the cut at `output` go: beside it, named after it. An MLT or Kdenlive project's keep its
+    whole name (`Film.mlt.srt`): Kdenlive loads the file of that name onto its subtitle track when it opens one."""
+    if output.suffix.lower() in {".mlt", ".kdenlive"}:
         return output.with_name(f"{output.name}.srt")
     return output.with_suffix(".srt")
 

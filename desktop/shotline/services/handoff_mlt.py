@@ -50,10 +50,69 @@ KDENLIVE_TRACK_MIXING = "237"
 def mlt_document(timeline: otio.schema.Timeline, size: Size, fps: Fraction) -> bytes:
     """The MLT XML of `timeline` at the project's frame `size` and rate `fps`."""
     picture = next(track for track in timeline.tracks if track.kind == otio.schema.TrackKind.Video)
-    frames = max(_frames(picture.duration(), fps), 1)
-    root = ET.Element(
-        "mlt", {"LC_NUMERIC": "C", "version": MLT_VERSION, "title": timeline.name, "producer": "main_bin"}
+    frames = max(frames_of(picture.duration(), fps), 1)
+    root = document_root(timeline.name, size, fps)
+    black_producer(root, "black", frames)
+    background = ET.SubElement(root, "playlist", {"id": BACKGROUND})
+    ET.SubElement(background, "entry", {"producer": "black", "in": "0", "out": str(frames - 1)})
+    playlists: list[tuple[str, bool]] = []
+    for index, track in enumerate(timeline.tracks):
+        video = track.kind == otio.schema.TrackKind.Video
+        # "track", not Shotcut's "playlist": beside a black_track Shotcut takes a "playlist1" for Kdenlive's own
+        playlist = _playlist(root, track, f"track{index}", fps, frames, size)
+        kind = {"shotcut:video": "1"} if video else {"shotcut:audio": "1", "kdenlive:audio_track": "1"}
+        properties(playlist, {**kind, "shotcut:name": track.name, "kdenlive:track_name": track.name})
+        root.append(playlist)
+        playlists.append((playlist.get("id", ""), video))
+    tractor = ET.SubElement(
+        root, "tractor", {"id": "tractor0", "title": timeline.name, "in": "0", "out": str(frames - 1)}
     )
+    properties(tractor, {"shotcut": "1"})
+    ET.SubElement(tractor, "track", {"producer": BACKGROUND})
+    for (playlist_id, video), track in zip(playlists, timeline.tracks, strict=True):
+        hide = "both" if track.name == CAPTIONS_TRACK else "audio" if video else "video"
+        ET.SubElement(tractor, "track", {"producer": playlist_id, "hide": hide})
+    for number, (_, video) in enumerate(playlists, start=1):
+        if not video:
+            sound_mixing(tractor, number)
+        elif timeline.tracks[number - 1].name == CAPTIONS_TRACK:
+            blend = ET.SubElement(tractor, "transition", {"id": f"blend{number}"})
+            over = {"a_track": "1", "b_track": str(number), "mlt_service": "frei0r.cairoblend"}  # onto the picture
+            properties(blend, {**over, "always_active": "1", "internal_added": KDENLIVE_TRACK_MIXING})
+    root[1:1] = media_bin(root)  # after the profile: MLT reads a producer before its first use
+    ET.indent(root)
+    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document
+
+
+def black_producer(root: ET.Element, producer_id: str, frames: int) -> None:
+    """The background: black for `frames` frames, silent."""
+    black = ET.SubElement(root, "producer", {"id": producer_id, "in": "0", "out": str(frames - 1)})
+    properties(
+        black,
+        {"length": str(frames), "eof": "pause", "resource": "0", "mlt_service": "color", "set.test_audio": "0"},
+    )
+
+
+def sound_mixing(tractor: ET.Element, number: int) -> None:
+    """The sound of the tractor's track `number` mixed into the film (the track mixing Kdenlive builds itself)."""
+    mix = ET.SubElement(tractor, "transition", {"id": f"mix{number}"})
+    properties(
+        mix,
+        {
+            "a_track": "0",
+            "b_track": str(number),
+            "mlt_service": "mix",
+            "always_active": "1",
+            "sum": "1",
+            "internal_added": KDENLIVE_TRACK_MIXING,
+        },
+    )
+
+
+def document_root(title: str, size: Size, fps: Fraction) -> ET.Element:
+    """An MLT document with its profile: the frame `size` and rate `fps`, square pixels, progressive."""
+    root = ET.Element("mlt", {"LC_NUMERIC": "C", "version": MLT_VERSION, "title": title, "producer": "main_bin"})
     aspect = size.aspect
     ET.SubElement(
         root,
@@ -72,55 +131,10 @@ def mlt_document(timeline: otio.schema.Timeline, size: Size, fps: Fraction) -> b
             "colorspace": "709",
         },
     )
-    black = ET.SubElement(root, "producer", {"id": "black", "in": "0", "out": str(frames - 1)})
-    _properties(
-        black,
-        {"length": str(frames), "eof": "pause", "resource": "0", "mlt_service": "color", "set.test_audio": "0"},
-    )
-    background = ET.SubElement(root, "playlist", {"id": BACKGROUND})
-    ET.SubElement(background, "entry", {"producer": "black", "in": "0", "out": str(frames - 1)})
-    playlists: list[tuple[str, bool]] = []
-    for index, track in enumerate(timeline.tracks):
-        video = track.kind == otio.schema.TrackKind.Video
-        # "track", not Shotcut's "playlist": beside a black_track Shotcut takes a "playlist1" for Kdenlive's own
-        playlist = _playlist(root, track, f"track{index}", fps, frames, size)
-        kind = {"shotcut:video": "1"} if video else {"shotcut:audio": "1", "kdenlive:audio_track": "1"}
-        _properties(playlist, {**kind, "shotcut:name": track.name, "kdenlive:track_name": track.name})
-        root.append(playlist)
-        playlists.append((playlist.get("id", ""), video))
-    tractor = ET.SubElement(
-        root, "tractor", {"id": "tractor0", "title": timeline.name, "in": "0", "out": str(frames - 1)}
-    )
-    _properties(tractor, {"shotcut": "1"})
-    ET.SubElement(tractor, "track", {"producer": BACKGROUND})
-    for (playlist_id, video), track in zip(playlists, timeline.tracks, strict=True):
-        hide = "both" if track.name == CAPTIONS_TRACK else "audio" if video else "video"
-        ET.SubElement(tractor, "track", {"producer": playlist_id, "hide": hide})
-    for number, (_, video) in enumerate(playlists, start=1):
-        if not video:
-            mix = ET.SubElement(tractor, "transition", {"id": f"mix{number}"})
-            _properties(
-                mix,
-                {
-                    "a_track": "0",
-                    "b_track": str(number),
-                    "mlt_service": "mix",
-                    "always_active": "1",
-                    "sum": "1",
-                    "internal_added": KDENLIVE_TRACK_MIXING,
-                },
-            )
-        elif timeline.tracks[number - 1].name == CAPTIONS_TRACK:
-            blend = ET.SubElement(tractor, "transition", {"id": f"blend{number}"})
-            over = {"a_track": "1", "b_track": str(number), "mlt_service": "frei0r.cairoblend"}  # onto the picture
-            _properties(blend, {**over, "always_active": "1", "internal_added": KDENLIVE_TRACK_MIXING})
-    root[1:1] = _bin(root)  # after the profile: MLT reads a producer before its first use
-    ET.indent(root)
-    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return document
+    return root
 
 
-def _bin(root: ET.Element) -> list[ET.Element]:
+def media_bin(root: ET.Element) -> list[ET.Element]:
     """The bin (`main_bin`) after a producer of each media file of the clips in `root`, each file once, its
     `kdenlive:id` set on every clip of that file too: Kdenlive removes a timeline clip whose id is not in the bin,
     and Shotcut lists the bin as its playlist.
@@ -129,7 +143,7 @@ def _bin(root: ET.Element) -> list[ET.Element]:
     drops the text filter), and it takes a clip it cannot find in the bin for any bin clip without a file, so with a
     caption in the bin each dissolve came back as a caption clip on the picture track."""
     bin_playlist = ET.Element("playlist", {"id": "main_bin"})
-    _properties(bin_playlist, {"xml_retain": "1", "kdenlive:docproperties.version": KDENLIVE_VERSION})
+    properties(bin_playlist, {"xml_retain": "1", "kdenlive:docproperties.version": KDENLIVE_VERSION})
     media: dict[str, ET.Element] = {}
     for clip in root.findall("producer"):
         if clip.findtext("property[@name='mlt_service']") == "color":
@@ -140,10 +154,10 @@ def _bin(root: ET.Element) -> list[ET.Element]:
             span = {"in": clip.get("in", ""), "out": clip.get("out", "")}
             media[resource] = ET.Element("producer", {"id": f"bin{kdenlive_id}", **span})
             kept = ("length", "resource", "mlt_service", "shotcut:caption", "kdenlive:clipname")
-            _properties(media[resource], {name: clip.findtext(f"property[@name='{name}']", "") for name in kept})
-            _properties(media[resource], {"kdenlive:id": kdenlive_id})
+            properties(media[resource], {name: clip.findtext(f"property[@name='{name}']", "") for name in kept})
+            properties(media[resource], {"kdenlive:id": kdenlive_id})
             ET.SubElement(bin_playlist, "entry", {"producer": f"bin{kdenlive_id}", **span})
-        _properties(clip, {"kdenlive:id": media[resource].findtext("property[@name='kdenlive:id']", "")})
+        properties(clip, {"kdenlive:id": media[resource].findtext("property[@name='kdenlive:id']", "")})
     return [*media.values(), bin_playlist]
 
 
@@ -154,11 +168,11 @@ def _playlist(
     Shotcut writes one, a small tractor blending the two clips over the frames around the cut, which they give up.
     Whatever lies past the film's last frame (`film` frames long) is cut off."""
     playlist = ET.Element("playlist", {"id": playlist_id})
-    _end_at(playlist, _items(root, track, playlist_id, fps, size), film)
+    end_at(playlist, _items(root, track, playlist_id, fps, size), film)
     return playlist
 
 
-def _end_at(playlist: ET.Element, items: list[ET.Element], film: int) -> None:
+def end_at(playlist: ET.Element, items: list[ET.Element], film: int) -> None:
     """Append `items` (entries and blanks) to `playlist` up to frame `film`: the one across it is shortened to end
     there and any after it left out."""
     at = 0
@@ -187,18 +201,18 @@ def _items(root: ET.Element, track: otio.schema.Track, playlist_id: str, fps: Fr
             if isinstance(item.media_reference, otio.schema.GeneratorReference):
                 root.append(_caption(producers[number], item, fps, size))
             else:
-                root.append(_producer(producers[number], item, fps))
+                root.append(clip_producer(producers[number], item, fps))
     for number, item in enumerate(items):
         if isinstance(item, otio.schema.Clip):
-            start, length = _frames(item.source_range.start_time, fps), _frames(item.source_range.duration, fps)
-            head, tail = _blend(items, number - 1, fps)[1], _blend(items, number + 1, fps)[0]
+            start, length = frames_of(item.source_range.start_time, fps), frames_of(item.source_range.duration, fps)
+            head, tail = blend_of(items, number - 1, fps)[1], blend_of(items, number + 1, fps)[0]
             entry = {"producer": producers[number], "in": str(start + head), "out": str(start + length - tail - 1)}
             ET.SubElement(playlist, "entry", entry)
         elif isinstance(item, otio.schema.Transition):
             tractor_id = _dissolve(root, items, number, producers, fps)
-            frames = sum(_blend(items, number, fps))
+            frames = sum(blend_of(items, number, fps))
             ET.SubElement(playlist, "entry", {"producer": tractor_id, "in": "0", "out": str(frames - 1)})
-        elif (length := _frames(item.duration(), fps)) > 0:
+        elif (length := frames_of(item.duration(), fps)) > 0:
             ET.SubElement(playlist, "blank", {"length": str(length)})
     return list(playlist)
 
@@ -206,42 +220,42 @@ def _items(root: ET.Element, track: otio.schema.Track, playlist_id: str, fps: Fr
 def _dissolve(root: ET.Element, items: list[Any], number: int, producers: dict[int, str], fps: Fraction) -> str:
     """The dissolve at `number` as a tractor of the clips either side of it (each reaching past the cut by the
     dissolve's offsets) with a luma wipe without a map (a plain dissolve) and a crossfade of their sound."""
-    before, after = _blend(items, number, fps)
+    before, after = blend_of(items, number, fps)
     last = before + after - 1
     outgoing, incoming = items[number - 1], items[number + 1]
     firsts = (
-        _frames(outgoing.source_range.end_time_exclusive(), fps) - before,
-        _frames(incoming.source_range.start_time, fps) - before,
+        frames_of(outgoing.source_range.end_time_exclusive(), fps) - before,
+        frames_of(incoming.source_range.start_time, fps) - before,
     )
     tractor_id = f"{producers[number - 1]}.dissolve"
     tractor = ET.SubElement(root, "tractor", {"id": tractor_id, "in": "0", "out": str(last)})
-    _properties(tractor, {"shotcut:transition": "lumaMix"})
+    properties(tractor, {"shotcut:transition": "lumaMix"})
     for producer, first in zip((producers[number - 1], producers[number + 1]), firsts, strict=True):
         ET.SubElement(tractor, "track", {"producer": producer, "in": str(first), "out": str(first + last)})
     for service, extra in (("luma", {"factory": "loader"}), ("mix", {"start": "-1", "accepts_blanks": "1"})):
         blend = ET.SubElement(tractor, "transition", {"id": f"{tractor_id}.{service}", "out": str(last)})
-        _properties(blend, {"a_track": "0", "b_track": "1", "mlt_service": service, **extra})
+        properties(blend, {"a_track": "0", "b_track": "1", "mlt_service": service, **extra})
     return tractor_id
 
 
-def _blend(items: list[Any], number: int, fps: Fraction) -> tuple[int, int]:
+def blend_of(items: list[Any], number: int, fps: Fraction) -> tuple[int, int]:
     """The frames of the dissolve at `number` before and after its cut; (0, 0) where there is none."""
     if 0 <= number < len(items) and isinstance(item := items[number], otio.schema.Transition):
-        return _frames(item.in_offset, fps), _frames(item.out_offset, fps)
+        return frames_of(item.in_offset, fps), frames_of(item.out_offset, fps)
     return 0, 0
 
 
-def _frames(time: Any, fps: Fraction) -> int:
+def frames_of(time: Any, fps: Fraction) -> int:
     return round(float(time.rescaled_to(float(fps)).value))
 
 
-def _producer(producer_id: str, clip: otio.schema.Clip, fps: Fraction) -> ET.Element:
+def clip_producer(producer_id: str, clip: otio.schema.Clip, fps: Fraction) -> ET.Element:
     reference = clip.media_reference
     available = reference.available_range
     length = round(available.duration.rescaled_to(float(fps)).value) if available else 0
     producer = ET.Element("producer", {"id": producer_id, "in": "0", "out": str(max(length - 1, 0))})
     found = clip.metadata.get(NAMESPACE, {})
-    _properties(
+    properties(
         producer,
         {
             "length": str(length),
@@ -258,10 +272,10 @@ def _producer(producer_id: str, clip: otio.schema.Clip, fps: Fraction) -> ET.Ele
 def _caption(producer_id: str, clip: otio.schema.Clip, fps: Fraction, size: Size) -> ET.Element:
     """A caption as Shotcut makes a title: a transparent colour clip over its frames, its words drawn at the foot of
     the frame by a "Text: Simple" filter in white with a dark outline."""
-    length = _frames(clip.source_range.duration, fps)
+    length = frames_of(clip.source_range.duration, fps)
     producer = ET.Element("producer", {"id": producer_id, "in": "0", "out": str(length - 1)})
     found = clip.metadata.get(NAMESPACE, {})
-    _properties(
+    properties(
         producer,
         {
             "length": str(length),
@@ -275,7 +289,7 @@ def _caption(producer_id: str, clip: otio.schema.Clip, fps: Fraction, size: Size
     )
     words = ET.SubElement(producer, "filter", {"id": f"{producer_id}.words"})
     points = max(size.height // 15, 1)  # the size Kdenlive gives its subtitles
-    _properties(
+    properties(
         words,
         {
             "mlt_service": "dynamictext",
@@ -300,6 +314,6 @@ def _caption(producer_id: str, clip: otio.schema.Clip, fps: Fraction, size: Size
     return producer
 
 
-def _properties(element: ET.Element, values: dict[str, str]) -> None:
+def properties(element: ET.Element, values: dict[str, str]) -> None:
     for name, value in values.items():
         ET.SubElement(element, "property", {"name": name}).text = value
