@@ -18,6 +18,9 @@ from shotline.media.mix import DUCK_BLOCK_SAMPLES, AudioMix, Curve, Ducking, Sou
 from shotline.media.pcm import SAMPLE_WIDTH, AudioSegment, Decoded, decode
 
 _FULL_SCALE = float(1 << (8 * SAMPLE_WIDTH - 1))
+_DECODED, _SHAPED = 0.7, 0.9
+"""How far into a sound's share of the work its decode and then its gain, fades and ducking take it (summing it into
+the mix takes the rest), as timed on a 4-minute stem: told as such, the bar moves through each step of a long sound."""
 
 
 SoundMixed = Callable[[Sound, float], None]
@@ -34,10 +37,17 @@ def render_mix(mix: AudioMix, mixed: SoundMixed | None = None) -> AudioSegment:
         if last > first:
             decoded = None if mixed is None else functools.partial(_decoding, mixed, sound)
             played = _played(sound, mix, decoded)
+            if mixed is not None:
+                mixed(sound, _SHAPED)
             total[first:last] += played[first - sound.start_sample : last - sound.start_sample]
         if mixed is not None:
             mixed(sound, 1.0)
-    pcm = np.clip(np.round(total * _FULL_SCALE), -_FULL_SCALE, _FULL_SCALE - 1).astype(np.int16)
+    # in place: a second array the size of a long mix costs more than the arithmetic (page faults on fresh memory; the
+    # conversion of a 4-minute stem took 3.3 s with new arrays, 0.5 s without)
+    np.multiply(total, _FULL_SCALE, out=total)
+    np.rint(total, out=total)  # what np.round does, to the nearest even on a tie
+    np.clip(total, -_FULL_SCALE, _FULL_SCALE - 1, out=total)
+    pcm = total.astype(np.int16)
     return AudioSegment(
         data=pcm.tobytes(), sample_width=SAMPLE_WIDTH, frame_rate=mix.sample_rate, channels=mix.channels
     )
@@ -52,7 +62,7 @@ def write_wav(mix: AudioMix, path: Path, mixed: SoundMixed | None = None) -> Pat
 
 
 def _decoding(mixed: SoundMixed, sound: Sound, fraction: float) -> None:
-    mixed(sound, min(fraction, 0.999))  # 1 only once the sound is in the mix
+    mixed(sound, fraction * _DECODED)
 
 
 def _played(sound: Sound, mix: AudioMix, decoded: Decoded | None = None) -> np.ndarray:
@@ -70,7 +80,7 @@ def _played(sound: Sound, mix: AudioMix, decoded: Decoded | None = None) -> np.n
     # decode rounds the length from µs; the sound's own sample count is the exact one
     samples = np.zeros((sound.samples, mix.channels), np.float64)
     kept = min(len(raw), sound.samples)
-    samples[:kept] = raw[:kept] / _FULL_SCALE
+    np.divide(raw[:kept], _FULL_SCALE, out=samples[:kept])  # in place, as the mix's conversion is
     gain = np.full(sound.samples, 10 ** (sound.gain_db / 20))
     if sound.fade_in_samples > 0:
         n = sound.fade_in_samples
@@ -80,8 +90,8 @@ def _played(sound: Sound, mix: AudioMix, decoded: Decoded | None = None) -> np.n
         gain[sound.samples - n :] *= fade_gain(sound.fade_out_curve, n - np.arange(n), n)
     if sound.duck is not None:
         gain *= duck_gain(sound.duck, sound.start_sample, sound.samples)
-    played: np.ndarray = samples * gain[:, None]
-    return played
+    samples *= gain[:, None]
+    return samples
 
 
 def fade_gain(curve: Curve, index: np.ndarray, length: int) -> np.ndarray:
