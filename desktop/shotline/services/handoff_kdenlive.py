@@ -10,8 +10,12 @@ not read it, hence a file of its own.
 
 Everything else is as in the .mlt: one producer per clip with its recipe, the media once in the bin (`main_bin`,
 Kdenlive's document version on it), the background as `black_track`, the sound tracks mixed as Kdenlive's track
-mixing, paths relative to the project file, the project as long as the film. The captions are not a track here:
-Kdenlive loads `NAME.kdenlive.srt` beside the project onto its subtitle track, and the hand-off writes that file.
+mixing, paths relative to the project file, the project as long as the film. The tracks are in Kdenlive's own order,
+the sound below the picture. The captions are not a track here: Kdenlive loads `NAME.kdenlive.srt` beside the
+project onto its subtitle track, and the hand-off writes that file.
+
+Kdenlive 22.12 was seen to open it with each crossfade as its own mix over the same frames, the monitor blending
+them as melt does, the captions on its subtitle track, and no "problems found" message.
 """
 
 from __future__ import annotations
@@ -69,7 +73,11 @@ def kdenlive_document(timeline: otio.schema.Timeline, size: Size, fps: Fraction)
     film = max(frames_of(picture.duration(), fps), 1)
     root = document_root(timeline.name, size, fps)
     black_producer(root, BACKGROUND, film)
-    tracks = [track for track in timeline.tracks if track.name != CAPTIONS_TRACK]
+    # Kdenlive's own order, bottom up: the sound tracks (the one nearest the picture first: A1 is the shots' own
+    # sound), then the picture
+    sound = [track for track in timeline.tracks if track.kind == otio.schema.TrackKind.Audio]
+    picture_tracks = [t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Video and t.name != CAPTIONS_TRACK]
+    tracks = [*reversed(sound), *picture_tracks]
     track_ids = [_track(root, track, f"track{index}", fps, film) for index, track in enumerate(tracks)]
     whole = {"id": "timeline", "title": timeline.name, "in": "0", "out": str(film - 1)}
     tractor = ET.SubElement(root, "tractor", whole)
@@ -121,8 +129,10 @@ def _lay_out(
             continue
         before, after = blend_of(items, number - 1, fps)  # a crossfade into this clip
         cut = frames_of(track.range_of_child_at_index(number).start_time, fps)
+        # Kdenlive takes a clip on the second playlist only as the far side of a crossfade (it moved others back,
+        # with a "problems found" message), and each crossfade's two clips on different ones
+        side = 1 - side if before or after else 0
         if before or after:
-            side = 1 - side
             crossfades.append(_Crossfade(cut - before, before + after, before, side))
         head, tail = before, blend_of(items, number + 1, fps)[1]  # its media reaching past each cut it blends over
         producer = f"{track_id}.clip{number}"
