@@ -102,3 +102,25 @@ def test_open_a_cut_from_another_editor_makes_a_project_and_opens_it(
     assert window.document is not None
     assert [shot.title for shot in window.document.project.shots] == ["Dawn", "Quay", "Gulls"]
     assert f"Opened Harbour recut.xml as a new project: {made}." in shown(window)
+
+
+def test_the_next_handoff_is_offered_where_and_as_the_last_one_went(
+    qtbot, window: MainWindow, film: Path, tmp_path: Path
+) -> None:
+    """The save dialog opens in the folder of the last hand-off, with its format: a creator handing off to the same
+    editor again should not have to find the folder and pick the format each time."""
+    assert window.open_project(film)
+    flow = window.menus.handoff
+    proposed: list[Path] = []
+    exports = tmp_path / "for Resolve"
+    exports.mkdir()
+    flow.ask_cut_to_write = lambda default: proposed.append(default) or exports / "Take one.fcpxml"
+    file_action(window, "Export for another editor…").trigger()
+    qtbot.waitUntil(lambda: "Wrote Take one.fcpxml" in shown(window), timeout=WAIT_MS)
+    flow.ask_cut_to_write = lambda default: proposed.append(default) or None
+    file_action(window, "Export for another editor…").trigger()
+    assert proposed == [film.parent / "Harbour film.otio", exports / "Harbour film.fcpxml"]
+
+    shutil.rmtree(exports)  # a folder that is gone is not offered
+    file_action(window, "Export for another editor…").trigger()
+    assert proposed[-1] == film.parent / "Harbour film.fcpxml"

@@ -211,3 +211,14 @@ def cache_usage_bytes(folder: Path | None = None) -> int:
         except OSError:
             continue
     return total
+
+
+def remember_handoff(ctx: AppContext, cut: Path) -> None:
+    """Keep where the last hand-off went, to offer its folder and format next time; a folder that refuses is logged,
+    never fatal."""
+    if ctx.settings.last_handoff == str(cut):
+        return
+    try:
+        save_settings(ctx, dataclasses.replace(ctx.settings, last_handoff=str(cut)))
+    except ShotlineError as error:
+        log.warning("Could not remember where the hand-off went: %s", error)

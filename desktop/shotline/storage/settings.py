@@ -59,6 +59,8 @@ class AppSettings:
     it starts; "0.00" asks before the first paid one. A price that is not known always counts as above."""
     captions_in_viewer: bool = True
     """View → Show captions in the viewer: the player shows the caption under the playhead over the picture."""
+    last_handoff: str = ""
+    """The cut the last Export for another editor… wrote: the next one is offered in its folder and format."""
 
     def with_recent(self, project_path: str) -> AppSettings:
         """Move `project_path` to the top of the recent list, keeping it short."""
@@ -91,6 +93,7 @@ def _valid(name: str, value: Any) -> bool:
         "window_layout": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in (*v, *v.values())),
         "shortcuts": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in (*v, *v.values())),
         "captions_in_viewer": lambda v: isinstance(v, bool),
+        "last_handoff": lambda v: isinstance(v, str),
         "ask_above_usd": _is_amount,
     }
     return bool(checks[name](value))

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from shotline.core.errors import ShotlineError
 from shotline.jobs.runner import JobHandle
+from shotline.services import preferences
 from shotline.services.context import AppContext
 from shotline.services.handoff import FORMATS, Handoff, check_handoff_target, write_handoff
 from shotline.services.handoff_import import READS, ImportedCut, import_cut
@@ -56,7 +57,7 @@ class HandoffFlow(QObject):
     def export_for_editor(self, document: ProjectDocument | None) -> None:
         if document is None or self._busy():
             return
-        chosen = self.ask_cut_to_write(document.path.parent / f"{_stem(document.path)}.otio")
+        chosen = self.ask_cut_to_write(self._offered(document))
         if chosen is None:
             return
         try:
@@ -66,6 +67,7 @@ class HandoffFlow(QObject):
             return
 
         def done(written: Handoff) -> None:
+            preferences.remember_handoff(self._ctx, written.cut)
             stems = ", ".join(stem.name for stem in written.stems) or "no sound"
             self.reported.emit(
                 f"Wrote {written.cut.name} for another editor ({written.format_name}, {written.clips} shots) in "
@@ -78,6 +80,14 @@ class HandoffFlow(QObject):
             lambda progress, cancel: write_handoff(project, bundle, chosen, progress=progress, cancel=cancel),
             done,
         )
+
+    def _offered(self, document: ProjectDocument) -> Path:
+        """The cut the save dialog offers: named after the project, in the folder and format of the last hand-off
+        (the project's folder while that folder is gone, OpenTimelineIO before any)."""
+        last = Path(self._ctx.settings.last_handoff) if self._ctx.settings.last_handoff else None
+        ending = last.suffix.lower() if last is not None and last.suffix.lower() in FORMATS else ".otio"
+        folder = last.parent if last is not None and last.parent.is_dir() else document.path.parent
+        return folder / f"{_stem(document.path)}{ending}"
 
     def open_cut(self, start: Path) -> None:
         if self._busy():
@@ -120,8 +130,9 @@ class HandoffFlow(QObject):
         self.working = False
 
     def _ask_cut_to_write(self, default: Path) -> Path | None:
+        offered = next((f"{name} (*{e})" for e, (_, name) in FORMATS.items() if e == default.suffix.lower()), "")
         chosen, chosen_filter = QFileDialog.getSaveFileName(
-            self._window, "Export the cut for another editor", str(default), SAVE_FILTERS
+            self._window, "Export the cut for another editor", str(default), SAVE_FILTERS, offered
         )
         if not chosen:
             return None
