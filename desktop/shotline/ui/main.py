@@ -149,6 +149,11 @@ def open_context_asking_for_ffmpeg(
                 return None
 
 
+def cannot_start(reason: str) -> None:
+    """Say that the window could not start, and why (the details are in the log)."""
+    QMessageBox.critical(None, "Shotline could not start", f"Shotline could not open its window. {reason}")
+
+
 def start_window(ctx: AppContext, bridge: Bridge, path: Path | str | None = None) -> MainWindow:
     """The window as a creator starts it: shown, with `path` open, and on a first start the getting-started guide.
 
@@ -170,7 +175,13 @@ def main(path: Path | str | None = None) -> int:
     ctx = open_context_asking_for_ffmpeg()
     if ctx is None:
         return 1
-    window = start_window(ctx, Bridge(), path)
+    try:
+        window = start_window(ctx, Bridge(), path)
+    except Exception as error:
+        log.exception("The window could not start")
+        ctx.close()  # its runner's thread would otherwise keep the process alive, with no window to quit from
+        cannot_start(describe(error))
+        return 1
     if isinstance(app, ShotlineApplication):
         app.open_files_with(window.open_path)
     previous = install_excepthook(window.message_bar.show_message)
