@@ -9,6 +9,7 @@ is spoken under one lock, on a worker thread (the runner's loop never waits on i
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
 import sys
 import tempfile
@@ -76,7 +77,16 @@ def _engine() -> Any:
         if driver is not None:
             driver.print = _quiet  # type: ignore[attr-defined]
         _held.update(engine=engine, voice=engine.getProperty("voice"))
+        atexit.register(_let_go)
     return _held["engine"]
+
+
+def _let_go() -> None:
+    """Drop the engine while Python is still whole: pyttsx3's driver tears itself down in `__del__` with its module's
+    globals, and dropped only when the interpreter clears modules, it printed "Exception ignored in: DriverProxy.__del__
+    … 'NoneType' object has no attribute 'suppress'" as Shotline exited."""
+    with _ENGINE_LOCK:
+        _held.clear()
 
 
 class SystemVoiceBackend(SpokenAtOnce):
