@@ -5,6 +5,7 @@ loads. melt's render of it is compared with Shotline's export in test_handoff_me
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -80,6 +81,15 @@ def test_a_crossfade_is_kdenlives_own_on_the_track(session: ProjectSession, tmp_
         assert _property(blend, "mlt_service") == _property(blend, "kdenlive_id") == service
         assert (_property(blend, "kdenlive:mixcut"), _property(blend, "reverse")) == ("3", "0")  # cut at its middle
     assert _property(by_id["main_bin"], "kdenlive:docproperties.version") == KDENLIVE_VERSION
+    # each shot's picture (V1: third track from the bottom, background left out) and its own sound (A1: second)
+    # grouped at the frame the shot starts, as Kdenlive groups a clip it splits into picture and sound
+    groups = json.loads(_property(by_id["main_bin"], "kdenlive:docproperties.groups") or "")
+    assert [[leaf["data"] for leaf in group["children"]] for group in groups] == [
+        ["3:0", "2:0"],
+        ["3:24", "2:24"],
+        ["3:48", "2:48"],
+    ]
+    assert {group["type"] for group in groups} == {"AVSplit"}
 
 
 def test_the_captions_go_beside_under_the_name_kdenlive_loads(session: ProjectSession, tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ not read it, hence a file of its own.
 Everything else is as in the .mlt: one producer per clip with its recipe, the media once in the bin (`main_bin`,
 Kdenlive's document version on it), the background as `black_track`, the sound tracks mixed as Kdenlive's track
 mixing, paths relative to the project file, the project as long as the film. The tracks are in Kdenlive's own order,
-the sound below the picture. The captions are not a track here: Kdenlive loads `NAME.kdenlive.srt` beside the
+the sound below the picture, and each shot's picture and own sound are grouped as Kdenlive groups a clip it splits,
+so they move together. The captions are not a track here: Kdenlive loads `NAME.kdenlive.srt` beside the
 project onto its subtitle track, and the hand-off writes that file.
 
 Kdenlive 22.12 was seen to open it with each crossfade as its own mix over the same frames, the monitor blending
@@ -20,6 +21,7 @@ them as melt does, the captions on its subtitle track, and no "problems found" m
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -40,7 +42,7 @@ from shotline.services.handoff_mlt import (
     properties,
     sound_mixing,
 )
-from shotline.services.handoff_timeline import CAPTIONS_TRACK
+from shotline.services.handoff_timeline import CAPTIONS_TRACK, CLIP_SOUND_TRACK, PICTURE_TRACK
 
 TRACK_HEIGHT = "67"
 """Kdenlive's own track height, as it saves a project."""
@@ -78,23 +80,50 @@ def kdenlive_document(timeline: otio.schema.Timeline, size: Size, fps: Fraction)
     sound = [track for track in timeline.tracks if track.kind == otio.schema.TrackKind.Audio]
     picture_tracks = [t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Video and t.name != CAPTIONS_TRACK]
     tracks = [*reversed(sound), *picture_tracks]
-    track_ids = [_track(root, track, f"track{index}", fps, film) for index, track in enumerate(tracks)]
+    laid = [_track(root, track, f"track{index}", fps, film) for index, track in enumerate(tracks)]
     whole = {"id": "timeline", "title": timeline.name, "in": "0", "out": str(film - 1)}
     tractor = ET.SubElement(root, "tractor", whole)
     ET.SubElement(tractor, "track", {"producer": BACKGROUND})
-    for track_id in track_ids:
+    for track_id, _ in laid:
         ET.SubElement(tractor, "track", {"producer": track_id})
     for number, track in enumerate(tracks, start=1):
         if track.kind == otio.schema.TrackKind.Audio:
             sound_mixing(tractor, number)
-    root[1:1] = media_bin(root)  # after the profile: MLT reads a producer before its first use
+    found = media_bin(root)
+    root[1:1] = found  # after the profile: MLT reads a producer before its first use
+    names = [track.name for track in tracks]
+    if PICTURE_TRACK in names and CLIP_SOUND_TRACK in names:
+        picture_at, sound_at = names.index(PICTURE_TRACK), names.index(CLIP_SOUND_TRACK)
+        groups = _shot_groups(laid[picture_at][1], picture_at, laid[sound_at][1], sound_at)
+        properties(found[-1], {"kdenlive:docproperties.groups": groups})
     ET.indent(root)
     document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return document
 
 
-def _track(root: ET.Element, track: otio.schema.Track, track_id: str, fps: Fraction, film: int) -> str:
-    """The track as a tractor of two playlists and its crossfades, added to `root`; its id."""
+def _shot_groups(picture: list[_Placed], picture_at: int, sound: list[_Placed], sound_at: int) -> str:
+    """Each shot's picture and own sound as a group Kdenlive moves together, as it groups a clip it splits into its
+    picture and sound ("AVSplit"): each clip named by its track's place counted from the bottom, background left out,
+    and the frame it starts on."""
+    starts = {clip.start for clip in sound}
+    groups = [
+        {
+            "children": [
+                {"data": f"{picture_at}:{clip.start}", "leaf": "clip", "type": "Leaf"},
+                {"data": f"{sound_at}:{clip.start}", "leaf": "clip", "type": "Leaf"},
+            ],
+            "type": "AVSplit",
+        }
+        for clip in picture
+        if clip.start in starts
+    ]
+    return json.dumps(groups, indent=4)
+
+
+def _track(
+    root: ET.Element, track: otio.schema.Track, track_id: str, fps: Fraction, film: int
+) -> tuple[str, list[_Placed]]:
+    """The track as a tractor of two playlists and its crossfades, added to `root`: its id and its clips."""
     video = track.kind == otio.schema.TrackKind.Video
     placed, crossfades = _lay_out(root, track, track_id, fps)
     hide = "audio" if video else "video"
@@ -112,7 +141,7 @@ def _track(root: ET.Element, track: otio.schema.Track, track_id: str, fps: Fract
         ET.SubElement(tractor, "track", {"producer": playlist_id, "hide": hide})
     for number, crossfade in enumerate(crossfades):
         _crossfade(tractor, f"{track_id}.crossfade{number}", crossfade, video)
-    return track_id
+    return track_id, placed
 
 
 def _lay_out(
