@@ -19,11 +19,10 @@ from shotline.services.session import ProjectSession
 from shotline.services.thumbnails import thumbnail_path
 from shotline.ui.bridge import Bridge
 from shotline.ui.document import ProjectDocument
-from shotline.ui.playhead import Playhead
-from shotline.ui.selection import ShotSelection
 from shotline.ui.timeline import TimelinePanel
 from shotline.ui.timeline.geometry import CLIP_TOP, RULER_HEIGHT
 from tests.ui.conftest import make_project
+from tests.ui.shown_timeline import shown_timeline
 
 CLIP_Y = CLIP_TOP + 40
 
@@ -36,15 +35,7 @@ def document(app_context: AppContext, project_path: Path) -> Iterator[ProjectDoc
 
 
 def open_panel(qtbot: QtBot, document: ProjectDocument) -> TimelinePanel:
-    panel = TimelinePanel(document, ShotSelection(), Playhead())
-    qtbot.addWidget(panel)
-    panel.resize(900, 200)
-    with qtbot.waitActive(panel):
-        panel.show()
-        panel.activateWindow()
-    panel.canvas.setFocus()
-    qtbot.waitUntil(panel.canvas.hasFocus)
-    return panel
+    return shown_timeline(qtbot, document, (900, 200))
 
 
 @pytest.fixture

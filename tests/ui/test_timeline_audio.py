@@ -22,13 +22,13 @@ from shotline.services.session import ProjectSession
 from shotline.ui import theme
 from shotline.ui.bridge import Bridge
 from shotline.ui.document import ProjectDocument
-from shotline.ui.playhead import Playhead
 from shotline.ui.selection import ShotSelection
 from shotline.ui.timeline import TimelinePanel
 from shotline.ui.timeline.geometry import LANE_HEIGHT, SoundBox
 from shotline.ui.timeline.sound_gestures import SNAP_PIXELS, snap_targets
 from shotline.ui.timeline.sound_rows import WAVE_COLOURS
 from tests.clips import make_clip
+from tests.ui.shown_timeline import shown_timeline
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -59,15 +59,7 @@ def selection() -> ShotSelection:
 
 @pytest.fixture
 def panel(qtbot: QtBot, document: ProjectDocument, selection: ShotSelection) -> TimelinePanel:
-    panel = TimelinePanel(document, selection, Playhead())
-    qtbot.addWidget(panel)
-    panel.resize(1000, 320)
-    with qtbot.waitActive(panel):
-        panel.show()
-        panel.activateWindow()
-    panel.canvas.setFocus()
-    qtbot.waitUntil(panel.canvas.hasFocus)
-    return panel
+    return shown_timeline(qtbot, document, (1000, 320), selection=selection)
 
 
 def sound_box(panel: TimelinePanel, lane: str) -> SoundBox:

@@ -18,10 +18,9 @@ from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
 from shotline.ui.bridge import Bridge
 from shotline.ui.document import ProjectDocument
-from shotline.ui.playhead import Playhead
-from shotline.ui.selection import ShotSelection
 from shotline.ui.timeline import TimelinePanel
 from shotline.ui.timeline.geometry import LANE_HEIGHT, CaptionBox
+from tests.ui.shown_timeline import shown_timeline
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -41,14 +40,7 @@ def document(app_context: AppContext, project_path: Path) -> Iterator[ProjectDoc
 
 @pytest.fixture
 def panel(qtbot: QtBot, document: ProjectDocument) -> TimelinePanel:
-    panel = TimelinePanel(document, ShotSelection(), Playhead())
-    qtbot.addWidget(panel)
-    panel.resize(1000, 360)
-    with qtbot.waitActive(panel):
-        panel.show()
-        panel.activateWindow()
-    panel.canvas.setFocus()
-    qtbot.waitUntil(panel.canvas.hasFocus)
+    panel = shown_timeline(qtbot, document, (1000, 360))
     panel.canvas.captions.make_from_lines()
     return panel
 

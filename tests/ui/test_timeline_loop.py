@@ -21,11 +21,10 @@ from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
 from shotline.ui.bridge import Bridge
 from shotline.ui.document import ProjectDocument
-from shotline.ui.playhead import Playhead
-from shotline.ui.selection import ShotSelection
 from shotline.ui.timeline import TimelinePanel
 from shotline.ui.timeline.sound_gestures import SNAP_PIXELS, snap_targets
 from tests.clips import make_clip
+from tests.ui.shown_timeline import shown_timeline
 from tests.ui.test_timeline_audio import drag, middle_y, on_frame, pixels, sound_box, wait_for_waveforms
 
 pytestmark = pytest.mark.ffmpeg
@@ -49,13 +48,7 @@ def document(app_context: AppContext, project_path: Path, tmp_path: Path) -> Ite
 
 @pytest.fixture
 def panel(qtbot: QtBot, document: ProjectDocument) -> TimelinePanel:
-    panel = TimelinePanel(document, ShotSelection(), Playhead())
-    qtbot.addWidget(panel)
-    panel.resize(1000, 320)
-    with qtbot.waitActive(panel):
-        panel.show()
-        panel.activateWindow()
-    return panel
+    return shown_timeline(qtbot, document, (1000, 320), focused=False)
 
 
 def bed(document: ProjectDocument) -> AudioClip:

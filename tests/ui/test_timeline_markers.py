@@ -13,22 +13,14 @@ from shotline.services.session import ProjectSession
 from shotline.ui.bridge import Bridge
 from shotline.ui.document import ProjectDocument
 from shotline.ui.playhead import Playhead
-from shotline.ui.selection import ShotSelection
 from shotline.ui.timeline import TimelinePanel
 from shotline.ui.timeline.geometry import CLIP_TOP
 from shotline.ui.timeline.markers import MARKER
+from tests.ui.shown_timeline import shown_timeline
 
 
 def open_panel(qtbot: QtBot, document: ProjectDocument, playhead: Playhead) -> TimelinePanel:
-    panel = TimelinePanel(document, ShotSelection(), playhead)
-    qtbot.addWidget(panel)
-    panel.resize(900, 220)
-    with qtbot.waitActive(panel):
-        panel.show()
-        panel.activateWindow()
-    panel.canvas.setFocus()
-    qtbot.waitUntil(panel.canvas.hasFocus)
-    return panel
+    return shown_timeline(qtbot, document, playhead=playhead)
 
 
 def test_m_marks_the_playheads_frame_on_the_ruler_and_the_project_keeps_it(

@@ -16,11 +16,10 @@ from shotline.services.context import AppContext
 from shotline.services.session import ProjectSession
 from shotline.ui.bridge import Bridge
 from shotline.ui.document import ProjectDocument
-from shotline.ui.playhead import Playhead
-from shotline.ui.selection import ShotSelection
 from shotline.ui.timeline import TimelinePanel
 from shotline.ui.timeline.geometry import PAD
 from tests.ui.conftest import make_project
+from tests.ui.shown_timeline import shown_timeline
 
 
 @pytest.fixture
@@ -33,15 +32,7 @@ def empty_document(app_context: AppContext, tmp_path: Path) -> Iterator[ProjectD
 
 
 def open_panel(qtbot: QtBot, document: ProjectDocument) -> TimelinePanel:
-    panel = TimelinePanel(document, ShotSelection(), Playhead())
-    qtbot.addWidget(panel)
-    panel.resize(900, 220)
-    with qtbot.waitActive(panel):
-        panel.show()
-        panel.activateWindow()
-    panel.canvas.setFocus()
-    qtbot.waitUntil(panel.canvas.hasFocus)
-    return panel
+    return shown_timeline(qtbot, document)
 
 
 def film_end_in_view(panel: TimelinePanel) -> float:
