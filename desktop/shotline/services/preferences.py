@@ -138,32 +138,31 @@ def finish_first_run(ctx: AppContext) -> AppSettings:
     return save_settings(ctx, dataclasses.replace(ctx.settings, first_run_done=True))
 
 
-def remember_recent(ctx: AppContext, project: Path) -> None:
-    """Put `project` on top of the recent list; a settings folder that refuses is logged, never fatal."""
+def _remember(ctx: AppContext, settings: AppSettings, what: str) -> None:
+    """Keep `settings` for the next start. A settings folder that refuses is logged, never fatal: remembering is no
+    reason to stop the creator, and the settings still hold for this run."""
+    if settings == ctx.settings:
+        return
     try:
-        save_settings(ctx, ctx.settings.with_recent(str(Path(project).resolve())))
+        save_settings(ctx, settings)
     except ShotlineError as error:
-        log.warning("Could not remember %s as a recent project: %s", project, error)
+        log.warning("Could not remember %s: %s", what, error)
+        ctx.settings = settings
+
+
+def remember_recent(ctx: AppContext, project: Path) -> None:
+    """Put `project` on top of the recent list."""
+    _remember(ctx, ctx.settings.with_recent(str(Path(project).resolve())), f"{project} as a recent project")
 
 
 def remember_export_choices(ctx: AppContext, choices: Mapping[str, str]) -> None:
-    """Keep the export dialog's choices for next time; a settings folder that refuses is logged, never fatal."""
-    if dict(ctx.settings.export_choices) == dict(choices):
-        return
-    try:
-        save_settings(ctx, dataclasses.replace(ctx.settings, export_choices=dict(choices)))
-    except ShotlineError as error:
-        log.warning("Could not remember the export choices: %s", error)
+    """Keep the export dialog's choices for next time."""
+    _remember(ctx, dataclasses.replace(ctx.settings, export_choices=dict(choices)), "the export choices")
 
 
 def remember_window_layout(ctx: AppContext, layout: Mapping[str, str]) -> None:
-    """Keep where the window and its panels were for the next start; a folder that refuses is logged, never fatal."""
-    if dict(ctx.settings.window_layout) == dict(layout):
-        return
-    try:
-        save_settings(ctx, dataclasses.replace(ctx.settings, window_layout=dict(layout)))
-    except ShotlineError as error:
-        log.warning("Could not remember the window layout: %s", error)
+    """Keep where the window and its panels were for the next start."""
+    _remember(ctx, dataclasses.replace(ctx.settings, window_layout=dict(layout)), "the window layout")
 
 
 def save_shortcuts(ctx: AppContext, shortcuts: Mapping[str, str]) -> AppSettings:
@@ -173,14 +172,8 @@ def save_shortcuts(ctx: AppContext, shortcuts: Mapping[str, str]) -> AppSettings
 
 
 def show_captions_in_viewer(ctx: AppContext, on: bool) -> None:
-    """View → Show captions in the viewer, kept for the next start; a folder that refuses is logged, and the choice
-    still holds for this run (a view toggle is no reason to stop the creator)."""
-    settings = dataclasses.replace(ctx.settings, captions_in_viewer=on)
-    try:
-        save_settings(ctx, settings)
-    except ShotlineError as error:
-        log.warning("Could not remember whether captions show in the viewer: %s", error)
-        ctx.settings = settings
+    """View → Show captions in the viewer, kept for the next start."""
+    _remember(ctx, dataclasses.replace(ctx.settings, captions_in_viewer=on), "whether captions show in the viewer")
 
 
 def recent_projects(ctx: AppContext) -> list[Path]:
@@ -214,11 +207,5 @@ def cache_usage_bytes(folder: Path | None = None) -> int:
 
 
 def remember_handoff(ctx: AppContext, cut: Path) -> None:
-    """Keep where the last hand-off went, to offer its folder and format next time; a folder that refuses is logged,
-    never fatal."""
-    if ctx.settings.last_handoff == str(cut):
-        return
-    try:
-        save_settings(ctx, dataclasses.replace(ctx.settings, last_handoff=str(cut)))
-    except ShotlineError as error:
-        log.warning("Could not remember where the hand-off went: %s", error)
+    """Keep where the last hand-off went, to offer its folder and format next time."""
+    _remember(ctx, dataclasses.replace(ctx.settings, last_handoff=str(cut)), "where the hand-off went")
